@@ -1,0 +1,58 @@
+"""Exception tree of pytest_lambda.
+
+``LambdaTestError`` is the root. Failures of a check subclass ``AssertionError``
+so pytest reports them as FAILED; misuse subclasses ``TypeError``/``ValueError``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "EventValidationError",
+    "HandlerConfigError",
+    "InvalidEventSpec",
+    "InvalidOption",
+    "LambdaTestError",
+    "NotIdempotentError",
+    "StateLeakError",
+]
+
+
+class LambdaTestError(Exception):
+    """Base class of every error raised by pytest_lambda."""
+
+
+class InvalidEventSpec(LambdaTestError, ValueError):
+    """A generator parameter or override is wrong (bad value, bad path)."""
+
+
+class EventValidationError(LambdaTestError, ValueError):
+    """An event does not match its kind's JSON Schema.
+
+    ``path`` is the JSON path of the first (most relevant) error, ``errors`` is
+    every ``(path, message)`` pair found.
+    """
+
+    def __init__(
+        self, message: str, *, kind: str | None = None, path: str = "",
+        errors: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.path = path
+        self.errors = errors
+
+
+class InvalidOption(LambdaTestError, ValueError):
+    """A plugin option, marker or runner keyword has a bad value."""
+
+
+class HandlerConfigError(LambdaTestError, LookupError):
+    """No handler is configured where one is needed."""
+
+
+class NotIdempotentError(LambdaTestError, AssertionError):
+    """A handler produced different state or responses on redelivery."""
+
+
+class StateLeakError(LambdaTestError, AssertionError):
+    """A handler leaked state across warm invocations."""

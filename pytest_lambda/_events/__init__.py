@@ -1,0 +1,1 @@
+"""Private implementation of pytest_lambda.events."""

@@ -1,0 +1,81 @@
+"""The kind registry and ``generate()``: parameters in, a realistic event out.
+
+Each kind lives in its own module (``_sqs``, ``_sns`` …) exposing:
+
+``PARAMS``      name → one-line help, the kind's own parameters;
+``build(world, params) -> dict``   the event, dependent fields built from independent ones;
+``derive(event, is_protected)``    recompute dependent fields after overrides,
+                                   skipping paths the user set;
+``invariants(event) -> list[str]`` cross-field rules that do not hold (empty when realistic).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any, Final
+
+from .._errors import InvalidEventSpec
+from ._overrides import apply_overrides, protector
+from ._world import World
+
+__all__ = ["COMMON_PARAMS", "KINDS", "generate", "kind_module", "kind_params"]
+
+#: The event kinds, in documentation order.
+KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+
+#: Parameters every kind takes (besides seed, overrides and validate).
+COMMON_PARAMS: Final[dict[str, str]] = {
+    "region": "AWS region of every ARN, host and awsRegion in the event (default: drawn from the seed)",
+    "account_id": "12-digit account id of every ARN in the event (default: drawn from the seed)",
+    "time": "invocation time: datetime, ISO 8601 string or epoch seconds (default: drawn from the seed)",
+}
+
+_ALIASES: Final[dict[str, str]] = {
+    "apigw": "apigw_v1", "rest": "apigw_v1", "apigateway": "apigw_v1", "api_gateway": "apigw_v1",
+    "http": "apigw_v2", "httpapi": "apigw_v2", "http_api": "apigw_v2",
+}
+
+
+def kind_module(kind: str) -> ModuleType:
+    """The module implementing ``kind`` (imported on first use)."""
+    if kind not in KINDS:
+        hint = f" (did you mean {_ALIASES[kind]!r}?)" if kind in _ALIASES else ""
+        raise InvalidEventSpec(f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}")
+    return importlib.import_module(f"pytest_lambda._events._{kind}")
+
+
+def kind_params(kind: str) -> dict[str, str]:
+    """Every parameter ``kind`` accepts, with its help line."""
+    params: dict[str, str] = dict(kind_module(kind).PARAMS)
+    params.update(COMMON_PARAMS)
+    return params
+
+
+def generate(
+    kind: str, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    __tracebackhide__ = True
+    mod = kind_module(kind)
+    own: Mapping[str, str] = mod.PARAMS
+    unknown = [p for p in params if p not in own and p not in COMMON_PARAMS]
+    if unknown:
+        valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
+        names = ", ".join(repr(u) for u in unknown)
+        raise TypeError(f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}")
+    world = World(
+        seed, region=params.pop("region", None), account_id=params.pop("account_id", None),
+        time=params.pop("time", None),
+    )
+    build: Callable[[World, dict[str, Any]], dict[str, Any]] = mod.build
+    event = build(world, params)
+    if overrides:
+        paths = apply_overrides(event, overrides)
+        mod.derive(event, protector(paths))
+        if validate:
+            from ._validate import validate as _validate
+
+            _validate(event, kind)
+    return event

@@ -1,0 +1,158 @@
+"""Overrides: explicit values that always beat generated ones.
+
+Two spellings, mixable in one mapping:
+
+* nested dicts, deep-merged: ``{"Records": ...}`` — dicts merge key by key, any
+  other value (lists included) replaces;
+* dotted paths at the top level: ``{"Records.0.body": "x"}``, also
+  ``Records[0].body`` and ``Records.*.body`` (every element).
+
+``DELETE`` as a value removes the key (for deliberately malformed events).
+The paths that were set are returned so dependent fields are recomputed only
+where the user did not set them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from .._errors import InvalidEventSpec
+
+__all__ = ["DELETE", "Path", "apply_overrides", "format_path", "protector"]
+
+Path = tuple[str | int, ...]
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "pytest_lambda.events.DELETE"
+
+
+#: Override value that removes the key it names.
+DELETE: Final = _Delete()
+
+_SEGMENT = re.compile(r"\[(\d+|\*)\]|([^.\[\]]+)")
+
+
+def format_path(path: Path) -> str:
+    """``("Records", 0, "body")`` → ``Records[0].body``."""
+    out = ""
+    for seg in path:
+        out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else str(seg))
+    return out or "<root>"
+
+
+def _parse(key: str) -> list[str]:
+    segs: list[str] = []
+    pos = 0
+    for m in _SEGMENT.finditer(key):
+        if m.start() != pos and key[pos:m.start()] != ".":
+            raise InvalidEventSpec(f"override path {key!r} is malformed near {key[pos:]!r}")
+        segs.append(m.group(1) or m.group(2))
+        pos = m.end()
+    if pos != len(key) or not segs:
+        raise InvalidEventSpec(f"override path {key!r} is malformed; write e.g. 'Records.0.body'")
+    return segs
+
+
+def _keys_hint(node: object) -> str:
+    if isinstance(node, dict):
+        keys = ", ".join(map(str, list(node)[:20])) or "none"
+        return f"keys here: {keys}"
+    if isinstance(node, list):
+        return f"a list of {len(node)} item(s): use an index 0..{len(node) - 1} or *"
+    return f"a {type(node).__name__} value, which has no fields"
+
+
+def _step(node: Any, seg: str | int, full: str, done: Path) -> list[tuple[Any, str | int]]:
+    """Resolve one path segment to (container, key) pairs; '*' fans out."""
+    if isinstance(node, list):
+        if seg == "*":
+            return [(node, i) for i in range(len(node))]
+        if isinstance(seg, str) and not seg.isdigit():
+            raise InvalidEventSpec(
+                f"override {full!r}: {format_path(done)} is {_keys_hint(node)}, not {seg!r}"
+            )
+        idx = int(seg)
+        if idx >= len(node):
+            raise InvalidEventSpec(
+                f"override {full!r}: index {idx} is out of range at {format_path(done)} ({_keys_hint(node)})"
+            )
+        return [(node, idx)]
+    if isinstance(node, dict):
+        if seg == "*":
+            return [(node, k) for k in list(node)]
+        return [(node, str(seg))]
+    raise InvalidEventSpec(f"override {full!r}: {format_path(done)} is {_keys_hint(node)}")
+
+
+def _set_path(event: dict[str, Any], segs: list[str], value: Any, full: str, out: set[Path]) -> None:
+    frontier: list[tuple[Any, Path]] = [(event, ())]
+    for depth, seg in enumerate(segs):
+        last = depth == len(segs) - 1
+        nxt: list[tuple[Any, Path]] = []
+        for node, done in frontier:
+            for container, key in _step(node, seg, full, done):
+                path = (*done, key)
+                if last:
+                    _assign(container, key, value, path, out)
+                    continue
+                if isinstance(container, dict) and key not in container:
+                    raise InvalidEventSpec(
+                        f"override {full!r}: {format_path(path)} does not exist "
+                        f"({_keys_hint(container)}); only the last part of a path may be new"
+                    )
+                nxt.append((container[key], path))
+        frontier = nxt
+
+
+def _assign(container: Any, key: str | int, value: Any, path: Path, out: set[Path]) -> None:
+    if value is DELETE:
+        if isinstance(container, dict):
+            container.pop(key, None)
+        else:
+            del container[key]
+        out.add(path)
+        return
+    current = container[key] if isinstance(container, list) or key in container else None
+    if isinstance(value, Mapping) and value and isinstance(current, dict):
+        for k, v in value.items():
+            _assign(current, str(k), v, (*path, str(k)), out)
+        return
+    container[key] = _plain(value)
+    out.add(path)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def apply_overrides(event: dict[str, Any], overrides: Mapping[str, Any]) -> set[Path]:
+    """Apply ``overrides`` to ``event`` in place; return the concrete paths set."""
+    if not isinstance(overrides, Mapping):
+        raise InvalidEventSpec(
+            f"overrides must be a dict, e.g. {{'Records.0.body': 'x'}}; got {type(overrides).__name__}"
+        )
+    out: set[Path] = set()
+    for key, value in overrides.items():
+        if not isinstance(key, str) or not key:
+            raise InvalidEventSpec(f"override key {key!r}: keys are field names or dotted paths")
+        segs = _parse(key) if ("." in key or "[" in key) else [key]
+        _set_path(event, segs, value, key, out)
+    return out
+
+
+def protector(paths: set[Path]) -> Callable[[Path], bool]:
+    """``is_protected(path)``: was this path, or one of its parents, overridden?"""
+    if not paths:
+        return lambda _path: False
+    def is_protected(path: Path) -> bool:
+        return any(path[: len(p)] == p for p in paths)
+
+    return is_protected

@@ -1,0 +1,120 @@
+"""JSON Schema validation (draft 2020-12), kind detection and invariant checks."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from typing import Any
+
+from .._errors import EventValidationError, InvalidEventSpec
+from ._core import KINDS, kind_module
+from ._overrides import format_path
+
+__all__ = ["check_invariants", "detect", "schema", "validate"]
+
+
+@functools.cache
+def _schema(kind: str) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise InvalidEventSpec(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
+    text = resources.files("pytest_lambda").joinpath("schemas", f"{kind}.json").read_text("utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+@functools.cache
+def _validator(kind: str) -> Any:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(_schema(kind))
+
+
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of ``kind`` (a copy: mutate it freely)."""
+    return copy.deepcopy(_schema(kind))
+
+
+def detect(event: object) -> str | None:
+    """The kind of ``event`` from its shape, or ``None`` when it is none of ours."""
+    if not isinstance(event, Mapping):
+        return None
+    records = event.get("Records")
+    if isinstance(records, list) and records and isinstance(records[0], Mapping):
+        first = records[0]
+        source = first.get("eventSource") or first.get("EventSource")
+        return {"aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:kinesis": "kinesis"}.get(
+            str(source)
+        )
+    if event.get("version") == "2.0" and "routeKey" in event:
+        return "apigw_v2"
+    if "httpMethod" in event and "requestContext" in event:
+        return "apigw_v1"
+    return None
+
+
+def _detect_or_raise(event: object, kind: str | None) -> str:
+    if kind is not None:
+        _schema(kind)  # raises for an unknown kind
+        return kind
+    found = detect(event)
+    if found is None:
+        shape = type(event).__name__
+        if isinstance(event, Mapping):
+            shape = "an object with keys " + ", ".join(map(str, list(event)[:8]))
+        raise EventValidationError(
+            f"cannot tell the event kind of {shape}; pass kind= one of {', '.join(KINDS)}",
+            path="<root>",
+        )
+    return found
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def validate(event: object, kind: str | None = None, *, invariants: bool = False) -> str:
+    """Check ``event`` against the schema of ``kind`` (detected when omitted).
+
+    Returns the kind. Raises :class:`EventValidationError` naming the JSON path,
+    the offending value and the rule. With ``invariants=True`` the cross-field
+    rules of real events (md5s, time formats, ARNs agreeing …) are checked too.
+    """
+    __tracebackhide__ = True
+    kind = _detect_or_raise(event, kind)
+    from jsonschema.exceptions import best_match, relevance
+
+    errors = sorted(_validator(kind).iter_errors(event), key=relevance, reverse=True)
+    if errors:
+        best = best_match(errors)
+        where = format_path(tuple(best.absolute_path))
+        all_errors = tuple((format_path(tuple(e.absolute_path)), e.message) for e in errors)
+        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
+        message = best.message
+        if best.validator in ("pattern", "enum", "const", "format") and _short(best.instance) not in message:
+            message = f"{_short(best.instance)}: {message}"
+        raise EventValidationError(
+            f"{kind} event invalid at {where}: {message}{more}", kind=kind, path=where, errors=all_errors,
+        )
+    if invariants:
+        broken = check_invariants(event, kind)
+        if broken:
+            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
+            raise EventValidationError(
+                f"{kind} event breaks an invariant of real events: {broken[0]}{more}",
+                kind=kind, path="", errors=tuple(("", b) for b in broken),
+            )
+    return kind
+
+
+def check_invariants(event: object, kind: str | None = None) -> list[str]:
+    """The cross-field rules of real ``kind`` events that ``event`` breaks (``[]`` if none).
+
+    Assumes the event passes the schema; call :func:`validate` first.
+    """
+    kind = _detect_or_raise(event, kind)
+    found: Iterable[str] = kind_module(kind).invariants(event)
+    return list(found)

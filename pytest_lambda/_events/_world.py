@@ -1,0 +1,254 @@
+"""One seeded "world" per generated event: the random source, account, region, time.
+
+Every value of an event is drawn from ``World.rng`` (a private ``random.Random``),
+never from the global ``random`` module or a shared ``Faker`` (pytest-randomly
+reseeds those per test). Faker supplies the *data* (word lists, user agents);
+draws go through our generator so that one event costs microseconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import random
+import re
+import string
+import time as _time
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from .._errors import InvalidEventSpec
+
+if TYPE_CHECKING:
+    from faker import Generator
+
+__all__ = ["REGIONS", "World", "clf_time", "iso_ms", "iso_seconds", "parse_time"]
+
+#: Regions the generator draws from when none is given (all in partition ``aws``).
+REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
+    "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
+    "ap-south-1", "ca-central-1", "sa-east-1",
+)
+_REGION_RE = re.compile(r"^(us|eu|ap|ca|sa|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
+_ACCOUNT_RE = re.compile(r"^\d{12}$")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+_B64URL = string.ascii_letters + string.digits + "-_"
+# Default invocation times fall in this window (epoch ms), so a seed fixes the time too.
+_TIME_LO = 1_704_067_200_000  # 2024-01-01T00:00:00Z
+_TIME_HI = 1_782_864_000_000  # 2026-07-01T00:00:00Z
+
+
+def iso_ms(ms: int) -> str:
+    """``2024-05-01T12:00:00.123Z`` (S3 ``eventTime``, SNS ``Timestamp``)."""
+    t = _time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{ms % 1000:03d}Z"
+    )
+
+
+def iso_seconds(ms: int) -> str:
+    """``2024-05-01T12:00:00Z`` (EventBridge ``time``)."""
+    t = _time.gmtime(ms // 1000)
+    return f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}Z"
+
+
+def clf_time(ms: int) -> str:
+    """Common Log Format, as API Gateway writes it: ``10/Jul/2026:19:19:04 +0000``."""
+    t = _time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    )
+
+
+def parse_time(value: object) -> int:
+    """Epoch milliseconds from a datetime, an ISO 8601 string or epoch seconds."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return int(round(value.timestamp() * 1000))
+    if isinstance(value, bool):
+        raise InvalidEventSpec(f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds")
+    if isinstance(value, (int, float)):
+        return int(round(float(value) * 1000))
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidEventSpec(
+                f"time={value!r} is not an ISO 8601 timestamp; e.g. '2026-11-22T10:00:00Z'"
+            ) from None
+        return parse_time(parsed)
+    raise InvalidEventSpec(f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds")
+
+
+@functools.cache
+def _words() -> tuple[str, ...]:
+    from faker.providers.lorem.en_US import Provider
+
+    return tuple(w for w in Provider.word_list if w.isalpha())
+
+
+@functools.cache
+def _user_agents() -> tuple[str, ...]:
+    """A fixed pool of Faker user agents (built once per process, same on every machine)."""
+    gen = _faker_generator()
+    gen.seed_instance(20261122)
+    pool = tuple(gen.user_agent() for _ in range(97))
+    return pool + (
+        "curl/8.5.0",
+        "python-requests/2.32.3",
+        "PostmanRuntime/7.39.0",
+        "okhttp/4.12.0",
+        "Amazon CloudFront",
+    )
+
+
+@functools.cache
+def _faker_generator() -> Generator:
+    """A private Faker generator (never Faker's shared one), created on first use."""
+    from faker import Factory
+
+    return Factory.create("en_US")
+
+
+class World:
+    """The random source and the fixed facts (account, region, time) of one event."""
+
+    __slots__ = ("account_id", "now_ms", "region", "rng", "seed")
+
+    def __init__(
+        self, seed: int | None = None, *, region: str | None = None,
+        account_id: str | None = None, time: object = None,
+    ) -> None:
+        if seed is None:
+            seed = random.SystemRandom().getrandbits(32)
+        elif not isinstance(seed, int) or isinstance(seed, bool):
+            raise InvalidEventSpec(f"seed={seed!r}: expected an int")
+        self.seed: int = seed
+        self.rng = random.Random(seed)
+        rng = self.rng
+        if region is None:
+            region = REGIONS[rng.randrange(len(REGIONS))]
+        elif not isinstance(region, str) or not _REGION_RE.match(region):
+            raise InvalidEventSpec(
+                f"region={region!r} is not an AWS region name; e.g. 'us-east-1', 'eu-west-1'"
+            )
+        self.region: str = region
+        if account_id is None:
+            account_id = str(rng.randrange(100_000_000_000, 1_000_000_000_000))
+        elif not isinstance(account_id, str) or not _ACCOUNT_RE.match(account_id):
+            raise InvalidEventSpec(f"account_id={account_id!r}: an AWS account id is a string of 12 digits")
+        self.account_id: str = account_id
+        self.now_ms: int = rng.randrange(_TIME_LO, _TIME_HI) if time is None else parse_time(time)
+
+    # -- Faker, for the rare values that need its full providers -----------------
+    def faker(self) -> Generator:
+        """Faker's generator drawing from this world's random source."""
+        gen = _faker_generator()
+        gen.random = self.rng
+        return gen
+
+    # -- identifiers ---------------------------------------------------------------
+    def uuid4(self) -> str:
+        n = self.rng.getrandbits(128)
+        n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def uuid5_shaped(self) -> str:
+        """UUID with version nibble 5, as SNS message ids have."""
+        n = self.rng.getrandbits(128)
+        n = (n & ~(0xF000 << 64) | (0x5000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def hex(self, n: int) -> str:
+        return f"{self.rng.getrandbits(4 * n):0{n}x}"
+
+    def upper_hex(self, n: int) -> str:
+        return f"{self.rng.getrandbits(4 * n):0{n}X}"
+
+    def digits(self, n: int) -> str:
+        """``n`` decimal digits, the first not zero."""
+        return str(self.rng.randrange(10 ** (n - 1), 10**n))
+
+    def upper_alnum(self, n: int) -> str:
+        return "".join(self.rng.choices(_UPPER_ALNUM, k=n))
+
+    def lower_alnum(self, n: int) -> str:
+        return "".join(self.rng.choices(_LOWER_ALNUM, k=n))
+
+    def b64(self, nbytes: int) -> str:
+        return base64.b64encode(self.rng.randbytes(nbytes)).decode("ascii")
+
+    def b64url(self, nchars: int) -> str:
+        return "".join(self.rng.choices(_B64URL, k=nchars))
+
+    def iam_user_id(self) -> str:
+        """``AIDA…`` (21 characters), an IAM user's unique id."""
+        return "AIDA" + self.upper_alnum(17)
+
+    def role_id(self) -> str:
+        """``AROA…`` (21 characters), an IAM role's unique id."""
+        return "AROA" + self.upper_alnum(17)
+
+    def trace_header(self, epoch_ms: int, *, parent: bool = False) -> str:
+        """X-Ray ``Root=1-{epoch seconds hex}-{24 hex}`` (optionally with Parent and Sampled)."""
+        root = f"Root=1-{epoch_ms // 1000:08x}-{self.hex(24)}"
+        if parent:
+            return f"{root};Parent={self.hex(16)};Sampled={self.rng.randrange(2)}"
+        return root
+
+    # -- realistic text ------------------------------------------------------------
+    def word(self) -> str:
+        words = _words()
+        return words[self.rng.randrange(len(words))]
+
+    def words(self, n: int) -> list[str]:
+        words = _words()
+        return [words[i] for i in (self.rng.randrange(len(words)) for _ in range(n))]
+
+    def sentence(self, nwords: int | None = None) -> str:
+        n = nwords if nwords is not None else self.rng.randint(4, 10)
+        text = " ".join(self.words(n))
+        return text[0].upper() + text[1:] + "."
+
+    def slug(self, parts: int = 2, sep: str = "-") -> str:
+        """A resource-style name such as ``orders-ledger``."""
+        return sep.join(self.words(parts))
+
+    def user_agent(self) -> str:
+        pool = _user_agents()
+        return pool[self.rng.randrange(len(pool))]
+
+    def ipv4(self) -> str:
+        """A public IPv4 address (first octet outside private, loopback and multicast ranges)."""
+        rng = self.rng
+        while True:
+            a = rng.randrange(1, 224)
+            if a not in (10, 100, 127, 169, 172, 192, 198, 203):
+                return f"{a}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+    def json_payload(self) -> dict[str, Any]:
+        """A small realistic JSON object, the default body of messages."""
+        rng = self.rng
+        items = [
+            {"sku": self.upper_alnum(8), "quantity": rng.randint(1, 5)}
+            for _ in range(rng.randint(1, 3))
+        ]
+        return {
+            "id": self.uuid4(),
+            "type": self.word(),
+            "customer": self.word(),
+            "amount": rng.randint(100, 99_999) / 100,
+            "items": items,
+        }
+
+    def pick(self, seq: Sequence[Any]) -> Any:
+        return seq[self.rng.randrange(len(seq))]

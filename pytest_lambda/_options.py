@@ -1,0 +1,138 @@
+"""Session settings: each has a flag, an ini key and an env var, resolved by one function.
+
+Precedence: command line > environment > ini > default. ``resolve`` returns the
+value and where it came from, for the report header and error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pytest
+
+from ._docs import doc_url
+from ._errors import InvalidOption
+
+__all__ = ["SETTINGS", "Setting", "add_options", "resolve"]
+
+DOCS_OPTIONS: Final = doc_url("reference/options")
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidOption(f"{name}={raw!r} is not an integer") from None
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidOption(f"{name}={raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise InvalidOption(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def _memory(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if not 128 <= value <= 10240:
+        raise InvalidOption(f"{name}={raw!r}: Lambda memory is 128 to 10240 MB")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise InvalidOption(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+def _str(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One session setting and its three spellings."""
+
+    name: str
+    help: str
+    default: Any
+    parse: Callable[[str, str], Any] = _str
+    is_flag: bool = False
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--lambda-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "lambda_" + self.name
+
+    @property
+    def env(self) -> str:
+        return "PYTEST_LAMBDA_" + self.name.upper()
+
+
+SETTINGS: Final[dict[str, Setting]] = {
+    s.name: s
+    for s in (
+        Setting("seed", "seed for generated events (default: random, printed in the header)", None, _int, metavar="N"),
+        Setting("handler", "Lambda handler to test, e.g. app.handler or src/app.handler", None, metavar="HANDLER"),
+        Setting("timeout", "function timeout in seconds", 3.0, _float, metavar="SECONDS"),
+        Setting("memory", "function memory in MB (context.memory_limit_in_mb)", 128, _memory, metavar="MB"),
+        Setting("region", "AWS region of the function and of generated events", "us-east-1", metavar="REGION"),
+        Setting("events", "event kinds for the built-in conformance suite, e.g. sqs,s3", None, metavar="KINDS"),
+        Setting("isolation", "how the runner runs handlers: module (in-process) or runtime (awslambdaric subprocess)", "module", metavar="MODE"),
+        Setting("moto", "observe AWS state through moto in the idempotency check", False, _bool, is_flag=True),
+    )
+}
+
+_STASH: Final = pytest.StashKey[dict[str, tuple[Any, str]]]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lambda", "AWS Lambda testing (pytest-lambda-toolkit)")
+    for s in SETTINGS.values():
+        help_text = f"{s.help} [ini: {s.ini}, env: {s.env}]"
+        if s.is_flag:
+            group.addoption(s.flag, action="store_const", const="true", default=None, dest=s.ini, help=help_text)
+        else:
+            group.addoption(s.flag, action="store", default=None, dest=s.ini, metavar=s.metavar, help=help_text)
+        parser.addini(s.ini, f"{s.help} (also {s.flag}, {s.env})", type="string", default="")
+
+
+def resolve(config: pytest.Config, name: str) -> tuple[Any, str]:
+    """``(value, source)`` of setting ``name``; source reads like "command line"."""
+    cache = config.stash.setdefault(_STASH, {})
+    if name in cache:
+        return cache[name]
+    s = SETTINGS[name]
+    raw: str | None
+    cli = config.getoption(s.ini, default=None)
+    if cli is not None:
+        raw, source = str(cli), "command line"
+    elif os.environ.get(s.env, "").strip():
+        raw, source = os.environ[s.env], f"env {s.env}"
+    else:
+        ini_raw = str(config.getini(s.ini) or "").strip()
+        raw, source = (ini_raw, f"ini {s.ini}") if ini_raw else (None, "default")
+    try:
+        value = s.default if raw is None else s.parse(s.flag, raw)
+    except InvalidOption as exc:
+        raise pytest.UsageError(f"{exc} (from {source}); see {DOCS_OPTIONS}") from None
+    cache[name] = (value, source)
+    return value, source
+
+
+def override(config: pytest.Config, name: str, value: Any, source: str) -> None:
+    """Set a resolved value (e.g. the seed an xdist worker got from its controller)."""
+    config.stash.setdefault(_STASH, {})[name] = (value, source)

@@ -1,0 +1,102 @@
+"""Realistic, seeded, schema-validated Lambda events.
+
+>>> from pytest_lambda import events
+>>> event = events.sqs(seed=7, body={"orderId": 42})
+>>> events.validate(event)
+'sqs'
+
+Every function takes the same keywords: ``seed`` (same seed and parameters give
+byte-identical JSON), ``overrides`` (explicit values that always win: a nested
+dict, or dotted paths such as ``{"Records.0.body": "x"}``), ``validate``
+(``False`` allows deliberately malformed events) and the kind's parameters
+(:func:`params` lists them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import EventValidationError, InvalidEventSpec
+from ._events._core import COMMON_PARAMS, KINDS, generate, kind_params
+from ._events._overrides import DELETE
+from ._events._validate import check_invariants, detect, schema, validate
+
+__all__ = [
+    "COMMON_PARAMS",
+    "DELETE",
+    "KINDS",
+    "EventValidationError",
+    "InvalidEventSpec",
+    "apigw_v1",
+    "apigw_v2",
+    "check_invariants",
+    "detect",
+    "generate",
+    "kinesis",
+    "params",
+    "s3",
+    "schema",
+    "sns",
+    "sqs",
+    "validate",
+]
+
+
+def params(kind: str) -> dict[str, str]:
+    """The parameters ``kind`` accepts, name → help line."""
+    return kind_params(kind)
+
+
+def apigw_v1(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """API Gateway REST API proxy event (payload 1.0). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("apigw_v1", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def apigw_v2(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """API Gateway HTTP API event (payload 2.0). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("apigw_v2", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def s3(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """S3 event notification (one record). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("s3", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def sns(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """SNS notification (one record). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("sns", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def sqs(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """SQS batch (standard or FIFO). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("sqs", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def kinesis(
+    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
+    validate: bool = True, **params: Any,
+) -> dict[str, Any]:
+    """Kinesis Data Streams batch from one shard. See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("kinesis", seed=seed, overrides=overrides, validate=validate, **params)

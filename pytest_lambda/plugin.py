@@ -1,0 +1,123 @@
+"""The pytest plugin (entry point ``lambda_toolkit``): options, fixtures, header, hooks.
+
+Only cheap imports here: Faker, jsonschema and freezegun load when first used.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Generator
+from importlib import metadata
+from typing import Any, Final
+
+import pytest
+
+from ._fixtures_events import LambdaEventFactory
+from ._options import add_options, override, resolve
+
+__all__ = [
+    "lambda_event",
+    "lambda_seed",
+    "pytest_addoption",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_runtest_makereport",
+]
+
+
+def _refuse_foreign_plugin() -> None:
+    try:
+        foreign = metadata.distribution("pytest-lambda")
+    except metadata.PackageNotFoundError:
+        return
+    raise ImportError(
+        f"pytest-lambda-toolkit cannot load: the unrelated distribution 'pytest-lambda' "
+        f"{foreign.version} is installed too, and both install a package named 'pytest_lambda'. "
+        "Uninstall one of them: 'pip uninstall pytest-lambda' keeps pytest-lambda-toolkit."
+    )
+
+
+_refuse_foreign_plugin()
+
+_EVENTS_USED: Final = pytest.StashKey[bool]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+class _XdistHooks:
+    """Workers get the controller's seed, so every process generates the same events."""
+
+    @pytest.hookimpl
+    def pytest_configure_node(self, node: Any) -> None:
+        seed, source = resolve(node.config, "seed")
+        node.workerinput["lambda_seed"] = (seed, source)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "lambda_handler(handler, *, timeout=3.0, memory_mb=128, function_name=None, region=..., env=None, root=None): "
+        "the handler (and runner keywords) for this test's lambda_runner.",
+    )
+    config.addinivalue_line(
+        "markers", "lambda_check: a built-in conformance check of the --lambda-handler suite."
+    )
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "lambda_seed" in workerinput:
+        seed, source = workerinput["lambda_seed"]
+        override(config, "seed", seed, f"{source}, from the xdist controller")
+    elif resolve(config, "seed")[0] is None:
+        override(config, "seed", random.SystemRandom().randrange(10**6, 10**7), "random")
+    for name in ("handler", "timeout", "memory", "region", "isolation", "moto"):
+        resolve(config, name)  # bad values are a UsageError now, not mid-run
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    seed, seed_source = resolve(config, "seed")
+    parts = [f"seed={seed} ({seed_source})"]
+    handler, handler_source = resolve(config, "handler")
+    if handler:
+        parts.append(f"handler={handler} ({handler_source})")
+    for name in ("timeout", "memory", "region", "isolation"):
+        value, source = resolve(config, name)
+        if source != "default":
+            parts.append(f"{name}={value} ({source})")
+    return ["lambda: " + ", ".join(parts)]
+
+
+@pytest.fixture
+def lambda_seed(pytestconfig: pytest.Config) -> int:
+    """The session seed events derive from; override this fixture to pin it in code."""
+    seed: int = resolve(pytestconfig, "seed")[0]
+    return seed
+
+
+@pytest.fixture
+def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEventFactory:
+    """Factory of realistic events, seeded from the session seed and this test's id."""
+    region, source = resolve(request.config, "region")
+    node = request.node
+
+    def mark_used() -> None:
+        node.stash[_EVENTS_USED] = True
+
+    return LambdaEventFactory(
+        seed=lambda_seed, nodeid=node.nodeid, region=region if source != "default" else None,
+        _on_use=mark_used,
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.failed and item.stash.get(_EVENTS_USED, False):
+        seed, _ = resolve(item.config, "seed")
+        report.sections.append(("lambda", f"reproduce with --lambda-seed={seed}"))
+
+
+# --- runner fixtures (issue 3) are imported below this line ---
