@@ -1,0 +1,170 @@
+"""The lambda_event / lambda_seed fixtures, seed options, header and replay line (pytester)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("_clean_seed_env")
+
+
+@pytest.fixture
+def _clean_seed_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PYTEST_LAMBDA_SEED", "PYTEST_LAMBDA_HANDLER", "PYTEST_LAMBDA_REGION"):
+        monkeypatch.delenv(name, raising=False)
+
+
+DUMP_TEST = """
+import json
+
+def test_dump(lambda_event):
+    print("EVENT=" + json.dumps(lambda_event.sqs(records=2), sort_keys=True))
+"""
+
+
+def _dumped(result: pytest.RunResult) -> str:
+    lines = [line for line in result.outlines if line.startswith("EVENT=")]
+    assert len(lines) == 1, result.outlines
+    return lines[0]
+
+
+def test_header_shows_seed_from_command_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_ok(): pass")
+    result = pytester.runpytest("--lambda-seed=1234")
+    result.stdout.fnmatch_lines(["lambda: seed=1234 (command line)"])
+    result.assert_outcomes(passed=1)
+
+
+def test_seed_precedence_cli_env_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester.makeini("[pytest]\nlambda_seed = 11\n")
+    pytester.makepyfile("def test_ok(): pass")
+    pytester.runpytest().stdout.fnmatch_lines(["lambda: seed=11 (ini lambda_seed)"])
+    monkeypatch.setenv("PYTEST_LAMBDA_SEED", "22")
+    pytester.runpytest().stdout.fnmatch_lines(["lambda: seed=22 (env PYTEST_LAMBDA_SEED)"])
+    pytester.runpytest("--lambda-seed=33").stdout.fnmatch_lines(["lambda: seed=33 (command line)"])
+
+
+def test_random_seed_is_printed(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_ok(): pass")
+    result = pytester.runpytest()
+    result.stdout.re_match_lines([r"lambda: seed=\d+ \(random\)"])
+
+
+def test_bad_seed_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_ok(): pass")
+    result = pytester.runpytest("--lambda-seed=abc")
+    result.stderr.fnmatch_lines(["*--lambda-seed='abc' is not an integer (from command line)*"])
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+
+
+def test_same_seed_same_events_different_seed_different(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(DUMP_TEST)
+    first = _dumped(pytester.runpytest("-s", "--lambda-seed=5"))
+    again = _dumped(pytester.runpytest("-s", "--lambda-seed=5"))
+    other = _dumped(pytester.runpytest("-s", "--lambda-seed=6"))
+    assert first == again
+    assert first != other
+    event = json.loads(first.removeprefix("EVENT="))
+    assert len(event["Records"]) == 2
+
+
+def test_events_differ_between_tests_and_calls(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        seen = []
+
+        def test_a(lambda_event):
+            seen.append(lambda_event.sqs()["Records"][0]["messageId"])
+            seen.append(lambda_event("sqs")["Records"][0]["messageId"])
+
+        def test_b(lambda_event):
+            seen.append(lambda_event.sqs()["Records"][0]["messageId"])
+            assert len(set(seen)) == 3
+        """
+    )
+    pytester.runpytest("--lambda-seed=1").assert_outcomes(passed=2)
+
+
+def test_failing_test_that_used_events_shows_replay_line(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_fails(lambda_event):
+            lambda_event.sqs()
+            assert False
+
+        def test_fails_without_events():
+            assert False
+        """
+    )
+    result = pytester.runpytest("--lambda-seed=4242")
+    result.assert_outcomes(failed=2)
+    assert result.stdout.str().count("reproduce with --lambda-seed=4242") == 1
+
+
+def test_lambda_seed_fixture_can_be_overridden(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import json
+        import pytest
+
+        @pytest.fixture
+        def lambda_seed():
+            return 99
+
+        def test_dump(lambda_event):
+            assert lambda_event.seed == 99
+            print("EVENT=" + json.dumps(lambda_event.sqs(), sort_keys=True))
+        """
+    )
+    first = _dumped(pytester.runpytest("-s", "--lambda-seed=1"))
+    second = _dumped(pytester.runpytest("-s", "--lambda-seed=2"))
+    assert first == second
+
+
+def test_configured_region_applies_to_events(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_region(lambda_event):
+            assert lambda_event.sqs()["Records"][0]["awsRegion"] == "eu-west-1"
+            assert lambda_event.sqs(region="ap-south-1")["Records"][0]["awsRegion"] == "ap-south-1"
+        """
+    )
+    pytester.runpytest("--lambda-region=eu-west-1").assert_outcomes(passed=1)
+
+
+@pytest.mark.slow
+def test_xdist_workers_use_the_controllers_seed(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        test_one=DUMP_TEST,
+        test_two=DUMP_TEST.replace("test_dump", "test_dump_two"),
+    )
+    serial = pytester.runpytest("-s", "--lambda-seed=77", "-p", "no:randomly")
+    serial.assert_outcomes(passed=2)
+    parallel = pytester.runpytest_subprocess("-n", "2", "-s", "--lambda-seed=77", "-p", "no:randomly", "-rA")
+    parallel.assert_outcomes(passed=2)
+    # Workers report the seed they got from the controller; the events are the same as serial.
+    serial_events = sorted(line for line in serial.outlines if line.startswith("EVENT="))
+    parallel_events = sorted(
+        line.split("EVENT=", 1)[1] for line in parallel.outlines if "EVENT=" in line
+    )
+    assert [e.removeprefix("EVENT=") for e in serial_events] == parallel_events
+
+
+def test_xdist_random_seed_is_shared(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(
+        """
+        def test_a(lambda_seed, request):
+            print("SEED=%d" % lambda_seed)
+
+        def test_b(lambda_seed):
+            print("SEED=%d" % lambda_seed)
+        """
+    )
+    result = pytester.runpytest_subprocess("-n", "2", "-s", "-rA", "-p", "no:randomly")
+    seeds = {line.split("SEED=")[1].strip() for line in result.outlines if "SEED=" in line}
+    header = [line for line in result.outlines if line.startswith("lambda: seed=")]
+    assert len(seeds) == 1, result.outlines
+    assert header and header[0].startswith(f"lambda: seed={seeds.pop()} (random)")
