@@ -1,0 +1,158 @@
+"""``pytest-lambda events list | generate | validate | schema``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ._cli_genflags import add_generator_flags, flag_for, normalise_kind, request
+from ._cli_util import PROG, CLIError, dump_json, read_json, write_json
+
+__all__ = ["kind_summary", "register"]
+
+
+def kind_summary(kind: str) -> str:
+    """One line saying what ``kind`` is, from its function's docstring."""
+    from . import events
+
+    doc = (getattr(events, kind).__doc__ or kind).strip().splitlines()[0]
+    return doc.split(". See ")[0].rstrip(".")
+
+
+def _list(ns: argparse.Namespace) -> int:
+    from . import events
+
+    kinds = [normalise_kind(ns.kind)] if ns.kind else list(events.KINDS)
+    lines: list[str] = []
+    for kind in kinds:
+        params = events.params(kind)
+        lines.append(f"{kind}: {kind_summary(kind)}")
+        rows = [
+            (name, flag_for(params, name) or f"--param {name}=…", text)
+            for name, text in params.items()
+        ]
+        name_w = max(len(r[0]) for r in rows)
+        flag_w = max(len(r[1]) for r in rows)
+        lines += [f"  {n:<{name_w}}  {f:<{flag_w}}  {t}" for n, f, t in rows]
+        lines.append("")
+    lines.append(
+        f"Generate one with '{PROG} events generate KIND [flags]'; every kind also takes "
+        "--seed, --set PATH=VALUE and --no-validate."
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0
+
+
+def _generate(ns: argparse.Namespace) -> int:
+    req = request(ns.kind, ns)
+    event = req.generate()
+    if not req.seed_given:
+        sys.stderr.write(
+            f"{PROG}: seed {req.seed} (pass --seed {req.seed} to get this event again)\n"
+        )
+    if ns.output is None:
+        write_json(sys.stdout, event, compact=ns.compact)
+        return 0
+    try:
+        Path(ns.output).write_text(dump_json(event, compact=ns.compact), "utf-8")
+    except OSError as exc:
+        raise CLIError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
+    return 0
+
+
+def _validate(ns: argparse.Namespace) -> int:
+    from . import events
+
+    kind = None
+    if ns.kind is not None:
+        kind = normalise_kind(ns.kind)
+        events.params(kind)  # an unknown kind is a usage error, reported once
+    code = 0
+    for path in ns.files:
+        name = "<stdin>" if path == "-" else path
+        try:
+            event: Any = read_json(path)
+        except CLIError as exc:
+            sys.stderr.write(f"{PROG}: error: {exc}\n")
+            code = 2
+            continue
+        try:
+            found = events.validate(event, kind, invariants=ns.strict)
+        except events.EventValidationError as exc:
+            message = str(exc).replace("pass kind= one of", "pass --kind, one of")
+            sys.stdout.write(f"{name}: {message}\n")
+            code = max(code, 1)
+            continue
+        sys.stdout.write(f"{name}: ok ({found})\n")
+    return code
+
+
+def _schema(ns: argparse.Namespace) -> int:
+    from . import events
+
+    kind = normalise_kind(ns.kind)
+    events.params(kind)  # the kind's "did you mean" message for a wrong name
+    write_json(sys.stdout, events.schema(kind))
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Add ``events`` and its subcommands to the top-level subparsers ``sub``."""
+    events_p = sub.add_parser(
+        "events",
+        help="list, generate, validate and describe events",
+        description="Realistic, seeded, schema-validated Lambda events from the shell.",
+    )
+    esub = events_p.add_subparsers(dest="events_command", metavar="SUBCOMMAND", required=True)
+
+    p = esub.add_parser(
+        "list",
+        help="the event kinds and their parameters",
+        description="The event kinds, and each parameter with its flag and help.",
+    )
+    p.add_argument("kind", nargs="?", metavar="KIND", help="show only this kind")
+    p.set_defaults(func=_list)
+
+    p = esub.add_parser(
+        "generate",
+        help="print a generated event as JSON",
+        usage=f"{PROG} events generate KIND [--seed N] [--records N] [--set PATH=VALUE ...] "
+        "[--param NAME=VALUE ...] [event parameters] [--no-validate] [--compact] [-o FILE]",
+        description="Print a realistic event of KIND as JSON. The same flags and --seed give "
+        "byte-identical output.",
+        epilog=f"example: {PROG} events generate sqs --seed 7 --records 3 --body '{{\"id\": 1}}'",
+    )
+    p.add_argument("kind", metavar="KIND", help="apigw_v1, apigw_v2, s3, sns, sqs or kinesis")
+    p.add_argument("--compact", action="store_true", help="one-line JSON instead of indent 2")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    add_generator_flags(p)
+    p.set_defaults(func=_generate)
+
+    p = esub.add_parser(
+        "validate",
+        help="check event files against the kind's schema",
+        description="Validate captured events; prints '<file>: ok (<kind>)' per valid file and "
+        "the failing JSON path per invalid one (exit code 1).",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="JSON event file, '-' for stdin")
+    p.add_argument("--kind", metavar="KIND", help="the kind (default: detected from each event)")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="also check the cross-field invariants of real events (md5s, ARNs, times)",
+    )
+    p.set_defaults(func=_validate)
+
+    p = esub.add_parser(
+        "schema",
+        help="print the JSON Schema of a kind",
+        description="Print the JSON Schema (draft 2020-12) of KIND.",
+    )
+    p.add_argument("kind", metavar="KIND")
+    p.set_defaults(func=_schema)
+
+    from ._cli_samples import register as register_samples
+
+    register_samples(esub)

@@ -1,0 +1,151 @@
+"""``pytest-lambda invoke``: run a handler once (or N times warm) in the local runner."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from ._cli_genflags import add_generator_flags, given_flags, request
+from ._cli_util import PROG, CLIError, key_value, read_json, write_json
+
+__all__ = ["register"]
+
+
+def _event(ns: argparse.Namespace) -> Any:
+    if ns.event is not None:
+        extra = [f.flag for f in given_flags(ns) if f.flag != "--region"]
+        extra += ["--seed"] * (ns.seed is not None) + ["--set"] * bool(ns.gen_set)
+        extra += ["--param"] * bool(ns.gen_param)
+        if extra:
+            raise CLIError(f"{extra[0]} applies only with --kind, not with --event")
+        return read_json(ns.event, "event file")
+    req = request(ns.kind, ns)
+    event = req.generate()
+    if not req.seed_given:
+        sys.stderr.write(
+            f"{PROG}: seed {req.seed} (pass --seed {req.seed} to get this event again)\n"
+        )
+    return event
+
+
+def _logs_text(logs: Any) -> str:
+    if logs is None:
+        return ""
+    text = (
+        logs
+        if isinstance(logs, str)
+        else "".join(line if str(line).endswith("\n") else f"{line}\n" for line in logs)
+    )
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+def _response(inv: Any) -> Any:
+    if inv.error is not None:
+        return inv.error.payload()
+    try:
+        json.dumps(inv.response)
+    except (TypeError, ValueError):  # not JSON-able: show the bytes the runtime returned
+        raw = inv.raw
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+    return inv.response
+
+
+def _invoke(ns: argparse.Namespace) -> int:
+    from ._runner import LambdaRunner
+
+    if ns.warm < 1:
+        raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")
+    if ns.timeout <= 0:
+        raise CLIError(f"--timeout {ns.timeout}: the timeout is a number of seconds above 0")
+    event = _event(ns)
+    kwargs: dict[str, Any] = {"timeout": ns.timeout, "memory_mb": ns.memory, "env": dict(ns.env)}
+    if ns.function_name is not None:
+        kwargs["function_name"] = ns.function_name
+    if ns.root is not None:
+        kwargs["root"] = ns.root
+    region = getattr(ns, "gen_region", None)
+    if region is not None:
+        kwargs["region"] = region
+    runner = LambdaRunner(ns.handler, **kwargs)
+    code = 0
+    try:
+        for n in range(1, ns.warm + 1):
+            inv = runner.invoke(event)
+            sys.stderr.write(_logs_text(inv.logs))
+            if inv.timed_out:
+                verdict = "timed out"
+            else:
+                verdict = "ok" if inv.ok else f"error {getattr(inv.error, 'type', '?')}"
+            start = "cold start" if inv.cold_start else "warm"
+            sys.stderr.write(
+                f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
+                f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
+            )
+            write_json(sys.stdout, _response(inv), compact=ns.compact)
+            if not inv.ok:
+                code = 1
+    finally:
+        close = getattr(runner, "close", None)
+        if callable(close):
+            close()
+    return code
+
+
+def register(sub: Any) -> None:
+    """Add ``invoke`` to the top-level subparsers ``sub``."""
+    p = sub.add_parser(
+        "invoke",
+        help="run a handler with an event in the local runner",
+        usage=f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
+        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR]",
+        description="Run HANDLER in the local Lambda runner: the response (or the error "
+        "payload) goes to stdout, the logs to stderr. Exit code 1 on a handler "
+        "error or timeout.",
+        epilog=f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
+        f"          {PROG} invoke app.main.handler --event event.json --warm 3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("handler", metavar="HANDLER", help="the handler, module.function")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--event", metavar="FILE", help="event JSON file ('-' for stdin)")
+    source.add_argument(
+        "--kind",
+        metavar="KIND",
+        help="generate an event of KIND (takes the event parameters below)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="function timeout in seconds (default 3)",
+    )
+    p.add_argument(
+        "--memory", type=int, default=128, metavar="MB", help="memory size in MB (default 128)"
+    )
+    p.add_argument("--function-name", metavar="NAME", help="function name (default: the runner's)")
+    p.add_argument(
+        "--warm",
+        type=int,
+        default=1,
+        metavar="N",
+        help="invoke N times in one execution environment (1 cold, then warm)",
+    )
+    p.add_argument(
+        "--env",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="K=V",
+        help="environment variable of the function (repeatable)",
+    )
+    p.add_argument(
+        "--root",
+        metavar="DIR",
+        help="directory the handler module is imported from (default: the current directory)",
+    )
+    p.add_argument("--compact", action="store_true", help="one-line JSON responses")
+    add_generator_flags(p)
+    p.set_defaults(func=_invoke)

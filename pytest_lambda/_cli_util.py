@@ -1,0 +1,79 @@
+"""Shared pieces of the ``pytest-lambda`` command: the parser, errors, JSON in and out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+__all__ = [
+    "PROG",
+    "CLIError",
+    "Parser",
+    "dump_json",
+    "json_or_string",
+    "key_value",
+    "read_json",
+    "write_json",
+]
+
+#: The command's name in messages.
+PROG = "pytest-lambda"
+
+
+class CLIError(Exception):
+    """A usage error: printed as one ``pytest-lambda: error: …`` line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line and raise instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` → ``("NAME", "VALUE")`` (for ``type=`` of repeatable options)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def json_or_string(text: str) -> Any:
+    """The JSON value ``text`` spells, or ``text`` itself when it is not valid JSON."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def read_json(path: str, what: str = "file") -> Any:
+    """Parse the JSON file ``path`` (``-`` is stdin); any failure is a :class:`CLIError`."""
+    name = "<stdin>" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise CLIError(f"cannot read {what} {name}: {reason}") from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+
+
+def dump_json(value: Any, *, compact: bool = False, ascii_only: bool = False) -> str:
+    """Deterministic JSON text with a final newline (indent 2, or compact separators)."""
+    if compact:
+        return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":")) + "\n"
+    return json.dumps(value, ensure_ascii=ascii_only, indent=2) + "\n"
+
+
+def write_json(stream: IO[str], value: Any, *, compact: bool = False) -> None:
+    """Write ``value`` as JSON; ``\\u`` escapes on a stream that cannot encode the text."""
+    try:
+        stream.write(dump_json(value, compact=compact))
+    except UnicodeEncodeError:
+        stream.write(dump_json(value, compact=compact, ascii_only=True))

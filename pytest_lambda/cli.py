@@ -1,0 +1,85 @@
+"""The ``pytest-lambda`` command (also ``python -m pytest_lambda``).
+
+``main(argv) -> int`` never exits the interpreter and never shows a traceback
+for a usage error: those print one ``pytest-lambda: error: …`` line and return 2.
+Exit codes: 0 success, 1 a check failed (invalid event, handler error, stale
+samples), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from ._cli_util import PROG, CLIError, Parser
+from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+
+__all__ = ["build_parser", "main"]
+
+_CHECK_MESSAGE = (
+    f"{PROG} check: the conformance checks are not implemented in this version "
+    "(see issue: --lambda-handler suite)"
+)
+
+
+def _check(ns: argparse.Namespace) -> int:
+    sys.stderr.write(_CHECK_MESSAGE + "\n")
+    return 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (exposed for documentation tools)."""
+    from . import __version__
+    from ._cli_events import register as register_events
+    from ._cli_invoke import register as register_invoke
+
+    parser = Parser(
+        prog=PROG,
+        description="Lambda events, local invocations and checks from the shell.",
+        epilog=f"'{PROG} COMMAND --help' shows each command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    register_events(sub)
+    register_invoke(sub)
+    p = sub.add_parser(
+        "check",
+        help="conformance checks of a handler (not implemented in this version)",
+        description="Run the conformance checks of the --lambda-handler suite against HANDLER "
+        "(not implemented in this version).",
+    )
+    p.add_argument("handler", metavar="HANDLER", nargs="?", help="module.function")
+    p.add_argument("--events", metavar="KIND[,KIND]", help="event kinds to check with")
+    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
+    p.set_defaults(func=_check)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        ns = parser.parse_args(argv)
+        code: int = ns.func(ns)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except (CLIError, InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+        sys.stderr.write(f"{PROG}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{PROG}: interrupted\n")
+        return 130
+    except BrokenPipeError:  # e.g. '| head': stop quietly
+        _silence_stdout()
+        return 1
+    return code
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
