@@ -120,7 +120,7 @@ def _records_to_redeliver(
     kind: str, event: Mapping[str, Any], response: object, failed: bool
 ) -> list[dict[str, Any]] | None:
     records: list[dict[str, Any]] = list(event.get("Records", ()))
-    ids = WHOLE_BATCH if failed else failed_items(kind, event, response)
+    ids = WHOLE_BATCH if failed or response is None else failed_items(kind, event, response)
     if ids == WHOLE_BATCH:
         return records
     assert not isinstance(ids, str)
@@ -230,7 +230,8 @@ def next_delivery(
 ) -> dict[str, Any] | None:
     """The event the source delivers next, or ``None`` when it redelivers nothing.
 
-    Like :func:`redeliver`, but a batch response reporting success gives ``None``.
+    Like :func:`redeliver`, but a batch response reporting success gives ``None``
+    (``response=None`` still means an at-least-once duplicate of the whole batch).
     """
     if not isinstance(event, Mapping):
         raise InvalidEventSpec(f"redeliver() needs an event object, got {type(event).__name__}")
