@@ -1,0 +1,413 @@
+"""Generator nodes of a compiled payload schema: each ``gen(world, depth)`` returns a value.
+
+``depth`` counts the ``$ref`` hops taken. From ``SOFT_DEPTH`` on, nodes generate the
+smallest valid value (required properties only, ``minItems`` items, the branch with
+the fewest references, ``null`` when allowed) so recursive schemas terminate;
+beyond ``HARD_DEPTH`` the schema cannot terminate and InvalidEventSpec is raised.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from pytest_lambda._errors import InvalidEventSpec
+
+from ._payload_regex import CompiledPattern, compile_pattern
+from ._payload_values import FORMATS, gen_integer, gen_number, name_heuristic, plain_text
+from ._world import World
+
+__all__ = [
+    "AnyNode",
+    "ArrayNode",
+    "ChoiceNode",
+    "ConstNode",
+    "EnumNode",
+    "Node",
+    "NullNode",
+    "ObjectNode",
+    "RefNode",
+    "ScalarNode",
+    "StringNode",
+    "UnionNode",
+]
+
+SOFT_DEPTH: Final = 4
+HARD_DEPTH: Final = 24
+_OPTIONAL_P: Final = 0.7
+_NULL_P: Final = 0.2
+_RETRIES: Final = 30
+_JSON_TYPES: Final[dict[str, Callable[[Any], bool]]] = {
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "string": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+class Node:
+    """Base class; ``refs`` counts the $refs its smallest value passes through."""
+
+    __slots__ = ("refs",)
+
+    def __init__(self) -> None:
+        self.refs = 0
+
+    def gen(self, world: World, depth: int) -> Any:
+        raise NotImplementedError
+
+
+class AnyNode(Node):
+    def gen(self, world: World, depth: int) -> Any:
+        return world.word()
+
+
+class NullNode(Node):
+    def gen(self, world: World, depth: int) -> Any:
+        return None
+
+
+class ConstNode(Node):
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        super().__init__()
+        self.value = value
+
+    def gen(self, world: World, depth: int) -> Any:
+        return copy.deepcopy(self.value) if isinstance(self.value, (dict, list)) else self.value
+
+
+class EnumNode(Node):
+    __slots__ = ("values",)
+
+    def __init__(self, values: Sequence[Any], types: str | list[str] | None, where: str) -> None:
+        super().__init__()
+        if types is not None:
+            wanted = [types] if isinstance(types, str) else types
+            values = [
+                v for v in values if any(_JSON_TYPES[t](v) for t in wanted if t in _JSON_TYPES)
+            ]
+        if not values:
+            raise InvalidEventSpec(
+                f"body schema: no value of the enum at {where} has the declared type"
+            )
+        self.values = list(values)
+
+    def gen(self, world: World, depth: int) -> Any:
+        value = self.values[world.rng.randrange(len(self.values))]
+        return copy.deepcopy(value) if isinstance(value, (dict, list)) else value
+
+
+class RefNode(Node):
+    __slots__ = ("ref", "target")
+
+    def __init__(self, ref: str) -> None:
+        super().__init__()
+        self.ref = ref
+        self.refs = 1
+        self.target: Node = AnyNode()
+
+    def gen(self, world: World, depth: int) -> Any:
+        if depth >= HARD_DEPTH:
+            raise InvalidEventSpec(
+                f"body schema: $ref {self.ref!r} recurses more than {HARD_DEPTH} levels deep; make "
+                "the recursion optional (not required, minItems 0, or a oneOf/null branch)"
+            )
+        return self.target.gen(world, depth + 1)
+
+
+class UnionNode(Node):
+    """``type: [a, b, ...]``: one of the types, ``null`` now and then."""
+
+    __slots__ = ("nodes", "nullable")
+
+    def __init__(self, nodes: list[Node]) -> None:
+        super().__init__()
+        self.nullable = any(isinstance(n, NullNode) for n in nodes)
+        self.nodes = [n for n in nodes if not isinstance(n, NullNode)] or nodes
+        self.refs = 0 if self.nullable else min(n.refs for n in self.nodes)
+
+    def gen(self, world: World, depth: int) -> Any:
+        if self.nullable and (depth >= SOFT_DEPTH or world.rng.random() < _NULL_P):
+            return None
+        return self.nodes[world.rng.randrange(len(self.nodes))].gen(world, depth)
+
+
+class ChoiceNode(Node):
+    """``oneOf``/``anyOf`` (each branch already merged with its siblings)."""
+
+    __slots__ = ("branches", "check", "where")
+
+    def __init__(
+        self, branches: list[Node], check: Callable[[Any], bool] | None, where: str
+    ) -> None:
+        super().__init__()
+        self.branches = branches
+        self.check = check
+        self.where = where
+        self.refs = min(b.refs for b in branches)
+
+    def gen(self, world: World, depth: int) -> Any:
+        branches = self.branches
+        if depth >= SOFT_DEPTH:
+            branches = [b for b in branches if b.refs == self.refs]
+        for _ in range(_RETRIES):
+            value = branches[world.rng.randrange(len(branches))].gen(world, depth)
+            if self.check is None or self.check(value):
+                return value
+        raise InvalidEventSpec(
+            f"body schema: the oneOf at {self.where} keeps producing values that match several "
+            "branches; make the branches exclusive (distinct const/enum/type or required keys)"
+        )
+
+
+class ScalarNode(Node):
+    __slots__ = ("name", "schema", "type", "where")
+
+    def __init__(self, type_: str, schema: dict[str, Any], where: str, name: str | None) -> None:
+        super().__init__()
+        self.type, self.schema, self.where, self.name = type_, schema, where, name
+
+    def gen(self, world: World, depth: int) -> Any:
+        if self.type == "integer":
+            return gen_integer(world, self.schema, self.name, self.where)
+        if self.type == "number":
+            return gen_number(world, self.schema, self.name, self.where)
+        return world.rng.random() < 0.5
+
+
+class StringNode(Node):
+    __slots__ = ("b64", "hi", "lo", "make", "pattern", "strict", "where")
+
+    def __init__(self, schema: dict[str, Any], where: str, name: str | None) -> None:
+        super().__init__()
+        self.where = where
+        self.lo: int = schema.get("minLength", 0)
+        self.hi: int | None = schema.get("maxLength")
+        if self.hi is not None and self.hi < self.lo:
+            raise InvalidEventSpec(f"body schema: maxLength < minLength at {where}")
+        pattern = schema.get("pattern")
+        self.pattern: CompiledPattern | None = (
+            None if pattern is None else compile_pattern(pattern, f"{where}/pattern")
+        )
+        fmt = schema.get("format")
+        self.b64 = schema.get("contentEncoding") == "base64"
+        self.make: Callable[[World], str] | None = None
+        self.strict = False  # True: the value must come from `make` (a format)
+        if fmt is not None:
+            if fmt not in FORMATS:
+                raise InvalidEventSpec(
+                    f"body schema: format {fmt!r} at {where}/format is not supported by the payload "
+                    f"generator (supported: {', '.join(FORMATS)}); use pattern or enum instead"
+                )
+            self.make, self.strict = FORMATS[fmt], True
+        elif self.pattern is None and not self.b64:
+            self.make = name_heuristic(name)
+
+    def _fits(self, text: str) -> bool:
+        n = len(text)
+        if n < self.lo or (self.hi is not None and n > self.hi):
+            return False
+        return self.pattern is None or self.pattern.matches(text)
+
+    def gen(self, world: World, depth: int) -> Any:
+        rng = world.rng
+        if self.make is not None:
+            for _ in range(_RETRIES if self.strict else 3):
+                text = self.make(world)
+                if self._fits(text):
+                    return text
+            if self.strict:
+                raise InvalidEventSpec(
+                    f"body schema: cannot generate a {self.where} string that fits its format and "
+                    f"minLength/maxLength/pattern together; loosen one of them"
+                )
+        if self.b64:
+            for _ in range(_RETRIES):
+                hi = self.hi if self.hi is not None else self.lo + 64
+                nbytes = rng.randint(max(self.lo * 3 // 4, 1), max(hi * 3 // 4, 1))
+                text = base64.b64encode(rng.randbytes(nbytes)).decode("ascii")
+                if self._fits(text):
+                    return text
+        pattern = self.pattern
+        if pattern is None:
+            return plain_text(world, self.lo, self.hi)
+        start, end = pattern.anchored()
+        lo = max(self.lo, pattern.min_len)
+        for _ in range(_RETRIES):
+            target = None
+            if self.lo or self.hi is not None:
+                hi = self.hi if self.hi is not None else lo + 8
+                target = rng.randint(min(lo, hi), hi)
+            text = pattern.generate(rng, target)
+            short = self.lo - len(text)
+            if short > 0 and not (start and end):
+                pad = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(short))
+                text = text + pad if start else pad + text
+            if self._fits(text):
+                return text
+        raise InvalidEventSpec(
+            f"body schema: cannot generate a string matching pattern {pattern.pattern!r} with "
+            f"minLength={self.lo} maxLength={self.hi} at {self.where}; loosen one of them"
+        )
+
+
+class ObjectNode(Node):
+    __slots__ = ("deps", "explicit", "extras", "max", "min", "props", "required", "where")
+
+    def __init__(
+        self,
+        props: dict[str, Node],
+        required: list[str],
+        extras: Node | None,
+        deps: dict[str, list[str]],
+        min_props: int,
+        max_props: int | None,
+        explicit: bool,
+        where: str,
+    ) -> None:
+        super().__init__()
+        self.props, self.required, self.extras, self.deps = props, required, extras, deps
+        self.min, self.max, self.explicit, self.where = min_props, max_props, explicit, where
+        needed = set(required).union(*deps.values()) if deps else set(required)
+        undeclared = sorted(n for n in needed if n not in props)
+        if undeclared and extras is None:
+            raise InvalidEventSpec(
+                f"body schema: {', '.join(map(repr, undeclared))} required at {where} but not in "
+                "properties, and additionalProperties is false"
+            )
+        if max_props is not None and len(set(required)) > max_props:
+            raise InvalidEventSpec(
+                f"body schema: more required properties than maxProperties at {where}"
+            )
+        self.refs = sum(props[n].refs for n in required if n in props)
+
+    def _close(self, chosen: dict[str, None]) -> None:
+        todo = list(chosen)
+        while todo:
+            for dep in self.deps.get(todo.pop(), ()):
+                if dep not in chosen:
+                    chosen[dep] = None
+                    todo.append(dep)
+
+    def gen(self, world: World, depth: int) -> Any:
+        rng = world.rng
+        minimal = depth >= SOFT_DEPTH
+        chosen: dict[str, None] = dict.fromkeys(self.required)
+        optional = [n for n in self.props if n not in chosen]
+        for name in optional:
+            if not minimal and rng.random() < _OPTIONAL_P:
+                if self.max is not None and len(chosen) >= self.max:
+                    break
+                chosen[name] = None
+        self._close(chosen)
+        if self.max is not None and len(chosen) > self.max:
+            chosen = dict.fromkeys(self.required)
+            self._close(chosen)
+            if len(chosen) > self.max:
+                raise InvalidEventSpec(
+                    f"body schema: dependentRequired needs more properties than maxProperties at {self.where}"
+                )
+        for name in optional:
+            if len(chosen) >= self.min:
+                break
+            chosen[name] = None
+            self._close(chosen)
+        out: dict[str, Any] = {}
+        for name in self.props:
+            if name in chosen:
+                out[name] = self.props[name].gen(world, depth)
+        extras = self.extras
+        for name in chosen:
+            if name not in out and extras is not None:
+                out[name] = extras.gen(world, depth)
+        want = self.min - len(out)
+        if not self.props and self.explicit and not minimal:
+            want = max(want, rng.randint(1, 3))
+        if self.max is not None:
+            want = min(want, self.max - len(out))
+        for _ in range(want * 10):
+            if want <= 0 or extras is None:
+                break
+            key = world.word()
+            if key not in out and key not in self.props:
+                out[key] = extras.gen(world, depth)
+                want -= 1
+        if len(out) < self.min:
+            raise InvalidEventSpec(
+                f"body schema: cannot reach minProperties={self.min} at {self.where} "
+                "(additionalProperties is false and too few properties are declared)"
+            )
+        return out
+
+
+def _unique_key(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+class ArrayNode(Node):
+    __slots__ = ("items", "max", "min", "prefix", "unique", "where")
+
+    def __init__(
+        self,
+        prefix: list[Node],
+        items: Node | None,
+        min_items: int,
+        max_items: int | None,
+        unique: bool,
+        where: str,
+    ) -> None:
+        super().__init__()
+        self.prefix, self.items, self.min, self.max = prefix, items, min_items, max_items
+        self.unique, self.where = unique, where
+        if items is None and min_items > len(prefix):
+            raise InvalidEventSpec(
+                f"body schema: minItems={min_items} but items is false at {where}"
+            )
+        if max_items is not None and max_items < min_items:
+            raise InvalidEventSpec(f"body schema: maxItems < minItems at {where}")
+        firsts = [*prefix, *([items] * max(0, min_items - len(prefix)))] if items else prefix
+        self.refs = sum(n.refs for n in firsts[:min_items])
+
+    def gen(self, world: World, depth: int) -> Any:
+        rng = world.rng
+        if depth >= SOFT_DEPTH:
+            count = self.min
+        else:
+            hi = max(self.min, len(self.prefix), 1) + 2
+            if self.max is not None:
+                hi = min(hi, self.max)
+            if self.items is None:
+                hi = min(hi, len(self.prefix))
+            count = rng.randint(min(max(self.min, 1), hi), hi)
+        out: list[Any] = []
+        seen: set[str] = set()
+        for i in range(count):
+            node = self.prefix[i] if i < len(self.prefix) else self.items
+            assert node is not None
+            for _ in range(_RETRIES if self.unique else 1):
+                value = node.gen(world, depth)
+                key = _unique_key(value) if self.unique else ""
+                if key not in seen:
+                    break
+            else:
+                if len(out) >= self.min and i >= len(self.prefix):
+                    break
+                raise InvalidEventSpec(
+                    f"body schema: cannot generate {self.min} unique items at {self.where}; "
+                    "the item schema allows too few distinct values"
+                )
+            if self.unique:
+                seen.add(key)
+            out.append(value)
+        return out
