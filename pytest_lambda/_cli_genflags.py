@@ -139,6 +139,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--size", ("size",), "S3 object size in bytes", "BYTES", int),
     GenFlag("--etag", ("etag",), "S3 object ETag", "ETAG"),
     GenFlag("--version-id", ("version_id",), "S3 object version id", "ID"),
+    GenFlag("--versioned", ("versioned",), "S3 bucket with versioning", action="store_true"),
     GenFlag("--queue-name", ("queue",), "SQS queue name (a .fifo name makes a FIFO event)", "NAME"),
     GenFlag("--fifo", ("fifo",), "FIFO queue event", action="store_true"),
     GenFlag("--group-id", ("group_id",), "FIFO message group id", "ID"),
@@ -303,6 +304,9 @@ def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> G
     for name, text in ns.gen_param:
         if name in _OWN_FLAGS:
             raise CLIError(f"--param {name}=…: use {_OWN_FLAGS[name]} instead")
+        if name not in kind_params:
+            valid = ", ".join(kind_params)
+            raise CLIError(f"--param {name}=…: {kind} has no parameter {name!r}; valid: {valid}")
         if name in params:
             flag = flag_for(kind_params, name) or "--param"
             raise CLIError(f"--param {name}=… repeats {flag}; give the {name} parameter once")

@@ -61,7 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     parser = build_parser()
     try:
-        ns = parser.parse_args(argv)
+        ns, extra = parser.parse_known_args(argv)
+        if extra:
+            words = [PROG, ns.command, getattr(ns, "events_command", None)]
+            prog = " ".join(w for w in words if w)
+            raise CLIError(f"unrecognized arguments: {' '.join(extra)} (see '{prog} --help')")
         code: int = ns.func(ns)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -1,0 +1,81 @@
+"""Benchmark of the ``pytest-lambda`` command (not a test; prints a table).
+
+    python benchmarks/cli.py [--n 1000] [--repeat 3]
+
+Rows:
+* one in-process ``events generate sqs --records N`` call (N records in one event);
+* N separate in-process ``events generate sqs --seed i`` calls (one record each);
+* one cold ``python -m pytest_lambda events generate sqs`` subprocess (interpreter
+  start, imports, one event), the cost a shell user pays per call.
+
+stdout of the in-process calls goes to an in-memory buffer, so the figures are
+the command's own cost: parsing, generation and JSON encoding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+from pytest_lambda.cli import main
+
+__all__ = ["run"]
+
+
+def _quiet(argv: list[str]) -> int:
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        return main(argv)
+
+
+def _best(fn: Callable[[], None], repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def run(n: int, repeat: int) -> list[tuple[str, float, int]]:
+    """(label, best seconds, events produced) per row."""
+    assert _quiet(["events", "generate", "sqs", "--seed", "0"]) == 0  # warm imports and caches
+
+    def one_call() -> None:
+        assert _quiet(["events", "generate", "sqs", "--seed", "1", "--records", str(n)]) == 0
+
+    def many_calls() -> None:
+        for i in range(n):
+            assert _quiet(["events", "generate", "sqs", "--seed", str(i)]) == 0
+
+    def cold() -> None:
+        cmd = [sys.executable, "-m", "pytest_lambda", "events", "generate", "sqs", "--seed", "1"]
+        subprocess.run(cmd, check=True, capture_output=True)
+
+    return [
+        (f"1 call, --records {n} (in-process)", _best(one_call, repeat), n),
+        (f"{n} calls, 1 record each (in-process)", _best(many_calls, repeat), n),
+        ("1 cold call: python -m pytest_lambda (subprocess)", _best(cold, repeat), 1),
+    ]
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--n", type=int, default=1000, help="records / calls (default 1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
+    args = parser.parse_args()
+    rows = run(args.n, args.repeat)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'case':<{width}}  {'total':>10}  {'per record':>12}")
+    for label, seconds, count in rows:
+        print(f"{label:<{width}}  {seconds * 1e3:>8.1f} ms  {seconds / count * 1e6:>9.1f} µs")
+    ratio = rows[1][1] / rows[0][1]
+    print(f"\n{args.n} separate calls take {ratio:.1f}x the time of one --records {args.n} call.")
+
+
+if __name__ == "__main__":
+    _main()
