@@ -1,0 +1,378 @@
+"""``LambdaClock``: the one controllable clock of a Lambda test, on top of freezegun.
+
+Two verbs: ``move_to(when)`` freezes time at an instant, ``shift(seconds)`` advances it.
+Time is real until the first ``move_to()``. While frozen (and ``patch_sleep`` is on),
+``time.sleep(n)`` advances the clock by ``n`` instead of waiting, so timeout paths run
+instantly. freezegun is imported on the first ``move_to()`` and never shown to users.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import sys
+import threading
+import time
+import types
+import weakref
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Final, Protocol
+
+from ._errors import InvalidOption
+
+__all__ = ["LambdaClock", "When"]
+
+When = datetime | date | str | float | int
+"""What ``move_to()`` accepts: a datetime (naive means UTC), a date, an ISO 8601 string, epoch seconds."""
+
+_REAL_SLEEP: Final = time.sleep
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+# Callers from these modules sleep for real even while frozen (pytest's machinery, thread
+# plumbing, freezegun's own ignore list, and our runner waiting on a handler thread).
+_REAL_SLEEP_PACKAGES: Final = frozenset(
+    {"_pytest", "pluggy", "pytest_lambda", "threading", "queue", "concurrent", "asyncio"}
+    | {"multiprocessing", "execnet", "xdist", "freezegun", "time_machine", "time"}
+)
+_lock = threading.RLock()
+_active: LambdaClock | None = None
+
+
+class _Rebasable(Protocol):
+    def _rebase(self, delta_ms: int) -> None: ...
+
+
+def _to_utc_naive(when: When) -> datetime:
+    """``when`` as a naive UTC datetime (what freezegun stores)."""
+    __tracebackhide__ = True
+    if isinstance(when, bool):
+        raise TypeError(f"LambdaClock.move_to(): {when!r} is a bool, not an instant; {_ACCEPTS}")
+    if isinstance(when, datetime):
+        if when.tzinfo is not None and when.utcoffset() is not None:
+            when = when.astimezone(timezone.utc).replace(tzinfo=None)
+        return when.replace(tzinfo=None)
+    if isinstance(when, date):
+        return datetime(when.year, when.month, when.day)
+    if isinstance(when, str):
+        text = when.strip()
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise InvalidOption(
+                f"LambdaClock.move_to(): {when!r} is not an ISO 8601 instant; "
+                f"write it like '2026-11-22T10:00:00Z'. {_ACCEPTS}"
+            ) from None
+        return _to_utc_naive(parsed)
+    if isinstance(when, (int, float)):
+        if not math.isfinite(when):
+            raise InvalidOption(f"LambdaClock.move_to(): {when!r} is not a finite epoch time")
+        return (_EPOCH + timedelta(seconds=when)).replace(tzinfo=None)
+    raise TypeError(f"LambdaClock.move_to(): {type(when).__name__} is not an instant; {_ACCEPTS}")
+
+
+_ACCEPTS: Final = (
+    "move_to() accepts a datetime (naive means UTC), a date, an ISO 8601 string or epoch seconds."
+)
+
+
+def _epoch_ms(naive_utc: datetime) -> int:
+    return calendar.timegm(naive_utc.timetuple()) * 1000 + naive_utc.microsecond // 1000
+
+
+def _foreign_time_mocker() -> str | None:
+    """A description of another active time mocker, or None."""
+    tm = sys.modules.get("time_machine")
+    if tm is not None:
+        hatch = getattr(tm, "escape_hatch", None)
+        stack = getattr(tm, "traveller_stack", None) or getattr(tm, "coordinates_stack", None)
+        if (hatch is not None and hatch.is_travelling()) or stack:
+            return "time-machine is travelling (a time_machine.travel() or time_machine fixture is active)"
+    fg = sys.modules.get("freezegun.api")
+    if fg is not None and getattr(fg, "freeze_factories", None):
+        return "a freezegun freeze_time() started outside LambdaClock is active"
+    if not isinstance(time.time, types.BuiltinFunctionType):
+        return f"time.time is replaced by {time.time!r}"
+    import datetime as datetime_module
+
+    if datetime_module.datetime.__module__ != "datetime":
+        return f"datetime.datetime is replaced by {datetime_module.datetime!r}"
+    return None
+
+
+def _refuse(verb: str, what: str) -> RuntimeError:
+    return RuntimeError(
+        f"LambdaClock.{verb}() refused: {what}, and two time mockers would fight over "
+        "time.time() and datetime.now().\n"
+        "Stop the other one first, or use only LambdaClock in this test: "
+        "move_to(when) replaces freeze_time()/travel(), shift(seconds) replaces tick()/shift()."
+    )
+
+
+def _sleeps_for_real(module_name: str) -> bool:
+    return module_name.partition(".")[0] in _REAL_SLEEP_PACKAGES
+
+
+def _fake_sleep(secs: Any, /) -> None:
+    """``time.sleep`` while a LambdaClock is frozen: advance the clock by ``secs``, instantly."""
+    clock = _active
+    caller = str(sys._getframe(1).f_globals.get("__name__") or "")
+    if clock is None or not clock._sleep_patched or _sleeps_for_real(caller):
+        _REAL_SLEEP(secs)
+        return
+    if isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
+        _REAL_SLEEP(secs)  # the real TypeError
+        return
+    seconds = float(secs)
+    if math.isnan(seconds):
+        raise ValueError("Invalid value NaN (not a number)")
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    if math.isinf(seconds):
+        raise OverflowError("sleep length is too large")
+    clock._advance(timedelta(seconds=seconds))
+    _REAL_SLEEP(0)  # let other threads run, as a real sleep would
+
+
+def _namespace(module: object) -> dict[str, Any] | None:
+    try:
+        namespace = getattr(module, "__dict__", None)
+    except Exception:  # lazy or proxy modules may raise on attribute access
+        return None
+    return namespace if isinstance(namespace, dict) else None
+
+
+class _SleepPatch:
+    """Points ``time.sleep`` and module-level aliases (``from time import sleep``) at ``_fake_sleep``."""
+
+    def __init__(self) -> None:
+        self._undo: list[tuple[types.ModuleType, str, Any]] = []
+        self._modules_before: set[str] = set()
+
+    def install(self) -> None:
+        original = time.sleep if time.sleep is not _fake_sleep else _REAL_SLEEP
+        self._undo = [(time, "sleep", original)]
+        self._modules_before = set(sys.modules)
+        for name, module in list(sys.modules.items()):
+            if _sleeps_for_real(name):
+                continue
+            namespace = _namespace(module)
+            if namespace is None:
+                continue
+            for attr, value in list(namespace.items()):
+                if value is original:
+                    self._undo.append((module, attr, value))
+                    namespace[attr] = _fake_sleep
+        time.sleep = _fake_sleep
+
+    def uninstall(self) -> None:
+        for module, attr, value in reversed(self._undo):
+            if getattr(module, attr, None) is _fake_sleep:
+                setattr(module, attr, value)
+        # Modules imported while frozen copied the fake; point them back at the real sleep.
+        for name in set(sys.modules) - self._modules_before:
+            namespace = _namespace(sys.modules.get(name))
+            if namespace is not None:
+                for attr, value in list(namespace.items()):
+                    if value is _fake_sleep:
+                        namespace[attr] = _REAL_SLEEP
+        self._undo = []
+
+
+class LambdaClock:
+    """The clock a Lambda test runs on: real until ``move_to()``, then frozen and controlled.
+
+    ``tick=True`` lets the frozen clock run on with real time from each instant set.
+    ``patch_sleep=False`` keeps ``time.sleep`` real while frozen (it then waits, and the
+    frozen clock does not move). Use it as a context manager or call ``stop()``.
+    """
+
+    def __init__(self, *, tick: bool = False, patch_sleep: bool = True) -> None:
+        self._tick = bool(tick)
+        self._patch_sleep = bool(patch_sleep)
+        self._freezer: Any = None
+        self._factory: Any = None
+        self._sleep: _SleepPatch | None = None
+        self._listeners: weakref.WeakSet[_Rebasable] = weakref.WeakSet()
+
+    # -- state ---------------------------------------------------------------------------
+    @property
+    def frozen(self) -> bool:
+        """True after ``move_to()`` until ``stop()``."""
+        return self._factory is not None
+
+    @property
+    def tick(self) -> bool:
+        """Whether the frozen clock runs on with real time; can be changed while frozen."""
+        return self._tick
+
+    @tick.setter
+    def tick(self, value: bool) -> None:
+        with _lock:
+            if bool(value) != self._tick and self.frozen:
+                self._check_ours("move_to")
+                instant = self._factory()
+                self._stop_freezer()
+                self._tick = bool(value)
+                self._start_freezer(instant)
+            self._tick = bool(value)
+
+    @property
+    def patch_sleep(self) -> bool:
+        """Whether ``time.sleep(n)`` advances the frozen clock instead of waiting."""
+        return self._patch_sleep
+
+    @patch_sleep.setter
+    def patch_sleep(self, value: bool) -> None:
+        with _lock:
+            self._patch_sleep = bool(value)
+            if self.frozen:
+                self._sync_sleep_patch()
+
+    @property
+    def _sleep_patched(self) -> bool:
+        return self._sleep is not None
+
+    # -- the two verbs ---------------------------------------------------------------------
+    def move_to(self, when: When) -> None:
+        """Freeze the clock at ``when`` (the first call freezes; later calls move it)."""
+        __tracebackhide__ = True
+        global _active
+        target = _to_utc_naive(when)
+        with _lock:
+            before = self._now_ms()
+            if self.frozen:
+                self._check_ours("move_to")
+                self._factory.move_to(target)
+            else:
+                if _active is not None and _active is not self:
+                    raise _refuse("move_to", f"another LambdaClock is frozen ({_active!r})")
+                foreign = _foreign_time_mocker()
+                if foreign is not None:
+                    raise _refuse("move_to", foreign)
+                self._start_freezer(target)
+                _active = self
+                self._sync_sleep_patch()
+            self._notify(self._now_ms() - before)
+
+    def shift(self, seconds: float | timedelta) -> None:
+        """Advance the frozen clock by ``seconds`` (negative goes back)."""
+        __tracebackhide__ = True
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float, timedelta)):
+            raise TypeError(
+                f"LambdaClock.shift(): expected seconds (int, float or timedelta), got {seconds!r}"
+            )
+        delta = seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
+        with _lock:
+            if not self.frozen:
+                raise RuntimeError(
+                    "LambdaClock.shift(): the clock is not frozen, so there is no instant to "
+                    "advance; call move_to() first (e.g. lambda_clock.move_to('2026-11-22T10:00:00Z') "
+                    "or @pytest.mark.lambda_clock(...)). Time is real until move_to()."
+                )
+            self._advance(delta)
+
+    def _advance(self, delta: timedelta) -> None:
+        with _lock:
+            self._check_ours("shift")
+            self._factory.move_to(self._factory() + delta)
+
+    # -- reading -------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The current instant on this clock, as an aware UTC datetime."""
+        with _lock:
+            if self.frozen:
+                self._check_ours("now")
+                current: datetime = self._factory()
+                return current.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc)
+
+    def time(self) -> float:
+        """Epoch seconds on this clock (what ``time.time()`` returns to code under it)."""
+        with _lock:
+            if self.frozen:
+                self._check_ours("time")
+                current: datetime = self._factory()
+                return calendar.timegm(current.timetuple()) + current.microsecond / 1_000_000
+        return time.time()
+
+    def _now_ms(self) -> int:
+        """Epoch milliseconds, exact while frozen (integer arithmetic, no float rounding)."""
+        with _lock:
+            if self.frozen:
+                self._check_ours("time")
+                return _epoch_ms(self._factory())
+        return int(time.time() * 1000)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def stop(self) -> None:
+        """Back to real time and the real ``time.sleep`` (does nothing if not frozen)."""
+        __tracebackhide__ = True
+        global _active
+        with _lock:
+            if not self.frozen:
+                return
+            self._check_ours("stop")
+            before = self._now_ms()
+            if self._sleep is not None:
+                self._sleep.uninstall()
+                self._sleep = None
+            self._stop_freezer()
+            if _active is self:
+                _active = None
+            self._notify(self._now_ms() - before)
+
+    def __enter__(self) -> LambdaClock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        factory = self._factory
+        state = "real time" if factory is None else f"frozen at {factory().isoformat()}Z"
+        return f"LambdaClock({state}, tick={self._tick}, patch_sleep={self._patch_sleep})"
+
+    # -- internals -----------------------------------------------------------------------
+    def _start_freezer(self, target: datetime) -> None:
+        from freezegun import freeze_time
+
+        # pytest keeps its own references to the time functions for its durations; leave
+        # them real. asyncio loops keep real time, so asyncio.sleep() still returns.
+        self._freezer = freeze_time(
+            target, tick=self._tick, ignore=["_pytest.timing"], real_asyncio=True
+        )
+        self._factory = self._freezer.start()
+
+    def _stop_freezer(self) -> None:
+        self._freezer.stop()
+        self._freezer = None
+        self._factory = None
+
+    def _sync_sleep_patch(self) -> None:
+        if self._patch_sleep and self._sleep is None:
+            self._sleep = _SleepPatch()
+            self._sleep.install()
+        elif not self._patch_sleep and self._sleep is not None:
+            self._sleep.uninstall()
+            self._sleep = None
+
+    def _check_ours(self, verb: str) -> None:
+        """Refuse when someone stacked a freezegun freeze on top of ours."""
+        __tracebackhide__ = True
+        from freezegun import api
+
+        if not api.freeze_factories or api.freeze_factories[-1] is not self._factory:
+            raise _refuse(
+                verb, "a freezegun freeze_time() was started on top of the frozen LambdaClock"
+            )
+
+    def _subscribe(self, listener: _Rebasable) -> None:
+        """``listener._rebase(delta_ms)`` is called when move_to()/stop() jump the clock."""
+        self._listeners.add(listener)
+
+    def _notify(self, delta_ms: int) -> None:
+        if delta_ms:
+            for listener in list(self._listeners):
+                listener._rebase(delta_ms)
