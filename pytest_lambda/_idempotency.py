@@ -1,0 +1,375 @@
+"""Prove a handler idempotent: duplicate delivery, and crash and retry at every side effect.
+
+A delivery *settles* when the handler succeeds or the source gives up: after an
+exception or a timeout the source redelivers the whole event, after a partial batch
+response only the reported items (:mod:`pytest_lambda._redeliver`), up to ``retries``
+times. API Gateway clients retry 429 and 5xx responses. S3 and SNS retries keep the
+request id.
+
+Scenario "duplicate delivery": reset, deliver on a new environment and settle, snapshot;
+deliver a duplicate on the same (warm) environment, settle, snapshot; deliver another
+on a new (cold) environment, settle, snapshot. Every snapshot must equal the first, and
+the settling responses must be equivalent once per-delivery values (request ids,
+request times, receipt handles, timestamps) are masked. For S3 and SNS the warm
+duplicate is Lambda's retry (same request id), the cold one a duplicate notification
+(new request id).
+
+Scenario "crash and retry" (``faults=True``, needs ``reset``): each side-effect point of
+the clean first attempt (every botocore API call, plus ``fault_points``) is failed before
+the call and after it (a lost acknowledgement); the source then redelivers, to the same
+environment and to a new one, and the settled state must equal the clean one.
+
+Cost: ``3 + 4·P`` deliveries for ``P`` side-effect points, each one handler run plus one
+per source retry: ``3 + 8·P`` handler runs for a handler whose retries succeed, plus a
+few diagnosis runs when a duplicate changes the state.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from ._errors import InvalidOption
+from ._faults import Call, Fault, Mode, Recorder, botocore_hook, fault_point_hook
+from ._idempotency_causes import (
+    Run,
+    compare,
+    crash_finding,
+    duplicate_finding,
+    find_field_cause,
+    identity,
+)
+from ._idempotency_report import CRASH, DUPLICATE, Finding, IdempotencyReport, ScenarioOutcome
+from ._redeliver import BATCH_KINDS, failed_items, next_delivery, same_request_id
+from ._statediff import diff
+
+if TYPE_CHECKING:
+    from ._invocation import Invocation
+    from ._runner import LambdaRunner
+
+__all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
+
+Observe = Callable[[], object]
+Reset = Callable[[], object]
+_KINDS: Final = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_MODES: Final[tuple[Mode, Mode]] = ("before", "after")
+
+
+class _Check:
+    """One run of the check: the runner, the recorder, the count of handler runs."""
+
+    def __init__(
+        self,
+        runner: LambdaRunner,
+        event: Mapping[str, Any],
+        kind: str,
+        retries: int,
+        observe: Observe | None,
+        reset: Reset | None,
+        seed: int | None,
+    ) -> None:
+        self.runner, self.event, self.kind, self.retries = runner, event, kind, retries
+        self.observe, self.reset, self.seed = observe, reset, seed
+        self.recorder = Recorder()
+        self.runs = 0
+
+    def invoke(
+        self, event: Mapping[str, Any], *, fault: Fault | None = None, request_id: str | None = None
+    ) -> tuple[Invocation, tuple[Call, ...], Call | None]:
+        context = None
+        if request_id is not None:
+            from ._context import LambdaContext
+
+            context = LambdaContext(aws_request_id=request_id)
+        self.recorder.start(fault)
+        try:
+            inv = self.runner.invoke(copy.deepcopy(dict(event)), context=context)
+        finally:
+            calls = self.recorder.stop()
+        self.runs += 1
+        fired = self.recorder.fired
+        if fired is not None and fault is not None and fault.mode == "before":
+            calls = [c for c in calls if c is not fired]  # it never happened
+        return inv, tuple(calls), fired
+
+    def _next(self, event: Mapping[str, Any], inv: Invocation) -> dict[str, Any] | None:
+        """What the source delivers after ``inv``, or None when the delivery settled."""
+        if self.kind == "direct":
+            return None
+        if not inv.ok:
+            if self.kind.startswith("apigw"):
+                return next_delivery(event, self.kind, seed=self.seed)  # a 502: clients retry
+            return next_delivery(event, self.kind, failed=True, seed=self.seed)
+        if self.kind in BATCH_KINDS:
+            if not failed_items(self.kind, event, inv.response):
+                return None
+            return next_delivery(event, self.kind, response=inv.response, seed=self.seed)
+        if self.kind.startswith("apigw"):
+            status = inv.response.get("statusCode") if isinstance(inv.response, dict) else None
+            if isinstance(status, int) and (status >= 500 or status == 429):
+                return next_delivery(event, self.kind, seed=self.seed)
+        return None
+
+    def deliver(
+        self,
+        event: Mapping[str, Any],
+        *,
+        fault: Fault | None = None,
+        cold_retry: bool = False,
+        request_id: str | None = None,
+    ) -> Run:
+        """Deliver ``event`` and let it settle (the source's retries included)."""
+        inv, calls, fired = self.invoke(event, fault=fault, request_id=request_id)
+        invocations, events, all_calls = [inv], [dict(event)], list(calls)
+        whole = False
+        current: Mapping[str, Any] = event
+        gave_up = False
+        for attempt in range(self.retries + 1):
+            nxt = self._next(current, inv)
+            if nxt is None:
+                break
+            if attempt == self.retries:
+                gave_up = True
+                break
+            if self.kind in BATCH_KINDS:
+                whole = whole or len(nxt.get("Records", ())) == len(current.get("Records", ()))
+            if cold_retry:
+                self.runner.new_environment()
+            keep = inv.request_id if same_request_id(self.kind) else None
+            inv, more, _ = self.invoke(nxt, request_id=keep)
+            invocations.append(inv)
+            events.append(nxt)
+            all_calls.extend(more)
+            current = nxt
+        return Run(
+            invocations=tuple(invocations),
+            events=tuple(events),
+            calls=tuple(all_calls),
+            first_calls=calls,
+            fired=fired,
+            whole_batch_retry=whole,
+            gave_up=gave_up,
+        )
+
+    def snapshot(self) -> object:
+        return None if self.observe is None else copy.deepcopy(self.observe())
+
+    def fresh(self) -> None:
+        if self.reset is not None:
+            self.reset()
+        self.runner.new_environment()
+
+    def duplicate(self, attempt: int) -> dict[str, Any]:
+        if self.kind == "direct":
+            return copy.deepcopy(dict(self.event))
+        out = next_delivery(self.event, self.kind, attempt, seed=self.seed)
+        assert out is not None
+        return out
+
+    def idempotent(self, a: Mapping[str, Any], b: Mapping[str, Any], same_id: bool) -> bool:
+        """From the starting state, does delivering ``b`` after ``a`` leave the state alone?"""
+        self.fresh()
+        first = self.deliver(a)
+        before = self.snapshot()
+        self.deliver(b, request_id=first.first.request_id if same_id else None)
+        return not diff(before, self.snapshot())
+
+
+# -- scenarios --------------------------------------------------------------------------
+
+
+def _duplicate_scenario(
+    check: _Check, findings: list[Finding], ignored: set[str]
+) -> tuple[Run, object, ScenarioOutcome]:
+    check.fresh()
+    clean = check.deliver(check.event)
+    state1 = check.snapshot()
+    statuses: list[str] = []
+    warm_failed = False
+    for attempt, env in ((1, "warm"), (2, "cold")):
+        keep = None
+        if env == "cold":
+            check.runner.new_environment()
+        elif same_request_id(check.kind):
+            keep = clean.first.request_id  # Lambda's async retry keeps the request id
+        dup = check.duplicate(attempt)
+        run = check.deliver(dup, request_id=keep)
+        found = compare(check.kind, clean, state1, run, check.snapshot(), ignored)
+        statuses.append(f"{env}: {'passed' if found is None else 'failed'}")
+        if found is None or (env == "cold" and warm_failed):
+            continue  # after a failed warm duplicate the state already differs
+        cause = None
+        if found.state_diff and check.reset is not None and check.observe is not None:
+            cause = find_field_cause(check.kind, check.event, dup, check.idempotent)
+        findings.append(
+            duplicate_finding(
+                check.kind, found, env, attempt + 1, warm_passed=not warm_failed, field_cause=cause
+            )
+        )
+        warm_failed = warm_failed or env == "warm"
+    failed = any(s.endswith("failed") for s in statuses)
+    outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
+    return clean, state1, outcome
+
+
+def _crash_scenario(
+    check: _Check,
+    clean: Run,
+    state1: object,
+    findings: list[Finding],
+    ignored: set[str],
+    faults: bool,
+) -> ScenarioOutcome:
+    if not faults:
+        return ScenarioOutcome(CRASH, "skipped", "faults=False")
+    if check.reset is None:
+        return ScenarioOutcome(
+            CRASH, "skipped", "needs reset= to restore the starting state before each faulted run"
+        )
+    points = clean.first_calls
+    if not points:
+        return ScenarioOutcome(
+            CRASH,
+            "skipped",
+            "no side-effect point in a clean run: no AWS call through botocore, no fault_points called",
+        )
+    failed: list[str] = []
+    not_fired = 0
+    for call in points:
+        for mode in _MODES:
+            fault = Fault(call.index, mode, call.point)
+            bad: list[tuple[str, Finding]] = []
+            for env in ("warm", "cold"):
+                check.fresh()
+                run = check.deliver(check.event, fault=fault, cold_retry=env == "cold")
+                not_fired += run.fired is None
+                found = compare(check.kind, clean, state1, run, check.snapshot(), ignored)
+                if found is not None:
+                    bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
+            if bad:
+                envs = " and ".join(e for e, _ in bad)
+                findings.append(_with_env(bad[0][1], f"{envs} retry"))
+                if any(f.severity == "error" for _, f in bad):
+                    failed.append(f"{mode} point {call.index + 1} ({call.point})")
+    detail = f"{len(points)} point(s), each failed before and after, retried warm and cold"
+    if not_fired:
+        detail += f"; {not_fired} faulted run(s) took another path and never reached their point"
+    if failed:
+        return ScenarioOutcome(CRASH, "failed", f"failed {', '.join(failed)}; {detail}")
+    return ScenarioOutcome(CRASH, "passed", detail)
+
+
+def _with_env(finding: Finding, environment: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, environment=environment)
+
+
+# -- public API -------------------------------------------------------------------------
+
+
+def _kind(event: Mapping[str, Any], kind: str | None) -> str:
+    __tracebackhide__ = True
+    if kind is not None:
+        if kind not in (*_KINDS, "direct"):
+            raise InvalidOption(f"kind={kind!r}; valid kinds: {', '.join(_KINDS)}, direct")
+        return kind
+    from ._events._validate import detect
+
+    return detect(event) or "direct"
+
+
+def _check_args(event: object, retries: object, observe: object, reset: object) -> None:
+    __tracebackhide__ = True
+    if not isinstance(event, Mapping):
+        raise InvalidOption(f"event must be an event object (a dict), not {type(event).__name__}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise InvalidOption(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
+    for name, value in (("observe", observe), ("reset", reset)):
+        if value is not None and not callable(value):
+            raise InvalidOption(f"{name}={value!r}: expected a callable taking no arguments")
+
+
+def check_idempotency(
+    runner: LambdaRunner,
+    event: Mapping[str, Any],
+    *,
+    kind: str | None = None,
+    retries: int = 2,
+    observe: Observe | None = None,
+    reset: Reset | None = None,
+    faults: bool = True,
+    fault_points: Sequence[str] = (),
+    seed: int | None = None,
+) -> IdempotencyReport:
+    """Run the "duplicate delivery" and "crash and retry" scenarios (see the module docs).
+
+    ``observe()`` returns a snapshot of the external state the handler changes;
+    ``reset()`` restores the starting state. ``fault_points`` are dotted callables
+    (``"app.db.insert_order"``) that count as side-effect points besides AWS calls.
+    ``seed`` varies the new ids of redelivered events; the check is deterministic.
+    The runner gets a new environment at the end.
+    """
+    __tracebackhide__ = True
+    _check_args(event, retries, observe, reset)
+    resolved = _kind(event, kind)
+    check = _Check(runner, event, resolved, retries, observe, reset, seed)
+    findings: list[Finding] = []
+    ignored: set[str] = set()
+    with botocore_hook(check.recorder), fault_point_hook(tuple(fault_points), check.recorder):
+        clean, state1, dup = _duplicate_scenario(check, findings, ignored)
+        crash = _crash_scenario(check, clean, state1, findings, ignored, faults)
+    runner.new_environment()
+    notes: list[str] = []
+    if observe is None:
+        notes.append("no observe=: only responses were compared; pass observe= to compare state")
+    if not clean.succeeded:
+        notes.append(f"the clean delivery did not succeed: {clean.final_error()}")
+    if resolved == "direct":
+        notes.append(
+            "event kind not recognised: treated as a direct invoke (duplicates are identical)"
+        )
+    called = {c.point for c in clean.calls}
+    missing = [p for p in fault_points if p not in called]
+    if missing:
+        notes.append(f"fault_points never called in a clean delivery: {', '.join(missing)}")
+    return IdempotencyReport(
+        kind=resolved,
+        findings=tuple(findings),
+        scenarios=(dup, crash),
+        handler_runs=check.runs,
+        side_effect_points=tuple(c.point for c in clean.first_calls),
+        ignored=tuple(sorted(ignored)),
+        notes=tuple(notes),
+        reproduce=(
+            f"the check is deterministic: run it again on the same event "
+            f"({identity(resolved, event)}) with seed={seed}"
+        ),
+    )
+
+
+def assert_idempotent(
+    handler_or_runner: LambdaRunner | str | Callable[..., Any],
+    event: Mapping[str, Any],
+    **keywords: Any,
+) -> IdempotencyReport:
+    """Check ``event`` and raise :class:`~pytest_lambda.NotIdempotentError` unless idempotent.
+
+    ``handler_or_runner`` is a :class:`~pytest_lambda.LambdaRunner` or a handler (string
+    or callable) for a runner built for the check and closed after it. Takes the
+    keywords of ``check_idempotency``; returns the report when it passes.
+    """
+    __tracebackhide__ = True
+    from ._runner import LambdaRunner
+
+    if isinstance(handler_or_runner, LambdaRunner):
+        report = check_idempotency(handler_or_runner, event, **keywords)
+    else:
+        runner = LambdaRunner(handler_or_runner)
+        try:
+            report = check_idempotency(runner, event, **keywords)
+        finally:
+            runner.close()
+    report.assert_ok()
+    return report

@@ -1,0 +1,197 @@
+"""moto integration: a ready ``observe``/``reset`` pair over moto's in-memory AWS.
+
+>>> with mock_aws():
+...     create_tables_and_buckets()
+...     observe, reset = moto_state()          # the starting state is taken now
+...     assert_idempotent("app.handler", event, observe=observe, reset=reset)
+
+``observe()`` returns a plain snapshot::
+
+    {"dynamodb": {table: {"pk=o-1": {item as Python values}}},
+     "s3": {bucket: {key: md5 of the bytes}},
+     "sqs": {queue name: [message bodies, in queue order]},
+     "sns": {topic name: [published messages]}}
+
+``reset()`` puts back the state of the moment ``moto_state()`` was called: items, objects,
+queued messages and sent notifications, and drops tables, buckets, queues and topics
+created since. moto is imported when ``moto_state()`` is called, never before.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, Final
+
+__all__ = ["MOTO_MISSING", "moto_state"]
+
+MOTO_MISSING: Final = "moto_state() needs moto and boto3: pip install 'pytest-lambda-toolkit[moto]'"
+SERVICES: Final = ("dynamodb", "s3", "sqs", "sns")
+
+
+def _backends(service: str) -> Iterator[tuple[str, str, Any]]:
+    """``(account, region, backend)`` for every instantiated backend of ``service``."""
+    import importlib
+
+    module = importlib.import_module(f"moto.{service}.models")
+    backend_dict = getattr(module, f"{service}_backends")
+    for account, regions in list(backend_dict.items()):
+        for region, backend in list(regions.items()):
+            yield account, region, backend
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=repr)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return value
+
+
+def _item(attributes: dict[str, Any]) -> dict[str, Any]:
+    from boto3.dynamodb.types import TypeDeserializer
+
+    des = TypeDeserializer()
+    return {name: _plain(des.deserialize(v)) for name, v in sorted(attributes.items())}
+
+
+def _label(seen: dict[str, int], name: str, region: str) -> str:
+    return name if seen.get(name, 0) <= 1 else f"{region}/{name}"
+
+
+def _observe_dynamodb() -> dict[str, Any]:
+    tables = [(r, n, t) for _, r, b in _backends("dynamodb") for n, t in b.tables.items()]
+    seen: dict[str, int] = {}
+    for _, name, _ in tables:
+        seen[name] = seen.get(name, 0) + 1
+    out: dict[str, Any] = {}
+    for region, name, table in tables:
+        keys = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])
+        items: dict[str, Any] = {}
+        for item in table.all_items():
+            plain = _item(item.to_json()["Attributes"])
+            items[",".join(f"{k}={plain.get(k)}" for k in keys)] = plain
+        out[_label(seen, name, region)] = dict(sorted(items.items()))
+    return out
+
+
+def _observe_s3() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _, _, backend in _backends("s3"):
+        for name, bucket in backend.buckets.items():
+            out[name] = {
+                key: hashlib.md5(obj.value).hexdigest() for key, obj in sorted(bucket.keys.items())
+            }
+    return out
+
+
+def _observe_sqs() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _, _, backend in _backends("sqs"):
+        for name, queue in backend.queues.items():
+            out[name] = [m.body for m in queue._messages]
+    return out
+
+
+def _observe_sns() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _, _, backend in _backends("sns"):
+        for arn, topic in backend.topics.items():
+            out[arn.rsplit(":", 1)[-1]] = [n[1] for n in topic.sent_notifications]
+    return out
+
+
+class _Baseline:
+    """What ``reset()`` restores, captured when ``moto_state()`` is called."""
+
+    def __init__(self) -> None:
+        self.tables = {
+            id(b): (b, {n: (t, copy.deepcopy(t.items)) for n, t in b.tables.items()})
+            for _, _, b in _backends("dynamodb")
+        }
+        self.buckets = {
+            id(b): (
+                b,
+                {n: (bk, {k: o.value for k, o in bk.keys.items()}) for n, bk in b.buckets.items()},
+            )
+            for _, _, b in _backends("s3")
+        }
+        self.queues = {
+            id(b): (b, {n: (q, copy.deepcopy(q._messages)) for n, q in b.queues.items()})
+            for _, _, b in _backends("sqs")
+        }
+        self.topics = {
+            id(b): (b, {a: (t, list(t.sent_notifications)) for a, t in b.topics.items()})
+            for _, _, b in _backends("sns")
+        }
+
+    def restore(self) -> None:
+        for _, _, backend in _backends("dynamodb"):
+            saved = self.tables.get(id(backend), (backend, {}))[1]
+            for name in [n for n in backend.tables if n not in saved]:
+                del backend.tables[name]
+            for name, (table, items) in saved.items():
+                backend.tables[name] = table
+                table.items = copy.deepcopy(items)
+        for _, _, backend in _backends("s3"):
+            saved_buckets = self.buckets.get(id(backend), (backend, {}))[1]
+            for name in [n for n in backend.buckets if n not in saved_buckets]:
+                del backend.buckets[name]
+            for name, (bucket, objects) in saved_buckets.items():
+                backend.buckets[name] = bucket
+                for key in [k for k in bucket.keys if k not in objects]:
+                    del bucket.keys[key]
+                for key, value in objects.items():
+                    current = bucket.keys.get(key)
+                    if current is None or current.value != value:
+                        backend.put_object(name, key, value, disable_notification=True)
+        for _, _, backend in _backends("sqs"):
+            saved_queues = self.queues.get(id(backend), (backend, {}))[1]
+            for name in [n for n in backend.queues if n not in saved_queues]:
+                del backend.queues[name]
+            for name, (queue, messages) in saved_queues.items():
+                backend.queues[name] = queue
+                queue._messages = copy.deepcopy(messages)
+        for _, _, backend in _backends("sns"):
+            saved_topics = self.topics.get(id(backend), (backend, {}))[1]
+            for arn in [a for a in backend.topics if a not in saved_topics]:
+                del backend.topics[arn]
+            for arn, (topic, sent) in saved_topics.items():
+                backend.topics[arn] = topic
+                topic.sent_notifications = list(sent)
+
+
+def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
+    """``(observe, reset)`` over moto's DynamoDB, S3, SQS and SNS state (see the module docs).
+
+    Call it inside ``moto.mock_aws()`` once the starting resources exist: ``reset()``
+    returns to the state of that moment.
+    """
+    __tracebackhide__ = True
+    try:
+        import boto3  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(MOTO_MISSING) from exc
+    baseline = _Baseline()
+
+    def observe() -> dict[str, Any]:
+        return {
+            "dynamodb": _observe_dynamodb(),
+            "s3": _observe_s3(),
+            "sqs": _observe_sqs(),
+            "sns": _observe_sns(),
+        }
+
+    def reset() -> None:
+        baseline.restore()
+
+    return observe, reset

@@ -1,0 +1,134 @@
+"""Structural diffs of ``observe()`` snapshots and masking of per-delivery values.
+
+A diff is a list of :class:`Change` (path, what happened, value before, value after),
+rendered one line per change::
+
+    + orders['o-1'][1]: {'sku': 'A', 'qty': 2}
+    ~ counters['visits']: 1 → 2
+    - markers['AQEBz…']: True
+
+Masking replaces values that legitimately differ between two deliveries (the
+invocation's request id, the event's request id, request times, timestamps) with
+``<name>`` placeholders before two responses are compared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+__all__ = ["Change", "diff", "mask", "render_diff", "short"]
+
+_MAX_REPR: Final = 100
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+_CLF = re.compile(r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}")
+
+
+def short(value: object, limit: int = _MAX_REPR) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two snapshots."""
+
+    path: str
+    kind: Literal["added", "removed", "changed"]
+    before: object = None
+    after: object = None
+
+    def render(self) -> str:
+        if self.kind == "added":
+            return f"+ {self.path}: {short(self.after)}"
+        if self.kind == "removed":
+            return f"- {self.path}: {short(self.before)}"
+        return f"~ {self.path}: {short(self.before)} → {short(self.after)}"
+
+
+def _key(path: str, key: object) -> str:
+    return f"{path}[{key!r}]"
+
+
+def diff(before: object, after: object, path: str = "state") -> list[Change]:
+    """Every difference between two snapshots, dicts by key and lists by position."""
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        out: list[Change] = []
+        for key in before:
+            if key not in after:
+                out.append(Change(_key(path, key), "removed", before=before[key]))
+            else:
+                out.extend(diff(before[key], after[key], _key(path, key)))
+        out.extend(
+            Change(_key(path, key), "added", after=after[key]) for key in after if key not in before
+        )
+        return out
+    if isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+        out = []
+        common = min(len(before), len(after))
+        for i in range(common):
+            out.extend(diff(before[i], after[i], f"{path}[{i}]"))
+        out.extend(
+            Change(f"{path}[{i}]", "removed", before=before[i]) for i in range(common, len(before))
+        )
+        out.extend(
+            Change(f"{path}[{i}]", "added", after=after[i]) for i in range(common, len(after))
+        )
+        return out
+    if isinstance(before, (set, frozenset)) and isinstance(after, (set, frozenset)):
+        removed = sorted(before - after, key=repr)
+        added = sorted(after - before, key=repr)
+        return [Change(f"{path}{{{short(v)}}}", "removed", before=v) for v in removed] + [
+            Change(f"{path}{{{short(v)}}}", "added", after=v) for v in added
+        ]
+    if type(before) is not type(after) or before != after:
+        return [Change(path, "changed", before=before, after=after)]
+    return []
+
+
+def render_diff(changes: Sequence[Change], *, indent: str = "  ", limit: int = 20) -> str:
+    """One line per change, at most ``limit`` lines."""
+    lines = [indent + c.render() for c in changes[:limit]]
+    if len(changes) > limit:
+        lines.append(f"{indent}(… and {len(changes) - limit} more differences)")
+    return "\n".join(lines)
+
+
+def mask(value: object, names: Iterable[tuple[object, str]]) -> tuple[object, set[str]]:
+    """``value`` with every occurrence of the given values replaced by ``<name>``.
+
+    ``names`` pairs a value to hide (a request id, an epoch) with its name. Strings
+    are searched for occurrences (so JSON bodies are covered); other values must be
+    equal. ISO 8601 and CLF timestamps inside strings become ``<timestamp>``.
+    Returns the masked copy and the names actually used.
+    """
+    pairs = [(v, n) for v, n in names if v not in (None, "", True, False)]
+    used: set[str] = set()
+
+    def walk(node: object) -> object:
+        if isinstance(node, Mapping):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, (list, tuple)):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            text = node
+            for val, name in pairs:
+                token = str(val)
+                if len(token) >= 6 and token in text:
+                    text = text.replace(token, f"<{name}>")
+                    used.add(name)
+            for pattern in (_ISO, _CLF):
+                text, n = pattern.subn("<timestamp>", text)
+                if n:
+                    used.add("timestamp")
+            return text
+        for val, name in pairs:
+            if not isinstance(val, str) and type(val) is type(node) and val == node:
+                used.add(name)
+                return f"<{name}>"
+        return node
+
+    return walk(value), used
