@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from ._cli_genflags import add_generator_flags, given_flags, request
-from ._cli_util import PROG, CLIError, key_value, read_json, write_json
+from ._cli_util import PROG, CLIError, dump_json, key_value, read_json, write_text
 
 __all__ = ["register"]
 
@@ -41,15 +40,15 @@ def _logs_text(logs: Any) -> str:
     return text if not text or text.endswith("\n") else text + "\n"
 
 
-def _response(inv: Any) -> Any:
-    if inv.error is not None:
-        return inv.error.payload()
+def _output(inv: Any, compact: bool) -> str:
+    """The response as JSON text; a non-JSON body (top-level bytes) as the runtime sent it."""
+    value = inv.error.payload() if inv.error is not None else inv.response
     try:
-        json.dumps(inv.response)
-    except (TypeError, ValueError):  # not JSON-able: show the bytes the runtime returned
-        raw = inv.raw
-        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
-    return inv.response
+        return dump_json(value, compact=compact)
+    except (TypeError, ValueError):
+        body: bytes = inv.body
+        text = body.decode("utf-8", "replace")
+        return text if text.endswith("\n") else text + "\n"
 
 
 def _invoke(ns: argparse.Namespace) -> int:
@@ -83,7 +82,7 @@ def _invoke(ns: argparse.Namespace) -> int:
                 f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
                 f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
             )
-            write_json(sys.stdout, _response(inv), compact=ns.compact)
+            write_text(sys.stdout, _output(inv, ns.compact))
             if not inv.ok:
                 code = 1
     finally:

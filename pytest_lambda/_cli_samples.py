@@ -176,11 +176,15 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "sns_attributes",
         "sns",
         402,
-        "SNS notification with String and Number message attributes",
+        "SNS notification with String and Binary message attributes (numbers arrive as String)",
         {
             "message": {"orderId": 1042, "status": "shipped"},
             "topic": "order-events",
-            "message_attributes": {"eventType": "order.shipped", "priority": 5},
+            "message_attributes": {
+                "eventType": "order.shipped",
+                "priority": 5,
+                "checksum": b"\x8f\x1e\x02\x9a",
+            },
         },
     ),
     Sample(
@@ -208,7 +212,7 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "sqs_attributes",
         "sqs",
         504,
-        "SQS message with String and Number attributes (md5OfMessageAttributes set)",
+        "SQS message with String and Number attributes, and their md5OfMessageAttributes",
         {"queue": "orders", "message_attributes": {"eventType": "order.created", "attempt": 2}},
     ),
     Sample(

@@ -17,6 +17,7 @@ __all__ = [
     "key_value",
     "read_json",
     "write_json",
+    "write_text",
 ]
 
 #: The command's name in messages.
@@ -69,6 +70,14 @@ def dump_json(value: Any, *, compact: bool = False, ascii_only: bool = False) ->
     if compact:
         return json.dumps(value, ensure_ascii=ascii_only, separators=(",", ":")) + "\n"
     return json.dumps(value, ensure_ascii=ascii_only, indent=2) + "\n"
+
+
+def write_text(stream: IO[str], text: str) -> None:
+    """Write ``text``, with ``\\u`` escapes for what the stream cannot encode."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:
+        stream.write(text.encode("ascii", "backslashreplace").decode("ascii"))
 
 
 def write_json(stream: IO[str], value: Any, *, compact: bool = False) -> None:

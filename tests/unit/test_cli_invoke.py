@@ -1,0 +1,179 @@
+"""``pytest-lambda invoke`` in-process: response on stdout, logs on stderr, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import textwrap
+
+import pytest
+
+from pytest_lambda.cli import main
+
+HANDLERS = """
+import os
+
+calls = 0
+
+
+def echo(event, context):
+    print("hello from the handler")
+    return {"got": event}
+
+
+def body(event, context):
+    return event["Records"][0]["body"]
+
+
+def count(event, context):
+    global calls
+    calls += 1
+    return calls
+
+
+def env(event, context):
+    return os.environ.get("GREETING")
+
+
+def boom(event, context):
+    raise ValueError("boom")
+"""
+
+
+@pytest.fixture
+def root(tmp_path):
+    (tmp_path / "app.py").write_text(textwrap.dedent(HANDLERS), "utf-8")
+    return str(tmp_path)
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_event_file(capsys, root, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text('{"orderId": 7}', "utf-8")
+    code, out, err = run(capsys, "invoke", "app.echo", "--event", str(event), "--root", root)
+    assert code == 0
+    assert out == '{\n  "got": {\n    "orderId": 7\n  }\n}\n'
+    assert "hello from the handler\n" in err
+    assert "pytest-lambda: invocation 1 of 1: ok, cold start, " in err
+
+
+def test_event_from_stdin_compact(capsys, root, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("[1, 2]"))
+    code, out, _ = run(capsys, "invoke", "app.echo", "--event", "-", "--root", root, "--compact")
+    assert (code, out) == (0, '{"got":[1,2]}\n')
+
+
+def test_generated_event(capsys, root):
+    code, out, err = run(
+        capsys, "invoke", "app.body", "--root", root, "--kind", "sqs", "--seed", "3",
+        "--body", "hi there",
+    )  # fmt: skip
+    assert (code, out) == (0, '"hi there"\n')
+    assert "pytest-lambda: seed" not in err  # the seed was given
+
+
+def test_handler_error_prints_the_error_payload_and_exits_1(capsys, root):
+    code, out, err = run(
+        capsys, "invoke", "app.boom", "--root", root, "--kind", "sns", "--seed", "1"
+    )
+    assert code == 1
+    payload = json.loads(out)
+    assert list(payload) == ["errorMessage", "errorType", "requestId", "stackTrace"]
+    assert (payload["errorType"], payload["errorMessage"]) == ("ValueError", "boom")
+    assert any("raise ValueError" in line for line in payload["stackTrace"])
+    assert "pytest-lambda: invocation 1 of 1: error ValueError, cold start, " in err
+
+
+def test_warm_invocations_share_one_environment(capsys, root, tmp_path):
+    event = tmp_path / "e.json"
+    event.write_text("{}", "utf-8")
+    code, out, err = run(capsys, "invoke", "app.count", "--event", str(event), "--root", root,
+                         "--warm", "3")  # fmt: skip
+    assert (code, out) == (0, "1\n2\n3\n")
+    assert "invocation 1 of 3: ok, cold start, " in err
+    assert "invocation 2 of 3: ok, warm, " in err
+    assert "invocation 3 of 3: ok, warm, " in err
+
+
+def test_env(capsys, root, tmp_path):
+    event = tmp_path / "e.json"
+    event.write_text("{}", "utf-8")
+    argv = ("invoke", "app.env", "--event", str(event), "--root", root)
+    assert run(capsys, *argv, "--env", "GREETING=hi")[:2] == (0, '"hi"\n')
+    assert run(capsys, *argv)[:2] == (0, "null\n")
+
+
+def test_missing_module_is_a_handler_error(capsys, root, tmp_path):
+    event = tmp_path / "e.json"
+    event.write_text("{}", "utf-8")
+    code, out, _ = run(capsys, "invoke", "nope.handler", "--event", str(event), "--root", root)
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["errorType"] == "Runtime.ImportModuleError"
+    assert "No module named 'nope'" in payload["errorMessage"]
+
+
+def one_error(capsys, *argv):
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1
+    return err
+
+
+def test_generator_flag_with_event_file(capsys, root):
+    assert one_error(capsys, "invoke", "app.echo", "--event", "x.json", "--body", "hi") == (
+        "pytest-lambda: error: --body applies only with --kind, not with --event\n"
+    )
+
+
+def test_event_or_kind_is_required(capsys):
+    assert one_error(capsys, "invoke", "app.echo") == (
+        "pytest-lambda: error: one of the arguments --event --kind is required "
+        "(see 'pytest-lambda invoke --help')\n"
+    )
+
+
+def test_not_both_event_and_kind(capsys):
+    assert one_error(capsys, "invoke", "app.echo", "--event", "e.json", "--kind", "sqs") == (
+        "pytest-lambda: error: argument --kind: not allowed with argument --event "
+        "(see 'pytest-lambda invoke --help')\n"
+    )
+
+
+def test_unreadable_event_file(capsys, root, tmp_path):
+    missing = tmp_path / "missing.json"
+    assert one_error(capsys, "invoke", "app.echo", "--event", str(missing), "--root", root) == (
+        f"pytest-lambda: error: cannot read event file {missing}: No such file or directory\n"
+    )
+
+
+def test_malformed_event_file(capsys, root, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", "utf-8")
+    err = one_error(capsys, "invoke", "app.echo", "--event", str(bad), "--root", root)
+    assert err.startswith(f"pytest-lambda: error: event file {bad} is not valid JSON: ")
+
+
+def test_bad_generator_flag_for_kind(capsys, root):
+    err = one_error(capsys, "invoke", "app.echo", "--kind", "sqs", "--bucket", "b", "--root", root)
+    assert err.startswith("pytest-lambda: error: --bucket does not apply to sqs events; ")
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--warm", "0"], "--warm 0: give the number of invocations, 1 or more"),
+        (["--timeout", "0"], "--timeout 0.0: the timeout is a number of seconds above 0"),
+        (["--env", "NOEQUALS"], "argument --env: expected NAME=VALUE, got 'NOEQUALS' "
+                                "(see 'pytest-lambda invoke --help')"),
+    ],
+)  # fmt: skip
+def test_bad_runner_flags(capsys, root, flags, message):
+    assert one_error(capsys, "invoke", "app.echo", "--kind", "sqs", "--root", root, *flags) == (
+        f"pytest-lambda: error: {message}\n"
+    )
