@@ -245,6 +245,7 @@ class _Points:
         self.names = tuple(names)
         self.recorder = recorder
         self.undo: list[tuple[Any, str, Any]] = []
+        self.wrappers: dict[int, tuple[Any, Any]] = {}
         self.found: set[str] = set()
         for name in self.names:
             _split(name)
@@ -256,15 +257,19 @@ class _Points:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            detail = ", ".join(
-                [short(a, 40) for a in args] + [f"{k}={short(v, 40)}" for k, v in kwargs.items()]
-            )
-            index = recorder.enter(name, short(detail, 160), _user_error)
+            shown = [short(a, 40) for a in args] + [
+                f"{k}={short(v, 40)}" for k, v in kwargs.items()
+            ]
+            detail = ", ".join(shown)
+            if len(detail) > 160:
+                detail = detail[:159] + "…"
+            index = recorder.enter(name, detail, _user_error)
             result = func(*args, **kwargs)
             recorder.leave(index, _user_error)
             return result
 
         wrapper.__pytest_lambda_point__ = name  # type: ignore[attr-defined]
+        self.wrappers[id(wrapper)] = (wrapper, func)
         return wrapper
 
     def patch_module(self, module: ModuleType) -> None:
@@ -313,6 +318,15 @@ class _Points:
             with contextlib.suppress(Exception):
                 setattr(owner, attr, old)
         self.undo.clear()
+        # copies made by ``from x import f`` while the hook was installed
+        for module in list(sys.modules.values()):
+            namespace = getattr(module, "__dict__", None)
+            if not isinstance(namespace, dict):
+                continue
+            for attr, value in list(namespace.items()):
+                pair = self.wrappers.get(id(value))
+                if pair is not None and pair[0] is value:
+                    namespace[attr] = pair[1]
 
 
 class _Finder(importlib.abc.MetaPathFinder):
