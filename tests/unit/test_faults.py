@@ -66,7 +66,7 @@ def test_user_points_are_recorded_and_failed_in_modules_imported_later() -> None
         assert [c.point for c in rec.stop()] == ["faultapp.db.insert", "faultapp.db.Repo.save"]
 
         rec.start(Fault(0, "before", "faultapp.db.insert"))
-        with pytest.raises(InjectedFault, match="before faultapp.db.insert was called"):
+        with pytest.raises(InjectedFault, match=r"before faultapp\.db\.insert was called"):
             mod.handler({"b": 1})
         rec.stop()
         rows = sys.modules["faultapp.db"].ROWS
@@ -99,9 +99,11 @@ def test_points_in_already_imported_modules_and_their_aliases() -> None:
 
 
 def test_bad_fault_point_names() -> None:
-    with pytest.raises(InvalidOption, match="fault point 'insert' is not a dotted name"):
-        with fault_point_hook(["insert"], Recorder()):
-            pass
+    with (
+        pytest.raises(InvalidOption, match="fault point 'insert' is not a dotted name"),
+        fault_point_hook(["insert"], Recorder()),
+    ):
+        pass
 
 
 def test_botocore_calls_are_points_and_faults_look_like_network_errors() -> None:
@@ -125,7 +127,7 @@ def test_botocore_calls_are_points_and_faults_look_like_network_errors() -> None
 
             rec.start(Fault(0, "before", "sqs.SendMessage"))
             with pytest.raises(
-                EndpointConnectionError, match="injected a fault before sqs.SendMessage"
+                EndpointConnectionError, match=r"injected a fault before sqs\.SendMessage"
             ):
                 before_hook.send_message(QueueUrl=url, MessageBody="never")
             rec.stop()
