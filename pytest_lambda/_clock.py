@@ -118,7 +118,12 @@ def _fake_sleep(secs: Any, /) -> None:
     """``time.sleep`` while a LambdaClock is frozen: advance the clock by ``secs``, instantly."""
     clock = _active
     caller = str(sys._getframe(1).f_globals.get("__name__") or "")
-    if clock is None or not clock._sleep_patched or _sleeps_for_real(caller):
+    if (
+        clock is None
+        or not clock._sleep_patched
+        or _sleeps_for_real(caller)
+        or threading.get_ident() in clock._detached
+    ):
         _REAL_SLEEP(secs)
         return
     if isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
@@ -132,7 +137,6 @@ def _fake_sleep(secs: Any, /) -> None:
     if math.isinf(seconds):
         raise OverflowError("sleep length is too large")
     clock._advance(timedelta(seconds=seconds))
-    _REAL_SLEEP(0)  # let other threads run, as a real sleep would
 
 
 def _namespace(module: object) -> dict[str, Any] | None:
@@ -195,6 +199,8 @@ class LambdaClock:
         self._factory: Any = None
         self._sleep: _SleepPatch | None = None
         self._listeners: weakref.WeakSet[_Rebasable] = weakref.WeakSet()
+        self._detached: set[int] = set()
+        self._freeze_stack: list[Any] = []
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -319,6 +325,7 @@ class LambdaClock:
                 self._sleep.uninstall()
                 self._sleep = None
             self._stop_freezer()
+            self._detached.clear()
             if _active is self:
                 _active = None
             self._notify(self._now_ms() - before)
@@ -336,7 +343,9 @@ class LambdaClock:
 
     # -- internals -----------------------------------------------------------------------
     def _start_freezer(self, target: datetime) -> None:
-        from freezegun import freeze_time
+        from freezegun import api, freeze_time
+
+        self._freeze_stack = api.freeze_factories
 
         # pytest keeps its own references to the time functions for its durations; leave
         # them real. asyncio loops keep real time, so asyncio.sleep() still returns.
@@ -361,12 +370,19 @@ class LambdaClock:
     def _check_ours(self, verb: str) -> None:
         """Refuse when someone stacked a freezegun freeze on top of ours."""
         __tracebackhide__ = True
-        from freezegun import api
-
-        if not api.freeze_factories or api.freeze_factories[-1] is not self._factory:
+        stack = self._freeze_stack
+        if not stack or stack[-1] is not self._factory:
             raise _refuse(
                 verb, "a freezegun freeze_time() was started on top of the frozen LambdaClock"
             )
+
+    def _detach_thread(self, ident: int) -> None:
+        """From now on ``time.sleep`` in thread ``ident`` waits for real and leaves the clock alone.
+
+        For the runner: a handler thread that outlived its deadline must not keep moving the
+        clock of the next invocation. Cleared by ``stop()``.
+        """
+        self._detached.add(ident)
 
     def _subscribe(self, listener: _Rebasable) -> None:
         """``listener._rebase(delta_ms)`` is called when move_to()/stop() jump the clock."""

@@ -302,17 +302,21 @@ class LambdaContext:
     ) -> LambdaContext:
         """A copy for a new invocation: new request id and deadline, same function and stream."""
         __tracebackhide__ = True
-        new = copy.copy(self)
+        _check_deadline(deadline_ms)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
         new.aws_request_id = aws_request_id if aws_request_id is not None else str(uuid.uuid4())
-        new.identity = copy.copy(self.identity)
-        if self.client_context is not None:
-            old = self.client_context
-            client = copy.copy(old.client)
+        old_identity = self.identity
+        new.identity = CognitoIdentity(
+            old_identity.cognito_identity_id, old_identity.cognito_identity_pool_id
+        )
+        old = self.client_context
+        if old is not None:
+            client = None if old.client is None else copy.copy(old.client)
             new.client_context = ClientContext(
                 copy.deepcopy(old.custom), copy.deepcopy(old.env), client
             )
         new._w3c_fields = dict(self._w3c_fields)
-        _check_deadline(deadline_ms)
         new._epoch_deadline_time_in_ms = new._start_deadline(deadline_ms)
         return new
 

@@ -195,6 +195,30 @@ def test_sleep_in_another_thread_advances_the_clock(clock):
     assert clock.now() == NOV22 + timedelta(seconds=10)
 
 
+def test_a_detached_thread_sleeps_for_real_and_leaves_the_clock_alone(clock):
+    import freezegun.api
+
+    clock.move_to(NOV22)
+    go = threading.Event()
+    took = []
+
+    def timed_out_handler():  # the runner gave up on it; it keeps running
+        go.wait(5)
+        begin = freezegun.api.real_perf_counter()
+        time.sleep(0.02)
+        took.append(freezegun.api.real_perf_counter() - begin)
+
+    worker = threading.Thread(target=timed_out_handler)
+    worker.start()
+    clock._detach_thread(worker.ident)
+    go.set()
+    worker.join(timeout=5)
+    assert took[0] >= 0.02
+    assert clock.now() == NOV22
+    time.sleep(1)  # other threads still move it
+    assert clock.now() == NOV22 + timedelta(seconds=1)
+
+
 def test_our_own_modules_sleep_for_real(clock):
     namespace = {"__name__": "pytest_lambda._runner_like", "time": time}
     exec("def wait():\n    time.sleep(0.001)\n", namespace)
