@@ -78,10 +78,18 @@ class _Check:
         self, event: Mapping[str, Any], *, fault: Fault | None = None, request_id: str | None = None
     ) -> tuple[Invocation, tuple[Call, ...], Call | None]:
         context = None
-        if request_id is not None:
+        if request_id is not None:  # an async retry: Lambda reuses the invocation's request id
             from ._context import LambdaContext
 
-            context = LambdaContext(aws_request_id=request_id)
+            runner = self.runner
+            context = LambdaContext(
+                function_name=runner.function_name,
+                memory_limit_in_mb=runner.memory_mb,
+                timeout=runner.timeout,
+                region=runner.region,
+                aws_request_id=request_id,
+                clock=runner.clock,
+            )
         self.recorder.start(fault)
         try:
             inv = self.runner.invoke(copy.deepcopy(dict(event)), context=context)

@@ -130,8 +130,9 @@ def compare(
     """The mismatch between a clean settled delivery and another, or None."""
     changes = tuple(diff(state1, state2))
     r1, r2 = clean.final.response, other.final.response
-    m1, used1 = mask(r1, clean.mask_names(kind))
-    m2, used2 = mask(r2, other.mask_names(kind))
+    names = clean.mask_names(kind) + other.mask_names(kind)
+    m1, used1 = mask(r1, names)
+    m2, used2 = mask(r2, names)
     if r1 != r2:
         ignored.update(used1 | used2)
     responses_differ = m1 != m2

@@ -305,7 +305,7 @@ def test_apigw_v2_client_retry_is_a_new_later_request() -> None:
 
 
 def test_generated_sqs_redelivery_stays_valid() -> None:
-    event = events.sqs(seed=2, batch_size=3)
+    event = events.sqs(seed=2, records=3)
     again = redeliver(event)
     events.validate(again, "sqs")
     assert events.check_invariants(again, "sqs") == []
