@@ -1,0 +1,252 @@
+"""An execution environment: the handler module imported fresh, with Lambda's process state.
+
+A :class:`Sandbox` is what outlives a reset: the private ``/tmp`` directory (exposed as
+``TMPDIR`` and ``tempfile.gettempdir()``) and the log stream name. Lambda resets a sandbox
+after a timeout or a crash (the process is killed and the next invoke initialises again)
+but keeps ``/tmp``; :meth:`LambdaRunner.new_environment` starts a new sandbox.
+
+An :class:`Environment` is one runtime process in a sandbox: its own ``os.environ``
+(runtime.md §5), ``sys.path`` (task root first), cwd (the task root), root logger, and a
+new module object for the handler module and every module under the task root. Its
+thread runs the init and the handler (:mod:`pytest_lambda._worker`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Final
+
+from ._handler import load_handler, split_handler
+from ._logs import LambdaLogHandler, LogCapture, log_level_from_env
+from ._marshal import execution_env
+from ._swap import (
+    EnvironSwap,
+    LoggingSwap,
+    ModuleSwap,
+    encode_environ,
+    reset_loggers,
+    snapshot_loggers,
+)
+from ._worker import Worker
+
+if TYPE_CHECKING:
+    from ._clock import LambdaClock
+
+__all__ = ["FAKE_CREDENTIALS", "EnvConfig", "Environment", "Sandbox", "lambda_environ"]
+
+FAKE_CREDENTIALS: Final = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+}
+# Ways the developer's real AWS identity could reach the handler; removed unless passed in env=.
+_CREDENTIAL_SOURCES: Final = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY", "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", *FAKE_CREDENTIALS,
+)  # fmt: skip
+_SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """What every environment of one runner shares."""
+
+    handler: str | Callable[..., Any]
+    handler_name: str
+    timeout: float
+    memory_mb: int
+    function_name: str
+    region: str
+    root: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    clock: LambdaClock | None = None
+    version: str = "$LATEST"
+    python: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The top-level package of a handler string (its modules are always the environment's)."""
+        if not isinstance(self.handler, str) or "." not in self.handler:
+            return ()
+        modname = split_handler(self.handler)[0].replace("/", ".")
+        top = modname.split(".")[0]
+        return (top,) if top else ()
+
+
+class Sandbox:
+    """What survives a reset: the private ``/tmp`` directory and the log stream name."""
+
+    def __init__(self, config: EnvConfig, today: datetime) -> None:
+        self.scratch = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
+        self.log_stream = f"{today:%Y/%m/%d}/[{config.version}]{secrets.token_hex(16)}"
+        self.generation = 0
+
+    def remove(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables of a new runtime process (runtime.md §5).
+
+    ``base`` (the test's environment) minus every credential source, plus the Lambda
+    variables, fake credentials and the user's ``env=`` (which may pass real credentials).
+    """
+    values = {k: v for k, v in base.items() if k not in _CREDENTIAL_SOURCES}
+    nowhere = os.path.join(sandbox.scratch + "-no-aws-config", "nonexistent")
+    values.update(
+        {
+            "_HANDLER": config.handler_name,
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "AWS_EXECUTION_ENV": execution_env(config.python),
+            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": sandbox.log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "LAMBDA_TASK_ROOT": config.root,
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "TZ": ":UTC",
+            "TMPDIR": sandbox.scratch,
+            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(nowhere, "credentials"),
+            "AWS_CONFIG_FILE": os.path.join(nowhere, "config"),
+            **FAKE_CREDENTIALS,
+        }
+    )
+    values.update(config.env)
+    return values
+
+
+def _trace_id(now: float) -> str:
+    return f"Root=1-{int(now):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+
+
+class Environment:
+    """One runtime process: state swapped in by :meth:`activate`, jobs run on :attr:`worker`."""
+
+    def __init__(self, config: EnvConfig, sandbox: Sandbox) -> None:
+        sandbox.generation += 1
+        self.config = config
+        self.sandbox = sandbox
+        values = lambda_environ(config, sandbox, os.environ)
+        self.json_logs = values.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        self.log_handler = LambdaLogHandler(json_format=self.json_logs)
+        self.environ = EnvironSwap(encode_environ(values))
+        by_name = isinstance(config.handler, str)
+        self.modules = ModuleSwap(config.root if by_name else None, config.packages)
+        self.logging = LoggingSwap(
+            self.log_handler, log_level_from_env(values.get("AWS_LAMBDA_LOG_LEVEL"))
+        )
+        self.sys_path = [config.root, *(p for p in sys.path if p != config.root)]
+        self.cwd = config.root
+        self.worker = Worker(f"lambda-{config.function_name}-{sandbox.generation}")
+        self.handler: Any = None
+        self.initialized = False
+        self.init_duration_ms: float | None = None
+        self.invocations = 0
+        self.closed = False
+        self._loggers = snapshot_loggers()
+        self._saved: tuple[Any, ...] | None = None
+
+    @property
+    def execution_env(self) -> str | None:
+        """``AWS_EXECUTION_ENV`` as the environment currently has it (it decides ensure_ascii)."""
+        raw = self.environ.data.get(os.environ.encodekey("AWS_EXECUTION_ENV"))
+        if raw is None:
+            return None
+        return str(os.environ.decodevalue(raw))
+
+    # -- state ------------------------------------------------------------------------
+    def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
+        """Put the environment's process state in place (undo with :meth:`deactivate`)."""
+        import tempfile as tempfile_module
+
+        try:
+            cwd: str | None = os.getcwd()
+        except OSError:  # the test's cwd was removed
+            cwd = None
+        saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile_module.tempdir)
+        self.environ.activate({"_X_AMZN_TRACE_ID": _trace_id(now)})
+        self.modules.activate()
+        self.logging.activate()
+        self.log_handler.request_id = request_id
+        sys.path = self.sys_path
+        if cwd != self.cwd:
+            os.chdir(self.cwd)
+        sys.stdout = sys.stderr = capture
+        tempfile_module.tempdir = self.sandbox.scratch
+        self._saved = saved
+
+    def deactivate(self) -> None:
+        """Give the test process its own state back, keeping the environment's changes."""
+        import tempfile as tempfile_module
+
+        saved = self._saved
+        if saved is None:
+            return
+        self._saved = None
+        cwd, path, stdout, stderr, tempdir = saved
+        with contextlib.suppress(OSError):  # the handler removed its cwd: keep the last one
+            self.cwd = os.getcwd()
+        if cwd is not None and cwd != self.cwd:
+            os.chdir(cwd)
+        self.sys_path = sys.path
+        sys.path, sys.stdout, sys.stderr = path, stdout, stderr
+        tempfile_module.tempdir = tempdir
+        self.logging.deactivate()
+        self.modules.deactivate()
+        self.environ.deactivate()
+
+    # -- jobs (run on the worker thread while active) --------------------------------------
+    def init_job(self) -> Any:
+        """The init phase: import the handler module (or take the callable) and resolve it."""
+        handler = self.config.handler
+        return handler if callable(handler) else load_handler(handler)
+
+    # -- teardown -------------------------------------------------------------------------
+    def close(self, *, abandoned: bool = False) -> None:
+        """Drop the process: stop its thread, forget its modules, undo its logger changes."""
+        if self.closed:
+            return
+        self.closed = True
+        if abandoned:
+            self.worker.abandon()
+        else:
+            self.worker.stop()
+        shared = {
+            name.partition(".")[0]
+            for name, module in list(sys.modules.items())
+            if not self.modules.owns(name, module)
+        }
+        reset_loggers(self._loggers, shared)
+        self.modules.modules.clear()
+        self.handler = None
+        self.log_handler.close()
+
+
+def clock_today(clock: LambdaClock | None) -> datetime:
+    """Today's date on the runner's clock (for the log stream name)."""
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
+def clock_time_fn(clock: LambdaClock | None) -> Callable[[], float]:
+    """Epoch seconds on the runner's clock (``time.time`` looked up at each call without one)."""
+    if clock is not None:
+        return clock.time
+    return lambda: time.time()

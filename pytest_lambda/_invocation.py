@@ -1,0 +1,111 @@
+"""The result of one ``LambdaRunner.invoke()``: what the caller got, and how it went.
+
+``Invocation.response`` is what a synchronous caller receives (the JSON payload decoded, or
+the error payload); ``raw`` is the handler's Python return value; ``error`` is an
+:class:`InvocationError` whose ``payload()`` is the exact JSON object the runtime (or the
+platform) returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from ._context import LambdaContext
+
+__all__ = ["ErrorKind", "Invocation", "InvocationError"]
+
+ErrorKind = Literal["init", "function", "runtime", "platform"]
+"""Who produced an error: init (the handler module), function (the handler raised),
+runtime (awslambdaric, e.g. ``Runtime.MarshalError``) or platform (``Sandbox.Timedout``,
+``Runtime.ExitError``, ``Function.ResponseSizeTooLarge``: the platform replaces the body)."""
+
+SANDBOX_TIMEDOUT: Final = "Sandbox.Timedout"
+
+
+@dataclass(frozen=True)
+class InvocationError:
+    """An error the way Lambda reports it: ``type``, ``message``, ``stack_trace``.
+
+    ``payload()`` is the JSON the caller receives: ``{errorMessage, errorType, requestId,
+    stackTrace}`` from the runtime, or ``{errorType, errorMessage}`` for platform errors.
+    ``exception`` is the Python exception behind it, when there is one (not compared).
+    """
+
+    type: str
+    message: str
+    stack_trace: tuple[str, ...] = ()
+    request_id: str = ""
+    kind: ErrorKind = "function"
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def payload(self) -> dict[str, Any]:
+        """The error JSON object exactly as Lambda returns it (key order included)."""
+        if self.kind == "platform":
+            return {"errorType": self.type, "errorMessage": self.message}
+        return {
+            "errorMessage": self.message,
+            "errorType": self.type,
+            "requestId": self.request_id,
+            "stackTrace": list(self.stack_trace),
+        }
+
+    def __str__(self) -> str:
+        head = f"{self.type}: {self.message}" if self.message else self.type
+        if not self.stack_trace:
+            return head
+        return (
+            head
+            + "\nTraceback (most recent call last):\n"
+            + "".join(
+                line if line.endswith("\n") else line + "\n" for line in self.stack_trace
+            ).rstrip("\n")
+        )
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One invocation through :class:`~pytest_lambda.LambdaRunner`.
+
+    * ``response``: what the caller receives. On success the JSON body decoded (top-level
+      ``bytes`` stay bytes, as the runtime sends them raw); on error ``error.payload()``.
+    * ``raw``: the handler's return value (None when it raised or never returned).
+    * ``body`` / ``content_type``: the exact bytes and content type the runtime posted.
+    * ``logs``: stdout, stderr and logging in the runtime's text format, with the
+      platform's ``START``/``END``/``REPORT`` lines.
+    * ``cold_start``: this invocation initialised a new environment (imported the module).
+    * ``duration_ms`` / ``init_duration_ms``: as on the ``REPORT`` line.
+    """
+
+    response: Any
+    raw: Any
+    error: InvocationError | None
+    cold_start: bool
+    request_id: str
+    duration_ms: float
+    logs: str
+    context: LambdaContext | None = field(default=None, compare=False, repr=False)
+    body: bytes = field(default=b"", repr=False)
+    content_type: str = "application/json"
+    init_duration_ms: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        """The handler returned and its response was delivered."""
+        return self.error is None
+
+    @property
+    def timed_out(self) -> bool:
+        """The invocation passed its deadline (``Sandbox.Timedout``)."""
+        return self.error is not None and self.error.type == SANDBOX_TIMEDOUT
+
+    @property
+    def error_type(self) -> str | None:
+        """``error.type`` or None: handy in asserts (``assert inv.error_type is None``)."""
+        return None if self.error is None else self.error.type
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does)."""
+        return json.loads(self.body)

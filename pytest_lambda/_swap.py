@@ -1,0 +1,294 @@
+"""Swapping process-wide state between the test and an execution environment.
+
+An environment owns its own ``os.environ``, ``sys.path``, cwd, handler modules in
+``sys.modules``, root logger handlers and level, stdout/stderr and ``tempfile.tempdir``.
+They are put in place for an init or an invocation and taken out right after, so changes
+persist inside the environment (as in Lambda's warm process) and never reach the test.
+
+Kept cheap because it runs twice per invocation: ``os.environ`` is swapped by replacing its
+backing dict and applying only the differing keys at the C level (``putenv``/``unsetenv``,
+so subprocesses and ``time.tzset()`` see the environment's values), with the difference
+cached; ``sys.modules`` is rescanned only when its size changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+__all__ = ["EnvironSwap", "LoggingSwap", "ModuleSwap", "encode_environ", "reset_loggers"]
+
+_Data = dict[Any, Any]
+_Ops = list[tuple[Any, Any]]
+_PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
+_UTC_TZ: Final = frozenset({":UTC", "UTC", "UTC0", ":/usr/share/zoneinfo/UTC", ":Etc/UTC"})
+_TZ_KEY: Final = os.environ.encodekey("TZ")
+
+
+def encode_environ(values: Mapping[str, str]) -> _Data:
+    """``values`` in the form ``os.environ`` stores internally (bytes on POSIX)."""
+    encode_key = os.environ.encodekey
+    encode_value = os.environ.encodevalue
+    return {encode_key(k): encode_value(v) for k, v in values.items()}
+
+
+def _data() -> _Data:
+    data: _Data = os.environ._data  # type: ignore[attr-defined]
+    return data
+
+
+def _set_data(data: _Data) -> None:
+    os.environ._data = data  # type: ignore[attr-defined]
+    environb = getattr(os, "environb", None)
+    if environb is not None:
+        environb._data = data
+
+
+def _diff(src: _Data, dst: _Data) -> _Ops:
+    """``putenv``/``unsetenv`` operations turning ``src`` into ``dst`` (value None = unset)."""
+    ops: _Ops = [(k, v) for k, v in dst.items() if src.get(k) != v]
+    ops.extend((k, None) for k in src if k not in dst)
+    return ops
+
+
+def _apply(ops: _Ops) -> None:
+    putenv, unsetenv = os.putenv, os.unsetenv
+    for key, value in ops:
+        if value is None:
+            unsetenv(key)
+        else:
+            putenv(key, value)
+
+
+def _decode_tz(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class EnvironSwap:
+    """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back."""
+
+    _local_is_utc: bool | None = None
+
+    def __init__(self, data: _Data) -> None:
+        self.data = data
+        self._cache: tuple[_Data, _Data, _Ops, _Ops] | None = None
+        self._test: _Data | None = None
+        self._environ_obj: Any = None
+        self._extra: tuple[Any, ...] = ()
+
+    def activate(self, extra: Mapping[str, str]) -> None:
+        """Put the environment's variables in place, plus per-invocation ``extra`` ones."""
+        test, env = _data(), self.data
+        cache = self._cache
+        if cache is None or cache[0] != test or cache[1] != env:
+            cache = self._cache = (dict(test), dict(env), _diff(test, env), _diff(env, test))
+        _apply(cache[2])
+        extra_data = encode_environ(extra)
+        for key, value in extra_data.items():
+            env[key] = value
+            os.putenv(key, value)
+        self._extra = tuple(extra_data)
+        self._test, self._environ_obj = test, os.environ
+        _set_data(env)
+        self._sync_tz(test.get(_TZ_KEY), env.get(_TZ_KEY))
+
+    def deactivate(self) -> None:
+        """Give the test its variables back (C level included); keep the handler's changes."""
+        test = self._test
+        if test is None:
+            return
+        if os.environ is not self._environ_obj:  # the handler rebound os.environ
+            os.environ = self._environ_obj  # noqa: B003 - putting the original object back
+        env = self.data
+        extra_ops: _Ops = [(k, test.get(k)) for k in self._extra]
+        for key in self._extra:
+            env.pop(key, None)
+        cache = self._cache
+        ops = cache[3] if cache is not None and env == cache[1] else _diff(env, test)
+        _apply(ops)
+        _apply(extra_ops)
+        _set_data(test)
+        self._test = None
+        self._sync_tz(env.get(_TZ_KEY), test.get(_TZ_KEY))
+
+    @classmethod
+    def _sync_tz(cls, before: Any, after: Any) -> None:
+        if before == after or not hasattr(time, "tzset"):
+            return
+        old, new = _decode_tz(before), _decode_tz(after)
+        if cls._local_is_utc is None and old is None:
+            cls._local_is_utc = time.timezone == 0 and time.altzone == 0 and not time.daylight
+        utc_like = {None} if cls._local_is_utc else set()
+        if (old in _UTC_TZ or old in utc_like) and (new in _UTC_TZ or new in utc_like):
+            return  # both mean UTC: skip the tzset() call
+        time.tzset()
+
+
+class ModuleSwap:
+    """The environment's own modules: the handler's package and code under the task root.
+
+    Third-party modules (under ``site-packages``) stay shared, as the runtime's libraries
+    do, so a ``moto`` mock or a ``monkeypatch`` on ``boto3`` in the test still applies.
+    Test modules (loaded by pytest's assertion rewriter, ``test_*.py``, ``conftest.py``)
+    and this package are never taken over.
+    """
+
+    def __init__(self, root: str | None, packages: Iterable[str]) -> None:
+        # root None: a callable handler, whose modules belong to the test (nothing is taken over)
+        self.root = os.path.join(os.path.abspath(root), "") if root is not None else None
+        self.packages = tuple(packages)
+        self.modules: dict[str, types.ModuleType] = {}
+        self._hidden: dict[str, types.ModuleType] = {}
+        self._verdicts: dict[str, tuple[object, bool]] = {}
+        self._test_own: list[str] = []
+        self._scanned_len = -1
+        self._active_len = -1
+
+    def _in_root(self, path: str) -> bool:
+        root = self.root
+        if root is None or not path.startswith(root) or path.startswith(_PACKAGE_DIR):
+            return False
+        rel = path[len(root) :]
+        if any(part in rel for part in _THIRD_PARTY_DIRS):
+            return False
+        base = os.path.basename(path)
+        return not (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py"))
+
+    def owns(self, name: str, module: object) -> bool:
+        """Whether ``module`` is one the environment imports for itself."""
+        cached = self._verdicts.get(name)
+        if cached is not None and cached[0] is module:
+            return cached[1]
+        verdict = self._classify(name, module)
+        self._verdicts[name] = (module, verdict)
+        return verdict
+
+    def _classify(self, name: str, module: object) -> bool:
+        for package in self.packages:
+            if name == package or name.startswith(package + "."):
+                return True
+        if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
+            return False
+        file = getattr(module, "__file__", None)
+        if isinstance(file, str):
+            return self._in_root(os.path.abspath(file))
+        paths = getattr(module, "__path__", None)  # a namespace package
+        try:
+            return any(self._in_root(os.path.join(str(p), "")) for p in paths or ())
+        except TypeError:
+            return False
+
+    def _own_names(self) -> list[str]:
+        return [name for name, mod in list(sys.modules.items()) if self.owns(name, mod)]
+
+    def activate(self) -> None:
+        """Hide the test's copies of the environment's modules and put the environment's in."""
+        modules = sys.modules
+        if len(modules) != self._scanned_len:
+            self._test_own = self._own_names()
+            self._scanned_len = len(modules)
+        hidden: dict[str, types.ModuleType] = {}
+        for name in self._test_own:
+            module = modules.pop(name, None)
+            if module is not None:
+                hidden[name] = module
+        modules.update(self.modules)
+        self._hidden = hidden
+        self._active_len = len(modules)
+
+    def deactivate(self) -> None:
+        """Collect modules the environment imported, then give the test its own back."""
+        modules = sys.modules
+        if len(modules) != self._active_len:
+            for name in self._own_names():
+                self.modules[name] = modules[name]
+        for name in self.modules:
+            modules.pop(name, None)
+        modules.update(self._hidden)
+        self._hidden = {}
+        self._scanned_len = len(modules)
+        self._test_own = [name for name in self._test_own if name in modules]
+
+
+class LoggingSwap:
+    """The root logger as the runtime sets it up, swapped in around each init/invocation.
+
+    pytest's own capture handlers stay attached while the environment is active, so
+    ``caplog`` and the "Captured log" report see what the handler logs (at the level the
+    runtime would let through).
+    """
+
+    def __init__(self, handler: logging.Handler, level: int | None) -> None:
+        self.handlers: list[logging.Handler] = [handler]
+        self.level = logging.WARNING if level is None else level
+        self.disable = 0
+        self._saved: tuple[list[logging.Handler], int, int] | None = None
+        self._passthrough: list[logging.Handler] = []
+
+    def activate(self) -> None:
+        root = logging.root
+        saved = (root.handlers, root.level, root.manager.disable)
+        self._saved = saved
+        self._passthrough = [h for h in saved[0] if type(h).__module__.startswith("_pytest")]
+        root.handlers = self.handlers + self._passthrough
+        if root.level != self.level:
+            root.setLevel(self.level)
+        if saved[2] != self.disable:
+            logging.disable(self.disable)
+
+    def deactivate(self) -> None:
+        saved = self._saved
+        if saved is None:
+            return
+        root = logging.root
+        passthrough = self._passthrough
+        self.handlers = [h for h in root.handlers if h not in passthrough]
+        self.level, self.disable = root.level, root.manager.disable
+        root.handlers = saved[0]
+        if root.level != saved[1]:
+            root.setLevel(saved[1])
+        if root.manager.disable != saved[2]:
+            logging.disable(saved[2])
+        self._saved = None
+        self._passthrough = []
+
+
+_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...]]
+
+
+def snapshot_loggers() -> dict[str, _LoggerState]:
+    """The configuration of every named logger, to undo an environment's changes later."""
+    return {
+        name: (lg.level, lg.propagate, lg.disabled, tuple(lg.handlers), tuple(lg.filters))
+        for name, lg in list(logging.root.manager.loggerDict.items())
+        if isinstance(lg, logging.Logger)
+    }
+
+
+def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
+    """Undo what an environment did to named loggers.
+
+    Loggers that existed before get their level, handlers, filters and flags back. Loggers
+    it created are reset to defaults, unless named after a shared (third-party) package
+    such as ``botocore``, whose import-time setup must survive for later environments.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger):
+            continue
+        state = before.get(name)
+        if state is None:
+            if name.partition(".")[0] in shared_packages:
+                continue
+            state = (logging.NOTSET, True, False, (), ())
+        level, propagate, disabled, handlers, filters = state
+        lg.level, lg.propagate, lg.disabled = level, propagate, disabled
+        lg.handlers, lg.filters = list(handlers), list(filters)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]

@@ -1,0 +1,143 @@
+"""The thread an execution environment runs its init and handler in, and the deadline wait.
+
+Each environment has one daemon thread. The test's thread hands it a job, then waits until
+the job is done or the deadline passes: on the real clock (the budget in real seconds), or
+on the test's clock when a frozen :class:`LambdaClock` is moved past it (a patched
+``time.sleep`` in the handler). A job that misses its deadline is *abandoned*: the test
+carries on, the environment is discarded, and :class:`HandlerAbandoned` is raised
+asynchronously in the thread so pure-Python code stops at its next bytecode (code blocked in
+C, e.g. a real ``sleep`` or a socket read, stops only when that call returns).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Final
+
+__all__ = ["HandlerAbandoned", "Worker", "real_time"]
+
+
+def _real_perf_counter() -> Callable[[], float]:
+    """``time.perf_counter`` as it was before any freezegun freeze (freezegun patches it)."""
+    api = sys.modules.get("freezegun.api")
+    real = getattr(api, "real_perf_counter", None)
+    return real if callable(real) else time.perf_counter
+
+
+# Kept in a dict so freezegun's scan of module attributes does not replace it.
+_REAL: Final[dict[str, Callable[[], float]]] = {"perf_counter": _real_perf_counter()}
+_FROZEN_POLL: Final = 0.005
+
+
+def real_time() -> float:
+    """Seconds on a real monotonic clock, whatever time mocker is active."""
+    return _REAL["perf_counter"]()
+
+
+class HandlerAbandoned(BaseException):
+    """Raised inside a timed-out handler's thread: the environment is gone, stop running."""
+
+
+class Worker:
+    """One environment's thread: ``submit(job)``, then ``wait(...)``, then ``outcome``."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._job: Callable[[], Any] | None = None
+        self._thread: threading.Thread | None = None
+        self.abandoned = False
+        self.busy = False
+        self.outcome: tuple[bool, Any] = (True, None)
+
+    def _loop(self) -> None:
+        try:
+            self._serve()
+        except HandlerAbandoned:  # delivered after the job ended: nothing left to stop
+            return
+
+    def _serve(self) -> None:
+        while True:
+            self._go.acquire()
+            job = self._job
+            if job is None or self.abandoned:
+                return
+            try:
+                self.outcome = (True, job())
+            except BaseException as exc:  # handed to the waiting test thread
+                self.outcome = (False, exc)
+            finally:
+                self._job = None
+                job = None
+            self._done.release()
+            if self._gone():
+                return
+
+    def _gone(self) -> bool:
+        return self.abandoned  # set by abandon() from the test's thread while the job ran
+
+    def submit(self, job: Callable[[], Any]) -> None:
+        """Start ``job`` in the thread (started on first use)."""
+        if self.abandoned:
+            raise RuntimeError(f"{self.name}: this environment's thread was abandoned")
+        self.outcome = (True, None)
+        self._job = job
+        self.busy = True
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
+            self._thread.start()
+        self._go.release()
+
+    def wait(
+        self, *, budget: float, deadline_ms: int | None, clock_ms: Callable[[], int] | None
+    ) -> bool:
+        """True when the job finished within ``budget`` real seconds and before ``deadline_ms``.
+
+        ``clock_ms`` (epoch ms on a frozen clock) is polled every few ms, so a handler whose
+        ``time.sleep`` moves the frozen clock past the deadline is caught promptly.
+        """
+        start = real_time()
+        poll = _FROZEN_POLL if clock_ms is not None else None
+        remaining = budget
+        while True:
+            slice_ = remaining if poll is None else min(poll, remaining)
+            if self._done.acquire(timeout=max(slice_, 0.0)):
+                self.busy = False
+                return True
+            remaining = budget - (real_time() - start)
+            if remaining <= 0:
+                return False
+            if clock_ms is not None and deadline_ms is not None and clock_ms() >= deadline_ms:
+                return False
+
+    def abandon(self) -> None:
+        """Give up on the running job: the thread may not take another one, and is told to stop."""
+        self.abandoned = True
+        thread = self._thread
+        if thread is None or not thread.is_alive() or thread.ident is None:
+            return
+        if sys.implementation.name != "cpython":  # pragma: no cover - CPython-only API
+            return
+        import ctypes
+
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(HandlerAbandoned)
+        )
+
+    def stop(self) -> None:
+        """Let an idle thread exit (an abandoned one is left to finish on its own)."""
+        if self._thread is not None and not self.busy and not self.abandoned:
+            self.abandoned = True
+            self._job = None
+            self._go.release()
+            self._thread = None
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
