@@ -122,3 +122,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 # --- runner fixtures (issue 3) are imported below this line ---
 from ._fixtures_clock import lambda_clock, lambda_context  # noqa: E402, F401
+from ._fixtures_runner import lambda_handler, lambda_runner  # noqa: E402, F401
