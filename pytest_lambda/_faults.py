@@ -73,8 +73,11 @@ class Fault:
     point: str
 
     def describe(self) -> str:
-        when = "before" if self.mode == "before" else "after (lost acknowledgement of)"
-        return f"{when} side-effect point {self.index + 1}, {self.point}"
+        """What was done to the call, e.g. ``store.put (point 3) failed before the call``."""
+        where = f"{self.point} (point {self.index + 1})"
+        if self.mode == "before":
+            return f"{where} failed before the call was made"
+        return f"{where} succeeded but its acknowledgement was lost"
 
 
 class Recorder:

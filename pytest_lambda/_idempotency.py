@@ -39,10 +39,10 @@ from ._idempotency_causes import (
     duplicate_finding,
     find_field_cause,
     identity,
+    state_changes,
 )
 from ._idempotency_report import CRASH, DUPLICATE, Finding, IdempotencyReport, ScenarioOutcome
 from ._redeliver import BATCH_KINDS, failed_items, next_delivery, same_request_id
-from ._statediff import diff
 
 if TYPE_CHECKING:
     from ._invocation import Invocation
@@ -180,8 +180,8 @@ class _Check:
         self.fresh()
         first = self.deliver(a)
         before = self.snapshot()
-        self.deliver(b, request_id=first.first.request_id if same_id else None)
-        return not diff(before, self.snapshot())
+        second = self.deliver(b, request_id=first.first.request_id if same_id else None)
+        return not state_changes(self.kind, first, before, second, self.snapshot(), set())
 
 
 # -- scenarios --------------------------------------------------------------------------
@@ -350,11 +350,15 @@ def check_idempotency(
         side_effect_points=tuple(c.point for c in clean.first_calls),
         ignored=tuple(sorted(ignored)),
         notes=tuple(notes),
-        reproduce=(
-            f"the check is deterministic: run it again on the same event "
-            f"({identity(resolved, event)}) with seed={seed}"
-        ),
+        reproduce=_reproduce(resolved, event, seed),
     )
+
+
+def _reproduce(kind: str, event: Mapping[str, Any], seed: int | None) -> str:
+    again = f"run the check again on the same event ({identity(kind, event)})"
+    if seed is None:
+        return f"the check is deterministic: {again}"
+    return f"{again} with seed={seed}"
 
 
 def assert_idempotent(

@@ -31,6 +31,7 @@ __all__ = [
     "field_fix",
     "find_field_cause",
     "identity",
+    "state_changes",
     "with_fields",
 ]
 
@@ -124,11 +125,23 @@ class Mismatch:
         )
 
 
+def state_changes(
+    kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str]
+) -> tuple[Change, ...]:
+    """The diff of two snapshots once per-delivery values (in values, not keys) are masked."""
+    names = first.mask_names(kind) + other.mask_names(kind)
+    m1, used1 = mask(state1, names)
+    m2, used2 = mask(state2, names)
+    if state1 != state2:
+        ignored.update(used1 | used2)
+    return tuple(diff(m1, m2))
+
+
 def compare(
     kind: str, clean: Run, state1: object, other: Run, state2: object, ignored: set[str]
 ) -> Mismatch | None:
     """The mismatch between a clean settled delivery and another, or None."""
-    changes = tuple(diff(state1, state2))
+    changes = state_changes(kind, clean, state1, other, state2, ignored)
     r1, r2 = clean.final.response, other.final.response
     names = clean.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(r1, names)
@@ -352,11 +365,11 @@ def crash_finding(
         base = replace(
             base, duplicated_call=f"{dup.describe()} (ran more often than in one clean delivery)"
         )
-    where = f"a failure {fault.describe()}"
+    where = fault.describe()
     if mismatch.gave_up:
         return replace(
             base,
-            message=f"after {where}, every retry failed too ({run.final_error()}); the source gave up",
+            message=f"when {where}, every retry failed too ({run.final_error()}) and the source gave up",
             fix="a retry after a partial run must succeed: treat 'already exists' as done in each "
             "conditional step instead of failing on what the first attempt left behind",
         )
@@ -364,13 +377,14 @@ def crash_finding(
     if swallowed and mismatch.state_diff:
         return replace(
             base,
-            message=f"the handler caught {where} and returned success, so the source never retried and the state is incomplete",
+            message=f"when {where}, the handler caught the failure and returned success, so the "
+            "source never retried and the state is incomplete",
             fix="let the exception propagate (or report the item in batchItemFailures) so the source redelivers it",
         )
     if not mismatch.state_diff:
         return replace(
             base,
-            message=f"after {where} and the retry, the response differs from a clean delivery's",
+            message=f"when {where}, the retry returned a different response than a clean delivery",
             fix="return the same response for a retry: store the first result with your dedup record and return it",
         )
     records = len(clean.events[0].get("Records", ())) if clean.events else 0
@@ -378,30 +392,39 @@ def crash_finding(
         ident = "messageId" if kind == "sqs" else "sequenceNumber"
         return replace(
             base,
-            message=f"after {where}, the whole batch was redelivered and records that had succeeded were processed again",
+            message=f"when {where}, the whole batch was redelivered and records that had "
+            "succeeded were processed again",
             fix=f"report only the failed records in batchItemFailures (their {ident}, with "
             "ReportBatchItemFailures on) so records that succeeded are not redelivered, and make "
             f"each record's processing idempotent (a conditional write keyed on {hint})",
         )
+    one_write = (
+        "make the write and the marker one conditional write (e.g. DynamoDB TransactWriteItems, "
+        "or one put_item with ConditionExpression='attribute_not_exists(pk)'), so a retry finds "
+        "both done or neither"
+    )
     if dup is not None and fault.mode == "after" and dup.point == fault.point:
+        later = any(c.index > fault.index and not _is_read(c) for c in clean.first_calls)
+        conditional = (
+            f"make {dup.point} a conditional write keyed on {hint} (treat 'already exists' as done)"
+        )
         return replace(
             base,
-            message=f"after {where}, the retry repeated {dup.point}",
-            fix=f"make {dup.point} a conditional write keyed on {hint} (treat 'already exists' as "
-            "done), or make the write and the marker one conditional write",
+            message=f"when {where}, the retry repeated {dup.point}",
+            fix=f"{one_write}; or {conditional}" if later else conditional,
         )
     if dup is not None:
         return replace(
             base,
-            message=f"after {where}, the retry repeated {dup.point}, which had already succeeded",
-            fix="make the write and the marker one conditional write (e.g. DynamoDB "
-            "TransactWriteItems, or one put_item with ConditionExpression="
-            "'attribute_not_exists(pk)'), so a retry finds both done or neither",
+            message=f"when {where}, the retry repeated {dup.point}, which had already succeeded",
+            fix=one_write,
         )
     return replace(
         base,
-        message=f"after {where} and the retry, the state differs from one clean delivery ({_state_words(mismatch.state_diff)})",
-        fix=f"make every write conditional on {hint}, so a retry after a partial run completes the work without repeating it",
+        message=f"when {where}, the retry left a different state than one clean delivery "
+        f"({_state_words(mismatch.state_diff)})",
+        fix=f"make every write conditional on {hint}, so a retry after a partial run completes "
+        "the work without repeating it",
     )
 
 

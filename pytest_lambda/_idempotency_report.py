@@ -27,7 +27,6 @@ __all__ = [
 DUPLICATE: Final = "duplicate delivery"
 CRASH: Final = "crash and retry"
 DOCS: Final = doc_url("how-to/idempotency")
-_FULL_FINDINGS: Final = 3
 
 Severity = Literal["error", "warning"]
 Status = Literal["passed", "failed", "skipped"]
@@ -150,46 +149,53 @@ class IdempotencyReport:
         lines.append(f"side-effect points ({len(self.side_effect_points)}): {points}")
         lines.append(f"handler runs: {self.handler_runs}")
         if self.ignored:
-            lines.append(f"ignored in responses (differ per delivery): {', '.join(self.ignored)}")
+            lines.append(f"ignored (differ per delivery): {', '.join(self.ignored)}")
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
 
-    def _findings_text(self) -> str:
+    def _leading(self) -> tuple[list[Finding], list[Finding]]:
+        """The first finding of each scenario (shown in full) and the rest (one line each)."""
         ordered = sorted(self.findings, key=lambda f: f.severity != "error")
-        blocks = [f.render() for f in ordered[:_FULL_FINDINGS]]
-        rest = ordered[_FULL_FINDINGS:]
-        if rest:
-            blocks.append(f"  … and {_plural(len(rest), 'more finding')}:")
-            blocks.extend(f"    [{f.scenario}, {f.environment}] {f.message}" for f in rest)
-        return "\n".join(blocks)
+        lead: list[Finding] = []
+        rest: list[Finding] = []
+        for finding in ordered:
+            if any(f.scenario == finding.scenario for f in lead):
+                rest.append(finding)
+            else:
+                lead.append(finding)
+        return lead, rest
+
+    @staticmethod
+    def _one_line(finding: Finding) -> str:
+        where = (
+            f"{finding.scenario}, {finding.environment}"
+            if finding.environment
+            else finding.scenario
+        )
+        return f"  [{where}] {finding.message}"
 
     def __str__(self) -> str:
         parts = [self.verdict()]
-        if self.findings:
-            parts.append(self._findings_text())
+        lead, rest = self._leading()
+        parts.extend(f.render() for f in lead)
+        if rest:
+            parts.append(f"  … and {_plural(len(rest), 'more finding')}:")
+            parts.extend("  " + self._one_line(f) for f in rest)
         parts.append(self.summary())
         if self.reproduce and not self.ok:
             parts.append(f"reproduce: {self.reproduce}")
         return "\n".join(parts)
 
     def failure_message(self) -> str:
-        """Verdict, then the diff, then the fix, then how to reproduce."""
-        errors = self.errors
-        first = errors[0]
-        lines = [f"handler is {self.verdict()}", "", first.render(indent="")]
-        fixes = [f.fix for f in errors if f.fix]
-        if len(errors) > 1:
-            lines.append("")
-            lines.append("other findings:")
-            lines.extend(f"  [{f.scenario}, {f.environment}] {f.message}" for f in errors[1:])
-        unique = list(dict.fromkeys(fixes[1:]))
-        unique = [f for f in unique if f != first.fix]
-        if unique:
-            lines.append("")
-            lines.extend(f"fix: {f}" for f in unique)
-        lines.append("")
-        lines.append(self.summary())
-        lines.append(f"see {DOCS}")
+        """Verdict, then the evidence (diff), then the fix, then how to reproduce."""
+        lead, rest = self._leading()
+        lines = [f"handler is {self.verdict()}"]
+        for finding in lead:
+            lines += ["", finding.render(indent="")]
+        if rest:
+            lines += ["", f"{_plural(len(rest), 'more finding')}:"]
+            lines.extend(self._one_line(f) for f in rest)
+        lines += ["", self.summary(), f"see {DOCS}"]
         if self.reproduce:
             lines.append(f"reproduce: {self.reproduce}")
         return "\n".join(lines)

@@ -50,7 +50,7 @@ class Change:
 
 
 def _key(path: str, key: object) -> str:
-    return f"{path}[{key!r}]"
+    return f"{path}[{short(key, 48)}]"
 
 
 def diff(before: object, after: object, path: str = "state") -> list[Change]:
