@@ -23,11 +23,11 @@ from ._sns_envelope import (
     COMPACT,
     MAX_MESSAGE_BYTES,
     SnsEnvelopes,
-    envelope_problems,
     partition,
     text_payload,
 )
 from ._sqs_attrs import md5_of_message_attributes, sqs_to_sns_attributes
+from ._sqs_checks import invariants, md5_hex, sha256_hex
 from ._sqs_params import MAX_BODY_BYTES, SqsSpec
 from ._world import World
 
@@ -56,8 +56,12 @@ PARAMS: Final[dict[str, str]] = {
 }
 
 _IAM_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+#: byte -> IAM id character (256 = 8 x 32, so every character is equally likely)
+_IAM_TABLE: Final = (_IAM_ALPHABET * 8).encode("ascii")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _TWO_64: Final = 2**64
+#: Messages live at most 14 days in a queue: the first receive is no older than that.
+_MAX_RETENTION_MS: Final = 14 * 86_400_000 - 3_600_000
 _RECORD_ORDER: Final = (
     "messageId",
     "receiptHandle",
@@ -72,19 +76,11 @@ _RECORD_ORDER: Final = (
 )
 
 
-def _md5(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 @functools.cache
 def _sns_sender(region: str) -> str:
     """The SNS-owned IAM user id that sends envelopes in ``region`` (stable, as in reality)."""
     digest = hashlib.sha256(f"sns-sender:{region}".encode()).digest()
-    return "AIDA" + "".join(_IAM_ALPHABET[b % 32] for b in digest[:17])
+    return "AIDA" + digest[:17].translate(_IAM_TABLE).decode("ascii")
 
 
 def _messages(world: World, spec: SqsSpec) -> list[str]:
@@ -105,15 +101,18 @@ def _messages(world: World, spec: SqsSpec) -> list[str]:
 
 def _times(world: World, n: int, receive_count: int) -> tuple[list[int], list[int]]:
     """SentTimestamp and ApproximateFirstReceiveTimestamp of ``n`` records, in send order."""
-    randint = world.rng.randint
-    redelivery = 0 if receive_count == 1 else (receive_count - 1) * randint(30, 300) * 1000
-    last = world.now_ms - redelivery - randint(45, 400)
+    rand = world.rng.random  # int(rand() * k) is a cheap draw from range(k)
+    redelivery = 0
+    if receive_count > 1:  # earlier receives, one visibility timeout apart, within retention
+        visibility_ms = (30 + int(rand() * 271)) * 1000
+        redelivery = min((receive_count - 1) * visibility_ms, _MAX_RETENTION_MS)
+    last = world.now_ms - redelivery - 45 - int(rand() * 356)
     if n == 1:
-        return [last], [last + randint(0, 40)]
+        return [last], [last + int(rand() * 41)]
     sent = [last] * n
     for i in range(n - 2, -1, -1):
-        sent[i] = sent[i + 1] - randint(0, 25)
-    return sent, [s + randint(0, 40) for s in sent]
+        sent[i] = sent[i + 1] - int(rand() * 26)
+    return sent, [s + int(rand() * 41) for s in sent]
 
 
 def _sender(world: World, spec: SqsSpec) -> str:
@@ -124,7 +123,7 @@ def _sender(world: World, spec: SqsSpec) -> str:
     if spec.envelope is not None:
         return _sns_sender(world.region)
     rng = world.rng
-    unique = base64.b32encode(rng.randbytes(11)).decode("ascii")[:17]
+    unique = rng.randbytes(17).translate(_IAM_TABLE).decode("ascii")
     if rng.random() < 0.5:
         return "AIDA" + unique
     return f"AROA{unique}:{world.slug(2)}"
@@ -198,6 +197,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     attrs_md5 = md5_of_message_attributes(attrs) if attrs else None
     rc = str(spec.receive_count)
     md5_cache: dict[str, str] = {}
+    rand, randbytes, b64encode = rng.random, rng.randbytes, base64.b64encode
     records: list[dict[str, Any]] = []
     for i in range(n):
         body = bodies[i]
@@ -216,7 +216,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         a["SenderId"] = sender
         if spec.fifo:
             if spec.dedup == "content":
-                a["MessageDeduplicationId"] = _sha256(body)
+                a["MessageDeduplicationId"] = sha256_hex(body)
             elif spec.dedup == "message_id":
                 a["MessageDeduplicationId"] = message_id
             else:
@@ -224,10 +224,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         a["ApproximateFirstReceiveTimestamp"] = str(first[i])
         digest = md5_cache.get(body)
         if digest is None:
-            digest = md5_cache[body] = _md5(body)
+            digest = md5_cache[body] = md5_hex(body)
         record: dict[str, Any] = {
             "messageId": message_id,
-            "receiptHandle": "AQEB" + world.b64(rng.randint(110, 290)),
+            "receiptHandle": "AQEB" + b64encode(randbytes(110 + int(rand() * 181))).decode(),
             "body": body,
             "attributes": a,
             "messageAttributes": {
@@ -267,7 +267,7 @@ def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
             continue
         body = rec.get("body")
         if isinstance(body, str) and not is_protected(("Records", i, "md5OfBody")):
-            _set_in_order(rec, "md5OfBody", _md5(body))
+            _set_in_order(rec, "md5OfBody", md5_hex(body))
         attrs = rec.get("messageAttributes")
         if isinstance(attrs, dict) and not is_protected(("Records", i, "md5OfMessageAttributes")):
             if not attrs:
@@ -284,144 +284,9 @@ def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
             dedup = sys_attrs.get("MessageDeduplicationId")
             path: Path = ("Records", i, "attributes", "MessageDeduplicationId")
             if isinstance(dedup, str) and _SHA256_HEX.fullmatch(dedup) and not is_protected(path):
-                sys_attrs["MessageDeduplicationId"] = _sha256(body)
+                sys_attrs["MessageDeduplicationId"] = sha256_hex(body)
         arn = rec.get("eventSourceARN")
         if isinstance(arn, str) and not is_protected(("Records", i, "awsRegion")):
             parts = arn.split(":")
             if len(parts) == 6 and parts[2] == "sqs" and parts[3]:
                 _set_in_order(rec, "awsRegion", parts[3])
-
-
-# -- invariants -------------------------------------------------------------------------------
-def _int(value: object) -> int | None:
-    return int(value) if isinstance(value, str) and value.isdigit() else None
-
-
-def _record_problems(rec: dict[str, Any], where: str) -> list[str]:
-    out: list[str] = []
-    body = rec.get("body")
-    md5 = rec.get("md5OfBody")
-    if isinstance(body, str) and isinstance(md5, str) and md5 != _md5(body):
-        out.append(f"{where}.md5OfBody is {md5!r} but md5(body) is {_md5(body)!r}")
-    attrs = rec.get("messageAttributes")
-    amd5 = rec.get("md5OfMessageAttributes")
-    if isinstance(attrs, dict):
-        if attrs and amd5 is None:
-            out.append(
-                f"{where}.md5OfMessageAttributes is missing but messageAttributes is not empty"
-            )
-        elif not attrs and amd5 is not None:
-            out.append(
-                f"{where}.md5OfMessageAttributes is {amd5!r} but messageAttributes is empty (SQS omits it)"
-            )
-        elif attrs:
-            try:
-                expected = md5_of_message_attributes(attrs)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                out.append(f"{where}.messageAttributes are malformed: the md5 cannot be computed")
-            else:
-                if amd5 != expected:
-                    out.append(
-                        f"{where}.md5OfMessageAttributes is {amd5!r} but the SQS digest of "
-                        f"messageAttributes is {expected!r}"
-                    )
-    arn = rec.get("eventSourceARN")
-    region = rec.get("awsRegion")
-    parts = arn.split(":") if isinstance(arn, str) else []
-    if len(parts) == 6 and isinstance(region, str) and parts[3] != region:
-        out.append(f"{where}.eventSourceARN is in {parts[3]} but awsRegion is {region!r}")
-    a = rec.get("attributes")
-    if not isinstance(a, dict):
-        return out
-    sent, first = _int(a.get("SentTimestamp")), _int(a.get("ApproximateFirstReceiveTimestamp"))
-    if sent is not None and first is not None and first < sent:
-        out.append(
-            f"{where}.attributes.ApproximateFirstReceiveTimestamp {first} is before SentTimestamp {sent}"
-        )
-    count = _int(a.get("ApproximateReceiveCount"))
-    if count is not None and count < 1:
-        out.append(f"{where}.attributes.ApproximateReceiveCount is {count}; it starts at 1")
-    if len(parts) == 6:
-        if parts[5].endswith(".fifo"):
-            missing = [
-                k
-                for k in ("SequenceNumber", "MessageGroupId", "MessageDeduplicationId")
-                if k not in a
-            ]
-            if missing:
-                out.append(
-                    f"{where}.attributes lacks {', '.join(missing)}, which every FIFO message has"
-                )
-        else:
-            extra = [k for k in ("SequenceNumber", "MessageDeduplicationId") if k in a]
-            if extra:
-                out.append(
-                    f"{where}.attributes has {', '.join(extra)} but queue {parts[5]!r} is not FIFO "
-                    "(its name does not end in .fifo)"
-                )
-    out.extend(envelope_problems(body, f"{where}.body", sent))
-    return out
-
-
-def _fifo_order_problems(records: list[Any]) -> list[str]:
-    out: list[str] = []
-    last: dict[str, tuple[int, int, int]] = {}  # group -> (index, sequence, sent)
-    for i, rec in enumerate(records):
-        a = rec.get("attributes") if isinstance(rec, dict) else None
-        if not isinstance(a, dict):
-            continue
-        group, seq, sent = (
-            a.get("MessageGroupId"),
-            _int(a.get("SequenceNumber")),
-            _int(a.get("SentTimestamp")),
-        )
-        if not isinstance(group, str) or seq is None or sent is None:
-            continue
-        if group in last:
-            j, pseq, psent = last[group]
-            if seq <= pseq:
-                out.append(
-                    f"Records[{i}].attributes.SequenceNumber {seq} does not increase after Records[{j}]'s "
-                    f"{pseq} in group {group!r} (FIFO groups arrive in send order)"
-                )
-            if sent < psent:
-                out.append(
-                    f"Records[{i}].attributes.SentTimestamp {sent} is before Records[{j}]'s {psent} "
-                    f"in group {group!r} (FIFO groups arrive in send order)"
-                )
-        last[group] = (i, seq, sent)
-    return out
-
-
-def invariants(event: dict[str, Any]) -> list[str]:
-    ev: Any = event
-    records = ev.get("Records") if isinstance(ev, dict) else None
-    if not isinstance(records, list):
-        return []
-    out: list[str] = []
-    arns: dict[str, int] = {}
-    handles: dict[str, int] = {}
-    for i, rec in enumerate(records):
-        if not isinstance(rec, dict):
-            continue
-        out.extend(_record_problems(rec, f"Records[{i}]"))
-        arn = rec.get("eventSourceARN")
-        if isinstance(arn, str):
-            arns.setdefault(arn, i)
-        handle = rec.get("receiptHandle")
-        if isinstance(handle, str):
-            if handle in handles:
-                out.append(
-                    f"Records[{i}].receiptHandle repeats Records[{handles[handle]}]'s; every receive "
-                    "gets its own handle"
-                )
-            handles.setdefault(handle, i)
-    if len(arns) > 1:
-        out.append(
-            f"Records come from {len(arns)} queues ({', '.join(sorted(arns))}); a batch comes from one queue"
-        )
-    regions = {r.get("awsRegion") for r in records if isinstance(r, dict)}
-    if len(regions) > 1:
-        out.append(f"Records have {len(regions)} awsRegion values; a batch comes from one region")
-    out.extend(_fifo_order_problems(records))
-    return out

@@ -92,8 +92,35 @@ class SqsSpec:
         "trace",
     )
 
+    attrs: dict[str, dict[str, Any]]
+    bodies: list[str] | None
+    count: int
+    dedup: str  # "content" (sha256 of the body), "random", or "message_id" (FIFO DLQ)
+    dlq_source: str | None
+    envelope: dict[str, Any] | None
+    fifo: bool
+    groups: list[str] | None
+    queue: str
+    receive_count: int
+    schema: Any
+    trace: bool
+
     def __init__(self, world: World, params: Mapping[str, Any]) -> None:
-        self.trace: bool = bool(_flag(params, "trace_header"))
+        if not params:  # the default event: same draws as the general path, less checking
+            self.trace = False
+            self.attrs = {}
+            self.fifo = False
+            self.dlq_source = None
+            self.queue = world.slug(2)
+            self.schema = None
+            self.bodies = None
+            self.count = 1
+            self.groups = None
+            self.dedup = "content"
+            self.receive_count = 1
+            self.envelope = None
+            return
+        self.trace = bool(_flag(params, "trace_header"))
         self.attrs = sqs_attributes(params.get("message_attributes"))
         self._resolve_queue(world, params)
         self._resolve_bodies(params)
@@ -105,7 +132,7 @@ class SqsSpec:
         )
         if rc is None:
             rc = world.rng.randint(2, 5) if self.dlq_source else 1
-        self.receive_count: int = rc
+        self.receive_count = rc
         self.envelope = self._resolve_envelope(world, params.get("sns_envelope"))
 
     # -- queue, FIFO, dead-letter source -------------------------------------------------
@@ -126,9 +153,9 @@ class SqsSpec:
                 queue = check_queue_name(
                     queue + ".fifo", "queue (with the .fifo suffix fifo=True adds)"
                 )
-        self.fifo: bool = bool(fifo)
+        self.fifo = bool(fifo)
         suffix = ".fifo" if self.fifo else ""
-        self.dlq_source: str | None = None
+        self.dlq_source = None
         if dlq is not None and dlq is not False:
             if dlq is True:
                 source = world.slug(2) + suffix
@@ -154,7 +181,7 @@ class SqsSpec:
                 queue = base[: (75 if self.fifo else 80) - 4] + "-dlq" + suffix
             else:
                 queue = world.slug(2) + suffix
-        self.queue: str = queue
+        self.queue = queue
 
     @staticmethod
     def _source_from_arn(world: World, arn: str) -> str:
@@ -185,8 +212,8 @@ class SqsSpec:
                 "record), bodies (one per record) or body_schema (generated bodies)"
             )
         limit = MAX_MESSAGE_BYTES if params.get("sns_envelope") else MAX_BODY_BYTES
-        self.schema: Any = schema
-        self.bodies: list[str] | None = None
+        self.schema = schema
+        self.bodies = None
         if body is not None:
             self.bodies = [text_payload(body, "body", limit)]
         elif bodies is not None:
@@ -218,12 +245,12 @@ class SqsSpec:
                 f"{name}: {count} records; Lambda delivers at most {limit} messages per batch from a "
                 f"{'FIFO' if self.fifo else 'standard'} queue"
             )
-        self.count: int = count
+        self.count = count
 
     # -- FIFO group ids and deduplication ----------------------------------------------------
     def _resolve_groups(self, params: Mapping[str, Any]) -> None:
         value = params.get("group_id")
-        self.groups: list[str] | None = None
+        self.groups = None
         if value is None:
             return
         if isinstance(value, str):
