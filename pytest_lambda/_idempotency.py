@@ -37,10 +37,10 @@ from ._idempotency_causes import (
     compare,
     crash_finding,
     duplicate_finding,
-    find_field_cause,
     identity,
     state_changes,
 )
+from ._idempotency_fields import find_field_cause
 from ._idempotency_report import CRASH, DUPLICATE, Finding, IdempotencyReport, ScenarioOutcome
 from ._redeliver import BATCH_KINDS, failed_items, next_delivery, same_request_id
 

@@ -12,11 +12,13 @@ handler that swallowed a failure.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from ._faults import Call, Fault
+from ._idempotency_fields import ID_HINT as _ID_HINT
+from ._idempotency_fields import field_fix
 from ._idempotency_report import CRASH, DUPLICATE, Finding, Severity
 from ._invocation import Invocation
 from ._statediff import Change, diff, mask
@@ -24,27 +26,14 @@ from ._statediff import Change, diff, mask
 __all__ = [
     "Mismatch",
     "Run",
-    "changed_fields",
     "compare",
     "crash_finding",
     "duplicate_finding",
-    "field_fix",
-    "find_field_cause",
     "identity",
     "state_changes",
-    "with_fields",
 ]
 
 _READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
-_ID_HINT: Final = {
-    "sqs": "messageId",
-    "kinesis": "eventID (shard and sequence number)",
-    "s3": "the bucket, key and sequencer",
-    "sns": "Sns.MessageId",
-    "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
-    "apigw_v2": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
-    "direct": "an id carried by the event",
-}
 _ASYNC_OR_BATCH: Final = frozenset({"sqs", "kinesis", "s3", "sns"})
 
 
@@ -177,75 +166,6 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         path = event.get("path") or event.get("rawPath")
         return f"{kind} {method} {path}, requestId {ctx.get('requestId')!r}"
     return "direct invoke, keys " + ", ".join(map(str, list(event)[:6]))
-
-
-# -- per-delivery fields the handler may key its dedup on --------------------------------
-
-Path = tuple[str | int, ...]
-
-
-def _leaves(a: object, b: object, path: Path = ()) -> list[tuple[Path, object]]:
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        out: list[tuple[Path, object]] = []
-        for key in b:
-            if key in a:
-                out += _leaves(a[key], b[key], (*path, key))
-        return out
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [leaf for i in range(len(a)) for leaf in _leaves(a[i], b[i], (*path, i))]
-    return [] if a == b else [(path, b)]
-
-
-def _group(path: Path) -> str:
-    named = [str(p) for p in path if not isinstance(p, int)]
-    if named[:1] == ["Records"]:
-        named = named[1:]
-    return ".".join(named)
-
-
-def changed_fields(
-    a: Mapping[str, Any], b: Mapping[str, Any]
-) -> dict[str, list[tuple[Path, object]]]:
-    """Field name → the leaves that differ between an event and its redelivery."""
-    groups: dict[str, list[tuple[Path, object]]] = {}
-    for path, value in _leaves(a, b):
-        groups.setdefault(_group(path), []).append((path, value))
-    order = ("receiptHandle", "requestContext.requestId", "requestContext.extendedRequestId")
-    return dict(
-        sorted(
-            groups.items(),
-            key=lambda kv: (kv[0] not in order, order.index(kv[0]) if kv[0] in order else 0),
-        )
-    )
-
-
-def with_fields(event: Mapping[str, Any], leaves: Sequence[tuple[Path, object]]) -> dict[str, Any]:
-    import copy
-
-    out: dict[str, Any] = copy.deepcopy(dict(event))
-    for path, value in leaves:
-        node: Any = out
-        for seg in path[:-1]:
-            node = node[seg]
-        node[path[-1]] = copy.deepcopy(value)
-    return out
-
-
-def field_fix(kind: str, name: str) -> str:
-    hint = _ID_HINT.get(kind, _ID_HINT["direct"])
-    if name == "receiptHandle":
-        return "key your dedup on messageId, not receiptHandle: SQS issues a new receiptHandle on every receive"
-    if name.startswith("requestContext.") and name.endswith(("requestId", "extendedRequestId")):
-        return (
-            f"key your dedup on {hint}, not {name}: "
-            "API Gateway gives every client retry a new request id"
-        )
-    if name == "context.aws_request_id":
-        return (
-            f"key your dedup on {hint}, not context.aws_request_id: every {kind} redelivery "
-            "is a new invocation with a new request id"
-        )
-    return f"key your dedup on {hint}, not {name}: it changes on every redelivery"
 
 
 # -- findings ---------------------------------------------------------------------------
@@ -426,34 +346,3 @@ def crash_finding(
         fix=f"make every write conditional on {hint}, so a retry after a partial run completes "
         "the work without repeating it",
     )
-
-
-Experiment = Callable[[Mapping[str, Any], Mapping[str, Any], bool], bool]
-
-
-def find_field_cause(
-    kind: str, event: Mapping[str, Any], duplicate: Mapping[str, Any], idempotent: Experiment
-) -> str | None:
-    """The per-delivery field a handler keys its dedup on, found by experiment.
-
-    ``idempotent(a, b, same_request_id)`` delivers ``a`` then ``b`` from the starting
-    state and says whether the second left the state unchanged. An exact copy
-    (same request id) must be idempotent; then the first field whose change alone
-    breaks it is the cause.
-    """
-    if not idempotent(event, event, True):
-        return None
-    fields = changed_fields(event, duplicate)
-    for name, leaves in fields.items():
-        if name in (
-            "receiptHandle",
-            "requestContext.requestId",
-            "requestContext.extendedRequestId",
-        ) and not idempotent(event, with_fields(event, leaves), True):
-            return name
-    if kind not in ("s3", "sns") and not idempotent(event, event, False):
-        return "context.aws_request_id"
-    for name, leaves in fields.items():
-        if not idempotent(event, with_fields(event, leaves), True):
-            return name
-    return None
