@@ -129,7 +129,7 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "apigw_v2_jwt_authorizer",
         "apigw_v2",
         203,
-        "HTTP API request through a JWT authorizer (claims and scopes in requestContext)",
+        "HTTP API request through a JWT authorizer (token claims in requestContext.authorizer.jwt)",
         {"method": "GET", "path": "/me", "authorizer": "jwt"},
     ),
     Sample(
