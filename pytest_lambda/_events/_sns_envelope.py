@@ -117,6 +117,8 @@ def text_payload(value: object, param: str, max_bytes: int) -> str:
                 "pass a str or plain dicts/lists/numbers"
             ) from None
     assert isinstance(value, str)
+    if not value:
+        raise InvalidEventSpec(f"{param}: messages cannot be empty (at least 1 character)")
     bad = _BAD_TEXT.search(value)
     if bad:
         raise InvalidEventSpec(

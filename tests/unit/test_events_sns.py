@@ -207,6 +207,7 @@ def test_message_schema_generates_matching_messages() -> None:
     [
         ({"message": "x", "message_schema": SCHEMA}, r"message and message_schema both given"),
         ({"message": {1, 2}}, r"message: set value is not JSON-serialisable"),
+        ({"message": ""}, r"message: messages cannot be empty"),
         ({"message": "a\x01"}, r"message: character '\\x01'"),
         ({"message": "x" * 262_145}, r"message: 262145 bytes; .* at most 262144"),
         ({"subject": ""}, r"subject='': SNS subjects are 1-99 characters"),

@@ -159,7 +159,7 @@ def test_appendix_a_vectors_through_the_generator() -> None:
 
 def test_md5_of_body_is_the_md5_of_the_utf8_body() -> None:
     for seed in range(50):
-        for record in events.sqs(seed=seed, records=3, body="zoë ☃ 🎉" * seed)["Records"]:
+        for record in events.sqs(seed=seed, records=3, body="zoë ☃ 🎉" * (seed + 1))["Records"]:
             assert record["md5OfBody"] == md5(record["body"])
     problems = broken({"Records.0.md5OfBody": "0" * 32})
     assert any("Records[0].md5OfBody is '000" in p for p in problems), problems
@@ -268,6 +268,11 @@ def test_receive_count_at_least_one_and_redelivery_moves_first_receive_back() ->
     assert again["ApproximateReceiveCount"] == "4"
     assert int(again["ApproximateFirstReceiveTimestamp"]) <= now_ms - 3 * 30_000
     assert "it starts at 1" in joined(broken({"Records.0.attributes.ApproximateReceiveCount": "0"}))
+    # however often redelivered, a message is younger than the 14-day maximum retention
+    ancient = events.sqs(seed=1, receive_count=10**7, time=now_ms / 1000)
+    events.validate(ancient, "sqs")
+    first = int(attrs_of(ancient)["ApproximateFirstReceiveTimestamp"])
+    assert now_ms - 14 * 86_400_000 < first <= now_ms
 
 
 def test_fifo_if_and_only_if_the_queue_name_ends_in_fifo() -> None:
@@ -548,6 +553,8 @@ def test_body_schema_generates_bodies_matching_the_user_schema() -> None:
         ({"body": "x", "bodies": ["y"]}, r"body and bodies given together"),
         ({"body": "x", "body_schema": ORDER_SCHEMA}, r"body and body_schema"),
         ({"bodies": []}, r"bodies=\[\]"),
+        ({"body": ""}, r"body: messages cannot be empty"),
+        ({"bodies": ["a", ""]}, r"bodies\[1\]: messages cannot be empty"),
         ({"bodies": "abc"}, r"bodies: expected a list"),
         ({"bodies": ["a", "b"], "records": 3}, r"records=3 but bodies has 2"),
         ({"body": "bad\x00char"}, r"body: character '\\x00' at index 3"),
