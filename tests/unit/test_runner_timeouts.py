@@ -1,0 +1,186 @@
+"""Timeouts: on real time or a frozen LambdaClock, the test goes on and the environment is reset."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_lambda import LambdaClock, LambdaRunner
+from pytest_lambda._worker import real_time
+
+Make = Callable[..., LambdaRunner]
+
+APP = """
+import os, tempfile, threading, time
+MARK = None
+LOOPS = 0
+
+def quick(event, context):
+    return {"mark": MARK, "remaining": context.get_remaining_time_in_millis()}
+
+def spin(event, context):
+    global LOOPS
+    while True:
+        LOOPS += 1
+
+def stray(event, context):
+    global MARK
+    try:
+        time.sleep(event["sleep"])
+    except BaseException:  # even a handler that swallows everything...
+        pass
+    MARK = "written by the timed-out handler"
+    return "too late"
+
+def sleeper(event, context):
+    before = context.get_remaining_time_in_millis()
+    time.sleep(event["sleep"])
+    return {"before": before, "after": context.get_remaining_time_in_millis(), "now": time.time()}
+
+def sleeps_forever(event, context):
+    while True:
+        time.sleep(1)
+
+def tmp_keeper(event, context):
+    path = os.path.join(tempfile.gettempdir(), "kept.txt")
+    if event.get("write"):
+        with open(path, "w") as f:
+            f.write("survives the reset")
+        time.sleep(10)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return f.read()
+"""
+
+
+@pytest.fixture
+def make(tmp_path: Path) -> Iterator[Make]:
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
+    made: list[LambdaRunner] = []
+
+    def make(handler: str, **kwargs: Any) -> LambdaRunner:
+        runner = LambdaRunner(handler, root=tmp_path, **kwargs)
+        made.append(runner)
+        return runner
+
+    yield make
+    for runner in made:
+        runner.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[LambdaClock]:
+    with LambdaClock() as clock:
+        clock.move_to("2026-11-22T10:00:00Z")
+        yield clock
+
+
+def test_a_handler_that_never_returns_times_out_promptly(make: Make) -> None:
+    runner = make("app.spin", timeout=0.2)
+    started = real_time()
+    inv = runner.invoke({})
+    assert real_time() - started < 2
+    assert inv.timed_out
+    assert not inv.ok
+    assert inv.response == {
+        "errorType": "Sandbox.Timedout",
+        "errorMessage": f"RequestId: {inv.request_id} Error: Task timed out after 0.20 seconds",
+    }
+    assert f"{inv.request_id} Task timed out after 0.20 seconds\n" in inv.logs
+    assert "\tStatus: timeout\n" in inv.logs
+    assert inv.duration_ms >= 200
+
+
+def test_the_abandoned_thread_is_stopped_when_it_runs_python_code(make: Make) -> None:
+    runner = make("app.spin", timeout=0.2)
+    runner.load()
+    state = runner._environment_state()
+    assert state is not None
+    thread = state.environment.worker.thread
+    assert runner.invoke({}).timed_out
+    assert thread is not None
+    thread.join(2)
+    assert not thread.is_alive()
+
+
+def test_a_timed_out_handler_cannot_change_the_next_environment(make: Make) -> None:
+    runner = make("app.quick", timeout=0.2)
+    first = runner.load()
+    state = runner._environment_state()
+    assert state is not None
+    old_module = state.handler_module
+    assert old_module is not None
+    state.environment.handler = old_module.stray  # run the straying handler in this environment
+    assert runner.invoke({"sleep": 0.4}).timed_out
+    time.sleep(0.6)  # the stray thread wakes up and writes to its module
+    assert old_module.MARK == "written by the timed-out handler"
+    after = runner.invoke({})
+    assert after.cold_start
+    assert after.response["mark"] is None  # a new module object: the write went nowhere
+    assert runner.load() is not first
+
+
+def test_frozen_clock_sleep_takes_exactly_that_much_remaining_time(
+    make: Make, clock: LambdaClock
+) -> None:
+    runner = make("app.sleeper", clock=clock)
+    started = real_time()
+    inv = runner.invoke({"sleep": 1})
+    assert real_time() - started < 1
+    assert inv.ok
+    assert inv.response["before"] - inv.response["after"] == 1000
+    assert inv.response["before"] == 3000
+    assert inv.response["now"] == clock.time()
+    assert inv.duration_ms >= 1000
+
+
+def test_frozen_clock_moved_past_the_deadline_times_out_instantly(
+    make: Make, clock: LambdaClock
+) -> None:
+    runner = make("app.sleeper", clock=clock)
+    started = real_time()
+    inv = runner.invoke({"sleep": 5})
+    assert real_time() - started < 1
+    assert inv.timed_out
+    assert inv.error is not None
+    assert (
+        inv.error.message == f"RequestId: {inv.request_id} Error: Task timed out after 3.00 seconds"
+    )
+    assert inv.raw is None
+    assert runner.invoke({"sleep": 0}).cold_start
+
+
+def test_frozen_clock_sleeping_forever_is_caught_by_polling(make: Make, clock: LambdaClock) -> None:
+    runner = make("app.sleeps_forever", clock=clock)
+    started = real_time()
+    assert runner.invoke({}).timed_out
+    assert real_time() - started < 1
+
+
+def test_tmp_survives_a_timeout_reset_but_not_a_new_environment(
+    make: Make, clock: LambdaClock
+) -> None:
+    runner = make("app.tmp_keeper", clock=clock)
+    assert runner.invoke({"write": True}).timed_out
+    after_reset = runner.invoke({})
+    assert after_reset.cold_start  # the process was reset...
+    assert after_reset.response == "survives the reset"  # ...but /tmp was not (as in Lambda)
+    runner.new_environment()
+    assert runner.invoke({}).response is None
+
+
+def test_init_that_passes_the_init_limit_times_out(tmp_path: Path, clock: LambdaClock) -> None:
+    (tmp_path / "slow_init.py").write_text(
+        "import time\ntime.sleep(11)\ndef handler(e, c):\n    return 1\n"
+    )
+    with LambdaRunner("slow_init.handler", root=tmp_path, clock=clock) as runner:
+        inv = runner.invoke({})
+    assert inv.timed_out
+    assert inv.cold_start
+    assert "Phase: init\tStatus: timeout" in inv.logs
