@@ -27,6 +27,7 @@ When = datetime | date | str | float | int
 
 _REAL_SLEEP: Final = time.sleep
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 
 # Callers from these modules sleep for real even while frozen (pytest's machinery, thread
 # plumbing, freezegun's own ignore list, and our runner waiting on a handler thread).
@@ -136,6 +137,10 @@ def _fake_sleep(secs: Any, /) -> None:
         raise ValueError("sleep length must be non-negative")
     if math.isinf(seconds):
         raise OverflowError("sleep length is too large")
+    limit = clock._deadlines.get(threading.get_ident())
+    if limit is not None and clock._cross(limit, seconds):
+        _REAL_SLEEP(seconds)  # past its deadline: Lambda would have stopped it here
+        return
     clock._advance(timedelta(seconds=seconds))
 
 
@@ -200,6 +205,7 @@ class LambdaClock:
         self._sleep: _SleepPatch | None = None
         self._listeners: weakref.WeakSet[_Rebasable] = weakref.WeakSet()
         self._detached: set[int] = set()
+        self._deadlines: dict[int, int] = {}
         self._freeze_stack: list[Any] = []
 
     # -- state ---------------------------------------------------------------------------
@@ -326,6 +332,7 @@ class LambdaClock:
                 self._sleep = None
             self._stop_freezer()
             self._detached.clear()
+            self._deadlines.clear()
             if _active is self:
                 _active = None
             self._notify(self._now_ms() - before)
@@ -353,6 +360,12 @@ class LambdaClock:
             target, tick=self._tick, ignore=["_pytest.timing"], real_asyncio=True
         )
         self._factory = self._freezer.start()
+        # freezegun gives code called from a `threading` frame the real time (the module is on
+        # its default ignore list), which would hide the clock from a handler that runs in a
+        # worker thread. The module itself stays unpatched; only that caller check is dropped.
+        callers = getattr(api, "ignore_lists", None)
+        if callers and callers[-1] is self._freezer.ignore:
+            callers[-1] = tuple(m for m in callers[-1] if m != "threading")
 
     def _stop_freezer(self) -> None:
         self._freezer.stop()
@@ -383,6 +396,31 @@ class LambdaClock:
         clock of the next invocation. Cleared by ``stop()``.
         """
         self._detached.add(ident)
+
+    def _thread_deadline(self, ident: int, deadline_ms: int | None) -> None:
+        """Bound the clock moves of ``time.sleep`` in thread ``ident`` (``None`` removes it).
+
+        For the runner, around each invocation: a sleep that would reach ``deadline_ms``
+        moves the clock exactly to the deadline, and the thread is detached (that sleep and
+        later ones wait for real), so a handler looping on ``sleep`` cannot race the clock on.
+        """
+        if deadline_ms is None:
+            self._deadlines.pop(ident, None)
+        else:
+            self._deadlines[ident] = deadline_ms
+
+    def _cross(self, limit_ms: int, seconds: float) -> bool:
+        """If sleeping ``seconds`` reaches ``limit_ms``: move to the limit, detach the thread."""
+        with _lock:
+            now_ms = self._now_ms()
+            if now_ms + seconds * 1000 < limit_ms:
+                return False
+            if now_ms < limit_ms:
+                self._factory.move_to(_EPOCH_NAIVE + timedelta(milliseconds=limit_ms))
+            ident = threading.get_ident()
+            self._detached.add(ident)
+            self._deadlines.pop(ident, None)
+            return True
 
     def _subscribe(self, listener: _Rebasable) -> None:
         """``listener._rebase(delta_ms)`` is called when move_to()/stop() jump the clock."""

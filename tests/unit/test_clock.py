@@ -186,12 +186,20 @@ def test_sleep_aliases_are_patched_and_restored(clock):
         sys.modules.pop("handler_imported_while_frozen", None)
 
 
-def test_sleep_in_another_thread_advances_the_clock(clock):
+def test_code_in_another_thread_sees_the_clock_and_sleep_advances_it(clock):
     clock.move_to(NOV22)
-    worker = threading.Thread(target=lambda: time.sleep(10))
+    seen = []
+
+    def handler_in_a_worker_thread():
+        seen.append((time.time(), datetime.now(timezone.utc)))
+        time.sleep(10)
+        seen.append((time.time(), datetime.now(timezone.utc)))
+
+    worker = threading.Thread(target=handler_in_a_worker_thread)
     worker.start()
     worker.join(timeout=5)
     assert not worker.is_alive()
+    assert seen == [(NOV22_EPOCH, NOV22), (NOV22_EPOCH + 10, NOV22 + timedelta(seconds=10))]
     assert clock.now() == NOV22 + timedelta(seconds=10)
 
 
@@ -217,6 +225,36 @@ def test_a_detached_thread_sleeps_for_real_and_leaves_the_clock_alone(clock):
     assert clock.now() == NOV22
     time.sleep(1)  # other threads still move it
     assert clock.now() == NOV22 + timedelta(seconds=1)
+
+
+def test_a_thread_deadline_stops_sleep_at_the_deadline(clock):
+    import freezegun.api
+
+    clock.move_to(NOV22)
+    deadline_ms = int(NOV22.timestamp() * 1000) + 3000
+    loops = []
+
+    def handler_past_its_deadline():
+        clock._thread_deadline(threading.get_ident(), deadline_ms)  # as the runner's worker
+        for seconds in (1.5, 1.25, 0.25):  # the last one reaches the deadline
+            loops.append((time.time(), freezegun.api.real_perf_counter()))
+            time.sleep(seconds)
+        loops.append((time.time(), freezegun.api.real_perf_counter()))
+
+    worker = threading.Thread(target=handler_past_its_deadline, daemon=True)
+    clock._thread_deadline(threading.get_ident(), None)  # unknown ident: no-op
+    worker.start()
+    worker.join(timeout=5)
+    assert [t for t, _ in loops] == [
+        NOV22_EPOCH,
+        NOV22_EPOCH + 1.5,
+        NOV22_EPOCH + 2.75,
+        NOV22_EPOCH + 3,
+    ]
+    assert loops[2][1] - loops[0][1] < 0.5  # the sleeps before the deadline were instant
+    assert loops[3][1] - loops[2][1] >= 0.25  # the one reaching it waited for real
+    assert clock.now() == NOV22 + timedelta(seconds=3)  # exactly the deadline
+    assert worker.ident in clock._detached
 
 
 def test_our_own_modules_sleep_for_real(clock):
