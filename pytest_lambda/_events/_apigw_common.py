@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote
 
 from pytest_lambda._errors import InvalidEventSpec
 
+from ._fastdraw import between, word
 from ._world import World
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "quote_segment",
     "scalar",
     "short_request_id",
+    "split_route_key",
     "template_for_params",
     "template_names",
 ]
@@ -97,8 +99,8 @@ def draw_method(world: World, with_body: bool | None) -> str:
     """A realistic method; ``with_body`` True/False restricts to methods that (do not) carry one."""
     rng = world.rng
     if with_body:
-        return BODY_METHODS[rng.randrange(3)]
-    n = rng.randrange(100)
+        return BODY_METHODS[int(rng.random() * 3)]
+    n = int(rng.random() * 100)
     for limit, method in _METHOD_CUMULATIVE:
         if n < limit:
             if with_body is False and method in BODY_METHODS:
@@ -248,8 +250,8 @@ def check_path(value: object, param: str = "path") -> str:
 def draw_template(world: World) -> str:
     """A realistic resource template: collection, item, nested item, proxy or root."""
     rng = world.rng
-    n = rng.randrange(100)
-    noun = _NOUNS[rng.randrange(len(_NOUNS))]
+    n = int(rng.random() * 100)
+    noun = _NOUNS[int(rng.random() * len(_NOUNS))]
     if n < 30:
         return "/{proxy+}"
     if n < 50:
@@ -257,14 +259,14 @@ def draw_template(world: World) -> str:
     if n < 85:
         return f"/{noun}/{{{noun[:-1]}Id}}" if n < 70 else f"/{noun}/{{id}}"
     if n < 96:
-        child = _NOUNS[rng.randrange(len(_NOUNS))]
+        child = _NOUNS[int(rng.random() * len(_NOUNS))]
         return f"/{noun}/{{{noun[:-1]}Id}}/{child}"
     return "/"
 
 
 def template_for_params(world: World, names: list[str]) -> str:
     """A template holding ``names`` (a name ``proxy`` becomes the greedy last segment)."""
-    noun = _NOUNS[world.rng.randrange(len(_NOUNS))]
+    noun = _NOUNS[int(world.rng.random() * len(_NOUNS))]
     tail = "/{proxy+}" if "proxy" in names else ""
     return f"/{noun}" + "".join(f"/{{{n}}}" for n in names if n != "proxy") + tail
 
@@ -272,12 +274,12 @@ def template_for_params(world: World, names: list[str]) -> str:
 def draw_param_value(world: World, greedy: bool) -> str:
     rng = world.rng
     if greedy:
-        return "/".join(world.words(rng.randint(1, 3)))
-    n = rng.randrange(10)
+        return "/".join([word(rng) for _ in range(between(rng, 1, 3))])
+    n = int(rng.random() * 10)
     if n < 5:
         return world.uuid4()
     if n < 8:
-        return str(rng.randrange(1, 10 ** rng.randint(1, 6)))
+        return str(between(rng, 1, 10 ** between(rng, 1, 6) - 1))
     return world.upper_alnum(8)
 
 
@@ -325,3 +327,18 @@ def decoded_path(path: str, param: str = "path") -> str:
         )
     decoded = unquote(path)
     return decoded.split("?", 1)[0]
+
+
+def split_route_key(route_key: object) -> tuple[str | None, str | None]:
+    """'GET /items/{id}' → ('GET', '/items/{id}'); '$default' → (None, None)."""
+    if route_key == "$default":
+        return None, None
+    if isinstance(route_key, str):
+        method, _, template = route_key.partition(" ")
+        if (method == "ANY" or method in METHODS) and template.startswith("/"):
+            parse_template(template, "route_key")
+            return method, template
+    raise InvalidEventSpec(
+        f"route_key={route_key!r}: expected '$default' or '{{METHOD}} {{path template}}', "
+        "e.g. 'GET /items/{id}' or 'ANY /{proxy+}'"
+    )

@@ -19,20 +19,25 @@ from urllib.parse import quote_plus, unquote_plus
 from pytest_lambda._errors import InvalidEventSpec
 
 from ._apigw_common import BODY_METHODS, scalar
+from ._fastdraw import between, word
 from ._world import World
 
 __all__ = [
     "Headers",
     "Pair",
     "b64_ok",
+    "check_ip",
     "cookie_list",
     "decode_pairs",
     "draw_query",
+    "enc",
     "encode_body",
     "find_header",
     "header_key",
     "header_pairs",
+    "is_text_type",
     "media_type",
+    "one_value",
     "parse_raw_query",
     "prepare_body",
     "query_pairs",
@@ -50,7 +55,7 @@ Pair = tuple[str, "str | None"]
 
 
 # -- query --------------------------------------------------------------------------
-def _enc(text: str) -> str:
+def enc(text: str) -> str:
     return text if text.isalnum() and text.isascii() else quote_plus(text, safe="")
 
 
@@ -94,7 +99,7 @@ def query_pairs(value: object, param: str = "query") -> list[Pair]:
     for k, v in items:
         if not isinstance(k, str) or not k:
             raise InvalidEventSpec(f"{param}: parameter name {k!r} must be a non-empty str")
-        out.append((_enc(k), None if v is None else _enc(scalar(v, param))))
+        out.append((enc(k), None if v is None else enc(scalar(v, param))))
     return out
 
 
@@ -112,21 +117,21 @@ def draw_query(world: World, method: str) -> list[Pair]:
     if rng.random() >= (0.45 if method in ("GET", "HEAD", "DELETE") else 0.12):
         return []
     out: list[Pair] = []
-    for _ in range(rng.randint(1, 3)):
-        n = rng.randrange(6)
+    for _ in range(between(rng, 1, 3)):
+        n = int(rng.random() * 6)
         if n == 0:
-            out.append(("page", str(rng.randint(1, 20))))
+            out.append(("page", str(between(rng, 1, 20))))
         elif n == 1:
-            out.append(("limit", ("10", "25", "50", "100")[rng.randrange(4)]))
+            out.append(("limit", ("10", "25", "50", "100")[int(rng.random() * 4)]))
         elif n == 2:
-            out.append(("sort", ("asc", "desc", "-createdAt", "name")[rng.randrange(4)]))
+            out.append(("sort", ("asc", "desc", "-createdAt", "name")[int(rng.random() * 4)]))
         elif n == 3:
-            out.append(("q", "+".join(world.words(rng.randint(1, 3)))))
+            out.append(("q", "+".join([word(rng) for _ in range(between(rng, 1, 3))])))
         else:
-            tag = world.word()
+            tag = word(rng)
             out.append(("tag", tag))
             if n == 5:
-                out.append(("tag", world.word()))
+                out.append(("tag", word(rng)))
     return out
 
 
@@ -311,3 +316,39 @@ def b64_ok(text: str) -> bool:
     except (binascii.Error, ValueError):
         return False
     return True
+
+
+def check_ip(value: object) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(value)  # type: ignore[arg-type]
+    except ValueError:
+        raise InvalidEventSpec(f"source_ip={value!r}: expected an IPv4 or IPv6 address") from None
+    assert isinstance(value, str)
+    return value
+
+
+def one_value(
+    params: Mapping[str, Any], param: str, header: str | None, header_name: str
+) -> str | None:
+    """A value given both as a parameter and as a header must agree."""
+    if param not in params:
+        return header
+    value = params[param]
+    if value is not None and not isinstance(value, str):
+        raise InvalidEventSpec(f"{param}={value!r}: expected a str")
+    if header is not None and value is not None and header != value:
+        raise InvalidEventSpec(
+            f"{param}={value!r} but headers give {header_name}: {header!r}; give one"
+        )
+    return value if value is not None else header
+
+
+_TEXT_TYPES: Final = ("application/json", "application/xml", "application/javascript")
+
+
+def is_text_type(content_type: str | None) -> bool:
+    """HTTP APIs pass these bodies as text; every other (or no) content type as base64."""
+    mt = media_type(content_type)
+    return mt.startswith("text/") or mt in _TEXT_TYPES

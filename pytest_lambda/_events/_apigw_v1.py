@@ -38,18 +38,21 @@ from ._apigw_common import (
 )
 from ._apigw_http import (
     Headers,
+    check_ip,
     cookie_list,
     decode_pairs,
     draw_query,
     encode_body,
     header_pairs,
     media_type,
+    one_value,
     prepare_body,
     query_pairs,
     xff_hops,
 )
 from ._apigw_v1_checks import invariants
 from ._apigw_v1_derive import derive
+from ._fastdraw import between, ipv4, lower_alnum
 from ._world import World, clf_time
 
 __all__ = ["PARAMS", "build", "derive", "invariants"]
@@ -94,17 +97,6 @@ _IDENTITY_KEYS: Final = (
 )
 _EDGE_PREFIXES: Final = ("130.176", "64.252", "70.132", "54.239", "15.158", "54.182")
 _LANGS: Final = ("en-US,en;q=0.9", "en-GB,en;q=0.8", "de-DE,de;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9")
-
-
-def check_ip(value: object) -> str:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(value)  # type: ignore[arg-type]
-    except ValueError:
-        raise InvalidEventSpec(f"source_ip={value!r}: expected an IPv4 or IPv6 address") from None
-    assert isinstance(value, str)
-    return value
 
 
 def binary_types(value: object) -> tuple[str, ...]:
@@ -185,7 +177,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     stage = (
         check_stage(params["stage"], allow_default=False)
         if "stage" in params
-        else _STAGES[rng.randrange(8)]
+        else _STAGES[int(rng.random() * 8)]
     )
     endpoint = params.get("endpoint") or ("edge" if rng.random() < 0.25 else "regional")
     if endpoint not in ("regional", "edge"):
@@ -201,10 +193,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("stage_variables")
         else None
     )
-    api_id = world.lower_alnum(10)
+    api_id = lower_alnum(rng, 10)
     domain = f"{api_id}.execute-api.{world.region}.amazonaws.com"
     now = world.now_ms
-    request_ms = now - rng.randrange(3, 60)
+    request_ms = now - between(rng, 3, 59)
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
     body, implied_ct = prepare_body(world, params, method)
     authorizer = params.get("authorizer")
@@ -214,8 +206,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user_h = Headers()
     for name, value in user:
         user_h.add(name, value)
-    ua = _one(params, "user_agent", user_h.first("user-agent"), "User-Agent")
-    ct = _one(params, "content_type", user_h.first("content-type"), "Content-Type")
+    ua = one_value(params, "user_agent", user_h.first("user-agent"), "User-Agent")
+    ct = one_value(params, "content_type", user_h.first("content-type"), "Content-Type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     ua = ua if ua is not None else world.user_agent()
@@ -227,11 +219,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         cased("accept"),
         "application/json, text/plain, */*"
         if browser
-        else ("*/*", "application/json")[rng.randrange(2)],
+        else ("*/*", "application/json")[int(rng.random() * 2)],
     )
     h.set(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
-        h.set(cased("accept-language"), _LANGS[rng.randrange(4)])
+        h.set(cased("accept-language"), _LANGS[int(rng.random() * 4)])
     if ct is not None:
         h.set(cased("content-type"), ct)
     if "cookies" in params:
@@ -256,7 +248,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         domain = host
     hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
     if source_ip is None:
-        source_ip = hops[-1] if hops else world.ipv4()
+        source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
     h.set("Host", domain)
@@ -266,7 +258,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set("X-Forwarded-Proto", user_h.first("x-forwarded-proto") or "https")
     if edge:
         hops.append(
-            f"{_EDGE_PREFIXES[rng.randrange(6)]}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+            f"{_EDGE_PREFIXES[int(rng.random() * 6)]}.{int(rng.random() * 256)}.{between(rng, 1, 254)}"
         )
         mobile = "Mobile" in ua
         for k, v in (
@@ -277,7 +269,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             ("CloudFront-Is-Tablet-Viewer", "false"),
             (
                 "CloudFront-Viewer-Country",
-                ("US", "DE", "GB", "FR", "JP", "BR", "IN", "CA")[rng.randrange(8)],
+                ("US", "DE", "GB", "FR", "JP", "BR", "IN", "CA")[int(rng.random() * 8)],
             ),
             ("Via", f"2.0 {world.hex(32)}.cloudfront.net (CloudFront)"),
             ("X-Amz-Cf-Id", _cf_id(world)),
@@ -324,7 +316,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             "requestId": world.uuid4(),
             "requestTime": clf_time(request_ms),
             "requestTimeEpoch": request_ms,
-            "resourceId": world.lower_alnum(10 if resource == "/" else 6),
+            "resourceId": lower_alnum(rng, 10 if resource == "/" else 6),
             "resourcePath": resource,
             "stage": stage,
         }
@@ -348,20 +340,6 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         "body": body_out,
         "isBase64Encoded": b64,
     }
-
-
-def _one(params: Mapping[str, Any], param: str, header: str | None, header_name: str) -> str | None:
-    """A value given both as a parameter and as a header must agree."""
-    if param not in params:
-        return header
-    value = params[param]
-    if value is not None and not isinstance(value, str):
-        raise InvalidEventSpec(f"{param}={value!r}: expected a str")
-    if header is not None and value is not None and header != value:
-        raise InvalidEventSpec(
-            f"{param}={value!r} but headers give {header_name}: {header!r}; give one"
-        )
-    return value if value is not None else header
 
 
 def _cf_id(world: World) -> str:

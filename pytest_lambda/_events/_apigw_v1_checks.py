@@ -74,6 +74,7 @@ def invariants(event: dict[str, Any]) -> list[str]:
     if (
         is_default_domain(domain)
         and isinstance(stage, str)
+        and stage != "$default"
         and isinstance(path, str)
         and rc.get("path") != f"/{stage}{path}"
     ):
