@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._cli_genflags import add_generator_flags, given_flags, request
 from ._cli_util import PROG, CLIError, dump_json, key_value, read_json, write_text
 
+if TYPE_CHECKING:
+    from ._invocation import Invocation
+
 __all__ = ["register"]
+
+_DEFAULT_REGION = "us-east-1"
 
 
 def _event(ns: argparse.Namespace) -> Any:
@@ -29,18 +34,11 @@ def _event(ns: argparse.Namespace) -> Any:
     return event
 
 
-def _logs_text(logs: Any) -> str:
-    if logs is None:
-        return ""
-    text = (
-        logs
-        if isinstance(logs, str)
-        else "".join(line if str(line).endswith("\n") else f"{line}\n" for line in logs)
-    )
-    return text if not text or text.endswith("\n") else text + "\n"
+def _logs_text(logs: str) -> str:
+    return logs if not logs or logs.endswith("\n") else logs + "\n"
 
 
-def _output(inv: Any, compact: bool) -> str:
+def _output(inv: Invocation, compact: bool) -> str:
     """The response as JSON text; a non-JSON body (top-level bytes) as the runtime sent it."""
     value = inv.error.payload() if inv.error is not None else inv.response
     try:
@@ -58,25 +56,23 @@ def _invoke(ns: argparse.Namespace) -> int:
         raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")
     if ns.timeout <= 0:
         raise CLIError(f"--timeout {ns.timeout}: the timeout is a number of seconds above 0")
-    event = _event(ns)
     kwargs: dict[str, Any] = {"timeout": ns.timeout, "memory_mb": ns.memory, "env": dict(ns.env)}
     if ns.function_name is not None:
         kwargs["function_name"] = ns.function_name
     if ns.root is not None:
         kwargs["root"] = ns.root
-    region = getattr(ns, "gen_region", None)
-    if region is not None:
-        kwargs["region"] = region
-    runner = LambdaRunner(ns.handler, **kwargs)
+    # One region for the function and the generated event, as for a real trigger.
+    ns.gen_region = kwargs["region"] = getattr(ns, "gen_region", _DEFAULT_REGION)
     code = 0
-    try:
+    with LambdaRunner(ns.handler, **kwargs) as runner:  # bad runner options fail first
+        event = _event(ns)
         for n in range(1, ns.warm + 1):
             inv = runner.invoke(event)
             sys.stderr.write(_logs_text(inv.logs))
             if inv.timed_out:
                 verdict = "timed out"
             else:
-                verdict = "ok" if inv.ok else f"error {getattr(inv.error, 'type', '?')}"
+                verdict = "ok" if inv.error is None else f"error {inv.error.type}"
             start = "cold start" if inv.cold_start else "warm"
             sys.stderr.write(
                 f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
@@ -85,10 +81,6 @@ def _invoke(ns: argparse.Namespace) -> int:
             write_text(sys.stdout, _output(inv, ns.compact))
             if not inv.ok:
                 code = 1
-    finally:
-        close = getattr(runner, "close", None)
-        if callable(close):
-            close()
     return code
 
 
@@ -99,9 +91,10 @@ def register(sub: Any) -> None:
         help="run a handler with an event in the local runner",
         usage=f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
         "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR]",
-        description="Run HANDLER in the local Lambda runner: the response (or the error "
-        "payload) goes to stdout, the logs to stderr. Exit code 1 on a handler "
-        "error or timeout.",
+        description="Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
+        "goes to stdout, the logs to stderr. Exit code 1 on a handler error or timeout.\n"
+        "--region sets the region of the function and of a generated event "
+        f"(default {_DEFAULT_REGION}).",
         epilog=f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
         f"          {PROG} invoke app.main.handler --event event.json --warm 3",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -12,6 +12,7 @@ from pytest_lambda.cli import main
 
 HANDLERS = """
 import os
+import time
 
 calls = 0
 
@@ -37,6 +38,19 @@ def env(event, context):
 
 def boom(event, context):
     raise ValueError("boom")
+
+
+def region(event, context):
+    return [event["Records"][0]["awsRegion"], os.environ["AWS_REGION"]]
+
+
+def raw(event, context):
+    return b"not json"
+
+
+def slow(event, context):
+    time.sleep(0.5)
+    return "late"
 """
 
 
@@ -177,3 +191,32 @@ def test_bad_runner_flags(capsys, root, flags, message):
     assert one_error(capsys, "invoke", "app.echo", "--kind", "sqs", "--root", root, *flags) == (
         f"pytest-lambda: error: {message}\n"
     )
+
+
+def test_bytes_response_is_printed_as_the_runtime_sends_it(capsys, root):
+    code, out, _ = run(capsys, "invoke", "app.raw", "--root", root, "--kind", "s3", "--seed", "1")
+    assert (code, out) == (0, "not json\n")
+
+
+def test_timeout_prints_the_platform_error_and_exits_1(capsys, root):
+    argv = ("invoke", "app.slow", "--root", root, "--kind", "sqs", "--seed", "1")
+    code, out, err = run(capsys, *argv, "--timeout", "0.05")
+    assert code == 1
+    payload = json.loads(out)
+    assert list(payload) == ["errorType", "errorMessage"]
+    assert payload["errorType"] == "Sandbox.Timedout"
+    assert payload["errorMessage"].endswith("Task timed out after 0.05 seconds")
+    assert "pytest-lambda: invocation 1 of 1: timed out, cold start, " in err
+
+
+def test_runner_option_errors_are_usage_errors(capsys, root):
+    err = one_error(capsys, "invoke", "app.echo", "--kind", "sqs", "--root", root, "--memory", "1")
+    assert (
+        err == "pytest-lambda: error: LambdaRunner: memory_mb=1: Lambda memory is 128 to 10240 MB\n"
+    )
+
+
+def test_function_and_generated_event_share_one_region(capsys, root):
+    argv = ("invoke", "app.region", "--root", root, "--kind", "sqs", "--seed", "1", "--compact")
+    assert run(capsys, *argv)[:2] == (0, '["us-east-1","us-east-1"]\n')
+    assert run(capsys, *argv, "--region", "eu-west-1")[:2] == (0, '["eu-west-1","eu-west-1"]\n')
