@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_genflags import add_generator_flags, flag_for, normalise_kind, request
-from ._cli_util import PROG, CLIError, dump_json, read_json, write_json
+from ._cli_util import PROG, CLIError, Populate, add_commands, dump_json, read_json, write_json
 
-__all__ = ["kind_summary", "register"]
+__all__ = ["kind_summary", "populate"]
 
 
 def kind_summary(kind: str) -> str:
@@ -98,43 +98,33 @@ def _schema(ns: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: Any) -> None:
-    """Add ``events`` and its subcommands to the top-level subparsers ``sub``."""
-    events_p = sub.add_parser(
-        "events",
-        help="list, generate, validate and describe events",
-        description="Realistic, seeded, schema-validated Lambda events from the shell.",
-    )
-    esub = events_p.add_subparsers(dest="events_command", metavar="SUBCOMMAND", required=True)
-
-    p = esub.add_parser(
-        "list",
-        help="the event kinds and their parameters",
-        description="The event kinds, and each parameter with its flag and help.",
-    )
+def _populate_list(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    p.description = "The event kinds, and each parameter with its flag and help."
     p.add_argument("kind", nargs="?", metavar="KIND", help="show only this kind")
     p.set_defaults(func=_list)
 
-    p = esub.add_parser(
-        "generate",
-        help="print a generated event as JSON",
-        usage=f"{PROG} events generate KIND [--seed N] [--records N] [--set PATH=VALUE ...] "
-        "[--param NAME=VALUE ...] [event parameters] [--no-validate] [--compact] [-o FILE]",
-        description="Print a realistic event of KIND as JSON. The same flags and --seed give "
-        "byte-identical output.",
-        epilog=f"example: {PROG} events generate sqs --seed 7 --records 3 --body '{{\"id\": 1}}'",
+
+def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    p.usage = (
+        f"{PROG} events generate KIND [--seed N] [--records N] [--set PATH=VALUE ...] "
+        "[--param NAME=VALUE ...] [event parameters] [--no-validate] [--compact] [-o FILE]"
     )
+    p.description = (
+        "Print a realistic event of KIND as JSON. The same flags and --seed give "
+        "byte-identical output."
+    )
+    p.epilog = f"example: {PROG} events generate sqs --seed 7 --records 3 --body '{{\"id\": 1}}'"
     p.add_argument("kind", metavar="KIND", help="apigw_v1, apigw_v2, s3, sns, sqs or kinesis")
     p.add_argument("--compact", action="store_true", help="one-line JSON instead of indent 2")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     add_generator_flags(p)
     p.set_defaults(func=_generate)
 
-    p = esub.add_parser(
-        "validate",
-        help="check event files against the kind's schema",
-        description="Validate captured events; prints '<file>: ok (<kind>)' per valid file and "
-        "the failing JSON path per invalid one (exit code 1).",
+
+def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    p.description = (
+        "Validate captured events; prints '<file>: ok (<kind>)' per valid file and "
+        "the failing JSON path per invalid one (exit code 1)."
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="JSON event file, '-' for stdin")
     p.add_argument("--kind", metavar="KIND", help="the kind (default: detected from each event)")
@@ -145,14 +135,24 @@ def register(sub: Any) -> None:
     )
     p.set_defaults(func=_validate)
 
-    p = esub.add_parser(
-        "schema",
-        help="print the JSON Schema of a kind",
-        description="Print the JSON Schema (draft 2020-12) of KIND.",
-    )
+
+def _populate_schema(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    p.description = "Print the JSON Schema (draft 2020-12) of KIND."
     p.add_argument("kind", metavar="KIND")
     p.set_defaults(func=_schema)
 
-    from ._cli_samples import register as register_samples
 
-    register_samples(esub)
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``events`` command's parser ``p`` (see :func:`add_commands`)."""
+    from ._cli_samples import populate as populate_samples
+
+    p.description = "Realistic, seeded, schema-validated Lambda events from the shell."
+    esub = p.add_subparsers(dest="events_command", metavar="SUBCOMMAND", required=True)
+    commands: dict[str, tuple[str, Populate]] = {
+        "list": ("the event kinds and their parameters", _populate_list),
+        "generate": ("print a generated event as JSON", _populate_generate),
+        "validate": ("check event files against the kind's schema", _populate_validate),
+        "schema": ("print the JSON Schema of a kind", _populate_schema),
+        "samples": ("write (or --check) the event_samples/ set", populate_samples),
+    }
+    add_commands(esub, commands, tokens)

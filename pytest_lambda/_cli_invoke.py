@@ -12,7 +12,7 @@ from ._cli_util import PROG, CLIError, dump_json, key_value, read_json, write_te
 if TYPE_CHECKING:
     from ._invocation import Invocation
 
-__all__ = ["register"]
+__all__ = ["populate"]
 
 _DEFAULT_REGION = "us-east-1"
 
@@ -84,21 +84,23 @@ def _invoke(ns: argparse.Namespace) -> int:
     return code
 
 
-def register(sub: Any) -> None:
-    """Add ``invoke`` to the top-level subparsers ``sub``."""
-    p = sub.add_parser(
-        "invoke",
-        help="run a handler with an event in the local runner",
-        usage=f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
-        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR]",
-        description="Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``invoke`` command's parser ``p``."""
+    p.usage = (
+        f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
+        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR]"
+    )
+    p.description = (
+        "Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
         "goes to stdout, the logs to stderr. Exit code 1 on a handler error or timeout.\n"
         "--region sets the region of the function and of a generated event "
-        f"(default {_DEFAULT_REGION}).",
-        epilog=f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
-        f"          {PROG} invoke app.main.handler --event event.json --warm 3",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        f"(default {_DEFAULT_REGION})."
     )
+    p.epilog = (
+        f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
+        f"          {PROG} invoke app.main.handler --event event.json --warm 3"
+    )
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
     p.add_argument("handler", metavar="HANDLER", help="the handler, module.function")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--event", metavar="FILE", help="event JSON file ('-' for stdin)")

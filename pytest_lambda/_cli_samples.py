@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from ._cli_util import PROG, CLIError, dump_json
 
-__all__ = ["DEFAULT_OUT", "SAMPLES", "Sample", "register", "render"]
+__all__ = ["DEFAULT_OUT", "SAMPLES", "Sample", "populate", "render"]
 
 DEFAULT_OUT: Final = "event_samples"
 _README: Final = "README.md"
@@ -356,13 +356,11 @@ def _samples(ns: argparse.Namespace) -> int:
     return _check(ns.out, wanted) if ns.check else _write(ns.out, wanted)
 
 
-def register(esub: Any) -> None:
-    """Add ``samples`` to the ``events`` subparsers ``esub``."""
-    p = esub.add_parser(
-        "samples",
-        help="write (or --check) the event_samples/ set",
-        description="Write the sample events (one JSON file each) and a README saying what "
-        "each shows. Deterministic: fixed seeds, time, region and account.",
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``events samples`` parser ``p``."""
+    p.description = (
+        "Write the sample events (one JSON file each) and a README saying what "
+        "each shows. Deterministic: fixed seeds, time, region and account."
     )
     p.add_argument(
         "--out", default=DEFAULT_OUT, metavar="DIR", help=f"directory (default: {DEFAULT_OUT})"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
@@ -12,6 +13,8 @@ __all__ = [
     "PROG",
     "CLIError",
     "Parser",
+    "Populate",
+    "add_commands",
     "dump_json",
     "json_or_string",
     "key_value",
@@ -33,6 +36,28 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+#: Fills a (sub)command's parser: ``populate(parser, tokens)``, where ``tokens`` are the
+#: positional words after the command (``None``: build everything).
+Populate = Callable[[argparse.ArgumentParser, "list[str] | None"], None]
+
+
+def add_commands(
+    sub: Any, commands: Mapping[str, tuple[str, Populate]], tokens: list[str] | None
+) -> None:
+    """Add ``commands`` (name → help, populate) to the subparsers action ``sub``.
+
+    Only the command named by ``tokens[0]`` is populated (argparse costs ~50 µs per
+    option, and one invocation needs one command); when ``tokens`` names none, every
+    command is listed, unpopulated, for the help text or the "invalid choice" error.
+    """
+    chosen = tokens[0] if tokens and tokens[0] in commands else None
+    for name, (help_text, populate) in commands.items():
+        if tokens is None or name == chosen:
+            populate(sub.add_parser(name, help=help_text), None if tokens is None else tokens[1:])
+        elif chosen is None:
+            sub.add_parser(name, help=help_text)
 
 
 def key_value(text: str) -> tuple[str, str]:

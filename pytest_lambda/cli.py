@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ._cli_util import PROG, CLIError, Parser
+from ._cli_util import PROG, CLIError, Parser, Populate, add_commands
 from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
 
 __all__ = ["build_parser", "main"]
@@ -29,11 +29,25 @@ def _check(ns: argparse.Namespace) -> int:
     return 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser (exposed for documentation tools)."""
+def _populate_check(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    p.description = (
+        "Run the conformance checks of the --lambda-handler suite against HANDLER "
+        "(not implemented in this version)."
+    )
+    p.add_argument("handler", metavar="HANDLER", nargs="?", help="module.function")
+    p.add_argument("--events", metavar="KIND[,KIND]", help="event kinds to check with")
+    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
+    p.set_defaults(func=_check)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``argv``, only the parts that command line needs.
+
+    ``build_parser()`` builds every command fully (for documentation tools).
+    """
     from . import __version__
-    from ._cli_events import register as register_events
-    from ._cli_invoke import register as register_invoke
+    from ._cli_events import populate as populate_events
+    from ._cli_invoke import populate as populate_invoke
 
     parser = Parser(
         prog=PROG,
@@ -42,26 +56,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    register_events(sub)
-    register_invoke(sub)
-    p = sub.add_parser(
-        "check",
-        help="conformance checks of a handler (not implemented in this version)",
-        description="Run the conformance checks of the --lambda-handler suite against HANDLER "
-        "(not implemented in this version).",
-    )
-    p.add_argument("handler", metavar="HANDLER", nargs="?", help="module.function")
-    p.add_argument("--events", metavar="KIND[,KIND]", help="event kinds to check with")
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
-    p.set_defaults(func=_check)
+    commands: dict[str, tuple[str, Populate]] = {
+        "events": ("list, generate, validate and describe events", populate_events),
+        "invoke": ("run a handler with an event in the local runner", populate_invoke),
+        "check": (
+            "conformance checks of a handler (not implemented in this version)",
+            _populate_check,
+        ),
+    }
+    # Top-level options take no values, so the words not starting with '-' begin with
+    # the command and the events subcommand.
+    tokens = None if argv is None else [a for a in argv if not a.startswith("-")]
+    add_commands(sub, commands, tokens)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
-    parser = build_parser()
+    args = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(args)
     try:
-        ns, extra = parser.parse_known_args(argv)
+        ns, extra = parser.parse_known_args(args)
         if extra:
             words = [PROG, ns.command, getattr(ns, "events_command", None)]
             prog = " ".join(w for w in words if w)

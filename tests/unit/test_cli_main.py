@@ -106,3 +106,22 @@ def test_python_dash_m_help_subprocess():
     assert result.stdout.startswith("usage: pytest-lambda ")
     assert "events" in result.stdout
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["events", "generate", "sqs", "--seed", "1", "--body", "x", "--records", "2"],
+        ["events", "validate", "a.json", "--kind", "sqs", "--strict"],
+        ["events", "list"],
+        ["events", "schema", "sns"],
+        ["events", "samples", "--check"],
+        ["invoke", "app.handler", "--kind", "s3", "--bucket", "b", "--warm", "2"],
+        ["check", "app.handler", "--events", "sqs"],
+    ],
+)
+def test_the_lazy_parser_parses_like_the_full_one(argv):
+    """main() builds only the command it runs; build_parser() with no argv builds all."""
+    from pytest_lambda.cli import build_parser
+
+    assert vars(build_parser(argv).parse_args(argv)) == vars(build_parser().parse_args(argv))
