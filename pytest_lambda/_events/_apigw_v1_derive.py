@@ -133,7 +133,9 @@ def _path_params(event: dict[str, Any], p: Protected) -> None:
     segs = parse_template(event["resource"], "resource")
     names = template_names(segs)
     pp = event.get("pathParameters")
-    pp_over = p(("pathParameters",)) or any(p(("pathParameters", n)) for n in names)
+    pp_over = p(("pathParameters",)) or any(
+        p(("pathParameters", n)) for n in [*names, *(pp if isinstance(pp, dict) else ())]
+    )
     if pp_over:
         if (
             not p(("path",))

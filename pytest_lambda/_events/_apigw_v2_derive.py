@@ -146,7 +146,9 @@ def _path_params(event: dict[str, Any], p: Protected) -> None:
     segs = parse_template(template, "routeKey")
     names = template_names(segs)
     prefix = _stage_prefix(_rc(event))
-    if p(("pathParameters",)) or any(p(("pathParameters", n)) for n in names):
+    if p(("pathParameters",)) or any(
+        p(("pathParameters", n)) for n in [*names, *(pp if isinstance(pp, dict) else ())]
+    ):
         if (
             not p(("rawPath",))
             and isinstance(pp, dict)
