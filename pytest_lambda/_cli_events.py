@@ -56,7 +56,7 @@ def _generate(ns: argparse.Namespace) -> int:
         write_json(sys.stdout, event, compact=ns.compact)
         return 0
     try:
-        Path(ns.output).write_text(dump_json(event, compact=ns.compact), "utf-8")
+        Path(ns.output).write_text(dump_json(event, compact=ns.compact), "utf-8", newline="\n")
     except OSError as exc:
         raise CLIError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
     return 0
