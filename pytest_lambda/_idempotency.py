@@ -73,6 +73,8 @@ class _Check:
         self.observe, self.reset, self.seed = observe, reset, seed
         self.recorder = Recorder()
         self.runs = 0
+        self.phase = DUPLICATE
+        self.runs_by_phase: dict[str, int] = {}
 
     def invoke(
         self, event: Mapping[str, Any], *, fault: Fault | None = None, request_id: str | None = None
@@ -96,6 +98,7 @@ class _Check:
         finally:
             calls = self.recorder.stop()
         self.runs += 1
+        self.runs_by_phase[self.phase] = self.runs_by_phase.get(self.phase, 0) + 1
         fired = self.recorder.fired
         if fired is not None and fault is not None and fault.mode == "before":
             calls = [c for c in calls if c is not fired]  # it never happened
@@ -177,6 +180,13 @@ class _Check:
 
     def idempotent(self, a: Mapping[str, Any], b: Mapping[str, Any], same_id: bool) -> bool:
         """From the starting state, does delivering ``b`` after ``a`` leave the state alone?"""
+        phase, self.phase = self.phase, "diagnosis"
+        try:
+            return self._idempotent(a, b, same_id)
+        finally:
+            self.phase = phase
+
+    def _idempotent(self, a: Mapping[str, Any], b: Mapping[str, Any], same_id: bool) -> bool:
         self.fresh()
         first = self.deliver(a)
         before = self.snapshot()
@@ -242,6 +252,7 @@ def _crash_scenario(
             "skipped",
             "no side-effect point in a clean run: no AWS call through botocore, no fault_points called",
         )
+    check.phase = CRASH
     failed: list[str] = []
     not_fired = 0
     for call in points:
@@ -260,11 +271,14 @@ def _crash_scenario(
                 findings.append(_with_env(bad[0][1], f"{envs} retry"))
                 if any(f.severity == "error" for _, f in bad):
                     failed.append(f"{mode} point {call.index + 1} ({call.point})")
-    detail = f"{len(points)} point(s), each failed before and after, retried warm and cold"
+    n = len(points)
+    detail = (
+        f"ran {n} point{'s' if n > 1 else ''}, each failed before and after, retried warm and cold"
+    )
     if not_fired:
         detail += f"; {not_fired} faulted run(s) took another path and never reached their point"
     if failed:
-        return ScenarioOutcome(CRASH, "failed", f"failed {', '.join(failed)}; {detail}")
+        return ScenarioOutcome(CRASH, "failed", f"failed: {', '.join(failed)}; {detail}")
     return ScenarioOutcome(CRASH, "passed", detail)
 
 
@@ -338,6 +352,10 @@ def check_idempotency(
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"
         )
+    if not clean.first_calls:
+        notes.append(
+            "no AWS call through botocore was seen; declare your own side effects with fault_points="
+        )
     called = {c.point for c in clean.calls}
     missing = [p for p in fault_points if p not in called]
     if missing:
@@ -347,6 +365,7 @@ def check_idempotency(
         findings=tuple(findings),
         scenarios=(dup, crash),
         handler_runs=check.runs,
+        runs_by_phase=tuple(check.runs_by_phase.items()),
         side_effect_points=tuple(c.point for c in clean.first_calls),
         ignored=tuple(sorted(ignored)),
         notes=tuple(notes),
@@ -359,6 +378,13 @@ def _reproduce(kind: str, event: Mapping[str, Any], seed: int | None) -> str:
     if seed is None:
         return f"the check is deterministic: {again}"
     return f"{again} with seed={seed}"
+
+
+def _is_runner(obj: object) -> bool:
+    # duck-typed: a reloaded pytest_lambda._runner gives the same runner another class object
+    return callable(getattr(obj, "invoke", None)) and callable(
+        getattr(obj, "new_environment", None)
+    )
 
 
 def assert_idempotent(
@@ -375,10 +401,10 @@ def assert_idempotent(
     __tracebackhide__ = True
     from ._runner import LambdaRunner
 
-    if isinstance(handler_or_runner, LambdaRunner):
-        report = check_idempotency(handler_or_runner, event, **keywords)
+    if _is_runner(handler_or_runner):
+        report = check_idempotency(handler_or_runner, event, **keywords)  # type: ignore[arg-type]
     else:
-        runner = LambdaRunner(handler_or_runner)
+        runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
         try:
             report = check_idempotency(runner, event, **keywords)
         finally:

@@ -152,9 +152,11 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
     records = event.get("Records") or [{}]
     first = records[0] if isinstance(records, list) and records else {}
     if kind == "sqs":
-        return f"sqs, {len(records)} message(s), first messageId {first.get('messageId')!r}"
+        return (
+            f"sqs, {_plural(len(records), 'message')}, first messageId {first.get('messageId')!r}"
+        )
     if kind == "kinesis":
-        return f"kinesis, {len(records)} record(s), first eventID {first.get('eventID')!r}"
+        return f"kinesis, {_plural(len(records), 'record')}, first eventID {first.get('eventID')!r}"
     if kind == "s3":
         s3 = first.get("s3", {})
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"

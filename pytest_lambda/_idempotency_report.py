@@ -120,6 +120,7 @@ class IdempotencyReport:
     ignored: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     reproduce: str = ""
+    runs_by_phase: tuple[tuple[str, int], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -147,7 +148,8 @@ class IdempotencyReport:
             lines.append(f"  {s.name}: {s.status}" + (f" ({s.detail})" if s.detail else ""))
         points = ", ".join(self.side_effect_points) if self.side_effect_points else "none seen"
         lines.append(f"side-effect points ({len(self.side_effect_points)}): {points}")
-        lines.append(f"handler runs: {self.handler_runs}")
+        split = ", ".join(f"{phase} {n}" for phase, n in self.runs_by_phase)
+        lines.append(f"handler runs: {self.handler_runs}" + (f" ({split})" if split else ""))
         if self.ignored:
             lines.append(f"ignored (differ per delivery): {', '.join(self.ignored)}")
         lines.extend(f"note: {n}" for n in self.notes)

@@ -50,7 +50,9 @@ class Change:
 
 
 def _key(path: str, key: object) -> str:
-    return f"{path}[{short(key, 48)}]"
+    if isinstance(key, str) and len(key) > 40:
+        return f"{path}[{key[:39] + '…'!r}]"
+    return f"{path}[{key!r}]"
 
 
 def diff(before: object, after: object, path: str = "state") -> list[Change]:
