@@ -99,7 +99,7 @@ _EDGE_PREFIXES: Final = ("130.176", "64.252", "70.132", "54.239", "15.158", "54.
 _LANGS: Final = ("en-US,en;q=0.9", "en-GB,en;q=0.8", "de-DE,de;q=0.9,en;q=0.8", "fr-FR,fr;q=0.9")
 
 
-def binary_types(value: object) -> tuple[str, ...]:
+def _binary_types(value: object) -> tuple[str, ...]:
     if isinstance(value, (list, tuple)) and all(isinstance(t, str) and "/" in t for t in value):
         return tuple(t.lower() for t in value)
     raise InvalidEventSpec(
@@ -107,7 +107,7 @@ def binary_types(value: object) -> tuple[str, ...]:
     )
 
 
-def is_binary(content_type: str | None, types: tuple[str, ...]) -> bool:
+def _is_binary(content_type: str | None, types: tuple[str, ...]) -> bool:
     mt = media_type(content_type)
     if not mt:
         return False
@@ -184,7 +184,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         raise InvalidEventSpec(f"endpoint={endpoint!r}: expected 'regional' or 'edge'")
     edge = endpoint == "edge"
     bmt = (
-        binary_types(params["binary_media_types"])
+        _binary_types(params["binary_media_types"])
         if "binary_media_types" in params
         else DEFAULT_BINARY_MEDIA_TYPES
     )
@@ -237,7 +237,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             h.set(cased(k), v)
     for key, (uname, values) in user_h.d.items():
         if key == "cookie" and cookies:
-            values = [*values, "; ".join(cookies)]
+            values = ["; ".join([*values, *cookies])]
         h.set(uname, *values)
     if cookies and user_h.get("cookie") is None:
         h.set(cased("cookie"), "; ".join(cookies))
@@ -324,7 +324,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     if body is None:
         body_out, b64 = None, False
     else:
-        b64 = is_binary(ct, bmt)
+        b64 = _is_binary(ct, bmt)
         body_out = encode_body(body, b64, ct)
     return {
         "resource": resource,

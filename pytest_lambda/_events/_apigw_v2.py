@@ -46,7 +46,6 @@ from ._apigw_http import (
     header_pairs,
     is_text_type,
     one_value,
-    parse_raw_query,
     prepare_body,
     query_pairs,
     raw_query_string,
@@ -234,10 +233,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set("x-forwarded-proto", user_h.first("x-forwarded-proto") or "https")
     headers = {k: ",".join(v) for k, v in h.sorted_items()}
 
-    if isinstance(params.get("query"), str):
-        raw_query = params["query"][1:] if params["query"].startswith("?") else params["query"]
-        pairs = parse_raw_query(raw_query)
-        query_pairs(raw_query)  # checks it
+    if isinstance(params.get("query"), str):  # a raw query string is kept byte for byte
+        pairs = query_pairs(params["query"])
+        raw_query = params["query"].removeprefix("?")
     else:
         pairs = query_pairs(params["query"]) if "query" in params else draw_query(world, method)
         raw_query = raw_query_string(pairs)
