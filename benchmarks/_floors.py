@@ -1,0 +1,275 @@
+"""Hand-written minimal builders of each event kind: the "floor" of benchmarks/events.py.
+
+Each builder returns a dict with the same fields (and the same key order) as a real
+single-record event of its kind, filled with the cheapest stdlib values that have the
+right shape: ``uuid.uuid4()``, a ``random.Random``, ``hashlib`` and ``time``. No
+realism beyond that: no word lists, no cross-field consistency beyond what the field
+tree itself needs (md5OfBody of the body, eventID = shard:sequence, CLF time).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import random
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["FLOORS"]
+
+_rng = random.Random(0)
+_REGION = "us-east-1"
+_ACCOUNT = "123456789012"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _iso(ms: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+
+
+def _clf(ms: int) -> str:
+    t = time.gmtime(ms // 1000)
+    return (
+        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{time.strftime('%H:%M:%S', t)} +0000"
+    )
+
+
+def _body() -> str:
+    return f'{{"id": "{uuid.uuid4()}", "amount": {_rng.randint(100, 99999) / 100}}}'
+
+
+def _b64(n: int) -> str:
+    return base64.b64encode(_rng.randbytes(n)).decode()
+
+
+def sqs() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    body = _body()
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "AQEB" + _b64(240),
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": str(now - 30),
+                    "SenderId": "AIDA" + uuid.uuid4().hex[:17].upper(),
+                    "ApproximateFirstReceiveTimestamp": str(now),
+                },
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{_REGION}:{_ACCOUNT}:orders",
+                "awsRegion": _REGION,
+            }
+        ]
+    }
+
+
+def sns() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    topic = f"arn:aws:sns:{_REGION}:{_ACCOUNT}:orders"
+    sub = f"{topic}:{uuid.uuid4()}"
+    host = f"https://sns.{_REGION}.amazonaws.com"
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": sub,
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": str(uuid.uuid4()),
+                    "TopicArn": topic,
+                    "Subject": None,
+                    "Message": _body(),
+                    "Timestamp": _iso(now),
+                    "SignatureVersion": "1",
+                    "Signature": _b64(256),
+                    "SigningCertUrl": f"{host}/SimpleNotificationService-{uuid.uuid4().hex}.pem",
+                    "UnsubscribeUrl": f"{host}/?Action=Unsubscribe&SubscriptionArn={sub}",
+                    "MessageAttributes": {},
+                },
+            }
+        ]
+    }
+
+
+def s3() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    bucket = f"bucket-{_rng.randrange(10**6)}"
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": _REGION,
+                "eventTime": _iso(now),
+                "eventName": "ObjectCreated:Put",
+                "userIdentity": {"principalId": "AWS:AIDA" + uuid.uuid4().hex[:17].upper()},
+                "requestParameters": {
+                    "sourceIPAddress": f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+                },
+                "responseElements": {
+                    "x-amz-request-id": uuid.uuid4().hex[:16].upper(),
+                    "x-amz-id-2": _b64(57),
+                },
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "on-upload",
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": uuid.uuid4().hex[:13].upper()},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": {
+                        "key": f"uploads/{uuid.uuid4().hex}.json",
+                        "size": _rng.randrange(1, 10**6),
+                        "eTag": uuid.uuid4().hex,
+                        "sequencer": f"00{now // 1000:08X}{_rng.getrandbits(32):08X}",
+                    },
+                },
+            }
+        ]
+    }
+
+
+def kinesis() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    seq = str(_rng.getrandbits(184))[:56].rjust(56, "4")
+    shard = "shardId-000000000000"
+    return {
+        "Records": [
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": str(uuid.uuid4()),
+                    "sequenceNumber": seq,
+                    "data": base64.b64encode(_body().encode()).decode(),
+                    "approximateArrivalTimestamp": (now - 50) / 1000,
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"{shard}:{seq}",
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": f"arn:aws:iam::{_ACCOUNT}:role/consumer",
+                "awsRegion": _REGION,
+                "eventSourceARN": f"arn:aws:kinesis:{_REGION}:{_ACCOUNT}:stream/orders",
+            }
+        ]
+    }
+
+
+def _headers(host: str, ip: str, trace: str) -> dict[str, str]:
+    return {
+        "accept": "application/json",
+        "accept-encoding": "gzip, deflate, br",
+        "host": host,
+        "user-agent": "curl/8.5.0",
+        "x-amzn-trace-id": trace,
+        "x-forwarded-for": ip,
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+
+
+def apigw_v1() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    api_id = uuid.uuid4().hex[:10]
+    host = f"{api_id}.execute-api.{_REGION}.amazonaws.com"
+    ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
+    headers = _headers(host, ip, trace)
+    item = str(_rng.randrange(10**6))
+    return {
+        "resource": "/items/{id}",
+        "path": f"/items/{item}",
+        "httpMethod": "GET",
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"id": item},
+        "stageVariables": None,
+        "requestContext": {
+            "accountId": _ACCOUNT,
+            "apiId": api_id,
+            "domainName": host,
+            "domainPrefix": api_id,
+            "extendedRequestId": _b64(11)[:15] + "=",
+            "httpMethod": "GET",
+            "identity": {
+                "accessKey": None,
+                "accountId": None,
+                "caller": None,
+                "cognitoAuthenticationProvider": None,
+                "cognitoAuthenticationType": None,
+                "cognitoIdentityId": None,
+                "cognitoIdentityPoolId": None,
+                "principalOrgId": None,
+                "sourceIp": ip,
+                "user": None,
+                "userAgent": headers["user-agent"],
+                "userArn": None,
+            },
+            "path": f"/prod/items/{item}",
+            "protocol": "HTTP/1.1",
+            "requestId": str(uuid.uuid4()),
+            "requestTime": _clf(now),
+            "requestTimeEpoch": now,
+            "resourceId": uuid.uuid4().hex[:6],
+            "resourcePath": "/items/{id}",
+            "stage": "prod",
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+def apigw_v2() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    api_id = uuid.uuid4().hex[:10]
+    host = f"{api_id}.execute-api.{_REGION}.amazonaws.com"
+    ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
+    item = str(_rng.randrange(10**6))
+    return {
+        "version": "2.0",
+        "routeKey": "GET /items/{id}",
+        "rawPath": f"/items/{item}",
+        "rawQueryString": "",
+        "headers": {**_headers(host, ip, trace), "content-length": "0"},
+        "pathParameters": {"id": item},
+        "requestContext": {
+            "accountId": _ACCOUNT,
+            "apiId": api_id,
+            "domainName": host,
+            "domainPrefix": api_id,
+            "http": {
+                "method": "GET",
+                "path": f"/items/{item}",
+                "protocol": "HTTP/1.1",
+                "sourceIp": ip,
+                "userAgent": "curl/8.5.0",
+            },
+            "requestId": _b64(11)[:15] + "=",
+            "routeKey": "GET /items/{id}",
+            "stage": "$default",
+            "time": _clf(now),
+            "timeEpoch": now,
+        },
+        "isBase64Encoded": False,
+    }
+
+
+FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
+    "apigw_v1": apigw_v1,
+    "apigw_v2": apigw_v2,
+    "s3": s3,
+    "sns": sns,
+    "sqs": sqs,
+    "kinesis": kinesis,
+}
