@@ -10,8 +10,9 @@ when given a :class:`Fault`, fails call ``k``:
   result, a lost acknowledgement (botocore: ``ReadTimeoutError``).
 
 :func:`botocore_hook` registers on ``before-call`` / ``after-call`` of every botocore
-client that exists or is created while it is installed (``ClientCreator.create_client``
-is patched, so clients created at module import, during init, are covered).
+client created while it is installed (``ClientCreator.create_client`` is patched, so
+clients created at module import, during init, are covered) and of every client (or
+boto3 resource's client) held in a module global when it is installed.
 :func:`fault_point_hook` wraps user callables given as dotted names: in modules
 already imported, and in every module imported while it is installed (an import
 hook), so a handler module imported fresh for a new environment gets the wrapper too,
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import importlib.abc
 import importlib.machinery
 import sys
@@ -189,6 +189,23 @@ class _BotocoreHandlers:
             events.unregister(event, unique_id=_UNIQUE + suffix)
 
 
+def _module_clients(base: type) -> list[Any]:
+    """Clients (and boto3 resources' clients) held in module globals right now."""
+    found: dict[int, Any] = {}
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for value in list(namespace.values()):
+            if isinstance(value, base):
+                found[id(value)] = value
+            elif type(value).__module__ == "boto3.resources.factory":  # a resource or a Table
+                client = getattr(getattr(value, "meta", None), "client", None)
+                if isinstance(client, base):
+                    found[id(client)] = client
+    return list(found.values())
+
+
 @contextlib.contextmanager
 def botocore_hook(recorder: Recorder) -> Iterator[bool]:
     """Record (and fail) botocore API calls while active; yields False without botocore."""
@@ -198,7 +215,7 @@ def botocore_hook(recorder: Recorder) -> Iterator[bool]:
         yield False
         return
     handlers = _BotocoreHandlers(recorder)
-    clients: list[Any] = [o for o in gc.get_objects() if isinstance(o, BaseClient)]
+    clients = _module_clients(BaseClient)
     for client in clients:
         handlers.attach(client)
     original = ClientCreator.create_client

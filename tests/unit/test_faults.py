@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+import types
 from pathlib import Path
 
 import pytest
@@ -106,14 +107,20 @@ def test_bad_fault_point_names() -> None:
         pass
 
 
-def test_botocore_calls_are_points_and_faults_look_like_network_errors() -> None:
+def test_botocore_calls_are_points_and_faults_look_like_network_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     boto3 = pytest.importorskip("boto3")
     moto = pytest.importorskip("moto")
     from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
     rec = Recorder()
     with moto.mock_aws():
-        before_hook = boto3.client("sqs", region_name="us-east-1")  # exists before the hook
+        # a shared library's module-level client, created before the hook
+        before_hook = boto3.client("sqs", region_name="us-east-1")
+        lib = types.ModuleType("shared_lib")
+        lib.SQS = before_hook  # type: ignore[attr-defined]
+        monkeypatch.setitem(sys.modules, "shared_lib", lib)
         url = before_hook.create_queue(QueueName="q")["QueueUrl"]
         with botocore_hook(rec) as installed:
             assert installed
@@ -166,3 +173,25 @@ def test_mask_hides_request_ids_in_json_bodies_and_timestamps() -> None:
         "body": '{"requestId": "<aws_request_id>", "at": "<timestamp>"}',
     }
     assert used == {"aws_request_id", "timestamp"}
+
+
+def test_marker_options_validate_and_merge() -> None:
+    from pytest_lambda._idempotency_options import IdempotencyOptions
+
+    opts = IdempotencyOptions.from_marker((), {"retries": 1, "fault_points": ["app.db.f"]})
+    assert opts.keywords(faults=False) == {
+        "retries": 1,
+        "faults": False,
+        "fault_points": ("app.db.f",),
+        "seed": None,
+    }
+    with pytest.raises(
+        TypeError, match="unexpected keyword\\(s\\) 'retry'; valid keywords: retries"
+    ):
+        IdempotencyOptions.from_marker((), {"retry": 1})
+    with pytest.raises(TypeError, match="takes keywords only"):
+        IdempotencyOptions.from_marker((1,), {})
+    with pytest.raises(InvalidOption, match="retries=-1: expected an int >= 0"):
+        IdempotencyOptions(retries=-1)
+    with pytest.raises(InvalidOption, match=r"fault_points='app\.db\.f'"):
+        IdempotencyOptions(fault_points="app.db.f")  # type: ignore[arg-type]

@@ -1,0 +1,74 @@
+"""moto_state(): a plain snapshot of moto's DynamoDB, S3, SQS and SNS, and a reset to the start."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from pytest_lambda._moto import MOTO_MISSING, moto_state
+
+
+def test_observe_and_reset_cover_the_four_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with moto.mock_aws():
+        ddb = boto3.client("dynamodb")
+        ddb.create_table(
+            TableName="orders",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        ddb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "qty": {"N": "1"}})
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket="files")
+        s3.put_object(Bucket="files", Key="a.txt", Body=b"hello")
+        sqs = boto3.client("sqs")
+        url = sqs.create_queue(QueueName="out")["QueueUrl"]
+        sns = boto3.client("sns")
+        topic = sns.create_topic(Name="events")["TopicArn"]
+
+        observe, reset = moto_state()
+        start = observe()
+        assert start == {
+            "dynamodb": {"orders": {"pk=o-1": {"pk": "o-1", "qty": 1}}},
+            "s3": {"files": {"a.txt": "5d41402abc4b2a76b9719d911017c592"}},
+            "sqs": {"out": []},
+            "sns": {"events": []},
+        }
+
+        ddb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "qty": {"N": "2.5"}})
+        ddb.put_item(TableName="orders", Item={"pk": {"S": "o-2"}, "tags": {"SS": ["b", "a"]}})
+        s3.put_object(Bucket="files", Key="a.txt", Body=b"changed")
+        s3.put_object(Bucket="files", Key="b.txt", Body=b"new")
+        sqs.send_message(QueueUrl=url, MessageBody="sent")
+        sns.publish(TopicArn=topic, Message="published")
+        s3.create_bucket(Bucket="created-later")
+        changed = observe()
+        assert changed["dynamodb"]["orders"] == {
+            "pk=o-1": {"pk": "o-1", "qty": 2.5},
+            "pk=o-2": {"pk": "o-2", "tags": ["a", "b"]},
+        }
+        assert set(changed["s3"]) == {"files", "created-later"}
+        assert changed["sqs"] == {"out": ["sent"]}
+        assert changed["sns"] == {"events": ["published"]}
+
+        reset()
+        assert observe() == start
+        # the restored state is live: reads through boto3 agree
+        assert ddb.get_item(TableName="orders", Key={"pk": {"S": "o-1"}})["Item"]["qty"] == {
+            "N": "1"
+        }
+        assert s3.get_object(Bucket="files", Key="a.txt")["Body"].read() == b"hello"
+        assert "Messages" not in sqs.receive_message(QueueUrl=url)
+        reset()  # reset twice is fine
+        assert observe() == start
+
+
+def test_a_clear_error_without_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "moto", None)
+    with pytest.raises(ImportError, match=r"pip install 'pytest-lambda-toolkit\[moto\]'"):
+        moto_state()
+    assert "pytest-lambda-toolkit[moto]" in MOTO_MISSING
