@@ -32,6 +32,7 @@ from ._swap import (
     EnvironSwap,
     LoggingSwap,
     ModuleSwap,
+    PopenEnv,
     encode_environ,
     reset_loggers,
     snapshot_loggers,
@@ -58,6 +59,8 @@ _CREDENTIAL_SOURCES: Final = (
     "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", *FAKE_CREDENTIALS,
 )  # fmt: skip
 _SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
+# Set at the C level too (putenv), for time.tzset() and C libraries that read credentials.
+_C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
 
 
 def _trace_id(now: float) -> str:
-    return f"Root=1-{int(now):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0"
+    rand = os.urandom(20).hex()
+    return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
 
 
 class Environment:
@@ -147,7 +151,8 @@ class Environment:
         values = lambda_environ(config, sandbox, os.environ)
         self.json_logs = values.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
         self.log_handler = LambdaLogHandler(json_format=self.json_logs)
-        self.environ = EnvironSwap(encode_environ(values))
+        self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
+        self.popen = PopenEnv()
         by_name = isinstance(config.handler, str)
         self.modules = ModuleSwap(config.root if by_name else None, config.packages)
         self.logging = LoggingSwap(
@@ -183,6 +188,7 @@ class Environment:
             cwd = None
         saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile_module.tempdir)
         self.environ.activate({"_X_AMZN_TRACE_ID": _trace_id(now)})
+        self.popen.activate()
         self.modules.activate()
         self.logging.activate()
         self.log_handler.request_id = request_id
@@ -211,6 +217,7 @@ class Environment:
         tempfile_module.tempdir = tempdir
         self.logging.deactivate()
         self.modules.deactivate()
+        self.popen.deactivate()
         self.environ.deactivate()
 
     # -- jobs (run on the worker thread while active) --------------------------------------

@@ -6,9 +6,8 @@ They are put in place for an init or an invocation and taken out right after, so
 persist inside the environment (as in Lambda's warm process) and never reach the test.
 
 Kept cheap because it runs twice per invocation: ``os.environ`` is swapped by replacing its
-backing dict and applying only the differing keys at the C level (``putenv``/``unsetenv``,
-so subprocesses and ``time.tzset()`` see the environment's values), with the difference
-cached; ``sys.modules`` is rescanned only when its size changed.
+backing dict (only ``TZ`` and credentials are also set at the C level, see
+:class:`EnvironSwap`), and ``sys.modules`` is rescanned only when its size changed.
 """
 
 from __future__ import annotations
@@ -19,9 +18,17 @@ import sys
 import time
 import types
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-__all__ = ["EnvironSwap", "LoggingSwap", "ModuleSwap", "encode_environ", "reset_loggers"]
+__all__ = [
+    "EnvironSwap",
+    "LoggingSwap",
+    "ModuleSwap",
+    "PopenEnv",
+    "encode_environ",
+    "reset_loggers",
+    "snapshot_loggers",
+]
 
 _Data = dict[Any, Any]
 _Ops = list[tuple[Any, Any]]
@@ -73,63 +80,138 @@ def _decode_tz(value: Any) -> str | None:
 
 
 class EnvironSwap:
-    """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back."""
+    """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back.
+
+    Python code sees the whole mapping (its backing dict is swapped). At the C level
+    (``putenv``), only ``c_keys`` follow it: ``TZ`` (for ``time.tzset()``) and the credential
+    variables (for C libraries such as the AWS CRT), which keeps an invocation cheap;
+    subprocesses get the environment's variables from :class:`PopenEnv`. Variables the
+    handler sets or deletes reach the C level through ``os.environ`` and are put back after.
+    """
 
     _local_is_utc: bool | None = None
 
-    def __init__(self, data: _Data) -> None:
+    def __init__(self, data: _Data, c_keys: Iterable[str] = ("TZ",)) -> None:
         self.data = data
+        encode_key = os.environ.encodekey
+        self.c_keys = frozenset(encode_key(k) for k in c_keys)
         self._cache: tuple[_Data, _Data, _Ops, _Ops] | None = None
         self._test: _Data | None = None
         self._environ_obj: Any = None
-        self._extra: tuple[Any, ...] = ()
+        self._extra: dict[Any, Any] = {}
+
+    def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
+        return [(k, dst.get(k)) for k in self.c_keys if src.get(k) != dst.get(k)]
 
     def activate(self, extra: Mapping[str, str]) -> None:
         """Put the environment's variables in place, plus per-invocation ``extra`` ones."""
         test, env = _data(), self.data
         cache = self._cache
         if cache is None or cache[0] != test or cache[1] != env:
-            cache = self._cache = (dict(test), dict(env), _diff(test, env), _diff(env, test))
+            cache = (dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test))
+            self._cache = cache
         _apply(cache[2])
-        extra_data = encode_environ(extra)
-        for key, value in extra_data.items():
-            env[key] = value
-            os.putenv(key, value)
-        self._extra = tuple(extra_data)
+        encode_key, encode_value = os.environ.encodekey, os.environ.encodevalue
+        self._extra = {encode_key(k): encode_value(v) for k, v in extra.items()}
+        env.update(self._extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)
         self._sync_tz(test.get(_TZ_KEY), env.get(_TZ_KEY))
 
     def deactivate(self) -> None:
         """Give the test its variables back (C level included); keep the handler's changes."""
-        test = self._test
-        if test is None:
+        test, cache = self._test, self._cache
+        if test is None or cache is None:
             return
         if os.environ is not self._environ_obj:  # the handler rebound os.environ
             os.environ = self._environ_obj  # noqa: B003 - putting the original object back
         env = self.data
-        extra_ops: _Ops = [(k, test.get(k)) for k in self._extra]
-        for key in self._extra:
-            env.pop(key, None)
-        cache = self._cache
-        ops = cache[3] if cache is not None and env == cache[1] else _diff(env, test)
+        touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
+        if env == cache[1] and not touched:
+            ops = cache[3]
+        else:  # the handler changed variables, and os.environ passed them to putenv/unsetenv
+            before = cache[1]
+            changed = {k for k in env.keys() | before.keys() if env.get(k) != before.get(k)}
+            ops = [(k, test.get(k)) for k in changed.union(self.c_keys, touched)]
         _apply(ops)
-        _apply(extra_ops)
         _set_data(test)
         self._test = None
         self._sync_tz(env.get(_TZ_KEY), test.get(_TZ_KEY))
 
+    _tz_verdicts: ClassVar[dict[tuple[Any, Any], bool]] = {}
+
     @classmethod
     def _sync_tz(cls, before: Any, after: Any) -> None:
-        if before == after or not hasattr(time, "tzset"):
+        if before == after:
             return
+        verdict = cls._tz_verdicts.get((before, after))
+        if verdict is None:
+            verdict = cls._tz_verdicts[before, after] = cls._needs_tzset(before, after)
+        if verdict:
+            time.tzset()
+
+    @classmethod
+    def _needs_tzset(cls, before: Any, after: Any) -> bool:
+        if not hasattr(time, "tzset"):
+            return False
         old, new = _decode_tz(before), _decode_tz(after)
         if cls._local_is_utc is None and old is None:
             cls._local_is_utc = time.timezone == 0 and time.altzone == 0 and not time.daylight
         utc_like = {None} if cls._local_is_utc else set()
-        if (old in _UTC_TZ or old in utc_like) and (new in _UTC_TZ or new in utc_like):
-            return  # both mean UTC: skip the tzset() call
-        time.tzset()
+        # both mean UTC: no tzset() needed
+        return not ((old in _UTC_TZ or old in utc_like) and (new in _UTC_TZ or new in utc_like))
+
+
+_POPEN_WRAPPERS: dict[Any, Any] = {}
+
+
+class PopenEnv:
+    """While active, ``subprocess.Popen(env=None)`` passes the environment's ``os.environ``.
+
+    A child process would otherwise inherit the C-level environment, which follows the
+    environment only for ``TZ`` and credentials (see :class:`EnvironSwap`).
+    """
+
+    _index: int | None = None
+
+    def __init__(self) -> None:
+        self._saved: Any = None
+
+    @classmethod
+    def _env_index(cls, init: Any) -> int:
+        if cls._index is None:
+            import inspect
+
+            cls._index = list(inspect.signature(init).parameters).index("env") - 1
+        return cls._index
+
+    def activate(self) -> None:
+        import subprocess
+
+        original = subprocess.Popen.__init__
+        wrapper = _POPEN_WRAPPERS.get(original)
+        if wrapper is None:
+            wrapper = _POPEN_WRAPPERS[original] = self._wrap(original)
+        self._saved = (subprocess.Popen, original)
+        subprocess.Popen.__init__ = wrapper  # type: ignore[method-assign]
+
+    @classmethod
+    def _wrap(cls, original: Any) -> Any:
+        index = cls._env_index(original)
+
+        def __init__(popen: Any, *args: Any, **kwargs: Any) -> None:
+            if len(args) <= index and kwargs.get("env") is None:
+                kwargs["env"] = os.environ.copy()
+            original(popen, *args, **kwargs)
+
+        __init__.__wrapped__ = original  # type: ignore[attr-defined]
+        return __init__
+
+    def deactivate(self) -> None:
+        if self._saved is not None:
+            popen, original = self._saved
+            popen.__init__ = original
+            self._saved = None
 
 
 class ModuleSwap:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
@@ -330,3 +332,33 @@ def test_bad_runner_arguments(kwargs: dict[str, Any], error: type[Exception], ma
         LambdaRunner("app.handler", **kwargs)
     with pytest.raises(TypeError, match="handler must be a handler string"):
         LambdaRunner(42)  # type: ignore[arg-type]
+
+
+SUBPROCESS_APP = """
+import os, subprocess, sys, time
+
+def child(event, context):
+    os.environ["SET_BY_HANDLER"] = "1"
+    code = "import os, json, time; print(json.dumps([os.environ.get(k) for k in %r] + [time.strftime('%%Z')]))"
+    keys = ["AWS_LAMBDA_FUNCTION_NAME", "AWS_ACCESS_KEY_ID", "SET_BY_HANDLER", "AWS_PROFILE"]
+    out = subprocess.run([sys.executable, "-c", code % keys], capture_output=True, text=True, check=True)
+    return out.stdout
+"""
+
+
+def test_subprocesses_and_the_c_level_see_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sub_app.py").write_text(SUBPROCESS_APP)
+    monkeypatch.setenv("AWS_PROFILE", "production")
+    with LambdaRunner("sub_app.child", root=tmp_path) as runner:
+        inv = runner.invoke({})
+    assert json.loads(inv.response) == ["test-function", "testing", "1", None, "UTC"]
+    assert os.environ.get("SET_BY_HANDLER") is None
+    assert os.environ["AWS_PROFILE"] == "production"
+    # the C level is the test's again: a child started now sees the test's variables
+    out = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.environ.get('SET_BY_HANDLER'), os.environ.get('AWS_ACCESS_KEY_ID'), os.environ.get('AWS_PROFILE'))"],
+        env=None, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.split() == ["None", str(os.environ.get("AWS_ACCESS_KEY_ID")), "production"]
