@@ -203,6 +203,22 @@ def _duplicate_scenario(
     check.fresh()
     clean = check.deliver(check.event)
     state1 = check.snapshot()
+    if not clean.succeeded:
+        tries = len(clean.invocations)
+        findings.append(
+            Finding(
+                scenario=DUPLICATE,
+                severity="error",
+                message=f"the first delivery never succeeded in {tries} attempt{'s' if tries > 1 else ''} "
+                f"({clean.final_error()}): a failing handler cannot be shown idempotent",
+                fix="make the handler succeed on this event, or check it with an event it accepts",
+            )
+        )
+        return (
+            clean,
+            state1,
+            ScenarioOutcome(DUPLICATE, "failed", "the first delivery never succeeded"),
+        )
     statuses: list[str] = []
     warm_failed = False
     for attempt, env in ((1, "warm"), (2, "cold")):
@@ -241,6 +257,8 @@ def _crash_scenario(
 ) -> ScenarioOutcome:
     if not faults:
         return ScenarioOutcome(CRASH, "skipped", "faults=False")
+    if not clean.succeeded:
+        return ScenarioOutcome(CRASH, "skipped", "the first delivery never succeeded")
     if check.reset is None:
         return ScenarioOutcome(
             CRASH, "skipped", "needs reset= to restore the starting state before each faulted run"
@@ -346,8 +364,6 @@ def check_idempotency(
     notes: list[str] = []
     if observe is None:
         notes.append("no observe=: only responses were compared; pass observe= to compare state")
-    if not clean.succeeded:
-        notes.append(f"the clean delivery did not succeed: {clean.final_error()}")
     if resolved == "direct":
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"

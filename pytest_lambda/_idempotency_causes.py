@@ -251,9 +251,9 @@ def duplicate_finding(
         return replace(
             base,
             message=f"{what}: a blind insert wrote the same data again",
-            fix=f"make the write conditional on {hint} (e.g. DynamoDB put_item with "
+            fix=f"make the write conditional on {hint}: e.g. DynamoDB put_item with "
             "ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed "
-            "as done) or an upsert keyed by it",
+            "as done, or an upsert keyed by it",
         )
     return replace(
         base,

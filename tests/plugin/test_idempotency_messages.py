@@ -153,7 +153,7 @@ def test_blind_insert_message(project: pytest.Pytester) -> None:
             "E       [duplicate delivery, warm] a duplicate delivery changed the state (1 added): a blind insert wrote the same data again",
             "E         state: - after 1 delivery, + after 2 deliveries:",
             "E           + state['orders'][1]: {'order': 'o-1'}",
-            "E         fix: make the write conditional on messageId (e.g. DynamoDB put_item with ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed as done) or an upsert keyed by it",
+            "E         fix: make the write conditional on messageId: e.g. DynamoDB put_item with ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed as done, or an upsert keyed by it",
             "E       ",
             "E       [crash and retry, warm and cold retry] when store.insert (point 1) succeeded but its acknowledgement was lost, the retry repeated store.insert",
             "E         fault: store.insert (point 1) succeeded but its acknowledgement was lost",
@@ -306,6 +306,36 @@ def test_without_reset_the_report_says_why_crash_and_retry_was_skipped(
             "handler runs: 3 (duplicate delivery 3)",
             "note: no observe=: only responses were compared; pass observe= to compare state",
             "note: no AWS call through botocore was seen; declare your own side effects with fault_points=",
+        ],
+        consecutive=True,
+    )
+
+
+def test_a_handler_that_never_succeeds_is_not_reported_idempotent(project: pytest.Pytester) -> None:
+    project.path.joinpath("broken.py").write_text(
+        "def handler(event, context):\n    raise ValueError('bad order')\n"
+    )
+    result = _run(
+        project,
+        """
+        from pytest_lambda import assert_idempotent
+        HANDLER = "broken.handler"
+
+        def test_it(runner, event):
+            assert_idempotent(runner, event)
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       pytest_lambda._errors.NotIdempotentError: handler is not idempotent: 1 finding in duplicate delivery (sqs event)",
+            "E       ",
+            "E       [duplicate delivery] the first delivery never succeeded in 3 attempts (ValueError: bad order): a failing handler cannot be shown idempotent",
+            "E         fix: make the handler succeed on this event, or check it with an event it accepts",
+            "E       ",
+            "E       scenarios:",
+            "E         duplicate delivery: failed (the first delivery never succeeded)",
+            "E         crash and retry: skipped (the first delivery never succeeded)",
         ],
         consecutive=True,
     )

@@ -125,7 +125,7 @@ HANDLERS = {
         def handler(event, context):
             if store.put_if_absent("seen", context.aws_request_id, True):
                 for record in event["Records"]:
-                    store.insert("orders", record["body"])
+                    store.insert("clicks", record["kinesis"]["data"])
     """,
     "write_then_marker": """
         import store
