@@ -86,7 +86,8 @@ class EnvConfig:
             return ()
         modname = split_handler(self.handler)[0].replace("/", ".")
         top = modname.split(".")[0]
-        return (top,) if top else ()
+        stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
+        return (top,) if top and top not in stdlib else ()
 
 
 class Sandbox:

@@ -254,12 +254,12 @@ class ModuleSwap:
         return verdict
 
     def _classify(self, name: str, module: object) -> bool:
+        file = getattr(module, "__file__", None)
         for package in self.packages:
             if name == package or name.startswith(package + "."):
-                return True
+                return not (isinstance(file, str) and any(d in file for d in _THIRD_PARTY_DIRS))
         if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
             return False
-        file = getattr(module, "__file__", None)
         if isinstance(file, str):
             return self._in_root(os.path.abspath(file))
         paths = getattr(module, "__path__", None)  # a namespace package
