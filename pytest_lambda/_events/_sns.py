@@ -80,17 +80,22 @@ def _default_topic(world: World) -> str:
 
 
 def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
-    topic = params.get("topic")
-    topic = _default_topic(world) if topic is None else check_topic_name(topic, "topic")
-    subject = check_subject(params.get("subject"), "subject")
-    sig_version = _signature_version(params.get("signature_version"))
-    attrs = sns_attributes(params.get("message_attributes"))
-    message = _message(world, params)
+    attrs: dict[str, dict[str, str]]
+    if params:
+        topic = params.get("topic")
+        topic = _default_topic(world) if topic is None else check_topic_name(topic, "topic")
+        subject = check_subject(params.get("subject"), "subject")
+        sig_version = _signature_version(params.get("signature_version"))
+        attrs = sns_attributes(params.get("message_attributes"))
+        message = _message(world, params)
+    else:  # the default event: the same draws, without the checks
+        topic, subject, sig_version, attrs = _default_topic(world), None, "1", {}
+        message = COMPACT.encode(world.json_payload())
     region = world.region
     topic_arn = f"arn:{partition(region)}:sns:{region}:{world.account_id}:{topic}"
     sub_arn = f"{topic_arn}:{world.uuid4()}"
     host = f"https://sns.{region}.{dns_suffix(region)}"
-    sent_ms = world.now_ms - world.rng.randint(15, 900)
+    sent_ms = world.now_ms - 15 - int(world.rng.random() * 886)  # delivery latency
     return {
         "Records": [
             {
