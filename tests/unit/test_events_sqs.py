@@ -776,3 +776,15 @@ def test_envelope_helper_is_reusable_directly() -> None:
     assert env["Subject"] == "S"
     assert env["TopicArn"] == "arn:aws:sns:us-west-2:123456789012:alerts"
     assert events_timestamp_ms(env["Timestamp"]) <= world.now_ms
+
+
+def test_explicit_defaults_give_the_default_event() -> None:
+    explicit = {
+        "records": 1,
+        "body": None,
+        "fifo": False,
+        "trace_header": False,
+        "sns_envelope": False,
+    }
+    for seed in range(20):
+        assert json.dumps(events.sqs(seed=seed, **explicit)) == json.dumps(events.sqs(seed=seed))
