@@ -788,3 +788,11 @@ def test_explicit_defaults_give_the_default_event() -> None:
     }
     for seed in range(20):
         assert json.dumps(events.sqs(seed=seed, **explicit)) == json.dumps(events.sqs(seed=seed))
+
+
+def test_body_schema_may_be_a_json_file(tmp_path: Path) -> None:
+    path = tmp_path / "order.schema.json"
+    path.write_text(json.dumps(ORDER_SCHEMA), "utf-8")
+    from_path = events.sqs(seed=3, body_schema=path)
+    assert json.dumps(from_path) == json.dumps(events.sqs(seed=3, body_schema=str(path)))
+    assert re.fullmatch(r"ORD-\d{6}", json.loads(from_path["Records"][0]["body"])["orderId"])
