@@ -112,8 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     context = LambdaContext()
 
     runner = LambdaRunner("trivial.handler", root=root)
-    assert runner.invoke(EVENT).ok
-    direct = per_call(lambda: trivial.handler(EVENT, context), repeat=ns.repeat, min_time=ns.min_time)
+    if not runner.invoke(EVENT).ok:
+        raise SystemExit("the trivial handler failed")
+    direct = per_call(
+        lambda: trivial.handler(EVENT, context), repeat=ns.repeat, min_time=ns.min_time
+    )
     warm = per_call(lambda: runner.invoke(EVENT), repeat=ns.repeat, min_time=ns.min_time)
 
     worker = Worker("bench")
@@ -140,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         start = time.perf_counter()
         inv = cold_runner.invoke(EVENT, cold=True)
         totals.append((time.perf_counter() - start) * 1000)
-        assert inv.ok and inv.cold_start and inv.init_duration_ms is not None
+        if not inv.ok or inv.init_duration_ms is None:
+            raise SystemExit(f"cold invoke failed: {inv.error}")
         inits.append(inv.init_duration_ms)
     cold_runner.close()
 
@@ -156,11 +160,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| direct call `handler(event, context)` | {direct * 1e6:.2f} us | | |")
     print(f"| warm `runner.invoke(event)` | {warm * 1e6:.2f} us | | |")
     verdict = "PASS" if overhead_us <= WARM_TARGET_US else "FAIL"
-    print(f"| **warm overhead** (invoke - direct) | **{overhead_us:.2f} us** | <= {WARM_TARGET_US:.0f} us | {verdict} |")
+    print(
+        f"| **warm overhead** (invoke - direct) | **{overhead_us:.2f} us** | <= {WARM_TARGET_US:.0f} us | {verdict} |"
+    )
     print(f"| - of which thread handoff | {handoff * 1e6:.2f} us | | |")
     print(f"| - of which state swap in+out | {swap * 1e6:.2f} us | | |")
     verdict = "PASS" if cold_ms < COLD_TARGET_MS else "FAIL"
-    print(f"| **cold start** `invoke(cold=True)`, median | **{cold_ms:.2f} ms** | < {COLD_TARGET_MS:.0f} ms | {verdict} |")
+    print(
+        f"| **cold start** `invoke(cold=True)`, median | **{cold_ms:.2f} ms** | < {COLD_TARGET_MS:.0f} ms | {verdict} |"
+    )
     print(f"| cold start, best | {min(totals):.2f} ms | | |")
     print(f"| init phase (`init_duration_ms`), median | {statistics.median(inits):.2f} ms | | |")
     return 0
