@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._errors import InvalidOption
 from ._faults import Call, Fault, Mode, Recorder, botocore_hook, fault_point_hook
 from ._idempotency_causes import (
+    Mismatch,
     Run,
     compare,
     crash_finding,
@@ -220,7 +221,7 @@ def _duplicate_scenario(
             ScenarioOutcome(DUPLICATE, "failed", "the first delivery never succeeded"),
         )
     statuses: list[str] = []
-    warm_failed = False
+    warm: Mismatch | None = None
     for attempt, env in ((1, "warm"), (2, "cold")):
         keep = None
         if env == "cold":
@@ -230,18 +231,25 @@ def _duplicate_scenario(
         dup = check.duplicate(attempt)
         run = check.deliver(dup, request_id=keep)
         found = compare(check.kind, clean, state1, run, check.snapshot(), ignored)
-        statuses.append(f"{env}: {'passed' if found is None else 'failed'}")
-        if found is None or (env == "cold" and warm_failed):
-            continue  # after a failed warm duplicate the state already differs
+        status = (
+            "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
+        )
+        statuses.append(f"{env}: {status}")
+        if found is None:
+            continue
+        if env == "warm":
+            warm = found
+        elif warm is not None and warm.severity == found.severity:
+            continue  # the warm duplicate already showed it (and the state already differs)
         cause = None
         if found.state_diff and check.reset is not None and check.observe is not None:
             cause = find_field_cause(check.kind, check.event, dup, check.idempotent)
+        warm_state_kept = warm is None or not warm.state_diff
         findings.append(
             duplicate_finding(
-                check.kind, found, env, attempt + 1, warm_passed=not warm_failed, field_cause=cause
+                check.kind, found, env, attempt + 1, warm_passed=warm_state_kept, field_cause=cause
             )
         )
-        warm_failed = warm_failed or env == "warm"
     failed = any(s.endswith("failed") for s in statuses)
     outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
     return clean, state1, outcome

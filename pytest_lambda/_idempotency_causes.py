@@ -219,7 +219,12 @@ def duplicate_finding(
     if not changes:
         return replace(
             base,
-            message="the duplicate delivery returned a different response (the state is the same)",
+            message="the duplicate delivery returned a different response (the state is the same)"
+            + (
+                f"; a warning only: the {kind} source discards the response"
+                if mismatch.severity == "warning"
+                else ""
+            ),
             fix="return the first delivery's response again: store it with your dedup record, as Powertools' idempotency utility does",
         )
     what = f"a duplicate delivery changed the state ({_state_words(changes)})"

@@ -87,6 +87,12 @@ HANDLERS = {
             store.put("idempotency", key, response)
             return response
     """,
+    "dedup_reports_new": """
+        import store
+        def handler(event, context):
+            new = [r for r in event["Records"] if store.put_if_absent("orders", r["messageId"], r["body"])]
+            return {"processed": len(new)}
+    """,
     "natural_upsert": """
         import store
         def handler(event, context):
@@ -284,6 +290,14 @@ def test_in_memory_dedup_passes_warm_and_fails_cold(corpus: Path) -> None:
     assert report.scenarios[0].detail == "warm: passed, cold: failed"
     assert report.errors[0].environment == "cold"
     assert report.scenarios[1].status == "skipped"
+
+
+def test_a_response_only_difference_is_a_warning_for_sqs(corpus: Path) -> None:
+    report = _check(corpus, "dedup_reports_new", events.sqs(**SQS1), faults=False)
+    assert report.ok, str(report)
+    assert [f.severity for f in report.findings] == ["warning"]
+    assert report.scenarios[0].detail == "warm: warning, cold: warning"
+    assert report.findings[0].responses == ({"processed": 1}, {"processed": 0})
 
 
 def test_without_reset_the_crash_scenario_is_skipped_and_says_why(corpus: Path) -> None:
