@@ -156,6 +156,7 @@ def lambda_handler(lambda_runner: LambdaRunner) -> Callable[..., Any]:
 
     Calling it directly skips the runtime (no marshalling, no timeout, the test's
     ``os.environ``); ``lambda_runner.invoke()`` runs the same module object as Lambda would.
+    Requesting it initialises ``lambda_runner``'s environment, so its first invoke is warm.
     """
     __tracebackhide__ = True
     handler: Callable[..., Any] = lambda_runner.load()

@@ -70,8 +70,29 @@ class LogCapture(io.TextIOBase):
     def flush(self) -> None:
         pass
 
+    @property
+    def buffer(self) -> _BinaryCapture:
+        """``sys.stdout.buffer``: bytes written here are decoded as UTF-8 into the log."""
+        return _BinaryCapture(self)
+
     def text(self) -> str:
         return "".join(self.chunks)
+
+
+class _BinaryCapture(io.RawIOBase):
+    """The binary side of a :class:`LogCapture` (``sys.stdout.buffer.write(b"...")``)."""
+
+    def __init__(self, text: LogCapture) -> None:
+        super().__init__()
+        self._text = text
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        data = bytes(b)
+        self._text.chunks.append(data.decode("utf-8", "replace"))
+        return len(data)
 
 
 class LogSink:

@@ -131,3 +131,11 @@ def test_invocation_logs_are_echoed_to_a_sink(make: Make) -> None:
     runner._echo = seen.append
     inv = runner.invoke({})
     assert seen == [inv.logs]
+
+
+def test_binary_stdout_writes_are_logged(tmp_path: Path) -> None:
+    (tmp_path / "binary.py").write_text(
+        "import sys\ndef handler(e, c):\n    sys.stdout.buffer.write('caf\\u00e9\\n'.encode())\n    return 1\n"
+    )
+    with LambdaRunner("binary.handler", root=tmp_path) as runner:
+        assert "caf\u00e9\n" in runner.invoke({}).logs
