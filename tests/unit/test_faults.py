@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import InvalidOption
-from pytest_lambda._faults import Fault, InjectedFault, Recorder, botocore_hook, fault_point_hook
+from pytest_lambda._fault_points import InjectedFault, fault_point_hook
+from pytest_lambda._faults import Fault, Recorder, botocore_hook
 from pytest_lambda._statediff import diff, mask, render_diff
 
 
