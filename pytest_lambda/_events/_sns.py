@@ -17,10 +17,10 @@ from pytest_lambda._errors import InvalidEventSpec
 
 from ._overrides import Path
 from ._sns_envelope import (
-    COMPACT,
     MAX_MESSAGE_BYTES,
     check_subject,
     check_topic_name,
+    default_message,
     dns_suffix,
     partition,
     signing_cert_url,
@@ -71,7 +71,7 @@ def _message(world: World, params: dict[str, Any]) -> str:
 
         message = payload_from_schema(schema, world)
     if message is None:
-        return COMPACT.encode(world.json_payload())
+        return default_message(world)
     return text_payload(message, "message", MAX_MESSAGE_BYTES)
 
 
@@ -90,7 +90,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         message = _message(world, params)
     else:  # the default event: the same draws, without the checks
         topic, subject, sig_version, attrs = _default_topic(world), None, "1", {}
-        message = COMPACT.encode(world.json_payload())
+        message = default_message(world)
     region = world.region
     topic_arn = f"arn:{partition(region)}:sns:{region}:{world.account_id}:{topic}"
     sub_arn = f"{topic_arn}:{world.uuid4()}"

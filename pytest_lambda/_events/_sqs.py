@@ -20,9 +20,9 @@ from typing import Any, Final
 
 from ._overrides import Path
 from ._sns_envelope import (
-    COMPACT,
     MAX_MESSAGE_BYTES,
     SnsEnvelopes,
+    default_message,
     partition,
     text_payload,
 )
@@ -95,8 +95,7 @@ def _messages(world: World, spec: SqsSpec) -> list[str]:
             text_payload(payload_from_schema(spec.schema, world), "body_schema", limit)
             for _ in range(n)
         ]
-    encode = COMPACT.encode
-    return [encode(world.json_payload()) for _ in range(n)]
+    return [default_message(world) for _ in range(n)]
 
 
 def _times(world: World, n: int, receive_count: int) -> tuple[list[int], list[int]]:
@@ -232,7 +231,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             "attributes": a,
             "messageAttributes": {
                 k: {**v, "stringListValues": [], "binaryListValues": []} for k, v in attrs.items()
-            },
+            }
+            if attrs
+            else {},
         }
         if attrs_md5 is not None:
             record["md5OfMessageAttributes"] = attrs_md5

@@ -796,3 +796,10 @@ def test_body_schema_may_be_a_json_file(tmp_path: Path) -> None:
     from_path = events.sqs(seed=3, body_schema=path)
     assert json.dumps(from_path) == json.dumps(events.sqs(seed=3, body_schema=str(path)))
     assert re.fullmatch(r"ORD-\d{6}", json.loads(from_path["Records"][0]["body"])["orderId"])
+
+
+def test_default_message_is_the_compact_json_of_world_json_payload() -> None:
+    from pytest_lambda._events._sns_envelope import COMPACT, default_message
+
+    for seed in range(2000):
+        assert default_message(World(seed)) == COMPACT.encode(World(seed).json_payload()), seed
