@@ -175,6 +175,54 @@ class _Encoder:
         self.markers.discard(marker)
 
 
+class _NotPlain(Exception):
+    """The fast path met something other than plain dict/list/str/int/float/bool/None."""
+
+
+def _plain(value: Any, out: list[str], string: Any) -> None:
+    """Encode a tree of exact built-in JSON types (the common case) with no per-type checks."""
+    kind = type(value)
+    if kind is str:
+        out.append(string(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        out.append("{")
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            if first:
+                first = False
+            else:
+                out.append(", ")
+            out.append(string(key))
+            out.append(": ")
+            _plain(item, out, string)
+        out.append("}")
+    elif kind is list:
+        if not value:
+            out.append("[]")
+            return
+        out.append("[")
+        for index, item in enumerate(value):
+            if index:
+                out.append(", ")
+            _plain(item, out, string)
+        out.append("]")
+    elif kind is int:
+        out.append(int.__repr__(value))
+    elif kind is bool:
+        out.append("true" if value else "false")
+    elif value is None:
+        out.append("null")
+    elif kind is float:
+        out.append(_float(value))
+    else:
+        raise _NotPlain
+
+
 def marshal(value: Any, *, ensure_ascii: bool) -> RawResponse:
     """``(body, content_type)`` as the runtime posts them; :class:`MarshalError` if it can't.
 
@@ -183,11 +231,20 @@ def marshal(value: Any, *, ensure_ascii: bool) -> RawResponse:
     """
     if isinstance(value, bytes):
         return value, "application/unknown"
+    string = encode_basestring_ascii if ensure_ascii else encode_basestring
+    out: list[str] = []
+    try:
+        _plain(value, out, string)
+        return "".join(out).encode("utf-8"), "application/json"
+    except (_NotPlain, RecursionError):
+        pass  # a tuple, namedtuple, Decimal, bytes, enum, non-str key...: the full rules
+    except Exception as exc:  # e.g. a lone surrogate that cannot be encoded
+        raise MarshalError(f"Unable to marshal response: {exc}") from exc
     encoder = _Encoder(ensure_ascii)
     try:
         text = encoder.scalar(value)
         if text is None:
-            out: list[str] = []
+            out = []
             encoder.encode(value, out)
             text = "".join(out)
         return text.encode("utf-8"), "application/json"
