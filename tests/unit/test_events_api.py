@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
@@ -12,6 +13,7 @@ import sys
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +24,24 @@ from pytest_lambda._events._world import REGIONS
 ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
+PAYLOAD_PARAMS: dict[str, str | None] = {
+    "apigw_v1": "body_schema",
+    "apigw_v2": "body_schema",
+    "s3": None,
+    "sns": "message_schema",
+    "sqs": "body_schema",
+    "kinesis": "data_schema",
+}
+PAYLOAD_SCHEMA: dict[str, object] = {
+    "type": "object",
+    "required": ["orderId", "qty"],
+    "additionalProperties": False,
+    "properties": {
+        "orderId": {"type": "string", "pattern": "^ORD-[0-9]{6}$"},
+        "qty": {"type": "integer", "minimum": 1, "maximum": 9},
+        "note": {"type": "string", "maxLength": 20},
+    },
+}
 
 
 def md5(text: str) -> str:
@@ -92,14 +112,56 @@ def test_params_lists_own_and_common_parameters_with_help(kind: str) -> None:
     params = events.params(kind)
     assert {"region", "account_id", "time"} <= set(params)
     assert not {"seed", "overrides", "validate"} & set(params)
-    payload_param = {"sns": "message_schema", "kinesis": "data_schema"}.get(kind, "body_schema")
-    assert payload_param in params
+    payload_param = PAYLOAD_PARAMS[kind]
+    if payload_param is None:  # S3 notifications carry no payload (a deliberate choice of _s3)
+        assert not {"body_schema", "body"} & set(params)
+    else:
+        assert payload_param in params
     assert all(isinstance(text, str) and text.strip() for text in params.values())
 
 
 def test_params_of_unknown_kind() -> None:
     with pytest.raises(InvalidEventSpec, match="valid kinds"):
         events.params("nope")
+
+
+def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
+    if kind == "sqs":
+        return [json.loads(r["body"]) for r in event["Records"]]
+    if kind == "sns":
+        return [json.loads(r["Sns"]["Message"]) for r in event["Records"]]
+    if kind == "kinesis":
+        return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
+    body = event["body"]
+    return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
+
+
+@pytest.mark.parametrize("kind", [k for k, p in PAYLOAD_PARAMS.items() if p])
+def test_payload_schema_parameter_generates_matching_payloads(kind: str, tmp_path: Path) -> None:
+    from jsonschema import Draft202012Validator
+
+    param = PAYLOAD_PARAMS[kind]
+    assert param is not None
+    validator = Draft202012Validator(PAYLOAD_SCHEMA)
+    for seed in range(50):
+        event = events.generate(kind, seed=seed, **{param: PAYLOAD_SCHEMA})
+        for payload in _payloads(kind, event):
+            assert validator.is_valid(payload), (seed, payload)
+    path = tmp_path / "order.json"
+    path.write_text(json.dumps(PAYLOAD_SCHEMA))
+    from_file = events.generate(kind, seed=3, **{param: path})
+    assert from_file == events.generate(kind, seed=3, **{param: PAYLOAD_SCHEMA})
+    assert from_file == events.generate(kind, seed=3, **{param: str(path)})
+
+
+@pytest.mark.parametrize("kind", [k for k, p in PAYLOAD_PARAMS.items() if p])
+def test_payload_schema_errors_surface_as_invalid_event_spec(kind: str, tmp_path: Path) -> None:
+    param = PAYLOAD_PARAMS[kind]
+    assert param is not None
+    with pytest.raises(InvalidEventSpec, match=r"keyword 'not' at #/not"):
+        events.generate(kind, seed=1, **{param: {"not": {"type": "string"}}})
+    with pytest.raises(InvalidEventSpec, match=r"missing\.json.*does not exist"):
+        events.generate(kind, seed=1, **{param: tmp_path / "missing.json"})
 
 
 # -- seeds ----------------------------------------------------------------------------------
