@@ -190,6 +190,7 @@ class LambdaRunner:
         self._env: Environment | None = None
         self._template: LambdaContext | None = None
         self._closed = False
+        self._busy = False
         self._hooks: list[Any] = []
         self._echo: Callable[[str], None] | None = None
 
@@ -258,6 +259,19 @@ class LambdaRunner:
         from ._outcome import event_body
 
         body = event_body(event)
+        if self._busy:
+            raise RuntimeError(
+                "LambdaRunner.invoke() called while an invocation of this runner is running: an "
+                "execution environment takes one event at a time. Use one runner per thread."
+            )
+        self._busy = True
+        try:
+            return self._invoke(body, context)
+        finally:
+            self._busy = False
+
+    def _invoke(self, body: bytes, context: LambdaContext | None) -> Invocation:
+        __tracebackhide__ = True
         env = self._environment()
         state = self._environment_state() if self._hooks else None
         for hook in self._hooks:

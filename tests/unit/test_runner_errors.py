@@ -235,3 +235,17 @@ def test_an_oversized_event_is_rejected(make: Make) -> None:
         match=r"is 6,291,560 bytes; a synchronous invoke accepts at most 6,291,556",
     ):
         make("app.count").invoke("x" * 6_291_558)
+
+
+def test_one_event_at_a_time(tmp_path: Path) -> None:
+    (tmp_path / "nested.py").write_text(
+        "RUNNER = None\ndef handler(event, context):\n    return RUNNER.invoke({}).error.type\n"
+    )
+    with LambdaRunner("nested.handler", root=tmp_path) as runner:
+        module = runner.module
+        assert module is not None
+        module.RUNNER = runner
+        inv = runner.invoke({})
+    assert inv.error is not None
+    assert inv.error.type == "RuntimeError"
+    assert "one event at a time" in inv.error.message
