@@ -72,3 +72,20 @@ def ipv4(rng: Random) -> str:
         a = n >> 24
         if a < 224 and a not in _PRIVATE_FIRST:
             return f"{a}.{(n >> 16) & 255}.{(n >> 8) & 255}.{1 + (n & 255) % 254}"
+
+
+def json_order(rng: Random, uuid: str) -> bytes:
+    """A small order-like JSON object, compact, as UTF-8 (the default record payload).
+
+    Same shape as ``World.json_payload``; written directly because every value is
+    drawn from JSON-safe alphabets (hex, letters, digits), so no escaping is needed.
+    """
+    items = ",".join(
+        f'{{"sku":"{upper_alnum(rng, 8)}","quantity":{between(rng, 1, 5)}}}'
+        for _ in range(between(rng, 1, 3))
+    )
+    amount = between(rng, 100, 99_999) / 100
+    return (
+        f'{{"id":"{uuid}","type":"{word(rng)}","customer":"{word(rng)}",'
+        f'"amount":{amount!r},"items":[{items}]}}'
+    ).encode()

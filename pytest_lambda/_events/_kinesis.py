@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from pytest_lambda._errors import InvalidEventSpec
 
-from ._fastdraw import between, lower_alnum, pick, slug, word
+from ._fastdraw import between, json_order, lower_alnum, pick, slug, word
 from ._overrides import Path
 from ._world import World
 
@@ -46,9 +46,6 @@ _STREAM_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 _SEQ_RE = re.compile(r"^(0|[1-9]\d{0,128})$")
 _ARN_RE = re.compile(r"^arn:(aws[a-z-]*):kinesis:([a-z0-9-]+):(\d{12}):stream/(.+)$")
 _B64_RE = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
-_SEQ_TAIL: Final = 10**29  # 56 digits = 27-digit shard prefix + 29-digit counter
-_SEQ_START_MAX: Final = 5 * 10**28
-_SEQ_STEP: Final = (10**20, 10**24)
 
 
 # -- parameters ----------------------------------------------------------------------
@@ -106,7 +103,7 @@ def _payloads(world: World, params: dict[str, Any]) -> list[bytes]:
         return [
             _blob(payload_from_schema(schema, world), "data_schema payload") for _ in range(count)
         ]
-    return [json.dumps(world.json_payload()).encode("utf-8") for _ in range(count)]
+    return [json_order(world.rng, world.uuid4()) for _ in range(count)]
 
 
 def _shard(world: World, params: dict[str, Any]) -> str:
@@ -171,9 +168,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     for i in range(n - 1, -1, -1):
         arrivals[i] = arrival
         arrival -= between(rng, 0, 250)
-    prefix = "49" + world.digits(25)
-    counter = rng.randrange(10**27, _SEQ_START_MAX)
-    lo, hi = _SEQ_STEP
+    # 56 digits: "49" + 25 digits fixed for the shard, then a 29-digit counter that
+    # starts below 4.1e28 and grows < 6.1e23 per record, so 10,000 records never carry.
+    prefix = f"49{10**24 + rng.getrandbits(83) % (9 * 10**24)}"
+    counter = 10**27 + rng.getrandbits(95)
 
     total = 0
     records: list[dict[str, Any]] = []
@@ -193,7 +191,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
                 "(after base64); use fewer records or smaller data"
             )
         seq = f"{prefix}{counter:029d}"
-        counter += rng.randrange(lo, hi)
+        counter += 10**20 + rng.getrandbits(79)
         kinesis: dict[str, Any] = {
             "kinesisSchemaVersion": "1.0",
             "partitionKey": key,
