@@ -74,6 +74,7 @@ _TYPE_HINTS: Final = (
     ("number", ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")),
 )
 _MAX_MERGE_DEPTH: Final = 32
+_MAX_COMPILE_DEPTH: Final = 100  # nested schemas; only self-expanding allOf/anyOf/oneOf get there
 # id(schema) → (the schema, a snapshot of its content, its node): skips re-serialising a
 # dict schema passed again (the snapshot comparison notices in-place edits).
 _BY_ID: dict[int, tuple[object, object, Node]] = {}
@@ -89,6 +90,7 @@ class _Compiler:
         self.root = root
         self.root_id = root.get("$id", "") if isinstance(root, dict) else ""
         self.refs: dict[str, RefNode] = {}
+        self.depth = 0
         self._validator: Any = None
 
     # -- $ref -------------------------------------------------------------------
@@ -147,6 +149,20 @@ class _Compiler:
         return node
 
     def compile(self, schema: Any, where: str, name: str | None) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > _MAX_COMPILE_DEPTH:
+                shown = where if len(where) <= 80 else f"{where[:40]}...{where[-30:]}"
+                raise InvalidEventSpec(
+                    f"body schema: the schema at {shown} expands into itself through "
+                    "allOf/anyOf/oneOf and $ref; the payload generator cannot unfold it (give "
+                    "the recursive $ref no sibling keywords, or restructure with $defs)"
+                )
+            return self._compile(schema, where, name)
+        finally:
+            self.depth -= 1
+
+    def _compile(self, schema: Any, where: str, name: str | None) -> Node:
         if schema is True:
             return AnyNode()
         if schema is False:
@@ -174,6 +190,8 @@ class _Compiler:
             return self.compile(self.resolve_top(asserting, where), where, name)
         if "allOf" in asserting:
             rest = {k: v for k, v in asserting.items() if k != "allOf"}
+            if not rest and len(asserting["allOf"]) == 1:
+                return self.compile(asserting["allOf"][0], _pointer(where, "allOf", 0), name)
             for i, branch in enumerate(asserting["allOf"]):
                 rest = merge(rest, branch, _pointer(where, "allOf", i), self.resolve_top)
             return self.compile(rest, where, name)
@@ -182,7 +200,7 @@ class _Compiler:
                 rest = {k: v for k, v in asserting.items() if k != key}
                 branches = [
                     self.compile(
-                        merge(rest, b, _pointer(where, key, i), self.resolve_top),
+                        merge(rest, b, _pointer(where, key, i), self.resolve_top) if rest else b,
                         _pointer(where, key, i),
                         name,
                     )

@@ -92,6 +92,8 @@ class EnumNode(Node):
 
     def __init__(self, values: Sequence[Any], types: str | list[str] | None, where: str) -> None:
         super().__init__()
+        if not values:
+            raise InvalidEventSpec(f"body schema: the enum at {where} is empty: no value is valid")
         if types is not None:
             wanted = [types] if isinstance(types, str) else types
             values = [
@@ -229,8 +231,8 @@ class StringNode(Node):
                     return text
             if self.strict:
                 raise InvalidEventSpec(
-                    f"body schema: cannot generate a {self.where} string that fits its format and "
-                    f"minLength/maxLength/pattern together; loosen one of them"
+                    f"body schema: cannot generate a string at {self.where} that fits its format "
+                    "and minLength/maxLength/pattern together; loosen one of them"
                 )
         if self.b64:
             for _ in range(_RETRIES):
@@ -345,8 +347,9 @@ class ObjectNode(Node):
                 want -= 1
         if len(out) < self.min:
             raise InvalidEventSpec(
-                f"body schema: cannot reach minProperties={self.min} at {self.where} "
-                "(additionalProperties is false and too few properties are declared)"
+                f"body schema: cannot reach minProperties={self.min} at {self.where}: too few "
+                "properties are declared, and no others may be added (additionalProperties is "
+                "false, or patternProperties is set)"
             )
         return out
 

@@ -384,6 +384,25 @@ def test_property_order_follows_the_schema() -> None:
     assert list(value) == [p for p in declared if p in value]
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"allOf": [{"$ref": "#/$defs/a"}], "$defs": {"a": {"type": "integer"}}},
+        {"anyOf": [{"$ref": "#"}, {"type": "null"}]},
+        {"type": "object", "properties": {"child": {"$ref": "#"}}},
+        {"type": ["object", "array"], "items": {"$ref": "#"}, "properties": {"x": {"$ref": "#"}}},
+    ],
+)
+def test_self_referencing_schemas_terminate(schema: dict[str, Any]) -> None:
+    validator = Draft202012Validator({**schema, "$defs": schema.get("$defs", {})})
+    for seed in range(50):
+        value = payload_from_schema(schema, World(seed))
+        if "anyOf" in schema:  # jsonschema itself recurses forever here; null is the only value
+            assert value is None
+        else:
+            assert validator.is_valid(value), value
+
+
 def test_true_and_empty_schemas_give_a_value() -> None:
     assert isinstance(payload_from_schema(True, World(1)), str)
     assert isinstance(payload_from_schema({}, World(1)), str)
@@ -506,6 +525,23 @@ def test_not_a_schema_object() -> None:
             r"\$ref '#/\$defs/n' recurses more than 24 levels",
         ),
         (False, r"the schema at # is false"),
+        ({"enum": []}, r"the enum at # is empty"),
+        (
+            {"type": "object", "anyOf": [{"$ref": "#"}, {"required": ["a"]}]},
+            r"the schema at #/anyOf/0/anyOf/0.*\.\.\..* expands into itself through allOf/anyOf/oneOf",
+        ),
+        (
+            {"type": "string", "format": "date-time", "maxLength": 5},
+            r"cannot generate a string at # that fits its format",
+        ),
+        (
+            {
+                "type": "object",
+                "patternProperties": {"^x-": {"type": "integer"}},
+                "minProperties": 1,
+            },
+            r"cannot reach minProperties=1 at #",
+        ),
     ],
 )
 def test_unsupported_or_unsatisfiable_schemas_raise(schema: Any, message: str) -> None:
