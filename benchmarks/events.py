@@ -118,7 +118,7 @@ def _alarm(_signum: int, _frame: object) -> None:
 def measure_jsf(kind: str, row: Row, repeat: int, min_time: float, samples: int) -> None:
     """jsf's time per event and the fraction of its events that validate (errors reported)."""
     try:
-        from jsf import JSF
+        from jsf import JSF  # type: ignore[import-untyped]
     except ImportError:
         row.jsf_valid = "jsf not installed"
         return
