@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._handler import load_handler, split_handler
 from ._logs import LambdaLogHandler, LogCapture, log_level_from_env
-from ._marshal import execution_env
+from ._marshal import ensure_ascii_for, execution_env
 from ._swap import (
     EnvironSwap,
     LoggingSwap,
@@ -151,6 +151,8 @@ class Environment:
         self.sandbox = sandbox
         values = lambda_environ(config, sandbox, os.environ)
         self.json_logs = values.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        # The runtime builds its encoder once, at start: a later change of the variable is ignored.
+        self.ensure_ascii = ensure_ascii_for(values.get("AWS_EXECUTION_ENV"))
         self.log_handler = LambdaLogHandler(json_format=self.json_logs)
         self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
         self.popen = PopenEnv()
@@ -169,14 +171,6 @@ class Environment:
         self.closed = False
         self._loggers = snapshot_loggers()
         self._saved: tuple[Any, ...] | None = None
-
-    @property
-    def execution_env(self) -> str | None:
-        """``AWS_EXECUTION_ENV`` as the environment currently has it (it decides ensure_ascii)."""
-        raw = self.environ.data.get(os.environ.encodekey("AWS_EXECUTION_ENV"))
-        if raw is None:
-            return None
-        return str(os.environ.decodevalue(raw))
 
     # -- state ------------------------------------------------------------------------
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._invocation import Invocation, InvocationError
 from ._logs import LogCapture, error_lines
-from ._marshal import MAX_RESPONSE_BYTES, MarshalError, ensure_ascii_for, marshal
+from ._marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
 from ._outcome import (
     exception_error,
     exit_error,
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from ._runner import LambdaRunner
 
 __all__ = ["run_init_only", "run_invocation"]
+
+_decode: Final = json.JSONDecoder().decode
 
 INIT_LIMIT: Final = 10.0
 """Seconds an on-demand init may take (runtime.md §6)."""
@@ -57,8 +59,15 @@ class _Clock:
         self.time = time_fn
         exact = getattr(clock, "_now_ms", None)
         self.now_ms: Callable[[], int] = exact if callable(exact) else self._ms
-        self.frozen = bool(clock is not None and clock.frozen)
+        self.frozen = False
+        self.poll: Callable[[], int] | None = None
+        self.refresh()
+
+    def refresh(self) -> _Clock:
+        """Re-read whether the clock is frozen (a test may freeze it between invokes)."""
+        self.frozen = bool(self.clock is not None and self.clock.frozen)
         self.poll = self.now_ms if self.frozen else None
+        return self
 
     def _ms(self) -> int:
         return int(self.time() * 1000)
@@ -71,6 +80,14 @@ class _Clock:
         if self.clock is not None and self.clock.tick:
             return max(real, moved)
         return real + max(0.0, moved)
+
+
+def _clock_of(runner: LambdaRunner) -> _Clock:
+    clock: _Clock | None = runner._clock_helper
+    if clock is None:
+        clock = runner._clock_helper = _Clock(runner._config.clock, runner._time)
+        return clock
+    return clock.refresh()
 
 
 def _deadline_of(context: Any, now_ms: int, timeout: float) -> int:
@@ -128,7 +145,7 @@ def _init(
 
 def run_init_only(runner: LambdaRunner, env: Environment) -> InvocationError | None:
     """Initialise ``env`` outside an invocation (for ``LambdaRunner.load()``)."""
-    clock = _Clock(runner._config.clock, runner._time)
+    clock = _clock_of(runner)
     capture = LogCapture()
     env.activate(capture, "", clock.time())
     try:
@@ -158,7 +175,7 @@ def run_invocation(
 ) -> tuple[Invocation, bool]:
     """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
     __tracebackhide__ = True
-    clock = _Clock(runner._config.clock, runner._time)
+    clock = _clock_of(runner)
     capture = LogCapture()
     given_id = getattr(context, "aws_request_id", None) if context is not None else None
     request_id = given_id if isinstance(given_id, str) else runner._request_id()
@@ -208,7 +225,7 @@ def _invoke(
     else:
         ctx, deadline_ms = context, _deadline_of(context, now_ms, config.timeout)
     capture.write(platform.start(clock0, request_id))
-    event = json.loads(body)
+    event = _decode(body.decode("utf-8"))
     handler = env.handler
     env.invocations += 1
     env.worker.submit(lambda: handler(event, ctx))
@@ -233,7 +250,7 @@ def _invoke(
                 name = getattr(value, "__qualname__", "handler")
                 capture.write(f"RuntimeWarning: coroutine '{name}' was never awaited\n")
             try:
-                out, content_type = marshal(value, ensure_ascii=ensure_ascii_for(env.execution_env))
+                out, content_type = marshal(value, ensure_ascii=env.ensure_ascii)
             except MarshalError as exc:
                 error = InvocationError(
                     type="Runtime.MarshalError", message=str(exc), request_id=request_id,
@@ -279,7 +296,7 @@ def _invoke(
         response: Any = error.payload()
         out, content_type = json.dumps(response).encode(), "application/json"
     elif content_type == "application/json":
-        response = json.loads(out)
+        response = _decode(out.decode("utf-8"))
     else:
         response = out
     invocation = Invocation(

@@ -30,6 +30,9 @@ __all__ = [
 ]
 
 _EXIT_ERROR: Final = "Runtime.ExitError"
+_encode_event: Final = json.JSONEncoder(
+    allow_nan=False, ensure_ascii=False, separators=(",", ":")
+).encode
 _SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
 
 
@@ -75,9 +78,7 @@ def event_body(event: Any) -> bytes:
             ) from None
     else:
         try:
-            body = json.dumps(
-                event, allow_nan=False, ensure_ascii=False, separators=(",", ":")
-            ).encode("utf-8")
+            body = _encode_event(event).encode("utf-8")
         except (TypeError, ValueError, RecursionError) as exc:
             where = _path_to_bad(event)
             detail = f"at {where[0]}: {where[1]}" if where else str(exc)

@@ -191,6 +191,7 @@ class LambdaRunner:
         self._template: LambdaContext | None = None
         self._closed = False
         self._busy = False
+        self._clock_helper: Any = None  # pytest_lambda._invoke._Clock, made on first use
         self._hooks: list[Any] = []
         self._echo: Callable[[str], None] | None = None
 
