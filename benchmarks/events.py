@@ -14,7 +14,8 @@ loops of at least ``--min-time`` seconds each):
 * **floor** — a hand-written minimal dict builder of the same event
   (``benchmarks/_floors.py``: stdlib only, the same fields, no realism beyond that);
 * **jsf** — ``JSF(schema).generate()`` from the kind's JSON Schema (the JSF object is
-  built once), plus the fraction of jsf's events that pass ``events.validate``;
+  built once), plus the fraction of jsf's events that pass ``events.validate`` and, of
+  those, how many also keep the kind's cross-field invariants (``events.check_invariants``);
 * **validate** — one full jsonschema validation (``events.validate(event, kind)``) of a
   default event.
 
@@ -26,6 +27,7 @@ Times are per event; the machine's other load shifts them, the ratios less so.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import math
 import os
@@ -136,7 +138,7 @@ def measure_jsf(kind: str, row: Row, repeat: int, min_time: float, samples: int)
         else:
             row.jsf_s = best_per_call(faker.generate, max(1, repeat // 2), min_time)
         samples = max(1, min(samples, int(JSF_SAMPLE_BUDGET_S / row.jsf_s)))
-        valid = failed = 0
+        valid = realistic = failed = 0
         for _ in range(samples):
             try:
                 sample = faker.generate()
@@ -145,10 +147,16 @@ def measure_jsf(kind: str, row: Row, repeat: int, min_time: float, samples: int)
                 continue
             try:
                 events.validate(sample, kind)
-                valid += 1
             except ValueError:
-                pass
-        row.jsf_valid = f"{valid}/{samples} ({100 * valid / samples:.0f}%)"
+                continue
+            valid += 1
+            # an invariant check that trips on jsf's data counts as broken
+            with contextlib.suppress(Exception):
+                realistic += not events.check_invariants(sample, kind)
+        row.jsf_valid = (
+            f"{valid}/{samples} valid ({100 * valid / samples:.0f}%), "
+            f"{realistic} also keep the invariants"
+        )
         if failed:
             row.jsf_valid += f", {failed} raised"
     except _Timeout:
