@@ -59,6 +59,7 @@ _CREDENTIAL_SOURCES: Final = (
     "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", *FAKE_CREDENTIALS,
 )  # fmt: skip
 _SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
+_ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function more than one vCPU
 # Set at the C level too (putenv), for time.tzset() and C libraries that read credentials.
 _C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
 
@@ -163,7 +164,10 @@ class Environment:
         )
         self.sys_path = [config.root, *(p for p in sys.path if p != config.root)]
         self.cwd = config.root
-        self.worker = Worker(f"lambda-{config.function_name}-{sandbox.generation}")
+        self.worker = Worker(
+            f"lambda-{config.function_name}-{sandbox.generation}",
+            pin=config.memory_mb < _ONE_VCPU_MB,
+        )
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
