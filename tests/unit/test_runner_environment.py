@@ -362,3 +362,22 @@ def test_subprocesses_and_the_c_level_see_the_environment(
         env=None, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout.split() == ["None", str(os.environ.get("AWS_ACCESS_KEY_ID")), "production"]
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux and two CPUs",
+)
+@pytest.mark.parametrize(("memory_mb", "one_cpu"), [(128, True), (2048, False)])
+def test_the_handler_thread_follows_the_test_threads_cpu_below_one_vcpu(
+    make: Make, memory_mb: int, one_cpu: bool
+) -> None:
+    runner = make(memory_mb=memory_mb)
+    runner.invoke({})
+    state = runner._environment_state()
+    assert state is not None
+    thread = state.environment.worker.thread
+    assert thread is not None
+    assert thread.native_id is not None
+    cpus = os.sched_getaffinity(thread.native_id)
+    assert (len(cpus) == 1) is one_cpu
