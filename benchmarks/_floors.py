@@ -4,7 +4,9 @@ Each builder returns a dict with the same fields (and the same key order) as a r
 single-record event of its kind, filled with the cheapest stdlib values that have the
 right shape: ``uuid.uuid4()``, a ``random.Random``, ``hashlib`` and ``time``. No
 realism beyond that: no word lists, no cross-field consistency beyond what the field
-tree itself needs (md5OfBody of the body, eventID = shard:sequence, CLF time).
+tree itself needs (md5OfBody of the body, eventID = shard:sequence, CLF time). The
+API Gateway builders include the optional parts (path parameters, query string,
+JSON body, v2 cookies) about as often as the generator's default events do.
 """
 
 from __future__ import annotations
@@ -163,6 +165,12 @@ def kinesis() -> dict[str, Any]:
     }
 
 
+def _optional_parts() -> tuple[bool, bool, bool]:
+    """(path parameters, query string, JSON body): present about as often as in the
+    generator's default API Gateway events (measured: ~2/3, ~1/3, ~2/5)."""
+    return _rng.random() < 0.65, _rng.random() < 0.32, _rng.random() < 0.4
+
+
 def _headers(host: str, ip: str, trace: str) -> dict[str, str]:
     return {
         "accept": "application/json",
@@ -184,15 +192,23 @@ def apigw_v1() -> dict[str, Any]:
     trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
     headers = _headers(host, ip, trace)
     item = str(_rng.randrange(10**6))
+    with_path, with_query, with_body = _optional_parts()
+    method = "POST" if with_body else "GET"
+    resource = "/items/{id}" if with_path else "/items"
+    path = f"/items/{item}" if with_path else "/items"
+    query = {"page": str(_rng.randrange(1, 10))} if with_query else None
+    body = _body() if with_body else None
+    if with_body:
+        headers["content-type"] = "application/json"
     return {
-        "resource": "/items/{id}",
-        "path": f"/items/{item}",
-        "httpMethod": "GET",
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"id": item},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+        "pathParameters": {"id": item} if with_path else None,
         "stageVariables": None,
         "requestContext": {
             "accountId": _ACCOUNT,
@@ -200,7 +216,7 @@ def apigw_v1() -> dict[str, Any]:
             "domainName": host,
             "domainPrefix": api_id,
             "extendedRequestId": _b64(11)[:15] + "=",
-            "httpMethod": "GET",
+            "httpMethod": method,
             "identity": {
                 "accessKey": None,
                 "accountId": None,
@@ -215,16 +231,16 @@ def apigw_v1() -> dict[str, Any]:
                 "userAgent": headers["user-agent"],
                 "userArn": None,
             },
-            "path": f"/prod/items/{item}",
+            "path": f"/prod{path}",
             "protocol": "HTTP/1.1",
             "requestId": str(uuid.uuid4()),
             "requestTime": _clf(now),
             "requestTimeEpoch": now,
             "resourceId": uuid.uuid4().hex[:6],
-            "resourcePath": "/items/{id}",
+            "resourcePath": resource,
             "stage": "prod",
         },
-        "body": None,
+        "body": body,
         "isBase64Encoded": False,
     }
 
@@ -236,33 +252,49 @@ def apigw_v2() -> dict[str, Any]:
     ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
     trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
     item = str(_rng.randrange(10**6))
-    return {
+    with_path, with_query, with_body = _optional_parts()
+    method = "POST" if with_body else "GET"
+    route = "/items/{id}" if with_path else "/items"
+    path = f"/items/{item}" if with_path else "/items"
+    page = str(_rng.randrange(1, 10))
+    body = _body() if with_body else None
+    headers = _headers(host, ip, trace)
+    headers["content-length"] = str(len(body)) if body else "0"
+    event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": "GET /items/{id}",
-        "rawPath": f"/items/{item}",
-        "rawQueryString": "",
-        "headers": {**_headers(host, ip, trace), "content-length": "0"},
-        "pathParameters": {"id": item},
-        "requestContext": {
-            "accountId": _ACCOUNT,
-            "apiId": api_id,
-            "domainName": host,
-            "domainPrefix": api_id,
-            "http": {
-                "method": "GET",
-                "path": f"/items/{item}",
-                "protocol": "HTTP/1.1",
-                "sourceIp": ip,
-                "userAgent": "curl/8.5.0",
-            },
-            "requestId": _b64(11)[:15] + "=",
-            "routeKey": "GET /items/{id}",
-            "stage": "$default",
-            "time": _clf(now),
-            "timeEpoch": now,
-        },
-        "isBase64Encoded": False,
+        "routeKey": f"{method} {route}",
+        "rawPath": path,
+        "rawQueryString": f"page={page}" if with_query else "",
     }
+    if _rng.random() < 0.25:
+        event["cookies"] = ["session=" + uuid.uuid4().hex]
+    event["headers"] = headers
+    if with_query:
+        event["queryStringParameters"] = {"page": page}
+    if with_path:
+        event["pathParameters"] = {"id": item}
+    event["requestContext"] = {
+        "accountId": _ACCOUNT,
+        "apiId": api_id,
+        "domainName": host,
+        "domainPrefix": api_id,
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": ip,
+            "userAgent": headers["user-agent"],
+        },
+        "requestId": _b64(11)[:15] + "=",
+        "routeKey": f"{method} {route}",
+        "stage": "$default",
+        "time": _clf(now),
+        "timeEpoch": now,
+    }
+    if body is not None:
+        event["body"] = body
+    event["isBase64Encoded"] = False
+    return event
 
 
 FLOORS: dict[str, Callable[[], dict[str, Any]]] = {

@@ -179,7 +179,10 @@ def measure(kind: str, repeat: int, min_time: float, jsf_samples: int) -> Row:
         return row
     seeds = itertools.count()
     floor = FLOORS[kind]
-    floor()
+    try:  # the floor must build the same (valid) event, or the comparison is meaningless
+        events.validate(floor(), kind)
+    except ValueError as exc:
+        row.note = f"floor event invalid: {str(exc)[:80]}"
     row.ours_s, row.floor_s = best_pair(
         lambda: events.generate(kind, seed=next(seeds)), floor, repeat, min_time
     )
@@ -187,7 +190,7 @@ def measure(kind: str, repeat: int, min_time: float, jsf_samples: int) -> Row:
         events.validate(event, kind)
         row.validate_s = best_per_call(lambda: events.validate(event, kind), repeat, min_time)
     except Exception as exc:
-        row.note = f"validate failed: {type(exc).__name__}: {str(exc)[:80]}"
+        row.note += f" validate failed: {type(exc).__name__}: {str(exc)[:80]}"
     measure_jsf(kind, row, repeat, min_time, jsf_samples)
     return row
 
