@@ -23,7 +23,9 @@ class LambdaEventFactory:
     whatever other tests run and in whatever order.
     """
 
-    def __init__(self, *, seed: int, nodeid: str, region: str | None = None, _on_use: Any = None) -> None:
+    def __init__(
+        self, *, seed: int, nodeid: str, region: str | None = None, _on_use: Any = None
+    ) -> None:
         self._base = seed
         self._nodeid = nodeid
         self._region = region
@@ -43,8 +45,13 @@ class LambdaEventFactory:
         return seed
 
     def __call__(
-        self, kind: str, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-        validate: bool = True, **params: Any,
+        self,
+        kind: str,
+        *,
+        seed: int | None = None,
+        overrides: Mapping[str, Any] | None = None,
+        validate: bool = True,
+        **params: Any,
     ) -> dict[str, Any]:
         """An event of ``kind``; keywords as in :func:`pytest_lambda.events.generate`."""
         __tracebackhide__ = True

@@ -138,12 +138,17 @@ def lambda_runner(
     Each invocation's logs are written to the test's stdout. Closed after the test.
     """
     __tracebackhide__ = True
+    from ._idempotency_options import MARKER as IDEMPOTENCY_MARKER
+    from ._idempotency_options import IdempotencyOptions
     from ._runner import LambdaRunner
 
     handler, keywords = runner_arguments(request)
     keywords.setdefault("clock", lambda_clock)
     runner = LambdaRunner(handler, **keywords)
     runner._echo = _echo
+    marker = request.node.get_closest_marker(IDEMPOTENCY_MARKER)
+    if marker is not None:
+        runner._idempotency_defaults = IdempotencyOptions.from_marker(marker.args, marker.kwargs)
     try:
         yield runner
     finally:

@@ -85,14 +85,52 @@ class Setting:
 SETTINGS: Final[dict[str, Setting]] = {
     s.name: s
     for s in (
-        Setting("seed", "seed for generated events (default: random, printed in the header)", None, _int, metavar="N"),
-        Setting("handler", "Lambda handler to test, e.g. app.handler or src/app.handler", None, metavar="HANDLER"),
+        Setting(
+            "seed",
+            "seed for generated events (default: random, printed in the header)",
+            None,
+            _int,
+            metavar="N",
+        ),
+        Setting(
+            "handler",
+            "Lambda handler to test, e.g. app.handler or src/app.handler",
+            None,
+            metavar="HANDLER",
+        ),
         Setting("timeout", "function timeout in seconds", 3.0, _float, metavar="SECONDS"),
-        Setting("memory", "function memory in MB (context.memory_limit_in_mb)", 128, _memory, metavar="MB"),
-        Setting("region", "AWS region of the function and of generated events", "us-east-1", metavar="REGION"),
-        Setting("events", "event kinds for the built-in conformance suite, e.g. sqs,s3", None, metavar="KINDS"),
-        Setting("isolation", "how the runner runs handlers: module (in-process) or runtime (awslambdaric subprocess)", "module", metavar="MODE"),
-        Setting("moto", "observe AWS state through moto in the idempotency check", False, _bool, is_flag=True),
+        Setting(
+            "memory",
+            "function memory in MB (context.memory_limit_in_mb)",
+            128,
+            _memory,
+            metavar="MB",
+        ),
+        Setting(
+            "region",
+            "AWS region of the function and of generated events",
+            "us-east-1",
+            metavar="REGION",
+        ),
+        Setting(
+            "events",
+            "event kinds for the built-in conformance suite, e.g. sqs,s3",
+            None,
+            metavar="KINDS",
+        ),
+        Setting(
+            "isolation",
+            "how the runner runs handlers: module (in-process) or runtime (awslambdaric subprocess)",
+            "module",
+            metavar="MODE",
+        ),
+        Setting(
+            "moto",
+            "observe AWS state through moto in the idempotency check",
+            False,
+            _bool,
+            is_flag=True,
+        ),
     )
 }
 
@@ -104,9 +142,13 @@ def add_options(parser: pytest.Parser) -> None:
     for s in SETTINGS.values():
         help_text = f"{s.help} [ini: {s.ini}, env: {s.env}]"
         if s.is_flag:
-            group.addoption(s.flag, action="store_const", const="true", default=None, dest=s.ini, help=help_text)
+            group.addoption(
+                s.flag, action="store_const", const="true", default=None, dest=s.ini, help=help_text
+            )
         else:
-            group.addoption(s.flag, action="store", default=None, dest=s.ini, metavar=s.metavar, help=help_text)
+            group.addoption(
+                s.flag, action="store", default=None, dest=s.ini, metavar=s.metavar, help=help_text
+            )
         parser.addini(s.ini, f"{s.help} (also {s.flag}, {s.env})", type="string", default="")
 
 

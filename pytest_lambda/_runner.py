@@ -33,6 +33,7 @@ from ._errors import HandlerConfigError, InvalidOption
 from ._handler import handler_name
 from ._invoke import run_invocation
 from ._logs import Platform
+from ._runner_checks import RunnerChecks
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -107,7 +108,7 @@ def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
-class LambdaRunner:
+class LambdaRunner(RunnerChecks):
     """Invoke a Lambda handler locally with Lambda's cold/warm environments, errors and limits.
 
     ``handler`` is a handler string (``"app.handler"``, ``"src/app.handler"``, resolved from

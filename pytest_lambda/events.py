@@ -49,8 +49,11 @@ def params(kind: str) -> dict[str, str]:
 
 
 def apigw_v1(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """API Gateway REST API proxy event (payload 1.0). See :func:`generate`."""
     __tracebackhide__ = True
@@ -58,8 +61,11 @@ def apigw_v1(
 
 
 def apigw_v2(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """API Gateway HTTP API event (payload 2.0). See :func:`generate`."""
     __tracebackhide__ = True
@@ -67,8 +73,11 @@ def apigw_v2(
 
 
 def s3(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """S3 event notification (one record). See :func:`generate`."""
     __tracebackhide__ = True
@@ -76,8 +85,11 @@ def s3(
 
 
 def sns(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """SNS notification (one record). See :func:`generate`."""
     __tracebackhide__ = True
@@ -85,8 +97,11 @@ def sns(
 
 
 def sqs(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """SQS batch (standard or FIFO). See :func:`generate`."""
     __tracebackhide__ = True
@@ -94,8 +109,11 @@ def sqs(
 
 
 def kinesis(
-    *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     """Kinesis Data Streams batch from one shard. See :func:`generate`."""
     __tracebackhide__ = True

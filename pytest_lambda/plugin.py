@@ -19,6 +19,7 @@ __all__ = [
     "lambda_event",
     "lambda_seed",
     "pytest_addoption",
+    "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_makereport",
@@ -56,14 +57,18 @@ class _XdistHooks:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers",
-        "lambda_handler(handler, *, timeout=3.0, memory_mb=128, function_name=None, region=..., env=None, root=None): "
-        "the handler (and runner keywords) for this test's lambda_runner.",
-    )
-    config.addinivalue_line(
-        "markers", "lambda_check: a built-in conformance check of the --lambda-handler suite."
-    )
+    from ._fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
+    from ._fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
+    from ._idempotency_options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
+
+    for help_line in (
+        RUNNER_MARKER_HELP,
+        CLOCK_MARKER_HELP,
+        IDEMPOTENCY_MARKER_HELP,
+        "lambda_check: a built-in conformance check of the --lambda-handler suite "
+        "(deselect with -m 'not lambda_check').",
+    ):
+        config.addinivalue_line("markers", help_line)
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and "lambda_seed" in workerinput:
         seed, source = workerinput["lambda_seed"]
@@ -89,6 +94,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["lambda: " + ", ".join(parts)]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    from ._fixtures_clock import add_clock_fixture
+
+    add_clock_fixture(items)
+
+
 @pytest.fixture
 def lambda_seed(pytestconfig: pytest.Config) -> int:
     """The session seed events derive from; override this fixture to pin it in code."""
@@ -106,13 +117,17 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
         node.stash[_EVENTS_USED] = True
 
     return LambdaEventFactory(
-        seed=lambda_seed, nodeid=node.nodeid, region=region if source != "default" else None,
+        seed=lambda_seed,
+        nodeid=node.nodeid,
+        region=region if source != "default" else None,
         _on_use=mark_used,
     )
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     if report.failed and item.stash.get(_EVENTS_USED, False):

@@ -39,14 +39,16 @@ def test_plugin_import_is_cheap() -> None:
         "heavy = [m for m in ('faker', 'jsonschema', 'freezegun', 'boto3', 'botocore', 'simplejson')"
         " if m in sys.modules]; print(json.dumps(heavy))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert json.loads(result.stdout) == []
 
 
 def test_public_names_match_all() -> None:
     import pytest_lambda
 
-    public = sorted(n for n in pytest_lambda._LAZY) + ["__version__"]
+    public = [*pytest_lambda._LAZY, "__version__"]
     assert sorted(pytest_lambda.__all__) == sorted(public)
     for name in pytest_lambda.__all__:
         assert getattr(pytest_lambda, name) is not None, name

@@ -16,7 +16,8 @@ from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, Final
 
-from .._errors import InvalidEventSpec
+from pytest_lambda._errors import InvalidEventSpec
+
 from ._overrides import apply_overrides, protector
 from ._world import World
 
@@ -33,8 +34,13 @@ COMMON_PARAMS: Final[dict[str, str]] = {
 }
 
 _ALIASES: Final[dict[str, str]] = {
-    "apigw": "apigw_v1", "rest": "apigw_v1", "apigateway": "apigw_v1", "api_gateway": "apigw_v1",
-    "http": "apigw_v2", "httpapi": "apigw_v2", "http_api": "apigw_v2",
+    "apigw": "apigw_v1",
+    "rest": "apigw_v1",
+    "apigateway": "apigw_v1",
+    "api_gateway": "apigw_v1",
+    "http": "apigw_v2",
+    "httpapi": "apigw_v2",
+    "http_api": "apigw_v2",
 }
 
 
@@ -42,7 +48,9 @@ def kind_module(kind: str) -> ModuleType:
     """The module implementing ``kind`` (imported on first use)."""
     if kind not in KINDS:
         hint = f" (did you mean {_ALIASES[kind]!r}?)" if kind in _ALIASES else ""
-        raise InvalidEventSpec(f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}")
+        raise InvalidEventSpec(
+            f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}"
+        )
     return importlib.import_module(f"pytest_lambda._events._{kind}")
 
 
@@ -54,8 +62,12 @@ def kind_params(kind: str) -> dict[str, str]:
 
 
 def generate(
-    kind: str, *, seed: int | None = None, overrides: Mapping[str, Any] | None = None,
-    validate: bool = True, **params: Any,
+    kind: str,
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
 ) -> dict[str, Any]:
     __tracebackhide__ = True
     mod = kind_module(kind)
@@ -66,7 +78,9 @@ def generate(
         names = ", ".join(repr(u) for u in unknown)
         raise TypeError(f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}")
     world = World(
-        seed, region=params.pop("region", None), account_id=params.pop("account_id", None),
+        seed,
+        region=params.pop("region", None),
+        account_id=params.pop("account_id", None),
         time=params.pop("time", None),
     )
     build: Callable[[World, dict[str, Any]], dict[str, Any]] = mod.build

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from .._errors import InvalidEventSpec
+from pytest_lambda._errors import InvalidEventSpec
 
 __all__ = ["DELETE", "Path", "apply_overrides", "format_path", "protector"]
 
@@ -48,7 +48,7 @@ def _parse(key: str) -> list[str]:
     segs: list[str] = []
     pos = 0
     for m in _SEGMENT.finditer(key):
-        if m.start() != pos and key[pos:m.start()] != ".":
+        if m.start() != pos and key[pos : m.start()] != ".":
             raise InvalidEventSpec(f"override path {key!r} is malformed near {key[pos:]!r}")
         segs.append(m.group(1) or m.group(2))
         pos = m.end()
@@ -88,7 +88,9 @@ def _step(node: Any, seg: str | int, full: str, done: Path) -> list[tuple[Any, s
     raise InvalidEventSpec(f"override {full!r}: {format_path(done)} is {_keys_hint(node)}")
 
 
-def _set_path(event: dict[str, Any], segs: list[str], value: Any, full: str, out: set[Path]) -> None:
+def _set_path(
+    event: dict[str, Any], segs: list[str], value: Any, full: str, out: set[Path]
+) -> None:
     frontier: list[tuple[Any, Path]] = [(event, ())]
     for depth, seg in enumerate(segs):
         last = depth == len(segs) - 1
@@ -116,7 +118,7 @@ def _assign(container: Any, key: str | int, value: Any, path: Path, out: set[Pat
             del container[key]
         out.add(path)
         return
-    current = container[key] if isinstance(container, list) or key in container else None
+    current = container[int(key)] if isinstance(container, list) else container.get(key)
     if isinstance(value, Mapping) and value and isinstance(current, dict):
         for k, v in value.items():
             _assign(current, str(k), v, (*path, str(k)), out)
@@ -141,7 +143,8 @@ def apply_overrides(event: dict[str, Any], overrides: Mapping[str, Any]) -> set[
         )
     out: set[Path] = set()
     for key, value in overrides.items():
-        if not isinstance(key, str) or not key:
+        key_obj: object = key
+        if not isinstance(key_obj, str) or not key:
             raise InvalidEventSpec(f"override key {key!r}: keys are field names or dotted paths")
         segs = _parse(key) if ("." in key or "[" in key) else [key]
         _set_path(event, segs, value, key, out)
@@ -152,6 +155,7 @@ def protector(paths: set[Path]) -> Callable[[Path], bool]:
     """``is_protected(path)``: was this path, or one of its parents, overridden?"""
     if not paths:
         return lambda _path: False
+
     def is_protected(path: Path) -> bool:
         return any(path[: len(p)] == p for p in paths)
 

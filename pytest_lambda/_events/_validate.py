@@ -9,7 +9,8 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from .._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+
 from ._core import KINDS, kind_module
 from ._overrides import format_path
 
@@ -94,10 +95,16 @@ def validate(event: object, kind: str | None = None, *, invariants: bool = False
         all_errors = tuple((format_path(tuple(e.absolute_path)), e.message) for e in errors)
         more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
         message = best.message
-        if best.validator in ("pattern", "enum", "const", "format") and _short(best.instance) not in message:
+        if (
+            best.validator in ("pattern", "enum", "const", "format")
+            and _short(best.instance) not in message
+        ):
             message = f"{_short(best.instance)}: {message}"
         raise EventValidationError(
-            f"{kind} event invalid at {where}: {message}{more}", kind=kind, path=where, errors=all_errors,
+            f"{kind} event invalid at {where}: {message}{more}",
+            kind=kind,
+            path=where,
+            errors=all_errors,
         )
     if invariants:
         broken = check_invariants(event, kind)
@@ -105,7 +112,9 @@ def validate(event: object, kind: str | None = None, *, invariants: bool = False
             more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             raise EventValidationError(
                 f"{kind} event breaks an invariant of real events: {broken[0]}{more}",
-                kind=kind, path="", errors=tuple(("", b) for b in broken),
+                kind=kind,
+                path="",
+                errors=tuple(("", b) for b in broken),
             )
     return kind
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from .._errors import InvalidEventSpec
+from pytest_lambda._errors import InvalidEventSpec
 
 if TYPE_CHECKING:
     from faker import Generator
@@ -27,9 +27,20 @@ __all__ = ["REGIONS", "World", "clf_time", "iso_ms", "iso_seconds", "parse_time"
 
 #: Regions the generator draws from when none is given (all in partition ``aws``).
 REGIONS: tuple[str, ...] = (
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2",
-    "eu-central-1", "eu-north-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1",
-    "ap-south-1", "ca-central-1", "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "ca-central-1",
+    "sa-east-1",
 )
 _REGION_RE = re.compile(r"^(us|eu|ap|ca|sa|me|af|il|mx|cn|us-gov)-[a-z]+-\d$")
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
@@ -71,11 +82,13 @@ def parse_time(value: object) -> int:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return int(round(value.timestamp() * 1000))
+        return round(value.timestamp() * 1000)
     if isinstance(value, bool):
-        raise InvalidEventSpec(f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds")
+        raise InvalidEventSpec(
+            f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds"
+        )
     if isinstance(value, (int, float)):
-        return int(round(float(value) * 1000))
+        return round(float(value) * 1000)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -84,7 +97,9 @@ def parse_time(value: object) -> int:
                 f"time={value!r} is not an ISO 8601 timestamp; e.g. '2026-11-22T10:00:00Z'"
             ) from None
         return parse_time(parsed)
-    raise InvalidEventSpec(f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds")
+    raise InvalidEventSpec(
+        f"time={value!r}: expected a datetime, an ISO 8601 string or epoch seconds"
+    )
 
 
 @functools.cache
@@ -99,8 +114,9 @@ def _user_agents() -> tuple[str, ...]:
     """A fixed pool of Faker user agents (built once per process, same on every machine)."""
     gen = _faker_generator()
     gen.seed_instance(20261122)
-    pool = tuple(gen.user_agent() for _ in range(97))
-    return pool + (
+    pool: tuple[str, ...] = tuple(str(gen.user_agent()) for _ in range(97))  # type: ignore[attr-defined]
+    return (
+        *pool,
         "curl/8.5.0",
         "python-requests/2.32.3",
         "PostmanRuntime/7.39.0",
@@ -123,27 +139,36 @@ class World:
     __slots__ = ("account_id", "now_ms", "region", "rng", "seed")
 
     def __init__(
-        self, seed: int | None = None, *, region: str | None = None,
-        account_id: str | None = None, time: object = None,
+        self,
+        seed: int | None = None,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+        time: object = None,
     ) -> None:
+        seed_obj: object = seed
         if seed is None:
             seed = random.SystemRandom().getrandbits(32)
-        elif not isinstance(seed, int) or isinstance(seed, bool):
+        elif not isinstance(seed_obj, int) or isinstance(seed_obj, bool):
             raise InvalidEventSpec(f"seed={seed!r}: expected an int")
         self.seed: int = seed
         self.rng = random.Random(seed)
         rng = self.rng
+        region_obj: object = region
         if region is None:
             region = REGIONS[rng.randrange(len(REGIONS))]
-        elif not isinstance(region, str) or not _REGION_RE.match(region):
+        elif not isinstance(region_obj, str) or not _REGION_RE.match(region_obj):
             raise InvalidEventSpec(
                 f"region={region!r} is not an AWS region name; e.g. 'us-east-1', 'eu-west-1'"
             )
         self.region: str = region
+        account_obj: object = account_id
         if account_id is None:
             account_id = str(rng.randrange(100_000_000_000, 1_000_000_000_000))
-        elif not isinstance(account_id, str) or not _ACCOUNT_RE.match(account_id):
-            raise InvalidEventSpec(f"account_id={account_id!r}: an AWS account id is a string of 12 digits")
+        elif not isinstance(account_obj, str) or not _ACCOUNT_RE.match(account_obj):
+            raise InvalidEventSpec(
+                f"account_id={account_id!r}: an AWS account id is a string of 12 digits"
+            )
         self.account_id: str = account_id
         self.now_ms: int = rng.randrange(_TIME_LO, _TIME_HI) if time is None else parse_time(time)
 

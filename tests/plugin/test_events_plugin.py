@@ -24,7 +24,7 @@ def test_dump(lambda_event):
 
 
 def _dumped(result: pytest.RunResult) -> str:
-    lines = [line for line in result.outlines if line.startswith("EVENT=")]
+    lines = [line[line.index("EVENT=") :] for line in result.outlines if "EVENT=" in line]
     assert len(lines) == 1, result.outlines
     return lines[0]
 
@@ -36,7 +36,9 @@ def test_header_shows_seed_from_command_line(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
-def test_seed_precedence_cli_env_ini(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seed_precedence_cli_env_ini(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytester.makeini("[pytest]\nlambda_seed = 11\n")
     pytester.makepyfile("def test_ok(): pass")
     pytester.runpytest().stdout.fnmatch_lines(["lambda: seed=11 (ini lambda_seed)"])
@@ -142,16 +144,21 @@ def test_xdist_workers_use_the_controllers_seed(pytester: pytest.Pytester) -> No
     )
     serial = pytester.runpytest("-s", "--lambda-seed=77", "-p", "no:randomly")
     serial.assert_outcomes(passed=2)
-    parallel = pytester.runpytest_subprocess("-n", "2", "-s", "--lambda-seed=77", "-p", "no:randomly", "-rA")
+    parallel = pytester.runpytest_subprocess(
+        "-n", "2", "--lambda-seed=77", "-p", "no:randomly", "-rA"
+    )
     parallel.assert_outcomes(passed=2)
     # Workers report the seed they got from the controller; the events are the same as serial.
-    serial_events = sorted(line for line in serial.outlines if line.startswith("EVENT="))
+    serial_events = sorted(
+        line[line.index("EVENT=") :] for line in serial.outlines if "EVENT=" in line
+    )
     parallel_events = sorted(
         line.split("EVENT=", 1)[1] for line in parallel.outlines if "EVENT=" in line
     )
     assert [e.removeprefix("EVENT=") for e in serial_events] == parallel_events
 
 
+@pytest.mark.slow
 def test_xdist_random_seed_is_shared(pytester: pytest.Pytester) -> None:
     pytest.importorskip("xdist")
     pytester.makepyfile(
@@ -163,8 +170,9 @@ def test_xdist_random_seed_is_shared(pytester: pytest.Pytester) -> None:
             print("SEED=%d" % lambda_seed)
         """
     )
-    result = pytester.runpytest_subprocess("-n", "2", "-s", "-rA", "-p", "no:randomly")
+    result = pytester.runpytest_subprocess("-n", "2", "-rA", "-p", "no:randomly")
     seeds = {line.split("SEED=")[1].strip() for line in result.outlines if "SEED=" in line}
     header = [line for line in result.outlines if line.startswith("lambda: seed=")]
     assert len(seeds) == 1, result.outlines
-    assert header and header[0].startswith(f"lambda: seed={seeds.pop()} (random)")
+    assert header
+    assert header[0].startswith(f"lambda: seed={seeds.pop()} (random)")
