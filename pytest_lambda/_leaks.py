@@ -1,0 +1,338 @@
+"""Catch state that leaks across warm invocations (``check_warm_reuse``, ``assert_no_state_leak``).
+
+The check runs the events in order in one warm environment, then replays the first few
+of them (a container or ``/tmp`` file that grows on a repeated event grows without
+bound; one that grows only with new events is a cache). A snapshot of the environment is
+taken after init and after every warm invocation (:mod:`pytest_lambda._leaks_inspect`)
+and the series is classified (:mod:`pytest_lambda._leaks_classify`). Then each event runs
+again in a fresh (cold) environment, with ``reset()`` called first when given: a warm
+output that differs from the cold one is an error; a diverging event is run cold a second
+time, and when the two cold outputs differ the output is not deterministic and is not
+compared.
+
+Cost: ``n + min(n, 3) + n`` handler runs for ``n`` events (two replays for one event),
+plus one per diverging event, and a snapshot between warm invocations.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Final
+
+from ._errors import InvalidOption
+from ._leaks_classify import FIX_MOVE, classify
+from ._leaks_inspect import Snapshot, own_modules, snapshot
+from ._leaks_report import (
+    CACHE,
+    DIVERGENCE,
+    GLOBAL_CHANGED,
+    LAZY_GLOBAL,
+    LeakFinding,
+    LeakReport,
+)
+from ._statediff import mask, short
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from ._invocation import Invocation
+    from ._runner import EnvironmentState, LambdaRunner
+
+__all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
+
+_MAX_REPLAYS: Final = 3
+_GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE)
+Events = Sequence[Any] | tuple[str, int]
+
+
+class _Recorder:
+    """A runner hook: a snapshot after every warm invocation of the check."""
+
+    def __init__(self) -> None:
+        self.snaps: list[Snapshot] = []
+        self.modules: dict[str, ModuleType] = {}
+        self.discarded: int | None = None
+        self.active = False
+
+    def start(self, state: EnvironmentState) -> None:
+        self.modules = own_modules(state)
+        self.snaps = [snapshot(state, self.modules)]
+        self.active = True
+
+    def after_invoke(self, state: EnvironmentState | None, invocation: Invocation) -> None:
+        if not self.active:
+            return
+        if state is None:
+            self.discarded = len(self.snaps)
+            self.active = False
+            return
+        self.snaps.append(snapshot(state, self.modules))
+
+
+def _derive(seed: int, i: int) -> int:
+    digest = hashlib.blake2b(f"{seed}:{i}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _events(events: object, seed: int | None) -> tuple[list[Any], int | None, str | None]:
+    """The event list, the seed used, and the kind when generated."""
+    __tracebackhide__ = True
+    if isinstance(events, tuple) and len(events) == 2 and isinstance(events[0], str):
+        kind, count = events
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise InvalidOption(f"events=({kind!r}, {count!r}): the count must be an int >= 1")
+        from ._events._core import KINDS, generate
+
+        if kind not in KINDS:
+            raise InvalidOption(f"events=({kind!r}, {count}): valid kinds: {', '.join(KINDS)}")
+        if seed is None:
+            import os
+
+            seed = int.from_bytes(os.urandom(4), "big")
+        return [generate(kind, seed=_derive(seed, i)) for i in range(count)], seed, kind
+    if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
+        raise InvalidOption(
+            f"events={short(events)}: pass a list of events, or (kind, count) such as ('sqs', 5)"
+        )
+    listed = list(events)
+    if not listed:
+        raise InvalidOption("events=[]: pass at least one event")
+    return listed, seed, None
+
+
+def _identity(event: Any) -> str:
+    try:
+        return json.dumps(event, sort_keys=True, default=repr)
+    except (TypeError, ValueError):
+        return repr(event)
+
+
+def _output(inv: Invocation) -> object:
+    """What the caller saw, with the invocation's request id and timestamps masked."""
+    if inv.error is not None:
+        masked, _ = mask(inv.error.message, [(inv.request_id, "request id")])
+        return {"errorType": inv.error.type, "errorMessage": masked}
+    masked, _ = mask(inv.response, [(inv.request_id, "request id")])
+    return masked
+
+
+def _same(a: object, b: object) -> bool:
+    try:
+        return bool(a == b)
+    except Exception:  # outputs are decoded JSON; guard anyway
+        return repr(a) == repr(b)
+
+
+def _check_args(reset: object, allow: object) -> tuple[str, ...]:
+    __tracebackhide__ = True
+    if reset is not None and not callable(reset):
+        raise InvalidOption(f"reset={reset!r}: expected a callable taking no arguments")
+    if isinstance(allow, str) or not isinstance(allow, Iterable):
+        raise InvalidOption(f"allow={allow!r}: expected a list of names like ['app.cache']")
+    names = tuple(allow)
+    bad = [n for n in names if not isinstance(n, str) or not n]
+    if bad:
+        raise InvalidOption(f"allow={names!r}: every entry must be a name like 'app.cache'")
+    return names
+
+
+def _allowed(finding: LeakFinding, allow: tuple[str, ...]) -> str | None:
+    for name in allow:
+        where = finding.where
+        if where == name or where.startswith((name + ".", name + "(", name + "[")):
+            return name
+    return None
+
+
+def check_warm_reuse(
+    runner: LambdaRunner,
+    events: Events,
+    *,
+    reset: Callable[[], object] | None = None,
+    allow: Iterable[str] = (),
+    strict: bool = False,
+    seed: int | None = None,
+) -> LeakReport:
+    """Run ``events`` warm and cold and inspect the state between warm invocations.
+
+    ``events`` is a list of events, or ``(kind, count)`` for ``count`` seeded events of a
+    kind (``seed`` drives them; a random one is drawn and reported when None). ``reset()``
+    restores external state before the warm sequence and before every cold run.
+    ``allow`` silences named globals (``"app.cache"``) or other ``where`` names;
+    ``strict=True`` makes warnings errors. The runner gets a new environment at the end.
+    """
+    __tracebackhide__ = True
+    names = _check_args(reset, allow)
+    listed, seed, kind = _events(events, seed)
+    n = len(listed)
+    replays = listed[:_MAX_REPLAYS] if n > 1 else [listed[0], listed[0]]
+    sequence = listed + replays
+    recorder = _Recorder()
+    runs = 0
+    warm: list[Invocation] = []
+    runner.new_environment()
+    if reset is not None:
+        reset()
+    runner.load()
+    state = runner._environment_state()
+    assert state is not None
+    recorder.start(state)
+    runner._hooks.append(recorder)
+    try:
+        for event in sequence:
+            warm.append(runner.invoke(event))
+            runs += 1
+    finally:
+        recorder.active = False
+        runner._hooks.remove(recorder)
+    seen_ids: set[str] = set()
+    seen: list[bool] = []
+    for event in sequence:
+        ident = _identity(event)
+        seen.append(ident in seen_ids)
+        seen_ids.add(ident)
+    notes: list[str] = []
+    if recorder.discarded is not None:
+        notes.append(
+            f"the environment was discarded by invocation {recorder.discarded} (timeout or "
+            "crash); state was inspected up to there only"
+        )
+    # Cold runs: the first warm invocation was itself a cold start of event 1.
+    findings: list[LeakFinding] = []
+    for i, event in enumerate(listed):
+        warm_outputs = [
+            (j, warm[j]) for j in range(len(sequence)) if j > 0 and sequence[j] is event
+        ]
+        if not warm_outputs:
+            continue
+        if i == 0:
+            cold_out = _output(warm[0])
+        else:
+            cold_out, ran = _cold(runner, event, reset)
+            runs += ran
+        for j, inv in warm_outputs:
+            warm_out = _output(inv)
+            if _same(warm_out, cold_out):
+                continue
+            again, ran = _cold(runner, event, reset)
+            runs += ran
+            if not _same(again, cold_out):
+                notes.append(
+                    f"event {i + 1}: two cold runs gave different outputs (not deterministic); "
+                    "its warm output was not compared"
+                )
+                break
+            findings.append(_divergence(i, j, cold_out, warm_out))
+            break
+    runner.new_environment()
+    diverged = bool(findings)
+    snaps = recorder.snaps
+    state_findings = classify(snaps, seen[: len(snaps) - 1], diverged)
+    if diverged:
+        suspects = [f.where for f in state_findings if f.kind in _GLOBAL_KINDS or "(" in f.where]
+        if suspects:
+            findings = [
+                replace(
+                    f,
+                    message=f"{f.message}; globals changed by earlier invocations: "
+                    + ", ".join(f"`{s}`" for s in suspects),
+                )
+                for f in findings
+            ]
+    findings.extend(state_findings)
+    allowed: list[str] = []
+    kept: list[LeakFinding] = []
+    for finding in findings:
+        name = _allowed(finding, names)
+        if name is not None:
+            allowed.append(finding.where)
+            continue
+        if strict and finding.severity == "warning":
+            finding = replace(finding, severity="error", message=finding.message + " (strict)")
+        kept.append(finding)
+    unused = [a for a in names if not any(_allowed_name(w, a) for w in allowed)]
+    if unused:
+        notes.append(f"allow= names that matched nothing: {', '.join(unused)}")
+    return LeakReport(
+        findings=tuple(kept),
+        handler_runs=runs,
+        events=n,
+        replays=len(replays),
+        allowed=tuple(allowed),
+        notes=tuple(notes),
+        reproduce=_reproduce(kind, n, seed, strict),
+        seed=seed,
+    )
+
+
+def _allowed_name(where: str, name: str) -> bool:
+    return where == name or where.startswith((name + ".", name + "(", name + "["))
+
+
+def _cold(
+    runner: LambdaRunner, event: Any, reset: Callable[[], object] | None
+) -> tuple[object, int]:
+    runner.new_environment()
+    if reset is not None:
+        reset()
+    return _output(runner.invoke(event)), 1
+
+
+def _divergence(i: int, j: int, cold: object, warm: object) -> LeakFinding:
+    return LeakFinding(
+        DIVERGENCE,
+        "error",
+        f"event {i + 1}",
+        f"warm invocation {j + 1} returned another output than a cold start on the same "
+        "event: state left by earlier invocations changed the result (another request's "
+        "data may reach this caller)",
+        short(cold, 240),
+        short(warm, 240),
+        f"{FIX_MOVE}; reset what the handler sets in a finally: block; key any cache on the input",
+        j + 1,
+    )
+
+
+def _reproduce(kind: str | None, n: int, seed: int | None, strict: bool) -> str:
+    extra = ", strict=True" if strict else ""
+    if kind is not None:
+        return f"check_warm_reuse(runner, ({kind!r}, {n}), seed={seed}{extra})"
+    return (
+        "run the check again with the same events (it is deterministic for a deterministic handler)"
+    )
+
+
+def _is_runner(obj: object) -> bool:
+    return callable(getattr(obj, "invoke", None)) and callable(
+        getattr(obj, "new_environment", None)
+    )
+
+
+def assert_no_state_leak(
+    handler_or_runner: LambdaRunner | str | Callable[..., Any],
+    events: Events,
+    **keywords: Any,
+) -> LeakReport:
+    """Check ``events`` and raise :class:`~pytest_lambda.StateLeakError` on an error-level finding.
+
+    ``handler_or_runner`` is a :class:`~pytest_lambda.LambdaRunner` or a handler (string
+    or callable) for a runner built for the check and closed after it. Takes the
+    keywords of ``check_warm_reuse`` (``reset``, ``allow``, ``strict``, ``seed``);
+    returns the report when it passes.
+    """
+    __tracebackhide__ = True
+    from ._runner import LambdaRunner
+
+    if _is_runner(handler_or_runner):
+        report = check_warm_reuse(handler_or_runner, events, **keywords)  # type: ignore[arg-type]
+    else:
+        runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
+        try:
+            report = check_warm_reuse(runner, events, **keywords)
+        finally:
+            runner.close()
+    report.assert_ok()
+    return report
