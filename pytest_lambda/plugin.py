@@ -79,6 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
         resolve(config, name)  # bad values are a UsageError now, not mid-run
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
+    from ._suite_plugin import register_suite  # the --lambda-events conformance suite
+
+    register_suite(config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -1,0 +1,370 @@
+"""The built-in conformance checks of the ``--lambda-handler`` suite.
+
+Shared by the pytest items (:mod:`pytest_lambda._suite_plugin`) and ``pytest-lambda check``.
+Each check runs against a fresh :class:`~pytest_lambda.LambdaRunner` with events seeded from
+``derive_seed(seed, "<handler>::<kind>::<check>", n)``, so the pytest items and the command
+see the same events for the same seed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from ._docs import doc_url
+from ._fixtures_events import derive_seed
+
+__all__ = [
+    "CHECKS",
+    "DOCS_SUITE",
+    "CheckResult",
+    "SuiteOptions",
+    "reproduce_line",
+    "run_check",
+    "run_checks",
+]
+
+CHECKS: Final[tuple[str, ...]] = ("invokes", "idempotent", "warm-reuse", "robust")
+DOCS_SUITE: Final = doc_url("how-to/conformance-suite")
+_BATCH: Final = 5  # events per `invokes` check
+_IDEMPOTENT_EVENTS: Final = 2
+_WARM_EVENTS: Final = 3
+_API_KINDS: Final = ("apigw_v1", "apigw_v2")
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    """How the checks run: the session settings of the suite."""
+
+    seed: int
+    timeout: float = 3.0
+    memory_mb: int = 128
+    region: str = "us-east-1"
+    isolation: str = "module"
+    moto: bool = False
+    root: str | None = None
+    params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``report`` is the verdict, evidence, fix and reproduce line."""
+
+    handler: str
+    kind: str
+    check: str
+    outcome: Outcome
+    report: str
+    invocations: int
+    seed: int
+    note: str = ""
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.handler}::{self.kind}::{self.check}"
+
+
+def reproduce_line(handler: str, kind: str, check: str, seed: int) -> str:
+    """Both ways to replay a check with the same events."""
+    return (
+        f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
+        f"--lambda-events={kind} --lambda-seed={seed} -k '{kind} and {check}'  "
+        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed})"
+    )
+
+
+def _moto_available() -> bool:
+    try:
+        import boto3  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def _aws(moto: bool) -> Iterator[tuple[Any, Any] | None]:
+    """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``."""
+    if not (moto and _moto_available()):
+        yield None
+        return
+    from moto import mock_aws
+
+    from ._moto import moto_state
+
+    with mock_aws():
+        yield moto_state()
+
+
+def _events(
+    handler: str, kind: str, check: str, opts: SuiteOptions, count: int
+) -> list[tuple[int, dict[str, Any]]]:
+    from ._events._core import generate
+
+    params = dict(opts.params_by_kind.get(kind, {}))
+    params.setdefault("region", opts.region)
+    out = []
+    for n in range(count):
+        seed = derive_seed(opts.seed, f"{handler}::{kind}::{check}", n)
+        out.append((seed, generate(kind, seed=seed, **params)))
+    return out
+
+
+def _runner(handler: str, opts: SuiteOptions) -> Any:
+    from ._runner import LambdaRunner
+
+    return LambdaRunner(
+        handler,
+        timeout=opts.timeout,
+        memory_mb=opts.memory_mb,
+        region=opts.region,
+        root=opts.root,
+        isolation=opts.isolation,
+    )
+
+
+def _message(verdict: str, evidence: Sequence[str], fix: str, repro: str) -> str:
+    lines = [verdict, ""]
+    lines += [f"  {e}" for e in evidence]
+    return "\n".join([*lines, "", fix, repro])
+
+
+def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    events = _events(handler, kind, "invokes", opts, _BATCH)
+    bad: list[str] = []
+    with _aws(opts.moto), _runner(handler, opts) as runner:
+        for seed, event in events:
+            inv = runner.invoke(event)
+            if inv.error is not None:
+                first = str(inv.error).splitlines()
+                bad.append(f"event seed {seed}: {' / '.join(first[:1] + first[-1:])}")
+    if not bad:
+        return "passed", f"{handler} handled {len(events)} seeded {kind} events", len(events), ""
+    verdict = (
+        f"{handler} failed on {len(bad)} of {len(events)} seeded {kind} events "
+        "(an unhandled exception, a timeout or a response Lambda cannot marshal)"
+    )
+    fix = (
+        "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
+        f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
+        f"parameters, see {DOCS_SUITE}#configuration"
+    )
+    return "failed", _message(verdict, bad, fix, ""), len(events), ""
+
+
+def _check_idempotent(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str]:
+    events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
+    note = ""
+    if not opts.moto:
+        note = (
+            "state not observed (responses and errors only): pass --lambda-moto, with moto "
+            "installed, to compare DynamoDB, S3, SQS and SNS state"
+        )
+    elif not _moto_available():
+        note = (
+            "state not observed: --lambda-moto was given but moto is not installed "
+            "(pip install 'pytest-lambda-toolkit[moto]')"
+        )
+    runs = 0
+    failures: list[str] = []
+    with _aws(opts.moto) as state, _runner(handler, opts) as runner:
+        observe, reset = state if state is not None else (None, None)
+        for seed, event in events:
+            report = runner.check_idempotency(
+                event, kind=kind, observe=observe, reset=reset, seed=seed
+            )
+            runs += report.handler_runs
+            if not report.ok:
+                failures.append(f"event seed {seed}:\n{report}")
+    if not failures:
+        text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
+        return "passed", text + (f"\n{note}" if note else ""), runs, note
+    verdict = f"{handler} is not idempotent for {kind} events"
+    body = "\n\n".join(failures)
+    fix = f"Fix: see {doc_url('how-to/idempotency')}"
+    text = f"{verdict}\n\n{body}\n\n{fix}" + (f"\n{note}" if note else "")
+    return "failed", text, runs, note
+
+
+class _Skip(Exception):
+    pass
+
+
+def _check_warm_reuse(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str]:
+    try:
+        from ._leaks import check_warm_reuse  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise _Skip(
+            "warm-reuse: the warm-reuse check (pytest_lambda._leaks) is not available "
+            "in this version"
+        ) from None
+    events = [e for _, e in _events(handler, kind, "warm-reuse", opts, _WARM_EVENTS)]
+    seed = derive_seed(opts.seed, f"{handler}::{kind}::warm-reuse", _WARM_EVENTS)
+    with _aws(opts.moto) as state, _runner(handler, opts) as runner:
+        reset = state[1] if state is not None else None
+        report = check_warm_reuse(runner, events, reset=reset, seed=seed)
+    runs = int(report.handler_runs)
+    if report.ok:
+        return "passed", f"{handler}: no state leaked between warm {kind} invocations", runs, ""
+    return "failed", str(report), runs, ""
+
+
+def _variants(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Malformed variants of an event: ``(description, overrides)``."""
+    from ._events._overrides import DELETE
+
+    big = "x" * 300_000
+    if kind == "apigw_v1":
+        return [
+            ("body is invalid JSON", {"body": "{not json", "isBase64Encoded": False}),
+            ("body is a number, not a string", {"body": 12345}),
+            ("body is oversized (300 kB)", {"body": big, "isBase64Encoded": False}),
+            ("headers missing", {"headers": DELETE, "multiValueHeaders": DELETE}),
+            ("httpMethod missing", {"httpMethod": DELETE}),
+            ("queryStringParameters is a string", {"queryStringParameters": "a=1"}),
+            ("requestContext missing", {"requestContext": DELETE}),
+        ]
+    if kind == "apigw_v2":
+        return [
+            ("body is invalid JSON", {"body": "{not json", "isBase64Encoded": False}),
+            ("body is a number, not a string", {"body": 12345}),
+            ("body is oversized (300 kB)", {"body": big, "isBase64Encoded": False}),
+            ("headers missing", {"headers": DELETE}),
+            ("requestContext.http missing", {"requestContext.http": DELETE}),
+            ("queryStringParameters is a string", {"queryStringParameters": "a=1"}),
+        ]
+    record_field = {
+        "sqs": "Records.0.body",
+        "sns": "Records.0.Sns.Message",
+        "s3": "Records.0.s3.object.key",
+        "kinesis": "Records.0.kinesis.data",
+    }[kind]
+    out: list[tuple[str, dict[str, Any]]] = [
+        ("Records is empty", {"Records": []}),
+        (f"{record_field} missing", {record_field: DELETE}),
+        (f"{record_field} is a number", {record_field: 12345}),
+    ]
+    if kind in ("sqs", "sns"):
+        out.append((f"{record_field} is invalid JSON", {record_field: "{not json"}))
+        out.append((f"{record_field} is oversized (300 kB)", {record_field: big}))
+    if kind == "kinesis":
+        out.append((f"{record_field} is not base64", {record_field: "!!not base64!!"}))
+    return out
+
+
+def _answer_problem(kind: str, inv: Any) -> str | None:
+    if inv.timed_out:
+        return "timed out"
+    if kind not in _API_KINDS:
+        return None
+    if inv.error is not None:
+        return f"raised {inv.error.type}: {inv.error.message}"
+    response = inv.response
+    if kind == "apigw_v1" and not (
+        isinstance(response, dict) and isinstance(response.get("statusCode"), int)
+    ):
+        return f"answered without a statusCode: {str(response)[:120]!r}"
+    return None
+
+
+def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    from ._events._core import generate
+
+    seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", 0)
+    params = dict(opts.params_by_kind.get(kind, {}))
+    params.setdefault("region", opts.region)
+    variants = _variants(kind)
+    bad: list[str] = []
+    with _aws(opts.moto), _runner(handler, opts) as runner:
+        for what, overrides in variants:
+            event = generate(kind, seed=seed, overrides=overrides, validate=False, **params)
+            problem = _answer_problem(kind, runner.invoke(event))
+            if problem is not None:
+                bad.append(f"{what}: {problem}")
+    if not bad:
+        return "passed", f"{handler} survived {len(variants)} malformed {kind} events", len(
+            variants
+        ), ""
+    rule = (
+        "must answer with a status code (a 4xx for a bad request) and never time out"
+        if kind in _API_KINDS
+        else "must never time out"
+    )
+    verdict = f"{handler} is not robust to malformed {kind} events: it {rule}"
+    fix = (
+        "Fix: validate the input and return an error response (for API Gateway) or fail "
+        f"fast; see {DOCS_SUITE}#robust"
+    )
+    return "failed", _message(verdict, bad, fix, ""), len(variants), ""
+
+
+_CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]] = {
+    "invokes": _check_invokes,
+    "idempotent": _check_idempotent,
+    "warm-reuse": _check_warm_reuse,
+    "robust": _check_robust,
+}
+
+
+def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckResult:
+    """Run one check; errors of the configuration become a failed result with the message."""
+    from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+
+    repro = reproduce_line(handler, kind, check, opts.seed)
+    try:
+        outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
+    except _Skip as exc:
+        return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
+    except (InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+        text = (
+            f"{check} could not run: {type(exc).__name__}: {exc}\n\n"
+            f"Fix: check [tool.pytest_lambda.events.{kind}] and the lambda options, "
+            f"see {DOCS_SUITE}#configuration"
+        )
+        return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
+    if outcome == "failed":
+        text = f"{text.rstrip()}\n{repro}"
+    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note)
+
+
+def run_checks(
+    handler: str,
+    kinds: Sequence[str],
+    *,
+    seed: int,
+    timeout: float = 3.0,
+    memory_mb: int = 128,
+    region: str = "us-east-1",
+    isolation: str = "module",
+    moto: bool = False,
+    params_by_kind: Mapping[str, Mapping[str, Any]] | None = None,
+    root: str | None = None,
+    checks: Sequence[str] = CHECKS,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Every check for every kind, in order; ``on_result`` sees each result as it ends."""
+    opts = SuiteOptions(
+        seed=seed,
+        timeout=timeout,
+        memory_mb=memory_mb,
+        region=region,
+        isolation=isolation,
+        moto=moto,
+        root=root,
+        params_by_kind=dict(params_by_kind or {}),
+    )
+    results = []
+    for kind in kinds:
+        for check in checks:
+            result = run_check(handler, kind, check, opts)
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+    return results

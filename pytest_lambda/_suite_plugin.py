@@ -1,0 +1,213 @@
+"""The ``--lambda-handler`` conformance suite as pytest items: ``<handler>::<kind>::<check>``.
+
+Registered from ``pytest_configure`` when a handler and event kinds are configured. The
+items are added in a ``tryfirst`` ``pytest_collection_modifyitems``, before ``-k``/``-m``
+deselection, so both apply; collection is deterministic, so xdist workers agree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Final
+
+import pytest
+
+from ._errors import InvalidOption
+from ._options import DOCS_OPTIONS, resolve
+from ._suite import CHECKS, SuiteOptions, run_check
+from ._suite_config import load_event_params, parse_handler, parse_kinds
+
+__all__ = ["CheckFailed", "LambdaCheckItem", "LambdaSuitePlugin", "register_suite"]
+
+PLUGIN_NAME: Final = "lambda_toolkit_suite"
+_PROPERTY: Final = "lambda_check"
+
+
+class CheckFailed(AssertionError):
+    """A conformance check failed; the message is the check's report."""
+
+
+class _Group(pytest.Collector):
+    """The handler, or one event kind of it: holds the next level of the suite."""
+
+    def __init__(self, *, children_of: list[pytest.Node] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.children: list[pytest.Node] = children_of or []
+
+    def collect(self) -> list[pytest.Item | pytest.Collector]:
+        return [c for c in self.children if isinstance(c, (pytest.Item, pytest.Collector))]
+
+
+class LambdaCheckItem(pytest.Item):
+    """One built-in check of one handler for one event kind."""
+
+    def __init__(self, *, handler: str, kind: str, options: SuiteOptions, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.handler = handler
+        self.kind = kind
+        self.options = options
+        self.add_marker("lambda_check")
+
+    def runtest(self) -> None:
+        __tracebackhide__ = True
+        result = run_check(self.handler, self.kind, self.name, self.options)
+        self.user_properties.append(
+            (
+                _PROPERTY,
+                {
+                    "handler": result.handler,
+                    "kind": result.kind,
+                    "check": result.check,
+                    "outcome": result.outcome,
+                    "invocations": result.invocations,
+                    "seed": result.seed,
+                    "note": result.note,
+                },
+            )
+        )
+        if result.note:
+            self.add_report_section("call", "lambda", result.note)
+        if result.outcome == "skipped":
+            pytest.skip(result.report)
+        if result.outcome == "failed":
+            raise CheckFailed(result.report)
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> Any:
+        if isinstance(excinfo.value, CheckFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, f"{self.handler}::{self.kind}::{self.name}"
+
+
+def _pyproject(config: pytest.Config) -> Path:
+    inipath = config.inipath
+    if inipath is not None and inipath.name == "pyproject.toml":
+        return Path(inipath)
+    return Path(config.rootpath) / "pyproject.toml"
+
+
+class LambdaSuitePlugin:
+    """Collects the suite's items, adds header lines and the summary table."""
+
+    def __init__(self, config: pytest.Config, handler: str, kinds: list[str]) -> None:
+        self.handler = handler
+        self.kinds = kinds
+        self.pyproject = _pyproject(config)
+        try:
+            self.params = load_event_params(self.pyproject)
+        except InvalidOption as exc:
+            raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
+        self.results: list[dict[str, Any]] = []
+
+    def _options(self, config: pytest.Config) -> SuiteOptions:
+        return SuiteOptions(
+            seed=resolve(config, "seed")[0],
+            timeout=resolve(config, "timeout")[0],
+            memory_mb=resolve(config, "memory")[0],
+            region=resolve(config, "region")[0],
+            isolation=resolve(config, "isolation")[0],
+            moto=resolve(config, "moto")[0],
+            root=str(config.rootpath),
+            params_by_kind=self.params,
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        options = self._options(config)
+        top = _Group.from_parent(session, name=self.handler)
+        for kind in self.kinds:
+            group = _Group.from_parent(top, name=kind)
+            for check in CHECKS:
+                item = LambdaCheckItem.from_parent(
+                    group, name=check, handler=self.handler, kind=kind, options=options
+                )
+                group.children.append(item)
+                items.append(item)
+            top.children.append(group)
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        parts = []
+        for label, name in (("handler", "handler"), ("events", "events"), ("seed", "seed")):
+            value, source = resolve(config, name)
+            shown = ",".join(self.kinds) if name == "events" else value
+            parts.append(f"{label}={shown} ({source})")
+        moto, source = resolve(config, "moto")
+        parts.append(f"moto={'on' if moto else 'off'} ({source})")
+        lines = ["lambda suite: " + ", ".join(parts)]
+        for kind in self.kinds:
+            if kind in self.params:
+                names = ", ".join(sorted(self.params[kind]))
+                lines.append(
+                    f"lambda suite: {kind} parameters ({names}) from "
+                    f"[tool.pytest_lambda.events.{kind}] in {self.pyproject}"
+                )
+        return lines
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call" and not (report.when == "setup" and report.skipped):
+            return
+        for name, value in report.user_properties:
+            if name == _PROPERTY and isinstance(value, dict):
+                self.results.append(value)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.results:
+            return
+        tr = terminalreporter
+        tr.write_sep("=", "lambda conformance suite")
+        by_kind: dict[str, dict[str, dict[str, Any]]] = {}
+        for r in self.results:
+            by_kind.setdefault(r["kind"], {})[r["check"]] = r
+        seed = self.results[0]["seed"]
+        tr.write_line(f"{self.handler} (seed {seed})")
+        widths = [max(8, *(len(k) for k in by_kind))] + [max(10, len(c)) for c in CHECKS]
+        head = ["kind", *CHECKS]
+        tr.write_line("  " + "  ".join(h.ljust(w) for h, w in zip(head, widths)) + "invocations")
+        notes: list[str] = []
+        for kind in self.kinds:
+            if kind not in by_kind:
+                continue
+            row = [kind.ljust(widths[0])]
+            total = 0
+            for check, width in zip(CHECKS, widths[1:]):
+                r = by_kind[kind].get(check)
+                cell = "-" if r is None else r["outcome"]
+                if r is not None:
+                    total += int(r["invocations"])
+                    if r["note"]:
+                        cell += "*"
+                        notes.append(f"* {kind} {check}: {r['note']}")
+                row.append(cell.ljust(width))
+            tr.write_line("  " + "  ".join(row) + str(total))
+        for note in dict.fromkeys(notes):
+            tr.write_line(note)
+
+
+def register_suite(config: pytest.Config) -> None:
+    """Register the suite plugin when a handler and event kinds are configured."""
+    raw_kinds, kinds_source = resolve(config, "events")
+    handler, handler_source = resolve(config, "handler")
+    if not raw_kinds:
+        return
+    try:
+        kinds = parse_kinds(raw_kinds, f"--lambda-events (from {kinds_source})")
+        if not handler:
+            raise InvalidOption(
+                f"--lambda-events={raw_kinds!r} (from {kinds_source}) needs a handler: "
+                "set --lambda-handler=module.function (ini lambda_handler, "
+                "env PYTEST_LAMBDA_HANDLER)"
+            )
+        handler = parse_handler(handler, f"--lambda-handler (from {handler_source})")
+    except InvalidOption as exc:
+        raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
+    if not config.pluginmanager.has_plugin(PLUGIN_NAME):
+        config.pluginmanager.register(LambdaSuitePlugin(config, handler, kinds), PLUGIN_NAME)
+
