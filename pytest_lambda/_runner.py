@@ -159,10 +159,16 @@ class LambdaRunner(RunnerChecks):
                 "(awslambdaric in a subprocess)"
             )
         if isolation == "runtime":
-            raise _bad(
-                "isolation='runtime' (awslambdaric in a subprocess) is not available in this "
-                "version; use isolation='module'"
-            )
+            from ._runtime_env import runtime_unavailable
+
+            why = runtime_unavailable()
+            if why is not None:
+                raise _bad(f"isolation='runtime' is not available: {why}")
+            if not isinstance(handler, str):
+                raise _bad(
+                    "isolation='runtime' runs the handler in a subprocess, so it needs a handler "
+                    "string like 'app.handler' (importable from root=), not a callable"
+                )
         task_root = os.path.abspath(os.fspath(root)) if root is not None else os.getcwd()
         if not os.path.isdir(task_root):
             raise _bad(f"root={os.fspath(root)!r} is not a directory")  # type: ignore[arg-type]
@@ -280,7 +286,12 @@ class LambdaRunner(RunnerChecks):
             before = getattr(hook, "before_invoke", None)
             if before is not None and state is not None:
                 before(state)
-        invocation, keep = run_invocation(self, env, body, context)
+        if self._isolation == "runtime":
+            from ._runtime_env import run_runtime
+
+            invocation, keep = run_runtime(self, env, body, context)
+        else:
+            invocation, keep = run_invocation(self, env, body, context)
         if not keep:
             self._discard_process(abandoned=invocation.timed_out)
         if self._echo is not None:
@@ -302,6 +313,10 @@ class LambdaRunner(RunnerChecks):
         __tracebackhide__ = True
         self._check_open()
         env = self._environment()
+        if self._isolation == "runtime":
+            from ._runtime_env import load_runtime
+
+            return load_runtime(self, env)
         if not env.initialized:
             from ._invoke import run_init_only
 
@@ -318,7 +333,7 @@ class LambdaRunner(RunnerChecks):
         """The handler module of the current environment (loading it if needed); None for a callable."""
         __tracebackhide__ = True
         handler = self.load()
-        if not isinstance(self._config.handler, str):
+        if not isinstance(self._config.handler, str) or self._isolation == "runtime":
             return None
         assert self._env is not None
         modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")
@@ -337,7 +352,11 @@ class LambdaRunner(RunnerChecks):
     def _environment(self) -> Environment:
         if self._sandbox is None:
             self._sandbox = Sandbox(self._config, clock_today(self._config.clock))
-        if self._env is None:
+        if self._env is None and self._isolation == "runtime":
+            from ._runtime_env import new_runtime_environment
+
+            self._env = new_runtime_environment(self._config, self._sandbox)
+        elif self._env is None:
             self._env = Environment(self._config, self._sandbox)
             self._template = None
         return self._env
@@ -373,6 +392,10 @@ class LambdaRunner(RunnerChecks):
         env = self._env
         if env is None:
             return None
+        if self._isolation == "runtime":
+            from ._runtime_env import runtime_state
+
+            return runtime_state(env)
         handler_module = None
         if isinstance(self._config.handler, str) and env.initialized:
             modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")

@@ -1,0 +1,503 @@
+"""``isolation="runtime"``: an execution environment that is a real ``awslambdaric`` process.
+
+A :class:`RuntimeEnvironment` is one child ``python -m awslambdaric <handler>`` (through a
+three-line bootstrap that asks Linux to kill it when the test process dies), talking to its
+own :class:`~pytest_lambda._runtime_api.RuntimeApi` on loopback. It has the Lambda
+variables of :func:`~pytest_lambda._environment.lambda_environ`, the sandbox's scratch dir
+as ``TMPDIR`` (kept across resets, as Lambda keeps ``/tmp``), cwd = the task root and the
+root on ``PYTHONPATH``.
+
+Between invokes the child is stopped (``SIGSTOP``, Lambda's freeze) and continued
+(``SIGCONT``) before the next. A timeout kills it (``SIGKILL``); so does ``close()``, the
+garbage collection of the environment, the test process's exit, and Ctrl-C while waiting.
+An init error makes the runtime exit by itself; the next invoke starts a new child.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+import weakref
+from typing import TYPE_CHECKING, Any, Final
+
+from ._environment import Sandbox, _trace_id, lambda_environ
+from ._invocation import Invocation, InvocationError
+from ._outcome import exit_error, size_error, timeout_error
+from ._runtime_api import PendingEvent, RuntimeApi, RuntimeResult
+
+if TYPE_CHECKING:
+    from ._environment import EnvConfig
+    from ._runner import EnvironmentState, LambdaRunner
+
+__all__ = [
+    "RuntimeEnvironment",
+    "live_children",
+    "load_runtime",
+    "new_runtime_environment",
+    "run_runtime",
+    "runtime_state",
+    "runtime_unavailable",
+]
+
+INIT_LIMIT: Final = 10.0
+_AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
+_INSTALL: Final = (
+    "isolation='runtime' runs the handler under AWS's runtime interface client (awslambdaric) "
+    "in a subprocess, which is available on Linux only: pip install "
+    "'pytest-lambda-toolkit[runtime]'. isolation='module' (the default) is the portable mode."
+)
+# Ask the kernel to SIGKILL the child when the process (thread) that started it ends, then
+# run awslambdaric exactly as `python -m awslambdaric <handler>` does.
+_BOOT: Final = (
+    "import ctypes,os,runpy,sys\n"
+    "try:\n ctypes.CDLL(None).prctl(1,9)\nexcept Exception:\n pass\n"
+    "if os.getppid()!=int(os.environ.pop('_PYTEST_LAMBDA_PARENT','0')):\n os._exit(1)\n"
+    "sys.argv[0]='awslambdaric'\n"
+    "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
+)
+_LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}
+
+
+def runtime_unavailable() -> str | None:
+    """Why ``isolation="runtime"`` cannot run here (what to install), or None."""
+    if not sys.platform.startswith("linux"):
+        return f"this platform is {sys.platform}; {_INSTALL}"
+    import importlib.util
+
+    for name in ("awslambdaric", "runtime_client"):
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            return f"the package awslambdaric is not installed (no {name!r} module); {_INSTALL}"
+    return None
+
+
+def live_children() -> list[int]:
+    """Pids of the runtime processes still running (for tests and debugging)."""
+    return [pid for pid, proc in _LIVE.items() if proc.poll() is None]
+
+
+def _kill(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL and reap ``proc`` (a stopped process dies too)."""
+    _LIVE.pop(proc.pid, None)
+    if proc.poll() is None:
+        with contextlib.suppress(OSError):
+            proc.kill()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # unkillable (D state): give up
+            proc.wait(timeout=5)
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+@atexit.register
+def _kill_all() -> None:
+    for proc in list(_LIVE.values()):
+        _kill(proc)
+
+
+def _peak_memory_mb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+class RuntimeEnvironment:
+    """One runtime process in a sandbox, started on the first invoke."""
+
+    def __init__(self, config: EnvConfig, sandbox: Sandbox) -> None:
+        sandbox.generation += 1
+        self.config = config
+        self.sandbox = sandbox
+        self.environ = lambda_environ(config, sandbox, os.environ)
+        path = os.environ.get("PYTHONPATH")
+        self.environ["PYTHONPATH"] = config.root + (os.pathsep + path if path else "")
+        self.environ["PWD"] = config.root
+        self.json_logs = self.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        self.cwd = config.root
+        self.sys_path = (config.root,)
+        self.handler: Any = None
+        self.initialized = False
+        self.init_duration_ms: float | None = None
+        self.invocations = 0
+        self.closed = False
+        self.api: RuntimeApi | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+        self._logs: list[bytes] = []
+        self._eof = False
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.proc is None else self.proc.pid
+
+    # -- the child --------------------------------------------------------------------
+    def _spawn(self) -> None:
+        api = self.api = RuntimeApi()
+        environ = dict(self.environ, AWS_LAMBDA_RUNTIME_API=api.address)
+        environ["_PYTEST_LAMBDA_PARENT"] = str(os.getpid())
+        handler = self.config.handler
+        assert isinstance(handler, str)
+        proc = self.proc = subprocess.Popen(
+            [sys.executable, "-c", _BOOT, handler],
+            cwd=self.config.root,
+            env=environ,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            close_fds=True,
+        )
+        assert proc.stdout is not None
+        os.set_blocking(proc.stdout.fileno(), False)
+        _LIVE[proc.pid] = proc
+        self._finalizer = weakref.finalize(self, _kill, proc)
+        self._stopped, self._eof, self._logs = False, False, []
+
+    def _read_logs(self) -> None:
+        proc = self.proc
+        if proc is None or proc.stdout is None or self._eof:
+            return
+        fd = proc.stdout.fileno()
+        while True:
+            try:
+                data = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self._eof = True
+                return
+            self._logs.append(data)
+
+    def _take_logs(self) -> str:
+        self._read_logs()
+        text = b"".join(self._logs).decode("utf-8", "replace")
+        self._logs = []
+        return text
+
+    def _wait(self, until: Any, deadline: float) -> bool:
+        """Wait until ``until()`` is true (True), the child exits or ``deadline`` (False)."""
+        proc, api = self.proc, self.api
+        assert proc is not None
+        assert api is not None
+        assert proc.stdout is not None
+        with selectors.DefaultSelector() as sel:
+            if not self._eof:
+                sel.register(proc.stdout.fileno(), selectors.EVENT_READ)
+            sel.register(api.wake_fd, selectors.EVENT_READ)
+            while True:
+                api.drain_wake()
+                self._read_logs()
+                if until():
+                    return True
+                if proc.poll() is not None:
+                    self._read_logs()
+                    return bool(until())
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                if self._eof and len(sel.get_map()) == 2:
+                    sel.unregister(proc.stdout.fileno())
+                sel.select(min(left, 0.05))
+
+    def _kill(self) -> None:
+        if self._finalizer is not None:
+            self._finalizer()  # kills and reaps, once
+            self._finalizer = None
+        if self.api is not None:
+            self.api.close()
+        self.proc, self.api, self.initialized = None, None, False
+
+    def freeze(self) -> None:
+        if self.proc is not None and not self._stopped and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGSTOP)
+            self._stopped = True
+
+    def thaw(self) -> None:
+        if self.proc is not None and self._stopped:
+            os.kill(self.proc.pid, signal.SIGCONT)
+            self._stopped = False
+
+    def _exit_error(self, request_id: str) -> InvocationError:
+        code = self.proc.returncode if self.proc is not None else None
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name[3:].lower()
+            return InvocationError(
+                type="Runtime.ExitError",
+                message=f"RequestId: {request_id} Error: Runtime exited with error: signal: {name}",
+                request_id=request_id,
+                kind="platform",
+            )
+        return exit_error(request_id, (code or 0) & 0xFF)
+
+    # -- init --------------------------------------------------------------------------
+    def init(self, runner: LambdaRunner, out: list[str], request_id: str) -> InvocationError | None:
+        """Start the child and wait for its first ``/next``; the error if init failed."""
+        platform = runner._platform
+        out.append(platform.init_start(time.time()))
+        start = time.monotonic()
+        self._spawn()
+        api = self.api
+        assert api is not None
+        done = self._wait(
+            lambda: api.next_calls > 0 or api.init_error is not None, start + INIT_LIMIT
+        )
+        if api.init_error is not None:  # the runtime exits(1) right after posting it
+            self._wait(lambda: False, time.monotonic() + _AFTER_RESULT)
+        init_ms = self.init_duration_ms = (time.monotonic() - start) * 1000
+        out.append(self._take_logs())
+        error: InvocationError | None = None
+        if api.init_error is not None:
+            error = _posted_error(api.init_error, "", kind="init")
+        elif not done:
+            error = timeout_error("", runner.timeout)
+            out.append(platform.init_report(time.time(), init_ms, "timeout", error.type))
+            self._kill()
+            return error
+        elif self.proc is None or self.proc.poll() is not None:
+            error = self._exit_error("")
+        if error is not None:
+            out.append(platform.init_report(time.time(), init_ms, "error", error.type))
+            self._kill()
+            return error
+        self.initialized = True
+        return None
+
+    # -- invoke ------------------------------------------------------------------------
+    def invoke(self, runner: LambdaRunner, body: bytes, context: Any) -> tuple[Invocation, bool]:
+        """Invoke once; ``(invocation, keep)``: keep is False when the process ended."""
+        try:
+            return self._invoke(runner, body, context)
+        except BaseException:  # Ctrl-C while waiting: the child must not outlive the test
+            self._kill()
+            raise
+
+    def _invoke(self, runner: LambdaRunner, body: bytes, context: Any) -> tuple[Invocation, bool]:
+        config, platform = self.config, runner._platform
+        given_id = getattr(context, "aws_request_id", None) if context is not None else None
+        request_id = given_id if isinstance(given_id, str) else runner._request_id()
+        out: list[str] = []
+        cold_start = not self.initialized
+        init_ms: float | None = None
+        if cold_start:
+            init_error = self.init(runner, out, request_id)
+            init_ms = self.init_duration_ms
+            if init_error is not None:
+                if init_error.kind == "platform":
+                    init_error = _with_id(init_error, request_id)
+                now = time.time()
+                out.append(platform.start(now, request_id))
+                out.append(platform.end(now, request_id))
+                out.append(platform.report(now, request_id, init_ms or 0.0, init_ms, "error",
+                                           init_error.type, 0))  # fmt: skip
+                return Invocation(
+                    response=init_error.payload(), raw=None, error=init_error, cold_start=True,
+                    request_id=request_id, duration_ms=init_ms or 0.0, logs="".join(out),
+                    body=json.dumps(init_error.payload()).encode(), init_duration_ms=init_ms,
+                ), False  # fmt: skip
+        else:
+            self.thaw()
+        api, proc = self.api, self.proc
+        assert api is not None
+        assert proc is not None
+        timeout_ms = round(config.timeout * 1000)
+        deadline_ms = _deadline_of(context)
+        arn = f"arn:aws:lambda:{config.region}:123456789012:function:{config.function_name}"
+        out.append(platform.start(time.time(), request_id))
+        calls = api.next_calls
+        start = time.monotonic()
+        api.submit(
+            PendingEvent(
+                request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
+                invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
+                trace_id=_trace_id(time.time()),
+            )
+        )  # fmt: skip
+        self.invocations += 1
+        budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - time.time()
+        finished = self._wait(lambda: api.result is not None, start + max(0.0, budget))
+        result = api.result
+        if result is not None and result.kind != "oversize":
+            # Logs written after the post and before the runtime asks /next belong here too.
+            self._wait(lambda: api.next_calls > calls, time.monotonic() + _AFTER_RESULT)
+        elif result is not None:
+            self._wait(lambda: False, time.monotonic() + _AFTER_RESULT)  # it exits(1)
+        served = api.served_at or start
+        duration = (time.monotonic() - served) * 1000
+        memory = _peak_memory_mb(proc.pid)
+        out.append(self._take_logs())
+        keep, status = True, "success"
+        error: InvocationError | None = None
+        response: Any = None
+        out_body, content_type = b"", "application/json"
+        if result is None and not finished:
+            error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
+            out.append(platform.timed_out(time.time(), request_id, config.timeout))
+        elif result is None:
+            error, keep, status = self._exit_error(request_id), False, "error"
+        elif result.kind == "oversize":
+            error, keep, status = size_error(request_id), False, "error"
+        elif result.kind == "error":
+            error = _posted_error(result, request_id, kind="function")
+            out_body = result.body
+        else:
+            out_body, content_type = result.body, result.content_type
+            if content_type == "application/json":
+                response = json.loads(out_body.decode("utf-8"))
+            else:
+                response = out_body
+        if keep and proc.poll() is not None:  # it posted, then died (sys.exit in a thread...)
+            keep = False
+        if error is not None and error.type == "Runtime.ExitError":
+            out.append(platform.exited(request_id, error.message.split(" Error: ", 1)[-1],
+                                       error.type))  # fmt: skip
+        now = time.time()
+        out.append(platform.end(now, request_id))
+        out.append(platform.report(
+            now, request_id, duration, init_ms, status,
+            error.type if error is not None and status != "timeout" else None, memory,
+        ))  # fmt: skip
+        if error is not None:
+            response = error.payload()
+            if not out_body:
+                out_body = json.dumps(response).encode()
+        if keep:
+            self.freeze()
+        ctx = runner._context(self, request_id, deadline_ms or int(time.time() * 1000))  # type: ignore[arg-type]
+        invocation = Invocation(
+            response=response, raw=None if error is not None else response, error=error,
+            cold_start=cold_start, request_id=request_id, duration_ms=duration,
+            logs="".join(out), context=context if context is not None else ctx, body=out_body,
+            content_type=content_type, init_duration_ms=init_ms,
+        )  # fmt: skip
+        return invocation, keep
+
+    # -- teardown -----------------------------------------------------------------------
+    def close(self, *, abandoned: bool = False) -> None:
+        """End the child (SIGKILL, as Lambda's reset does); the sandbox stays."""
+        if self.closed:
+            return
+        self.closed = True
+        self._kill()
+
+
+def _deadline_of(context: Any) -> int | None:
+    if context is None:
+        return None
+    deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
+    if isinstance(deadline, int):
+        return max(1, deadline)
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        return max(1, int(time.time() * 1000) + int(remaining()))
+    return None
+
+
+def _with_id(error: InvocationError, request_id: str) -> InvocationError:
+    message = error.message.replace("RequestId:  Error:", f"RequestId: {request_id} Error:", 1)
+    return InvocationError(type=error.type, message=message, request_id=request_id, kind="platform")
+
+
+def _posted_error(result: RuntimeResult, request_id: str, *, kind: str) -> InvocationError:
+    """The error the runtime posted, as an :class:`InvocationError`."""
+    try:
+        payload = json.loads(result.body.decode("utf-8"))
+    except ValueError:
+        payload = {
+            "errorType": "Runtime.Unknown",
+            "errorMessage": result.body.decode("utf-8", "replace"),
+        }
+    error_type = str(
+        payload.get("errorType") or result.headers.get("Lambda-Runtime-Function-Error-Type", "")
+    )
+    if kind == "function" and error_type.startswith("Runtime."):
+        kind = "runtime"
+    trace = payload.get("stackTrace") or ()
+    return InvocationError(
+        type=error_type,
+        message=str(payload.get("errorMessage", "")),
+        stack_trace=tuple(str(line) for line in trace),
+        request_id=str(payload.get("requestId", request_id)),
+        kind=kind,  # type: ignore[arg-type]
+    )
+
+
+def new_runtime_environment(config: EnvConfig, sandbox: Sandbox) -> Any:
+    """A :class:`RuntimeEnvironment` (typed Any: the runner stores it where an Environment goes)."""
+    return RuntimeEnvironment(config, sandbox)
+
+
+def run_runtime(
+    runner: LambdaRunner, env: Any, body: bytes, context: Any
+) -> tuple[Invocation, bool]:
+    """``LambdaRunner`` invoke in runtime mode: ``(invocation, keep)``."""
+    assert isinstance(env, RuntimeEnvironment)
+    return env.invoke(runner, body, context)
+
+
+def load_runtime(runner: LambdaRunner, env: Any) -> Any:
+    """``LambdaRunner.load()`` in runtime mode: start the child (init) and return a proxy.
+
+    The handler lives in the child, so the callable returned invokes it through the runtime
+    (``runner.invoke(event, context=context).response``).
+    """
+    __tracebackhide__ = True
+    if not env.initialized:
+        out: list[str] = []
+        error = env.init(runner, out, "")
+        if runner._echo is not None:
+            runner._echo("".join(out))
+        if error is not None:
+            from ._errors import HandlerConfigError
+
+            runner._discard_process(abandoned=False)
+            raise HandlerConfigError(
+                f"The handler {runner._config.handler_name!r} could not be loaded: {error}"
+            )
+        env.freeze()
+
+    def handler(event: Any, context: Any = None) -> Any:
+        return runner.invoke(event, context=context).response
+
+    handler.__name__ = handler.__qualname__ = str(runner._config.handler_name).rsplit(".", 1)[-1]
+    env.handler = handler
+    return handler
+
+
+def runtime_state(env: Any) -> EnvironmentState:
+    """The runner's ``EnvironmentState`` for a runtime process: what is observable from outside.
+
+    There is no module object (``handler_module`` is None, ``modules`` empty): module globals
+    live in the child. The scratch dir, the variables the process started with, its cwd and
+    counters are real.
+    """
+    from ._runner import EnvironmentState
+
+    assert isinstance(env, RuntimeEnvironment)
+    return EnvironmentState(
+        handler_module=None,
+        modules={},
+        scratch_dir=env.sandbox.scratch,
+        environ=dict(env.environ),
+        sys_path=env.sys_path,
+        cwd=env.cwd,
+        initialized=env.initialized,
+        invocations=env.invocations,
+        generation=env.sandbox.generation,
+        environment=env,  # type: ignore[arg-type]
+    )
