@@ -1,0 +1,401 @@
+"""A corpus of handlers: each warm-reuse leak pattern is caught with its kind and where; well-behaved ones are not errors.
+
+Every handler is written into ``tmp_path`` under its own module name and checked with
+``check_warm_reuse`` on a few distinct events (the check replays some of them).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import LambdaRunner, StateLeakError, assert_no_state_leak
+from pytest_lambda._errors import InvalidOption
+from pytest_lambda._leaks import check_warm_reuse
+from pytest_lambda._leaks_report import (
+    CACHE,
+    CWD,
+    DEFAULT_ARG,
+    DIVERGENCE,
+    ENVIRON,
+    GLOBAL_CHANGED,
+    GLOBAL_GROWTH,
+    LAZY_GLOBAL,
+    LOGGING_HANDLER,
+    SYS_PATH,
+    THREAD,
+    TMP_FILE,
+    TMP_GROWTH,
+    LeakReport,
+)
+
+# alice and carol are signed in (a token); bob and dave are anonymous
+USERS = [
+    {"user": u, "token": f"t-{u}"} if u in ("alice", "carol") else {"user": u}
+    for u in ("alice", "bob", "carol", "dave")
+]
+
+LEAKY: dict[str, tuple[str, str, str]] = {
+    # name: (source, kind, where)
+    "global_list": (
+        """
+        _seen = []
+
+        def handler(event, context):
+            _seen.append(event["user"])
+            return {"user": event["user"]}
+        """,
+        GLOBAL_GROWTH,
+        "global_list._seen",
+    ),
+    "mutable_default": (
+        """
+        def remember(user, seen=[]):
+            seen.append(user)
+            return user
+
+        def handler(event, context):
+            return {"user": remember(event["user"])}
+        """,
+        DEFAULT_ARG,
+        "mutable_default.remember(seen=…)",
+    ),
+    "current_user": (
+        """
+        current_user = None
+
+        def handler(event, context):
+            global current_user
+            if event.get("token"):
+                current_user = event["user"]
+            return {"orders_of": current_user}
+        """,
+        DIVERGENCE,
+        "event 2",
+    ),
+    "cache_on_nothing": (
+        """
+        _cache = None
+
+        def handler(event, context):
+            global _cache
+            if _cache is None:
+                _cache = {"greeting": "hello " + event["user"]}
+            return _cache
+        """,
+        CACHE,
+        "cache_on_nothing._cache",
+    ),
+    "tmp_append": (
+        """
+        import os, tempfile
+
+        def handler(event, context):
+            with open(os.path.join(tempfile.gettempdir(), "audit.log"), "a") as f:
+                f.write(event["user"] + "\\n")
+            return {"ok": True}
+        """,
+        TMP_GROWTH,
+        "/tmp/audit.log",
+    ),
+    "log_handler": (
+        """
+        import logging
+
+        def handler(event, context):
+            log = logging.getLogger("corpus_log_handler")
+            log.addHandler(logging.NullHandler())
+            log.warning("user %s", event["user"])
+            return {"ok": True}
+        """,
+        LOGGING_HANDLER,
+        "logger 'corpus_log_handler'",
+    ),
+    "env_var": (
+        """
+        import os
+
+        def handler(event, context):
+            os.environ["LAST_USER"] = event["user"]
+            return {"ok": True}
+        """,
+        ENVIRON,
+        "os.environ['LAST_USER']",
+    ),
+    "thread_left": (
+        """
+        import threading, time
+
+        def _flush():
+            time.sleep(0.3)
+
+        def handler(event, context):
+            threading.Thread(target=_flush, daemon=True).start()
+            return {"ok": True}
+        """,
+        THREAD,
+        "running thread_left._flush",
+    ),
+    "sys_path": (
+        """
+        import sys
+
+        def handler(event, context):
+            sys.path.append("/opt/plugins")
+            return {"ok": True}
+        """,
+        SYS_PATH,
+        "sys.path",
+    ),
+    "chdir": (
+        """
+        import os, tempfile
+
+        def handler(event, context):
+            os.chdir(tempfile.gettempdir())
+            return {"ok": True}
+        """,
+        CWD,
+        "cwd",
+    ),
+}
+
+WELL_BEHAVED: dict[str, str] = {
+    "boto3_client": """
+        import boto3
+
+        s3 = boto3.client("s3")
+
+        def handler(event, context):
+            return {"user": event["user"], "client": type(s3).__name__}
+        """,
+    "config_at_init": """
+        import json, os
+
+        with open(os.path.join(os.path.dirname(__file__), "config.json")) as f:
+            CONFIG = json.load(f)
+
+        def handler(event, context):
+            return {"user": event["user"], "table": CONFIG["table"]}
+        """,
+    "lazy_connection": """
+        class Connection:
+            def __init__(self):
+                self.open = True
+
+        _conn = None
+
+        def get_conn():
+            global _conn
+            if _conn is None:
+                _conn = Connection()
+            return _conn
+
+        def handler(event, context):
+            return {"user": event["user"], "open": get_conn().open}
+        """,
+    "tmp_cache": """
+        import hashlib, json, os, tempfile
+
+        def handler(event, context):
+            key = hashlib.sha256(event["user"].encode()).hexdigest()
+            path = os.path.join(tempfile.gettempdir(), key + ".json")
+            if not os.path.exists(path):
+                with open(path, "w") as f:
+                    json.dump({"name": event["user"].title()}, f)
+            with open(path) as f:
+                return json.load(f)
+        """,
+    "powertools_logger": """
+        from aws_lambda_powertools import Logger
+
+        logger = Logger(service="corpus")
+
+        @logger.inject_lambda_context
+        def handler(event, context):
+            logger.info("hello", extra={"user": event["user"]})
+            return {"user": event["user"]}
+        """,
+}
+
+
+def _write(tmp_path: Path, name: str, source: str) -> LambdaRunner:
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
+    (tmp_path / "config.json").write_text('{"table": "orders"}')
+    return LambdaRunner(f"{name}.handler", root=tmp_path)
+
+
+def _check(tmp_path: Path, name: str, source: str, **kw: object) -> LeakReport:
+    runner = _write(tmp_path, name, source)
+    try:
+        return check_warm_reuse(runner, USERS, **kw)  # type: ignore[arg-type]
+    finally:
+        runner.close()
+
+
+@pytest.mark.parametrize("name", sorted(LEAKY))
+def test_leaky_handler_is_caught(tmp_path: Path, name: str) -> None:
+    source, kind, where = LEAKY[name]
+    report = _check(tmp_path, name, source)
+    assert not report.ok, str(report)
+    hits = [f for f in report.errors if f.kind == kind and where in f.where]
+    assert hits, f"expected an error of kind {kind!r} at {where!r}:\n{report}"
+    with pytest.raises(StateLeakError):
+        report.assert_ok()
+
+
+def test_cross_request_data_leak_shows_both_outputs(tmp_path: Path) -> None:
+    events = [{"user": "alice", "token": "t-a"}, {"user": "bob"}]
+    runner = _write(tmp_path, "current_user", LEAKY["current_user"][0])
+    with runner:
+        report = check_warm_reuse(runner, events)
+    (div,) = report.by_kind(DIVERGENCE)
+    assert div.where == "event 2"
+    assert div.before == "{'orders_of': None}"  # cold: bob sees nobody's orders
+    assert div.after == "{'orders_of': 'alice'}"  # warm: bob sees alice's
+    assert "`current_user.current_user`" in div.message
+    (changed,) = report.by_kind(GLOBAL_CHANGED)
+    assert changed.where == "current_user.current_user"
+
+
+def test_growth_trend_is_named(tmp_path: Path) -> None:
+    report = _check(tmp_path, "global_list", LEAKY["global_list"][0])
+    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    # 4 events then 3 replays: 7 invocations
+    assert "`global_list._seen` grew by 1 item per invocation: 0 → 7" in growth.message
+    assert growth.before == "[] (0 items)"
+
+
+def _forget_powertools_logger() -> None:
+    # Workaround for a runner limitation: Powertools marks the stdlib logger it configures
+    # (attributes ``init``/``powertools_handler``), and the runner's logger reset after an
+    # environment removes the handler but not the marks, so the next cold import of
+    # ``Logger(service=...)`` finds no handler (IndexError). Clearing the marks first makes
+    # each cold environment a true first import.
+    import logging
+
+    lg = logging.getLogger("corpus")
+    for attr in ("init", "powertools_handler"):
+        lg.__dict__.pop(attr, None)
+
+
+@pytest.mark.parametrize("name", sorted(WELL_BEHAVED))
+def test_well_behaved_handler_has_no_error(tmp_path: Path, name: str) -> None:
+    reset = _forget_powertools_logger if name == "powertools_logger" else None
+    report = _check(tmp_path, name, WELL_BEHAVED[name], reset=reset)
+    assert report.ok, str(report)
+    assert not report.by_kind(DIVERGENCE)
+
+
+def test_lazy_connection_is_info_and_cache_is_warning(tmp_path: Path) -> None:
+    lazy = _check(tmp_path, "lazy_connection", WELL_BEHAVED["lazy_connection"])
+    assert [(f.kind, f.severity, f.where) for f in lazy.findings] == [
+        (LAZY_GLOBAL, "info", "lazy_connection._conn")
+    ]
+    cache = _check(tmp_path, "tmp_cache", WELL_BEHAVED["tmp_cache"])
+    assert {(f.kind, f.severity) for f in cache.findings} == {(TMP_FILE, "warning")}
+
+
+def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
+    source = """
+        _memo = {}
+
+        def handler(event, context):
+            _memo.setdefault(event["user"], len(event["user"]))
+            return {"n": _memo[event["user"]]}
+        """
+    relaxed = _check(tmp_path, "memo", source)
+    assert relaxed.ok
+    assert [(f.kind, f.severity) for f in relaxed.findings] == [(CACHE, "warning")]
+    strict = _check(tmp_path, "memo", source, strict=True)
+    assert not strict.ok
+    assert strict.errors[0].where == "memo._memo"
+
+
+def test_allow_silences_a_global(tmp_path: Path) -> None:
+    report = _check(tmp_path, "global_list", LEAKY["global_list"][0], allow=["global_list._seen"])
+    assert report.ok, str(report)
+    assert report.allowed == ("global_list._seen",)
+    unused = _check(tmp_path, "global_list", LEAKY["global_list"][0], allow=["global_list.nope"])
+    assert not unused.ok
+    assert any("global_list.nope" in n for n in unused.notes)
+
+
+def test_generated_events_are_seeded(tmp_path: Path) -> None:
+    runner = _write(tmp_path, "global_list", "X = []\ndef handler(e, c):\n    X.append(1)\n")
+    with runner:
+        report = check_warm_reuse(runner, ("sqs", 5), seed=11)
+    assert report.events == 5
+    assert report.seed == 11
+    assert report.reproduce == "check_warm_reuse(runner, ('sqs', 5), seed=11)"
+    assert "reproduce: check_warm_reuse(runner, ('sqs', 5), seed=11)" in str(report)
+
+
+def test_reset_is_called_before_warm_and_each_cold_run(tmp_path: Path) -> None:
+    calls: list[int] = []
+    runner = _write(tmp_path, "ok_handler", "def handler(e, c):\n    return e\n")
+    with runner:
+        report = check_warm_reuse(runner, USERS[:3], reset=lambda: calls.append(1))
+    assert report.ok
+    assert len(calls) == 1 + 2  # warm sequence, then cold runs of events 2 and 3
+    assert report.handler_runs == 3 + 3 + 2
+
+
+def test_nondeterministic_output_is_not_a_divergence(tmp_path: Path) -> None:
+    source = "import uuid\ndef handler(e, c):\n    return {'id': uuid.uuid4().hex}\n"
+    report = _check(tmp_path, "random_out", source)
+    assert report.ok, str(report)
+    assert any("not deterministic" in n for n in report.notes)
+
+
+def test_hostile_globals_are_summarised_safely(tmp_path: Path) -> None:
+    source = """
+        class Weird:
+            def __repr__(self):
+                raise RuntimeError("no repr")
+            def __eq__(self, other):
+                raise RuntimeError("no eq")
+            __hash__ = object.__hash__
+
+        THING = Weird()
+        BIG = list(range(100000))
+
+        def handler(event, context):
+            return {"ok": True}
+        """
+    report = _check(tmp_path, "weird", source)
+    assert report.ok, str(report)
+    assert report.findings == ()
+
+
+def test_assert_no_state_leak_with_handler_string_and_callable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "fine.py").write_text("def handler(e, c):\n    return e\n")
+    monkeypatch.chdir(tmp_path)
+    report = assert_no_state_leak("fine.handler", USERS[:2])
+    assert report.ok
+    with pytest.raises(StateLeakError, match=r"\[global-growth\] .*test_leaks_corpus\._SEEN"):
+        assert_no_state_leak(_leaky_callable, USERS[:2])
+
+
+_SEEN: list[object] = []
+
+
+def _leaky_callable(event: object, context: object) -> None:
+    _SEEN.append(event)
+
+
+def test_bad_arguments() -> None:
+    runner = LambdaRunner(lambda e, c: None)
+    with runner:
+        with pytest.raises(InvalidOption, match=r"events=\('sqs', 0\)"):
+            check_warm_reuse(runner, ("sqs", 0))
+        with pytest.raises(InvalidOption, match="at least one event"):
+            check_warm_reuse(runner, [])
+        with pytest.raises(InvalidOption, match="reset="):
+            check_warm_reuse(runner, [{}], reset=3)  # type: ignore[arg-type]
+        with pytest.raises(InvalidOption, match="allow="):
+            check_warm_reuse(runner, [{}], allow="app.x")
