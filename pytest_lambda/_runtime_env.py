@@ -345,7 +345,7 @@ class RuntimeEnvironment:
         error: InvocationError | None = None
         response: Any = None
         out_body, content_type = b"", "application/json"
-        if result is None and not finished:
+        if result is None and not finished and proc.poll() is None:
             error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
             out.append(platform.timed_out(time.time(), request_id, config.timeout))
         elif result is None:

@@ -1,0 +1,337 @@
+"""Parity between ``isolation="module"`` (in-process) and ``isolation="runtime"`` (awslambdaric).
+
+The same corpus of handlers runs in both modes; responses and error types must match. The
+differences that remain are listed in docs/explanation/runtime-isolation.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import LambdaRunner
+from pytest_lambda._errors import HandlerConfigError, InvalidOption
+
+pytest.importorskip("awslambdaric")
+from pytest_lambda._runtime_env import live_children, runtime_unavailable  # noqa: E402
+
+if runtime_unavailable() is not None:  # pragma: no cover - not Linux
+    pytest.skip(f"runtime isolation unavailable: {runtime_unavailable()}", allow_module_level=True)
+
+CORPUS = {
+    "ok.py": """
+import os
+def handler(event, context):
+    return {"echo": event, "name": context.function_name, "left": context.get_remaining_time_in_millis() > 0,
+            "mem": context.memory_limit_in_mb, "region": os.environ["AWS_REGION"]}
+""",
+    "boom.py": """
+class MyError(Exception):
+    pass
+def handler(event, context):
+    raise MyError("it broke")
+""",
+    "initerr.py": """
+import os
+print("importing")
+VALUE = os.environ["PYTEST_LAMBDA_MISSING_ZZ"]
+def handler(event, context):
+    return VALUE
+""",
+    "syntax.py": "def handler(event, context)\n    return 1\n",
+    "marshalling.py": """
+import datetime
+from decimal import Decimal
+def handler(event, context):
+    kind = event["kind"]
+    if kind == "decimal":
+        return {"price": Decimal("1.10"), "big": Decimal("1E+2")}
+    if kind == "set":
+        return {"tags": {1}}
+    if kind == "datetime":
+        return {"at": datetime.datetime(2024, 1, 1)}
+    if kind == "bytes":
+        return b"raw\\x00bytes"
+    if kind == "unicode":
+        return {"s": "h\\u00e9llo"}
+    return {"nan": float("nan")}
+""",
+    "big.py": """
+import os
+def handler(event, context):
+    with open(os.path.join(os.environ["TMPDIR"], "mark"), "w") as f:
+        f.write("x")
+    return "x" * (6 * 1024 * 1024 + 200)
+""",
+    "slow.py": """
+import os, time
+COUNT = 0
+def handler(event, context):
+    global COUNT
+    COUNT += 1
+    with open(os.path.join(os.environ["TMPDIR"], "seen"), "a") as f:
+        f.write(str(COUNT))
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    return {"count": COUNT, "tmp": sorted(os.listdir(os.environ["TMPDIR"]))}
+""",
+    "exits.py": """
+import sys
+def handler(event, context):
+    print("leaving")
+    sys.exit(event.get("code", 3))
+""",
+    "logs.py": """
+import logging
+logging.basicConfig(level=logging.DEBUG, format="%(message)s")
+log = logging.getLogger("app")
+def handler(event, context):
+    print("printed")
+    log.info("dropped at the default WARNING level")
+    log.warning("warned %s", 42)
+    return None
+""",
+    "counter.py": """
+import os
+N = 0
+def handler(event, context):
+    global N
+    N += 1
+    return {"n": N, "pid_same": os.environ.get("SEEN_PID") is None}
+""",
+}
+MODES = ("module", "runtime")
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("corpus")
+    for name, text in CORPUS.items():
+        (path / name).write_text(text.lstrip("\n"))
+    return path
+
+
+@pytest.fixture
+def make(root: Path) -> Iterator[object]:
+    runners: list[LambdaRunner] = []
+
+    def _make(handler: str, isolation: str, **kwargs: object) -> LambdaRunner:
+        runner = LambdaRunner(handler, root=root, isolation=isolation, **kwargs)  # type: ignore[arg-type]
+        runners.append(runner)
+        return runner
+
+    yield _make
+    for runner in runners:
+        runner.close()
+    assert live_children() == []
+
+
+def both(make: object, handler: str, event: object, **kwargs: object) -> list[object]:
+    """Invoke ``handler`` once per mode; the two invocations."""
+    return [make(handler, mode, **kwargs).invoke(event) for mode in MODES]  # type: ignore[operator]
+
+
+def test_success_is_identical(make: object) -> None:
+    module, runtime = both(make, "ok.handler", {"a": [1, 2.5, None]})
+    assert module.error is None and runtime.error is None  # type: ignore[attr-defined]
+    assert module.response == runtime.response  # type: ignore[attr-defined]
+    assert runtime.response["echo"] == {"a": [1, 2.5, None]}  # type: ignore[attr-defined]
+    assert module.body == runtime.body  # type: ignore[attr-defined]
+    assert runtime.cold_start and runtime.init_duration_ms is not None  # type: ignore[attr-defined]
+
+
+def test_exception_payload_is_identical(make: object) -> None:
+    module, runtime = both(make, "boom.handler", {})
+    assert runtime.error_type == "MyError"  # type: ignore[attr-defined]
+    m, r = module.response, runtime.response  # type: ignore[attr-defined]
+    assert m.pop("requestId") and r.pop("requestId")
+    assert m == r
+    assert "[ERROR] MyError: it broke" in runtime.logs  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("handler", "error_type"),
+    [("initerr.handler", "KeyError"), ("syntax.handler", "Runtime.UserCodeSyntaxError"),
+     ("nomodule_zz.handler", "Runtime.ImportModuleError"), ("ok.nothere", "Runtime.HandlerNotFound")],
+)  # fmt: skip
+def test_init_errors_are_identical_and_retried(make: object, handler: str, error_type: str) -> None:
+    module, runtime = both(make, handler, {})
+    assert runtime.error_type == module.error_type == error_type  # type: ignore[attr-defined]
+    m, r = dict(module.response), dict(runtime.response)  # type: ignore[attr-defined]
+    # Difference (documented): module mode appends a hint to Runtime.HandlerNotFound.
+    m_message, r_message = m.pop("errorMessage"), r.pop("errorMessage")
+    assert m_message == r_message or m_message.startswith(r_message + " (callables in ")
+    assert m == r
+    assert runtime.error.kind == "init"  # type: ignore[attr-defined]
+    runner = make(handler, "runtime")  # type: ignore[operator]
+    first, second = runner.invoke({}), runner.invoke({})
+    assert first.cold_start and second.cold_start and second.error_type == error_type
+
+
+@pytest.mark.parametrize("kind", ["decimal", "set", "datetime", "bytes", "unicode", "nan"])
+def test_marshalling_is_identical(make: object, kind: str) -> None:
+    module, runtime = both(make, "marshalling.handler", {"kind": kind})
+    assert runtime.error_type == module.error_type  # type: ignore[attr-defined]
+    if runtime.error is None:  # type: ignore[attr-defined]
+        assert runtime.body == module.body  # type: ignore[attr-defined]
+        assert runtime.content_type == module.content_type  # type: ignore[attr-defined]
+    else:
+        assert runtime.error_type == "Runtime.MarshalError"  # type: ignore[attr-defined]
+        m, r = module.response, runtime.response  # type: ignore[attr-defined]
+        assert m.pop("requestId") and r.pop("requestId")
+        assert m == r
+
+
+def test_oversize_response_resets_but_keeps_tmp(make: object) -> None:
+    for mode in MODES:
+        runner = make("big.handler", mode)  # type: ignore[operator]
+        inv = runner.invoke({})
+        assert inv.error_type == "Function.ResponseSizeTooLarge", mode
+        assert inv.response["errorMessage"].endswith("(6291556 bytes).")
+        again = runner.invoke({})
+        assert again.cold_start, mode
+
+
+def test_timeout_kills_resets_and_keeps_tmp(make: object) -> None:
+    results = {}
+    for mode in MODES:
+        runner = make("slow.handler", mode, timeout=0.5)  # type: ignore[operator]
+        assert runner.invoke({}).response["count"] == 1
+        started = time.monotonic()
+        timed = runner.invoke({"sleep": 5})
+        assert time.monotonic() - started < 2.5, mode
+        after = runner.invoke({})
+        results[mode] = (timed.response["errorType"], timed.response["errorMessage"].split(" Error: ")[1],
+                         after.cold_start, after.response)  # fmt: skip
+    assert results["module"] == results["runtime"]
+    error_type, message, cold, response = results["runtime"]
+    assert error_type == "Sandbox.Timedout" and message == "Task timed out after 0.50 seconds"
+    assert cold and response["count"] == 1 and "seen" in response["tmp"]
+
+
+@pytest.mark.parametrize("code", [3, 0])
+def test_sys_exit_is_an_exit_error(make: object, code: int) -> None:
+    module, runtime = both(make, "exits.handler", {"code": code})
+    m, r = module.response, runtime.response  # type: ignore[attr-defined]
+    assert r["errorType"] == "Runtime.ExitError"
+    assert m["errorMessage"].split(" Error: ")[1] == r["errorMessage"].split(" Error: ")[1]
+    assert "leaving" in runtime.logs  # type: ignore[attr-defined]
+
+
+def test_logging_setup_matches(make: object) -> None:
+    module, runtime = both(make, "logs.handler", {})
+    for inv in (module, runtime):
+        logs = inv.logs  # type: ignore[attr-defined]
+        assert "printed\n" in logs
+        assert "dropped" not in logs
+        assert f"[WARNING]\t" in logs and f"\t{inv.request_id}\twarned 42\n" in logs  # type: ignore[attr-defined]
+        assert inv.response is None  # type: ignore[attr-defined]
+
+
+def test_globals_persist_warm_and_reset_on_new_environment(make: object) -> None:
+    for mode in MODES:
+        runner = make("counter.handler", mode)  # type: ignore[operator]
+        seen = [runner.invoke({}) for _ in range(3)]
+        assert [inv.response["n"] for inv in seen] == [1, 2, 3], mode
+        assert [inv.cold_start for inv in seen] == [True, False, False], mode
+        runner.new_environment()
+        assert runner.invoke({}).response["n"] == 1, mode
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def test_child_is_frozen_between_invokes_and_killed_on_close(make: object) -> None:
+    runner = make("counter.handler", "runtime")  # type: ignore[operator]
+    runner.invoke({})
+    (pid,) = live_children()
+    assert _state(pid) == "T"  # stopped: Lambda's freeze
+    assert runner.invoke({}).response["n"] == 2
+    assert live_children() == [pid]
+    runner.close()
+    assert live_children() == []
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_child_killed_when_runner_is_garbage_collected(root: Path) -> None:
+    runner = LambdaRunner("counter.handler", root=root, isolation="runtime")
+    runner.invoke({})
+    (pid,) = live_children()
+    del runner
+    gc.collect()
+    assert live_children() == []
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_ctrl_c_while_waiting_kills_the_child(root: Path) -> None:
+    runner = LambdaRunner("slow.handler", root=root, isolation="runtime", timeout=10)
+    try:
+        runner.invoke({})
+        (pid,) = live_children()
+        timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+        timer.start()
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke({"sleep": 5})
+        timer.join()
+        assert live_children() == []
+        assert not Path(f"/proc/{pid}").exists()
+        assert runner.invoke({}).cold_start
+    finally:
+        runner.close()
+    assert live_children() == []
+
+
+def test_load_starts_the_runtime_and_returns_a_proxy(make: object) -> None:
+    runner = make("counter.handler", "runtime")  # type: ignore[operator]
+    handler = runner.load()
+    assert runner.module is None
+    assert handler({}) == {"n": 1, "pid_same": True}
+    assert not runner.invoke({}).cold_start
+    broken = make("initerr.handler", "runtime")  # type: ignore[operator]
+    with pytest.raises(HandlerConfigError, match="KeyError"):
+        broken.load()
+
+
+def test_environment_state_is_observable(make: object) -> None:
+    runner = make("slow.handler", "runtime")  # type: ignore[operator]
+    runner.invoke({})
+    state = runner._environment_state()
+    assert state.handler_module is None and state.initialized and state.invocations == 1
+    assert os.listdir(state.scratch_dir) == ["seen"]
+    assert state.environ["TMPDIR"] == state.scratch_dir
+
+
+def test_callable_handler_is_refused() -> None:
+    with pytest.raises(InvalidOption, match="handler string"):
+        LambdaRunner(lambda e, c: None, isolation="runtime")
+
+
+def test_unavailable_platform_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "platform", "darwin")
+    with pytest.raises(InvalidOption) as info:
+        LambdaRunner("app.handler", isolation="runtime")
+    message = str(info.value)
+    assert "pip install 'pytest-lambda-toolkit[runtime]'" in message
+    assert "isolation='module'" in message and "darwin" in message
+
+
+def test_missing_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "awslambdaric" else real(name, *a),
+    )
+    with pytest.raises(InvalidOption, match=r"awslambdaric is not installed.*\[runtime\]"):
+        LambdaRunner("app.handler", isolation="runtime")
