@@ -12,16 +12,19 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from pytest_lambda import LambdaRunner
 from pytest_lambda._errors import HandlerConfigError, InvalidOption
+from pytest_lambda._invocation import Invocation
+from pytest_lambda._runtime_env import live_children, runtime_unavailable
+
+Make = Callable[..., LambdaRunner]
 
 pytest.importorskip("awslambdaric")
-from pytest_lambda._runtime_env import live_children, runtime_unavailable  # noqa: E402
 
 if runtime_unavailable() is not None:  # pragma: no cover - not Linux
     pytest.skip(f"runtime isolation unavailable: {runtime_unavailable()}", allow_module_level=True)
@@ -120,7 +123,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def make(root: Path) -> Iterator[object]:
+def make(root: Path) -> Iterator[Make]:
     runners: list[LambdaRunner] = []
 
     def _make(handler: str, isolation: str, **kwargs: object) -> LambdaRunner:
@@ -134,27 +137,30 @@ def make(root: Path) -> Iterator[object]:
     assert live_children() == []
 
 
-def both(make: object, handler: str, event: object, **kwargs: object) -> list[object]:
+def both(make: Make, handler: str, event: object, **kwargs: object) -> list[Invocation]:
     """Invoke ``handler`` once per mode; the two invocations."""
-    return [make(handler, mode, **kwargs).invoke(event) for mode in MODES]  # type: ignore[operator]
+    return [make(handler, mode, **kwargs).invoke(event) for mode in MODES]
 
 
-def test_success_is_identical(make: object) -> None:
+def test_success_is_identical(make: Make) -> None:
     module, runtime = both(make, "ok.handler", {"a": [1, 2.5, None]})
-    assert module.error is None and runtime.error is None  # type: ignore[attr-defined]
-    assert module.response == runtime.response  # type: ignore[attr-defined]
-    assert runtime.response["echo"] == {"a": [1, 2.5, None]}  # type: ignore[attr-defined]
-    assert module.body == runtime.body  # type: ignore[attr-defined]
-    assert runtime.cold_start and runtime.init_duration_ms is not None  # type: ignore[attr-defined]
+    assert module.error is None
+    assert runtime.error is None
+    assert module.response == runtime.response
+    assert runtime.response["echo"] == {"a": [1, 2.5, None]}
+    assert module.body == runtime.body
+    assert runtime.cold_start
+    assert runtime.init_duration_ms is not None
 
 
-def test_exception_payload_is_identical(make: object) -> None:
+def test_exception_payload_is_identical(make: Make) -> None:
     module, runtime = both(make, "boom.handler", {})
-    assert runtime.error_type == "MyError"  # type: ignore[attr-defined]
-    m, r = module.response, runtime.response  # type: ignore[attr-defined]
-    assert m.pop("requestId") and r.pop("requestId")
+    assert runtime.error_type == "MyError"
+    m, r = module.response, runtime.response
+    assert m.pop("requestId")
+    assert r.pop("requestId")
     assert m == r
-    assert "[ERROR] MyError: it broke" in runtime.logs  # type: ignore[attr-defined]
+    assert "[ERROR] MyError: it broke" in runtime.logs
 
 
 @pytest.mark.parametrize(
@@ -162,37 +168,41 @@ def test_exception_payload_is_identical(make: object) -> None:
     [("initerr.handler", "KeyError"), ("syntax.handler", "Runtime.UserCodeSyntaxError"),
      ("nomodule_zz.handler", "Runtime.ImportModuleError"), ("ok.nothere", "Runtime.HandlerNotFound")],
 )  # fmt: skip
-def test_init_errors_are_identical_and_retried(make: object, handler: str, error_type: str) -> None:
+def test_init_errors_are_identical_and_retried(make: Make, handler: str, error_type: str) -> None:
     module, runtime = both(make, handler, {})
-    assert runtime.error_type == module.error_type == error_type  # type: ignore[attr-defined]
-    m, r = dict(module.response), dict(runtime.response)  # type: ignore[attr-defined]
+    assert runtime.error_type == module.error_type == error_type
+    m, r = dict(module.response), dict(runtime.response)
     # Difference (documented): module mode appends a hint to Runtime.HandlerNotFound.
     m_message, r_message = m.pop("errorMessage"), r.pop("errorMessage")
     assert m_message == r_message or m_message.startswith(r_message + " (callables in ")
     assert m == r
-    assert runtime.error.kind == "init"  # type: ignore[attr-defined]
-    runner = make(handler, "runtime")  # type: ignore[operator]
+    assert runtime.error is not None
+    assert runtime.error.kind == "init"
+    runner = make(handler, "runtime")
     first, second = runner.invoke({}), runner.invoke({})
-    assert first.cold_start and second.cold_start and second.error_type == error_type
+    assert first.cold_start
+    assert second.cold_start
+    assert second.error_type == error_type
 
 
 @pytest.mark.parametrize("kind", ["decimal", "set", "datetime", "bytes", "unicode", "nan"])
-def test_marshalling_is_identical(make: object, kind: str) -> None:
+def test_marshalling_is_identical(make: Make, kind: str) -> None:
     module, runtime = both(make, "marshalling.handler", {"kind": kind})
-    assert runtime.error_type == module.error_type  # type: ignore[attr-defined]
-    if runtime.error is None:  # type: ignore[attr-defined]
-        assert runtime.body == module.body  # type: ignore[attr-defined]
-        assert runtime.content_type == module.content_type  # type: ignore[attr-defined]
+    assert runtime.error_type == module.error_type
+    if runtime.error is None:
+        assert runtime.body == module.body
+        assert runtime.content_type == module.content_type
     else:
-        assert runtime.error_type == "Runtime.MarshalError"  # type: ignore[attr-defined]
-        m, r = module.response, runtime.response  # type: ignore[attr-defined]
-        assert m.pop("requestId") and r.pop("requestId")
+        assert runtime.error_type == "Runtime.MarshalError"
+        m, r = module.response, runtime.response
+        assert m.pop("requestId")
+        assert r.pop("requestId")
         assert m == r
 
 
-def test_oversize_response_resets_but_keeps_tmp(make: object) -> None:
+def test_oversize_response_resets_but_keeps_tmp(make: Make) -> None:
     for mode in MODES:
-        runner = make("big.handler", mode)  # type: ignore[operator]
+        runner = make("big.handler", mode)
         inv = runner.invoke({})
         assert inv.error_type == "Function.ResponseSizeTooLarge", mode
         assert inv.response["errorMessage"].endswith("(6291556 bytes).")
@@ -200,10 +210,10 @@ def test_oversize_response_resets_but_keeps_tmp(make: object) -> None:
         assert again.cold_start, mode
 
 
-def test_timeout_kills_resets_and_keeps_tmp(make: object) -> None:
+def test_timeout_kills_resets_and_keeps_tmp(make: Make) -> None:
     results = {}
     for mode in MODES:
-        runner = make("slow.handler", mode, timeout=0.5)  # type: ignore[operator]
+        runner = make("slow.handler", mode, timeout=0.5)
         assert runner.invoke({}).response["count"] == 1
         started = time.monotonic()
         timed = runner.invoke({"sleep": 5})
@@ -213,32 +223,36 @@ def test_timeout_kills_resets_and_keeps_tmp(make: object) -> None:
                          after.cold_start, after.response)  # fmt: skip
     assert results["module"] == results["runtime"]
     error_type, message, cold, response = results["runtime"]
-    assert error_type == "Sandbox.Timedout" and message == "Task timed out after 0.50 seconds"
-    assert cold and response["count"] == 1 and "seen" in response["tmp"]
+    assert error_type == "Sandbox.Timedout"
+    assert message == "Task timed out after 0.50 seconds"
+    assert cold
+    assert response["count"] == 1
+    assert "seen" in response["tmp"]
 
 
 @pytest.mark.parametrize("code", [3, 0])
-def test_sys_exit_is_an_exit_error(make: object, code: int) -> None:
+def test_sys_exit_is_an_exit_error(make: Make, code: int) -> None:
     module, runtime = both(make, "exits.handler", {"code": code})
-    m, r = module.response, runtime.response  # type: ignore[attr-defined]
+    m, r = module.response, runtime.response
     assert r["errorType"] == "Runtime.ExitError"
     assert m["errorMessage"].split(" Error: ")[1] == r["errorMessage"].split(" Error: ")[1]
-    assert "leaving" in runtime.logs  # type: ignore[attr-defined]
+    assert "leaving" in runtime.logs
 
 
-def test_logging_setup_matches(make: object) -> None:
+def test_logging_setup_matches(make: Make) -> None:
     module, runtime = both(make, "logs.handler", {})
     for inv in (module, runtime):
-        logs = inv.logs  # type: ignore[attr-defined]
+        logs = inv.logs
         assert "printed\n" in logs
         assert "dropped" not in logs
-        assert f"[WARNING]\t" in logs and f"\t{inv.request_id}\twarned 42\n" in logs  # type: ignore[attr-defined]
-        assert inv.response is None  # type: ignore[attr-defined]
+        assert "[WARNING]\t" in logs
+        assert f"\t{inv.request_id}\twarned 42\n" in logs
+        assert inv.response is None
 
 
-def test_globals_persist_warm_and_reset_on_new_environment(make: object) -> None:
+def test_globals_persist_warm_and_reset_on_new_environment(make: Make) -> None:
     for mode in MODES:
-        runner = make("counter.handler", mode)  # type: ignore[operator]
+        runner = make("counter.handler", mode)
         seen = [runner.invoke({}) for _ in range(3)]
         assert [inv.response["n"] for inv in seen] == [1, 2, 3], mode
         assert [inv.cold_start for inv in seen] == [True, False, False], mode
@@ -250,8 +264,8 @@ def _state(pid: int) -> str:
     return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
 
 
-def test_child_is_frozen_between_invokes_and_killed_on_close(make: object) -> None:
-    runner = make("counter.handler", "runtime")  # type: ignore[operator]
+def test_child_is_frozen_between_invokes_and_killed_on_close(make: Make) -> None:
+    runner = make("counter.handler", "runtime")
     runner.invoke({})
     (pid,) = live_children()
     assert _state(pid) == "T"  # stopped: Lambda's freeze
@@ -290,22 +304,25 @@ def test_ctrl_c_while_waiting_kills_the_child(root: Path) -> None:
     assert live_children() == []
 
 
-def test_load_starts_the_runtime_and_returns_a_proxy(make: object) -> None:
-    runner = make("counter.handler", "runtime")  # type: ignore[operator]
+def test_load_starts_the_runtime_and_returns_a_proxy(make: Make) -> None:
+    runner = make("counter.handler", "runtime")
     handler = runner.load()
     assert runner.module is None
     assert handler({}) == {"n": 1, "pid_same": True}
     assert not runner.invoke({}).cold_start
-    broken = make("initerr.handler", "runtime")  # type: ignore[operator]
+    broken = make("initerr.handler", "runtime")
     with pytest.raises(HandlerConfigError, match="KeyError"):
         broken.load()
 
 
-def test_environment_state_is_observable(make: object) -> None:
-    runner = make("slow.handler", "runtime")  # type: ignore[operator]
+def test_environment_state_is_observable(make: Make) -> None:
+    runner = make("slow.handler", "runtime")
     runner.invoke({})
     state = runner._environment_state()
-    assert state.handler_module is None and state.initialized and state.invocations == 1
+    assert state is not None
+    assert state.handler_module is None
+    assert state.initialized
+    assert state.invocations == 1
     assert os.listdir(state.scratch_dir) == ["seen"]
     assert state.environ["TMPDIR"] == state.scratch_dir
 
@@ -321,7 +338,8 @@ def test_unavailable_platform_says_what_to_install(monkeypatch: pytest.MonkeyPat
         LambdaRunner("app.handler", isolation="runtime")
     message = str(info.value)
     assert "pip install 'pytest-lambda-toolkit[runtime]'" in message
-    assert "isolation='module'" in message and "darwin" in message
+    assert "isolation='module'" in message
+    assert "darwin" in message
 
 
 def test_missing_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
