@@ -228,6 +228,7 @@ def check_warm_reuse(
             findings.append(_divergence(i, j, cold_out, warm_out))
             break
     runner.new_environment()
+    findings.sort(key=lambda f: f.invocation or 0)
     diverged = bool(findings)
     snaps = recorder.snaps
     state_findings = classify(snaps, seen[: len(snaps) - 1], diverged)
@@ -243,6 +244,12 @@ def check_warm_reuse(
                 for f in findings
             ]
     findings.extend(state_findings)
+    powertools = [name for name, value in snaps[0].globals.items() if value.powertools]
+    if powertools:
+        notes.append(
+            "Powertools objects keep state across invocations by design and were not "
+            f"inspected: {', '.join(powertools)}"
+        )
     allowed: list[str] = []
     kept: list[LeakFinding] = []
     for finding in findings:

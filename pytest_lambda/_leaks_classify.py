@@ -109,6 +109,7 @@ def _container(
                 if kind == "global"
                 else "use None as the default and create the container inside the function",
                 grew[0],
+                span=(first - 1, len(values) - 1),
             )
         return LeakFinding(
             CACHE if kind == "global" else DEFAULT_ARG,
@@ -119,6 +120,7 @@ def _container(
             values[-1].show() if values[-1] is not None else None,
             FIX_BOUND,
             grew[0],
+            span=(first - 1, len(values) - 1),
         )
     was_unset = values[0] is None or values[0].is_none
     if kind == "global" and was_unset and len(changed_at) == 1:
@@ -133,6 +135,7 @@ def _container(
                 after,
                 "key the cache on the input (e.g. a dict keyed by the event's id), or drop it",
                 first,
+                span=(first - 1, first),
             )
         return LeakFinding(
             LAZY_GLOBAL,
@@ -144,20 +147,20 @@ def _container(
             after,
             "",
             first,
+            span=(first - 1, first),
         )
     changes = len(changed_at)
     return LeakFinding(
         GLOBAL_CHANGED if kind == "global" else DEFAULT_ARG,
         "warning",
         name,
-        f"changed on {changes} of {len(values) - 1} invocations (values after "
-        f"{f'invocation {first - 1}' if first > 1 else 'init'} and after invocation {first} "
-        "shown): per-request state in "
+        f"changed on {changes} of {len(values) - 1} invocations: per-request state in "
         + ("a module global" if kind == "global" else "a default argument"),
         before,
         after,
         FIX_MOVE if kind == "global" else "use None as the default",
         first,
+        span=(first - 1, first),
     )
 
 
@@ -189,6 +192,7 @@ def _tmp(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFinding]:
                 "name files after their content or the input, overwrite them, or delete them "
                 "in a finally: block",
                 new_on_replay[0],
+                span=(0, len(snaps) - 1),
             )
         )
     elif counts[-1] > counts[0] + 1:
@@ -202,6 +206,7 @@ def _tmp(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFinding]:
                 f"{counts[0]} files",
                 f"{counts[-1]} files",
                 "bound the cache (delete old files) if the inputs are unbounded",
+                span=(0, len(snaps) - 1),
             )
         )
     paths: dict[str, None] = {}
@@ -228,6 +233,7 @@ def _tmp(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFinding]:
                     f"{known[-1]} bytes",
                     "write the file once (or overwrite it), or delete it in a finally: block",
                     grew[0],
+                    span=(grew[0] - 1, len(snaps) - 1),
                 )
             )
         elif sizes[0] is None and not new_on_replay and counts[-1] <= counts[0] + 1:
@@ -242,6 +248,7 @@ def _tmp(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFinding]:
                     f"{sizes[first]} bytes",
                     "",
                     first,
+                    span=(first - 1, first),
                 )
             )
     return out
@@ -262,6 +269,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                 ENVIRON, "error", f"os.environ[{key!r}]",
                 f"{verb} by invocation {i}; the next request in this environment sees it",
                 show[0], show[1], FIX_FINALLY + " (or pass the value as an argument)", i,
+                span=(i - 1, i),
             )
         )  # fmt: skip
     cwds = _series(snaps, lambda s: s.cwd)
@@ -272,7 +280,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                 CWD, "error", "cwd",
                 f"the working directory changed on invocation {i} and stays changed",
                 cwds[i - 1], cwds[i], "use absolute paths instead of os.chdir(), or chdir back "
-                "in a finally: block", i,
+                "in a finally: block", i, span=(i - 1, i),
             )
         )  # fmt: skip
     paths = _series(snaps, lambda s: s.sys_path)
@@ -285,8 +293,9 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
             LeakFinding(
                 SYS_PATH, "error", "sys.path",
                 f"{msg} (first on invocation {i})" + (f"; added: {short(added, 120)}" if added else ""),
-                f"{len(paths[i - 1])} entries", f"{len(paths[i])} entries",
+                f"{len(paths[0])} entries", f"{len(paths[-1])} entries",
                 "change sys.path once at import time (or package the code properly)", i,
+                span=(0, len(paths) - 1),
             )
         )  # fmt: skip
     names: dict[str, None] = {}
@@ -302,24 +311,31 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                     LOGGING_HANDLER, "error", where,
                     _trend(counts, "handler", f"the handlers of the {where}")
                     + ": every log line is then printed once per handler",
-                    _plural(counts[i - 1], "handler"), _plural(counts[i], "handler"),
+                    _plural(counts[0], "handler"), _plural(counts[-1], "handler"),
                     "add logging handlers once, at import time (or check logger.handlers first)", i,
+                    span=(0, len(counts) - 1),
                 )
             )  # fmt: skip
-    reported: set[int] = set()
+    started: dict[str, list[int]] = {}  # thread label -> invocations it was alive after
+    seen_threads: set[int] = set(base.threads)
     for i in range(1, len(snaps)):
         for ident, label in snaps[i].threads.items():
-            if ident in base.threads or ident in reported:
-                continue
-            reported.add(ident)
-            out.append(
-                LeakFinding(
-                    THREAD, "error", label,
-                    f"still alive after invocation {i} returned: Lambda freezes it between "
-                    "invocations and it may run during the next request",
-                    None, None, "join the thread (or wait for its work) before returning", i,
-                )
-            )  # fmt: skip
+            if ident not in seen_threads:
+                seen_threads.add(ident)
+                started.setdefault(label, []).append(i)
+    for label, invocations in started.items():
+        count = len(invocations)
+        out.append(
+            LeakFinding(
+                THREAD, "error", label,
+                f"{_plural(count, 'thread')} still alive after invocation"
+                f"{'s' if count > 1 else ''} {', '.join(map(str, invocations[:8]))}"
+                f"{', …' if count > 8 else ''} returned: Lambda freezes threads between "
+                "invocations, so their work runs (or never finishes) during later requests",
+                None, None, "join the thread (or wait for its work) before returning",
+                invocations[0],
+            )
+        )  # fmt: skip
     fds = [s.fds for s in snaps]
     if all(f is not None for f in fds) and len(fds) > 3:
         counts = [f for f in fds if f is not None]
@@ -332,6 +348,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                     _trend(counts, "descriptor", "the open file descriptors"),
                     str(counts[0]), str(counts[-1]),
                     "close files and sockets (use with open(...) as f:), or open them once at init",
+                    span=(0, len(counts) - 1),
                 )
             )  # fmt: skip
     return out

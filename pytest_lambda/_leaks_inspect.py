@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from ._runner import EnvironmentState
 
-__all__ = ["Snapshot", "Value", "fd_count", "own_modules", "snapshot", "summarize"]
+__all__ = ["Snapshot", "Value", "describe", "fd_count", "own_modules", "snapshot", "summarize"]
 
 _IGNORED_ENV: Final = frozenset({"_X_AMZN_TRACE_ID"})
 _MAX_FILES: Final = 2000
@@ -219,8 +219,9 @@ def _threads() -> dict[int, str]:
         target = getattr(thread, "_target", None)
         where = getattr(target, "__qualname__", None)
         module = getattr(target, "__module__", None)
-        label = f"thread {thread.name!r}" + (f" running {module}.{where}" if where else "")
-        out[thread.ident] = label + (" (daemon)" if thread.daemon else "")
+        out[thread.ident] = (
+            f"thread running {module}.{where}" if where else f"thread {thread.name!r}"
+        )
     return out
 
 

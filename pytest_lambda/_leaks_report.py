@@ -53,6 +53,8 @@ LOGGING_HANDLER: Final = "logging-handler"
 THREAD: Final = "thread"
 FD_GROWTH: Final = "fd-growth"
 
+_MAX_DIVERGENCES: Final = 2
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -78,12 +80,22 @@ class LeakFinding:
     after: str | None = None
     fix: str = ""
     invocation: int | None = None
+    span: tuple[int, int] | None = None
+
+    def labels(self) -> tuple[str, str]:
+        """What ``before`` and ``after`` are: cold/warm outputs, or values after which invocation."""
+        if self.kind == DIVERGENCE:
+            return "cold (fresh environment)", "warm (reused environment)"
+        if self.span is None:
+            return "before", "after"
+        first, last = self.span
+        return (
+            "after init" if first == 0 else f"after invocation {first}",
+            f"after invocation {last}",
+        )
 
     def evidence(self, indent: str = "  ") -> str:
-        if self.kind == DIVERGENCE:
-            labels = ("cold (fresh environment)", "warm (reused environment)")
-        else:
-            labels = ("before", "after")
+        labels = self.labels()
         width = max(len(labels[0]), len(labels[1]))
         lines = []
         if self.before is not None:
@@ -174,11 +186,22 @@ class LeakReport:
     def failure_message(self) -> str:
         """Verdict, then each error with its evidence and fix, then warnings, then reproduce."""
         lines = [f"handler {self.verdict()}"]
+        shown = 0
         for finding in self.errors:
+            if finding.kind == DIVERGENCE:
+                shown += 1
+                if shown > _MAX_DIVERGENCES:
+                    continue
             lines += ["", finding.render(indent="")]
+        if shown > _MAX_DIVERGENCES:
+            hidden = [f.where for f in self.errors if f.kind == DIVERGENCE][_MAX_DIVERGENCES:]
+            lines += [
+                "",
+                f"(and {_plural(len(hidden), 'more diverging event')}: {', '.join(hidden)})",
+            ]
         others = [f for f in self._ordered() if f.severity != "error"]
         if others:
-            lines += ["", f"also ({_plural(len(others), 'finding')} that do not fail the check):"]
+            lines += ["", f"not failing the check ({_plural(len(others), 'finding')}):"]
             lines.extend(f"  {f.head()}" for f in others)
         lines += ["", self.summary(), f"see {DOCS}"]
         if self.reproduce:
