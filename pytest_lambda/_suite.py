@@ -155,9 +155,7 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     return "failed", _message(verdict, bad, fix, ""), len(events), ""
 
 
-def _check_idempotent(
-    handler: str, kind: str, opts: SuiteOptions
-) -> tuple[Outcome, str, int, str]:
+def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
     note = ""
     if not opts.moto:
@@ -181,6 +179,7 @@ def _check_idempotent(
             runs += report.handler_runs
             if not report.ok:
                 failures.append(f"event seed {seed}:\n{report}")
+                break  # one report is enough evidence; the others say the same
     if not failures:
         text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
         return "passed", text + (f"\n{note}" if note else ""), runs, note
@@ -195,9 +194,7 @@ class _Skip(Exception):
     pass
 
 
-def _check_warm_reuse(
-    handler: str, kind: str, opts: SuiteOptions
-) -> tuple[Outcome, str, int, str]:
+def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     try:
         from ._leaks import check_warm_reuse  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -289,9 +286,12 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
             if problem is not None:
                 bad.append(f"{what}: {problem}")
     if not bad:
-        return "passed", f"{handler} survived {len(variants)} malformed {kind} events", len(
-            variants
-        ), ""
+        return (
+            "passed",
+            f"{handler} survived {len(variants)} malformed {kind} events",
+            len(variants),
+            "",
+        )
     rule = (
         "must answer with a status code (a 4xx for a bad request) and never time out"
         if kind in _API_KINDS
@@ -305,7 +305,9 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     return "failed", _message(verdict, bad, fix, ""), len(variants), ""
 
 
-_CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]] = {
+_CHECK_FUNCS: Final[
+    dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]
+] = {
     "invokes": _check_invokes,
     "idempotent": _check_idempotent,
     "warm-reuse": _check_warm_reuse,

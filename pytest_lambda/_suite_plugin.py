@@ -30,12 +30,14 @@ class CheckFailed(AssertionError):
 class _Group(pytest.Collector):
     """The handler, or one event kind of it: holds the next level of the suite."""
 
-    def __init__(self, *, children_of: list[pytest.Node] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, children_of: list[pytest.Item | pytest.Collector] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        self.children: list[pytest.Node] = children_of or []
+        self.children: list[pytest.Item | pytest.Collector] = children_of or []
 
     def collect(self) -> list[pytest.Item | pytest.Collector]:
-        return [c for c in self.children if isinstance(c, (pytest.Item, pytest.Collector))]
+        return list(self.children)
 
 
 class LambdaCheckItem(pytest.Item):
@@ -82,7 +84,17 @@ class LambdaCheckItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.handler}::{self.kind}::{self.name}"
+        # Not a suffix of the node id, so `-v` prints the node id as it is.
+        domain = f"{self.kind}::{self.name} ({self.handler})"
+        return _module_file(self.config, self.handler), None, domain
+
+
+def _module_file(config: pytest.Config, handler: str) -> Path:
+    """The handler's module file (for the location pytest prints), else the root directory."""
+    folder, _, dotted = handler.rpartition("/")
+    module = dotted.rpartition(".")[0]
+    candidate = Path(config.rootpath, folder, *module.split(".")).with_suffix(".py")
+    return candidate if candidate.is_file() else Path(config.rootpath)
 
 
 def _pyproject(config: pytest.Config) -> Path:
@@ -122,7 +134,8 @@ class LambdaSuitePlugin:
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
         options = self._options(config)
-        top = _Group.from_parent(session, name=self.handler)
+        top = _Group.from_parent(session, name=self.handler, nodeid=self.handler)
+        new: list[pytest.Item] = []
         for kind in self.kinds:
             group = _Group.from_parent(top, name=kind)
             for check in CHECKS:
@@ -130,8 +143,11 @@ class LambdaSuitePlugin:
                     group, name=check, handler=self.handler, kind=kind, options=options
                 )
                 group.children.append(item)
-                items.append(item)
+                new.append(item)
             top.children.append(group)
+        report = pytest.CollectReport(top.nodeid, "passed", None, list(new))
+        session.ihook.pytest_collectreport(report=report)  # counted in "collected N items"
+        items.extend(new)
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         parts = []
@@ -164,27 +180,29 @@ class LambdaSuitePlugin:
         tr = terminalreporter
         tr.write_sep("=", "lambda conformance suite")
         by_kind: dict[str, dict[str, dict[str, Any]]] = {}
-        for r in self.results:
-            by_kind.setdefault(r["kind"], {})[r["check"]] = r
+        for res in self.results:
+            by_kind.setdefault(res["kind"], {})[res["check"]] = res
         seed = self.results[0]["seed"]
         tr.write_line(f"{self.handler} (seed {seed})")
         widths = [max(8, *(len(k) for k in by_kind))] + [max(10, len(c)) for c in CHECKS]
         head = ["kind", *CHECKS]
-        tr.write_line("  " + "  ".join(h.ljust(w) for h, w in zip(head, widths)) + "invocations")
+        tr.write_line(
+            "  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "invocations"
+        )
         notes: list[str] = []
         for kind in self.kinds:
             if kind not in by_kind:
                 continue
             row = [kind.ljust(widths[0])]
             total = 0
-            for check, width in zip(CHECKS, widths[1:]):
+            for check, width in zip(CHECKS, widths[1:], strict=True):
                 r = by_kind[kind].get(check)
                 cell = "-" if r is None else r["outcome"]
                 if r is not None:
                     total += int(r["invocations"])
                     if r["note"]:
                         cell += "*"
-                        notes.append(f"* {kind} {check}: {r['note']}")
+                        notes.append(f"* {check}: {r['note']}")
                 row.append(cell.ljust(width))
             tr.write_line("  " + "  ".join(row) + str(total))
         for note in dict.fromkeys(notes):
@@ -210,4 +228,3 @@ def register_suite(config: pytest.Config) -> None:
         raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):
         config.pluginmanager.register(LambdaSuitePlugin(config, handler, kinds), PLUGIN_NAME)
-

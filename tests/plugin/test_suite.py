@@ -1,0 +1,305 @@
+"""The ``--lambda-handler`` / ``--lambda-events`` conformance suite, run through pytester."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.usefixtures("_clean_env")
+
+PLUGIN = ("-p", "lambda_toolkit", "-p", "no:cacheprovider")
+
+GOOD = """
+import json
+
+def handler(event, context):
+    records = event.get("Records") if isinstance(event, dict) else None
+    if records is not None:
+        return {"batchItemFailures": []}
+    try:
+        json.loads(event.get("body") or "null")
+    except (TypeError, ValueError):
+        return {"statusCode": 400, "body": "bad request"}
+    return {"statusCode": 200, "body": "ok"}
+"""
+
+LEAKY = """
+SEEN = []
+
+def handler(event, context):
+    SEEN.append(len(event["Records"]))
+    return {"count": len(SEEN)}
+"""
+
+BLIND_INSERT = """
+import uuid
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="orders",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    for record in event["Records"]:
+        ddb.put_item(
+            TableName="orders",
+            Item={"pk": {"S": str(uuid.uuid4())}, "body": {"S": record["body"]}},
+        )
+    return {"batchItemFailures": []}
+"""
+
+PYPROJECT = """
+[tool.pytest.ini_options]
+lambda_handler = "app.handler"
+lambda_events = "sqs,apigw_v1"
+
+[tool.pytest_lambda.events.sqs]
+records = 2
+"""
+
+CHECK_NAMES = ("invokes", "idempotent", "warm-reuse", "robust")
+
+
+def _leaks_available() -> bool:
+    try:
+        from pytest_lambda._leaks import check_warm_reuse  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for name in ("HANDLER", "EVENTS", "SEED", "MOTO", "TIMEOUT", "REGION"):
+        monkeypatch.delenv(f"PYTEST_LAMBDA_{name}", raising=False)
+
+
+def _seed(result: pytest.RunResult) -> str:
+    match = re.search(r"lambda suite: .*seed=(\d+)", result.stdout.str())
+    assert match is not None, result.stdout.str()
+    return match.group(1)
+
+
+def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app=GOOD)
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    result = pytester.runpytest(*PLUGIN, "--lambda-seed=11", "-v")
+    expected = 8 if _leaks_available() else 6
+    result.assert_outcomes(passed=expected, skipped=8 - expected)
+    result.stdout.fnmatch_lines(
+        [
+            "lambda suite: handler=app.handler (ini lambda_handler), events=sqs,apigw_v1 "
+            "(ini lambda_events), seed=11 (command line), moto=off (default)",
+            "lambda suite: sqs parameters (records) from [[]tool.pytest_lambda.events.sqs[]] in *",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*collected 8 items"])
+    result.stdout.fnmatch_lines(
+        [f"app.handler::sqs::{c} *" for c in CHECK_NAMES]
+        + [f"app.handler::apigw_v1::{c} *" for c in CHECK_NAMES],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*= lambda conformance suite =*",
+            "app.handler (seed 11)",
+            "  kind      invokes     idempotent  warm-reuse  robust    invocations",
+            "  sqs       passed      passed[*]     * passed    *",
+            "  apigw_v1  passed      passed[*]     * passed    *",
+            "[*] idempotent: state not observed (responses and errors only): pass "
+            "--lambda-moto, with moto installed, to compare DynamoDB, S3, SQS and SNS state",
+        ],
+        consecutive=True,
+    )
+
+
+def test_leaky_handler_fails_warm_reuse_with_the_finding(pytester: pytest.Pytester) -> None:
+    if not _leaks_available():
+        pytest.skip("pytest_lambda._leaks (the warm-reuse check) is not in this version")
+    pytester.makepyfile(leaky=LEAKY)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=leaky.handler", "--lambda-events=sqs", "--lambda-seed=5"
+    )
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ sqs::warm-reuse (leaky.handler) _*",
+            "state leaks across warm invocations: *",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*leaky.SEEN*grew*",
+            "reproduce with --lambda-seed=5: pytest --lambda-handler=leaky.handler "
+            "--lambda-events=sqs --lambda-seed=5 -k 'sqs and warm-reuse'  "
+            "(or: pytest-lambda check leaky.handler --events sqs --seed 5)",
+        ]
+    )
+    result.stdout.fnmatch_lines(["  sqs       passed      passed[*]     failed      passed    *"])
+
+
+def test_blind_insert_under_moto_fails_idempotent(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("moto")
+    pytester.makepyfile(orders=BLIND_INSERT)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=orders.handler",
+        "--lambda-events=sqs",
+        "--lambda-moto",
+        "--lambda-seed=3",
+        "-k",
+        "idempotent",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ sqs::idempotent (orders.handler) _*",
+            "orders.handler is not idempotent for sqs events",
+            "",
+            "event seed *:",
+            "not idempotent: *",
+            "  [[]duplicate delivery, warm[]] a duplicate delivery changed the state (* added): "
+            "a blind insert wrote the same data again",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(["*state?'dynamodb'??'orders'?*", "*--lambda-seed=3*"])
+    assert "state not observed" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("args", "selected"),
+    [
+        (["-k", "sqs and idempotent"], ["app.handler::sqs::idempotent"]),
+        (["-k", "robust"], ["app.handler::sqs::robust", "app.handler::apigw_v1::robust"]),
+        (["-m", "not lambda_check"], []),
+        (["-m", "lambda_check", "-k", "apigw_v1 and invokes"], ["app.handler::apigw_v1::invokes"]),
+    ],
+)
+def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> None:
+    pytester.makepyfile(app=GOOD)
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    pytester.makepyfile(test_own="def test_own():\n    pass\n")
+    result = pytester.runpytest(*PLUGIN, "--collect-only", "-q", *args)
+    ids = [line for line in result.outlines if line.startswith("app.handler::")]
+    assert ids == selected
+    if args == ["-m", "not lambda_check"]:
+        assert "test_own.py::test_own" in result.outlines
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--lambda-handler=app.handler", "--lambda-events=sqs,bogus"],
+            "ERROR: --lambda-events (from command line)='sqs,bogus': unknown event kind "
+            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis; see *",
+        ),
+        (
+            ["--lambda-handler=app", "--lambda-events=sqs"],
+            "ERROR: --lambda-handler (from command line)='app' is not a handler string; "
+            "valid forms: module.function (app.handler), package.module.function "
+            "(app.api.handler) or path/module.function (src/app.handler); see *",
+        ),
+        (
+            ["--lambda-events=sqs"],
+            "ERROR: --lambda-events='sqs' (from command line) needs a handler: set "
+            "--lambda-handler=module.function (ini lambda_handler, env PYTEST_LAMBDA_HANDLER); "
+            "see *",
+        ),
+    ],
+)
+def test_bad_option_values_are_usage_errors(pytester: pytest.Pytester, args, message) -> None:
+    result = pytester.runpytest(*PLUGIN, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_unknown_generator_param_names_the_table(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app=GOOD)
+    pytester.makefile(
+        ".toml",
+        pyproject='[tool.pytest_lambda.events.sqs]\nrecords = 2\nbodyschema = "x.json"\n',
+    )
+    result = pytester.runpytest(*PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: [[]tool.pytest_lambda.events.sqs[]] in */pyproject.toml: unknown parameter "
+            "'bodyschema'; valid parameters: records, body, bodies, body_schema, *"
+        ]
+    )
+
+
+def test_body_schema_path_is_relative_to_pyproject(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        app="""
+import json
+
+def handler(event, context):
+    for record in event["Records"]:
+        assert json.loads(record["body"])["orderId"] >= 1
+    return {}
+"""
+    )
+    schema = pytester.mkdir("schemas") / "order.json"
+    schema.write_text(
+        '{"type": "object", "required": ["orderId"], "additionalProperties": false,'
+        ' "properties": {"orderId": {"type": "integer", "minimum": 1}}}'
+    )
+    pytester.makefile(
+        ".toml", pyproject='[tool.pytest_lambda.events.sqs]\nbody_schema = "schemas/order.json"\n'
+    )
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs", "-k", "invokes"
+    )
+    result.assert_outcomes(passed=1, deselected=3)
+
+
+def test_crashing_handler_fails_invokes_and_robust(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        app="""
+def handler(event, context):
+    return {"statusCode": 200, "body": event["body"].upper()}
+"""
+    )
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=apigw_v2", "--lambda-seed=2"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*_ apigw_v2::robust (app.handler) _*",
+            "app.handler is not robust to malformed apigw_v2 events: it must answer with a "
+            "status code (a 4xx for a bad request) and never time out",
+            "",
+            "  body is a number, not a string: raised "
+            "AttributeError: 'int' object has no attribute 'upper'",
+        ],
+        consecutive=True,
+    )
+
+
+@pytest.mark.slow
+def test_xdist_gives_the_same_outcomes_and_seed(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(app=GOOD, leaky=LEAKY)
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    args = (*PLUGIN, "--lambda-handler=leaky.handler")
+    serial = pytester.runpytest(*args)
+    parallel = pytester.runpytest(*args, "-p", "xdist", "-n", "2")
+    assert _seed(serial) != ""
+    seed = _seed(parallel)
+    serial_again = pytester.runpytest(*args, f"--lambda-seed={seed}")
+    assert serial.parseoutcomes() == parallel.parseoutcomes() == serial_again.parseoutcomes()
+    assert f"leaky.handler (seed {seed})" in parallel.stdout.str()
+    table = [line for line in parallel.outlines if line.startswith("  sqs ")]
+    assert table == [line for line in serial_again.outlines if line.startswith("  sqs ")]
