@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from ._runner import EnvironmentState, LambdaRunner
 
 __all__ = [
+    "BLIND_SPOTS",
     "RuntimeEnvironment",
     "live_children",
     "load_runtime",
@@ -63,6 +64,19 @@ _BOOT: Final = (
     "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
 )
 _LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}
+BLIND_SPOTS: Final = (
+    "isolation='runtime': the handler runs in a child process, so module globals, logging "
+    "handlers, threads and botocore calls inside it are not visible to this check; only "
+    "responses, errors, logs, the scratch dir (/tmp) and the start environment were compared",
+)
+"""What checks cannot see in runtime mode (for their reports)."""
+
+
+class _ChildLogging:
+    """Stands in for the in-process environment's logging swap: the child's handlers are not
+    visible from here (``handlers`` is empty)."""
+
+    handlers: tuple[Any, ...] = ()
 
 
 def runtime_unavailable() -> str | None:
@@ -127,6 +141,8 @@ class RuntimeEnvironment:
         self.environ["PYTHONPATH"] = config.root + (os.pathsep + path if path else "")
         self.environ["PWD"] = config.root
         self.json_logs = self.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        self.logging = _ChildLogging()
+        self.blind_spots = BLIND_SPOTS
         self.cwd = config.root
         self.sys_path = (config.root,)
         self.handler: Any = None

@@ -353,3 +353,28 @@ def test_missing_package_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -
     )
     with pytest.raises(InvalidOption, match=r"awslambdaric is not installed.*\[runtime\]"):
         LambdaRunner("app.handler", isolation="runtime")
+
+
+PLUGIN = ("-p", "lambda_toolkit", "-p", "no:cacheprovider", "-p", "no:randomly")
+FIXTURE_TEST = """
+def test_counts(lambda_runner):
+    assert lambda_runner.isolation == "runtime"
+    first, second = lambda_runner.invoke({}), lambda_runner.invoke({})
+    assert (first.cold_start, second.cold_start) == (True, False)
+    assert second.response["n"] == 2
+"""
+
+
+def test_fixture_and_suite_follow_lambda_isolation(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(counter=CORPUS["counter.py"], test_counter=FIXTURE_TEST)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=counter.handler", "--lambda-isolation=runtime",
+        "--lambda-events=sqs", "--lambda-seed=3", "-v",
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(["*test_counts PASSED*"])
+    # The conformance suite runs in runtime mode too: the counter's global leaks across warm
+    # invocations and the warm-reuse check sees it from the outputs alone.
+    result.assert_outcomes(passed=4, failed=1)
+    result.stdout.fnmatch_lines(["FAILED counter.handler::sqs::warm-reuse - state leaks*"])
+    result.stdout.fnmatch_lines(["*warm (reused environment) : {'n': 2, 'pid_same': True}*"])
+    assert live_children() == []
