@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+# --8<-- [start:test]
 import json
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def test_says_hello(lambda_event, lambda_runner):
     body = json.loads(result.response["body"])
     assert body["message"] == "hello, ada"
     assert body["requestId"] == result.request_id
+
+
+# --8<-- [end:test]
 
 
 def test_second_call_is_warm(lambda_event, lambda_runner):
