@@ -24,6 +24,7 @@ __all__ = [
     "reproduce_line",
     "run_check",
     "run_checks",
+    "summary_table",
 ]
 
 CHECKS: Final[tuple[str, ...]] = ("invokes", "idempotent", "warm-reuse", "robust")
@@ -65,6 +66,47 @@ class CheckResult:
     @property
     def nodeid(self) -> str:
         return f"{self.handler}::{self.kind}::{self.check}"
+
+    def row(self) -> dict[str, Any]:
+        """The fields the summary table needs (plain values: xdist sends them to the controller)."""
+        return {
+            "handler": self.handler,
+            "kind": self.kind,
+            "check": self.check,
+            "outcome": self.outcome,
+            "invocations": self.invocations,
+            "seed": self.seed,
+            "note": self.note,
+        }
+
+
+def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Lines of the per-kind table: check → passed/failed/skipped (``-``: not run)."""
+    by_kind: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for given in rows:
+        by_kind.setdefault(given["kind"], {})[given["check"]] = given
+    widths = [max(8, *(len(k) for k in kinds))] + [max(10, len(c)) for c in CHECKS]
+    head = ["kind", *CHECKS]
+    lines = [
+        "  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "invocations"
+    ]
+    notes: list[str] = []
+    for kind in kinds:
+        if kind not in by_kind:
+            continue
+        cells = [kind.ljust(widths[0])]
+        total = 0
+        for check, width in zip(CHECKS, widths[1:], strict=True):
+            row = by_kind[kind].get(check)
+            cell = "-" if row is None else str(row["outcome"])
+            if row is not None:
+                total += int(row["invocations"])
+                if row["note"]:
+                    cell += "*"
+                    notes.append(f"* {check}: {row['note']}")
+            cells.append(cell.ljust(width))
+        lines.append("  " + "  ".join(cells) + str(total))
+    return lines + list(dict.fromkeys(notes))
 
 
 def reproduce_line(handler: str, kind: str, check: str, seed: int) -> str:
@@ -160,8 +202,9 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     note = ""
     if not opts.moto:
         note = (
-            "state not observed (responses and errors only): pass --lambda-moto, with moto "
-            "installed, to compare DynamoDB, S3, SQS and SNS state"
+            "state not observed (responses and errors only): pass --lambda-moto "
+            "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS "
+            "and SNS state"
         )
     elif not _moto_available():
         note = (

@@ -14,7 +14,7 @@ import pytest
 
 from ._errors import InvalidOption
 from ._options import DOCS_OPTIONS, resolve
-from ._suite import CHECKS, SuiteOptions, run_check
+from ._suite import CHECKS, SuiteOptions, run_check, summary_table
 from ._suite_config import load_event_params, parse_handler, parse_kinds
 
 __all__ = ["CheckFailed", "LambdaCheckItem", "LambdaSuitePlugin", "register_suite"]
@@ -53,20 +53,7 @@ class LambdaCheckItem(pytest.Item):
     def runtest(self) -> None:
         __tracebackhide__ = True
         result = run_check(self.handler, self.kind, self.name, self.options)
-        self.user_properties.append(
-            (
-                _PROPERTY,
-                {
-                    "handler": result.handler,
-                    "kind": result.kind,
-                    "check": result.check,
-                    "outcome": result.outcome,
-                    "invocations": result.invocations,
-                    "seed": result.seed,
-                    "note": result.note,
-                },
-            )
-        )
+        self.user_properties.append((_PROPERTY, result.row()))
         if result.note:
             self.add_report_section("call", "lambda", result.note)
         if result.outcome == "skipped":
@@ -179,34 +166,9 @@ class LambdaSuitePlugin:
             return
         tr = terminalreporter
         tr.write_sep("=", "lambda conformance suite")
-        by_kind: dict[str, dict[str, dict[str, Any]]] = {}
-        for res in self.results:
-            by_kind.setdefault(res["kind"], {})[res["check"]] = res
-        seed = self.results[0]["seed"]
-        tr.write_line(f"{self.handler} (seed {seed})")
-        widths = [max(8, *(len(k) for k in by_kind))] + [max(10, len(c)) for c in CHECKS]
-        head = ["kind", *CHECKS]
-        tr.write_line(
-            "  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "invocations"
-        )
-        notes: list[str] = []
-        for kind in self.kinds:
-            if kind not in by_kind:
-                continue
-            row = [kind.ljust(widths[0])]
-            total = 0
-            for check, width in zip(CHECKS, widths[1:], strict=True):
-                r = by_kind[kind].get(check)
-                cell = "-" if r is None else r["outcome"]
-                if r is not None:
-                    total += int(r["invocations"])
-                    if r["note"]:
-                        cell += "*"
-                        notes.append(f"* {check}: {r['note']}")
-                row.append(cell.ljust(width))
-            tr.write_line("  " + "  ".join(row) + str(total))
-        for note in dict.fromkeys(notes):
-            tr.write_line(note)
+        tr.write_line(f"{self.handler} (seed {self.results[0]['seed']})")
+        for line in summary_table(self.kinds, self.results):
+            tr.write_line(line)
 
 
 def register_suite(config: pytest.Config) -> None:

@@ -18,27 +18,6 @@ from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
 
 __all__ = ["build_parser", "main"]
 
-_CHECK_MESSAGE = (
-    f"{PROG} check: the conformance checks are not implemented in this version "
-    "(see issue: --lambda-handler suite)"
-)
-
-
-def _check(ns: argparse.Namespace) -> int:
-    sys.stderr.write(_CHECK_MESSAGE + "\n")
-    return 2
-
-
-def _populate_check(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
-    p.description = (
-        "Run the conformance checks of the --lambda-handler suite against HANDLER "
-        "(not implemented in this version)."
-    )
-    p.add_argument("handler", metavar="HANDLER", nargs="?", help="module.function")
-    p.add_argument("--events", metavar="KIND[,KIND]", help="event kinds to check with")
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
-    p.set_defaults(func=_check)
-
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``argv``, only the parts that command line needs.
@@ -46,6 +25,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     ``build_parser()`` builds every command fully (for documentation tools).
     """
     from . import __version__
+    from ._cli_check import populate as populate_check
     from ._cli_events import populate as populate_events
     from ._cli_invoke import populate as populate_invoke
 
@@ -59,10 +39,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     commands: dict[str, tuple[str, Populate]] = {
         "events": ("list, generate, validate and describe events", populate_events),
         "invoke": ("run a handler with an event in the local runner", populate_invoke),
-        "check": (
-            "conformance checks of a handler (not implemented in this version)",
-            _populate_check,
-        ),
+        "check": ("conformance checks of a handler (the --lambda-handler suite)", populate_check),
     }
     # Top-level options take no values, so the words not starting with '-' begin with
     # the command and the events subcommand.

@@ -115,7 +115,8 @@ def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester)
             "  sqs       passed      passed[*]     * passed    *",
             "  apigw_v1  passed      passed[*]     * passed    *",
             "[*] idempotent: state not observed (responses and errors only): pass "
-            "--lambda-moto, with moto installed, to compare DynamoDB, S3, SQS and SNS state",
+            "--lambda-moto (pytest-lambda check --moto), with moto installed, to compare "
+            "DynamoDB, S3, SQS and SNS state",
         ],
         consecutive=True,
     )

@@ -69,16 +69,13 @@ def test_unknown_option_names_the_subcommand_help(capsys):
     )
 
 
-@pytest.mark.parametrize(
-    "argv", [["check"], ["check", "app.handler", "--events", "sqs,sns", "--seed", "3"]]
-)
-def test_check_is_an_honest_placeholder(capsys, argv):
-    assert main(argv) == 2
+def test_check_needs_a_handler_and_events(capsys):
+    assert main(["check"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        "pytest-lambda check: the conformance checks are not implemented in this version "
-        "(see issue: --lambda-handler suite)\n"
+        "pytest-lambda: error: the following arguments are required: HANDLER, --events "
+        "(see 'pytest-lambda check --help')\n"
     )
 
 

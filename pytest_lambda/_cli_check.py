@@ -1,0 +1,109 @@
+"""``pytest-lambda check``: the ``--lambda-handler`` conformance suite without pytest files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ._cli_util import PROG, CLIError
+
+if TYPE_CHECKING:
+    from ._suite import CheckResult
+
+__all__ = ["populate"]
+
+
+def _progress(total: int) -> Callable[[CheckResult], None]:
+    """A progress line on stderr when it is a terminal; silent otherwise."""
+    done = [0]
+
+    def on_result(result: CheckResult) -> None:
+        done[0] += 1
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{PROG} check: {done[0]}/{total} {result.nodeid}\x1b[K")
+            if done[0] == total:
+                sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    return on_result
+
+
+def _check(ns: argparse.Namespace) -> int:
+    from ._errors import InvalidOption
+    from ._suite import CHECKS, run_checks, summary_table
+    from ._suite_config import load_event_params, parse_handler, parse_kinds
+
+    try:
+        handler = parse_handler(ns.handler, "HANDLER")
+        kinds = parse_kinds(ns.events, "--events")
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    if ns.timeout <= 0 or ns.timeout > 900:
+        raise CLIError(f"--timeout {ns.timeout}: a number of seconds above 0 and at most 900")
+    root = Path(ns.root if ns.root is not None else os.getcwd())
+    if not root.is_dir():
+        raise CLIError(f"--root {ns.root}: not a directory")
+    params = load_event_params(root / "pyproject.toml")  # InvalidOption: exit 2, one line
+    seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
+    if not 128 <= ns.memory <= 10240:
+        raise CLIError(f"--memory {ns.memory}: Lambda memory is 128 to 10240 MB")
+    on_result = _progress(len(kinds) * len(CHECKS))
+    results = run_checks(
+        handler,
+        kinds,
+        seed=seed,
+        timeout=ns.timeout,
+        memory_mb=ns.memory,
+        region=ns.region,
+        moto=ns.moto,
+        params_by_kind=params,
+        root=str(root),
+        on_result=on_result,
+    )
+    out = sys.stdout
+    failed = [r for r in results if r.outcome == "failed"]
+    for r in failed:
+        out.write(f"FAILED {r.nodeid}\n{r.report.rstrip()}\n\n")
+    out.write(f"{handler} (seed {seed})\n")
+    for line in summary_table(kinds, [r.row() for r in results]):
+        out.write(line + "\n")
+    counts = {o: sum(r.outcome == o for r in results) for o in ("passed", "failed", "skipped")}
+    out.write(", ".join(f"{n} {o}" for o, n in counts.items() if n) + "\n")
+    if failed:
+        out.write(f"reproduce with: {PROG} check {handler} --events {ns.events} --seed {seed}\n")
+    return 1 if failed else 0
+
+
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``check`` command's parser ``p``."""
+    p.description = (
+        "Run the conformance checks of the --lambda-handler suite against HANDLER: for each\n"
+        "event kind, invokes, idempotent, warm-reuse and robust. Per-kind generator\n"
+        "parameters come from [tool.pytest_lambda.events.<kind>] in DIR/pyproject.toml.\n"
+        "Exit code 1 when a check fails, 2 on a usage error."
+    )
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.add_argument("handler", metavar="HANDLER", help="module.function, e.g. app.handler")
+    p.add_argument(
+        "--events", metavar="KIND[,KIND]", required=True, help="event kinds to check with"
+    )
+    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
+    p.add_argument(
+        "--timeout", type=float, default=3.0, metavar="S", help="function timeout (default 3)"
+    )
+    p.add_argument("--memory", type=int, default=128, metavar="MB", help="memory (default 128)")
+    p.add_argument("--region", default="us-east-1", help="AWS region (default us-east-1)")
+    p.add_argument(
+        "--root", metavar="DIR", help="directory the handler is imported from (default: .)"
+    )
+    p.add_argument(
+        "--moto",
+        action="store_true",
+        help="run inside moto.mock_aws() and compare AWS state in the idempotency check",
+    )
+    p.set_defaults(func=_check)
