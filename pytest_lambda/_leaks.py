@@ -27,8 +27,10 @@ from ._leaks_classify import FIX_MOVE, classify
 from ._leaks_inspect import Snapshot, own_modules, snapshot
 from ._leaks_report import (
     CACHE,
+    DEFAULT_ARG,
     DIVERGENCE,
     GLOBAL_CHANGED,
+    GLOBAL_GROWTH,
     LAZY_GLOBAL,
     LeakFinding,
     LeakReport,
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 __all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
 
 _MAX_REPLAYS: Final = 3
-_GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE)
+_GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
 Events = Sequence[Any] | tuple[str, int]
 
 
@@ -140,11 +142,7 @@ def _check_args(reset: object, allow: object) -> tuple[str, ...]:
 
 
 def _allowed(finding: LeakFinding, allow: tuple[str, ...]) -> str | None:
-    for name in allow:
-        where = finding.where
-        if where == name or where.startswith((name + ".", name + "(", name + "[")):
-            return name
-    return None
+    return next((name for name in allow if _allowed_name(finding.where, name)), None)
 
 
 def check_warm_reuse(
@@ -233,7 +231,7 @@ def check_warm_reuse(
     snaps = recorder.snaps
     state_findings = classify(snaps, seen[: len(snaps) - 1], diverged)
     if diverged:
-        suspects = [f.where for f in state_findings if f.kind in _GLOBAL_KINDS or "(" in f.where]
+        suspects = [f.where for f in state_findings if f.kind in _GLOBAL_KINDS]
         if suspects:
             findings = [
                 replace(

@@ -74,14 +74,16 @@ def _safe_repr(value: object) -> str:
         return f"<{type(value).__name__} object (repr raised {type(exc).__name__})>"
 
 
-def _own_state(value: object) -> str:
-    """The attributes of an instance of the handler's own class, summarised one level deep."""
+def _own_state(value: object) -> tuple[str, int | None]:
+    """An instance of the handler's own class: its attributes one level deep, and the
+    total length of the containers among them (None without any)."""
     try:
-        attrs = vars(value)
+        attrs = dict(vars(value))
     except TypeError:
-        return _safe_repr(value)
+        return _safe_repr(value), None
     parts = [f"{k}={_safe_repr(v)}" for k, v in list(attrs.items())[:16]]
-    return f"{type(value).__name__}({', '.join(parts)})"
+    sized = [len(v) for v in attrs.values() if isinstance(v, (*_MUTABLE, tuple))]
+    return f"{type(value).__name__}({', '.join(parts)})", (sum(sized) if sized else None)
 
 
 def summarize(value: object, own: frozenset[str] = frozenset()) -> Value:
@@ -98,7 +100,10 @@ def summarize(value: object, own: frozenset[str] = frozenset()) -> Value:
             length = None
     if module.startswith(_POWERTOOLS):
         return Value(kind.__name__, id(value), f"<{kind.__name__}>", None, powertools=True)
-    text = _own_state(value) if module in own else _safe_repr(value)
+    if module in own:
+        text, length = _own_state(value)
+    else:
+        text = _safe_repr(value)
     return Value(kind.__name__, id(value), text, length)
 
 

@@ -399,3 +399,38 @@ def test_bad_arguments() -> None:
             check_warm_reuse(runner, [{}], reset=3)  # type: ignore[arg-type]
         with pytest.raises(InvalidOption, match="allow="):
             check_warm_reuse(runner, [{}], allow="app.x")
+
+
+def test_own_class_instance_growing_is_a_leak(tmp_path: Path) -> None:
+    source = """
+        class Registry:
+            def __init__(self):
+                self.requests = []
+
+        REGISTRY = Registry()
+
+        def handler(event, context):
+            REGISTRY.requests.append(event["user"])
+            return {"ok": True}
+        """
+    report = _check(tmp_path, "registry", source)
+    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    assert growth.where == "registry.REGISTRY"
+    assert "grew by 1 item per invocation: 0 → 7" in growth.message
+    assert growth.after is not None
+    assert growth.after.startswith("Registry(requests=['alice'")
+
+
+def test_snapshot_and_findings_are_bounded(tmp_path: Path) -> None:
+    source = """
+        _big = []
+
+        def handler(event, context):
+            _big.extend(range(50000))
+            return {"ok": True}
+        """
+    report = _check(tmp_path, "big", source)
+    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    assert "grew by 50000 items per invocation: 0 → 350000" in growth.message
+    assert growth.after is not None
+    assert len(growth.after) < 300
