@@ -304,3 +304,20 @@ def test_xdist_gives_the_same_outcomes_and_seed(pytester: pytest.Pytester) -> No
     assert f"leaky.handler (seed {seed})" in parallel.stdout.str()
     table = [line for line in parallel.outlines if line.startswith("  sqs ")]
     assert table == [line for line in serial_again.outlines if line.startswith("  sqs ")]
+
+
+def test_docs_anchors_in_messages_exist() -> None:
+    import pathlib
+
+    from pytest_lambda import _suite
+
+    source = pathlib.Path(_suite.__file__).read_text()
+    anchors = set(re.findall(r"\{DOCS_SUITE\}#([a-z-]+)", source))
+    assert anchors == {"configuration", "robust"}
+    page = pathlib.Path(__file__).parents[2] / "docs" / "how-to" / "conformance-suite.md"
+    headings = {
+        re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in page.read_text().splitlines()
+        if line.startswith("#")
+    }
+    assert anchors <= headings
