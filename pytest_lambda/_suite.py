@@ -176,25 +176,34 @@ def _message(verdict: str, evidence: Sequence[str], fix: str, repro: str) -> str
 
 def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     events = _events(handler, kind, "invokes", opts, _BATCH)
-    bad: list[str] = []
+    errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
+    tried = 0
     with _aws(opts.moto), _runner(handler, opts) as runner:
         for seed, event in events:
+            tried += 1
             inv = runner.invoke(event)
             if inv.error is not None:
-                first = str(inv.error).splitlines()
-                bad.append(f"event seed {seed}: {' / '.join(first[:1] + first[-1:])}")
-    if not bad:
-        return "passed", f"{handler} handled {len(events)} seeded {kind} events", len(events), ""
+                errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
+                if inv.timed_out:
+                    break  # every further event would wait for the whole timeout too
+    if not errors:
+        return "passed", f"{handler} handled {tried} seeded {kind} events", tried, ""
+    failed = sum(len(seeds) for seeds in errors.values())
+    skipped = f" (stopped at the timeout; {len(events) - tried} not tried)" * (tried < len(events))
     verdict = (
-        f"{handler} failed on {len(bad)} of {len(events)} seeded {kind} events "
-        "(an unhandled exception, a timeout or a response Lambda cannot marshal)"
+        f"{handler} failed on {failed} of {tried} seeded {kind} events{skipped}: "
+        "an unhandled exception, a timeout or a response Lambda cannot marshal"
     )
+    evidence = [
+        f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
+        for line, seeds in errors.items()
+    ]
     fix = (
         "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
         f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
         f"parameters, see {DOCS_SUITE}#configuration"
     )
-    return "failed", _message(verdict, bad, fix, ""), len(events), ""
+    return "failed", _message(verdict, evidence, fix, ""), tried, ""
 
 
 def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
@@ -328,6 +337,8 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
             problem = _answer_problem(kind, runner.invoke(event))
             if problem is not None:
                 bad.append(f"{what}: {problem}")
+                if problem == "timed out":
+                    break
     if not bad:
         return (
             "passed",

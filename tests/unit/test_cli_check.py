@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -48,11 +49,12 @@ def test_failing_handler_exits_1_with_reports_and_replay_line(project, capsys):
     out = capsys.readouterr().out
     assert out.startswith(
         "FAILED app.handler::s3::invokes\n"
-        "app.handler failed on 5 of 5 seeded s3 events (an unhandled exception, a timeout "
-        "or a response Lambda cannot marshal)\n"
+        "app.handler failed on 5 of 5 seeded s3 events: an unhandled exception, a timeout "
+        "or a response Lambda cannot marshal\n"
+        "\n"
+        "  event seeds "
     )
-    assert "  event seed " in out
-    assert "ValueError: boom" in out
+    assert re.search(r"\n  event seeds (\d+, ){4}\d+: ValueError: boom\n\nFix: handle", out)
     assert "reproduce with --lambda-seed=9: " in out
     assert out.endswith("reproduce with: pytest-lambda check app.handler --events s3 --seed 9\n")
 
@@ -75,6 +77,24 @@ def test_pyproject_params_are_used(project, tmp_path, capsys):
     )
     (tmp_path / "pyproject.toml").write_text("[tool.pytest_lambda.events.sqs]\nrecords = 3\n")
     assert main(["check", "app.handler", "--events", "sqs", "--seed", "1"]) == 0
+
+
+def test_timeout_stops_the_batch(project, capsys):
+    project(
+        """
+        import time
+
+        def handler(event, context):
+            time.sleep(5)
+        """
+    )
+    argv = ["check", "app.handler", "--events", "sqs", "--timeout", "0.2", "--seed", "2"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert (
+        "app.handler failed on 1 of 1 seeded sqs events (stopped at the timeout; 4 not tried): "
+    ) in out
+    assert "app.handler is not robust to malformed sqs events: it must never time out\n" in out
 
 
 def test_root_option(project, tmp_path, monkeypatch, capsys):
