@@ -240,9 +240,18 @@ class RuntimeEnvironment:
         self.proc, self.api, self.initialized = None, None, False
 
     def freeze(self) -> None:
-        if self.proc is not None and not self._stopped and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGSTOP)
-            self._stopped = True
+        """SIGSTOP the child and wait until it is stopped (the freeze is done on return)."""
+        proc = self.proc
+        if proc is None or self._stopped or proc.poll() is not None:
+            return
+        os.kill(proc.pid, signal.SIGSTOP)
+        self._stopped = True
+        try:
+            pid, status = os.waitpid(proc.pid, os.WUNTRACED)
+        except ChildProcessError:  # pragma: no cover - reaped elsewhere
+            return
+        if pid and not os.WIFSTOPPED(status):  # it exited meanwhile: we reaped it, record it
+            proc.returncode = os.waitstatus_to_exitcode(status)
 
     def thaw(self) -> None:
         if self.proc is not None and self._stopped:
