@@ -61,6 +61,7 @@ _BOOT: Final = (
     "try:\n ctypes.CDLL(None).prctl(1,9)\nexcept Exception:\n pass\n"
     "if os.getppid()!=int(os.environ.pop('_PYTEST_LAMBDA_PARENT','0')):\n os._exit(1)\n"
     "sys.argv[0]='awslambdaric'\n"
+    "sys.path[0]=os.getcwd()\n"
     "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
 )
 _LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}

@@ -378,3 +378,27 @@ def test_fixture_and_suite_follow_lambda_isolation(pytester: pytest.Pytester) ->
     result.stdout.fnmatch_lines(["FAILED counter.handler::sqs::warm-reuse - state leaks*"])
     result.stdout.fnmatch_lines(["*warm (reused environment) : {'n': 2, 'pid_same': True}*"])
     assert live_children() == []
+
+
+def test_child_dies_with_a_killed_test_process(root: Path) -> None:
+    """No cleanup runs on os._exit (or SIGKILL): the kernel kills the child (PDEATHSIG)."""
+    import subprocess
+
+    script = (
+        "import os, sys\n"
+        "from pytest_lambda import LambdaRunner\n"
+        "from pytest_lambda._runtime_env import live_children\n"
+        f"r = LambdaRunner('counter.handler', root={str(root)!r}, isolation='runtime')\n"
+        "r.invoke({})\n"
+        "print(live_children()[0], flush=True)\n"
+        "os._exit(0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True
+    )
+    pid = int(done.stdout.split()[0])
+    for _ in range(200):
+        if not Path(f"/proc/{pid}").exists() or _state(pid) == "Z":
+            break
+        time.sleep(0.01)
+    assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
