@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 # --8<-- [start:typed]
 from pytest_lambda import LambdaClock, LambdaContext, LambdaEventFactory
 
@@ -15,8 +17,8 @@ def test_typed(lambda_event: LambdaEventFactory) -> None:
 
 
 # --8<-- [start:remaining]
+@pytest.mark.lambda_clock("2026-01-01T00:00:00Z")  # frozen before the context is made
 def test_remaining_time(lambda_clock: LambdaClock, lambda_context: LambdaContext) -> None:
-    lambda_clock.move_to("2026-01-01T00:00:00Z")
     lambda_clock.shift(1)
     assert lambda_context.get_remaining_time_in_millis() == 2000  # of the default 3 s
 
