@@ -20,6 +20,7 @@ from pytest_lambda._leaks_report import (
     DEFAULT_ARG,
     DIVERGENCE,
     ENVIRON,
+    FD_GROWTH,
     GLOBAL_CHANGED,
     GLOBAL_GROWTH,
     LAZY_GLOBAL,
@@ -434,3 +435,45 @@ def test_snapshot_and_findings_are_bounded(tmp_path: Path) -> None:
     assert "grew by 50000 items per invocation: 0 → 350000" in growth.message
     assert growth.after is not None
     assert len(growth.after) < 300
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux)")
+def test_file_descriptor_leak(tmp_path: Path) -> None:
+    source = """
+        import os, tempfile
+
+        def handler(event, context):
+            os.open(os.path.join(tempfile.gettempdir(), "data.bin"), os.O_RDWR | os.O_CREAT)
+            return {"ok": True}
+        """
+    try:
+        report = _check(tmp_path, "fd_leak", source)
+    finally:  # close what the handler leaked into this process
+        import os
+
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                if os.readlink(f"/proc/self/fd/{fd}").endswith("data.bin"):
+                    os.close(int(fd))
+            except OSError:
+                pass
+    (leak,) = report.by_kind(FD_GROWTH)
+    assert leak.where == "open file descriptors"
+    assert "grew by 1 descriptor per invocation" in leak.message
+
+
+def test_timeout_discards_the_environment_and_is_noted(tmp_path: Path) -> None:
+    source = """
+        import time
+        _seen = []
+
+        def handler(event, context):
+            _seen.append(1)
+            if event["user"] == "bob":
+                time.sleep(1)
+            return {"ok": True}
+        """
+    (tmp_path / "slow.py").write_text(textwrap.dedent(source))
+    with LambdaRunner("slow.handler", root=tmp_path, timeout=0.2) as runner:
+        report = check_warm_reuse(runner, [{"user": "alice"}, {"user": "bob"}, {"user": "eve"}])
+    assert any("discarded by invocation 2" in n for n in report.notes), str(report)
