@@ -352,6 +352,7 @@ class RuntimeEnvironment:
                 request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
                 invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
                 trace_id=_trace_id(time.time()),
+                **_context_headers(context),
             )
         )  # fmt: skip
         self.invocations += 1
@@ -432,6 +433,38 @@ def _deadline_of(context: Any) -> int | None:
     if callable(remaining):
         return max(1, int(time.time() * 1000) + int(remaining()))
     return None
+
+
+def _context_headers(context: Any) -> dict[str, str]:
+    """``client_context``/``cognito_identity``/``tenant_id`` header values from a given context."""
+    if context is None:
+        return {}
+    headers: dict[str, str] = {}
+    identity = getattr(context, "identity", None)
+    ids = {
+        "cognitoIdentityId": getattr(identity, "cognito_identity_id", None),
+        "cognitoIdentityPoolId": getattr(identity, "cognito_identity_pool_id", None),
+    }
+    if any(v is not None for v in ids.values()):
+        headers["cognito_identity"] = json.dumps(ids)
+    client_context = getattr(context, "client_context", None)
+    if client_context is not None:
+        client = getattr(client_context, "client", None)
+        raw: dict[str, Any] = {
+            "custom": getattr(client_context, "custom", None),
+            "env": getattr(client_context, "env", None),
+            "client": None
+            if client is None
+            else {name: getattr(client, name, None) for name in getattr(client, "_FIELDS", ())},
+        }
+        w3c = getattr(context, "_w3c_fields", None)
+        if w3c:
+            raw["w3c"] = dict(w3c)
+        headers["client_context"] = json.dumps(raw, default=str)
+    tenant_id = getattr(context, "tenant_id", None)
+    if isinstance(tenant_id, str) and tenant_id:
+        headers["tenant_id"] = tenant_id
+    return headers
 
 
 def _with_id(error: InvocationError, request_id: str) -> InvocationError:

@@ -402,3 +402,81 @@ def test_child_dies_with_a_killed_test_process(root: Path) -> None:
             break
         time.sleep(0.01)
     assert not Path(f"/proc/{pid}").exists() or _state(pid) == "Z"
+
+
+CONTEXT_APP = """
+import os
+def handler(event, context):
+    cc = context.client_context
+    return {
+        "id": context.aws_request_id,
+        "identity": [context.identity.cognito_identity_id, context.identity.cognito_identity_pool_id],
+        "custom": cc.custom if cc else None,
+        "installation": cc.client.installation_id if cc and cc.client else None,
+        "tenant": context.tenant_id,
+        "arn": context.invoked_function_arn,
+        "trace": os.environ.get("_X_AMZN_TRACE_ID", "")[:7],
+    }
+"""
+
+
+def test_a_given_context_reaches_the_runtime_through_headers(root: Path, make: Make) -> None:
+    from pytest_lambda import LambdaContext
+
+    (root / "ctxapp.py").write_text(CONTEXT_APP)
+    seen = []
+    for mode in MODES:
+        context = LambdaContext(
+            aws_request_id="11111111-2222-4333-8444-555555555555",
+            identity={"cognitoIdentityId": "cid", "cognitoIdentityPoolId": "pool"},
+            client_context={"custom": {"k": 1}, "client": {"installation_id": "inst"}},
+            tenant_id="tenant-a",
+            qualifier="live",
+        )
+        seen.append(make("ctxapp.handler", mode).invoke({}, context=context).response)
+    assert seen[0] == seen[1]
+    assert seen[1]["identity"] == ["cid", "pool"]
+    assert (seen[1]["custom"], seen[1]["installation"], seen[1]["tenant"]) == (
+        {"k": 1},
+        "inst",
+        "tenant-a",
+    )
+    assert seen[1]["arn"].endswith(":live")
+    assert seen[1]["trace"] == "Root=1-"
+
+
+def test_runtime_api_server_protocol() -> None:
+    import http.client
+
+    from pytest_lambda._runtime_api import PendingEvent, RuntimeApi
+
+    api = RuntimeApi()
+    host, port = api.address.split(":")
+    try:
+        api.submit(PendingEvent("rid-1", b'{"a":1}', timeout_ms=3000, invoked_function_arn="arn:x",
+                                deadline_ms=0))  # fmt: skip
+        conn = http.client.HTTPConnection(host, int(port), timeout=5)
+        conn.request("GET", "/2018-06-01/runtime/invocation/next")
+        reply = conn.getresponse()
+        assert reply.status == 200
+        assert reply.read() == b'{"a":1}'
+        assert reply.getheader("Lambda-Runtime-Aws-Request-Id") == "rid-1"
+        assert reply.getheader("Lambda-Runtime-Deadline-Ms") == "1"  # never 0: the client aborts
+        assert reply.getheader("Lambda-Runtime-Client-Context") is None  # empty: omitted
+        conn.request("POST", "/2018-06-01/runtime/invocation/other/response", body=b"1")
+        bad_id = conn.getresponse()
+        assert (bad_id.status, bad_id.read()) == (400, b'{"errorType":"InvalidRequestID"}')
+        big = b'"' + b"x" * (6 * 1024 * 1024 + 100) + b'"'
+        conn.request("POST", "/2018-06-01/runtime/invocation/rid-1/response", body=big)
+        too_big = conn.getresponse()
+        too_big.read()
+        assert too_big.status == 413
+        assert api.result is not None
+        assert api.result.kind == "oversize"
+        conn.request("GET", "/2018-06-01/runtime/nothing")
+        missing = conn.getresponse()
+        missing.read()
+        assert missing.status == 404
+        conn.close()
+    finally:
+        api.close()
