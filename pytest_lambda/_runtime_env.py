@@ -15,8 +15,6 @@ An init error makes the runtime exit by itself; the next invoke starts a new chi
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
 import os
 import selectors
@@ -30,7 +28,19 @@ from typing import TYPE_CHECKING, Any, Final
 from ._environment import Sandbox, _trace_id, lambda_environ
 from ._invocation import Invocation, InvocationError
 from ._outcome import exit_error, size_error, timeout_error
-from ._runtime_api import PendingEvent, RuntimeApi, RuntimeResult
+from ._runtime_api import PendingEvent, RuntimeApi
+from ._runtime_support import (
+    BOOT,
+    context_headers,
+    deadline_of,
+    kill_child,
+    live_children,
+    peak_memory_mb,
+    posted_error,
+    register_child,
+    runtime_unavailable,
+    with_request_id,
+)
 
 if TYPE_CHECKING:
     from ._environment import EnvConfig
@@ -49,22 +59,6 @@ __all__ = [
 
 INIT_LIMIT: Final = 10.0
 _AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
-_INSTALL: Final = (
-    "isolation='runtime' runs the handler under AWS's runtime interface client (awslambdaric) "
-    "in a subprocess, which is available on Linux only: pip install "
-    "'pytest-lambda-toolkit[runtime]'. isolation='module' (the default) is the portable mode."
-)
-# Ask the kernel to SIGKILL the child when the process (thread) that started it ends, then
-# run awslambdaric exactly as `python -m awslambdaric <handler>` does.
-_BOOT: Final = (
-    "import ctypes,os,runpy,sys\n"
-    "try:\n ctypes.CDLL(None).prctl(1,9)\nexcept Exception:\n pass\n"
-    "if os.getppid()!=int(os.environ.pop('_PYTEST_LAMBDA_PARENT','0')):\n os._exit(1)\n"
-    "sys.argv[0]='awslambdaric'\n"
-    "sys.path[0]=os.getcwd()\n"
-    "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
-)
-_LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}
 BLIND_SPOTS: Final = (
     "isolation='runtime': the handler runs in a child process, so module globals, logging "
     "handlers, threads and botocore calls inside it are not visible to this check; only "
@@ -78,56 +72,6 @@ class _ChildLogging:
     visible from here (``handlers`` is empty)."""
 
     handlers: tuple[Any, ...] = ()
-
-
-def runtime_unavailable() -> str | None:
-    """Why ``isolation="runtime"`` cannot run here (what to install), or None."""
-    if not sys.platform.startswith("linux"):
-        return f"this platform is {sys.platform}; {_INSTALL}"
-    import importlib.util
-
-    for name in ("awslambdaric", "runtime_client"):
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            return f"the package awslambdaric is not installed (no {name!r} module); {_INSTALL}"
-    return None
-
-
-def live_children() -> list[int]:
-    """Pids of the runtime processes still running (for tests and debugging)."""
-    return [pid for pid, proc in _LIVE.items() if proc.poll() is None]
-
-
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL and reap ``proc`` (a stopped process dies too)."""
-    _LIVE.pop(proc.pid, None)
-    if proc.poll() is None:
-        with contextlib.suppress(OSError):
-            proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):  # unkillable (D state): give up
-            proc.wait(timeout=5)
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
-@atexit.register
-def _kill_all() -> None:
-    for proc in list(_LIVE.values()):
-        _kill(proc)
-
-
-def _peak_memory_mb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) // 1024
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 class RuntimeEnvironment:
@@ -170,7 +114,7 @@ class RuntimeEnvironment:
         handler = self.config.handler
         assert isinstance(handler, str)
         proc = self.proc = subprocess.Popen(
-            [sys.executable, "-c", _BOOT, handler],
+            [sys.executable, "-c", BOOT, handler],
             cwd=self.config.root,
             env=environ,
             stdin=subprocess.DEVNULL,
@@ -180,8 +124,8 @@ class RuntimeEnvironment:
         )
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
-        _LIVE[proc.pid] = proc
-        self._finalizer = weakref.finalize(self, _kill, proc)
+        register_child(proc)
+        self._finalizer = weakref.finalize(self, kill_child, proc)
         self._stopped, self._eof, self._logs = False, False, []
 
     def _read_logs(self) -> None:
@@ -289,7 +233,7 @@ class RuntimeEnvironment:
         out.append(self._take_logs())
         error: InvocationError | None = None
         if api.init_error is not None:
-            error = _posted_error(api.init_error, "", kind="init")
+            error = posted_error(api.init_error, "", kind="init")
         elif not done:
             error = timeout_error("", runner.timeout)
             out.append(platform.init_report(time.time(), init_ms, "timeout", error.type))
@@ -325,7 +269,7 @@ class RuntimeEnvironment:
             init_ms = self.init_duration_ms
             if init_error is not None:
                 if init_error.kind == "platform":
-                    init_error = _with_id(init_error, request_id)
+                    init_error = with_request_id(init_error, request_id)
                 now = time.time()
                 out.append(platform.start(now, request_id))
                 out.append(platform.end(now, request_id))
@@ -342,7 +286,7 @@ class RuntimeEnvironment:
         assert api is not None
         assert proc is not None
         timeout_ms = round(config.timeout * 1000)
-        deadline_ms = _deadline_of(context)
+        deadline_ms = deadline_of(context)
         arn = f"arn:aws:lambda:{config.region}:123456789012:function:{config.function_name}"
         out.append(platform.start(time.time(), request_id))
         calls = api.next_calls
@@ -352,7 +296,7 @@ class RuntimeEnvironment:
                 request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
                 invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
                 trace_id=_trace_id(time.time()),
-                **_context_headers(context),
+                **context_headers(context),
             )
         )  # fmt: skip
         self.invocations += 1
@@ -366,7 +310,7 @@ class RuntimeEnvironment:
             self._wait(lambda: False, time.monotonic() + _AFTER_RESULT)  # it exits(1)
         served = api.served_at or start
         duration = (time.monotonic() - served) * 1000
-        memory = _peak_memory_mb(proc.pid)
+        memory = peak_memory_mb(proc.pid)
         out.append(self._take_logs())
         keep, status = True, "success"
         error: InvocationError | None = None
@@ -380,7 +324,7 @@ class RuntimeEnvironment:
         elif result.kind == "oversize":
             error, keep, status = size_error(request_id), False, "error"
         elif result.kind == "error":
-            error = _posted_error(result, request_id, kind="function")
+            error = posted_error(result, request_id, kind="function")
             out_body = result.body
         else:
             out_body, content_type = result.body, result.content_type
@@ -421,79 +365,6 @@ class RuntimeEnvironment:
             return
         self.closed = True
         self._kill()
-
-
-def _deadline_of(context: Any) -> int | None:
-    if context is None:
-        return None
-    deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
-    if isinstance(deadline, int):
-        return max(1, deadline)
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(remaining):
-        return max(1, int(time.time() * 1000) + int(remaining()))
-    return None
-
-
-def _context_headers(context: Any) -> dict[str, str]:
-    """``client_context``/``cognito_identity``/``tenant_id`` header values from a given context."""
-    if context is None:
-        return {}
-    headers: dict[str, str] = {}
-    identity = getattr(context, "identity", None)
-    ids = {
-        "cognitoIdentityId": getattr(identity, "cognito_identity_id", None),
-        "cognitoIdentityPoolId": getattr(identity, "cognito_identity_pool_id", None),
-    }
-    if any(v is not None for v in ids.values()):
-        headers["cognito_identity"] = json.dumps(ids)
-    client_context = getattr(context, "client_context", None)
-    if client_context is not None:
-        client = getattr(client_context, "client", None)
-        raw: dict[str, Any] = {
-            "custom": getattr(client_context, "custom", None),
-            "env": getattr(client_context, "env", None),
-            "client": None
-            if client is None
-            else {name: getattr(client, name, None) for name in getattr(client, "_FIELDS", ())},
-        }
-        w3c = getattr(context, "_w3c_fields", None)
-        if w3c:
-            raw["w3c"] = dict(w3c)
-        headers["client_context"] = json.dumps(raw, default=str)
-    tenant_id = getattr(context, "tenant_id", None)
-    if isinstance(tenant_id, str) and tenant_id:
-        headers["tenant_id"] = tenant_id
-    return headers
-
-
-def _with_id(error: InvocationError, request_id: str) -> InvocationError:
-    message = error.message.replace("RequestId:  Error:", f"RequestId: {request_id} Error:", 1)
-    return InvocationError(type=error.type, message=message, request_id=request_id, kind="platform")
-
-
-def _posted_error(result: RuntimeResult, request_id: str, *, kind: str) -> InvocationError:
-    """The error the runtime posted, as an :class:`InvocationError`."""
-    try:
-        payload = json.loads(result.body.decode("utf-8"))
-    except ValueError:
-        payload = {
-            "errorType": "Runtime.Unknown",
-            "errorMessage": result.body.decode("utf-8", "replace"),
-        }
-    error_type = str(
-        payload.get("errorType") or result.headers.get("Lambda-Runtime-Function-Error-Type", "")
-    )
-    if kind == "function" and error_type.startswith("Runtime."):
-        kind = "runtime"
-    trace = payload.get("stackTrace") or ()
-    return InvocationError(
-        type=error_type,
-        message=str(payload.get("errorMessage", "")),
-        stack_trace=tuple(str(line) for line in trace),
-        request_id=str(payload.get("requestId", request_id)),
-        kind=kind,  # type: ignore[arg-type]
-    )
 
 
 def new_runtime_environment(config: EnvConfig, sandbox: Sandbox) -> Any:
