@@ -6,12 +6,13 @@ Defaults for a test come from its markers through the ``lambda_runner`` fixture
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ._idempotency_options import IdempotencyOptions
     from ._idempotency_report import IdempotencyReport
+    from ._leaks_report import LeakReport
 
 __all__ = ["RunnerChecks"]
 
@@ -62,4 +63,30 @@ class RunnerChecks:
             observe=observe,
             reset=reset,
             **keywords,
+        )
+
+    def check_warm_reuse(
+        self,
+        events: Sequence[Any] | tuple[str, int],
+        *,
+        reset: Callable[[], object] | None = None,
+        allow: Iterable[str] = (),
+        strict: bool = False,
+        seed: int | None = None,
+    ) -> LeakReport:
+        """Run ``events`` warm in one environment and each cold; report state that leaks.
+
+        ``events`` is a list of events, or ``(kind, n)`` for n seeded events of a kind.
+        See :func:`pytest_lambda.assert_no_state_leak` and the warm-reuse how-to.
+        """
+        __tracebackhide__ = True
+        from ._leaks import check_warm_reuse
+
+        return check_warm_reuse(
+            self,  # type: ignore[arg-type]
+            events,
+            reset=reset,
+            allow=allow,
+            strict=strict,
+            seed=seed,
         )

@@ -343,16 +343,26 @@ class LoggingSwap:
         self._passthrough = []
 
 
-_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...]]
+_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...], frozenset[str]]
 
 
 def snapshot_loggers() -> dict[str, _LoggerState]:
     """The configuration of every named logger, to undo an environment's changes later."""
     return {
-        name: (lg.level, lg.propagate, lg.disabled, tuple(lg.handlers), tuple(lg.filters))
+        name: (
+            lg.level,
+            lg.propagate,
+            lg.disabled,
+            tuple(lg.handlers),
+            tuple(lg.filters),
+            frozenset(lg.__dict__),
+        )
         for name, lg in list(logging.root.manager.loggerDict.items())
         if isinstance(lg, logging.Logger)
     }
+
+
+_PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
 
 
 def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
@@ -369,8 +379,13 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str])
         if state is None:
             if name.partition(".")[0] in shared_packages:
                 continue
-            state = (logging.NOTSET, True, False, (), ())
-        level, propagate, disabled, handlers, filters = state
+            state = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
+        level, propagate, disabled, handlers, filters, attrs = state
+        # Attributes the environment's code set on a logger (Powertools marks its loggers with
+        # ``init``/``powertools_handler``) would make the next environment's import believe
+        # the logger is already configured.
+        for attr in set(lg.__dict__) - attrs:
+            del lg.__dict__[attr]
         lg.level, lg.propagate, lg.disabled = level, propagate, disabled
         lg.handlers, lg.filters = list(handlers), list(filters)
     logging.root.manager._clear_cache()  # type: ignore[attr-defined]

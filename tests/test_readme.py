@@ -12,7 +12,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def _files() -> dict[str, str]:
     blocks = re.findall(r"```python\n# (\S+)\n(.*?)```", README.read_text("utf-8"), re.S)
-    return {name: body for name, body in blocks}
+    return dict(blocks)
 
 
 def test_readme_example_passes(pytester: pytest.Pytester) -> None:
