@@ -51,8 +51,10 @@ def handler(event, context):
 """,
     "syntax.py": "def handler(event, context)\n    return 1\n",
     "marshalling.py": """
-import datetime
+import collections, datetime
 from decimal import Decimal
+async def _coro():
+    return 1
 def handler(event, context):
     kind = event["kind"]
     if kind == "decimal":
@@ -63,6 +65,10 @@ def handler(event, context):
         return {"at": datetime.datetime(2024, 1, 1)}
     if kind == "bytes":
         return b"raw\\x00bytes"
+    if kind == "namedtuple":
+        return collections.namedtuple("P", "a b")(1, 2)
+    if kind == "coroutine":
+        return _coro()
     if kind == "unicode":
         return {"s": "h\\u00e9llo"}
     return {"nan": float("nan")}
@@ -185,7 +191,9 @@ def test_init_errors_are_identical_and_retried(make: Make, handler: str, error_t
     assert second.error_type == error_type
 
 
-@pytest.mark.parametrize("kind", ["decimal", "set", "datetime", "bytes", "unicode", "nan"])
+@pytest.mark.parametrize(
+    "kind", ["decimal", "set", "datetime", "bytes", "unicode", "nan", "namedtuple", "coroutine"]
+)
 def test_marshalling_is_identical(make: Make, kind: str) -> None:
     module, runtime = both(make, "marshalling.handler", {"kind": kind})
     assert runtime.error_type == module.error_type
