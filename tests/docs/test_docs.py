@@ -25,7 +25,7 @@ FENCE = re.compile(r"^(```|~~~)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*$")
 EXPLICIT_ID = re.compile(r"\{[^}]*#([\w.:-]+)[^}]*\}")
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
-SNIPPET = re.compile(r"^\s*-+8<-+\s")
+SNIPPET = re.compile(r"^\s*-+8\s*<\s*-+")  # also what ruff makes of it: --8 < --
 SNIPPET_OK = re.compile(r'^--8<-- "([^":]+)(?::([\w-]+))?"$')
 AUTODOC = re.compile(r"^:::\s+([\w.]+)\s*$")
 DOC_URL_CALL = re.compile(r"doc_url\(\s*[\"']([^\"']+)[\"']\s*(?:,\s*[\"']([^\"']*)[\"']\s*)?\)")
@@ -152,14 +152,21 @@ def test_fixture_anchors(anchor):
 def test_snippets_are_well_formed_and_exist():
     included = set()
     for page in pages():
-        for line in page.read_text(encoding="utf-8").splitlines():
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
             if not SNIPPET.match(line):
                 continue
+            where = f"{page.relative_to(ROOT)}:{number + 1}"
             match = SNIPPET_OK.match(line.strip())
-            assert match, f"{page.relative_to(ROOT)}: malformed snippet line {line!r}"
+            assert match, f"{where}: malformed snippet line {line!r}"
+            # ruff formats ```python blocks in Markdown and turns `--8<-- "f"` into
+            # `--8 < --"f"`; ```{.python} fences are left alone and render the same
+            assert number == 0 or lines[number - 1].strip() != "```python", (
+                f"{where}: open snippet blocks with ```{{.python}}, not ```python"
+            )
             path, section = match.groups()
             target = ROOT / path
-            assert target.is_file(), f"{page.relative_to(ROOT)} includes missing {path}"
+            assert target.is_file(), f"{where} includes missing {path}"
             if section:
                 assert f"--8<-- [start:{section}]" in target.read_text(encoding="utf-8")
             included.add(target.resolve())
