@@ -148,8 +148,26 @@ def test_leaky_handler_fails_warm_reuse_with_the_finding(pytester: pytest.Pytest
     result.stdout.fnmatch_lines(["  sqs       passed      passed[*]     failed      passed    *"])
 
 
-def test_blind_insert_under_moto_fails_idempotent(pytester: pytest.Pytester) -> None:
+@pytest.fixture
+def blind_insert_direct(tmp_path_factory: pytest.TempPathFactory):
+    """The moto check run directly, before ``pytester`` takes its ``sys.modules`` snapshot.
+
+    This imports, in this process, every module the inner run needs. Otherwise pytester
+    drops the moto/botocore modules first imported by the inner run, and later tests would
+    see second copies of botocore's exception classes.
+    """
     pytest.importorskip("moto")
+    from pytest_lambda._suite import SuiteOptions, run_check
+
+    root = tmp_path_factory.mktemp("direct")
+    (root / "orders.py").write_text(BLIND_INSERT)
+    options = SuiteOptions(seed=3, moto=True, root=str(root))
+    return run_check("orders.handler", "sqs", "idempotent", options)
+
+
+def test_blind_insert_under_moto_fails_idempotent(blind_insert_direct, pytester) -> None:
+    assert blind_insert_direct.outcome == "failed"
+    assert "a blind insert wrote the same data again" in blind_insert_direct.report
     pytester.makepyfile(orders=BLIND_INSERT)
     result = pytester.runpytest(
         *PLUGIN,
