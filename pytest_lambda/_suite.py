@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 
 from ._docs import doc_url
 from ._fixtures_events import derive_seed
+from ._suite_variants import API_KINDS, answer_problem, variants
 
 __all__ = [
     "CHECKS",
@@ -32,7 +33,6 @@ DOCS_SUITE: Final = doc_url("how-to/conformance-suite")
 _BATCH: Final = 5  # events per `invokes` check
 _IDEMPOTENT_EVENTS: Final = 2
 _WARM_EVENTS: Final = 3
-_API_KINDS: Final = ("apigw_v1", "apigw_v2")
 Outcome = Literal["passed", "failed", "skipped"]
 
 
@@ -265,76 +265,18 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     return "failed", str(report), runs, ""
 
 
-def _variants(kind: str) -> list[tuple[str, dict[str, Any]]]:
-    """Malformed variants of an event: ``(description, overrides)``."""
-    from ._events._overrides import DELETE
-
-    big = "x" * 300_000
-    if kind == "apigw_v1":
-        return [
-            ("body is invalid JSON", {"body": "{not json", "isBase64Encoded": False}),
-            ("body is a number, not a string", {"body": 12345}),
-            ("body is oversized (300 kB)", {"body": big, "isBase64Encoded": False}),
-            ("headers missing", {"headers": DELETE, "multiValueHeaders": DELETE}),
-            ("httpMethod missing", {"httpMethod": DELETE}),
-            ("queryStringParameters is a string", {"queryStringParameters": "a=1"}),
-            ("requestContext missing", {"requestContext": DELETE}),
-        ]
-    if kind == "apigw_v2":
-        return [
-            ("body is invalid JSON", {"body": "{not json", "isBase64Encoded": False}),
-            ("body is a number, not a string", {"body": 12345}),
-            ("body is oversized (300 kB)", {"body": big, "isBase64Encoded": False}),
-            ("headers missing", {"headers": DELETE}),
-            ("requestContext.http missing", {"requestContext.http": DELETE}),
-            ("queryStringParameters is a string", {"queryStringParameters": "a=1"}),
-        ]
-    record_field = {
-        "sqs": "Records.0.body",
-        "sns": "Records.0.Sns.Message",
-        "s3": "Records.0.s3.object.key",
-        "kinesis": "Records.0.kinesis.data",
-    }[kind]
-    out: list[tuple[str, dict[str, Any]]] = [
-        ("Records is empty", {"Records": []}),
-        (f"{record_field} missing", {record_field: DELETE}),
-        (f"{record_field} is a number", {record_field: 12345}),
-    ]
-    if kind in ("sqs", "sns"):
-        out.append((f"{record_field} is invalid JSON", {record_field: "{not json"}))
-        out.append((f"{record_field} is oversized (300 kB)", {record_field: big}))
-    if kind == "kinesis":
-        out.append((f"{record_field} is not base64", {record_field: "!!not base64!!"}))
-    return out
-
-
-def _answer_problem(kind: str, inv: Any) -> str | None:
-    if inv.timed_out:
-        return "timed out"
-    if kind not in _API_KINDS:
-        return None
-    if inv.error is not None:
-        return f"raised {inv.error.type}: {inv.error.message}"
-    response = inv.response
-    if kind == "apigw_v1" and not (
-        isinstance(response, dict) and isinstance(response.get("statusCode"), int)
-    ):
-        return f"answered without a statusCode: {str(response)[:120]!r}"
-    return None
-
-
 def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     from ._events._core import generate
 
     seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", 0)
     params = dict(opts.params_by_kind.get(kind, {}))
     params.setdefault("region", opts.region)
-    variants = _variants(kind)
+    malformed = variants(kind)
     bad: list[str] = []
     with _aws(opts.moto), _runner(handler, opts) as runner:
-        for what, overrides in variants:
+        for what, overrides in malformed:
             event = generate(kind, seed=seed, overrides=overrides, validate=False, **params)
-            problem = _answer_problem(kind, runner.invoke(event))
+            problem = answer_problem(kind, runner.invoke(event))
             if problem is not None:
                 bad.append(f"{what}: {problem}")
                 if problem == "timed out":
@@ -342,13 +284,13 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     if not bad:
         return (
             "passed",
-            f"{handler} survived {len(variants)} malformed {kind} events",
-            len(variants),
+            f"{handler} survived {len(malformed)} malformed {kind} events",
+            len(malformed),
             "",
         )
     rule = (
         "must answer with a status code (a 4xx for a bad request) and never time out"
-        if kind in _API_KINDS
+        if kind in API_KINDS
         else "must never time out"
     )
     verdict = f"{handler} is not robust to malformed {kind} events: it {rule}"
@@ -356,7 +298,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
         "Fix: validate the input and return an error response (for API Gateway) or fail "
         f"fast; see {DOCS_SUITE}#robust"
     )
-    return "failed", _message(verdict, bad, fix, ""), len(variants), ""
+    return "failed", _message(verdict, bad, fix, ""), len(malformed), ""
 
 
 _CHECK_FUNCS: Final[

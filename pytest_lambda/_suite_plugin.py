@@ -186,6 +186,14 @@ def register_suite(config: pytest.Config) -> None:
                 "env PYTEST_LAMBDA_HANDLER)"
             )
         handler = parse_handler(handler, f"--lambda-handler (from {handler_source})")
+        moto, moto_source = resolve(config, "moto")
+        isolation, isolation_source = resolve(config, "isolation")
+        if moto and isolation == "runtime":
+            raise InvalidOption(
+                f"--lambda-moto (from {moto_source}) with --lambda-isolation=runtime (from "
+                f"{isolation_source}): moto's mock does not reach the runtime subprocess, so the "
+                "handler would call real AWS; use --lambda-isolation=module with --lambda-moto"
+            )
     except InvalidOption as exc:
         raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):

@@ -230,6 +230,17 @@ def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> No
             "(app.api.handler) or path/module.function (src/app.handler); see *",
         ),
         (
+            [
+                "--lambda-handler=a.h",
+                "--lambda-events=sqs",
+                "--lambda-moto",
+                "--lambda-isolation=runtime",
+            ],
+            "ERROR: --lambda-moto (from command line) with --lambda-isolation=runtime (from "
+            "command line): moto's mock does not reach the runtime subprocess, so the handler "
+            "would call real AWS; use --lambda-isolation=module with --lambda-moto; see *",
+        ),
+        (
             ["--lambda-events=sqs"],
             "ERROR: --lambda-events='sqs' (from command line) needs a handler: set "
             "--lambda-handler=module.function (ini lambda_handler, env PYTEST_LAMBDA_HANDLER); "
