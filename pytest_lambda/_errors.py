@@ -33,7 +33,11 @@ class EventValidationError(LambdaTestError, ValueError):
     """
 
     def __init__(
-        self, message: str, *, kind: str | None = None, path: str = "",
+        self,
+        message: str,
+        *,
+        kind: str | None = None,
+        path: str = "",
         errors: tuple[tuple[str, str], ...] = (),
     ) -> None:
         super().__init__(message)
