@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +34,23 @@ def _progress(total: int) -> Callable[[CheckResult], None]:
     return on_result
 
 
+def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
+    """The command line that runs the same checks on the same events again."""
+    words = [PROG, "check", handler, "--events", ns.events, "--seed", str(seed)]
+    for flag, value, default in (
+        ("--timeout", ns.timeout, 3.0),
+        ("--memory", ns.memory, 128),
+        ("--region", ns.region, "us-east-1"),
+        ("--root", ns.root, None),
+        ("--isolation", ns.isolation, "module"),
+    ):
+        if value != default:
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    if ns.moto:
+        words.append("--moto")
+    return shlex.join(words)
+
+
 def _check(ns: argparse.Namespace) -> int:
     from ._errors import InvalidOption
     from ._suite import CHECKS, run_checks, summary_table
@@ -43,6 +61,11 @@ def _check(ns: argparse.Namespace) -> int:
         kinds = parse_kinds(ns.events, "--events")
     except InvalidOption as exc:
         raise CLIError(str(exc)) from None
+    if ns.moto and ns.isolation == "runtime":
+        raise CLIError(
+            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
+            "so the handler would call real AWS; use --isolation module with --moto"
+        )
     if ns.timeout <= 0 or ns.timeout > 900:
         raise CLIError(f"--timeout {ns.timeout}: a number of seconds above 0 and at most 900")
     root = Path(ns.root if ns.root is not None else os.getcwd())
@@ -60,6 +83,7 @@ def _check(ns: argparse.Namespace) -> int:
         timeout=ns.timeout,
         memory_mb=ns.memory,
         region=ns.region,
+        isolation=ns.isolation,
         moto=ns.moto,
         params_by_kind=params,
         root=str(root),
@@ -75,7 +99,7 @@ def _check(ns: argparse.Namespace) -> int:
     counts = {o: sum(r.outcome == o for r in results) for o in ("passed", "failed", "skipped")}
     out.write(", ".join(f"{n} {o}" for o, n in counts.items() if n) + "\n")
     if failed:
-        out.write(f"reproduce with: {PROG} check {handler} --events {ns.events} --seed {seed}\n")
+        out.write(f"reproduce with: {_reproduce(ns, handler, seed)}\n")
     return 1 if failed else 0
 
 
@@ -105,5 +129,12 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "--moto",
         action="store_true",
         help="run inside moto.mock_aws() and compare AWS state in the idempotency check",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("module", "runtime"),
+        default="module",
+        help="module: in this process (default); runtime: under the real awslambdaric runtime "
+        "client in a subprocess (Linux, the [runtime] extra)",
     )
     p.set_defaults(func=_check)

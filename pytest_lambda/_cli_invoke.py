@@ -56,7 +56,12 @@ def _invoke(ns: argparse.Namespace) -> int:
         raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")
     if ns.timeout <= 0:
         raise CLIError(f"--timeout {ns.timeout}: the timeout is a number of seconds above 0")
-    kwargs: dict[str, Any] = {"timeout": ns.timeout, "memory_mb": ns.memory, "env": dict(ns.env)}
+    kwargs: dict[str, Any] = {
+        "timeout": ns.timeout,
+        "memory_mb": ns.memory,
+        "env": dict(ns.env),
+        "isolation": ns.isolation,
+    }
     if ns.function_name is not None:
         kwargs["function_name"] = ns.function_name
     if ns.root is not None:
@@ -88,7 +93,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     """Fill the ``invoke`` command's parser ``p``."""
     p.usage = (
         f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
-        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR]"
+        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR] "
+        "[--isolation module|runtime]"
     )
     p.description = (
         "Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
@@ -139,6 +145,14 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "--root",
         metavar="DIR",
         help="directory the handler module is imported from (default: the current directory)",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("module", "runtime"),
+        default="module",
+        help="module: in this process, fresh module per environment (default); runtime: in a "
+        "subprocess under the real awslambdaric runtime client (Linux, pip install "
+        "'pytest-lambda-toolkit[runtime]')",
     )
     p.add_argument("--compact", action="store_true", help="one-line JSON responses")
     add_generator_flags(p)

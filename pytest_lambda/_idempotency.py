@@ -235,7 +235,15 @@ def check_idempotency(
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"
         )
-    if not clean.first_calls:
+    if runner.isolation == "runtime":
+        from ._runtime_env import BLIND_SPOTS
+
+        notes.extend(BLIND_SPOTS)
+        notes.append(
+            "isolation='runtime': no fault was injected (AWS calls and fault_points= run in the "
+            "child process); use isolation='module' to test crashes between side effects"
+        )
+    elif not clean.first_calls:
         notes.append(
             "no AWS call through botocore was seen; declare your own side effects with fault_points="
         )

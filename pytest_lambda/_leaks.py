@@ -193,6 +193,10 @@ def check_warm_reuse(
         seen.append(ident in seen_ids)
         seen_ids.add(ident)
     notes: list[str] = []
+    if runner.isolation == "runtime":
+        from ._runtime_env import BLIND_SPOTS
+
+        notes.extend(BLIND_SPOTS)
     if recorder.discarded is not None:
         notes.append(
             f"the environment was discarded by invocation {recorder.discarded} (timeout or "

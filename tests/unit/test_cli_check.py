@@ -59,6 +59,28 @@ def test_failing_handler_exits_1_with_reports_and_replay_line(project, capsys):
     assert out.endswith("reproduce with: pytest-lambda check app.handler --events s3 --seed 9\n")
 
 
+def test_replay_line_repeats_the_options_that_differ_from_the_defaults(project, capsys):
+    project(CRASHES)
+    argv = ["check", "app.handler", "--events", "sqs", "--seed", "4", "--timeout", "1.5"]
+    assert main([*argv, "--memory", "256"]) == 1
+    assert capsys.readouterr().out.endswith(
+        "reproduce with: pytest-lambda check app.handler --events sqs --seed 4 "
+        "--timeout 1.5 --memory 256\n"
+    )
+
+
+def test_isolation_runtime(project, capsys):
+    from pytest_lambda._runtime_env import runtime_unavailable
+
+    if why := runtime_unavailable():
+        pytest.skip(f"runtime isolation unavailable: {why}")
+    project(GOOD)
+    argv = ["check", "app.handler", "--events", "sqs", "--seed", "7", "--isolation", "runtime"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "  sqs       passed      passed" in out
+
+
 def test_same_seed_same_output(project, capsys):
     project(GOOD)
     main(["check", "app.handler", "--events", "apigw_v2", "--seed", "3"])
@@ -124,6 +146,11 @@ def test_root_option(project, tmp_path, monkeypatch, capsys):
         (
             ["app.handler", "--events", "sqs", "--memory", "64"],
             "--memory 64: Lambda memory is 128 to 10240 MB",
+        ),
+        (
+            ["app.handler", "--events", "sqs", "--moto", "--isolation", "runtime"],
+            "--moto with --isolation runtime: moto's mock does not reach the runtime "
+            "subprocess, so the handler would call real AWS; use --isolation module with --moto",
         ),
         (
             ["app.handler", "--events", "sqs", "--root", "/nonexistent"],

@@ -220,3 +220,27 @@ def test_function_and_generated_event_share_one_region(capsys, root):
     argv = ("invoke", "app.region", "--root", root, "--kind", "sqs", "--seed", "1", "--compact")
     assert run(capsys, *argv)[:2] == (0, '["us-east-1","us-east-1"]\n')
     assert run(capsys, *argv, "--region", "eu-west-1")[:2] == (0, '["eu-west-1","eu-west-1"]\n')
+
+
+def _runtime_or_skip() -> None:
+    from pytest_lambda._runtime_env import runtime_unavailable
+
+    why = runtime_unavailable()
+    if why:
+        pytest.skip(f"runtime isolation unavailable: {why}")
+
+
+def test_isolation_runtime_runs_under_the_runtime_client(capsys, root, tmp_path):
+    _runtime_or_skip()
+    event = tmp_path / "e.json"
+    event.write_text("{}", "utf-8")
+    code, out, err = run(capsys, "invoke", "app.count", "--event", str(event), "--root", root,
+                         "--warm", "2", "--isolation", "runtime")  # fmt: skip
+    assert (code, out) == (0, "1\n2\n")
+    assert "invocation 1 of 2: ok, cold start, " in err
+    assert "invocation 2 of 2: ok, warm, " in err
+
+
+def test_bad_isolation_is_a_usage_error(capsys, root):
+    argv = ("invoke", "app.echo", "--kind", "sqs", "--root", root, "--isolation", "docker")
+    assert "argument --isolation: invalid choice: 'docker'" in one_error(capsys, *argv)

@@ -488,3 +488,19 @@ def test_runtime_api_server_protocol() -> None:
         conn.close()
     finally:
         api.close()
+
+
+def test_checks_in_runtime_mode_list_their_blind_spots(make: Make) -> None:
+    from pytest_lambda._runtime_env import BLIND_SPOTS
+
+    runner = make("counter.handler", "runtime")
+    leaks = runner.check_warm_reuse(events=("sqs", 3))
+    # The response counts invocations: the warm outputs differ from cold ones.
+    assert not leaks.ok
+    assert BLIND_SPOTS[0] in leaks.notes
+    report = runner.check_idempotency({"orderId": 1})
+    assert BLIND_SPOTS[0] in report.notes
+    assert any(
+        note.startswith("isolation='runtime': no fault was injected") for note in report.notes
+    )
+    assert not any("no AWS call through botocore" in note for note in report.notes)
