@@ -352,14 +352,16 @@ class LambdaClock:
     def _start_freezer(self, target: datetime) -> None:
         from freezegun import api, freeze_time
 
+        from pytest_lambda._freezegun_compat import install_compat, start_freezer
+
+        install_compat(api)
         self._freeze_stack = api.freeze_factories
 
         # pytest keeps its own references to the time functions for its durations; leave
         # them real. asyncio loops keep real time, so asyncio.sleep() still returns.
-        self._freezer = freeze_time(
-            target, tick=self._tick, ignore=["_pytest.timing"], real_asyncio=True
-        )
-        self._factory = self._freezer.start()
+        freezer = freeze_time(target, tick=self._tick, ignore=["_pytest.timing"], real_asyncio=True)
+        self._factory = start_freezer(freezer)
+        self._freezer = freezer
         # freezegun gives code called from a `threading` frame the real time (the module is on
         # its default ignore list), which would hide the clock from a handler that runs in a
         # worker thread. The module itself stays unpatched; only that caller check is dropped.
@@ -368,7 +370,9 @@ class LambdaClock:
             callers[-1] = tuple(m for m in callers[-1] if m != "threading")
 
     def _stop_freezer(self) -> None:
-        self._freezer.stop()
+        from pytest_lambda._freezegun_compat import stop_freezer
+
+        stop_freezer(self._freezer)
         self._freezer = None
         self._factory = None
 
