@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
+from ._check_clock import check_clock
 from ._errors import InvalidOption
 from ._fault_points import fault_point_hook
 from ._faults import Fault, Mode, botocore_hook
@@ -88,8 +89,9 @@ def _duplicate_scenario(
         elif same_request_id(check.kind):
             keep = clean.first.request_id  # Lambda's async retry keeps the request id
         dup = check.duplicate(attempt)
+        check.wait(attempt)
         run = check.deliver(dup, request_id=keep)
-        found = compare(check.kind, clean, state1, run, check.snapshot(), ignored)
+        found = compare(check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed())
         status = (
             "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
         )
@@ -148,7 +150,9 @@ def _crash_scenario(
                 check.fresh()
                 run = check.deliver(check.event, fault=fault, cold_retry=env == "cold")
                 not_fired += run.fired is None
-                found = compare(check.kind, clean, state1, run, check.snapshot(), ignored)
+                found = compare(
+                    check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed()
+                )
                 if found is not None:
                     bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
             if bad:
@@ -224,11 +228,13 @@ def check_idempotency(
     check = Check(runner, event, resolved, retries, observe, reset, seed)
     findings: list[Finding] = []
     ignored: set[str] = set()
-    with botocore_hook(check.recorder), fault_point_hook(tuple(fault_points), check.recorder):
+    hooks = (botocore_hook(check.recorder), fault_point_hook(tuple(fault_points), check.recorder))
+    with check_clock(runner) as clock, hooks[0], hooks[1]:
+        check.clock = clock
         clean, state1, dup = _duplicate_scenario(check, findings, ignored)
         crash = _crash_scenario(check, clean, state1, findings, ignored, faults)
     runner.new_environment()
-    notes: list[str] = []
+    notes: list[str] = [clock.note] if clock.note else []
     if observe is None:
         notes.append("no observe=: only responses were compared; pass observe= to compare state")
     if resolved == "direct":

@@ -21,7 +21,7 @@ from ._idempotency_fields import ID_HINT as _ID_HINT
 from ._idempotency_fields import field_fix
 from ._idempotency_report import CRASH, DUPLICATE, Finding, Severity
 from ._invocation import Invocation
-from ._statediff import Change, diff, mask
+from ._statediff import Change, diff, mask, time_shifted
 
 __all__ = [
     "Mismatch",
@@ -115,29 +115,39 @@ class Mismatch:
 
 
 def state_changes(
-    kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str]
-) -> tuple[Change, ...]:
-    """The diff of two snapshots once per-delivery values (in values, not keys) are masked."""
+    kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str],
+    slack: float = 0.0,
+) -> tuple[Change, ...]:  # fmt: skip
+    """The diff of two snapshots once per-delivery values (in values, not keys) are masked.
+
+    ``slack``: seconds the check's clock moved between the two deliveries; epoch timestamps
+    that moved by no more than that are the clock's doing, not a repeated side effect.
+    """
     names = first.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(state1, names)
     m2, used2 = mask(state2, names)
     if state1 != state2:
         ignored.update(used1 | used2)
-    return tuple(diff(m1, m2))
+    changes = diff(m1, m2)
+    kept = tuple(c for c in changes if not time_shifted(c, slack))
+    if len(kept) < len(changes):
+        ignored.add("epoch timestamps moved on by the redelivery delay")
+    return kept
 
 
 def compare(
-    kind: str, clean: Run, state1: object, other: Run, state2: object, ignored: set[str]
-) -> Mismatch | None:
+    kind: str, clean: Run, state1: object, other: Run, state2: object, ignored: set[str],
+    slack: float = 0.0,
+) -> Mismatch | None:  # fmt: skip
     """The mismatch between a clean settled delivery and another, or None."""
-    changes = state_changes(kind, clean, state1, other, state2, ignored)
+    changes = state_changes(kind, clean, state1, other, state2, ignored, slack)
     r1, r2 = clean.final.response, other.final.response
     names = clean.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(r1, names)
     m2, used2 = mask(r2, names)
     if r1 != r2:
         ignored.update(used1 | used2)
-    responses_differ = m1 != m2
+    responses_differ = m1 != m2 and any(not time_shifted(c, slack) for c in diff(m1, m2))
     gave_up = clean.succeeded and not other.succeeded
     if not changes and not responses_differ and not gave_up:
         return None

@@ -19,6 +19,7 @@ from ._idempotency_report import DUPLICATE
 from ._redeliver import BATCH_KINDS, failed_items, next_delivery, same_request_id
 
 if TYPE_CHECKING:
+    from ._check_clock import CheckClock
     from ._invocation import Invocation
     from ._runner import LambdaRunner
 
@@ -47,6 +48,16 @@ class Check:
         self.runs = 0
         self.phase = DUPLICATE
         self.runs_by_phase: dict[str, int] = {}
+        self.clock: CheckClock | None = None
+
+    def elapsed(self) -> float:
+        """Seconds the check's clock moved on since the delivery being compared began."""
+        return 0.0 if self.clock is None else self.clock.elapsed
+
+    def wait(self, attempt: int) -> None:
+        """Let the time pass that the source waits before redelivery ``attempt``."""
+        if self.clock is not None:
+            self.clock.advance(self.kind, attempt)
 
     def invoke(
         self, event: Mapping[str, Any], *, fault: Fault | None = None, request_id: str | None = None
@@ -117,6 +128,7 @@ class Check:
                 break
             if self.kind in BATCH_KINDS:
                 whole = whole or len(nxt.get("Records", ())) == len(current.get("Records", ()))
+            self.wait(attempt + 1)
             if cold_retry:
                 self.runner.new_environment()
             keep = inv.request_id if same_request_id(self.kind) else None
@@ -139,6 +151,8 @@ class Check:
         return None if self.observe is None else copy.deepcopy(self.observe())
 
     def fresh(self) -> None:
+        if self.clock is not None:
+            self.clock.rewind()
         if self.reset is not None:
             self.reset()
         self.runner.new_environment()
@@ -162,5 +176,8 @@ class Check:
         self.fresh()
         first = self.deliver(a)
         before = self.snapshot()
+        self.wait(1)
         second = self.deliver(b, request_id=first.first.request_id if same_id else None)
-        return not state_changes(self.kind, first, before, second, self.snapshot(), set())
+        return not state_changes(
+            self.kind, first, before, second, self.snapshot(), set(), self.elapsed()
+        )

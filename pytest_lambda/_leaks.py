@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
+from ._check_clock import CheckClock, check_clock
 from ._errors import InvalidOption
 from ._leaks_classify import FIX_MOVE, classify
 from ._leaks_inspect import Snapshot, own_modules, snapshot
@@ -165,6 +166,14 @@ def check_warm_reuse(
     __tracebackhide__ = True
     names = _check_args(reset, allow)
     listed, seed, kind = _events(events, seed)
+    with check_clock(runner) as clock:
+        return _check(runner, listed, seed, kind, reset, names, strict, clock)
+
+
+def _check(
+    runner: LambdaRunner, listed: list[Any], seed: int | None, kind: str | None,
+    reset: Callable[[], object] | None, names: tuple[str, ...], strict: bool, clock: CheckClock,
+) -> LeakReport:  # fmt: skip
     n = len(listed)
     replays = listed[:_MAX_REPLAYS] if n > 1 else [listed[0], listed[0]]
     sequence = listed + replays
@@ -181,6 +190,7 @@ def check_warm_reuse(
     runner._hooks.append(recorder)
     try:
         for event in sequence:
+            clock.rewind()  # every run of an event at one instant: time-dependent output agrees
             warm.append(runner.invoke(event))
             runs += 1
     finally:
@@ -192,7 +202,7 @@ def check_warm_reuse(
         ident = _identity(event)
         seen.append(ident in seen_ids)
         seen_ids.add(ident)
-    notes: list[str] = []
+    notes: list[str] = [clock.note] if clock.note else []
     if runner.isolation == "runtime":
         from ._runtime_env import BLIND_SPOTS
 
@@ -213,13 +223,13 @@ def check_warm_reuse(
         if i == 0:
             cold_out = _output(warm[0])
         else:
-            cold_out, ran = _cold(runner, event, reset)
+            cold_out, ran = _cold(runner, event, reset, clock)
             runs += ran
         for j, inv in warm_outputs:
             warm_out = _output(inv)
             if _same(warm_out, cold_out):
                 continue
-            again, ran = _cold(runner, event, reset)
+            again, ran = _cold(runner, event, reset, clock)
             runs += ran
             if not _same(again, cold_out):
                 notes.append(
@@ -282,9 +292,10 @@ def _allowed_name(where: str, name: str) -> bool:
 
 
 def _cold(
-    runner: LambdaRunner, event: Any, reset: Callable[[], object] | None
+    runner: LambdaRunner, event: Any, reset: Callable[[], object] | None, clock: CheckClock
 ) -> tuple[object, int]:
     runner.new_environment()
+    clock.rewind()
     if reset is not None:
         reset()
     return _output(runner.invoke(event)), 1

@@ -20,11 +20,12 @@ Internal hooks (for checks built on the runner, e.g. idempotency and warm-reuse 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -360,6 +361,18 @@ class LambdaRunner(RunnerChecks):
             self._env = Environment(self._config, self._sandbox)
             self._template = None
         return self._env
+
+    @contextlib.contextmanager
+    def _using_clock(self, clock: LambdaClock) -> Iterator[None]:
+        """Run on ``clock`` for a while (the checks' own frozen clock), then on the old one."""
+        saved = self._config
+        self._config = replace(saved, clock=clock)
+        self._time, self._clock_helper, self._template = clock_time_fn(clock), None, None
+        try:
+            yield
+        finally:
+            self._config = saved
+            self._time, self._clock_helper, self._template = clock_time_fn(saved.clock), None, None
 
     def _discard_process(self, *, abandoned: bool) -> None:
         """End the runtime process (Lambda's reset): the sandbox and its ``/tmp`` stay."""

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["Change", "diff", "mask", "render_diff", "short"]
+__all__ = ["Change", "diff", "mask", "render_diff", "short", "time_shifted"]
 
 _MAX_REPR: Final = 100
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -89,6 +89,40 @@ def diff(before: object, after: object, path: str = "state") -> list[Change]:
     if type(before) is not type(after) or before != after:
         return [Change(path, "changed", before=before, after=after)]
     return []
+
+
+def _epoch(value: object) -> tuple[float, float] | None:
+    """``(value, units per second)`` for a number (or digit string) in epoch s or ms range."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not value.isdigit():
+            return None
+        number = float(value)
+    elif isinstance(value, (int, float)) or type(value).__name__ == "Decimal":
+        number = float(value)  # type: ignore[arg-type]
+    else:
+        return None
+    if 1e9 <= number < 1e10:
+        return number, 1.0
+    if 1e12 <= number < 1e13:
+        return number, 1000.0
+    return None
+
+
+def time_shifted(change: Change, seconds: float) -> bool:
+    """Whether ``change`` is an epoch timestamp (s or ms) moved on by at most ``seconds``.
+
+    The checks move a frozen clock on between deliveries as the source would wait; an
+    expiry or "updated at" derived from the clock then differs by that much and no more.
+    """
+    if change.kind != "changed" or seconds <= 0:
+        return False
+    before, after = _epoch(change.before), _epoch(change.after)
+    if before is None or after is None or before[1] != after[1]:
+        return False
+    moved = abs(after[0] - before[0])
+    return 0 < moved <= (seconds + 1) * before[1]
 
 
 def render_diff(changes: Sequence[Change], *, indent: str = "  ", limit: int = 20) -> str:

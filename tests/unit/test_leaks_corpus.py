@@ -477,3 +477,33 @@ def test_timeout_discards_the_environment_and_is_noted(tmp_path: Path) -> None:
     with LambdaRunner("slow.handler", root=tmp_path, timeout=0.2) as runner:
         report = check_warm_reuse(runner, [{"user": "alice"}, {"user": "bob"}, {"user": "eve"}])
     assert any("discarded by invocation 2" in n for n in report.notes), str(report)
+
+
+TIME_DEPENDENT = """
+from datetime import datetime, timezone
+
+def handler(event, context):
+    return {
+        "user": event["user"],
+        "left_ms": context.get_remaining_time_in_millis(),
+        "at": datetime.now(timezone.utc).timestamp(),
+    }
+"""
+
+
+def test_time_dependent_output_is_not_a_leak(tmp_path: Path) -> None:
+    report = _check(tmp_path, "time_dependent", TIME_DEPENDENT)
+    assert report.ok, str(report)
+    assert not report.findings
+    assert not report.notes
+
+
+def test_time_dependent_output_under_a_test_clock(tmp_path: Path) -> None:
+    from pytest_lambda import LambdaClock
+
+    runner = _write(tmp_path, "time_dependent", TIME_DEPENDENT)
+    with LambdaClock() as clock, runner:
+        clock.move_to("2026-11-22T10:00:00Z")
+        report = check_warm_reuse(runner, USERS)
+        assert clock.time() == 1795341600  # put back where the test left it
+    assert report.ok, str(report)

@@ -34,10 +34,10 @@ def test_rest_api_answer_without_status_code_is_not_robust(root):
     result = run_check("app.handler", "apigw_v1", "robust", opts)
     assert result.outcome == "failed"
     assert result.report.splitlines()[:3] == [
-        "app.handler is not robust to malformed apigw_v1 events: it must answer with a status "
+        "app.handler is not robust to unexpected apigw_v1 input: it must answer with a status "
         "code (a 4xx for a bad request) and never time out",
         "",
-        "  body is invalid JSON: answered without a statusCode: 'ok'",
+        "  body is not JSON: answered without a statusCode: 'ok'",
     ]
     assert result.report.splitlines()[-1].startswith("reproduce with --lambda-seed=4: ")
 
@@ -74,3 +74,78 @@ def test_run_checks_order_and_progress(root):
     ]
     assert seen == results
     assert {r.seed for r in results} == {5}
+
+
+# A REST handler written as teams write them: it trusts API Gateway for the event's shape
+# (httpMethod, requestContext) and handles what clients control.
+CAREFUL_REST = """
+import json
+
+def handler(event, context):
+    method = event["httpMethod"]
+    stage = event["requestContext"]["stage"]
+    query = event.get("queryStringParameters") or {}
+    try:
+        body = json.loads(event.get("body") or "{}")
+    except ValueError:
+        return {"statusCode": 400, "body": "bad json"}
+    if not isinstance(body, dict):
+        return {"statusCode": 400, "body": "expected an object"}
+    return {"statusCode": 200, "body": json.dumps([method, stage, sorted(query), body.get("id")])}
+"""
+
+CAREFUL_HTTP = """
+import base64, json
+
+def handler(event, context):
+    method = event["requestContext"]["http"]["method"]
+    raw = event.get("body") or "{}"
+    if event["isBase64Encoded"]:
+        raw = base64.b64decode(raw).decode("utf-8", "replace")
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return {"statusCode": 400, "body": "bad json"}
+    if not isinstance(body, dict):
+        return {"statusCode": 400}
+    return {"statusCode": 200, "body": json.dumps([method, event.get("queryStringParameters")])}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "source"), [("apigw_v1", CAREFUL_REST), ("apigw_v2", CAREFUL_HTTP)]
+)
+def test_a_handler_that_trusts_api_gateway_for_the_shape_is_robust(root, kind, source):
+    result = run_check("app.handler", kind, "robust", SuiteOptions(seed=3, root=root(source)))
+    assert result.outcome == "passed", result.report
+
+
+def test_http_api_base64_body_and_missing_keys_are_caught(root):
+    naive = (
+        "import json\n"
+        "def handler(event, context):\n"
+        "    body = json.loads(event['body'])\n"
+        "    return {'statusCode': 200, 'body': json.dumps(body.get('id'))}\n"
+    )
+    result = run_check("app.handler", "apigw_v2", "robust", SuiteOptions(seed=3, root=root(naive)))
+    assert result.outcome == "failed"
+    lines = result.report.splitlines()
+    assert any(line.startswith("  body is not JSON: raised JSONDecodeError") for line in lines)
+    assert any(
+        line.startswith("  no body (no body key, as for a GET): raised KeyError") for line in lines
+    )
+    assert any(
+        line.startswith(
+            "  JSON body without a Content-Type (API Gateway base64-encodes it): raised"
+        )
+        for line in lines
+    )
+
+
+def test_a_handler_that_does_not_load_is_not_robust(root):
+    opts = SuiteOptions(
+        seed=1, root=root("import nomodule_here\n\ndef handler(e, c):\n    return 1\n")
+    )
+    result = run_check("app.handler", "sqs", "robust", opts)
+    assert result.outcome == "failed"
+    assert "failed in the runtime (Runtime.ImportModuleError: " in result.report
