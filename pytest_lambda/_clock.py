@@ -119,13 +119,12 @@ def _fake_sleep(secs: Any, /) -> None:
     """``time.sleep`` while a LambdaClock is frozen: advance the clock by ``secs``, instantly."""
     clock = _active
     caller = str(sys._getframe(1).f_globals.get("__name__") or "")
-    if (
-        clock is None
-        or not clock._sleep_patched
-        or _sleeps_for_real(caller)
-        or threading.get_ident() in clock._detached
-    ):
+    if clock is None or not clock._sleep_patched or _sleeps_for_real(caller):
         _REAL_SLEEP(secs)
+        return
+    ident = threading.get_ident()
+    if ident in clock._detached:
+        _wait_for_real(clock, ident, secs)
         return
     if isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
         _REAL_SLEEP(secs)  # the real TypeError
@@ -137,11 +136,25 @@ def _fake_sleep(secs: Any, /) -> None:
         raise ValueError("sleep length must be non-negative")
     if math.isinf(seconds):
         raise OverflowError("sleep length is too large")
-    limit = clock._deadlines.get(threading.get_ident())
+    limit = clock._deadlines.get(ident)
     if limit is not None and clock._cross(limit, seconds):
-        _REAL_SLEEP(seconds)  # past its deadline: Lambda would have stopped it here
+        # past its deadline: Lambda would have stopped it here
+        _wait_for_real(clock, ident, seconds)
         return
     clock._advance(timedelta(seconds=seconds))
+
+
+def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
+    """A real sleep, cut short when the thread's wake event is set (its runner gave up on it)."""
+    wake = clock._wakes.get(ident)
+    if wake is None or isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
+        _REAL_SLEEP(secs)
+        return
+    seconds = float(secs)
+    if not seconds >= 0 or math.isinf(seconds):
+        _REAL_SLEEP(secs)  # the real ValueError / OverflowError
+        return
+    wake.wait(seconds)
 
 
 def _namespace(module: object) -> dict[str, Any] | None:
@@ -206,6 +219,7 @@ class LambdaClock:
         self._listeners: weakref.WeakSet[_Rebasable] = weakref.WeakSet()
         self._detached: set[int] = set()
         self._deadlines: dict[int, int] = {}
+        self._wakes: dict[int, threading.Event] = {}
         self._freeze_stack: list[Any] = []
 
     # -- state ---------------------------------------------------------------------------
@@ -333,6 +347,7 @@ class LambdaClock:
             self._stop_freezer()
             self._detached.clear()
             self._deadlines.clear()
+            self._wakes.clear()
             if _active is self:
                 _active = None
             self._notify(self._now_ms() - before)
@@ -401,17 +416,28 @@ class LambdaClock:
         """
         self._detached.add(ident)
 
-    def _thread_deadline(self, ident: int, deadline_ms: int | None) -> None:
+    def _thread_deadline(
+        self, ident: int, deadline_ms: int | None, wake: threading.Event | None = None
+    ) -> None:
         """Bound the clock moves of ``time.sleep`` in thread ``ident`` (``None`` removes it).
 
         For the runner, around each invocation: a sleep that would reach ``deadline_ms``
         moves the clock exactly to the deadline, and the thread is detached (that sleep and
         later ones wait for real), so a handler looping on ``sleep`` cannot race the clock on.
+        Those real waits end early once ``wake`` is set (the runner abandoned the thread, so
+        it must not sit in a sleep holding locks, e.g. the import lock of a module at init).
         """
         if deadline_ms is None:
             self._deadlines.pop(ident, None)
-        else:
+            if ident not in self._detached:
+                self._wakes.pop(ident, None)
+        else:  # a new job: a thread id freed by an abandoned thread may be reused
+            self._detached.discard(ident)
             self._deadlines[ident] = deadline_ms
+            if wake is not None:
+                self._wakes[ident] = wake
+            else:
+                self._wakes.pop(ident, None)
 
     def _cross(self, limit_ms: int, seconds: float) -> bool:
         """If sleeping ``seconds`` reaches ``limit_ms``: move to the limit, detach the thread."""

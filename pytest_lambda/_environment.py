@@ -231,7 +231,7 @@ class Environment:
         if self.closed:
             return
         self.closed = True
-        if abandoned:
+        if abandoned or self.worker.busy:  # busy: a job that ran on after os._exit()
             self.worker.abandon()
         else:
             self.worker.stop()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -25,7 +26,7 @@ from ._outcome import (
     timeout_error,
     uncaught_text,
 )
-from ._worker import real_time
+from ._worker import ProcessExit, real_time
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -100,6 +101,32 @@ def _deadline_of(context: Any, now_ms: int, timeout: float) -> int:
     return now_ms + round(timeout * 1000)
 
 
+def _bounded(
+    clock: _Clock, deadline_ms: int, env: Environment, job: Callable[[], Any]
+) -> Callable[[], Any]:
+    """``job``, with its thread's ``time.sleep`` unable to move a frozen clock past the deadline.
+
+    Lambda stops a function at its deadline, so a sleep that would cross it moves the clock
+    just to the deadline (the wait then sees the timeout) and waits for real until the
+    thread is abandoned; see ``LambdaClock._thread_deadline``.
+    """
+    lambda_clock = clock.clock
+    if not clock.frozen or lambda_clock is None:
+        return job
+
+    wake = env.worker.wake
+
+    def bounded() -> Any:
+        ident = threading.get_ident()
+        lambda_clock._thread_deadline(ident, deadline_ms, wake)
+        try:
+            return job()
+        finally:
+            lambda_clock._thread_deadline(ident, None)
+
+    return bounded
+
+
 def _init(
     runner: LambdaRunner, env: Environment, capture: LogCapture, clock: _Clock
 ) -> InvocationError | None:
@@ -108,13 +135,14 @@ def _init(
     env.log_handler.request_id = ""
     capture.write(platform.init_start(clock.time()))
     real0, clock0, start_ms = real_time(), clock.time(), clock.now_ms()
-    env.worker.submit(env.init_job)
-    finished = env.worker.wait(
-        budget=INIT_LIMIT, deadline_ms=start_ms + int(INIT_LIMIT * 1000), clock_ms=clock.poll
-    )
-    if finished and clock.now_ms() >= start_ms + INIT_LIMIT * 1000:
+    limit_ms = start_ms + int(INIT_LIMIT * 1000)
+    env.worker.submit(_bounded(clock, limit_ms, env, env.init_job))
+    finished = env.worker.wait(budget=INIT_LIMIT, deadline_ms=limit_ms, clock_ms=clock.poll)
+    if finished and clock.now_ms() >= limit_ms:
         finished = False
     init_ms = env.init_duration_ms = clock.elapsed_ms(real0, clock0)
+    if not finished and env.worker.exit is not None:  # os._exit() caught, then init ran on
+        finished, env.worker.outcome = True, (False, env.worker.exit)
     if not finished:
         error = timeout_error("", runner.timeout)
         capture.write(platform.init_report(clock.time(), init_ms, "timeout", error.type))
@@ -126,7 +154,7 @@ def _init(
     error_type_status = "error"
     if isinstance(value, KeyboardInterrupt):
         raise value
-    elif isinstance(value, SystemExit):
+    elif isinstance(value, (SystemExit, ProcessExit)):
         status, text = exit_status(value)
         capture.write(text)
         error = exit_error("", status, value)
@@ -228,12 +256,15 @@ def _invoke(
     event = _decode(body.decode("utf-8"))
     handler = env.handler
     env.invocations += 1
-    env.worker.submit(lambda: handler(event, ctx))
+    job: Callable[[], Any] = lambda: handler(event, ctx)  # noqa: E731
+    env.worker.submit(_bounded(clock, deadline_ms, env, job) if clock.frozen else job)
     finished = env.worker.wait(
         budget=max(0.0, (deadline_ms - now_ms) / 1000), deadline_ms=deadline_ms, clock_ms=clock.poll
     )
     if finished and clock.now_ms() >= deadline_ms:
         finished = False  # a frozen clock was moved past the deadline (time.sleep)
+    if not finished and env.worker.exit is not None:  # os._exit() caught, then the handler ran on
+        finished, env.worker.outcome = True, (False, env.worker.exit)
     duration = clock.elapsed_ms(real0, clock0)
     keep, status, raw = True, "success", None
     error: InvocationError | None = None
@@ -270,7 +301,7 @@ def _invoke(
                 )
         elif isinstance(value, KeyboardInterrupt):
             raise value
-        elif isinstance(value, SystemExit):
+        elif isinstance(value, (SystemExit, ProcessExit)):
             exit_code, text = exit_status(value)
             capture.write(text)
             error, keep, status = exit_error(request_id, exit_code, value), False, "error"

@@ -17,6 +17,7 @@ from ._errors import InvalidEventSpec
 from ._handler import fault_from_exception
 from ._invocation import SANDBOX_TIMEDOUT, InvocationError
 from ._marshal import MAX_RESPONSE_BYTES
+from ._worker import ProcessExit
 
 __all__ = [
     "event_body",
@@ -109,8 +110,10 @@ def exception_error(exc: BaseException, request_id: str, *, init: bool) -> Invoc
     )
 
 
-def exit_status(exc: SystemExit) -> tuple[int, str]:
-    """``(exit status, what Python prints to stderr)`` for a ``SystemExit``, as the interpreter."""
+def exit_status(exc: SystemExit | ProcessExit) -> tuple[int, str]:
+    """``(exit status, what Python prints to stderr)`` for ``sys.exit()`` or ``os._exit()``."""
+    if isinstance(exc, ProcessExit):
+        return exc.status, ""  # os._exit prints nothing
     code = exc.code
     if code is None:
         return 0, ""
@@ -120,7 +123,7 @@ def exit_status(exc: SystemExit) -> tuple[int, str]:
 
 
 def exit_error(request_id: str, status: int, exc: BaseException | None = None) -> InvocationError:
-    """``Runtime.ExitError``: the runtime process ended (``sys.exit``, an uncaught BaseException)."""
+    """``Runtime.ExitError``: the runtime process ended (``sys.exit``, ``os._exit``, a BaseException)."""
     reason = (
         f"Runtime exited with error: exit status {status}"
         if status

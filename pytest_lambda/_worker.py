@@ -7,19 +7,25 @@ on the test's clock when a frozen :class:`LambdaClock` is moved past it (a patch
 carries on, the environment is discarded, and :class:`HandlerAbandoned` is raised
 asynchronously in the thread so pure-Python code stops at its next bytecode (code blocked in
 C, e.g. a real ``sleep`` or a socket read, stops only when that call returns).
+
+``os._exit()`` ends a real runtime process. Called from an environment's thread, it must
+end only that environment: the first :class:`Worker` replaces ``os._exit`` (once, for the
+session) with a wrapper that raises :class:`ProcessExit` in an environment's thread of this
+process, and calls the original everywhere else (the test's threads, forked children).
 """
 
 from __future__ import annotations
 
 import contextlib
+import operator
 import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
-__all__ = ["HandlerAbandoned", "Worker", "real_time"]
+__all__ = ["HandlerAbandoned", "ProcessExit", "Worker", "real_time"]
 
 
 def _real_perf_counter() -> Callable[[], float]:
@@ -61,6 +67,39 @@ class HandlerAbandoned(BaseException):
     """Raised inside a timed-out handler's thread: the environment is gone, stop running."""
 
 
+class ProcessExit(BaseException):
+    """Raised by ``os._exit(status)`` in an environment's thread: its runtime process ended."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status & 0xFF  # what the parent process sees (waitpid)
+
+
+# Environments' threads: thread id -> (its Worker, the pid it runs in). Read by _guarded_exit.
+_THREADS: Final[dict[int, tuple[Worker, int]]] = {}
+_EXIT: Final[dict[str, Callable[[int], NoReturn]]] = {}
+_C_INT: Final = 2**31
+
+
+def _guarded_exit(status: int, /) -> NoReturn:
+    """``os._exit`` while environments may run: ends the environment, not this process."""
+    entry = _THREADS.get(threading.get_ident())
+    if entry is None or entry[1] != os.getpid():  # another thread, or a forked child
+        _EXIT["original"](status)
+    code = operator.index(status)  # the real TypeError for a non-integer
+    if not -_C_INT <= code < _C_INT:
+        raise OverflowError("Python int too large to convert to C int")
+    raise entry[0]._process_exit(code)
+
+
+def _guard_exit() -> None:
+    """Put :func:`_guarded_exit` in place of ``os._exit`` (again, if something replaced it)."""
+    current = os._exit
+    if current is not _guarded_exit:
+        _EXIT["original"] = current
+        os._exit = _guarded_exit  # type: ignore[assignment]  # same call, a positional int
+
+
 class Worker:
     """One environment's thread: ``submit(job)``, then ``wait(...)``, then ``outcome``."""
 
@@ -77,12 +116,24 @@ class Worker:
         self.abandoned = False
         self.busy = False
         self.outcome: tuple[bool, Any] = (True, None)
+        self.exit: ProcessExit | None = None  # the first os._exit() of the environment
+        self.wake = threading.Event()  # set when abandoned: ends the job's real waits early
 
     def _loop(self) -> None:
+        ident = threading.get_ident()
+        _THREADS[ident] = (self, os.getpid())
         try:
             self._serve()
         except HandlerAbandoned:  # delivered after the job ended: nothing left to stop
             return
+        finally:
+            _THREADS.pop(ident, None)
+
+    def _process_exit(self, status: int) -> ProcessExit:
+        """``os._exit(status)`` in this thread: the process is over, whatever the job does next."""
+        if self.exit is None:
+            self.exit = ProcessExit(status)
+        return ProcessExit(status)
 
     def _serve(self) -> None:
         while True:
@@ -97,6 +148,8 @@ class Worker:
             finally:
                 self._job = None
                 job = None
+            if self.exit is not None:  # the job caught os._exit's exception and went on
+                self.outcome = (False, self.exit)
             self._done.release()
             if self._gone():
                 return
@@ -112,6 +165,7 @@ class Worker:
         self._job = job
         self.busy = True
         if self._thread is None:
+            _guard_exit()
             self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
             self._thread.start()
         if self._pin:
@@ -178,13 +232,13 @@ class Worker:
         if thread is None or not thread.is_alive() or thread.ident is None:
             return
         self._unpin()  # it may run on for a while: let it use any CPU
-        if sys.implementation.name != "cpython":  # pragma: no cover - CPython-only API
-            return
-        import ctypes
+        if sys.implementation.name == "cpython":  # CPython-only API
+            import ctypes
 
-        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-            ctypes.c_ulong(thread.ident), ctypes.py_object(HandlerAbandoned)
-        )
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(thread.ident), ctypes.py_object(HandlerAbandoned)
+            )
+        self.wake.set()  # after the exception is pending: a woken sleep raises it at once
 
     def stop(self) -> None:
         """Let an idle thread exit (an abandoned one is left to finish on its own)."""

@@ -156,6 +156,43 @@ def test_frozen_clock_moved_past_the_deadline_times_out_instantly(
     assert runner.invoke({"sleep": 0}).cold_start
 
 
+def test_frozen_clock_sleep_past_the_deadline_stops_the_clock_at_the_deadline(
+    make: Make, clock: LambdaClock
+) -> None:
+    runner = make("app.sleeper", clock=clock)
+    runner.load()
+    state = runner._environment_state()
+    assert state is not None
+    thread = state.environment.worker.thread
+    start = clock.time()
+    started = real_time()
+    inv = runner.invoke({"sleep": 10})
+    assert thread is not None
+    thread.join(2)  # woken from its real wait when abandoned, not 10 s later
+    assert not thread.is_alive()
+    assert real_time() - started < 2
+    assert inv.timed_out
+    assert clock.time() == start + 3  # Lambda cuts the sleep off at the deadline, not after 10 s
+    assert (
+        f"2026-11-22T10:00:03.000Z {inv.request_id} Task timed out after 3.00 seconds\n" in inv.logs
+    )
+    assert 3000 <= inv.duration_ms < 3500
+    assert f"REPORT RequestId: {inv.request_id}\tDuration: 30" in inv.logs
+    after = runner.invoke({"sleep": 1})  # on a new thread, maybe with the old one's id
+    assert after.cold_start
+    assert after.ok
+    assert clock.time() == start + 4  # its sleep moves the clock again
+
+
+def test_frozen_clock_sleep_reaching_the_deadline_exactly_times_out_at_it(
+    make: Make, clock: LambdaClock
+) -> None:
+    runner = make("app.sleeper", clock=clock)
+    start = clock.time()
+    assert runner.invoke({"sleep": 3}).timed_out
+    assert clock.time() == start + 3
+
+
 def test_frozen_clock_sleeping_forever_is_caught_by_polling(make: Make, clock: LambdaClock) -> None:
     runner = make("app.sleeps_forever", clock=clock)
     started = real_time()
@@ -184,3 +221,41 @@ def test_init_that_passes_the_init_limit_times_out(tmp_path: Path, clock: Lambda
     assert inv.timed_out
     assert inv.cold_start
     assert "Phase: init\tStatus: timeout" in inv.logs
+
+
+def test_init_sleeping_past_the_init_limit_stops_the_clock_at_the_limit(
+    tmp_path: Path, clock: LambdaClock
+) -> None:
+    (tmp_path / "slow_init.py").write_text(
+        "import time\ntime.sleep(30)\ndef handler(e, c):\n    return 1\n"
+    )
+    start = clock.time()
+    with LambdaRunner("slow_init.handler", root=tmp_path, clock=clock) as runner:
+        inv = runner.invoke({})
+    assert inv.timed_out
+    assert clock.time() == start + 10  # the init limit, not the 30 s of the sleep
+    assert inv.init_duration_ms is not None
+    assert 10_000 <= inv.init_duration_ms < 10_500
+
+
+def test_the_next_cold_start_is_not_held_up_by_the_timed_out_init(
+    tmp_path: Path, clock: LambdaClock
+) -> None:
+    # The timed-out import stops at its deadline, not 30 real seconds later holding the
+    # module's import lock (which the next environment's import of the module would wait on).
+    (tmp_path / "slow_once.py").write_text(
+        "import os, time\n"
+        "if not os.path.exists(os.path.join(os.path.dirname(__file__), 'warmed')):\n"
+        "    time.sleep(30)\n"
+        "def handler(e, c):\n    return 'ok'\n"
+    )
+    with LambdaRunner("slow_once.handler", root=tmp_path, clock=clock) as runner:
+        started = real_time()
+        assert runner.invoke({}).timed_out
+        (tmp_path / "warmed").write_text("")
+        after = runner.invoke({})
+        assert real_time() - started < 5
+    assert after.cold_start
+    assert after.response == "ok"
+    assert after.init_duration_ms is not None
+    assert after.init_duration_ms < 5000
