@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._idempotency import IdempotencyReport, assert_idempotent
     from ._invocation import Invocation, InvocationError
     from ._leaks import LeakReport, assert_no_state_leak
+    from ._moto import moto_state
     from ._redeliver import redeliver
     from ._runner import LambdaRunner
 
@@ -43,6 +44,7 @@ _LAZY: dict[str, str] = {
     "assert_idempotent": "._idempotency",
     "LeakReport": "._leaks",
     "assert_no_state_leak": "._leaks",
+    "moto_state": "._moto",
     "EventValidationError": "._errors",
     "HandlerConfigError": "._errors",
     "InvalidEventSpec": "._errors",
@@ -72,6 +74,7 @@ __all__ = [
     "assert_idempotent",
     "assert_no_state_leak",
     "events",
+    "moto_state",
     "redeliver",
 ]
 

@@ -96,7 +96,9 @@ def check_clock(runner: LambdaRunner) -> Iterator[CheckClock]:
             clock.move_to(before)
         return
     own = clock is None
-    clock = LambdaClock() if clock is None else clock
+    if clock is None:
+        clock = LambdaClock()
+        clock._runner_threads_only = True
     now = datetime.now(timezone.utc).replace(microsecond=0)
     try:
         clock.move_to(now)

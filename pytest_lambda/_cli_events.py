@@ -81,12 +81,26 @@ def _validate(ns: argparse.Namespace) -> int:
         try:
             found = events.validate(event, kind, invariants=ns.strict)
         except events.EventValidationError as exc:
-            message = str(exc).replace("pass kind= one of", "pass --kind, one of")
-            sys.stdout.write(f"{name}: {message}\n")
+            sys.stdout.write(_failure(name, exc, show_all=ns.all))
             code = max(code, 1)
             continue
         sys.stdout.write(f"{name}: ok ({found})\n")
     return code
+
+
+def _failure(name: str, exc: Any, *, show_all: bool) -> str:
+    """The lines for an invalid file: the first error, then the others or how to see them."""
+    from ._events._validate import more_note
+
+    others = exc.errors[1:]
+    head = str(exc).removesuffix(more_note(len(others)))
+    head = head.replace("pass kind= one of", "pass --kind, one of")
+    if not others:
+        return f"{name}: {head}\n"
+    if not show_all:
+        return f"{name}: {head} (and {len(others)} more; --all lists them)\n"
+    lines = [f"{name}: {head}", *(f"  - {p}: {m}" if p else f"  - {m}" for p, m in others)]
+    return "\n".join(lines) + "\n"
 
 
 def _schema(ns: argparse.Namespace) -> int:
@@ -124,7 +138,8 @@ def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
 def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.description = (
         "Validate captured events; prints '<file>: ok (<kind>)' per valid file and "
-        "the failing JSON path per invalid one (exit code 1)."
+        "the failing JSON path per invalid one (exit code 1). Values in messages are "
+        "cut to 80 characters."
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="JSON event file, '-' for stdin")
     p.add_argument("--kind", metavar="KIND", help="the kind (default: detected from each event)")
@@ -132,6 +147,12 @@ def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
         "--strict",
         action="store_true",
         help="also check the cross-field invariants of real events (md5s, ARNs, times)",
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="list every error of an invalid file, one per line (default: the most "
+        "relevant one and how many more)",
     )
     p.set_defaults(func=_validate)
 

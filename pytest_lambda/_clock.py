@@ -126,6 +126,9 @@ def _fake_sleep(secs: Any, /) -> None:
     if ident in clock._detached:
         _wait_for_real(clock, ident, secs)
         return
+    if clock._runner_threads_only and ident != clock._owner and not _runner_thread(ident):
+        _REAL_SLEEP(secs)
+        return
     if isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
         _REAL_SLEEP(secs)  # the real TypeError
         return
@@ -142,6 +145,11 @@ def _fake_sleep(secs: Any, /) -> None:
         _wait_for_real(clock, ident, seconds)
         return
     clock._advance(timedelta(seconds=seconds))
+
+
+def _runner_thread(ident: int) -> bool:
+    worker = sys.modules.get("pytest_lambda._worker")
+    return worker is not None and ident in worker._THREADS
 
 
 def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
@@ -218,6 +226,11 @@ class LambdaClock:
         self._sleep: _SleepPatch | None = None
         self._listeners: weakref.WeakSet[_Rebasable] = weakref.WeakSet()
         self._detached: set[int] = set()
+        # For the checks' own clock: time.sleep advances it only in runner environment threads
+        # (and the thread that made it); threads a handler starts sleep for real, as they
+        # would run on in Lambda.
+        self._runner_threads_only = False
+        self._owner = threading.get_ident()
         self._deadlines: dict[int, int] = {}
         self._wakes: dict[int, threading.Event] = {}
         self._freeze_stack: list[Any] = []

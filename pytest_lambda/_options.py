@@ -15,10 +15,13 @@ import pytest
 
 from ._docs import doc_url
 from ._errors import InvalidOption
+from ._events._world import is_region_name
 
 __all__ = ["SETTINGS", "Setting", "add_options", "resolve"]
 
 DOCS_OPTIONS: Final = doc_url("reference/options")
+MAX_TIMEOUT: Final = 900.0  # Lambda's maximum function timeout, in seconds
+ISOLATIONS: Final = ("module", "runtime")
 
 
 def _int(name: str, raw: str) -> int:
@@ -35,6 +38,13 @@ def _float(name: str, raw: str) -> float:
         raise InvalidOption(f"{name}={raw!r} is not a number of seconds") from None
     if not value > 0:
         raise InvalidOption(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def _timeout(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if value > MAX_TIMEOUT:
+        raise InvalidOption(f"{name}={raw!r}: Lambda timeouts are at most 900 seconds")
     return value
 
 
@@ -56,6 +66,25 @@ def _bool(name: str, raw: str) -> bool:
 
 def _str(name: str, raw: str) -> str:
     return raw.strip()
+
+
+def _region(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not is_region_name(value):
+        raise InvalidOption(
+            f"{name}={raw!r} is not an AWS region name like 'us-east-1' or 'eu-west-1'"
+        )
+    return value
+
+
+def _isolation(name: str, raw: str) -> str:
+    value = raw.strip()
+    if value not in ISOLATIONS:
+        raise InvalidOption(
+            f"{name}={raw!r}: use 'module' (in this process) or 'runtime' "
+            "(awslambdaric in a subprocess)"
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -98,7 +127,13 @@ SETTINGS: Final[dict[str, Setting]] = {
             None,
             metavar="HANDLER",
         ),
-        Setting("timeout", "function timeout in seconds", 3.0, _float, metavar="SECONDS"),
+        Setting(
+            "timeout",
+            "function timeout in seconds (above 0, at most 900)",
+            3.0,
+            _timeout,
+            metavar="SECONDS",
+        ),
         Setting(
             "memory",
             "function memory in MB (context.memory_limit_in_mb)",
@@ -110,6 +145,7 @@ SETTINGS: Final[dict[str, Setting]] = {
             "region",
             "AWS region of the function and of generated events",
             "us-east-1",
+            _region,
             metavar="REGION",
         ),
         Setting(
@@ -122,6 +158,7 @@ SETTINGS: Final[dict[str, Setting]] = {
             "isolation",
             "how the runner runs handlers: module (in-process) or runtime (awslambdaric subprocess)",
             "module",
+            _isolation,
             metavar="MODE",
         ),
         Setting(

@@ -14,7 +14,7 @@ from pytest_lambda._errors import EventValidationError, InvalidEventSpec
 from ._core import KINDS, kind_module
 from ._overrides import format_path
 
-__all__ = ["check_invariants", "detect", "schema", "validate"]
+__all__ = ["check_invariants", "detect", "more_note", "schema", "validate"]
 
 
 @functools.cache
@@ -73,35 +73,61 @@ def _detect_or_raise(event: object, kind: str | None) -> str:
 
 
 def _short(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters with a ``...`` when longer."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def more_note(n: int) -> str:
+    """The end of a message that reports ``n`` further errors (``""`` for none)."""
+    return f" (and {n} more, listed in .errors)" if n > 0 else ""
+
+
+def _message(error: Any) -> str:
+    """jsonschema's message with the value shown once, as a short repr."""
+    message: str = error.message
+    full, short = repr(error.instance), _short(error.instance)
+    if full in message:
+        message = message.replace(full, short, 1)
+    elif error.validator in ("pattern", "enum", "const", "format"):
+        message = f"{short}: {message}"
+    if (
+        error.validator == "pattern"
+        and isinstance(error.instance, str)
+        and "://" in error.instance
+        and "&amp;" in error.instance
+    ):
+        message += "; the URL looks HTML-escaped (copied from a web page?): write '&' for '&amp;'"
+    return message
 
 
 def validate(event: object, kind: str | None = None, *, invariants: bool = False) -> str:
     """Check ``event`` against the schema of ``kind`` (detected when omitted).
 
     Returns the kind. Raises :class:`EventValidationError` naming the JSON path,
-    the offending value and the rule. With ``invariants=True`` the cross-field
-    rules of real events (md5s, time formats, ARNs agreeing …) are checked too.
+    the offending value (a short repr) and the rule; ``errors`` lists every error,
+    the reported one first. With ``invariants=True`` the cross-field rules of real
+    events (md5s, time formats, ARNs agreeing …) are checked too.
     """
     __tracebackhide__ = True
+    given = kind
     kind = _detect_or_raise(event, kind)
-    from jsonschema.exceptions import best_match, relevance
+    from jsonschema.exceptions import best_match
 
-    errors = sorted(_validator(kind).iter_errors(event), key=relevance, reverse=True)
+    errors = list(_validator(kind).iter_errors(event))  # document order, for the listing
     if errors:
         best = best_match(errors)
         where = format_path(tuple(best.absolute_path))
-        all_errors = tuple((format_path(tuple(e.absolute_path)), e.message) for e in errors)
-        more = f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else ""
-        message = best.message
-        if (
-            best.validator in ("pattern", "enum", "const", "format")
-            and _short(best.instance) not in message
-        ):
-            message = f"{_short(best.instance)}: {message}"
+        ordered = [best, *(e for e in errors if e is not best)]
+        all_errors = tuple((format_path(tuple(e.absolute_path)), _message(e)) for e in ordered)
+        looks_like = detect(event) if given is not None else None
+        hint = (
+            f" (the event looks like {looks_like}, not {kind})"
+            if looks_like not in (None, kind)
+            else ""
+        )
         raise EventValidationError(
-            f"{kind} event invalid at {where}: {message}{more}",
+            f"{kind} event invalid at {where}: {all_errors[0][1]}{hint}{more_note(len(errors) - 1)}",
             kind=kind,
             path=where,
             errors=all_errors,
@@ -109,9 +135,9 @@ def validate(event: object, kind: str | None = None, *, invariants: bool = False
     if invariants:
         broken = check_invariants(event, kind)
         if broken:
-            more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
             raise EventValidationError(
-                f"{kind} event breaks an invariant of real events: {broken[0]}{more}",
+                f"{kind} event breaks an invariant of real events: {broken[0]}"
+                f"{more_note(len(broken) - 1)}",
                 kind=kind,
                 path="",
                 errors=tuple(("", b) for b in broken),

@@ -2,7 +2,8 @@
 
 Every value of an event is drawn from ``World.rng`` (a private ``random.Random``),
 never from the global ``random`` module or a shared ``Faker`` (pytest-randomly
-reseeds those per test). Faker supplies the *data* (word lists, user agents);
+reseeds those per test). Faker supplies the *data* (word lists); user agents come from
+a hand-written pool of real ones (``_user_agents``);
 draws go through our generator so that one event costs microseconds.
 """
 
@@ -19,11 +20,12 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._events._user_agents import USER_AGENTS
 
 if TYPE_CHECKING:
     from faker import Generator
 
-__all__ = ["REGIONS", "World", "clf_time", "iso_ms", "iso_seconds", "parse_time"]
+__all__ = ["REGIONS", "World", "clf_time", "is_region_name", "iso_ms", "iso_seconds", "parse_time"]
 
 #: Regions the generator draws from when none is given (all in partition ``aws``).
 REGIONS: tuple[str, ...] = (
@@ -51,6 +53,11 @@ _B64URL = string.ascii_letters + string.digits + "-_"
 # Default invocation times fall in this window (epoch ms), so a seed fixes the time too.
 _TIME_LO = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 _TIME_HI = 1_782_864_000_000  # 2026-07-01T00:00:00Z
+
+
+def is_region_name(name: object) -> bool:
+    """Whether ``name`` is spelled like an AWS region (``us-east-1``, ``us-gov-west-1``)."""
+    return isinstance(name, str) and _REGION_RE.fullmatch(name) is not None
 
 
 def iso_ms(ms: int) -> str:
@@ -110,22 +117,6 @@ def _words() -> tuple[str, ...]:
 
 
 @functools.cache
-def _user_agents() -> tuple[str, ...]:
-    """A fixed pool of Faker user agents (built once per process, same on every machine)."""
-    gen = _faker_generator()
-    gen.seed_instance(20261122)
-    pool: tuple[str, ...] = tuple(str(gen.user_agent()) for _ in range(97))  # type: ignore[attr-defined]
-    return (
-        *pool,
-        "curl/8.5.0",
-        "python-requests/2.32.3",
-        "PostmanRuntime/7.39.0",
-        "okhttp/4.12.0",
-        "Amazon CloudFront",
-    )
-
-
-@functools.cache
 def _faker_generator() -> Generator:
     """A private Faker generator (never Faker's shared one), created on first use."""
     from faker import Factory
@@ -157,7 +148,7 @@ class World:
         region_obj: object = region
         if region is None:
             region = REGIONS[rng.randrange(len(REGIONS))]
-        elif not isinstance(region_obj, str) or not _REGION_RE.match(region_obj):
+        elif not is_region_name(region_obj):
             raise InvalidEventSpec(
                 f"region={region!r} is not an AWS region name; e.g. 'us-east-1', 'eu-west-1'"
             )
@@ -249,8 +240,8 @@ class World:
         return sep.join(self.words(parts))
 
     def user_agent(self) -> str:
-        pool = _user_agents()
-        return pool[self.rng.randrange(len(pool))]
+        """A real browser or API client agent from a fixed, hand-written pool."""
+        return USER_AGENTS[self.rng.randrange(len(USER_AGENTS))]
 
     def ipv4(self) -> str:
         """A public IPv4 address (first octet outside private, loopback and multicast ranges)."""

@@ -116,7 +116,10 @@ def test_timeout_stops_the_batch(project, capsys):
     assert (
         "app.handler failed on 1 of 1 seeded sqs events (stopped at the timeout; 4 not tried): "
     ) in out
-    assert "app.handler is not robust to unexpected sqs input: it must never time out or fail in the runtime\n" in out
+    assert (
+        "app.handler is not robust to unexpected sqs input: it must never time out or fail in the runtime\n"
+        in out
+    )
 
 
 def test_root_option(project, tmp_path, monkeypatch, capsys):

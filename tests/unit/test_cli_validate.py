@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,99 @@ def test_needs_a_file(capsys):
         "pytest-lambda: error: the following arguments are required: FILE "
         "(see 'pytest-lambda events validate --help')\n",
     )
+
+
+AWS_SAMPLES = Path(__file__).resolve().parents[1] / "data" / "aws_samples"
+
+
+def _sqs_as_s3(tmp_path):
+    return write(tmp_path, "sqs.json", events.sqs(seed=3, records=2))
+
+
+def test_long_values_are_cut_to_one_short_repr(capsys, tmp_path):
+    path = _sqs_as_s3(tmp_path)
+    code, out, _ = run(capsys, "events", "validate", "--kind", "s3", path)
+    assert code == 1
+    assert out.count("\n") == 1
+    line = out.removeprefix(f"{path}: ")
+    assert len(line) < 300, line
+    value = line.split("invalid at Records: ", 1)[1].split(" is too long")[0]
+    assert len(value) == 80
+    assert value.endswith("...")
+    assert out.count("'messageId'") == 1
+    assert "(the event looks like sqs, not s3)" in out
+    assert out.endswith(" (and 16 more; --all lists them)\n")
+
+
+def test_all_lists_every_error_once(capsys, tmp_path):
+    path = _sqs_as_s3(tmp_path)
+    code, out, _ = run(capsys, "events", "validate", "--kind", "s3", "--all", path)
+    assert code == 1
+    head, *rest = out.splitlines()
+    assert head.startswith(f"{path}: s3 event invalid at Records: ")
+    assert "more" not in head.removeprefix(path)
+    assert len(rest) == 16
+    assert rest[0] == "  - Records[0]: 'eventVersion' is a required property"
+    assert "  - Records[1].eventSource: 'aws:sqs': 'aws:s3' was expected" in rest
+    with pytest.raises(events.EventValidationError) as info:
+        events.validate(json.loads(Path(path).read_text("utf-8")), "s3")
+    assert [line.removeprefix("  - ") for line in rest] == [
+        f"{p}: {m}" for p, m in info.value.errors[1:]
+    ]
+
+
+def test_strict_more_tells_how_to_see_all(capsys, tmp_path):
+    event = events.sqs(seed=5, records=5)
+    for record in event["Records"]:
+        record["body"] = "edited by hand"
+    path = write(tmp_path, "edited.json", event)
+    code, out, _ = run(capsys, "events", "validate", "--strict", path)
+    assert code == 1
+    assert out.endswith(" (and 4 more; --all lists them)\n")
+    code, out, _ = run(capsys, "events", "validate", "--strict", "--all", path)
+    lines = out.splitlines()
+    assert len(lines) == 5
+    assert "more" not in lines[0].removeprefix(path)
+    assert [line[:24] for line in lines[1:]] == [f"  - Records[{i}].md5OfBody" for i in range(1, 5)]
+
+
+def test_all_with_a_single_error_prints_one_line(capsys, tmp_path):
+    event = events.sqs(seed=2)
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = 1
+    path = write(tmp_path, "bad.json", event)
+    code, out, _ = run(capsys, "events", "validate", "--all", path)
+    assert (code, out.count("\n")) == (1, 1)
+    assert "more" not in out.removeprefix(path)
+
+
+def _sns_doc_sample(tmp_path, url_edit):
+    event = json.loads((AWS_SAMPLES / "sns_doc.json").read_text("utf-8"))
+    sns = event["Records"][0]["Sns"]
+    sns["UnsubscribeUrl"] = url_edit(sns["UnsubscribeUrl"])
+    return write(tmp_path, "sns.json", event)
+
+
+def test_html_escaped_url_gets_a_hint_and_the_value_once(capsys, tmp_path):
+    path = _sns_doc_sample(tmp_path, lambda url: url.replace("&", "&amp;"))
+    code, out, _ = run(capsys, "events", "validate", path)
+    assert code == 1
+    assert out.count("https://sns.us-east-2.amazonaws.com") == 1
+    assert "'https://sns.us-east-2.amazonaws.com/?Action=Unsubscribe&amp;SubscriptionArn=..." in out
+    assert out.endswith(
+        "; the URL looks HTML-escaped (copied from a web page?): write '&' for '&amp;'\n"
+    )
+
+
+def test_other_url_pattern_errors_get_no_html_hint(capsys, tmp_path):
+    path = _sns_doc_sample(tmp_path, lambda url: url.replace("Unsubscribe", "Unsub"))
+    code, out, _ = run(capsys, "events", "validate", path)
+    assert code == 1
+    assert "UnsubscribeUrl" in out
+    assert "HTML-escaped" not in out
+
+
+def test_help_documents_all(capsys):
+    code, out, _ = run(capsys, "events", "validate", "--help")
+    assert code == 0
+    assert "--all" in out
+    assert "list every error of an invalid file" in out

@@ -405,7 +405,7 @@ def test_validate_counts_further_errors() -> None:
     event = events.sqs(seed=1)
     event["Records"][0]["attributes"]["ApproximateReceiveCount"] = 1
     event["Records"][0]["eventSource"] = "aws:sns"
-    with pytest.raises(EventValidationError, match=r"\(and 1 more error\(s\)\)$") as info:
+    with pytest.raises(EventValidationError, match=r"\(and 1 more, listed in \.errors\)$") as info:
         events.validate(event, "sqs")
     assert len(info.value.errors) == 2
 

@@ -121,5 +121,7 @@ def test_a_counter_outside_the_lock_is_caught(tmp_path: Path, aws: Any) -> None:
     report = _check(tmp_path, "pt_sqs_add", source, events.sqs(seed=3, records=1), aws)
     assert not report.ok
     text = str(report)
-    assert "succeeded but its acknowledgement was lost, the retry repeated dynamodb.UpdateItem" in text
+    assert (
+        "succeeded but its acknowledgement was lost, the retry repeated dynamodb.UpdateItem" in text
+    )
     assert "['orders']['pk=total']['n']: 1 → 2" in text
