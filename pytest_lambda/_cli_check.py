@@ -46,13 +46,16 @@ def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
     ):
         if value != default:
             words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    if ns.moto:
+    if ns.moto_setup:
+        words += ["--moto-setup", ns.moto_setup]
+    elif ns.moto:
         words.append("--moto")
     return shlex.join(words)
 
 
 def _check(ns: argparse.Namespace) -> int:
     from ._errors import InvalidOption
+    from ._moto_setup import check_reference
     from ._suite import CHECKS, run_checks, summary_table
     from ._suite_config import load_event_params, parse_handler, parse_kinds
 
@@ -61,7 +64,12 @@ def _check(ns: argparse.Namespace) -> int:
         kinds = parse_kinds(ns.events, "--events")
     except InvalidOption as exc:
         raise CLIError(str(exc)) from None
-    if ns.moto and ns.isolation == "runtime":
+    if ns.moto_setup:
+        try:
+            check_reference("--moto-setup", ns.moto_setup)
+        except InvalidOption as exc:
+            raise CLIError(str(exc)) from None
+    if (ns.moto or ns.moto_setup) and ns.isolation == "runtime":
         raise CLIError(
             "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
             "so the handler would call real AWS; use --isolation module with --moto"
@@ -85,6 +93,7 @@ def _check(ns: argparse.Namespace) -> int:
         region=ns.region,
         isolation=ns.isolation,
         moto=ns.moto,
+        moto_setup=ns.moto_setup,
         params_by_kind=params,
         root=str(root),
         on_result=on_result,
@@ -129,6 +138,12 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "--moto",
         action="store_true",
         help="run inside moto.mock_aws() and compare AWS state in the idempotency check",
+    )
+    p.add_argument(
+        "--moto-setup",
+        metavar="MODULE:FUNCTION",
+        help="a callable that creates the handler's tables, buckets and queues inside moto "
+        "before the checks, e.g. tests.aws:create_tables (implies --moto)",
     )
     p.add_argument(
         "--isolation",

@@ -16,6 +16,7 @@ import pytest
 from ._docs import doc_url
 from ._errors import InvalidOption
 from ._events._world import is_region_name
+from ._moto_setup import check_reference
 
 __all__ = ["SETTINGS", "Setting", "add_options", "resolve"]
 
@@ -167,6 +168,14 @@ SETTINGS: Final[dict[str, Setting]] = {
             False,
             _bool,
             is_flag=True,
+        ),
+        Setting(
+            "moto_setup",
+            "callable that creates the handler's AWS resources inside moto, e.g. "
+            "tests.aws:create_tables (implies --lambda-moto)",
+            None,
+            check_reference,
+            metavar="MODULE:FUNCTION",
         ),
     )
 }

@@ -46,6 +46,7 @@ class SuiteOptions:
     region: str = "us-east-1"
     isolation: str = "module"
     moto: bool = False
+    moto_setup: str | None = None
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -128,9 +129,12 @@ def _moto_available() -> bool:
 
 
 @contextlib.contextmanager
-def _aws(moto: bool) -> Iterator[tuple[Any, Any] | None]:
-    """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``."""
-    if not (moto and _moto_available()):
+def _aws(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
+    """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``.
+
+    The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
+    """
+    if not ((opts.moto or opts.moto_setup) and _moto_available()):
         yield None
         return
     from moto import mock_aws
@@ -138,6 +142,10 @@ def _aws(moto: bool) -> Iterator[tuple[Any, Any] | None]:
     from ._moto import moto_state
 
     with mock_aws():
+        if opts.moto_setup:
+            from ._moto_setup import run_setup
+
+            run_setup(opts.moto_setup, opts.region, opts.root)
         yield moto_state()
 
 
@@ -178,7 +186,7 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     events = _events(handler, kind, "invokes", opts, _BATCH)
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
     tried = 0
-    with _aws(opts.moto), _runner(handler, opts) as runner:
+    with _aws(opts), _runner(handler, opts) as runner:
         for seed, event in events:
             tried += 1
             inv = runner.invoke(event)
@@ -222,7 +230,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         )
     runs = 0
     failures: list[str] = []
-    with _aws(opts.moto) as state, _runner(handler, opts) as runner:
+    with _aws(opts) as state, _runner(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
             report = runner.check_idempotency(
@@ -256,7 +264,7 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         ) from None
     events = [e for _, e in _events(handler, kind, "warm-reuse", opts, _WARM_EVENTS)]
     seed = derive_seed(opts.seed, f"{handler}::{kind}::warm-reuse", _WARM_EVENTS)
-    with _aws(opts.moto) as state, _runner(handler, opts) as runner:
+    with _aws(opts) as state, _runner(handler, opts) as runner:
         reset = state[1] if state is not None else None
         report = check_warm_reuse(runner, events, reset=reset, seed=seed)
     runs = int(report.handler_runs)
@@ -274,7 +282,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     malformed = variants(kind)
     bad: list[str] = []
     base = generate(kind, seed=seed, **params)
-    with _aws(opts.moto), _runner(handler, opts) as runner:
+    with _aws(opts), _runner(handler, opts) as runner:
         for what, transform in malformed:
             problem = answer_problem(kind, runner.invoke(apply(base, transform)))
             if problem is not None:
@@ -342,6 +350,7 @@ def run_checks(
     region: str = "us-east-1",
     isolation: str = "module",
     moto: bool = False,
+    moto_setup: str | None = None,
     params_by_kind: Mapping[str, Mapping[str, Any]] | None = None,
     root: str | None = None,
     checks: Sequence[str] = CHECKS,
@@ -354,7 +363,8 @@ def run_checks(
         memory_mb=memory_mb,
         region=region,
         isolation=isolation,
-        moto=moto,
+        moto=moto or bool(moto_setup),
+        moto_setup=moto_setup,
         root=root,
         params_by_kind=dict(params_by_kind or {}),
     )

@@ -112,6 +112,7 @@ class LambdaSuitePlugin:
             region=resolve(config, "region")[0],
             isolation=resolve(config, "isolation")[0],
             moto=resolve(config, "moto")[0],
+            moto_setup=resolve(config, "moto_setup")[0],
             root=str(config.rootpath),
             params_by_kind=self.params,
         )
@@ -143,7 +144,11 @@ class LambdaSuitePlugin:
             shown = ",".join(self.kinds) if name == "events" else value
             parts.append(f"{label}={shown} ({source})")
         moto, source = resolve(config, "moto")
-        parts.append(f"moto={'on' if moto else 'off'} ({source})")
+        setup, setup_source = resolve(config, "moto_setup")
+        if setup:
+            parts.append(f"moto=on, setup {setup} ({setup_source})")
+        else:
+            parts.append(f"moto={'on' if moto else 'off'} ({source})")
         lines = ["lambda suite: " + ", ".join(parts)]
         for kind in self.kinds:
             if kind in self.params:
@@ -187,6 +192,9 @@ def register_suite(config: pytest.Config) -> None:
             )
         handler = parse_handler(handler, f"--lambda-handler (from {handler_source})")
         moto, moto_source = resolve(config, "moto")
+        setup, setup_source = resolve(config, "moto_setup")
+        if setup and not moto:
+            moto, moto_source = True, f"--lambda-moto-setup, {setup_source}"
         isolation, isolation_source = resolve(config, "isolation")
         if moto and isolation == "runtime":
             raise InvalidOption(

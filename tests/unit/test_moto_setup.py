@@ -1,0 +1,108 @@
+"""--moto-setup / --lambda-moto-setup: the user's callable creates the resources inside moto."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from pytest_lambda.cli import main
+
+pytest.importorskip("moto")
+pytest.importorskip("boto3")
+
+APP = """
+import json
+import boto3
+
+table = boto3.resource("dynamodb").Table("orders")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        table.put_item(Item={"pk": record["messageId"], "body": record["body"]})
+    return {"batchItemFailures": []}
+"""
+
+SETUP = """
+import os
+import boto3
+
+REGIONS = []
+
+
+def create_tables():
+    REGIONS.append(os.environ["AWS_DEFAULT_REGION"])
+    boto3.client("dynamodb").create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def broken():
+    raise RuntimeError("no template")
+"""
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
+    (tmp_path / "aws_setup.py").write_text(textwrap.dedent(SETUP))
+    return tmp_path
+
+
+def check(*extra: str) -> list[str]:
+    return ["check", "app.handler", "--events", "sqs", "--seed", "3", *extra]
+
+
+def test_without_setup_the_table_is_missing(project, capsys):
+    assert main(check("--moto")) == 1
+    assert "ResourceNotFoundException" in capsys.readouterr().out
+
+
+def test_setup_creates_the_table_and_the_checks_pass(project, capsys):
+    code = main(check("--moto-setup", "aws_setup:create_tables", "--region", "eu-west-1"))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "state not observed" not in out
+    import sys
+
+    assert set(sys.modules["aws_setup"].REGIONS) == {"eu-west-1"}
+
+
+def test_a_failing_setup_is_reported_with_its_name(project, capsys):
+    assert main(check("--moto-setup", "aws_setup:broken")) == 1
+    out = capsys.readouterr().out
+    assert "moto setup 'aws_setup:broken' raised RuntimeError: no template" in out
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("create_tables", "name a callable as package.module:function"),
+        ("aws setup:x", "name a callable as package.module:function"),
+    ],
+)
+def test_bad_reference_is_a_usage_error(project, capsys, reference, message):
+    assert main(check("--moto-setup", reference)) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_missing_module_and_attribute(project, capsys):
+    assert main(check("--moto-setup", "nowhere:create")) == 1
+    assert "cannot import 'nowhere'" in capsys.readouterr().out
+    assert main(check("--moto-setup", "aws_setup:nothing")) == 1
+    assert "'aws_setup' has no attribute 'nothing'" in capsys.readouterr().out
+
+
+def test_suite_option_in_pytest(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app=APP, aws_setup=SETUP)
+    result = pytester.runpytest_subprocess(
+        "-p", "no:randomly", "--lambda-handler=app.handler", "--lambda-events=sqs",
+        "--lambda-seed=3", "--lambda-moto-setup=aws_setup:create_tables",
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(["*moto=on, setup aws_setup:create_tables (command line)*"])
+    result.assert_outcomes(passed=4)
