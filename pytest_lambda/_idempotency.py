@@ -33,6 +33,7 @@ from ._check_clock import check_clock
 from ._errors import InvalidOption
 from ._fault_points import fault_point_hook
 from ._faults import Fault, Mode, botocore_hook
+from ._handler import handler_name
 from ._idempotency_causes import (
     Mismatch,
     Run,
@@ -267,6 +268,7 @@ def check_idempotency(
         ignored=tuple(sorted(ignored)),
         notes=tuple(notes),
         reproduce=_reproduce(resolved, event, seed),
+        handler=handler_name(runner.handler),
     )
 
 

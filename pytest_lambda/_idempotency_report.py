@@ -121,6 +121,7 @@ class IdempotencyReport:
     notes: tuple[str, ...] = ()
     reproduce: str = ""
     runs_by_phase: tuple[tuple[str, int], ...] = ()
+    handler: str = ""
 
     @property
     def ok(self) -> bool:
@@ -134,7 +135,8 @@ class IdempotencyReport:
         """The one-line verdict."""
         if self.ok:
             tested = ", ".join(s.name for s in self.scenarios if s.status == "passed")
-            return f"idempotent: the handler passed {tested or 'no scenario'} ({self.kind} event)"
+            who = self.handler or "the handler"
+            return f"idempotent: {who} passed {tested or 'no scenario'} ({self.kind} event)"
         failed = [s.name for s in self.scenarios if s.status == "failed"]
         return (
             f"not idempotent: {_plural(len(self.errors), 'finding')} in "
@@ -191,7 +193,7 @@ class IdempotencyReport:
     def failure_message(self) -> str:
         """Verdict, then the evidence (diff), then the fix, then how to reproduce."""
         lead, rest = self._leading()
-        lines = [f"handler is {self.verdict()}"]
+        lines = [f"{self.handler or 'handler'} is {self.verdict()}"]
         for finding in lead:
             lines += ["", finding.render(indent="")]
         if rest:

@@ -391,7 +391,7 @@ def test_moto_blind_put_is_caught(moto_table) -> None:
         )
     message = str(info.value)
     assert message.startswith(
-        "handler is not idempotent: 1 finding in duplicate delivery (sqs event)"
+        "ddb_blind.handler is not idempotent: 1 finding in duplicate delivery (sqs event)"
     )
     assert "+ state['dynamodb']['orders']" in message
     assert "a blind insert wrote the same data again" in message
