@@ -18,6 +18,7 @@ import weakref
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Protocol
 
+from ._clock_sleep import _REAL_SLEEP, _fake_sleep, _SleepPatch  # noqa: F401 - tests use the first two
 from ._errors import InvalidOption
 
 __all__ = ["LambdaClock", "When"]
@@ -25,16 +26,9 @@ __all__ = ["LambdaClock", "When"]
 When = datetime | date | str | float | int
 """What ``move_to()`` accepts: a datetime (naive means UTC), a date, an ISO 8601 string, epoch seconds."""
 
-_REAL_SLEEP: Final = time.sleep
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 
-# Callers from these modules sleep for real even while frozen (pytest's machinery, thread
-# plumbing, freezegun's own ignore list, and our runner waiting on a handler thread).
-_REAL_SLEEP_PACKAGES: Final = frozenset(
-    {"_pytest", "pluggy", "pytest_lambda", "threading", "queue", "concurrent", "asyncio"}
-    | {"multiprocessing", "execnet", "xdist", "freezegun", "time_machine", "time"}
-)
 _lock = threading.RLock()
 _active: LambdaClock | None = None
 
@@ -109,105 +103,6 @@ def _refuse(verb: str, what: str) -> RuntimeError:
         "Stop the other one first, or use only LambdaClock in this test: "
         "move_to(when) replaces freeze_time()/travel(), shift(seconds) replaces tick()/shift()."
     )
-
-
-def _sleeps_for_real(module_name: str) -> bool:
-    return module_name.partition(".")[0] in _REAL_SLEEP_PACKAGES
-
-
-def _fake_sleep(secs: Any, /) -> None:
-    """``time.sleep`` while a LambdaClock is frozen: advance the clock by ``secs``, instantly."""
-    clock = _active
-    caller = str(sys._getframe(1).f_globals.get("__name__") or "")
-    if clock is None or not clock._sleep_patched or _sleeps_for_real(caller):
-        _REAL_SLEEP(secs)
-        return
-    ident = threading.get_ident()
-    if ident in clock._detached:
-        _wait_for_real(clock, ident, secs)
-        return
-    if clock._runner_threads_only and ident != clock._owner and not _runner_thread(ident):
-        _REAL_SLEEP(secs)
-        return
-    if isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
-        _REAL_SLEEP(secs)  # the real TypeError
-        return
-    seconds = float(secs)
-    if math.isnan(seconds):
-        raise ValueError("Invalid value NaN (not a number)")
-    if seconds < 0:
-        raise ValueError("sleep length must be non-negative")
-    if math.isinf(seconds):
-        raise OverflowError("sleep length is too large")
-    limit = clock._deadlines.get(ident)
-    if limit is not None and clock._cross(limit, seconds):
-        # past its deadline: Lambda would have stopped it here
-        _wait_for_real(clock, ident, seconds)
-        return
-    clock._advance(timedelta(seconds=seconds))
-
-
-def _runner_thread(ident: int) -> bool:
-    worker = sys.modules.get("pytest_lambda._worker")
-    return worker is not None and ident in worker._THREADS
-
-
-def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
-    """A real sleep, cut short when the thread's wake event is set (its runner gave up on it)."""
-    wake = clock._wakes.get(ident)
-    if wake is None or isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
-        _REAL_SLEEP(secs)
-        return
-    seconds = float(secs)
-    if not seconds >= 0 or math.isinf(seconds):
-        _REAL_SLEEP(secs)  # the real ValueError / OverflowError
-        return
-    wake.wait(seconds)
-
-
-def _namespace(module: object) -> dict[str, Any] | None:
-    try:
-        namespace = getattr(module, "__dict__", None)
-    except Exception:  # lazy or proxy modules may raise on attribute access
-        return None
-    return namespace if isinstance(namespace, dict) else None
-
-
-class _SleepPatch:
-    """Points ``time.sleep`` and module-level aliases (``from time import sleep``) at ``_fake_sleep``."""
-
-    def __init__(self) -> None:
-        self._undo: list[tuple[types.ModuleType, str, Any]] = []
-        self._modules_before: set[str] = set()
-
-    def install(self) -> None:
-        original = time.sleep if time.sleep is not _fake_sleep else _REAL_SLEEP
-        self._undo = [(time, "sleep", original)]
-        self._modules_before = set(sys.modules)
-        for name, module in list(sys.modules.items()):
-            if _sleeps_for_real(name):
-                continue
-            namespace = _namespace(module)
-            if namespace is None:
-                continue
-            for attr, value in list(namespace.items()):
-                if value is original:
-                    self._undo.append((module, attr, value))
-                    namespace[attr] = _fake_sleep
-        time.sleep = _fake_sleep
-
-    def uninstall(self) -> None:
-        for module, attr, value in reversed(self._undo):
-            if getattr(module, attr, None) is _fake_sleep:
-                setattr(module, attr, value)
-        # Modules imported while frozen copied the fake; point them back at the real sleep.
-        for name in set(sys.modules) - self._modules_before:
-            namespace = _namespace(sys.modules.get(name))
-            if namespace is not None:
-                for attr, value in list(namespace.items()):
-                    if value is _fake_sleep:
-                        namespace[attr] = _REAL_SLEEP
-        self._undo = []
 
 
 class LambdaClock:
