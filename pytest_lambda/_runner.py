@@ -29,7 +29,14 @@ from dataclasses import dataclass, replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from ._environment import EnvConfig, Environment, Sandbox, clock_time_fn, clock_today
+from ._environment import (
+    EnvConfig,
+    Environment,
+    Sandbox,
+    clock_time_fn,
+    clock_today,
+    random_hex,
+)
 from ._errors import HandlerConfigError, InvalidOption
 from ._handler import handler_name
 from ._invoke import run_invocation
@@ -431,7 +438,7 @@ class LambdaRunner(RunnerChecks):
     @staticmethod
     def _request_id() -> str:
         """A random (version 4) UUID, as Lambda's request ids are."""
-        h = os.urandom(16).hex()
+        h = random_hex(16)
         return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
     # -- lifecycle ------------------------------------------------------------------------
