@@ -13,6 +13,10 @@ Three problems, seen with AWS Lambda Powertools' parser and pydantic v2 models:
   ones. :func:`start_freezer` and :func:`stop_freezer` resolve those lazy attributes first,
   while the state is consistent; and when ``start()`` still fails, the partial freeze is
   undone (freezegun would leave it in place) and the error says why.
+* A class that subclasses ``date`` or ``datetime`` with a metaclass of its own (pydantic
+  v1's ``ConstrainedDate``, also under pydantic 2 as ``pydantic.v1``, which FastAPI
+  imports) cannot be defined while ``date`` is ``FakeDate``: "metaclass conflict". Those
+  modules are imported before the first freeze, when installed.
 * freezegun's ``time.localtime()`` returns a struct without ``tm_gmtoff``/``tm_zone`` (so
   pydantic's ``PastDate`` raises ``TypeError`` and ``strftime("%z")`` is empty). Ours is the
   real ``localtime`` of the frozen instant, in the process's time zone (UTC in Lambda).
@@ -27,9 +31,17 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Final
 
-__all__ = ["install_compat", "resolve_lazy_attributes", "start_freezer", "stop_freezer"]
+__all__ = [
+    "import_date_subclassers",
+    "install_compat",
+    "resolve_lazy_attributes",
+    "start_freezer",
+    "stop_freezer",
+]
 
 _RESOLVED: Final[set[tuple[str, int]]] = set()
+_DATE_SUBCLASSERS: Final = ("pydantic.v1.types", "pydantic.types")
+_IMPORTED: list[bool] = []
 _ROUNDS: Final = 5
 
 
@@ -104,8 +116,30 @@ def stop_freezer(freezer: Any) -> None:
     freezer.stop()
 
 
+def import_date_subclassers() -> None:
+    """Import, once and if installed, the modules that subclass date with their own metaclass."""
+    if _IMPORTED:
+        return
+    _IMPORTED.append(True)
+    import importlib
+    import importlib.util
+
+    try:
+        installed = "pydantic" in sys.modules or importlib.util.find_spec("pydantic") is not None
+    except (ImportError, ValueError):
+        installed = False
+    if not installed:
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in _DATE_SUBCLASSERS:
+            with contextlib.suppress(Exception):  # absent in this pydantic version, or broken
+                importlib.import_module(name)
+
+
 def start_freezer(freezer: Any) -> Any:
     """``freezer.start()``; when it fails half-way, stop the partial freeze and explain."""
+    import_date_subclassers()
     resolve_lazy_attributes()
     try:
         return freezer.start()

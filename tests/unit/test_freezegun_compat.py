@@ -107,3 +107,32 @@ def test_pydantic_past_date_under_the_frozen_clock(clock: LambdaClock) -> None:
         shipped: pydantic.PastDate
 
     assert str(Shipment(shipped="2020-01-01").shipped) == "2020-01-01"
+
+
+def test_pydantic_v1_first_imported_under_the_frozen_clock() -> None:
+    """FastAPI imports pydantic.v1, whose ConstrainedDate subclasses date with a metaclass."""
+    import subprocess
+    import textwrap
+
+    pytest.importorskip("pydantic.v1")
+    code = textwrap.dedent(
+        """
+        import sys
+        from pytest_lambda import LambdaClock
+        assert "pydantic.v1.types" not in sys.modules
+        clock = LambdaClock()
+        clock.move_to("2026-11-22T10:00:00Z")
+        from datetime import date
+        from pydantic.v1 import BaseModel
+        class Order(BaseModel):
+            due: date
+        assert Order(due="2026-11-30").due == date(2026, 11, 30)
+        clock.stop()
+        print("ok")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
