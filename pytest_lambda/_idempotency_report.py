@@ -138,6 +138,12 @@ class IdempotencyReport:
             who = self.handler or "the handler"
             return f"idempotent: {who} passed {tested or 'no scenario'} ({self.kind} event)"
         failed = [s.name for s in self.scenarios if s.status == "failed"]
+        first = self.scenarios[0] if self.scenarios else None
+        if first is not None and first.detail == "the first delivery never succeeded":
+            return (
+                "not shown to be idempotent: the first delivery never succeeded, so there is "
+                f"nothing to compare a redelivery with ({self.kind} event)"
+            )
         return (
             f"not idempotent: {_plural(len(self.errors), 'finding')} in "
             f"{' and '.join(failed)} ({self.kind} event)"

@@ -110,12 +110,42 @@ def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> li
     return lines + list(dict.fromkeys(notes))
 
 
-def reproduce_line(handler: str, kind: str, check: str, seed: int) -> str:
-    """Both ways to replay a check with the same events."""
+def _replay_flags(opts: SuiteOptions | None) -> tuple[list[str], list[str]]:
+    """The settings that differ from the defaults: (pytest flags, ``pytest-lambda check`` flags)."""
+    if opts is None:
+        return [], []
+    pytest_flags: list[str] = []
+    cli_flags: list[str] = []
+    for name, value, default in (
+        ("timeout", opts.timeout, 3.0),
+        ("memory", opts.memory_mb, 128),
+        ("region", opts.region, "us-east-1"),
+        ("isolation", opts.isolation, "module"),
+    ):
+        if value != default:
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            pytest_flags.append(f"--lambda-{name}={shown}")
+            cli_flags.append(f"--{name} {shown}")
+    if opts.moto_setup:
+        pytest_flags.append(f"--lambda-moto-setup={opts.moto_setup}")
+        cli_flags.append(f"--moto-setup {opts.moto_setup}")
+    elif opts.moto:
+        pytest_flags.append("--lambda-moto")
+        cli_flags.append("--moto")
+    return pytest_flags, cli_flags
+
+
+def reproduce_line(
+    handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
+) -> str:
+    """Both ways to replay a check with the same events (and the same non-default settings)."""
+    pytest_flags, cli_flags = _replay_flags(opts)
+    extra = "".join(" " + f for f in pytest_flags)
+    cli_extra = "".join(" " + f for f in cli_flags)
     return (
         f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
-        f"--lambda-events={kind} --lambda-seed={seed} -k '{kind} and {check}'  "
-        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed})"
+        f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "
+        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed}{cli_extra})"
     )
 
 
@@ -217,7 +247,13 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
 def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
     note = ""
-    if not opts.moto:
+    if opts.isolation == "runtime":
+        note = (
+            "state not observed (responses and errors only): moto's mock cannot reach the "
+            "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "
+            "DynamoDB, S3, SQS and SNS state"
+        )
+    elif not (opts.moto or opts.moto_setup):
         note = (
             "state not observed (responses and errors only): pass --lambda-moto "
             "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS "
@@ -230,6 +266,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         )
     runs = 0
     failures: list[str] = []
+    never_succeeded = False
     with _aws(opts) as state, _runner(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
@@ -238,12 +275,18 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
             )
             runs += report.handler_runs
             if not report.ok:
+                never_succeeded = report.scenarios[0].detail == "the first delivery never succeeded"
                 failures.append(f"event seed {seed}:\n{report}")
                 break  # one report is enough evidence; the others say the same
     if not failures:
         text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
         return "passed", text + (f"\n{note}" if note else ""), runs, note
     verdict = f"{handler} is not idempotent for {kind} events"
+    if never_succeeded:
+        verdict = (
+            f"{handler} could not be checked for idempotency on {kind} events: the first "
+            "delivery never succeeded (see the invokes check)"
+        )
     body = "\n\n".join(failures)
     fix = f"Fix: see {doc_url('how-to/idempotency')}"
     text = f"{verdict}\n\n{body}\n\n{fix}" + (f"\n{note}" if note else "")
@@ -323,7 +366,7 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     """Run one check; errors of the configuration become a failed result with the message."""
     from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
 
-    repro = reproduce_line(handler, kind, check, opts.seed)
+    repro = reproduce_line(handler, kind, check, opts.seed, opts)
     try:
         outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
     except _Skip as exc:

@@ -328,7 +328,7 @@ def test_a_handler_that_never_succeeds_is_not_reported_idempotent(project: pytes
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._errors.NotIdempotentError: broken.handler is not idempotent: 1 finding in duplicate delivery (sqs event)",
+            "E       pytest_lambda._errors.NotIdempotentError: broken.handler is not shown to be idempotent: the first delivery never succeeded, so there is nothing to compare a redelivery with (sqs event)",
             "E       ",
             "E       [duplicate delivery] the first delivery never succeeded in 3 attempts (ValueError: bad order): a failing handler cannot be shown idempotent",
             "E         fix: make the handler succeed on this event, or check it with an event it accepts",

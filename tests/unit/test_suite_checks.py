@@ -149,3 +149,29 @@ def test_a_handler_that_does_not_load_is_not_robust(root):
     result = run_check("app.handler", "sqs", "robust", opts)
     assert result.outcome == "failed"
     assert "failed in the runtime (Runtime.ImportModuleError: " in result.report
+
+
+def test_reproduce_line_repeats_non_default_settings():
+    from pytest_lambda._suite import reproduce_line
+
+    opts = SuiteOptions(seed=5, timeout=1.5, region="eu-west-1", moto=True, moto_setup="t.aws:mk")
+    line = reproduce_line("app.handler", "sqs", "idempotent", 5, opts)
+    assert line == (
+        "reproduce with --lambda-seed=5: pytest --lambda-handler=app.handler --lambda-events=sqs "
+        "--lambda-seed=5 --lambda-timeout=1.5 --lambda-region=eu-west-1 "
+        "--lambda-moto-setup=t.aws:mk -k 'sqs and idempotent'  (or: pytest-lambda check "
+        "app.handler --events sqs --seed 5 --timeout 1.5 --region eu-west-1 --moto-setup t.aws:mk)"
+    )
+    plain = reproduce_line("app.handler", "sqs", "robust", 5, SuiteOptions(seed=5, moto=True))
+    assert "--lambda-seed=5 --lambda-moto -k" in plain
+    assert plain.endswith("--seed 5 --moto)")
+
+
+def test_a_handler_failing_every_event_is_not_called_not_idempotent(root):
+    source = "def handler(e, c):\n    raise ValueError('bad order')\n"
+    result = run_check("app.handler", "sqs", "idempotent", SuiteOptions(seed=2, root=root(source)))
+    assert result.outcome == "failed"
+    assert result.report.startswith(
+        "app.handler could not be checked for idempotency on sqs events: the first delivery "
+        "never succeeded (see the invokes check)"
+    )
