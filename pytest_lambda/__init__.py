@@ -22,9 +22,9 @@ if TYPE_CHECKING:
         StateLeakError,
     )
     from ._fixtures_events import LambdaEventFactory
-    from ._idempotency import IdempotencyReport, assert_idempotent
+    from ._idempotency import IdempotencyReport, assert_idempotent, check_idempotency
     from ._invocation import Invocation, InvocationError
-    from ._leaks import LeakReport, assert_no_state_leak
+    from ._leaks import LeakReport, assert_no_state_leak, check_warm_reuse
     from ._moto import moto_state
     from ._redeliver import redeliver
     from ._runner import LambdaRunner
@@ -42,8 +42,10 @@ _LAZY: dict[str, str] = {
     "redeliver": "._redeliver",
     "IdempotencyReport": "._idempotency",
     "assert_idempotent": "._idempotency",
+    "check_idempotency": "._idempotency",
     "LeakReport": "._leaks",
     "assert_no_state_leak": "._leaks",
+    "check_warm_reuse": "._leaks",
     "moto_state": "._moto",
     "EventValidationError": "._errors",
     "HandlerConfigError": "._errors",
@@ -73,6 +75,8 @@ __all__ = [
     "__version__",
     "assert_idempotent",
     "assert_no_state_leak",
+    "check_idempotency",
+    "check_warm_reuse",
     "events",
     "moto_state",
     "redeliver",

@@ -27,7 +27,7 @@ few diagnosis runs when a duplicate changes the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ._check_clock import check_clock
 from ._errors import InvalidOption
@@ -63,8 +63,11 @@ def _duplicate_scenario(
     check: Check, findings: list[Finding], ignored: set[str]
 ) -> tuple[Run, object, ScenarioOutcome]:
     check.fresh()
+    state0 = check.snapshot()
     clean = check.deliver(check.event)
     state1 = check.snapshot()
+    if check.observe is not None and clean.succeeded and state0 == state1:
+        findings.append(_blind_observe())
     if not clean.succeeded:
         tries = len(clean.invocations)
         findings.append(
@@ -115,6 +118,19 @@ def _duplicate_scenario(
     failed = any(s.endswith("failed") for s in statuses)
     outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
     return clean, state1, outcome
+
+
+def _blind_observe() -> Finding:
+    return Finding(
+        scenario=DUPLICATE,
+        severity="warning",
+        message="observe() returned the same state before and after a clean delivery, so it "
+        "cannot show a repeated side effect; if it reads a module of your handler (a list or "
+        "dict in store.py), each execution environment imports its own copy of that module, "
+        "as each Lambda process does",
+        fix="observe the store the handler really writes to (a database, or moto with "
+        "moto_state()), or pass an event that changes the state",
+    )
 
 
 def _crash_scenario(
@@ -204,7 +220,7 @@ def _check_args(event: object, retries: object, observe: object, reset: object) 
 
 
 def check_idempotency(
-    runner: LambdaRunner,
+    runner: LambdaRunner | str | Callable[..., Any],
     event: Mapping[str, Any],
     *,
     kind: str | None = None,
@@ -224,6 +240,15 @@ def check_idempotency(
     The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
+    if not _is_runner(runner):  # a handler string or callable: a runner just for the check
+        from ._runner import LambdaRunner
+
+        with LambdaRunner(runner) as own:  # type: ignore[arg-type]
+            return check_idempotency(
+                own, event, kind=kind, retries=retries, observe=observe, reset=reset,
+                faults=faults, fault_points=fault_points, seed=seed,
+            )  # fmt: skip
+    runner = cast("LambdaRunner", runner)
     _check_args(event, retries, observe, reset)
     resolved = _kind(event, kind)
     check = Check(runner, event, resolved, retries, observe, reset, seed)
@@ -301,7 +326,7 @@ def assert_idempotent(
     from ._runner import LambdaRunner
 
     if _is_runner(handler_or_runner):
-        report = check_idempotency(handler_or_runner, event, **keywords)  # type: ignore[arg-type]
+        report = check_idempotency(handler_or_runner, event, **keywords)
     else:
         runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
         try:

@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from ._check_clock import CheckClock, check_clock
 from ._errors import InvalidOption
@@ -147,7 +147,7 @@ def _allowed(finding: LeakFinding, allow: tuple[str, ...]) -> str | None:
 
 
 def check_warm_reuse(
-    runner: LambdaRunner,
+    runner: LambdaRunner | str | Callable[..., Any],
     events: Events,
     *,
     reset: Callable[[], object] | None = None,
@@ -164,6 +164,12 @@ def check_warm_reuse(
     ``strict=True`` makes warnings errors. The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
+    if not _is_runner(runner):  # a handler string or callable: a runner just for the check
+        from ._runner import LambdaRunner
+
+        with LambdaRunner(runner) as own:  # type: ignore[arg-type]
+            return check_warm_reuse(own, events, reset=reset, allow=allow, strict=strict, seed=seed)
+    runner = cast("LambdaRunner", runner)
     names = _check_args(reset, allow)
     listed, seed, kind = _events(events, seed)
     with check_clock(runner) as clock:
@@ -347,7 +353,7 @@ def assert_no_state_leak(
     from ._runner import LambdaRunner
 
     if _is_runner(handler_or_runner):
-        report = check_warm_reuse(handler_or_runner, events, **keywords)  # type: ignore[arg-type]
+        report = check_warm_reuse(handler_or_runner, events, **keywords)
     else:
         runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
         try:

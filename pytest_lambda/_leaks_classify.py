@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from ._leaks_inspect import Snapshot, Value
 from ._leaks_report import (
@@ -325,6 +325,20 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                 started.setdefault(label, []).append(i)
     for label, invocations in started.items():
         count = len(invocations)
+        if _is_pool_thread(label):
+            out.append(
+                LeakFinding(
+                    THREAD, "warning", label,
+                    f"a worker pool kept {_plural(count, 'idle thread')} alive after invocation"
+                    f"{'s' if count > 1 else ''} {', '.join(map(str, invocations[:8]))}"
+                    f"{', …' if count > 8 else ''} (a framework's thread pool, e.g. AnyIO under "
+                    "FastAPI/Mangum or a ThreadPoolExecutor): Lambda freezes it with the process",
+                    None, None, "nothing to do for a framework's pool; for your own, create it "
+                    "at import time, reuse it, and wait for the work you submit",
+                    invocations[0],
+                )
+            )  # fmt: skip
+            continue
         out.append(
             LeakFinding(
                 THREAD, "error", label,
@@ -352,6 +366,19 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                 )
             )  # fmt: skip
     return out
+
+
+# Parked worker threads of thread pools: the pool, not a request, owns them.
+_POOL_THREADS: Final = (
+    "concurrent.futures.thread._worker",
+    "thread 'AnyIO worker thread'",
+    "thread 'asyncio_",
+    "thread 'ThreadPoolExecutor-",
+)
+
+
+def _is_pool_thread(label: str) -> bool:
+    return any(marker in label for marker in _POOL_THREADS)
 
 
 def classify(

@@ -507,3 +507,26 @@ def test_time_dependent_output_under_a_test_clock(tmp_path: Path) -> None:
         report = check_warm_reuse(runner, USERS)
         assert clock.time() == 1795341600  # put back where the test left it
     assert report.ok, str(report)
+
+
+POOL = """
+from concurrent.futures import ThreadPoolExecutor
+
+_pool = None
+
+def handler(event, context):
+    global _pool
+    if _pool is None:  # made on first use: its worker thread then parks between invocations
+        _pool = ThreadPoolExecutor(max_workers=1)
+    _pool.submit(len, "x").result()
+    return {"ok": True}
+"""
+
+
+def test_an_idle_pool_thread_is_a_warning_not_an_error(tmp_path: Path) -> None:
+    report = _check(tmp_path, "pool_left", POOL)
+    threads = report.by_kind(THREAD)
+    assert threads
+    assert all(f.severity == "warning" for f in threads), str(report)
+    assert "a worker pool kept" in threads[0].message
+    assert "concurrent.futures.thread._worker" in threads[0].where

@@ -1,0 +1,56 @@
+"""check_idempotency / check_warm_reuse from the package, with handler strings; blind observe()."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import pytest_lambda
+from pytest_lambda import check_idempotency, check_warm_reuse, events
+
+STORE = "ROWS = []\n"
+APP = """
+import store
+
+def handler(event, context):
+    for record in event["Records"]:
+        store.ROWS.append(record["body"])  # a blind insert into the handler's own module
+    return {"batchItemFailures": []}
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "store.py").write_text(STORE)
+    (tmp_path / "blind_app.py").write_text(textwrap.dedent(APP))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return tmp_path
+
+
+def test_both_checks_are_public_and_take_a_handler_string(root: Path) -> None:
+    assert {"check_idempotency", "check_warm_reuse"} <= set(pytest_lambda.__all__)
+    report = check_idempotency("blind_app.handler", events.sqs(seed=1), faults=False)
+    assert report.handler == "blind_app.handler"
+    leaks = check_warm_reuse("blind_app.handler", ("sqs", 3), seed=1)
+    assert not leaks.ok  # store.ROWS grows on every warm invocation
+
+
+def test_observe_that_never_changes_is_a_warning(root: Path) -> None:
+    import store  # the test's copy: each environment imports its own
+
+    report = check_idempotency(
+        "blind_app.handler",
+        events.sqs(seed=1),
+        observe=lambda: list(store.ROWS),
+        reset=store.ROWS.clear,
+    )
+    assert report.ok  # nothing the check can see changed, but it says so
+    (warning,) = [f for f in report.findings if f.severity == "warning"]
+    assert warning.message.startswith(
+        "observe() returned the same state before and after a clean delivery"
+    )
+    assert "each execution environment imports its own copy" in warning.message
+    assert "observe() returned the same state" in str(report)
