@@ -104,7 +104,10 @@ class LogSink:
     def log(self, msg: str, frame_type: bytes | None = None) -> None:
         import sys
 
-        sys.stdout.write(msg)
+        # In Lambda each record is its own CloudWatch event (the runtime frames it); a
+        # record whose text ends without a newline (a traceback from logger.exception)
+        # would otherwise run into the next record here.
+        sys.stdout.write(msg if msg.endswith("\n") else msg + "\n")
 
     def log_error(self, message_lines: list[str]) -> None:
         import sys

@@ -139,3 +139,26 @@ def test_binary_stdout_writes_are_logged(tmp_path: Path) -> None:
     )
     with LambdaRunner("binary.handler", root=tmp_path) as runner:
         assert "caf\u00e9\n" in runner.invoke({}).logs
+
+
+def test_a_logged_traceback_does_not_run_into_the_next_record(tmp_path: Path) -> None:
+    (tmp_path / "exc_app.py").write_text(
+        textwrap.dedent(
+            """
+            import logging
+            logger = logging.getLogger()
+            logger.setLevel(logging.INFO)
+
+            def handler(event, context):
+                try:
+                    raise ValueError("bad qty")
+                except ValueError:
+                    logger.exception("failed")
+                logger.info("next")
+                return 1
+            """
+        )
+    )
+    with LambdaRunner("exc_app.handler", root=str(tmp_path)) as runner:
+        logs = runner.invoke({}).logs
+    assert "ValueError: bad qty\n[INFO]\t" in logs
