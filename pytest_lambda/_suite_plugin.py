@@ -54,7 +54,7 @@ class LambdaCheckItem(pytest.Item):
         __tracebackhide__ = True
         result = run_check(self.handler, self.kind, self.name, self.options)
         self.user_properties.append((_PROPERTY, result.row()))
-        if result.note:
+        if result.note and result.outcome != "failed":  # a failure's report already has it
             self.add_report_section("call", "lambda", result.note)
         if result.outcome == "skipped":
             pytest.skip(result.report)

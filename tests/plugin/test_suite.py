@@ -349,3 +349,14 @@ def test_docs_anchors_in_messages_exist() -> None:
         if line.startswith("#")
     }
     assert anchors <= headings
+
+
+def test_a_failing_item_prints_its_note_once(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app="def handler(event, context):\n    raise ValueError('boom')\n")
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs", "--lambda-seed=2",
+        "-k", "idempotent",
+    )  # fmt: skip
+    out = result.stdout.str()
+    assert out.count("state not observed (responses and errors only)") == 2  # item + footnote
+    assert "Captured lambda call" not in out
