@@ -131,7 +131,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         type=int,
         default=1,
         metavar="N",
-        help="invoke N times in one execution environment (1 cold, then warm)",
+        help="invoke N times in one execution environment (1 cold, then warm); stdout gets "
+        "N JSON documents, one per invocation (not an array)",
     )
     p.add_argument(
         "--env",

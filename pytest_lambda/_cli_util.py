@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, Final, NoReturn
 
 __all__ = [
     "PROG",
@@ -77,17 +78,52 @@ def json_or_string(text: str) -> Any:
 
 
 def read_json(path: str, what: str = "file") -> Any:
-    """Parse the JSON file ``path`` (``-`` is stdin); any failure is a :class:`CLIError`."""
+    """Parse the JSON file ``path`` (``-`` is stdin); any failure is a :class:`CLIError`.
+
+    The text must be UTF-8; a leading byte order mark (as Windows editors write) is
+    skipped.
+    """
     name = "<stdin>" if path == "-" else path
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise CLIError(f"cannot read {what} {name}: {reason}") from None
+        data = _read(path)
+    except OSError as exc:
+        raise CLIError(f"cannot read {what} {name}: {exc.strerror or exc}") from None
+    text = data if isinstance(data, str) else _decode(data, f"{what} {name}", path == "-")
     try:
-        return json.loads(text)
+        return json.loads(text.removeprefix("\ufeff"))
     except ValueError as exc:
         raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+
+
+def _read(path: str) -> bytes | str:
+    """The bytes of ``path``, or of stdin (its text when it has no binary buffer)."""
+    if path != "-":
+        return Path(path).read_bytes()
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is None:  # a replaced stdin, e.g. io.StringIO
+        return sys.stdin.read()
+    data: bytes = buffer.read()
+    return data
+
+
+_UTF16_BOMS: Final = {codecs.BOM_UTF16_LE: "UTF-16 LE", codecs.BOM_UTF16_BE: "UTF-16 BE"}
+
+
+def _decode(data: bytes, what: str, stdin: bool) -> str:
+    """``data`` as UTF-8 (with or without a BOM), or a :class:`CLIError` saying how to fix it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if data[:4] in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
+            found = "UTF-32 text"
+        else:
+            bom = next((n for b, n in _UTF16_BOMS.items() if data.startswith(b)), None)
+            offset = exc.start + len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
+            found = f"{bom} text" if bom else f"invalid UTF-8 at byte {offset}"
+        fix = "send it as UTF-8" if stdin else "save the file as UTF-8"
+        raise CLIError(
+            f"{what} is not UTF-8 ({found}); JSON must be UTF-8: {fix} (a byte order mark is fine)"
+        ) from None
 
 
 def dump_json(value: Any, *, compact: bool = False, ascii_only: bool = False) -> str:

@@ -18,11 +18,13 @@ from ._errors import InvalidOption
 from ._events._world import is_region_name
 from ._moto_setup import check_reference
 
-__all__ = ["SETTINGS", "Setting", "add_options", "resolve"]
+__all__ = ["LAST_SEED", "SETTINGS", "Setting", "add_options", "resolve"]
 
 DOCS_OPTIONS: Final = doc_url("reference/options")
 MAX_TIMEOUT: Final = 900.0  # Lambda's maximum function timeout, in seconds
 ISOLATIONS: Final = ("module", "runtime")
+#: The seed value that means "the seed of the previous run" (from pytest's cache).
+LAST_SEED: Final = "last"
 
 
 def _int(name: str, raw: str) -> int:
@@ -47,6 +49,17 @@ def _timeout(name: str, raw: str) -> float:
     if value > MAX_TIMEOUT:
         raise InvalidOption(f"{name}={raw!r}: Lambda timeouts are at most 900 seconds")
     return value
+
+
+def _seed(name: str, raw: str) -> int | str:
+    if raw.strip().lower() == LAST_SEED:
+        return LAST_SEED  # the plugin reads the previous run's seed from pytest's cache
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidOption(
+            f"{name}={raw!r} is not an integer, nor 'last' (the previous run's seed)"
+        ) from None
 
 
 def _memory(name: str, raw: str) -> int:
@@ -117,9 +130,10 @@ SETTINGS: Final[dict[str, Setting]] = {
     for s in (
         Setting(
             "seed",
-            "seed for generated events (default: random, printed in the header)",
+            "seed for generated events, or 'last' for the previous run's seed "
+            "(default: random, printed in the header)",
             None,
-            _int,
+            _seed,
             metavar="N",
         ),
         Setting(

@@ -12,8 +12,9 @@ from typing import Any, Final
 
 import pytest
 
+from ._docs import doc_url
 from ._fixtures_events import LambdaEventFactory
-from ._options import add_options, override, resolve
+from ._options import LAST_SEED, add_options, override, resolve
 
 __all__ = [
     "lambda_event",
@@ -23,6 +24,7 @@ __all__ = [
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_makereport",
+    "pytest_runtestloop",
 ]
 
 
@@ -41,6 +43,8 @@ def _refuse_foreign_plugin() -> None:
 _refuse_foreign_plugin()
 
 _EVENTS_USED: Final = pytest.StashKey[bool]()
+#: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
+SEED_CACHE_KEY: Final = "lambda/seed"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,8 +77,12 @@ def pytest_configure(config: pytest.Config) -> None:
     if workerinput is not None and "lambda_seed" in workerinput:
         seed, source = workerinput["lambda_seed"]
         override(config, "seed", seed, f"{source}, from the xdist controller")
-    elif resolve(config, "seed")[0] is None:
-        override(config, "seed", random.SystemRandom().randrange(10**6, 10**7), "random")
+    else:
+        seed, source = resolve(config, "seed")
+        if seed == LAST_SEED:
+            override(config, "seed", _last_seed(config, source), f"last run, from {source}")
+        elif seed is None:
+            override(config, "seed", random.SystemRandom().randrange(10**6, 10**7), "random")
     for name in ("handler", "timeout", "memory", "region", "isolation", "moto"):
         resolve(config, name)  # bad values are a UsageError now, not mid-run
     if config.pluginmanager.hasplugin("xdist"):
@@ -82,6 +90,41 @@ def pytest_configure(config: pytest.Config) -> None:
     from ._suite_plugin import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
+
+
+def _last_seed(config: pytest.Config, source: str) -> int:
+    """The seed the previous run stored in pytest's cache, for ``--lambda-seed=last``."""
+    where = f"--lambda-seed=last (from {source})"
+    fix = f"pass the seed itself, --lambda-seed=N; see {doc_url('reference/options', 'seed')}"
+    cache = getattr(config, "cache", None)
+    if cache is None:
+        raise pytest.UsageError(
+            f"{where} reads the previous run's seed from pytest's cache, but the cache "
+            f"plugin is disabled (-p no:cacheprovider): enable it, or {fix}"
+        )
+    seed = cache.get(SEED_CACHE_KEY, None)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise pytest.UsageError(
+            f"{where}: pytest's cache holds no seed of an earlier run (none ran tests here "
+            f"yet, or the cache was cleared): run once without it, or {fix}"
+        )
+    return seed
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, Any, None]:
+    """Store the seed of a run that ran tests (even if interrupted), for ``--lambda-seed=last``.
+
+    Not on --collect-only (nor --help, --fixtures, --markers: they run no test loop) and
+    not on xdist workers (the controller stores it), so ``last`` is the seed of the run
+    whose failures ``--lf`` reruns.
+    """
+    yield
+    config = session.config
+    cache = getattr(config, "cache", None)
+    if cache is None or hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    cache.set(SEED_CACHE_KEY, resolve(config, "seed")[0])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

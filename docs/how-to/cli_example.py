@@ -25,6 +25,16 @@ COMMANDS = [
 ]
 
 
+def json_documents(text):
+    """The JSON documents written one after the other in ``text``."""
+    decoder, documents, pos = json.JSONDecoder(), [], 0
+    while text[pos:].strip():
+        pos += len(text[pos:]) - len(text[pos:].lstrip())
+        document, pos = decoder.raw_decode(text, pos)
+        documents.append(document)
+    return documents
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_documented_command_works(command, capsys):
     assert main(shlex.split(command)) == 0
@@ -52,3 +62,11 @@ def test_generate_validate_invoke(tmp_path, capsys, monkeypatch):
 
     assert code == 0
     assert len(json.loads(capsys.readouterr().out)["batchItemFailures"]) == 1
+
+    # invoke sqs_app.handler --event event.json --warm 3: three JSON documents, not an array
+    code = main(["invoke", "sqs_app.handler", "--root", str(HERE), "--event", str(event),
+                 "--warm", "3"])  # fmt: skip
+    assert code == 0
+    documents = json_documents(capsys.readouterr().out)
+    assert len(documents) == 3
+    assert all(set(d) == {"batchItemFailures"} for d in documents)

@@ -56,7 +56,12 @@ def test_random_seed_is_printed(pytester: pytest.Pytester) -> None:
 def test_bad_seed_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_ok(): pass")
     result = pytester.runpytest("--lambda-seed=abc")
-    result.stderr.fnmatch_lines(["*--lambda-seed='abc' is not an integer (from command line)*"])
+    result.stderr.fnmatch_lines(
+        [
+            "*--lambda-seed='abc' is not an integer, nor 'last' (the previous run's seed) "
+            "(from command line)*"
+        ]
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
 
 

@@ -341,6 +341,16 @@ def test_body_schema_malformed(capsys, tmp_path):
     assert message.startswith(f"body schema {bad} is not valid JSON: Expecting property name")
 
 
+def test_body_schema_with_a_utf8_bom(capsys, tmp_path):
+    schema = tmp_path / "schema.json"
+    schema.write_text('\ufeff{"type": "object", "required": ["id"], '
+                      '"properties": {"id": {"const": 5}}}', "utf-8")  # fmt: skip
+    code, out, _ = run(capsys, "events", "generate", "sqs", "--seed", "1",
+                       "--body-schema", str(schema))  # fmt: skip
+    assert code == 0
+    assert json.loads(json.loads(out)["Records"][0]["body"])["id"] == 5
+
+
 def test_bad_int_flag(capsys):
     assert one_error(capsys, "events", "generate", "sqs", "--records", "many") == (
         "argument --records: invalid int value: 'many' (see 'pytest-lambda events generate --help')"

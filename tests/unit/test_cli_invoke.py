@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import textwrap
@@ -80,6 +81,29 @@ def test_event_from_stdin_compact(capsys, root, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("[1, 2]"))
     code, out, _ = run(capsys, "invoke", "app.echo", "--event", "-", "--root", root, "--compact")
     assert (code, out) == (0, '{"got":[1,2]}\n')
+
+
+def test_event_file_with_a_utf8_bom(capsys, root, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_bytes(codecs.BOM_UTF8 + b'{"orderId": 7}')
+    code, out, _ = run(capsys, "invoke", "app.echo", "--event", str(event), "--root", root)
+    assert (code, out) == (0, '{\n  "got": {\n    "orderId": 7\n  }\n}\n')
+
+
+def test_event_from_stdin_with_a_utf8_bom(capsys, root, monkeypatch):
+    stdin = io.TextIOWrapper(io.BytesIO(codecs.BOM_UTF8 + '["é"]'.encode()), encoding="cp1252")
+    monkeypatch.setattr("sys.stdin", stdin)  # the bytes are read, not the locale's text
+    code, out, _ = run(capsys, "invoke", "app.echo", "--event", "-", "--root", root, "--compact")
+    assert (code, out) == (0, '{"got":["é"]}\n')
+
+
+def test_utf16_event_file_says_it_must_be_utf8(capsys, root, tmp_path):
+    event = tmp_path / "event.json"
+    event.write_text('{"orderId": 7}', "utf-16")
+    assert one_error(capsys, "invoke", "app.echo", "--event", str(event), "--root", root) == (
+        f"pytest-lambda: error: event file {event} is not UTF-8 (UTF-16 LE text); JSON must "
+        "be UTF-8: save the file as UTF-8 (a byte order mark is fine)\n"
+    )
 
 
 def test_generated_event(capsys, root):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 from pathlib import Path
@@ -92,6 +93,58 @@ def test_malformed_json_is_a_usage_error(capsys, tmp_path):
     assert err == (
         f"pytest-lambda: error: file {path} is not valid JSON: "
         "Expecting value: line 1 column 14 (char 13)\n"
+    )
+
+
+def test_utf8_bom_is_accepted(capsys, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(codecs.BOM_UTF8 + json.dumps(events.sqs(seed=1)).encode("utf-8"))
+    assert run(capsys, "events", "validate", str(path)) == (0, f"{path}: ok (sqs)\n", "")
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["bytes", "text"])
+def test_utf8_bom_on_stdin_is_accepted(capsys, monkeypatch, as_text):
+    data = codecs.BOM_UTF8 + json.dumps(events.sns(seed=3)).encode("utf-8")
+    stdin = io.StringIO(data.decode("utf-8")) if as_text else io.TextIOWrapper(io.BytesIO(data))
+    monkeypatch.setattr("sys.stdin", stdin)
+    assert run(capsys, "events", "validate", "-") == (0, "<stdin>: ok (sns)\n", "")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "found"),
+    [
+        ("utf-16", "UTF-16 LE text"),
+        ("utf-32", "UTF-32 text"),
+        ("latin-1", "invalid UTF-8 at byte 12"),
+    ],
+)
+def test_a_file_that_is_not_utf8_is_a_usage_error(capsys, tmp_path, encoding, found):
+    path = tmp_path / "wide.json"
+    path.write_bytes('{"name": "Zoë"}'.encode(encoding))
+    good = write(tmp_path, "good.json", events.s3(seed=1))
+    code, out, err = run(capsys, "events", "validate", str(path), good)
+    assert (code, out) == (2, f"{good}: ok (s3)\n")
+    assert err == (
+        f"pytest-lambda: error: file {path} is not UTF-8 ({found}); JSON must be UTF-8: "
+        "save the file as UTF-8 (a byte order mark is fine)\n"
+    )
+
+
+def test_invalid_utf8_after_a_bom_names_the_byte_in_the_file(capsys, tmp_path):
+    path = tmp_path / "mixed.json"
+    path.write_bytes(codecs.BOM_UTF8 + '{"name": "Zoë"}'.encode("latin-1"))
+    code, _, err = run(capsys, "events", "validate", str(path))
+    assert code == 2
+    assert "is not UTF-8 (invalid UTF-8 at byte 15); " in err
+
+
+def test_stdin_that_is_not_utf8_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO("[1]".encode("utf-16"))))
+    assert run(capsys, "events", "validate", "-") == (
+        2,
+        "",
+        "pytest-lambda: error: file <stdin> is not UTF-8 (UTF-16 LE text); JSON must be "
+        "UTF-8: send it as UTF-8 (a byte order mark is fine)\n",
     )
 
 
