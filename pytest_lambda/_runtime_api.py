@@ -9,6 +9,10 @@ delayed-ACK wait with curl; runtime.md §8). It serves ``GET /runtime/invocation
 The test side never blocks on the server: every state change writes a byte to a wake-up
 pipe (:attr:`RuntimeApi.wake_fd`) so the caller can ``select()`` on it together with the
 child's log pipe.
+
+Times here are real (:func:`real_epoch`, :func:`real_monotonic`): the child runs on real
+time, and a frozen :class:`~pytest_lambda.LambdaClock` in the test process (freezegun
+patches ``time.time`` and ``time.monotonic``) must not shape its deadline.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any, Final
 
 from ._marshal import MAX_RESPONSE_BYTES
 
-__all__ = ["PendingEvent", "RuntimeApi", "RuntimeResult"]
+__all__ = ["PendingEvent", "RuntimeApi", "RuntimeResult", "real_epoch", "real_monotonic"]
 
 _PREFIX: Final = "/2018-06-01/runtime"
 _NEXT: Final = f"{_PREFIX}/invocation/next"
@@ -31,12 +35,22 @@ _INIT_ERROR: Final = f"{_PREFIX}/init/error"
 _ACCEPTED: Final = b'{"status":"OK"}'
 
 
+def real_epoch() -> float:
+    """Epoch seconds on the real clock, whatever freeze the test process is under."""
+    return time.clock_gettime(time.CLOCK_REALTIME)  # freezegun does not patch clock_gettime
+
+
+def real_monotonic() -> float:
+    """Seconds on the real monotonic clock, whatever freeze the test process is under."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
 @dataclass(frozen=True)
 class PendingEvent:
     """One event for ``/next``: the body and the values of the ``Lambda-Runtime-*`` headers.
 
     ``deadline_ms`` is the epoch deadline sent as ``Lambda-Runtime-Deadline-Ms``; when None
-    the server computes it as the time ``/next`` is answered plus ``timeout_ms``. It is
+    the server computes it as the (real) time ``/next`` is answered plus ``timeout_ms``. It is
     always sent as at least 1: the C++ client aborts the process on 0 (runtime.md §1).
     """
 
@@ -118,11 +132,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         deadline = event.deadline_ms
         if deadline is None:
-            deadline = int(time.time() * 1000) + event.timeout_ms
+            deadline = int(real_epoch() * 1000) + event.timeout_ms
+        deadline = self.server.api.served_deadline_ms = max(1, deadline)
         headers = {
             "Content-Type": event.content_type,
             "Lambda-Runtime-Aws-Request-Id": event.request_id,
-            "Lambda-Runtime-Deadline-Ms": str(max(1, deadline)),
+            "Lambda-Runtime-Deadline-Ms": str(deadline),
             "Lambda-Runtime-Invoked-Function-Arn": event.invoked_function_arn,
             "Lambda-Runtime-Trace-Id": event.trace_id,
             "Lambda-Runtime-Client-Context": event.client_context,
@@ -176,7 +191,9 @@ class RuntimeApi:
         self.next_calls = 0
         """How many times the runtime asked ``/next`` (it is idle when a call is waiting)."""
         self.served_at: float | None = None
-        """``time.monotonic()`` when the current event was handed to the runtime."""
+        """:func:`real_monotonic` when the current event was handed to the runtime."""
+        self.served_deadline_ms: int | None = None
+        """The ``Lambda-Runtime-Deadline-Ms`` sent with the current event (real epoch ms)."""
         self._closed = False
         self.wake_fd, self._wake_w = os.pipe()
         os.set_blocking(self.wake_fd, False)
@@ -202,6 +219,7 @@ class RuntimeApi:
             self._current_id = event.request_id
             self._result = None
             self.served_at = None
+            self.served_deadline_ms = None
             self._cond.notify_all()
 
     @property
@@ -254,7 +272,7 @@ class RuntimeApi:
             if self._closed:
                 return None
             event, self._event = self._event, None
-            self.served_at = time.monotonic()
+            self.served_at = real_monotonic()
             return event
 
     def _post(self, result: RuntimeResult) -> None:

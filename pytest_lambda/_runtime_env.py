@@ -11,6 +11,11 @@ Between invokes the child is stopped (``SIGSTOP``, Lambda's freeze) and continue
 (``SIGCONT``) before the next. A timeout kills it (``SIGKILL``); so does ``close()``, the
 garbage collection of the environment, the test process's exit, and Ctrl-C while waiting.
 An init error makes the runtime exit by itself; the next invoke starts a new child.
+
+The child runs on real time: a frozen :class:`~pytest_lambda.LambdaClock` in the test process
+does not reach it. So everything here is timed on the real clock (the deadline it gets, the
+timeout, init and REPORT durations, the platform lines' timestamps and the trace id), and the
+first invoke of a runner while a clock is frozen says so in its logs (:func:`frozen_note`).
 """
 
 from __future__ import annotations
@@ -21,14 +26,13 @@ import selectors
 import signal
 import subprocess
 import sys
-import time
 import weakref
 from typing import TYPE_CHECKING, Any, Final
 
 from ._environment import Sandbox, _trace_id, lambda_environ
 from ._invocation import Invocation, InvocationError
 from ._outcome import exit_error, size_error, timeout_error
-from ._runtime_api import PendingEvent, RuntimeApi
+from ._runtime_api import PendingEvent, RuntimeApi, real_epoch, real_monotonic
 from ._runtime_support import (
     BOOT,
     context_headers,
@@ -43,12 +47,14 @@ from ._runtime_support import (
 )
 
 if TYPE_CHECKING:
+    from ._clock import LambdaClock
     from ._environment import EnvConfig
     from ._runner import EnvironmentState, LambdaRunner
 
 __all__ = [
     "BLIND_SPOTS",
     "RuntimeEnvironment",
+    "frozen_note",
     "live_children",
     "load_runtime",
     "new_runtime_environment",
@@ -59,12 +65,52 @@ __all__ = [
 
 INIT_LIMIT: Final = 10.0
 _AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
+_MEMORY_EVERY: Final = 0.05  # seconds between reads of the child's peak memory while waiting
 BLIND_SPOTS: Final = (
     "isolation='runtime': the handler runs in a child process, so module globals, logging "
     "handlers, threads and botocore calls inside it are not visible to this check; only "
     "responses, errors, logs, the scratch dir (/tmp) and the start environment were compared",
 )
 """What checks cannot see in runtime mode (for their reports)."""
+_NOTED: Final[weakref.WeakSet[Any]] = weakref.WeakSet()  # runners whose logs had the note
+
+
+def _frozen_clock(runner: LambdaRunner) -> LambdaClock | None:
+    """The frozen clock the test runs on (the runner's, or the active one), or None."""
+    clock = runner.clock
+    if clock is not None and clock.frozen:
+        return clock
+    module = sys.modules.get("pytest_lambda._clock")
+    active: LambdaClock | None = None if module is None else module._active
+    return active if active is not None and active.frozen else None
+
+
+def frozen_note(runner: LambdaRunner) -> str:
+    """A log line, on a runner's first invoke under a frozen clock: time is real in the child.
+
+    Empty otherwise (no frozen clock, or the runner's logs already had it). A line in the
+    logs (echoed with a failing test) rather than a Python warning: real time is this mode's
+    documented behaviour, not an error, and a suite run with ``-W error`` and
+    ``--lambda-isolation=runtime`` must not fail for it.
+    """
+    clock = _frozen_clock(runner)
+    if clock is None or runner in _NOTED:
+        return ""
+    _NOTED.add(runner)
+    from ._docs import doc_url
+
+    try:
+        at = clock.now().strftime(" (at %Y-%m-%dT%H:%M:%SZ)")
+    except RuntimeError:  # another freeze stacked on it: the runner's clock reads refuse too
+        at = ""
+    return (
+        f"pytest-lambda NOTE: isolation='runtime' with a frozen LambdaClock{at}: the "
+        "handler's process runs on real time, which the clock does not reach. time.sleep() "
+        "waits; time.time(), the deadline, get_remaining_time_in_millis(), the timeout, the "
+        "REPORT durations and the log timestamps are real wall-clock time. Tests that rely on "
+        "the frozen clock need isolation='module'. See "
+        f"{doc_url('explanation/runtime-isolation', 'time-and-the-test-clock')}\n"
+    )
 
 
 class _ChildLogging:
@@ -101,6 +147,9 @@ class RuntimeEnvironment:
         self._logs: list[bytes] = []
         self._eof = False
         self._finalizer: weakref.finalize[Any, Any] | None = None
+        self.peak_memory_mb = 0
+        """The child's last known peak RSS: read while it lives, kept when it exits."""
+        self._memory_at = 0.0
 
     @property
     def pid(self) -> int | None:
@@ -127,6 +176,15 @@ class RuntimeEnvironment:
         register_child(proc)
         self._finalizer = weakref.finalize(self, kill_child, proc)
         self._stopped, self._eof, self._logs = False, False, []
+        self.peak_memory_mb, self._memory_at = 0, 0.0
+
+    def _read_memory(self, *, every: float = 0.0) -> int:
+        """Update the child's peak memory (at most once per ``every`` seconds); the peak."""
+        proc, now = self.proc, real_monotonic()
+        if proc is not None and now - self._memory_at >= every and proc.returncode is None:
+            self._memory_at = now
+            self.peak_memory_mb = max(self.peak_memory_mb, peak_memory_mb(proc.pid))
+        return self.peak_memory_mb
 
     def _read_logs(self) -> None:
         proc = self.proc
@@ -169,7 +227,8 @@ class RuntimeEnvironment:
                 if proc.poll() is not None:
                     self._read_logs()
                     return bool(until())
-                left = deadline - time.monotonic()
+                self._read_memory(every=_MEMORY_EVERY)
+                left = deadline - real_monotonic()
                 if left <= 0:
                     return False
                 if self._eof and len(sel.get_map()) == 2:
@@ -219,8 +278,8 @@ class RuntimeEnvironment:
     def init(self, runner: LambdaRunner, out: list[str], request_id: str) -> InvocationError | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
         platform = runner._platform
-        out.append(platform.init_start(time.time()))
-        start = time.monotonic()
+        out.append(platform.init_start(real_epoch()))
+        start = real_monotonic()
         self._spawn()
         api = self.api
         assert api is not None
@@ -228,23 +287,24 @@ class RuntimeEnvironment:
             lambda: api.next_calls > 0 or api.init_error is not None, start + INIT_LIMIT
         )
         if api.init_error is not None:  # the runtime exits(1) right after posting it
-            self._wait(lambda: False, time.monotonic() + _AFTER_RESULT)
-        init_ms = self.init_duration_ms = (time.monotonic() - start) * 1000
+            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)
+        init_ms = self.init_duration_ms = (real_monotonic() - start) * 1000
         out.append(self._take_logs())
         error: InvocationError | None = None
         if api.init_error is not None:
             error = posted_error(api.init_error, "", kind="init")
         elif not done:
             error = timeout_error("", runner.timeout)
-            out.append(platform.init_report(time.time(), init_ms, "timeout", error.type))
+            out.append(platform.init_report(real_epoch(), init_ms, "timeout", error.type))
             self._kill()
             return error
         elif self.proc is None or self.proc.poll() is not None:
             error = self._exit_error("")
         if error is not None:
-            out.append(platform.init_report(time.time(), init_ms, "error", error.type))
+            out.append(platform.init_report(real_epoch(), init_ms, "error", error.type))
             self._kill()
             return error
+        self._read_memory()
         self.initialized = True
         return None
 
@@ -261,7 +321,7 @@ class RuntimeEnvironment:
         config, platform = self.config, runner._platform
         given_id = getattr(context, "aws_request_id", None) if context is not None else None
         request_id = given_id if isinstance(given_id, str) else runner._request_id()
-        out: list[str] = []
+        out: list[str] = [frozen_note(runner)]
         cold_start = not self.initialized
         init_ms: float | None = None
         if cold_start:
@@ -270,7 +330,7 @@ class RuntimeEnvironment:
             if init_error is not None:
                 if init_error.kind == "platform":
                     init_error = with_request_id(init_error, request_id)
-                now = time.time()
+                now = real_epoch()
                 out.append(platform.start(now, request_id))
                 out.append(platform.end(now, request_id))
                 out.append(platform.report(now, request_id, init_ms or 0.0, init_ms, "error",
@@ -288,29 +348,29 @@ class RuntimeEnvironment:
         timeout_ms = round(config.timeout * 1000)
         deadline_ms = deadline_of(context)
         arn = f"arn:aws:lambda:{config.region}:123456789012:function:{config.function_name}"
-        out.append(platform.start(time.time(), request_id))
+        out.append(platform.start(real_epoch(), request_id))
         calls = api.next_calls
-        start = time.monotonic()
+        start = real_monotonic()
         api.submit(
             PendingEvent(
                 request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
                 invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
-                trace_id=_trace_id(time.time()),
+                trace_id=_trace_id(real_epoch()),
                 **context_headers(context),
             )
         )  # fmt: skip
         self.invocations += 1
-        budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - time.time()
+        budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - real_epoch()
         finished = self._wait(lambda: api.result is not None, start + max(0.0, budget))
         result = api.result
         if result is not None and result.kind != "oversize":
             # Logs written after the post and before the runtime asks /next belong here too.
-            self._wait(lambda: api.next_calls > calls, time.monotonic() + _AFTER_RESULT)
+            self._wait(lambda: api.next_calls > calls, real_monotonic() + _AFTER_RESULT)
         elif result is not None:
-            self._wait(lambda: False, time.monotonic() + _AFTER_RESULT)  # it exits(1)
+            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)  # it exits(1)
         served = api.served_at or start
-        duration = (time.monotonic() - served) * 1000
-        memory = peak_memory_mb(proc.pid)
+        duration = (real_monotonic() - served) * 1000
+        memory = self._read_memory()  # the last known peak when the process is gone
         out.append(self._take_logs())
         keep, status = True, "success"
         error: InvocationError | None = None
@@ -318,7 +378,7 @@ class RuntimeEnvironment:
         out_body, content_type = b"", "application/json"
         if result is None and not finished and proc.poll() is None:
             error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
-            out.append(platform.timed_out(time.time(), request_id, config.timeout))
+            out.append(platform.timed_out(real_epoch(), request_id, config.timeout))
         elif result is None:
             error, keep, status = self._exit_error(request_id), False, "error"
         elif result.kind == "oversize":
@@ -337,7 +397,7 @@ class RuntimeEnvironment:
         if error is not None and error.type == "Runtime.ExitError":
             out.append(platform.exited(request_id, error.message.split(" Error: ", 1)[-1],
                                        error.type))  # fmt: skip
-        now = time.time()
+        now = real_epoch()
         out.append(platform.end(now, request_id))
         out.append(platform.report(
             now, request_id, duration, init_ms, status,
@@ -349,7 +409,9 @@ class RuntimeEnvironment:
                 out_body = json.dumps(response).encode()
         if keep:
             self.freeze()
-        ctx = runner._context(self, request_id, deadline_ms or int(time.time() * 1000))  # type: ignore[arg-type]
+        # The deadline the child got (real epoch ms), not one on the test's clock.
+        deadline = api.served_deadline_ms or deadline_ms or int(real_epoch() * 1000) + timeout_ms
+        ctx = runner._context(self, request_id, deadline)  # type: ignore[arg-type]
         invocation = Invocation(
             response=response, raw=None if error is not None else response, error=error,
             cold_start=cold_start, request_id=request_id, duration_ms=duration,

@@ -3,7 +3,7 @@
 * processes: the bootstrap that runs ``python -m awslambdaric`` with ``PR_SET_PDEATHSIG`` (the
   kernel kills the child if the test process dies), the registry of live children killed at
   exit, availability (Linux with awslambdaric), the child's peak memory;
-* wire: the ``Lambda-Runtime-*`` header values from a given context, the deadline, and the
+* wire: the ``Lambda-Runtime-*`` header values from a given context, the (real) deadline, and the
   runtime's posted error JSON as an :class:`~pytest_lambda._invocation.InvocationError`.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import select
 import subprocess
 import sys
-import time
 from typing import Any, Final
 
 from ._invocation import InvocationError
-from ._runtime_api import RuntimeResult
+from ._runtime_api import RuntimeResult, real_epoch, real_monotonic
 
 __all__ = [
     "BOOT",
@@ -49,6 +49,7 @@ BOOT: Final = (
     "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
 )
 _LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}
+_REAP_LIMIT: Final = 5.0  # seconds to wait for a killed child to be reaped
 
 
 def runtime_unavailable() -> str | None:
@@ -78,13 +79,19 @@ def live_children() -> list[int]:
 
 
 def kill_child(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL and reap ``proc`` (a stopped process dies too)."""
+    """SIGKILL and reap ``proc`` (a stopped process dies too); give up after 5 s (D state).
+
+    Not ``proc.wait(timeout=...)``: under a frozen LambdaClock its ``time.sleep`` would move
+    the test's clock instead of waiting, and its ``monotonic`` would not advance, so it gave
+    up at once and left the child unreaped.
+    """
     _LIVE.pop(proc.pid, None)
     if proc.poll() is None:
         with contextlib.suppress(OSError):
             proc.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):  # unkillable (D state): give up
-            proc.wait(timeout=5)
+        end = real_monotonic() + _REAP_LIMIT
+        while proc.poll() is None and real_monotonic() < end:
+            select.select([], [], [], 0.002)  # a real pause, whatever patches time.sleep
     if proc.stdout is not None:
         proc.stdout.close()
 
@@ -96,6 +103,7 @@ def _kill_all() -> None:
 
 
 def peak_memory_mb(pid: int) -> int:
+    """The process's peak RSS (``VmHWM``) in MB; 0 when it is gone (read it while it lives)."""
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as status:
             for line in status:
@@ -107,14 +115,21 @@ def peak_memory_mb(pid: int) -> int:
 
 
 def deadline_of(context: Any) -> int | None:
+    """The real epoch deadline (ms) for a given context: real now plus its remaining time.
+
+    The remaining time is read on the context's own clock, which may be a frozen
+    :class:`~pytest_lambda.LambdaClock`: its ``_epoch_deadline_time_in_ms`` is then an instant
+    of the frozen time, meaningless to the child, which runs on real time. That attribute is
+    used as is only from a context that cannot tell its remaining time.
+    """
     if context is None:
         return None
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        return max(1, int(real_epoch() * 1000) + int(remaining()))
     deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
     if isinstance(deadline, int):
         return max(1, deadline)
-    remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(remaining):
-        return max(1, int(time.time() * 1000) + int(remaining()))
     return None
 
 
