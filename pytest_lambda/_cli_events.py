@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_genflags import add_generator_flags, flag_for, normalise_kind, request
-from ._cli_util import PROG, CLIError, Populate, add_commands, dump_json, read_json, write_json
+from ._cli_util import (
+    PROG,
+    CLIError,
+    Populate,
+    add_commands,
+    dump_json,
+    read_events,
+    write_json,
+)
 
 __all__ = ["kind_summary", "populate"]
 
@@ -71,20 +79,20 @@ def _validate(ns: argparse.Namespace) -> int:
         events.params(kind)  # an unknown kind is a usage error, reported once
     code = 0
     for path in ns.files:
-        name = "<stdin>" if path == "-" else path
         try:
-            event: Any = read_json(path)
+            documents = read_events(path)
         except CLIError as exc:
             sys.stderr.write(f"{PROG}: error: {exc}\n")
             code = 2
             continue
-        try:
-            found = events.validate(event, kind, invariants=ns.strict)
-        except events.EventValidationError as exc:
-            sys.stdout.write(_failure(name, exc, show_all=ns.all))
-            code = max(code, 1)
-            continue
-        sys.stdout.write(f"{name}: ok ({found})\n")
+        for name, event in documents:
+            try:
+                found = events.validate(event, kind, invariants=ns.strict)
+            except events.EventValidationError as exc:
+                sys.stdout.write(_failure(name, exc, show_all=ns.all))
+                code = max(code, 1)
+                continue
+            sys.stdout.write(f"{name}: ok ({found})\n")
     return code
 
 
@@ -141,7 +149,12 @@ def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
         "the failing JSON path per invalid one (exit code 1). Values in messages are "
         "cut to 80 characters."
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="JSON event file, '-' for stdin")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="JSON file of one event, an array of events or JSON Lines; '-' for stdin",
+    )
     p.add_argument("--kind", metavar="KIND", help="the kind (default: detected from each event)")
     p.add_argument(
         "--strict",

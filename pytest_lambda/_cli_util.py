@@ -19,6 +19,7 @@ __all__ = [
     "dump_json",
     "json_or_string",
     "key_value",
+    "read_events",
     "read_json",
     "write_json",
     "write_text",
@@ -93,6 +94,40 @@ def read_json(path: str, what: str = "file") -> Any:
         return json.loads(text.removeprefix("\ufeff"))
     except ValueError as exc:
         raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+
+
+def read_events(path: str) -> list[tuple[str, Any]]:
+    """The events in ``path``: one JSON document, a JSON array of events, or JSON Lines.
+
+    Each comes with its label for messages: ``file``, ``file[2]`` (array) or ``file:3``
+    (line). A file that is none of these is a :class:`CLIError` with the JSON error.
+    """
+    name = "<stdin>" if path == "-" else path
+    try:
+        data = _read(path)
+    except OSError as exc:
+        raise CLIError(f"cannot read file {name}: {exc.strerror or exc}") from None
+    text = data if isinstance(data, str) else _decode(data, f"file {name}", path == "-")
+    text = text.removeprefix("\ufeff")
+    try:
+        document = json.loads(text)
+    except ValueError as exc:
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        if len(lines) < 2:
+            raise CLIError(f"file {name} is not valid JSON: {exc}") from None
+        out = []
+        for number, line in lines:
+            try:
+                out.append((f"{name}:{number}", json.loads(line)))
+            except ValueError:
+                raise CLIError(
+                    f"file {name} is not valid JSON ({exc}), nor JSON Lines (line {number} is "
+                    "not a JSON document)"
+                ) from None
+        return out
+    if isinstance(document, list) and document and all(isinstance(e, dict) for e in document):
+        return [(f"{name}[{i}]", event) for i, event in enumerate(document)]
+    return [(name, document)]
 
 
 def _read(path: str) -> bytes | str:

@@ -261,3 +261,31 @@ def test_help_documents_all(capsys):
     assert code == 0
     assert "--all" in out
     assert "list every error of an invalid file" in out
+
+
+def test_a_json_array_of_events_is_validated_one_by_one(capsys, tmp_path):
+    bad_event = events.sqs(seed=2)
+    bad_event["Records"][0]["attributes"]["ApproximateReceiveCount"] = 1
+    path = write(tmp_path, "many.json", [events.s3(seed=1), bad_event, events.sns(seed=3)])
+    code, out, err = run(capsys, "events", "validate", path)
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    assert lines[0] == f"{path}[0]: ok (s3)"
+    assert lines[1].startswith(f"{path}[1]: ")
+    assert "Records[0].attributes.ApproximateReceiveCount" in lines[1]
+    assert lines[2] == f"{path}[2]: ok (sns)"
+
+
+def test_json_lines_are_validated_line_by_line(capsys, tmp_path):
+    text = "\n".join(json.dumps(e) for e in (events.kinesis(seed=1), events.sqs(seed=1))) + "\n\n"
+    path = write(tmp_path, "events.jsonl", text)
+    assert run(capsys, "events", "validate", path) == (
+        0, f"{path}:1: ok (kinesis)\n{path}:2: ok (sqs)\n", "",
+    )  # fmt: skip
+
+
+def test_broken_json_lines_name_the_line(capsys, tmp_path):
+    path = write(tmp_path, "events.jsonl", json.dumps(events.sqs(seed=1)) + "\n{oops\n")
+    code, out, err = run(capsys, "events", "validate", path)
+    assert (code, out) == (2, "")
+    assert "nor JSON Lines (line 2 is not a JSON document)" in err
