@@ -84,6 +84,13 @@ def _module_file(config: pytest.Config, handler: str) -> Path:
     return candidate if candidate.is_file() else Path(config.rootpath)
 
 
+def _explicit_paths(config: pytest.Config) -> bool:
+    """Whether the command line named test paths or node ids (not testpaths or the cwd)."""
+    source = getattr(config, "args_source", None)
+    args_source = getattr(pytest.Config, "ArgsSource", None)
+    return args_source is not None and source == args_source.ARGS
+
+
 def _pyproject(config: pytest.Config) -> Path:
     inipath = config.inipath
     if inipath is not None and inipath.name == "pyproject.toml":
@@ -94,9 +101,14 @@ def _pyproject(config: pytest.Config) -> Path:
 class LambdaSuitePlugin:
     """Collects the suite's items, adds header lines and the summary table."""
 
-    def __init__(self, config: pytest.Config, handler: str, kinds: list[str]) -> None:
+    def __init__(
+        self, config: pytest.Config, handler: str, kinds: list[str], *, asked: bool = True
+    ) -> None:
         self.handler = handler
         self.kinds = kinds
+        # Configured in ini/env and the run names its own test paths: the user picked tests,
+        # so the suite stays out (it joins when --lambda-handler/--lambda-events is given).
+        self.left_out = not asked and _explicit_paths(config)
         self.pyproject = _pyproject(config)
         try:
             self.params = load_event_params(self.pyproject)
@@ -121,6 +133,8 @@ class LambdaSuitePlugin:
     def pytest_collection_modifyitems(
         self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
+        if self.left_out:
+            return
         options = self._options(config)
         top = _Group.from_parent(session, name=self.handler, nodeid=self.handler)
         new: list[pytest.Item] = []
@@ -150,6 +164,11 @@ class LambdaSuitePlugin:
         else:
             parts.append(f"moto={'on' if moto else 'off'} ({source})")
         lines = ["lambda suite: " + ", ".join(parts)]
+        if self.left_out:
+            lines.append(
+                "lambda suite: not collected (test paths were given; add --lambda-events or "
+                "--lambda-handler on the command line to run it with them)"
+            )
         for kind in self.kinds:
             if kind in self.params:
                 names = ", ".join(sorted(self.params[kind]))
@@ -205,4 +224,6 @@ def register_suite(config: pytest.Config) -> None:
     except InvalidOption as exc:
         raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
     if not config.pluginmanager.has_plugin(PLUGIN_NAME):
-        config.pluginmanager.register(LambdaSuitePlugin(config, handler, kinds), PLUGIN_NAME)
+        asked = "command line" in (handler_source, kinds_source)
+        plugin = LambdaSuitePlugin(config, handler, kinds, asked=asked)
+        config.pluginmanager.register(plugin, PLUGIN_NAME)

@@ -360,3 +360,15 @@ def test_a_failing_item_prints_its_note_once(pytester: pytest.Pytester) -> None:
     out = result.stdout.str()
     assert out.count("state not observed (responses and errors only)") == 2  # item + footnote
     assert "Captured lambda call" not in out
+
+
+def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app=GOOD, test_mine="def test_mine():\n    pass\n")
+    pytester.makefile(".toml", pyproject=PYPROJECT)
+    picked = pytester.runpytest(*PLUGIN, "test_mine.py")
+    picked.assert_outcomes(passed=1)
+    picked.stdout.fnmatch_lines(["lambda suite: not collected (test paths were given;*"])
+    everything = pytester.runpytest(*PLUGIN)
+    everything.assert_outcomes(passed=9)  # the suite's 8 items and test_mine
+    asked = pytester.runpytest(*PLUGIN, "test_mine.py", "--lambda-events=sqs")
+    asked.assert_outcomes(passed=5)
