@@ -65,7 +65,7 @@ class InvocationError:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Invocation:
     """One invocation through :class:`~pytest_lambda.LambdaRunner`.
 
@@ -109,3 +109,15 @@ class Invocation:
     def json(self) -> Any:
         """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does)."""
         return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        # Short, so pytest's "where False = Invocation(...).ok" stays readable; the logs
+        # and the full response are attributes.
+        import reprlib
+
+        start = "cold start" if self.cold_start else "warm"
+        if self.error is None:
+            outcome = f"response={reprlib.repr(self.response)}"
+        else:
+            outcome = f"error={self.error.type}: {reprlib.repr(self.error.message)[1:-1]}"
+        return f"Invocation({outcome}, {start}, {self.duration_ms:.2f} ms, {self.request_id})"

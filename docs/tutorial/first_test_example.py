@@ -20,7 +20,7 @@ def test_says_hello(lambda_event, lambda_runner):
 
     result = lambda_runner.invoke(event)
 
-    assert result.ok, result.error
+    assert result.ok, str(result.error)
     assert result.response["statusCode"] == 200
     body = json.loads(result.response["body"])
     assert body["message"] == "hello, ada"

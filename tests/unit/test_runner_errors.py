@@ -249,3 +249,22 @@ def test_one_event_at_a_time(tmp_path: Path) -> None:
     assert inv.error is not None
     assert inv.error.type == "RuntimeError"
     assert "one event at a time" in inv.error.message
+
+
+def test_invocation_repr_is_short_and_says_the_outcome(tmp_path) -> None:
+    from pytest_lambda import LambdaRunner
+
+    (tmp_path / "repr_app.py").write_text(
+        "def ok(event, context):\n    return {'n': 1, 'logs': 'x' * 500}\n\n"
+        "def bad(event, context):\n    raise KeyError('body')\n"
+    )
+    with LambdaRunner("repr_app.ok", root=str(tmp_path)) as runner:
+        good = runner.invoke({})
+    with LambdaRunner("repr_app.bad", root=str(tmp_path)) as runner:
+        runner.invoke({})
+        failed = runner.invoke({})
+    assert repr(good).startswith("Invocation(response={'logs': 'xxxxxx")
+    assert ", cold start, " in repr(good)
+    assert len(repr(good)) < 200
+    assert repr(failed).startswith("Invocation(error=KeyError: 'body', warm, ")
+    assert repr(failed).endswith(f"{failed.request_id})")
