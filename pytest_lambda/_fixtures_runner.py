@@ -122,9 +122,14 @@ def runner_arguments(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any
 
 
 def _echo(text: str) -> None:
-    """Copy an invocation's logs to the test's stdout, so pytest shows them with a failure."""
+    """Copy an invocation's logs to the test's stdout, so pytest shows them with a failure.
+
+    The runtime joins the lines of an error record with carriage returns (one CloudWatch
+    event); a terminal would print each over the last, so they are shown as indented lines
+    here. ``invocation.logs`` keeps the exact text.
+    """
     if text:
-        sys.stdout.write(text)
+        sys.stdout.write(text.replace("\r", "\n    "))
 
 
 @pytest.fixture

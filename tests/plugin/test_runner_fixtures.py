@@ -210,3 +210,24 @@ def test_a_failing_test_shows_the_lambda_logs(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*- Captured stdout call -*", "START RequestId: * Version: $LATEST", "inside the handler"]
     )
+
+
+def test_an_error_record_is_echoed_as_indented_lines(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        boom="def handler(event, context):\n    raise KeyError('body')\n",
+        test_it="""
+        import pytest
+
+        @pytest.mark.lambda_handler("boom.handler")
+        def test_fails(lambda_runner):
+            result = lambda_runner.invoke({})
+            assert "\\rTraceback" in result.logs  # the exact runtime text is kept
+            assert result.ok
+        """,
+    )
+    result = project.runpytest(*PLUGIN)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["[[]ERROR[]] KeyError: 'body'", "    Traceback (most recent call last):"]
+    )
+    assert "\r" not in result.stdout.str()
