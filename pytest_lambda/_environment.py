@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._handler import load_handler, split_handler
-from ._logs import LambdaLogHandler, LogCapture, log_level_from_env
+from ._logs import EnvironmentStream, LambdaLogHandler, LogCapture, log_level_from_env
 from ._marshal import ensure_ascii_for, execution_env
 from ._swap import (
     EnvironSwap,
@@ -150,6 +150,19 @@ def random_hex(nbytes: int) -> str:
     return f"{_RNG.getrandbits(nbytes * 8):0{nbytes * 2}x}"
 
 
+def reset_cold_start_flags() -> None:
+    """Tell libraries shared across environments that a new process starts.
+
+    Third-party modules are imported once per test process, but AWS Lambda Powertools keeps
+    "is this the first invocation?" in module globals (``is_cold_start`` in its logger,
+    tracer and metrics), which a new Lambda process would start as True.
+    """
+    for name, module in list(sys.modules.items()):
+        flag = getattr(module, "is_cold_start", None)
+        if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
+            setattr(module, "is_cold_start", True)  # noqa: B010 - a module global
+
+
 def _trace_id(now: float) -> str:
     rand = random_hex(20)
     return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
@@ -187,6 +200,7 @@ class Environment:
         self.closed = False
         self._loggers = snapshot_loggers()
         self._saved: tuple[Any, ...] | None = None
+        self.stream = EnvironmentStream()  # the handler's sys.stdout/stderr, kept across invokes
 
     # -- state ------------------------------------------------------------------------
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
@@ -206,7 +220,8 @@ class Environment:
         sys.path = self.sys_path
         if cwd != self.cwd:
             os.chdir(self.cwd)
-        sys.stdout = sys.stderr = capture
+        self.stream.target = capture
+        sys.stdout = sys.stderr = self.stream
         tempfile_module.tempdir = self.sandbox.scratch
         self._saved = saved
 
@@ -225,6 +240,7 @@ class Environment:
             os.chdir(cwd)
         self.sys_path = sys.path
         sys.path, sys.stdout, sys.stderr = path, stdout, stderr
+        self.stream.target = None
         tempfile_module.tempdir = tempdir
         self.logging.deactivate()
         self.modules.deactivate()
@@ -234,6 +250,7 @@ class Environment:
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:
         """The init phase: import the handler module (or take the callable) and resolve it."""
+        reset_cold_start_flags()
         handler = self.config.handler
         return handler if callable(handler) else load_handler(handler)
 

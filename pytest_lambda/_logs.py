@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from typing import Any, Final
 
 __all__ = [
+    "EnvironmentStream",
     "LambdaLogHandler",
     "LogCapture",
     "LogSink",
@@ -77,6 +78,52 @@ class LogCapture(io.TextIOBase):
 
     def text(self) -> str:
         return "".join(self.chunks)
+
+
+class EnvironmentStream(io.TextIOBase):
+    """An environment's ``sys.stdout``/``sys.stderr``, the same object for its whole life.
+
+    Handlers keep references to it: a ``logging.StreamHandler(sys.stdout)`` or a Powertools
+    ``Logger`` made at import time holds the stream that was current then. While an
+    invocation runs, writes go to that invocation's :class:`LogCapture`; between
+    invocations (a direct call of the handler, a background thread) they go to whatever
+    ``sys.stdout`` is then, so nothing is lost.
+    """
+
+    encoding = "utf-8"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.target: LogCapture | None = None
+
+    def _out(self) -> Any:
+        target = self.target
+        if target is not None:
+            return target
+        import sys
+
+        current = sys.stdout
+        return sys.__stdout__ if current is self or current is None else current
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, s: str) -> int:
+        written: int = self._out().write(s)
+        return written
+
+    def flush(self) -> None:
+        flush = getattr(self._out(), "flush", None)
+        if callable(flush):
+            flush()
+
+    @property
+    def buffer(self) -> Any:
+        """``sys.stdout.buffer`` of the current destination."""
+        return self._out().buffer
 
 
 class _BinaryCapture(io.RawIOBase):
