@@ -9,7 +9,7 @@
 
     {"dynamodb": {table: {"pk=o-1": {item as Python values}}},
      "s3": {bucket: {key: md5 of the bytes}},
-     "sqs": {queue name: [message bodies, in queue order]},
+     "sqs": {queue name: [message bodies: in queue order for FIFO, sorted otherwise]},
      "sns": {topic name: [published messages]}}
 
 ``reset()`` puts back the state of the moment ``moto_state()`` was called: items, objects,
@@ -97,7 +97,10 @@ def _observe_sqs() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for _, _, backend in _backends("sqs"):
         for name, queue in backend.queues.items():
-            out[name] = [m.body for m in queue._messages]
+            bodies = [m.body for m in queue._messages]
+            # A standard queue promises no order, so a retry that sends the same messages
+            # in another order leaves the same state; FIFO order is part of the state.
+            out[name] = bodies if name.endswith(".fifo") else sorted(bodies)
     return out
 
 
@@ -105,7 +108,9 @@ def _observe_sns() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for _, _, backend in _backends("sns"):
         for arn, topic in backend.topics.items():
-            out[arn.rsplit(":", 1)[-1]] = [n[1] for n in topic.sent_notifications]
+            name = arn.rsplit(":", 1)[-1]
+            messages = [n[1] for n in topic.sent_notifications]
+            out[name] = messages if name.endswith(".fifo") else sorted(messages, key=str)
     return out
 
 

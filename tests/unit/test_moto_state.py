@@ -72,3 +72,29 @@ def test_a_clear_error_without_moto(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ImportError, match=r"pip install 'pytest-lambda-toolkit\[moto\]'"):
         moto_state()
     assert "pytest-lambda-toolkit[moto]" in MOTO_MISSING
+
+
+def test_standard_queue_order_is_not_state_but_fifo_order_is(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with moto.mock_aws():
+        sqs = boto3.client("sqs")
+        std = sqs.create_queue(QueueName="out")["QueueUrl"]
+        fifo = sqs.create_queue(
+            QueueName="out.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+        )["QueueUrl"]
+        observe, reset = moto_state()
+        states = []
+        for order in (("b", "a"), ("a", "b")):
+            reset()
+            for body in order:
+                sqs.send_message(QueueUrl=std, MessageBody=body)
+                sqs.send_message(QueueUrl=fifo, MessageBody=body, MessageGroupId="g")
+            states.append(observe()["sqs"])
+    assert states[0]["out"] == states[1]["out"] == ["a", "b"]
+    assert states[0]["out.fifo"] == ["b", "a"]
+    assert states[1]["out.fifo"] == ["a", "b"]
