@@ -12,6 +12,7 @@ Each kind lives in its own module (``_sqs``, ``_sns`` …) exposing:
 from __future__ import annotations
 
 import importlib
+import math
 from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any, Final
@@ -30,7 +31,7 @@ KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "ki
 COMMON_PARAMS: Final[dict[str, str]] = {
     "region": "AWS region of every ARN, host and awsRegion in the event (default: drawn from the seed)",
     "account_id": "12-digit account id of every ARN in the event (default: drawn from the seed)",
-    "time": "invocation time: datetime, ISO 8601 string or epoch seconds (default: drawn from the seed)",
+    "time": "invocation time: datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
 }
 
 _ALIASES: Final[dict[str, str]] = {
@@ -77,11 +78,14 @@ def generate(
         valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
         names = ", ".join(repr(u) for u in unknown)
         raise TypeError(f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}")
+    time = params.pop("time", None)
+    if time is not None:
+        _check_time(time)
     world = World(
         seed,
         region=params.pop("region", None),
         account_id=params.pop("account_id", None),
-        time=params.pop("time", None),
+        time=time,
     )
     build: Callable[[World, dict[str, Any]], dict[str, Any]] = mod.build
     event = build(world, params)
@@ -93,3 +97,27 @@ def generate(
 
             _validate(event, kind)
     return event
+
+
+# Lambda (2014) and its event sources came later than this; the formats (10-digit epoch
+# seconds, 13-digit milliseconds) hold until well after the upper bound.
+_EARLIEST_MS: Final = 1_388_534_400_000  # 2014-01-01T00:00:00Z
+_LATEST_MS: Final = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+
+
+def _check_time(value: object) -> None:
+    from ._world import parse_time
+
+    if isinstance(value, float) and not math.isfinite(value):
+        raise InvalidEventSpec(f"time={value!r}: expected a finite number of epoch seconds")
+    ms = parse_time(value)
+    if not _EARLIEST_MS <= ms < _LATEST_MS:
+        if isinstance(value, (int, float)) and _EARLIEST_MS <= value < _LATEST_MS:
+            raise InvalidEventSpec(
+                f"time={value!r} looks like epoch milliseconds; time= takes epoch seconds "
+                f"(time={f'{value / 1000:.3f}'.rstrip('0').rstrip('.')}) or a datetime"
+            )
+        raise InvalidEventSpec(
+            f"time={value!r} is outside 2014-01-01..2100-01-01: no Lambda event was ever sent "
+            "then (epoch seconds are counted from 1970; e.g. time='2026-11-22T10:00:00Z')"
+        )

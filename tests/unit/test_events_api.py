@@ -559,3 +559,21 @@ def test_schemas_and_py_typed_are_in_the_built_wheel(tmp_path: Path) -> None:
     for kind in ALL_KINDS:
         loaded = json.loads(zipfile.ZipFile(wheel).read(f"pytest_lambda/schemas/{kind}.json"))
         assert loaded == events.schema(kind)
+
+
+@pytest.mark.parametrize(
+    ("time", "message"),
+    [
+        (0, "time=0 is outside 2014-01-01..2100-01-01"),
+        ("1999-12-31T23:59:59Z", "is outside 2014-01-01..2100-01-01"),
+        (
+            1795341600000,
+            "looks like epoch milliseconds; time= takes epoch seconds (time=1795341600)",
+        ),
+        (float("inf"), "time=inf: expected a finite number of epoch seconds"),
+    ],
+)
+def test_impossible_times_are_refused(time, message):
+    for kind in events.KINDS:
+        with pytest.raises(events.InvalidEventSpec, match=re.escape(message)):
+            events.generate(kind, seed=1, time=time)
