@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-__all__ = ["LambdaEventFactory", "derive_seed"]
+__all__ = ["FUNCTION_ACCOUNT", "LambdaEventFactory", "derive_seed"]
+
+#: The account of the test function (its context's ARN), and of the events' resources.
+FUNCTION_ACCOUNT: Final = "123456789012"
 
 
 def derive_seed(base: int, nodeid: str, index: int) -> int:
@@ -24,11 +27,18 @@ class LambdaEventFactory:
     """
 
     def __init__(
-        self, *, seed: int, nodeid: str, region: str | None = None, _on_use: Any = None
+        self,
+        *,
+        seed: int,
+        nodeid: str,
+        region: str | None = None,
+        account_id: str | None = None,
+        _on_use: Any = None,
     ) -> None:
         self._base = seed
         self._nodeid = nodeid
         self._region = region
+        self._account_id = account_id
         self._count = 0
         self._on_use = _on_use
         self.last_seed: int | None = None
@@ -63,6 +73,8 @@ class LambdaEventFactory:
             seed = self.next_seed()
         if self._region is not None:
             params.setdefault("region", self._region)
+        if self._account_id is not None:
+            params.setdefault("account_id", self._account_id)
         self.last_seed = seed
         return generate(kind, seed=seed, overrides=overrides, validate=validate, **params)
 

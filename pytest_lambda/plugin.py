@@ -13,7 +13,7 @@ from typing import Any, Final
 import pytest
 
 from ._docs import doc_url
-from ._fixtures_events import LambdaEventFactory
+from ._fixtures_events import FUNCTION_ACCOUNT, LambdaEventFactory
 from ._options import LAST_SEED, add_options, override, resolve
 
 __all__ = [
@@ -156,16 +156,21 @@ def lambda_seed(pytestconfig: pytest.Config) -> int:
 @pytest.fixture
 def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEventFactory:
     """Factory of realistic events, seeded from the session seed and this test's id."""
-    region, source = resolve(request.config, "region")
+    region, _ = resolve(request.config, "region")
     node = request.node
+    marker = node.get_closest_marker("lambda_handler")
+    if marker is not None and isinstance(marker.kwargs.get("region"), str):
+        region = marker.kwargs["region"]  # the function's own region, as the runner gets it
 
     def mark_used() -> None:
         node.stash[_EVENTS_USED] = True
 
+    # Triggers live with the function: its region and (by default) its account.
     return LambdaEventFactory(
         seed=lambda_seed,
         nodeid=node.nodeid,
-        region=region if source != "default" else None,
+        region=region,
+        account_id=FUNCTION_ACCOUNT,
         _on_use=mark_used,
     )
 

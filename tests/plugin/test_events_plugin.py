@@ -181,3 +181,31 @@ def test_xdist_random_seed_is_shared(pytester: pytest.Pytester) -> None:
     assert len(seeds) == 1, result.outlines
     assert header
     assert header[0].startswith(f"lambda: seed={seeds.pop()} (random)")
+
+
+def test_events_come_from_the_functions_region_and_account(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_default(lambda_event, lambda_context):
+            record = lambda_event.sqs()["Records"][0]
+            assert record["awsRegion"] == "us-east-1"
+            assert record["eventSourceARN"].split(":")[4] == "123456789012"
+            assert lambda_context.invoked_function_arn.split(":")[4] == "123456789012"
+
+        @pytest.mark.lambda_handler("app.handler", region="eu-west-1")
+        def test_marker_region(lambda_event):
+            assert lambda_event.kinesis()["Records"][0]["awsRegion"] == "eu-west-1"
+
+        def test_explicit_wins(lambda_event):
+            event = lambda_event.sqs(region="ap-south-1", account_id="210987654321")
+            assert event["Records"][0]["eventSourceARN"].startswith(
+                "arn:aws:sqs:ap-south-1:210987654321:"
+            )
+        """
+    )
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+    pytester.runpytest(
+        "-p", "no:randomly", "--lambda-region=eu-central-1", "-k", "explicit"
+    ).assert_outcomes(passed=1)
