@@ -310,6 +310,12 @@ def _command(out: str) -> str:
 
 
 def _check(out: str, wanted: dict[str, str]) -> int:
+    if not Path(out).is_dir():
+        sys.stdout.write(
+            f"{out}/ does not exist here ({Path.cwd()}): run from the directory that holds "
+            f"it, pass --out DIR, or create it with: {_command(out)}\n"
+        )
+        return 1
     disk = _on_disk(Path(out))
     stale = [n for n in wanted if n in disk and disk[n] != wanted[n]]
     missing = [n for n in wanted if n not in disk]

@@ -140,6 +140,7 @@ def test_check_names_stale_missing_and_unexpected_files(capsys, tmp_path):
 
 def test_check_of_the_default_directory_names_the_plain_command(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "event_samples").mkdir()
     code, out, _ = run(capsys, "events", "samples", "--check")
     assert code == 1
     assert out.endswith("\nregenerate with: pytest-lambda events samples\n")
@@ -177,3 +178,11 @@ def test_progress_only_on_a_terminal(capsys, tmp_path, monkeypatch):
     assert f"[1/{len(SAMPLES)}] {SAMPLES[0].name}" in shown
     assert f"[{len(SAMPLES)}/{len(SAMPLES)}] {SAMPLES[-1].name}" in shown
     assert shown.endswith("\r\x1b[K")  # the line is cleared at the end
+
+
+def test_check_without_the_directory_says_so(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["events", "samples", "--check"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"event_samples/ does not exist here ({tmp_path}): ")
+    assert out.rstrip().endswith("create it with: pytest-lambda events samples")
