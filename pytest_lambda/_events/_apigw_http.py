@@ -304,8 +304,11 @@ def encode_body(body: str | bytes, binary: bool, content_type: str | None) -> st
             return body.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidEventSpec(
-                f"body is bytes that are not UTF-8 but content type {content_type!r} is passed as text; "
-                "give a binary content_type (e.g. 'application/octet-stream')"
+                f"body is bytes that are not UTF-8 but content type {content_type!r} is passed "
+                "as text: API Gateway base64-encodes a body only when the API treats its type "
+                "as binary (REST API: a type in binary_media_types, e.g. "
+                "binary_media_types=['image/*']; HTTP API: any type that is not text, e.g. "
+                "'application/octet-stream')"
             ) from None
     return body
 

@@ -798,3 +798,14 @@ def test_schema_rejects_known_fixture_defects() -> None:
     with_version = {**real, "version": "1.0"}
     events.validate(with_version, "apigw_v1")
     assert any("version" in p for p in events.check_invariants(with_version, "apigw_v1"))
+
+
+def test_binary_body_under_a_text_type_says_how_to_make_it_binary():
+    with pytest.raises(events.InvalidEventSpec) as info:
+        events.apigw_v1(
+            seed=1, method="POST", body=b"\x89PNG\xff", content_type="image/png",
+            binary_media_types=[],
+        )  # fmt: skip
+    assert "REST API: a type in binary_media_types, e.g. binary_media_types=['image/*']" in str(
+        info.value
+    )
