@@ -15,6 +15,7 @@ from typing import Any, Final, Literal
 
 from ._docs import doc_url
 from ._fixtures_events import derive_seed
+from ._suite_config import param_sets
 from ._suite_variants import API_KINDS, answer_problem, apply, variants
 
 __all__ = [
@@ -184,10 +185,11 @@ def _events(
 ) -> list[tuple[int, dict[str, Any]]]:
     from ._events._core import generate
 
-    params = dict(opts.params_by_kind.get(kind, {}))
-    params.setdefault("region", opts.region)
+    sets = param_sets(opts.params_by_kind, kind)
     out = []
-    for n in range(count):
+    for n in range(max(count, len(sets))):  # every set at least once
+        params = sets[n % len(sets)]
+        params.setdefault("region", opts.region)
         seed = derive_seed(opts.seed, f"{handler}::{kind}::{check}", n)
         out.append((seed, generate(kind, seed=seed, **params)))
     return out
@@ -316,29 +318,46 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     return "failed", str(report), runs, ""
 
 
+def no_route_note(kind: str, statuses: set[object]) -> str:
+    """The note for API events that all missed the handler's routes."""
+    codes = "/".join(str(c) for c in sorted(statuses, key=str))
+    return (
+        f"every answer was {codes}: the generated requests matched none of the handler's "
+        f"routes, so their handling was not tested; set method and "
+        f"{'resource' if kind == 'apigw_v1' else 'route_key'} for a route in "
+        f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
+    )
+
+
 def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     from ._events._core import generate
 
-    seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", 0)
-    params = dict(opts.params_by_kind.get(kind, {}))
-    params.setdefault("region", opts.region)
+    sets = param_sets(opts.params_by_kind, kind)
     malformed = variants(kind)
     bad: list[str] = []
-    base = generate(kind, seed=seed, **params)
+    statuses: set[object] = set()
     with _aws(opts), _runner(handler, opts) as runner:
-        for what, transform in malformed:
-            problem = answer_problem(kind, runner.invoke(apply(base, transform)))
-            if problem is not None:
-                bad.append(f"{what}: {problem}")
-                if problem == "timed out":
-                    break
+        for n, params in enumerate(sets):
+            params.setdefault("region", opts.region)
+            seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
+            base = generate(kind, seed=seed, **params)
+            label = f"set {n + 1}: " if len(sets) > 1 else ""
+            for what, transform in malformed:
+                inv = runner.invoke(apply(base, transform))
+                if isinstance(inv.response, dict):
+                    statuses.add(inv.response.get("statusCode"))
+                problem = answer_problem(kind, inv)
+                if problem is not None:
+                    bad.append(f"{label}{what}: {problem}")
+                    if problem == "timed out":
+                        break
+    malformed = malformed * len(sets)
     if not bad:
-        return (
-            "passed",
-            f"{handler} handled {len(malformed)} {kind} events with unexpected input",
-            len(malformed),
-            "",
-        )
+        note = ""
+        if kind in API_KINDS and statuses and statuses <= {404, 405}:
+            note = no_route_note(kind, statuses)
+        text = f"{handler} handled {len(malformed)} {kind} events with unexpected input"
+        return "passed", text + (f"\n{note}" if note else ""), len(malformed), note
     rule = (
         "must answer with a status code (a 4xx for a bad request) and never time out"
         if kind in API_KINDS

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
 from ._errors import InvalidOption
 
-__all__ = ["load_event_params", "parse_handler", "parse_kinds"]
+__all__ = ["PARAM_SETS", "load_event_params", "param_sets", "parse_handler", "parse_kinds"]
 
 _HANDLER: Final = re.compile(r"(?:[\w.-]+/)*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.[A-Za-z_]\w*")
 
@@ -72,25 +73,53 @@ def load_event_params(pyproject: Path) -> dict[str, dict[str, Any]]:
     tables = data.get("tool", {}).get("pytest_lambda", {}).get("events", {})
     if not isinstance(tables, dict):
         raise InvalidOption(f"{pyproject}: [tool.pytest_lambda.events] must be a table of kinds")
-    from ._events._core import kind_params
-
     kinds = _kinds()
     out: dict[str, dict[str, Any]] = {}
     for kind, table in tables.items():
         name = f"[tool.pytest_lambda.events.{kind}] in {pyproject}"
         if kind not in kinds:
             raise InvalidOption(f"{name}: unknown event kind; valid kinds: {', '.join(kinds)}")
+        if isinstance(table, list):  # [[tool.pytest_lambda.events.<kind>]]: several sets
+            if not table or not all(isinstance(t, dict) for t in table):
+                raise InvalidOption(
+                    f"[[tool.pytest_lambda.events.{kind}]] in {pyproject}: each entry must be "
+                    "a table of generator parameters"
+                )
+            sets = [
+                _one_set(kind, t, f"{name} (set {i + 1})", pyproject) for i, t in enumerate(table)
+            ]
+            out[kind] = {PARAM_SETS: sets}
+            continue
         if not isinstance(table, dict):
             raise InvalidOption(f"{name}: must be a table of generator parameters")
-        valid = kind_params(kind)
-        unknown = sorted(set(table) - set(valid))
-        if unknown:
-            raise InvalidOption(
-                f"{name}: unknown parameter {unknown[0]!r}; valid parameters: {', '.join(valid)}"
-            )
-        params = dict(table)
-        for key, value in params.items():
-            if key.endswith("_schema") and isinstance(value, str):
-                params[key] = str((pyproject.parent / value).resolve())
-        out[kind] = params
+        out[kind] = _one_set(kind, table, name, pyproject)
     return out
+
+
+#: Key under which a kind's several parameter sets are kept (``[[...events.<kind>]]``).
+PARAM_SETS: Final = "__sets__"
+
+
+def param_sets(params_by_kind: Mapping[str, Mapping[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The parameter sets of ``kind``: one (possibly empty) or the listed ones."""
+    params = params_by_kind.get(kind, {})
+    sets = params.get(PARAM_SETS)
+    if isinstance(sets, list):
+        return [dict(s) for s in sets]
+    return [dict(params)]
+
+
+def _one_set(kind: str, table: dict[str, Any], name: str, pyproject: Path) -> dict[str, Any]:
+    from ._events._core import kind_params
+
+    valid = kind_params(kind)
+    unknown = sorted(set(table) - set(valid))
+    if unknown:
+        raise InvalidOption(
+            f"{name}: unknown parameter {unknown[0]!r}; valid parameters: {', '.join(valid)}"
+        )
+    params = dict(table)
+    for key, value in params.items():
+        if key.endswith("_schema") and isinstance(value, str):
+            params[key] = str((pyproject.parent / value).resolve())
+    return params

@@ -15,7 +15,7 @@ import pytest
 from ._errors import InvalidOption
 from ._options import DOCS_OPTIONS, resolve
 from ._suite import CHECKS, SuiteOptions, run_check, summary_table
-from ._suite_config import load_event_params, parse_handler, parse_kinds
+from ._suite_config import load_event_params, param_sets, parse_handler, parse_kinds
 
 __all__ = ["CheckFailed", "LambdaCheckItem", "LambdaSuitePlugin", "register_suite"]
 
@@ -171,9 +171,11 @@ class LambdaSuitePlugin:
             )
         for kind in self.kinds:
             if kind in self.params:
-                names = ", ".join(sorted(self.params[kind]))
+                sets = param_sets(self.params, kind)
+                names = ", ".join(sorted({n for s in sets for n in s}))
+                what = f"{len(sets)} parameter sets" if len(sets) > 1 else "parameters"
                 lines.append(
-                    f"lambda suite: {kind} parameters ({names}) from "
+                    f"lambda suite: {kind} {what} ({names}) from "
                     f"[tool.pytest_lambda.events.{kind}] in {self.pyproject}"
                 )
         return lines

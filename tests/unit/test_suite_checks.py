@@ -175,3 +175,61 @@ def test_a_handler_failing_every_event_is_not_called_not_idempotent(root):
         "app.handler could not be checked for idempotency on sqs events: the first delivery "
         "never succeeded (see the invokes check)"
     )
+
+
+ROUTER = """
+import json
+
+def handler(event, context):
+    route = (event["httpMethod"], event["resource"])
+    if route == ("GET", "/items/{item_id}"):
+        return {"statusCode": 200, "body": event["pathParameters"]["item_id"]}
+    if route == ("POST", "/items"):
+        return {"statusCode": 201, "body": json.dumps(json.loads(event["body"])["name"])}
+    return {"statusCode": 404, "body": "no route"}
+"""
+
+SETS = """
+[[tool.pytest_lambda.events.apigw_v1]]
+method = "GET"
+resource = "/items/{item_id}"
+
+[[tool.pytest_lambda.events.apigw_v1]]
+method = "POST"
+resource = "/items"
+"""
+
+
+def test_requests_that_match_no_route_pass_robust_with_a_note(root):
+    opts = SuiteOptions(seed=11, root=root(ROUTER))
+    result = run_check("app.handler", "apigw_v1", "robust", opts)
+    assert result.outcome == "passed"
+    assert result.note.startswith(
+        "every answer was 404: the generated requests matched none of the handler's routes"
+    )
+    assert "[[tool.pytest_lambda.events.apigw_v1]]" in result.note
+
+
+def test_parameter_sets_reach_each_route(root, tmp_path):
+    from pytest_lambda._suite_config import load_event_params, param_sets
+
+    (tmp_path / "pyproject.toml").write_text(SETS)
+    params = load_event_params(tmp_path / "pyproject.toml")
+    assert [s["resource"] for s in param_sets(params, "apigw_v1")] == ["/items/{item_id}", "/items"]
+    opts = SuiteOptions(seed=11, root=root(ROUTER), params_by_kind=params)
+    robust = run_check("app.handler", "apigw_v1", "robust", opts)
+    assert robust.outcome == "failed"
+    assert "  set 2: body is not JSON: raised JSONDecodeError" in robust.report
+    assert "set 1: " not in robust.report  # the GET route ignores the body
+    assert robust.invocations == 2 * 7
+
+
+def test_a_bad_parameter_set_names_its_position(tmp_path):
+    from pytest_lambda import InvalidOption
+    from pytest_lambda._suite_config import load_event_params
+
+    (tmp_path / "pyproject.toml").write_text(SETS + 'colour = "red"\n')
+    with pytest.raises(
+        InvalidOption, match=r"apigw_v1\] in .* \(set 2\): unknown parameter 'colour'"
+    ):
+        load_event_params(tmp_path / "pyproject.toml")
