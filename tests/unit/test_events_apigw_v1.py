@@ -388,7 +388,10 @@ def test_is_base64_encoded_follows_binary_media_types() -> None:
 
 
 def test_non_utf8_bytes_with_a_text_content_type_are_refused() -> None:
-    with pytest.raises(InvalidEventSpec, match="API Gateway base64-encodes a body only when the API treats its type"):
+    with pytest.raises(
+        InvalidEventSpec,
+        match="API Gateway base64-encodes a body only when the API treats its type",
+    ):
         gen(method="POST", body=b"\xff\xfe", binary_media_types=[])
 
 
