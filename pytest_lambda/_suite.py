@@ -218,16 +218,23 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     events = _events(handler, kind, "invokes", opts, _BATCH)
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
     tried = 0
+    statuses: set[object] = set()
     with _aws(opts), _runner(handler, opts) as runner:
         for seed, event in events:
             tried += 1
             inv = runner.invoke(event)
+            if isinstance(inv.response, dict):
+                statuses.add(inv.response.get("statusCode"))
             if inv.error is not None:
                 errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
                 if inv.timed_out:
                     break  # every further event would wait for the whole timeout too
     if not errors:
-        return "passed", f"{handler} handled {tried} seeded {kind} events", tried, ""
+        note = ""
+        if kind in API_KINDS and statuses and statuses <= {404, 405}:
+            note = no_route_note(kind, statuses)
+        text = f"{handler} handled {tried} seeded {kind} events"
+        return "passed", text + (f"\n{note}" if note else ""), tried, note
     failed = sum(len(seeds) for seeds in errors.values())
     skipped = f" (stopped at the timeout; {len(events) - tried} not tried)" * (tried < len(events))
     verdict = (

@@ -233,3 +233,11 @@ def test_a_bad_parameter_set_names_its_position(tmp_path):
         InvalidOption, match=r"apigw_v1\] in .* \(set 2\): unknown parameter 'colour'"
     ):
         load_event_params(tmp_path / "pyproject.toml")
+
+
+def test_invokes_that_match_no_route_pass_with_the_same_note(root):
+    result = run_check(
+        "app.handler", "apigw_v1", "invokes", SuiteOptions(seed=11, root=root(ROUTER))
+    )
+    assert result.outcome == "passed"
+    assert result.note.startswith("every answer was 404: ")
