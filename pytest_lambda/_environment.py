@@ -37,6 +37,7 @@ from ._swap import (
     encode_environ,
     reset_loggers,
     snapshot_loggers,
+    unconfigure_marked_loggers,
 )
 from ._worker import Worker
 
@@ -251,8 +252,17 @@ class Environment:
     def init_job(self) -> Any:
         """The init phase: import the handler module (or take the callable) and resolve it."""
         reset_cold_start_flags()
+        unconfigure_marked_loggers(self._shared_packages())
         handler = self.config.handler
         return handler if callable(handler) else load_handler(handler)
+
+    def _shared_packages(self) -> set[str]:
+        """Top-level names of the modules this environment shares with the test process."""
+        return {
+            name.partition(".")[0]
+            for name, module in list(sys.modules.items())
+            if not self.modules.owns(name, module)
+        }
 
     # -- teardown -------------------------------------------------------------------------
     def close(self, *, abandoned: bool = False) -> None:
@@ -264,12 +274,7 @@ class Environment:
             self.worker.abandon()
         else:
             self.worker.stop()
-        shared = {
-            name.partition(".")[0]
-            for name, module in list(sys.modules.items())
-            if not self.modules.owns(name, module)
-        }
-        reset_loggers(self._loggers, shared)
+        reset_loggers(self._loggers, self._shared_packages())
         self.modules.modules.clear()
         self.handler = None
         self.log_handler.close()

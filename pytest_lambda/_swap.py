@@ -28,6 +28,7 @@ __all__ = [
     "encode_environ",
     "reset_loggers",
     "snapshot_loggers",
+    "unconfigure_marked_loggers",
 ]
 
 _Data = dict[Any, Any]
@@ -388,4 +389,26 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str])
             del lg.__dict__[attr]
         lg.level, lg.propagate, lg.disabled = level, propagate, disabled
         lg.handlers, lg.filters = list(handlers), list(filters)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+
+
+def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
+    """Give a new environment fresh copies of loggers a library marked as configured.
+
+    A logger made in the test process by importing the handler module directly (AWS Lambda
+    Powertools' ``Logger(service=...)`` marks its logger with ``init``) would make the
+    environment's import skip its set-up and log to the test's stream. A new Lambda process
+    has no such logger, so it is reset to defaults here; :func:`reset_loggers` gives the
+    test its configuration back when the environment closes.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger) or name.partition(".")[0] in shared_packages:
+            continue
+        extra = set(lg.__dict__) - _PLAIN_LOGGER_ATTRS
+        if not extra:
+            continue
+        for attr in extra:
+            del lg.__dict__[attr]
+        lg.level, lg.propagate, lg.disabled = logging.NOTSET, True, False
+        lg.handlers, lg.filters = [], []
     logging.root.manager._clear_cache()  # type: ignore[attr-defined]

@@ -101,3 +101,21 @@ def test_powertools_cold_start_follows_the_environment(tmp_path: Path) -> None:
                     (inv.cold_start, '"ColdStart"' in inv.logs, '"cold_start":true' in inv.logs)
                 )
     assert seen == [(True, True, True), (False, False, False), (True, True, True)] * 2
+
+
+def test_a_logger_already_configured_in_the_test_process_is_fresh_in_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from aws_lambda_powertools import Logger
+
+    Logger(service="preconfigured")  # as when a test imports the handler module directly
+    (tmp_path / "pre_app.py").write_text(
+        IMPORT_TIME_HANDLERS.replace('service="orders"', 'service="preconfigured"')
+    )
+    with LambdaRunner("pre_app.handler", root=str(tmp_path)) as runner:
+        logs = runner.invoke({}).logs
+    assert '"service":"preconfigured"' in logs
+    assert "powertools line" in logs
+    import logging
+
+    assert getattr(logging.getLogger("preconfigured"), "init", False)  # the test's, back
