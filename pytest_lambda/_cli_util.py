@@ -84,16 +84,22 @@ def read_json(path: str, what: str = "file") -> Any:
     The text must be UTF-8; a leading byte order mark (as Windows editors write) is
     skipped.
     """
+    name, text = _text(path, what)
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+
+
+def _text(path: str, what: str) -> tuple[str, str]:
+    """``(name for messages, the UTF-8 text without a BOM)`` of ``path`` or stdin."""
     name = "<stdin>" if path == "-" else path
     try:
         data = _read(path)
     except OSError as exc:
         raise CLIError(f"cannot read {what} {name}: {exc.strerror or exc}") from None
     text = data if isinstance(data, str) else _decode(data, f"{what} {name}", path == "-")
-    try:
-        return json.loads(text.removeprefix("\ufeff"))
-    except ValueError as exc:
-        raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+    return name, text.removeprefix("\ufeff")
 
 
 def read_events(path: str) -> list[tuple[str, Any]]:
@@ -102,13 +108,7 @@ def read_events(path: str) -> list[tuple[str, Any]]:
     Each comes with its label for messages: ``file``, ``file[2]`` (array) or ``file:3``
     (line). A file that is none of these is a :class:`CLIError` with the JSON error.
     """
-    name = "<stdin>" if path == "-" else path
-    try:
-        data = _read(path)
-    except OSError as exc:
-        raise CLIError(f"cannot read file {name}: {exc.strerror or exc}") from None
-    text = data if isinstance(data, str) else _decode(data, f"file {name}", path == "-")
-    text = text.removeprefix("\ufeff")
+    name, text = _text(path, "file")
     try:
         document = json.loads(text)
     except ValueError as exc:
