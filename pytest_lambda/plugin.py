@@ -45,6 +45,8 @@ _refuse_foreign_plugin()
 _EVENTS_USED: Final = pytest.StashKey[bool]()
 #: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
 SEED_CACHE_KEY: Final = "lambda/seed"
+#: The seed of the last run that had failures: what ``--lf --lambda-seed=last`` replays.
+FAILED_SEED_CACHE_KEY: Final = "lambda/failed-seed"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -103,6 +105,10 @@ def _last_seed(config: pytest.Config, source: str) -> int:
             f"plugin is disabled (-p no:cacheprovider): enable it, or {fix}"
         )
     seed = cache.get(SEED_CACHE_KEY, None)
+    if config.getoption("lf", False) or config.getoption("failedfirst", False):
+        failed = cache.get(FAILED_SEED_CACHE_KEY, None)  # --lf reruns failures of that run
+        if isinstance(failed, int) and not isinstance(failed, bool):
+            seed = failed
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise pytest.UsageError(
             f"{where}: pytest's cache holds no seed of an earlier run (none ran tests here "
@@ -115,16 +121,22 @@ def _last_seed(config: pytest.Config, source: str) -> int:
 def pytest_runtestloop(session: pytest.Session) -> Generator[None, Any, None]:
     """Store the seed of a run that ran tests (even if interrupted), for ``--lambda-seed=last``.
 
-    Not on --collect-only (nor --help, --fixtures, --markers: they run no test loop) and
-    not on xdist workers (the controller stores it), so ``last`` is the seed of the run
-    whose failures ``--lf`` reruns.
+    Not on --collect-only (nor --help, --fixtures, --markers: they run no test loop), not
+    when every test was deselected, and not on xdist workers (the controller stores it).
+    A run with failures also stores its seed as the failing run's: with ``--lf`` or
+    ``--ff``, ``last`` is that seed, so the failures are replayed with their own events.
     """
     yield
     config = session.config
     cache = getattr(config, "cache", None)
     if cache is None or hasattr(config, "workerinput") or config.option.collectonly:
         return
-    cache.set(SEED_CACHE_KEY, resolve(config, "seed")[0])
+    if not session.items:  # everything deselected: no test ran with this seed
+        return
+    seed = resolve(config, "seed")[0]
+    cache.set(SEED_CACHE_KEY, seed)
+    if session.testsfailed:
+        cache.set(FAILED_SEED_CACHE_KEY, seed)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -140,10 +140,34 @@ def test_runs_that_run_no_tests_do_not_store_their_seed(pytester: pytest.Pyteste
     assert _header(pytester.runpytest("--lambda-seed=last"))[0] == 11
 
 
-def test_a_run_with_no_selected_test_stores_its_seed(pytester: pytest.Pytester) -> None:
+def test_a_run_with_every_test_deselected_keeps_the_stored_seed(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_ok(): pass")
+    pytester.runpytest("--lambda-seed=20")
     pytester.runpytest("--lambda-seed=21", "-k", "nothing")
-    assert _header(pytester.runpytest("--lambda-seed=last"))[0] == 21
+    assert _header(pytester.runpytest("--lambda-seed=last"))[0] == 20
+
+
+def test_lf_replays_the_seed_of_the_failing_run_not_of_a_later_partial_run(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        test_s="""
+        def test_a(lambda_seed):
+            assert lambda_seed % 2 == 0
+
+        def test_b():
+            pass
+        """
+    )
+    pytester.runpytest("-p", "no:randomly", "--lambda-seed=1001").assert_outcomes(
+        failed=1, passed=1
+    )
+    pytester.runpytest("-p", "no:randomly", "--lambda-seed=1002", "test_s.py::test_b")
+    plain = pytester.runpytest("-p", "no:randomly", "--lambda-seed=last", "-k", "test_b")
+    assert _header(plain)[0] == 1002  # without --lf, last is the last run's seed
+    rerun = pytester.runpytest("-p", "no:randomly", "--lf", "--lambda-seed=last")
+    rerun.assert_outcomes(failed=1)
+    assert _header(rerun)[0] == 1001
 
 
 @pytest.mark.slow
