@@ -178,7 +178,7 @@ SETTINGS: Final[dict[str, Setting]] = {
         ),
         Setting(
             "moto",
-            "observe AWS state through moto in the idempotency check",
+            "run the conformance checks inside moto.mock_aws(), comparing AWS state in the idempotency check",
             False,
             _bool,
             is_flag=True,

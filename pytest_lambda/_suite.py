@@ -398,10 +398,16 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     except _Skip as exc:
         return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
     except (InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+        if str(exc).startswith("moto setup "):
+            fix = (
+                "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup): the module "
+                "must import from the root directory and the function must run inside moto"
+            )
+        else:
+            fix = f"Fix: check [tool.pytest_lambda.events.{kind}] and the lambda options"
         text = (
             f"{check} could not run: {type(exc).__name__}: {exc}\n\n"
-            f"Fix: check [tool.pytest_lambda.events.{kind}] and the lambda options, "
-            f"see {DOCS_SUITE}#configuration"
+            f"{fix}, see {DOCS_SUITE}#configuration"
         )
         return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
     if outcome == "failed":

@@ -77,6 +77,7 @@ def test_a_failing_setup_is_reported_with_its_name(project, capsys):
     assert main(check("--moto-setup", "aws_setup:broken")) == 1
     out = capsys.readouterr().out
     assert "moto setup 'aws_setup:broken' raised RuntimeError: no template" in out
+    assert "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup)" in out
 
 
 @pytest.mark.parametrize(
