@@ -218,21 +218,19 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     events = _events(handler, kind, "invokes", opts, _BATCH)
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
     tried = 0
-    statuses: set[object] = set()
+    by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
     with _aws(opts), _runner(handler, opts) as runner:
-        for seed, event in events:
+        for n, (seed, event) in enumerate(events):
             tried += 1
             inv = runner.invoke(event)
             if isinstance(inv.response, dict):
-                statuses.add(inv.response.get("statusCode"))
+                by_set[n % len(by_set)].add(inv.response.get("statusCode"))
             if inv.error is not None:
                 errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
                 if inv.timed_out:
                     break  # every further event would wait for the whole timeout too
     if not errors:
-        note = ""
-        if kind in API_KINDS and statuses and statuses <= {404, 405}:
-            note = no_route_note(kind, statuses)
+        note = no_route_note(kind, by_set)
         text = f"{handler} handled {tried} seeded {kind} events"
         return "passed", text + (f"\n{note}" if note else ""), tried, note
     failed = sum(len(seeds) for seeds in errors.values())
@@ -325,12 +323,22 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     return "failed", str(report), runs, ""
 
 
-def no_route_note(kind: str, statuses: set[object]) -> str:
-    """The note for API events that all missed the handler's routes."""
-    codes = "/".join(str(c) for c in sorted(statuses, key=str))
+def no_route_note(kind: str, by_set: list[set[object]]) -> str:
+    """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
+    if kind not in API_KINDS:
+        return ""
+    missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
+    if not missed:
+        return ""
+    codes = "/".join(sorted({str(c) for _, c_set in missed for c in c_set}))
+    which = (
+        "the generated requests"
+        if len(by_set) == 1
+        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
+    )
     return (
-        f"every answer was {codes}: the generated requests matched none of the handler's "
-        f"routes, so their handling was not tested; set method and "
+        f"every answer was {codes}: {which} matched none of the handler's routes, so their "
+        f"handling was not tested; set method and "
         f"{'resource' if kind == 'apigw_v1' else 'route_key'} for a route in "
         f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
     )
@@ -342,9 +350,10 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     sets = param_sets(opts.params_by_kind, kind)
     malformed = variants(kind)
     bad: list[str] = []
-    statuses: set[object] = set()
+    by_set: list[set[object]] = [set() for _ in sets]
     with _aws(opts), _runner(handler, opts) as runner:
         for n, params in enumerate(sets):
+            statuses = by_set[n]
             params.setdefault("region", opts.region)
             seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
             base = generate(kind, seed=seed, **params)
@@ -360,9 +369,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
                         break
     malformed = malformed * len(sets)
     if not bad:
-        note = ""
-        if kind in API_KINDS and statuses and statuses <= {404, 405}:
-            note = no_route_note(kind, statuses)
+        note = no_route_note(kind, by_set)
         text = f"{handler} handled {len(malformed)} {kind} events with unexpected input"
         return "passed", text + (f"\n{note}" if note else ""), len(malformed), note
     rule = (

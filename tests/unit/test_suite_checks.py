@@ -241,3 +241,19 @@ def test_invokes_that_match_no_route_pass_with_the_same_note(root):
     )
     assert result.outcome == "passed"
     assert result.note.startswith("every answer was 404: ")
+
+
+def test_a_parameter_set_that_reaches_no_route_is_named(root, tmp_path):
+    from pytest_lambda._suite_config import load_event_params
+
+    (tmp_path / "pyproject.toml").write_text(
+        SETS.replace('resource = "/items"', 'resource = "/nothere"').replace('"POST"', '"DELETE"')
+    )
+    params = load_event_params(tmp_path / "pyproject.toml")
+    opts = SuiteOptions(seed=11, root=root(ROUTER), params_by_kind=params)
+    for check in ("robust", "invokes"):
+        result = run_check("app.handler", "apigw_v1", check, opts)
+        assert result.outcome == "passed", result.report
+        assert result.note.startswith(
+            "every answer was 404: the requests of parameter set 2 matched none of the handler's routes"
+        )
