@@ -10,6 +10,7 @@ from typing import Any
 from ._cli_genflags import add_generator_flags, flag_for, normalise_kind, request
 from ._cli_util import (
     PROG,
+    BadLine,
     CLIError,
     Populate,
     add_commands,
@@ -85,7 +86,14 @@ def _validate(ns: argparse.Namespace) -> int:
             sys.stderr.write(f"{PROG}: error: {exc}\n")
             code = 2
             continue
+        if not documents:
+            sys.stdout.write(f"{'<stdin>' if path == '-' else path}: no events (an empty array)\n")
+            code = max(code, 1)
         for name, event in documents:
+            if isinstance(event, BadLine):
+                sys.stdout.write(f"{name}: {event}\n")
+                code = max(code, 1)
+                continue
             try:
                 found = events.validate(event, kind, invariants=ns.strict)
             except events.EventValidationError as exc:
@@ -145,9 +153,9 @@ def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
 
 def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.description = (
-        "Validate captured events; prints '<file>: ok (<kind>)' per valid file and "
-        "the failing JSON path per invalid one (exit code 1). Values in messages are "
-        "cut to 80 characters."
+        "Validate captured events; prints '<file>: ok (<kind>)' per valid event (labelled "
+        "<file>[i] in a JSON array, <file>:N in JSON Lines) and the failing JSON path per "
+        "invalid one (exit code 1). Values in messages are cut to 80 characters."
     )
     p.add_argument(
         "files",

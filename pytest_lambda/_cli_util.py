@@ -12,6 +12,7 @@ from typing import IO, Any, Final, NoReturn
 
 __all__ = [
     "PROG",
+    "BadLine",
     "CLIError",
     "Parser",
     "Populate",
@@ -102,30 +103,34 @@ def _text(path: str, what: str) -> tuple[str, str]:
     return name, text.removeprefix("\ufeff")
 
 
+class BadLine(str):
+    """A line of a JSON Lines file that is not JSON: its message, in place of an event."""
+
+
 def read_events(path: str) -> list[tuple[str, Any]]:
     """The events in ``path``: one JSON document, a JSON array of events, or JSON Lines.
 
     Each comes with its label for messages: ``file``, ``file[2]`` (array) or ``file:3``
-    (line). A file that is none of these is a :class:`CLIError` with the JSON error.
+    (line). In JSON Lines a line that is not JSON is a :class:`BadLine` (the others are
+    still checked). A file that is none of these, or empty, is a :class:`CLIError`.
     """
     name, text = _text(path, "file")
+    if not text.strip():
+        raise CLIError(f"file {name} is empty: it should hold a JSON event")
     try:
         document = json.loads(text)
     except ValueError as exc:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-        if len(lines) < 2:
-            raise CLIError(f"file {name} is not valid JSON: {exc}") from None
-        out = []
+        out: list[tuple[str, Any]] = []
         for number, line in lines:
             try:
                 out.append((f"{name}:{number}", json.loads(line)))
-            except ValueError:
-                raise CLIError(
-                    f"file {name} is not valid JSON ({exc}), nor JSON Lines (line {number} is "
-                    "not a JSON document)"
-                ) from None
+            except ValueError as line_exc:
+                out.append((f"{name}:{number}", BadLine(f"not valid JSON: {line_exc}")))
+        if len(lines) < 2 or all(isinstance(e, BadLine) for _, e in out):
+            raise CLIError(f"file {name} is not valid JSON: {exc}") from None
         return out
-    if isinstance(document, list) and document and all(isinstance(e, dict) for e in document):
+    if isinstance(document, list) and all(isinstance(e, dict) for e in document):
         return [(f"{name}[{i}]", event) for i, event in enumerate(document)]
     return [(name, document)]
 

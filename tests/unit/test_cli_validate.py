@@ -284,8 +284,21 @@ def test_json_lines_are_validated_line_by_line(capsys, tmp_path):
     )  # fmt: skip
 
 
-def test_broken_json_lines_name_the_line(capsys, tmp_path):
+def test_a_broken_json_line_is_its_own_verdict(capsys, tmp_path):
     path = write(tmp_path, "events.jsonl", json.dumps(events.sqs(seed=1)) + "\n{oops\n")
     code, out, err = run(capsys, "events", "validate", path)
+    assert (code, err) == (1, "")
+    lines = out.splitlines()
+    assert lines[0] == f"{path}:1: ok (sqs)"
+    assert lines[1].startswith(f"{path}:2: not valid JSON: Expecting property name")
+
+
+def test_empty_array_and_empty_file(capsys, tmp_path):
+    empty_array = write(tmp_path, "none.json", "[]")
+    assert run(capsys, "events", "validate", empty_array) == (
+        1, f"{empty_array}: no events (an empty array)\n", "",
+    )  # fmt: skip
+    blank = write(tmp_path, "blank.json", "\n\n")
+    code, out, err = run(capsys, "events", "validate", blank)
     assert (code, out) == (2, "")
-    assert "nor JSON Lines (line 2 is not a JSON document)" in err
+    assert err == f"pytest-lambda: error: file {blank} is empty: it should hold a JSON event\n"
