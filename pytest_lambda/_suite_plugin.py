@@ -88,7 +88,14 @@ def _explicit_paths(config: pytest.Config) -> bool:
     """Whether the command line named test paths or node ids (not testpaths or the cwd)."""
     source = getattr(config, "args_source", None)
     args_source = getattr(pytest.Config, "ArgsSource", None)
-    return args_source is not None and source == args_source.ARGS
+    if args_source is None or source != args_source.ARGS:
+        return False
+    whole = {Path(config.rootpath).resolve(), Path(config.invocation_params.dir).resolve()}
+    for arg in config.args:
+        path = arg.split("::", 1)[0]
+        if "::" in arg or Path(path).resolve() not in whole:
+            return True  # a file, a sub-directory or a node id: tests were picked
+    return False  # `pytest .`: the whole project, as a plain `pytest`
 
 
 def _pyproject(config: pytest.Config) -> Path:

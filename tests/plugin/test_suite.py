@@ -372,3 +372,5 @@ def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.
     everything.assert_outcomes(passed=9)  # the suite's 8 items and test_mine
     asked = pytester.runpytest(*PLUGIN, "test_mine.py", "--lambda-events=sqs")
     asked.assert_outcomes(passed=5)
+    whole = pytester.runpytest(*PLUGIN, ".")
+    whole.assert_outcomes(passed=9)  # `pytest .` is the whole project
