@@ -131,7 +131,8 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, Any, None]:
     cache = getattr(config, "cache", None)
     if cache is None or hasattr(config, "workerinput") or config.option.collectonly:
         return
-    if not session.items:  # everything deselected: no test ran with this seed
+    controller = config.pluginmanager.hasplugin("dsession")  # xdist: the workers collect
+    if not session.items and not controller:  # everything deselected: no test ran
         return
     seed = resolve(config, "seed")[0]
     cache.set(SEED_CACHE_KEY, seed)
