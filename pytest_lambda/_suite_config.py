@@ -80,7 +80,12 @@ def load_event_params(pyproject: Path) -> dict[str, dict[str, Any]]:
         if kind not in kinds:
             raise InvalidOption(f"{name}: unknown event kind; valid kinds: {', '.join(kinds)}")
         if isinstance(table, list):  # [[tool.pytest_lambda.events.<kind>]]: several sets
-            if not table or not all(isinstance(t, dict) for t in table):
+            if not table:
+                raise InvalidOption(
+                    f"{name}: an empty list; give at least one [[tool.pytest_lambda.events."
+                    f"{kind}]] table of generator parameters, or remove the key"
+                )
+            if not all(isinstance(t, dict) for t in table):
                 raise InvalidOption(
                     f"[[tool.pytest_lambda.events.{kind}]] in {pyproject}: each entry must be "
                     "a table of generator parameters"

@@ -257,3 +257,12 @@ def test_a_parameter_set_that_reaches_no_route_is_named(root, tmp_path):
         assert result.note.startswith(
             "every answer was 404: the requests of parameter set 2 matched none of the handler's routes"
         )
+
+
+def test_an_empty_list_of_parameter_sets_says_so(tmp_path):
+    from pytest_lambda import InvalidOption
+    from pytest_lambda._suite_config import load_event_params
+
+    (tmp_path / "pyproject.toml").write_text("[tool.pytest_lambda.events]\napigw_v1 = []\n")
+    with pytest.raises(InvalidOption, match="an empty list; give at least one"):
+        load_event_params(tmp_path / "pyproject.toml")
