@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,22 +14,23 @@ from pytest_lambda import check_idempotency, check_warm_reuse, events
 
 STORE = "ROWS = []\n"
 APP = """
-import store
+import blind_store
 
 def handler(event, context):
     for record in event["Records"]:
-        store.ROWS.append(record["body"])  # a blind insert into the handler's own module
+        blind_store.ROWS.append(record["body"])  # a blind insert into the handler's own module
     return {"batchItemFailures": []}
 """
 
 
 @pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "store.py").write_text(STORE)
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    (tmp_path / "blind_store.py").write_text(STORE)
     (tmp_path / "blind_app.py").write_text(textwrap.dedent(APP))
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
-    return tmp_path
+    yield tmp_path
+    sys.modules.pop("blind_store", None)  # the test's own import must not reach later tests
 
 
 def test_both_checks_are_public_and_take_a_handler_string(root: Path) -> None:
@@ -35,17 +38,17 @@ def test_both_checks_are_public_and_take_a_handler_string(root: Path) -> None:
     report = check_idempotency("blind_app.handler", events.sqs(seed=1), faults=False)
     assert report.handler == "blind_app.handler"
     leaks = check_warm_reuse("blind_app.handler", ("sqs", 3), seed=1)
-    assert not leaks.ok  # store.ROWS grows on every warm invocation
+    assert not leaks.ok  # blind_store.ROWS grows on every warm invocation
 
 
 def test_observe_that_never_changes_is_a_warning(root: Path) -> None:
-    import store  # the test's copy: each environment imports its own
+    import blind_store  # the test's copy: each environment imports its own
 
     report = check_idempotency(
         "blind_app.handler",
         events.sqs(seed=1),
-        observe=lambda: list(store.ROWS),
-        reset=store.ROWS.clear,
+        observe=lambda: list(blind_store.ROWS),
+        reset=blind_store.ROWS.clear,
     )
     assert report.ok  # nothing the check can see changed, but it says so
     (warning,) = [f for f in report.findings if f.severity == "warning"]
