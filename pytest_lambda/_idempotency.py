@@ -27,7 +27,7 @@ few diagnosis runs when a duplicate changes the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from ._check_clock import check_clock
 from ._errors import InvalidOption
@@ -46,6 +46,7 @@ from ._idempotency_fields import find_field_cause
 from ._idempotency_report import CRASH, DUPLICATE, Finding, IdempotencyReport, ScenarioOutcome
 from ._idempotency_run import Check, Observe, Reset
 from ._redeliver import same_request_id
+from ._runner_arg import runner_for
 
 if TYPE_CHECKING:
     from ._runner import LambdaRunner
@@ -240,15 +241,18 @@ def check_idempotency(
     The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
-    if not _is_runner(runner):  # a handler string or callable: a runner just for the check
-        from ._runner import LambdaRunner
+    with runner_for(runner) as run:
+        return _check_idempotency(
+            run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed
+        )
 
-        with LambdaRunner(runner) as own:  # type: ignore[arg-type]
-            return check_idempotency(
-                own, event, kind=kind, retries=retries, observe=observe, reset=reset,
-                faults=faults, fault_points=fault_points, seed=seed,
-            )  # fmt: skip
-    runner = cast("LambdaRunner", runner)
+
+def _check_idempotency(
+    runner: LambdaRunner, event: Mapping[str, Any], kind: str | None, retries: int,
+    observe: Observe | None, reset: Reset | None, faults: bool, fault_points: Sequence[str],
+    seed: int | None,
+) -> IdempotencyReport:  # fmt: skip
+    __tracebackhide__ = True
     _check_args(event, retries, observe, reset)
     resolved = _kind(event, kind)
     check = Check(runner, event, resolved, retries, observe, reset, seed)
@@ -304,13 +308,6 @@ def _reproduce(kind: str, event: Mapping[str, Any], seed: int | None) -> str:
     return f"{again} with seed={seed}"
 
 
-def _is_runner(obj: object) -> bool:
-    # duck-typed: a reloaded pytest_lambda._runner gives the same runner another class object
-    return callable(getattr(obj, "invoke", None)) and callable(
-        getattr(obj, "new_environment", None)
-    )
-
-
 def assert_idempotent(
     handler_or_runner: LambdaRunner | str | Callable[..., Any],
     event: Mapping[str, Any],
@@ -323,15 +320,6 @@ def assert_idempotent(
     keywords of ``check_idempotency``; returns the report when it passes.
     """
     __tracebackhide__ = True
-    from ._runner import LambdaRunner
-
-    if _is_runner(handler_or_runner):
-        report = check_idempotency(handler_or_runner, event, **keywords)
-    else:
-        runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
-        try:
-            report = check_idempotency(runner, event, **keywords)
-        finally:
-            runner.close()
+    report = check_idempotency(handler_or_runner, event, **keywords)
     report.assert_ok()
     return report

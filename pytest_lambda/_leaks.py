@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 
 from ._check_clock import CheckClock, check_clock
 from ._errors import InvalidOption
@@ -36,6 +36,7 @@ from ._leaks_report import (
     LeakFinding,
     LeakReport,
 )
+from ._runner_arg import runner_for
 from ._statediff import mask, short
 
 if TYPE_CHECKING:
@@ -164,16 +165,10 @@ def check_warm_reuse(
     ``strict=True`` makes warnings errors. The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
-    if not _is_runner(runner):  # a handler string or callable: a runner just for the check
-        from ._runner import LambdaRunner
-
-        with LambdaRunner(runner) as own:  # type: ignore[arg-type]
-            return check_warm_reuse(own, events, reset=reset, allow=allow, strict=strict, seed=seed)
-    runner = cast("LambdaRunner", runner)
     names = _check_args(reset, allow)
     listed, seed, kind = _events(events, seed)
-    with check_clock(runner) as clock:
-        return _check(runner, listed, seed, kind, reset, names, strict, clock)
+    with runner_for(runner) as run, check_clock(run) as clock:
+        return _check(run, listed, seed, kind, reset, names, strict, clock)
 
 
 def _check(
@@ -331,12 +326,6 @@ def _reproduce(kind: str | None, n: int, seed: int | None, strict: bool) -> str:
     )
 
 
-def _is_runner(obj: object) -> bool:
-    return callable(getattr(obj, "invoke", None)) and callable(
-        getattr(obj, "new_environment", None)
-    )
-
-
 def assert_no_state_leak(
     handler_or_runner: LambdaRunner | str | Callable[..., Any],
     events: Events,
@@ -350,15 +339,6 @@ def assert_no_state_leak(
     returns the report when it passes.
     """
     __tracebackhide__ = True
-    from ._runner import LambdaRunner
-
-    if _is_runner(handler_or_runner):
-        report = check_warm_reuse(handler_or_runner, events, **keywords)
-    else:
-        runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
-        try:
-            report = check_warm_reuse(runner, events, **keywords)
-        finally:
-            runner.close()
+    report = check_warm_reuse(handler_or_runner, events, **keywords)
     report.assert_ok()
     return report

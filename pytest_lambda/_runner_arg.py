@@ -1,0 +1,33 @@
+"""The checks' first argument: a ``LambdaRunner``, or a handler to build one for the check."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from ._runner import LambdaRunner
+
+__all__ = ["runner_for"]
+
+
+def _is_runner(obj: object) -> bool:
+    # duck-typed: a reloaded pytest_lambda._runner gives the same runner another class object
+    return callable(getattr(obj, "invoke", None)) and callable(
+        getattr(obj, "new_environment", None)
+    )
+
+
+@contextlib.contextmanager
+def runner_for(
+    handler_or_runner: LambdaRunner | str | Callable[..., Any],
+) -> Iterator[LambdaRunner]:
+    """The runner given, or one built for a handler string or callable and closed after."""
+    if _is_runner(handler_or_runner):
+        yield cast("LambdaRunner", handler_or_runner)
+        return
+    from ._runner import LambdaRunner
+
+    with LambdaRunner(handler_or_runner) as runner:  # type: ignore[arg-type]
+        yield runner
