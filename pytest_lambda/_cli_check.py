@@ -36,20 +36,17 @@ def _progress(total: int) -> Callable[[CheckResult], None]:
 
 def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
     """The command line that runs the same checks on the same events again."""
+    from ._suite import SuiteOptions, replay_settings
+
+    opts = SuiteOptions(
+        seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
+        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup,
+    )  # fmt: skip
     words = [PROG, "check", handler, "--events", ns.events, "--seed", str(seed)]
-    for flag, value, default in (
-        ("--timeout", ns.timeout, 3.0),
-        ("--memory", ns.memory, 128),
-        ("--region", ns.region, "us-east-1"),
-        ("--root", ns.root, None),
-        ("--isolation", ns.isolation, "module"),
-    ):
-        if value != default:
-            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    if ns.moto_setup:
-        words += ["--moto-setup", ns.moto_setup]
-    elif ns.moto:
-        words.append("--moto")
+    if ns.root is not None:
+        words += ["--root", ns.root]
+    for name, value in replay_settings(opts):
+        words += [f"--{name}"] + ([value] if value else [])
     return shlex.join(words)
 
 

@@ -51,6 +51,11 @@ class SuiteOptions:
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
+    @property
+    def uses_moto(self) -> bool:
+        """Whether the checks run inside moto: asked for, or implied by a moto set-up."""
+        return self.moto or bool(self.moto_setup)
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -111,12 +116,14 @@ def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> li
     return lines + list(dict.fromkeys(notes))
 
 
-def _replay_flags(opts: SuiteOptions | None) -> tuple[list[str], list[str]]:
-    """The settings that differ from the defaults: (pytest flags, ``pytest-lambda check`` flags)."""
+def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
+    """The settings that differ from the defaults, as ``(name, value)`` (value None: a flag).
+
+    ``--lambda-<name>=<value>`` for pytest, ``--<name> <value>`` for ``pytest-lambda check``.
+    """
     if opts is None:
-        return [], []
-    pytest_flags: list[str] = []
-    cli_flags: list[str] = []
+        return []
+    out: list[tuple[str, str | None]] = []
     for name, value, default in (
         ("timeout", opts.timeout, 3.0),
         ("memory", opts.memory_mb, 128),
@@ -124,25 +131,21 @@ def _replay_flags(opts: SuiteOptions | None) -> tuple[list[str], list[str]]:
         ("isolation", opts.isolation, "module"),
     ):
         if value != default:
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            pytest_flags.append(f"--lambda-{name}={shown}")
-            cli_flags.append(f"--{name} {shown}")
+            out.append((name, f"{value:g}" if isinstance(value, float) else str(value)))
     if opts.moto_setup:
-        pytest_flags.append(f"--lambda-moto-setup={opts.moto_setup}")
-        cli_flags.append(f"--moto-setup {opts.moto_setup}")
+        out.append(("moto-setup", opts.moto_setup))
     elif opts.moto:
-        pytest_flags.append("--lambda-moto")
-        cli_flags.append("--moto")
-    return pytest_flags, cli_flags
+        out.append(("moto", None))
+    return out
 
 
 def reproduce_line(
     handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
 ) -> str:
     """Both ways to replay a check with the same events (and the same non-default settings)."""
-    pytest_flags, cli_flags = _replay_flags(opts)
-    extra = "".join(" " + f for f in pytest_flags)
-    cli_extra = "".join(" " + f for f in cli_flags)
+    settings = replay_settings(opts)
+    extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in settings)
+    cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in settings)
     return (
         f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
         f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "
@@ -165,7 +168,7 @@ def _aws(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
 
     The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
     """
-    if not ((opts.moto or opts.moto_setup) and _moto_available()):
+    if not (opts.uses_moto and _moto_available()):
         yield None
         return
     from moto import mock_aws
@@ -260,7 +263,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
             "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "
             "DynamoDB, S3, SQS and SNS state"
         )
-    elif not (opts.moto or opts.moto_setup):
+    elif not opts.uses_moto:
         note = (
             "state not observed (responses and errors only): pass --lambda-moto "
             "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS "
@@ -445,7 +448,7 @@ def run_checks(
         memory_mb=memory_mb,
         region=region,
         isolation=isolation,
-        moto=moto or bool(moto_setup),
+        moto=moto,
         moto_setup=moto_setup,
         root=root,
         params_by_kind=dict(params_by_kind or {}),

@@ -130,7 +130,7 @@ class LambdaSuitePlugin:
             memory_mb=resolve(config, "memory")[0],
             region=resolve(config, "region")[0],
             isolation=resolve(config, "isolation")[0],
-            moto=resolve(config, "moto")[0] or bool(resolve(config, "moto_setup")[0]),
+            moto=resolve(config, "moto")[0],
             moto_setup=resolve(config, "moto_setup")[0],
             root=str(config.rootpath),
             params_by_kind=self.params,
