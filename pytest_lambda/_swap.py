@@ -366,6 +366,20 @@ def snapshot_loggers() -> dict[str, _LoggerState]:
 _PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
 
 
+_DEFAULT_LOGGER: Final[_LoggerState] = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
+
+
+def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
+    level, propagate, disabled, handlers, filters, attrs = state
+    # Attributes the environment's code set on a logger (Powertools marks its loggers with
+    # ``init``/``powertools_handler``) would make the next environment's import believe
+    # the logger is already configured.
+    for attr in set(lg.__dict__) - attrs:
+        del lg.__dict__[attr]
+    lg.level, lg.propagate, lg.disabled = level, propagate, disabled
+    lg.handlers, lg.filters = list(handlers), list(filters)
+
+
 def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
     """Undo what an environment did to named loggers.
 
@@ -380,15 +394,8 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str])
         if state is None:
             if name.partition(".")[0] in shared_packages:
                 continue
-            state = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
-        level, propagate, disabled, handlers, filters, attrs = state
-        # Attributes the environment's code set on a logger (Powertools marks its loggers with
-        # ``init``/``powertools_handler``) would make the next environment's import believe
-        # the logger is already configured.
-        for attr in set(lg.__dict__) - attrs:
-            del lg.__dict__[attr]
-        lg.level, lg.propagate, lg.disabled = level, propagate, disabled
-        lg.handlers, lg.filters = list(handlers), list(filters)
+            state = _DEFAULT_LOGGER
+        _restore_logger(lg, state)
     logging.root.manager._clear_cache()  # type: ignore[attr-defined]
 
 
@@ -404,11 +411,6 @@ def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
     for name, lg in list(logging.root.manager.loggerDict.items()):
         if not isinstance(lg, logging.Logger) or name.partition(".")[0] in shared_packages:
             continue
-        extra = set(lg.__dict__) - _PLAIN_LOGGER_ATTRS
-        if not extra:
-            continue
-        for attr in extra:
-            del lg.__dict__[attr]
-        lg.level, lg.propagate, lg.disabled = logging.NOTSET, True, False
-        lg.handlers, lg.filters = [], []
+        if set(lg.__dict__) - _PLAIN_LOGGER_ATTRS:
+            _restore_logger(lg, _DEFAULT_LOGGER)
     logging.root.manager._clear_cache()  # type: ignore[attr-defined]
