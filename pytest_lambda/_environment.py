@@ -140,9 +140,8 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
     return values
 
 
-# Ids need to be unique, not secret: a private generator seeded once from the OS costs no
-# system call per invocation (two urandom calls were a tenth of a warm invoke's overhead)
-# and leaves the handler's `random` module alone.
+# Ids need to be unique, not secret: a private generator seeded once from the OS (no
+# system call per invocation) that leaves the handler's `random` module alone.
 _RNG: Final = random.Random(os.urandom(32))
 
 

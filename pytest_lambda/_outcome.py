@@ -17,7 +17,7 @@ from ._errors import InvalidEventSpec
 from ._handler import fault_from_exception
 from ._invocation import SANDBOX_TIMEDOUT, InvocationError
 from ._marshal import MAX_RESPONSE_BYTES
-from ._worker import ProcessExit, real_time
+from ._worker import ProcessExit
 
 __all__ = [
     "event_body",
@@ -166,23 +166,11 @@ def uncaught_text(exc: BaseException) -> str:
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
 
 
-_PEAK: list[float] = [0.0, -1.0]  # peak MB, when it was read (real seconds)
-_PEAK_EVERY: Final = 0.05
-
-
 def max_memory_mb() -> int:
-    """Peak resident memory of this (test) process in MB, for the REPORT line.
-
-    The peak only grows, so it is read at most every 50 ms (a system call per invocation
-    was a noticeable share of a warm invoke).
-    """
-    now = real_time()
-    if now - _PEAK[1] < _PEAK_EVERY:
-        return int(_PEAK[0])
+    """Peak resident memory of this (test) process in MB, for the REPORT line."""
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
         return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _PEAK[:] = [peak // (1024 * 1024 if sys.platform == "darwin" else 1024), now]
-    return int(_PEAK[0])
+    return int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
