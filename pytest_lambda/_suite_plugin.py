@@ -67,13 +67,41 @@ class LambdaCheckItem(pytest.Item):
         style: Any = None,
     ) -> Any:
         if isinstance(excinfo.value, CheckFailed):
-            return str(excinfo.value)
+            line_only = self.config.getoption("tbstyle", "auto") == "line"
+            return _check_failure(str(excinfo.value), self.reportinfo()[0], line_only=line_only)
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         # Not a suffix of the node id, so `-v` prints the node id as it is.
         domain = f"{self.kind}::{self.name} ({self.handler})"
         return _module_file(self.config, self.handler), None, domain
+
+
+def _check_failure(report: str, path: Path | str, *, line_only: bool = False) -> Any:
+    """The report as the failure's text, with its first line alone as the crash message.
+
+    pytest prints the crash message in the short summary (all of it on CI, where it does
+    not trim); a plain string would print the whole report twice there. With
+    ``--tb=line`` the failure is that line alone, as for any test. The result has
+    the shape of a traceback representation, so xdist carries it as it is. Should pytest's
+    representation classes change, the report is returned as a plain string.
+    """
+    headline = report.partition("\n")[0]
+    try:
+        from _pytest._code.code import (
+            ReprEntryNative,
+            ReprExceptionInfo,
+            ReprFileLocation,
+            ReprTraceback,
+        )
+
+        entries = [] if line_only else [ReprEntryNative([report.rstrip("\n") + "\n"])]
+        return ReprExceptionInfo(
+            reprtraceback=ReprTraceback(entries, None, "native"),
+            reprcrash=ReprFileLocation(str(path), 1, headline),
+        )
+    except (ImportError, TypeError):  # pragma: no cover - a future pytest
+        return report
 
 
 def _module_file(config: pytest.Config, handler: str) -> Path:

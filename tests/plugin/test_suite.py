@@ -351,15 +351,55 @@ def test_docs_anchors_in_messages_exist() -> None:
     assert anchors <= headings
 
 
-def test_a_failing_item_prints_its_note_once(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(app="def handler(event, context):\n    raise ValueError('boom')\n")
+RAISES = "def handler(event, context):\n    raise ValueError('boom')\n"
+HEADLINE = "app.handler could not be checked for idempotency on sqs events: the first*"
+
+
+@pytest.mark.parametrize("ci", ["", "true"], ids=["terminal", "on-ci"])
+def test_a_failing_item_prints_its_note_once(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> None:
+    # On CI pytest prints each failure's whole crash message in the short summary;
+    # it must be the report's first line, not the report again.
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    pytester.makepyfile(app=RAISES)
     result = pytester.runpytest(
         *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs", "--lambda-seed=2",
         "-k", "idempotent",
     )  # fmt: skip
     out = result.stdout.str()
     assert out.count("state not observed (responses and errors only)") == 2  # item + footnote
+    assert out.count("scenarios:") == 1
     assert "Captured lambda call" not in out
+    summary = out.split("short test summary info")[1].splitlines()[1:]
+    result.stdout.fnmatch_lines(["FAILED app.handler::sqs::idempotent - app.handler could not*"])
+    assert len(summary) == 2  # the FAILED line and the closing line
+
+
+def test_tb_line_prints_one_line_per_failing_item(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(app=RAISES)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs", "--lambda-seed=2",
+        "-k", "idempotent", "--tb=line",
+    )  # fmt: skip
+    result.stdout.fnmatch_lines(["*FAILURES*", "*app.py:1: " + HEADLINE, "*lambda conformance*"])
+    assert "scenarios:" not in result.stdout.str()
+
+
+def test_a_failing_item_crosses_xdist_with_its_headline(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    pytester.makepyfile(app=RAISES)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=sqs", "--lambda-seed=2",
+        "-k", "idempotent", "-n", "1", "-p", "xdist",
+    )  # fmt: skip
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*scenarios:*", "*short test summary*", "FAILED * - app.handler could not*"]
+    )
 
 
 def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.Pytester) -> None:
