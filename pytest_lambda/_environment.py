@@ -13,7 +13,6 @@ thread runs the init and the handler (:mod:`pytest_lambda._worker`).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import secrets
@@ -163,6 +162,10 @@ def reset_cold_start_flags() -> None:
             setattr(module, "is_cold_start", True)  # noqa: B010 - a module global
 
 
+_TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
+_encode_value: Final = os.environ.encodevalue
+
+
 def _trace_id(now: float) -> str:
     rand = random_hex(20)
     return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
@@ -205,14 +208,12 @@ class Environment:
     # -- state ------------------------------------------------------------------------
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
         """Put the environment's process state in place (undo with :meth:`deactivate`)."""
-        import tempfile as tempfile_module
-
         try:
             cwd: str | None = os.getcwd()
         except OSError:  # the test's cwd was removed
             cwd = None
-        saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile_module.tempdir)
-        self.environ.activate({"_X_AMZN_TRACE_ID": _trace_id(now)})
+        saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile.tempdir)
+        self.environ.activate({_TRACE_KEY: _encode_value(_trace_id(now))})
         self.popen.activate()
         self.modules.activate()
         self.logging.activate()
@@ -222,26 +223,27 @@ class Environment:
             os.chdir(self.cwd)
         self.stream.target = capture
         sys.stdout = sys.stderr = self.stream
-        tempfile_module.tempdir = self.sandbox.scratch
+        tempfile.tempdir = self.sandbox.scratch
         self._saved = saved
 
     def deactivate(self) -> None:
         """Give the test process its own state back, keeping the environment's changes."""
-        import tempfile as tempfile_module
-
         saved = self._saved
         if saved is None:
             return
         self._saved = None
         cwd, path, stdout, stderr, tempdir = saved
-        with contextlib.suppress(OSError):  # the handler removed its cwd: keep the last one
-            self.cwd = os.getcwd()
+        try:
+            now_cwd = os.getcwd()
+        except OSError:  # the handler removed its cwd: keep the last one
+            now_cwd = self.cwd
+        self.cwd = now_cwd
         if cwd is not None and cwd != self.cwd:
             os.chdir(cwd)
         self.sys_path = sys.path
         sys.path, sys.stdout, sys.stderr = path, stdout, stderr
         self.stream.target = None
-        tempfile_module.tempdir = tempdir
+        tempfile.tempdir = tempdir
         self.logging.deactivate()
         self.modules.deactivate()
         self.popen.deactivate()

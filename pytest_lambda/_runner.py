@@ -41,6 +41,7 @@ from ._errors import HandlerConfigError, InvalidOption
 from ._handler import handler_name
 from ._invoke import run_invocation
 from ._logs import Platform
+from ._outcome import event_body
 from ._runner_checks import RunnerChecks
 
 if TYPE_CHECKING:
@@ -272,8 +273,6 @@ class LambdaRunner(RunnerChecks):
         self._check_open()
         if cold:
             self.new_environment()
-        from ._outcome import event_body
-
         body = event_body(event)
         if self._busy:
             raise RuntimeError(

@@ -12,6 +12,7 @@ backing dict (only ``TZ`` and credentials are also set at the C level, see
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -84,10 +85,11 @@ class EnvironSwap:
     """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back.
 
     Python code sees the whole mapping (its backing dict is swapped). At the C level
-    (``putenv``), only ``c_keys`` follow it: ``TZ`` (for ``time.tzset()``) and the credential
-    variables (for C libraries such as the AWS CRT), which keeps an invocation cheap;
-    subprocesses get the environment's variables from :class:`PopenEnv`. Variables the
-    handler sets or deletes reach the C level through ``os.environ`` and are put back after.
+    (``putenv``), only ``c_keys`` follow it: ``TZ`` (for ``time.tzset()``, and only when the
+    two values mean different zones) and the credential variables (for C libraries such as
+    the AWS CRT, and ``os.system``), which keeps an invocation cheap; subprocesses get the
+    environment's variables from :class:`PopenEnv`. Variables the handler sets or deletes
+    reach the C level through ``os.environ`` and are put back after.
     """
 
     _local_is_utc: bool | None = None
@@ -96,28 +98,41 @@ class EnvironSwap:
         self.data = data
         encode_key = os.environ.encodekey
         self.c_keys = frozenset(encode_key(k) for k in c_keys)
-        self._cache: tuple[_Data, _Data, _Ops, _Ops] | None = None
+        # (test vars, env vars, C ops in, C ops out, tzset() in, tzset() out) for the last pair
+        self._cache: tuple[_Data, _Data, _Ops, _Ops, bool, bool] | None = None
         self._test: _Data | None = None
         self._environ_obj: Any = None
-        self._extra: dict[Any, Any] = {}
+        self._extra: _Data = {}
 
     def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
-        return [(k, dst.get(k)) for k in self.c_keys if src.get(k) != dst.get(k)]
+        before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
+        same_zone = before == after or not self._tz_verdict(before, after)
+        return [
+            (k, dst.get(k))
+            for k in self.c_keys
+            if src.get(k) != dst.get(k) and not (k == _TZ_KEY and same_zone)
+        ]
 
-    def activate(self, extra: Mapping[str, str]) -> None:
-        """Put the environment's variables in place, plus per-invocation ``extra`` ones."""
+    def activate(self, extra: _Data) -> None:
+        """Put the environment's variables in place, plus per-invocation ``extra`` ones.
+
+        ``extra`` is already encoded as ``os.environ`` stores it (see :func:`encode_environ`).
+        """
         test, env = _data(), self.data
         cache = self._cache
         if cache is None or cache[0] != test or cache[1] != env:
-            cache = (dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test))
-            self._cache = cache
-        _apply(cache[2])
-        encode_key, encode_value = os.environ.encodekey, os.environ.encodevalue
-        self._extra = {encode_key(k): encode_value(v) for k, v in extra.items()}
-        env.update(self._extra)
+            cache = self._cache = (
+                dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
+                self._tz_change(test, env), self._tz_change(env, test),
+            )  # fmt: skip
+        if cache[2]:
+            _apply(cache[2])
+        self._extra = extra
+        env.update(extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)
-        self._sync_tz(test.get(_TZ_KEY), env.get(_TZ_KEY))
+        if cache[4]:
+            time.tzset()
 
     def deactivate(self) -> None:
         """Give the test its variables back (C level included); keep the handler's changes."""
@@ -128,28 +143,34 @@ class EnvironSwap:
             os.environ = self._environ_obj  # noqa: B003 - putting the original object back
         env = self.data
         touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
-        if env == cache[1] and not touched:
-            ops = cache[3]
+        if not touched and env == cache[1]:
+            ops, tzset = cache[3], cache[5]
         else:  # the handler changed variables, and os.environ passed them to putenv/unsetenv
             before = cache[1]
             changed = {k for k in env.keys() | before.keys() if env.get(k) != before.get(k)}
             ops = [(k, test.get(k)) for k in changed.union(self.c_keys, touched)]
-        _apply(ops)
+            tzset = self._tz_change(env, test) or _TZ_KEY in changed
+        if ops:
+            _apply(ops)
         _set_data(test)
         self._test = None
-        self._sync_tz(env.get(_TZ_KEY), test.get(_TZ_KEY))
+        if tzset:
+            time.tzset()
 
     _tz_verdicts: ClassVar[dict[tuple[Any, Any], bool]] = {}
 
     @classmethod
-    def _sync_tz(cls, before: Any, after: Any) -> None:
-        if before == after:
-            return
+    def _tz_change(cls, src: _Data, dst: _Data) -> bool:
+        """Whether going from ``src`` to ``dst`` needs ``time.tzset()``."""
+        before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
+        return before != after and cls._tz_verdict(before, after)
+
+    @classmethod
+    def _tz_verdict(cls, before: Any, after: Any) -> bool:
         verdict = cls._tz_verdicts.get((before, after))
         if verdict is None:
             verdict = cls._tz_verdicts[before, after] = cls._needs_tzset(before, after)
-        if verdict:
-            time.tzset()
+        return verdict
 
     @classmethod
     def _needs_tzset(cls, before: Any, after: Any) -> bool:
@@ -164,6 +185,7 @@ class EnvironSwap:
 
 
 _POPEN_WRAPPERS: dict[Any, Any] = {}
+_SUBPROCESS: dict[str, Any] = {}
 
 
 class PopenEnv:
@@ -187,14 +209,15 @@ class PopenEnv:
         return cls._index
 
     def activate(self) -> None:
-        import subprocess
-
+        subprocess = _SUBPROCESS.get("module")
+        if subprocess is None:  # imported once, not per invocation
+            subprocess = _SUBPROCESS["module"] = importlib.import_module("subprocess")
         original = subprocess.Popen.__init__
         wrapper = _POPEN_WRAPPERS.get(original)
         if wrapper is None:
             wrapper = _POPEN_WRAPPERS[original] = self._wrap(original)
         self._saved = (subprocess.Popen, original)
-        subprocess.Popen.__init__ = wrapper  # type: ignore[method-assign]
+        subprocess.Popen.__init__ = wrapper
 
     @classmethod
     def _wrap(cls, original: Any) -> Any:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -362,6 +363,46 @@ def test_subprocesses_and_the_c_level_see_the_environment(
         env=None, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout.split() == ["None", str(os.environ.get("AWS_ACCESS_KEY_ID")), "production"]
+
+
+TZ_APP = """
+import os, time
+
+def handler(event, context):
+    if event.get("tz"):
+        os.environ["TZ"] = event["tz"]
+        time.tzset()
+    return time.strftime("%Z", time.localtime(0))
+"""
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="time.tzset() is POSIX-only")
+@pytest.mark.parametrize("test_tz", [None, "UTC", "Asia/Tokyo"])
+def test_the_handler_runs_in_utc_and_the_tests_time_zone_comes_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, test_tz: str | None
+) -> None:
+    (tmp_path / "tz_app.py").write_text(TZ_APP)
+    if test_tz is None:
+        monkeypatch.delenv("TZ", raising=False)
+    else:
+        monkeypatch.setenv("TZ", test_tz)
+    time.tzset()
+    try:
+        own = time.strftime("%Z", time.localtime(0))
+        with LambdaRunner("tz_app.handler", root=tmp_path) as runner:
+            assert runner.invoke({}).response == "UTC"
+            assert time.strftime("%Z", time.localtime(0)) == own
+            # the handler's own zone stays in its (warm) environment, not in the test
+            assert runner.invoke({"tz": "America/New_York"}).response == "EST"
+            assert time.strftime("%Z", time.localtime(0)) == own
+            assert runner.invoke({}).response == "EST"
+            assert time.strftime("%Z", time.localtime(0)) == own
+            assert os.environ.get("TZ") == test_tz
+            assert runner.invoke({}, cold=True).response == "UTC"
+        assert time.strftime("%Z", time.localtime(0)) == own
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 @pytest.mark.skipif(
