@@ -125,10 +125,12 @@ class IdempotencyReport:
 
     @property
     def ok(self) -> bool:
+        """No error-level finding: the handler was shown idempotent on this event."""
         return not any(f.severity == "error" for f in self.findings)
 
     @property
     def errors(self) -> tuple[Finding, ...]:
+        """The error-level findings (any of them fails the check)."""
         return tuple(f for f in self.findings if f.severity == "error")
 
     def verdict(self) -> str:

@@ -135,20 +135,25 @@ class LeakReport:
 
     @property
     def ok(self) -> bool:
+        """No error-level finding (warnings do not fail the check unless ``strict=True``)."""
         return not self.errors
 
     @property
     def errors(self) -> tuple[LeakFinding, ...]:
+        """The error-level findings: warm output that differs from cold, and leaks."""
         return tuple(f for f in self.findings if f.severity == "error")
 
     @property
     def warnings(self) -> tuple[LeakFinding, ...]:
+        """The warning-level findings (errors under ``strict=True``)."""
         return tuple(f for f in self.findings if f.severity == "warning")
 
     def by_kind(self, kind: str) -> tuple[LeakFinding, ...]:
+        """The findings of one kind: ``"divergence"``, ``"global-growth"``, ``"tmp-file"``..."""
         return tuple(f for f in self.findings if f.kind == kind)
 
     def verdict(self) -> str:
+        """The one-line verdict."""
         if self.ok:
             extra = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
             return (
@@ -162,6 +167,7 @@ class LeakReport:
         )
 
     def summary(self) -> str:
+        """Handler runs, what was inspected, and notes on what could not be."""
         lines = [
             f"handler runs: {self.handler_runs} ({self.events} warm + {self.replays} replayed, "
             f"{self.handler_runs - self.events - self.replays} cold)"

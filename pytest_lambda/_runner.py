@@ -214,22 +214,27 @@ class LambdaRunner(RunnerChecks):
     # -- configuration (read-only) ------------------------------------------------------
     @property
     def handler(self) -> str | Callable[..., Any]:
+        """The handler: a ``"module.function"`` string, or the callable given."""
         return self._config.handler
 
     @property
     def timeout(self) -> float:
+        """The function timeout in seconds (the deadline of every invocation)."""
         return self._config.timeout
 
     @property
     def memory_mb(self) -> int:
+        """The configured memory size in MB (``context.memory_limit_in_mb``, as a string there)."""
         return self._config.memory_mb
 
     @property
     def function_name(self) -> str:
+        """The function name (``AWS_LAMBDA_FUNCTION_NAME``, the context and the ARNs)."""
         return self._config.function_name
 
     @property
     def region(self) -> str:
+        """The AWS region (``AWS_REGION``, ``AWS_DEFAULT_REGION`` and the ARNs)."""
         return self._config.region
 
     @property
@@ -239,14 +244,17 @@ class LambdaRunner(RunnerChecks):
 
     @property
     def root(self) -> str:
+        """The task root (``LAMBDA_TASK_ROOT``): where the handler is imported from, first on ``sys.path``."""
         return self._config.root
 
     @property
     def clock(self) -> LambdaClock | None:
+        """The :class:`~pytest_lambda.LambdaClock` deadlines are measured on, or None (real time)."""
         return self._config.clock
 
     @property
     def isolation(self) -> str:
+        """``"module"`` (in this process) or ``"runtime"`` (a real runtime process)."""
         return self._isolation
 
     def __repr__(self) -> str:

@@ -52,3 +52,35 @@ def test_public_names_match_all() -> None:
     assert sorted(pytest_lambda.__all__) == sorted(public)
     for name in pytest_lambda.__all__:
         assert getattr(pytest_lambda, name) is not None, name
+
+
+def _undocumented(owner: object, prefix: str) -> list[str]:
+    import inspect
+
+    missing = [] if inspect.getdoc(owner) else [prefix]
+    if inspect.isclass(owner):
+        for name, member in vars(owner).items():
+            if name.startswith("_"):
+                continue
+            func = member.fget if isinstance(member, property) else member
+            func = getattr(func, "__func__", func)
+            if inspect.isfunction(func) and not (func.__doc__ or "").strip():
+                missing.append(f"{prefix}.{name}")
+    return missing
+
+
+def test_every_public_name_has_a_docstring() -> None:
+    """The API reference renders docstrings: a public class, function or member without one
+    would show up there as a bare signature."""
+    import inspect
+
+    import pytest_lambda
+    import pytest_lambda.events
+
+    missing = []
+    for module in (pytest_lambda, pytest_lambda.events):
+        for name in module.__all__:
+            value = getattr(module, name)
+            if inspect.isclass(value) or inspect.isfunction(value):
+                missing += _undocumented(value, f"{module.__name__}.{name}")
+    assert missing == []

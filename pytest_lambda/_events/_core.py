@@ -70,6 +70,27 @@ def generate(
     validate: bool = True,
     **params: Any,
 ) -> dict[str, Any]:
+    """A realistic event of ``kind``, as the service sends it to a Lambda function.
+
+    ``kind`` is ``apigw_v1``, ``apigw_v2``, ``s3``, ``sns``, ``sqs`` or ``kinesis``. Every
+    field has the service's format and every cross-field rule holds (for example an SQS
+    ``md5OfBody`` matches the body, an API Gateway ``time`` matches ``timeEpoch``).
+
+    * ``seed``: the same seed and arguments give the same event, on any machine; ``None``
+      draws a random one.
+    * ``**params``: the kind's parameters (``pytest-lambda events list`` or
+      :func:`pytest_lambda.events.params` lists them), plus ``region``, ``account_id``
+      and ``time`` for every kind. Derived fields follow them.
+    * ``overrides``: values to set after generation, as a nested dict or dotted paths
+      (``{"Records.*.body": "x"}``); :data:`pytest_lambda.events.DELETE` removes a field.
+      Fields derived from an overridden one are recomputed unless overridden too.
+    * ``validate``: with overrides, check the result against the kind's JSON Schema and
+      raise :class:`~pytest_lambda.EventValidationError` naming the path and the rule
+      broken. Without overrides the event is valid by construction.
+
+    Unknown parameters raise ``TypeError`` listing the valid ones; bad values raise
+    :class:`~pytest_lambda.InvalidEventSpec` saying what was wrong.
+    """
     __tracebackhide__ = True
     mod = kind_module(kind)
     own: Mapping[str, str] = mod.PARAMS
