@@ -179,17 +179,10 @@ def test_snippets_are_well_formed_and_exist():
     assert not orphans, f"examples neither shown nor named on any page: {orphans}"
 
 
-# Pages of other authors that still show inline tests; convert them to *_example.py snippets
-# and remove them from this list.
-INLINE_TESTS_TO_CONVERT = {"how-to/idempotency.md", "how-to/warm-reuse.md"}
-
-
 def test_no_inline_test_code():
     """A test shown in the docs must be a collected *_example.py file, included as a snippet."""
     offenders = []
     for page in pages():
-        if str(page.relative_to(DOCS)) in INLINE_TESTS_TO_CONVERT:
-            continue
         in_fence = False
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if FENCE.match(line.strip()):
