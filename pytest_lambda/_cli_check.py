@@ -53,8 +53,9 @@ def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
 def _check(ns: argparse.Namespace) -> int:
     from ._errors import InvalidOption
     from ._moto_setup import check_reference
-    from ._suite import CHECKS, run_checks, summary_table
+    from ._suite import CHECKS, SuiteOptions, run_checks, summary_table
     from ._suite_config import load_event_params, parse_handler, parse_kinds
+    from ._suite_load import load_problem
 
     try:
         handler = parse_handler(ns.handler, "HANDLER")
@@ -80,22 +81,23 @@ def _check(ns: argparse.Namespace) -> int:
     seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
     if not 128 <= ns.memory <= 10240:
         raise CLIError(f"--memory {ns.memory}: Lambda memory is 128 to 10240 MB")
-    on_result = _progress(len(kinds) * len(CHECKS))
-    results = run_checks(
-        handler,
-        kinds,
-        seed=seed,
-        timeout=ns.timeout,
-        memory_mb=ns.memory,
-        region=ns.region,
-        isolation=ns.isolation,
-        moto=ns.moto,
-        moto_setup=ns.moto_setup,
+    opts = SuiteOptions(
+        seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
+        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, root=str(root),
         params_by_kind=params,
-        root=str(root),
-        on_result=on_result,
-    )
+    )  # fmt: skip
     out = sys.stdout
+    try:
+        problem = load_problem(handler, opts)
+    except InvalidOption as exc:  # the moto set-up failed
+        raise CLIError(str(exc)) from None
+    if problem is not None:
+        if problem.misnamed:  # the handler string is wrong: a usage error
+            raise CLIError(problem.report("the checks").replace("\n\n", "\n"))
+        out.write(f"FAILED {handler}\n{problem.report('the checks')}\n")
+        return 1
+    on_result = _progress(len(kinds) * len(CHECKS))
+    results = run_checks(handler, kinds, seed=seed, on_result=on_result, options=opts)
     failed = [r for r in results if r.outcome == "failed"]
     for r in failed:
         out.write(f"FAILED {r.nodeid}\n{r.report.rstrip()}\n\n")

@@ -6,6 +6,8 @@ so pytest reports them as FAILED; misuse subclasses ``TypeError``/``ValueError``
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "EventValidationError",
     "HandlerConfigError",
@@ -51,7 +53,13 @@ class InvalidOption(LambdaTestError, ValueError):
 
 
 class HandlerConfigError(LambdaTestError, LookupError):
-    """No handler is configured where one is needed."""
+    """No handler is configured where one is needed, or the handler could not be loaded.
+
+    ``error`` is the runtime's error (an :class:`~pytest_lambda.InvocationError`) when
+    :meth:`LambdaRunner.load() <pytest_lambda.LambdaRunner.load>` failed in the init phase.
+    """
+
+    error: Any = None
 
 
 class NotIdempotentError(LambdaTestError, AssertionError):

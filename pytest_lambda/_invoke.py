@@ -162,7 +162,11 @@ def _init(
         error = exception_error(value, "", init=True)
         import logging
 
-        logging.getLogger().warning(_UNHANDLED_WARNING)
+        # Through the runtime's handler only: it is the runtime's line in the function's
+        # logs, not a record of the test (pytest's "Captured log" would repeat it per check).
+        warning = logging.LogRecord("root", logging.WARNING, "", 0, _UNHANDLED_WARNING, None, None)
+        if logging.getLogger().isEnabledFor(logging.WARNING):
+            env.log_handler.handle(warning)
         capture.write(error_lines(error.payload(), json_format=env.json_logs, now=clock.time()))
     else:
         capture.write(uncaught_text(value))

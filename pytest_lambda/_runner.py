@@ -338,9 +338,11 @@ class LambdaRunner(RunnerChecks):
             error = run_init_only(self, env)
             if error is not None:
                 self._discard_process(abandoned=error.type == "Sandbox.Timedout")
-                raise HandlerConfigError(
+                failure = HandlerConfigError(
                     f"The handler {self._config.handler_name!r} could not be loaded: {error}"
-                ) from error.exception
+                )
+                failure.error = error
+                raise failure from error.exception
         return env.handler
 
     @property

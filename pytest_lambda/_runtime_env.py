@@ -458,9 +458,11 @@ def load_runtime(runner: LambdaRunner, env: Any) -> Any:
             from ._errors import HandlerConfigError
 
             runner._discard_process(abandoned=False)
-            raise HandlerConfigError(
+            failure = HandlerConfigError(
                 f"The handler {runner._config.handler_name!r} could not be loaded: {error}"
             )
+            failure.error = error
+            raise failure
         env.freeze()
 
     def handler(event: Any, context: Any = None) -> Any:

@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 from ._docs import doc_url
 from ._fixtures_events import derive_seed
 from ._suite_config import param_sets
+from ._suite_load import load_problem
 from ._suite_variants import API_KINDS, answer_problem, apply, variants
 
 __all__ = [
@@ -23,9 +24,11 @@ __all__ = [
     "DOCS_SUITE",
     "CheckResult",
     "SuiteOptions",
+    "aws_for",
     "reproduce_line",
     "run_check",
     "run_checks",
+    "runner_for_suite",
     "summary_table",
 ]
 
@@ -163,7 +166,7 @@ def _moto_available() -> bool:
 
 
 @contextlib.contextmanager
-def _aws(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
+def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
     """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``.
 
     The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
@@ -198,7 +201,7 @@ def _events(
     return out
 
 
-def _runner(handler: str, opts: SuiteOptions) -> Any:
+def runner_for_suite(handler: str, opts: SuiteOptions) -> Any:
     from ._runner import LambdaRunner
 
     return LambdaRunner(
@@ -222,7 +225,7 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
-    with _aws(opts), _runner(handler, opts) as runner:
+    with aws_for(opts), runner_for_suite(handler, opts) as runner:
         for n, (seed, event) in enumerate(events):
             tried += 1
             inv = runner.invoke(event)
@@ -277,7 +280,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     runs = 0
     failures: list[str] = []
     never_succeeded = False
-    with _aws(opts) as state, _runner(handler, opts) as runner:
+    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
             report = runner.check_idempotency(
@@ -295,7 +298,8 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     if never_succeeded:
         verdict = (
             f"{handler} could not be checked for idempotency on {kind} events: the first "
-            "delivery never succeeded (see the invokes check)"
+            "delivery never succeeded (it raised, or its response reported failed records, on every "
+            "attempt)"
         )
     body = "\n\n".join(failures)
     fix = f"Fix: see {doc_url('how-to/idempotency')}"
@@ -317,7 +321,7 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         ) from None
     events = [e for _, e in _events(handler, kind, "warm-reuse", opts, _WARM_EVENTS)]
     seed = derive_seed(opts.seed, f"{handler}::{kind}::warm-reuse", _WARM_EVENTS)
-    with _aws(opts) as state, _runner(handler, opts) as runner:
+    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
         reset = state[1] if state is not None else None
         report = check_warm_reuse(runner, events, reset=reset, seed=seed)
     runs = int(report.handler_runs)
@@ -354,7 +358,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     malformed = variants(kind)
     bad: list[str] = []
     by_set: list[set[object]] = [set() for _ in sets]
-    with _aws(opts), _runner(handler, opts) as runner:
+    with aws_for(opts), runner_for_suite(handler, opts) as runner:
         for n, params in enumerate(sets):
             statuses = by_set[n]
             params.setdefault("region", opts.region)
@@ -404,6 +408,10 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
 
     repro = reproduce_line(handler, kind, check, opts.seed, opts)
     try:
+        problem = load_problem(handler, opts)
+        if problem is not None:
+            text = problem.report(f"the {check} check on {kind} events")
+            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed)
         outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
     except _Skip as exc:
         return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
@@ -440,9 +448,13 @@ def run_checks(
     root: str | None = None,
     checks: Sequence[str] = CHECKS,
     on_result: Callable[[CheckResult], None] | None = None,
+    options: SuiteOptions | None = None,
 ) -> list[CheckResult]:
-    """Every check for every kind, in order; ``on_result`` sees each result as it ends."""
-    opts = SuiteOptions(
+    """Every check for every kind, in order; ``on_result`` sees each result as it ends.
+
+    ``options`` replaces the settings given one by one (except ``checks``/``on_result``).
+    """
+    opts = options or SuiteOptions(
         seed=seed,
         timeout=timeout,
         memory_mb=memory_mb,

@@ -127,7 +127,7 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     if inv.timed_out:
         return "timed out"
     error = inv.error
-    if error is not None and error.type.startswith("Runtime."):
+    if error is not None and (error.type.startswith("Runtime.") or error.kind == "init"):
         return f"failed in the runtime ({error.type}: {error.message})"
     if kind not in API_KINDS:
         return None

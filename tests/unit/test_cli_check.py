@@ -177,3 +177,27 @@ def test_bad_pyproject_table_exits_2(project, tmp_path, capsys):
     assert err.startswith("pytest-lambda: error: [tool.pytest_lambda.events.sqs] in ")
     assert "unknown parameter 'recs'; valid parameters: records, body, " in err
     assert err.count("\n") == 1
+
+
+def test_a_misspelt_handler_is_a_usage_error(project, capsys):
+    project(GOOD)
+    assert main(["check", "app.handlr", "--events", "sqs", "--seed", "1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "app.handlr could not be loaded, so the checks did not run:" in captured.err
+    assert "Runtime.HandlerNotFound: Handler 'handlr' missing on module 'app'" in captured.err
+    assert "Fix: give the handler as 'module.function'" in captured.err
+    assert main(["check", "nomodule.handler", "--events", "sqs"]) == 2
+    assert "No module named 'nomodule'" in capsys.readouterr().err
+
+
+def test_a_handler_failing_at_import_fails_once_without_running_the_checks(project, capsys):
+    project("raise RuntimeError('config missing')\n\ndef handler(e, c):\n    return {}\n")
+    assert main(["check", "app.handler", "--events", "sqs,s3", "--seed", "1"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "FAILED app.handler\napp.handler could not be loaded, so the checks did not run:\n"
+        "RuntimeError: config missing\n"
+    )
+    assert "invocations" not in out  # no table: nothing ran
+    assert out.count("config missing") == 2  # the message, and the traceback's raise line

@@ -148,7 +148,9 @@ def test_a_handler_that_does_not_load_is_not_robust(root):
     )
     result = run_check("app.handler", "sqs", "robust", opts)
     assert result.outcome == "failed"
-    assert "failed in the runtime (Runtime.ImportModuleError: " in result.report
+    assert result.report.startswith("app.handler could not be loaded, so the robust check")
+    assert "Runtime.ImportModuleError: Unable to import module 'app': No module named" in result.report
+    assert "Fix: the error is raised while the handler's module is imported" in result.report
 
 
 def test_reproduce_line_repeats_non_default_settings():
@@ -173,7 +175,7 @@ def test_a_handler_failing_every_event_is_not_called_not_idempotent(root):
     assert result.outcome == "failed"
     assert result.report.startswith(
         "app.handler could not be checked for idempotency on sqs events: the first delivery "
-        "never succeeded (see the invokes check)"
+        "never succeeded (it raised, or its response reported failed records, on every attempt)"
     )
 
 
@@ -266,3 +268,39 @@ def test_an_empty_list_of_parameter_sets_says_so(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.pytest_lambda.events]\napigw_v1 = []\n")
     with pytest.raises(InvalidOption, match="an empty list; give at least one"):
         load_event_params(tmp_path / "pyproject.toml")
+
+
+BOOM = "raise RuntimeError('config missing')\ndef handler(e, c):\n    return {}\n"
+
+
+@pytest.mark.parametrize("check", ["invokes", "idempotent", "warm-reuse", "robust"])
+def test_a_handler_failing_at_import_fails_every_check_with_that_cause(root, check):
+    result = run_check("app.handler", "s3", check, SuiteOptions(seed=2, root=root(BOOM)))
+    assert result.outcome == "failed"
+    assert result.invocations == 0
+    assert result.report.startswith(
+        f"app.handler could not be loaded, so the {check} check on s3 events did not run:\n"
+        "RuntimeError: config missing"
+    )
+    assert "raised while the handler's module is imported" in result.report
+    assert "[tool.pytest_lambda" not in result.report  # no advice about events
+
+
+def test_a_misspelt_handler_is_named_as_such(root):
+    source = "def handler(e, c):\n    return {}\n"
+    result = run_check("app.handlr", "sqs", "robust", SuiteOptions(seed=2, root=root(source)))
+    assert result.outcome == "failed"
+    assert "Runtime.HandlerNotFound" in result.report
+    assert "Fix: give the handler as 'module.function'" in result.report
+
+
+def test_robust_counts_an_init_failure_after_a_fresh_start(root):
+    # A handler that exits brings a new environment, whose init then fails: not robust.
+    from pytest_lambda._suite_variants import answer_problem
+    from pytest_lambda import InvocationError
+
+    class Inv:
+        timed_out = False
+        error = InvocationError(type="RuntimeError", message="config missing", kind="init")
+
+    assert answer_problem("sqs", Inv()) == "failed in the runtime (RuntimeError: config missing)"
