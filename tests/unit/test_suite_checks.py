@@ -149,7 +149,9 @@ def test_a_handler_that_does_not_load_is_not_robust(root):
     result = run_check("app.handler", "sqs", "robust", opts)
     assert result.outcome == "failed"
     assert result.report.startswith("app.handler could not be loaded, so the robust check")
-    assert "Runtime.ImportModuleError: Unable to import module 'app': No module named" in result.report
+    assert (
+        "Runtime.ImportModuleError: Unable to import module 'app': No module named" in result.report
+    )
     assert "Fix: the error is raised while the handler's module is imported" in result.report
 
 
@@ -296,8 +298,8 @@ def test_a_misspelt_handler_is_named_as_such(root):
 
 def test_robust_counts_an_init_failure_after_a_fresh_start(root):
     # A handler that exits brings a new environment, whose init then fails: not robust.
-    from pytest_lambda._suite_variants import answer_problem
     from pytest_lambda import InvocationError
+    from pytest_lambda._suite_variants import answer_problem
 
     class Inv:
         timed_out = False
