@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 __all__ = ["FUNCTION_ACCOUNT", "LambdaEventFactory", "derive_seed"]
@@ -23,7 +23,8 @@ class LambdaEventFactory:
 
     The n-th event of a test is seeded from ``(session seed, test node id, n)``,
     so a test gets the same events on every run with the same ``--lambda-seed``,
-    whatever other tests run and in whatever order.
+    whatever other tests run and in whatever order. While the test's ``lambda_clock`` is
+    frozen, events are generated at its time unless ``time=`` is given.
     """
 
     def __init__(
@@ -34,6 +35,7 @@ class LambdaEventFactory:
         region: str | None = None,
         account_id: str | None = None,
         _on_use: Any = None,
+        _clock_time: Callable[[], float | None] | None = None,
     ) -> None:
         self._base = seed
         self._nodeid = nodeid
@@ -41,6 +43,7 @@ class LambdaEventFactory:
         self._account_id = account_id
         self._count = 0
         self._on_use = _on_use
+        self._clock_time = _clock_time
         self.last_seed: int | None = None
 
     @property
@@ -75,6 +78,10 @@ class LambdaEventFactory:
             params.setdefault("region", self._region)
         if self._account_id is not None:
             params.setdefault("account_id", self._account_id)
+        if "time" not in params and self._clock_time is not None:
+            now = self._clock_time()  # a frozen lambda_clock: events happen at its time
+            if now is not None:
+                params["time"] = now
         self.last_seed = seed
         return generate(kind, seed=seed, overrides=overrides, validate=validate, **params)
 

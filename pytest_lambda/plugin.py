@@ -178,6 +178,18 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
     def mark_used() -> None:
         node.stash[_EVENTS_USED] = True
 
+    def clock_time() -> float | None:
+        """The frozen ``lambda_clock``'s time (events happen then), else None."""
+        if "lambda_clock" not in request.fixturenames:
+            return None
+        clock = request.getfixturevalue("lambda_clock")
+        if not clock.frozen:
+            return None
+        from ._events._core import EARLIEST_MS, LATEST_MS
+
+        now: float = clock.time()
+        return now if EARLIEST_MS <= now * 1000 < LATEST_MS else None  # else: seeded times
+
     # Triggers live with the function: its region and (by default) its account.
     return LambdaEventFactory(
         seed=lambda_seed,
@@ -185,6 +197,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
         region=region,
         account_id=FUNCTION_ACCOUNT,
         _on_use=mark_used,
+        _clock_time=clock_time,
     )
 
 

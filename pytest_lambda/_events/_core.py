@@ -22,7 +22,15 @@ from pytest_lambda._errors import InvalidEventSpec
 from ._overrides import apply_overrides, protector
 from ._world import World
 
-__all__ = ["COMMON_PARAMS", "KINDS", "generate", "kind_module", "kind_params"]
+__all__ = [
+    "COMMON_PARAMS",
+    "EARLIEST_MS",
+    "KINDS",
+    "LATEST_MS",
+    "generate",
+    "kind_module",
+    "kind_params",
+]
 
 #: The event kinds, in documentation order.
 KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
@@ -122,8 +130,8 @@ def generate(
 
 # Lambda (2014) and its event sources came later than this; the formats (10-digit epoch
 # seconds, 13-digit milliseconds) hold until well after the upper bound.
-_EARLIEST_MS: Final = 1_388_534_400_000  # 2014-01-01T00:00:00Z
-_LATEST_MS: Final = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+EARLIEST_MS: Final = 1_388_534_400_000  # 2014-01-01T00:00:00Z
+LATEST_MS: Final = 4_102_444_800_000  # 2100-01-01T00:00:00Z
 
 
 def _check_time(value: object) -> None:
@@ -132,8 +140,8 @@ def _check_time(value: object) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidEventSpec(f"time={value!r}: expected a finite number of epoch seconds")
     ms = parse_time(value)
-    if not _EARLIEST_MS <= ms < _LATEST_MS:
-        if isinstance(value, (int, float)) and _EARLIEST_MS <= value < _LATEST_MS:
+    if not EARLIEST_MS <= ms < LATEST_MS:
+        if isinstance(value, (int, float)) and EARLIEST_MS <= value < LATEST_MS:
             raise InvalidEventSpec(
                 f"time={value!r} looks like epoch milliseconds; time= takes epoch seconds "
                 f"(time={f'{value / 1000:.3f}'.rstrip('0').rstrip('.')}) or a datetime"

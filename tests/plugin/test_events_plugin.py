@@ -209,3 +209,47 @@ def test_events_come_from_the_functions_region_and_account(pytester: pytest.Pyte
     pytester.runpytest(
         "-p", "no:randomly", "--lambda-region=eu-central-1", "-k", "explicit"
     ).assert_outcomes(passed=1)
+
+
+CLOCK_TESTS = """
+import pytest
+from datetime import datetime, timezone
+
+FROZEN_MS = int(datetime(2024, 5, 1, 12, tzinfo=timezone.utc).timestamp() * 1000)
+
+
+@pytest.mark.lambda_clock("2024-05-01T12:00:00Z")
+def test_events_happen_at_the_frozen_clock(lambda_event):
+    sqs = lambda_event.sqs()
+    sent = int(sqs["Records"][0]["attributes"]["SentTimestamp"])
+    assert FROZEN_MS - 60_000 < sent <= FROZEN_MS
+    http = lambda_event.apigw_v2()
+    assert FROZEN_MS - 1000 < http["requestContext"]["timeEpoch"] <= FROZEN_MS
+
+
+@pytest.mark.lambda_clock("2024-05-01T12:00:00Z")
+def test_an_explicit_time_wins(lambda_event):
+    http = lambda_event.apigw_v2(time="2025-01-01T00:00:00Z")
+    assert 1735689600000 - 1000 < http["requestContext"]["timeEpoch"] <= 1735689600000
+
+
+def test_the_clock_moved_in_the_test(lambda_event, lambda_clock):
+    lambda_clock.move_to("2030-02-03T04:05:06Z")
+    http = lambda_event.apigw_v2()
+    assert 1896321906000 - 1000 < http["requestContext"]["timeEpoch"] <= 1896321906000
+
+
+def test_a_real_clock_leaves_seeded_times(lambda_event, lambda_clock):
+    first = lambda_event.apigw_v2(seed=5)["requestContext"]["timeEpoch"]
+    assert first == lambda_event.apigw_v2(seed=5)["requestContext"]["timeEpoch"]
+
+
+@pytest.mark.lambda_clock("1999-01-01T00:00:00Z")
+def test_a_clock_before_the_generators_range_leaves_seeded_times(lambda_event):
+    assert lambda_event.sqs()["Records"]
+"""
+
+
+def test_events_follow_a_frozen_lambda_clock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_clock_events=CLOCK_TESTS)
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
