@@ -344,9 +344,9 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
         else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
     )
     return (
-        f"every answer was {codes}: {which} matched none of the handler's routes, so their "
-        f"handling was not tested; set method and "
-        f"{'resource' if kind == 'apigw_v1' else 'route_key'} for a route in "
+        f"every answer was {codes}: {which} found no route of the handler, or nothing at "
+        f"the route (an unknown id), so their handling was not tested; set method, "
+        f"{'resource' if kind == 'apigw_v1' else 'route_key'} and path_parameters in "
         f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
     )
 

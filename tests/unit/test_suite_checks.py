@@ -209,7 +209,8 @@ def test_requests_that_match_no_route_pass_robust_with_a_note(root):
     result = run_check("app.handler", "apigw_v1", "robust", opts)
     assert result.outcome == "passed"
     assert result.note.startswith(
-        "every answer was 404: the generated requests matched none of the handler's routes"
+        "every answer was 404: the generated requests found no route of the handler, or "
+        "nothing at the route (an unknown id)"
     )
     assert "[[tool.pytest_lambda.events.apigw_v1]]" in result.note
 
@@ -259,7 +260,7 @@ def test_a_parameter_set_that_reaches_no_route_is_named(root, tmp_path):
         result = run_check("app.handler", "apigw_v1", check, opts)
         assert result.outcome == "passed", result.report
         assert result.note.startswith(
-            "every answer was 404: the requests of parameter set 2 matched none of the handler's routes"
+            "every answer was 404: the requests of parameter set 2 found no route of the handler"
         )
 
 
