@@ -127,4 +127,16 @@ def _one_set(kind: str, table: dict[str, Any], name: str, pyproject: Path) -> di
     for key, value in params.items():
         if key.endswith("_schema") and isinstance(value, str):
             params[key] = str((pyproject.parent / value).resolve())
+    _try_generate(kind, params, name)
     return params
+
+
+def _try_generate(kind: str, params: dict[str, Any], name: str) -> None:
+    """A usage error now for a bad value (``records = "three"``), not one failure per check."""
+    from ._errors import InvalidEventSpec
+    from ._events._core import generate
+
+    try:
+        generate(kind, seed=0, **params)
+    except (InvalidEventSpec, TypeError, ValueError) as exc:
+        raise InvalidOption(f"{name}: {exc}") from None

@@ -240,6 +240,23 @@ def test_a_bad_parameter_set_names_its_position(tmp_path):
         load_event_params(tmp_path / "pyproject.toml")
 
 
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('records = "three"', r"records='three': expected an int"),
+        ('body_schema = "missing.json"', r"missing\.json"),
+        ('region = "moon"', r"moon"),
+    ],
+)
+def test_a_bad_parameter_value_is_a_usage_error_at_load(tmp_path, table, message):
+    from pytest_lambda import InvalidOption
+    from pytest_lambda._suite_config import load_event_params
+
+    (tmp_path / "pyproject.toml").write_text(f"[tool.pytest_lambda.events.sqs]\n{table}\n")
+    with pytest.raises(InvalidOption, match=r"events\.sqs\] in .*pyproject\.toml: .*" + message):
+        load_event_params(tmp_path / "pyproject.toml")
+
+
 def test_invokes_that_match_no_route_pass_with_the_same_note(root):
     result = run_check(
         "app.handler", "apigw_v1", "invokes", SuiteOptions(seed=11, root=root(ROUTER))
