@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._cli_util import CLIError, json_or_string, key_value, read_json
+from ._cli_util import CLIError, json_or_string, key_value, path_value, read_json
 
 __all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "flag_for", "request"]
 
@@ -201,7 +201,7 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
         "--set",
         dest="gen_set",
         action="append",
-        type=key_value,
+        type=path_value,
         default=[],
         metavar="PATH=VALUE",
         help="override a field, e.g. Records.0.body=hi (VALUE is JSON when it "
@@ -268,7 +268,13 @@ class GeneratorRequest:
         except TypeError as exc:  # unknown parameter, or a value of the wrong type
             raise CLIError(str(exc)) from None
         except events.EventValidationError as exc:
-            raise CLIError(f"{exc} (pass --no-validate to allow a malformed event)") from None
+            text = str(exc)
+            if self.overrides and "is not of type 'string'" in text:
+                raise CLIError(
+                    f"{text} (a --set VALUE is JSON when it parses: quote a string, e.g. "
+                    "--set 'PATH=\"2\"')"
+                ) from None
+            raise CLIError(f"{text} (pass --no-validate to allow a malformed event)") from None
 
 
 def _not_applicable(flag: str, kind: str, kind_params: Mapping[str, str]) -> CLIError:

@@ -20,6 +20,7 @@ __all__ = [
     "dump_json",
     "json_or_string",
     "key_value",
+    "path_value",
     "read_events",
     "read_json",
     "write_json",
@@ -69,6 +70,16 @@ def key_value(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     return name, value
+
+
+def path_value(text: str) -> tuple[str, str]:
+    """``PATH=VALUE`` → ``("PATH", "VALUE")`` (``--set``)."""
+    path, sep, value = text.partition("=")
+    if not sep or not path:
+        raise argparse.ArgumentTypeError(
+            f"expected PATH=VALUE, e.g. Records.0.body=hi, got {text!r}"
+        )
+    return path, value
 
 
 def json_or_string(text: str) -> Any:

@@ -287,9 +287,19 @@ def test_bad_set_path(capsys):
 
 def test_set_without_equals(capsys):
     assert one_error(capsys, "events", "generate", "sqs", "--set", "Records.0.body") == (
-        "argument --set: expected NAME=VALUE, got 'Records.0.body' "
+        "argument --set: expected PATH=VALUE, e.g. Records.0.body=hi, got 'Records.0.body' "
         "(see 'pytest-lambda events generate --help')"
     )
+
+
+def test_a_set_value_read_as_json_where_a_string_belongs_says_to_quote_it(capsys):
+    path = "Records.0.attributes.ApproximateReceiveCount"
+    message = one_error(capsys, "events", "generate", "sqs", "--set", f"{path}=2")
+    assert message.endswith(
+        "2 is not of type 'string' (a --set VALUE is JSON when it parses: quote a string, "
+        "e.g. --set 'PATH=\"2\"')"
+    )
+    assert main(["events", "generate", "sqs", "--set", f'{path}="2"']) == 0
 
 
 def test_unknown_param(capsys):
