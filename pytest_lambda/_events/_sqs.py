@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
+from pytest_lambda._errors import InvalidEventSpec
+
 from ._overrides import Path
 from ._sns_envelope import (
     MAX_MESSAGE_BYTES,
@@ -242,7 +244,32 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         record["eventSourceARN"] = arn
         record["awsRegion"] = region
         records.append(record)
-    return {"Records": records}
+    event = {"Records": records}
+    _check_size(event, bodies)
+    return event
+
+
+_MAX_EVENT_BYTES: Final = 6 * 1024 * 1024  # Lambda's synchronous invocation payload
+_RECORD_JSON: Final = 1200  # a generous bound on one record's JSON besides its body
+
+
+def _check_size(event: dict[str, Any], bodies: list[str]) -> None:
+    """Lambda's poller never sends more than 6 MB: refuse a batch that could not be delivered.
+
+    Serialising is the exact measure; it only runs when a rough upper bound could pass the limit.
+    """
+    bound = sum(map(len, bodies)) * 2 + len(bodies) * _RECORD_JSON
+    if bound <= _MAX_EVENT_BYTES:
+        return
+    import json
+
+    size = len(json.dumps(event, separators=(",", ":")).encode("utf-8"))
+    if size > _MAX_EVENT_BYTES:
+        raise InvalidEventSpec(
+            f"{len(bodies)} messages with these bodies make a {size:,}-byte event, over the 6 MB "
+            "Lambda invocation payload (the poller sends smaller batches); use fewer records "
+            "or smaller bodies"
+        )
 
 
 # -- after overrides ----------------------------------------------------------------------------

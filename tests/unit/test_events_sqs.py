@@ -803,3 +803,11 @@ def test_default_message_is_the_compact_json_of_world_json_payload() -> None:
 
     for seed in range(2000):
         assert default_message(World(seed)) == COMPACT.encode(World(seed).json_payload()), seed
+
+
+def test_a_batch_over_the_6_mb_invocation_payload_is_refused() -> None:
+    big = "x" * 700_000
+    fits = events.sqs(seed=1, bodies=[big] * 8)  # about 5.6 MB
+    assert len(json.dumps(fits, separators=(",", ":"))) < 6 * 1024 * 1024
+    with pytest.raises(InvalidEventSpec, match=r"9 messages .* over the 6 MB Lambda invocation"):
+        events.sqs(seed=1, bodies=[big] * 9)
