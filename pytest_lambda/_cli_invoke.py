@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._cli_genflags import add_generator_flags, given_flags, request
@@ -49,6 +52,41 @@ def _output(inv: Invocation, compact: bool) -> str:
         return text if text.endswith("\n") else text + "\n"
 
 
+@contextlib.contextmanager
+def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
+    """Inside ``moto.mock_aws()`` with the user's set-up run, when asked (else nothing)."""
+    from ._errors import InvalidOption
+    from ._moto_setup import check_reference
+
+    if not (ns.moto or ns.moto_setup):
+        yield
+        return
+    if ns.isolation == "runtime":
+        raise CLIError(
+            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
+            "so the handler would call real AWS; use --isolation module with --moto"
+        )
+    try:
+        if ns.moto_setup:
+            check_reference("--moto-setup", ns.moto_setup)
+        from moto import mock_aws
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    except ImportError:
+        raise CLIError(
+            "--moto needs moto (and boto3): pip install 'pytest-lambda-toolkit[moto]'"
+        ) from None
+    with mock_aws():
+        if ns.moto_setup:
+            from ._moto_setup import run_setup
+
+            try:
+                run_setup(ns.moto_setup, region, ns.root or os.getcwd())
+            except InvalidOption as exc:
+                raise CLIError(str(exc)) from None
+        yield
+
+
 def _invoke(ns: argparse.Namespace) -> int:
     from ._runner import LambdaRunner
 
@@ -69,7 +107,7 @@ def _invoke(ns: argparse.Namespace) -> int:
     # One region for the function and the generated event, as for a real trigger.
     ns.gen_region = kwargs["region"] = getattr(ns, "gen_region", _DEFAULT_REGION)
     code = 0
-    with LambdaRunner(ns.handler, **kwargs) as runner:  # bad runner options fail first
+    with LambdaRunner(ns.handler, **kwargs) as runner, _moto(ns, kwargs["region"]):
         event = _event(ns)
         for n in range(1, ns.warm + 1):
             inv = runner.invoke(event)
@@ -94,7 +132,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.usage = (
         f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
         "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR] "
-        "[--isolation module|runtime]"
+        "[--isolation module|runtime] [--moto] [--moto-setup MODULE:FUNCTION]"
     )
     p.description = (
         "Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
@@ -154,6 +192,17 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         help="module: in this process, fresh module per environment (default); runtime: in a "
         "subprocess under the real awslambdaric runtime client (Linux, pip install "
         "'pytest-lambda-toolkit[runtime]')",
+    )
+    p.add_argument(
+        "--moto",
+        action="store_true",
+        help="run inside moto.mock_aws(): AWS calls go to moto, not to AWS",
+    )
+    p.add_argument(
+        "--moto-setup",
+        metavar="MODULE:FUNCTION",
+        help="a callable that creates the handler's tables, buckets and queues inside moto "
+        "first, e.g. tests.aws:create_tables (implies --moto)",
     )
     p.add_argument("--compact", action="store_true", help="one-line JSON responses")
     add_generator_flags(p)

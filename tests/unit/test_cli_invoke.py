@@ -268,3 +268,60 @@ def test_isolation_runtime_runs_under_the_runtime_client(capsys, root, tmp_path)
 def test_bad_isolation_is_a_usage_error(capsys, root):
     argv = ("invoke", "app.echo", "--kind", "sqs", "--root", root, "--isolation", "docker")
     assert "argument --isolation: invalid choice: 'docker'" in one_error(capsys, *argv)
+
+
+S3_APP = """
+import urllib.parse
+
+import boto3
+
+
+def handler(event, context):
+    rec = event["Records"][0]["s3"]
+    key = urllib.parse.unquote_plus(rec["object"]["key"])
+    body = boto3.client("s3").get_object(Bucket=rec["bucket"]["name"], Key=key)["Body"].read()
+    return {"key": key, "body": body.decode()}
+"""
+
+S3_SETUP = """
+import boto3
+
+
+def create():
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    boto3.client("s3").put_object(Bucket="uploads", Key="in/report 2024.csv", Body=b"a,b")
+"""
+
+
+def test_moto_setup_makes_the_objects_the_handler_reads(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("moto")
+    (tmp_path / "s3_app.py").write_text(S3_APP, "utf-8")
+    (tmp_path / "aws_setup_cli.py").write_text(S3_SETUP, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    argv = ["invoke", "s3_app.handler", "--kind", "s3", "--seed", "1", "--bucket", "uploads"]
+    argv += ["--key", "in/report 2024.csv", "--compact"]
+    code, out, err = run(capsys, *argv, "--moto-setup", "aws_setup_cli:create")
+    assert (code, out) == (0, '{"key":"in/report 2024.csv","body":"a,b"}\n'), err
+    # --moto alone: inside the mock, where nothing exists (never real AWS)
+    code, out, err = run(capsys, *argv, "--moto")
+    assert code == 1
+    assert "NoSuchBucket" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--moto-setup", "aws_setup_cli:nothere"], "has no attribute 'nothere'"),
+        (["--moto-setup", "not a reference"], "name a callable as package.module:function"),
+        (["--moto", "--isolation", "runtime"], "moto's mock does not reach the runtime"),
+    ],
+)
+def test_bad_moto_arguments_are_usage_errors(capsys, tmp_path, monkeypatch, extra, message):
+    pytest.importorskip("moto")
+    (tmp_path / "s3_app.py").write_text(S3_APP, "utf-8")
+    (tmp_path / "aws_setup_cli.py").write_text(S3_SETUP, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "invoke", "s3_app.handler", "--kind", "s3", *extra)
+    assert code == 2
+    assert out == ""
+    assert message in err
