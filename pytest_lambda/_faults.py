@@ -48,6 +48,7 @@ class Call:
     index: int
     point: str
     detail: str
+    target: str = ""  # the table, bucket, queue or topic an AWS call acts on, when known
 
     def describe(self) -> str:
         return f"{self.point}({self.detail})" if self.detail else self.point
@@ -85,11 +86,17 @@ class Recorder:
         self.active = False
         return list(self.calls)
 
-    def enter(self, point: str, detail: str, error: Callable[[Mode, str], BaseException]) -> int:
+    def enter(
+        self,
+        point: str,
+        detail: str,
+        error: Callable[[Mode, str], BaseException],
+        target: str = "",
+    ) -> int:
         """Record a call about to happen; raise when the fault is ``before`` it."""
         if not self.active:
             return -1
-        call = Call(len(self.calls), point, detail)
+        call = Call(len(self.calls), point, detail, target)
         self.calls.append(call)
         if (
             self.fault is not None
@@ -140,6 +147,20 @@ def _aws_error(mode: Mode, point: str) -> BaseException:
     return error
 
 
+_TARGET_PARAMS: Final = ("TableName", "Bucket", "QueueUrl", "TopicArn", "StreamName")
+
+
+def _target(params: Any) -> str:
+    """The resource an AWS call acts on (its last name part), or ""."""
+    if not isinstance(params, dict):
+        return ""
+    for name in _TARGET_PARAMS:
+        value = params.get(name)
+        if isinstance(value, str) and value:
+            return value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return ""
+
+
 class _BotocoreHandlers:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
@@ -147,13 +168,15 @@ class _BotocoreHandlers:
     def params(self, params: Any = None, context: Any = None, **_: Any) -> None:
         if self.recorder.active and isinstance(context, dict):
             context[_CTX_KEY + "_params"] = short(params, 160)
+            context[_CTX_KEY + "_target"] = _target(params)
 
     def before(self, model: Any = None, context: Any = None, **_: Any) -> None:
         if not self.recorder.active or model is None:
             return
         label = f"{model.service_model.service_name}.{model.name}"
         detail = context.get(_CTX_KEY + "_params", "") if isinstance(context, dict) else ""
-        index = self.recorder.enter(label, detail, _aws_error)
+        target = context.get(_CTX_KEY + "_target", "") if isinstance(context, dict) else ""
+        index = self.recorder.enter(label, detail, _aws_error, target)
         if isinstance(context, dict):
             context[_CTX_KEY] = index
 

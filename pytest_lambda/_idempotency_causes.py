@@ -282,11 +282,21 @@ def _is_read(call: Call) -> bool:
     return "." in call.point and op.startswith(_READ_PREFIXES)
 
 
-def _duplicated(clean: Run, run: Run) -> Call | None:
-    extra = Counter(c.point for c in run.calls) - Counter(c.point for c in clean.calls)
-    candidates = [c for c in reversed(run.calls) if extra.get(c.point)]
-    writes = [c for c in candidates if not _is_read(c)]
-    found = writes or candidates
+def _call_key(call: Call) -> tuple[str, str]:
+    return call.point, call.target
+
+
+def _duplicated(clean: Run, run: Run, changes: Sequence[Change] = ()) -> Call | None:
+    """The call that ran more often than in a clean delivery, preferring a write to a
+    resource whose state differs (two tables' ``UpdateItem`` calls are told apart)."""
+    extra = Counter(map(_call_key, run.calls)) - Counter(map(_call_key, clean.calls))
+    candidates = [c for c in reversed(run.calls) if extra.get(_call_key(c))]
+    changed = [
+        c for c in candidates if c.target and any(f"[{c.target!r}]" in ch.path for ch in changes)
+    ]
+    pool = changed or candidates
+    writes = [c for c in pool if not _is_read(c)]
+    found = writes or pool
     return found[0] if found else None
 
 
@@ -297,7 +307,7 @@ def crash_finding(
     run = mismatch.run
     base = replace(mismatch.base(CRASH, environment, 2), fault_point=fault.describe())
     hint = _ID_HINT.get(kind, _ID_HINT["direct"])
-    dup = _duplicated(clean, run)
+    dup = _duplicated(clean, run, mismatch.state_diff)
     if dup is not None:
         base = replace(
             base, duplicated_call=f"{dup.describe()} (ran more often than in one clean delivery)"

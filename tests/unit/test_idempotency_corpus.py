@@ -344,6 +344,23 @@ DDB_HANDLERS = {
                     if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                         raise
     """,
+    "ddb_two_tables": """
+        import boto3
+        DDB = boto3.client("dynamodb")
+        def handler(event, context):
+            for record in event["Records"]:
+                key = {"pk": {"S": record["messageId"]}}
+                if "Item" in DDB.get_item(TableName="markers", Key=key):
+                    continue
+                DDB.update_item(
+                    TableName="orders", Key={"pk": {"S": "o-1"}},
+                    UpdateExpression="ADD n :one", ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+                DDB.update_item(
+                    TableName="markers", Key=key, UpdateExpression="SET done = :t",
+                    ExpressionAttributeValues={":t": {"BOOL": True}},
+                )
+    """,
 }
 
 
@@ -357,12 +374,13 @@ def moto_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     with moto.mock_aws():
-        boto3.client("dynamodb", region_name="us-east-1").create_table(
-            TableName="orders",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        for table in ("orders", "markers"):
+            boto3.client("dynamodb", region_name="us-east-1").create_table(
+                TableName=table,
+                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
         yield tmp_path, moto_state()
 
 
@@ -395,3 +413,19 @@ def test_moto_blind_put_is_caught(moto_table) -> None:
     )
     assert "+ state['dynamodb']['orders']" in message
     assert "a blind insert wrote the same data again" in message
+
+
+def test_the_duplicated_call_is_the_one_on_the_table_that_changed(moto_table) -> None:
+    # Both writes are dynamodb.UpdateItem; only the one on "orders" repeats after a lost ack.
+    root, (observe, reset) = moto_table
+    report = check_idempotency(
+        LambdaRunner("ddb_two_tables.handler", root=root),
+        events.sqs(**SQS1),
+        observe=observe,
+        reset=reset,
+    )
+    assert not report.ok
+    crash = [f for f in report.errors if f.scenario == CRASH and f.duplicated_call]
+    assert crash, str(report)
+    for finding in crash:
+        assert "'TableName': 'orders'" in finding.duplicated_call, finding.duplicated_call
