@@ -74,10 +74,11 @@ def test_setup_creates_the_table_and_the_checks_pass(project, capsys):
 
 
 def test_a_failing_setup_is_reported_with_its_name(project, capsys):
-    assert main(check("--moto-setup", "aws_setup:broken")) == 1
-    out = capsys.readouterr().out
-    assert "moto setup 'aws_setup:broken' raised RuntimeError: no template" in out
-    assert "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup)" in out
+    # the set-up runs once before the checks (with the handler's load): a usage error
+    assert main(check("--moto-setup", "aws_setup:broken")) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "moto setup 'aws_setup:broken' raised RuntimeError: no template" in captured.err
 
 
 @pytest.mark.parametrize(
@@ -93,10 +94,10 @@ def test_bad_reference_is_a_usage_error(project, capsys, reference, message):
 
 
 def test_missing_module_and_attribute(project, capsys):
-    assert main(check("--moto-setup", "nowhere:create")) == 1
-    assert "cannot import 'nowhere'" in capsys.readouterr().out
-    assert main(check("--moto-setup", "aws_setup:nothing")) == 1
-    assert "'aws_setup' has no attribute 'nothing'" in capsys.readouterr().out
+    assert main(check("--moto-setup", "nowhere:create")) == 2
+    assert "cannot import 'nowhere'" in capsys.readouterr().err
+    assert main(check("--moto-setup", "aws_setup:nothing")) == 2
+    assert "'aws_setup' has no attribute 'nothing'" in capsys.readouterr().err
 
 
 def test_suite_option_in_pytest(pytester: pytest.Pytester) -> None:
