@@ -92,7 +92,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--query",
         ("query",),
-        "query parameter (repeatable, order kept)",
+        "query parameter, one per flag (repeatable, order kept; a & in VALUE is part of it)",
         _KV,
         key_value,
         "append",
@@ -110,8 +110,8 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--cookie",
         ("cookies",),
-        "cookie, e.g. session=abc (repeatable)",
-        "NAME=VALUE",
+        "cookie as the browser sends it, e.g. session=abc (repeatable)",
+        "COOKIE",
         None,
         "append",
     ),
@@ -155,7 +155,8 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--message-attribute",
         ("message_attributes",),
-        "message attribute; a JSON number makes a Number attribute (repeatable)",
+        "message attribute; a JSON number makes a Number attribute (repeatable); in an sns "
+        "event every attribute is a String, as SNS passes them to Lambda",
         _KV,
         key_value,
         "append",

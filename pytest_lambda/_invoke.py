@@ -270,6 +270,8 @@ def _invoke(
     if not finished and env.worker.exit is not None:  # os._exit() caught, then the handler ran on
         finished, env.worker.outcome = True, (False, env.worker.exit)
     duration = clock.elapsed_ms(real0, clock0)
+    if not finished and clock.frozen:
+        duration = float(deadline_ms - now_ms)  # stopped at the deadline, as the clock shows
     keep, status, raw = True, "success", None
     error: InvocationError | None = None
     out, content_type = b"", "application/json"

@@ -341,8 +341,8 @@ class LambdaRunner(RunnerChecks):
                 failure = HandlerConfigError(
                     f"The handler {self._config.handler_name!r} could not be loaded: {error}"
                 )
-                failure.error = error
-                raise failure from error.exception
+                failure.error = error  # its text has the init's traceback; ours would be noise
+                raise failure from None
         return env.handler
 
     @property

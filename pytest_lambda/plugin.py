@@ -188,7 +188,15 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
         from ._events._core import EARLIEST_MS, LATEST_MS
 
         now: float = clock.time()
-        return now if EARLIEST_MS <= now * 1000 < LATEST_MS else None  # else: seeded times
+        if not EARLIEST_MS <= now * 1000 < LATEST_MS:
+            from ._errors import InvalidEventSpec
+
+            raise InvalidEventSpec(
+                f"lambda_event: the test's lambda_clock is frozen at {clock.now():%Y-%m-%dT%H:%M:%SZ}, "
+                "outside the years events are generated for (2014 to 2099); pass time= for the "
+                "event, or freeze the clock in that range"
+            )
+        return now
 
     # Triggers live with the function: its region and (by default) its account.
     return LambdaEventFactory(

@@ -61,7 +61,7 @@ PARAMS: Final[dict[str, str]] = {
     "method": "HTTP method GET/POST/PUT/PATCH/DELETE/HEAD/OPTIONS (default: drawn; POST/PUT/PATCH when a body is given)",
     "path": "request path without the stage, percent-encoding kept, e.g. '/items/42' (default: built from resource and path_parameters)",
     "resource": "resource template such as '/items/{id}' or '/{proxy+}' (default: drawn; '/{proxy+}' when only path is given)",
-    "path_parameters": "dict of path parameter values: fills the template, or must agree with path (default: drawn)",
+    "path_parameters": "dict of path parameter values: fills the template, or must agree with path; REST APIs pass them percent-encoded, as in the path ('t 1' arrives as 't%201') (default: drawn)",
     "query": "dict (values may be lists), list of (name, value) pairs with repeats, or a raw query string; decoded, last value wins (default: drawn, often none)",
     "headers": "dict (list values = repeated header) or list of (name, value) pairs; names keep the client's case (default: realistic client headers)",
     "cookies": "list of 'name=value' or dict; sent as one cookie header 'a=1; b=2' (default: sometimes a session cookie for browsers)",

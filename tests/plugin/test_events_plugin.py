@@ -245,8 +245,12 @@ def test_a_real_clock_leaves_seeded_times(lambda_event, lambda_clock):
 
 
 @pytest.mark.lambda_clock("1999-01-01T00:00:00Z")
-def test_a_clock_before_the_generators_range_leaves_seeded_times(lambda_event):
-    assert lambda_event.sqs()["Records"]
+def test_a_clock_before_the_generators_range_is_a_clear_error(lambda_event):
+    from pytest_lambda import InvalidEventSpec
+
+    with pytest.raises(InvalidEventSpec, match="frozen at 1999-01-01T00:00:00Z, outside the years"):
+        lambda_event.sqs()
+    assert lambda_event.sqs(time="2024-01-01T00:00:00Z")["Records"]
 """
 
 
