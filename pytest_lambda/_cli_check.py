@@ -52,7 +52,7 @@ def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
 
 def _check(ns: argparse.Namespace) -> int:
     from ._errors import InvalidOption
-    from ._moto_setup import check_reference
+    from ._moto_setup import check_cli_moto
     from ._suite import CHECKS, SuiteOptions, run_checks, summary_table
     from ._suite_config import load_event_params, parse_handler, parse_kinds
     from ._suite_load import load_problem
@@ -62,16 +62,10 @@ def _check(ns: argparse.Namespace) -> int:
         kinds = parse_kinds(ns.events, "--events")
     except InvalidOption as exc:
         raise CLIError(str(exc)) from None
-    if ns.moto_setup:
-        try:
-            check_reference("--moto-setup", ns.moto_setup)
-        except InvalidOption as exc:
-            raise CLIError(str(exc)) from None
-    if (ns.moto or ns.moto_setup) and ns.isolation == "runtime":
-        raise CLIError(
-            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
-            "so the handler would call real AWS; use --isolation module with --moto"
-        )
+    try:
+        check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
     if ns.timeout <= 0 or ns.timeout > 900:
         raise CLIError(f"--timeout {ns.timeout}: a number of seconds above 0 and at most 900")
     root = Path(ns.root if ns.root is not None else os.getcwd())

@@ -56,34 +56,25 @@ def _output(inv: Invocation, compact: bool) -> str:
 def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
     """Inside ``moto.mock_aws()`` with the user's set-up run, when asked (else nothing)."""
     from ._errors import InvalidOption
-    from ._moto_setup import check_reference
+    from ._moto_setup import check_cli_moto, mocked_aws
 
     if not (ns.moto or ns.moto_setup):
         yield
         return
-    if ns.isolation == "runtime":
-        raise CLIError(
-            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
-            "so the handler would call real AWS; use --isolation module with --moto"
-        )
     try:
-        if ns.moto_setup:
-            check_reference("--moto-setup", ns.moto_setup)
-        from moto import mock_aws
+        check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
+        import moto  # noqa: F401
     except InvalidOption as exc:
         raise CLIError(str(exc)) from None
     except ImportError:
         raise CLIError(
             "--moto needs moto (and boto3): pip install 'pytest-lambda-toolkit[moto]'"
         ) from None
-    with mock_aws():
-        if ns.moto_setup:
-            from ._moto_setup import run_setup
-
-            try:
-                run_setup(ns.moto_setup, region, ns.root or os.getcwd())
-            except InvalidOption as exc:
-                raise CLIError(str(exc)) from None
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(mocked_aws(ns.moto_setup, region, ns.root or os.getcwd()))
+        except InvalidOption as exc:  # the set-up failed
+            raise CLIError(str(exc)) from None
         yield
 
 

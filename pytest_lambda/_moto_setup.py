@@ -19,7 +19,7 @@ from typing import Any, Final
 
 from ._errors import InvalidOption
 
-__all__ = ["check_reference", "load_setup", "run_setup"]
+__all__ = ["check_cli_moto", "check_reference", "load_setup", "mocked_aws", "run_setup"]
 
 _REFERENCE: Final = re.compile(
     r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)?"
@@ -91,3 +91,25 @@ def run_setup(reference: str, region: str, root: str | None = None) -> None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def check_cli_moto(moto: bool, setup: str | None, isolation: str) -> None:
+    """The command line's ``--moto``/``--moto-setup``: :class:`InvalidOption` when unusable."""
+    if setup:
+        check_reference("--moto-setup", setup)
+    if (moto or setup) and isolation == "runtime":
+        raise InvalidOption(
+            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
+            "so the handler would call real AWS; use --isolation module with --moto"
+        )
+
+
+@contextmanager
+def mocked_aws(setup: str | None, region: str, root: str | None) -> Iterator[None]:
+    """Inside ``moto.mock_aws()``, after the user's set-up (if any) has created resources."""
+    from moto import mock_aws
+
+    with mock_aws():
+        if setup:
+            run_setup(setup, region, root)
+        yield

@@ -174,15 +174,10 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
     if not (opts.uses_moto and _moto_available()):
         yield None
         return
-    from moto import mock_aws
-
     from ._moto import moto_state
+    from ._moto_setup import mocked_aws
 
-    with mock_aws():
-        if opts.moto_setup:
-            from ._moto_setup import run_setup
-
-            run_setup(opts.moto_setup, opts.region, opts.root)
+    with mocked_aws(opts.moto_setup, opts.region, opts.root):
         yield moto_state()
 
 
