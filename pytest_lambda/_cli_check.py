@@ -91,7 +91,7 @@ def _check(ns: argparse.Namespace) -> int:
         out.write(f"FAILED {handler}\n{problem.report('the checks')}\n")
         return 1
     on_result = _progress(len(kinds) * len(CHECKS))
-    results = run_checks(handler, kinds, seed=seed, on_result=on_result, options=opts)
+    results = run_checks(handler, kinds, opts, on_result=on_result)
     failed = [r for r in results if r.outcome == "failed"]
     for r in failed:
         out.write(f"FAILED {r.nodeid}\n{r.report.rstrip()}\n\n")

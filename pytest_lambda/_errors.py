@@ -16,6 +16,7 @@ __all__ = [
     "LambdaTestError",
     "NotIdempotentError",
     "StateLeakError",
+    "handler_not_loaded",
 ]
 
 
@@ -60,6 +61,13 @@ class HandlerConfigError(LambdaTestError, LookupError):
     """
 
     error: Any = None
+
+
+def handler_not_loaded(handler_name: str, error: Any) -> HandlerConfigError:
+    """The error :meth:`LambdaRunner.load` raises when the init phase failed with ``error``."""
+    failure = HandlerConfigError(f"The handler {handler_name!r} could not be loaded: {error}")
+    failure.error = error
+    return failure
 
 
 class NotIdempotentError(LambdaTestError, AssertionError):

@@ -37,7 +37,7 @@ from ._environment import (
     clock_today,
     random_hex,
 )
-from ._errors import HandlerConfigError, InvalidOption
+from ._errors import InvalidOption, handler_not_loaded
 from ._handler import handler_name
 from ._invoke import run_invocation
 from ._logs import Platform
@@ -338,11 +338,8 @@ class LambdaRunner(RunnerChecks):
             error = run_init_only(self, env)
             if error is not None:
                 self._discard_process(abandoned=error.type == "Sandbox.Timedout")
-                failure = HandlerConfigError(
-                    f"The handler {self._config.handler_name!r} could not be loaded: {error}"
-                )
-                failure.error = error  # its text has the init's traceback; ours would be noise
-                raise failure from None
+                # its text has the init's traceback; the runner's own frames would be noise
+                raise handler_not_loaded(self._config.handler_name, error) from None
         return env.handler
 
     @property

@@ -455,14 +455,10 @@ def load_runtime(runner: LambdaRunner, env: Any) -> Any:
         if runner._echo is not None:
             runner._echo("".join(out))
         if error is not None:
-            from ._errors import HandlerConfigError
+            from ._errors import handler_not_loaded
 
             runner._discard_process(abandoned=False)
-            failure = HandlerConfigError(
-                f"The handler {runner._config.handler_name!r} could not be loaded: {error}"
-            )
-            failure.error = error
-            raise failure
+            raise handler_not_loaded(runner._config.handler_name, error)
         env.freeze()
 
     def handler(event: Any, context: Any = None) -> Any:

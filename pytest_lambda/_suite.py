@@ -431,35 +431,12 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
 def run_checks(
     handler: str,
     kinds: Sequence[str],
+    opts: SuiteOptions,
     *,
-    seed: int,
-    timeout: float = 3.0,
-    memory_mb: int = 128,
-    region: str = "us-east-1",
-    isolation: str = "module",
-    moto: bool = False,
-    moto_setup: str | None = None,
-    params_by_kind: Mapping[str, Mapping[str, Any]] | None = None,
-    root: str | None = None,
     checks: Sequence[str] = CHECKS,
     on_result: Callable[[CheckResult], None] | None = None,
-    options: SuiteOptions | None = None,
 ) -> list[CheckResult]:
-    """Every check for every kind, in order; ``on_result`` sees each result as it ends.
-
-    ``options`` replaces the settings given one by one (except ``checks``/``on_result``).
-    """
-    opts = options or SuiteOptions(
-        seed=seed,
-        timeout=timeout,
-        memory_mb=memory_mb,
-        region=region,
-        isolation=isolation,
-        moto=moto,
-        moto_setup=moto_setup,
-        root=root,
-        params_by_kind=dict(params_by_kind or {}),
-    )
+    """Every check for every kind, in order; ``on_result`` sees each result as it ends."""
     results = []
     for kind in kinds:
         for check in checks:

@@ -7,6 +7,7 @@ The suite loads it first and, if that fails, every check reports that one cause 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from ._docs import doc_url
@@ -20,14 +21,13 @@ _CACHE: Final[dict[tuple[object, ...], LoadProblem | None]] = {}
 _NAMING_ERRORS: Final = ("Runtime.HandlerNotFound", "Runtime.MalformedHandlerName")
 
 
+@dataclass(frozen=True)
 class LoadProblem:
     """Why the handler could not be loaded; ``misnamed`` when the handler string is wrong."""
 
-    def __init__(self, handler: str, error: str, error_type: str, misnamed: bool) -> None:
-        self.handler = handler
-        self.error = error
-        self.error_type = error_type
-        self.misnamed = misnamed
+    handler: str
+    error: str
+    misnamed: bool
 
     def report(self, what: str) -> str:
         """The failure text for ``what`` (a check, or "the checks") that could not run."""
@@ -70,11 +70,10 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
         try:
             runner.load()
         except HandlerConfigError as exc:
-            error = exc.error
-            text = str(error) if error is not None else str(exc)
-            error_type = getattr(error, "type", "")
-            message = getattr(error, "message", text)
-            misnamed = _misnamed(handler, error_type, message)
-            problem = LoadProblem(handler, text, error_type, misnamed)
+            error = exc.error  # the runtime's InvocationError
+            if error is None:  # not an init failure: nothing to report on the checks' behalf
+                raise
+            misnamed = _misnamed(handler, error.type, error.message)
+            problem = LoadProblem(handler, str(error), misnamed)
     _CACHE[key] = problem
     return problem

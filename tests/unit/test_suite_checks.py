@@ -62,13 +62,8 @@ def test_bad_generator_params_fail_the_check_with_the_message(root):
 
 def test_run_checks_order_and_progress(root):
     seen = []
-    results = run_checks(
-        "app.handler",
-        ["s3", "sns"],
-        seed=5,
-        root=root("def handler(e, c):\n    return {}\n"),
-        on_result=seen.append,
-    )
+    opts = SuiteOptions(seed=5, root=root("def handler(e, c):\n    return {}\n"))
+    results = run_checks("app.handler", ["s3", "sns"], opts, on_result=seen.append)
     assert [r.nodeid for r in results] == [
         f"app.handler::{kind}::{check}" for kind in ("s3", "sns") for check in CHECKS
     ]
