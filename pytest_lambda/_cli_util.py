@@ -64,22 +64,21 @@ def add_commands(
             sub.add_parser(name, help=help_text)
 
 
-def key_value(text: str) -> tuple[str, str]:
-    """``NAME=VALUE`` → ``("NAME", "VALUE")`` (for ``type=`` of repeatable options)."""
+def _pair(text: str, form: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {form}, got {text!r}")
     return name, value
+
+
+def key_value(text: str) -> tuple[str, str]:
+    """``NAME=VALUE`` → ``("NAME", "VALUE")`` (for ``type=`` of repeatable options)."""
+    return _pair(text, "NAME=VALUE")
 
 
 def path_value(text: str) -> tuple[str, str]:
     """``PATH=VALUE`` → ``("PATH", "VALUE")`` (``--set``)."""
-    path, sep, value = text.partition("=")
-    if not sep or not path:
-        raise argparse.ArgumentTypeError(
-            f"expected PATH=VALUE, e.g. Records.0.body=hi, got {text!r}"
-        )
-    return path, value
+    return _pair(text, "PATH=VALUE, e.g. Records.0.body=hi")
 
 
 def json_or_string(text: str) -> Any:

@@ -20,7 +20,7 @@ from pytest_lambda._errors import InvalidEventSpec
 
 from ._fastdraw import between, json_order, lower_alnum, pick, slug, word
 from ._overrides import Path
-from ._world import World
+from ._world import MAX_EVENT_BYTES, World
 
 __all__ = ["PARAMS", "build", "derive", "invariants"]
 
@@ -39,7 +39,6 @@ PARAMS: Final[dict[str, str]] = {
 
 _MAX_RECORDS: Final = 10_000
 _MAX_RECORD_BYTES: Final = 10 * 1024 * 1024  # blob + partition key, largest configurable stream
-_MAX_EVENT_BYTES: Final = 6 * 1024 * 1024  # synchronous invocation payload
 _RECORD_OVERHEAD: Final = 520  # JSON of one record besides data and partition key
 _SHARD_RE = re.compile(r"^shardId-(\d{12})$")
 _STREAM_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
@@ -185,7 +184,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             )
         data = base64.b64encode(blob).decode("ascii")
         total += len(data) + len(key) + _RECORD_OVERHEAD
-        if total > _MAX_EVENT_BYTES:
+        if total > MAX_EVENT_BYTES:
             raise InvalidEventSpec(
                 f"{n} records with these payloads exceed the 6 MB Lambda invocation payload "
                 "(after base64); use fewer records or smaller data"

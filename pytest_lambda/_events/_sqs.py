@@ -31,7 +31,7 @@ from ._sns_envelope import (
 from ._sqs_attrs import md5_of_message_attributes, sqs_to_sns_attributes
 from ._sqs_checks import invariants, md5_hex, sha256_hex
 from ._sqs_params import MAX_BODY_BYTES, SqsSpec
-from ._world import World
+from ._world import MAX_EVENT_BYTES, World
 
 __all__ = ["PARAMS", "build", "derive", "invariants", "md5_of_message_attributes"]
 
@@ -249,7 +249,6 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-_MAX_EVENT_BYTES: Final = 6 * 1024 * 1024  # Lambda's synchronous invocation payload
 _RECORD_JSON: Final = 1200  # a generous bound on one record's JSON besides its body
 
 
@@ -259,12 +258,12 @@ def _check_size(event: dict[str, Any], bodies: list[str]) -> None:
     Serialising is the exact measure; it only runs when a rough upper bound could pass the limit.
     """
     bound = sum(map(len, bodies)) * 2 + len(bodies) * _RECORD_JSON
-    if bound <= _MAX_EVENT_BYTES:
+    if bound <= MAX_EVENT_BYTES:
         return
     import json
 
     size = len(json.dumps(event, separators=(",", ":")).encode("utf-8"))
-    if size > _MAX_EVENT_BYTES:
+    if size > MAX_EVENT_BYTES:
         raise InvalidEventSpec(
             f"{len(bodies)} messages with these bodies make a {size:,}-byte event, over the 6 MB "
             "Lambda invocation payload (the poller sends smaller batches); use fewer records "

@@ -17,7 +17,7 @@ import string
 import time as _time
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._errors import InvalidEventSpec
 from pytest_lambda._events._user_agents import USER_AGENTS
@@ -25,7 +25,19 @@ from pytest_lambda._events._user_agents import USER_AGENTS
 if TYPE_CHECKING:
     from faker import Generator
 
-__all__ = ["REGIONS", "World", "clf_time", "is_region_name", "iso_ms", "iso_seconds", "parse_time"]
+__all__ = [
+    "MAX_EVENT_BYTES",
+    "REGIONS",
+    "World",
+    "clf_time",
+    "is_region_name",
+    "iso_ms",
+    "iso_seconds",
+    "parse_time",
+]
+
+#: The largest event Lambda's pollers deliver: the synchronous invocation payload, 6 MB.
+MAX_EVENT_BYTES: Final = 6 * 1024 * 1024
 
 #: Regions the generator draws from when none is given (all in partition ``aws``).
 REGIONS: tuple[str, ...] = (
