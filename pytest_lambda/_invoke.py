@@ -73,7 +73,11 @@ class _Clock:
     def _ms(self) -> int:
         return int(self.time() * 1000)
 
-    def elapsed_ms(self, real0: float, clock0: float) -> float:
+    def elapsed_ms(self, real0: float, clock0: float, stopped_ms: float | None = None) -> float:
+        """Milliseconds since ``(real0, clock0)``; ``stopped_ms`` when a job was stopped at
+        its deadline on a frozen clock (the duration Lambda reports is the deadline's)."""
+        if stopped_ms is not None and self.frozen:
+            return stopped_ms
         real = (real_time() - real0) * 1000
         if not self.frozen:
             return real
@@ -140,9 +144,10 @@ def _init(
     finished = env.worker.wait(budget=INIT_LIMIT, deadline_ms=limit_ms, clock_ms=clock.poll)
     if finished and clock.now_ms() >= limit_ms:
         finished = False
-    init_ms = env.init_duration_ms = clock.elapsed_ms(real0, clock0)
     if not finished and env.worker.exit is not None:  # os._exit() caught, then init ran on
         finished, env.worker.outcome = True, (False, env.worker.exit)
+    stopped = None if finished else float(limit_ms - start_ms)
+    init_ms = env.init_duration_ms = clock.elapsed_ms(real0, clock0, stopped)
     if not finished:
         error = timeout_error("", runner.timeout)
         capture.write(platform.init_report(clock.time(), init_ms, "timeout", error.type))
@@ -269,9 +274,7 @@ def _invoke(
         finished = False  # a frozen clock was moved past the deadline (time.sleep)
     if not finished and env.worker.exit is not None:  # os._exit() caught, then the handler ran on
         finished, env.worker.outcome = True, (False, env.worker.exit)
-    duration = clock.elapsed_ms(real0, clock0)
-    if not finished and clock.frozen:
-        duration = float(deadline_ms - now_ms)  # stopped at the deadline, as the clock shows
+    duration = clock.elapsed_ms(real0, clock0, None if finished else float(deadline_ms - now_ms))
     keep, status, raw = True, "success", None
     error: InvocationError | None = None
     out, content_type = b"", "application/json"
