@@ -180,6 +180,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
 
     def clock_time() -> float | None:
         """The frozen ``lambda_clock``'s time (events happen then), else None."""
+        __tracebackhide__ = True
         if "lambda_clock" not in request.fixturenames:
             return None
         clock = request.getfixturevalue("lambda_clock")
