@@ -347,6 +347,12 @@ class LambdaClock:
             else:
                 self._wakes.pop(ident, None)
 
+    def _release_thread(self, ident: int) -> None:
+        """Undo :meth:`_detach_thread` for a thread that goes on (an inline handler's, the test's)."""
+        self._detached.discard(ident)
+        self._deadlines.pop(ident, None)
+        self._wakes.pop(ident, None)
+
     def _cross(self, limit_ms: int, seconds: float) -> bool:
         """If sleeping ``seconds`` reaches ``limit_ms``: move to the limit, detach the thread."""
         with _lock:

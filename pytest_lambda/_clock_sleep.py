@@ -78,7 +78,14 @@ def _runner_thread(ident: int) -> bool:
 
 
 def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
-    """A real sleep, cut short when the thread's wake event is set (its runner gave up on it)."""
+    """A real sleep, cut short when the thread's wake event is set (its runner gave up on it).
+
+    A handler on the test's thread (an inline environment) is stopped here instead.
+    """
+    worker = sys.modules.get("pytest_lambda._worker")
+    entry = None if worker is None else worker._THREADS.get(ident)
+    if entry is not None and getattr(entry[0], "inline", False):
+        raise entry[0].stop_at_deadline()
     wake = clock._wakes.get(ident)
     if wake is None or isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
         _REAL_SLEEP(secs)

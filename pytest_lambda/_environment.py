@@ -8,7 +8,8 @@ but keeps ``/tmp``; :meth:`LambdaRunner.new_environment` starts a new sandbox.
 An :class:`Environment` is one runtime process in a sandbox: its own ``os.environ``
 (runtime.md §5), ``sys.path`` (task root first), cwd (the task root), root logger, and a
 new module object for the handler module and every module under the task root. Its
-thread runs the init and the handler (:mod:`pytest_lambda._worker`).
+thread runs the init and the handler: the test's main thread, as in Lambda
+(:mod:`pytest_lambda._inline`), or a thread of its own (:mod:`pytest_lambda._worker`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._handler import load_handler, split_handler
+from ._inline import make_worker
 from ._logs import EnvironmentStream, LambdaLogHandler, LogCapture, log_level_from_env
 from ._marshal import ensure_ascii_for, execution_env
+from ._signals import SignalSwap
 from ._swap import (
     EnvironSwap,
     LoggingSwap,
@@ -38,7 +41,6 @@ from ._swap import (
     snapshot_loggers,
     unconfigure_marked_loggers,
 )
-from ._worker import Worker
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -185,6 +187,7 @@ class Environment:
         self.log_handler = LambdaLogHandler(json_format=self.json_logs)
         self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
         self.popen = PopenEnv()
+        self.signals = SignalSwap()
         by_name = isinstance(config.handler, str)
         self.modules = ModuleSwap(config.root if by_name else None, config.packages)
         self.logging = LoggingSwap(
@@ -192,7 +195,7 @@ class Environment:
         )
         self.sys_path = [config.root, *(p for p in sys.path if p != config.root)]
         self.cwd = config.root
-        self.worker = Worker(
+        self.worker = make_worker(
             f"lambda-{config.function_name}-{sandbox.generation}",
             pin=config.memory_mb < _ONE_VCPU_MB,
         )
@@ -215,6 +218,7 @@ class Environment:
         saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile.tempdir)
         self.environ.activate({_TRACE_KEY: _encode_value(_trace_id(now))})
         self.popen.activate()
+        self.signals.activate()
         self.modules.activate()
         self.logging.activate()
         self.log_handler.request_id = request_id
@@ -246,6 +250,7 @@ class Environment:
         tempfile.tempdir = tempdir
         self.logging.deactivate()
         self.modules.deactivate()
+        self.signals.deactivate()
         self.popen.deactivate()
         self.environ.deactivate()
 

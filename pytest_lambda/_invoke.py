@@ -119,6 +119,7 @@ def _bounded(
         return job
 
     wake = env.worker.wake
+    inline = getattr(env.worker, "inline", False)
 
     def bounded() -> Any:
         ident = threading.get_ident()
@@ -127,6 +128,8 @@ def _bounded(
             return job()
         finally:
             lambda_clock._thread_deadline(ident, None)
+            if inline:  # the test's own thread: its sleeps move the clock again
+                lambda_clock._release_thread(ident)
 
     return bounded
 
@@ -182,6 +185,7 @@ def _init(
 
 def run_init_only(runner: LambdaRunner, env: Environment) -> InvocationError | None:
     """Initialise ``env`` outside an invocation (for ``LambdaRunner.load()``)."""
+    env.worker.check_caller()
     clock = _clock_of(runner)
     capture = LogCapture()
     env.activate(capture, "", clock.time())
@@ -212,6 +216,7 @@ def run_invocation(
 ) -> tuple[Invocation, bool]:
     """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
     __tracebackhide__ = True
+    env.worker.check_caller()
     clock = _clock_of(runner)
     capture = LogCapture()
     given_id = getattr(context, "aws_request_id", None) if context is not None else None

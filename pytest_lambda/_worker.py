@@ -77,7 +77,7 @@ class ProcessExit(BaseException):
 
 
 # Environments' threads: thread id -> (its Worker, the pid it runs in). Read by _guarded_exit.
-_THREADS: Final[dict[int, tuple[Worker, int]]] = {}
+_THREADS: Final[dict[int, tuple[Any, int]]] = {}  # a Worker or an InlineWorker
 _EXIT: Final[dict[str, Callable[[int], NoReturn]]] = {}
 _C_INT: Final = 2**31
 
@@ -129,6 +129,9 @@ class Worker:
             return
         finally:
             _THREADS.pop(ident, None)
+
+    def check_caller(self) -> None:
+        """Any thread may hand this environment a job."""
 
     def _process_exit(self, status: int) -> ProcessExit:
         """``os._exit(status)`` in this thread: the process is over, whatever the job does next."""

@@ -410,6 +410,7 @@ def test_the_handler_runs_in_utc_and_the_tests_time_zone_comes_back(
     reason="needs Linux and two CPUs",
 )
 @pytest.mark.parametrize(("memory_mb", "one_cpu"), [(128, True), (2048, False)])
+@pytest.mark.usefixtures("thread_environments")
 def test_the_handler_thread_follows_the_test_threads_cpu_below_one_vcpu(
     make: Make, memory_mb: int, one_cpu: bool
 ) -> None:

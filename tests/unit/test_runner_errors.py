@@ -13,6 +13,9 @@ import pytest
 
 from pytest_lambda import InvalidEventSpec, LambdaRunner
 
+# Each test runs with the environment on the main thread and on a thread of its own.
+pytestmark = pytest.mark.usefixtures("execution")
+
 Make = Callable[..., LambdaRunner]
 
 APP = """

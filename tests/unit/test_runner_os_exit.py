@@ -15,6 +15,9 @@ import pytest
 from pytest_lambda import HandlerConfigError, LambdaRunner
 from pytest_lambda.cli import main
 
+# Each test runs with the environment on the main thread and on a thread of its own.
+pytestmark = pytest.mark.usefixtures("execution")
+
 Make = Callable[..., LambdaRunner]
 
 # os.fork() with threads running warns on Python 3.12+ (the children here only call os._exit).
@@ -140,6 +143,7 @@ def test_the_next_invoke_after_os_exit_is_cold_and_works(root: Path) -> None:
 
 @needs_fork
 @fork_with_threads
+@pytest.mark.usefixtures("thread_environments")
 def test_the_worker_thread_stops_and_the_real_os_exit_is_untouched_elsewhere(make: Make) -> None:
     runner = make("app.exits")
     runner.load()

@@ -13,6 +13,9 @@ import pytest
 from pytest_lambda import LambdaClock, LambdaRunner
 from pytest_lambda._worker import real_time
 
+# Each test runs with the environment on the main thread and on a thread of its own.
+pytestmark = pytest.mark.usefixtures("execution")
+
 Make = Callable[..., LambdaRunner]
 
 APP = """
@@ -97,6 +100,7 @@ def test_a_handler_that_never_returns_times_out_promptly(make: Make) -> None:
     assert inv.duration_ms >= 200
 
 
+@pytest.mark.usefixtures("thread_environments")
 def test_the_abandoned_thread_is_stopped_when_it_runs_python_code(make: Make) -> None:
     runner = make("app.spin", timeout=0.2)
     runner.load()
@@ -156,6 +160,7 @@ def test_frozen_clock_moved_past_the_deadline_times_out_instantly(
     assert runner.invoke({"sleep": 0}).cold_start
 
 
+@pytest.mark.usefixtures("thread_environments")
 def test_frozen_clock_sleep_past_the_deadline_stops_the_clock_at_the_deadline(
     make: Make, clock: LambdaClock
 ) -> None:

@@ -1,0 +1,315 @@
+"""Run an environment's init and handler on the test's main thread, as the runtime does.
+
+The Python runtime calls the handler on its process's main thread, so module code may
+install signal handlers (``signal.signal(signal.SIGTERM, ...)`` for a graceful shutdown)
+and ``threading.current_thread()`` is the main thread. An :class:`InlineWorker` gives an
+environment that thread: its jobs run on the thread that created it (pytest's main
+thread), in the environment's own :mod:`contextvars` context, with any running asyncio
+loop of the test hidden, so a handler calling ``asyncio.run()`` works inside an async test.
+Running in place also costs no thread hand-off (see ``benchmarks/runner.py``).
+
+Deadlines are kept by one watchdog thread per process. At a job's deadline it sends the main
+thread a real-time signal whose handler raises :class:`HandlerAbandoned` in the handler:
+pure-Python code stops at its next bytecode, and a blocking call (a real ``sleep``, a
+socket read, a lock wait) is interrupted. If the handler catches the exception and runs
+on, the signal is sent again every 50 ms; after two seconds a note on stderr says which
+handler ignores its deadline. On a frozen :class:`~pytest_lambda.LambdaClock`, a
+``time.sleep`` that reaches the deadline raises it at once.
+
+Environments made on another thread, or where real-time signals do not exist (Windows,
+macOS), run on their own thread instead (:class:`pytest_lambda._worker.Worker`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Final
+
+from ._worker import _THREADS, HandlerAbandoned, ProcessExit, Worker, _guard_exit, real_time
+
+__all__ = ["InlineWorker", "make_worker"]
+
+_SIGNAL: Final[int | None] = (
+    int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
+    if hasattr(signal, "SIGRTMAX") and hasattr(signal, "pthread_kill")
+    else None
+)
+_C_SIGNAL: Final[Any] = importlib.import_module("_signal")  # getsignal() without an enum lookup
+_RESEND: Final = 0.05  # seconds between signals to a handler that runs on past its deadline
+_IDLE: Final = 30.0  # seconds without jobs before the watchdog sleeps until the next one
+_NOTE_AFTER: Final = 2.0  # seconds past the deadline before saying so on stderr
+
+# For tests of the thread mode: False makes every new environment use a Worker thread.
+SETTINGS: Final[dict[str, bool]] = {"inline": True}
+
+_RUNNING: Final[list[InlineWorker]] = []  # inline jobs running now, innermost last
+
+
+def make_worker(name: str, *, pin: bool) -> Worker | InlineWorker:
+    """The worker for a new environment: inline on the main thread where signals allow it."""
+    if (
+        SETTINGS["inline"]
+        and _SIGNAL is not None
+        and threading.current_thread() is threading.main_thread()
+    ):
+        return InlineWorker(name)
+    return Worker(name, pin=pin)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """The watchdog's signal: stop the running handler whose deadline passed."""
+    for worker in reversed(_RUNNING):
+        if worker.fired:
+            raise HandlerAbandoned()
+
+
+def _install_signal_handler() -> None:
+    assert _SIGNAL is not None
+    if _C_SIGNAL.getsignal(_SIGNAL) is not _on_signal:
+        _C_SIGNAL.signal(_SIGNAL, _on_signal)  # not signal.signal: an environment may wrap it
+
+
+class _Watchdog:
+    """One thread per process that signals inline jobs at their deadlines.
+
+    Arming costs a lock and a dict write; the thread is woken only when a new deadline is
+    earlier than the one it sleeps until (after it went idle, or for a shorter timeout).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._armed: dict[InlineWorker, float] = {}
+        self._planned = float("inf")  # when the thread wakes next
+        self._span = _RESEND  # the last job's budget: how long an idle thread sleeps
+        self._pid = -1
+
+    def arm(self, worker: InlineWorker, budget: float) -> float:
+        """Watch ``worker`` from now for ``budget`` real seconds; the deadline."""
+        with self._cond:
+            deadline = real_time() + budget
+            self._armed[worker] = deadline
+            self._span = max(budget, _RESEND)
+            if self._pid != os.getpid():  # first use, or a forked child (threads do not survive)
+                self._pid = os.getpid()
+                self._planned = float("inf")
+                thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog")
+                thread.daemon = True
+                thread.start()
+            if deadline < self._planned:
+                self._planned = deadline
+                self._cond.notify()
+            return deadline
+
+    def disarm(self, worker: InlineWorker) -> None:
+        # no lock: one dict operation, and the thread reads the dict in single C calls
+        self._armed.pop(worker, None)
+
+    def _run(self) -> None:
+        cond = self._cond
+        idle_since: float | None = None
+        with cond:
+            while True:
+                now = real_time()
+                if not self._armed:
+                    # Sleep a job's length at a time: a job armed meanwhile ends later than
+                    # that, so arming it needs no wake-up. Idle for long: sleep until armed.
+                    idle_since = now if idle_since is None else idle_since
+                    if now - idle_since < _IDLE:
+                        self._planned = now + self._span
+                        cond.wait(self._span)
+                    else:
+                        self._planned, idle_since = float("inf"), None
+                        cond.wait()
+                    continue
+                idle_since = None
+                due = min(self._armed.values())
+                if due > now:
+                    self._planned = due
+                    cond.wait(due - now)
+                    continue
+                for worker, deadline in list(self._armed.items()):
+                    if deadline <= now:
+                        self._armed[worker] = now + _RESEND
+                        worker._fire(now)
+
+
+_WATCHDOG: Final = _Watchdog()
+
+
+def _note(text: str) -> None:
+    """Write to the real stderr (fd 2): pytest's capture would hold it until the test ends."""
+    with contextlib.suppress(OSError):  # no stderr
+        os.write(2, text.encode("utf-8", "replace"))
+
+
+class InlineWorker:
+    """An environment's jobs, run on the thread that made it: ``submit(job)``, then ``wait(...)``."""
+
+    inline: Final = True
+    thread: Final = None  # no thread of its own (the Worker's attribute)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.ident = threading.get_ident()
+        self.context = contextvars.Context()  # a new thread's context would be empty too
+        self.abandoned = False
+        self.busy = False
+        self.outcome: tuple[bool, Any] = (True, None)
+        self.exit: ProcessExit | None = None
+        self.wake = threading.Event()  # never set: a frozen-clock sleep at the deadline raises
+        self.fired = False  # the watchdog reached the deadline
+        self.stopped = False  # a frozen-clock sleep reached the deadline
+        self._job: Callable[[], Any] | None = None
+        self._deadline = 0.0
+        self._noted = False
+        self._loop: Any = None  # the environment's asyncio event loop (get_event_loop())
+        self._loop_set = False
+
+    def submit(self, job: Callable[[], Any]) -> None:
+        """Take ``job``; :meth:`wait` runs it."""
+        if self.abandoned:
+            raise RuntimeError(f"{self.name}: this environment was discarded")
+        self.outcome = (True, None)
+        self._job = job
+
+    def check_caller(self) -> None:
+        """Refuse a job from another thread than the environment's (before it is activated)."""
+        __tracebackhide__ = True
+        if threading.get_ident() != self.ident:
+            raise RuntimeError(
+                f"{self.name} was started on the main thread, where Lambda runs a handler, and "
+                "cannot be invoked from another thread: invoke it from the main thread, or "
+                "call runner.new_environment() first to start one on this thread"
+            )
+
+    def _process_exit(self, status: int) -> ProcessExit:
+        """``os._exit(status)`` in the job: the process is over, whatever the job does next."""
+        if self.exit is None:
+            self.exit = ProcessExit(status)
+        return ProcessExit(status)
+
+    def stop_at_deadline(self) -> HandlerAbandoned:
+        """A frozen-clock ``time.sleep`` reached the deadline: the exception that ends the job."""
+        self.stopped = True
+        return HandlerAbandoned()
+
+    def _fire(self, now: float) -> None:
+        """From the watchdog thread: the deadline passed, stop the job."""
+        self.fired = True
+        if not self._noted and now - self._deadline >= _NOTE_AFTER:
+            self._noted = True
+            _note(
+                f"\npytest-lambda: the handler in {self.name} passed its deadline "
+                f"{now - self._deadline:.1f} s ago and runs on (does it catch BaseException?). "
+                "It runs on the test's thread, so pytest waits until it returns.\n"
+            )
+        assert _SIGNAL is not None
+        with contextlib.suppress(OSError, ValueError):  # the thread is gone
+            signal.pthread_kill(self.ident, _SIGNAL)
+
+    def wait(
+        self, *, budget: float, deadline_ms: int | None, clock_ms: Callable[[], int] | None
+    ) -> bool:
+        """Run the job; True when it finished within ``budget`` real seconds.
+
+        ``deadline_ms`` and ``clock_ms`` (a frozen clock) are the Worker's: here a
+        frozen-clock sleep that reaches the deadline stops the job itself.
+        """
+        job, self._job = self._job, None
+        if job is None:
+            return True
+        ident = threading.get_ident()
+        self.check_caller()
+        _install_signal_handler()
+        _guard_exit()
+        self.fired = self.stopped = self._noted = False
+        self.busy = True
+        outer = _THREADS.get(ident)
+        _THREADS[ident] = (self, os.getpid())  # os._exit() raises ProcessExit here
+        loops = self._enter_loops()
+        _RUNNING.append(self)
+        self._deadline = _WATCHDOG.arm(self, max(budget, 0.0))
+        try:
+            try:
+                try:
+                    self.outcome = (True, self.context.run(job))
+                except BaseException as exc:  # the runtime's view of the job
+                    self.outcome = (False, exc)
+                finally:
+                    _RUNNING.remove(self)
+            except HandlerAbandoned:  # the signal landed as the job ended
+                pass
+        finally:
+            _WATCHDOG.disarm(self)
+            self._leave_loops(loops)
+            if outer is None:
+                _THREADS.pop(ident, None)
+            else:
+                _THREADS[ident] = outer
+            self.busy = False
+            job = None
+        if self.exit is not None:  # the job caught os._exit's exception and went on
+            self.outcome = (False, self.exit)
+        if self.fired:
+            return False
+        ok, value = self.outcome
+        if not ok and isinstance(value, HandlerAbandoned) and not self.stopped:
+            raise value  # an enclosing inline invocation's deadline: it unwinds that one
+        return True
+
+    def _enter_loops(self) -> tuple[Any, ...] | None:
+        """Hide the test's asyncio loops (running, and the thread's current one)."""
+        events = sys.modules.get("asyncio.events")
+        if events is None:
+            return None
+        running = events._get_running_loop()
+        if running is not None:
+            events._set_running_loop(None)
+        local = getattr(events._event_loop_policy, "_local", None)
+        saved = (
+            events,
+            running,
+            getattr(local, "_loop", None),
+            getattr(local, "_set_called", False),
+        )
+        if local is not None:
+            local._loop, local._set_called = self._loop, self._loop_set
+        return saved
+
+    def _leave_loops(self, saved: tuple[Any, ...] | None) -> None:
+        """Keep the environment's current loop, give the test its loops back."""
+        events = sys.modules.get("asyncio.events")
+        if events is None:
+            return
+        # the policy may have been made by the handler (asyncio.get_event_loop())
+        local = getattr(events._event_loop_policy, "_local", None)
+        loop, set_called = (None, False) if saved is None else saved[2:]
+        if local is not None:
+            self._loop = getattr(local, "_loop", None)
+            self._loop_set = bool(getattr(local, "_set_called", False))
+            local._loop, local._set_called = loop, set_called
+        if saved is not None and saved[1] is not None:
+            events._set_running_loop(saved[1])
+
+    def abandon(self) -> None:
+        """The environment is discarded: take no more jobs, close its event loop."""
+        self.abandoned = True
+        self._close_loop()
+
+    def stop(self) -> None:
+        """The environment is closed."""
+        self.abandoned = True
+        self._close_loop()
+
+    def _close_loop(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and not loop.is_running() and not loop.is_closed():
+            loop.close()

@@ -1,0 +1,256 @@
+"""The handler runs on the main thread, as the runtime runs it: signals, asyncio, contextvars."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pytest_lambda import LambdaRunner
+from pytest_lambda._worker import real_time
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(signal, "SIGRTMAX"),
+    reason="environments run on the main thread where signals allow",
+)
+
+Make = Callable[..., LambdaRunner]
+
+APP = """
+import asyncio, contextvars, signal, sys, threading, time
+
+STOPS = []
+VAR = contextvars.ContextVar("var", default="unset")
+ALARMS = []
+
+def on_term(signum, frame):
+    STOPS.append(signum)
+
+signal.signal(signal.SIGTERM, on_term)  # the graceful-shutdown pattern of Lambda extensions
+
+def where(event, context):
+    return {
+        "main": threading.current_thread() is threading.main_thread(),
+        "term": signal.getsignal(signal.SIGTERM).__name__,
+    }
+
+def var(event, context):
+    old = VAR.get()
+    VAR.set("set by the handler")
+    return old
+
+async def work():
+    await asyncio.sleep(0)
+    return "ran"
+
+def runs_asyncio(event, context):
+    return asyncio.run(work())
+
+def gets_loop(event, context):
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(work())
+    finally:
+        loop.close()
+
+def blocks(event, context):
+    threading.Event().wait()
+
+def sleeps(event, context):
+    time.sleep(30)
+
+def swallows(event, context):
+    for _ in range(3):
+        try:
+            time.sleep(30)
+        except BaseException:
+            pass
+    return "went on"
+
+def on_alarm(signum, frame):
+    ALARMS.append(signum)
+
+def sets_alarm(event, context):
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, event["after"])
+    return len(ALARMS)
+
+def waits_for_alarm(event, context):
+    for _ in range(100):
+        if ALARMS:
+            break
+        time.sleep(0.01)
+    return len(ALARMS)
+"""
+
+
+@pytest.fixture
+def make(tmp_path: Path) -> Iterator[Make]:
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
+    made: list[LambdaRunner] = []
+
+    def make(handler: str, **kwargs: Any) -> LambdaRunner:
+        runner = LambdaRunner(handler, root=tmp_path, **kwargs)
+        made.append(runner)
+        return runner
+
+    yield make
+    for runner in made:
+        runner.close()
+
+
+def test_module_code_installs_signal_handlers_for_its_environment_only(make: Make) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    runner = make("app.where")
+    first = runner.invoke({})
+    assert first.ok, first.logs  # on a thread of its own, signal.signal() raises ValueError
+    assert first.response == {"main": True, "term": "on_term"}
+    assert signal.getsignal(signal.SIGTERM) is before  # the test keeps its handler
+    assert runner.invoke({}).response["term"] == "on_term"  # warm: the module's handler is back
+    runner.close()
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_an_alarm_left_running_fires_in_the_environment_not_in_the_test(make: Make) -> None:
+    before = signal.getsignal(signal.SIGALRM)
+    runner = make("app.sets_alarm")
+    assert runner.invoke({"after": 0.2}).response == 0
+    assert signal.getsignal(signal.SIGALRM) is before
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0  # paused while the test runs
+    time.sleep(0.3)  # without the pause, SIGALRM's default action would end pytest here
+    module = runner.module
+    assert module is not None
+    assert module.ALARMS == []
+    runner_state = runner._environment_state()
+    assert runner_state is not None
+    runner_state.environment.handler = module.waits_for_alarm
+    assert runner.invoke({}).response == 1  # resumed in the next invocation, and fired there
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_context_variables_belong_to_the_environment(make: Make) -> None:
+    runner = make("app.var")
+    assert runner.invoke({}).response == "unset"
+    assert runner.invoke({}).response == "set by the handler"  # warm: the same context
+    module = runner.module
+    assert module is not None
+    assert module.VAR.get() == "unset"  # the test's context is untouched
+    assert runner.invoke({}, cold=True).response == "unset"
+
+
+@pytest.mark.parametrize("handler", ["app.runs_asyncio", "app.gets_loop"])
+def test_asyncio_in_the_handler_works_from_an_async_test(make: Make, handler: str) -> None:
+    runner = make(handler)
+
+    async def test_body() -> Any:
+        await asyncio.sleep(0)
+        return runner.invoke({})
+
+    inv = asyncio.run(test_body())  # the handler runs while the test's event loop runs
+    assert inv.ok, inv.logs
+    assert inv.response == "ran"
+
+
+def test_a_context_variable_of_the_test_is_not_seen_by_the_handler(make: Make) -> None:
+    runner = make("app.var")
+    module = runner.module
+    assert module is not None
+    token = module.VAR.set("set by the test")
+    try:
+        assert runner.invoke({}).response == "unset"
+    finally:
+        module.VAR.reset(token)
+
+
+@pytest.mark.parametrize("handler", ["app.blocks", "app.sleeps"])
+def test_a_handler_blocked_in_a_wait_is_stopped_at_its_deadline(make: Make, handler: str) -> None:
+    runner = make(handler, timeout=0.2)
+    started = real_time()
+    inv = runner.invoke({})
+    assert real_time() - started < 2
+    assert inv.timed_out
+    again = runner.invoke({})
+    assert again.cold_start  # the timed-out environment was discarded
+    assert again.timed_out
+
+
+def test_a_handler_that_catches_the_stop_is_stopped_again(make: Make) -> None:
+    runner = make("app.swallows", timeout=0.2)
+    started = real_time()
+    inv = runner.invoke({})
+    assert real_time() - started < 2
+    assert inv.timed_out
+    assert inv.raw is None  # its late "went on" is not the answer
+
+
+def test_an_environment_started_on_the_main_thread_is_not_invoked_from_another(
+    make: Make,
+) -> None:
+    runner = make("app.var")
+    runner.invoke({})
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            runner.invoke({})
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(5)
+    assert len(errors) == 1
+    assert isinstance(errors[0], RuntimeError)
+    assert "invoke it from the main thread" in str(errors[0])
+    assert runner.invoke({}).response == "set by the handler"  # still warm, and usable
+
+
+def test_an_environment_started_off_the_main_thread_runs_on_its_own_thread(make: Make) -> None:
+    runner = make("app.where")
+    results: list[Any] = []
+    thread = threading.Thread(target=lambda: results.append(runner.invoke({})))
+    thread.start()
+    thread.join(10)
+    inv = results[0]
+    assert not inv.ok  # signal.signal() off the main thread: the error Python gives there
+    assert inv.error is not None
+    assert "signal only works in main thread" in inv.error.message
+
+
+def test_the_watchdog_does_not_wake_for_each_invocation(make: Make) -> None:
+    from pytest_lambda import _inline
+
+    runner = make("app.var")
+    runner.invoke({})
+    wakes: list[float] = []
+    original = _inline._WATCHDOG._cond.notify
+
+    def counting(n: int = 1) -> None:
+        wakes.append(real_time())
+        original(n)
+
+    _inline._WATCHDOG._cond.notify = counting  # type: ignore[method-assign]
+    try:
+        for _ in range(200):
+            runner.invoke({})
+    finally:
+        _inline._WATCHDOG._cond.notify = original  # type: ignore[method-assign]
+    assert len(wakes) <= 2
+
+
+def test_a_late_stop_signal_is_ignored_outside_invocations(make: Make) -> None:
+    from pytest_lambda import _inline
+
+    runner = make("app.var")
+    runner.invoke({})  # installs the signal's handler
+    assert _inline._SIGNAL is not None
+    signal.pthread_kill(threading.main_thread().ident or 0, _inline._SIGNAL)
+    time.sleep(0.01)  # delivered here, between invocations: nothing is stopped
+    assert runner.invoke({}).response == "set by the handler"
