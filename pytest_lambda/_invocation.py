@@ -91,6 +91,14 @@ class Invocation:
     content_type: str = "application/json"
     init_duration_ms: float | None = None
 
+    @classmethod
+    def _made(cls, **fields: Any) -> Invocation:
+        """Build one without the frozen dataclass's per-field ``object.__setattr__`` (the
+        runner's hot path); every field must be given."""
+        invocation = object.__new__(cls)
+        invocation.__dict__.update(fields)
+        return invocation
+
     @property
     def ok(self) -> bool:
         """The handler returned and its response was delivered."""

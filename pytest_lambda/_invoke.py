@@ -344,7 +344,7 @@ def _invoke(
         response = _decode(out.decode("utf-8"))
     else:
         response = out
-    invocation = Invocation(
+    invocation = Invocation._made(
         response=response, raw=raw, error=error, cold_start=cold_start, request_id=request_id,
         duration_ms=duration, logs=capture.text(), context=ctx, body=out,
         content_type=content_type, init_duration_ms=init_ms,

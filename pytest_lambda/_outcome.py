@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 import traceback
 from collections.abc import Mapping
 from typing import Any, Final
@@ -35,6 +36,7 @@ _encode_event: Final = json.JSONEncoder(
     allow_nan=False, ensure_ascii=False, separators=(",", ":")
 ).encode
 _SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
+_PEAK: Final[dict[str, float]] = {"value": -1.0, "at": 0.0}
 
 
 def _path_to_bad(value: Any, path: str = "$", depth: int = 0) -> tuple[str, str] | None:
@@ -167,10 +169,19 @@ def uncaught_text(exc: BaseException) -> str:
 
 
 def max_memory_mb() -> int:
-    """Peak resident memory of this (test) process in MB, for the REPORT line."""
+    """Peak resident memory of this (test) process in MB, for the REPORT line.
+
+    Read at most every 10 ms (a peak only grows, and a REPORT line shows whole MB).
+    """
+    now = time.monotonic()
+    cached = _PEAK["value"]
+    if cached >= 0 and now - _PEAK["at"] < 0.01:
+        return int(cached)
     try:
         import resource
     except ImportError:  # pragma: no cover - Windows
         return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+    value = int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+    _PEAK["value"], _PEAK["at"] = value, now
+    return value

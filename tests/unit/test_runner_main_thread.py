@@ -254,3 +254,14 @@ def test_a_late_stop_signal_is_ignored_outside_invocations(make: Make) -> None:
     signal.pthread_kill(threading.main_thread().ident or 0, _inline._SIGNAL)
     time.sleep(0.01)  # delivered here, between invocations: nothing is stopped
     assert runner.invoke({}).response == "set by the handler"
+
+
+def test_an_invocation_from_the_runner_is_a_complete_dataclass(make: Make) -> None:
+    import dataclasses
+
+    inv = make("app.var").invoke({})
+    given = {f.name: getattr(inv, f.name) for f in dataclasses.fields(inv)}
+    assert dataclasses.replace(inv) == inv
+    assert type(inv)(**given) == inv
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        inv.response = "changed"  # type: ignore[misc]
