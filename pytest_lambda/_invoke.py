@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -87,6 +88,16 @@ class _Clock:
         return real + max(0.0, moved)
 
 
+def _stops_the_test(exc: BaseException) -> bool:
+    """An exception for the test, not the function: Ctrl-C, or a pytest outcome raised in
+    the handler's frame by the test's own signal handler (pytest-timeout's ``signal``
+    method calls ``pytest.fail()``; the handler runs on the main thread)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    outcomes = sys.modules.get("_pytest.outcomes")
+    return outcomes is not None and isinstance(exc, outcomes.OutcomeException)
+
+
 def _clock_of(runner: LambdaRunner) -> _Clock:
     clock: _Clock | None = runner._clock_helper
     if clock is None:
@@ -160,7 +171,7 @@ def _init(
         env.handler, env.initialized = value, True
         return None
     error_type_status = "error"
-    if isinstance(value, KeyboardInterrupt):
+    if _stops_the_test(value):
         raise value
     elif isinstance(value, (SystemExit, ProcessExit)):
         status, text = exit_status(value)
@@ -313,7 +324,7 @@ def _invoke(
                 capture.write(
                     error_lines(error.payload(), json_format=env.json_logs, now=clock.time())
                 )
-        elif isinstance(value, KeyboardInterrupt):
+        elif _stops_the_test(value):
             raise value
         elif isinstance(value, (SystemExit, ProcessExit)):
             exit_code, text = exit_status(value)

@@ -82,6 +82,12 @@ def sets_alarm(event, context):
     signal.setitimer(signal.ITIMER_REAL, event["after"])
     return len(ALARMS)
 
+def signals_itself(event, context):
+    import os
+    os.kill(os.getpid(), signal.SIGUSR1)
+    time.sleep(1)
+    return "ran on"
+
 def waits_for_alarm(event, context):
     for _ in range(100):
         if ALARMS:
@@ -265,3 +271,19 @@ def test_an_invocation_from_the_runner_is_a_complete_dataclass(make: Make) -> No
     assert type(inv)(**given) == inv
     with pytest.raises(dataclasses.FrozenInstanceError):
         inv.response = "changed"  # type: ignore[misc]
+
+
+def test_a_test_signal_handler_failing_the_test_stops_the_invocation(make: Make) -> None:
+    # pytest-timeout's signal method calls pytest.fail() from SIGALRM's handler, which runs in
+    # the handler's frame: that is the test failing, not the function.
+    def fail_the_test(signum: int, frame: Any) -> None:
+        pytest.fail("the test's own timeout")
+
+    previous = signal.signal(signal.SIGUSR1, fail_the_test)
+    try:
+        runner = make("app.signals_itself")
+        with pytest.raises(pytest.fail.Exception, match="the test's own timeout"):
+            runner.invoke({})
+        assert runner._environment_state() is None  # that environment is gone
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
