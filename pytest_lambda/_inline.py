@@ -86,7 +86,7 @@ class _Watchdog:
 
     def __init__(self) -> None:
         self._cond = threading.Condition(threading.Lock())
-        self._armed: dict[InlineWorker, float] = {}
+        self._armed: dict[InlineWorker, tuple[float, int]] = {}  # (deadline, job number)
         self._planned = float("inf")  # when the thread wakes next
         self._span = _RESEND  # the last job's budget: how long an idle thread sleeps
         self._pid = -1
@@ -95,7 +95,9 @@ class _Watchdog:
         """Watch ``worker`` from now for ``budget`` real seconds; the deadline."""
         with self._cond:
             deadline = real_time() + budget
-            self._armed[worker] = deadline
+            worker._seq += 1
+            worker.fired = False
+            self._armed[worker] = (deadline, worker._seq)
             self._span = max(budget, _RESEND)
             if self._pid != os.getpid():  # first use, or a forked child (threads do not survive)
                 self._pid = os.getpid()
@@ -109,8 +111,8 @@ class _Watchdog:
             return deadline
 
     def disarm(self, worker: InlineWorker) -> None:
-        # no lock: one dict operation, and the thread reads the dict in single C calls
-        self._armed.pop(worker, None)
+        with self._cond:  # not while the thread fires: it would put the worker back
+            self._armed.pop(worker, None)
 
     def _run(self) -> None:
         cond = self._cond
@@ -130,15 +132,15 @@ class _Watchdog:
                         cond.wait()
                     continue
                 idle_since = None
-                due = min(self._armed.values())
+                due = min(deadline for deadline, _ in self._armed.values())
                 if due > now:
                     self._planned = due
                     cond.wait(due - now)
                     continue
-                for worker, deadline in list(self._armed.items()):
+                for worker, (deadline, seq) in list(self._armed.items()):
                     if deadline <= now:
-                        self._armed[worker] = now + _RESEND
-                        worker._fire(now)
+                        self._armed[worker] = (now + _RESEND, seq)
+                        worker._fire(now, seq)
 
 
 _WATCHDOG: Final = _Watchdog()
@@ -169,6 +171,7 @@ class InlineWorker:
         self.stopped = False  # a frozen-clock sleep reached the deadline
         self._job: Callable[[], Any] | None = None
         self._deadline = 0.0
+        self._seq = 0  # the job number the watchdog watches
         self._noted = False
         self._loop: Any = None  # the environment's asyncio event loop (get_event_loop())
         self._loop_set = False
@@ -201,8 +204,10 @@ class InlineWorker:
         self.stopped = True
         return HandlerAbandoned()
 
-    def _fire(self, now: float) -> None:
-        """From the watchdog thread: the deadline passed, stop the job."""
+    def _fire(self, now: float, seq: int) -> None:
+        """From the watchdog thread: job number ``seq`` passed its deadline, stop it."""
+        if seq != self._seq:  # a later job runs now
+            return
         self.fired = True
         if not self._noted and now - self._deadline >= _NOTE_AFTER:
             self._noted = True
@@ -230,7 +235,7 @@ class InlineWorker:
         self.check_caller()
         _install_signal_handler()
         _guard_exit()
-        self.fired = self.stopped = self._noted = False
+        self.stopped = self._noted = False  # fired is reset by the watchdog's arm()
         self.busy = True
         outer = _THREADS.get(ident)
         _THREADS[ident] = (self, os.getpid())  # os._exit() raises ProcessExit here
