@@ -287,3 +287,20 @@ def test_a_test_signal_handler_failing_the_test_stops_the_invocation(make: Make)
         assert runner._environment_state() is None  # that environment is gone
     finally:
         signal.signal(signal.SIGUSR1, previous)
+
+
+def test_a_late_firing_for_an_earlier_job_does_not_stop_the_next_one() -> None:
+    from pytest_lambda import _inline
+
+    worker = _inline.InlineWorker("lambda-late")
+    _inline._WATCHDOG.arm(worker, 60.0)  # job 1
+    first = worker._seq
+    _inline._WATCHDOG.disarm(worker)
+    _inline._WATCHDOG.arm(worker, 60.0)  # job 2
+    try:
+        worker._fire(real_time(), first)  # the watchdog acting on its view of job 1
+        assert not worker.fired
+        worker._fire(real_time(), worker._seq)
+        assert worker.fired
+    finally:
+        _inline._WATCHDOG.disarm(worker)
