@@ -347,11 +347,27 @@ class LambdaClock:
             else:
                 self._wakes.pop(ident, None)
 
-    def _release_thread(self, ident: int) -> None:
-        """Undo :meth:`_detach_thread` for a thread that goes on (an inline handler's, the test's)."""
-        self._detached.discard(ident)
-        self._deadlines.pop(ident, None)
-        self._wakes.pop(ident, None)
+    def _thread_state(self, ident: int) -> tuple[int | None, threading.Event | None, bool]:
+        """What bounds thread ``ident`` now, to put back with :meth:`_restore_thread`."""
+        return self._deadlines.get(ident), self._wakes.get(ident), ident in self._detached
+
+    def _restore_thread(
+        self, ident: int, state: tuple[int | None, threading.Event | None, bool]
+    ) -> None:
+        """For a thread that goes on after a job (the test's, or an enclosing handler's)."""
+        deadline, wake, detached = state
+        if deadline is None:
+            self._deadlines.pop(ident, None)
+        else:
+            self._deadlines[ident] = deadline
+        if wake is None:
+            self._wakes.pop(ident, None)
+        else:
+            self._wakes[ident] = wake
+        if detached:
+            self._detached.add(ident)
+        else:
+            self._detached.discard(ident)
 
     def _cross(self, limit_ms: int, seconds: float) -> bool:
         """If sleeping ``seconds`` reaches ``limit_ms``: move to the limit, detach the thread."""

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._handler import load_handler, split_handler
-from ._inline import make_worker
+from ._inline import KEEP_UNBLOCKED, make_worker
 from ._logs import EnvironmentStream, LambdaLogHandler, LogCapture, log_level_from_env
 from ._marshal import ensure_ascii_for, execution_env
 from ._signals import SignalSwap
@@ -187,7 +187,6 @@ class Environment:
         self.log_handler = LambdaLogHandler(json_format=self.json_logs)
         self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
         self.popen = PopenEnv()
-        self.signals = SignalSwap()
         by_name = isinstance(config.handler, str)
         self.modules = ModuleSwap(config.root if by_name else None, config.packages)
         self.logging = LoggingSwap(
@@ -198,6 +197,9 @@ class Environment:
         self.worker = make_worker(
             f"lambda-{config.function_name}-{sandbox.generation}",
             pin=config.memory_mb < _ONE_VCPU_MB,
+        )
+        self.signals = SignalSwap(
+            main_thread=getattr(self.worker, "inline", False), keep_unblocked=KEEP_UNBLOCKED
         )
         self.handler: Any = None
         self.initialized = False

@@ -33,15 +33,25 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
 
-from ._worker import _THREADS, HandlerAbandoned, ProcessExit, Worker, _guard_exit, real_time
+from ._worker import (
+    _EXIT,
+    _THREADS,
+    HandlerAbandoned,
+    ProcessExit,
+    Worker,
+    _guard_exit,
+    real_time,
+    stops_the_test,
+)
 
-__all__ = ["InlineWorker", "make_worker"]
+__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker"]
 
 _SIGNAL: Final[int | None] = (
     int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
     if hasattr(signal, "SIGRTMAX") and hasattr(signal, "pthread_kill")
     else None
 )
+KEEP_UNBLOCKED: Final = frozenset() if _SIGNAL is None else frozenset({_SIGNAL})
 _C_SIGNAL: Final[Any] = importlib.import_module("_signal")  # getsignal() without an enum lookup
 _RESEND: Final = 0.05  # seconds between signals to a handler that runs on past its deadline
 _IDLE: Final = 30.0  # seconds without jobs before the watchdog sleeps until the next one
@@ -75,6 +85,26 @@ def _install_signal_handler() -> None:
     assert _SIGNAL is not None
     if _C_SIGNAL.getsignal(_SIGNAL) is not _on_signal:
         _C_SIGNAL.signal(_SIGNAL, _on_signal)  # not signal.signal: an environment may wrap it
+
+
+def _end_child(outcome: tuple[bool, Any]) -> None:
+    """End a process the handler forked, whose copy of the job returned or raised."""
+    ok, value = outcome
+    status = 0
+    if isinstance(value, (SystemExit, ProcessExit)) and not ok:
+        from ._outcome import exit_status
+
+        status, text = exit_status(value)
+        _note(text)
+    elif not ok:
+        import traceback
+
+        _note("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        status = 1
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    _EXIT.get("original", os._exit)(status)
 
 
 class _Watchdog:
@@ -213,8 +243,9 @@ class InlineWorker:
             self._noted = True
             _note(
                 f"\npytest-lambda: the handler in {self.name} passed its deadline "
-                f"{now - self._deadline:.1f} s ago and runs on (does it catch BaseException?). "
-                "It runs on the test's thread, so pytest waits until it returns.\n"
+                f"{now - self._deadline:.1f} s ago and has not stopped: it catches BaseException, "
+                "or waits in a call that signals do not interrupt. It runs on the test's "
+                "thread, so pytest waits until it returns.\n"
             )
         assert _SIGNAL is not None
         with contextlib.suppress(OSError, ValueError):  # the thread is gone
@@ -238,7 +269,8 @@ class InlineWorker:
         self.stopped = self._noted = False  # fired is reset by the watchdog's arm()
         self.busy = True
         outer = _THREADS.get(ident)
-        _THREADS[ident] = (self, os.getpid())  # os._exit() raises ProcessExit here
+        pid = os.getpid()
+        _THREADS[ident] = (self, pid)  # os._exit() raises ProcessExit here
         loops = self._enter_loops()
         _RUNNING.append(self)
         self._deadline = _WATCHDOG.arm(self, max(budget, 0.0))
@@ -261,11 +293,13 @@ class InlineWorker:
                 _THREADS[ident] = outer
             self.busy = False
             job = None
+        if os.getpid() != pid:  # a child the handler forked returned here: it ends, as in Lambda
+            _end_child(self.outcome)
         if self.exit is not None:  # the job caught os._exit's exception and went on
             self.outcome = (False, self.exit)
-        if self.fired:
-            return False
         ok, value = self.outcome
+        if self.fired and (ok or not stops_the_test(value)):  # Ctrl-C still stops the test
+            return False
         if not ok and isinstance(value, HandlerAbandoned) and not self.stopped:
             raise value  # an enclosing inline invocation's deadline: it unwinds that one
         return True

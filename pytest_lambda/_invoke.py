@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -27,7 +26,7 @@ from ._outcome import (
     timeout_error,
     uncaught_text,
 )
-from ._worker import ProcessExit, real_time
+from ._worker import ProcessExit, real_time, stops_the_test
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -88,14 +87,12 @@ class _Clock:
         return real + max(0.0, moved)
 
 
-def _stops_the_test(exc: BaseException) -> bool:
-    """An exception for the test, not the function: Ctrl-C, or a pytest outcome raised in
-    the handler's frame by the test's own signal handler (pytest-timeout's ``signal``
-    method calls ``pytest.fail()``; the handler runs on the main thread)."""
-    if isinstance(exc, KeyboardInterrupt):
-        return True
-    outcomes = sys.modules.get("_pytest.outcomes")
-    return outcomes is not None and isinstance(exc, outcomes.OutcomeException)
+def _raise_test_stop(finished: bool, env: Environment) -> None:
+    """Ctrl-C (or a pytest outcome) that ended the job stops the test, deadline or not."""
+    __tracebackhide__ = True
+    ok, value = env.worker.outcome
+    if finished and not ok and stops_the_test(value):
+        raise value
 
 
 def _clock_of(runner: LambdaRunner) -> _Clock:
@@ -134,13 +131,16 @@ def _bounded(
 
     def bounded() -> Any:
         ident = threading.get_ident()
+        # inline: the test's thread, maybe inside an enclosing invocation's handler
+        outer = lambda_clock._thread_state(ident) if inline else None
         lambda_clock._thread_deadline(ident, deadline_ms, wake)
         try:
             return job()
         finally:
-            lambda_clock._thread_deadline(ident, None)
-            if inline:  # the test's own thread: its sleeps move the clock again
-                lambda_clock._release_thread(ident)
+            if outer is None:
+                lambda_clock._thread_deadline(ident, None)
+            else:
+                lambda_clock._restore_thread(ident, outer)
 
     return bounded
 
@@ -156,6 +156,7 @@ def _init(
     limit_ms = start_ms + int(INIT_LIMIT * 1000)
     env.worker.submit(_bounded(clock, limit_ms, env, env.init_job))
     finished = env.worker.wait(budget=INIT_LIMIT, deadline_ms=limit_ms, clock_ms=clock.poll)
+    _raise_test_stop(finished, env)
     if finished and clock.now_ms() >= limit_ms:
         finished = False
     if not finished and env.worker.exit is not None:  # os._exit() caught, then init ran on
@@ -171,7 +172,7 @@ def _init(
         env.handler, env.initialized = value, True
         return None
     error_type_status = "error"
-    if _stops_the_test(value):
+    if stops_the_test(value):
         raise value
     elif isinstance(value, (SystemExit, ProcessExit)):
         status, text = exit_status(value)
@@ -286,6 +287,7 @@ def _invoke(
     finished = env.worker.wait(
         budget=max(0.0, (deadline_ms - now_ms) / 1000), deadline_ms=deadline_ms, clock_ms=clock.poll
     )
+    _raise_test_stop(finished, env)
     if finished and clock.now_ms() >= deadline_ms:
         finished = False  # a frozen clock was moved past the deadline (time.sleep)
     if not finished and env.worker.exit is not None:  # os._exit() caught, then the handler ran on
@@ -324,7 +326,7 @@ def _invoke(
                 capture.write(
                     error_lines(error.payload(), json_format=env.json_logs, now=clock.time())
                 )
-        elif _stops_the_test(value):
+        elif stops_the_test(value):
             raise value
         elif isinstance(value, (SystemExit, ProcessExit)):
             exit_code, text = exit_status(value)

@@ -1,72 +1,214 @@
-"""Signal handlers an environment's code installs are its own, not the test process's.
+"""Signal handlers, alarms and the signal mask of an environment are its own, not the test's.
 
 The handler runs on the main thread (see :mod:`pytest_lambda._inline`), so module code may
-call ``signal.signal(signal.SIGTERM, on_shutdown)`` as it does in Lambda. While the
-environment is active, ``signal.signal`` records the test's handler for each signal the
-environment sets; :meth:`SignalSwap.deactivate` puts the test's handlers back and keeps the
-environment's, and :meth:`SignalSwap.activate` installs them again for the next invoke. A
-``signal.alarm()``/``setitimer()`` the environment left running is paused the same way, so
-it cannot fire into the test.
+call ``signal.signal(signal.SIGTERM, on_shutdown)`` or block signals as it does in Lambda.
+While the environment is active, ``signal.signal``, ``signal.alarm`` and
+``signal.setitimer`` note what the environment changes; :meth:`SignalSwap.deactivate`
+gives the test its handlers, its ``ITIMER_REAL`` timer (minus the time spent) and its
+signal mask back and keeps the environment's for the next invoke, where
+:meth:`SignalSwap.activate` puts them in place again.
+
+``SIGINT`` stays the test's: Lambda never sends it, and Ctrl-C must stop the test run. A
+handler the environment sets for it is kept aside (``signal.getsignal`` returns it) and
+never installed.
 """
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
 from typing import Any, Final
 
+from ._worker import real_time
+
 __all__ = ["SignalSwap"]
 
-_REAL_SIGNAL: Final = signal.signal
+_C: Final[Any] = importlib.import_module("_signal")  # no enum conversions: cheap calls
+_REAL: Final[dict[str, Any]] = {
+    name: getattr(signal, name) for name in ("signal", "getsignal", "alarm", "setitimer")
+    if hasattr(signal, name)
+}  # fmt: skip
 _ACTIVE: Final[list[SignalSwap]] = []
 _ALARM: Final[int | None] = getattr(signal, "SIGALRM", None)
+_INT: Final = int(signal.SIGINT)
+_UNSET: Final = object()
+_HAS_MASK: Final = hasattr(_C, "pthread_sigmask")
+
+
+def _swap() -> SignalSwap | None:
+    """The active environment's swap, when called on the main thread."""
+    if _ACTIVE and threading.current_thread() is threading.main_thread():
+        return _ACTIVE[-1]
+    return None
 
 
 def _environment_signal(signalnum: Any, handler: Any) -> Any:
     """``signal.signal`` while an environment is active (its code may keep this function)."""
-    previous = _REAL_SIGNAL(signalnum, handler)
-    if _ACTIVE:
-        _ACTIVE[-1]._installed(int(signalnum), previous)
+    swap = _swap()
+    if swap is None:
+        return _REAL["signal"](signalnum, handler)
+    if isinstance(signalnum, int) and int(signalnum) == _INT:
+        return swap._set_sigint(handler)
+    if signalnum == _ALARM and signalnum is not None:
+        return swap._set_alarm(handler)
+    previous = _REAL["signal"](signalnum, handler)
+    swap._installed(int(signalnum), previous)
     return previous
 
 
-_environment_signal.__wrapped__ = _REAL_SIGNAL  # type: ignore[attr-defined]
-_environment_signal.__doc__ = _REAL_SIGNAL.__doc__
+def _environment_getsignal(signalnum: Any) -> Any:
+    swap = _swap()
+    if swap is not None and swap.sigint is not _UNSET and signalnum == _INT:
+        return swap.sigint
+    if swap is not None and swap.alarm is not _UNSET and signalnum == _ALARM:
+        return swap.alarm
+    return _REAL["getsignal"](signalnum)
+
+
+def _environment_alarm(seconds: Any) -> Any:
+    swap = _swap()
+    if swap is not None:
+        swap._keep_test_timer(owned=True)
+    return _REAL["alarm"](seconds)
+
+
+def _environment_setitimer(which: Any, seconds: Any, interval: Any = 0.0) -> Any:
+    swap = _swap()
+    if swap is not None and which == signal.ITIMER_REAL:
+        swap._keep_test_timer(owned=True)
+    return _REAL["setitimer"](which, seconds, interval)
+
+
+_WRAPPERS: Final[dict[str, Any]] = {
+    name: wrapper
+    for name, wrapper in (
+        ("signal", _environment_signal),
+        ("getsignal", _environment_getsignal),
+        ("alarm", _environment_alarm),
+        ("setitimer", _environment_setitimer),
+    )
+    if name in _REAL
+}
+for _name, _wrapper in _WRAPPERS.items():
+    _wrapper.__wrapped__ = _REAL[_name]
+    _wrapper.__doc__ = _REAL[_name].__doc__
+
+
+def _dispatch_alarm(signum: int, frame: Any) -> Any:
+    """SIGALRM while an environment that set a handler for it is active: the environment's
+    handler for its own alarm, the test's (pytest-timeout's ``signal`` method) otherwise."""
+    swap = _ACTIVE[-1] if _ACTIVE else None
+    if swap is None:
+        return None
+    target = swap.alarm if swap._owns_timer else swap._test.get(signum)
+    if callable(target):
+        return target(signum, frame)
+    return None
 
 
 class SignalSwap:
-    """The environment's signal handlers, swapped with the test's around each activation."""
+    """The environment's signal state, swapped with the test's around each activation.
 
-    def __init__(self) -> None:
+    ``main_thread``: the environment runs its jobs on the main thread (an inline
+    environment); otherwise they run on a thread whose mask and handlers are its own.
+    """
+
+    def __init__(self, *, main_thread: bool, keep_unblocked: frozenset[int] = frozenset()) -> None:
+        self.main_thread = main_thread
+        self.keep_unblocked = keep_unblocked
         self.handlers: dict[int, Any] = {}  # the environment's, while inactive
+        self.sigint: Any = _UNSET  # the environment's SIGINT handler, never installed
+        self.alarm: Any = _UNSET  # the environment's SIGALRM handler, behind _dispatch_alarm
         self._test: dict[int, Any] = {}  # the test's, while active
         self._timer: tuple[float, float] = (0.0, 0.0)  # the environment's paused itimer
-        self._saved: Any = None
+        self._test_timer: tuple[float, float, float] | None = None  # (delay, interval, when)
+        self._owns_timer = False
+        self._mask: set[int] | None = None  # the environment's mask, when not the test's
+        self._test_mask: Any = None
+        self._saved: dict[str, Any] | None = None
+        self._here = False
 
+    # -- called by the wrappers ---------------------------------------------------------
     def _installed(self, signum: int, previous: Any) -> None:
         if signum not in self._test:
             self._test[signum] = previous
 
+    def _set_sigint(self, handler: Any) -> Any:
+        if not (callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL)):
+            return _REAL["signal"](_INT, handler)  # the real TypeError
+        previous = self.sigint if self.sigint is not _UNSET else _REAL["getsignal"](_INT)
+        self.sigint = handler
+        return previous
+
+    def _set_alarm(self, handler: Any) -> Any:
+        if not (callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL)):
+            return _REAL["signal"](_ALARM, handler)  # the real TypeError
+        self._keep_test_timer()
+        installed = _REAL["signal"](_ALARM, _dispatch_alarm)
+        self._installed(int(_ALARM or 0), installed)
+        previous = self.alarm if self.alarm is not _UNSET else installed
+        self.alarm = handler
+        return previous
+
+    def _keep_test_timer(self, *, owned: bool = False) -> None:
+        if self._test_timer is None and "setitimer" in _REAL:
+            delay, interval = signal.getitimer(signal.ITIMER_REAL)
+            self._test_timer = (delay, interval, real_time())
+        self._owns_timer = self._owns_timer or owned
+
+    # -- the swap ------------------------------------------------------------------------
     def activate(self) -> None:
-        if self.handlers and threading.current_thread() is threading.main_thread():
-            for signum, handler in self.handlers.items():
-                self._test[signum] = _REAL_SIGNAL(signum, handler)
-            if self._timer[0] > 0:
-                signal.setitimer(signal.ITIMER_REAL, *self._timer)
-        self._saved = signal.signal
-        signal.signal = _environment_signal
+        here = self._here = (
+            self.main_thread and threading.current_thread() is threading.main_thread()
+        )
+        if here:
+            if _HAS_MASK:
+                self._test_mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
+                if self._mask is not None and self._mask != self._test_mask:
+                    _C.pthread_sigmask(signal.SIG_SETMASK, self._mask - self.keep_unblocked)
+            if self.handlers:
+                for signum, handler in self.handlers.items():
+                    installed = _dispatch_alarm if signum == _ALARM else handler
+                    self._test[signum] = _REAL["signal"](signum, installed)
+                if _ALARM in self.handlers or self._timer[0] > 0:
+                    self._keep_test_timer()
+                if self._timer[0] > 0:
+                    self._owns_timer = True
+                    _REAL["setitimer"](signal.ITIMER_REAL, *self._timer)
+        self._saved = {name: getattr(signal, name) for name in _WRAPPERS}
+        for name, wrapper in _WRAPPERS.items():
+            setattr(signal, name, wrapper)
         _ACTIVE.append(self)
 
     def deactivate(self) -> None:
-        if self._saved is None:
+        saved = self._saved
+        if saved is None:
             return
         if _ACTIVE and _ACTIVE[-1] is self:
             _ACTIVE.pop()
-        signal.signal, self._saved = self._saved, None
-        if not self._test:
+        for name, original in saved.items():
+            setattr(signal, name, original)
+        self._saved = None
+        if not self._here:
             return
-        if _ALARM in self._test:  # its alarm must not go off in the test
-            self._timer = signal.setitimer(signal.ITIMER_REAL, 0)
+        if self._owns_timer:  # pause the environment's alarm; the test's comes back below
+            self._timer = _REAL["setitimer"](signal.ITIMER_REAL, 0)
         for signum, handler in self._test.items():
-            self.handlers[signum] = _REAL_SIGNAL(signum, handler)
+            installed = _REAL["signal"](signum, handler)
+            self.handlers[signum] = self.alarm if installed is _dispatch_alarm else installed
         self._test = {}
+        test_timer, self._test_timer = self._test_timer, None
+        if test_timer is not None and self._owns_timer and test_timer[0] > 0:
+            delay, interval, when = test_timer
+            left = max(delay - (real_time() - when), 1e-6)  # expired meanwhile: fire now
+            _REAL["setitimer"](signal.ITIMER_REAL, left, interval)
+        self._owns_timer = False
+        if _HAS_MASK:
+            mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
+            if mask != self._test_mask:
+                self._mask = mask
+                _C.pthread_sigmask(signal.SIG_SETMASK, self._test_mask)
+            elif self._mask is not None:
+                self._mask = None
+        self._test_mask = None

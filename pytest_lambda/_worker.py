@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
-__all__ = ["HandlerAbandoned", "ProcessExit", "Worker", "real_time"]
+__all__ = ["HandlerAbandoned", "ProcessExit", "Worker", "real_time", "stops_the_test"]
 
 
 def _real_perf_counter() -> Callable[[], float]:
@@ -62,6 +62,16 @@ _CPU: dict[str, Callable[[], int] | None] = {}
 def real_time() -> float:
     """Seconds on a real monotonic clock, whatever time mocker is active."""
     return _REAL["perf_counter"]()
+
+
+def stops_the_test(exc: BaseException) -> bool:
+    """An exception for the test, not the function: Ctrl-C, or a pytest outcome raised in
+    the handler's frame by the test's own signal handler (pytest-timeout's ``signal``
+    method calls ``pytest.fail()``; the handler runs on the main thread)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return True
+    outcomes = sys.modules.get("_pytest.outcomes")
+    return outcomes is not None and isinstance(exc, outcomes.OutcomeException)
 
 
 class HandlerAbandoned(BaseException):

@@ -88,6 +88,39 @@ def signals_itself(event, context):
     time.sleep(1)
     return "ran on"
 
+def blocks_signals(event, context):
+    signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+    return "blocked"
+
+def on_int(signum, frame):
+    sys.exit(0)
+
+def installs_sigint(event, context):
+    signal.signal(signal.SIGINT, on_int)
+    return signal.getsignal(signal.SIGINT).__name__
+
+def spins(event, context):
+    while True:
+        try:
+            time.sleep(1000)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:
+            continue
+
+def forks_and_exits(event, context):
+    import os
+    pid = os.fork()
+    if pid == 0:
+        sys.exit(3)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+def alarm_handler_only(event, context):
+    signal.signal(signal.SIGALRM, on_alarm)
+    time.sleep(event["sleep"])
+    return len(ALARMS)
+
 def waits_for_alarm(event, context):
     for _ in range(100):
         if ALARMS:
@@ -304,3 +337,63 @@ def test_a_late_firing_for_an_earlier_job_does_not_stop_the_next_one() -> None:
         assert worker.fired
     finally:
         _inline._WATCHDOG.disarm(worker)
+
+
+def _mask() -> set[int]:
+    return {int(s) for s in signal.pthread_sigmask(signal.SIG_BLOCK, [])}
+
+
+def test_a_signal_mask_set_by_the_handler_stays_in_its_environment(make: Make) -> None:
+    before = _mask()
+    runner = make("app.blocks_signals")
+    assert runner.invoke({}).response == "blocked"
+    assert _mask() == before  # Ctrl-C and pytest-timeout still reach the test
+    assert runner.invoke({}).ok
+
+
+def test_ctrl_c_stays_with_the_test(make: Make) -> None:
+    runner = make("app.installs_sigint")
+    assert runner.invoke({}).response == "on_int"  # the handler sees its own handler...
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # ...never installed
+
+
+def test_ctrl_c_after_the_deadline_still_stops_the_test(make: Make) -> None:
+    import _thread
+
+    runner = make("app.spins", timeout=0.2)
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # after the deadline has fired
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke({})
+    finally:
+        timer.cancel()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_that_calls_sys_exit_ends(make: Make) -> None:
+    import os
+
+    pid = os.getpid()
+    inv = make("app.forks_and_exits").invoke({})
+    assert os.getpid() == pid
+    assert inv.response == 3, inv.logs  # the child ended with its status, not in pytest
+
+
+def test_the_tests_alarm_reaches_the_test_while_the_handler_has_its_own_handler(
+    make: Make,
+) -> None:
+    # pytest-timeout's signal method: its SIGALRM handler fails the test. An environment
+    # with its own SIGALRM handler (and no alarm of its own) must not take that alarm.
+    fired: list[int] = []
+    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        runner = make("app.alarm_handler_only")
+        assert runner.invoke({"sleep": 0}).response == 0
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 0  # the test's alarm still runs
+        assert runner.invoke({"sleep": 0.5}).response == 0  # fired during it: the test's
+        assert fired == [signal.SIGALRM]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
