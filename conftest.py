@@ -4,9 +4,35 @@ from __future__ import annotations
 
 pytest_plugins = ["pytester"]
 
-from collections.abc import Iterator  # noqa: E402
+import textwrap  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 import pytest  # noqa: E402
+
+
+@pytest.fixture
+def app_runners(tmp_path: Path) -> Iterator[Callable[[str], Callable[..., Any]]]:
+    """``app_runners(source)`` writes ``app.py`` and gives ``make(handler, **runner keywords)``;
+    every runner made is closed at teardown."""
+    from pytest_lambda import LambdaRunner
+
+    made: list[LambdaRunner] = []
+
+    def app(source: str) -> Callable[..., LambdaRunner]:
+        (tmp_path / "app.py").write_text(textwrap.dedent(source))
+
+        def make(handler: str, **kwargs: Any) -> LambdaRunner:
+            runner = LambdaRunner(handler, root=tmp_path, **kwargs)
+            made.append(runner)
+            return runner
+
+        return make
+
+    yield app
+    for runner in made:
+        runner.close()
 
 
 @pytest.fixture

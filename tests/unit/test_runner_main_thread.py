@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -131,18 +129,8 @@ def waits_for_alarm(event, context):
 
 
 @pytest.fixture
-def make(tmp_path: Path) -> Iterator[Make]:
-    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
-    made: list[LambdaRunner] = []
-
-    def make(handler: str, **kwargs: Any) -> LambdaRunner:
-        runner = LambdaRunner(handler, root=tmp_path, **kwargs)
-        made.append(runner)
-        return runner
-
-    yield make
-    for runner in made:
-        runner.close()
+def make(app_runners: Callable[[str], Make]) -> Make:
+    return app_runners(APP)
 
 
 def test_module_code_installs_signal_handlers_for_its_environment_only(make: Make) -> None:

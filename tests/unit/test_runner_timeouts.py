@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -63,18 +61,8 @@ def tmp_keeper(event, context):
 
 
 @pytest.fixture
-def make(tmp_path: Path) -> Iterator[Make]:
-    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
-    made: list[LambdaRunner] = []
-
-    def make(handler: str, **kwargs: Any) -> LambdaRunner:
-        runner = LambdaRunner(handler, root=tmp_path, **kwargs)
-        made.append(runner)
-        return runner
-
-    yield make
-    for runner in made:
-        runner.close()
+def make(app_runners: Callable[[str], Make]) -> Make:
+    return app_runners(APP)
 
 
 @pytest.fixture
