@@ -3,7 +3,9 @@
 The handler runs on the main thread (see :mod:`pytest_lambda._inline`), so module code may
 call ``signal.signal(signal.SIGTERM, on_shutdown)`` or block signals as it does in Lambda.
 While the environment is active, ``signal.signal``, ``signal.alarm`` and
-``signal.setitimer`` note what the environment changes; :meth:`SignalSwap.deactivate`
+``signal.setitimer`` (wrappers put in the ``signal`` module when the first environment
+starts, which call the real functions when none is active) note what the environment
+changes; :meth:`SignalSwap.deactivate`
 gives the test its handlers, its ``ITIMER_REAL`` timer (minus the time spent) and its
 signal mask back and keeps the environment's for the next invoke, where
 :meth:`SignalSwap.activate` puts them in place again.
@@ -38,9 +40,16 @@ _HAS_MASK: Final = hasattr(_C, "pthread_sigmask")
 
 def _swap() -> SignalSwap | None:
     """The active environment's swap, when called on the main thread."""
-    if _ACTIVE and threading.current_thread() is threading.main_thread():
+    if _ACTIVE and threading.get_ident() == threading.main_thread().ident:
         return _ACTIVE[-1]
     return None
+
+
+def _install_wrappers() -> None:
+    """Put the wrappers in the ``signal`` module, for the session: with no environment
+    active they call the real functions (one check per activation that they are still there)."""
+    for name, wrapper in _WRAPPERS.items():
+        setattr(signal, name, wrapper)
 
 
 def _environment_signal(signalnum: Any, handler: Any) -> Any:
@@ -126,7 +135,7 @@ class SignalSwap:
         self._owns_timer = False
         self._mask: set[int] | None = None  # the environment's mask, when not the test's
         self._test_mask: Any = None
-        self._saved: dict[str, Any] | None = None
+        self._active = False
         self._here = False
 
     # -- called by the wrappers ---------------------------------------------------------
@@ -160,7 +169,7 @@ class SignalSwap:
     # -- the swap ------------------------------------------------------------------------
     def activate(self) -> None:
         here = self._here = (
-            self.main_thread and threading.current_thread() is threading.main_thread()
+            self.main_thread and threading.get_ident() == threading.main_thread().ident
         )
         if here:
             if _HAS_MASK:
@@ -176,20 +185,17 @@ class SignalSwap:
                 if self._timer[0] > 0:
                     self._owns_timer = True
                     _REAL["setitimer"](signal.ITIMER_REAL, *self._timer)
-        self._saved = {name: getattr(signal, name) for name in _WRAPPERS}
-        for name, wrapper in _WRAPPERS.items():
-            setattr(signal, name, wrapper)
+        if signal.signal is not _environment_signal:
+            _install_wrappers()
+        self._active = True
         _ACTIVE.append(self)
 
     def deactivate(self) -> None:
-        saved = self._saved
-        if saved is None:
+        if not self._active:
             return
+        self._active = False
         if _ACTIVE and _ACTIVE[-1] is self:
             _ACTIVE.pop()
-        for name, original in saved.items():
-            setattr(signal, name, original)
-        self._saved = None
         if not self._here:
             return
         if self._owns_timer:  # pause the environment's alarm; the test's comes back below
