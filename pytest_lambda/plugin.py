@@ -153,6 +153,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["lambda: " + ", ".join(parts)]
 
 
+def pytest_terminal_summary(
+    terminalreporter: Any, exitstatus: int, config: pytest.Config
+) -> None:
+    """A handler with no event kinds and nothing collected: say how to get the suite."""
+    if exitstatus != pytest.ExitCode.NO_TESTS_COLLECTED or not resolve(config, "handler")[0]:
+        return
+    if resolve(config, "events")[0]:
+        return
+    from ._events._core import KINDS
+
+    terminalreporter.write_line(
+        "lambda: no conformance suite: the handler is set, but no event kinds. Name the kinds "
+        f"it takes, e.g. --lambda-events=sqs (kinds: {', '.join(KINDS)}), or ini lambda_events.",
+        yellow=True,
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     from ._fixtures_clock import add_clock_fixture
 

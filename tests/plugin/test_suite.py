@@ -88,6 +88,23 @@ def _seed(result: pytest.RunResult) -> str:
     return match.group(1)
 
 
+def test_a_handler_without_event_kinds_says_how_to_get_the_suite(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(app=GOOD)
+    result = pytester.runpytest(*PLUGIN, "--lambda-handler=app.handler")
+    assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+    result.stdout.fnmatch_lines(
+        [
+            "lambda: no conformance suite: the handler is set, but no event kinds. *--lambda-events=sqs*"
+        ]
+    )
+    pytester.makepyfile(test_own="def test_own():\n    pass\n")
+    result = pytester.runpytest(*PLUGIN, "--lambda-handler=app.handler")
+    result.assert_outcomes(passed=1)  # the user's own tests: no hint
+    assert "no conformance suite" not in result.stdout.str()
+
+
 def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(app=GOOD)
     pytester.makefile(".toml", pyproject=PYPROJECT)
