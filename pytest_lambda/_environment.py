@@ -238,7 +238,26 @@ class Environment:
         if saved is None:
             return
         self._saved = None
+        first: BaseException | None = None
+        undos: tuple[Callable[[], None], ...] = (
+            lambda: self._restore_process(saved), self.logging.deactivate,
+            self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
+            self.environ.deactivate,
+        )  # fmt: skip
+        for undo in undos:
+            try:
+                undo()
+            except BaseException as exc:  # the other parts must still go back
+                first = first if first is not None else exc
+        if first is not None:
+            raise first
+
+    def _restore_process(self, saved: tuple[Any, ...]) -> None:
         cwd, path, stdout, stderr, tempdir = saved
+        self.sys_path = sys.path
+        sys.path, sys.stdout, sys.stderr = path, stdout, stderr
+        self.stream.target = None
+        tempfile.tempdir = tempdir
         try:
             now_cwd = os.getcwd()
         except OSError:  # the handler removed its cwd: keep the last one
@@ -246,15 +265,6 @@ class Environment:
         self.cwd = now_cwd
         if cwd is not None and cwd != self.cwd:
             os.chdir(cwd)
-        self.sys_path = sys.path
-        sys.path, sys.stdout, sys.stderr = path, stdout, stderr
-        self.stream.target = None
-        tempfile.tempdir = tempdir
-        self.logging.deactivate()
-        self.modules.deactivate()
-        self.signals.deactivate()
-        self.popen.deactivate()
-        self.environ.deactivate()
 
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:

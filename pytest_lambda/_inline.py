@@ -44,7 +44,7 @@ from ._worker import (
     stops_the_test,
 )
 
-__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker"]
+__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
 
 _SIGNAL: Final[int | None] = (
     int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
@@ -54,6 +54,7 @@ _SIGNAL: Final[int | None] = (
 KEEP_UNBLOCKED: Final = frozenset() if _SIGNAL is None else frozenset({_SIGNAL})
 _C_SIGNAL: Final[Any] = importlib.import_module("_signal")  # getsignal() without an enum lookup
 _RESEND: Final = 0.05  # seconds between signals to a handler that runs on past its deadline
+_IDLE_SPAN: Final = 1.0  # the shortest idle sleep (shorter budgets wake the thread when armed)
 _IDLE: Final = 30.0  # seconds without jobs before the watchdog sleeps until the next one
 _NOTE_AFTER: Final = 2.0  # seconds past the deadline before saying so on stderr
 
@@ -75,10 +76,30 @@ def make_worker(name: str, *, pin: bool) -> Worker | InlineWorker:
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
-    """The watchdog's signal: stop the running handler whose deadline passed."""
-    for worker in reversed(_RUNNING):
-        if worker.fired:
-            raise HandlerAbandoned()
+    """The watchdog's signal: stop the running handler whose deadline passed.
+
+    Only in the handler's own code: not in the runner's bookkeeping around the job, nor in
+    a nested runner's (a handler invoking another runner); the signal is sent again 50 ms
+    later, by when the handler's code runs again.
+    """
+    if not _RUNNING:
+        return
+    innermost = _RUNNING[-1]
+    if not innermost.in_job or not any(worker.fired for worker in _RUNNING):
+        return
+    walk = frame
+    while walk is not None and walk.f_code is not _WAIT_CODE:
+        if walk.f_globals.get("__name__") == "pytest_lambda._runner":
+            return  # a nested runner between its invocations' jobs
+        walk = walk.f_back
+    raise HandlerAbandoned()
+
+
+def stop_if_past_deadline() -> None:
+    """In a handler (nested runners): stop it here if its deadline passed while the nested
+    runner's own code ran, where :func:`_on_signal` does not raise."""
+    if _RUNNING and _RUNNING[-1].in_job and any(worker.fired for worker in _RUNNING):
+        raise HandlerAbandoned()
 
 
 def _install_signal_handler() -> None:
@@ -128,7 +149,7 @@ class _Watchdog:
             worker._seq += 1
             worker.fired = False
             self._armed[worker] = (deadline, worker._seq)
-            self._span = max(budget, _RESEND)
+            self._span = max(budget, _IDLE_SPAN)
             if self._pid != os.getpid():  # first use, or a forked child (threads do not survive)
                 self._pid = os.getpid()
                 self._planned = float("inf")
@@ -176,6 +197,15 @@ class _Watchdog:
 _WATCHDOG: Final = _Watchdog()
 
 
+def _after_fork_in_child() -> None:
+    """The child has no watchdog thread, and the lock may have been held by it."""
+    _WATCHDOG.__init__()  # type: ignore[misc]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _note(text: str) -> None:
     """Write to the real stderr (fd 2): pytest's capture would hold it until the test ends."""
     with contextlib.suppress(OSError):  # no stderr
@@ -198,6 +228,7 @@ class InlineWorker:
         self.exit: ProcessExit | None = None
         self.wake = threading.Event()  # never set: a frozen-clock sleep at the deadline raises
         self.fired = False  # the watchdog reached the deadline
+        self.in_job = False  # the job's own code runs (not the bookkeeping around it)
         self.stopped = False  # a frozen-clock sleep reached the deadline
         self._job: Callable[[], Any] | None = None
         self._deadline = 0.0
@@ -277,10 +308,12 @@ class InlineWorker:
         try:
             try:
                 try:
+                    self.in_job = True
                     self.outcome = (True, self.context.run(job))
                 except BaseException as exc:  # the runtime's view of the job
                     self.outcome = (False, exc)
                 finally:
+                    self.in_job = False
                     _RUNNING.remove(self)
             except HandlerAbandoned:  # the signal landed as the job ended
                 pass
@@ -352,3 +385,6 @@ class InlineWorker:
         loop, self._loop = self._loop, None
         if loop is not None and not loop.is_running() and not loop.is_closed():
             loop.close()
+
+
+_WAIT_CODE: Final = InlineWorker.wait.__code__

@@ -39,6 +39,7 @@ from ._environment import (
 )
 from ._errors import InvalidOption, handler_not_loaded
 from ._handler import handler_name
+from ._inline import stop_if_past_deadline
 from ._invoke import run_invocation
 from ._logs import Platform
 from ._outcome import event_body
@@ -287,11 +288,14 @@ class LambdaRunner(RunnerChecks):
                 "LambdaRunner.invoke() called while an invocation of this runner is running: an "
                 "execution environment takes one event at a time. Use one runner per thread."
             )
+        stop_if_past_deadline()  # called from a handler whose own deadline passed
         self._busy = True
         try:
-            return self._invoke(body, context)
+            invocation = self._invoke(body, context)
         finally:
             self._busy = False
+        stop_if_past_deadline()
+        return invocation
 
     def _invoke(self, body: bytes, context: LambdaContext | None) -> Invocation:
         __tracebackhide__ = True

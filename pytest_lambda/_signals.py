@@ -47,9 +47,11 @@ def _swap() -> SignalSwap | None:
 
 def _install_wrappers() -> None:
     """Put the wrappers in the ``signal`` module, for the session: with no environment
-    active they call the real functions (one check per activation that they are still there)."""
+    active they call the real functions. Only over the real functions: a test's mock of
+    ``signal.signal`` stays in place and sees the handler's calls, as before."""
     for name, wrapper in _WRAPPERS.items():
-        setattr(signal, name, wrapper)
+        if getattr(signal, name) is _REAL[name]:
+            setattr(signal, name, wrapper)
 
 
 def _environment_signal(signalnum: Any, handler: Any) -> Any:
@@ -107,12 +109,14 @@ for _name, _wrapper in _WRAPPERS.items():
 def _dispatch_alarm(signum: int, frame: Any) -> Any:
     """SIGALRM while an environment that set a handler for it is active: the environment's
     handler for its own alarm, the test's (pytest-timeout's ``signal`` method) otherwise."""
-    swap = _ACTIVE[-1] if _ACTIVE else None
-    if swap is None:
-        return None
-    target = swap.alarm if swap._owns_timer else swap._test.get(signum)
-    if callable(target):
-        return target(signum, frame)
+    for swap in reversed(_ACTIVE):  # nested environments: the innermost that owns it
+        if swap._owns_timer and swap.alarm is not _UNSET:
+            target = swap.alarm
+        else:
+            target = swap._test.get(signum)
+            if target is _dispatch_alarm or target is None:
+                continue  # an enclosing environment's, or nothing kept here
+        return target(signum, frame) if callable(target) else None
     return None
 
 
@@ -135,8 +139,8 @@ class SignalSwap:
         self._owns_timer = False
         self._mask: set[int] | None = None  # the environment's mask, when not the test's
         self._test_mask: Any = None
+        self._start_mask: Any = None
         self._active = False
-        self._here = False
 
     # -- called by the wrappers ---------------------------------------------------------
     def _installed(self, signum: int, previous: Any) -> None:
@@ -168,23 +172,24 @@ class SignalSwap:
 
     # -- the swap ------------------------------------------------------------------------
     def activate(self) -> None:
-        here = self._here = (
-            self.main_thread and threading.get_ident() == threading.main_thread().ident
-        )
-        if here:
-            if _HAS_MASK:
-                self._test_mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
-                if self._mask is not None and self._mask != self._test_mask:
-                    _C.pthread_sigmask(signal.SIG_SETMASK, self._mask - self.keep_unblocked)
-            if self.handlers:
-                for signum, handler in self.handlers.items():
-                    installed = _dispatch_alarm if signum == _ALARM else handler
-                    self._test[signum] = _REAL["signal"](signum, installed)
-                if _ALARM in self.handlers or self._timer[0] > 0:
-                    self._keep_test_timer()
-                if self._timer[0] > 0:
-                    self._owns_timer = True
-                    _REAL["setitimer"](signal.ITIMER_REAL, *self._timer)
+        here = self.main_thread and threading.get_ident() == threading.main_thread().ident
+        if not here:
+            return  # jobs on their own thread: Python refuses signal.signal() there
+        if _HAS_MASK:
+            test_mask = self._test_mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
+            start = test_mask if self._mask is None else self._mask
+            start = self._start_mask = start - self.keep_unblocked  # the watchdog's signal
+            if start != test_mask:
+                _C.pthread_sigmask(signal.SIG_SETMASK, start)
+        if self.handlers:
+            for signum, handler in self.handlers.items():
+                installed = _dispatch_alarm if signum == _ALARM else handler
+                self._test[signum] = _REAL["signal"](signum, installed)
+        if _ALARM in self.handlers or self._timer[0] > 0:
+            self._keep_test_timer()
+        if self._timer[0] > 0:
+            self._owns_timer = True
+            _REAL["setitimer"](signal.ITIMER_REAL, *self._timer)
         if signal.signal is not _environment_signal:
             _install_wrappers()
         self._active = True
@@ -194,13 +199,14 @@ class SignalSwap:
         if not self._active:
             return
         self._active = False
-        if _ACTIVE and _ACTIVE[-1] is self:
-            _ACTIVE.pop()
-        if not self._here:
-            return
+        if self in _ACTIVE:
+            _ACTIVE.remove(self)
         if self._owns_timer:  # pause the environment's alarm; the test's comes back below
             self._timer = _REAL["setitimer"](signal.ITIMER_REAL, 0)
         for signum, handler in self._test.items():
+            if handler is None:  # installed from C: Python cannot put it back
+                self.handlers[signum] = _REAL["getsignal"](signum)
+                continue
             installed = _REAL["signal"](signum, handler)
             self.handlers[signum] = self.alarm if installed is _dispatch_alarm else installed
         self._test = {}
@@ -212,9 +218,8 @@ class SignalSwap:
         self._owns_timer = False
         if _HAS_MASK:
             mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
+            if mask != self._start_mask:  # the environment changed its mask
+                self._mask = None if mask == self._test_mask else mask
             if mask != self._test_mask:
-                self._mask = mask
                 _C.pthread_sigmask(signal.SIG_SETMASK, self._test_mask)
-            elif self._mask is not None:
-                self._mask = None
         self._test_mask = None

@@ -153,9 +153,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["lambda: " + ", ".join(parts)]
 
 
-def pytest_terminal_summary(
-    terminalreporter: Any, exitstatus: int, config: pytest.Config
-) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """A handler with no event kinds and nothing collected: say how to get the suite."""
     if exitstatus != pytest.ExitCode.NO_TESTS_COLLECTED or not resolve(config, "handler")[0]:
         return

@@ -385,3 +385,44 @@ def test_the_tests_alarm_reaches_the_test_while_the_handler_has_its_own_handler(
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_handler_looping_on_a_nested_runner_times_out_and_leaves_nothing_behind() -> None:
+    from pytest_lambda import _inline, _signals, _worker
+
+    inner = LambdaRunner(lambda event, context: 1, timeout=3)
+
+    def outer(event: Any, context: Any) -> None:
+        while True:
+            inner.invoke({})
+
+    with inner, LambdaRunner(outer, timeout=0.05) as runner:
+        for _ in range(20):
+            started = real_time()
+            assert runner.invoke({}).timed_out
+            assert real_time() - started < 2
+            assert not _signals._ACTIVE
+            assert not _inline._RUNNING
+            assert threading.get_ident() not in _worker._THREADS
+
+
+def test_a_mock_of_signal_signal_sees_the_handlers_calls(make: Make) -> None:
+    from unittest import mock
+
+    runner = make("app.where")
+    with mock.patch("signal.signal") as mocked:
+        runner.invoke({})
+    assert mocked.call_args_list[0].args[0] == signal.SIGTERM
+
+
+def test_the_deadline_holds_when_the_test_blocked_signals(make: Make) -> None:
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals() - {signal.SIGINT})
+    try:
+        test_mask = _mask()
+        runner = make("app.sleeps", timeout=0.2)
+        started = real_time()
+        assert runner.invoke({}).timed_out  # the watchdog's signal is unblocked for the job
+        assert real_time() - started < 2
+        assert _mask() == test_mask
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
