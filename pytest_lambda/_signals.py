@@ -10,9 +10,10 @@ gives the test its handlers, its ``ITIMER_REAL`` timer (minus the time spent) an
 signal mask back and keeps the environment's for the next invoke, where
 :meth:`SignalSwap.activate` puts them in place again.
 
-``SIGINT`` stays the test's: Lambda never sends it, and Ctrl-C must stop the test run. A
-handler the environment sets for it is kept aside (``signal.getsignal`` returns it) and
-never installed.
+``SIGINT`` and ``SIGTERM`` stay the test's: Lambda never sends them to a running
+invocation (``SIGTERM`` comes at shutdown), and Ctrl-C, a CI job's cancel or ``timeout``
+must stop the test run. A handler the environment sets for them is kept aside
+(``signal.getsignal`` returns it) and never installed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ _REAL: Final[dict[str, Any]] = {
 }  # fmt: skip
 _ACTIVE: Final[list[SignalSwap]] = []
 _ALARM: Final[int | None] = getattr(signal, "SIGALRM", None)
-_INT: Final = int(signal.SIGINT)
+# Lambda never sends these to a running invocation (SIGTERM comes at shutdown, after the
+# last one), and the test process must obey them: Ctrl-C, a CI job's cancel, `timeout`.
+_KEPT: Final = frozenset(
+    int(getattr(signal, name)) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name)
+)
 _UNSET: Final = object()
 _HAS_MASK: Final = hasattr(_C, "pthread_sigmask")
 
@@ -59,8 +64,8 @@ def _environment_signal(signalnum: Any, handler: Any) -> Any:
     swap = _swap()
     if swap is None:
         return _REAL["signal"](signalnum, handler)
-    if isinstance(signalnum, int) and int(signalnum) == _INT:
-        return swap._set_sigint(handler)
+    if isinstance(signalnum, int) and int(signalnum) in _KEPT:
+        return swap._set_kept(int(signalnum), handler)
     if signalnum == _ALARM and signalnum is not None:
         return swap._set_alarm(handler)
     previous = _REAL["signal"](signalnum, handler)
@@ -70,8 +75,8 @@ def _environment_signal(signalnum: Any, handler: Any) -> Any:
 
 def _environment_getsignal(signalnum: Any) -> Any:
     swap = _swap()
-    if swap is not None and swap.sigint is not _UNSET and signalnum == _INT:
-        return swap.sigint
+    if swap is not None and isinstance(signalnum, int) and int(signalnum) in swap.kept:
+        return swap.kept[int(signalnum)]
     if swap is not None and swap.alarm is not _UNSET and signalnum == _ALARM:
         return swap.alarm
     return _REAL["getsignal"](signalnum)
@@ -131,7 +136,7 @@ class SignalSwap:
         self.main_thread = main_thread
         self.keep_unblocked = keep_unblocked
         self.handlers: dict[int, Any] = {}  # the environment's, while inactive
-        self.sigint: Any = _UNSET  # the environment's SIGINT handler, never installed
+        self.kept: dict[int, Any] = {}  # its SIGINT/SIGTERM handlers: recorded, never installed
         self.alarm: Any = _UNSET  # the environment's SIGALRM handler, behind _dispatch_alarm
         self._test: dict[int, Any] = {}  # the test's, while active
         self._timer: tuple[float, float] = (0.0, 0.0)  # the environment's paused itimer
@@ -147,11 +152,11 @@ class SignalSwap:
         if signum not in self._test:
             self._test[signum] = previous
 
-    def _set_sigint(self, handler: Any) -> Any:
+    def _set_kept(self, signum: int, handler: Any) -> Any:
         if not (callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL)):
-            return _REAL["signal"](_INT, handler)  # the real TypeError
-        previous = self.sigint if self.sigint is not _UNSET else _REAL["getsignal"](_INT)
-        self.sigint = handler
+            return _REAL["signal"](signum, handler)  # the real TypeError
+        previous = self.kept[signum] if signum in self.kept else _REAL["getsignal"](signum)
+        self.kept[signum] = handler
         return previous
 
     def _set_alarm(self, handler: Any) -> Any:

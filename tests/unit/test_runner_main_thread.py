@@ -39,6 +39,10 @@ def where(event, context):
         "term": signal.getsignal(signal.SIGTERM).__name__,
     }
 
+def sees_sigterm(event, context):
+    import _signal
+    return f"installed: {_signal.getsignal(signal.SIGTERM) is on_term}"
+
 def var(event, context):
     old = VAR.get()
     VAR.set("set by the handler")
@@ -141,6 +145,8 @@ def test_module_code_installs_signal_handlers_for_its_environment_only(make: Mak
     assert first.response == {"main": True, "term": "on_term"}
     assert signal.getsignal(signal.SIGTERM) is before  # the test keeps its handler
     assert runner.invoke({}).response["term"] == "on_term"  # warm: the module's handler is back
+    sees = make("app.sees_sigterm").invoke({})
+    assert sees.response == "installed: False", sees.logs  # kill/timeout still end pytest
     runner.close()
     assert signal.getsignal(signal.SIGTERM) is before
 
