@@ -72,9 +72,14 @@ def _fake_sleep(secs: Any, /) -> None:
     clock._advance(timedelta(seconds=seconds))
 
 
-def _runner_thread(ident: int) -> bool:
+def _runner_worker(ident: int) -> Any:
+    """The Worker or InlineWorker running a job on thread ``ident``, or None."""
     worker = sys.modules.get("pytest_lambda._worker")
-    return worker is not None and ident in worker._THREADS
+    return None if worker is None else worker._THREADS.get(ident, (None,))[0]
+
+
+def _runner_thread(ident: int) -> bool:
+    return _runner_worker(ident) is not None
 
 
 def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
@@ -82,10 +87,9 @@ def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
 
     A handler on the test's thread (an inline environment) is stopped here instead.
     """
-    worker = sys.modules.get("pytest_lambda._worker")
-    entry = None if worker is None else worker._THREADS.get(ident)
-    if entry is not None and getattr(entry[0], "inline", False):
-        raise entry[0].stop_at_deadline()
+    runner_worker = _runner_worker(ident)
+    if runner_worker is not None and runner_worker.inline:
+        raise runner_worker.stop_at_deadline()
     wake = clock._wakes.get(ident)
     if wake is None or isinstance(secs, (str, bytes)) or not hasattr(type(secs), "__float__"):
         _REAL_SLEEP(secs)

@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from ._handler import load_handler, split_handler
-from ._inline import KEEP_UNBLOCKED, make_worker
+from ._inline import make_worker
 from ._logs import EnvironmentStream, LambdaLogHandler, LogCapture, log_level_from_env
 from ._marshal import ensure_ascii_for, execution_env
 from ._signals import SignalSwap
@@ -198,9 +198,7 @@ class Environment:
             f"lambda-{config.function_name}-{sandbox.generation}",
             pin=config.memory_mb < _ONE_VCPU_MB,
         )
-        self.signals = SignalSwap(
-            main_thread=getattr(self.worker, "inline", False), keep_unblocked=KEEP_UNBLOCKED
-        )
+        self.signals = SignalSwap(main_thread=self.worker.inline)
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
@@ -209,6 +207,12 @@ class Environment:
         self._loggers = snapshot_loggers()
         self._saved: tuple[Any, ...] | None = None
         self.stream = EnvironmentStream()  # the handler's sys.stdout/stderr, kept across invokes
+        self._restoring: tuple[Any, ...] = ()
+        # deactivate() runs each, even after one failed, so nothing stays in the test
+        self._undos: tuple[Callable[[], None], ...] = (
+            self._restore_process, self.logging.deactivate, self.modules.deactivate,
+            self.signals.deactivate, self.popen.deactivate, self.environ.deactivate,
+        )  # fmt: skip
 
     # -- state ------------------------------------------------------------------------
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
@@ -238,13 +242,9 @@ class Environment:
         if saved is None:
             return
         self._saved = None
+        self._restoring = saved
         first: BaseException | None = None
-        undos: tuple[Callable[[], None], ...] = (
-            lambda: self._restore_process(saved), self.logging.deactivate,
-            self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
-            self.environ.deactivate,
-        )  # fmt: skip
-        for undo in undos:
+        for undo in self._undos:
             try:
                 undo()
             except BaseException as exc:  # the other parts must still go back
@@ -252,8 +252,8 @@ class Environment:
         if first is not None:
             raise first
 
-    def _restore_process(self, saved: tuple[Any, ...]) -> None:
-        cwd, path, stdout, stderr, tempdir = saved
+    def _restore_process(self) -> None:
+        cwd, path, stdout, stderr, tempdir = self._restoring
         self.sys_path = sys.path
         sys.path, sys.stdout, sys.stderr = path, stdout, stderr
         self.stream.target = None

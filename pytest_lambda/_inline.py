@@ -75,6 +75,11 @@ def make_worker(name: str, *, pin: bool) -> Worker | InlineWorker:
     return Worker(name, pin=pin)
 
 
+def _past_deadline() -> bool:
+    """A handler's own code runs now, and its or an enclosing invocation's deadline passed."""
+    return bool(_RUNNING) and _RUNNING[-1].in_job and any(w.fired for w in _RUNNING)
+
+
 def _on_signal(signum: int, frame: FrameType | None) -> None:
     """The watchdog's signal: stop the running handler whose deadline passed.
 
@@ -82,10 +87,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     a nested runner's (a handler invoking another runner); the signal is sent again 50 ms
     later, by when the handler's code runs again.
     """
-    if not _RUNNING:
-        return
-    innermost = _RUNNING[-1]
-    if not innermost.in_job or not any(worker.fired for worker in _RUNNING):
+    if not _past_deadline():
         return
     walk = frame
     while walk is not None and walk.f_code is not _WAIT_CODE:
@@ -98,7 +100,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 def stop_if_past_deadline() -> None:
     """In a handler (nested runners): stop it here if its deadline passed while the nested
     runner's own code ran, where :func:`_on_signal` does not raise."""
-    if _RUNNING and _RUNNING[-1].in_job and any(worker.fired for worker in _RUNNING):
+    if _past_deadline():
         raise HandlerAbandoned()
 
 
@@ -377,9 +379,8 @@ class InlineWorker:
         self._close_loop()
 
     def stop(self) -> None:
-        """The environment is closed."""
-        self.abandoned = True
-        self._close_loop()
+        """The environment is closed (nothing runs on: the same as :meth:`abandon`)."""
+        self.abandon()
 
     def _close_loop(self) -> None:
         loop, self._loop = self._loop, None

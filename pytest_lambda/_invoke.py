@@ -127,7 +127,7 @@ def _bounded(
         return job
 
     wake = env.worker.wake
-    inline = getattr(env.worker, "inline", False)
+    inline = env.worker.inline
 
     def bounded() -> Any:
         ident = threading.get_ident()
@@ -172,9 +172,7 @@ def _init(
         env.handler, env.initialized = value, True
         return None
     error_type_status = "error"
-    if stops_the_test(value):
-        raise value
-    elif isinstance(value, (SystemExit, ProcessExit)):
+    if isinstance(value, (SystemExit, ProcessExit)):
         status, text = exit_status(value)
         capture.write(text)
         error = exit_error("", status, value)
@@ -326,8 +324,6 @@ def _invoke(
                 capture.write(
                     error_lines(error.payload(), json_format=env.json_logs, now=clock.time())
                 )
-        elif stops_the_test(value):
-            raise value
         elif isinstance(value, (SystemExit, ProcessExit)):
             exit_code, text = exit_status(value)
             capture.write(text)

@@ -23,6 +23,7 @@ import signal
 import threading
 from typing import Any, Final
 
+from ._inline import KEEP_UNBLOCKED
 from ._worker import real_time
 
 __all__ = ["SignalSwap"]
@@ -132,9 +133,8 @@ class SignalSwap:
     environment); otherwise they run on a thread whose mask and handlers are its own.
     """
 
-    def __init__(self, *, main_thread: bool, keep_unblocked: frozenset[int] = frozenset()) -> None:
+    def __init__(self, *, main_thread: bool) -> None:
         self.main_thread = main_thread
-        self.keep_unblocked = keep_unblocked
         self.handlers: dict[int, Any] = {}  # the environment's, while inactive
         self.kept: dict[int, Any] = {}  # its SIGINT/SIGTERM handlers: recorded, never installed
         self.alarm: Any = _UNSET  # the environment's SIGALRM handler, behind _dispatch_alarm
@@ -183,7 +183,7 @@ class SignalSwap:
         if _HAS_MASK:
             test_mask = self._test_mask = _C.pthread_sigmask(signal.SIG_BLOCK, ())
             start = test_mask if self._mask is None else self._mask
-            start = self._start_mask = start - self.keep_unblocked  # the watchdog's signal
+            start = self._start_mask = start - KEEP_UNBLOCKED  # the watchdog's signal
             if start != test_mask:
                 _C.pthread_sigmask(signal.SIG_SETMASK, start)
         if self.handlers:

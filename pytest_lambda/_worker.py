@@ -114,6 +114,8 @@ def _guard_exit() -> None:
 class Worker:
     """One environment's thread: ``submit(job)``, then ``wait(...)``, then ``outcome``."""
 
+    inline: Final = False  # jobs run on a thread of their own (see _inline.InlineWorker)
+
     def __init__(self, name: str, *, pin: bool = True) -> None:
         self.name = name
         self._pin = pin
