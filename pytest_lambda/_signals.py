@@ -65,10 +65,8 @@ def _environment_signal(signalnum: Any, handler: Any) -> Any:
     swap = _swap()
     if swap is None:
         return _REAL["signal"](signalnum, handler)
-    if isinstance(signalnum, int) and int(signalnum) in _KEPT:
-        return swap._set_kept(int(signalnum), handler)
-    if signalnum == _ALARM and signalnum is not None:
-        return swap._set_alarm(handler)
+    if isinstance(signalnum, int) and (int(signalnum) in _KEPT or int(signalnum) == _ALARM):
+        return swap._set_virtual(int(signalnum), handler)
     previous = _REAL["signal"](signalnum, handler)
     swap._installed(int(signalnum), previous)
     return previous
@@ -76,10 +74,8 @@ def _environment_signal(signalnum: Any, handler: Any) -> Any:
 
 def _environment_getsignal(signalnum: Any) -> Any:
     swap = _swap()
-    if swap is not None and isinstance(signalnum, int) and int(signalnum) in swap.kept:
-        return swap.kept[int(signalnum)]
-    if swap is not None and swap.alarm is not _UNSET and signalnum == _ALARM:
-        return swap.alarm
+    if swap is not None and isinstance(signalnum, int) and int(signalnum) in swap.virtual:
+        return swap.virtual[int(signalnum)]
     return _REAL["getsignal"](signalnum)
 
 
@@ -116,8 +112,8 @@ def _dispatch_alarm(signum: int, frame: Any) -> Any:
     """SIGALRM while an environment that set a handler for it is active: the environment's
     handler for its own alarm, the test's (pytest-timeout's ``signal`` method) otherwise."""
     for swap in reversed(_ACTIVE):  # nested environments: the innermost that owns it
-        if swap._owns_timer and swap.alarm is not _UNSET:
-            target = swap.alarm
+        if swap._owns_timer and signum in swap.virtual:
+            target = swap.virtual[signum]
         else:
             target = swap._test.get(signum)
             if target is _dispatch_alarm or target is None:
@@ -136,8 +132,9 @@ class SignalSwap:
     def __init__(self, *, main_thread: bool) -> None:
         self.main_thread = main_thread
         self.handlers: dict[int, Any] = {}  # the environment's, while inactive
-        self.kept: dict[int, Any] = {}  # its SIGINT/SIGTERM handlers: recorded, never installed
-        self.alarm: Any = _UNSET  # the environment's SIGALRM handler, behind _dispatch_alarm
+        # its SIGINT/SIGTERM handlers (recorded, never installed) and its SIGALRM handler
+        # (called by _dispatch_alarm): what signal.getsignal() shows the environment
+        self.virtual: dict[int, Any] = {}
         self._test: dict[int, Any] = {}  # the test's, while active
         self._timer: tuple[float, float] = (0.0, 0.0)  # the environment's paused itimer
         self._test_timer: tuple[float, float, float] | None = None  # (delay, interval, when)
@@ -152,21 +149,16 @@ class SignalSwap:
         if signum not in self._test:
             self._test[signum] = previous
 
-    def _set_kept(self, signum: int, handler: Any) -> Any:
+    def _set_virtual(self, signum: int, handler: Any) -> Any:
         if not (callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL)):
             return _REAL["signal"](signum, handler)  # the real TypeError
-        previous = self.kept[signum] if signum in self.kept else _REAL["getsignal"](signum)
-        self.kept[signum] = handler
-        return previous
-
-    def _set_alarm(self, handler: Any) -> Any:
-        if not (callable(handler) or handler in (signal.SIG_IGN, signal.SIG_DFL)):
-            return _REAL["signal"](_ALARM, handler)  # the real TypeError
-        self._keep_test_timer()
-        installed = _REAL["signal"](_ALARM, _dispatch_alarm)
-        self._installed(int(_ALARM or 0), installed)
-        previous = self.alarm if self.alarm is not _UNSET else installed
-        self.alarm = handler
+        previous = self.virtual.get(signum, _UNSET)
+        if previous is _UNSET:
+            previous = _REAL["getsignal"](signum)
+        if signum == _ALARM:  # the environment's, for its own alarms: behind the dispatcher
+            self._keep_test_timer()
+            self._installed(signum, _REAL["signal"](signum, _dispatch_alarm))
+        self.virtual[signum] = handler
         return previous
 
     def _keep_test_timer(self, *, owned: bool = False) -> None:
@@ -213,7 +205,9 @@ class SignalSwap:
                 self.handlers[signum] = _REAL["getsignal"](signum)
                 continue
             installed = _REAL["signal"](signum, handler)
-            self.handlers[signum] = self.alarm if installed is _dispatch_alarm else installed
+            self.handlers[signum] = (
+                self.virtual[signum] if installed is _dispatch_alarm else installed
+            )
         self._test = {}
         test_timer, self._test_timer = self._test_timer, None
         if test_timer is not None and self._owns_timer and test_timer[0] > 0:
