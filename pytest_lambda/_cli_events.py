@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from ._cli_genflags import add_generator_flags, flag_for, normalise_kind, request
@@ -62,13 +61,44 @@ def _generate(ns: argparse.Namespace) -> int:
             f"{PROG}: seed {req.seed} (pass --seed {req.seed} to get this event again)\n"
         )
     if ns.output is None:
+        if ns.force:
+            raise CLIError("--force goes with -o FILE (it allows replacing FILE)")
         write_json(sys.stdout, event, compact=ns.compact)
         return 0
-    try:
-        Path(ns.output).write_text(dump_json(event, compact=ns.compact), "utf-8", newline="\n")
-    except OSError as exc:
-        raise CLIError(f"cannot write {ns.output}: {exc.strerror or exc}") from None
+    _write_output(ns.output, dump_json(event, compact=ns.compact).encode("utf-8"), ns.force)
     return 0
+
+
+def _write_output(path: str, data: bytes, force: bool) -> None:
+    """``-o FILE``: a new file, or the same bytes; anything else only with ``--force``.
+
+    A JSON file cannot carry a mark saying this command wrote it, so an existing file
+    with other content may be a captured event of the user's: it is refused. The file
+    is written atomically, and a symbolic link is never written through. A named pipe
+    or a character device (``/dev/null``) is written into, as a shell redirection does.
+    """
+    from ._safe_write import inspect, write_atomic, write_stream
+
+    try:
+        entry = inspect(path)
+        if entry.kind == "directory":
+            raise CLIError(f"cannot write {path}: it is a directory")
+        if entry.kind == "stream":  # a named pipe or /dev/null: nothing there to lose
+            write_stream(path, data)
+            return
+        if entry.kind == "file" and entry.data == data:
+            return  # already this event
+        if entry.kind != "missing" and not force:
+            why = (
+                "it exists with other content" if entry.kind == "file" else f"it is {entry.phrase}"
+            )
+            link = " (--force replaces the link, never its target)" * (entry.kind == "symlink")
+            raise CLIError(f"not overwriting {path}: {why}{link}; pass --force to replace it")
+        write_atomic(path, data, replace=entry.kind != "missing", mode=entry.mode)
+    except FileExistsError:
+        raise CLIError(f"not overwriting {path}: it appeared while writing; run again") from None
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _validate(ns: argparse.Namespace) -> int:
@@ -137,7 +167,7 @@ def _populate_list(p: argparse.ArgumentParser, tokens: list[str] | None) -> None
 def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.usage = (
         f"{PROG} events generate KIND [--seed N] [--records N] [--set PATH=VALUE ...] "
-        "[--param NAME=VALUE ...] [event parameters] [--no-validate] [--compact] [-o FILE]"
+        "[--param NAME=VALUE ...] [event parameters] [--no-validate] [--compact] [-o FILE [--force]]"
     )
     p.description = (
         "Print a realistic event of KIND as JSON. The same flags and --seed give "
@@ -147,6 +177,12 @@ def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
     p.add_argument("kind", metavar="KIND", help="apigw_v1, apigw_v2, s3, sns, sqs or kinesis")
     p.add_argument("--compact", action="store_true", help="one-line JSON instead of indent 2")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with -o: replace FILE when it exists with other content (by default refused); "
+        "a symbolic link is replaced, never written through",
+    )
     add_generator_flags(p)
     p.set_defaults(func=_generate)
 

@@ -10,6 +10,7 @@ import pytest
 
 from pytest_lambda import events
 from pytest_lambda._cli_samples import SAMPLES, render
+from pytest_lambda._cli_samples_disk import MANIFEST, manifest_text
 from pytest_lambda.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,14 @@ def run(capsys, *argv):
 @pytest.fixture(scope="module")
 def rendered():
     return render()
+
+
+def _record(out_dir, files):
+    """Write ``files`` (name → bytes) into ``out_dir`` as the command would have: manifest too."""
+    on_disk = {p.name: p.read_bytes() for p in out_dir.iterdir() if p.name != MANIFEST}
+    for name, data in files.items():
+        (out_dir / name).write_bytes(data)
+    (out_dir / MANIFEST).write_bytes(manifest_text({**on_disk, **files}))
 
 
 def test_the_repository_samples_are_up_to_date(capsys):
@@ -104,7 +113,9 @@ def test_write_then_check(capsys, tmp_path, rendered):
     assert (
         out == f"{out_dir}: wrote {len(SAMPLES)} samples and README.md ({len(rendered)} changed)\n"
     )
-    assert {p.name: p.read_text("utf-8") for p in out_dir.iterdir()} == rendered
+    assert {p.name: p.read_text("utf-8") for p in out_dir.iterdir() if p.name != MANIFEST} == (
+        rendered
+    )
     assert run(capsys, "events", "samples", "--out", str(out_dir))[1] == (
         f"{out_dir}: wrote {len(SAMPLES)} samples and README.md (0 changed)\n"
     )
@@ -118,9 +129,10 @@ def test_write_then_check(capsys, tmp_path, rendered):
 def test_check_names_stale_missing_and_unexpected_files(capsys, tmp_path):
     out_dir = tmp_path / "samples"
     assert run(capsys, "events", "samples", "--out", str(out_dir))[0] == 0
-    (out_dir / "sqs_single.json").write_text("{}\n", "utf-8")
+    # what an older version of the command wrote: stale, but the manifest says it is ours
+    stale = {"sqs_single.json": b"{}\n", "old.json": b"{}\n", "s3_put.json": b""}
+    _record(out_dir, stale)
     (out_dir / "s3_put.json").unlink()
-    (out_dir / "old.json").write_text("{}\n", "utf-8")
     assert run(capsys, "events", "samples", "--check", "--out", str(out_dir)) == (
         1,
         f"{out_dir} is out of date (stale: sqs_single.json; missing: s3_put.json; "
@@ -128,7 +140,7 @@ def test_check_names_stale_missing_and_unexpected_files(capsys, tmp_path):
         f"regenerate with: pytest-lambda events samples --out {out_dir}\n",
         "",
     )
-    # regenerating fixes all three, and removes the unexpected file from our own directory
+    # regenerating fixes all three, and removes the unexpected file the command wrote
     code, out, _ = run(capsys, "events", "samples", "--out", str(out_dir))
     assert code == 0
     assert (
