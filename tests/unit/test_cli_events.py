@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
 from pytest_lambda import events
 from pytest_lambda.cli import main
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs, /dev/null")
 
 
 def run(capsys, *argv):
@@ -388,4 +391,95 @@ def test_schema_unknown_kind(capsys):
     assert one_error(capsys, "events", "schema", "http") == (
         "unknown event kind 'http' (did you mean 'apigw_v2'?); "
         "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+    )
+
+
+# -- generate -o: never destroy a file (issue 15) --------------------------------------
+
+
+def test_generate_refuses_to_replace_an_existing_different_file(capsys, tmp_path):
+    """Guards: -o replaced any file (a captured event, say) without a word."""
+    target = tmp_path / "event.json"
+    target.write_text('{"captured": true}\n', "utf-8")
+    assert run(capsys, "events", "generate", "sqs", "--seed", "5", "-o", str(target)) == (
+        2,
+        "",
+        f"pytest-lambda: error: not overwriting {target}: it exists with other content; "
+        "pass --force to replace it\n",
+    )
+    assert target.read_text("utf-8") == '{"captured": true}\n'
+
+
+def test_generate_same_content_is_fine_and_force_replaces(capsys, tmp_path):
+    """Guards: rerunning the same command works; --force is the way to replace a file."""
+    target = tmp_path / "event.json"
+    argv = ("events", "generate", "sqs", "--seed", "5", "-o", str(target))
+    assert run(capsys, *argv) == (0, "", "")
+    assert run(capsys, *argv) == (0, "", "")  # the same bytes: nothing to refuse
+    target.write_text("{}\n", "utf-8")
+    assert run(capsys, *argv, "--force") == (0, "", "")
+    assert target.read_text("utf-8") == pretty(events.sqs(seed=5))
+    assert [p.name for p in tmp_path.iterdir()] == ["event.json"]  # no temp file left
+
+
+@posix_only
+def test_generate_never_writes_through_a_symlink(capsys, tmp_path):
+    """Guards: -o LINK wrote into the file the link points to."""
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"mine": 1}\n', "utf-8")
+    link = tmp_path / "event.json"
+    link.symlink_to(outside)
+    assert run(capsys, "events", "generate", "sqs", "--seed", "5", "-o", str(link)) == (
+        2,
+        "",
+        f"pytest-lambda: error: not overwriting {link}: it is a symbolic link (--force "
+        "replaces the link, never its target); pass --force to replace it\n",
+    )
+    assert (
+        run(capsys, "events", "generate", "sqs", "--seed", "5", "-o", str(link), "--force")[0] == 0
+    )
+    assert not link.is_symlink()
+    assert link.read_text("utf-8") == pretty(events.sqs(seed=5))
+    assert outside.read_text("utf-8") == '{"mine": 1}\n'
+
+
+def test_generate_failure_mid_write_keeps_the_old_file_whole(capsys, tmp_path, monkeypatch):
+    """Guards: a failed write left a truncated file; now the old one stays and no temp is left."""
+    import errno
+
+    target = tmp_path / "event.json"
+    target.write_text("{}\n", "utf-8")
+
+    def failing_fsync(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    argv = ("events", "generate", "sqs", "--seed", "5", "-o", str(target), "--force")
+    assert run(capsys, *argv) == (
+        2,
+        "",
+        f"pytest-lambda: error: cannot write {target}: No space left on device\n",
+    )
+    assert target.read_text("utf-8") == "{}\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["event.json"]
+
+
+@posix_only
+def test_generate_into_a_directory_or_dev_null(capsys, tmp_path):
+    """Guards: a directory is refused even with --force; /dev/null is written into, not replaced."""
+    assert run(
+        capsys, "events", "generate", "sqs", "-o", str(tmp_path), "--force", "--seed", "1"
+    ) == (
+        2,
+        "",
+        f"pytest-lambda: error: cannot write {tmp_path}: it is a directory\n",
+    )
+    assert run(capsys, "events", "generate", "sqs", "--seed", "1", "-o", os.devnull) == (0, "", "")
+
+
+def test_generate_force_without_output_is_a_usage_error(capsys):
+    assert run(capsys, "events", "generate", "sqs", "--seed", "1", "--force") == (
+        2,
+        "",
+        "pytest-lambda: error: --force goes with -o FILE (it allows replacing FILE)\n",
     )

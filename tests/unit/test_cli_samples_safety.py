@@ -23,6 +23,8 @@ NOT_OURS = f"not written by {WHO}, or changed since"
 USER_README = "# My project\n\nHand-written notes.\n"
 USER_EVENT = '{"Records": [{"body": "my captured event"}]}\n'
 
+posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs, /dev/null")
+
 
 def run(capsys, *argv):
     code = main(list(argv))
@@ -56,7 +58,8 @@ def test_a_users_files_in_the_folder_are_refused_and_nothing_is_written(
     assert run(capsys, "events", "samples") == (
         2,
         "",
-        f"pytest-lambda: error: not overwriting event_samples/README.md: {NOT_OURS} "
+        f"pytest-lambda: error: not overwriting {os.path.join('event_samples', 'README.md')}: "
+        f"{NOT_OURS} "
         "(1 more: sqs_single.json); move them away, or pass --force to replace them\n",
     )
     assert listing(folder) == before  # not one file written, not even the other samples
@@ -71,12 +74,13 @@ def test_out_dot_in_a_project_root_keeps_the_projects_readme(capsys, tmp_path, m
     assert run(capsys, "events", "samples", "--out", ".") == (
         2,
         "",
-        f"pytest-lambda: error: not overwriting ./README.md: {NOT_OURS}; "
+        f"pytest-lambda: error: not overwriting {os.path.join('.', 'README.md')}: {NOT_OURS}; "
         "move it away, or pass --force to replace it\n",
     )
     assert listing(tmp_path) == before
 
 
+@posix_only
 def test_a_symlinked_readme_is_never_written_through(capsys, tmp_path, rendered):
     """Guards: with DIR/README.md a symlink, the file outside DIR was overwritten."""
     outside = tmp_path / "outside.md"
@@ -87,7 +91,7 @@ def test_a_symlinked_readme_is_never_written_through(capsys, tmp_path, rendered)
     assert run(capsys, "events", "samples", "--out", str(folder)) == (
         2,
         "",
-        f"pytest-lambda: error: not overwriting {folder}/README.md: a symbolic link "
+        f"pytest-lambda: error: not overwriting {folder / 'README.md'}: a symbolic link "
         "(--force replaces the link, never its target); move it away, or pass --force to "
         "replace it\n",
     )
@@ -135,7 +139,7 @@ def test_a_generated_file_edited_since_is_refused_and_check_says_force_destroys_
     assert run(capsys, "events", "samples", "--out", str(folder)) == (
         2,
         "",
-        f"pytest-lambda: error: not overwriting {folder}/sqs_single.json: {NOT_OURS}; "
+        f"pytest-lambda: error: not overwriting {folder / 'sqs_single.json'}: {NOT_OURS}; "
         "move it away, or pass --force to replace it\n",
     )
     assert (folder / "sqs_single.json").read_text("utf-8") == USER_EVENT
@@ -196,7 +200,7 @@ def test_a_file_of_the_manifests_name_that_is_not_one_is_refused(capsys, tmp_pat
     code, _, err = run(capsys, "events", "samples", "--out", str(tmp_path))
     assert code == 2
     assert err == (
-        f"pytest-lambda: error: not overwriting {tmp_path}/{MANIFEST}: {NOT_OURS}; "
+        f"pytest-lambda: error: not overwriting {tmp_path / MANIFEST}: {NOT_OURS}; "
         "move it away, or pass --force to replace it\n"
     )
     assert listing(tmp_path) == {MANIFEST: b'{"mine": true}\n'}
@@ -208,7 +212,7 @@ def test_a_directory_in_the_way_is_refused_even_with_force(capsys, tmp_path):
     assert run(capsys, "events", "samples", "--out", str(tmp_path), "--force") == (
         2,
         "",
-        f"pytest-lambda: error: cannot write {tmp_path}/sqs_single.json: it is a directory; "
+        f"pytest-lambda: error: cannot write {tmp_path / 'sqs_single.json'}: it is a directory; "
         "move it away\n",
     )
     assert [p.name for p in tmp_path.iterdir()] == ["sqs_single.json"]
