@@ -106,8 +106,10 @@ def plan(out: str, wanted: Mapping[str, str]) -> Plan:
     try:
         manifest_entry = inspect(result.path(MANIFEST))
         ours = _read_manifest(manifest_entry) or {}
-        on_disk = {name: inspect(result.path(name)) for name in _listing(Path(out))}
-        targets = {n: on_disk.get(n) or inspect(result.path(n)) for n in data}
+        targets = {name: inspect(result.path(name)) for name in data}
+        extra = [name for name in _listing(Path(out)) if name not in data]
+        # only a file the manifest names can be ours: the others are not even read
+        extras = {n: inspect(result.path(n)) if n in ours else None for n in extra}
     except OSError as exc:
         raise CLIError(f"cannot read {out}: {exc.strerror or exc}") from None
     for name, new in data.items():
@@ -117,9 +119,8 @@ def plan(out: str, wanted: Mapping[str, str]) -> Plan:
         elif entry.data != new:
             result.stale.append(name)
         _decide(result, name, new, entry, ours)
-    for name in on_disk.keys() - data.keys():
-        entry = on_disk[name]
-        is_ours = entry.data is not None and ours.get(name) == digest(entry.data)
+    for name, found in extras.items():
+        is_ours = found is not None and found.data is not None and ours[name] == digest(found.data)
         (result.remove if is_ours else result.left).append(name)
     result.existing[MANIFEST] = manifest_entry
     mine = _read_manifest(manifest_entry) is not None
@@ -222,6 +223,11 @@ def write(out: str, wanted: Mapping[str, str], count: int, *, force: bool) -> in
     name = out
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file, or a link to one
+        raise CLIError(f"cannot write samples to {out}: it is not a directory") from None
+    except OSError as exc:
+        raise CLIError(f"cannot write samples to {out}: {exc.strerror or exc}") from None
+    try:
         for name in order:
             entry = p.existing.get(name, Existing("missing"))
             write_atomic(

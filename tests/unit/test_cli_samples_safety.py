@@ -246,3 +246,15 @@ def test_the_repository_manifest_is_current(rendered):
     """Guards: the repository's event_samples/ can be regenerated without --force."""
     expected = manifest_text({n: t.encode("utf-8") for n, t in rendered.items()})
     assert (ROOT / "event_samples" / MANIFEST).read_bytes() == expected
+
+
+def test_out_naming_a_file_is_refused_and_the_file_kept(capsys, tmp_path):
+    """Guards: --out FILE is a usage error naming it; the file is not touched."""
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n", "utf-8")
+    assert run(capsys, "events", "samples", "--out", str(target), "--force") == (
+        2,
+        "",
+        f"pytest-lambda: error: cannot write samples to {target}: it is not a directory\n",
+    )
+    assert listing(tmp_path) == {"notes.txt": b"mine\n"}
