@@ -65,8 +65,10 @@ def _read_manifest(entry: Existing) -> dict[str, str] | None:
         record = json.loads(entry.data)
     except ValueError:
         return None
-    files = record.get("files") if isinstance(record, dict) else None
-    if record.get("generated_by") != _WHO or not isinstance(files, dict):
+    if not isinstance(record, dict) or record.get("generated_by") != _WHO:
+        return None
+    files = record.get("files")
+    if not isinstance(files, dict):
         return None
     return {str(k): str(v) for k, v in files.items()}
 

@@ -63,6 +63,17 @@ def test_a_users_files_in_the_folder_are_refused_and_nothing_is_written(
         "(1 more: sqs_single.json); move them away, or pass --force to replace them\n",
     )
     assert listing(folder) == before  # not one file written, not even the other samples
+    # --check used to advise exactly the command that destroyed them
+    code, out, _ = run(capsys, "events", "samples", "--check")
+    assert code == 1
+    assert out.startswith("event_samples is out of date (stale: README.md, sqs_single.json; ")
+    assert out.splitlines()[1] == (
+        f"README.md, sqs_single.json: not written by {WHO}, or changed since, so it will not "
+        "overwrite them; move them out of event_samples, then regenerate with: "
+        "pytest-lambda events samples (or destroy their contents with: "
+        "pytest-lambda events samples --force)"
+    )
+    assert len(out.splitlines()) == 2
 
 
 def test_out_dot_in_a_project_root_keeps_the_projects_readme(capsys, tmp_path, monkeypatch):
@@ -194,16 +205,17 @@ def test_a_folder_without_a_manifest_is_adopted_when_its_files_are_already_right
     )
 
 
-def test_a_file_of_the_manifests_name_that_is_not_one_is_refused(capsys, tmp_path):
+@pytest.mark.parametrize("text", ['{"mine": true}\n', "[1, 2]\n", "not json\n"])
+def test_a_file_of_the_manifests_name_that_is_not_one_is_refused(capsys, tmp_path, text):
     """Guards: the manifest's own name is not a licence to overwrite a user's file."""
-    (tmp_path / MANIFEST).write_text('{"mine": true}\n', "utf-8")
+    (tmp_path / MANIFEST).write_text(text, "utf-8")
     code, _, err = run(capsys, "events", "samples", "--out", str(tmp_path))
     assert code == 2
     assert err == (
         f"pytest-lambda: error: not overwriting {tmp_path / MANIFEST}: {NOT_OURS}; "
         "move it away, or pass --force to replace it\n"
     )
-    assert listing(tmp_path) == {MANIFEST: b'{"mine": true}\n'}
+    assert listing(tmp_path) == {MANIFEST: text.encode()}
 
 
 def test_a_directory_in_the_way_is_refused_even_with_force(capsys, tmp_path):
