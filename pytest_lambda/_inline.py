@@ -12,9 +12,11 @@ Deadlines are kept by one watchdog thread per process. At a job's deadline it se
 thread a real-time signal whose handler raises :class:`HandlerAbandoned` in the handler:
 pure-Python code stops at its next bytecode, and a blocking call (a real ``sleep``, a
 socket read, a lock wait) is interrupted. If the handler catches the exception and runs
-on, the signal is sent again every 50 ms; after two seconds a note on stderr says which
-handler ignores its deadline. On a frozen :class:`~pytest_lambda.LambdaClock`, a
-``time.sleep`` that reaches the deadline raises it at once.
+on, the signal is sent again every 50 ms; after two seconds a note says which
+handler ignores its deadline, on the terminal pytest started on, past its output capture
+(:mod:`pytest_lambda._terminal`): the test may never end. On a frozen
+:class:`~pytest_lambda.LambdaClock`, a ``time.sleep`` that reaches the deadline raises it
+at once.
 
 Environments made on another thread, or where real-time signals do not exist (Windows,
 macOS), run on their own thread instead (:class:`pytest_lambda._worker.Worker`).
@@ -43,8 +45,14 @@ from ._worker import (
     real_time,
     stops_the_test,
 )
+from ._terminal import note, stuck_note
 
-__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
+__all__ = [
+    "KEEP_UNBLOCKED",
+    "InlineWorker",
+    "make_worker",
+    "stop_if_past_deadline",
+]
 
 _SIGNAL: Final[int | None] = (
     int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
@@ -64,14 +72,17 @@ SETTINGS: Final[dict[str, bool]] = {"inline": True}
 _RUNNING: Final[list[InlineWorker]] = []  # inline jobs running now, innermost last
 
 
-def make_worker(name: str, *, pin: bool) -> Worker | InlineWorker:
-    """The worker for a new environment: inline on the main thread where signals allow it."""
+def make_worker(name: str, *, pin: bool, handler: str = "") -> Worker | InlineWorker:
+    """The worker for a new environment: inline on the main thread where signals allow it.
+
+    ``handler`` names the handler in the note about one that runs on past its deadline.
+    """
     if (
         SETTINGS["inline"]
         and _SIGNAL is not None
         and threading.current_thread() is threading.main_thread()
     ):
-        return InlineWorker(name)
+        return InlineWorker(name, handler=handler)
     return Worker(name, pin=pin)
 
 
@@ -209,7 +220,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _note(text: str) -> None:
-    """Write to the real stderr (fd 2): pytest's capture would hold it until the test ends."""
+    """Write to fd 2 (a forked child's last words, where the test's output goes)."""
     with contextlib.suppress(OSError):  # no stderr
         os.write(2, text.encode("utf-8", "replace"))
 
@@ -220,8 +231,9 @@ class InlineWorker:
     inline: Final = True
     thread: Final = None  # no thread of its own (the Worker's attribute)
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, handler: str = "") -> None:
         self.name = name
+        self.handler = handler or name
         self.ident = threading.get_ident()
         self.context = contextvars.Context()  # a new thread's context would be empty too
         self.abandoned = False
@@ -274,12 +286,7 @@ class InlineWorker:
         self.fired = True
         if not self._noted and now - self._deadline >= _NOTE_AFTER:
             self._noted = True
-            _note(
-                f"\npytest-lambda: the handler in {self.name} passed its deadline "
-                f"{now - self._deadline:.1f} s ago and has not stopped: it catches BaseException, "
-                "or waits in a call that signals do not interrupt. It runs on the test's "
-                "thread, so pytest waits until it returns.\n"
-            )
+            note(stuck_note(self.handler, self.name, now - self._deadline))
         assert _SIGNAL is not None
         with contextlib.suppress(OSError, ValueError):  # the thread is gone
             signal.pthread_kill(self.ident, _SIGNAL)
@@ -389,3 +396,4 @@ class InlineWorker:
 
 
 _WAIT_CODE: Final = InlineWorker.wait.__code__
+

@@ -25,6 +25,7 @@ __all__ = [
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_runtestloop",
+    "pytest_unconfigure",
 ]
 
 
@@ -63,6 +64,9 @@ class _XdistHooks:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from ._terminal import keep_terminal
+
+    keep_terminal()  # capture is suspended now: fd 2 is the terminal (see _terminal)
     from ._fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
     from ._fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
     from ._idempotency_options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
@@ -92,6 +96,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from ._suite_plugin import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from ._terminal import release_terminal
+
+    release_terminal()
 
 
 def _last_seed(config: pytest.Config, source: str) -> int:
