@@ -35,6 +35,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
 
+from ._terminal import note, stuck_note
 from ._worker import (
     _EXIT,
     _THREADS,
@@ -45,7 +46,6 @@ from ._worker import (
     real_time,
     stops_the_test,
 )
-from ._terminal import note, stuck_note
 
 __all__ = [
     "KEEP_UNBLOCKED",
@@ -396,4 +396,3 @@ class InlineWorker:
 
 
 _WAIT_CODE: Final = InlineWorker.wait.__code__
-

@@ -59,7 +59,7 @@ def stuck_note(handler: str, environment: str, late: float) -> str:
         f"{late:.1f} s ago and has not stopped: it catches BaseException, or waits in a call "
         "that signals do not interrupt. It runs on the test's main thread, so the test waits "
         "until it returns. Fix: catch Exception, not BaseException, in the handler (or "
-        "re-raise what you do not handle), or run it with isolation=\"runtime\", where it is "
+        're-raise what you do not handle), or run it with isolation="runtime", where it is '
         "killed at its deadline. To end this run: kill the pytest process (the handler may "
         "catch Ctrl-C too), or use pytest-timeout with --timeout-method=thread; its signal "
         "method raises in the handler, which catches it too.\n"

@@ -59,9 +59,7 @@ def _stuck_run(path: Path, *args: str) -> tuple[str, bool]:
     command = [sys.executable, "-m", "pytest", "-p", "lambda_toolkit", "-q", *args]
     err_path = path / "stuck-stderr.txt"
     with err_path.open("wb") as err:
-        proc = subprocess.Popen(
-            command, cwd=path, env=env, stdout=subprocess.DEVNULL, stderr=err
-        )
+        proc = subprocess.Popen(command, cwd=path, env=env, stdout=subprocess.DEVNULL, stderr=err)
         try:
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline:
