@@ -199,7 +199,7 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
         "--seed",
         type=seed_value,
         metavar="N",
-        help="seed: the same seed and flags give byte-identical output "
+        help="seed, an integer >= 0: the same seed and flags give byte-identical output "
         "(default: random, printed on stderr)",
     )
     parser.add_argument(
@@ -210,7 +210,7 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PATH=VALUE",
         help="override a field, e.g. Records.0.body=hi (VALUE is JSON when it "
-        "parses, else a string; repeatable)",
+        "parses, else a string; NaN and Infinity are not JSON and are refused; repeatable)",
     )
     parser.add_argument(
         "--param",

@@ -135,7 +135,7 @@ SETTINGS: Final[dict[str, Setting]] = {
     for s in (
         Setting(
             "seed",
-            "seed for generated events, or 'last' for the previous run's seed "
+            "seed for generated events (an integer >= 0), or 'last' for the previous run's seed "
             "(default: random, printed in the header)",
             None,
             _seed,
