@@ -24,20 +24,24 @@ __all__ = ["keep_terminal", "note", "release_terminal", "stuck_note"]
 _KEPT: Final[list[int]] = []  # duplicates of fd 2, innermost session last (pytester runs)
 
 
-def keep_terminal() -> None:
-    """Keep a duplicate of fd 2 as it is now (call while pytest's capture is suspended)."""
+def keep_terminal() -> int:
+    """Keep a duplicate of fd 2 as it is now (call while pytest's capture is suspended).
+
+    Returns it (-1 without an fd 2), for :func:`release_terminal`.
+    """
     try:
         fd = os.dup(2)
     except OSError:  # no fd 2: notes are dropped as a write to fd 2 would be
         fd = -1
     _KEPT.append(fd)
+    return fd
 
 
-def release_terminal() -> None:
-    """Close the duplicate :func:`keep_terminal` kept last; notes go back to the one before."""
-    if not _KEPT:
+def release_terminal(fd: int) -> None:
+    """Close the duplicate :func:`keep_terminal` returned; notes go back to the one before."""
+    if fd not in _KEPT:
         return
-    fd = _KEPT.pop()
+    del _KEPT[len(_KEPT) - 1 - _KEPT[::-1].index(fd)]  # the latest entry with that number
     if fd >= 0:
         with contextlib.suppress(OSError):
             os.close(fd)

@@ -44,6 +44,7 @@ def _refuse_foreign_plugin() -> None:
 _refuse_foreign_plugin()
 
 _EVENTS_USED: Final = pytest.StashKey[bool]()
+_TERMINAL_FD: Final = pytest.StashKey[int]()  # the stuck-handler note's way to the terminal
 #: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
 SEED_CACHE_KEY: Final = "lambda/seed"
 #: The seed of the last run that had failures: what ``--lf --lambda-seed=last`` replays.
@@ -66,7 +67,8 @@ class _XdistHooks:
 def pytest_configure(config: pytest.Config) -> None:
     from ._terminal import keep_terminal
 
-    keep_terminal()  # capture is suspended now: fd 2 is the terminal (see _terminal)
+    # capture is suspended now: fd 2 is the terminal (see _terminal)
+    config.stash[_TERMINAL_FD] = keep_terminal()
     from ._fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
     from ._fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
     from ._idempotency_options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
@@ -101,7 +103,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     from ._terminal import release_terminal
 
-    release_terminal()
+    fd = config.stash.get(_TERMINAL_FD, None)
+    if fd is not None:  # not when an earlier plugin's pytest_configure failed
+        release_terminal(fd)
 
 
 def _last_seed(config: pytest.Config, source: str) -> int:
