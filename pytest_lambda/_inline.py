@@ -245,7 +245,7 @@ class InlineWorker:
         self.in_job = False  # the job's own code runs (not the bookkeeping around it)
         self.stopped = False  # a frozen-clock sleep reached the deadline
         self._job: Callable[[], Any] | None = None
-        self._deadline = 0.0
+        self._deadline = float("inf")  # set by wait(): no note before a job ran
         self._seq = 0  # the job number the watchdog watches
         self._noted = False
         self._loop: Any = None  # the environment's asyncio event loop (get_event_loop())
