@@ -97,3 +97,34 @@ def test_the_note_reaches_the_terminal_from_an_xdist_worker(project: Path) -> No
     text, running = _stuck_run(project, "-n", "1", "-p", "xdist")
     assert NOTE.search(text), text
     assert running
+
+
+@pytest.mark.slow
+def test_pytest_timeouts_signal_method_leaves_it_stuck_with_the_note(project: Path) -> None:
+    """What docs/explanation/runner-parity.md says: the signal method's exception is caught
+    by the handler too, so the run stays stuck; the note still reaches the terminal."""
+    pytest.importorskip("pytest_timeout")
+    text, running = _stuck_run(
+        project, "-p", "pytest_timeout", "--timeout=1", "--timeout-method=signal"
+    )
+    assert NOTE.search(text), text
+    assert running
+
+
+@pytest.mark.slow
+def test_pytest_timeouts_thread_method_ends_the_stuck_run(project: Path) -> None:
+    """What the docs recommend: the thread method ends the process (status 1)."""
+    pytest.importorskip("pytest_timeout")
+    env = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    command = [sys.executable, "-m", "pytest", "-p", "lambda_toolkit", "-p", "pytest_timeout"]
+    done = subprocess.run(
+        [*command, "-q", "--timeout=5", "--timeout-method=thread"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Timeout" in done.stderr + done.stdout
+    assert NOTE.search(done.stderr), done.stderr  # the note came first, at 3 s
