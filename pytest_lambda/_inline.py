@@ -47,12 +47,7 @@ from ._worker import (
     stops_the_test,
 )
 
-__all__ = [
-    "KEEP_UNBLOCKED",
-    "InlineWorker",
-    "make_worker",
-    "stop_if_past_deadline",
-]
+__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
 
 _SIGNAL: Final[int | None] = (
     int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
