@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._cli_util import PROG, CLIError
+from ._cli_util import PROG, CLIError, seed_value
 
 if TYPE_CHECKING:
     from ._suite import CheckResult
@@ -118,7 +118,12 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.add_argument(
         "--events", metavar="KIND[,KIND]", required=True, help="event kinds to check with"
     )
-    p.add_argument("--seed", type=int, metavar="N", help="seed of the generated events")
+    p.add_argument(
+        "--seed",
+        type=seed_value,
+        metavar="N",
+        help="seed of the generated events (an integer >= 0)",
+    )
     p.add_argument(
         "--timeout", type=float, default=3.0, metavar="S", help="function timeout (default 3)"
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from ._cli_util import CLIError, json_or_string, key_value, path_value, read_json
+from ._cli_util import CLIError, json_or_string, key_value, path_value, read_json, seed_value
 
 __all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "flag_for", "request"]
 
@@ -46,8 +46,12 @@ def _strdict(values: list[tuple[str, str]]) -> Any:
     return dict(values)
 
 
+def _authorizer(text: str) -> Any:
+    return json_or_string(text, "--authorizer")
+
+
 def _jsondict(values: list[tuple[str, str]]) -> Any:
-    return {name: json_or_string(value) for name, value in values}
+    return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         ("authorizer",),
         "authorizer: a name such as cognito, jwt, lambda, iam, or a JSON object",
         "AUTH",
-        json_or_string,
+        _authorizer,
     ),
     GenFlag("--source-ip", ("source_ip",), "client IP address", "IP"),
     GenFlag("--user-agent", ("user_agent",), "User-Agent of the client", "TEXT"),
@@ -193,9 +197,9 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
     """Add ``--seed``, ``--set``, ``--param``, ``--no-validate`` and every generator flag."""
     parser.add_argument(
         "--seed",
-        type=int,
+        type=seed_value,
         metavar="N",
-        help="seed: the same seed and flags give byte-identical output "
+        help="seed, an integer >= 0: the same seed and flags give byte-identical output "
         "(default: random, printed on stderr)",
     )
     parser.add_argument(
@@ -206,7 +210,7 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PATH=VALUE",
         help="override a field, e.g. Records.0.body=hi (VALUE is JSON when it "
-        "parses, else a string; repeatable)",
+        "parses, else a string; NaN and Infinity are not JSON and are refused; repeatable)",
     )
     parser.add_argument(
         "--param",
@@ -323,8 +327,8 @@ def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> G
         if name in params:
             flag = flag_for(kind_params, name) or "--param"
             raise CLIError(f"--param {name}=… repeats {flag}; give the {name} parameter once")
-        params[name] = json_or_string(text)
-    overrides = {path: json_or_string(text) for path, text in ns.gen_set}
+        params[name] = json_or_string(text, f"--param {name}")
+    overrides = {path: json_or_string(text, f"--set {path}") for path, text in ns.gen_set}
     seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
     return GeneratorRequest(
         kind=kind,

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
+from . import _json_rules as json_rules
+
 __all__ = [
     "PROG",
     "BadLine",
@@ -23,6 +25,7 @@ __all__ = [
     "path_value",
     "read_events",
     "read_json",
+    "seed_value",
     "write_json",
     "write_text",
 ]
@@ -81,25 +84,75 @@ def path_value(text: str) -> tuple[str, str]:
     return _pair(text, "PATH=VALUE, e.g. Records.0.body=hi")
 
 
-def json_or_string(text: str) -> Any:
-    """The JSON value ``text`` spells, or ``text`` itself when it is not valid JSON."""
+def seed_value(text: str) -> int:
+    """``--seed N`` (for ``type=``): an integer >= 0, as the events API takes."""
     try:
-        return json.loads(text)
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer >= 0, got {text!r} (a negative seed would repeat the "
+            "event of its positive one)"
+        )
+    return value
+
+
+def json_or_string(text: str, what: str = "") -> Any:
+    """The JSON value ``text`` spells, or ``text`` itself when it is not JSON text at all.
+
+    Text Python's :mod:`json` reads but that is not an event's JSON (``NaN``, ``Infinity``,
+    nesting past 500 levels; see :mod:`pytest_lambda._json_rules`) is a :class:`CLIError`
+    naming ``what`` (the flag, e.g. ``--set x``), not a value that no event could hold.
+    """
+    try:
+        return json_rules.loads(text)
+    except json_rules.NotJSON as exc:
+        where = f"at {_json_path(exc.path)}: " if exc.path else ""
+        flag = what or "VALUE"
+        raise CLIError(
+            f"{flag}={_cut(text)}: {where}{exc.why}; events hold JSON only (for the text "
+            f"itself, quote it as a JSON string: {flag}='\"{_cut(text)}\"')"
+        ) from None
     except ValueError:
         return text
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _json_path(path: tuple[str | int, ...]) -> str:
+    """``("Records", 0, "x")`` → ``Records[0].x``, cut when long."""
+
+    def fmt(segments: tuple[str | int, ...]) -> str:
+        out = ""
+        for seg in segments:
+            out += f"[{seg}]" if isinstance(seg, int) else (f".{seg}" if out else seg)
+        return out or "<root>"
+
+    return json_rules.show_path(path, fmt)
 
 
 def read_json(path: str, what: str = "file") -> Any:
     """Parse the JSON file ``path`` (``-`` is stdin); any failure is a :class:`CLIError`.
 
     The text must be UTF-8; a leading byte order mark (as Windows editors write) is
-    skipped.
+    skipped. It is held to the events' JSON rule (no ``NaN``/``Infinity``, at most 500
+    levels deep: :mod:`pytest_lambda._json_rules`).
     """
     name, text = _text(path, what)
     try:
-        return json.loads(text)
+        return json_rules.loads(text)
     except ValueError as exc:
-        raise CLIError(f"{what} {name} is not valid JSON: {exc}") from None
+        raise CLIError(f"{what} {name} is not valid JSON: {_why(exc)}") from None
+
+
+def _why(exc: ValueError) -> str:
+    """What a parse failure says, with the path for a value that breaks the JSON rule."""
+    if isinstance(exc, json_rules.NotJSON) and exc.path:
+        return f"at {_json_path(exc.path)}: {exc.why}"
+    return str(exc)
 
 
 def _text(path: str, what: str) -> tuple[str, str]:
@@ -122,27 +175,49 @@ def read_events(path: str) -> list[tuple[str, Any]]:
 
     Each comes with its label for messages: ``file``, ``file[2]`` (array) or ``file:3``
     (line). In JSON Lines a line that is not JSON is a :class:`BadLine` (the others are
-    still checked). A file that is none of these, or empty, is a :class:`CLIError`.
+    still checked), and so is an array element that is not a JSON object. A file that is
+    none of these, or empty, or nested too deep to parse, is a :class:`CLIError`.
     """
     name, text = _text(path, "file")
     if not text.strip():
         raise CLIError(f"file {name} is empty: it should hold a JSON event")
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise CLIError(f"file {name} is not valid JSON: {_TOO_DEEP}") from None
     except ValueError as exc:
         lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
         out: list[tuple[str, Any]] = []
         for number, line in lines:
             try:
-                out.append((f"{name}:{number}", json.loads(line)))
+                out.append((f"{name}:{number}", json_rules.loads(line)))
             except ValueError as line_exc:
-                out.append((f"{name}:{number}", BadLine(f"not valid JSON: {line_exc}")))
+                out.append((f"{name}:{number}", BadLine(f"not valid JSON: {_why(line_exc)}")))
         if len(lines) < 2 or all(isinstance(e, BadLine) for _, e in out):
             raise CLIError(f"file {name} is not valid JSON: {exc}") from None
         return out
-    if isinstance(document, list) and all(isinstance(e, dict) for e in document):
-        return [(f"{name}[{i}]", event) for i, event in enumerate(document)]
+    if isinstance(document, list):
+        return [(f"{name}[{i}]", _array_event(event)) for i, event in enumerate(document)]
+    found = json_rules.first_problem(document, tuples=False)
+    if found is not None:
+        where = f"at {_json_path(found[0])}: " if found[0] else ""
+        raise CLIError(f"file {name} is not valid JSON: {where}{found[1]}")
     return [(name, document)]
+
+
+_TOO_DEEP: Final = f"objects and arrays are nested more than {json_rules.MAX_DEPTH} levels deep"
+
+
+def _array_event(event: Any) -> Any:
+    """An element of a JSON array of events, or the :class:`BadLine` saying why it is not one."""
+    if not isinstance(event, dict):
+        kind = "an array" if isinstance(event, list) else f"the value {json.dumps(event)[:40]}"
+        return BadLine(f"not an event: {kind}, where each element should be an event (an object)")
+    found = json_rules.first_problem(event, tuples=False)
+    if found is not None:
+        where = f"at {_json_path(found[0])}: " if found[0] else ""
+        return BadLine(f"not valid JSON: {where}{found[1]}")
+    return event
 
 
 def _read(path: str) -> bytes | str:

@@ -197,6 +197,7 @@ class Environment:
         self.worker = make_worker(
             f"lambda-{config.function_name}-{sandbox.generation}",
             pin=config.memory_mb < _ONE_VCPU_MB,
+            handler=config.handler_name,
         )
         self.signals = SignalSwap(main_thread=self.worker.inline)
         self.handler: Any = None

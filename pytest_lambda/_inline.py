@@ -12,9 +12,11 @@ Deadlines are kept by one watchdog thread per process. At a job's deadline it se
 thread a real-time signal whose handler raises :class:`HandlerAbandoned` in the handler:
 pure-Python code stops at its next bytecode, and a blocking call (a real ``sleep``, a
 socket read, a lock wait) is interrupted. If the handler catches the exception and runs
-on, the signal is sent again every 50 ms; after two seconds a note on stderr says which
-handler ignores its deadline. On a frozen :class:`~pytest_lambda.LambdaClock`, a
-``time.sleep`` that reaches the deadline raises it at once.
+on, the signal is sent again every 50 ms; after two seconds a note says which
+handler ignores its deadline, on the terminal pytest started on, past its output capture
+(:mod:`pytest_lambda._terminal`): the test may never end. On a frozen
+:class:`~pytest_lambda.LambdaClock`, a ``time.sleep`` that reaches the deadline raises it
+at once.
 
 Environments made on another thread, or where real-time signals do not exist (Windows,
 macOS), run on their own thread instead (:class:`pytest_lambda._worker.Worker`).
@@ -33,6 +35,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any, Final
 
+from ._terminal import note, stuck_note
 from ._worker import (
     _EXIT,
     _THREADS,
@@ -64,14 +67,17 @@ SETTINGS: Final[dict[str, bool]] = {"inline": True}
 _RUNNING: Final[list[InlineWorker]] = []  # inline jobs running now, innermost last
 
 
-def make_worker(name: str, *, pin: bool) -> Worker | InlineWorker:
-    """The worker for a new environment: inline on the main thread where signals allow it."""
+def make_worker(name: str, *, pin: bool, handler: str = "") -> Worker | InlineWorker:
+    """The worker for a new environment: inline on the main thread where signals allow it.
+
+    ``handler`` names the handler in the note about one that runs on past its deadline.
+    """
     if (
         SETTINGS["inline"]
         and _SIGNAL is not None
         and threading.current_thread() is threading.main_thread()
     ):
-        return InlineWorker(name)
+        return InlineWorker(name, handler=handler)
     return Worker(name, pin=pin)
 
 
@@ -209,7 +215,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _note(text: str) -> None:
-    """Write to the real stderr (fd 2): pytest's capture would hold it until the test ends."""
+    """Write to fd 2 (a forked child's last words, where the test's output goes)."""
     with contextlib.suppress(OSError):  # no stderr
         os.write(2, text.encode("utf-8", "replace"))
 
@@ -220,8 +226,9 @@ class InlineWorker:
     inline: Final = True
     thread: Final = None  # no thread of its own (the Worker's attribute)
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, *, handler: str = "") -> None:
         self.name = name
+        self.handler = handler or name
         self.ident = threading.get_ident()
         self.context = contextvars.Context()  # a new thread's context would be empty too
         self.abandoned = False
@@ -233,7 +240,7 @@ class InlineWorker:
         self.in_job = False  # the job's own code runs (not the bookkeeping around it)
         self.stopped = False  # a frozen-clock sleep reached the deadline
         self._job: Callable[[], Any] | None = None
-        self._deadline = 0.0
+        self._deadline = float("inf")  # set by wait(): no note before a job ran
         self._seq = 0  # the job number the watchdog watches
         self._noted = False
         self._loop: Any = None  # the environment's asyncio event loop (get_event_loop())
@@ -274,12 +281,7 @@ class InlineWorker:
         self.fired = True
         if not self._noted and now - self._deadline >= _NOTE_AFTER:
             self._noted = True
-            _note(
-                f"\npytest-lambda: the handler in {self.name} passed its deadline "
-                f"{now - self._deadline:.1f} s ago and has not stopped: it catches BaseException, "
-                "or waits in a call that signals do not interrupt. It runs on the test's "
-                "thread, so pytest waits until it returns.\n"
-            )
+            note(stuck_note(self.handler, self.name, now - self._deadline))
         assert _SIGNAL is not None
         with contextlib.suppress(OSError, ValueError):  # the thread is gone
             signal.pthread_kill(self.ident, _SIGNAL)

@@ -55,11 +55,16 @@ def _seed(name: str, raw: str) -> int | str:
     if raw.strip().lower() == LAST_SEED:
         return LAST_SEED  # the plugin reads the previous run's seed from pytest's cache
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise InvalidOption(
             f"{name}={raw!r} is not an integer, nor 'last' (the previous run's seed)"
         ) from None
+    if value < 0:
+        raise InvalidOption(
+            f"{name}={raw!r}: seeds are integers >= 0, or 'last' (the previous run's seed)"
+        )
+    return value
 
 
 def _memory(name: str, raw: str) -> int:
@@ -130,7 +135,7 @@ SETTINGS: Final[dict[str, Setting]] = {
     for s in (
         Setting(
             "seed",
-            "seed for generated events, or 'last' for the previous run's seed "
+            "seed for generated events (an integer >= 0), or 'last' for the previous run's seed "
             "(default: random, printed in the header)",
             None,
             _seed,

@@ -7,16 +7,16 @@ or exception becomes the error object the runtime or the platform would return.
 from __future__ import annotations
 
 import json
-import math
 import sys
 import time
 import traceback
-from collections.abc import Mapping
 from typing import Any, Final
 
 from ._errors import InvalidEventSpec
 from ._handler import fault_from_exception
 from ._invocation import SANDBOX_TIMEDOUT, InvocationError
+from ._json_rules import NotJSON, first_problem, shape_ok, show_path
+from ._json_rules import loads as json_loads
 from ._marshal import MAX_RESPONSE_BYTES
 from ._worker import ProcessExit
 
@@ -39,41 +39,33 @@ _SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
 _PEAK: Final[dict[str, float]] = {"value": -1.0, "at": 0.0}
 
 
-def _path_to_bad(value: Any, path: str = "$", depth: int = 0) -> tuple[str, str] | None:
-    """``(json path, why)`` of the first part of an event that is not JSON, or None."""
-    if depth > 200:
-        return path, "nesting is too deep (a circular reference?)"
-    if value is None or isinstance(value, (str, bool, int)):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else (path, f"{value!r} is not a JSON number")
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                return path, f"key {key!r} ({type(key).__name__}) is not a JSON object key"
-            found = _path_to_bad(item, f"{path}.{key}", depth + 1)
-            if found is not None:
-                return found
-        return None
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _path_to_bad(item, f"{path}[{index}]", depth + 1)
-            if found is not None:
-                return found
-        return None
-    return path, f"a {type(value).__name__} is not JSON"
+def _dollar_path(path: tuple[str | int, ...]) -> str:
+    """``("a", 0)`` → ``$.a[0]``, cut when long."""
+
+    def fmt(segments: tuple[str | int, ...]) -> str:
+        return "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments)
+
+    return show_path(path, fmt)
 
 
 def event_body(event: Any) -> bytes:
     """The JSON payload Lambda would receive for ``event``; :class:`InvalidEventSpec` if none.
 
     ``bytes`` are taken as the payload itself (the Invoke API's ``Payload``) and must be JSON.
+    Both are held to one rule (:mod:`pytest_lambda._json_rules`): no ``NaN``/``Infinity``,
+    string keys only, at most 500 levels deep; so both isolation modes see the same events.
     """
     __tracebackhide__ = True
     if isinstance(event, (bytes, bytearray, memoryview)):
         body = bytes(event)
         try:
-            json.loads(body)
+            json_loads(body)
+        except NotJSON as exc:
+            raise InvalidEventSpec(
+                f"LambdaRunner.invoke(): the event bytes are not an event Lambda can deliver (at "
+                f"{_dollar_path(exc.path)}: {exc.why}). Events are JSON: Lambda's Invoke API "
+                "refuses NaN and Infinity (InvalidRequestContentException); fix the JSON text."
+            ) from None
         except ValueError as exc:
             raise InvalidEventSpec(
                 f"LambdaRunner.invoke(): the event bytes are not a JSON document ({exc}). "
@@ -82,9 +74,11 @@ def event_body(event: Any) -> bytes:
     else:
         try:
             body = _encode_event(event).encode("utf-8")
+            if not shape_ok(event):
+                raise ValueError("not JSON")
         except (TypeError, ValueError, RecursionError) as exc:
-            where = _path_to_bad(event)
-            detail = f"at {where[0]}: {where[1]}" if where else str(exc)
+            where = first_problem(event)
+            detail = f"at {_dollar_path(where[0])}: {where[1]}" if where else str(exc)
             raise InvalidEventSpec(
                 f"LambdaRunner.invoke(): the event is not JSON-serializable ({detail}). "
                 "Lambda only receives JSON, so the handler could never get this event: convert "

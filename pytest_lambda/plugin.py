@@ -25,6 +25,7 @@ __all__ = [
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_runtestloop",
+    "pytest_unconfigure",
 ]
 
 
@@ -43,6 +44,7 @@ def _refuse_foreign_plugin() -> None:
 _refuse_foreign_plugin()
 
 _EVENTS_USED: Final = pytest.StashKey[bool]()
+_TERMINAL_FD: Final = pytest.StashKey[int]()  # the stuck-handler note's way to the terminal
 #: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
 SEED_CACHE_KEY: Final = "lambda/seed"
 #: The seed of the last run that had failures: what ``--lf --lambda-seed=last`` replays.
@@ -63,6 +65,10 @@ class _XdistHooks:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from ._terminal import keep_terminal
+
+    # capture is suspended now: fd 2 is the terminal (see _terminal)
+    config.stash[_TERMINAL_FD] = keep_terminal()
     from ._fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
     from ._fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
     from ._idempotency_options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
@@ -92,6 +98,14 @@ def pytest_configure(config: pytest.Config) -> None:
     from ._suite_plugin import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from ._terminal import release_terminal
+
+    fd = config.stash.get(_TERMINAL_FD, None)
+    if fd is not None:  # not when an earlier plugin's pytest_configure failed
+        release_terminal(fd)
 
 
 def _last_seed(config: pytest.Config, source: str) -> int:

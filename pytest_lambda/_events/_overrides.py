@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._json_rules import first_problem, show_path
 
 __all__ = ["DELETE", "Path", "apply_overrides", "format_path", "protector"]
 
@@ -135,6 +136,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _check_json(key: str, value: object) -> None:
+    """Refuse an override value no event can hold (NaN, a set, a non-string key...)."""
+    found = first_problem(value, allowed=(DELETE,))
+    if found is None:
+        return
+    path, why = found
+    where = f" at {show_path(path, format_path)} in its value" if path else ""
+    raise InvalidEventSpec(f"override {key!r}{where}: {why}; events hold JSON only")
+
+
 def apply_overrides(event: dict[str, Any], overrides: Mapping[str, Any]) -> set[Path]:
     """Apply ``overrides`` to ``event`` in place; return the concrete paths set."""
     if not isinstance(overrides, Mapping):
@@ -147,6 +158,7 @@ def apply_overrides(event: dict[str, Any], overrides: Mapping[str, Any]) -> set[
         if not isinstance(key_obj, str) or not key:
             raise InvalidEventSpec(f"override key {key!r}: keys are field names or dotted paths")
         segs = _parse(key) if ("." in key or "[" in key) else [key]
+        _check_json(key, value)
         _set_path(event, segs, value, key, out)
     return out
 

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._json_rules import first_problem, show_path
 
 from ._core import KINDS, kind_module
 from ._overrides import format_path
@@ -101,17 +102,35 @@ def _message(error: Any) -> str:
     return message
 
 
+def _check_json(event: object, kind: str) -> None:
+    """Refuse what no event can hold (NaN, a non-string key, nesting past 500 levels...)
+    before the schema: it is not JSON, and a deep value would exhaust the recursion limit."""
+    found = first_problem(event)
+    if found is None:
+        return
+    path, why = found
+    where = show_path(path, format_path)
+    raise EventValidationError(
+        f"{kind} event invalid at {where}: {why}; events hold JSON only",
+        kind=kind,
+        path=where,
+        errors=((where, why),),
+    )
+
+
 def validate(event: object, kind: str | None = None, *, invariants: bool = False) -> str:
     """Check ``event`` against the schema of ``kind`` (detected when omitted).
 
     Returns the kind. Raises :class:`EventValidationError` naming the JSON path,
     the offending value (a short repr) and the rule; ``errors`` lists every error,
-    the reported one first. With ``invariants=True`` the cross-field rules of real
+    the reported one first. A value that is not JSON (``NaN``, a non-string key, a set,
+    nesting past 500 levels) is reported alone, before the schema is checked. With ``invariants=True`` the cross-field rules of real
     events (md5s, time formats, ARNs agreeing …) are checked too.
     """
     __tracebackhide__ = True
     given = kind
     kind = _detect_or_raise(event, kind)
+    _check_json(event, kind)
     from jsonschema.exceptions import best_match
 
     errors = list(_validator(kind).iter_errors(event))  # document order, for the listing

@@ -154,6 +154,11 @@ class World:
             seed = random.SystemRandom().getrandbits(32)
         elif not isinstance(seed_obj, int) or isinstance(seed_obj, bool):
             raise InvalidEventSpec(f"seed={seed!r}: expected an int")
+        elif seed < 0:
+            raise InvalidEventSpec(
+                f"seed={seed}: expected an int >= 0 (random.Random(-n) draws the same numbers "
+                "as random.Random(n), so a negative seed would repeat another seed's event)"
+            )
         self.seed: int = seed
         self.rng = random.Random(seed)
         rng = self.rng

@@ -10,6 +10,8 @@ from pytest_lambda._options import SETTINGS
 # (setting, bad raw value, message after "<spelling>=<value!r>")
 BAD = [
     ("seed", "abc", " is not an integer"),
+    # a negative seed would repeat its positive one's events in the API and CLI (refused there)
+    ("seed", "-1", ": seeds are integers >= 0, or 'last' (the previous run's seed)"),
     ("memory", "50", ": Lambda memory is 128 to 10240 MB"),
     ("timeout", "0", " must be greater than 0"),
     ("timeout", "901", ": Lambda timeouts are at most 900 seconds"),

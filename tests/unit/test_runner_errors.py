@@ -212,7 +212,7 @@ def test_keyboard_interrupt_reaches_pytest(make: Make) -> None:
         ({"tags": {"a"}}, r"not JSON-serializable \(at \$\.tags: a set is not JSON\)"),
         ({"when": __import__("datetime").date(2026, 1, 1)}, r"at \$\.when: a date is not JSON"),
         ({"price": decimal.Decimal("1.5")}, r"at \$\.price: a Decimal is not JSON"),
-        ({"list": [1, math.nan]}, r"at \$\.list\[1\]: nan is not a JSON number"),
+        ({"list": [1, math.nan]}, r"at \$\.list\[1\]: NaN is not a JSON number"),
         ({(1, 2): "tuple key"}, r"at \$: key \(1, 2\) \(tuple\) is not a JSON object key"),
         (b"{not json", r"the event bytes are not a JSON document"),
     ],
