@@ -63,6 +63,10 @@ _PRE_2018_INVARIANTS = (
     "issue 18: REST requestId is a version-1 UUID (time = requestTimeEpoch) and the invariants "
     "demand a v4 UUID; also 'headers is dict but multiValueHeaders is null' on a pre-Nov-2018 event"
 )
+_V1_UUID = (
+    "issue 18: REST requestId is a version-1 UUID whose time equals requestTimeEpoch (2018-2019 "
+    "captures); check_invariants demands a v4 UUID"
+)
 _DETECT_ALB = "issue 18: detect() calls an ALB target event apigw_v1"
 _DETECT_WS = "issue 18: detect() calls an API Gateway WebSocket event apigw_v1"
 _DETECT_V1_AUTH = "issue 18: detect() calls a REST API REQUEST authorizer event apigw_v1"
@@ -77,8 +81,22 @@ XFAIL_VALIDATE: dict[str, str] = {
 
 XFAIL_INVARIANTS: dict[str, str] = {
     "apigw_v1/aspnet-mtls-request.json": _PRE_2018_INVARIANTS,
-    "apigw_v2/aspnet-swagger-get-httpapi-v2-request.json": _B64_BODYLESS,
-    "apigw_v2/aspnet-traceid-get-httpapi-v2-request.json": _B64_BODYLESS,
+    "apigw_v1/aspnet-encode-slash-in-resource-path.json": _V1_UUID,
+    **{
+        f"apigw_v2/aspnet-{name}.json": _B64_BODYLESS
+        for name in (
+            "encode-slash-in-resource-path-httpapi-v2",
+            "encode-space-in-resource-path-httpapi-v2",
+            "swagger-get-httpapi-v2-request",
+            "traceid-get-httpapi-v2-request",
+            "trailing-slash-in-path-httpapi-v2",
+            "values-get-aggregateerror-httpapi-v2-request",
+            "values-get-all-httpapi-v2-with-stage",
+            "values-get-error-httpapi-v2-request",
+            "values-get-querystring-httpapi-v2-mv-request",
+            "values-get-typeloaderror-httpapi-v2-request",
+        )
+    },
     "apigw_v2/go-apigw-v2-request-no-authorizer.json": _B64_BODYLESS,
     "apigw_v2/ptts-apigw-http-iam-auth.json": _B64_BODYLESS,
     "apigw_v2/ptts-apigw-http-jwt-authorizer-auth.json": _B64_BODYLESS,
