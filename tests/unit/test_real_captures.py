@@ -83,18 +83,21 @@ XFAIL_INVARIANTS: dict[str, str] = {
     "apigw_v1/aspnet-mtls-request.json": _PRE_2018_INVARIANTS,
     "apigw_v1/aspnet-encode-slash-in-resource-path.json": _V1_UUID,
     **{
-        f"apigw_v2/aspnet-{name}.json": _B64_BODYLESS
+        f"apigw_v2/{name}.json": _B64_BODYLESS
         for name in (
-            "encode-slash-in-resource-path-httpapi-v2",
-            "encode-space-in-resource-path-httpapi-v2",
-            "swagger-get-httpapi-v2-request",
-            "traceid-get-httpapi-v2-request",
-            "trailing-slash-in-path-httpapi-v2",
-            "values-get-aggregateerror-httpapi-v2-request",
-            "values-get-all-httpapi-v2-with-stage",
-            "values-get-error-httpapi-v2-request",
-            "values-get-querystring-httpapi-v2-mv-request",
-            "values-get-typeloaderror-httpapi-v2-request",
+            "aspnet-encode-slash-in-resource-path-httpapi-v2",
+            "aspnet-encode-space-in-resource-path-httpapi-v2",
+            "aspnet-swagger-get-httpapi-v2-request",
+            "aspnet-traceid-get-httpapi-v2-request",
+            "aspnet-trailing-slash-in-path-httpapi-v2",
+            "aspnet-values-get-aggregateerror-httpapi-v2-request",
+            "aspnet-values-get-all-httpapi-v2-with-stage",
+            "aspnet-values-get-error-httpapi-v2-request",
+            "aspnet-values-get-querystring-httpapi-v2-mv-request",
+            "aspnet-values-get-typeloaderror-httpapi-v2-request",
+            "ddjs-api-gateway-traced-authorizer-request-v2",
+            "ddjs-api-gateway-traced-authorizer-request-v2-cached",
+            "ddpy-api-gateway-v2-parametrized",
         )
     },
     "apigw_v2/go-apigw-v2-request-no-authorizer.json": _B64_BODYLESS,
@@ -154,6 +157,7 @@ XFAIL_DETECT_OTHER: dict[str, str] = {
     **{
         f"lambda_url/{name}.json": _DETECT_URL
         for name in (
+            "ddpy-lambda-url",
             "ptpy-lambdafunctionurlevent",
             "ptpy-lambdafunctionurleventwithheaders",
             "ptpy-lambdafunctionurliamevent",
