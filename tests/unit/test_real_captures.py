@@ -226,6 +226,7 @@ def test_capture_is_byte_for_byte_upstream_with_provenance(entry: dict[str, Any]
     source = entry["source"]
     assert re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", source["repo"])
     assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
+    assert re.fullmatch(r"[0-9a-f]{40}", source["last_changed"])
     assert source["path"].endswith(".json")
     assert entry["path"].split("/")[0] == entry["kind"]
     assert isinstance(entry["genuine"], bool)
