@@ -130,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append(line)
             if line in (b"\r\n", b"\n", b""):
                 break
-        self.rfile = io.BytesIO(b"".join(lines))  # type: ignore[assignment]
+        self.rfile = io.BytesIO(b"".join(lines))
         try:
             ok = super().parse_request()
         finally:

@@ -73,7 +73,7 @@ def _secret_for_python_client(address: str) -> None:
         self.lambda_runtime_address = host_port
         return original(self, method, f"/{secret}{endpoint}", *args, **kwargs)
 
-    base.call_rapid = call_rapid  # type: ignore[method-assign]
+    base.call_rapid = call_rapid
 
 
 def main() -> None:
@@ -84,7 +84,7 @@ def main() -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except Exception:  # noqa: BLE001 - not Linux: the registry at exit still kills it
+    except Exception:  # not Linux: the registry at exit still kills it
         pass
     if os.getppid() != int(os.environ.pop("_PYTEST_LAMBDA_PARENT", "0")):
         os._exit(1)
@@ -98,7 +98,7 @@ def main() -> None:
         else:
             try:
                 status = _private_tmp(libc, scratch)
-            except Exception as exc:  # noqa: BLE001 - reported, then today's behaviour
+            except Exception as exc:  # reported, then today's behaviour
                 status = f"shared-tmp: {type(exc).__name__}: {exc}"
         with open(int(status_fd), "w", encoding="utf-8") as pipe:
             pipe.write(status + "\n")

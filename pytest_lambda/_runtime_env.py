@@ -420,7 +420,9 @@ class RuntimeEnvironment:
         error: InvocationError | None = None
         response: Any = None
         out_body, content_type = b"", "application/json"
-        if result is None and not finished and proc.poll() is None:
+        if self.out_of_memory:  # its peak passed memory_mb, whatever it posted meanwhile
+            error, keep, status = out_of_memory(request_id), False, "error"
+        elif result is None and not finished and proc.poll() is None:
             error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
             out.append(platform.timed_out(real_epoch(), request_id, config.timeout))
         elif result is None:
