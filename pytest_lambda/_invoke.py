@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._invocation import Invocation, InvocationError
 from ._logs import LogCapture, error_lines
 from ._marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
-from ._memory import MemoryMark, memory_warning
+from ._memory import added_mb, memory_mark, memory_warning
 from ._outcome import (
     exception_error,
     exit_error,
@@ -250,7 +250,7 @@ def _invoke(
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True
     config, platform = runner._config, runner._platform
-    mark = MemoryMark()
+    mark = memory_mark()
     init_ms: float | None = None
     if not env.initialized:
         init_error = _init(runner, env, capture, clock)
@@ -342,7 +342,7 @@ def _invoke(
         )
     now = clock.time()
     capture.write(platform.end(now, request_id))
-    warning = memory_warning(mark.added_mb(), config.memory_mb)
+    warning = memory_warning(added_mb(mark), config.memory_mb)
     capture.write(
         platform.report(
             now, request_id, duration, init_ms, status,

@@ -10,14 +10,14 @@
   process with threads reserves far more than it uses), and turns the kill into a
   ``MemoryError`` the handler could catch. The cost of polling: an allocation faster than
   about 5 GB/s can pass the limit by up to one interval's worth before the kill.
-* ``isolation="module"``: a limit cannot be enforced on the test process. :class:`MemoryMark`
-  measures what one invocation (with its init, on a cold start) added to the test process's
+* ``isolation="module"``: a limit cannot be enforced on the test process. :func:`memory_mark` and
+  :func:`added_mb` measure what one invocation (with its init, on a cold start) added to the test process's
   memory at its peak: Linux's peak-RSS counter is reset at the start (``/proc/self/clear_refs``,
-  about 1 µs), read at the end; :func:`memory_warning` words it when it passed ``memory_mb``.
+  about 0.5 µs), read at the end; :func:`memory_warning` words it when it passed ``memory_mb``.
   Where the counter cannot be reset, the peak only shows when it passes the process's earlier
   peak.
 
-Reading ``/proc/<pid>/status`` costs about 20 µs; the module-mode mark about 2 µs per invoke.
+Reading ``/proc/<pid>/status`` costs about 20 µs; the module-mode measure about 2 µs per invoke.
 """
 
 from __future__ import annotations
@@ -28,12 +28,11 @@ from typing import Final
 
 from ._invocation import InvocationError
 
-__all__ = ["WATCH_EVERY", "MemoryMark", "memory_warning", "out_of_memory"]
+__all__ = ["WATCH_EVERY", "added_mb", "memory_mark", "memory_warning", "out_of_memory"]
 
 WATCH_EVERY: Final = 0.01
 """Seconds between reads of a runtime child's peak memory while the test process waits."""
 _CLEAR_REFS: Final = "/proc/self/clear_refs"
-_clear_fd: list[int] = []  # the open clear_refs fd, or [-1] when it cannot be written
 
 
 def out_of_memory(request_id: str) -> InvocationError:
@@ -46,44 +45,52 @@ def out_of_memory(request_id: str) -> InvocationError:
     )
 
 
-def _peak_kb() -> int:
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
+try:
+    from resource import RUSAGE_SELF, getrusage
+
+    def _peak() -> int:
+        return int(getrusage(RUSAGE_SELF).ru_maxrss)
+
+except ImportError:  # pragma: no cover - Windows: no peak, no warning
+
+    def _peak() -> int:
         return 0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak // 1024 if sys.platform == "darwin" else peak)
 
 
-def _reset_peak() -> bool:
-    """Reset this process's peak RSS to its current RSS (Linux >= 4.0); False if impossible."""
-    if not _clear_fd:
-        try:
-            _clear_fd.append(os.open(_CLEAR_REFS, os.O_WRONLY | os.O_CLOEXEC))
-        except OSError:
-            _clear_fd.append(-1)
-    fd = _clear_fd[0]
-    if fd < 0:
-        return False
+_KB: Final = 1024 if sys.platform == "darwin" else 1  # ru_maxrss is bytes on macOS, else KiB
+
+
+def _open_clear_refs() -> int:
     try:
-        os.write(fd, b"5")
+        return os.open(_CLEAR_REFS, os.O_WRONLY | os.O_CLOEXEC)
     except OSError:
-        return False
-    return True
+        return -1
 
 
-class MemoryMark:
-    """The test process's memory when an invocation starts (module isolation)."""
+_clear_fd: int = -2  # -2: not opened yet; -1: cannot be written
 
-    __slots__ = ("start_kb",)
 
-    def __init__(self) -> None:
-        _reset_peak()  # without it, start_kb is the earlier peak: the growth is a lower bound
-        self.start_kb = _peak_kb()
+def memory_mark() -> int:
+    """Start measuring an invocation (module isolation): the mark for :func:`added_mb`.
 
-    def added_mb(self) -> int:
-        """What the invocation added to the process's memory at its peak, in MB."""
-        return max(0, _peak_kb() - self.start_kb) // 1024
+    Resets this process's peak RSS to its current RSS when Linux allows it; otherwise the
+    mark is the earlier peak, and the growth measured is a lower bound.
+    """
+    global _clear_fd
+    fd = _clear_fd
+    if fd == -2:
+        fd = _clear_fd = _open_clear_refs()
+    if fd >= 0:
+        try:
+            os.write(fd, b"5")
+        except OSError:
+            _clear_fd = -1
+    return _peak()
+
+
+def added_mb(mark: int) -> int:
+    """What the invocation added to the process's memory at its peak since ``mark``, in MB."""
+    return max(0, _peak() - mark) // _KB // 1024
 
 
 def memory_warning(added_mb: int, memory_mb: int) -> str | None:
