@@ -7,8 +7,8 @@ delayed-ACK wait with curl; runtime.md §8). It serves ``GET /runtime/invocation
 (413 above 6,291,556 bytes), ``POST .../{id}/error`` and ``POST /runtime/init/error``.
 
 Only the child it was made for may use it: every path must start with a per-server secret
-(:attr:`RuntimeApi.base`, ``/`` plus 32 random URL-safe characters), which the child gets in
-``AWS_LAMBDA_RUNTIME_API`` (:attr:`RuntimeApi.endpoint`, ``127.0.0.1:port/secret``). Any other
+(:attr:`RuntimeApi.base`, ``/`` plus 32 random URL-safe characters); the child's
+``AWS_LAMBDA_RUNTIME_API`` is :attr:`RuntimeApi.endpoint`, ``127.0.0.1:port/secret``. Any other
 request gets 403 without reading its body or seeing an event, and is counted in
 :attr:`RuntimeApi.refused`. Header lines may be up to 1 MiB long (awslambdaric sends the X-Ray
 error cause of a handler error in one header, up to 1 MiB; ``http.server`` alone refuses
@@ -207,6 +207,13 @@ class _Handler(BaseHTTPRequestHandler):
             "Lambda-Runtime-Aws-Tenant-Id": event.tenant_id,
         }
         self._send(200, event.body, {k: v for k, v in headers.items() if v})
+
+    def _other(self) -> None:
+        if self._route() is not None:
+            self.close_connection = True
+            self._send(405, b'{"errorType":"MethodNotAllowed"}')
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other
 
     def do_POST(self) -> None:
         api = self.server.api

@@ -10,8 +10,10 @@ in order, before the handler's module is imported:
    made private, the scratch dir bind-mounted on ``/tmp``; not when the task root, the
    interpreter or a ``sys.path`` entry lies under ``/tmp`` (it would vanish). What happened is written as one line
    to the pipe ``_PYTEST_LAMBDA_STATUS_FD``: ``private-tmp`` or ``shared-tmp: <reason>``.
-3. The Runtime API secret: ``AWS_LAMBDA_RUNTIME_API`` is ``host:port/secret``. The C client
-   prefixes its URLs with it as is; awslambdaric's Python client (``call_rapid``, used for
+3. The Runtime API secret, read from the pipe ``_PYTEST_LAMBDA_SECRET_FD`` rather than given
+   in the environment (``/proc/<pid>/environ`` shows the environment a process started with to
+   every process of its user): ``AWS_LAMBDA_RUNTIME_API`` becomes ``host:port/secret`` in this
+   process only. The C client prefixes its URLs with it as is; awslambdaric's Python client (``call_rapid``, used for
    ``/init/error``) opens ``HTTPConnection(address)``, which would take ``port/secret`` for a
    port, so it is given ``host:port`` and the secret is put in front of its paths.
 4. ``python -m awslambdaric <handler>``.
@@ -102,6 +104,11 @@ def main() -> None:
                 status = f"shared-tmp: {type(exc).__name__}: {exc}"
         with open(int(status_fd), "w", encoding="utf-8") as pipe:
             pipe.write(status + "\n")
+    secret_fd = os.environ.pop("_PYTEST_LAMBDA_SECRET_FD", "")
+    if secret_fd:
+        with open(int(secret_fd), encoding="ascii") as pipe:
+            secret = pipe.read().strip()
+        os.environ["AWS_LAMBDA_RUNTIME_API"] += f"/{secret}"
     _secret_for_python_client(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
     import runpy
 

@@ -35,7 +35,7 @@ from ._invocation import Invocation, InvocationError
 from ._memory import WATCH_EVERY, out_of_memory
 from ._outcome import exit_error, size_error, timeout_error
 from ._runtime_api import PendingEvent, RuntimeApi, real_epoch, real_monotonic
-from ._runtime_guard import BOOT_SCRIPT, TmpStatus, refused_note, shared_tmp_note
+from ._runtime_guard import BOOT_SCRIPT, TmpStatus, refused_note, secret_pipe, shared_tmp_note
 from ._runtime_support import (
     context_headers,
     deadline_of,
@@ -167,10 +167,12 @@ class RuntimeEnvironment:
     def _spawn(self) -> None:
         api = self.api = RuntimeApi()
         tmp = self.tmp = TmpStatus()
-        environ = dict(self.environ, AWS_LAMBDA_RUNTIME_API=api.endpoint)
+        secret_fd = secret_pipe(api.base[1:])
+        environ = dict(self.environ, AWS_LAMBDA_RUNTIME_API=api.address)
         environ["_PYTEST_LAMBDA_PARENT"] = str(os.getpid())
         environ["_PYTEST_LAMBDA_TMP"] = self.sandbox.scratch
         environ["_PYTEST_LAMBDA_STATUS_FD"] = str(tmp.write_fd)
+        environ["_PYTEST_LAMBDA_SECRET_FD"] = str(secret_fd)
         handler = self.config.handler
         assert isinstance(handler, str)
         try:
@@ -182,10 +184,11 @@ class RuntimeEnvironment:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 close_fds=True,
-                pass_fds=(tmp.write_fd,),
+                pass_fds=(tmp.write_fd, secret_fd),
             )
         finally:
             tmp.child_started()
+            os.close(secret_fd)
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         register_child(proc)

@@ -3,6 +3,7 @@
 * :class:`TmpStatus`: the pipe on which the child's bootstrap (:mod:`._runtime_boot`) says
   whether it got a private ``/tmp`` (a mount namespace with the sandbox's scratch dir on
   ``/tmp``) or shares the machine's, and why. Read once, after init, without blocking.
+* :func:`secret_pipe`: how the child gets its Runtime API secret (not in its environment).
 * :func:`shared_tmp_note` and :func:`refused_note`: the warnings (a log line and an entry of
   ``Invocation.warnings``) for a child that shares ``/tmp``, and for requests the Runtime API
   refused because they lacked the child's secret.
@@ -17,11 +18,22 @@ import contextlib
 import os
 from typing import Final
 
-__all__ = ["BOOT_SCRIPT", "TmpStatus", "refused_note", "shared_tmp_note"]
+__all__ = ["BOOT_SCRIPT", "TmpStatus", "refused_note", "secret_pipe", "shared_tmp_note"]
 
 BOOT_SCRIPT: Final = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_runtime_boot.py")
 """The child's first code, run as a script (it imports nothing of pytest_lambda)."""
 _PRIVATE: Final = "private-tmp"
+
+
+def secret_pipe(secret: str) -> int:
+    """The read end of a pipe holding ``secret`` (written and closed): the child reads its
+    Runtime API secret there, so that it never appears in its start environment."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.write(write_fd, secret.encode("ascii"))
+    finally:
+        os.close(write_fd)
+    return read_fd
 
 
 class TmpStatus:

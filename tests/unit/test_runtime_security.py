@@ -139,6 +139,7 @@ def test_another_process_cannot_take_the_event_or_post_a_result(make: Make) -> N
             ("GET", "/2018-06-01/runtime/invocation/next", None),
             ("GET", "/not-the-secret/2018-06-01/runtime/invocation/next", None),
             ("POST", f"/2018-06-01/runtime/invocation/{request_id}/response", b'{"forged":1}'),
+            ("PUT", f"/2018-06-01/runtime/invocation/{request_id}/response", b'{"forged":1}'),
         ):
             request = urllib.request.Request(url + path, data=body, method=method)
             try:
@@ -151,7 +152,7 @@ def test_another_process_cannot_take_the_event_or_post_a_result(make: Make) -> N
     thread.start()
     invocation = runner.invoke({"sleep": 1.0})
     thread.join()
-    assert [status for _, status, _ in attempts] == [403, 403, 403]
+    assert [status for _, status, _ in attempts] == [403, 403, 403, 403]
     for _, _, body in attempts:
         assert json.loads(body) == {
             "errorType": "Forbidden",
@@ -159,16 +160,22 @@ def test_another_process_cannot_take_the_event_or_post_a_result(make: Make) -> N
         }
         assert invocation.request_id.encode() not in body
     assert invocation.response == {"real": True}
-    assert api.refused == 3
-    note = refused_note(3)
+    assert api.refused == 4
+    note = refused_note(4)
     assert note == (
-        "isolation='runtime': the Runtime API refused 3 requests without this child's secret "
+        "isolation='runtime': the Runtime API refused 4 requests without this child's secret "
         "(HTTP 403): another local process tried to read the event or post a result; it got "
         "neither"
     )
     assert invocation.warnings == (note,)
     assert f"pytest-lambda WARNING: {note}\n" in invocation.logs
     assert runner.invoke({}).warnings == ()  # counted once
+    # Other processes of the same user can read a process's start environment: no secret there.
+    pid = runner._env.pid  # type: ignore[union-attr]
+    with open(f"/proc/{pid}/environ", "rb") as environ:
+        start_environment = environ.read()
+    assert f"AWS_LAMBDA_RUNTIME_API={api.address}\0".encode() in start_environment
+    assert api.base[1:].encode() not in start_environment
 
 
 def test_runtime_api_accepts_only_loopback_and_the_secret() -> None:
