@@ -40,10 +40,10 @@ def handler(event, context):
 """,
     "bigerr.py": """
 def handler(event, context):
-    if event.get("recurse"):
-        def down(n):
-            return down(n + 1)
-        return down(0)
+    if event.get("recurse"):  # a long name: each of the ~1000 frames passes 64 bytes
+        def down_through_every_frame_until_python_gives_up(n):
+            return down_through_every_frame_until_python_gives_up(n + 1)
+        return down_through_every_frame_until_python_gives_up(0)
     raise ValueError("x" * 200_000)
 """,
     "hungry.py": """
