@@ -121,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
             line = real.readline(_LINE_LIMIT + 1)
             total += len(line)
             if len(line) > _LINE_LIMIT or total > _HEADERS_LIMIT:
+                self.command, self.request_version = "", "HTTP/1.0"
+                raw: bytes = getattr(self, "raw_requestline", b"")  # set by handle_one_request
+                self.requestline = raw.decode("iso-8859-1").rstrip("\r\n")
                 self.close_connection = True
                 self.send_error(431, "Request header fields too large")
                 return False

@@ -209,6 +209,29 @@ def test_large_errors_arrive_as_raised(make: Make, recurse: bool) -> None:
         assert runtime.error.message == "x" * 200_000
 
 
+def test_runtime_api_header_lines_up_to_1_mib() -> None:
+    """Guards: header lines above http.server's 64 KiB (awslambdaric's X-Ray cause may reach
+    1 MiB) are accepted and kept; a request whose headers pass 2 MiB gets 431."""
+    import socket
+
+    from pytest_lambda._runtime_api import RuntimeApi
+
+    api = RuntimeApi()
+    host, port = api.address.split(":")
+    start = f"POST {api.base}/2018-06-01/runtime/init/error HTTP/1.1\r\nHost: x\r\n".encode()
+    try:
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(start + b"Content-Length: 2\r\nX-Big: " + b"a" * 900_000 + b"\r\n\r\n{}")
+            assert conn.recv(30).startswith(b"HTTP/1.1 202 Accepted\r\n")
+        assert api.init_error is not None
+        assert api.init_error.headers["X-Big"] == "a" * 900_000
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(start + b"X-Big: " + b"a" * (2 * 1024 * 1024) + b"\r\n\r\n")
+            assert conn.recv(46) == b"HTTP/1.1 431 Request header fields too large\r\n"
+    finally:
+        api.close()
+
+
 # -- the memory size -------------------------------------------------------------------------
 def test_runtime_kills_a_handler_past_its_memory_size(make: Make) -> None:
     """Guards: memory_mb is enforced in runtime isolation as Lambda does: 300 MB in a 128 MB
