@@ -88,7 +88,8 @@ def main() -> None:
         libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
     except Exception:  # not Linux: the registry at exit still kills it
         pass
-    if os.getppid() != int(os.environ.pop("_PYTEST_LAMBDA_PARENT", "0")):
+    parent = int(os.environ.pop("_PYTEST_LAMBDA_PARENT", "0"))
+    if os.getppid() != parent:
         os._exit(1)
     scratch = os.environ.pop("_PYTEST_LAMBDA_TMP", "")
     status_fd = os.environ.pop("_PYTEST_LAMBDA_STATUS_FD", "")
@@ -102,6 +103,12 @@ def main() -> None:
                 status = _private_tmp(libc, scratch)
             except Exception as exc:  # reported, then today's behaviour
                 status = f"shared-tmp: {type(exc).__name__}: {exc}"
+            # Entering a user namespace changes the credentials, which clears the parent-death
+            # signal and the dumpable flag (its /proc files would become root's): set both again.
+            libc.prctl(1, 9)
+            libc.prctl(4, 1)  # PR_SET_DUMPABLE
+            if os.getppid() != parent:
+                os._exit(1)
         with open(int(status_fd), "w", encoding="utf-8") as pipe:
             pipe.write(status + "\n")
     secret_fd = os.environ.pop("_PYTEST_LAMBDA_SECRET_FD", "")

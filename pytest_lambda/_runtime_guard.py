@@ -41,14 +41,14 @@ class TmpStatus:
 
     def __init__(self) -> None:
         self.read_fd, self.write_fd = os.pipe()
-        os.set_inheritable(self.write_fd, True)
         self.reason: str | None = None
         """None while unknown; "" when /tmp is private; else why it is not."""
 
     def child_started(self) -> None:
         """Close the parent's copy of the write end (the child has its own)."""
-        with contextlib.suppress(OSError):
-            os.close(self.write_fd)
+        fd, self.write_fd = self.write_fd, -1  # never closed twice: the number gets reused
+        if fd >= 0:
+            os.close(fd)
 
     def read(self) -> str | None:
         """The child's status once it wrote it: "" for a private /tmp, else the reason."""
@@ -67,10 +67,12 @@ class TmpStatus:
         return self.reason
 
     def close(self) -> None:
-        for fd in (self.read_fd, self.write_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        fds = (self.read_fd, self.write_fd)
         self.read_fd = self.write_fd = -1
+        for fd in fds:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
 
 def shared_tmp_note(reason: str) -> str:
