@@ -59,7 +59,8 @@ _CREDENTIAL_SOURCES: Final = (
     "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", *FAKE_CREDENTIALS,
+    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED",
+    *FAKE_CREDENTIALS,
 )  # fmt: skip
 _SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
 _ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function more than one vCPU
@@ -111,9 +112,13 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
 
     ``base`` (the test's environment) minus every credential source, plus the Lambda
     variables, fake credentials and the user's ``env=`` (which may pass real credentials).
+    Nothing else gives botocore credentials: ``AWS_CONFIG_FILE`` and
+    ``AWS_SHARED_CREDENTIALS_FILE`` are empty files (never the developer's ``~/.aws``), and
+    ``AWS_EC2_METADATA_DISABLED`` keeps it from asking the instance metadata service (which
+    on a CI host with an instance role hands out real credentials).
     """
     values = {k: v for k, v in base.items() if k not in _CREDENTIAL_SOURCES}
-    nowhere = os.path.join(sandbox.scratch + "-no-aws-config", "nonexistent")
+    config_file, credentials_file = _empty_aws_files()
     values.update(
         {
             "_HANDLER": config.handler_name,
@@ -132,13 +137,44 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
             "LAMBDA_RUNTIME_DIR": "/var/runtime",
             "TZ": ":UTC",
             "TMPDIR": sandbox.scratch,
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(nowhere, "credentials"),
-            "AWS_CONFIG_FILE": os.path.join(nowhere, "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": credentials_file,
+            "AWS_CONFIG_FILE": config_file,
+            "AWS_EC2_METADATA_DISABLED": "true",
             **FAKE_CREDENTIALS,
         }
     )
     values.update(config.env)
     return values
+
+
+_AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
+
+
+def _empty_aws_files() -> tuple[str, str]:
+    """Paths of an empty ``config`` and ``credentials`` file, made once per test process (a
+    new pair if a handler wrote to them) and removed at exit."""
+    folder = _AWS_FILES[0] if _AWS_FILES else ""
+    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
+    try:
+        if folder and all(os.stat(path).st_size == 0 for path in paths):
+            return paths
+    except OSError:
+        pass
+    folder = tempfile.mkdtemp(prefix="pytest-lambda-aws-")
+    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
+    for path in paths:
+        with open(path, "x", encoding="ascii"):
+            pass
+        os.chmod(path, 0o444)
+    if not _AWS_FILES:
+        import atexit
+
+        atexit.register(lambda: shutil.rmtree(_AWS_FILES[0], ignore_errors=True))
+        _AWS_FILES.append(folder)
+    else:
+        shutil.rmtree(_AWS_FILES[0], ignore_errors=True)
+        _AWS_FILES[0] = folder
+    return paths
 
 
 # Ids need to be unique, not secret: a private generator seeded once from the OS (no

@@ -77,6 +77,10 @@ class Invocation:
       platform's ``START``/``END``/``REPORT`` lines.
     * ``cold_start``: this invocation initialised a new environment (imported the module).
     * ``duration_ms`` / ``init_duration_ms``: as on the ``REPORT`` line.
+    * ``warnings``: what the test should know about this invocation that Lambda would have
+      done differently or that the runner could not guarantee (the memory size passed where
+      it is not enforced, requests refused by the Runtime API, a ``/tmp`` shared with the
+      machine); empty when there is none. Not compared.
     """
 
     response: Any
@@ -90,6 +94,7 @@ class Invocation:
     body: bytes = field(default=b"", repr=False)
     content_type: str = "application/json"
     init_duration_ms: float | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
     def _made(cls, **fields: Any) -> Invocation:

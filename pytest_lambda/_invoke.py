@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._invocation import Invocation, InvocationError
 from ._logs import LogCapture, error_lines
 from ._marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
+from ._memory import added_mb, memory_mark, memory_warning
 from ._outcome import (
     exception_error,
     exit_error,
@@ -249,6 +250,7 @@ def _invoke(
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True
     config, platform = runner._config, runner._platform
+    mark = memory_mark()
     init_ms: float | None = None
     if not env.initialized:
         init_error = _init(runner, env, capture, clock)
@@ -340,10 +342,12 @@ def _invoke(
         )
     now = clock.time()
     capture.write(platform.end(now, request_id))
+    warning = memory_warning(added_mb(mark), config.memory_mb)
     capture.write(
         platform.report(
             now, request_id, duration, init_ms, status,
             error.type if error is not None and status != "timeout" else None, max_memory_mb(),
+            memory_exceeded=warning is not None,
         )
     )  # fmt: skip
     if error is not None:
@@ -357,5 +361,6 @@ def _invoke(
         response=response, raw=raw, error=error, cold_start=cold_start, request_id=request_id,
         duration_ms=duration, logs=capture.text(), context=ctx, body=out,
         content_type=content_type, init_duration_ms=init_ms,
+        warnings=() if warning is None else (warning,),
     )  # fmt: skip
     return invocation, keep

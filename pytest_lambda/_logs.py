@@ -246,6 +246,9 @@ def error_lines(payload: Mapping[str, Any], *, json_format: bool, now: float) ->
     return "\r".join(lines) + "\n"
 
 
+_MEMORY_WARNING: Final = "Memory Size exceeded, not enforced in isolation='module'"
+
+
 def _iso_ms(epoch: float) -> str:
     stamp = datetime.fromtimestamp(epoch, timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
@@ -306,7 +309,10 @@ class Platform:
     def report(
         self, now: float, request_id: str, duration_ms: float, init_ms: float | None,
         status: str, error_type: str | None, max_memory_mb: int,
+        *, memory_exceeded: bool = False,
     ) -> str:  # fmt: skip
+        """The REPORT line. ``memory_exceeded``: the invocation passed the memory size where
+        it is not enforced (isolation='module'); a field the real platform never writes."""
         billed = max(1, int(-(-duration_ms // 1)))
         if self.json_format:
             metrics: dict[str, Any] = {
@@ -318,6 +324,8 @@ class Platform:
             record: dict[str, Any] = {"requestId": request_id, "metrics": metrics, "status": status}
             if error_type:
                 record["errorType"] = error_type
+            if memory_exceeded:
+                record["warning"] = _MEMORY_WARNING
             return self._event(now, "platform.report", record)
         line = (
             f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
@@ -330,4 +338,6 @@ class Platform:
             line += f"\tStatus: {status}"
             if error_type:
                 line += f"\tError Type: {error_type}"
+        if memory_exceeded:
+            line += f"\tWarning: {_MEMORY_WARNING}"
         return line + "\n"

@@ -6,6 +6,14 @@ delayed-ACK wait with curl; runtime.md §8). It serves ``GET /runtime/invocation
 (blocking until :meth:`RuntimeApi.submit` gives an event), ``POST .../{id}/response``
 (413 above 6,291,556 bytes), ``POST .../{id}/error`` and ``POST /runtime/init/error``.
 
+Only the child it was made for may use it: every path must start with a per-server secret
+(:attr:`RuntimeApi.base`, ``/`` plus 32 random URL-safe characters); the child's
+``AWS_LAMBDA_RUNTIME_API`` is :attr:`RuntimeApi.endpoint`, ``127.0.0.1:port/secret``. Any other
+request gets 403 without reading its body or seeing an event, and is counted in
+:attr:`RuntimeApi.refused`. Header lines may be up to 1 MiB long (awslambdaric sends the X-Ray
+error cause of a handler error in one header, up to 1 MiB; ``http.server`` alone refuses
+lines above 64 KiB with 431, which made the runtime exit instead of posting the error).
+
 The test side never blocks on the server: every state change writes a byte to a wake-up
 pipe (:attr:`RuntimeApi.wake_fd`) so the caller can ``select()`` on it together with the
 child's log pipe.
@@ -18,7 +26,10 @@ patches ``time.time`` and ``time.monotonic``) must not shape its deadline.
 from __future__ import annotations
 
 import contextlib
+import hmac
+import io
 import os
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
@@ -33,6 +44,13 @@ _PREFIX: Final = "/2018-06-01/runtime"
 _NEXT: Final = f"{_PREFIX}/invocation/next"
 _INIT_ERROR: Final = f"{_PREFIX}/init/error"
 _ACCEPTED: Final = b'{"status":"OK"}'
+_FORBIDDEN: Final = (
+    b'{"errorType":"Forbidden","errorMessage":"This Runtime API serves one pytest-lambda child '
+    b'process only."}'
+)
+_LINE_LIMIT: Final = 1024 * 1024 + 4096  # awslambdaric sends an X-Ray cause below 1 MiB
+_HEADERS_LIMIT: Final = 2 * 1024 * 1024  # all header lines of one request together
+_STDLIB_LINE: Final = 65536  # http.client's own limit, which super().parse_request applies
 
 
 def real_epoch() -> float:
@@ -94,6 +112,50 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass  # the runtime's own logs are what the test sees
 
+    def parse_request(self) -> bool:
+        """The stdlib's, except that header lines longer than 64 KiB are accepted (up to
+        1 MiB): they are read here and added to :attr:`headers` after the stdlib parsed the
+        others."""
+        real, lines, long_lines, total = self.rfile, [], [], 0
+        while True:
+            line = real.readline(_LINE_LIMIT + 1)
+            total += len(line)
+            if len(line) > _LINE_LIMIT or total > _HEADERS_LIMIT:
+                self.command, self.request_version = "", "HTTP/1.0"
+                raw: bytes = getattr(self, "raw_requestline", b"")  # set by handle_one_request
+                self.requestline = raw.decode("iso-8859-1").rstrip("\r\n")
+                self.close_connection = True
+                self.send_error(431, "Request header fields too large")
+                return False
+            if len(line) >= _STDLIB_LINE:
+                long_lines.append(line)
+                continue
+            lines.append(line)
+            if line in (b"\r\n", b"\n", b""):
+                break
+        self.rfile = io.BytesIO(b"".join(lines))
+        try:
+            ok = super().parse_request()
+        finally:
+            self.rfile = real
+        if ok:
+            for line in long_lines:
+                name, _, value = line.decode("iso-8859-1").partition(":")
+                self.headers[name.strip()] = value.strip()
+        return ok
+
+    def _route(self) -> str | None:
+        """The path without the secret prefix; None (after a 403) when it lacks the secret."""
+        api, path = self.server.api, self.path
+        base = api.base
+        given = path[: len(base)]
+        if hmac.compare_digest(given.encode(), base.encode()) and path[len(base) :].startswith("/"):
+            return path[len(base) :]
+        api._refuse()
+        self.close_connection = True  # the body, if any, is not read
+        self._send(403, _FORBIDDEN)
+        return None
+
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         for key, value in (headers or {}).items():
@@ -122,7 +184,10 @@ class _Handler(BaseHTTPRequestHandler):
         return b""
 
     def do_GET(self) -> None:
-        if self.path != _NEXT:
+        path = self._route()
+        if path is None:
+            return
+        if path != _NEXT:
             self._send(404, b'{"errorType":"NotFound"}')
             return
         event = self.server.api._wait_for_event()
@@ -146,10 +211,19 @@ class _Handler(BaseHTTPRequestHandler):
         }
         self._send(200, event.body, {k: v for k, v in headers.items() if v})
 
+    def _other(self) -> None:
+        if self._route() is not None:
+            self.close_connection = True
+            self._send(405, b'{"errorType":"MethodNotAllowed"}')
+
+    do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _other
+
     def do_POST(self) -> None:
         api = self.server.api
+        path = self._route()
+        if path is None:
+            return
         body = self._body()
-        path = self.path
         content_type = self.headers.get("Content-Type", "application/json")
         headers = dict(self.headers.items())
         if path == _INIT_ERROR:
@@ -195,6 +269,11 @@ class RuntimeApi:
         self.served_deadline_ms: int | None = None
         """The ``Lambda-Runtime-Deadline-Ms`` sent with the current event (real epoch ms)."""
         self._closed = False
+        self.refused = 0
+        """Requests refused with 403 (no or a wrong secret): another process tried to get in."""
+        token = secrets.token_urlsafe(24)
+        self.base = f"/{token}"
+        """The secret path prefix every request must start with."""
         self.wake_fd, self._wake_w = os.pipe()
         os.set_blocking(self.wake_fd, False)
         os.set_blocking(self._wake_w, False)
@@ -202,7 +281,9 @@ class RuntimeApi:
         self._server.api = self
         host, port = self._server.server_address[:2]
         self.address = f"{host!s}:{port}"
-        """``host:port`` for ``AWS_LAMBDA_RUNTIME_API``."""
+        """``host:port`` of the server."""
+        self.endpoint = f"{self.address}/{token}"
+        """``host:port/secret``, the child's ``AWS_LAMBDA_RUNTIME_API``."""
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.25},
@@ -262,6 +343,10 @@ class RuntimeApi:
             return
         with contextlib.suppress(OSError):  # pipe full: the caller wakes anyway
             os.write(self._wake_w, b"!")
+
+    def _refuse(self) -> None:
+        with self._cond:
+            self.refused += 1
 
     def _wait_for_event(self) -> PendingEvent | None:
         with self._cond:

@@ -20,6 +20,7 @@ first invoke of a runner while a clock is frozen says so in its logs (:func:`fro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
@@ -31,10 +32,11 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ._environment import Sandbox, _trace_id, lambda_environ
 from ._invocation import Invocation, InvocationError
+from ._memory import WATCH_EVERY, out_of_memory
 from ._outcome import exit_error, size_error, timeout_error
 from ._runtime_api import PendingEvent, RuntimeApi, real_epoch, real_monotonic
+from ._runtime_guard import BOOT_SCRIPT, TmpStatus, refused_note, secret_pipe, shared_tmp_note
 from ._runtime_support import (
-    BOOT,
     context_headers,
     deadline_of,
     kill_child,
@@ -65,7 +67,6 @@ __all__ = [
 
 INIT_LIMIT: Final = 10.0
 _AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
-_MEMORY_EVERY: Final = 0.05  # seconds between reads of the child's peak memory while waiting
 BLIND_SPOTS: Final = (
     "isolation='runtime': the handler runs in a child process, so module globals, logging "
     "handlers, threads and botocore calls inside it are not visible to this check; only "
@@ -150,6 +151,13 @@ class RuntimeEnvironment:
         self.peak_memory_mb = 0
         """The child's last known peak RSS: read while it lives, kept when it exits."""
         self._memory_at = 0.0
+        self.out_of_memory = False
+        """The child was killed for passing ``memory_mb`` (Lambda's ``Runtime.OutOfMemory``)."""
+        self.tmp: TmpStatus | None = None
+        self.shared_tmp: str | None = None
+        """Why the child shares the machine's /tmp ("" when it has a private one; None before
+        its first init)."""
+        self._refused = 0  # the Runtime API's refusals already reported
 
     @property
     def pid(self) -> int | None:
@@ -158,33 +166,64 @@ class RuntimeEnvironment:
     # -- the child --------------------------------------------------------------------
     def _spawn(self) -> None:
         api = self.api = RuntimeApi()
+        tmp = self.tmp = TmpStatus()
+        secret_fd = secret_pipe(api.base[1:])
         environ = dict(self.environ, AWS_LAMBDA_RUNTIME_API=api.address)
         environ["_PYTEST_LAMBDA_PARENT"] = str(os.getpid())
+        environ["_PYTEST_LAMBDA_TMP"] = self.sandbox.scratch
+        environ["_PYTEST_LAMBDA_STATUS_FD"] = str(tmp.write_fd)
+        environ["_PYTEST_LAMBDA_SECRET_FD"] = str(secret_fd)
         handler = self.config.handler
         assert isinstance(handler, str)
-        proc = self.proc = subprocess.Popen(
-            [sys.executable, "-c", BOOT, handler],
-            cwd=self.config.root,
-            env=environ,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            close_fds=True,
-        )
+        try:
+            proc = self.proc = subprocess.Popen(
+                [sys.executable, BOOT_SCRIPT, handler],
+                cwd=self.config.root,
+                env=environ,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                close_fds=True,
+                pass_fds=(tmp.write_fd, secret_fd),
+            )
+        finally:
+            tmp.child_started()
+            os.close(secret_fd)
         assert proc.stdout is not None
         os.set_blocking(proc.stdout.fileno(), False)
         register_child(proc)
         self._finalizer = weakref.finalize(self, kill_child, proc)
         self._stopped, self._eof, self._logs = False, False, []
-        self.peak_memory_mb, self._memory_at = 0, 0.0
+        self.peak_memory_mb, self._memory_at, self.out_of_memory = 0, 0.0, False
+        self._refused = 0
 
     def _read_memory(self, *, every: float = 0.0) -> int:
-        """Update the child's peak memory (at most once per ``every`` seconds); the peak."""
+        """Update the child's peak memory (at most once per ``every`` seconds); the peak.
+
+        A peak past ``memory_mb`` kills the child, as Lambda's memory limit does.
+        """
         proc, now = self.proc, real_monotonic()
         if proc is not None and now - self._memory_at >= every and proc.returncode is None:
             self._memory_at = now
             self.peak_memory_mb = max(self.peak_memory_mb, peak_memory_mb(proc.pid))
+            if self.peak_memory_mb > self.config.memory_mb and not self.out_of_memory:
+                self.out_of_memory = True
+                with contextlib.suppress(OSError):
+                    proc.kill()
+        if self.out_of_memory:
+            return self.config.memory_mb  # what Lambda's REPORT line shows
         return self.peak_memory_mb
+
+    def notes(self, *, cold: bool) -> tuple[str, ...]:
+        """Warnings for this invocation: a shared /tmp (on a cold start), refused requests."""
+        notes: list[str] = []
+        if cold and self.shared_tmp:
+            notes.append(shared_tmp_note(self.shared_tmp))
+        refused = 0 if self.api is None else self.api.refused
+        if refused > self._refused:
+            notes.append(refused_note(refused - self._refused))
+            self._refused = refused
+        return tuple(notes)
 
     def _read_logs(self) -> None:
         proc = self.proc
@@ -227,13 +266,13 @@ class RuntimeEnvironment:
                 if proc.poll() is not None:
                     self._read_logs()
                     return bool(until())
-                self._read_memory(every=_MEMORY_EVERY)
+                self._read_memory(every=WATCH_EVERY)
                 left = deadline - real_monotonic()
                 if left <= 0:
                     return False
                 if self._eof and len(sel.get_map()) == 2:
                     sel.unregister(proc.stdout.fileno())
-                sel.select(min(left, 0.05))
+                sel.select(min(left, WATCH_EVERY))
 
     def _kill(self) -> None:
         if self._finalizer is not None:
@@ -241,7 +280,9 @@ class RuntimeEnvironment:
             self._finalizer = None
         if self.api is not None:
             self.api.close()
-        self.proc, self.api, self.initialized = None, None, False
+        if self.tmp is not None:
+            self.tmp.close()
+        self.proc, self.api, self.tmp, self.initialized = None, None, None, False
 
     def freeze(self) -> None:
         """SIGSTOP the child and wait until it is stopped (the freeze is done on return)."""
@@ -263,6 +304,8 @@ class RuntimeEnvironment:
             self._stopped = False
 
     def _exit_error(self, request_id: str) -> InvocationError:
+        if self.out_of_memory:
+            return out_of_memory(request_id)
         code = self.proc.returncode if self.proc is not None else None
         if code is not None and code < 0:
             name = signal.Signals(-code).name[3:].lower()
@@ -305,6 +348,8 @@ class RuntimeEnvironment:
             self._kill()
             return error
         self._read_memory()
+        if self.tmp is not None:
+            self.shared_tmp = self.tmp.read()  # written before awslambdaric started
         self.initialized = True
         return None
 
@@ -372,11 +417,15 @@ class RuntimeEnvironment:
         duration = (real_monotonic() - served) * 1000
         memory = self._read_memory()  # the last known peak when the process is gone
         out.append(self._take_logs())
+        notes = self.notes(cold=cold_start)
+        out.extend(f"pytest-lambda WARNING: {note}\n" for note in notes)
         keep, status = True, "success"
         error: InvocationError | None = None
         response: Any = None
         out_body, content_type = b"", "application/json"
-        if result is None and not finished and proc.poll() is None:
+        if self.out_of_memory:  # its peak passed memory_mb, whatever it posted meanwhile
+            error, keep, status = out_of_memory(request_id), False, "error"
+        elif result is None and not finished and proc.poll() is None:
             error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
             out.append(platform.timed_out(real_epoch(), request_id, config.timeout))
         elif result is None:
@@ -394,7 +443,7 @@ class RuntimeEnvironment:
                 response = out_body
         if keep and proc.poll() is not None:  # it posted, then died (sys.exit in a thread...)
             keep = False
-        if error is not None and error.type == "Runtime.ExitError":
+        if error is not None and error.type in ("Runtime.ExitError", "Runtime.OutOfMemory"):
             out.append(platform.exited(request_id, error.message.split(" Error: ", 1)[-1],
                                        error.type))  # fmt: skip
         now = real_epoch()
@@ -416,7 +465,7 @@ class RuntimeEnvironment:
             response=response, raw=None if error is not None else response, error=error,
             cold_start=cold_start, request_id=request_id, duration_ms=duration,
             logs="".join(out), context=context if context is not None else ctx, body=out_body,
-            content_type=content_type, init_duration_ms=init_ms,
+            content_type=content_type, init_duration_ms=init_ms, warnings=notes,
         )  # fmt: skip
         return invocation, keep
 

@@ -1,7 +1,6 @@
 """Helpers of ``isolation="runtime"``: the child processes and what crosses the wire.
 
-* processes: the bootstrap that runs ``python -m awslambdaric`` with ``PR_SET_PDEATHSIG`` (the
-  kernel kills the child if the test process dies), the registry of live children killed at
+* processes (the child's bootstrap is :mod:`._runtime_boot`): the registry of live children killed at
   exit, availability (Linux with awslambdaric), the child's peak memory;
 * wire: the ``Lambda-Runtime-*`` header values from a given context, the (real) deadline, and the
   runtime's posted error JSON as an :class:`~pytest_lambda._invocation.InvocationError`.
@@ -21,7 +20,6 @@ from ._invocation import InvocationError
 from ._runtime_api import RuntimeResult, real_epoch, real_monotonic
 
 __all__ = [
-    "BOOT",
     "context_headers",
     "deadline_of",
     "kill_child",
@@ -37,16 +35,6 @@ _INSTALL: Final = (
     "isolation='runtime' runs the handler under AWS's runtime interface client (awslambdaric) "
     "in a subprocess, which is available on Linux only: pip install "
     "'pytest-lambda-toolkit[runtime]'. isolation='module' (the default) is the portable mode."
-)
-# Ask the kernel to SIGKILL the child when the process (thread) that started it ends, then
-# run awslambdaric exactly as `python -m awslambdaric <handler>` does.
-BOOT: Final = (
-    "import ctypes,os,runpy,sys\n"
-    "try:\n ctypes.CDLL(None).prctl(1,9)\nexcept Exception:\n pass\n"
-    "if os.getppid()!=int(os.environ.pop('_PYTEST_LAMBDA_PARENT','0')):\n os._exit(1)\n"
-    "sys.argv[0]='awslambdaric'\n"
-    "sys.path[0]=os.getcwd()\n"
-    "runpy.run_module('awslambdaric',run_name='__main__',alter_sys=True)\n"
 )
 _LIVE: Final[dict[int, subprocess.Popen[bytes]]] = {}
 _REAP_LIMIT: Final = 5.0  # seconds to wait for a killed child to be reaped

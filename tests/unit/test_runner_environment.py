@@ -185,9 +185,9 @@ def test_fake_credentials_replace_the_developers(
     assert values["AWS_ACCESS_KEY_ID"] == values["AWS_SECRET_ACCESS_KEY"] == "testing"
     assert values["AWS_SESSION_TOKEN"] == values["AWS_SECURITY_TOKEN"] == "testing"
     assert values["AWS_PROFILE"] is None
-    for key in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):
-        assert not os.path.exists(values[key])
-        assert "nonexistent" in values[key]
+    for key in ("AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"):  # empty files, not ~/.aws
+        assert os.path.getsize(values[key]) == 0
+        assert not values[key].startswith(os.path.expanduser("~"))
     explicit = make("app.env", env={"AWS_ACCESS_KEY_ID": "mine", "TABLE": "orders"})
     assert explicit.invoke({"keys": ["AWS_ACCESS_KEY_ID", "TABLE"]}).response == {
         "AWS_ACCESS_KEY_ID": "mine",

@@ -460,28 +460,29 @@ def test_runtime_api_server_protocol() -> None:
 
     api = RuntimeApi()
     host, port = api.address.split(":")
+    base = api.base  # the secret every path starts with
     try:
         api.submit(PendingEvent("rid-1", b'{"a":1}', timeout_ms=3000, invoked_function_arn="arn:x",
                                 deadline_ms=0))  # fmt: skip
         conn = http.client.HTTPConnection(host, int(port), timeout=5)
-        conn.request("GET", "/2018-06-01/runtime/invocation/next")
+        conn.request("GET", base + "/2018-06-01/runtime/invocation/next")
         reply = conn.getresponse()
         assert reply.status == 200
         assert reply.read() == b'{"a":1}'
         assert reply.getheader("Lambda-Runtime-Aws-Request-Id") == "rid-1"
         assert reply.getheader("Lambda-Runtime-Deadline-Ms") == "1"  # never 0: the client aborts
         assert reply.getheader("Lambda-Runtime-Client-Context") is None  # empty: omitted
-        conn.request("POST", "/2018-06-01/runtime/invocation/other/response", body=b"1")
+        conn.request("POST", base + "/2018-06-01/runtime/invocation/other/response", body=b"1")
         bad_id = conn.getresponse()
         assert (bad_id.status, bad_id.read()) == (400, b'{"errorType":"InvalidRequestID"}')
         big = b'"' + b"x" * (6 * 1024 * 1024 + 100) + b'"'
-        conn.request("POST", "/2018-06-01/runtime/invocation/rid-1/response", body=big)
+        conn.request("POST", base + "/2018-06-01/runtime/invocation/rid-1/response", body=big)
         too_big = conn.getresponse()
         too_big.read()
         assert too_big.status == 413
         assert api.result is not None
         assert api.result.kind == "oversize"
-        conn.request("GET", "/2018-06-01/runtime/nothing")
+        conn.request("GET", base + "/2018-06-01/runtime/nothing")
         missing = conn.getresponse()
         missing.read()
         assert missing.status == 404
