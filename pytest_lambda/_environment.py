@@ -41,6 +41,7 @@ from ._swap import (
     snapshot_loggers,
     unconfigure_marked_loggers,
 )
+from ._swap_process import ProcessSwap
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -199,6 +200,7 @@ class Environment:
             pin=config.memory_mb < _ONE_VCPU_MB,
         )
         self.signals = SignalSwap(main_thread=self.worker.inline)
+        self.process = ProcessSwap(lambda: self.environ._test)
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
@@ -210,8 +212,9 @@ class Environment:
         self._restoring: tuple[Any, ...] = ()
         # deactivate() runs each, even after one failed, so nothing stays in the test
         self._undos: tuple[Callable[[], None], ...] = (
-            self._restore_process, self.logging.deactivate, self.modules.deactivate,
-            self.signals.deactivate, self.popen.deactivate, self.environ.deactivate,
+            self.process.deactivate, self._restore_process, self.logging.deactivate,
+            self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
+            self.environ.deactivate,
         )  # fmt: skip
 
     # -- state ------------------------------------------------------------------------
@@ -235,6 +238,7 @@ class Environment:
         sys.stdout = sys.stderr = self.stream
         tempfile.tempdir = self.sandbox.scratch
         self._saved = saved
+        self.process.activate()  # last: what the lines above set is not the environment's change
 
     def deactivate(self) -> None:
         """Give the test process its own state back, keeping the environment's changes."""
