@@ -162,7 +162,7 @@ def reset_cold_start_flags() -> None:
     for name, module in list(sys.modules.items()):
         flag = getattr(module, "is_cold_start", None)
         if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
-            setattr(module, "is_cold_start", True)  # noqa: B010 - a module global
+            vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
 
 
 _TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")

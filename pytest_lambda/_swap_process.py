@@ -72,12 +72,13 @@ _MISSING: Final = object()
 _ACTIVE: Final[list[ProcessSwap]] = []
 _STDLIB: Final[frozenset[str]] = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
-# Test infrastructure: never hooked.
-_SKIPPED: Final = frozenset({"pytest", "_pytest", "pluggy", "pytest_lambda", "py"})
+# Never hooked: test infrastructure, and ``sys``, whose type importlib calls to make every
+# new module (``type(sys)(name)``); its attributes that matter are compared as settings.
+_SKIPPED: Final = frozenset({"pytest", "_pytest", "pluggy", "pytest_lambda", "py", "sys"})
 # Swapped by other parts of the environment (pytest_lambda._environment, ._swap).
 _ELSEWHERE: Final = frozenset(
     {("sys", "path"), ("sys", "stdout"), ("sys", "stderr"), ("sys", "modules"),
-     ("os", "environ"), ("os", "environb"), ("tempfile", "tempdir")}
+     ("os", "environ"), ("os", "environb"), ("os", "_exit"), ("tempfile", "tempdir")}
 )  # fmt: skip
 _setattr: Final = types.ModuleType.__setattr__
 _delattr: Final = types.ModuleType.__delattr__
@@ -107,16 +108,23 @@ class _RestoredModule(types.ModuleType):
         _delattr(self, name)
 
 
+def _from_outside(module: types.ModuleType) -> bool:
+    """Whether the code setting an attribute of ``module`` is not from its own package
+    (a library keeping its own state, such as Powertools' cold-start flag, is not a patch)."""
+    caller = sys._getframe(2).f_globals.get("__name__", "")
+    return str(caller).partition(".")[0] != module.__name__.partition(".")[0]
+
+
 class _SharedModule(types.ModuleType):
     """A third-party module, shared with the test: attribute changes are noted, not undone."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if _noted(self, name, value):
+        if _noted(self, name, value) and _from_outside(self):
             _ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
         _setattr(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if _noted(self, name, None):
+        if _noted(self, name, None) and _from_outside(self):
             _ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
         _delattr(self, name)
 
@@ -183,6 +191,32 @@ def _settings() -> _Settings:
         _get_timeout(), sys.getrecursionlimit(), _get_digits(), faulthandler.is_enabled(),
         gc.isenabled(), sys.getswitchinterval(), _query_locale(_LC_ALL, None),
     )  # fmt: skip
+
+
+# ``sys`` attributes a handler may set (``sys`` itself is not hooked, see _SKIPPED).
+_SYS_NAMES: Final = (
+    "stdin", "excepthook", "displayhook", "unraisablehook", "breakpointhook",
+    "dont_write_bytecode", "tracebacklimit",
+)  # fmt: skip
+_sys_get: Final = sys.__dict__.get
+
+
+def _sys_values() -> tuple[Any, ...]:
+    return (
+        _sys_get("stdin", _MISSING), _sys_get("excepthook", _MISSING),
+        _sys_get("displayhook", _MISSING), _sys_get("unraisablehook", _MISSING),
+        _sys_get("breakpointhook", _MISSING), _sys_get("dont_write_bytecode", _MISSING),
+        _sys_get("tracebacklimit", _MISSING),
+    )  # fmt: skip
+
+
+def _apply_sys(values: tuple[Any, ...]) -> None:
+    namespace = sys.__dict__
+    for name, value in zip(_SYS_NAMES, values, strict=True):
+        if value is _MISSING:
+            namespace.pop(name, None)
+        elif namespace.get(name, _MISSING) is not value:
+            namespace[name] = value
 
 
 def _apply_settings(new: _Settings, old: _Settings) -> None:
@@ -308,17 +342,21 @@ class ProcessSwap:
         hook_modules()
         self._test_environ = test_environ
         self.settings = _settings()
+        self.sys_values = _sys_values()
         self.umask = os.umask(0o022)
         os.umask(self.umask)
         self.random = random.Random()  # seeded from os.urandom, as a new process is
         self._random = _random_bindings(self.random)
+        self._random_map = dict(zip(_RANDOM_NAMES, self._random, strict=True))
         self.attrs: dict[tuple[types.ModuleType, str], Any] = {}  # the environment's values
         self.c_env: dict[Any, Any] = {}  # C-level variables it set (None: unset)
         self.shared_patches: dict[str, None] = {}  # third-party module attributes it set
         self._test_attrs: dict[tuple[types.ModuleType, str], Any] = {}
         self._test_settings: _Settings | None = None
+        self._test_sys: tuple[Any, ...] = ()
         self._test_umask = 0
         self._test_random: tuple[Any, ...] = ()
+        self._test_random_map: dict[str, Any] = {}
         self.c_baseline = c_environ_diff() if "ctypes" in sys.modules else set()
 
     def _note(self, module: types.ModuleType, name: str) -> None:
@@ -333,10 +371,26 @@ class ProcessSwap:
         if test != self.settings:
             _apply_settings(self.settings, test)
         self._test_settings = test
+        self._test_sys = _sys_values()
+        if self._test_sys != self.sys_values:
+            _apply_sys(self.sys_values)
         self._test_umask = os.umask(self.umask)
         namespace = random.__dict__
-        self._test_random = _random_values(namespace)
-        namespace.update(zip(_RANDOM_NAMES, self._random, strict=True))
+        values = _random_values(namespace)
+        if values != self._test_random:  # identities compared first: cheap when unchanged
+            self._test_random, self._test_random_map = (
+                values,
+                dict(zip(_RANDOM_NAMES, values, strict=True)),
+            )
+        namespace.update(self._random_map)
+        if self.attrs:
+            self._apply_attrs()
+        if self.c_env:
+            for key, value in self.c_env.items():
+                _set_c(key, value)
+        _ACTIVE.append(self)
+
+    def _apply_attrs(self) -> None:
         saved = self._test_attrs
         for key, value in self.attrs.items():
             module, name = key
@@ -346,49 +400,62 @@ class ProcessSwap:
                 ns.pop(name, None)
             else:
                 ns[name] = value
-        for key, value in self.c_env.items():
-            _set_c(key, value)
-        _ACTIVE.append(self)
 
     def deactivate(self) -> None:
-        """Keep the environment's values and give the test its own back (call first)."""
+        """Keep the environment's values and give the test its own back (call first).
+
+        Every part goes back even when one fails (the first error is raised after).
+        """
         test = self._test_settings
         if test is None:
             return
         self._test_settings = None
-        if self in _ACTIVE:
+        if _ACTIVE and _ACTIVE[-1] is self:
+            _ACTIVE.pop()
+        elif self in _ACTIVE:
             _ACTIVE.remove(self)
-        failures: list[BaseException] = []
-        for step in (self._restore_attrs, self._restore_random, self._restore_c_env):
+        try:
+            if self._test_attrs:
+                self._restore_attrs()
+        finally:
             try:
-                step()
-            except BaseException as exc:  # the other parts must still go back
-                failures.append(exc)
-        self.umask = os.umask(self._test_umask)
-        now = _settings()
-        self.settings = now
-        if now != test:
-            _apply_settings(test, now)
-        if failures:
-            raise failures[0]
+                namespace = random.__dict__
+                values = _random_values(namespace)
+                if values != self._random:
+                    self._random, self._random_map = (
+                        values,
+                        dict(zip(_RANDOM_NAMES, values, strict=True)),
+                    )
+                namespace.update(self._test_random_map)
+            finally:
+                try:
+                    if self.c_env:
+                        self._restore_c_env()
+                finally:
+                    self.sys_values = _sys_values()
+                    if self.sys_values != self._test_sys:
+                        _apply_sys(self._test_sys)
+                    self.umask = os.umask(self._test_umask)
+                    now = _settings()
+                    self.settings = now
+                    if now != test:
+                        _apply_settings(test, now)
 
     def _restore_attrs(self) -> None:
         attrs = self.attrs
         for key, value in self._test_attrs.items():
             module, name = key
             ns = module.__dict__
-            attrs[key] = ns.get(name, _MISSING)
+            current = ns.get(name, _MISSING)
+            if current is value:  # put back as it was (a `with mock.patch`): nothing to keep
+                attrs.pop(key, None)
+                continue
+            attrs[key] = current
             if value is _MISSING:
                 ns.pop(name, None)
             else:
                 ns[name] = value
         self._test_attrs = {}
-
-    def _restore_random(self) -> None:
-        namespace = random.__dict__
-        self._random = _random_values(namespace)
-        namespace.update(zip(_RANDOM_NAMES, self._test_random, strict=True))
-        self._test_random = ()
 
     def _restore_c_env(self) -> None:
         if self.c_env:
