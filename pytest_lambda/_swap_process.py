@@ -26,7 +26,10 @@ process keeps them). Its parts:
   alternative, copying and comparing the dicts of a fixed list of modules, costs
   microseconds per invocation and misses every module not on the list. Risks weighed:
   ``type(m) is ModuleType`` checks fail for those modules (``isinstance`` still holds;
-  modules that already have their own class, such as lazy modules, are left alone);
+  modules that already have their own class, such as lazy modules, are left alone), and
+  code using ``type(sys)`` or ``type(os)`` as the module type (importlib, pydoc) would
+  misbehave, so ``sys`` and ``os`` are not hooked (the ``sys`` attributes that matter are
+  compared like the settings above; ``os.putenv``/``os.unsetenv`` are wrapped);
   assignments made by the module's own code (``global x``) and by importlib (a submodule
   bound on its package) are not changes of the environment's and are not noted; a
   ``mock.patch`` by the test between invocations happens while no environment is active,
@@ -72,9 +75,10 @@ _MISSING: Final = object()
 _ACTIVE: Final[list[ProcessSwap]] = []
 _STDLIB: Final[frozenset[str]] = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
-# Never hooked: test infrastructure, and ``sys``, whose type importlib calls to make every
-# new module (``type(sys)(name)``); its attributes that matter are compared as settings.
-_SKIPPED: Final = frozenset({"pytest", "_pytest", "pluggy", "pytest_lambda", "py", "sys"})
+# Never hooked: test infrastructure; ``sys``, whose type importlib calls to make every new
+# module (``type(sys)(name)``), its attributes that matter being compared as settings; and
+# ``os``, whose type also serves as "the module type" (``isinstance(x, type(os))``, pydoc).
+_SKIPPED: Final = frozenset({"pytest", "_pytest", "pluggy", "pytest_lambda", "py", "sys", "os"})
 # Swapped by other parts of the environment (pytest_lambda._environment, ._swap).
 _ELSEWHERE: Final = frozenset(
     {("sys", "path"), ("sys", "stdout"), ("sys", "stderr"), ("sys", "modules"),
@@ -94,25 +98,36 @@ def _noted(module: types.ModuleType, name: str, value: Any) -> bool:
     return key not in _ELSEWHERE and not (module is random and name in _RANDOM_SET)
 
 
+# Test tools whose writes are the test's, even during an invocation (a callable handler
+# defined in a test that starts the runner's clock: freezegun patches every module).
+_TOOLS: Final = frozenset({"pytest_lambda", "freezegun", "_pytest", "pytest"})
+
+
+def _by_tool() -> bool:
+    caller = sys._getframe(2).f_globals.get("__name__", "")
+    return str(caller).partition(".")[0] in _TOOLS
+
+
 class _RestoredModule(types.ModuleType):
     """A stdlib module (or ``builtins``): attribute changes are the environment's state."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if _noted(self, name, value):
+        if _noted(self, name, value) and not _by_tool():
             _ACTIVE[-1]._note(self, name)
         _setattr(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if _noted(self, name, None):
+        if _noted(self, name, None) and not _by_tool():
             _ACTIVE[-1]._note(self, name)
         _delattr(self, name)
 
 
 def _from_outside(module: types.ModuleType) -> bool:
     """Whether the code setting an attribute of ``module`` is not from its own package
-    (a library keeping its own state, such as Powertools' cold-start flag, is not a patch)."""
-    caller = sys._getframe(2).f_globals.get("__name__", "")
-    return str(caller).partition(".")[0] != module.__name__.partition(".")[0]
+    (a library keeping its own state, such as Powertools' cold-start flag, is not a patch)
+    nor a test tool."""
+    caller = str(sys._getframe(2).f_globals.get("__name__", "")).partition(".")[0]
+    return caller != module.__name__.partition(".")[0] and caller not in _TOOLS
 
 
 class _SharedModule(types.ModuleType):

@@ -90,6 +90,8 @@ CASES = [
         "sys.modules.get('planted_mod')",
         "42",
     ),
+    ("sys.tracebacklimit", "sys.tracebacklimit = 3", "getattr(sys, 'tracebacklimit', None)", "3"),
+    ("random function patched", "random.random = float", "random.random is float", "True"),
     ("putenv", "os.putenv('PL_C_VAR', 'handler')", _POPEN, "'[handler]'"),
     ("unsetenv", "os.unsetenv('PL_C_VAR')", _POPEN, "'[]'"),
 ]
