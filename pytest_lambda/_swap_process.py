@@ -369,6 +369,7 @@ class ProcessSwap:
         self._test_attrs: dict[tuple[types.ModuleType, str], Any] = {}
         self._test_settings: _Settings | None = None
         self._test_sys: tuple[Any, ...] = ()
+        self._modules_len = -1
         self._test_umask = 0
         self._test_random: tuple[Any, ...] = ()
         self._test_random_map: dict[str, Any] = {}
@@ -381,7 +382,9 @@ class ProcessSwap:
 
     def activate(self) -> None:
         """Put the environment's values in place (call after every other part)."""
-        hook_modules()
+        if len(sys.modules) != self._modules_len:  # runners taking turns: no rescan each time
+            hook_modules()
+            self._modules_len = len(sys.modules)
         test = _settings()
         if test != self.settings:
             _apply_settings(self.settings, test)

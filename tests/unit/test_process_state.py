@@ -205,8 +205,12 @@ def test_a_c_level_setenv_is_reported(tmp_path: Path) -> None:
         with pytest.warns(ProcessStateWarning) as caught:
             runner.close()
         assert len(caught) == 1
-        assert "see it: C environment variable PL_FROM_C (set by C code, not os.environ)." in str(
-            caught[0].message
+        assert str(caught[0].message) == (
+            "the handler changed process state that cannot be put back in-process, so the test "
+            "process and later environments see it: C environment variable PL_FROM_C (set by C "
+            "code, not os.environ). Patch third-party code from the test (monkeypatch) and set "
+            "variables through os.environ; see "
+            "https://pytest-lambda-toolkit.readthedocs.io/en/latest/known-limitations/"
         )
     finally:
         os.unsetenv("PL_FROM_C")
@@ -233,5 +237,48 @@ def test_the_warm_reuse_check_names_what_cannot_be_restored(tmp_path: Path) -> N
         )
         with pytest.warns(ProcessStateWarning):
             runner.close()
+    finally:
+        del iniconfig.handler_patch  # type: ignore[attr-defined]
+
+
+def test_the_warm_reuse_check_names_a_c_level_variable(tmp_path: Path) -> None:
+    """Guards: a variable set by C code during the check went unreported."""
+    pytest.importorskip("ctypes")
+    (tmp_path / "app.py").write_text(
+        "import ctypes\n\ndef handler(event, context):\n"
+        "    ctypes.CDLL(None).setenv(b'PL_FROM_C_CHECK', b'1', 1)\n    return 1\n"
+    )
+    runner = LambdaRunner("app.handler", root=tmp_path)
+    try:
+        report = check_warm_reuse(runner, [{"n": 1}])
+        (finding,) = report.by_kind("process-state")
+        assert finding.render() == (
+            "  warning: [process-state] C environment variable PL_FROM_C_CHECK: set by C code "
+            "(setenv() through ctypes or an extension), not through os.environ; it stays set in "
+            "the test process, where os.system() and os.popen() see it\n"
+            "    fix: set variables through os.environ"
+        )
+        with pytest.warns(ProcessStateWarning):
+            runner.close()
+    finally:
+        os.unsetenv("PL_FROM_C_CHECK")
+
+
+def test_a_check_on_a_handler_string_reports_without_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Guards: the runner a check builds for itself must not turn its report into a warning
+    (an error under ``filterwarnings = error``) when it closes."""
+    import iniconfig
+
+    (tmp_path / "patcher.py").write_text(
+        "import iniconfig\n\ndef handler(event, context):\n"
+        "    iniconfig.handler_patch = 1\n    return 1\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    try:
+        report = check_warm_reuse("patcher.handler", [{"n": 1}])
+        assert [f.where for f in report.by_kind("process-state")] == ["iniconfig.handler_patch"]
     finally:
         del iniconfig.handler_patch  # type: ignore[attr-defined]
