@@ -471,7 +471,7 @@ class LambdaRunner(RunnerChecks):
             self._sandbox = None
         self._closed = True
         if self._unrestored:
-            from ._swap_process import warn_unrestored
+            from ._swap_state import warn_unrestored
 
             warn_unrestored(list(self._unrestored))
 

@@ -21,7 +21,7 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
-from ._swap_process import merge_c_env
+from ._swap_state import merge_c_env
 
 __all__ = [
     "EnvironSwap",

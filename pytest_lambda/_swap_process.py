@@ -9,8 +9,11 @@ process keeps them). Its parts:
   differ: ``socket.setdefaulttimeout``, ``os.umask`` (one ``umask()`` call each way reads
   the old mask and sets the new one), ``sys.setrecursionlimit``,
   ``sys.set_int_max_str_digits`` (3.11+), ``faulthandler`` on/off, ``gc`` on/off,
-  ``sys.setswitchinterval`` and the locale (``setlocale(LC_ALL, None)`` is a query). A
-  new environment starts from the test process's values. ``faulthandler`` is re-enabled
+  ``sys.setswitchinterval`` and the locale (``setlocale(LC_ALL, None)`` is a query); and,
+  compared by identity, ``sys.stdin`` and the ``sys`` hooks and flags (``excepthook``,
+  ``displayhook``, ``unraisablehook``, ``breakpointhook``, ``dont_write_bytecode``,
+  ``tracebacklimit``). Both live in :mod:`pytest_lambda._swap_state`. A new environment
+  starts from the test process's values. ``faulthandler`` is re-enabled
   on ``sys.__stderr__`` (the file a caller passed is not readable back).
 * ``random``: each environment has its own ``random.Random``, seeded from the OS when the
   environment starts (a new Lambda process seeds from ``os.urandom``), bound to the
@@ -50,18 +53,14 @@ process keeps them). Its parts:
   ``setenv()`` called from C (``ctypes``, an extension) is not seen per invocation;
   :func:`c_environ_diff` compares the C ``environ`` with ``os.environ`` for the report.
 
-Cost per warm invocation when the handler changed nothing: about 3 µs in all (14 getter
-calls, two ``umask()`` calls, the ``random`` rebinding); see ``benchmarks/runner.py``.
+Cost per warm invocation when the handler changed nothing: about 3.5 µs for
+``activate()`` + ``deactivate()`` together (the getters, two ``umask()`` calls, the
+``random`` rebinding), measured alone; see ``benchmarks/runner.py`` for the whole invoke.
 """
 
 from __future__ import annotations
 
-import _locale
-import _socket
 import contextlib
-import faulthandler
-import gc
-import locale
 import operator
 import os
 import random
@@ -69,10 +68,21 @@ import sys
 import types
 from typing import Any, Final
 
-__all__ = ["ProcessSwap", "c_environ_diff", "hook_modules", "merge_c_env", "warn_unrestored"]
+from ._swap_state import (
+    ACTIVE,
+    MISSING,
+    Settings,
+    apply_settings,
+    apply_sys,
+    c_environ_diff,
+    install_env_wrappers,
+    set_c,
+    settings,
+    sys_values,
+)
 
-_MISSING: Final = object()
-_ACTIVE: Final[list[ProcessSwap]] = []
+__all__ = ["ProcessSwap", "hook_modules"]
+
 _STDLIB: Final[frozenset[str]] = frozenset(getattr(sys, "stdlib_module_names", ())) | {"builtins"}
 _THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
 # Never hooked: test infrastructure; ``sys``, whose type importlib calls to make every new
@@ -90,7 +100,7 @@ _delattr: Final = types.ModuleType.__delattr__
 
 def _noted(module: types.ModuleType, name: str, value: Any) -> bool:
     """Whether a change of ``module.name`` is the environment's (not importlib's, not ours)."""
-    if name == "__class__" or not _ACTIVE:
+    if name == "__class__" or not ACTIVE:
         return False
     if isinstance(value, types.ModuleType) and value.__name__ == f"{module.__name__}.{name}":
         return False  # importlib binding a submodule on its package
@@ -113,12 +123,12 @@ class _RestoredModule(types.ModuleType):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if _noted(self, name, value) and not _by_tool():
-            _ACTIVE[-1]._note(self, name)
+            ACTIVE[-1]._note(self, name)
         _setattr(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         if _noted(self, name, None) and not _by_tool():
-            _ACTIVE[-1]._note(self, name)
+            ACTIVE[-1]._note(self, name)
         _delattr(self, name)
 
 
@@ -135,12 +145,12 @@ class _SharedModule(types.ModuleType):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if _noted(self, name, value) and _from_outside(self):
-            _ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
+            ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
         _setattr(self, name, value)
 
     def __delattr__(self, name: str) -> None:
         if _noted(self, name, None) and _from_outside(self):
-            _ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
+            ACTIVE[-1].shared_patches[f"{self.__name__}.{name}"] = None
         _delattr(self, name)
 
 
@@ -193,158 +203,6 @@ def _random_bindings(inst: random.Random) -> tuple[Any, ...]:
     return (*(getattr(inst, n) for n in _RANDOM_NAMES[:-1]), inst)
 
 
-# -- settings --------------------------------------------------------------------------
-_get_timeout = _socket.getdefaulttimeout
-_get_digits = getattr(sys, "get_int_max_str_digits", lambda: 0)
-_LC_ALL: Final = _locale.LC_ALL
-_query_locale = _locale.setlocale
-_Settings = tuple[Any, int, int, bool, bool, float, str]
-
-
-def _settings() -> _Settings:
-    return (
-        _get_timeout(), sys.getrecursionlimit(), _get_digits(), faulthandler.is_enabled(),
-        gc.isenabled(), sys.getswitchinterval(), _query_locale(_LC_ALL, None),
-    )  # fmt: skip
-
-
-# ``sys`` attributes a handler may set (``sys`` itself is not hooked, see _SKIPPED).
-_SYS_NAMES: Final = (
-    "stdin", "excepthook", "displayhook", "unraisablehook", "breakpointhook",
-    "dont_write_bytecode", "tracebacklimit",
-)  # fmt: skip
-_sys_get: Final = sys.__dict__.get
-
-
-def _sys_values() -> tuple[Any, ...]:
-    return (
-        _sys_get("stdin", _MISSING), _sys_get("excepthook", _MISSING),
-        _sys_get("displayhook", _MISSING), _sys_get("unraisablehook", _MISSING),
-        _sys_get("breakpointhook", _MISSING), _sys_get("dont_write_bytecode", _MISSING),
-        _sys_get("tracebacklimit", _MISSING),
-    )  # fmt: skip
-
-
-def _apply_sys(values: tuple[Any, ...]) -> None:
-    namespace = sys.__dict__
-    for name, value in zip(_SYS_NAMES, values, strict=True):
-        if value is _MISSING:
-            namespace.pop(name, None)
-        elif namespace.get(name, _MISSING) is not value:
-            namespace[name] = value
-
-
-def _apply_settings(new: _Settings, old: _Settings) -> None:
-    """Set what differs between ``old`` (in force) and ``new``; each part on its own."""
-    timeout, limit, digits, fault, collect, interval, loc = new
-    if timeout != old[0]:
-        _socket.setdefaulttimeout(timeout)
-    if limit != old[1]:
-        with contextlib.suppress(RecursionError):  # deeper now than it allows: keep the current
-            sys.setrecursionlimit(limit)
-    if digits != old[2] and hasattr(sys, "set_int_max_str_digits"):
-        sys.set_int_max_str_digits(digits)
-    if fault != old[3]:
-        if fault:
-            stderr = sys.__stderr__
-            faulthandler.enable(file=stderr if stderr is not None else 2)
-        else:
-            faulthandler.disable()
-    if collect != old[4]:
-        (gc.enable if collect else gc.disable)()
-    if interval != old[5]:
-        sys.setswitchinterval(interval)
-    if loc != old[6]:
-        try:
-            _query_locale(_LC_ALL, loc)
-        except locale.Error:  # a composite value this libc does not take back whole
-            for part in loc.split(";"):
-                category, _, value = part.partition("=")
-                number = getattr(_locale, category, None)
-                if value and isinstance(number, int):
-                    _query_locale(number, value)
-
-
-# -- the C-level environment -----------------------------------------------------------
-_REAL_PUTENV: Final = os.putenv
-_REAL_UNSETENV: Final = getattr(os, "unsetenv", None)
-_encode: Final = os.fsencode if os.name != "nt" else str
-
-
-def _putenv(key: Any, value: Any) -> None:
-    _REAL_PUTENV(key, value)
-    if _ACTIVE:
-        _ACTIVE[-1].c_env[_encode(key)] = _encode(value)
-
-
-def _unsetenv(key: Any) -> None:
-    assert _REAL_UNSETENV is not None
-    _REAL_UNSETENV(key)
-    if _ACTIVE:
-        _ACTIVE[-1].c_env[_encode(key)] = None
-
-
-_putenv.__wrapped__ = _REAL_PUTENV  # type: ignore[attr-defined]
-_putenv.__doc__ = _REAL_PUTENV.__doc__
-_unsetenv.__wrapped__ = _REAL_UNSETENV  # type: ignore[attr-defined]
-_unsetenv.__doc__ = getattr(_REAL_UNSETENV, "__doc__", None)
-
-
-def _set_c(key: Any, value: Any) -> None:
-    if value is not None:
-        _REAL_PUTENV(key, value)
-    elif _REAL_UNSETENV is not None:
-        _REAL_UNSETENV(key)
-
-
-def merge_c_env(env: dict[str, str]) -> None:
-    """Add what the active environment set with ``os.putenv`` (for ``subprocess`` while active)."""
-    if _ACTIVE and _ACTIVE[-1].c_env:
-        for key, value in _ACTIVE[-1].c_env.items():
-            name = key if isinstance(key, str) else os.fsdecode(key)
-            if value is None:
-                env.pop(name, None)
-            else:
-                env[name] = value if isinstance(value, str) else os.fsdecode(value)
-
-
-def _install_env_wrappers() -> None:
-    """``os.putenv``/``os.unsetenv`` wrappers for the session, only over the real ones
-    (a test's mock stays in place)."""
-    namespace = os.__dict__
-    if namespace.get("putenv") is _REAL_PUTENV:
-        namespace["putenv"] = _putenv
-    if _REAL_UNSETENV is not None and namespace.get("unsetenv") is _REAL_UNSETENV:
-        namespace["unsetenv"] = _unsetenv
-
-
-def c_environ_diff() -> set[str] | None:
-    """Names whose value in the C ``environ`` differs from ``os.environ`` (None: not readable).
-
-    Reads libc's ``environ`` with :mod:`ctypes` (Linux and other ELF systems; a few µs per
-    variable), so it runs at runner close and in the warm-reuse check, never per invocation.
-    """
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
-    except (OSError, ValueError, AttributeError, ImportError):
-        return None
-    c_values: dict[bytes, bytes] = {}
-    i = 0
-    while True:
-        entry = entries[i]
-        if entry is None:
-            break
-        key, _, value = entry.partition(b"=")
-        c_values.setdefault(key, value)
-        i += 1
-    data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
-    names = {k for k in c_values.keys() | data.keys() if c_values.get(k) != data.get(k)}
-    return {os.fsdecode(k) for k in names}
-
-
 class ProcessSwap:
     """One environment's interpreter state: see the module docstring.
 
@@ -353,11 +211,11 @@ class ProcessSwap:
     """
 
     def __init__(self, test_environ: Any) -> None:
-        _install_env_wrappers()
+        install_env_wrappers()
         hook_modules()
         self._test_environ = test_environ
-        self.settings = _settings()
-        self.sys_values = _sys_values()
+        self.settings = settings()
+        self.sys_values = sys_values()
         self.umask = os.umask(0o022)
         os.umask(self.umask)
         self.random = random.Random()  # seeded from os.urandom, as a new process is
@@ -367,7 +225,7 @@ class ProcessSwap:
         self.c_env: dict[Any, Any] = {}  # C-level variables it set (None: unset)
         self.shared_patches: dict[str, None] = {}  # third-party module attributes it set
         self._test_attrs: dict[tuple[types.ModuleType, str], Any] = {}
-        self._test_settings: _Settings | None = None
+        self._test_settings: Settings | None = None
         self._test_sys: tuple[Any, ...] = ()
         self._modules_len = -1
         self._test_umask = 0
@@ -378,20 +236,20 @@ class ProcessSwap:
     def _note(self, module: types.ModuleType, name: str) -> None:
         key = (module, name)
         if key not in self._test_attrs:
-            self._test_attrs[key] = module.__dict__.get(name, _MISSING)
+            self._test_attrs[key] = module.__dict__.get(name, MISSING)
 
     def activate(self) -> None:
         """Put the environment's values in place (call after every other part)."""
         if len(sys.modules) != self._modules_len:  # runners taking turns: no rescan each time
             hook_modules()
             self._modules_len = len(sys.modules)
-        test = _settings()
+        test = settings()
         if test != self.settings:
-            _apply_settings(self.settings, test)
+            apply_settings(self.settings, test)
         self._test_settings = test
-        self._test_sys = _sys_values()
+        self._test_sys = sys_values()
         if self._test_sys != self.sys_values:
-            _apply_sys(self.sys_values)
+            apply_sys(self.sys_values)
         self._test_umask = os.umask(self.umask)
         namespace = random.__dict__
         values = _random_values(namespace)
@@ -405,16 +263,16 @@ class ProcessSwap:
             self._apply_attrs()
         if self.c_env:
             for key, value in self.c_env.items():
-                _set_c(key, value)
-        _ACTIVE.append(self)
+                set_c(key, value)
+        ACTIVE.append(self)
 
     def _apply_attrs(self) -> None:
         saved = self._test_attrs
         for key, value in self.attrs.items():
             module, name = key
             ns = module.__dict__
-            saved[key] = ns.get(name, _MISSING)
-            if value is _MISSING:
+            saved[key] = ns.get(name, MISSING)
+            if value is MISSING:
                 ns.pop(name, None)
             else:
                 ns[name] = value
@@ -428,10 +286,10 @@ class ProcessSwap:
         if test is None:
             return
         self._test_settings = None
-        if _ACTIVE and _ACTIVE[-1] is self:
-            _ACTIVE.pop()
-        elif self in _ACTIVE:
-            _ACTIVE.remove(self)
+        if ACTIVE and ACTIVE[-1] is self:
+            ACTIVE.pop()
+        elif self in ACTIVE:
+            ACTIVE.remove(self)
         try:
             if self._test_attrs:
                 self._restore_attrs()
@@ -450,26 +308,26 @@ class ProcessSwap:
                     if self.c_env:
                         self._restore_c_env()
                 finally:
-                    self.sys_values = _sys_values()
+                    self.sys_values = sys_values()
                     if self.sys_values != self._test_sys:
-                        _apply_sys(self._test_sys)
+                        apply_sys(self._test_sys)
                     self.umask = os.umask(self._test_umask)
-                    now = _settings()
+                    now = settings()
                     self.settings = now
                     if now != test:
-                        _apply_settings(test, now)
+                        apply_settings(test, now)
 
     def _restore_attrs(self) -> None:
         attrs = self.attrs
         for key, value in self._test_attrs.items():
             module, name = key
             ns = module.__dict__
-            current = ns.get(name, _MISSING)
+            current = ns.get(name, MISSING)
             if current is value:  # put back as it was (a `with mock.patch`): nothing to keep
                 attrs.pop(key, None)
                 continue
             attrs[key] = current
-            if value is _MISSING:
+            if value is MISSING:
                 ns.pop(name, None)
             else:
                 ns[name] = value
@@ -479,7 +337,7 @@ class ProcessSwap:
         if self.c_env:
             test = self._test_environ() or {}
             for key in self.c_env:
-                _set_c(key, test.get(key))
+                set_c(key, test.get(key))
 
     def c_changes(self) -> list[str]:
         """Variables whose C value now differs from ``os.environ`` and did not before.
@@ -500,21 +358,3 @@ class ProcessSwap:
             for name in self.c_changes()
         )
         return out
-
-
-def warn_unrestored(items: list[str]) -> None:
-    """The one :class:`~pytest_lambda.ProcessStateWarning` of a closing runner."""
-    import warnings
-
-    from ._docs import doc_url
-    from ._errors import ProcessStateWarning
-
-    warnings.warn(
-        ProcessStateWarning(
-            "the handler changed process state that cannot be put back in-process, so the "
-            f"test process and later environments see it: {'; '.join(items)}. Patch "
-            "third-party code from the test (monkeypatch) and set variables through "
-            f"os.environ; see {doc_url('known-limitations')}"
-        ),
-        stacklevel=4,
-    )
