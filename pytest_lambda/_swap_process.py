@@ -100,7 +100,7 @@ _delattr: Final = types.ModuleType.__delattr__
 
 def _noted(module: types.ModuleType, name: str, value: Any) -> bool:
     """Whether a change of ``module.name`` is the environment's (not importlib's, not ours)."""
-    if name == "__class__" or not ACTIVE:
+    if not ACTIVE or name in _IMPORT_ATTRS:
         return False
     if isinstance(value, types.ModuleType) and value.__name__ == f"{module.__name__}.{name}":
         return False  # importlib binding a submodule on its package
@@ -108,9 +108,14 @@ def _noted(module: types.ModuleType, name: str, value: Any) -> bool:
     return key not in _ELSEWHERE and not (module is random and name in _RANDOM_SET)
 
 
-# Test tools whose writes are the test's, even during an invocation (a callable handler
-# defined in a test that starts the runner's clock: freezegun patches every module).
-_TOOLS: Final = frozenset({"pytest_lambda", "freezegun", "_pytest", "pytest"})
+# Whose writes are not the environment's even during an invocation: test tools (a callable
+# handler defined in a test that starts the runner's clock: freezegun patches every module)
+# and the import machinery (a module imported or reloaded gets its ``__spec__`` etc.).
+_TOOLS: Final = frozenset({"pytest_lambda", "freezegun", "_pytest", "pytest", "importlib"})
+_IMPORT_ATTRS: Final = frozenset(
+    {"__class__", "__spec__", "__name__", "__loader__", "__package__", "__file__",
+     "__cached__", "__path__"}
+)  # fmt: skip
 
 
 def _by_tool() -> bool:
