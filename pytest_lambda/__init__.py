@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         InvalidOption,
         LambdaTestError,
         NotIdempotentError,
+        ProcessStateWarning,
         StateLeakError,
     )
     from ._fixtures_events import LambdaEventFactory
@@ -53,6 +54,7 @@ _LAZY: dict[str, str] = {
     "InvalidOption": "._errors",
     "LambdaTestError": "._errors",
     "NotIdempotentError": "._errors",
+    "ProcessStateWarning": "._errors",
     "StateLeakError": "._errors",
 }
 
@@ -71,6 +73,7 @@ __all__ = [
     "LambdaTestError",
     "LeakReport",
     "NotIdempotentError",
+    "ProcessStateWarning",
     "StateLeakError",
     "__version__",
     "assert_idempotent",

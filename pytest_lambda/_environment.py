@@ -41,6 +41,7 @@ from ._swap import (
     snapshot_loggers,
     unconfigure_marked_loggers,
 )
+from ._swap_process import ProcessSwap
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -197,7 +198,7 @@ def reset_cold_start_flags() -> None:
     for name, module in list(sys.modules.items()):
         flag = getattr(module, "is_cold_start", None)
         if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
-            setattr(module, "is_cold_start", True)  # noqa: B010 - a module global
+            vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
 
 
 _TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
@@ -236,6 +237,7 @@ class Environment:
             handler=config.handler_name,
         )
         self.signals = SignalSwap(main_thread=self.worker.inline)
+        self.process = ProcessSwap(lambda: self.environ._test)
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
@@ -247,8 +249,9 @@ class Environment:
         self._restoring: tuple[Any, ...] = ()
         # deactivate() runs each, even after one failed, so nothing stays in the test
         self._undos: tuple[Callable[[], None], ...] = (
-            self._restore_process, self.logging.deactivate, self.modules.deactivate,
-            self.signals.deactivate, self.popen.deactivate, self.environ.deactivate,
+            self.process.deactivate, self._restore_process, self.logging.deactivate,
+            self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
+            self.environ.deactivate,
         )  # fmt: skip
 
     # -- state ------------------------------------------------------------------------
@@ -272,6 +275,7 @@ class Environment:
         sys.stdout = sys.stderr = self.stream
         tempfile.tempdir = self.sandbox.scratch
         self._saved = saved
+        self.process.activate()  # last: what the lines above set is not the environment's change
 
     def deactivate(self) -> None:
         """Give the test process its own state back, keeping the environment's changes."""

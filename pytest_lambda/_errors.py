@@ -15,6 +15,7 @@ __all__ = [
     "InvalidOption",
     "LambdaTestError",
     "NotIdempotentError",
+    "ProcessStateWarning",
     "StateLeakError",
     "handler_not_loaded",
 ]
@@ -76,3 +77,11 @@ class NotIdempotentError(LambdaTestError, AssertionError):
 
 class StateLeakError(LambdaTestError, AssertionError):
     """A handler leaked state across warm invocations."""
+
+
+class ProcessStateWarning(UserWarning):
+    """A handler changed process state that cannot be put back in-process (module isolation).
+
+    Issued once when a :class:`~pytest_lambda.LambdaRunner` closes: an attribute set on a
+    shared third-party module, or a C-level environment variable set by C code.
+    """

@@ -33,6 +33,7 @@ from ._leaks_report import (
     GLOBAL_CHANGED,
     GLOBAL_GROWTH,
     LAZY_GLOBAL,
+    PROCESS_STATE,
     LeakFinding,
     LeakReport,
 )
@@ -197,6 +198,7 @@ def _check(
     finally:
         recorder.active = False
         runner._hooks.remove(recorder)
+    unrestorable = _unrestorable(state)
     seen_ids: set[str] = set()
     seen: list[bool] = []
     for event in sequence:
@@ -257,6 +259,7 @@ def _check(
                 for f in findings
             ]
     findings.extend(state_findings)
+    findings.extend(unrestorable)
     powertools = [name for name, value in snaps[0].globals.items() if value.powertools]
     if powertools:
         notes.append(
@@ -286,6 +289,33 @@ def _check(
         reproduce=_reproduce(kind, n, seed, strict),
         seed=seed,
     )
+
+
+def _unrestorable(state: EnvironmentState) -> list[LeakFinding]:
+    """Process state the warm environment changed that the runner cannot put back."""
+    process = getattr(state.environment, "process", None)  # None: runtime isolation
+    if process is None:
+        return []
+    out = [
+        LeakFinding(
+            PROCESS_STATE, "warning", name,
+            "attribute of a third-party module set by the handler; shared modules are not "
+            "reset between environments, so the test process and every later environment see it",
+            fix="patch third-party code from the test (monkeypatch), or wrap it in your own "
+            "module instead of replacing the library's attribute",
+        )
+        for name in process.shared_patches
+    ]  # fmt: skip
+    out.extend(
+        LeakFinding(
+            PROCESS_STATE, "warning", f"C environment variable {name}",
+            "set by C code (setenv() through ctypes or an extension), not through os.environ; "
+            "it stays set in the test process, where os.system() and os.popen() see it",
+            fix="set variables through os.environ",
+        )
+        for name in process.c_changes()
+    )  # fmt: skip
+    return out
 
 
 def _allowed_name(where: str, name: str) -> bool:

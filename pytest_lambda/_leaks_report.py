@@ -26,6 +26,7 @@ __all__ = [
     "GLOBAL_GROWTH",
     "LAZY_GLOBAL",
     "LOGGING_HANDLER",
+    "PROCESS_STATE",
     "SYS_PATH",
     "THREAD",
     "TMP_FILE",
@@ -52,6 +53,7 @@ SYS_PATH: Final = "sys-path"
 LOGGING_HANDLER: Final = "logging-handler"
 THREAD: Final = "thread"
 FD_GROWTH: Final = "fd-growth"
+PROCESS_STATE: Final = "process-state"  # changed by the handler, not restorable in-process
 
 _MAX_DIVERGENCES: Final = 2
 

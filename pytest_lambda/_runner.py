@@ -205,6 +205,7 @@ class LambdaRunner(RunnerChecks):
         self._time = clock_time_fn(clock)
         self._sandbox: Sandbox | None = None
         self._env: Environment | None = None
+        self._unrestored: dict[str, None] = {}  # process state environments left behind
         self._template: LambdaContext | None = None
         self._closed = False
         self._busy = False
@@ -395,6 +396,9 @@ class LambdaRunner(RunnerChecks):
         """End the runtime process (Lambda's reset): the sandbox and its ``/tmp`` stay."""
         env, self._env, self._template = self._env, None, None
         if env is not None:
+            process = getattr(env, "process", None)  # None: a runtime-isolation process
+            if process is not None:
+                self._unrestored.update(dict.fromkeys(process.unrestored()))
             env.close(abandoned=abandoned)
 
     def _context(self, env: Environment, request_id: str, deadline_ms: int) -> LambdaContext:
@@ -466,6 +470,10 @@ class LambdaRunner(RunnerChecks):
             self._sandbox.remove()
             self._sandbox = None
         self._closed = True
+        if self._unrestored:
+            from ._swap_state import warn_unrestored
+
+            warn_unrestored(list(self._unrestored))
 
     def __enter__(self) -> LambdaRunner:
         return self

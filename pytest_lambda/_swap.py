@@ -21,6 +21,8 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
+from ._swap_state import merge_c_env
+
 __all__ = [
     "EnvironSwap",
     "LoggingSwap",
@@ -225,7 +227,8 @@ class PopenEnv:
 
         def __init__(popen: Any, *args: Any, **kwargs: Any) -> None:
             if len(args) <= index and kwargs.get("env") is None:
-                kwargs["env"] = os.environ.copy()
+                kwargs["env"] = env = os.environ.copy()
+                merge_c_env(env)  # what the environment set with os.putenv()
             original(popen, *args, **kwargs)
 
         __init__.__wrapped__ = original  # type: ignore[attr-defined]
@@ -238,13 +241,27 @@ class PopenEnv:
             self._saved = None
 
 
+_GONE: Final[Any] = object()
+
+
+def _planted(name: str, entry: object) -> bool:
+    """Whether a ``sys.modules`` entry was put there by code, not by importing ``name``."""
+    if not isinstance(entry, types.ModuleType):
+        return True
+    spec = getattr(entry, "__spec__", None)
+    return spec is None or getattr(spec, "name", None) != name
+
+
 class ModuleSwap:
     """The environment's own modules: the handler's package and code under the task root.
 
     Third-party modules (under ``site-packages``) stay shared, as the runtime's libraries
     do, so a ``moto`` mock or a ``monkeypatch`` on ``boto3`` in the test still applies.
     Test modules (loaded by pytest's assertion rewriter, ``test_*.py``, ``conftest.py``)
-    and this package are never taken over.
+    and this package are never taken over. Entries the environment *planted* in
+    ``sys.modules`` (an object that is not a module imported under that name) are its own
+    too; modules it imported for the first time (stdlib or third-party) stay loaded and
+    shared, as the runtime's libraries are.
     """
 
     def __init__(self, root: str | None, packages: Iterable[str]) -> None:
@@ -257,6 +274,8 @@ class ModuleSwap:
         self._test_own: list[str] = []
         self._scanned_len = -1
         self._active_len = -1
+        self._known: set[str] = set()
+        self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
 
     def _in_root(self, path: str) -> bool:
         root = self.root
@@ -301,12 +320,15 @@ class ModuleSwap:
         if len(modules) != self._scanned_len:
             self._test_own = self._own_names()
             self._scanned_len = len(modules)
+            self._known = set(modules)
         hidden: dict[str, types.ModuleType] = {}
         for name in self._test_own:
             module = modules.pop(name, None)
             if module is not None:
                 hidden[name] = module
         modules.update(self.modules)
+        if self.planted:
+            modules.update(self.planted)
         self._hidden = hidden
         self._active_len = len(modules)
 
@@ -316,8 +338,17 @@ class ModuleSwap:
         if len(modules) != self._active_len:
             for name in self._own_names():
                 self.modules[name] = modules[name]
+            known, own, planted = self._known, self.modules, self.planted
+            for name, entry in list(modules.items()):
+                if name not in known and name not in own and _planted(name, entry):
+                    planted[name] = entry
         for name in self.modules:
             modules.pop(name, None)
+        if self.planted:  # kept with the environment's current value; gone if it removed one
+            self.planted = {
+                name: entry for name in self.planted
+                if (entry := modules.pop(name, _GONE)) is not _GONE
+            }  # fmt: skip
         modules.update(self._hidden)
         self._hidden = {}
         self._scanned_len = len(modules)
