@@ -41,6 +41,7 @@ from ._swap import (
     snapshot_loggers,
     unconfigure_marked_loggers,
 )
+from ._tmp_redirect import TmpRedirect
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -199,6 +200,7 @@ class Environment:
             pin=config.memory_mb < _ONE_VCPU_MB,
         )
         self.signals = SignalSwap(main_thread=self.worker.inline)
+        self.tmp = TmpRedirect(sandbox.scratch, config.root)  # the literal /tmp: _tmp_redirect
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
@@ -210,6 +212,7 @@ class Environment:
         self._restoring: tuple[Any, ...] = ()
         # deactivate() runs each, even after one failed, so nothing stays in the test
         self._undos: tuple[Callable[[], None], ...] = (
+            self.tmp.deactivate,  # first: the steps below use real paths
             self._restore_process, self.logging.deactivate, self.modules.deactivate,
             self.signals.deactivate, self.popen.deactivate, self.environ.deactivate,
         )  # fmt: skip
@@ -234,6 +237,7 @@ class Environment:
         self.stream.target = capture
         sys.stdout = sys.stderr = self.stream
         tempfile.tempdir = self.sandbox.scratch
+        self.tmp.activate()  # last: the swaps above use real paths
         self._saved = saved
 
     def deactivate(self) -> None:
@@ -296,6 +300,7 @@ class Environment:
         self.modules.modules.clear()
         self.handler = None
         self.log_handler.close()
+        self.tmp.close()
 
 
 def clock_today(clock: LambdaClock | None) -> datetime:
