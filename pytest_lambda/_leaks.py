@@ -38,6 +38,7 @@ from ._leaks_report import (
 )
 from ._runner_arg import runner_for
 from ._statediff import mask, short
+from ._tmp_redirect import machine_tmp_entries, own_entry
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
 
 _MAX_REPLAYS: Final = 3
+_MAX_MACHINE_TMP: Final = 5
 _GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
 Events = Sequence[Any] | tuple[str, int]
 
@@ -181,6 +183,7 @@ def _check(
     recorder = _Recorder()
     runs = 0
     warm: list[Invocation] = []
+    machine_tmp = machine_tmp_entries()
     runner.new_environment()
     if reset is not None:
         reset()
@@ -215,6 +218,7 @@ def _check(
         )
     # Cold runs: the first warm invocation was itself a cold start of event 1.
     findings: list[LeakFinding] = []
+    not_compared: list[int] = []
     for i, event in enumerate(listed):
         warm_outputs = [
             (j, warm[j]) for j in range(len(sequence)) if j > 0 and sequence[j] is event
@@ -237,10 +241,12 @@ def _check(
                     f"event {i + 1}: two cold runs gave different outputs (not deterministic); "
                     "its warm output was not compared"
                 )
+                not_compared.append(i + 1)
                 break
             findings.append(_divergence(i, j, cold_out, warm_out))
             break
     runner.new_environment()
+    notes.extend(_machine_tmp_note(machine_tmp))
     findings.sort(key=lambda f: f.invocation or 0)
     diverged = bool(findings)
     snaps = recorder.snaps
@@ -285,7 +291,25 @@ def _check(
         notes=tuple(notes),
         reproduce=_reproduce(kind, n, seed, strict),
         seed=seed,
+        not_compared=tuple(sorted(not_compared)),
     )
+
+
+def _machine_tmp_note(before: frozenset[str] | None) -> list[str]:
+    """Entries that appeared at the top of the machine's /tmp during the check (never removed)."""
+    after = machine_tmp_entries()
+    if before is None or after is None:
+        return []
+    new = sorted(name for name in after - before if not own_entry(name))
+    if not new:
+        return []
+    shown = ", ".join(f"/tmp/{name}" for name in new[:_MAX_MACHINE_TMP])
+    more = f" and {len(new) - _MAX_MACHINE_TMP} more" if len(new) > _MAX_MACHINE_TMP else ""
+    return [
+        f"new in the machine's /tmp during the check, outside the environment's own /tmp: "
+        f"{shown}{more} (written by C code such as sqlite3, a subprocess, or another process "
+        "on this machine; not inspected and not removed)"
+    ]
 
 
 def _allowed_name(where: str, name: str) -> bool:
