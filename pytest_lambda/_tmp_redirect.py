@@ -9,13 +9,15 @@ sandbox's private directory: ``open``/``io.open``, and in :mod:`os` ``open``, ``
 ``chown``, ``utime``, ``truncate``, ``chdir``, ``statvfs``, ``mkfifo``, ``mknod`` and the
 ``*xattr`` functions. Everything built on them follows: ``os.path.exists`` and friends,
 ``os.makedirs``, ``os.walk``, ``pathlib`` (on 3.10 through its accessor, patched too),
-``shutil``, ``glob``, ``tempfile.mkstemp(dir="/tmp")``. Paths may be ``str``, ``bytes`` or
-``os.PathLike``; ``..`` and repeated slashes are normalised, and a relative path containing
-``tmp`` is resolved against the cwd. So ``open("/tmp/seen.txt", "a")`` appends to the
+``shutil``, ``glob`` (on 3.13 through its globber, patched too),
+``tempfile.mkstemp(dir="/tmp")``. Paths may be ``str``, ``bytes`` or ``os.PathLike``; ``..``
+and repeated slashes are normalised, and a relative path containing ``tmp`` is resolved
+against the cwd. So ``open("/tmp/seen.txt", "a")`` appends to the
 environment's own file, which the warm-reuse check inspects and which goes with the sandbox;
 nothing in the machine's ``/tmp`` is read, changed or deleted. The handler's spelling comes
-back out: a file object's ``name``, an ``OSError``'s ``filename`` and ``os.readlink`` say
-``/tmp/...``; a ``symlink`` to ``/tmp/x`` points into the private directory (never out of it).
+back out: a file object's ``name``, an ``OSError``'s ``filename``, ``os.readlink`` and the
+entries of ``os.scandir`` (:mod:`pytest_lambda._tmp_scandir`) say ``/tmp/...``; a ``symlink``
+to ``/tmp/x`` points into the private directory (never out of it).
 
 Not redirected, because they exist outside this environment in Lambda too: the private
 directories themselves (``pytest-lambda-tmp-*``), pytest's temporary directories
@@ -25,10 +27,10 @@ directories themselves (``pytest-lambda-tmp-*``), pytest's temporary directories
 Not redirectable in process (documented in docs/known-limitations.md): C code that opens a
 path itself (``sqlite3.connect``, pyarrow, lxml), subprocesses (they get ``TMPDIR``, the
 private directory, but a literal ``/tmp`` in their arguments is the machine's), a path
-relative to a ``dir_fd``, and threads that outlive the invocation. ``os.scandir("/tmp")``
-entries (and 3.13's ``Path.iterdir()``) and ``os.getcwd()`` after ``os.chdir("/tmp")``
-spell the private directory's real path, which works everywhere. A ``FileNotFoundError``
-on a redirected path that exists in the machine's ``/tmp`` gets a note saying so (3.11+).
+relative to a ``dir_fd``, and threads that outlive the invocation. ``os.getcwd()`` after
+``os.chdir("/tmp")`` is the private directory's real path, which works everywhere. A
+``FileNotFoundError`` on a redirected path that exists in the machine's ``/tmp`` gets a
+note saying so (3.11+).
 :func:`machine_tmp_entries` lists the machine's ``/tmp`` for the warm-reuse check, which
 reports entries that appeared there during the check; nothing there is ever removed.
 
@@ -53,6 +55,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib
 import io
 import os
 import posixpath
@@ -181,14 +184,25 @@ def _explain(
         exc.filename2 = given2
 
 
-def _rename_file(obj: Any, name: Any) -> None:
+def _rename_file(obj: Any, name: Any, target: _Target) -> Any:
     raw = getattr(obj, "buffer", obj)
     raw = getattr(raw, "raw", raw)
     with contextlib.suppress(AttributeError, TypeError):
         raw.name = name
+    return obj
 
 
-def _one(orig: Callable[..., Any], keyword: str, *, is_open: bool = False) -> Callable[..., Any]:
+def _spelled_link(result: Any, given: Any, target: _Target) -> Any:
+    return _spell_back(result, target)
+
+
+_After = Callable[[Any, Any, _Target], Any]
+
+
+def _one(orig: Callable[..., Any], keyword: str, after: _After | None = None) -> Callable[..., Any]:
+    """A wrapper of a function taking one path; ``after(result, given, target)`` gives the
+    result the caller's spelling back when the path was redirected."""
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         target = _ACTIVE
@@ -211,9 +225,7 @@ def _one(orig: Callable[..., Any], keyword: str, *, is_open: bool = False) -> Ca
         except OSError as exc:
             _explain(exc, given, mapped)
             raise
-        if is_open:
-            _rename_file(result, given)
-        return result
+        return result if after is None else after(result, given, target)
 
     return _mark(wrapper, orig)
 
@@ -253,18 +265,6 @@ def _is_absolute(path: Any) -> bool:
     return text[:1] in ("/", b"/")
 
 
-def _readlink(orig: Callable[..., Any]) -> Callable[..., Any]:
-    inner = _one(orig, "path")
-
-    def readlink(*args: Any, **kwargs: Any) -> Any:
-        __tracebackhide__ = True
-        result = inner(*args, **kwargs)
-        target = _ACTIVE
-        return result if target is None else _spell_back(result, target)
-
-    return _mark(readlink, orig)
-
-
 def _mark(wrapper: Callable[..., Any], orig: Callable[..., Any]) -> Callable[..., Any]:
     for attr in ("__name__", "__qualname__", "__doc__"):
         with contextlib.suppress(AttributeError, TypeError):
@@ -277,7 +277,7 @@ def _mark(wrapper: Callable[..., Any], orig: Callable[..., Any]) -> Callable[...
 def _build() -> list[tuple[Any, str, Any, Any]]:
     """``(owner, attribute, genuine function, wrapper)`` for every function redirected."""
     slots: list[tuple[Any, str, Any, Any]] = []
-    open_wrapper = _one(builtins.open, "file", is_open=True)
+    open_wrapper = _one(builtins.open, "file", _rename_file)
     slots.append((builtins, "open", builtins.open, open_wrapper))
     if io.open is builtins.open:
         slots.append((io, "open", io.open, open_wrapper))
@@ -288,21 +288,32 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
             continue
         if name in _TWO_PATHS or name == "symlink":
             wrapper = _two(orig, link_target=name == "symlink")
-        elif name == "readlink":
-            wrapper = _readlink(orig)
         else:
-            wrapper = _one(orig, "path")
+            wrapper = _one(orig, "path", _AFTER.get(name))
         by_orig[id(orig)] = wrapper
         slots.append((os, name, orig, wrapper))
-    if sys.version_info < (3, 11):  # pathlib's accessor took the functions at import
-        import pathlib
-
-        accessor = getattr(pathlib, "_NormalAccessor", None)
-        for name, value in list(vars(accessor or object).items()):
-            wrapper = by_orig.get(id(value))
-            if accessor is not None and wrapper is not None:
-                slots.append((accessor, name, value, staticmethod(wrapper)))
+    # Classes that took the functions at import: pathlib's accessor (3.10), glob's (3.13+)
+    for owner in (_class("pathlib", "_NormalAccessor"), _class("glob", "_StringGlobber")):
+        for name, value in list(vars(owner).items()):
+            func = value.__func__ if isinstance(value, staticmethod) else value
+            found = by_orig.get(id(func))
+            if found is not None:
+                slots.append((owner, name, value, staticmethod(found)))
     return slots
+
+
+def _class(module: str, name: str) -> type:
+    found = getattr(importlib.import_module(module), name, None)
+    return found if isinstance(found, type) else object
+
+
+def _scandir_after(result: Any, given: Any, target: _Target) -> Any:
+    from ._tmp_scandir import spelled_scandir
+
+    return spelled_scandir(result, given)
+
+
+_AFTER: Final[dict[str, _After]] = {"readlink": _spelled_link, "scandir": _scandir_after}
 
 
 _SLOTS: list[tuple[Any, str, Any, Any]] | None = None
