@@ -300,3 +300,22 @@ def test_inactive_wrappers_pass_through(runner: LambdaRunner) -> None:
         assert json.dumps(os.path.exists(path)) == "true"
     finally:
         os.remove(path)
+
+
+def test_an_environment_on_its_own_thread_is_redirected_too(runner: LambdaRunner) -> None:
+    """Guards: the redirect is process-wide while the environment is active, so a runner
+    made off the main thread (its handler on a worker thread) gets it as well."""
+    import threading
+
+    path = f"/tmp/{_unique()}.txt"
+    out: list[object] = []
+
+    def run() -> None:
+        with _with(runner, "append") as threaded:
+            out.extend(threaded.invoke({"path": path}).response for _ in range(2))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert out == [{"size": 1, "name": path}, {"size": 2, "name": path}]
+    assert not os.path.exists(path)
