@@ -22,7 +22,8 @@ to ``/tmp/x`` points into the private directory (never out of it).
 Not redirected, because they exist outside this environment in Lambda too: the private
 directories themselves (``pytest-lambda-tmp-*``), pytest's temporary directories
 (``/tmp/pytest-of-*``, where ``tmp_path`` lives), and the task root, the test's cwd,
-``sys.prefix`` and every ``sys.path`` entry when they lie under ``/tmp``.
+the test's ``tempfile.gettempdir()``, ``sys.prefix`` and every ``sys.path`` entry when they
+lie under ``/tmp`` (never ``/tmp`` itself).
 
 Not redirectable in process (documented in docs/known-limitations.md): C code that opens a
 path itself (``sqlite3.connect``, pyarrow, lxml), subprocesses (they get ``TMPDIR``, the
@@ -60,6 +61,7 @@ import io
 import os
 import posixpath
 import sys
+import tempfile
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -108,7 +110,10 @@ def own_entry(name: str) -> bool:
 def _under_tmp(path: str) -> str | None:
     """``path`` normalised, if it is ``/tmp`` or below (None otherwise)."""
     if path[:1] != "/":
-        path = posixpath.join(_getcwd(), path)
+        try:
+            path = posixpath.join(_getcwd(), path)
+        except OSError:  # the cwd was removed: the call fails on its own
+            return None
     norm = posixpath.normpath(path)
     if norm[:2] == "//":
         norm = "/" + norm.lstrip("/")
@@ -364,7 +369,8 @@ def _exempt_prefixes(root: str) -> list[str]:
         cwd = _getcwd()
     except OSError:
         cwd = ""
-    candidates: list[object] = [root, cwd, sys.prefix, sys.exec_prefix, sys.base_prefix, *sys.path]
+    tests_tmp = tempfile.gettempdir()  # the test's (TMPDIR=/tmp/x: pytest's tmp_path is there)
+    candidates: list[object] = [root, cwd, tests_tmp, sys.prefix, sys.exec_prefix, *sys.path]
     out: list[str] = []
     for path in candidates:
         if not isinstance(path, str) or not path:
@@ -382,7 +388,8 @@ class TmpRedirect:
         global _installed, _exempt_tuple
         self.target = _Target(os.path.realpath(scratch) if ENABLED else scratch)
         self._saved: list[_Target | None] = []
-        self._exempt = _exempt_prefixes(root) if ENABLED else []
+        # its own directory, for the other environments alive (a handler invoking a runner)
+        self._exempt = [*_exempt_prefixes(root), self.target.prefix] if ENABLED else []
         self.closed = not ENABLED
         if self.closed:
             return

@@ -319,3 +319,24 @@ def test_an_environment_on_its_own_thread_is_redirected_too(runner: LambdaRunner
     thread.join()
     assert out == [{"size": 1, "name": path}, {"size": 2, "name": path}]
     assert not os.path.exists(path)
+
+
+@pytest.mark.skipif(not hasattr(BaseException, "add_note"), reason="notes are 3.11+")
+def test_a_missing_tmp_file_that_the_machines_tmp_has_gets_a_note(runner: LambdaRunner) -> None:
+    """Guards: a handler that cannot find a /tmp file that exists in the machine's /tmp
+    (a test's file, or one a subprocess wrote) is told why; the file is not read."""
+    path = f"/tmp/{_unique()}"
+    with open(path, "w") as f:
+        f.write("the machine's")
+    try:
+        with _with(runner, "read_given") as read:
+            inv = read.invoke({"path": path})
+        assert inv.error is not None
+        assert inv.error.message == f"[Errno 2] No such file or directory: '{path}'"
+        assert getattr(inv.error.exception, "__notes__", None) == [
+            f"pytest-lambda: {path} exists in the machine's /tmp, but while a handler runs, "
+            "/tmp is its environment's own (as in Lambda); written by a subprocess or C code? "
+            "Test files belong under tmp_path or the task root"
+        ]
+    finally:
+        os.remove(path)
