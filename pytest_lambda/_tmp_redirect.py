@@ -2,53 +2,42 @@
 
 Contract. While an environment is active (:meth:`TmpRedirect.activate` to
 :meth:`TmpRedirect.deactivate`, nested for a handler that invokes another runner), the
-Python-level file functions that take a path map ``/tmp`` and ``/tmp/...`` onto the
-sandbox's private directory: ``open``/``io.open``, and in :mod:`os` ``open``, ``stat``,
-``lstat``, ``listdir``, ``scandir``, ``mkdir``, ``rmdir``, ``remove``, ``unlink``,
-``rename``, ``replace``, ``link``, ``symlink``, ``readlink``, ``access``, ``chmod``,
-``chown``, ``utime``, ``truncate``, ``chdir``, ``statvfs``, ``mkfifo``, ``mknod`` and the
-``*xattr`` functions. Everything built on them follows: ``os.path.exists`` and friends,
-``os.makedirs``, ``os.walk``, ``pathlib`` (on 3.10 through its accessor, patched too),
-``shutil``, ``glob`` (on 3.13 through its globber, patched too),
-``tempfile.mkstemp(dir="/tmp")``. Paths may be ``str``, ``bytes`` or ``os.PathLike``; ``..``
-and repeated slashes are normalised, and a relative path containing ``tmp`` is resolved
-against the cwd. So ``open("/tmp/seen.txt", "a")`` appends to the
-environment's own file, which the warm-reuse check inspects and which goes with the sandbox;
-nothing in the machine's ``/tmp`` is read, changed or deleted. The handler's spelling comes
-back out: a file object's ``name``, an ``OSError``'s ``filename``, ``os.readlink`` and the
-entries of ``os.scandir`` (:mod:`pytest_lambda._tmp_scandir`) say ``/tmp/...``; a ``symlink``
-to ``/tmp/x`` points into the private directory (never out of it).
+Python-level file functions that take a path (``open``/``io.open``; in :mod:`os` ``open``,
+``stat``, ``lstat``, ``listdir``, ``scandir``, ``mkdir``, ``rmdir``, ``remove``,
+``unlink``, ``rename``, ``replace``, ``link``, ``symlink``, ``readlink``, ``access``,
+``chmod``, ``chown``, ``utime``, ``truncate``, ``chdir``, ``statvfs``, ``mkfifo``,
+``mknod``, ``*xattr``) map ``/tmp`` and ``/tmp/...`` onto the sandbox's private directory,
+and so do ``os.path``, ``os.makedirs``, ``os.walk``, ``pathlib`` (3.10: its accessor is
+patched too), ``shutil``, ``glob`` (3.13: its globber too) and ``tempfile`` with
+``dir="/tmp"``. Paths may be ``str``, ``bytes`` or ``os.PathLike``; ``..`` and repeated
+slashes are normalised; a relative path containing ``tmp`` is resolved against the cwd.
+Nothing in the machine's ``/tmp`` is read, changed or deleted. Names, ``OSError``
+filenames, ``os.readlink`` and ``os.scandir`` entries keep the caller's ``/tmp/...``
+spelling (:mod:`pytest_lambda._tmp_spelling`); a ``symlink`` to ``/tmp/x`` points into the
+private directory.
 
-Not redirected, because they exist outside this environment in Lambda too: the private
-directories themselves (``pytest-lambda-tmp-*``), pytest's temporary directories
-(``/tmp/pytest-of-*``, where ``tmp_path`` lives), and the task root, the test's cwd,
-the test's ``tempfile.gettempdir()``, ``sys.prefix`` and every ``sys.path`` entry when they
-lie under ``/tmp`` (never ``/tmp`` itself).
+Kept in place (they are outside the function's ``/tmp`` in Lambda too): the private
+directories (``pytest-lambda-tmp-*``), pytest's (``/tmp/pytest-of-*``), and the task root,
+the test's cwd and ``tempfile.gettempdir()``, ``sys.prefix`` and ``sys.path`` entries
+when they lie below ``/tmp``. ``tempfile.gettempdir()`` stays the private directory's real
+path (``TMPDIR``), not ``/tmp``, so the names it hands out work in C code and subprocesses.
 
-Not redirectable in process (documented in docs/known-limitations.md): C code that opens a
-path itself (``sqlite3.connect``, pyarrow, lxml), subprocesses (they get ``TMPDIR``, the
-private directory, but a literal ``/tmp`` in their arguments is the machine's), a path
-relative to a ``dir_fd``, and threads that outlive the invocation. ``os.getcwd()`` after
-``os.chdir("/tmp")`` is the private directory's real path, which works everywhere. A
-``FileNotFoundError`` on a redirected path that exists in the machine's ``/tmp`` gets a
-note saying so (3.11+).
-:func:`machine_tmp_entries` lists the machine's ``/tmp`` for the warm-reuse check, which
-reports entries that appeared there during the check; nothing there is ever removed.
+Not redirectable in process (docs/known-limitations.md): C code opening a path itself
+(``sqlite3``), subprocesses given a literal ``/tmp`` path, ``dir_fd``-relative paths,
+threads running after the invocation. A ``FileNotFoundError`` on a redirected path that
+the machine's ``/tmp`` has gets a note (3.11+); :func:`machine_tmp_entries` lets the
+warm-reuse check report entries that appeared there (it never removes any).
 
-``tempfile.gettempdir()`` stays the private directory's real path (``TMPDIR``), not
-``/tmp``: names ``tempfile`` hands out must also work in C code and subprocesses.
-
-Why a redirect and not a mount namespace: ``unshare(CLONE_NEWNS)`` fails in a threaded
-process, and the test process (pytest's own ``tmp_path`` under ``/tmp``) must keep the real
-``/tmp``. Why wrappers that stay installed while a module-isolation environment exists
-(not installed per invoke): a reference taken by the handler (``from os import stat``)
-outlives the invoke anyway, so every wrapper needs an inactive path, and keeping them
-installed keeps the per-invoke cost at setting one global: 0.3 us for activate and
-deactivate, against about 60 us to put the ~35 wrappers in place and take them out on
-every invoke (timeit, development VM under load; ``benchmarks/runner.py`` shows no
-difference in the warm overhead beyond its noise). They are removed when the last environment closes, are only
-put where the genuine function is (a test's ``mock.patch("builtins.open")`` is left in
-place and sees the literal path), and join ``os.supports_dir_fd`` and its siblings.
+Why not a mount namespace: ``unshare(CLONE_NEWNS)`` fails in a threaded process, and the
+test process (pytest's ``tmp_path``) needs the real ``/tmp``. Why wrappers kept installed
+while a module-isolation environment exists rather than per invoke: a reference the
+handler took (``from os import stat``) outlives the invoke anyway, so each wrapper needs an
+inactive path; activate plus deactivate then cost 0.3 us, against about 60 us to put the
+~35 wrappers in place and take them out on every invoke (timeit on the development VM
+under load; ``benchmarks/runner.py`` shows no difference beyond its noise). They go when
+the last environment closes, only replace the genuine function (a test's
+``mock.patch("builtins.open")`` is left alone and sees the literal path), and join
+``os.supports_dir_fd`` and its siblings.
 
 Cost: inactive, one global read per call; active, a substring test per path, and a
 normalisation only for paths containing ``tmp``.
@@ -66,6 +55,8 @@ import sys
 import tempfile
 from collections.abc import Callable
 from typing import Any, Final
+
+from ._tmp_spelling import renamed_file, spelled_link, spelled_scandir
 
 __all__ = ["ENABLED", "TmpRedirect", "machine_tmp_entries", "own_entry"]
 
@@ -156,20 +147,6 @@ def _map(path: Any, target: _Target) -> Any:
     return _map(text, target)
 
 
-def _spell_back(value: Any, target: _Target) -> Any:
-    """A path inside the private directory, spelled ``/tmp/...`` again."""
-    if isinstance(value, bytes):
-        text = _fsdecode(value)
-        back = _spell_back(text, target)
-        return value if back is text else _fsencode(back)
-    if isinstance(value, str):
-        if value == target.scratch:
-            return TMP
-        if value.startswith(target.prefix):
-            return TMP + value[len(target.scratch) :]
-    return value
-
-
 def _explain(
     exc: OSError, given: Any, mapped: Any, given2: Any = None, mapped2: Any = None
 ) -> None:
@@ -189,18 +166,6 @@ def _explain(
             )
     if mapped2 is not None and exc.filename2 == mapped2:
         exc.filename2 = given2
-
-
-def _rename_file(obj: Any, name: Any, target: _Target) -> Any:
-    raw = getattr(obj, "buffer", obj)
-    raw = getattr(raw, "raw", raw)
-    with contextlib.suppress(AttributeError, TypeError):
-        raw.name = name
-    return obj
-
-
-def _spelled_link(result: Any, given: Any, target: _Target) -> Any:
-    return _spell_back(result, target)
 
 
 _After = Callable[[Any, Any, _Target], Any]
@@ -284,7 +249,7 @@ def _mark(wrapper: Callable[..., Any], orig: Callable[..., Any]) -> Callable[...
 def _build() -> list[tuple[Any, str, Any, Any]]:
     """``(owner, attribute, genuine function, wrapper)`` for every function redirected."""
     slots: list[tuple[Any, str, Any, Any]] = []
-    open_wrapper = _one(builtins.open, "file", _rename_file)
+    open_wrapper = _one(builtins.open, "file", renamed_file)
     slots.append((builtins, "open", builtins.open, open_wrapper))
     if io.open is builtins.open:
         slots.append((io, "open", io.open, open_wrapper))
@@ -314,13 +279,7 @@ def _class(module: str, name: str) -> type:
     return found if isinstance(found, type) else object
 
 
-def _scandir_after(result: Any, given: Any, target: _Target) -> Any:
-    from ._tmp_scandir import spelled_scandir
-
-    return spelled_scandir(result, given)
-
-
-_AFTER: Final[dict[str, _After]] = {"readlink": _spelled_link, "scandir": _scandir_after}
+_AFTER: Final[dict[str, _After]] = {"readlink": spelled_link, "scandir": spelled_scandir}
 
 
 _SLOTS: list[tuple[Any, str, Any, Any]] | None = None

@@ -1,6 +1,9 @@
-"""``os.scandir("/tmp/...")`` under the /tmp redirect: entries spelled as the handler asked.
+"""Results of redirected file functions, spelled ``/tmp/...`` as the handler asked.
 
-Contract: :func:`spelled_scandir` wraps the iterator that ``os.scandir`` returned for the
+Contract (for :mod:`pytest_lambda._tmp_redirect`, which calls these only for a path it
+redirected into the private directory ``target.scratch``): :func:`renamed_file` gives a
+file object the caller's name, :func:`spelled_link` a link target inside the private
+directory its ``/tmp/...`` spelling, and :func:`spelled_scandir` wraps the iterator that ``os.scandir`` returned for the
 private directory, so each entry's ``path`` is the caller's spelling (``/tmp/x/name``), as
 in Lambda, instead of the private directory's real path. The entries behave as
 ``os.DirEntry`` (``name``, ``path``, ``inode()``, ``is_dir()``, ``is_file()``,
@@ -8,17 +11,19 @@ in Lambda, instead of the private directory's real path. The entries behave as
 it (``os.DirEntry`` cannot be subclassed); ``shutil`` then takes its ``os.stat`` path,
 which the redirect covers. This also spells 3.13's ``Path.iterdir()`` and ``glob`` results.
 
-Cost: one small object per entry, only for a scandir of a redirected path.
+Cost: one small object per entry, only for a scandir of a redirected path; nothing for
+paths that were not redirected.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
-__all__ = ["SpelledEntry", "spelled_scandir"]
+__all__ = ["SpelledEntry", "renamed_file", "spelled_link", "spelled_scandir"]
 
 
 class SpelledEntry:
@@ -86,7 +91,30 @@ class _SpelledScandir:
         self.close()
 
 
-def spelled_scandir(inner: Any, given: Any) -> Any:
+def renamed_file(obj: Any, given: Any, target: Any) -> Any:
+    """The file object ``open`` returned, its ``name`` the path the caller gave."""
+    raw = getattr(obj, "buffer", obj)
+    raw = getattr(raw, "raw", raw)
+    with contextlib.suppress(AttributeError, TypeError):
+        raw.name = given
+    return obj
+
+
+def spelled_link(value: Any, given: Any, target: Any) -> Any:
+    """A link target inside the private directory, spelled ``/tmp/...`` again."""
+    if isinstance(value, bytes):
+        text = os.fsdecode(value)
+        back = spelled_link(text, given, target)
+        return value if back is text else os.fsencode(back)
+    if isinstance(value, str):
+        if value == target.scratch:
+            return "/tmp"
+        if value.startswith(target.prefix):
+            return "/tmp" + value[len(target.scratch) :]
+    return value
+
+
+def spelled_scandir(inner: Any, given: Any, target: Any = None) -> Any:
     """``inner`` (``os.scandir``'s iterator) with its entries' paths under ``given``."""
     spelled = os.fspath(given)
     sep = b"/" if isinstance(spelled, bytes) else "/"
