@@ -38,7 +38,7 @@ from ._leaks_report import (
 )
 from ._runner_arg import runner_for
 from ._statediff import mask, short
-from ._tmp_redirect import machine_tmp_entries, own_entry
+from ._tmp_redirect import machine_tmp_entries, own_entry, used_names
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -296,19 +296,24 @@ def _check(
 
 
 def _machine_tmp_note(before: frozenset[str] | None) -> list[str]:
-    """Entries that appeared at the top of the machine's /tmp during the check (never removed)."""
+    """Entries new in the machine's /tmp under names the handler used in its own /tmp.
+
+    Only those: other processes on the machine create entries there all the time. They are
+    never removed (nothing proves the handler made them).
+    """
     after = machine_tmp_entries()
     if before is None or after is None:
         return []
-    new = sorted(name for name in after - before if not own_entry(name))
+    used = used_names()
+    new = sorted(name for name in after - before if name in used and not own_entry(name))
     if not new:
         return []
     shown = ", ".join(f"/tmp/{name}" for name in new[:_MAX_MACHINE_TMP])
     more = f" and {len(new) - _MAX_MACHINE_TMP} more" if len(new) > _MAX_MACHINE_TMP else ""
     return [
-        f"new in the machine's /tmp during the check, outside the environment's own /tmp: "
-        f"{shown}{more} (written by C code such as sqlite3, a subprocess, or another process "
-        "on this machine; not inspected and not removed)"
+        f"new in the machine's /tmp during the check, under names the handler uses in its own "
+        f"/tmp: {shown}{more} (written by C code such as sqlite3 or a subprocess, which do not "
+        "see the environment's /tmp; not inspected and not removed)"
     ]
 
 

@@ -25,8 +25,9 @@ path (``TMPDIR``), not ``/tmp``, so the names it hands out work in C code and su
 Not redirectable in process (docs/known-limitations.md): C code opening a path itself
 (``sqlite3``), subprocesses given a literal ``/tmp`` path, ``dir_fd``-relative paths,
 threads running after the invocation. A ``FileNotFoundError`` on a redirected path that
-the machine's ``/tmp`` has gets a note (3.11+); :func:`machine_tmp_entries` lets the
-warm-reuse check report entries that appeared there (it never removes any).
+the machine's ``/tmp`` has gets a note (3.11+); :func:`machine_tmp_entries` and
+:func:`used_names` let the warm-reuse check report entries that appeared there under a name
+a handler used in its own ``/tmp`` (other processes' files are not blamed; none is removed).
 
 Why not a mount namespace: ``unshare(CLONE_NEWNS)`` fails in a threaded process, and the
 test process (pytest's ``tmp_path``) needs the real ``/tmp``. Why wrappers kept installed
@@ -58,7 +59,7 @@ from typing import Any, Final
 
 from ._tmp_spelling import renamed_file, spelled_link, spelled_scandir
 
-__all__ = ["ENABLED", "TmpRedirect", "machine_tmp_entries", "own_entry"]
+__all__ = ["ENABLED", "TmpRedirect", "machine_tmp_entries", "own_entry", "used_names"]
 
 TMP: Final = "/tmp"
 ENABLED: Final = os.name == "posix"
@@ -93,6 +94,8 @@ class _Target:
 _ACTIVE: _Target | None = None
 _EXEMPT: dict[str, int] = {}  # "/tmp/x/" prefixes that keep their real place -> users
 _exempt_tuple: tuple[str, ...] = ()
+_USED: set[str] = set()  # top-level /tmp names that handlers used (redirected)
+_MAX_USED: Final = 4096
 
 
 def own_entry(name: str) -> bool:
@@ -125,6 +128,8 @@ def _map_str(path: str, target: _Target) -> str | None:
     slashed = norm + "/"
     if slashed.startswith(target.prefix) or slashed.startswith(_exempt_tuple):
         return None
+    if rel and len(_USED) < _MAX_USED:
+        _USED.add(rel.partition("/")[0])
     return target.scratch + "/" + rel if rel else target.scratch
 
 
@@ -393,6 +398,11 @@ class TmpRedirect:
         _installed -= 1
         if _installed == 0:
             _take_out()
+
+
+def used_names() -> frozenset[str]:
+    """Top-level ``/tmp`` names that handlers used through the redirect (in this process)."""
+    return frozenset(_USED)
 
 
 def machine_tmp_entries() -> frozenset[str] | None:

@@ -243,30 +243,32 @@ def test_the_warm_reuse_check_names_an_appended_tmp_file(runner: LambdaRunner) -
 
 
 def test_the_warm_reuse_check_notes_entries_new_in_the_machines_tmp(tmp_path: Path) -> None:
-    """Guards: a write that escapes the redirect (a subprocess writing /tmp literally) is
-    named in a note of the check, and never removed."""
-    name = _unique()
+    """Guards: a write that escapes the redirect (a subprocess writing /tmp/<name> that the
+    handler then looks for in its own /tmp) is named in a note of the check, and never
+    removed; entries other processes make meanwhile are not named."""
+    name, other = _unique(), _unique()
     (tmp_path / "sub.py").write_text(
-        "import subprocess, sys\n"
+        "import os, subprocess, sys\n"
         "def handler(event, context):\n"
-        "    subprocess.run([sys.executable, '-c', "
-        f'\'open("/tmp/{name}", "a").close()\'], check=True)\n'
-        "    return 'ok'\n"
+        f"    for n in ({name!r}, {other!r}):\n"
+        "        code = 'open(\"/tmp/' + n + '\", \"a\").close()'\n"
+        "        subprocess.run([sys.executable, '-c', code])\n"
+        f"    return os.path.exists('/tmp/{name}')\n"
     )
     try:
         with LambdaRunner("sub.handler", root=tmp_path) as run:
             report = check_warm_reuse(run, [{"a": 1}])
         notes = [n for n in report.notes if n.startswith("new in the machine's /tmp")]
-        assert len(notes) == 1, report.notes
-        assert f"/tmp/{name}" in notes[0]
-        assert notes[0].endswith(
-            "(written by C code such as sqlite3, a subprocess, or another process on this "
-            "machine; not inspected and not removed)"
-        )
+        assert notes == [
+            f"new in the machine's /tmp during the check, under names the handler uses in its "
+            f"own /tmp: /tmp/{name} (written by C code such as sqlite3 or a subprocess, which "
+            "do not see the environment's /tmp; not inspected and not removed)"
+        ]
         assert os.path.exists(f"/tmp/{name}")
     finally:
-        if os.path.exists(f"/tmp/{name}"):
-            os.remove(f"/tmp/{name}")
+        for n in (name, other):
+            if os.path.exists(f"/tmp/{n}"):
+                os.remove(f"/tmp/{n}")
 
 
 def test_tempfile_gettempdir_stays_a_real_private_directory(runner: LambdaRunner) -> None:
