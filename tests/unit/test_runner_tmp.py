@@ -225,7 +225,8 @@ def test_a_tests_mock_of_open_is_left_in_place_and_sees_the_literal_path(
     assert builtins.open is genuine_open
     assert io.open is genuine_open
     assert os.stat is genuine_stat
-    assert not any(getattr(f, "__pytest_lambda_tmp__", False) for f in os.supports_dir_fd)
+    if not getattr(genuine_open, "__pytest_lambda_tmp__", False):  # no other runner alive
+        assert not any(getattr(f, "__pytest_lambda_tmp__", False) for f in os.supports_dir_fd)
 
 
 def test_the_warm_reuse_check_names_an_appended_tmp_file(runner: LambdaRunner) -> None:
