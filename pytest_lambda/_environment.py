@@ -42,6 +42,7 @@ from ._swap import (
     unconfigure_marked_loggers,
 )
 from ._swap_process import ProcessSwap
+from ._tmp_redirect import TmpRedirect
 
 if TYPE_CHECKING:
     from ._clock import LambdaClock
@@ -238,6 +239,10 @@ class Environment:
         )
         self.signals = SignalSwap(main_thread=self.worker.inline)
         self.process = ProcessSwap(lambda: self.environ._test)
+        aws_files = (values.get("AWS_CONFIG_FILE"), values.get("AWS_SHARED_CREDENTIALS_FILE"))
+        self.tmp = TmpRedirect(  # the literal /tmp: _tmp_redirect
+            sandbox.scratch, config.root, keep=[os.path.dirname(f) for f in aws_files if f]
+        )
         self.handler: Any = None
         self.initialized = False
         self.init_duration_ms: float | None = None
@@ -249,6 +254,7 @@ class Environment:
         self._restoring: tuple[Any, ...] = ()
         # deactivate() runs each, even after one failed, so nothing stays in the test
         self._undos: tuple[Callable[[], None], ...] = (
+            self.tmp.deactivate,  # first: the steps below use real paths
             self.process.deactivate, self._restore_process, self.logging.deactivate,
             self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
             self.environ.deactivate,
@@ -274,6 +280,7 @@ class Environment:
         self.stream.target = capture
         sys.stdout = sys.stderr = self.stream
         tempfile.tempdir = self.sandbox.scratch
+        self.tmp.activate()  # last: the swaps above use real paths
         self._saved = saved
         self.process.activate()  # last: what the lines above set is not the environment's change
 
@@ -337,6 +344,7 @@ class Environment:
         self.modules.modules.clear()
         self.handler = None
         self.log_handler.close()
+        self.tmp.close()
 
 
 def clock_today(clock: LambdaClock | None) -> datetime:

@@ -35,6 +35,7 @@ USER_CODE_SYNTAX_ERROR: Final = "Runtime.UserCodeSyntaxError"
 HANDLER_NOT_FOUND: Final = "Runtime.HandlerNotFound"
 
 _PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_REDIRECT_FILE: Final = _PACKAGE_DIR + "_tmp_redirect.py"
 _MAX_LISTED: Final = 20
 
 
@@ -123,6 +124,8 @@ def stack_trace(tb: types.TracebackType | None) -> list[str]:
     there are no ``^^^`` position markers.
     """
     frames = [(f.filename, f.lineno or 0, f.name, f.line) for f in traceback.extract_tb(tb)]
+    while frames and frames[-1][0] == _REDIRECT_FILE:  # a file function the /tmp redirect wraps
+        frames.pop()
     for index, frame in enumerate(frames):
         if not frame[0].startswith(_PACKAGE_DIR):
             return traceback.format_list(frames[index:])

@@ -39,6 +39,7 @@ from ._leaks_report import (
 )
 from ._runner_arg import runner_for
 from ._statediff import mask, short
+from ._tmp_redirect import machine_tmp_entries, own_entry, used_names
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -49,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
 
 _MAX_REPLAYS: Final = 3
+_MAX_MACHINE_TMP: Final = 5
 _GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
 Events = Sequence[Any] | tuple[str, int]
 
@@ -182,6 +184,7 @@ def _check(
     recorder = _Recorder()
     runs = 0
     warm: list[Invocation] = []
+    machine_tmp = machine_tmp_entries()
     runner.new_environment()
     if reset is not None:
         reset()
@@ -217,6 +220,7 @@ def _check(
         )
     # Cold runs: the first warm invocation was itself a cold start of event 1.
     findings: list[LeakFinding] = []
+    not_compared: list[int] = []
     for i, event in enumerate(listed):
         warm_outputs = [
             (j, warm[j]) for j in range(len(sequence)) if j > 0 and sequence[j] is event
@@ -239,10 +243,12 @@ def _check(
                     f"event {i + 1}: two cold runs gave different outputs (not deterministic); "
                     "its warm output was not compared"
                 )
+                not_compared.append(i + 1)
                 break
             findings.append(_divergence(i, j, cold_out, warm_out))
             break
     runner.new_environment()
+    notes.extend(_machine_tmp_note(machine_tmp))
     findings.sort(key=lambda f: f.invocation or 0)
     diverged = bool(findings)
     snaps = recorder.snaps
@@ -288,6 +294,7 @@ def _check(
         notes=tuple(notes),
         reproduce=_reproduce(kind, n, seed, strict),
         seed=seed,
+        not_compared=tuple(sorted(not_compared)),
     )
 
 
@@ -316,6 +323,28 @@ def _unrestorable(state: EnvironmentState) -> list[LeakFinding]:
         for name in process.c_changes()
     )  # fmt: skip
     return out
+
+
+def _machine_tmp_note(before: frozenset[str] | None) -> list[str]:
+    """Entries new in the machine's /tmp under names the handler used in its own /tmp.
+
+    Only those: other processes on the machine create entries there all the time. They are
+    never removed (nothing proves the handler made them).
+    """
+    after = machine_tmp_entries()
+    if before is None or after is None:
+        return []
+    used = used_names()
+    new = sorted(name for name in after - before if name in used and not own_entry(name))
+    if not new:
+        return []
+    shown = ", ".join(f"/tmp/{name}" for name in new[:_MAX_MACHINE_TMP])
+    more = f" and {len(new) - _MAX_MACHINE_TMP} more" if len(new) > _MAX_MACHINE_TMP else ""
+    return [
+        f"new in the machine's /tmp during the check, under names the handler uses in its own "
+        f"/tmp: {shown}{more} (written by C code such as sqlite3 or a subprocess, which do not "
+        "see the environment's /tmp; not inspected and not removed)"
+    ]
 
 
 def _allowed_name(where: str, name: str) -> bool:

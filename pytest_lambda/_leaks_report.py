@@ -64,6 +64,16 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _skipped(events: tuple[int, ...]) -> str:
+    """Which events' warm outputs were not compared, and why ("" when all were)."""
+    if not events:
+        return ""
+    if len(events) == 1:
+        return f"event {events[0]} not compared: two cold runs gave different outputs"
+    names = ", ".join(str(e) for e in events[:-1]) + f" and {events[-1]}"
+    return f"events {names} not compared: two cold runs of each gave different outputs"
+
+
 @dataclass(frozen=True)
 class LeakFinding:
     """One piece of state that survived a warm invocation, or one diverging output.
@@ -124,6 +134,8 @@ class LeakReport:
     fail; ``strict=True`` makes warnings errors). ``handler_runs`` counts every handler
     run: the warm sequence (events then replays), one cold run per event, and a second
     cold run for each diverging event (to tell nondeterminism from a leak).
+    ``not_compared`` lists the events (numbered from 1) whose two cold runs gave different
+    outputs: their warm output was not compared, and the verdict says so.
     """
 
     findings: tuple[LeakFinding, ...]
@@ -134,6 +146,7 @@ class LeakReport:
     notes: tuple[str, ...] = ()
     reproduce: str = ""
     seed: int | None = None
+    not_compared: tuple[int, ...] = ()  # events (from 1) whose two cold runs differed
 
     @property
     def ok(self) -> bool:
@@ -155,17 +168,27 @@ class LeakReport:
         return tuple(f for f in self.findings if f.kind == kind)
 
     def verdict(self) -> str:
-        """The one-line verdict."""
+        """The one-line verdict: it claims only what was compared."""
+        skipped = _skipped(self.not_compared)
         if self.ok:
             extra = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
-            return (
-                f"no state leak: {_plural(self.events, 'event')} gave the same output warm and "
-                f"cold, and no state grew across warm invocations{extra}"
-            )
+            compared = self.events - len(self.not_compared)
+            if not skipped:
+                return (
+                    f"no state leak: {_plural(self.events, 'event')} gave the same output warm "
+                    f"and cold, and no state grew across warm invocations{extra}"
+                )
+            if compared > 0:
+                return (
+                    f"no state leak: {compared} of {_plural(self.events, 'event')} gave the same "
+                    f"output warm and cold ({skipped}), and no state grew across warm "
+                    f"invocations{extra}"
+                )
+            return f"outputs not compared ({skipped}); no state grew across warm invocations{extra}"
         kinds = sorted({f.kind for f in self.errors})
         return (
             f"state leaks across warm invocations: {_plural(len(self.errors), 'error')} "
-            f"({', '.join(kinds)})"
+            f"({', '.join(kinds)})" + (f"; {skipped}" if skipped else "")
         )
 
     def summary(self) -> str:

@@ -38,6 +38,19 @@ HANDLERS = {
             logger.addHandler(logging.NullHandler())
             return {"ok": True}
     """,
+    "tmp_seen.py": """
+        def handler(event, context):
+            with open("/tmp/seen.txt", "a") as f:
+                f.write(event["user"] + "\\n")
+            with open("/tmp/seen.txt") as f:
+                return {"seen": len(f.read().splitlines())}
+    """,
+    "random_for_bob.py": """
+        import uuid
+
+        def handler(event, context):
+            return uuid.uuid4().hex if event["user"] == "bob" else event["user"]
+    """,
     "memo.py": """
         _names = {}
 
@@ -220,6 +233,68 @@ def test_cache_keyed_by_input_passes_with_a_warning_and_fails_when_strict(
             "E       pytest_lambda._errors.StateLeakError: handler state leaks across warm invocations: 1 error (cache)",
             "E       ",
             "E       [[]cache] memo._names: `memo._names` grew on 3 of 6 invocations: 0 → 3 items, only with new events (a cache keyed by input?); outputs did not change (strict)",
+        ],
+        consecutive=True,
+    )
+
+
+def test_a_file_appended_under_the_literal_tmp_is_named(project: pytest.Pytester) -> None:
+    """Guards the issue's example: on main this handler passed as "no state leak: 2 events
+    gave the same output warm and cold" (its /tmp was the machine's, so two cold runs
+    differed and nothing was compared); now /tmp is the environment's own."""
+    result = _run(
+        project,
+        f"""
+        from pytest_lambda import assert_no_state_leak
+
+        def test_it():
+            assert_no_state_leak("tmp_seen.handler", {ALICE_BOB})
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       pytest_lambda._errors.StateLeakError: handler state leaks across warm invocations: 3 errors (divergence, tmp-growth)",
+            "E       ",
+            "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller)",
+            "E         cold (fresh environment)  : {'seen': 1}",
+            "E         warm (reused environment) : {'seen': 2}",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "E       [[]tmp-growth] /tmp/seen.txt: `/tmp/seen.txt` grew on 3 of 3 invocations: 6 → 20 bytes: a file appended on every invocation fills /tmp",
+            "E         after invocation 1 : 6 bytes",
+            "E         after invocation 4 : 20 bytes",
+            "E         fix: write the file once (or overwrite it), or delete it in a finally: block",
+            "E       ",
+            "E       handler runs: 7 (2 warm + 2 replayed, 3 cold)",
+        ],
+        consecutive=True,
+    )
+
+
+def test_the_verdict_says_which_outputs_were_not_compared(project: pytest.Pytester) -> None:
+    """Guards: the verdict line claims only what was compared; on main it read "2 events
+    gave the same output warm and cold" with bob's output never compared."""
+    result = _run(
+        project,
+        f"""
+        from pytest_lambda import check_warm_reuse
+
+        def test_it():
+            report = check_warm_reuse("random_for_bob.handler", {ALICE_BOB})
+            assert report.ok
+            raise AssertionError(str(report))  # to show the report in the failure
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "E       AssertionError: no state leak: 1 of 2 events gave the same output warm and cold (event 2 not compared: two cold runs gave different outputs), and no state grew across warm invocations",
+            "E       handler runs: 6 (2 warm + 2 replayed, 2 cold)",
+            "E       note: event 2: two cold runs gave different outputs (not deterministic); its warm output was not compared",
         ],
         consecutive=True,
     )

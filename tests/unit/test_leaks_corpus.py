@@ -349,6 +349,55 @@ def test_nondeterministic_output_is_not_a_divergence(tmp_path: Path) -> None:
     report = _check(tmp_path, "random_out", source)
     assert report.ok, str(report)
     assert any("not deterministic" in n for n in report.notes)
+    assert report.not_compared == (1, 2, 3, 4)
+    assert report.verdict() == (
+        "outputs not compared (events 1, 2, 3 and 4 not compared: two cold runs of each gave "
+        "different outputs); no state grew across warm invocations"
+    )
+
+
+def test_the_verdict_names_the_events_whose_cold_runs_differed(tmp_path: Path) -> None:
+    """Guards: the verdict claims only what was compared. On main it said "4 events gave
+    the same output warm and cold" although bob's output was never compared."""
+    source = (
+        "import uuid\n"
+        "def handler(e, c):\n"
+        "    return uuid.uuid4().hex if e['user'] == 'bob' else e['user']\n"
+    )
+    report = _check(tmp_path, "bob_random", source)
+    assert report.ok, str(report)
+    assert report.not_compared == (2,)
+    assert report.verdict() == (
+        "no state leak: 3 of 4 events gave the same output warm and cold (event 2 not "
+        "compared: two cold runs gave different outputs), and no state grew across warm "
+        "invocations"
+    )
+    assert str(report).splitlines()[0] == report.verdict()
+
+
+def test_a_failing_verdict_also_says_which_events_were_not_compared(tmp_path: Path) -> None:
+    """Guards: with errors too, the verdict line says that some outputs were not compared."""
+    source = (
+        "import uuid\n"
+        "SEEN = []\n"
+        "def handler(e, c):\n"
+        "    SEEN.append(1)\n"
+        "    return uuid.uuid4().hex if e['user'] == 'bob' else e['user']\n"
+    )
+    report = _check(tmp_path, "bob_random_growth", source)
+    assert not report.ok
+    assert report.verdict() == (
+        "state leaks across warm invocations: 1 error (global-growth); event 2 not compared: "
+        "two cold runs gave different outputs"
+    )
+
+
+def test_the_verdict_is_unchanged_when_every_output_was_compared() -> None:
+    report = LeakReport(findings=(), handler_runs=5, events=2, replays=2)
+    assert report.verdict() == (
+        "no state leak: 2 events gave the same output warm and cold, and no state grew "
+        "across warm invocations"
+    )
 
 
 def test_hostile_globals_are_summarised_safely(tmp_path: Path) -> None:
