@@ -86,7 +86,7 @@ def test_every_public_name_has_a_docstring() -> None:
     assert missing == []
 
 
-# The configure-time warning of pytest-asyncio 0.24 – 1.x when its loop-scope ini key is unset
+# The configure-time warning of pytest-asyncio (1.5.0 here) when its loop-scope ini key is unset
 # (first line of ``_DEFAULT_FIXTURE_LOOP_SCOPE_UNSET`` in pytest_asyncio/plugin.py, 1.5.0).
 _ASYNCIO_SCOPE_WARNING = 'The configuration option "asyncio_default_fixture_loop_scope" is unset.'
 _WARNS_AT_CONFIGURE = f"""
@@ -118,7 +118,9 @@ def test_this_suites_config_survives_pytest_asyncio(pytester: pytest.Pytester, p
         pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
     else:
         pytester.makepyfile(warns_at_configure=_WARNS_AT_CONFIGURE)
-        pytester.makepyfile(test_ok="from warns_at_configure import warn\n\ndef test_ok():\n    warn()\n")
+        pytester.makepyfile(
+            test_ok="from warns_at_configure import warn\n\ndef test_ok():\n    warn()\n"
+        )
     result = pytester.runpytest_subprocess(
         "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(pytester.path),
         "-p", plugin, "-p", "no:randomly", "test_ok.py",

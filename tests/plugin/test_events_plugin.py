@@ -308,7 +308,9 @@ def test_the_same_lambda_seed_gives_the_same_events_whatever_pytest_randomly_doe
         result = pytester.runpytest("-s", "-p", "no:cacheprovider", "--lambda-seed=4242", *args)
         result.assert_outcomes(passed=6)
         dumped = dict(
-            line[line.index("EVENT ") + 6 :].split("=", 1) for line in result.outlines if "EVENT " in line
+            line[line.index("EVENT ") + 6 :].split("=", 1)
+            for line in result.outlines
+            if "EVENT " in line
         )
         assert len(dumped) == 7, result.outlines
         return dumped
