@@ -60,7 +60,7 @@ def execution(request: pytest.FixtureRequest) -> str:
 # pyproject.toml ignores that for this suite, but an in-process inner run applies its own
 # filters, so the warning reached this suite's summary once per inner run.
 _INNER_ADDOPTS = (
-    "-W 'ignore:The configuration option \"asyncio_default_fixture_loop_scope\" is unset"
+    '-W \'ignore:The configuration option "asyncio_default_fixture_loop_scope" is unset'
     ":pytest.PytestDeprecationWarning'"
 )
 
