@@ -111,8 +111,8 @@ def test_this_suites_config_survives_pytest_asyncio(pytester: pytest.Pytester, p
     configure-time deprecation warning met ``filterwarnings = error`` (issue 15). The project's
     own ini, with the plugin loaded, must run a test. ``warns_at_configure`` raises the same
     warning without the package, so the filter is checked where pytest-asyncio is absent: at
-    configure time (where pytest applies ini filters since 9.1, which made this an error) and
-    again in the test (where every pytest version applies them)."""
+    configure time (where pytest applies ini filters since pytest-dev/pytest#14760: 9.2 does,
+    9.0 did not) and again in the test (where every pytest version applies them)."""
     if plugin == "asyncio":
         pytest.importorskip("pytest_asyncio")
         pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
