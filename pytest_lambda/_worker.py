@@ -250,6 +250,13 @@ class Worker:
 
     def abandon(self) -> None:
         """Give up on the running job: the thread may not take another one, and is told to stop."""
+        if not self.busy:
+            # No job runs (it ended, with a KeyboardInterrupt say): let the idle thread end.
+            # An exception set on a thread that never runs Python again would stay pending for
+            # the whole process, and on CPython 3.11 a traced main thread (coverage) spins on it.
+            self.stop()
+            self.abandoned = True
+            return
         self.abandoned = True
         thread = self._thread
         if thread is None or not thread.is_alive() or thread.ident is None:
