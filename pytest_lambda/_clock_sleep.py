@@ -98,7 +98,8 @@ def _wait_for_real(clock: LambdaClock, ident: int, secs: Any) -> None:
     if not seconds >= 0 or math.isinf(seconds):
         _REAL_SLEEP(secs)  # the real ValueError / OverflowError
         return
-    wake.wait(seconds)
+    if wake.wait(seconds):  # set when the runner gave up on the thread
+        raise sys.modules["pytest_lambda._worker"].HandlerAbandoned()
 
 
 def _namespace(module: object) -> dict[str, Any] | None:

@@ -20,7 +20,9 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -211,6 +213,29 @@ def _trace_id(now: float) -> str:
     return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
 
 
+# Environments open at the same time (two runners in one test), oldest first. Each keeps the
+# named loggers' configuration from before it started, to give back when it closes; that of
+# a newer one includes the older ones' changes, so when an older one closes first, the newer
+# one takes over its snapshot, and the test gets its own loggers back when the last one closes.
+_OPEN: list[weakref.ref[Environment]] = []
+_OPEN_LOCK: Final = threading.Lock()
+
+
+def _open_environment(env: Environment) -> None:
+    with _OPEN_LOCK:
+        _OPEN[:] = [ref for ref in _OPEN if ref() is not None]
+        _OPEN.append(weakref.ref(env))
+
+
+def _close_environment(env: Environment) -> Environment | None:
+    """Forget ``env``; the oldest environment opened after it that is still open, if any."""
+    with _OPEN_LOCK:
+        envs = [e for e in (ref() for ref in _OPEN) if e is not None]
+        at = next((i for i, e in enumerate(envs) if e is env), len(envs))
+        _OPEN[:] = [weakref.ref(e) for e in envs if e is not env]
+        return envs[at + 1] if at + 1 < len(envs) else None
+
+
 class Environment:
     """One runtime process: state swapped in by :meth:`activate`, jobs run on :attr:`worker`."""
 
@@ -249,6 +274,7 @@ class Environment:
         self.invocations = 0
         self.closed = False
         self._loggers = snapshot_loggers()
+        _open_environment(self)
         self._saved: tuple[Any, ...] | None = None
         self.stream = EnvironmentStream()  # the handler's sys.stdout/stderr, kept across invokes
         self._restoring: tuple[Any, ...] = ()
@@ -340,7 +366,11 @@ class Environment:
             self.worker.abandon()
         else:
             self.worker.stop()
-        reset_loggers(self._loggers, self._shared_packages())
+        newer = _close_environment(self)
+        if newer is None:
+            reset_loggers(self._loggers, self._shared_packages())
+        else:  # its snapshot holds this environment's changes: they go when it closes
+            newer._loggers = self._loggers
         self.modules.modules.clear()
         self.handler = None
         self.log_handler.close()

@@ -84,3 +84,49 @@ def test_every_public_name_has_a_docstring() -> None:
             if inspect.isclass(value) or inspect.isfunction(value):
                 missing += _undocumented(value, f"{module.__name__}.{name}")
     assert missing == []
+
+
+# The configure-time warning of pytest-asyncio (1.5.0 here) when its loop-scope ini key is unset
+# (first line of ``_DEFAULT_FIXTURE_LOOP_SCOPE_UNSET`` in pytest_asyncio/plugin.py, 1.5.0).
+_ASYNCIO_SCOPE_WARNING = 'The configuration option "asyncio_default_fixture_loop_scope" is unset.'
+_WARNS_AT_CONFIGURE = f"""
+import warnings
+
+import pytest
+
+
+def warn():
+    warnings.warn(pytest.PytestDeprecationWarning({_ASYNCIO_SCOPE_WARNING!r} + "\\nThe event loop ..."))
+
+
+def pytest_configure(config):
+    warn()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plugin", ["warns_at_configure", "asyncio"])
+def test_this_suites_config_survives_pytest_asyncio(pytester: pytest.Pytester, plugin: str) -> None:
+    """With pytest-asyncio installed, ``python -m pytest`` here ended in an INTERNALERROR: its
+    configure-time deprecation warning met ``filterwarnings = error`` (issue 15). The project's
+    own ini, with the plugin loaded, must run a test. ``warns_at_configure`` raises the same
+    warning without the package, so the filter is checked where pytest-asyncio is absent: at
+    configure time (where pytest applies ini filters since pytest-dev/pytest#14760: 9.2 does,
+    9.0 did not) and again in the test (where every pytest version applies them)."""
+    if plugin == "asyncio":
+        pytest.importorskip("pytest_asyncio")
+        pytester.makepyfile(test_ok="def test_ok():\n    pass\n")
+    else:
+        pytester.makepyfile(warns_at_configure=_WARNS_AT_CONFIGURE)
+        pytester.makepyfile(
+            test_ok="from warns_at_configure import warn\n\ndef test_ok():\n    warn()\n"
+        )
+    result = pytester.runpytest_subprocess(
+        "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(pytester.path),
+        "-p", plugin, "-p", "no:randomly", "test_ok.py",
+    )  # fmt: skip
+    output = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in output, output
+    result.assert_outcomes(passed=1)
+    if plugin == "asyncio":
+        result.stdout.fnmatch_lines(["asyncio: mode=*"])

@@ -255,6 +255,8 @@ def test_marker_refuses_an_active_freezegun_freeze(wired: pytest.Pytester) -> No
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "E   RuntimeError: LambdaClock.move_to() refused: a freezegun freeze_time() started outside LambdaClock is active*"
+            # "E*": another plugin's pytest_fixture_setup wrapper (pytest-asyncio's) can be the
+            # frame shown above the error, which indents the line further
+            "E*RuntimeError: LambdaClock.move_to() refused: a freezegun freeze_time() started outside LambdaClock is active*"
         ]
     )

@@ -90,7 +90,8 @@ def test_events_differ_between_tests_and_calls(pytester: pytest.Pytester) -> Non
             assert len(set(seen)) == 3
         """
     )
-    pytester.runpytest("--lambda-seed=1").assert_outcomes(passed=2)
+    # test_b checks what test_a saw: the inner run keeps the file's order under pytest-randomly
+    pytester.runpytest("--lambda-seed=1", "-p", "no:randomly").assert_outcomes(passed=2)
 
 
 def test_failing_test_that_used_events_shows_replay_line(pytester: pytest.Pytester) -> None:
@@ -257,3 +258,65 @@ def test_a_clock_before_the_generators_range_is_a_clear_error(lambda_event):
 def test_events_follow_a_frozen_lambda_clock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_clock_events=CLOCK_TESTS)
     pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=5)
+
+
+RANDOMLY_TESTS = """
+import json, random
+
+import faker
+import pytest
+
+SCHEMA = {
+    "type": "object",
+    "required": ["name", "city", "email", "amount"],
+    "properties": {
+        "name": {"type": "string"}, "city": {"type": "string"},
+        "email": {"type": "string"}, "amount": {"type": "integer"},
+    },
+}
+
+def dump(name, event):
+    print(f"EVENT {name}=" + json.dumps(event, sort_keys=True))
+
+def test_sqs(lambda_event):
+    random.random()
+    dump("sqs", lambda_event.sqs(records=3))
+
+def test_schema_bodies(lambda_event):
+    faker.Faker().name()
+    dump("apigw_v2", lambda_event.apigw_v2(body_schema=SCHEMA))
+    dump("sqs_schema", lambda_event.sqs(records=2, body_schema=SCHEMA))
+
+@pytest.mark.parametrize("kind", ["s3", "sns", "kinesis", "apigw_v1"])
+def test_kinds(lambda_event, kind):
+    random.seed()
+    dump(kind, lambda_event(kind))
+"""
+
+
+@pytest.mark.slow
+def test_the_same_lambda_seed_gives_the_same_events_whatever_pytest_randomly_does(
+    pytester: pytest.Pytester,
+) -> None:
+    """pytest-randomly reseeds ``random`` and Faker before every test and shuffles the order:
+    the events of a ``--lambda-seed`` must not depend on its seed, on the order, or on its
+    presence (guards the plugin next to pytest-randomly, issue 15)."""
+    pytest.importorskip("pytest_randomly")
+    pytester.makepyfile(test_randomly=RANDOMLY_TESTS)
+
+    def events(*args: str) -> dict[str, str]:
+        result = pytester.runpytest("-s", "-p", "no:cacheprovider", "--lambda-seed=4242", *args)
+        result.assert_outcomes(passed=6)
+        dumped = dict(
+            line[line.index("EVENT ") + 6 :].split("=", 1)
+            for line in result.outlines
+            if "EVENT " in line
+        )
+        assert len(dumped) == 7, result.outlines
+        return dumped
+
+    plain = events("-p", "no:randomly")
+    assert events("-p", "randomly", "--randomly-seed=1") == plain
+    assert events("-p", "randomly", "--randomly-seed=2") == plain
+    assert events("-p", "randomly", "--randomly-seed=3", "--randomly-dont-reorganize") == plain
+    assert events("-p", "no:randomly", "--lambda-seed=4243") != plain

@@ -250,6 +250,22 @@ def test_the_test_process_state_is_restored_after_every_invoke(make: Make) -> No
     assert not os.path.exists(polluted["tmp"])
 
 
+@pytest.mark.parametrize("order", ["first-opened-first", "last-opened-first"])
+def test_loggers_come_back_whichever_open_environment_closes_first(make: Make, order: str) -> None:
+    """A second environment opened while the first is open used to take the first one's
+    logger changes for the test's: closing them in the order opened left ``app.sub`` at
+    DEBUG in the test process, for every later test (found under pytest-randomly, issue 15)."""
+    sub = logging.getLogger("app.sub")
+    level = sub.level
+    first, second = make("app.pollute"), make("app.read_state")
+    first.invoke({})
+    second.invoke({})
+    assert sub.level == logging.DEBUG  # the first environment's, until it ends
+    for runner in [first, second] if order == "first-opened-first" else [second, first]:
+        runner.close()
+    assert sub.level == level
+
+
 def test_changes_persist_inside_a_warm_environment(make: Make) -> None:
     runner = make("app.pollute")
     first = runner.invoke({}).response

@@ -206,6 +206,22 @@ def test_keyboard_interrupt_reaches_pytest(make: Make) -> None:
     assert runner._environment_state() is None  # that environment is gone
 
 
+def test_an_environment_dropped_after_its_job_ended_leaves_no_thread(make: Make) -> None:
+    """The environment dropped for a KeyboardInterrupt from the handler had its idle thread
+    sent an exception it never ran to: the thread stayed blocked for the rest of the run and,
+    under pytest-cov on CPython 3.11, the test's thread spun forever (issue 15)."""
+    import threading
+
+    before = set(threading.enumerate())
+    runner = make("app.interrupted")
+    with pytest.raises(KeyboardInterrupt):
+        runner.invoke({})
+    started = [t for t in threading.enumerate() if t not in before and t.name.startswith("lambda-")]
+    for thread in started:
+        thread.join(5)
+    assert [t.name for t in started if t.is_alive()] == []
+
+
 @pytest.mark.parametrize(
     ("event", "match"),
     [

@@ -90,6 +90,12 @@ def test_a_handler_that_never_returns_times_out_promptly(make: Make) -> None:
 
 @pytest.mark.usefixtures("thread_environments")
 def test_the_abandoned_thread_is_stopped_when_it_runs_python_code(make: Make) -> None:
+    from pytest_lambda._worker import _traced_on_3_11
+
+    if _traced_on_3_11():
+        pytest.skip(
+            "CPython 3.11 under a tracer (coverage): abandoned threads are not sent the exception"
+        )
     runner = make("app.spin", timeout=0.2)
     runner.load()
     state = runner._environment_state()
