@@ -364,8 +364,9 @@ def main(argv: list[str] | None = None) -> int:
         if path.suffix == ".py":
             if rel.startswith(PKG + "/"):
                 text = absolutize(root, path, text, moves)
-            text = split_module_imports(text, moves, path)
         text = rewrite_text(rel, text, moves)
+        if path.suffix == ".py":  # after rewrite_text, which would rewrite the new lines again
+            text = split_module_imports(text, moves, path)
         if rel.startswith(PKG + "/") and path.parent == root / PKG and path.stem in moves:
             text = fix_file_uses(path.stem, text, moves)
         text = rewrite_citations(text)
