@@ -361,9 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in scope_files(root):
         rel = path.relative_to(root).as_posix()
         text = original = path.read_text("utf-8")
-        if path.suffix == ".py":
-            if rel.startswith(PKG + "/"):
-                text = absolutize(root, path, text, moves)
+        if path.suffix == ".py" and rel.startswith(PKG + "/"):
+            text = absolutize(root, path, text, moves)
         text = rewrite_text(rel, text, moves)
         if path.suffix == ".py":  # after rewrite_text, which would rewrite the new lines again
             text = split_module_imports(text, moves, path)
