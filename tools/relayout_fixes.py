@@ -40,6 +40,7 @@ SCOPE_FILES = ("conftest.py", "mkdocs.yml", "pyproject.toml")
 EXCLUDE = ("docs/internals/", "docs/changelog.md", "tests/data/")
 ROOT = Path.cwd()
 TOUCHED: set[Path] = set()
+CREATED: set[Path] = set()
 
 
 def fail(fix: str, why: str) -> None:
@@ -60,7 +61,11 @@ def scope_files() -> list[Path]:
     for d in SCOPE_DIRS:
         for p in sorted((ROOT / d).rglob("*")):
             rel = p.relative_to(ROOT).as_posix()
-            if p.is_file() and p.suffix in {".py", ".md", ".yml", ".toml"} and not rel.startswith(EXCLUDE):
+            if (
+                p.is_file()
+                and p.suffix in {".py", ".md", ".yml", ".toml"}
+                and not rel.startswith(EXCLUDE)
+            ):
                 files.append(p)
     return files
 
@@ -101,7 +106,10 @@ def _imports_block(tree: ast.Module, lines: list[str]) -> str:
 def _set_all(text: str, remove: set[str], add: list[str]) -> str:
     tree = ast.parse(text)
     for node in tree.body:
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and "__all__" in ast.unparse(node).split("=")[0]:
+        if (
+            isinstance(node, (ast.Assign, ast.AnnAssign))
+            and "__all__" in ast.unparse(node).split("=")[0]
+        ):
             assert isinstance(node.value, (ast.List, ast.Tuple))
             names = [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
             names = sorted({n for n in names if n not in remove} | set(add))
@@ -116,11 +124,50 @@ def _uses(text: str, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(ast.parse(text)))
 
 
+def _free_names(moved: str, tree: ast.Module, names: set[str]) -> dict[str, bool]:
+    """Top-level names of the source module (not moved, not imported) that the moved code uses:
+    name -> True when every use is in an annotation."""
+    defined = {
+        n.name if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) else t.id
+        for n in tree.body
+        for t in (
+            n.targets
+            if isinstance(n, ast.Assign)
+            else [n.target]
+            if isinstance(n, ast.AnnAssign)
+            else [n]
+        )
+        if isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        or isinstance(t, ast.Name)
+    } - names
+    annotation_ids: set[int] = set()
+    code = ast.parse(moved)
+    for node in ast.walk(code):
+        notes = []
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            notes.append(node.annotation)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None:
+            notes.append(node.returns)
+        if isinstance(node, ast.AnnAssign):
+            notes.append(node.annotation)
+        for note in notes:
+            annotation_ids.update(id(n) for n in ast.walk(note))
+    found: dict[str, bool] = {}
+    for node in ast.walk(code):
+        if isinstance(node, ast.Name) and node.id in defined:
+            found[node.id] = found.get(node.id, True) and id(node) in annotation_ids
+    return found
+
+
 def _insert_import(text: str, line: str) -> str:
     """``line`` after the module's last top-level import (before the first definition)."""
     tree = ast.parse(text)
     last = max(
-        (n.end_lineno or n.lineno for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))),
+        (
+            n.end_lineno or n.lineno
+            for n in tree.body
+            if isinstance(n, (ast.Import, ast.ImportFrom))
+        ),
         default=0,
     )
     lines = text.splitlines(keepends=True)
@@ -154,9 +201,25 @@ def move_defs(fix: str, src: str, dst: str, names: list[str], doc: str = "") -> 
         header = _imports_block(tree, text.splitlines(keepends=True))
         body = f'"""{doc}"""\n\nfrom __future__ import annotations\n\n{header}\n'
         body += "__all__ = [" + ", ".join(f'"{n}"' for n in public) + "]\n\n\n" + moved
+    needed = _free_names(moved, tree, set(names))
+    if needed:
+        runtime = sorted(n for n, only_annotations in needed.items() if not only_annotations)
+        typing_only = sorted(n for n, only_annotations in needed.items() if only_annotations)
+        extra = ""
+        if runtime:
+            print(
+                f"relayout_fixes: {fix}: {dst} imports {', '.join(runtime)} from {src}; check for a cycle"
+            )
+            extra += f"from {src} import {', '.join(runtime)}\n"
+        if typing_only:
+            extra += "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            extra += f"    from {src} import {', '.join(typing_only)}\n"
+        body = _insert_import(body, extra)
     used = [n for n in names if _uses(rest, n)]
     if used:
         rest = _insert_import(rest, f"from {dst} import {', '.join(used)}\n")
+    if not dst_path.exists():
+        CREATED.add(dst_path)
     write(src_path, rest)
     write(dst_path, body)
     subprocess.run(["git", "add", str(dst_path)], check=True)
@@ -171,11 +234,19 @@ def repoint(src: str, dst: str, names: set[str]) -> None:
         text = dotted.sub(lambda m: f"{dst}.{m.group(1)}", text)
         if path.suffix == ".py":
             this = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            package = this.split(".")[:-1]  # for __init__.py too: this ends in ".__init__"
             tree = ast.parse(text)
             lines = text.splitlines(keepends=True)
             edits = []
             for node in ast.walk(tree):
-                if not (isinstance(node, ast.ImportFrom) and node.module == src and not node.level):
+                if not isinstance(node, ast.ImportFrom):
+                    continue
+                written = "." * node.level + (node.module or "")
+                resolved = node.module or ""
+                if node.level:
+                    base = package[: len(package) - (node.level - 1)]
+                    resolved = ".".join([*base, *([node.module] if node.module else [])])
+                if resolved != src:
                     continue
                 hit = [a for a in node.names if a.name in names]
                 if not hit:
@@ -185,13 +256,18 @@ def repoint(src: str, dst: str, names: set[str]) -> None:
                 new = ""
                 fmt = lambda a: a.name + (f" as {a.asname}" if a.asname else "")  # noqa: E731
                 if kept:
-                    new += f"{indent}from {src} import {', '.join(map(fmt, kept))}\n"
+                    new += f"{indent}from {written} import {', '.join(map(fmt, kept))}\n"
                 if this != dst:
                     new += f"{indent}from {dst} import {', '.join(map(fmt, hit))}\n"
                 assert node.end_lineno is not None
-                edits.append((node.lineno - 1, node.end_lineno, new or f"{indent}pass\n"))
-            for a, b, new in sorted(edits, reverse=True):
-                lines[a:b] = [new]
+                edits.append((node.lineno - 1, node.end_lineno, new, indent))
+            for a, b, new, indent in sorted(edits, reverse=True):
+                lines[a:b] = [new] if new else []
+                if not new:  # the import was all of a block: keep the block valid
+                    try:
+                        ast.parse("".join(lines))
+                    except SyntaxError:
+                        lines[a:a] = [f"{indent}pass\n"]
             text = "".join(lines)
         if text != original:
             write(path, text)
@@ -239,7 +315,9 @@ def fix_runner_checks() -> None:
         fail(fix, "_checks/runner.py exists already")
     text = path_of(runner).read_text("utf-8")
     tree = ast.parse(text)
-    cls = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LambdaRunner"), None)
+    cls = next(
+        (n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "LambdaRunner"), None
+    )
     if cls is None or [ast.unparse(b) for b in cls.bases] != ["RunnerChecks"]:
         fail(fix, "class LambdaRunner(RunnerChecks) not found in _runtime/runner.py")
     assert cls is not None
@@ -247,7 +325,9 @@ def fix_runner_checks() -> None:
     returns_self = [
         f.name
         for f in cls.body
-        if isinstance(f, ast.FunctionDef) and f.returns is not None and ast.unparse(f.returns) == "LambdaRunner"
+        if isinstance(f, ast.FunctionDef)
+        and f.returns is not None
+        and ast.unparse(f.returns) == "LambdaRunner"
     ]
     # 1. the runtime's class: Runner, no mixin, a short docstring
     replace_once(fix, runner, "class LambdaRunner(RunnerChecks):", "class LambdaRunner:")
@@ -263,12 +343,16 @@ def fix_runner_checks() -> None:
             ),
         )
     rename_in_module(runner, "LambdaRunner", "Runner")
-    text = path_of(runner).read_text("utf-8")
-    text = re.sub(r"^from pytest_lambda\._checks\.runner_checks import RunnerChecks\n", "", text, flags=re.M)
+    text = _set_all(path_of(runner).read_text("utf-8"), {"LambdaRunner"}, ["Runner"])
+    text = re.sub(
+        r"^from pytest_lambda\._checks\.runner_checks import RunnerChecks\n", "", text, flags=re.M
+    )
     write(path_of(runner), text)
     # 2. the public class, above the runtime
     overrides = "".join(
-        f"\n    def {name}(self) -> LambdaRunner:\n        return self\n" for name in returns_self if name == "__enter__"
+        f"\n    def {name}(self) -> LambdaRunner:\n        return self\n"
+        for name in returns_self
+        if name == "__enter__"
     )
     write(
         path_of(public),
@@ -327,7 +411,12 @@ def fix_environment_state() -> None:
 
 
 def fix_process_exit() -> None:
-    move_defs("process-exit", f"{PKG}._runtime.inprocess.worker", f"{PKG}._runtime.outcome", ["ProcessExit"])
+    move_defs(
+        "process-exit",
+        f"{PKG}._runtime.inprocess.worker",
+        f"{PKG}._runtime.outcome",
+        ["ProcessExit"],
+    )
 
 
 def fix_event_kinds() -> None:
@@ -350,26 +439,102 @@ def fix_suite_runners() -> None:
     )
 
 
+def fix_sandbox() -> None:
+    move_defs(
+        "sandbox",
+        f"{PKG}._runtime.inprocess.environment",
+        f"{PKG}._runtime.sandbox",
+        [
+            "FAKE_CREDENTIALS",
+            "_CREDENTIAL_SOURCES",
+            "_SCRATCH_PREFIX",
+            "EnvConfig",
+            "Sandbox",
+            "lambda_environ",
+            "_RNG",
+            "random_hex",
+            "_trace_id",
+        ],
+        "What both isolation modes give a function: its settings (``EnvConfig``), its sandbox\n"
+        "(private scratch dir, log stream) and its Lambda environment variables.",
+    )
+
+
+def fix_blind_spots() -> None:
+    move_defs(
+        "blind-spots",
+        f"{PKG}._runtime.subprocess.environment",
+        f"{PKG}._runtime.backend",
+        ["BLIND_SPOTS"],
+        "What the checks cannot see in each isolation mode (the seam where the Backend protocol\n"
+        "of issue 16 goes; until then, the runtime mode's blind spots).",
+    )
+
+
 FIXES = {
     "runner-checks": fix_runner_checks,
     "environment-state": fix_environment_state,
     "process-exit": fix_process_exit,
     "event-kinds": fix_event_kinds,
     "suite-runners": fix_suite_runners,
+    "sandbox": fix_sandbox,
+    "blind-spots": fix_blind_spots,
 }
+
+
+def _drop_empty_type_checking(path: Path) -> None:
+    """``if TYPE_CHECKING: pass`` (left by removed imports): the ``pass``, or the whole block."""
+    text = path.read_text("utf-8")
+    lines = text.splitlines(keepends=True)
+    cuts: list[tuple[int, int]] = []
+    for node in ast.parse(text).body:
+        if (
+            not (isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test))
+            or node.orelse
+        ):
+            continue
+        passes = [b for b in node.body if isinstance(b, ast.Pass)]
+        if len(passes) == len(node.body):
+            cuts.append((node.lineno - 1, node.end_lineno or node.lineno))
+        else:
+            cuts.extend((b.lineno - 1, b.lineno) for b in passes)
+    for a, b in sorted(cuts, reverse=True):
+        del lines[a:b]
+    if cuts:
+        write(path, "".join(lines))
+
+
+def tidy() -> None:
+    """Unused imports out; in new modules, imports used only by annotations under TYPE_CHECKING."""
+    py = sorted(str(p) for p in TOUCHED if p.suffix == ".py" and p.exists())
+    new = sorted(str(p) for p in CREATED)
+
+    def ruff(files: list[str], *args: str) -> None:
+        subprocess.run(["ruff", *args, "--quiet", *files], check=False, capture_output=True)
+
+    ruff(py, "check", "--fix", "--select", "F401")
+    if new:
+        ruff(new, "check", "--fix", "--unsafe-fixes", "--select", "TC")
+    for path in sorted(TOUCHED):
+        if path.suffix == ".py" and path.exists():
+            _drop_empty_type_checking(path)
+    ruff(py, "check", "--fix", "--select", "F401,I,RUF022")
+    ruff(py, "format")
 
 
 def main() -> int:
     if not (ROOT / PKG / "_core").is_dir():
-        sys.exit("relayout_fixes: run tools/relayout.py --apply first (pytest_lambda/_core/ is missing)")
+        sys.exit(
+            "relayout_fixes: run tools/relayout.py --apply first (pytest_lambda/_core/ is missing)"
+        )
     only = sys.argv[1:] or list(FIXES)
     for name in only:
         FIXES[name]()
         print(f"relayout_fixes: {name} done")
-    py = sorted(str(p) for p in TOUCHED if p.suffix == ".py" and p.exists())
-    subprocess.run(["ruff", "check", "--fix", "--select", "F401,I", "--quiet", *py], check=False)
-    subprocess.run(["ruff", "format", "--quiet", *py], check=False)
-    print(f"relayout_fixes: {len(TOUCHED)} files changed; next: ruff check . && python -m mypy && pytest")
+    tidy()
+    print(
+        f"relayout_fixes: {len(TOUCHED)} files changed; next: ruff check . && python -m mypy && pytest"
+    )
     return 0
 
 
