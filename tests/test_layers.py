@@ -132,7 +132,16 @@ def where(imp: Import) -> str:
 
 def test_the_layer_table_parses() -> None:
     table = layers()
-    assert {"_core", "_events", "_clock", "_runtime", "_checks", "_suite", "_plugin", "_cli"} <= set(table)
+    assert {
+        "_core",
+        "_events",
+        "_clock",
+        "_runtime",
+        "_checks",
+        "_suite",
+        "_plugin",
+        "_cli",
+    } <= set(table)
     assert table["_core"].may_import == frozenset()
     for layer in table.values():
         assert layer.may_import <= set(table), f"{layer.name} names a layer not in the table"
@@ -162,7 +171,9 @@ def test_imports_follow_the_layer_order() -> None:
             wrong.append(
                 f"{where(imp)}: {imp.importer} imports {imp.target}: {src} may import {rule}"
             )
-    assert wrong == [], "imports against the layer order (docs/internals/architecture.md):\n" + "\n".join(wrong)
+    assert wrong == [], (
+        "imports against the layer order (docs/internals/architecture.md):\n" + "\n".join(wrong)
+    )
 
 
 def _cycles(edges: dict[str, dict[str, Import]]) -> list[list[str]]:
@@ -281,5 +292,7 @@ def test_pytest_is_imported_only_where_the_table_allows() -> None:
                 else []
             )
             if any(t.partition(".")[0] in {"pytest", "_pytest"} for t in targets):
-                wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name} imports pytest ({layer} may not)")
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{node.lineno}: {name} imports pytest ({layer} may not)"
+                )
     assert wrong == []
