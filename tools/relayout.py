@@ -286,7 +286,7 @@ def rewrite_text(rel: str, text: str, moves: dict[str, str]) -> str:
 _PACKAGE_DIR = re.compile(r"os\.path\.dirname\(os\.path\.abspath\(__file__\)\)")
 
 
-def fix_file_uses(old: str, text: str, moves: dict[str, str]) -> str:
+def fix_file_uses(old: str, text: str, moves: dict[str, str], problems: list[str]) -> str:
     new = moves[old]
     depth = new.count(".")
     out = []
@@ -297,12 +297,19 @@ def fix_file_uses(old: str, text: str, moves: dict[str, str]) -> str:
                 expr = f"os.path.dirname({expr})"
             line = _PACKAGE_DIR.sub(lambda _m, e=expr: e, line)
         for sib_old, sib_new in moves.items():
-            if f'"{sib_old}.py"' in line:
-                if sib_new.rpartition(".")[0] != new.rpartition(".")[0]:
-                    sys.exit(
-                        f"relayout: {old}.py names file {sib_old}.py, which moves elsewhere; fix by hand"
-                    )
-                line = line.replace(f'"{sib_old}.py"', f'"{sib_new.rpartition(".")[2]}.py"')
+            literal = f'"{sib_old}.py"'
+            if literal not in line:
+                continue
+            if "_PACKAGE_DIR" in line:  # a path from the package root: spell the new one
+                *dirs, leaf = sib_new.split(".")
+                args = ", ".join(f'"{p}"' for p in [*dirs, f"{leaf}.py"])
+                line = line.replace(literal, f"os.path.join({args})")
+            elif sib_new.rpartition(".")[0] == new.rpartition(".")[0]:  # a sibling file
+                line = line.replace(literal, f'"{sib_new.rpartition(".")[2]}.py"')
+            else:
+                problems.append(
+                    f"{old}.py names the file {sib_old}.py, which moves to another folder"
+                )
         out.append(line)
     return "".join(out)
 
@@ -357,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
     if run("git", "status", "--porcelain"):
         sys.exit("relayout: the work tree has changes; commit or stash them first")
 
-    touched: list[Path] = []
+    rewritten: dict[Path, str] = {}
+    problems: list[str] = []
     for path in scope_files(root):
         rel = path.relative_to(root).as_posix()
         text = original = path.read_text("utf-8")
@@ -367,11 +375,15 @@ def main(argv: list[str] | None = None) -> int:
         if path.suffix == ".py":  # after rewrite_text, which would rewrite the new lines again
             text = split_module_imports(text, moves, path)
         if rel.startswith(PKG + "/") and path.parent == root / PKG and path.stem in moves:
-            text = fix_file_uses(path.stem, text, moves)
+            text = fix_file_uses(path.stem, text, moves, problems)
         text = rewrite_citations(text)
         if text != original:
-            path.write_text(text, "utf-8")
-            touched.append(path)
+            rewritten[path] = text
+    if problems:
+        sys.exit("relayout: nothing changed; fix these by hand first:\n  " + "\n  ".join(problems))
+    for path, text in rewritten.items():
+        path.write_text(text, "utf-8")
+    touched = list(rewritten)
 
     for pkg, doc in PACKAGES.items():
         init = root / PKG / pkg.replace(".", "/") / "__init__.py"
