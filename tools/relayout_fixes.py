@@ -181,17 +181,30 @@ def move_defs(fix: str, src: str, dst: str, names: list[str], doc: str = "") -> 
         fail(fix, f"{src_path.relative_to(ROOT)} is missing")
     text = src_path.read_text("utf-8")
     tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
-    spans = []
-    for name in names:
-        nodes = [n for n in tree.body if _defines(n, name)]
-        if len(nodes) != 1:
-            fail(fix, f"{name} is defined {len(nodes)} times at the top of {src}")
-        spans.append(_span(nodes[0], lines))
-    spans.sort()
-    moved = "\n\n".join("".join(lines[a:b]).rstrip("\n") + "\n" for a, b in spans)
-    for a, b in reversed(spans):
-        del lines[a:b]
+    names = list(names)
+    while True:  # private helpers that only the moved code uses go with it
+        lines = text.splitlines(keepends=True)
+        spans = []
+        for name in names:
+            nodes = [n for n in tree.body if _defines(n, name)]
+            if len(nodes) != 1:
+                fail(fix, f"{name} is defined {len(nodes)} times at the top of {src}")
+            spans.append(_span(nodes[0], lines))
+        spans.sort()
+        moved = "\n\n".join("".join(lines[a:b]).rstrip("\n") + "\n" for a, b in spans)
+        for a, b in reversed(spans):
+            del lines[a:b]
+        helpers = [
+            n
+            for n in _free_names(moved, tree, set(names))
+            if n.startswith("_") and not _uses("".join(lines), n)
+        ]
+        if not helpers:
+            break
+        print(
+            f"relayout_fixes: {fix}: {', '.join(sorted(helpers))} go along (used only by what moves)"
+        )
+        names += sorted(helpers)
     rest = _set_all("".join(lines), set(names), [])
     public = [n for n in names if not n.startswith("_")]
     if dst_path.exists():
