@@ -121,7 +121,10 @@ def _set_all(text: str, remove: set[str], add: list[str]) -> str:
 
 
 def _uses(text: str, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(ast.parse(text)))
+    return any(
+        isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Store)
+        for n in ast.walk(ast.parse(text))
+    )
 
 
 def _free_names(moved: str, tree: ast.Module, names: set[str]) -> dict[str, bool]:
