@@ -245,9 +245,13 @@ def move_defs(fix: str, src: str, dst: str, names: list[str], doc: str = "") -> 
 def repoint(src: str, dst: str, names: set[str]) -> None:
     """``from src import name`` -> ``from dst import name``; ``"src.name"`` strings too."""
     dotted = re.compile(re.escape(src) + r"\.(" + "|".join(map(re.escape, names)) + r")(?!\w)")
+    lazy = re.compile(
+        r'("(?:' + "|".join(map(re.escape, names)) + r')":\s*)"' + re.escape(src) + '"'
+    )
     for path in scope_files():
         text = original = path.read_text("utf-8")
         text = dotted.sub(lambda m: f"{dst}.{m.group(1)}", text)
+        text = lazy.sub(lambda m: f'{m.group(1)}"{dst}"', text)  # __init__'s name -> module table
         if path.suffix == ".py":
             this = ".".join(path.relative_to(ROOT).with_suffix("").parts)
             package = this.split(".")[:-1]  # for __init__.py too: this ends in ".__init__"
