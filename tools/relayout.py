@@ -74,11 +74,13 @@ MOVES: dict[str, str] = {
     "_invoke": "_runtime.inprocess.invoke",
     "_swap": "_runtime.inprocess.swap",
     "_swap_process": "_runtime.inprocess.swap_process",
+    "_swap_state": "_runtime.inprocess.swap_state",
     "_signals": "_runtime.inprocess.signals",
     "_inline": "_runtime.inprocess.inline",
     "_worker": "_runtime.inprocess.worker",
     "_tmp_redirect": "_runtime.inprocess.tmp_redirect",
     "_tmp_scandir": "_runtime.inprocess.tmp_scandir",
+    "_tmp_spelling": "_runtime.inprocess.tmp_spelling",
     # _runtime/subprocess: isolation="runtime" (awslambdaric child + local Runtime API)
     "_runtime_env": "_runtime.subprocess.environment",
     "_runtime_api": "_runtime.subprocess.api",
