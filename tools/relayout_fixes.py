@@ -44,7 +44,14 @@ CREATED: set[Path] = set()
 
 
 def fail(fix: str, why: str) -> None:
-    sys.exit(f"relayout_fixes: {fix}: {why}; do this fix by hand (see the docstring)")
+    """Stop, and put the tree back as it was (it was clean when the script started)."""
+    subprocess.run(["git", "reset", "-q", "--hard", "HEAD"], check=True)
+    subprocess.run(["git", "clean", "-q", "-fd"], check=True)
+    others = " ".join(n for n in FIXES if n != fix)
+    sys.exit(
+        f"relayout_fixes: {fix}: {why}; nothing changed. Do this fix by hand (see the docstring)"
+        f" and run the others by name: python tools/relayout_fixes.py {others}"
+    )
 
 
 def path_of(module: str) -> Path:
@@ -400,18 +407,35 @@ class LambdaRunner(RunnerChecks, Runner):
         module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         if module != runner and f"from {runner} import" in path.read_text("utf-8"):
             src = path.read_text("utf-8")
-            if re.search(rf"from {re.escape(runner)} import[^\n]*\bLambdaRunner\b", src):
+            if re.search(rf"from {re.escape(runner)} import (\([^)]*|[^\n]*)\bLambdaRunner\b", src):
                 rename_in_module(module, "LambdaRunner", "Runner")
     repoint(runner, public, {"LambdaRunner"})
     # 4. the checks build a runtime Runner for a handler string (no check method is called on it)
-    arg = f"{PKG}._checks.runner_arg"
-    replace_once(
-        fix,
-        arg,
-        f"    from {public} import LambdaRunner\n\n    with LambdaRunner(handler_or_runner)",
-        f"    from {runner} import Runner\n\n    with Runner(handler_or_runner)",
+    arg_path = path_of(f"{PKG}._checks.runner_arg")
+    text = arg_path.read_text("utf-8")
+    func = next(
+        (
+            n
+            for n in ast.parse(text).body
+            if isinstance(n, ast.FunctionDef) and n.name == "runner_for"
+        ),
+        None,
     )
-    replace_once(fix, arg, "        yield runner\n", '        yield cast("LambdaRunner", runner)\n')
+    if func is None or func.end_lineno is None:
+        fail(fix, "no function runner_for in _checks/runner_arg.py")
+    assert func is not None and func.end_lineno is not None
+    lines = text.splitlines(keepends=True)
+    body = "".join(lines[func.lineno - 1 : func.end_lineno])
+    new_body = body.replace(f"from {public} import LambdaRunner", f"from {runner} import Runner")
+    new_body = new_body.replace("LambdaRunner(", "Runner(")
+    new_body = re.sub(
+        r"^(\s*)yield runner$", r'\1yield cast("LambdaRunner", runner)', new_body, flags=re.M
+    )
+    if "Runner(" not in new_body or f"from {runner} import Runner" not in new_body:
+        fail(fix, "runner_for does not import and build LambdaRunner")
+    write(
+        arg_path, "".join(lines[: func.lineno - 1]) + new_body + "".join(lines[func.end_lineno :])
+    )
     # 5. the API reference renders the inherited members
     api = ROOT / "docs" / "reference" / "api.md"
     line = f"::: {public}.LambdaRunner\n"
@@ -547,6 +571,14 @@ def main() -> int:
         sys.exit(
             "relayout_fixes: run tools/relayout.py --apply first (pytest_lambda/_core/ is missing)"
         )
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], capture_output=True, text=True, check=True
+    )
+    if status.stdout:
+        sys.exit("relayout_fixes: the work tree has changes; commit the moves first")
+    unknown = [n for n in sys.argv[1:] if n not in FIXES]
+    if unknown:
+        sys.exit(f"relayout_fixes: unknown fixes {unknown}; known: {', '.join(FIXES)}")
     only = sys.argv[1:] or list(FIXES)
     for name in only:
         FIXES[name]()
