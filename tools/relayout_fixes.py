@@ -423,7 +423,8 @@ class LambdaRunner(RunnerChecks, Runner):
     )
     if func is None or func.end_lineno is None:
         fail(fix, "no function runner_for in _checks/runner_arg.py")
-    assert func is not None and func.end_lineno is not None
+    assert func is not None
+    assert func.end_lineno is not None
     lines = text.splitlines(keepends=True)
     body = "".join(lines[func.lineno - 1 : func.end_lineno])
     new_body = body.replace(f"from {public} import LambdaRunner", f"from {runner} import Runner")
