@@ -53,7 +53,7 @@ def app_runners(tmp_path: Path) -> Iterator[Callable[[str], Callable[..., Any]]]
 @pytest.fixture
 def thread_environments() -> Iterator[None]:
     """New execution environments run on a thread of their own, as off the main thread."""
-    from pytest_lambda import _inline
+    from pytest_lambda._runtime.inprocess import inline as _inline
 
     _inline.SETTINGS["inline"] = False
     try:

@@ -32,8 +32,8 @@ import time
 from pathlib import Path
 
 from pytest_lambda import LambdaRunner
-from pytest_lambda import _leaks_inspect as inspect_module
-from pytest_lambda._leaks import check_warm_reuse
+from pytest_lambda._checks.leaks import inspect as inspect_module
+from pytest_lambda._checks.leaks.check import check_warm_reuse
 
 SMALL_MODULE = """
 import json
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             report = check_warm_reuse(runner, events)
             assert report.ok, str(report)
             check_s = _best(lambda: check_warm_reuse(runner, events), args.repeat)
-            import pytest_lambda._leaks as leaks_module
+            import pytest_lambda._checks.leaks.check as leaks_module
 
             leaks_module.snapshot = timed_snapshot  # type: ignore[assignment]
             try:

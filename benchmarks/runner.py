@@ -44,9 +44,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pytest_lambda import LambdaContext, LambdaRunner, _inline
-from pytest_lambda._logs import LogCapture
-from pytest_lambda._worker import Worker
+from pytest_lambda import LambdaContext, LambdaRunner
+from pytest_lambda._runtime.inprocess import inline as _inline
+from pytest_lambda._runtime.inprocess.worker import Worker
+from pytest_lambda._runtime.logs import LogCapture
 
 TRIVIAL = """
 def handler(event, context):

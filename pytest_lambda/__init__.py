@@ -9,10 +9,16 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from . import events
-    from ._clock import LambdaClock
-    from ._context import LambdaContext
-    from ._errors import (
+    from pytest_lambda._checks.idempotency.check import (
+        IdempotencyReport,
+        assert_idempotent,
+        check_idempotency,
+    )
+    from pytest_lambda._checks.leaks.check import LeakReport, assert_no_state_leak, check_warm_reuse
+    from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.redeliver import redeliver
+    from pytest_lambda._clock.clock import LambdaClock
+    from pytest_lambda._core.errors import (
         EventValidationError,
         HandlerConfigError,
         InvalidEventSpec,
@@ -22,40 +28,39 @@ if TYPE_CHECKING:
         ProcessStateWarning,
         StateLeakError,
     )
-    from ._fixtures_events import LambdaEventFactory
-    from ._idempotency import IdempotencyReport, assert_idempotent, check_idempotency
-    from ._invocation import Invocation, InvocationError
-    from ._leaks import LeakReport, assert_no_state_leak, check_warm_reuse
-    from ._moto import moto_state
-    from ._redeliver import redeliver
-    from ._runner import LambdaRunner
+    from pytest_lambda._events._factory import LambdaEventFactory
+    from pytest_lambda._runtime.context import LambdaContext
+    from pytest_lambda._runtime.invocation import Invocation, InvocationError
+    from pytest_lambda._runtime.runner import LambdaRunner
+
+    from . import events
 
 __version__ = "0.1.0.dev0"
 
 _LAZY: dict[str, str] = {
     "events": "",
-    "LambdaClock": "._clock",
-    "LambdaContext": "._context",
-    "LambdaRunner": "._runner",
-    "Invocation": "._invocation",
-    "InvocationError": "._invocation",
-    "LambdaEventFactory": "._fixtures_events",
-    "redeliver": "._redeliver",
-    "IdempotencyReport": "._idempotency",
-    "assert_idempotent": "._idempotency",
-    "check_idempotency": "._idempotency",
-    "LeakReport": "._leaks",
-    "assert_no_state_leak": "._leaks",
-    "check_warm_reuse": "._leaks",
-    "moto_state": "._moto",
-    "EventValidationError": "._errors",
-    "HandlerConfigError": "._errors",
-    "InvalidEventSpec": "._errors",
-    "InvalidOption": "._errors",
-    "LambdaTestError": "._errors",
-    "NotIdempotentError": "._errors",
-    "ProcessStateWarning": "._errors",
-    "StateLeakError": "._errors",
+    "LambdaClock": "pytest_lambda._clock.clock",
+    "LambdaContext": "pytest_lambda._runtime.context",
+    "LambdaRunner": "pytest_lambda._runtime.runner",
+    "Invocation": "pytest_lambda._runtime.invocation",
+    "InvocationError": "pytest_lambda._runtime.invocation",
+    "LambdaEventFactory": "pytest_lambda._events._factory",
+    "redeliver": "pytest_lambda._checks.redeliver",
+    "IdempotencyReport": "pytest_lambda._checks.idempotency.check",
+    "assert_idempotent": "pytest_lambda._checks.idempotency.check",
+    "check_idempotency": "pytest_lambda._checks.idempotency.check",
+    "LeakReport": "pytest_lambda._checks.leaks.check",
+    "assert_no_state_leak": "pytest_lambda._checks.leaks.check",
+    "check_warm_reuse": "pytest_lambda._checks.leaks.check",
+    "moto_state": "pytest_lambda._checks.moto",
+    "EventValidationError": "pytest_lambda._core.errors",
+    "HandlerConfigError": "pytest_lambda._core.errors",
+    "InvalidEventSpec": "pytest_lambda._core.errors",
+    "InvalidOption": "pytest_lambda._core.errors",
+    "LambdaTestError": "pytest_lambda._core.errors",
+    "NotIdempotentError": "pytest_lambda._core.errors",
+    "ProcessStateWarning": "pytest_lambda._core.errors",
+    "StateLeakError": "pytest_lambda._core.errors",
 }
 
 __all__ = [

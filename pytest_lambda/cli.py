@@ -13,8 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ._cli_util import PROG, CLIError, Parser, Populate, add_commands
-from ._errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+from pytest_lambda._cli.util import PROG, CLIError, Parser, Populate, add_commands
+from pytest_lambda._core.errors import HandlerConfigError, InvalidEventSpec, InvalidOption
 
 __all__ = ["build_parser", "main"]
 
@@ -24,10 +24,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     ``build_parser()`` builds every command fully (for documentation tools).
     """
+    from pytest_lambda._cli.check import populate as populate_check
+    from pytest_lambda._cli.events import populate as populate_events
+    from pytest_lambda._cli.invoke import populate as populate_invoke
+
     from . import __version__
-    from ._cli_check import populate as populate_check
-    from ._cli_events import populate as populate_events
-    from ._cli_invoke import populate as populate_invoke
 
     parser = Parser(
         prog=PROG,

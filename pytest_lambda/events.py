@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+
 from ._events._core import COMMON_PARAMS, KINDS, generate, kind_params
 from ._events._overrides import DELETE
 from ._events._validate import check_invariants, detect, schema, validate

@@ -12,9 +12,9 @@ from typing import Any, Final
 
 import pytest
 
-from ._docs import doc_url
-from ._fixtures_events import FUNCTION_ACCOUNT, LambdaEventFactory
-from ._options import LAST_SEED, add_options, override, resolve
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._events._factory import FUNCTION_ACCOUNT, LambdaEventFactory
+from pytest_lambda._plugin.options import LAST_SEED, add_options, override, resolve
 
 __all__ = [
     "lambda_event",
@@ -65,13 +65,13 @@ class _XdistHooks:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    from ._terminal import keep_terminal
+    from pytest_lambda._core.terminal import keep_terminal
 
     # capture is suspended now: fd 2 is the terminal (see _terminal)
     config.stash[_TERMINAL_FD] = keep_terminal()
-    from ._fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
-    from ._fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
-    from ._idempotency_options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
+    from pytest_lambda._checks.idempotency.options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
+    from pytest_lambda._plugin.fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
+    from pytest_lambda._plugin.fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
 
     for help_line in (
         RUNNER_MARKER_HELP,
@@ -95,13 +95,13 @@ def pytest_configure(config: pytest.Config) -> None:
         resolve(config, name)  # bad values are a UsageError now, not mid-run
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
-    from ._suite_plugin import register_suite  # the --lambda-events conformance suite
+    from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    from ._terminal import release_terminal
+    from pytest_lambda._core.terminal import release_terminal
 
     fd = config.stash.get(_TERMINAL_FD, None)
     if fd is not None:  # not when an earlier plugin's pytest_configure failed
@@ -183,7 +183,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    from ._fixtures_clock import add_clock_fixture
+    from pytest_lambda._plugin.fixtures_clock import add_clock_fixture
 
     add_clock_fixture(items)
 
@@ -219,7 +219,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
 
         now: float = clock.time()
         if not EARLIEST_MS <= now * 1000 < LATEST_MS:
-            from ._errors import InvalidEventSpec
+            from pytest_lambda._core.errors import InvalidEventSpec
 
             raise InvalidEventSpec(
                 f"lambda_event: the test's lambda_clock is frozen at {clock.now():%Y-%m-%dT%H:%M:%SZ}, "
@@ -251,5 +251,5 @@ def pytest_runtest_makereport(
 
 
 # --- runner fixtures (issue 3) are imported below this line ---
-from ._fixtures_clock import lambda_clock, lambda_context  # noqa: E402, F401
-from ._fixtures_runner import lambda_handler, lambda_runner  # noqa: E402, F401
+from pytest_lambda._plugin.fixtures_clock import lambda_clock, lambda_context  # noqa: E402, F401
+from pytest_lambda._plugin.fixtures_runner import lambda_handler, lambda_runner  # noqa: E402, F401

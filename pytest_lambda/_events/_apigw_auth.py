@@ -1,6 +1,6 @@
 """Authorizer blocks of API Gateway events, and the request headers each one implies.
 
-REST (payload 1.0, event-spec §5.4): Cognito user pool claims (all strings, ``exp``
+REST (payload 1.0, docs/internals/event-spec.md §5.4): Cognito user pool claims (all strings, ``exp``
 and ``iat`` rendered like ``Fri Jul 29 18:52:53 UTC 2016``), Lambda authorizer
 context (values stringified, ``principalId`` and ``integrationLatency`` added), IAM
 (no block; ``identity`` filled) and API keys (``identity.apiKey``).
@@ -18,7 +18,7 @@ import time as _time
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._world import World
 

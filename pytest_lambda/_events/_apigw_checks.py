@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import unquote
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._apigw_common import fill_template, is_default_domain, parse_template, template_names
 from ._apigw_http import find_header, trace_seconds

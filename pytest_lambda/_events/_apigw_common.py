@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Final
 from urllib.parse import quote, unquote
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._fastdraw import between, word
 from ._world import World

@@ -1,4 +1,4 @@
-"""API Gateway REST API Lambda proxy events (payload 1.0), event-spec §5.
+"""API Gateway REST API Lambda proxy events (payload 1.0), docs/internals/event-spec.md §5.
 
 Independent inputs are drawn or taken from the parameters (method, resource
 template, path, query pairs, client headers, body, stage, source IP, time); every
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._apigw_auth import v1_authorizer
 from ._apigw_common import (

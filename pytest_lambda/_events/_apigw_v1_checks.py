@@ -1,4 +1,4 @@
-"""``invariants`` of REST API proxy events (payload 1.0), event-spec §5.2.
+"""``invariants`` of REST API proxy events (payload 1.0), docs/internals/event-spec.md §5.2.
 
 Only rules that real events always keep: header and query maps agree (last value
 wins, null when empty), ``requestContext.path`` = ``/{stage}{path}`` on the default

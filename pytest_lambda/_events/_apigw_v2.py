@@ -1,4 +1,4 @@
-"""API Gateway HTTP API events (payload 2.0), event-spec §6.
+"""API Gateway HTTP API events (payload 2.0), docs/internals/event-spec.md §6.
 
 Independent inputs are drawn or taken from the parameters (method, route key,
 request path, ordered raw query pairs, client headers, cookies, body, stage,
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._apigw_auth import v2_authorizer
 from ._apigw_common import (

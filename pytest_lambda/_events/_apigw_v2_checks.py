@@ -1,4 +1,4 @@
-"""``invariants`` of HTTP API events (payload 2.0), event-spec §6.2.
+"""``invariants`` of HTTP API events (payload 2.0), docs/internals/event-spec.md §6.2.
 
 Only rules that real events always keep: lower-case header names, cookies moved
 out of the cookie header, ``queryStringParameters`` = decoded ``rawQueryString``
@@ -15,7 +15,7 @@ import base64
 import binascii
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._apigw_checks import SHORT_ID, check_common, check_template, check_token_times
 from ._apigw_common import is_default_domain, split_route_key

@@ -18,8 +18,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
-from pytest_lambda._json_rules import first_problem, show_path
+from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.json_rules import first_problem, show_path
 
 __all__ = ["DELETE", "Path", "apply_overrides", "format_path", "protector"]
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._payload_regex import CompiledPattern, compile_pattern
 from ._payload_values import FORMATS, gen_integer, gen_number, name_heuristic, plain_text

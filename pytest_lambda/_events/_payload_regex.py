@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from random import Random
 from typing import Union
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 __all__ = ["CompiledPattern", "compile_pattern"]
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._world import World, iso_ms
 

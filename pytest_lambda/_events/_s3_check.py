@@ -1,4 +1,4 @@
-"""Cross-field rules of real S3 notifications (event-spec §3.2), for ``check_invariants``.
+"""Cross-field rules of real S3 notifications (docs/internals/event-spec.md §3.2), for ``check_invariants``.
 
 Only true rules are checked, so real AWS events pass: e.g. the key rule is about
 the form *encoding* (no raw space, valid escapes), not about one encoder's choice

@@ -1,9 +1,9 @@
 """S3 facts the generator and the invariant checks share: event types, names, keys.
 
-* ``EVENT_TYPES``: every ``eventName`` S3 puts in a notification (event-spec §3.3,
+* ``EVENT_TYPES``: every ``eventName`` S3 puts in a notification (docs/internals/event-spec.md §3.3,
   without the ``s3:`` prefix) with what its record carries: eventVersion, whether
   the object still has a size and eTag, the type-specific block, who caused it.
-* ``bucket_name_problem``: the bucket naming rules of event-spec §3.5, one message
+* ``bucket_name_problem``: the bucket naming rules of docs/internals/event-spec.md §3.5, one message
   per rule.
 * ``encode_key`` / ``key_problem``: object keys travel form-encoded
   (``quote_plus(key, safe="/")``: ``"red flower.jpg"`` → ``"red+flower.jpg"``).
@@ -115,7 +115,7 @@ def minimum_version(event_name: str) -> tuple[int, int] | None:
     return int(major), int(minor)
 
 
-# -- bucket names (event-spec §3.5) --------------------------------------------------
+# -- bucket names (docs/internals/event-spec.md §3.5) --------------------------------------------------
 _BUCKET_CHARS = re.compile(r"^[a-z0-9.-]+$")
 _IP_SHAPED = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
 
@@ -145,7 +145,7 @@ def bucket_name_problem(name: str) -> str | None:
     return None
 
 
-# -- object keys (event-spec §3.2 #4) -----------------------------------------------
+# -- object keys (docs/internals/event-spec.md §3.2 #4) -----------------------------------------------
 def encode_key(key: str) -> str:
     """The key as S3 writes it in a notification: form-encoded, '/' kept."""
     return quote_plus(key, safe="/")

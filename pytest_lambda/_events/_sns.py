@@ -1,6 +1,6 @@
 """The ``sns`` event kind: one notification delivered to a Lambda subscription.
 
-Field tree, key order and invariants: event-spec.md §2. The Lambda payload uses
+Field tree, key order and invariants: docs/internals/event-spec.md §2. The Lambda payload uses
 ``SigningCertUrl``/``UnsubscribeUrl`` (``Url`` casing) and ``Subject: null`` when no
 subject was published. The Signature is well-formed base64 of 256 bytes but cannot
 verify (it needs AWS's private key). :func:`sns_envelope_body` builds the body SNS
@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._overrides import Path
 from ._sns_envelope import (

@@ -1,6 +1,6 @@
 """SNS pieces shared by the ``sns`` and ``sqs`` kinds: names, ARNs, URLs, the SQS envelope.
 
-The SNS → SQS envelope (raw delivery off, event-spec.md §2.4) is the pretty-printed JSON
+The SNS → SQS envelope (raw delivery off, docs/internals/event-spec.md §2.4) is the pretty-printed JSON
 SNS writes: 2-space indent, ``" : "`` separators, ``SigningCertURL``/``UnsubscribeURL``
 casing, ``Subject`` only when set, ``MessageAttributes`` only when any (each value compact
 on one line); the FIFO variant has ``SequenceNumber`` and no signature fields.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._sqs_attrs import is_base64
 from ._world import World, iso_ms

@@ -1,6 +1,6 @@
 """The ``sqs`` event kind: a batch of messages from one standard or FIFO queue.
 
-Field tree, key order and invariants: event-spec.md §1 (and §2.4 for the SNS envelope).
+Field tree, key order and invariants: docs/internals/event-spec.md §1 (and §2.4 for the SNS envelope).
 Dependent fields are built from independent ones: ``md5OfBody`` from ``body``,
 ``md5OfMessageAttributes`` from ``messageAttributes`` (the SQS algorithm,
 :func:`md5_of_message_attributes`), a content-based ``MessageDeduplicationId`` from the
@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._overrides import Path
 from ._sns_envelope import (

@@ -2,8 +2,8 @@
 
 SQS delivers attributes to Lambda as ``{"stringValue"|"binaryValue", "stringListValues": [],
 "binaryListValues": [], "dataType"}``; SNS as ``{"Type", "Value"}``. Both share the naming
-rules of event-spec.md §1.5 / §2.5. ``md5_of_message_attributes`` is the SQS algorithm of
-``sqs-message-metadata.md`` (event-spec.md §1.2 #2), checked against Appendix A.
+rules of docs/internals/event-spec.md §1.5 / §2.5. ``md5_of_message_attributes`` is the SQS algorithm of
+``sqs-message-metadata.md`` (docs/internals/event-spec.md §1.2 #2), checked against Appendix A.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 __all__ = [
     "MAX_SQS_ATTRIBUTES",
@@ -209,7 +209,7 @@ def sns_attributes(value: object, param: str = "message_attributes") -> dict[str
     """User attributes → the SNS Lambda event form ``{"Type", "Value"}``.
 
     Plain numbers become ``String`` (for Lambda, SNS passes ``Number`` and ``String.Array``
-    as String, event-spec.md §2.2 #7), bytes become ``Binary`` (base64). A dict in event
+    as String, docs/internals/event-spec.md §2.2 #7), bytes become ``Binary`` (base64). A dict in event
     form (``Type``/``Value``) is kept as given; one in Publish form (``DataType`` with
     ``StringValue``/``BinaryValue``) is converted the way SNS converts it for Lambda.
     """
@@ -246,7 +246,7 @@ def _put(buf: bytearray, data: bytes) -> None:
 
 
 def md5_of_message_attributes(attrs: Mapping[str, Mapping[str, Any]]) -> str:
-    """``md5OfMessageAttributes`` of SQS event-form attributes (event-spec.md §1.2 #2).
+    """``md5OfMessageAttributes`` of SQS event-form attributes (docs/internals/event-spec.md §1.2 #2).
 
     Attributes sorted by name; for each: name and dataType (4-byte big-endian length +
     UTF-8), a transport byte (1 String/Number, 2 Binary), then the value (length + UTF-8

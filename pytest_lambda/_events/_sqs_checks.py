@@ -1,4 +1,4 @@
-"""Cross-field invariants of SQS events (event-spec.md §1.2, §2.4, §7), for real events too.
+"""Cross-field invariants of SQS events (docs/internals/event-spec.md §1.2, §2.4, §7), for real events too.
 
 Only true rules are checked (md5s, one queue and region per batch, time order, FIFO
 attributes and ordering, unique receipt handles, the SNS envelope's own rules), never

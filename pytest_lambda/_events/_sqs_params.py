@@ -1,7 +1,7 @@
 """Parameters of the ``sqs`` kind: checked, defaulted and resolved into a :class:`SqsSpec`.
 
 Every bad value raises :class:`InvalidEventSpec` naming the parameter, the value and
-what is valid. Limits come from event-spec.md §1.5 (batch sizes, names, attributes).
+what is valid. Limits come from docs/internals/event-spec.md §1.5 (batch sizes, names, attributes).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._sns_envelope import MAX_MESSAGE_BYTES, check_subject, check_topic_name, text_payload
 from ._sqs_attrs import sqs_attributes
@@ -20,7 +20,7 @@ __all__ = ["MAX_BODY_BYTES", "MAX_FIFO_BATCH", "MAX_STANDARD_BATCH", "SqsSpec", 
 
 MAX_FIFO_BATCH: Final = 10
 MAX_STANDARD_BATCH: Final = 10_000
-#: SQS message size limit (1 MiB since 2025, event-spec.md §1.5).
+#: SQS message size limit (1 MiB since 2025, docs/internals/event-spec.md §1.5).
 MAX_BODY_BYTES: Final = 1_048_576
 
 _QUEUE = re.compile(r"[A-Za-z0-9_-]{1,80}")

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
-from pytest_lambda._json_rules import first_problem, show_path
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.json_rules import first_problem, show_path
 
 from ._core import KINDS, kind_module
 from ._overrides import format_path

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 from pytest_lambda._events._user_agents import USER_AGENTS
 
 if TYPE_CHECKING:

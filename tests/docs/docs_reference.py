@@ -32,7 +32,7 @@ def _default(name: str, value: object) -> str:
 
 
 def options_table() -> str:
-    from pytest_lambda._options import SETTINGS
+    from pytest_lambda._plugin.options import SETTINGS
 
     rows = [
         "| Option | Command line | ini key | Environment variable | Default | Description |",

@@ -18,8 +18,11 @@ PRIVATE_IMPORT = re.compile(r"^\s*(from|import)\s+pytest_lambda\._\w+", re.MULTI
 def test_moto_state_is_exported() -> None:
     from pytest_lambda import moto_state
 
-    # by name, not identity: other tests may re-import pytest_lambda._moto
-    assert (moto_state.__module__, moto_state.__qualname__) == ("pytest_lambda._moto", "moto_state")
+    # by name, not identity: other tests may re-import pytest_lambda._checks.moto
+    assert (moto_state.__module__, moto_state.__qualname__) == (
+        "pytest_lambda._checks.moto",
+        "moto_state",
+    )
     assert "moto_state" in pytest_lambda.__all__
     assert "moto_state" in dir(pytest_lambda)
 

@@ -212,7 +212,7 @@ def test_event_kinds_page_lists_every_parameter():
 
 
 def test_options_page_lists_every_setting():
-    from pytest_lambda._options import SETTINGS
+    from pytest_lambda._plugin.options import SETTINGS
 
     text = (DOCS / "reference" / "options.md").read_text(encoding="utf-8")
     for s in SETTINGS.values():

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.usefixtures("_clean_env")
 # Until plugin.py wires the marker and the collection hook, the inner runs do it through a
 # conftest; both steps are idempotent, so these tests keep passing once the plugin does it.
 WIRING = """
-from pytest_lambda._fixtures_clock import MARKER_HELP, add_clock_fixture
+from pytest_lambda._plugin.fixtures_clock import MARKER_HELP, add_clock_fixture
 
 def pytest_configure(config):
     config.addinivalue_line("markers", MARKER_HELP)

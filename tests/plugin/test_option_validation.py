@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pytest_lambda._events._world import REGIONS
-from pytest_lambda._options import SETTINGS
+from pytest_lambda._plugin.options import SETTINGS
 
 # (setting, bad raw value, message after "<spelling>=<value!r>")
 BAD = [

@@ -69,7 +69,7 @@ CHECK_NAMES = ("invokes", "idempotent", "warm-reuse", "robust")
 
 def _leaks_available() -> bool:
     try:
-        from pytest_lambda._leaks import check_warm_reuse  # noqa: F401
+        from pytest_lambda._checks.leaks.check import check_warm_reuse  # noqa: F401
     except ImportError:
         return False
     return True
@@ -141,7 +141,9 @@ def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester)
 
 def test_leaky_handler_fails_warm_reuse_with_the_finding(pytester: pytest.Pytester) -> None:
     if not _leaks_available():
-        pytest.skip("pytest_lambda._leaks (the warm-reuse check) is not in this version")
+        pytest.skip(
+            "pytest_lambda._checks.leaks.check (the warm-reuse check) is not in this version"
+        )
     pytester.makepyfile(leaky=LEAKY)
     result = pytester.runpytest(
         *PLUGIN, "--lambda-handler=leaky.handler", "--lambda-events=sqs", "--lambda-seed=5"
@@ -174,7 +176,7 @@ def blind_insert_direct(tmp_path_factory: pytest.TempPathFactory):
     see second copies of botocore's exception classes.
     """
     pytest.importorskip("moto")
-    from pytest_lambda._suite import SuiteOptions, run_check
+    from pytest_lambda._suite.engine import SuiteOptions, run_check
 
     root = tmp_path_factory.mktemp("direct")
     (root / "orders.py").write_text(BLIND_INSERT)
@@ -354,7 +356,7 @@ def test_xdist_gives_the_same_outcomes_and_seed(pytester: pytest.Pytester) -> No
 def test_docs_anchors_in_messages_exist() -> None:
     import pathlib
 
-    from pytest_lambda import _suite
+    from pytest_lambda._suite import engine as _suite
 
     source = pathlib.Path(_suite.__file__).read_text()
     anchors = set(re.findall(r"\{DOCS_SUITE\}#([a-z-]+)", source))

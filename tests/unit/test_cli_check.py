@@ -70,7 +70,7 @@ def test_replay_line_repeats_the_options_that_differ_from_the_defaults(project, 
 
 
 def test_isolation_runtime(project, capsys):
-    from pytest_lambda._runtime_env import runtime_unavailable
+    from pytest_lambda._runtime.subprocess.environment import runtime_unavailable
 
     if why := runtime_unavailable():
         pytest.skip(f"runtime isolation unavailable: {why}")

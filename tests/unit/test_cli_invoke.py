@@ -247,7 +247,7 @@ def test_function_and_generated_event_share_one_region(capsys, root):
 
 
 def _runtime_or_skip() -> None:
-    from pytest_lambda._runtime_env import runtime_unavailable
+    from pytest_lambda._runtime.subprocess.environment import runtime_unavailable
 
     why = runtime_unavailable()
     if why:

@@ -80,7 +80,7 @@ def test_check_needs_a_handler_and_events(capsys):
 
 
 def test_keyboard_interrupt_is_exit_130(capsys, monkeypatch):
-    import pytest_lambda._cli_events as cli_events
+    import pytest_lambda._cli.events as cli_events
 
     def interrupted(ns):
         raise KeyboardInterrupt

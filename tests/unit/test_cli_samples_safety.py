@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_lambda._cli_samples import SAMPLES, render
-from pytest_lambda._cli_samples_disk import MANIFEST, manifest_text
+from pytest_lambda._cli.samples import SAMPLES, render
+from pytest_lambda._cli.samples_disk import MANIFEST, manifest_text
 from pytest_lambda.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-import pytest_lambda._clock as clock_module
+import pytest_lambda._clock.clock as clock_module
 from pytest_lambda import InvalidOption, LambdaClock
 
 # Module globals holding time.sleep are patched while frozen (like `from time import sleep`

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import freezegun.api as freezegun_api
 import pytest
 
-import pytest_lambda._clock as clock_module
+import pytest_lambda._clock.clock as clock_module
 from pytest_lambda import InvalidOption, LambdaClock, LambdaContext
-from pytest_lambda._context import Client, ClientContext, CognitoIdentity
+from pytest_lambda._runtime.context import Client, ClientContext, CognitoIdentity
 
 NOV22 = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
 NOV22_MS = 1795341600_000

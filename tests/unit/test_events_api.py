@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
 ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")

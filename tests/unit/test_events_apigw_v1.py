@@ -1,4 +1,4 @@
-"""API Gateway REST proxy events (payload 1.0): schema, invariants (event-spec §5.2),
+"""API Gateway REST proxy events (payload 1.0): schema, invariants (docs/internals/event-spec.md §5.2),
 parameters, overrides, Powertools compatibility, AWS samples and the Appendix A vector."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._apigw_auth import java_date
 from pytest_lambda._events._world import clf_time
 

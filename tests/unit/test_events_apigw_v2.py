@@ -1,4 +1,4 @@
-"""API Gateway HTTP API events (payload 2.0): schema, invariants (event-spec §6.2),
+"""API Gateway HTTP API events (payload 2.0): schema, invariants (docs/internals/event-spec.md §6.2),
 parameters, overrides, Powertools compatibility, AWS samples and the Appendix A vector."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import clf_time
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"

@@ -1,4 +1,4 @@
-"""Kinesis Data Streams batches: schema, invariants (event-spec §4.2), parameters,
+"""Kinesis Data Streams batches: schema, invariants (docs/internals/event-spec.md §4.2), parameters,
 overrides, Powertools compatibility, the AWS sample event and the Appendix A eventID."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import KinesisDataStreamModel
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
 DOC_SEQ = "49590338271490256608559692538361571095921575989136588898"

@@ -1,4 +1,4 @@
-"""S3 event notifications: schema, invariants (event-spec §3.2), parameters, overrides,
+"""S3 event notifications: schema, invariants (docs/internals/event-spec.md §3.2), parameters, overrides,
 Powertools compatibility, AWS sample events and the Appendix A key vector."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import S3Model
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._s3_names import EVENT_TYPES, bucket_name_problem, key_problem
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"

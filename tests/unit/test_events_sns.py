@@ -1,4 +1,4 @@
-"""SNS events: schema, invariants (event-spec §2.2, §7), parameters, overrides,
+"""SNS events: schema, invariants (docs/internals/event-spec.md §2.2, §7), parameters, overrides,
 Powertools compatibility and the AWS documentation sample."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
 SCHEMA: dict[str, Any] = {

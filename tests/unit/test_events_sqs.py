@@ -1,4 +1,4 @@
-"""SQS events: schema, invariants (event-spec §1.2, §2.4, §7), parameters, overrides,
+"""SQS events: schema, invariants (docs/internals/event-spec.md §1.2, §2.4, §7), parameters, overrides,
 Powertools compatibility, AWS sample events and the Appendix A vectors."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import SnsNotificationModel, SqsModel
 
 from pytest_lambda import events
-from pytest_lambda._errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._sqs import md5_of_message_attributes
 from pytest_lambda._events._world import World
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import InvalidOption
-from pytest_lambda._fault_points import InjectedFault, fault_point_hook
-from pytest_lambda._faults import Fault, Recorder, botocore_hook
-from pytest_lambda._statediff import diff, mask, render_diff
+from pytest_lambda._checks.fault_points import InjectedFault, fault_point_hook
+from pytest_lambda._checks.faults import Fault, Recorder, botocore_hook
+from pytest_lambda._checks.statediff import diff, mask, render_diff
 
 
 @pytest.fixture
@@ -177,7 +177,7 @@ def test_mask_hides_request_ids_in_json_bodies_and_timestamps() -> None:
 
 
 def test_marker_options_validate_and_merge() -> None:
-    from pytest_lambda._idempotency_options import IdempotencyOptions
+    from pytest_lambda._checks.idempotency.options import IdempotencyOptions
 
     opts = IdempotencyOptions.from_marker((), {"retries": 1, "fault_points": ["app.db.f"]})
     assert opts.keywords(faults=False) == {

@@ -1,4 +1,4 @@
-"""Handler strings resolve, and fail, exactly as the runtime's bootstrap does (runtime.md §2)."""
+"""Handler strings resolve, and fail, exactly as the runtime's bootstrap does (docs/internals/runtime.md §2)."""
 
 from __future__ import annotations
 

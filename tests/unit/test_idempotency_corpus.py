@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from pytest_lambda import LambdaRunner, NotIdempotentError, assert_idempotent, events
-from pytest_lambda._idempotency import check_idempotency
-from pytest_lambda._idempotency_report import CRASH, DUPLICATE
+from pytest_lambda._checks.idempotency.check import check_idempotency
+from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE
 
 STORE = '''
 """A tiny JSON-file database: every call reads and writes the file (no module state)."""
@@ -368,7 +368,7 @@ DDB_HANDLERS = {
 def moto_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     moto = pytest.importorskip("moto")
     boto3 = pytest.importorskip("boto3")
-    from pytest_lambda._moto import moto_state
+    from pytest_lambda._checks.moto import moto_state
 
     for name, source in DDB_HANDLERS.items():
         (tmp_path / f"{name}.py").write_text(textwrap.dedent(source))

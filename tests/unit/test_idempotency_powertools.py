@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from pytest_lambda import LambdaRunner, events
-from pytest_lambda._idempotency import check_idempotency
-from pytest_lambda._moto import moto_state
+from pytest_lambda._checks.idempotency.check import check_idempotency
+from pytest_lambda._checks.moto import moto_state
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaRunner, StateLeakError, assert_no_state_leak
-from pytest_lambda._errors import InvalidOption
-from pytest_lambda._leaks import check_warm_reuse
-from pytest_lambda._leaks_report import (
+from pytest_lambda._checks.leaks.check import check_warm_reuse
+from pytest_lambda._checks.leaks.report import (
     CACHE,
     CWD,
     DEFAULT_ARG,
@@ -31,6 +30,7 @@ from pytest_lambda._leaks_report import (
     TMP_GROWTH,
     LeakReport,
 )
+from pytest_lambda._core.errors import InvalidOption
 
 # alice and carol are signed in (a token); bob and dave are anonymous
 USERS = [

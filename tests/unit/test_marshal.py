@@ -1,4 +1,4 @@
-"""Response marshalling follows awslambdaric's simplejson rules byte for byte (runtime.md §4)."""
+"""Response marshalling follows awslambdaric's simplejson rules byte for byte (docs/internals/runtime.md §4)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pytest_lambda._marshal import (
+from pytest_lambda._runtime.marshal import (
     MAX_RESPONSE_BYTES,
     MarshalError,
     ensure_ascii_for,

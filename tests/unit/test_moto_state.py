@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pytest_lambda._moto import MOTO_MISSING, moto_state
+from pytest_lambda._checks.moto import MOTO_MISSING, moto_state
 
 
 def test_observe_and_reset_cover_the_four_services(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 
-from pytest_lambda._errors import InvalidEventSpec
+from pytest_lambda._core.errors import InvalidEventSpec
 from pytest_lambda._events._payload import compile_schema, payload_from_schema
 from pytest_lambda._events._world import World
 

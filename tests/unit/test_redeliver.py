@@ -1,4 +1,4 @@
-"""redeliver(): what each source keeps and changes when it delivers again (runtime.md §7)."""
+"""redeliver(): what each source keeps and changes when it delivers again (docs/internals/runtime.md §7)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from typing import Any
 import pytest
 
 from pytest_lambda import InvalidEventSpec, events, redeliver
+from pytest_lambda._checks.redeliver import (
+    WHOLE_BATCH,
+    failed_items,
+    next_delivery,
+    same_request_id,
+)
 from pytest_lambda._events._world import clf_time
-from pytest_lambda._redeliver import WHOLE_BATCH, failed_items, next_delivery, same_request_id
 
 QUEUE = "arn:aws:sqs:us-east-1:123456789012:orders"
 FIFO = "arn:aws:sqs:us-east-1:123456789012:orders.fifo"

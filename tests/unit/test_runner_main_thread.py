@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda import LambdaRunner
-from pytest_lambda._worker import real_time
+from pytest_lambda._runtime.inprocess.worker import real_time
 
 pytestmark = pytest.mark.skipif(
     not hasattr(signal, "SIGRTMAX"),
@@ -266,7 +266,7 @@ def test_an_environment_started_off_the_main_thread_runs_on_its_own_thread(make:
 
 
 def test_the_watchdog_does_not_wake_for_each_invocation(make: Make) -> None:
-    from pytest_lambda import _inline
+    from pytest_lambda._runtime.inprocess import inline as _inline
 
     runner = make("app.var")
     runner.invoke({})
@@ -287,7 +287,7 @@ def test_the_watchdog_does_not_wake_for_each_invocation(make: Make) -> None:
 
 
 def test_a_late_stop_signal_is_ignored_outside_invocations(make: Make) -> None:
-    from pytest_lambda import _inline
+    from pytest_lambda._runtime.inprocess import inline as _inline
 
     runner = make("app.var")
     runner.invoke({})  # installs the signal's handler
@@ -325,7 +325,7 @@ def test_a_test_signal_handler_failing_the_test_stops_the_invocation(make: Make)
 
 
 def test_a_late_firing_for_an_earlier_job_does_not_stop_the_next_one() -> None:
-    from pytest_lambda import _inline
+    from pytest_lambda._runtime.inprocess import inline as _inline
 
     worker = _inline.InlineWorker("lambda-late")
     _inline._WATCHDOG.arm(worker, 60.0)  # job 1
@@ -402,7 +402,9 @@ def test_the_tests_alarm_reaches_the_test_while_the_handler_has_its_own_handler(
 
 
 def test_a_handler_looping_on_a_nested_runner_times_out_and_leaves_nothing_behind() -> None:
-    from pytest_lambda import _inline, _signals, _worker
+    from pytest_lambda._runtime.inprocess import inline as _inline
+    from pytest_lambda._runtime.inprocess import signals as _signals
+    from pytest_lambda._runtime.inprocess import worker as _worker
 
     inner = LambdaRunner(lambda event, context: 1, timeout=3)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaClock, LambdaRunner
-from pytest_lambda._worker import real_time
+from pytest_lambda._runtime.inprocess.worker import real_time
 
 # Each test runs with the environment on the main thread and on a thread of its own.
 pytestmark = pytest.mark.usefixtures("execution")
@@ -90,7 +90,7 @@ def test_a_handler_that_never_returns_times_out_promptly(make: Make) -> None:
 
 @pytest.mark.usefixtures("thread_environments")
 def test_the_abandoned_thread_is_stopped_when_it_runs_python_code(make: Make) -> None:
-    from pytest_lambda._worker import _traced_on_3_11
+    from pytest_lambda._runtime.inprocess.worker import _traced_on_3_11
 
     if _traced_on_3_11():
         pytest.skip(

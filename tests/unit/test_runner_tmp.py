@@ -1,6 +1,6 @@
 """The literal ``/tmp`` in module isolation: the environment's own, never the machine's.
 
-Every test here fails on a main without the redirect (pytest_lambda._tmp_redirect): the
+Every test here fails on a main without the redirect (pytest_lambda._runtime.inprocess.tmp_redirect): the
 handler's ``/tmp/...`` was the machine's real ``/tmp``. Names are unique per test so that
 other processes on the machine are never touched; a test that creates a real ``/tmp`` entry
 removes it itself.

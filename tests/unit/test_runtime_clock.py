@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaClock, LambdaContext, LambdaRunner
-from pytest_lambda._runtime_env import live_children, runtime_unavailable
+from pytest_lambda._runtime.subprocess.environment import live_children, runtime_unavailable
 
 pytest.importorskip("awslambdaric")
 

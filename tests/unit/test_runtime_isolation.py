@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from pytest_lambda import LambdaRunner
-from pytest_lambda._errors import HandlerConfigError, InvalidOption
-from pytest_lambda._invocation import Invocation
-from pytest_lambda._runtime_env import live_children, runtime_unavailable
+from pytest_lambda._core.errors import HandlerConfigError, InvalidOption
+from pytest_lambda._runtime.invocation import Invocation
+from pytest_lambda._runtime.subprocess.environment import live_children, runtime_unavailable
 
 Make = Callable[..., LambdaRunner]
 
@@ -395,7 +395,7 @@ def test_child_dies_with_a_killed_test_process(root: Path) -> None:
     script = (
         "import os, sys\n"
         "from pytest_lambda import LambdaRunner\n"
-        "from pytest_lambda._runtime_env import live_children\n"
+        "from pytest_lambda._runtime.subprocess.environment import live_children\n"
         f"r = LambdaRunner('counter.handler', root={str(root)!r}, isolation='runtime')\n"
         "r.invoke({})\n"
         "print(live_children()[0], flush=True)\n"
@@ -456,7 +456,7 @@ def test_a_given_context_reaches_the_runtime_through_headers(root: Path, make: M
 def test_runtime_api_server_protocol() -> None:
     import http.client
 
-    from pytest_lambda._runtime_api import PendingEvent, RuntimeApi
+    from pytest_lambda._runtime.subprocess.api import PendingEvent, RuntimeApi
 
     api = RuntimeApi()
     host, port = api.address.split(":")
@@ -492,7 +492,7 @@ def test_runtime_api_server_protocol() -> None:
 
 
 def test_checks_in_runtime_mode_list_their_blind_spots(make: Make) -> None:
-    from pytest_lambda._runtime_env import BLIND_SPOTS
+    from pytest_lambda._runtime.subprocess.environment import BLIND_SPOTS
 
     runner = make("counter.handler", "runtime")
     leaks = runner.check_warm_reuse(events=("sqs", 3))

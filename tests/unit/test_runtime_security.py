@@ -20,9 +20,9 @@ from typing import ClassVar
 import pytest
 
 from pytest_lambda import LambdaRunner
-from pytest_lambda._memory import memory_warning
-from pytest_lambda._runtime_env import live_children, runtime_unavailable
-from pytest_lambda._runtime_guard import refused_note, shared_tmp_note
+from pytest_lambda._runtime.memory import memory_warning
+from pytest_lambda._runtime.subprocess.environment import live_children, runtime_unavailable
+from pytest_lambda._runtime.subprocess.guard import refused_note, shared_tmp_note
 
 Make = Callable[..., LambdaRunner]
 
@@ -180,7 +180,7 @@ def test_another_process_cannot_take_the_event_or_post_a_result(make: Make) -> N
 
 def test_runtime_api_accepts_only_loopback_and_the_secret() -> None:
     """Guards: the server binds 127.0.0.1 only, and its secret is long and random."""
-    from pytest_lambda._runtime_api import RuntimeApi
+    from pytest_lambda._runtime.subprocess.api import RuntimeApi
 
     first, second = RuntimeApi(), RuntimeApi()
     try:
@@ -214,7 +214,7 @@ def test_runtime_api_header_lines_up_to_1_mib() -> None:
     1 MiB) are accepted and kept; a request whose headers pass 2 MiB gets 431."""
     import socket
 
-    from pytest_lambda._runtime_api import RuntimeApi
+    from pytest_lambda._runtime.subprocess.api import RuntimeApi
 
     api = RuntimeApi()
     host, port = api.address.split(":")

@@ -1,4 +1,4 @@
-"""``pytest_lambda._safe_write``: atomic writes that never follow a link or leave a part file."""
+"""``pytest_lambda._cli.safe_write``: atomic writes that never follow a link or leave a part file."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from pytest_lambda._safe_write import Existing, inspect, write_atomic
+from pytest_lambda._cli.safe_write import Existing, inspect, write_atomic
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="symbolic links, FIFOs, /dev/null")
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from pytest_lambda._suite import CHECKS, SuiteOptions, run_check, run_checks
+from pytest_lambda._suite.engine import CHECKS, SuiteOptions, run_check, run_checks
 
 
 @pytest.fixture
@@ -19,12 +19,12 @@ def root(tmp_path):
 
 
 def test_warm_reuse_is_skipped_with_a_reason_without_the_leak_module(root, monkeypatch):
-    monkeypatch.setitem(sys.modules, "pytest_lambda._leaks", None)
+    monkeypatch.setitem(sys.modules, "pytest_lambda._checks.leaks.check", None)
     opts = SuiteOptions(seed=1, root=root("def handler(e, c):\n    return {}\n"))
     result = run_check("app.handler", "sqs", "warm-reuse", opts)
     assert result.outcome == "skipped"
     assert result.report == (
-        "warm-reuse: the warm-reuse check (pytest_lambda._leaks) is not available in this version"
+        "warm-reuse: the warm-reuse check (pytest_lambda._checks.leaks.check) is not available in this version"
     )
     assert result.invocations == 0
 
@@ -151,7 +151,7 @@ def test_a_handler_that_does_not_load_is_not_robust(root):
 
 
 def test_reproduce_line_repeats_non_default_settings():
-    from pytest_lambda._suite import reproduce_line
+    from pytest_lambda._suite.engine import reproduce_line
 
     opts = SuiteOptions(seed=5, timeout=1.5, region="eu-west-1", moto=True, moto_setup="t.aws:mk")
     line = reproduce_line("app.handler", "sqs", "idempotent", 5, opts)
@@ -211,7 +211,7 @@ def test_requests_that_match_no_route_pass_robust_with_a_note(root):
 
 
 def test_parameter_sets_reach_each_route(root, tmp_path):
-    from pytest_lambda._suite_config import load_event_params, param_sets
+    from pytest_lambda._suite.config import load_event_params, param_sets
 
     (tmp_path / "pyproject.toml").write_text(SETS)
     params = load_event_params(tmp_path / "pyproject.toml")
@@ -226,7 +226,7 @@ def test_parameter_sets_reach_each_route(root, tmp_path):
 
 def test_a_bad_parameter_set_names_its_position(tmp_path):
     from pytest_lambda import InvalidOption
-    from pytest_lambda._suite_config import load_event_params
+    from pytest_lambda._suite.config import load_event_params
 
     (tmp_path / "pyproject.toml").write_text(SETS + 'colour = "red"\n')
     with pytest.raises(
@@ -245,7 +245,7 @@ def test_a_bad_parameter_set_names_its_position(tmp_path):
 )
 def test_a_bad_parameter_value_is_a_usage_error_at_load(tmp_path, table, message):
     from pytest_lambda import InvalidOption
-    from pytest_lambda._suite_config import load_event_params
+    from pytest_lambda._suite.config import load_event_params
 
     (tmp_path / "pyproject.toml").write_text(f"[tool.pytest_lambda.events.sqs]\n{table}\n")
     with pytest.raises(InvalidOption, match=r"events\.sqs\] in .*pyproject\.toml: .*" + message):
@@ -261,7 +261,7 @@ def test_invokes_that_match_no_route_pass_with_the_same_note(root):
 
 
 def test_a_parameter_set_that_reaches_no_route_is_named(root, tmp_path):
-    from pytest_lambda._suite_config import load_event_params
+    from pytest_lambda._suite.config import load_event_params
 
     (tmp_path / "pyproject.toml").write_text(
         SETS.replace('resource = "/items"', 'resource = "/nothere"').replace('"POST"', '"DELETE"')
@@ -278,7 +278,7 @@ def test_a_parameter_set_that_reaches_no_route_is_named(root, tmp_path):
 
 def test_an_empty_list_of_parameter_sets_says_so(tmp_path):
     from pytest_lambda import InvalidOption
-    from pytest_lambda._suite_config import load_event_params
+    from pytest_lambda._suite.config import load_event_params
 
     (tmp_path / "pyproject.toml").write_text("[tool.pytest_lambda.events]\napigw_v1 = []\n")
     with pytest.raises(InvalidOption, match="an empty list; give at least one"):
@@ -312,7 +312,7 @@ def test_a_misspelt_handler_is_named_as_such(root):
 def test_robust_counts_an_init_failure_after_a_fresh_start(root):
     # A handler that exits brings a new environment, whose init then fails: not robust.
     from pytest_lambda import InvocationError
-    from pytest_lambda._suite_variants import answer_problem
+    from pytest_lambda._suite.variants import answer_problem
 
     class Inv:
         timed_out = False

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from pytest_lambda import NotIdempotentError, assert_idempotent, redeliver
-from pytest_lambda._moto import moto_state
+from pytest_lambda._checks.moto import moto_state
 
 ROOT = Path(__file__).parents[1]
 ENV = {"ORDERS_TABLE": "orders", "STOCK_TABLE": "stock"}

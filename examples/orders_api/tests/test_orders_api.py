@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from pytest_lambda import assert_idempotent
-from pytest_lambda._moto import moto_state
+from pytest_lambda._checks.moto import moto_state
 
 pytestmark = pytest.mark.lambda_handler(
     "orders_handler.handler", root=Path(__file__).parents[1], env={"ORDERS_TABLE": "orders"}

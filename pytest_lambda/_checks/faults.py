@@ -1,0 +1,249 @@
+"""Side-effect points: record every AWS call and user fault point, and inject one failure.
+
+A *point* is one call the handler makes during an invocation: every AWS API call
+through botocore (boto3 clients and resources alike) and every call of a user
+``fault_points`` callable. A :class:`Recorder` numbers the calls of an invocation and,
+when given a :class:`Fault`, fails call ``k``:
+
+* ``before``: the call never happens (botocore: ``EndpointConnectionError``);
+* ``after``: the call happened but the handler gets an exception instead of the
+  result, a lost acknowledgement (botocore: ``ReadTimeoutError``).
+
+:func:`botocore_hook` registers on ``before-call`` / ``after-call`` of every botocore
+client created while it is installed (``ClientCreator.create_client`` is patched, so
+clients created at module import, during init, are covered) and of every client (or
+boto3 resource's client) held in a module global when it is installed.
+User callables given as dotted names are wrapped by
+:func:`pytest_lambda._checks.fault_points.fault_point_hook`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from pytest_lambda._checks.statediff import short
+
+__all__ = [
+    "Call",
+    "Fault",
+    "Mode",
+    "Recorder",
+    "botocore_hook",
+]
+
+Mode = Literal["before", "after"]
+_UNIQUE: Final = "pytest_lambda_faults"
+_CTX_KEY: Final = "pytest_lambda_call"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One side-effect call: its position in the invocation, label and arguments."""
+
+    index: int
+    point: str
+    detail: str
+    target: str = ""  # the table, bucket, queue or topic an AWS call acts on, when known
+
+    def describe(self) -> str:
+        return f"{self.point}({self.detail})" if self.detail else self.point
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Fail call number ``index`` (0-based) of an invocation, ``before`` or ``after`` it."""
+
+    index: int
+    mode: Mode
+    point: str
+
+    def describe(self) -> str:
+        """What was done to the call, e.g. ``store.put (point 3) failed before the call``."""
+        where = f"{self.point} (point {self.index + 1})"
+        if self.mode == "before":
+            return f"{where} failed before the call was made"
+        return f"{where} succeeded but its acknowledgement was lost"
+
+
+class Recorder:
+    """Numbers the side-effect calls of one invocation and injects at most one fault."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.calls: list[Call] = []
+        self.fault: Fault | None = None
+        self.fired: Call | None = None
+
+    def start(self, fault: Fault | None = None) -> None:
+        self.active, self.calls, self.fault, self.fired = True, [], fault, None
+
+    def stop(self) -> list[Call]:
+        self.active = False
+        return list(self.calls)
+
+    def enter(
+        self,
+        point: str,
+        detail: str,
+        error: Callable[[Mode, str], BaseException],
+        target: str = "",
+    ) -> int:
+        """Record a call about to happen; raise when the fault is ``before`` it."""
+        if not self.active:
+            return -1
+        call = Call(len(self.calls), point, detail, target)
+        self.calls.append(call)
+        if (
+            self.fault is not None
+            and self.fault.index == call.index
+            and self.fault.mode == "before"
+        ):
+            self.fired = call
+            raise error("before", point)
+        return call.index
+
+    def leave(self, index: int, error: Callable[[Mode, str], BaseException]) -> None:
+        """A call returned; raise when the fault is ``after`` it."""
+        fault = self.fault
+        if index < 0 or not self.active or fault is None:
+            return
+        if fault.index == index and fault.mode == "after":
+            self.fired = self.calls[index]
+            raise error("after", self.calls[index].point)
+
+
+# -- botocore ----------------------------------------------------------------------------
+
+
+@functools.cache
+def _botocore_errors() -> tuple[Any, Any]:
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    class InjectedConnectionError(EndpointConnectionError):  # type: ignore[misc]
+        fmt = (
+            "pytest_lambda injected a fault before {operation} (the request was never sent): "
+            'Could not connect to the endpoint URL: "{endpoint_url}"'
+        )
+
+    class InjectedReadTimeoutError(ReadTimeoutError):  # type: ignore[misc]
+        fmt = (
+            "pytest_lambda injected a fault after {operation} succeeded (a lost "
+            'acknowledgement): Read timeout on endpoint URL: "{endpoint_url}"'
+        )
+
+    return InjectedConnectionError, InjectedReadTimeoutError
+
+
+def _aws_error(mode: Mode, point: str) -> BaseException:
+    before, after = _botocore_errors()
+    url = "https://" + point.split(".")[0] + ".amazonaws.com/"
+    cls = before if mode == "before" else after
+    error: BaseException = cls(operation=point, endpoint_url=url)
+    return error
+
+
+_TARGET_PARAMS: Final = ("TableName", "Bucket", "QueueUrl", "TopicArn", "StreamName")
+
+
+def _target(params: Any) -> str:
+    """The resource an AWS call acts on (its last name part), or ""."""
+    if not isinstance(params, dict):
+        return ""
+    for name in _TARGET_PARAMS:
+        value = params.get(name)
+        if isinstance(value, str) and value:
+            return value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    return ""
+
+
+class _BotocoreHandlers:
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+
+    def params(self, params: Any = None, context: Any = None, **_: Any) -> None:
+        if self.recorder.active and isinstance(context, dict):
+            context[_CTX_KEY + "_params"] = short(params, 160)
+            context[_CTX_KEY + "_target"] = _target(params)
+
+    def before(self, model: Any = None, context: Any = None, **_: Any) -> None:
+        if not self.recorder.active or model is None:
+            return
+        label = f"{model.service_model.service_name}.{model.name}"
+        detail = context.get(_CTX_KEY + "_params", "") if isinstance(context, dict) else ""
+        target = context.get(_CTX_KEY + "_target", "") if isinstance(context, dict) else ""
+        index = self.recorder.enter(label, detail, _aws_error, target)
+        if isinstance(context, dict):
+            context[_CTX_KEY] = index
+
+    def after(self, context: Any = None, **_: Any) -> None:
+        if isinstance(context, dict):
+            self.recorder.leave(context.get(_CTX_KEY, -1), _aws_error)
+
+    def attach(self, client: Any) -> None:
+        events = client.meta.events
+        events.register("before-parameter-build", self.params, unique_id=_UNIQUE + "_params")
+        events.register("before-call", self.before, unique_id=_UNIQUE + "_before")
+        events.register("after-call", self.after, unique_id=_UNIQUE + "_after")
+
+    @staticmethod
+    def detach(client: Any) -> None:
+        events = client.meta.events
+        for event, suffix in (
+            ("before-parameter-build", "_params"),
+            ("before-call", "_before"),
+            ("after-call", "_after"),
+        ):
+            events.unregister(event, unique_id=_UNIQUE + suffix)
+
+
+def _module_clients(base: type) -> list[Any]:
+    """Clients (and boto3 resources' clients) held in module globals right now."""
+    found: dict[int, Any] = {}
+    for module in list(sys.modules.values()):
+        namespace = getattr(module, "__dict__", None)
+        if not isinstance(namespace, dict):
+            continue
+        for value in list(namespace.values()):
+            if isinstance(value, base):
+                found[id(value)] = value
+            elif type(value).__module__ == "boto3.resources.factory":  # a resource or a Table
+                client = getattr(getattr(value, "meta", None), "client", None)
+                if isinstance(client, base):
+                    found[id(client)] = client
+    return list(found.values())
+
+
+@contextlib.contextmanager
+def botocore_hook(recorder: Recorder) -> Iterator[bool]:
+    """Record (and fail) botocore API calls while active; yields False without botocore."""
+    try:
+        from botocore.client import BaseClient, ClientCreator
+    except ImportError:
+        yield False
+        return
+    handlers = _BotocoreHandlers(recorder)
+    clients = _module_clients(BaseClient)
+    for client in clients:
+        handlers.attach(client)
+    original = ClientCreator.create_client
+
+    @functools.wraps(original)
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        client = original(self, *args, **kwargs)
+        handlers.attach(client)
+        clients.append(client)
+        return client
+
+    ClientCreator.create_client = create_client
+    try:
+        yield True
+    finally:
+        ClientCreator.create_client = original
+        for client in clients:
+            with contextlib.suppress(Exception):
+                handlers.detach(client)

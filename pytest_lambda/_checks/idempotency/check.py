@@ -1,0 +1,331 @@
+"""Prove a handler idempotent: duplicate delivery, and crash and retry at every side effect.
+
+A delivery *settles* when the handler succeeds or the source gives up: after an
+exception or a timeout the source redelivers the whole event, after a partial batch
+response only the reported items (:mod:`pytest_lambda._checks.redeliver`), up to ``retries``
+times. API Gateway clients retry 429 and 5xx responses. S3 and SNS retries keep the
+request id.
+
+Scenario "duplicate delivery": reset, deliver on a new environment and settle, snapshot;
+deliver a duplicate on the same (warm) environment, settle, snapshot; deliver another
+on a new (cold) environment, settle, snapshot. Every snapshot must equal the first, and
+the settling responses must be equivalent once per-delivery values (request ids,
+request times, receipt handles, timestamps) are masked. For S3 and SNS the warm
+duplicate is Lambda's retry (same request id), the cold one a duplicate notification
+(new request id).
+
+Scenario "crash and retry" (``faults=True``, needs ``reset``): each side-effect point of
+the clean first attempt (every botocore API call, plus ``fault_points``) is failed before
+the call and after it (a lost acknowledgement); the source then redelivers, to the same
+environment and to a new one, and the settled state must equal the clean one.
+
+Cost: ``3 + 4·P`` deliveries for ``P`` side-effect points, each one handler run plus one
+per source retry: ``3 + 8·P`` handler runs for a handler whose retries succeed, plus a
+few diagnosis runs when a duplicate changes the state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_lambda._checks.clock import check_clock
+from pytest_lambda._checks.fault_points import fault_point_hook
+from pytest_lambda._checks.faults import Fault, Mode, botocore_hook
+from pytest_lambda._checks.idempotency.causes import (
+    Mismatch,
+    Run,
+    compare,
+    crash_finding,
+    duplicate_finding,
+    identity,
+)
+from pytest_lambda._checks.idempotency.fields import find_field_cause
+from pytest_lambda._checks.idempotency.report import (
+    CRASH,
+    DUPLICATE,
+    Finding,
+    IdempotencyReport,
+    ScenarioOutcome,
+)
+from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
+from pytest_lambda._checks.redeliver import same_request_id
+from pytest_lambda._checks.runner_arg import runner_for
+from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._runtime.handler import handler_name
+
+if TYPE_CHECKING:
+    from pytest_lambda._runtime.runner import LambdaRunner
+
+__all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
+
+_KINDS: Final = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_MODES: Final[tuple[Mode, Mode]] = ("before", "after")
+
+
+# -- scenarios --------------------------------------------------------------------------
+
+
+def _duplicate_scenario(
+    check: Check, findings: list[Finding], ignored: set[str]
+) -> tuple[Run, object, ScenarioOutcome]:
+    check.fresh()
+    state0 = check.snapshot()
+    clean = check.deliver(check.event)
+    state1 = check.snapshot()
+    if check.observe is not None and clean.succeeded and state0 == state1:
+        findings.append(_blind_observe())
+    if not clean.succeeded:
+        tries = len(clean.invocations)
+        findings.append(
+            Finding(
+                scenario=DUPLICATE,
+                severity="error",
+                message=f"the first delivery never succeeded in {tries} attempt{'s' if tries > 1 else ''} "
+                f"({clean.final_error()}): a failing handler cannot be shown idempotent",
+                fix="make the handler succeed on this event, or check it with an event it accepts",
+            )
+        )
+        return (
+            clean,
+            state1,
+            ScenarioOutcome(DUPLICATE, "failed", "the first delivery never succeeded"),
+        )
+    statuses: list[str] = []
+    warm: Mismatch | None = None
+    for attempt, env in ((1, "warm"), (2, "cold")):
+        keep = None
+        if env == "cold":
+            check.runner.new_environment()
+        elif same_request_id(check.kind):
+            keep = clean.first.request_id  # Lambda's async retry keeps the request id
+        dup = check.duplicate(attempt)
+        check.wait(attempt)
+        run = check.deliver(dup, request_id=keep)
+        found = compare(check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed())
+        status = (
+            "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
+        )
+        statuses.append(f"{env}: {status}")
+        if found is None:
+            continue
+        if env == "warm":
+            warm = found
+        elif warm is not None and warm.severity == found.severity:
+            continue  # the warm duplicate already showed it (and the state already differs)
+        cause = None
+        if found.state_diff and check.reset is not None and check.observe is not None:
+            cause = find_field_cause(check.kind, check.event, dup, check.idempotent)
+        warm_state_kept = warm is None or not warm.state_diff
+        findings.append(
+            duplicate_finding(
+                check.kind, found, env, attempt + 1, warm_passed=warm_state_kept, field_cause=cause
+            )
+        )
+    failed = any(s.endswith("failed") for s in statuses)
+    outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
+    return clean, state1, outcome
+
+
+def _blind_observe() -> Finding:
+    return Finding(
+        scenario=DUPLICATE,
+        severity="warning",
+        message="observe() returned the same state before and after a clean delivery, so it "
+        "cannot show a repeated side effect; if it reads a module of your handler (a list or "
+        "dict in store.py), each execution environment imports its own copy of that module, "
+        "as each Lambda process does",
+        fix="observe the store the handler really writes to (a database, or moto with "
+        "moto_state()), or pass an event that changes the state",
+    )
+
+
+def _crash_scenario(
+    check: Check,
+    clean: Run,
+    state1: object,
+    findings: list[Finding],
+    ignored: set[str],
+    faults: bool,
+) -> ScenarioOutcome:
+    if not faults:
+        return ScenarioOutcome(CRASH, "skipped", "faults=False")
+    if not clean.succeeded:
+        return ScenarioOutcome(CRASH, "skipped", "the first delivery never succeeded")
+    if check.reset is None:
+        return ScenarioOutcome(
+            CRASH, "skipped", "needs reset= to restore the starting state before each faulted run"
+        )
+    points = clean.first_calls
+    if not points:
+        return ScenarioOutcome(
+            CRASH,
+            "skipped",
+            "no side-effect point in a clean run: no AWS call through botocore, no fault_points called",
+        )
+    check.phase = CRASH
+    failed: list[str] = []
+    not_fired = 0
+    for call in points:
+        for mode in _MODES:
+            fault = Fault(call.index, mode, call.point)
+            bad: list[tuple[str, Finding]] = []
+            for env in ("warm", "cold"):
+                check.fresh()
+                run = check.deliver(check.event, fault=fault, cold_retry=env == "cold")
+                not_fired += run.fired is None
+                found = compare(
+                    check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed()
+                )
+                if found is not None:
+                    bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
+            if bad:
+                envs = " and ".join(e for e, _ in bad)
+                findings.append(_with_env(bad[0][1], f"{envs} retry"))
+                if any(f.severity == "error" for _, f in bad):
+                    failed.append(f"{mode} point {call.index + 1} ({call.point})")
+    n = len(points)
+    detail = (
+        f"ran {n} point{'s' if n > 1 else ''}, each failed before and after, retried warm and cold"
+    )
+    if not_fired:
+        detail += f"; {not_fired} faulted run(s) took another path and never reached their point"
+    if failed:
+        return ScenarioOutcome(CRASH, "failed", f"failed: {', '.join(failed)}; {detail}")
+    return ScenarioOutcome(CRASH, "passed", detail)
+
+
+def _with_env(finding: Finding, environment: str) -> Finding:
+    from dataclasses import replace
+
+    return replace(finding, environment=environment)
+
+
+# -- public API -------------------------------------------------------------------------
+
+
+def _kind(event: Mapping[str, Any], kind: str | None) -> str:
+    __tracebackhide__ = True
+    if kind is not None:
+        if kind not in (*_KINDS, "direct"):
+            raise InvalidOption(f"kind={kind!r}; valid kinds: {', '.join(_KINDS)}, direct")
+        return kind
+    from pytest_lambda._events._validate import detect
+
+    return detect(event) or "direct"
+
+
+def _check_args(event: object, retries: object, observe: object, reset: object) -> None:
+    __tracebackhide__ = True
+    if not isinstance(event, Mapping):
+        raise InvalidOption(f"event must be an event object (a dict), not {type(event).__name__}")
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise InvalidOption(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
+    for name, value in (("observe", observe), ("reset", reset)):
+        if value is not None and not callable(value):
+            raise InvalidOption(f"{name}={value!r}: expected a callable taking no arguments")
+
+
+def check_idempotency(
+    runner: LambdaRunner | str | Callable[..., Any],
+    event: Mapping[str, Any],
+    *,
+    kind: str | None = None,
+    retries: int = 2,
+    observe: Observe | None = None,
+    reset: Reset | None = None,
+    faults: bool = True,
+    fault_points: Sequence[str] = (),
+    seed: int | None = None,
+) -> IdempotencyReport:
+    """Run the "duplicate delivery" and "crash and retry" scenarios (see the module docs).
+
+    ``observe()`` returns a snapshot of the external state the handler changes;
+    ``reset()`` restores the starting state. ``fault_points`` are dotted callables
+    (``"app.db.insert_order"``) that count as side-effect points besides AWS calls.
+    ``seed`` varies the new ids of redelivered events; the check is deterministic.
+    The runner gets a new environment at the end.
+    """
+    __tracebackhide__ = True
+    with runner_for(runner) as run:
+        return _check_idempotency(
+            run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed
+        )
+
+
+def _check_idempotency(
+    runner: LambdaRunner, event: Mapping[str, Any], kind: str | None, retries: int,
+    observe: Observe | None, reset: Reset | None, faults: bool, fault_points: Sequence[str],
+    seed: int | None,
+) -> IdempotencyReport:  # fmt: skip
+    __tracebackhide__ = True
+    _check_args(event, retries, observe, reset)
+    resolved = _kind(event, kind)
+    check = Check(runner, event, resolved, retries, observe, reset, seed)
+    findings: list[Finding] = []
+    ignored: set[str] = set()
+    hooks = (botocore_hook(check.recorder), fault_point_hook(tuple(fault_points), check.recorder))
+    with check_clock(runner) as clock, hooks[0], hooks[1]:
+        check.clock = clock
+        clean, state1, dup = _duplicate_scenario(check, findings, ignored)
+        crash = _crash_scenario(check, clean, state1, findings, ignored, faults)
+    runner.new_environment()
+    notes: list[str] = [clock.note] if clock.note else []
+    if observe is None:
+        notes.append("no observe=: only responses were compared; pass observe= to compare state")
+    if resolved == "direct":
+        notes.append(
+            "event kind not recognised: treated as a direct invoke (duplicates are identical)"
+        )
+    if runner.isolation == "runtime":
+        from pytest_lambda._runtime.subprocess.environment import BLIND_SPOTS
+
+        notes.extend(BLIND_SPOTS)
+        notes.append(
+            "isolation='runtime': no fault was injected (AWS calls and fault_points= run in the "
+            "child process); use isolation='module' to test crashes between side effects"
+        )
+    elif not clean.first_calls:
+        notes.append(
+            "no AWS call through botocore was seen; declare your own side effects with fault_points="
+        )
+    called = {c.point for c in clean.calls}
+    missing = [p for p in fault_points if p not in called]
+    if missing:
+        notes.append(f"fault_points never called in a clean delivery: {', '.join(missing)}")
+    return IdempotencyReport(
+        kind=resolved,
+        findings=tuple(findings),
+        scenarios=(dup, crash),
+        handler_runs=check.runs,
+        runs_by_phase=tuple(check.runs_by_phase.items()),
+        side_effect_points=tuple(c.point for c in clean.first_calls),
+        ignored=tuple(sorted(ignored)),
+        notes=tuple(notes),
+        reproduce=_reproduce(resolved, event, seed),
+        handler=handler_name(runner.handler),
+    )
+
+
+def _reproduce(kind: str, event: Mapping[str, Any], seed: int | None) -> str:
+    again = f"run the check again on the same event ({identity(kind, event)})"
+    if seed is None:
+        return f"the check is deterministic: {again}"
+    return f"{again} with seed={seed}"
+
+
+def assert_idempotent(
+    handler_or_runner: LambdaRunner | str | Callable[..., Any],
+    event: Mapping[str, Any],
+    **keywords: Any,
+) -> IdempotencyReport:
+    """Check ``event`` and raise :class:`~pytest_lambda.NotIdempotentError` unless idempotent.
+
+    ``handler_or_runner`` is a :class:`~pytest_lambda.LambdaRunner` or a handler (string
+    or callable) for a runner built for the check and closed after it. Takes the
+    keywords of ``check_idempotency``; returns the report when it passes.
+    """
+    __tracebackhide__ = True
+    report = check_idempotency(handler_or_runner, event, **keywords)
+    report.assert_ok()
+    return report

@@ -1,0 +1,219 @@
+"""The result of an idempotency check: findings with their evidence, and the verdict.
+
+``str(report)`` reads on its own; :meth:`IdempotencyReport.assert_ok` raises
+:class:`~pytest_lambda.NotIdempotentError` with the verdict first, then the evidence
+(state diff, responses side by side, fault point, duplicated call), then the fix, then
+how to reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from pytest_lambda._checks.statediff import Change, render_diff, short
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._core.errors import NotIdempotentError
+
+__all__ = [
+    "CRASH",
+    "DOCS",
+    "DUPLICATE",
+    "Finding",
+    "IdempotencyReport",
+    "ScenarioOutcome",
+]
+
+DUPLICATE: Final = "duplicate delivery"
+CRASH: Final = "crash and retry"
+DOCS: Final = doc_url("how-to/idempotency")
+
+Severity = Literal["error", "warning"]
+Status = Literal["passed", "failed", "skipped"]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One way the handler was not idempotent, with its evidence.
+
+    ``state_diff`` compares the state after one clean delivery (``-``) with the state
+    after ``deliveries`` deliveries or after the faulted delivery and its retries
+    (``+``). ``responses`` are the two settling responses, in the same order.
+    """
+
+    scenario: str
+    severity: Severity
+    message: str
+    environment: str = ""
+    state_diff: tuple[Change, ...] = ()
+    deliveries: int = 2
+    responses: tuple[object, object] | None = None
+    fault_point: str | None = None
+    duplicated_call: str | None = None
+    fix: str = ""
+
+    def _after(self) -> str:
+        if self.scenario == CRASH:
+            return "after the failure and the retries"
+        return f"after {self.deliveries} deliveries"
+
+    def evidence(self, indent: str = "  ") -> str:
+        """The state diff, the responses side by side, the fault point and duplicated call."""
+        lines: list[str] = []
+        if self.fault_point:
+            lines.append(f"{indent}fault: {self.fault_point}")
+        if self.duplicated_call:
+            lines.append(f"{indent}duplicated call: {self.duplicated_call}")
+        if self.state_diff:
+            lines.append(f"{indent}state: - after 1 delivery, + {self._after()}:")
+            lines.append(render_diff(self.state_diff, indent=indent + "  "))
+        if self.responses is not None:
+            first, second = self.responses
+            label = "faulted" if self.scenario == CRASH else f"delivery {self.deliveries}"
+            width = max(len("delivery 1"), len(label))
+            lines.append(f"{indent}responses:")
+            lines.append(f"{indent}  {'delivery 1'.ljust(width)} : {short(first, 160)}")
+            lines.append(f"{indent}  {label.ljust(width)} : {short(second, 160)}")
+        return "\n".join(lines)
+
+    def render(self, indent: str = "  ") -> str:
+        head = (
+            f"[{self.scenario}, {self.environment}] {self.message}"
+            if self.environment
+            else (f"[{self.scenario}] {self.message}")
+        )
+        if self.severity == "warning":
+            head = "warning: " + head
+        body = self.evidence(indent + "  ")
+        fix = f"\n{indent}  fix: {self.fix}" if self.fix else ""
+        return f"{indent}{head}" + (f"\n{body}" if body else "") + fix
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """How one scenario went: ``passed``, ``failed`` or ``skipped`` (``detail`` says why)."""
+
+    name: str
+    status: Status
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class IdempotencyReport:
+    """What :func:`~pytest_lambda.assert_idempotent` / ``check_idempotency`` found.
+
+    ``ok`` is True when no finding is an error (warnings are shown but do not fail).
+    ``handler_runs`` is how many times the handler ran, linear in the number of
+    side-effect points (``side_effect_points``). ``ignored`` names the per-delivery
+    values masked before responses were compared.
+    """
+
+    kind: str
+    findings: tuple[Finding, ...]
+    scenarios: tuple[ScenarioOutcome, ...]
+    handler_runs: int
+    side_effect_points: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    reproduce: str = ""
+    runs_by_phase: tuple[tuple[str, int], ...] = ()
+    handler: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """No error-level finding: the handler was shown idempotent on this event."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The error-level findings (any of them fails the check)."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    def verdict(self) -> str:
+        """The one-line verdict."""
+        if self.ok:
+            tested = ", ".join(s.name for s in self.scenarios if s.status == "passed")
+            who = self.handler or "the handler"
+            return f"idempotent: {who} passed {tested or 'no scenario'} ({self.kind} event)"
+        failed = [s.name for s in self.scenarios if s.status == "failed"]
+        first = self.scenarios[0] if self.scenarios else None
+        if first is not None and first.detail == "the first delivery never succeeded":
+            return (
+                "not shown to be idempotent: the first delivery never succeeded, so there is "
+                f"nothing to compare a redelivery with ({self.kind} event)"
+            )
+        return (
+            f"not idempotent: {_plural(len(self.errors), 'finding')} in "
+            f"{' and '.join(failed)} ({self.kind} event)"
+        )
+
+    def summary(self) -> str:
+        """Scenarios, side-effect points, handler runs, masked values and notes."""
+        lines = ["scenarios:"]
+        for s in self.scenarios:
+            lines.append(f"  {s.name}: {s.status}" + (f" ({s.detail})" if s.detail else ""))
+        points = ", ".join(self.side_effect_points) if self.side_effect_points else "none seen"
+        lines.append(f"side-effect points ({len(self.side_effect_points)}): {points}")
+        split = ", ".join(f"{phase} {n}" for phase, n in self.runs_by_phase)
+        lines.append(f"handler runs: {self.handler_runs}" + (f" ({split})" if split else ""))
+        if self.ignored:
+            lines.append(f"ignored (differ per delivery): {', '.join(self.ignored)}")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def _leading(self) -> tuple[list[Finding], list[Finding]]:
+        """The first finding of each scenario (shown in full) and the rest (one line each)."""
+        ordered = sorted(self.findings, key=lambda f: f.severity != "error")
+        lead: list[Finding] = []
+        rest: list[Finding] = []
+        for finding in ordered:
+            if any(f.scenario == finding.scenario for f in lead):
+                rest.append(finding)
+            else:
+                lead.append(finding)
+        return lead, rest
+
+    @staticmethod
+    def _one_line(finding: Finding) -> str:
+        where = (
+            f"{finding.scenario}, {finding.environment}"
+            if finding.environment
+            else finding.scenario
+        )
+        return f"  [{where}] {finding.message}"
+
+    def __str__(self) -> str:
+        parts = [self.verdict()]
+        lead, rest = self._leading()
+        parts.extend(f.render() for f in lead)
+        if rest:
+            parts.append(f"  … and {_plural(len(rest), 'more finding')}:")
+            parts.extend("  " + self._one_line(f) for f in rest)
+        parts.append(self.summary())
+        if self.reproduce and not self.ok:
+            parts.append(f"reproduce: {self.reproduce}")
+        return "\n".join(parts)
+
+    def failure_message(self) -> str:
+        """Verdict, then the evidence (diff), then the fix, then how to reproduce."""
+        lead, rest = self._leading()
+        lines = [f"{self.handler or 'handler'} is {self.verdict()}"]
+        for finding in lead:
+            lines += ["", finding.render(indent="")]
+        if rest:
+            lines += ["", f"{_plural(len(rest), 'more finding')}:"]
+            lines.extend(self._one_line(f) for f in rest)
+        lines += ["", self.summary(), f"see {DOCS}"]
+        if self.reproduce:
+            lines.append(f"reproduce: {self.reproduce}")
+        return "\n".join(lines)
+
+    def assert_ok(self) -> None:
+        """Raise :class:`NotIdempotentError` unless ``ok``."""
+        __tracebackhide__ = True
+        if not self.ok:
+            raise NotIdempotentError(self.failure_message())

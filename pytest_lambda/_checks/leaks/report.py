@@ -1,0 +1,246 @@
+"""The result of a warm-reuse check: findings with their evidence, and the verdict.
+
+``str(report)`` reads on its own; :meth:`LeakReport.assert_ok` raises
+:class:`~pytest_lambda.StateLeakError` with the verdict first, then the evidence (where,
+value after one invocation and before the next, the growth trend, warm and cold outputs
+side by side), then the fix, then how to reproduce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._core.errors import StateLeakError
+
+__all__ = [
+    "CACHE",
+    "CWD",
+    "DEFAULT_ARG",
+    "DIVERGENCE",
+    "DOCS",
+    "ENVIRON",
+    "FD_GROWTH",
+    "GLOBAL_CHANGED",
+    "GLOBAL_GROWTH",
+    "LAZY_GLOBAL",
+    "LOGGING_HANDLER",
+    "PROCESS_STATE",
+    "SYS_PATH",
+    "THREAD",
+    "TMP_FILE",
+    "TMP_GROWTH",
+    "LeakFinding",
+    "LeakReport",
+    "Severity",
+]
+
+DOCS: Final = doc_url("how-to/warm-reuse")
+
+# Finding kinds (``LeakFinding.kind``), explained in docs/how-to/warm-reuse.md.
+DIVERGENCE: Final = "divergence"
+GLOBAL_GROWTH: Final = "global-growth"
+CACHE: Final = "cache"
+GLOBAL_CHANGED: Final = "global-changed"
+LAZY_GLOBAL: Final = "lazy-global"
+DEFAULT_ARG: Final = "mutable-default"
+TMP_GROWTH: Final = "tmp-growth"
+TMP_FILE: Final = "tmp-file"
+ENVIRON: Final = "environ"
+CWD: Final = "cwd"
+SYS_PATH: Final = "sys-path"
+LOGGING_HANDLER: Final = "logging-handler"
+THREAD: Final = "thread"
+FD_GROWTH: Final = "fd-growth"
+PROCESS_STATE: Final = "process-state"  # changed by the handler, not restorable in-process
+
+_MAX_DIVERGENCES: Final = 2
+
+Severity = Literal["error", "warning", "info"]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _skipped(events: tuple[int, ...]) -> str:
+    """Which events' warm outputs were not compared, and why ("" when all were)."""
+    if not events:
+        return ""
+    if len(events) == 1:
+        return f"event {events[0]} not compared: two cold runs gave different outputs"
+    names = ", ".join(str(e) for e in events[:-1]) + f" and {events[-1]}"
+    return f"events {names} not compared: two cold runs of each gave different outputs"
+
+
+@dataclass(frozen=True)
+class LeakFinding:
+    """One piece of state that survived a warm invocation, or one diverging output.
+
+    ``where`` names it precisely (``app._seen``, ``app.handler(seen=…)``, ``/tmp/log.txt``,
+    ``os.environ['LAST_USER']``, ``sys.path``, ``root logger``, a thread, ``event 2``).
+    ``before`` / ``after`` are bounded texts: the value after the invocation before the
+    change and after the one that changed it (for a divergence: the cold and warm outputs).
+    """
+
+    kind: str
+    severity: Severity
+    where: str
+    message: str
+    before: str | None = None
+    after: str | None = None
+    fix: str = ""
+    invocation: int | None = None
+    span: tuple[int, int] | None = None
+
+    def labels(self) -> tuple[str, str]:
+        """What ``before`` and ``after`` are: cold/warm outputs, or values after which invocation."""
+        if self.kind == DIVERGENCE:
+            return "cold (fresh environment)", "warm (reused environment)"
+        if self.span is None:
+            return "before", "after"
+        first, last = self.span
+        return (
+            "after init" if first == 0 else f"after invocation {first}",
+            f"after invocation {last}",
+        )
+
+    def evidence(self, indent: str = "  ") -> str:
+        labels = self.labels()
+        width = max(len(labels[0]), len(labels[1]))
+        lines = []
+        if self.before is not None:
+            lines.append(f"{indent}{labels[0].ljust(width)} : {self.before}")
+        if self.after is not None:
+            lines.append(f"{indent}{labels[1].ljust(width)} : {self.after}")
+        return "\n".join(lines)
+
+    def head(self) -> str:
+        text = f"[{self.kind}] {self.where}: {self.message}"
+        return text if self.severity == "error" else f"{self.severity}: {text}"
+
+    def render(self, indent: str = "  ") -> str:
+        body = self.evidence(indent + "  ")
+        fix = f"\n{indent}  fix: {self.fix}" if self.fix else ""
+        return f"{indent}{self.head()}" + (f"\n{body}" if body else "") + fix
+
+
+@dataclass(frozen=True)
+class LeakReport:
+    """What ``check_warm_reuse`` / :func:`~pytest_lambda.assert_no_state_leak` found.
+
+    ``ok`` is True when no finding is an error (warnings and info are shown but do not
+    fail; ``strict=True`` makes warnings errors). ``handler_runs`` counts every handler
+    run: the warm sequence (events then replays), one cold run per event, and a second
+    cold run for each diverging event (to tell nondeterminism from a leak).
+    ``not_compared`` lists the events (numbered from 1) whose two cold runs gave different
+    outputs: their warm output was not compared, and the verdict says so.
+    """
+
+    findings: tuple[LeakFinding, ...]
+    handler_runs: int
+    events: int = 0
+    replays: int = 0
+    allowed: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    reproduce: str = ""
+    seed: int | None = None
+    not_compared: tuple[int, ...] = ()  # events (from 1) whose two cold runs differed
+
+    @property
+    def ok(self) -> bool:
+        """No error-level finding (warnings do not fail the check unless ``strict=True``)."""
+        return not self.errors
+
+    @property
+    def errors(self) -> tuple[LeakFinding, ...]:
+        """The error-level findings: warm output that differs from cold, and leaks."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[LeakFinding, ...]:
+        """The warning-level findings (errors under ``strict=True``)."""
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    def by_kind(self, kind: str) -> tuple[LeakFinding, ...]:
+        """The findings of one kind: ``"divergence"``, ``"global-growth"``, ``"tmp-file"``..."""
+        return tuple(f for f in self.findings if f.kind == kind)
+
+    def verdict(self) -> str:
+        """The one-line verdict: it claims only what was compared."""
+        skipped = _skipped(self.not_compared)
+        if self.ok:
+            extra = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
+            compared = self.events - len(self.not_compared)
+            if not skipped:
+                return (
+                    f"no state leak: {_plural(self.events, 'event')} gave the same output warm "
+                    f"and cold, and no state grew across warm invocations{extra}"
+                )
+            if compared > 0:
+                return (
+                    f"no state leak: {compared} of {_plural(self.events, 'event')} gave the same "
+                    f"output warm and cold ({skipped}), and no state grew across warm "
+                    f"invocations{extra}"
+                )
+            return f"outputs not compared ({skipped}); no state grew across warm invocations{extra}"
+        kinds = sorted({f.kind for f in self.errors})
+        return (
+            f"state leaks across warm invocations: {_plural(len(self.errors), 'error')} "
+            f"({', '.join(kinds)})" + (f"; {skipped}" if skipped else "")
+        )
+
+    def summary(self) -> str:
+        """Handler runs, what was inspected, and notes on what could not be."""
+        lines = [
+            f"handler runs: {self.handler_runs} ({self.events} warm + {self.replays} replayed, "
+            f"{self.handler_runs - self.events - self.replays} cold)"
+        ]
+        if self.allowed:
+            lines.append(f"allowed (not reported): {', '.join(self.allowed)}")
+        lines.extend(f"note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def _ordered(self) -> list[LeakFinding]:
+        rank = {"error": 0, "warning": 1, "info": 2}
+        return sorted(self.findings, key=lambda f: rank[f.severity])
+
+    def __str__(self) -> str:
+        parts = [self.verdict()]
+        parts.extend(f.render() for f in self._ordered())
+        parts.append(self.summary())
+        if self.reproduce and not self.ok:
+            parts.append(f"reproduce: {self.reproduce}")
+        return "\n".join(parts)
+
+    def failure_message(self) -> str:
+        """Verdict, then each error with its evidence and fix, then warnings, then reproduce."""
+        lines = [f"handler {self.verdict()}"]
+        shown = 0
+        for finding in self.errors:
+            if finding.kind == DIVERGENCE:
+                shown += 1
+                if shown > _MAX_DIVERGENCES:
+                    continue
+            lines += ["", finding.render(indent="")]
+        if shown > _MAX_DIVERGENCES:
+            hidden = [f.where for f in self.errors if f.kind == DIVERGENCE][_MAX_DIVERGENCES:]
+            lines += [
+                "",
+                f"(and {_plural(len(hidden), 'more diverging event')}: {', '.join(hidden)})",
+            ]
+        others = [f for f in self._ordered() if f.severity != "error"]
+        if others:
+            lines += ["", f"not failing the check ({_plural(len(others), 'finding')}):"]
+            lines.extend(f"  {f.head()}" for f in others)
+        lines += ["", self.summary(), f"see {DOCS}"]
+        if self.reproduce:
+            lines.append(f"reproduce: {self.reproduce}")
+        return "\n".join(lines)
+
+    def assert_ok(self) -> None:
+        """Raise :class:`StateLeakError` unless ``ok``."""
+        __tracebackhide__ = True
+        if not self.ok:
+            raise StateLeakError(self.failure_message())

@@ -1,0 +1,115 @@
+"""The user's moto set-up: a callable that creates the AWS resources a handler expects.
+
+In production the tables, buckets and queues come from CloudFormation, CDK or Terraform;
+under ``moto.mock_aws()`` nothing exists until someone creates it. ``--lambda-moto-setup``
+(``pytest-lambda check --moto-setup``) names a callable, ``package.module:function`` or
+``package.module.function``, that the checks call inside the mock before anything runs,
+with ``AWS_DEFAULT_REGION`` and ``AWS_REGION`` set to the function's region.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Final
+
+from pytest_lambda._core.errors import InvalidOption
+
+__all__ = ["check_cli_moto", "check_reference", "load_setup", "mocked_aws", "run_setup"]
+
+_REFERENCE: Final = re.compile(
+    r"[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*)?"
+)
+
+
+def check_reference(name: str, raw: str) -> str:
+    """``raw`` if it is spelled like ``package.module:function``; else a clear error."""
+    value = raw.strip()
+    if not _REFERENCE.fullmatch(value) or ("." not in value and ":" not in value):
+        raise InvalidOption(
+            f"{name}={raw!r}: name a callable as package.module:function "
+            "(e.g. tests.aws_setup:create_tables)"
+        )
+    return value
+
+
+@contextmanager
+def _importable_from(root: str | None) -> Iterator[None]:
+    if root is None or root in sys.path:
+        yield
+        return
+    sys.path.insert(0, root)
+    try:
+        yield
+    finally:
+        if root in sys.path:
+            sys.path.remove(root)
+
+
+def load_setup(reference: str, root: str | None = None) -> Callable[[], Any]:
+    """The callable ``reference`` names, imported with ``root`` on ``sys.path``."""
+    if ":" in reference:
+        module_name, _, attr = reference.partition(":")
+    else:
+        module_name, _, attr = reference.rpartition(".")
+    with _importable_from(root):
+        try:
+            target: Any = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise InvalidOption(
+                f"moto setup {reference!r}: cannot import {module_name!r} ({exc}); "
+                "run from the directory that holds it, or check the spelling"
+            ) from None
+    for part in attr.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise InvalidOption(
+                f"moto setup {reference!r}: {module_name!r} has no attribute {attr!r}"
+            ) from None
+    if not callable(target):
+        raise InvalidOption(f"moto setup {reference!r} is not callable")
+    return target  # type: ignore[no-any-return]
+
+
+def run_setup(reference: str, region: str, root: str | None = None) -> None:
+    """Call the set-up inside the active mock, in the function's region."""
+    setup = load_setup(reference, root)
+    saved = {k: os.environ.get(k) for k in ("AWS_DEFAULT_REGION", "AWS_REGION")}
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = region
+    try:
+        setup()
+    except Exception as exc:
+        raise InvalidOption(f"moto setup {reference!r} raised {type(exc).__name__}: {exc}") from exc
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def check_cli_moto(moto: bool, setup: str | None, isolation: str) -> None:
+    """The command line's ``--moto``/``--moto-setup``: :class:`InvalidOption` when unusable."""
+    if setup:
+        check_reference("--moto-setup", setup)
+    if (moto or setup) and isolation == "runtime":
+        raise InvalidOption(
+            "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
+            "so the handler would call real AWS; use --isolation module with --moto"
+        )
+
+
+@contextmanager
+def mocked_aws(setup: str | None, region: str, root: str | None) -> Iterator[None]:
+    """Inside ``moto.mock_aws()``, after the user's set-up (if any) has created resources."""
+    from moto import mock_aws
+
+    with mock_aws():
+        if setup:
+            run_setup(setup, region, root)
+        yield

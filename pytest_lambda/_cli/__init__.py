@@ -1,0 +1,3 @@
+"""The pytest-lambda commands."""
+
+from __future__ import annotations

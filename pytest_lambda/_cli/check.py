@@ -1,0 +1,153 @@
+"""``pytest-lambda check``: the ``--lambda-handler`` conformance suite without pytest files."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_lambda._cli.util import PROG, CLIError, seed_value
+
+if TYPE_CHECKING:
+    from pytest_lambda._suite.engine import CheckResult
+
+__all__ = ["populate"]
+
+
+def _progress(total: int) -> Callable[[CheckResult], None]:
+    """A progress line on stderr when it is a terminal; silent otherwise."""
+    done = [0]
+
+    def on_result(result: CheckResult) -> None:
+        done[0] += 1
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{PROG} check: {done[0]}/{total} {result.nodeid}\x1b[K")
+            if done[0] == total:
+                sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    return on_result
+
+
+def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
+    """The command line that runs the same checks on the same events again."""
+    from pytest_lambda._suite.engine import SuiteOptions, replay_settings
+
+    opts = SuiteOptions(
+        seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
+        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup,
+    )  # fmt: skip
+    words = [PROG, "check", handler, "--events", ns.events, "--seed", str(seed)]
+    if ns.root is not None:
+        words += ["--root", ns.root]
+    for name, value in replay_settings(opts):
+        words += [f"--{name}"] + ([value] if value else [])
+    return shlex.join(words)
+
+
+def _check(ns: argparse.Namespace) -> int:
+    from pytest_lambda._checks.moto_setup import check_cli_moto
+    from pytest_lambda._core.errors import InvalidOption
+    from pytest_lambda._suite.config import load_event_params, parse_handler, parse_kinds
+    from pytest_lambda._suite.engine import CHECKS, SuiteOptions, run_checks, summary_table
+    from pytest_lambda._suite.load import load_problem
+
+    try:
+        handler = parse_handler(ns.handler, "HANDLER")
+        kinds = parse_kinds(ns.events, "--events")
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    try:
+        check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    if ns.timeout <= 0 or ns.timeout > 900:
+        raise CLIError(f"--timeout {ns.timeout}: a number of seconds above 0 and at most 900")
+    root = Path(ns.root if ns.root is not None else os.getcwd())
+    if not root.is_dir():
+        raise CLIError(f"--root {ns.root}: not a directory")
+    params = load_event_params(root / "pyproject.toml")  # InvalidOption: exit 2, one line
+    seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
+    if not 128 <= ns.memory <= 10240:
+        raise CLIError(f"--memory {ns.memory}: Lambda memory is 128 to 10240 MB")
+    opts = SuiteOptions(
+        seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
+        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, root=str(root),
+        params_by_kind=params,
+    )  # fmt: skip
+    out = sys.stdout
+    try:
+        problem = load_problem(handler, opts)
+    except InvalidOption as exc:  # the moto set-up failed
+        raise CLIError(str(exc)) from None
+    if problem is not None:
+        if problem.misnamed:  # the handler string is wrong: a usage error
+            raise CLIError(problem.report("the checks").replace("\n\n", "\n"))
+        out.write(f"FAILED {handler}\n{problem.report('the checks')}\n")
+        return 1
+    on_result = _progress(len(kinds) * len(CHECKS))
+    results = run_checks(handler, kinds, opts, on_result=on_result)
+    failed = [r for r in results if r.outcome == "failed"]
+    for r in failed:
+        out.write(f"FAILED {r.nodeid}\n{r.report.rstrip()}\n\n")
+    out.write(f"{handler} (seed {seed})\n")
+    for line in summary_table(kinds, [r.row() for r in results]):
+        out.write(line + "\n")
+    counts = {o: sum(r.outcome == o for r in results) for o in ("passed", "failed", "skipped")}
+    out.write(", ".join(f"{n} {o}" for o, n in counts.items() if n) + "\n")
+    if failed:
+        out.write(f"reproduce with: {_reproduce(ns, handler, seed)}\n")
+    return 1 if failed else 0
+
+
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``check`` command's parser ``p``."""
+    p.description = (
+        "Run the conformance checks of the --lambda-handler suite against HANDLER: for each\n"
+        "event kind, invokes, idempotent, warm-reuse and robust. Per-kind generator\n"
+        "parameters come from [tool.pytest_lambda.events.<kind>] in DIR/pyproject.toml.\n"
+        "Exit code 1 when a check fails, 2 on a usage error."
+    )
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.add_argument("handler", metavar="HANDLER", help="module.function, e.g. app.handler")
+    p.add_argument(
+        "--events", metavar="KIND[,KIND]", required=True, help="event kinds to check with"
+    )
+    p.add_argument(
+        "--seed",
+        type=seed_value,
+        metavar="N",
+        help="seed of the generated events (an integer >= 0)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=3.0, metavar="S", help="function timeout (default 3)"
+    )
+    p.add_argument("--memory", type=int, default=128, metavar="MB", help="memory (default 128)")
+    p.add_argument("--region", default="us-east-1", help="AWS region (default us-east-1)")
+    p.add_argument(
+        "--root", metavar="DIR", help="directory the handler is imported from (default: .)"
+    )
+    p.add_argument(
+        "--moto",
+        action="store_true",
+        help="run inside moto.mock_aws() and compare AWS state in the idempotency check",
+    )
+    p.add_argument(
+        "--moto-setup",
+        metavar="MODULE:FUNCTION",
+        help="a callable that creates the handler's tables, buckets and queues inside moto "
+        "before the checks, e.g. tests.aws:create_tables (implies --moto)",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("module", "runtime"),
+        default="module",
+        help="module: in this process (default); runtime: under the real awslambdaric runtime "
+        "client in a subprocess (Linux, the [runtime] extra)",
+    )
+    p.set_defaults(func=_check)

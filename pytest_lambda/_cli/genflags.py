@@ -1,0 +1,347 @@
+"""The event-generator flags shared by ``events generate`` and ``invoke --kind``.
+
+Each flag maps to a generator parameter; it applies to a kind only when that
+kind's generator has the parameter (``events.params(kind)``), so a misplaced
+flag is one clear error instead of being silently ignored. Names follow SAM's
+``generate-event`` where SAM has one (``--queue-name``, ``--partition-key`` …).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pytest_lambda._cli.util import (
+    CLIError,
+    json_or_string,
+    key_value,
+    path_value,
+    read_json,
+    seed_value,
+)
+
+__all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "flag_for", "request"]
+
+
+def _time(text: str) -> Any:
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
+
+
+def _pairs(values: list[tuple[str, str]]) -> Any:
+    return [list(pair) for pair in values]
+
+
+def _multidict(values: list[tuple[str, str]]) -> Any:
+    out: dict[str, Any] = {}
+    for name, value in values:
+        if name not in out:
+            out[name] = value
+        elif isinstance(out[name], list):
+            out[name].append(value)
+        else:
+            out[name] = [out[name], value]
+    return out
+
+
+def _strdict(values: list[tuple[str, str]]) -> Any:
+    return dict(values)
+
+
+def _authorizer(text: str) -> Any:
+    return json_or_string(text, "--authorizer")
+
+
+def _jsondict(values: list[tuple[str, str]]) -> Any:
+    return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
+
+
+@dataclass(frozen=True)
+class GenFlag:
+    """One generator flag: the option, the parameter(s) it feeds, how its text is read."""
+
+    flag: str
+    params: tuple[str, ...]
+    help: str
+    metavar: str | None = None
+    type: Callable[[str], Any] | None = None
+    action: str = "store"  # "store", "store_true" or "append"
+    convert: Callable[[Any], Any] | None = None  # applied to the parsed value
+
+    @property
+    def dest(self) -> str:
+        return "gen_" + self.flag[2:].replace("-", "_")
+
+
+_KV: Final = "NAME=VALUE"
+
+#: Every generator flag, in help order.
+GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
+    GenFlag("--records", ("records",), "number of records in the batch", "N", int),
+    GenFlag("--body", ("body",), "message or request body (text, taken as given)", "TEXT"),
+    GenFlag("--message", ("message",), "SNS message (text, taken as given)", "TEXT"),
+    GenFlag("--data", ("data",), "Kinesis record data (text; base64-encoded for you)", "TEXT"),
+    GenFlag(
+        "--body-schema",
+        ("body_schema", "message_schema", "data_schema"),
+        "JSON Schema file the payload is generated from",
+        "FILE",
+        None,
+        "store",
+        lambda path: read_json(path, "body schema"),
+    ),
+    GenFlag("--method", ("method",), "HTTP method", "METHOD"),
+    GenFlag("--path", ("path",), "request path, e.g. /orders/42", "PATH"),
+    GenFlag("--resource", ("resource",), "REST resource template, e.g. /orders/{id}", "TEMPLATE"),
+    GenFlag("--route-key", ("route_key",), "HTTP API route key, e.g. 'GET /orders/{id}'", "KEY"),
+    GenFlag("--stage", ("stage",), "API stage name", "NAME"),
+    GenFlag(
+        "--query",
+        ("query",),
+        "query parameter, one per flag (repeatable, order kept; a & in VALUE is part of it)",
+        _KV,
+        key_value,
+        "append",
+        _pairs,
+    ),
+    GenFlag(
+        "--header",
+        ("headers",),
+        "request header (repeatable)",
+        _KV,
+        key_value,
+        "append",
+        _multidict,
+    ),
+    GenFlag(
+        "--cookie",
+        ("cookies",),
+        "cookie as the browser sends it, e.g. session=abc (repeatable)",
+        "COOKIE",
+        None,
+        "append",
+    ),
+    GenFlag(
+        "--path-parameter",
+        ("path_parameters",),
+        "path parameter (repeatable)",
+        _KV,
+        key_value,
+        "append",
+        _strdict,
+    ),
+    GenFlag("--content-type", ("content_type",), "Content-Type of the body", "TYPE"),
+    GenFlag(
+        "--authorizer",
+        ("authorizer",),
+        "authorizer: a name such as cognito, jwt, lambda, iam, or a JSON object",
+        "AUTH",
+        _authorizer,
+    ),
+    GenFlag("--source-ip", ("source_ip",), "client IP address", "IP"),
+    GenFlag("--user-agent", ("user_agent",), "User-Agent of the client", "TEXT"),
+    GenFlag("--endpoint", ("endpoint",), "API endpoint type: regional or edge", "TYPE"),
+    GenFlag("--bucket", ("bucket",), "S3 bucket name", "NAME"),
+    GenFlag("--key", ("key",), "S3 object key, decoded (encoded in the event as S3 does)", "KEY"),
+    GenFlag("--event-name", ("event_name",), "S3 event name, e.g. ObjectRemoved:Delete", "NAME"),
+    GenFlag("--size", ("size",), "S3 object size in bytes", "BYTES", int),
+    GenFlag("--etag", ("etag",), "S3 object ETag", "ETAG"),
+    GenFlag("--version-id", ("version_id",), "S3 object version id", "ID"),
+    GenFlag("--versioned", ("versioned",), "S3 bucket with versioning", action="store_true"),
+    GenFlag("--queue-name", ("queue",), "SQS queue name (a .fifo name makes a FIFO event)", "NAME"),
+    GenFlag("--fifo", ("fifo",), "FIFO queue event", action="store_true"),
+    GenFlag("--group-id", ("group_id",), "FIFO message group id", "ID"),
+    GenFlag("--receive-count", ("receive_count",), "ApproximateReceiveCount", "N", int),
+    GenFlag(
+        "--sns-envelope",
+        ("sns_envelope",),
+        "wrap each SQS body in the SNS envelope",
+        action="store_true",
+    ),
+    GenFlag(
+        "--message-attribute",
+        ("message_attributes",),
+        "message attribute; a JSON number makes a Number attribute (repeatable); in an sns "
+        "event every attribute is a String, as SNS passes them to Lambda",
+        _KV,
+        key_value,
+        "append",
+        _jsondict,
+    ),
+    GenFlag(
+        "--trace-header", ("trace_header",), "add the X-Ray AWSTraceHeader", action="store_true"
+    ),
+    GenFlag("--topic", ("topic",), "SNS topic name", "NAME"),
+    GenFlag("--subject", ("subject",), "SNS subject", "TEXT"),
+    GenFlag("--stream", ("stream",), "Kinesis stream name", "NAME"),
+    GenFlag("--shard-id", ("shard_id",), "Kinesis shard id", "ID"),
+    GenFlag("--partition-key", ("partition_key",), "Kinesis partition key", "KEY"),
+    GenFlag("--encrypted", ("encrypted",), "Kinesis stream with SSE-KMS", action="store_true"),
+    GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
+    GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
+    GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),
+)
+
+
+def flag_for(kind_params: Mapping[str, str], param: str) -> str | None:
+    """The flag that sets ``param`` (given the kind's parameters), if any."""
+    for f in GEN_FLAGS:
+        if param in f.params and _target(f, kind_params) == param:
+            return f.flag
+    return None
+
+
+def _target(flag: GenFlag, kind_params: Mapping[str, str]) -> str | None:
+    return next((p for p in flag.params if p in kind_params), None)
+
+
+def add_generator_flags(parser: argparse.ArgumentParser) -> None:
+    """Add ``--seed``, ``--set``, ``--param``, ``--no-validate`` and every generator flag."""
+    parser.add_argument(
+        "--seed",
+        type=seed_value,
+        metavar="N",
+        help="seed, an integer >= 0: the same seed and flags give byte-identical output "
+        "(default: random, printed on stderr)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="gen_set",
+        action="append",
+        type=path_value,
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field, e.g. Records.0.body=hi (VALUE is JSON when it "
+        "parses, else a string; NaN and Infinity are not JSON and are refused; repeatable)",
+    )
+    parser.add_argument(
+        "--param",
+        dest="gen_param",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="NAME=VALUE",
+        help="any generator parameter (VALUE is JSON when it parses, else a "
+        "string; repeatable); see 'pytest-lambda events list'",
+    )
+    parser.add_argument(
+        "--no-validate",
+        dest="gen_validate",
+        action="store_false",
+        help="skip schema validation of the overridden event (for malformed events)",
+    )
+    group = parser.add_argument_group(
+        "event parameters", "each applies only to kinds whose generator has the parameter"
+    )
+    for f in GEN_FLAGS:
+        kwargs: dict[str, Any] = {"dest": f.dest, "help": f.help, "default": argparse.SUPPRESS}
+        if f.action == "store_true":
+            kwargs["action"] = "store_true"
+        else:
+            kwargs.update(action=f.action, metavar=f.metavar)
+            if f.type is not None:
+                kwargs["type"] = f.type
+        group.add_argument(f.flag, **kwargs)
+
+
+def given_flags(ns: argparse.Namespace) -> list[GenFlag]:
+    """The generator flags present on the command line."""
+    return [f for f in GEN_FLAGS if hasattr(ns, f.dest)]
+
+
+@dataclass(frozen=True)
+class GeneratorRequest:
+    """What to pass to ``events.generate``."""
+
+    kind: str
+    seed: int
+    seed_given: bool
+    params: dict[str, Any]
+    overrides: dict[str, Any]
+    validate: bool
+
+    def generate(self) -> dict[str, Any]:
+        """The event; a bad parameter or override is a :class:`CLIError`."""
+        from pytest_lambda import events
+
+        try:
+            return events.generate(
+                self.kind,
+                seed=self.seed,
+                overrides=self.overrides or None,
+                validate=self.validate,
+                **self.params,
+            )
+        except TypeError as exc:  # unknown parameter, or a value of the wrong type
+            raise CLIError(str(exc)) from None
+        except events.EventValidationError as exc:
+            text = str(exc)
+            if self.overrides and "is not of type 'string'" in text:
+                raise CLIError(
+                    f"{text} (a --set VALUE is JSON when it parses: quote a string, e.g. "
+                    "--set 'PATH=\"2\"')"
+                ) from None
+            raise CLIError(f"{text} (pass --no-validate to allow a malformed event)") from None
+
+
+def _not_applicable(flag: str, kind: str, kind_params: Mapping[str, str]) -> CLIError:
+    flags = [f.flag for f in GEN_FLAGS if _target(f, kind_params)]
+    others = [p for p in kind_params if flag_for(kind_params, p) is None]
+    tail = f"; other parameters with --param NAME=VALUE: {', '.join(others)}" if others else ""
+    return CLIError(
+        f"{flag} does not apply to {kind} events; {kind} flags: {', '.join(flags)}{tail}"
+    )
+
+
+_OWN_FLAGS: Final = {
+    "seed": "--seed N",
+    "overrides": "--set PATH=VALUE",
+    "validate": "--no-validate",
+}
+
+
+def normalise_kind(kind: str) -> str:
+    """Accept ``apigw-v1`` for ``apigw_v1``; unknown kinds fail later with the valid list."""
+    return kind.strip().lower().replace("-", "_")
+
+
+def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> GeneratorRequest:
+    """Turn the parsed flags into a :class:`GeneratorRequest` for ``kind``."""
+    from pytest_lambda import events
+
+    kind = normalise_kind(kind)
+    kind_params = events.params(kind)  # InvalidEventSpec for an unknown kind
+    params: dict[str, Any] = {}
+    for f in given_flags(ns):
+        if f.flag in skip:
+            continue
+        target = _target(f, kind_params)
+        if target is None:
+            raise _not_applicable(f.flag, kind, kind_params)
+        value = getattr(ns, f.dest)
+        params[target] = f.convert(value) if f.convert is not None else value
+    for name, text in ns.gen_param:
+        if name in _OWN_FLAGS:
+            raise CLIError(f"--param {name}=…: use {_OWN_FLAGS[name]} instead")
+        if name not in kind_params:
+            valid = ", ".join(kind_params)
+            raise CLIError(f"--param {name}=…: {kind} has no parameter {name!r}; valid: {valid}")
+        if name in params:
+            flag = flag_for(kind_params, name) or "--param"
+            raise CLIError(f"--param {name}=… repeats {flag}; give the {name} parameter once")
+        params[name] = json_or_string(text, f"--param {name}")
+    overrides = {path: json_or_string(text, f"--set {path}") for path, text in ns.gen_set}
+    seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
+    return GeneratorRequest(
+        kind=kind,
+        seed=seed,
+        seed_given=ns.seed is not None,
+        params=params,
+        overrides=overrides,
+        validate=ns.gen_validate,
+    )

@@ -1,0 +1,200 @@
+"""``pytest-lambda invoke``: run a handler once (or N times warm) in the local runner."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from pytest_lambda._cli.genflags import add_generator_flags, given_flags, request
+from pytest_lambda._cli.util import PROG, CLIError, dump_json, key_value, read_json, write_text
+
+if TYPE_CHECKING:
+    from pytest_lambda._runtime.invocation import Invocation
+
+__all__ = ["populate"]
+
+_DEFAULT_REGION = "us-east-1"
+
+
+def _event(ns: argparse.Namespace) -> Any:
+    if ns.event is not None:
+        extra = [f.flag for f in given_flags(ns) if f.flag != "--region"]
+        extra += ["--seed"] * (ns.seed is not None) + ["--set"] * bool(ns.gen_set)
+        extra += ["--param"] * bool(ns.gen_param)
+        if extra:
+            raise CLIError(f"{extra[0]} applies only with --kind, not with --event")
+        return read_json(ns.event, "event file")
+    req = request(ns.kind, ns)
+    event = req.generate()
+    if not req.seed_given:
+        sys.stderr.write(
+            f"{PROG}: seed {req.seed} (pass --seed {req.seed} to get this event again)\n"
+        )
+    return event
+
+
+def _logs_text(logs: str) -> str:
+    return logs if not logs or logs.endswith("\n") else logs + "\n"
+
+
+def _output(inv: Invocation, compact: bool) -> str:
+    """The response as JSON text; a non-JSON body (top-level bytes) as the runtime sent it."""
+    value = inv.error.payload() if inv.error is not None else inv.response
+    try:
+        return dump_json(value, compact=compact)
+    except (TypeError, ValueError):
+        body: bytes = inv.body
+        text = body.decode("utf-8", "replace")
+        return text if text.endswith("\n") else text + "\n"
+
+
+@contextlib.contextmanager
+def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
+    """Inside ``moto.mock_aws()`` with the user's set-up run, when asked (else nothing)."""
+    from pytest_lambda._checks.moto_setup import check_cli_moto, mocked_aws
+    from pytest_lambda._core.errors import InvalidOption
+
+    if not (ns.moto or ns.moto_setup):
+        yield
+        return
+    try:
+        check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
+        import moto  # noqa: F401
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    except ImportError:
+        raise CLIError(
+            "--moto needs moto (and boto3): pip install 'pytest-lambda-toolkit[moto]'"
+        ) from None
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(mocked_aws(ns.moto_setup, region, ns.root or os.getcwd()))
+        except InvalidOption as exc:  # the set-up failed
+            raise CLIError(str(exc)) from None
+        yield
+
+
+def _invoke(ns: argparse.Namespace) -> int:
+    from pytest_lambda._runtime.runner import LambdaRunner
+
+    if ns.warm < 1:
+        raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")
+    if ns.timeout <= 0:
+        raise CLIError(f"--timeout {ns.timeout}: the timeout is a number of seconds above 0")
+    kwargs: dict[str, Any] = {
+        "timeout": ns.timeout,
+        "memory_mb": ns.memory,
+        "env": dict(ns.env),
+        "isolation": ns.isolation,
+    }
+    if ns.function_name is not None:
+        kwargs["function_name"] = ns.function_name
+    if ns.root is not None:
+        kwargs["root"] = ns.root
+    # One region for the function and the generated event, as for a real trigger.
+    ns.gen_region = kwargs["region"] = getattr(ns, "gen_region", _DEFAULT_REGION)
+    code = 0
+    with LambdaRunner(ns.handler, **kwargs) as runner, _moto(ns, kwargs["region"]):
+        event = _event(ns)
+        for n in range(1, ns.warm + 1):
+            inv = runner.invoke(event)
+            sys.stderr.write(_logs_text(inv.logs))
+            if inv.timed_out:
+                verdict = "timed out"
+            else:
+                verdict = "ok" if inv.error is None else f"error {inv.error.type}"
+            start = "cold start" if inv.cold_start else "warm"
+            sys.stderr.write(
+                f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
+                f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
+            )
+            write_text(sys.stdout, _output(inv, ns.compact))
+            if not inv.ok:
+                code = 1
+    return code
+
+
+def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
+    """Fill the ``invoke`` command's parser ``p``."""
+    p.usage = (
+        f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
+        "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR] "
+        "[--isolation module|runtime] [--moto] [--moto-setup MODULE:FUNCTION]"
+    )
+    p.description = (
+        "Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
+        "goes to stdout, the logs to stderr. Exit code 1 on a handler error or timeout.\n"
+        "--region sets the region of the function and of a generated event "
+        f"(default {_DEFAULT_REGION})."
+    )
+    p.epilog = (
+        f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
+        f"          {PROG} invoke app.main.handler --event event.json --warm 3"
+    )
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.add_argument("handler", metavar="HANDLER", help="the handler, module.function")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--event", metavar="FILE", help="event JSON file ('-' for stdin)")
+    source.add_argument(
+        "--kind",
+        metavar="KIND",
+        help="generate an event of KIND (takes the event parameters below)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="function timeout in seconds (default 3)",
+    )
+    p.add_argument(
+        "--memory", type=int, default=128, metavar="MB", help="memory size in MB (default 128)"
+    )
+    p.add_argument("--function-name", metavar="NAME", help="function name (default: the runner's)")
+    p.add_argument(
+        "--warm",
+        type=int,
+        default=1,
+        metavar="N",
+        help="invoke N times in one execution environment (1 cold, then warm); stdout gets "
+        "N JSON documents, one per invocation (not an array)",
+    )
+    p.add_argument(
+        "--env",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="K=V",
+        help="environment variable of the function (repeatable)",
+    )
+    p.add_argument(
+        "--root",
+        metavar="DIR",
+        help="directory the handler module is imported from (default: the current directory)",
+    )
+    p.add_argument(
+        "--isolation",
+        choices=("module", "runtime"),
+        default="module",
+        help="module: in this process, fresh module per environment (default); runtime: in a "
+        "subprocess under the real awslambdaric runtime client (Linux, pip install "
+        "'pytest-lambda-toolkit[runtime]')",
+    )
+    p.add_argument(
+        "--moto",
+        action="store_true",
+        help="run inside moto.mock_aws(): AWS calls go to moto, not to AWS",
+    )
+    p.add_argument(
+        "--moto-setup",
+        metavar="MODULE:FUNCTION",
+        help="a callable that creates the handler's tables, buckets and queues inside moto "
+        "first, e.g. tests.aws:create_tables (implies --moto)",
+    )
+    p.add_argument("--compact", action="store_true", help="one-line JSON responses")
+    add_generator_flags(p)
+    p.set_defaults(func=_invoke)

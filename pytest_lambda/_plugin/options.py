@@ -1,0 +1,245 @@
+"""Session settings: each has a flag, an ini key and an env var, resolved by one function.
+
+Precedence: command line > environment > ini > default. ``resolve`` returns the
+value and where it came from, for the report header and error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pytest
+
+from pytest_lambda._checks.moto_setup import check_reference
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._events._world import is_region_name
+
+__all__ = ["LAST_SEED", "SETTINGS", "Setting", "add_options", "resolve"]
+
+DOCS_OPTIONS: Final = doc_url("reference/options")
+MAX_TIMEOUT: Final = 900.0  # Lambda's maximum function timeout, in seconds
+ISOLATIONS: Final = ("module", "runtime")
+#: The seed value that means "the seed of the previous run" (from pytest's cache).
+LAST_SEED: Final = "last"
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidOption(f"{name}={raw!r} is not an integer") from None
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidOption(f"{name}={raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise InvalidOption(f"{name}={raw!r} must be greater than 0")
+    return value
+
+
+def _timeout(name: str, raw: str) -> float:
+    value = _float(name, raw)
+    if value > MAX_TIMEOUT:
+        raise InvalidOption(f"{name}={raw!r}: Lambda timeouts are at most 900 seconds")
+    return value
+
+
+def _seed(name: str, raw: str) -> int | str:
+    if raw.strip().lower() == LAST_SEED:
+        return LAST_SEED  # the plugin reads the previous run's seed from pytest's cache
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidOption(
+            f"{name}={raw!r} is not an integer, nor 'last' (the previous run's seed)"
+        ) from None
+    if value < 0:
+        raise InvalidOption(
+            f"{name}={raw!r}: seeds are integers >= 0, or 'last' (the previous run's seed)"
+        )
+    return value
+
+
+def _memory(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if not 128 <= value <= 10240:
+        raise InvalidOption(f"{name}={raw!r}: Lambda memory is 128 to 10240 MB")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off", ""):
+        return False
+    raise InvalidOption(f"{name}={raw!r} is not a boolean; use true or false")
+
+
+def _str(name: str, raw: str) -> str:
+    return raw.strip()
+
+
+def _region(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not is_region_name(value):
+        raise InvalidOption(
+            f"{name}={raw!r} is not an AWS region name like 'us-east-1' or 'eu-west-1'"
+        )
+    return value
+
+
+def _isolation(name: str, raw: str) -> str:
+    value = raw.strip()
+    if value not in ISOLATIONS:
+        raise InvalidOption(
+            f"{name}={raw!r}: use 'module' (in this process) or 'runtime' "
+            "(awslambdaric in a subprocess)"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One session setting and its three spellings."""
+
+    name: str
+    help: str
+    default: Any
+    parse: Callable[[str, str], Any] = _str
+    is_flag: bool = False
+    metavar: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--lambda-" + self.name.replace("_", "-")
+
+    @property
+    def ini(self) -> str:
+        return "lambda_" + self.name
+
+    @property
+    def env(self) -> str:
+        return "PYTEST_LAMBDA_" + self.name.upper()
+
+
+SETTINGS: Final[dict[str, Setting]] = {
+    s.name: s
+    for s in (
+        Setting(
+            "seed",
+            "seed for generated events (an integer >= 0), or 'last' for the previous run's seed "
+            "(default: random, printed in the header)",
+            None,
+            _seed,
+            metavar="N",
+        ),
+        Setting(
+            "handler",
+            "Lambda handler to test, e.g. app.handler or src/app.handler",
+            None,
+            metavar="HANDLER",
+        ),
+        Setting(
+            "timeout",
+            "function timeout in seconds (above 0, at most 900)",
+            3.0,
+            _timeout,
+            metavar="SECONDS",
+        ),
+        Setting(
+            "memory",
+            "function memory in MB (context.memory_limit_in_mb)",
+            128,
+            _memory,
+            metavar="MB",
+        ),
+        Setting(
+            "region",
+            "AWS region of the function and of generated events",
+            "us-east-1",
+            _region,
+            metavar="REGION",
+        ),
+        Setting(
+            "events",
+            "event kinds for the built-in conformance suite, e.g. sqs,s3",
+            None,
+            metavar="KINDS",
+        ),
+        Setting(
+            "isolation",
+            "how the runner runs handlers: module (in-process) or runtime (awslambdaric subprocess)",
+            "module",
+            _isolation,
+            metavar="MODE",
+        ),
+        Setting(
+            "moto",
+            "run the conformance checks inside moto.mock_aws(), comparing AWS state in the idempotency check",
+            False,
+            _bool,
+            is_flag=True,
+        ),
+        Setting(
+            "moto_setup",
+            "callable that creates the handler's AWS resources inside moto, e.g. "
+            "tests.aws:create_tables (implies --lambda-moto)",
+            None,
+            check_reference,
+            metavar="MODULE:FUNCTION",
+        ),
+    )
+}
+
+_STASH: Final = pytest.StashKey[dict[str, tuple[Any, str]]]()
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lambda", "AWS Lambda testing (pytest-lambda-toolkit)")
+    for s in SETTINGS.values():
+        help_text = f"{s.help} [ini: {s.ini}, env: {s.env}]"
+        if s.is_flag:
+            group.addoption(
+                s.flag, action="store_const", const="true", default=None, dest=s.ini, help=help_text
+            )
+        else:
+            group.addoption(
+                s.flag, action="store", default=None, dest=s.ini, metavar=s.metavar, help=help_text
+            )
+        parser.addini(s.ini, f"{s.help} (also {s.flag}, {s.env})", type="string", default="")
+
+
+def resolve(config: pytest.Config, name: str) -> tuple[Any, str]:
+    """``(value, source)`` of setting ``name``; source reads like "command line"."""
+    cache = config.stash.setdefault(_STASH, {})
+    if name in cache:
+        return cache[name]
+    s = SETTINGS[name]
+    raw: str | None
+    cli = config.getoption(s.ini, default=None)
+    if cli is not None:
+        raw, source = str(cli), "command line"
+    elif os.environ.get(s.env, "").strip():
+        raw, source = os.environ[s.env], f"env {s.env}"
+    else:
+        ini_raw = str(config.getini(s.ini) or "").strip()
+        raw, source = (ini_raw, f"ini {s.ini}") if ini_raw else (None, "default")
+    try:
+        value = s.default if raw is None else s.parse(s.flag, raw)
+    except InvalidOption as exc:
+        raise pytest.UsageError(f"{exc} (from {source}); see {DOCS_OPTIONS}") from None
+    cache[name] = (value, source)
+    return value, source
+
+
+def override(config: pytest.Config, name: str, value: Any, source: str) -> None:
+    """Set a resolved value (e.g. the seed an xdist worker got from its controller)."""
+    config.stash.setdefault(_STASH, {})[name] = (value, source)

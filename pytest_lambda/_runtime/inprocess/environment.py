@@ -1,0 +1,394 @@
+"""An execution environment: the handler module imported fresh, with Lambda's process state.
+
+A :class:`Sandbox` is what outlives a reset: the private ``/tmp`` directory (exposed as
+``TMPDIR`` and ``tempfile.gettempdir()``) and the log stream name. Lambda resets a sandbox
+after a timeout or a crash (the process is killed and the next invoke initialises again)
+but keeps ``/tmp``; :meth:`LambdaRunner.new_environment` starts a new sandbox.
+
+An :class:`Environment` is one runtime process in a sandbox: its own ``os.environ``
+(docs/internals/runtime.md §5), ``sys.path`` (task root first), cwd (the task root), root logger, and a
+new module object for the handler module and every module under the task root. Its
+thread runs the init and the handler: the test's main thread, as in Lambda
+(:mod:`pytest_lambda._runtime.inprocess.inline`), or a thread of its own (:mod:`pytest_lambda._runtime.inprocess.worker`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, Final
+
+from pytest_lambda._runtime.handler import load_handler, split_handler
+from pytest_lambda._runtime.inprocess.inline import make_worker
+from pytest_lambda._runtime.inprocess.signals import SignalSwap
+from pytest_lambda._runtime.inprocess.swap import (
+    EnvironSwap,
+    LoggingSwap,
+    ModuleSwap,
+    PopenEnv,
+    encode_environ,
+    reset_loggers,
+    snapshot_loggers,
+    unconfigure_marked_loggers,
+)
+from pytest_lambda._runtime.inprocess.swap_process import ProcessSwap
+from pytest_lambda._runtime.inprocess.tmp_redirect import TmpRedirect
+from pytest_lambda._runtime.logs import (
+    EnvironmentStream,
+    LambdaLogHandler,
+    LogCapture,
+    log_level_from_env,
+)
+from pytest_lambda._runtime.marshal import ensure_ascii_for, execution_env
+
+if TYPE_CHECKING:
+    from pytest_lambda._clock.clock import LambdaClock
+
+__all__ = ["FAKE_CREDENTIALS", "EnvConfig", "Environment", "Sandbox", "lambda_environ"]
+
+FAKE_CREDENTIALS: Final = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+}
+# Ways the developer's real AWS identity could reach the handler; removed unless passed in env=.
+_CREDENTIAL_SOURCES: Final = (
+    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY", "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED",
+    *FAKE_CREDENTIALS,
+)  # fmt: skip
+_SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
+_ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function more than one vCPU
+# Set at the C level too (putenv), for time.tzset() and C libraries that read credentials.
+_C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    """What every environment of one runner shares."""
+
+    handler: str | Callable[..., Any]
+    handler_name: str
+    timeout: float
+    memory_mb: int
+    function_name: str
+    region: str
+    root: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    clock: LambdaClock | None = None
+    version: str = "$LATEST"
+    python: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """The top-level package of a handler string (its modules are always the environment's)."""
+        if not isinstance(self.handler, str) or "." not in self.handler:
+            return ()
+        modname = split_handler(self.handler)[0].replace("/", ".")
+        top = modname.split(".")[0]
+        stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
+        return (top,) if top and top not in stdlib else ()
+
+
+class Sandbox:
+    """What survives a reset: the private ``/tmp`` directory and the log stream name."""
+
+    def __init__(self, config: EnvConfig, today: datetime) -> None:
+        self.scratch = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
+        self.log_stream = f"{today:%Y/%m/%d}/[{config.version}]{secrets.token_hex(16)}"
+        self.generation = 0
+
+    def remove(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str]) -> dict[str, str]:
+    """The environment variables of a new runtime process (docs/internals/runtime.md §5).
+
+    ``base`` (the test's environment) minus every credential source, plus the Lambda
+    variables, fake credentials and the user's ``env=`` (which may pass real credentials).
+    Nothing else gives botocore credentials: ``AWS_CONFIG_FILE`` and
+    ``AWS_SHARED_CREDENTIALS_FILE`` are empty files (never the developer's ``~/.aws``), and
+    ``AWS_EC2_METADATA_DISABLED`` keeps it from asking the instance metadata service (which
+    on a CI host with an instance role hands out real credentials).
+    """
+    values = {k: v for k, v in base.items() if k not in _CREDENTIAL_SOURCES}
+    config_file, credentials_file = _empty_aws_files()
+    values.update(
+        {
+            "_HANDLER": config.handler_name,
+            "AWS_REGION": config.region,
+            "AWS_DEFAULT_REGION": config.region,
+            "AWS_EXECUTION_ENV": execution_env(config.python),
+            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
+            "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": sandbox.log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            "LAMBDA_TASK_ROOT": config.root,
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "TZ": ":UTC",
+            "TMPDIR": sandbox.scratch,
+            "AWS_SHARED_CREDENTIALS_FILE": credentials_file,
+            "AWS_CONFIG_FILE": config_file,
+            "AWS_EC2_METADATA_DISABLED": "true",
+            **FAKE_CREDENTIALS,
+        }
+    )
+    values.update(config.env)
+    return values
+
+
+_AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
+
+
+def _empty_aws_files() -> tuple[str, str]:
+    """Paths of an empty ``config`` and ``credentials`` file, made once per test process (a
+    new pair if a handler wrote to them) and removed at exit."""
+    folder = _AWS_FILES[0] if _AWS_FILES else ""
+    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
+    try:
+        if folder and all(os.stat(path).st_size == 0 for path in paths):
+            return paths
+    except OSError:
+        pass
+    folder = tempfile.mkdtemp(prefix="pytest-lambda-aws-")
+    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
+    for path in paths:
+        with open(path, "x", encoding="ascii"):
+            pass
+        os.chmod(path, 0o444)
+    if not _AWS_FILES:
+        import atexit
+
+        atexit.register(lambda: shutil.rmtree(_AWS_FILES[0], ignore_errors=True))
+        _AWS_FILES.append(folder)
+    else:
+        shutil.rmtree(_AWS_FILES[0], ignore_errors=True)
+        _AWS_FILES[0] = folder
+    return paths
+
+
+# Ids need to be unique, not secret: a private generator seeded once from the OS (no
+# system call per invocation) that leaves the handler's `random` module alone.
+_RNG: Final = random.Random(os.urandom(32))
+
+
+def random_hex(nbytes: int) -> str:
+    """``nbytes`` random bytes as lower-case hex."""
+    return f"{_RNG.getrandbits(nbytes * 8):0{nbytes * 2}x}"
+
+
+def reset_cold_start_flags() -> None:
+    """Tell libraries shared across environments that a new process starts.
+
+    Third-party modules are imported once per test process, but AWS Lambda Powertools keeps
+    "is this the first invocation?" in module globals (``is_cold_start`` in its logger,
+    tracer and metrics), which a new Lambda process would start as True.
+    """
+    for name, module in list(sys.modules.items()):
+        flag = getattr(module, "is_cold_start", None)
+        if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
+            vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
+
+
+_TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
+_encode_value: Final = os.environ.encodevalue
+
+
+def _trace_id(now: float) -> str:
+    rand = random_hex(20)
+    return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
+
+
+# Environments open at the same time (two runners in one test), oldest first. Each keeps the
+# named loggers' configuration from before it started, to give back when it closes; that of
+# a newer one includes the older ones' changes, so when an older one closes first, the newer
+# one takes over its snapshot, and the test gets its own loggers back when the last one closes.
+_OPEN: list[weakref.ref[Environment]] = []
+_OPEN_LOCK: Final = threading.Lock()
+
+
+def _open_environment(env: Environment) -> None:
+    with _OPEN_LOCK:
+        _OPEN[:] = [ref for ref in _OPEN if ref() is not None]
+        _OPEN.append(weakref.ref(env))
+
+
+def _close_environment(env: Environment) -> Environment | None:
+    """Forget ``env``; the oldest environment opened after it that is still open, if any."""
+    with _OPEN_LOCK:
+        envs = [e for e in (ref() for ref in _OPEN) if e is not None]
+        at = next((i for i, e in enumerate(envs) if e is env), len(envs))
+        _OPEN[:] = [weakref.ref(e) for e in envs if e is not env]
+        return envs[at + 1] if at + 1 < len(envs) else None
+
+
+class Environment:
+    """One runtime process: state swapped in by :meth:`activate`, jobs run on :attr:`worker`."""
+
+    def __init__(self, config: EnvConfig, sandbox: Sandbox) -> None:
+        sandbox.generation += 1
+        self.config = config
+        self.sandbox = sandbox
+        values = lambda_environ(config, sandbox, os.environ)
+        self.json_logs = values.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        # The runtime builds its encoder once, at start: a later change of the variable is ignored.
+        self.ensure_ascii = ensure_ascii_for(values.get("AWS_EXECUTION_ENV"))
+        self.log_handler = LambdaLogHandler(json_format=self.json_logs)
+        self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
+        self.popen = PopenEnv()
+        by_name = isinstance(config.handler, str)
+        self.modules = ModuleSwap(config.root if by_name else None, config.packages)
+        self.logging = LoggingSwap(
+            self.log_handler, log_level_from_env(values.get("AWS_LAMBDA_LOG_LEVEL"))
+        )
+        self.sys_path = [config.root, *(p for p in sys.path if p != config.root)]
+        self.cwd = config.root
+        self.worker = make_worker(
+            f"lambda-{config.function_name}-{sandbox.generation}",
+            pin=config.memory_mb < _ONE_VCPU_MB,
+            handler=config.handler_name,
+        )
+        self.signals = SignalSwap(main_thread=self.worker.inline)
+        self.process = ProcessSwap(lambda: self.environ._test)
+        aws_files = (values.get("AWS_CONFIG_FILE"), values.get("AWS_SHARED_CREDENTIALS_FILE"))
+        self.tmp = TmpRedirect(  # the literal /tmp: _tmp_redirect
+            sandbox.scratch, config.root, keep=[os.path.dirname(f) for f in aws_files if f]
+        )
+        self.handler: Any = None
+        self.initialized = False
+        self.init_duration_ms: float | None = None
+        self.invocations = 0
+        self.closed = False
+        self._loggers = snapshot_loggers()
+        _open_environment(self)
+        self._saved: tuple[Any, ...] | None = None
+        self.stream = EnvironmentStream()  # the handler's sys.stdout/stderr, kept across invokes
+        self._restoring: tuple[Any, ...] = ()
+        # deactivate() runs each, even after one failed, so nothing stays in the test
+        self._undos: tuple[Callable[[], None], ...] = (
+            self.tmp.deactivate,  # first: the steps below use real paths
+            self.process.deactivate, self._restore_process, self.logging.deactivate,
+            self.modules.deactivate, self.signals.deactivate, self.popen.deactivate,
+            self.environ.deactivate,
+        )  # fmt: skip
+
+    # -- state ------------------------------------------------------------------------
+    def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
+        """Put the environment's process state in place (undo with :meth:`deactivate`)."""
+        try:
+            cwd: str | None = os.getcwd()
+        except OSError:  # the test's cwd was removed
+            cwd = None
+        saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile.tempdir)
+        self.environ.activate({_TRACE_KEY: _encode_value(_trace_id(now))})
+        self.popen.activate()
+        self.signals.activate()
+        self.modules.activate()
+        self.logging.activate()
+        self.log_handler.request_id = request_id
+        sys.path = self.sys_path
+        if cwd != self.cwd:
+            os.chdir(self.cwd)
+        self.stream.target = capture
+        sys.stdout = sys.stderr = self.stream
+        tempfile.tempdir = self.sandbox.scratch
+        self.tmp.activate()  # last: the swaps above use real paths
+        self._saved = saved
+        self.process.activate()  # last: what the lines above set is not the environment's change
+
+    def deactivate(self) -> None:
+        """Give the test process its own state back, keeping the environment's changes."""
+        saved = self._saved
+        if saved is None:
+            return
+        self._saved = None
+        self._restoring = saved
+        first: BaseException | None = None
+        for undo in self._undos:
+            try:
+                undo()
+            except BaseException as exc:  # the other parts must still go back
+                first = first if first is not None else exc
+        if first is not None:
+            raise first
+
+    def _restore_process(self) -> None:
+        cwd, path, stdout, stderr, tempdir = self._restoring
+        self.sys_path = sys.path
+        sys.path, sys.stdout, sys.stderr = path, stdout, stderr
+        self.stream.target = None
+        tempfile.tempdir = tempdir
+        try:
+            now_cwd = os.getcwd()
+        except OSError:  # the handler removed its cwd: keep the last one
+            now_cwd = self.cwd
+        self.cwd = now_cwd
+        if cwd is not None and cwd != self.cwd:
+            os.chdir(cwd)
+
+    # -- jobs (run on the worker thread while active) --------------------------------------
+    def init_job(self) -> Any:
+        """The init phase: import the handler module (or take the callable) and resolve it."""
+        reset_cold_start_flags()
+        unconfigure_marked_loggers(self._shared_packages())
+        handler = self.config.handler
+        return handler if callable(handler) else load_handler(handler)
+
+    def _shared_packages(self) -> set[str]:
+        """Top-level names of the modules this environment shares with the test process."""
+        return {
+            name.partition(".")[0]
+            for name, module in list(sys.modules.items())
+            if not self.modules.owns(name, module)
+        }
+
+    # -- teardown -------------------------------------------------------------------------
+    def close(self, *, abandoned: bool = False) -> None:
+        """Drop the process: stop its thread, forget its modules, undo its logger changes."""
+        if self.closed:
+            return
+        self.closed = True
+        if abandoned or self.worker.busy:  # busy: a job that ran on after os._exit()
+            self.worker.abandon()
+        else:
+            self.worker.stop()
+        newer = _close_environment(self)
+        if newer is None:
+            reset_loggers(self._loggers, self._shared_packages())
+        else:  # its snapshot holds this environment's changes: they go when it closes
+            newer._loggers = self._loggers
+        self.modules.modules.clear()
+        self.handler = None
+        self.log_handler.close()
+        self.tmp.close()
+
+
+def clock_today(clock: LambdaClock | None) -> datetime:
+    """Today's date on the runner's clock (for the log stream name)."""
+    return clock.now() if clock is not None else datetime.now(timezone.utc)
+
+
+def clock_time_fn(clock: LambdaClock | None) -> Callable[[], float]:
+    """Epoch seconds on the runner's clock (``time.time`` looked up at each call without one)."""
+    if clock is not None:
+        return clock.time
+    return lambda: time.time()

@@ -1,0 +1,393 @@
+"""Run an environment's init and handler on the test's main thread, as the runtime does.
+
+The Python runtime calls the handler on its process's main thread, so module code may
+install signal handlers (``signal.signal(signal.SIGTERM, ...)`` for a graceful shutdown)
+and ``threading.current_thread()`` is the main thread. An :class:`InlineWorker` gives an
+environment that thread: its jobs run on the thread that created it (pytest's main
+thread), in the environment's own :mod:`contextvars` context, with any running asyncio
+loop of the test hidden, so a handler calling ``asyncio.run()`` works inside an async test.
+Running in place also costs no thread hand-off (see ``benchmarks/runner.py``).
+
+Deadlines are kept by one watchdog thread per process. At a job's deadline it sends the main
+thread a real-time signal whose handler raises :class:`HandlerAbandoned` in the handler:
+pure-Python code stops at its next bytecode, and a blocking call (a real ``sleep``, a
+socket read, a lock wait) is interrupted. If the handler catches the exception and runs
+on, the signal is sent again every 50 ms; after two seconds a note says which
+handler ignores its deadline, on the terminal pytest started on, past its output capture
+(:mod:`pytest_lambda._core.terminal`): the test may never end. On a frozen
+:class:`~pytest_lambda.LambdaClock`, a ``time.sleep`` that reaches the deadline raises it
+at once.
+
+Environments made on another thread, or where real-time signals do not exist (Windows,
+macOS), run on their own thread instead (:class:`pytest_lambda._runtime.inprocess.worker.Worker`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Final
+
+from pytest_lambda._core.terminal import note, stuck_note
+from pytest_lambda._runtime.inprocess.worker import (
+    _EXIT,
+    _THREADS,
+    HandlerAbandoned,
+    ProcessExit,
+    Worker,
+    _guard_exit,
+    real_time,
+    stops_the_test,
+)
+
+__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
+
+_SIGNAL: Final[int | None] = (
+    int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
+    if hasattr(signal, "SIGRTMAX") and hasattr(signal, "pthread_kill")
+    else None
+)
+KEEP_UNBLOCKED: Final = frozenset() if _SIGNAL is None else frozenset({_SIGNAL})
+_C_SIGNAL: Final[Any] = importlib.import_module("_signal")  # getsignal() without an enum lookup
+_RESEND: Final = 0.05  # seconds between signals to a handler that runs on past its deadline
+_IDLE_SPAN: Final = 1.0  # the shortest idle sleep (shorter budgets wake the thread when armed)
+_IDLE: Final = 30.0  # seconds without jobs before the watchdog sleeps until the next one
+_NOTE_AFTER: Final = 2.0  # seconds past the deadline before saying so on stderr
+
+# For tests of the thread mode: False makes every new environment use a Worker thread.
+SETTINGS: Final[dict[str, bool]] = {"inline": True}
+
+_RUNNING: Final[list[InlineWorker]] = []  # inline jobs running now, innermost last
+
+
+def make_worker(name: str, *, pin: bool, handler: str = "") -> Worker | InlineWorker:
+    """The worker for a new environment: inline on the main thread where signals allow it.
+
+    ``handler`` names the handler in the note about one that runs on past its deadline.
+    """
+    if (
+        SETTINGS["inline"]
+        and _SIGNAL is not None
+        and threading.current_thread() is threading.main_thread()
+    ):
+        return InlineWorker(name, handler=handler)
+    return Worker(name, pin=pin)
+
+
+def _past_deadline() -> bool:
+    """A handler's own code runs now, and its or an enclosing invocation's deadline passed."""
+    return bool(_RUNNING) and _RUNNING[-1].in_job and any(w.fired for w in _RUNNING)
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    """The watchdog's signal: stop the running handler whose deadline passed.
+
+    Only in the handler's own code: not in the runner's bookkeeping around the job, nor in
+    a nested runner's (a handler invoking another runner); the signal is sent again 50 ms
+    later, by when the handler's code runs again.
+    """
+    if not _past_deadline():
+        return
+    walk = frame
+    while walk is not None and walk.f_code is not _WAIT_CODE:
+        if walk.f_globals.get("__name__") == "pytest_lambda._runtime.runner":
+            return  # a nested runner between its invocations' jobs
+        walk = walk.f_back
+    raise HandlerAbandoned()
+
+
+def stop_if_past_deadline() -> None:
+    """In a handler (nested runners): stop it here if its deadline passed while the nested
+    runner's own code ran, where :func:`_on_signal` does not raise."""
+    if _past_deadline():
+        raise HandlerAbandoned()
+
+
+def _install_signal_handler() -> None:
+    assert _SIGNAL is not None
+    if _C_SIGNAL.getsignal(_SIGNAL) is not _on_signal:
+        _C_SIGNAL.signal(_SIGNAL, _on_signal)  # not signal.signal: an environment may wrap it
+
+
+def _end_child(outcome: tuple[bool, Any]) -> None:
+    """End a process the handler forked, whose copy of the job returned or raised."""
+    ok, value = outcome
+    status = 0
+    if isinstance(value, (SystemExit, ProcessExit)) and not ok:
+        from pytest_lambda._runtime.outcome import exit_status
+
+        status, text = exit_status(value)
+        _note(text)
+    elif not ok:
+        import traceback
+
+        _note("".join(traceback.format_exception(type(value), value, value.__traceback__)))
+        status = 1
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    _EXIT.get("original", os._exit)(status)
+
+
+class _Watchdog:
+    """One thread per process that signals inline jobs at their deadlines.
+
+    Arming costs a lock and a dict write; the thread is woken only when a new deadline is
+    earlier than the one it sleeps until (after it went idle, or for a shorter timeout).
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._armed: dict[InlineWorker, tuple[float, int]] = {}  # (deadline, job number)
+        self._planned = float("inf")  # when the thread wakes next
+        self._span = _RESEND  # the last job's budget: how long an idle thread sleeps
+        self._pid = -1
+
+    def arm(self, worker: InlineWorker, budget: float) -> float:
+        """Watch ``worker`` from now for ``budget`` real seconds; the deadline."""
+        with self._cond:
+            deadline = real_time() + budget
+            worker._seq += 1
+            worker.fired = False
+            self._armed[worker] = (deadline, worker._seq)
+            self._span = max(budget, _IDLE_SPAN)
+            if self._pid != os.getpid():  # first use, or a forked child (threads do not survive)
+                self._pid = os.getpid()
+                self._planned = float("inf")
+                thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog")
+                thread.daemon = True
+                thread.start()
+            if deadline < self._planned:
+                self._planned = deadline
+                self._cond.notify()
+            return deadline
+
+    def disarm(self, worker: InlineWorker) -> None:
+        with self._cond:  # not while the thread fires: it would put the worker back
+            self._armed.pop(worker, None)
+
+    def _run(self) -> None:
+        cond = self._cond
+        idle_since: float | None = None
+        with cond:
+            while True:
+                now = real_time()
+                if not self._armed:
+                    # Sleep a job's length at a time: a job armed meanwhile ends later than
+                    # that, so arming it needs no wake-up. Idle for long: sleep until armed.
+                    idle_since = now if idle_since is None else idle_since
+                    if now - idle_since < _IDLE:
+                        self._planned = now + self._span
+                        cond.wait(self._span)
+                    else:
+                        self._planned, idle_since = float("inf"), None
+                        cond.wait()
+                    continue
+                idle_since = None
+                due = min(deadline for deadline, _ in self._armed.values())
+                if due > now:
+                    self._planned = due
+                    cond.wait(due - now)
+                    continue
+                for worker, (deadline, seq) in list(self._armed.items()):
+                    if deadline <= now:
+                        self._armed[worker] = (now + _RESEND, seq)
+                        worker._fire(now, seq)
+
+
+_WATCHDOG: Final = _Watchdog()
+
+
+def _after_fork_in_child() -> None:
+    """The child has no watchdog thread, and the lock may have been held by it."""
+    _WATCHDOG.__init__()  # type: ignore[misc]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _note(text: str) -> None:
+    """Write to fd 2 (a forked child's last words, where the test's output goes)."""
+    with contextlib.suppress(OSError):  # no stderr
+        os.write(2, text.encode("utf-8", "replace"))
+
+
+class InlineWorker:
+    """An environment's jobs, run on the thread that made it: ``submit(job)``, then ``wait(...)``."""
+
+    inline: Final = True
+    thread: Final = None  # no thread of its own (the Worker's attribute)
+
+    def __init__(self, name: str, *, handler: str = "") -> None:
+        self.name = name
+        self.handler = handler or name
+        self.ident = threading.get_ident()
+        self.context = contextvars.Context()  # a new thread's context would be empty too
+        self.abandoned = False
+        self.busy = False
+        self.outcome: tuple[bool, Any] = (True, None)
+        self.exit: ProcessExit | None = None
+        self.wake = threading.Event()  # never set: a frozen-clock sleep at the deadline raises
+        self.fired = False  # the watchdog reached the deadline
+        self.in_job = False  # the job's own code runs (not the bookkeeping around it)
+        self.stopped = False  # a frozen-clock sleep reached the deadline
+        self._job: Callable[[], Any] | None = None
+        self._deadline = float("inf")  # set by wait(): no note before a job ran
+        self._seq = 0  # the job number the watchdog watches
+        self._noted = False
+        self._loop: Any = None  # the environment's asyncio event loop (get_event_loop())
+        self._loop_set = False
+
+    def submit(self, job: Callable[[], Any]) -> None:
+        """Take ``job``; :meth:`wait` runs it."""
+        if self.abandoned:
+            raise RuntimeError(f"{self.name}: this environment was discarded")
+        self.outcome = (True, None)
+        self._job = job
+
+    def check_caller(self) -> None:
+        """Refuse a job from another thread than the environment's (before it is activated)."""
+        __tracebackhide__ = True
+        if threading.get_ident() != self.ident:
+            raise RuntimeError(
+                f"{self.name} was started on the main thread, where Lambda runs a handler, and "
+                "cannot be invoked from another thread: invoke it from the main thread, or "
+                "call runner.new_environment() first to start one on this thread"
+            )
+
+    def _process_exit(self, status: int) -> ProcessExit:
+        """``os._exit(status)`` in the job: the process is over, whatever the job does next."""
+        if self.exit is None:
+            self.exit = ProcessExit(status)
+        return ProcessExit(status)
+
+    def stop_at_deadline(self) -> HandlerAbandoned:
+        """A frozen-clock ``time.sleep`` reached the deadline: the exception that ends the job."""
+        self.stopped = True
+        return HandlerAbandoned()
+
+    def _fire(self, now: float, seq: int) -> None:
+        """From the watchdog thread: job number ``seq`` passed its deadline, stop it."""
+        if seq != self._seq:  # a later job runs now
+            return
+        self.fired = True
+        if not self._noted and now - self._deadline >= _NOTE_AFTER:
+            self._noted = True
+            note(stuck_note(self.handler, self.name, now - self._deadline))
+        assert _SIGNAL is not None
+        with contextlib.suppress(OSError, ValueError):  # the thread is gone
+            signal.pthread_kill(self.ident, _SIGNAL)
+
+    def wait(
+        self, *, budget: float, deadline_ms: int | None, clock_ms: Callable[[], int] | None
+    ) -> bool:
+        """Run the job; True when it finished within ``budget`` real seconds.
+
+        ``deadline_ms`` and ``clock_ms`` (a frozen clock) are the Worker's: here a
+        frozen-clock sleep that reaches the deadline stops the job itself.
+        """
+        job, self._job = self._job, None
+        if job is None:
+            return True
+        ident = threading.get_ident()
+        self.check_caller()
+        _install_signal_handler()
+        _guard_exit()
+        self.stopped = self._noted = False  # fired is reset by the watchdog's arm()
+        self.busy = True
+        outer = _THREADS.get(ident)
+        pid = os.getpid()
+        _THREADS[ident] = (self, pid)  # os._exit() raises ProcessExit here
+        loops = self._enter_loops()
+        _RUNNING.append(self)
+        self._deadline = _WATCHDOG.arm(self, max(budget, 0.0))
+        try:
+            try:
+                try:
+                    self.in_job = True
+                    self.outcome = (True, self.context.run(job))
+                except BaseException as exc:  # the runtime's view of the job
+                    self.outcome = (False, exc)
+                finally:
+                    self.in_job = False
+                    _RUNNING.remove(self)
+            except HandlerAbandoned:  # the signal landed as the job ended
+                pass
+        finally:
+            _WATCHDOG.disarm(self)
+            self._leave_loops(loops)
+            if outer is None:
+                _THREADS.pop(ident, None)
+            else:
+                _THREADS[ident] = outer
+            self.busy = False
+            job = None
+        if os.getpid() != pid:  # a child the handler forked returned here: it ends, as in Lambda
+            _end_child(self.outcome)
+        if self.exit is not None:  # the job caught os._exit's exception and went on
+            self.outcome = (False, self.exit)
+        ok, value = self.outcome
+        if self.fired and (ok or not stops_the_test(value)):  # Ctrl-C still stops the test
+            return False
+        if not ok and isinstance(value, HandlerAbandoned) and not self.stopped:
+            raise value  # an enclosing inline invocation's deadline: it unwinds that one
+        return True
+
+    def _enter_loops(self) -> tuple[Any, ...] | None:
+        """Hide the test's asyncio loops (running, and the thread's current one)."""
+        events = sys.modules.get("asyncio.events")
+        if events is None:
+            return None
+        running = events._get_running_loop()
+        if running is not None:
+            events._set_running_loop(None)
+        local = getattr(events._event_loop_policy, "_local", None)
+        saved = (
+            events,
+            running,
+            getattr(local, "_loop", None),
+            getattr(local, "_set_called", False),
+        )
+        if local is not None:
+            local._loop, local._set_called = self._loop, self._loop_set
+        return saved
+
+    def _leave_loops(self, saved: tuple[Any, ...] | None) -> None:
+        """Keep the environment's current loop, give the test its loops back."""
+        events = sys.modules.get("asyncio.events")
+        if events is None:
+            return
+        # the policy may have been made by the handler (asyncio.get_event_loop())
+        local = getattr(events._event_loop_policy, "_local", None)
+        loop, set_called = (None, False) if saved is None else saved[2:]
+        if local is not None:
+            self._loop = getattr(local, "_loop", None)
+            self._loop_set = bool(getattr(local, "_set_called", False))
+            local._loop, local._set_called = loop, set_called
+        if saved is not None and saved[1] is not None:
+            events._set_running_loop(saved[1])
+
+    def abandon(self) -> None:
+        """The environment is discarded: take no more jobs, close its event loop."""
+        self.abandoned = True
+        self._close_loop()
+
+    def stop(self) -> None:
+        """The environment is closed (nothing runs on: the same as :meth:`abandon`)."""
+        self.abandon()
+
+    def _close_loop(self) -> None:
+        loop, self._loop = self._loop, None
+        if loop is not None and not loop.is_running() and not loop.is_closed():
+            loop.close()
+
+
+_WAIT_CODE: Final = InlineWorker.wait.__code__

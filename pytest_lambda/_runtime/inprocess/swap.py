@@ -1,0 +1,472 @@
+"""Swapping process-wide state between the test and an execution environment.
+
+An environment owns its own ``os.environ``, ``sys.path``, cwd, handler modules in
+``sys.modules``, root logger handlers and level, stdout/stderr and ``tempfile.tempdir``.
+They are put in place for an init or an invocation and taken out right after, so changes
+persist inside the environment (as in Lambda's warm process) and never reach the test.
+
+Kept cheap because it runs twice per invocation: ``os.environ`` is swapped by replacing its
+backing dict (only ``TZ`` and credentials are also set at the C level, see
+:class:`EnvironSwap`), and ``sys.modules`` is rescanned only when its size changed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+import time
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final
+
+from pytest_lambda._runtime.inprocess.swap_state import merge_c_env
+
+__all__ = [
+    "EnvironSwap",
+    "LoggingSwap",
+    "ModuleSwap",
+    "PopenEnv",
+    "encode_environ",
+    "reset_loggers",
+    "snapshot_loggers",
+    "unconfigure_marked_loggers",
+]
+
+_Data = dict[Any, Any]
+_Ops = list[tuple[Any, Any]]
+_PACKAGE_DIR: Final = (
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+)
+_THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
+_UTC_TZ: Final = frozenset({":UTC", "UTC", "UTC0", ":/usr/share/zoneinfo/UTC", ":Etc/UTC"})
+_TZ_KEY: Final = os.environ.encodekey("TZ")
+
+
+def encode_environ(values: Mapping[str, str]) -> _Data:
+    """``values`` in the form ``os.environ`` stores internally (bytes on POSIX)."""
+    encode_key = os.environ.encodekey
+    encode_value = os.environ.encodevalue
+    return {encode_key(k): encode_value(v) for k, v in values.items()}
+
+
+def _data() -> _Data:
+    data: _Data = os.environ._data  # type: ignore[attr-defined]
+    return data
+
+
+def _set_data(data: _Data) -> None:
+    os.environ._data = data  # type: ignore[attr-defined]
+    environb = getattr(os, "environb", None)
+    if environb is not None:
+        environb._data = data
+
+
+def _diff(src: _Data, dst: _Data) -> _Ops:
+    """``putenv``/``unsetenv`` operations turning ``src`` into ``dst`` (value None = unset)."""
+    ops: _Ops = [(k, v) for k, v in dst.items() if src.get(k) != v]
+    ops.extend((k, None) for k in src if k not in dst)
+    return ops
+
+
+def _apply(ops: _Ops) -> None:
+    putenv, unsetenv = os.putenv, os.unsetenv
+    for key, value in ops:
+        if value is None:
+            unsetenv(key)
+        else:
+            putenv(key, value)
+
+
+def _decode_tz(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class EnvironSwap:
+    """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back.
+
+    Python code sees the whole mapping (its backing dict is swapped). At the C level
+    (``putenv``), only ``c_keys`` follow it: ``TZ`` (for ``time.tzset()``, and only when the
+    two values mean different zones) and the credential variables (for C libraries such as
+    the AWS CRT, and ``os.system``), which keeps an invocation cheap; subprocesses get the
+    environment's variables from :class:`PopenEnv`. Variables the handler sets or deletes
+    reach the C level through ``os.environ`` and are put back after.
+    """
+
+    _local_is_utc: bool | None = None
+
+    def __init__(self, data: _Data, c_keys: Iterable[str] = ("TZ",)) -> None:
+        self.data = data
+        encode_key = os.environ.encodekey
+        self.c_keys = frozenset(encode_key(k) for k in c_keys)
+        # (test vars, env vars, C ops in, C ops out, tzset() in, tzset() out) for the last pair
+        self._cache: tuple[_Data, _Data, _Ops, _Ops, bool, bool] | None = None
+        self._test: _Data | None = None
+        self._environ_obj: Any = None
+        self._extra: _Data = {}
+
+    def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
+        before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
+        same_zone = before == after or not self._tz_verdict(before, after)
+        return [
+            (k, dst.get(k))
+            for k in self.c_keys
+            if src.get(k) != dst.get(k) and not (k == _TZ_KEY and same_zone)
+        ]
+
+    def activate(self, extra: _Data) -> None:
+        """Put the environment's variables in place, plus per-invocation ``extra`` ones.
+
+        ``extra`` is already encoded as ``os.environ`` stores it (see :func:`encode_environ`).
+        """
+        test, env = _data(), self.data
+        cache = self._cache
+        if cache is None or cache[0] != test or cache[1] != env:
+            cache = self._cache = (
+                dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
+                self._tz_change(test, env), self._tz_change(env, test),
+            )  # fmt: skip
+        if cache[2]:
+            _apply(cache[2])
+        self._extra = extra
+        env.update(extra)
+        self._test, self._environ_obj = test, os.environ
+        _set_data(env)
+        if cache[4]:
+            time.tzset()
+
+    def deactivate(self) -> None:
+        """Give the test its variables back (C level included); keep the handler's changes."""
+        test, cache = self._test, self._cache
+        if test is None or cache is None:
+            return
+        if os.environ is not self._environ_obj:  # the handler rebound os.environ
+            os.environ = self._environ_obj  # noqa: B003 - putting the original object back
+        env = self.data
+        touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
+        if not touched and env == cache[1]:
+            ops, tzset = cache[3], cache[5]
+        else:  # the handler changed variables, and os.environ passed them to putenv/unsetenv
+            before = cache[1]
+            changed = {k for k in env.keys() | before.keys() if env.get(k) != before.get(k)}
+            ops = [(k, test.get(k)) for k in changed.union(self.c_keys, touched)]
+            tzset = self._tz_change(env, test) or _TZ_KEY in changed
+        if ops:
+            _apply(ops)
+        _set_data(test)
+        self._test = None
+        if tzset:
+            time.tzset()
+
+    _tz_verdicts: ClassVar[dict[tuple[Any, Any], bool]] = {}
+
+    @classmethod
+    def _tz_change(cls, src: _Data, dst: _Data) -> bool:
+        """Whether going from ``src`` to ``dst`` needs ``time.tzset()``."""
+        before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
+        return before != after and cls._tz_verdict(before, after)
+
+    @classmethod
+    def _tz_verdict(cls, before: Any, after: Any) -> bool:
+        verdict = cls._tz_verdicts.get((before, after))
+        if verdict is None:
+            verdict = cls._tz_verdicts[before, after] = cls._needs_tzset(before, after)
+        return verdict
+
+    @classmethod
+    def _needs_tzset(cls, before: Any, after: Any) -> bool:
+        if not hasattr(time, "tzset"):
+            return False
+        old, new = _decode_tz(before), _decode_tz(after)
+        if cls._local_is_utc is None and old is None:
+            cls._local_is_utc = time.timezone == 0 and time.altzone == 0 and not time.daylight
+        utc_like = {None} if cls._local_is_utc else set()
+        # both mean UTC: no tzset() needed
+        return not ((old in _UTC_TZ or old in utc_like) and (new in _UTC_TZ or new in utc_like))
+
+
+_POPEN_WRAPPERS: dict[Any, Any] = {}
+_SUBPROCESS: dict[str, Any] = {}
+
+
+class PopenEnv:
+    """While active, ``subprocess.Popen(env=None)`` passes the environment's ``os.environ``.
+
+    A child process would otherwise inherit the C-level environment, which follows the
+    environment only for ``TZ`` and credentials (see :class:`EnvironSwap`).
+    """
+
+    _index: int | None = None
+
+    def __init__(self) -> None:
+        self._saved: Any = None
+
+    @classmethod
+    def _env_index(cls, init: Any) -> int:
+        if cls._index is None:
+            import inspect
+
+            cls._index = list(inspect.signature(init).parameters).index("env") - 1
+        return cls._index
+
+    def activate(self) -> None:
+        subprocess = _SUBPROCESS.get("module")
+        if subprocess is None:  # imported once, not per invocation
+            subprocess = _SUBPROCESS["module"] = importlib.import_module("subprocess")
+        original = subprocess.Popen.__init__
+        wrapper = _POPEN_WRAPPERS.get(original)
+        if wrapper is None:
+            wrapper = _POPEN_WRAPPERS[original] = self._wrap(original)
+        self._saved = (subprocess.Popen, original)
+        subprocess.Popen.__init__ = wrapper
+
+    @classmethod
+    def _wrap(cls, original: Any) -> Any:
+        index = cls._env_index(original)
+
+        def __init__(popen: Any, *args: Any, **kwargs: Any) -> None:
+            if len(args) <= index and kwargs.get("env") is None:
+                kwargs["env"] = env = os.environ.copy()
+                merge_c_env(env)  # what the environment set with os.putenv()
+            original(popen, *args, **kwargs)
+
+        __init__.__wrapped__ = original  # type: ignore[attr-defined]
+        return __init__
+
+    def deactivate(self) -> None:
+        if self._saved is not None:
+            popen, original = self._saved
+            popen.__init__ = original
+            self._saved = None
+
+
+_GONE: Final[Any] = object()
+
+
+def _planted(name: str, entry: object) -> bool:
+    """Whether a ``sys.modules`` entry was put there by code, not by importing ``name``."""
+    if not isinstance(entry, types.ModuleType):
+        return True
+    spec = getattr(entry, "__spec__", None)
+    return spec is None or getattr(spec, "name", None) != name
+
+
+class ModuleSwap:
+    """The environment's own modules: the handler's package and code under the task root.
+
+    Third-party modules (under ``site-packages``) stay shared, as the runtime's libraries
+    do, so a ``moto`` mock or a ``monkeypatch`` on ``boto3`` in the test still applies.
+    Test modules (loaded by pytest's assertion rewriter, ``test_*.py``, ``conftest.py``)
+    and this package are never taken over. Entries the environment *planted* in
+    ``sys.modules`` (an object that is not a module imported under that name) are its own
+    too; modules it imported for the first time (stdlib or third-party) stay loaded and
+    shared, as the runtime's libraries are.
+    """
+
+    def __init__(self, root: str | None, packages: Iterable[str]) -> None:
+        # root None: a callable handler, whose modules belong to the test (nothing is taken over)
+        self.root = os.path.join(os.path.abspath(root), "") if root is not None else None
+        self.packages = tuple(packages)
+        self.modules: dict[str, types.ModuleType] = {}
+        self._hidden: dict[str, types.ModuleType] = {}
+        self._verdicts: dict[str, tuple[object, bool]] = {}
+        self._test_own: list[str] = []
+        self._scanned_len = -1
+        self._active_len = -1
+        self._known: set[str] = set()
+        self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
+
+    def _in_root(self, path: str) -> bool:
+        root = self.root
+        if root is None or not path.startswith(root) or path.startswith(_PACKAGE_DIR):
+            return False
+        rel = path[len(root) :]
+        if any(part in rel for part in _THIRD_PARTY_DIRS):
+            return False
+        base = os.path.basename(path)
+        return not (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py"))
+
+    def owns(self, name: str, module: object) -> bool:
+        """Whether ``module`` is one the environment imports for itself."""
+        cached = self._verdicts.get(name)
+        if cached is not None and cached[0] is module:
+            return cached[1]
+        verdict = self._classify(name, module)
+        self._verdicts[name] = (module, verdict)
+        return verdict
+
+    def _classify(self, name: str, module: object) -> bool:
+        file = getattr(module, "__file__", None)
+        for package in self.packages:
+            if name == package or name.startswith(package + "."):
+                return not (isinstance(file, str) and any(d in file for d in _THIRD_PARTY_DIRS))
+        if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
+            return False
+        if isinstance(file, str):
+            return self._in_root(os.path.abspath(file))
+        paths = getattr(module, "__path__", None)  # a namespace package
+        try:
+            return any(self._in_root(os.path.join(str(p), "")) for p in paths or ())
+        except TypeError:
+            return False
+
+    def _own_names(self) -> list[str]:
+        return [name for name, mod in list(sys.modules.items()) if self.owns(name, mod)]
+
+    def activate(self) -> None:
+        """Hide the test's copies of the environment's modules and put the environment's in."""
+        modules = sys.modules
+        if len(modules) != self._scanned_len:
+            self._test_own = self._own_names()
+            self._scanned_len = len(modules)
+            self._known = set(modules)
+        hidden: dict[str, types.ModuleType] = {}
+        for name in self._test_own:
+            module = modules.pop(name, None)
+            if module is not None:
+                hidden[name] = module
+        modules.update(self.modules)
+        if self.planted:
+            modules.update(self.planted)
+        self._hidden = hidden
+        self._active_len = len(modules)
+
+    def deactivate(self) -> None:
+        """Collect modules the environment imported, then give the test its own back."""
+        modules = sys.modules
+        if len(modules) != self._active_len:
+            for name in self._own_names():
+                self.modules[name] = modules[name]
+            known, own, planted = self._known, self.modules, self.planted
+            for name, entry in list(modules.items()):
+                if name not in known and name not in own and _planted(name, entry):
+                    planted[name] = entry
+        for name in self.modules:
+            modules.pop(name, None)
+        if self.planted:  # kept with the environment's current value; gone if it removed one
+            self.planted = {
+                name: entry for name in self.planted
+                if (entry := modules.pop(name, _GONE)) is not _GONE
+            }  # fmt: skip
+        modules.update(self._hidden)
+        self._hidden = {}
+        self._scanned_len = len(modules)
+        self._test_own = [name for name in self._test_own if name in modules]
+
+
+class LoggingSwap:
+    """The root logger as the runtime sets it up, swapped in around each init/invocation.
+
+    pytest's own capture handlers stay attached while the environment is active, so
+    ``caplog`` and the "Captured log" report see what the handler logs (at the level the
+    runtime would let through).
+    """
+
+    def __init__(self, handler: logging.Handler, level: int | None) -> None:
+        self.handlers: list[logging.Handler] = [handler]
+        self.level = logging.WARNING if level is None else level
+        self.disable = 0
+        self._saved: tuple[list[logging.Handler], int, int] | None = None
+        self._passthrough: list[logging.Handler] = []
+
+    def activate(self) -> None:
+        root = logging.root
+        saved = (root.handlers, root.level, root.manager.disable)
+        self._saved = saved
+        self._passthrough = [h for h in saved[0] if type(h).__module__.startswith("_pytest")]
+        root.handlers = self.handlers + self._passthrough
+        if root.level != self.level:
+            root.setLevel(self.level)
+        if saved[2] != self.disable:
+            logging.disable(self.disable)
+
+    def deactivate(self) -> None:
+        saved = self._saved
+        if saved is None:
+            return
+        root = logging.root
+        passthrough = self._passthrough
+        self.handlers = [h for h in root.handlers if h not in passthrough]
+        self.level, self.disable = root.level, root.manager.disable
+        root.handlers = saved[0]
+        if root.level != saved[1]:
+            root.setLevel(saved[1])
+        if root.manager.disable != saved[2]:
+            logging.disable(saved[2])
+        self._saved = None
+        self._passthrough = []
+
+
+_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...], frozenset[str]]
+
+
+def snapshot_loggers() -> dict[str, _LoggerState]:
+    """The configuration of every named logger, to undo an environment's changes later."""
+    return {
+        name: (
+            lg.level,
+            lg.propagate,
+            lg.disabled,
+            tuple(lg.handlers),
+            tuple(lg.filters),
+            frozenset(lg.__dict__),
+        )
+        for name, lg in list(logging.root.manager.loggerDict.items())
+        if isinstance(lg, logging.Logger)
+    }
+
+
+_PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
+
+
+_DEFAULT_LOGGER: Final[_LoggerState] = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
+
+
+def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
+    level, propagate, disabled, handlers, filters, attrs = state
+    # Attributes the environment's code set on a logger (Powertools marks its loggers with
+    # ``init``/``powertools_handler``) would make the next environment's import believe
+    # the logger is already configured.
+    for attr in set(lg.__dict__) - attrs:
+        del lg.__dict__[attr]
+    lg.level, lg.propagate, lg.disabled = level, propagate, disabled
+    lg.handlers, lg.filters = list(handlers), list(filters)
+
+
+def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
+    """Undo what an environment did to named loggers.
+
+    Loggers that existed before get their level, handlers, filters and flags back. Loggers
+    it created are reset to defaults, unless named after a shared (third-party) package
+    such as ``botocore``, whose import-time setup must survive for later environments.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger):
+            continue
+        state = before.get(name)
+        if state is None:
+            if name.partition(".")[0] in shared_packages:
+                continue
+            state = _DEFAULT_LOGGER
+        _restore_logger(lg, state)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+
+
+def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
+    """Give a new environment fresh copies of loggers a library marked as configured.
+
+    A logger made in the test process by importing the handler module directly (AWS Lambda
+    Powertools' ``Logger(service=...)`` marks its logger with ``init``) would make the
+    environment's import skip its set-up and log to the test's stream. A new Lambda process
+    has no such logger, so it is reset to defaults here; :func:`reset_loggers` gives the
+    test its configuration back when the environment closes.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger) or name.partition(".")[0] in shared_packages:
+            continue
+        if set(lg.__dict__) - _PLAIN_LOGGER_ATTRS:
+            _restore_logger(lg, _DEFAULT_LOGGER)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]

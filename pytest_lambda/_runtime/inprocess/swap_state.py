@@ -1,0 +1,208 @@
+"""Process settings and the C-level environment of an environment (see :mod:`pytest_lambda._runtime.inprocess.swap_process`).
+
+Lower layer of :class:`pytest_lambda._runtime.inprocess.swap_process.ProcessSwap`: the settings read by cheap
+getters (compared as one tuple, ~0.6 µs to read), the ``sys`` attributes a handler may set
+(``sys`` is not hooked), the ``os.putenv``/``os.unsetenv`` wrappers (installed for the
+session, one list check when no environment is active), the C ``environ`` comparison (a
+``ctypes`` walk, ~20 µs: never per invocation) and the runner's closing warning. ``ACTIVE``
+is the stack of active swaps, shared with :mod:`pytest_lambda._runtime.inprocess.swap_process`.
+"""
+
+from __future__ import annotations
+
+import _locale
+import _socket
+import contextlib
+import faulthandler
+import gc
+import locale
+import os
+import sys
+from typing import Any, Final
+
+__all__ = [
+    "ACTIVE",
+    "MISSING",
+    "Settings",
+    "apply_settings",
+    "apply_sys",
+    "c_environ_diff",
+    "install_env_wrappers",
+    "merge_c_env",
+    "set_c",
+    "settings",
+    "sys_values",
+    "warn_unrestored",
+]
+
+MISSING: Final = object()
+ACTIVE: Final[list[Any]] = []  # the active ProcessSwap objects, innermost last
+
+# -- settings --------------------------------------------------------------------------
+_get_timeout = _socket.getdefaulttimeout
+_get_digits = getattr(sys, "get_int_max_str_digits", lambda: 0)
+_LC_ALL: Final = _locale.LC_ALL
+_query_locale = _locale.setlocale
+Settings = tuple[Any, int, int, bool, bool, float, str]
+
+
+def settings() -> Settings:
+    return (
+        _get_timeout(), sys.getrecursionlimit(), _get_digits(), faulthandler.is_enabled(),
+        gc.isenabled(), sys.getswitchinterval(), _query_locale(_LC_ALL, None),
+    )  # fmt: skip
+
+
+# ``sys`` attributes a handler may set (``sys`` itself is not hooked, see _SKIPPED).
+_SYS_NAMES: Final = (
+    "stdin", "excepthook", "displayhook", "unraisablehook", "breakpointhook",
+    "dont_write_bytecode", "tracebacklimit",
+)  # fmt: skip
+_sys_get: Final = sys.__dict__.get
+
+
+def sys_values() -> tuple[Any, ...]:
+    return (
+        _sys_get("stdin", MISSING), _sys_get("excepthook", MISSING),
+        _sys_get("displayhook", MISSING), _sys_get("unraisablehook", MISSING),
+        _sys_get("breakpointhook", MISSING), _sys_get("dont_write_bytecode", MISSING),
+        _sys_get("tracebacklimit", MISSING),
+    )  # fmt: skip
+
+
+def apply_sys(values: tuple[Any, ...]) -> None:
+    namespace = sys.__dict__
+    for name, value in zip(_SYS_NAMES, values, strict=True):
+        if value is MISSING:
+            namespace.pop(name, None)
+        elif namespace.get(name, MISSING) is not value:
+            namespace[name] = value
+
+
+def apply_settings(new: Settings, old: Settings) -> None:
+    """Set what differs between ``old`` (in force) and ``new``; each part on its own."""
+    timeout, limit, digits, fault, collect, interval, loc = new
+    if timeout != old[0]:
+        _socket.setdefaulttimeout(timeout)
+    if limit != old[1]:
+        with contextlib.suppress(RecursionError):  # deeper now than it allows: keep the current
+            sys.setrecursionlimit(limit)
+    if digits != old[2] and hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(digits)
+    if fault != old[3]:
+        if fault:
+            stderr = sys.__stderr__
+            faulthandler.enable(file=stderr if stderr is not None else 2)
+        else:
+            faulthandler.disable()
+    if collect != old[4]:
+        (gc.enable if collect else gc.disable)()
+    if interval != old[5]:
+        sys.setswitchinterval(interval)
+    if loc != old[6]:
+        try:
+            _query_locale(_LC_ALL, loc)
+        except locale.Error:  # a composite value this libc does not take back whole
+            for part in loc.split(";"):
+                category, _, value = part.partition("=")
+                number = getattr(_locale, category, None)
+                if value and isinstance(number, int):
+                    _query_locale(number, value)
+
+
+# -- the C-level environment -----------------------------------------------------------
+_REAL_PUTENV: Final = os.putenv
+_REAL_UNSETENV: Final = getattr(os, "unsetenv", None)
+_encode: Final = os.fsencode if os.name != "nt" else str
+
+
+def _putenv(key: Any, value: Any) -> None:
+    _REAL_PUTENV(key, value)
+    if ACTIVE:
+        ACTIVE[-1].c_env[_encode(key)] = _encode(value)
+
+
+def _unsetenv(key: Any) -> None:
+    assert _REAL_UNSETENV is not None
+    _REAL_UNSETENV(key)
+    if ACTIVE:
+        ACTIVE[-1].c_env[_encode(key)] = None
+
+
+_putenv.__wrapped__ = _REAL_PUTENV  # type: ignore[attr-defined]
+_putenv.__doc__ = _REAL_PUTENV.__doc__
+_unsetenv.__wrapped__ = _REAL_UNSETENV  # type: ignore[attr-defined]
+_unsetenv.__doc__ = getattr(_REAL_UNSETENV, "__doc__", None)
+
+
+def set_c(key: Any, value: Any) -> None:
+    if value is not None:
+        _REAL_PUTENV(key, value)
+    elif _REAL_UNSETENV is not None:
+        _REAL_UNSETENV(key)
+
+
+def merge_c_env(env: dict[str, str]) -> None:
+    """Add what the active environment set with ``os.putenv`` (for ``subprocess`` while active)."""
+    if ACTIVE and ACTIVE[-1].c_env:
+        for key, value in ACTIVE[-1].c_env.items():
+            name = key if isinstance(key, str) else os.fsdecode(key)
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value if isinstance(value, str) else os.fsdecode(value)
+
+
+def install_env_wrappers() -> None:
+    """``os.putenv``/``os.unsetenv`` wrappers for the session, only over the real ones
+    (a test's mock stays in place)."""
+    namespace = os.__dict__
+    if namespace.get("putenv") is _REAL_PUTENV:
+        namespace["putenv"] = _putenv
+    if _REAL_UNSETENV is not None and namespace.get("unsetenv") is _REAL_UNSETENV:
+        namespace["unsetenv"] = _unsetenv
+
+
+def c_environ_diff() -> set[str] | None:
+    """Names whose value in the C ``environ`` differs from ``os.environ`` (None: not readable).
+
+    Reads libc's ``environ`` with :mod:`ctypes` (Linux and other ELF systems; a few µs per
+    variable), so it runs at runner close and in the warm-reuse check, never per invocation.
+    """
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
+    except (OSError, ValueError, AttributeError, ImportError):
+        return None
+    c_values: dict[bytes, bytes] = {}
+    i = 0
+    while True:
+        entry = entries[i]
+        if entry is None:
+            break
+        key, _, value = entry.partition(b"=")
+        c_values.setdefault(key, value)
+        i += 1
+    data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+    names = {k for k in c_values.keys() | data.keys() if c_values.get(k) != data.get(k)}
+    return {os.fsdecode(k) for k in names}
+
+
+def warn_unrestored(items: list[str]) -> None:
+    """The one :class:`~pytest_lambda.ProcessStateWarning` of a closing runner."""
+    import warnings
+
+    from pytest_lambda._core.docs import doc_url
+    from pytest_lambda._core.errors import ProcessStateWarning
+
+    warnings.warn(
+        ProcessStateWarning(
+            "the handler changed process state that cannot be put back in-process, so the "
+            f"test process and later environments see it: {'; '.join(items)}. Patch "
+            "third-party code from the test (monkeypatch) and set variables through "
+            f"os.environ; see {doc_url('known-limitations')}"
+        ),
+        stacklevel=4,
+    )

@@ -1,0 +1,423 @@
+"""The literal ``/tmp`` of an environment in module isolation: a path redirect.
+
+Contract. While an environment is active (:meth:`TmpRedirect.activate` to
+:meth:`TmpRedirect.deactivate`, nested for a handler that invokes another runner), the
+Python-level file functions that take a path (``open``/``io.open``; in :mod:`os` ``open``,
+``stat``, ``lstat``, ``listdir``, ``scandir``, ``mkdir``, ``rmdir``, ``remove``,
+``unlink``, ``rename``, ``replace``, ``link``, ``symlink``, ``readlink``, ``access``,
+``chmod``, ``chown``, ``utime``, ``truncate``, ``chdir``, ``statvfs``, ``mkfifo``,
+``mknod``, ``*xattr``) map ``/tmp`` and ``/tmp/...`` onto the sandbox's private directory,
+and so do ``os.path``, ``os.makedirs``, ``os.walk``, ``pathlib`` (3.10: its accessor is
+patched too), ``shutil``, ``glob`` (3.13: its globber too) and ``tempfile`` with
+``dir="/tmp"``. Paths may be ``str``, ``bytes`` or ``os.PathLike``; ``..`` and repeated
+slashes are normalised; a relative path containing ``tmp`` is resolved against the cwd.
+Nothing in the machine's ``/tmp`` is read, changed or deleted. Names, ``OSError``
+filenames, ``os.readlink`` and ``os.scandir`` entries keep the caller's ``/tmp/...``
+spelling (:mod:`pytest_lambda._runtime.inprocess.tmp_spelling`); a ``symlink`` to ``/tmp/x`` points into the
+private directory.
+
+Kept in place (they are outside the function's ``/tmp`` in Lambda too): the private
+directories (``pytest-lambda-tmp-*``), pytest's (``/tmp/pytest-of-*``), and the task root,
+the test's cwd and ``tempfile.gettempdir()``, ``sys.prefix`` and ``sys.path`` entries
+when they lie below ``/tmp``. ``tempfile.gettempdir()`` stays the private directory's real
+path (``TMPDIR``), not ``/tmp``, so the names it hands out work in C code and subprocesses.
+
+Not redirectable in process (docs/known-limitations.md): C code opening a path itself
+(``sqlite3``), subprocesses given a literal ``/tmp`` path, ``dir_fd``-relative paths,
+threads running after the invocation. A ``FileNotFoundError`` on a redirected path that
+the machine's ``/tmp`` has gets a note (3.11+); :func:`machine_tmp_entries` and
+:func:`used_names` let the warm-reuse check report entries that appeared there under a name
+a handler used in its own ``/tmp`` (other processes' files are not blamed; none is removed).
+
+Why not a mount namespace: ``unshare(CLONE_NEWNS)`` fails in a threaded process, and the
+test process (pytest's ``tmp_path``) needs the real ``/tmp``. Why wrappers kept installed
+while a module-isolation environment exists rather than per invoke: a reference the
+handler took (``from os import stat``) outlives the invoke anyway, so each wrapper needs an
+inactive path; activate plus deactivate then cost 0.3 us, against about 60 us to put the
+~35 wrappers in place and take them out on every invoke (timeit on the development VM
+under load; ``benchmarks/runner.py`` shows no difference beyond its noise). They go when
+the last environment closes, only replace the genuine function (a test's
+``mock.patch("builtins.open")`` is left alone and sees the literal path), and join
+``os.supports_dir_fd`` and its siblings.
+
+Cost: inactive, one global read per call; active, a substring test per path, and a
+normalisation only for paths containing ``tmp``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib
+import io
+import os
+import posixpath
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from pytest_lambda._runtime.inprocess.tmp_spelling import (
+    renamed_file,
+    spelled_link,
+    spelled_scandir,
+)
+
+__all__ = ["ENABLED", "TmpRedirect", "machine_tmp_entries", "own_entry", "used_names"]
+
+TMP: Final = "/tmp"
+ENABLED: Final = os.name == "posix"
+_EXEMPT_NAMES: Final = ("pytest-lambda-tmp-", "pytest-of-")
+_ONE_PATH: Final = (
+    "open", "stat", "lstat", "listdir", "scandir", "mkdir", "rmdir", "remove", "unlink",
+    "access", "chmod", "lchmod", "chown", "lchown", "chflags", "lchflags", "utime",
+    "truncate", "chdir", "statvfs", "pathconf", "mkfifo", "mknod", "getxattr", "setxattr",
+    "listxattr", "removexattr",
+)  # fmt: skip
+_TWO_PATHS: Final = ("rename", "replace", "link")
+_SUPPORTS: Final = ("supports_dir_fd", "supports_fd", "supports_follow_symlinks",
+                    "supports_effective_ids")  # fmt: skip
+_getcwd: Final = os.getcwd
+_listdir: Final = os.listdir
+_lstat: Final = os.lstat
+_fsdecode: Final = os.fsdecode
+_fsencode: Final = os.fsencode
+_fspath: Final = os.fspath
+
+
+class _Target:
+    """Where ``/tmp`` goes while one environment is active."""
+
+    __slots__ = ("prefix", "scratch")
+
+    def __init__(self, scratch: str) -> None:
+        self.scratch = scratch
+        self.prefix = scratch + "/"
+
+
+_ACTIVE: _Target | None = None
+_EXEMPT: dict[str, int] = {}  # "/tmp/x/" prefixes that keep their real place -> users
+_exempt_tuple: tuple[str, ...] = ()
+_USED: set[str] = set()  # top-level /tmp names that handlers used (redirected)
+_MAX_USED: Final = 4096
+
+
+def own_entry(name: str) -> bool:
+    """Whether a top-level ``/tmp`` entry belongs to pytest or pytest-lambda."""
+    return name.startswith(_EXEMPT_NAMES)
+
+
+def _under_tmp(path: str) -> str | None:
+    """``path`` normalised, if it is ``/tmp`` or below (None otherwise)."""
+    if path[:1] != "/":
+        try:
+            path = posixpath.join(_getcwd(), path)
+        except OSError:  # the cwd was removed: the call fails on its own
+            return None
+    norm = posixpath.normpath(path)
+    if norm[:2] == "//":
+        norm = "/" + norm.lstrip("/")
+    if norm == TMP or norm.startswith("/tmp/"):
+        return norm
+    return None
+
+
+def _map_str(path: str, target: _Target) -> str | None:
+    norm = _under_tmp(path)
+    if norm is None:
+        return None
+    rel = norm[5:]
+    if rel.startswith(_EXEMPT_NAMES):
+        return None
+    slashed = norm + "/"
+    if slashed.startswith(target.prefix) or slashed.startswith(_exempt_tuple):
+        return None
+    if rel and len(_USED) < _MAX_USED:
+        _USED.add(rel.partition("/")[0])
+    return target.scratch + "/" + rel if rel else target.scratch
+
+
+def _map(path: Any, target: _Target) -> Any:
+    """The redirected path for ``path``, or None to leave it alone."""
+    kind = type(path)
+    if kind is str:
+        return _map_str(path, target) if "tmp" in path else None
+    if kind is bytes:
+        if b"tmp" not in path:
+            return None
+        mapped = _map_str(_fsdecode(path), target)
+        return None if mapped is None else _fsencode(mapped)
+    if kind is int or path is None or not hasattr(kind, "__fspath__"):
+        return None
+    try:
+        text = _fspath(path)
+    except TypeError:
+        return None
+    return _map(text, target)
+
+
+def _explain(
+    exc: OSError, given: Any, mapped: Any, given2: Any = None, mapped2: Any = None
+) -> None:
+    """Give an error the handler's spelling back, and say when the machine's /tmp has it."""
+    if mapped is not None and exc.filename == mapped:
+        exc.filename = given
+        if isinstance(exc, FileNotFoundError) and hasattr(exc, "add_note"):
+            try:
+                real = _under_tmp(_fsdecode(_fspath(given)))
+                _lstat(real or "")
+            except (OSError, TypeError, ValueError):
+                return
+            exc.add_note(
+                f"pytest-lambda: {real} exists in the machine's /tmp, but while a handler "
+                "runs, /tmp is its environment's own (as in Lambda); written by a subprocess "
+                "or C code? Test files belong under tmp_path or the task root"
+            )
+    if mapped2 is not None and exc.filename2 == mapped2:
+        exc.filename2 = given2
+
+
+_After = Callable[[Any, Any, _Target], Any]
+
+
+def _one(orig: Callable[..., Any], keyword: str, after: _After | None = None) -> Callable[..., Any]:
+    """A wrapper of a function taking one path; ``after(result, given, target)`` gives the
+    result the caller's spelling back when the path was redirected."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        target = _ACTIVE
+        if target is None:
+            return orig(*args, **kwargs)
+        if args:
+            given = args[0]
+            mapped = _map(given, target)
+            if mapped is None:
+                return orig(*args, **kwargs)
+            args = (mapped, *args[1:])
+        else:
+            given = kwargs.get(keyword)
+            mapped = None if given is None else _map(given, target)
+            if mapped is None:
+                return orig(*args, **kwargs)
+            kwargs[keyword] = mapped
+        try:
+            result = orig(*args, **kwargs)
+        except OSError as exc:
+            _explain(exc, given, mapped)
+            raise
+        return result if after is None else after(result, given, target)
+
+    return _mark(wrapper, orig)
+
+
+def _two(orig: Callable[..., Any], *, link_target: bool = False) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        target = _ACTIVE
+        if target is None:
+            return orig(*args, **kwargs)
+        given = [*args[:2]]
+        for name in ("src", "dst")[len(given) :]:
+            given.append(kwargs.pop(name, None))
+        src, dst = given
+        mapped_src = None
+        if src is not None and not (link_target and not _is_absolute(src)):
+            mapped_src = _map(src, target)
+        mapped_dst = None if dst is None else _map(dst, target)
+        if mapped_src is None and mapped_dst is None:
+            return orig(src, dst, *args[2:], **kwargs)
+        new_src = src if mapped_src is None else mapped_src
+        new_dst = dst if mapped_dst is None else mapped_dst
+        try:
+            return orig(new_src, new_dst, *args[2:], **kwargs)
+        except OSError as exc:
+            _explain(exc, src, mapped_src, dst, mapped_dst)
+            raise
+
+    return _mark(wrapper, orig)
+
+
+def _is_absolute(path: Any) -> bool:
+    try:
+        text = _fspath(path)
+    except TypeError:
+        return False
+    return text[:1] in ("/", b"/")
+
+
+def _mark(wrapper: Callable[..., Any], orig: Callable[..., Any]) -> Callable[..., Any]:
+    for attr in ("__name__", "__qualname__", "__doc__"):
+        with contextlib.suppress(AttributeError, TypeError):
+            setattr(wrapper, attr, getattr(orig, attr))
+    wrapper.__wrapped__ = orig  # type: ignore[attr-defined]
+    wrapper.__pytest_lambda_tmp__ = True  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _build() -> list[tuple[Any, str, Any, Any]]:
+    """``(owner, attribute, genuine function, wrapper)`` for every function redirected."""
+    slots: list[tuple[Any, str, Any, Any]] = []
+    open_wrapper = _one(builtins.open, "file", renamed_file)
+    slots.append((builtins, "open", builtins.open, open_wrapper))
+    if io.open is builtins.open:
+        slots.append((io, "open", io.open, open_wrapper))
+    by_orig: dict[int, Any] = {id(builtins.open): open_wrapper}
+    for name in (*_ONE_PATH, *_TWO_PATHS, "symlink", "readlink"):
+        orig = getattr(os, name, None)
+        if orig is None:
+            continue
+        if name in _TWO_PATHS or name == "symlink":
+            wrapper = _two(orig, link_target=name == "symlink")
+        else:
+            wrapper = _one(orig, "path", _AFTER.get(name))
+        by_orig[id(orig)] = wrapper
+        slots.append((os, name, orig, wrapper))
+    # Classes that took the functions at import: pathlib's accessor (3.10), glob's (3.13+)
+    for owner in (_class("pathlib", "_NormalAccessor"), _class("glob", "_StringGlobber")):
+        for name, value in list(vars(owner).items()):
+            func = value.__func__ if isinstance(value, staticmethod) else value
+            found = by_orig.get(id(func))
+            if found is not None:
+                slots.append((owner, name, value, staticmethod(found)))
+    return slots
+
+
+def _class(module: str, name: str) -> type:
+    found = getattr(importlib.import_module(module), name, None)
+    return found if isinstance(found, type) else object
+
+
+_AFTER: Final[dict[str, _After]] = {"readlink": spelled_link, "scandir": spelled_scandir}
+
+
+_SLOTS: list[tuple[Any, str, Any, Any]] | None = None
+_installed = 0  # environments alive (wrappers are in place while > 0)
+_partial = False  # some functions were replaced by someone else at install time
+
+
+def _current(owner: Any, name: str) -> Any:
+    return vars(owner).get(name) if isinstance(owner, type) else getattr(owner, name, None)
+
+
+def _put_in_place() -> None:
+    global _SLOTS, _partial
+    if _SLOTS is None:
+        _SLOTS = _build()
+    partial = False
+    for owner, name, orig, wrapper in _SLOTS:
+        current = _current(owner, name)
+        if current is orig:
+            setattr(owner, name, wrapper)
+            _supports(orig, wrapper, add=True)
+        elif current is not wrapper:
+            partial = True  # a test's mock, or a handler's replacement: left alone
+    _partial = partial
+
+
+def _take_out() -> None:
+    for owner, name, orig, wrapper in _SLOTS or ():
+        if _current(owner, name) is wrapper:
+            setattr(owner, name, orig)
+        _supports(orig, wrapper, add=False)
+
+
+def _supports(orig: Any, wrapper: Any, *, add: bool) -> None:
+    if isinstance(wrapper, staticmethod):
+        return
+    for set_name in _SUPPORTS:
+        members = getattr(os, set_name, None)
+        if isinstance(members, set) and orig in members:
+            if add:
+                members.add(wrapper)
+            else:
+                members.discard(wrapper)
+
+
+def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
+    try:
+        cwd = _getcwd()
+    except OSError:
+        cwd = ""
+    tests_tmp = tempfile.gettempdir()  # the test's (TMPDIR=/tmp/x: pytest's tmp_path is there)
+    candidates: list[object] = [
+        root, cwd, tests_tmp, sys.prefix, sys.exec_prefix, *sys.path, *keep,
+    ]  # fmt: skip
+    out: list[str] = []
+    for path in candidates:
+        if not isinstance(path, str) or not path:
+            continue
+        norm = _under_tmp(path) if "tmp" in path else None
+        if norm is not None and norm != TMP:
+            out.append(norm + "/")
+    return out
+
+
+class TmpRedirect:
+    """One environment's ``/tmp``: the wrappers in place while it lives, active while it runs."""
+
+    def __init__(self, scratch: str, root: str, keep: Iterable[str] = ()) -> None:
+        """``keep``: more directories of the test's that keep their real place (the empty
+        AWS config files the environment's variables name, for example)."""
+        global _installed, _exempt_tuple
+        self.target = _Target(os.path.realpath(scratch) if ENABLED else scratch)
+        self._saved: list[_Target | None] = []
+        # its own directory, for the other environments alive (a handler invoking a runner)
+        self._exempt = [*_exempt_prefixes(root, keep), self.target.prefix] if ENABLED else []
+        self.closed = not ENABLED
+        if self.closed:
+            return
+        for prefix in self._exempt:
+            _EXEMPT[prefix] = _EXEMPT.get(prefix, 0) + 1
+        _exempt_tuple = tuple(_EXEMPT)
+        _installed += 1
+        if _installed == 1:
+            _put_in_place()
+
+    def activate(self) -> None:
+        """Send ``/tmp`` to this environment's private directory (undo: :meth:`deactivate`)."""
+        global _ACTIVE
+        if self.closed:
+            return
+        if _partial:  # a mock that was in place at install time may have gone since
+            _put_in_place()
+        self._saved.append(_ACTIVE)
+        _ACTIVE = self.target
+
+    def deactivate(self) -> None:
+        """Give ``/tmp`` back to whoever had it before :meth:`activate`."""
+        global _ACTIVE
+        if self._saved:
+            _ACTIVE = self._saved.pop()
+
+    def close(self) -> None:
+        """The environment is gone: take the wrappers out when it was the last one."""
+        global _installed, _exempt_tuple
+        if self.closed:
+            return
+        self.closed = True
+        for prefix in self._exempt:
+            left = _EXEMPT.get(prefix, 1) - 1
+            if left:
+                _EXEMPT[prefix] = left
+            else:
+                _EXEMPT.pop(prefix, None)
+        _exempt_tuple = tuple(_EXEMPT)
+        _installed -= 1
+        if _installed == 0:
+            _take_out()
+
+
+def used_names() -> frozenset[str]:
+    """Top-level ``/tmp`` names that handlers used through the redirect (in this process)."""
+    return frozenset(_USED)
+
+
+def machine_tmp_entries() -> frozenset[str] | None:
+    """The names at the top of the machine's ``/tmp`` (None where it cannot be listed)."""
+    if not ENABLED:
+        return None
+    try:
+        return frozenset(_listdir(TMP))
+    except OSError:
+        return None

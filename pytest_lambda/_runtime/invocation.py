@@ -1,0 +1,136 @@
+"""The result of one ``LambdaRunner.invoke()``: what the caller got, and how it went.
+
+``Invocation.response`` is what a synchronous caller receives (the JSON payload decoded, or
+the error payload); ``raw`` is the handler's Python return value; ``error`` is an
+:class:`InvocationError` whose ``payload()`` is the exact JSON object the runtime (or the
+platform) returns.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+if TYPE_CHECKING:
+    from pytest_lambda._runtime.context import LambdaContext
+
+__all__ = ["ErrorKind", "Invocation", "InvocationError"]
+
+ErrorKind = Literal["init", "function", "runtime", "platform"]
+"""Who produced an error: init (the handler module), function (the handler raised),
+runtime (awslambdaric, e.g. ``Runtime.MarshalError``) or platform (``Sandbox.Timedout``,
+``Runtime.ExitError``, ``Function.ResponseSizeTooLarge``: the platform replaces the body)."""
+
+SANDBOX_TIMEDOUT: Final = "Sandbox.Timedout"
+
+
+@dataclass(frozen=True)
+class InvocationError:
+    """An error the way Lambda reports it: ``type``, ``message``, ``stack_trace``.
+
+    ``payload()`` is the JSON the caller receives: ``{errorMessage, errorType, requestId,
+    stackTrace}`` from the runtime, or ``{errorType, errorMessage}`` for platform errors.
+    ``exception`` is the Python exception behind it, when there is one (not compared).
+    """
+
+    type: str
+    message: str
+    stack_trace: tuple[str, ...] = ()
+    request_id: str = ""
+    kind: ErrorKind = "function"
+    exception: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def payload(self) -> dict[str, Any]:
+        """The error JSON object exactly as Lambda returns it (key order included)."""
+        if self.kind == "platform":
+            return {"errorType": self.type, "errorMessage": self.message}
+        return {
+            "errorMessage": self.message,
+            "errorType": self.type,
+            "requestId": self.request_id,
+            "stackTrace": list(self.stack_trace),
+        }
+
+    def __str__(self) -> str:
+        head = f"{self.type}: {self.message}" if self.message else self.type
+        if not self.stack_trace:
+            return head
+        return (
+            head
+            + "\nTraceback (most recent call last):\n"
+            + "".join(
+                line if line.endswith("\n") else line + "\n" for line in self.stack_trace
+            ).rstrip("\n")
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class Invocation:
+    """One invocation through :class:`~pytest_lambda.LambdaRunner`.
+
+    * ``response``: what the caller receives. On success the JSON body decoded (top-level
+      ``bytes`` stay bytes, as the runtime sends them raw); on error ``error.payload()``.
+    * ``raw``: the handler's return value (None when it raised or never returned).
+    * ``body`` / ``content_type``: the exact bytes and content type the runtime posted.
+    * ``logs``: stdout, stderr and logging in the runtime's text format, with the
+      platform's ``START``/``END``/``REPORT`` lines.
+    * ``cold_start``: this invocation initialised a new environment (imported the module).
+    * ``duration_ms`` / ``init_duration_ms``: as on the ``REPORT`` line.
+    * ``warnings``: what the test should know about this invocation that Lambda would have
+      done differently or that the runner could not guarantee (the memory size passed where
+      it is not enforced, requests refused by the Runtime API, a ``/tmp`` shared with the
+      machine); empty when there is none. Not compared.
+    """
+
+    response: Any
+    raw: Any
+    error: InvocationError | None
+    cold_start: bool
+    request_id: str
+    duration_ms: float
+    logs: str
+    context: LambdaContext | None = field(default=None, compare=False, repr=False)
+    body: bytes = field(default=b"", repr=False)
+    content_type: str = "application/json"
+    init_duration_ms: float | None = None
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    @classmethod
+    def _made(cls, **fields: Any) -> Invocation:
+        """Build one without the frozen dataclass's per-field ``object.__setattr__`` (the
+        runner's hot path); every field must be given."""
+        invocation = object.__new__(cls)
+        invocation.__dict__.update(fields)
+        return invocation
+
+    @property
+    def ok(self) -> bool:
+        """The handler returned and its response was delivered."""
+        return self.error is None
+
+    @property
+    def timed_out(self) -> bool:
+        """The invocation passed its deadline (``Sandbox.Timedout``)."""
+        return self.error is not None and self.error.type == SANDBOX_TIMEDOUT
+
+    @property
+    def error_type(self) -> str | None:
+        """``error.type`` or None: handy in asserts (``assert inv.error_type is None``)."""
+        return None if self.error is None else self.error.type
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does)."""
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        # Short, so pytest's "where False = Invocation(...).ok" stays readable; the logs
+        # and the full response are attributes.
+        import reprlib
+
+        start = "cold start" if self.cold_start else "warm"
+        if self.error is None:
+            outcome = f"response={reprlib.repr(self.response)}"
+        else:
+            outcome = f"error={self.error.type}: {reprlib.repr(self.error.message)[1:-1]}"
+        return f"Invocation({outcome}, {start}, {self.duration_ms:.2f} ms, {self.request_id})"

@@ -1,0 +1,181 @@
+"""Turning what happened in an environment into Lambda's answer (docs/internals/runtime.md §3, §4, §6).
+
+The event is checked before anything runs (Lambda only accepts JSON); the handler's result
+or exception becomes the error object the runtime or the platform would return.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+import traceback
+from typing import Any, Final
+
+from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.json_rules import NotJSON, first_problem, shape_ok, show_path
+from pytest_lambda._core.json_rules import loads as json_loads
+from pytest_lambda._runtime.handler import fault_from_exception
+from pytest_lambda._runtime.inprocess.worker import ProcessExit
+from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationError
+from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES
+
+__all__ = [
+    "event_body",
+    "exception_error",
+    "exit_error",
+    "exit_status",
+    "max_memory_mb",
+    "size_error",
+    "timeout_error",
+    "uncaught_text",
+]
+
+_EXIT_ERROR: Final = "Runtime.ExitError"
+_encode_event: Final = json.JSONEncoder(
+    allow_nan=False, ensure_ascii=False, separators=(",", ":")
+).encode
+_SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
+_PEAK: Final[dict[str, float]] = {"value": -1.0, "at": 0.0}
+
+
+def _dollar_path(path: tuple[str | int, ...]) -> str:
+    """``("a", 0)`` → ``$.a[0]``, cut when long."""
+
+    def fmt(segments: tuple[str | int, ...]) -> str:
+        return "$" + "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in segments)
+
+    return show_path(path, fmt)
+
+
+def event_body(event: Any) -> bytes:
+    """The JSON payload Lambda would receive for ``event``; :class:`InvalidEventSpec` if none.
+
+    ``bytes`` are taken as the payload itself (the Invoke API's ``Payload``) and must be JSON.
+    Both are held to one rule (:mod:`pytest_lambda._core.json_rules`): no ``NaN``/``Infinity``,
+    string keys only, at most 500 levels deep; so both isolation modes see the same events.
+    """
+    __tracebackhide__ = True
+    if isinstance(event, (bytes, bytearray, memoryview)):
+        body = bytes(event)
+        try:
+            json_loads(body)
+        except NotJSON as exc:
+            raise InvalidEventSpec(
+                f"LambdaRunner.invoke(): the event bytes are not an event Lambda can deliver (at "
+                f"{_dollar_path(exc.path)}: {exc.why}). Events are JSON: Lambda's Invoke API "
+                "refuses NaN and Infinity (InvalidRequestContentException); fix the JSON text."
+            ) from None
+        except ValueError as exc:
+            raise InvalidEventSpec(
+                f"LambdaRunner.invoke(): the event bytes are not a JSON document ({exc}). "
+                "Lambda's Invoke API only accepts JSON; pass a dict, or its JSON text as bytes."
+            ) from None
+    else:
+        try:
+            body = _encode_event(event).encode("utf-8")
+            if not shape_ok(event):
+                raise ValueError("not JSON")
+        except (TypeError, ValueError, RecursionError) as exc:
+            where = first_problem(event)
+            detail = f"at {_dollar_path(where[0])}: {where[1]}" if where else str(exc)
+            raise InvalidEventSpec(
+                f"LambdaRunner.invoke(): the event is not JSON-serializable ({detail}). "
+                "Lambda only receives JSON, so the handler could never get this event: convert "
+                "it first (sets to lists, datetimes and Decimals to strings or numbers)."
+            ) from None
+    if len(body) > MAX_RESPONSE_BYTES:
+        raise InvalidEventSpec(
+            f"LambdaRunner.invoke(): the event is {len(body):,} bytes; a synchronous invoke "
+            f"accepts at most {MAX_RESPONSE_BYTES:,} bytes (Lambda answers "
+            "RequestEntityTooLargeException without running the function)."
+        )
+    return body
+
+
+def exception_error(exc: BaseException, request_id: str, *, init: bool) -> InvocationError:
+    """The error for an exception raised by the handler, or by the module at init."""
+    error_type, message, trace = fault_from_exception(exc)
+    return InvocationError(
+        type=error_type,
+        message=message,
+        stack_trace=tuple(trace),
+        request_id="" if init else request_id,
+        kind="init" if init else "function",
+        exception=exc,
+    )
+
+
+def exit_status(exc: SystemExit | ProcessExit) -> tuple[int, str]:
+    """``(exit status, what Python prints to stderr)`` for ``sys.exit()`` or ``os._exit()``."""
+    if isinstance(exc, ProcessExit):
+        return exc.status, ""  # os._exit prints nothing
+    code = exc.code
+    if code is None:
+        return 0, ""
+    if isinstance(code, int) and not isinstance(code, bool):
+        return code & 0xFF, ""
+    return 1, f"{code}\n"
+
+
+def exit_error(request_id: str, status: int, exc: BaseException | None = None) -> InvocationError:
+    """``Runtime.ExitError``: the runtime process ended (``sys.exit``, ``os._exit``, a BaseException)."""
+    reason = (
+        f"Runtime exited with error: exit status {status}"
+        if status
+        else "Runtime exited without providing a reason"
+    )
+    return InvocationError(
+        type=_EXIT_ERROR,
+        message=f"RequestId: {request_id} Error: {reason}",
+        request_id=request_id,
+        kind="platform",
+        exception=exc,
+    )
+
+
+def timeout_error(request_id: str, timeout: float) -> InvocationError:
+    """``Sandbox.Timedout`` with the platform's message."""
+    return InvocationError(
+        type=SANDBOX_TIMEDOUT,
+        message=f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
+        request_id=request_id,
+        kind="platform",
+    )
+
+
+def size_error(request_id: str) -> InvocationError:
+    """``Function.ResponseSizeTooLarge``: the response passed 6,291,556 bytes."""
+    return InvocationError(
+        type=_SIZE_ERROR,
+        message=(
+            "Response payload size exceeded maximum allowed payload size "
+            f"({MAX_RESPONSE_BYTES} bytes)."
+        ),
+        request_id=request_id,
+        kind="platform",
+    )
+
+
+def uncaught_text(exc: BaseException) -> str:
+    """What the interpreter prints for an exception nobody caught."""
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def max_memory_mb() -> int:
+    """Peak resident memory of this (test) process in MB, for the REPORT line.
+
+    Read at most every 10 ms (a peak only grows, and a REPORT line shows whole MB).
+    """
+    now = time.monotonic()
+    cached = _PEAK["value"]
+    if cached >= 0 and now - _PEAK["at"] < 0.01:
+        return int(cached)
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    value = int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
+    _PEAK["value"], _PEAK["at"] = value, now
+    return value

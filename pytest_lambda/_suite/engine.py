@@ -1,0 +1,450 @@
+"""The built-in conformance checks of the ``--lambda-handler`` suite.
+
+Shared by the pytest items (:mod:`pytest_lambda._plugin.suite`) and ``pytest-lambda check``.
+Each check runs against a fresh :class:`~pytest_lambda.LambdaRunner` with events seeded from
+``derive_seed(seed, "<handler>::<kind>::<check>", n)``, so the pytest items and the command
+see the same events for the same seed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._events._factory import derive_seed
+from pytest_lambda._suite.config import param_sets
+from pytest_lambda._suite.load import load_problem
+from pytest_lambda._suite.variants import API_KINDS, answer_problem, apply, variants
+
+__all__ = [
+    "CHECKS",
+    "DOCS_SUITE",
+    "CheckResult",
+    "SuiteOptions",
+    "aws_for",
+    "reproduce_line",
+    "run_check",
+    "run_checks",
+    "runner_for_suite",
+    "summary_table",
+]
+
+CHECKS: Final[tuple[str, ...]] = ("invokes", "idempotent", "warm-reuse", "robust")
+DOCS_SUITE: Final = doc_url("how-to/conformance-suite")
+_BATCH: Final = 5  # events per `invokes` check
+_IDEMPOTENT_EVENTS: Final = 2
+_WARM_EVENTS: Final = 3
+Outcome = Literal["passed", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class SuiteOptions:
+    """How the checks run: the session settings of the suite."""
+
+    seed: int
+    timeout: float = 3.0
+    memory_mb: int = 128
+    region: str = "us-east-1"
+    isolation: str = "module"
+    moto: bool = False
+    moto_setup: str | None = None
+    root: str | None = None
+    params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    @property
+    def uses_moto(self) -> bool:
+        """Whether the checks run inside moto: asked for, or implied by a moto set-up."""
+        return self.moto or bool(self.moto_setup)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``report`` is the verdict, evidence, fix and reproduce line."""
+
+    handler: str
+    kind: str
+    check: str
+    outcome: Outcome
+    report: str
+    invocations: int
+    seed: int
+    note: str = ""
+
+    @property
+    def nodeid(self) -> str:
+        return f"{self.handler}::{self.kind}::{self.check}"
+
+    def row(self) -> dict[str, Any]:
+        """The fields the summary table needs (plain values: xdist sends them to the controller)."""
+        return {
+            "handler": self.handler,
+            "kind": self.kind,
+            "check": self.check,
+            "outcome": self.outcome,
+            "invocations": self.invocations,
+            "seed": self.seed,
+            "note": self.note,
+        }
+
+
+def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Lines of the per-kind table: check → passed/failed/skipped (``-``: not run)."""
+    by_kind: dict[str, dict[str, Mapping[str, Any]]] = {}
+    for given in rows:
+        by_kind.setdefault(given["kind"], {})[given["check"]] = given
+    widths = [max(8, *(len(k) for k in kinds))] + [max(10, len(c)) for c in CHECKS]
+    head = ["kind", *CHECKS]
+    lines = [
+        "  " + "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)) + "invocations"
+    ]
+    notes: list[str] = []
+    for kind in kinds:
+        if kind not in by_kind:
+            continue
+        cells = [kind.ljust(widths[0])]
+        total = 0
+        for check, width in zip(CHECKS, widths[1:], strict=True):
+            row = by_kind[kind].get(check)
+            cell = "-" if row is None else str(row["outcome"])
+            if row is not None:
+                total += int(row["invocations"])
+                if row["note"]:
+                    cell += "*"
+                    notes.append(f"* {check}: {row['note']}")
+            cells.append(cell.ljust(width))
+        lines.append("  " + "  ".join(cells) + str(total))
+    return lines + list(dict.fromkeys(notes))
+
+
+def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
+    """The settings that differ from the defaults, as ``(name, value)`` (value None: a flag).
+
+    ``--lambda-<name>=<value>`` for pytest, ``--<name> <value>`` for ``pytest-lambda check``.
+    """
+    if opts is None:
+        return []
+    out: list[tuple[str, str | None]] = []
+    for name, value, default in (
+        ("timeout", opts.timeout, 3.0),
+        ("memory", opts.memory_mb, 128),
+        ("region", opts.region, "us-east-1"),
+        ("isolation", opts.isolation, "module"),
+    ):
+        if value != default:
+            out.append((name, f"{value:g}" if isinstance(value, float) else str(value)))
+    if opts.moto_setup:
+        out.append(("moto-setup", opts.moto_setup))
+    elif opts.moto:
+        out.append(("moto", None))
+    return out
+
+
+def reproduce_line(
+    handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
+) -> str:
+    """Both ways to replay a check with the same events (and the same non-default settings)."""
+    settings = replay_settings(opts)
+    extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in settings)
+    cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in settings)
+    return (
+        f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
+        f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "
+        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed}{cli_extra})"
+    )
+
+
+def _moto_available() -> bool:
+    try:
+        import boto3  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
+    """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``.
+
+    The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
+    """
+    if not (opts.uses_moto and _moto_available()):
+        yield None
+        return
+    from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.moto_setup import mocked_aws
+
+    with mocked_aws(opts.moto_setup, opts.region, opts.root):
+        yield moto_state()
+
+
+def _events(
+    handler: str, kind: str, check: str, opts: SuiteOptions, count: int
+) -> list[tuple[int, dict[str, Any]]]:
+    from pytest_lambda._events._core import generate
+
+    sets = param_sets(opts.params_by_kind, kind)
+    out = []
+    for n in range(max(count, len(sets))):  # every set at least once
+        params = sets[n % len(sets)]
+        params.setdefault("region", opts.region)
+        seed = derive_seed(opts.seed, f"{handler}::{kind}::{check}", n)
+        out.append((seed, generate(kind, seed=seed, **params)))
+    return out
+
+
+def runner_for_suite(handler: str, opts: SuiteOptions) -> Any:
+    from pytest_lambda._runtime.runner import LambdaRunner
+
+    return LambdaRunner(
+        handler,
+        timeout=opts.timeout,
+        memory_mb=opts.memory_mb,
+        region=opts.region,
+        root=opts.root,
+        isolation=opts.isolation,
+    )
+
+
+def _message(verdict: str, evidence: Sequence[str], fix: str, repro: str) -> str:
+    lines = [verdict, ""]
+    lines += [f"  {e}" for e in evidence]
+    return "\n".join([*lines, "", fix, repro])
+
+
+def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    events = _events(handler, kind, "invokes", opts, _BATCH)
+    errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
+    tried = 0
+    by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
+    with aws_for(opts), runner_for_suite(handler, opts) as runner:
+        for n, (seed, event) in enumerate(events):
+            tried += 1
+            inv = runner.invoke(event)
+            if isinstance(inv.response, dict):
+                by_set[n % len(by_set)].add(inv.response.get("statusCode"))
+            if inv.error is not None:
+                errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
+                if inv.timed_out:
+                    break  # every further event would wait for the whole timeout too
+    if not errors:
+        note = no_route_note(kind, by_set)
+        text = f"{handler} handled {tried} seeded {kind} events"
+        return "passed", text + (f"\n{note}" if note else ""), tried, note
+    failed = sum(len(seeds) for seeds in errors.values())
+    skipped = f" (stopped at the timeout; {len(events) - tried} not tried)" * (tried < len(events))
+    verdict = (
+        f"{handler} failed on {failed} of {tried} seeded {kind} events{skipped}: "
+        "an unhandled exception, a timeout or a response Lambda cannot marshal"
+    )
+    evidence = [
+        f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
+        for line, seeds in errors.items()
+    ]
+    fix = (
+        "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
+        f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
+        f"parameters, see {DOCS_SUITE}#configuration"
+    )
+    return "failed", _message(verdict, evidence, fix, ""), tried, ""
+
+
+def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
+    note = ""
+    if opts.isolation == "runtime":
+        note = (
+            "state not observed (responses and errors only): moto's mock cannot reach the "
+            "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "
+            "DynamoDB, S3, SQS and SNS state"
+        )
+    elif not opts.uses_moto:
+        note = (
+            "state not observed (responses and errors only): pass --lambda-moto "
+            "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS "
+            "and SNS state"
+        )
+    elif not _moto_available():
+        note = (
+            "state not observed: --lambda-moto was given but moto is not installed "
+            "(pip install 'pytest-lambda-toolkit[moto]')"
+        )
+    runs = 0
+    failures: list[str] = []
+    never_succeeded = False
+    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+        observe, reset = state if state is not None else (None, None)
+        for seed, event in events:
+            report = runner.check_idempotency(
+                event, kind=kind, observe=observe, reset=reset, seed=seed
+            )
+            runs += report.handler_runs
+            if not report.ok:
+                never_succeeded = report.scenarios[0].detail == "the first delivery never succeeded"
+                failures.append(f"event seed {seed}:\n{report}")
+                break  # one report is enough evidence; the others say the same
+    if not failures:
+        text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
+        return "passed", text + (f"\n{note}" if note else ""), runs, note
+    verdict = f"{handler} is not idempotent for {kind} events"
+    if never_succeeded:
+        verdict = (
+            f"{handler} could not be checked for idempotency on {kind} events: the first "
+            "delivery never succeeded (it raised, or its response reported failed records, on every "
+            "attempt)"
+        )
+    body = "\n\n".join(failures)
+    fix = f"Fix: see {doc_url('how-to/idempotency')}"
+    text = f"{verdict}\n\n{body}\n\n{fix}" + (f"\n{note}" if note else "")
+    return "failed", text, runs, note
+
+
+class _Skip(Exception):
+    pass
+
+
+def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    try:
+        from pytest_lambda._checks.leaks.check import check_warm_reuse  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise _Skip(
+            "warm-reuse: the warm-reuse check (pytest_lambda._checks.leaks.check) is not available "
+            "in this version"
+        ) from None
+    events = [e for _, e in _events(handler, kind, "warm-reuse", opts, _WARM_EVENTS)]
+    seed = derive_seed(opts.seed, f"{handler}::{kind}::warm-reuse", _WARM_EVENTS)
+    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+        reset = state[1] if state is not None else None
+        report = check_warm_reuse(runner, events, reset=reset, seed=seed)
+    runs = int(report.handler_runs)
+    if report.ok:
+        text = f"{handler}: no state leaked between warm {kind} invocations"
+        if report.not_compared:  # say which outputs were not compared (cold runs differed)
+            text = f"{handler}: {report.verdict()}"
+        return "passed", text, runs, ""
+    return "failed", str(report), runs, ""
+
+
+def no_route_note(kind: str, by_set: list[set[object]]) -> str:
+    """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
+    if kind not in API_KINDS:
+        return ""
+    missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
+    if not missed:
+        return ""
+    codes = "/".join(sorted({str(c) for _, c_set in missed for c in c_set}))
+    which = (
+        "the generated requests"
+        if len(by_set) == 1
+        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
+    )
+    return (
+        f"every answer was {codes}: {which} found no route of the handler, or nothing at "
+        f"the route (an unknown id), so their handling was not tested; set method, "
+        f"{'resource' if kind == 'apigw_v1' else 'route_key'} and path_parameters in "
+        f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
+    )
+
+
+def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+    from pytest_lambda._events._core import generate
+
+    sets = param_sets(opts.params_by_kind, kind)
+    malformed = variants(kind)
+    bad: list[str] = []
+    by_set: list[set[object]] = [set() for _ in sets]
+    with aws_for(opts), runner_for_suite(handler, opts) as runner:
+        for n, params in enumerate(sets):
+            statuses = by_set[n]
+            params.setdefault("region", opts.region)
+            seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
+            base = generate(kind, seed=seed, **params)
+            label = f"set {n + 1}: " if len(sets) > 1 else ""
+            for what, transform in malformed:
+                inv = runner.invoke(apply(base, transform))
+                if isinstance(inv.response, dict):
+                    statuses.add(inv.response.get("statusCode"))
+                problem = answer_problem(kind, inv)
+                if problem is not None:
+                    bad.append(f"{label}{what}: {problem}")
+                    if problem == "timed out":
+                        break
+    malformed = malformed * len(sets)
+    if not bad:
+        note = no_route_note(kind, by_set)
+        text = f"{handler} handled {len(malformed)} {kind} events with unexpected input"
+        return "passed", text + (f"\n{note}" if note else ""), len(malformed), note
+    rule = (
+        "must answer with a status code (a 4xx for a bad request) and never time out"
+        if kind in API_KINDS
+        else "must never time out or fail in the runtime"
+    )
+    verdict = f"{handler} is not robust to unexpected {kind} input: it {rule}"
+    fix = (
+        "Fix: validate the input and return an error response (for API Gateway) or fail "
+        f"fast; see {DOCS_SUITE}#robust"
+    )
+    return "failed", _message(verdict, bad, fix, ""), len(malformed), ""
+
+
+_CHECK_FUNCS: Final[
+    dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]
+] = {
+    "invokes": _check_invokes,
+    "idempotent": _check_idempotent,
+    "warm-reuse": _check_warm_reuse,
+    "robust": _check_robust,
+}
+
+
+def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckResult:
+    """Run one check; errors of the configuration become a failed result with the message."""
+    from pytest_lambda._core.errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+
+    repro = reproduce_line(handler, kind, check, opts.seed, opts)
+    try:
+        problem = load_problem(handler, opts)
+        if problem is not None:
+            text = problem.report(f"the {check} check on {kind} events")
+            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed)
+        outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
+    except _Skip as exc:
+        return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
+    except (InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+        if str(exc).startswith("moto setup "):
+            fix = (
+                "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup): the module "
+                "must import from the root directory and the function must run inside moto"
+            )
+        else:
+            fix = f"Fix: check [tool.pytest_lambda.events.{kind}] and the lambda options"
+        text = (
+            f"{check} could not run: {type(exc).__name__}: {exc}\n\n"
+            f"{fix}, see {DOCS_SUITE}#configuration"
+        )
+        return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
+    if outcome == "failed":
+        text = f"{text.rstrip()}\n{repro}"
+    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note)
+
+
+def run_checks(
+    handler: str,
+    kinds: Sequence[str],
+    opts: SuiteOptions,
+    *,
+    checks: Sequence[str] = CHECKS,
+    on_result: Callable[[CheckResult], None] | None = None,
+) -> list[CheckResult]:
+    """Every check for every kind, in order; ``on_result`` sees each result as it ends."""
+    results = []
+    for kind in kinds:
+        for check in checks:
+            result = run_check(handler, kind, check, opts)
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+    return results
