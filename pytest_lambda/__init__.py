@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.leaks.check import LeakReport, assert_no_state_leak, check_warm_reuse
     from pytest_lambda._checks.moto import moto_state
     from pytest_lambda._checks.redeliver import redeliver
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._core.errors import (
         EventValidationError,
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from pytest_lambda._events._factory import LambdaEventFactory
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.invocation import Invocation, InvocationError
-    from pytest_lambda._runtime.runner import LambdaRunner
 
     from . import events
 
@@ -41,7 +41,7 @@ _LAZY: dict[str, str] = {
     "events": "",
     "LambdaClock": "pytest_lambda._clock.clock",
     "LambdaContext": "pytest_lambda._runtime.context",
-    "LambdaRunner": "pytest_lambda._runtime.runner",
+    "LambdaRunner": "pytest_lambda._checks.runner",
     "Invocation": "pytest_lambda._runtime.invocation",
     "InvocationError": "pytest_lambda._runtime.invocation",
     "LambdaEventFactory": "pytest_lambda._events._factory",

@@ -18,8 +18,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._events._kinds import KINDS
 
-from ._events._core import COMMON_PARAMS, KINDS, generate, kind_params
+from ._events._core import COMMON_PARAMS, generate, kind_params
 from ._events._overrides import DELETE
 from ._events._validate import check_invariants, detect, schema, validate
 

@@ -173,7 +173,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     if resolve(config, "events")[0]:
         return
-    from ._events._core import KINDS
+    from pytest_lambda._events._kinds import KINDS
 
     terminalreporter.write_line(
         "lambda: no conformance suite: the handler is set, but no event kinds. Name the kinds "

@@ -30,8 +30,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
-    from pytest_lambda._runtime.runner import LambdaRunner
 
 __all__ = ["CheckClock", "check_clock", "redelivery_delay"]
 

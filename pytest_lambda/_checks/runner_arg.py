@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._checks.runner import LambdaRunner
 
 __all__ = ["runner_for"]
 
@@ -30,11 +30,11 @@ def runner_for(
     import warnings
 
     from pytest_lambda._core.errors import ProcessStateWarning
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._runtime.runner import Runner
 
-    runner = LambdaRunner(handler_or_runner)  # type: ignore[arg-type]
+    runner = Runner(handler_or_runner)  # type: ignore[arg-type]
     try:
-        yield runner
+        yield cast("LambdaRunner", runner)
     finally:
         with warnings.catch_warnings():  # the check's report names what it would list
             warnings.simplefilter("ignore", ProcessStateWarning)

@@ -79,7 +79,7 @@ def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
 
 
 def _invoke(ns: argparse.Namespace) -> int:
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._checks.runner import LambdaRunner
 
     if ns.warm < 1:
         raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")

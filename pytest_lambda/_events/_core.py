@@ -11,29 +11,18 @@ Each kind lives in its own module (``_sqs``, ``_sns`` …) exposing:
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable, Mapping
-from types import ModuleType
 from typing import Any, Final
 
 from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._events._kinds import kind_module
 
 from ._overrides import apply_overrides, protector
 from ._world import World
 
-__all__ = [
-    "COMMON_PARAMS",
-    "EARLIEST_MS",
-    "KINDS",
-    "LATEST_MS",
-    "generate",
-    "kind_module",
-    "kind_params",
-]
+__all__ = ["COMMON_PARAMS", "EARLIEST_MS", "LATEST_MS", "generate", "kind_params"]
 
-#: The event kinds, in documentation order.
-KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
 
 #: Parameters every kind takes (besides seed, overrides and validate).
 COMMON_PARAMS: Final[dict[str, str]] = {
@@ -41,26 +30,6 @@ COMMON_PARAMS: Final[dict[str, str]] = {
     "account_id": "12-digit account id of every ARN in the event (default: drawn from the seed)",
     "time": "invocation time: datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
 }
-
-_ALIASES: Final[dict[str, str]] = {
-    "apigw": "apigw_v1",
-    "rest": "apigw_v1",
-    "apigateway": "apigw_v1",
-    "api_gateway": "apigw_v1",
-    "http": "apigw_v2",
-    "httpapi": "apigw_v2",
-    "http_api": "apigw_v2",
-}
-
-
-def kind_module(kind: str) -> ModuleType:
-    """The module implementing ``kind`` (imported on first use)."""
-    if kind not in KINDS:
-        hint = f" (did you mean {_ALIASES[kind]!r}?)" if kind in _ALIASES else ""
-        raise InvalidEventSpec(
-            f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}"
-        )
-    return importlib.import_module(f"pytest_lambda._events._{kind}")
 
 
 def kind_params(kind: str) -> dict[str, str]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._core.json_rules import first_problem, show_path
+from pytest_lambda._events._kinds import KINDS, kind_module
 
-from ._core import KINDS, kind_module
 from ._overrides import format_path
 
 __all__ = ["check_invariants", "detect", "more_note", "schema", "validate"]

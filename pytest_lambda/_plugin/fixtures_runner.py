@@ -23,8 +23,8 @@ from pytest_lambda._plugin.options import resolve
 if TYPE_CHECKING:
     import os
 
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
-    from pytest_lambda._runtime.runner import LambdaRunner
 
 __all__ = ["MARKER_HELP", "lambda_handler", "lambda_runner", "runner_arguments"]
 
@@ -145,7 +145,7 @@ def lambda_runner(
     __tracebackhide__ = True
     from pytest_lambda._checks.idempotency.options import MARKER as IDEMPOTENCY_MARKER
     from pytest_lambda._checks.idempotency.options import IdempotencyOptions
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._checks.runner import LambdaRunner
 
     handler, keywords = runner_arguments(request)
     keywords.setdefault("clock", lambda_clock)

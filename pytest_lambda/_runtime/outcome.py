@@ -16,11 +16,11 @@ from pytest_lambda._core.errors import InvalidEventSpec
 from pytest_lambda._core.json_rules import NotJSON, first_problem, shape_ok, show_path
 from pytest_lambda._core.json_rules import loads as json_loads
 from pytest_lambda._runtime.handler import fault_from_exception
-from pytest_lambda._runtime.inprocess.worker import ProcessExit
 from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationError
 from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES
 
 __all__ = [
+    "ProcessExit",
     "event_body",
     "exception_error",
     "exit_error",
@@ -179,3 +179,11 @@ def max_memory_mb() -> int:
     value = int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
     _PEAK["value"], _PEAK["at"] = value, now
     return value
+
+
+class ProcessExit(BaseException):
+    """Raised by ``os._exit(status)`` in an environment's thread: its runtime process ended."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status & 0xFF  # what the parent process sees (waitpid)

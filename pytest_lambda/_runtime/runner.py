@@ -25,32 +25,26 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._checks.runner_checks import RunnerChecks
 from pytest_lambda._core.errors import InvalidOption, handler_not_loaded
 from pytest_lambda._runtime.handler import handler_name
-from pytest_lambda._runtime.inprocess.environment import (
-    EnvConfig,
-    Environment,
-    Sandbox,
-    clock_time_fn,
-    clock_today,
-    random_hex,
-)
+from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
 from pytest_lambda._runtime.inprocess.invoke import run_invocation
 from pytest_lambda._runtime.logs import Platform
 from pytest_lambda._runtime.outcome import event_body
+from pytest_lambda._runtime.sandbox import EnvConfig, Sandbox, random_hex
+from pytest_lambda._runtime.state import EnvironmentState
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["EnvironmentState", "LambdaRunner"]
+__all__ = ["Runner"]
 
 _FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
@@ -70,22 +64,6 @@ _RESERVED_ENV: Final = {
     "LAMBDA_RUNTIME_DIR": None,
     "_X_AMZN_TRACE_ID": None,
 }
-
-
-@dataclass(frozen=True)
-class EnvironmentState:
-    """A look inside the current execution environment (internal API, for checks)."""
-
-    handler_module: ModuleType | None
-    modules: Mapping[str, ModuleType]
-    scratch_dir: str
-    environ: Mapping[str, str]
-    sys_path: tuple[str, ...]
-    cwd: str
-    initialized: bool
-    invocations: int
-    generation: int
-    environment: Environment
 
 
 def _bad(message: str) -> InvalidOption:
@@ -118,12 +96,10 @@ def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
     return checked
 
 
-class LambdaRunner(RunnerChecks):
-    """Invoke a Lambda handler locally with Lambda's cold/warm environments, errors and limits.
+class Runner:
+    """The runtime's runner: cold/warm environments, errors and limits, no checks.
 
-    ``handler`` is a handler string (``"app.handler"``, ``"src/app.handler"``, resolved from
-    ``root``, default the working directory) or a callable. ``clock`` (a
-    :class:`~pytest_lambda.LambdaClock`) drives deadlines and ``time.time()`` for the handler.
+    The public :class:`~pytest_lambda.LambdaRunner` adds the check methods (``_checks/runner.py``).
     """
 
     def __init__(
@@ -477,7 +453,7 @@ class LambdaRunner(RunnerChecks):
 
             warn_unrestored(list(self._unrestored))
 
-    def __enter__(self) -> LambdaRunner:
+    def __enter__(self) -> Runner:
         return self
 
     def __exit__(

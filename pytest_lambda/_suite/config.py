@@ -21,7 +21,7 @@ _HANDLER: Final = re.compile(r"(?:[\w.-]+/)*[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*\.[A-
 
 
 def _kinds() -> tuple[str, ...]:
-    from pytest_lambda._events._core import KINDS
+    from pytest_lambda._events._kinds import KINDS
 
     return KINDS
 

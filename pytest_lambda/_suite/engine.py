@@ -8,8 +8,7 @@ see the same events for the same seed.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
@@ -17,6 +16,7 @@ from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
 from pytest_lambda._suite.load import load_problem
+from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
 from pytest_lambda._suite.variants import API_KINDS, answer_problem, apply, variants
 
 __all__ = [
@@ -24,11 +24,9 @@ __all__ = [
     "DOCS_SUITE",
     "CheckResult",
     "SuiteOptions",
-    "aws_for",
     "reproduce_line",
     "run_check",
     "run_checks",
-    "runner_for_suite",
     "summary_table",
 ]
 
@@ -156,31 +154,6 @@ def reproduce_line(
     )
 
 
-def _moto_available() -> bool:
-    try:
-        import boto3  # noqa: F401
-        import moto  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@contextlib.contextmanager
-def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
-    """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``.
-
-    The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
-    """
-    if not (opts.uses_moto and _moto_available()):
-        yield None
-        return
-    from pytest_lambda._checks.moto import moto_state
-    from pytest_lambda._checks.moto_setup import mocked_aws
-
-    with mocked_aws(opts.moto_setup, opts.region, opts.root):
-        yield moto_state()
-
-
 def _events(
     handler: str, kind: str, check: str, opts: SuiteOptions, count: int
 ) -> list[tuple[int, dict[str, Any]]]:
@@ -194,19 +167,6 @@ def _events(
         seed = derive_seed(opts.seed, f"{handler}::{kind}::{check}", n)
         out.append((seed, generate(kind, seed=seed, **params)))
     return out
-
-
-def runner_for_suite(handler: str, opts: SuiteOptions) -> Any:
-    from pytest_lambda._runtime.runner import LambdaRunner
-
-    return LambdaRunner(
-        handler,
-        timeout=opts.timeout,
-        memory_mb=opts.memory_mb,
-        region=opts.region,
-        root=opts.root,
-        isolation=opts.isolation,
-    )
 
 
 def _message(verdict: str, evidence: Sequence[str], fix: str, repro: str) -> str:

@@ -63,7 +63,7 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
     if key in _CACHE:
         return _CACHE[key]
     from pytest_lambda._core.errors import HandlerConfigError
-    from pytest_lambda._suite.engine import aws_for, runner_for_suite
+    from pytest_lambda._suite.runners import aws_for, runner_for_suite
 
     problem = None
     with aws_for(opts), runner_for_suite(handler, opts) as runner:

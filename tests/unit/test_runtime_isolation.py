@@ -492,7 +492,7 @@ def test_runtime_api_server_protocol() -> None:
 
 
 def test_checks_in_runtime_mode_list_their_blind_spots(make: Make) -> None:
-    from pytest_lambda._runtime.subprocess.environment import BLIND_SPOTS
+    from pytest_lambda._runtime.backend import BLIND_SPOTS
 
     runner = make("counter.handler", "runtime")
     leaks = runner.check_warm_reuse(events=("sqs", 3))

@@ -55,7 +55,7 @@ from pytest_lambda._core.errors import InvalidOption
 from pytest_lambda._runtime.handler import handler_name
 
 if TYPE_CHECKING:
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._checks.runner import LambdaRunner
 
 __all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
 
@@ -278,7 +278,7 @@ def _check_idempotency(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"
         )
     if runner.isolation == "runtime":
-        from pytest_lambda._runtime.subprocess.environment import BLIND_SPOTS
+        from pytest_lambda._runtime.backend import BLIND_SPOTS
 
         notes.extend(BLIND_SPOTS)
         notes.append(

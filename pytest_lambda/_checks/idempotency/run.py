@@ -25,8 +25,8 @@ from pytest_lambda._checks.redeliver import (
 
 if TYPE_CHECKING:
     from pytest_lambda._checks.clock import CheckClock
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
-    from pytest_lambda._runtime.runner import LambdaRunner
 
 __all__ = ["Check", "Observe", "Reset"]
 

@@ -44,8 +44,9 @@ from pytest_lambda._runtime.inprocess.tmp_redirect import machine_tmp_entries, o
 if TYPE_CHECKING:
     from types import ModuleType
 
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
-    from pytest_lambda._runtime.runner import EnvironmentState, LambdaRunner
+    from pytest_lambda._runtime.state import EnvironmentState
 
 __all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
 
@@ -91,7 +92,8 @@ def _events(events: object, seed: int | None) -> tuple[list[Any], int | None, st
         kind, count = events
         if isinstance(count, bool) or not isinstance(count, int) or count < 1:
             raise InvalidOption(f"events=({kind!r}, {count!r}): the count must be an int >= 1")
-        from pytest_lambda._events._core import KINDS, generate
+        from pytest_lambda._events._core import generate
+        from pytest_lambda._events._kinds import KINDS
 
         if kind not in KINDS:
             raise InvalidOption(f"events=({kind!r}, {count}): valid kinds: {', '.join(KINDS)}")
@@ -210,7 +212,7 @@ def _check(
         seen_ids.add(ident)
     notes: list[str] = [clock.note] if clock.note else []
     if runner.isolation == "runtime":
-        from pytest_lambda._runtime.subprocess.environment import BLIND_SPOTS
+        from pytest_lambda._runtime.backend import BLIND_SPOTS
 
         notes.extend(BLIND_SPOTS)
     if recorder.discarded is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from pytest_lambda._runtime.runner import EnvironmentState
+    from pytest_lambda._runtime.state import EnvironmentState
 
 __all__ = ["Snapshot", "Value", "describe", "fd_count", "own_modules", "snapshot", "summarize"]
 

@@ -15,20 +15,16 @@ thread runs the init and the handler: the test's main thread, as in Lambda
 from __future__ import annotations
 
 import os
-import random
-import secrets
-import shutil
 import sys
 import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._runtime.handler import load_handler, split_handler
+from pytest_lambda._runtime.handler import load_handler
 from pytest_lambda._runtime.inprocess.inline import make_worker
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
 from pytest_lambda._runtime.inprocess.swap import (
@@ -49,151 +45,23 @@ from pytest_lambda._runtime.logs import (
     LogCapture,
     log_level_from_env,
 )
-from pytest_lambda._runtime.marshal import ensure_ascii_for, execution_env
+from pytest_lambda._runtime.marshal import ensure_ascii_for
+from pytest_lambda._runtime.sandbox import (
+    _CREDENTIAL_SOURCES,
+    EnvConfig,
+    Sandbox,
+    _trace_id,
+    lambda_environ,
+)
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
 
-__all__ = ["FAKE_CREDENTIALS", "EnvConfig", "Environment", "Sandbox", "lambda_environ"]
+__all__ = ["Environment"]
 
-FAKE_CREDENTIALS: Final = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_SECURITY_TOKEN": "testing",
-}
-# Ways the developer's real AWS identity could reach the handler; removed unless passed in env=.
-_CREDENTIAL_SOURCES: Final = (
-    "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ACCESS_KEY", "AWS_CREDENTIAL_EXPIRATION",
-    "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_EC2_METADATA_DISABLED",
-    *FAKE_CREDENTIALS,
-)  # fmt: skip
-_SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
 _ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function more than one vCPU
 # Set at the C level too (putenv), for time.tzset() and C libraries that read credentials.
 _C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
-
-
-@dataclass(frozen=True)
-class EnvConfig:
-    """What every environment of one runner shares."""
-
-    handler: str | Callable[..., Any]
-    handler_name: str
-    timeout: float
-    memory_mb: int
-    function_name: str
-    region: str
-    root: str
-    env: Mapping[str, str] = field(default_factory=dict)
-    clock: LambdaClock | None = None
-    version: str = "$LATEST"
-    python: tuple[int, int] = (sys.version_info[0], sys.version_info[1])
-
-    @property
-    def packages(self) -> tuple[str, ...]:
-        """The top-level package of a handler string (its modules are always the environment's)."""
-        if not isinstance(self.handler, str) or "." not in self.handler:
-            return ()
-        modname = split_handler(self.handler)[0].replace("/", ".")
-        top = modname.split(".")[0]
-        stdlib: frozenset[str] = getattr(sys, "stdlib_module_names", frozenset())
-        return (top,) if top and top not in stdlib else ()
-
-
-class Sandbox:
-    """What survives a reset: the private ``/tmp`` directory and the log stream name."""
-
-    def __init__(self, config: EnvConfig, today: datetime) -> None:
-        self.scratch = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
-        self.log_stream = f"{today:%Y/%m/%d}/[{config.version}]{secrets.token_hex(16)}"
-        self.generation = 0
-
-    def remove(self) -> None:
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-
-def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str]) -> dict[str, str]:
-    """The environment variables of a new runtime process (docs/internals/runtime.md §5).
-
-    ``base`` (the test's environment) minus every credential source, plus the Lambda
-    variables, fake credentials and the user's ``env=`` (which may pass real credentials).
-    Nothing else gives botocore credentials: ``AWS_CONFIG_FILE`` and
-    ``AWS_SHARED_CREDENTIALS_FILE`` are empty files (never the developer's ``~/.aws``), and
-    ``AWS_EC2_METADATA_DISABLED`` keeps it from asking the instance metadata service (which
-    on a CI host with an instance role hands out real credentials).
-    """
-    values = {k: v for k, v in base.items() if k not in _CREDENTIAL_SOURCES}
-    config_file, credentials_file = _empty_aws_files()
-    values.update(
-        {
-            "_HANDLER": config.handler_name,
-            "AWS_REGION": config.region,
-            "AWS_DEFAULT_REGION": config.region,
-            "AWS_EXECUTION_ENV": execution_env(config.python),
-            "AWS_LAMBDA_FUNCTION_NAME": config.function_name,
-            "AWS_LAMBDA_FUNCTION_VERSION": config.version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
-            "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.function_name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": sandbox.log_stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
-            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "LAMBDA_TASK_ROOT": config.root,
-            "LAMBDA_RUNTIME_DIR": "/var/runtime",
-            "TZ": ":UTC",
-            "TMPDIR": sandbox.scratch,
-            "AWS_SHARED_CREDENTIALS_FILE": credentials_file,
-            "AWS_CONFIG_FILE": config_file,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            **FAKE_CREDENTIALS,
-        }
-    )
-    values.update(config.env)
-    return values
-
-
-_AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
-
-
-def _empty_aws_files() -> tuple[str, str]:
-    """Paths of an empty ``config`` and ``credentials`` file, made once per test process (a
-    new pair if a handler wrote to them) and removed at exit."""
-    folder = _AWS_FILES[0] if _AWS_FILES else ""
-    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
-    try:
-        if folder and all(os.stat(path).st_size == 0 for path in paths):
-            return paths
-    except OSError:
-        pass
-    folder = tempfile.mkdtemp(prefix="pytest-lambda-aws-")
-    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
-    for path in paths:
-        with open(path, "x", encoding="ascii"):
-            pass
-        os.chmod(path, 0o444)
-    if not _AWS_FILES:
-        import atexit
-
-        atexit.register(lambda: shutil.rmtree(_AWS_FILES[0], ignore_errors=True))
-        _AWS_FILES.append(folder)
-    else:
-        shutil.rmtree(_AWS_FILES[0], ignore_errors=True)
-        _AWS_FILES[0] = folder
-    return paths
-
-
-# Ids need to be unique, not secret: a private generator seeded once from the OS (no
-# system call per invocation) that leaves the handler's `random` module alone.
-_RNG: Final = random.Random(os.urandom(32))
-
-
-def random_hex(nbytes: int) -> str:
-    """``nbytes`` random bytes as lower-case hex."""
-    return f"{_RNG.getrandbits(nbytes * 8):0{nbytes * 2}x}"
 
 
 def reset_cold_start_flags() -> None:
@@ -211,11 +79,6 @@ def reset_cold_start_flags() -> None:
 
 _TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
 _encode_value: Final = os.environ.encodevalue
-
-
-def _trace_id(now: float) -> str:
-    rand = random_hex(20)
-    return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"
 
 
 # Environments open at the same time (two runners in one test), oldest first. Each keeps the

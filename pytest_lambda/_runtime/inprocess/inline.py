@@ -40,12 +40,12 @@ from pytest_lambda._runtime.inprocess.worker import (
     _EXIT,
     _THREADS,
     HandlerAbandoned,
-    ProcessExit,
     Worker,
     _guard_exit,
     real_time,
     stops_the_test,
 )
+from pytest_lambda._runtime.outcome import ProcessExit
 
 __all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
 

@@ -14,12 +14,13 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._runtime.inprocess.worker import ProcessExit, real_time, stops_the_test
+from pytest_lambda._runtime.inprocess.worker import real_time, stops_the_test
 from pytest_lambda._runtime.invocation import Invocation, InvocationError
 from pytest_lambda._runtime.logs import LogCapture, error_lines
 from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
 from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
 from pytest_lambda._runtime.outcome import (
+    ProcessExit,
     exception_error,
     exit_error,
     exit_status,
@@ -32,7 +33,7 @@ from pytest_lambda._runtime.outcome import (
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._runtime.inprocess.environment import Environment
-    from pytest_lambda._runtime.runner import LambdaRunner
+    from pytest_lambda._runtime.runner import Runner
 
 __all__ = ["run_init_only", "run_invocation"]
 
@@ -96,7 +97,7 @@ def _raise_test_stop(finished: bool, env: Environment) -> None:
         raise value
 
 
-def _clock_of(runner: LambdaRunner) -> _Clock:
+def _clock_of(runner: Runner) -> _Clock:
     clock: _Clock | None = runner._clock_helper
     if clock is None:
         clock = runner._clock_helper = _Clock(runner._config.clock, runner._time)
@@ -147,7 +148,7 @@ def _bounded(
 
 
 def _init(
-    runner: LambdaRunner, env: Environment, capture: LogCapture, clock: _Clock
+    runner: Runner, env: Environment, capture: LogCapture, clock: _Clock
 ) -> InvocationError | None:
     """Run the init phase; the error to return (and the environment is then dead), or None."""
     platform = runner._platform
@@ -194,7 +195,7 @@ def _init(
     return error
 
 
-def run_init_only(runner: LambdaRunner, env: Environment) -> InvocationError | None:
+def run_init_only(runner: Runner, env: Environment) -> InvocationError | None:
     """Initialise ``env`` outside an invocation (for ``LambdaRunner.load()``)."""
     env.worker.check_caller()
     clock = _clock_of(runner)
@@ -223,7 +224,7 @@ def _with_request_id(error: InvocationError, request_id: str) -> InvocationError
 
 
 def run_invocation(
-    runner: LambdaRunner, env: Environment, body: bytes, context: Any
+    runner: Runner, env: Environment, body: bytes, context: Any
 ) -> tuple[Invocation, bool]:
     """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
     __tracebackhide__ = True
@@ -245,7 +246,7 @@ def run_invocation(
 
 
 def _invoke(
-    runner: LambdaRunner, env: Environment, body: bytes, context: Any, clock: _Clock,
+    runner: Runner, env: Environment, body: bytes, context: Any, clock: _Clock,
     capture: LogCapture, request_id: str, cold_start: bool,
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True

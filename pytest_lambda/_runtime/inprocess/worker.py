@@ -25,7 +25,9 @@ import time
 from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
-__all__ = ["HandlerAbandoned", "ProcessExit", "Worker", "real_time", "stops_the_test"]
+from pytest_lambda._runtime.outcome import ProcessExit
+
+__all__ = ["HandlerAbandoned", "Worker", "real_time", "stops_the_test"]
 
 
 def _real_perf_counter() -> Callable[[], float]:
@@ -86,14 +88,6 @@ def _traced_on_3_11() -> bool:
 
 class HandlerAbandoned(BaseException):
     """Raised inside a timed-out handler's thread: the environment is gone, stop running."""
-
-
-class ProcessExit(BaseException):
-    """Raised by ``os._exit(status)`` in an environment's thread: its runtime process ended."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(status)
-        self.status = status & 0xFF  # what the parent process sees (waitpid)
 
 
 # Environments' threads: thread id -> (its Worker, the pid it runs in). Read by _guarded_exit.

@@ -3,7 +3,7 @@
 A :class:`RuntimeEnvironment` is one child ``python -m awslambdaric <handler>`` (through a
 three-line bootstrap that asks Linux to kill it when the test process dies), talking to its
 own :class:`~pytest_lambda._runtime.subprocess.api.RuntimeApi` on loopback. It has the Lambda
-variables of :func:`~pytest_lambda._runtime.inprocess.environment.lambda_environ`, the sandbox's scratch dir
+variables of :func:`~pytest_lambda._runtime.sandbox.lambda_environ`, the sandbox's scratch dir
 as ``TMPDIR`` (kept across resets, as Lambda keeps ``/tmp``), cwd = the task root and the
 root on ``PYTHONPATH``.
 
@@ -30,10 +30,11 @@ import sys
 import weakref
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._runtime.inprocess.environment import Sandbox, _trace_id, lambda_environ
+from pytest_lambda._runtime.backend import BLIND_SPOTS
 from pytest_lambda._runtime.invocation import Invocation, InvocationError
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
 from pytest_lambda._runtime.outcome import exit_error, size_error, timeout_error
+from pytest_lambda._runtime.sandbox import Sandbox, _trace_id, lambda_environ
 from pytest_lambda._runtime.subprocess.api import (
     PendingEvent,
     RuntimeApi,
@@ -61,11 +62,11 @@ from pytest_lambda._runtime.subprocess.support import (
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
-    from pytest_lambda._runtime.inprocess.environment import EnvConfig
-    from pytest_lambda._runtime.runner import EnvironmentState, LambdaRunner
+    from pytest_lambda._runtime.runner import Runner
+    from pytest_lambda._runtime.sandbox import EnvConfig
+    from pytest_lambda._runtime.state import EnvironmentState
 
 __all__ = [
-    "BLIND_SPOTS",
     "RuntimeEnvironment",
     "frozen_note",
     "live_children",
@@ -78,16 +79,11 @@ __all__ = [
 
 INIT_LIMIT: Final = 10.0
 _AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
-BLIND_SPOTS: Final = (
-    "isolation='runtime': the handler runs in a child process, so module globals, logging "
-    "handlers, threads and botocore calls inside it are not visible to this check; only "
-    "responses, errors, logs, the scratch dir (/tmp) and the start environment were compared",
-)
 """What checks cannot see in runtime mode (for their reports)."""
 _NOTED: Final[weakref.WeakSet[Any]] = weakref.WeakSet()  # runners whose logs had the note
 
 
-def _frozen_clock(runner: LambdaRunner) -> LambdaClock | None:
+def _frozen_clock(runner: Runner) -> LambdaClock | None:
     """The frozen clock the test runs on (the runner's, or the active one), or None."""
     clock = runner.clock
     if clock is not None and clock.frozen:
@@ -97,7 +93,7 @@ def _frozen_clock(runner: LambdaRunner) -> LambdaClock | None:
     return active if active is not None and active.frozen else None
 
 
-def frozen_note(runner: LambdaRunner) -> str:
+def frozen_note(runner: Runner) -> str:
     """A log line, on a runner's first invoke under a frozen clock: time is real in the child.
 
     Empty otherwise (no frozen clock, or the runner's logs already had it). A line in the
@@ -329,7 +325,7 @@ class RuntimeEnvironment:
         return exit_error(request_id, (code or 0) & 0xFF)
 
     # -- init --------------------------------------------------------------------------
-    def init(self, runner: LambdaRunner, out: list[str], request_id: str) -> InvocationError | None:
+    def init(self, runner: Runner, out: list[str], request_id: str) -> InvocationError | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
         platform = runner._platform
         out.append(platform.init_start(real_epoch()))
@@ -365,7 +361,7 @@ class RuntimeEnvironment:
         return None
 
     # -- invoke ------------------------------------------------------------------------
-    def invoke(self, runner: LambdaRunner, body: bytes, context: Any) -> tuple[Invocation, bool]:
+    def invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
         """Invoke once; ``(invocation, keep)``: keep is False when the process ended."""
         try:
             return self._invoke(runner, body, context)
@@ -373,7 +369,7 @@ class RuntimeEnvironment:
             self._kill()
             raise
 
-    def _invoke(self, runner: LambdaRunner, body: bytes, context: Any) -> tuple[Invocation, bool]:
+    def _invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
         config, platform = self.config, runner._platform
         given_id = getattr(context, "aws_request_id", None) if context is not None else None
         request_id = given_id if isinstance(given_id, str) else runner._request_id()
@@ -494,15 +490,13 @@ def new_runtime_environment(config: EnvConfig, sandbox: Sandbox) -> Any:
     return RuntimeEnvironment(config, sandbox)
 
 
-def run_runtime(
-    runner: LambdaRunner, env: Any, body: bytes, context: Any
-) -> tuple[Invocation, bool]:
+def run_runtime(runner: Runner, env: Any, body: bytes, context: Any) -> tuple[Invocation, bool]:
     """``LambdaRunner`` invoke in runtime mode: ``(invocation, keep)``."""
     assert isinstance(env, RuntimeEnvironment)
     return env.invoke(runner, body, context)
 
 
-def load_runtime(runner: LambdaRunner, env: Any) -> Any:
+def load_runtime(runner: Runner, env: Any) -> Any:
     """``LambdaRunner.load()`` in runtime mode: start the child (init) and return a proxy.
 
     The handler lives in the child, so the callable returned invokes it through the runtime
@@ -536,7 +530,7 @@ def runtime_state(env: Any) -> EnvironmentState:
     live in the child. The scratch dir, the variables the process started with, its cwd and
     counters are real.
     """
-    from pytest_lambda._runtime.runner import EnvironmentState
+    from pytest_lambda._runtime.state import EnvironmentState
 
     assert isinstance(env, RuntimeEnvironment)
     return EnvironmentState(

@@ -1,0 +1,38 @@
+"""The event kinds and the module of each (imported on first use)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Final
+
+from pytest_lambda._core.errors import InvalidEventSpec
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+__all__ = ["KINDS", "kind_module"]
+
+
+#: The event kinds, in documentation order.
+KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+
+
+_ALIASES: Final[dict[str, str]] = {
+    "apigw": "apigw_v1",
+    "rest": "apigw_v1",
+    "apigateway": "apigw_v1",
+    "api_gateway": "apigw_v1",
+    "http": "apigw_v2",
+    "httpapi": "apigw_v2",
+    "http_api": "apigw_v2",
+}
+
+
+def kind_module(kind: str) -> ModuleType:
+    """The module implementing ``kind`` (imported on first use)."""
+    if kind not in KINDS:
+        hint = f" (did you mean {_ALIASES[kind]!r}?)" if kind in _ALIASES else ""
+        raise InvalidEventSpec(
+            f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}"
+        )
+    return importlib.import_module(f"pytest_lambda._events._{kind}")
