@@ -39,7 +39,7 @@ from pytest_lambda._checks.leaks.report import (
 from pytest_lambda._checks.runner_arg import runner_for
 from pytest_lambda._checks.statediff import mask, short
 from pytest_lambda._core.errors import InvalidOption
-from pytest_lambda._runtime.inprocess.tmp_redirect import machine_tmp_entries, own_entry, used_names
+from pytest_lambda._runtime.machine_tmp import machine_tmp_entries, own_entry, used_names
 
 if TYPE_CHECKING:
     from types import ModuleType

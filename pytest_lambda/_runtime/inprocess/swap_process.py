@@ -208,6 +208,11 @@ def _random_bindings(inst: random.Random) -> tuple[Any, ...]:
     return (*(getattr(inst, n) for n in _RANDOM_NAMES[:-1]), inst)
 
 
+# readline sets these at the C level whenever it is imported (the test's pdb, a REPL helper):
+# the terminal's size, never a handler's state worth a warning.
+_TERMINAL_SIZE: Final = frozenset({"LINES", "COLUMNS"})
+
+
 class ProcessSwap:
     """One environment's interpreter state: see the module docstring.
 
@@ -236,7 +241,10 @@ class ProcessSwap:
         self._test_umask = 0
         self._test_random: tuple[Any, ...] = ()
         self._test_random_map: dict[str, Any] = {}
-        self.c_baseline = c_environ_diff() if "ctypes" in sys.modules else set()
+        # Always taken (importing ctypes once per process, ~5 ms): without it, a difference
+        # the test process had before (readline exports LINES/COLUMNS at the C level when
+        # imported) would be blamed on the handler once ctypes is loaded.
+        self.c_baseline = c_environ_diff()
 
     def _note(self, module: types.ModuleType, name: str) -> None:
         key = (module, name)
@@ -353,7 +361,9 @@ class ProcessSwap:
         if "ctypes" not in sys.modules:
             return []
         diff = c_environ_diff()
-        return sorted(diff - (self.c_baseline or set())) if diff else []
+        if not diff or self.c_baseline is None:
+            return []
+        return sorted(diff - self.c_baseline - _TERMINAL_SIZE)
 
     def unrestored(self) -> list[str]:
         """What this environment changed that is not undone: for the report and the warning."""

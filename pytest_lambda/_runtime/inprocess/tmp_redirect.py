@@ -62,12 +62,10 @@ from pytest_lambda._runtime.inprocess.tmp_spelling import (
     spelled_link,
     spelled_scandir,
 )
+from pytest_lambda._runtime.machine_tmp import ENABLED, EXEMPT_NAMES, TMP, record_used
 
-__all__ = ["ENABLED", "TmpRedirect", "machine_tmp_entries", "own_entry", "used_names"]
+__all__ = ["ENABLED", "TmpRedirect"]
 
-TMP: Final = "/tmp"
-ENABLED: Final = os.name == "posix"
-_EXEMPT_NAMES: Final = ("pytest-lambda-tmp-", "pytest-of-")
 _ONE_PATH: Final = (
     "open", "stat", "lstat", "listdir", "scandir", "mkdir", "rmdir", "remove", "unlink",
     "access", "chmod", "lchmod", "chown", "lchown", "chflags", "lchflags", "utime",
@@ -98,13 +96,6 @@ class _Target:
 _ACTIVE: _Target | None = None
 _EXEMPT: dict[str, int] = {}  # "/tmp/x/" prefixes that keep their real place -> users
 _exempt_tuple: tuple[str, ...] = ()
-_USED: set[str] = set()  # top-level /tmp names that handlers used (redirected)
-_MAX_USED: Final = 4096
-
-
-def own_entry(name: str) -> bool:
-    """Whether a top-level ``/tmp`` entry belongs to pytest or pytest-lambda."""
-    return name.startswith(_EXEMPT_NAMES)
 
 
 def _under_tmp(path: str) -> str | None:
@@ -127,13 +118,13 @@ def _map_str(path: str, target: _Target) -> str | None:
     if norm is None:
         return None
     rel = norm[5:]
-    if rel.startswith(_EXEMPT_NAMES):
+    if rel.startswith(EXEMPT_NAMES):
         return None
     slashed = norm + "/"
     if slashed.startswith(target.prefix) or slashed.startswith(_exempt_tuple):
         return None
-    if rel and len(_USED) < _MAX_USED:
-        _USED.add(rel.partition("/")[0])
+    if rel:
+        record_used(rel.partition("/")[0])
     return target.scratch + "/" + rel if rel else target.scratch
 
 
@@ -406,18 +397,3 @@ class TmpRedirect:
         _installed -= 1
         if _installed == 0:
             _take_out()
-
-
-def used_names() -> frozenset[str]:
-    """Top-level ``/tmp`` names that handlers used through the redirect (in this process)."""
-    return frozenset(_USED)
-
-
-def machine_tmp_entries() -> frozenset[str] | None:
-    """The names at the top of the machine's ``/tmp`` (None where it cannot be listed)."""
-    if not ENABLED:
-        return None
-    try:
-        return frozenset(_listdir(TMP))
-    except OSError:
-        return None
