@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     )
     from pytest_lambda._events._factory import LambdaEventFactory
     from pytest_lambda._runtime.context import LambdaContext
+    from pytest_lambda._runtime.http_view import HttpHeaders, HttpResponse, NotAnHttpEvent
     from pytest_lambda._runtime.invocation import Invocation, InvocationError
 
     from . import events
@@ -44,6 +45,9 @@ _LAZY: dict[str, str] = {
     "LambdaRunner": "pytest_lambda._checks.runner",
     "Invocation": "pytest_lambda._runtime.invocation",
     "InvocationError": "pytest_lambda._runtime.invocation",
+    "HttpHeaders": "pytest_lambda._runtime.http_view",
+    "HttpResponse": "pytest_lambda._runtime.http_view",
+    "NotAnHttpEvent": "pytest_lambda._runtime.http_view",
     "LambdaEventFactory": "pytest_lambda._events._factory",
     "redeliver": "pytest_lambda._checks.redeliver",
     "IdempotencyReport": "pytest_lambda._checks.idempotency.check",
@@ -66,6 +70,8 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "EventValidationError",
     "HandlerConfigError",
+    "HttpHeaders",
+    "HttpResponse",
     "IdempotencyReport",
     "InvalidEventSpec",
     "InvalidOption",
@@ -77,6 +83,7 @@ __all__ = [
     "LambdaRunner",
     "LambdaTestError",
     "LeakReport",
+    "NotAnHttpEvent",
     "NotIdempotentError",
     "ProcessStateWarning",
     "StateLeakError",

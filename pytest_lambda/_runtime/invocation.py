@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 if TYPE_CHECKING:
     from pytest_lambda._runtime.context import LambdaContext
+    from pytest_lambda._runtime.http_view import HttpResponse
 
 __all__ = ["ErrorKind", "Invocation", "InvocationError"]
 
@@ -95,6 +96,7 @@ class Invocation:
     content_type: str = "application/json"
     init_duration_ms: float | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    event_payload: bytes = field(default=b"", compare=False, repr=False)
 
     @classmethod
     def _made(cls, **fields: Any) -> Invocation:
@@ -120,8 +122,24 @@ class Invocation:
         return None if self.error is None else self.error.type
 
     def json(self) -> Any:
-        """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does)."""
+        """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does).
+
+        This is the whole Lambda response; for an HTTP event, ``http.json()`` is the body
+        the HTTP client receives."""
         return json.loads(self.body)
+
+    @property
+    def http(self) -> HttpResponse:
+        """The HTTP response the client receives through the event's source (REST API,
+        HTTP API, Function URL, ALB), by that source's rules: status, headers, cookies, body.
+
+        A malformed response or a handler error gives the source's own answer (a 502 from
+        REST), with ``gateway_error`` saying why. Raises ``NotAnHttpEvent`` (a ``TypeError``)
+        for an event no HTTP source sends. Computed on each access (cheap).
+        """
+        from pytest_lambda._runtime.http_view import http_response
+
+        return http_response(self)
 
     def __repr__(self) -> str:
         # Short, so pytest's "where False = Invocation(...).ok" stays readable; the logs

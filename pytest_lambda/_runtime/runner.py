@@ -273,6 +273,7 @@ class Runner:
             invocation = self._invoke(body, context)
         finally:
             self._busy = False
+        object.__setattr__(invocation, "event_payload", body)  # frozen; read by .http
         stop_if_past_deadline()
         return invocation
 
