@@ -42,7 +42,9 @@ __all__ = ["HttpHeaders", "HttpResponse", "NotAnHttpEvent", "http_response"]
 REST_TIMEOUT_S: Final = 29.0
 HTTP_API_TIMEOUT_S: Final = 30.0
 ALB_MAX_RESPONSE: Final = 1024 * 1024
-_REST_KEYS: Final = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
+_REST_KEYS: Final = frozenset(
+    {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
+)
 _NAMES: Final[dict[str, str]] = {
     "apigw_v1": "API Gateway (REST API)",
     "http_api_v1": "API Gateway (HTTP API, payload 1.0)",
@@ -132,7 +134,9 @@ def _gateway(source: HttpSource, status: int, body: str, why: str, ctype: str) -
 def _failed(source: HttpSource, why: str) -> HttpResponse:
     """The source's answer to a handler error or a malformed response."""
     if source == "apigw_v1":
-        return _gateway(source, 502, '{"message": "Internal server error"}', why, "application/json")
+        return _gateway(
+            source, 502, '{"message": "Internal server error"}', why, "application/json"
+        )
     if source in ("apigw_v2", "http_api_v1"):
         return _gateway(source, 500, '{"message":"Internal Server Error"}', why, "application/json")
     if source == "function_url":
@@ -143,7 +147,9 @@ def _failed(source: HttpSource, why: str) -> HttpResponse:
 def _timed_out(source: HttpSource, limit_s: float) -> HttpResponse | None:
     why = f"the integration timed out ({limit_s:g} s) before the handler answered"
     if source == "apigw_v1":
-        return _gateway(source, 504, '{"message": "Endpoint request timed out"}', why, "application/json")
+        return _gateway(
+            source, 504, '{"message": "Endpoint request timed out"}', why, "application/json"
+        )
     if source in ("apigw_v2", "http_api_v1"):
         return _gateway(source, 503, '{"message":"Service Unavailable"}', why, "application/json")
     return None  # ALB and Function URLs wait for the function's own timeout
@@ -237,7 +243,11 @@ def _rest(response: Any, source: HttpSource) -> HttpResponse:
     status = _statuscode(response)
     multi = _multi(response.get("multiValueHeaders"))
     overridden = {k.lower() for k, _ in multi}
-    single = [(k, v) for k, v in _single(response.get("headers"), "headers") if k.lower() not in overridden]
+    single = [
+        (k, v)
+        for k, v in _single(response.get("headers"), "headers")
+        if k.lower() not in overridden
+    ]
     pairs = single + multi
     if not any(k.lower() == "content-type" for k, _ in pairs):
         pairs.append(("Content-Type", "application/json"))
@@ -260,11 +270,15 @@ def _v2(response: Any, body: bytes, source: HttpSource) -> HttpResponse:
 
 def _alb(response: Any, multi_value: bool, size: int) -> HttpResponse:
     if size > ALB_MAX_RESPONSE:
-        raise _Malformed(f"the response JSON is {size:,} bytes, over the 1 MB a Lambda target may send")
+        raise _Malformed(
+            f"the response JSON is {size:,} bytes, over the 1 MB a Lambda target may send"
+        )
     if not isinstance(response, Mapping):
         raise _Malformed(f"the response is not a JSON object: {str(response)[:80]!r}")
     status = _statuscode(response)
-    mine, other = ("multiValueHeaders", "headers") if multi_value else ("headers", "multiValueHeaders")
+    mine, other = (
+        ("multiValueHeaders", "headers") if multi_value else ("headers", "multiValueHeaders")
+    )
     if other in response and mine not in response:
         mode = "on" if multi_value else "off"
         raise _Malformed(
@@ -274,7 +288,9 @@ def _alb(response: Any, multi_value: bool, size: int) -> HttpResponse:
     return HttpResponse(status, HttpHeaders(pairs), _body(response), "alb", None, multi_value)
 
 
-def http_response(invocation: Invocation, *, integration_timeout: float | None = None) -> HttpResponse:
+def http_response(
+    invocation: Invocation, *, integration_timeout: float | None = None
+) -> HttpResponse:
     """What the HTTP client receives for ``invocation``; :class:`NotAnHttpEvent` if no HTTP
     source sends its event. ``integration_timeout`` (seconds) replaces the gateway's default
     (29 s REST, 30 s HTTP API)."""

@@ -15,6 +15,8 @@ import copy
 from collections.abc import Callable
 from typing import Any, Final
 
+from pytest_lambda._runtime.http_view import NotAnHttpEvent
+
 __all__ = ["API_KINDS", "answer_problem", "apply", "variants"]
 
 API_KINDS: Final = ("apigw_v1", "apigw_v2")
@@ -123,19 +125,22 @@ def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
 
 
 def answer_problem(kind: str, inv: Any) -> str | None:
-    """What is wrong with the handler's answer to a hostile event, or None."""
+    """What is wrong with the handler's answer to a hostile event, or None.
+
+    For an HTTP event (any source ``Invocation.http`` knows), an answer the source would
+    replace with its own error (a 502 from API Gateway for a malformed proxy response) is a
+    problem, with the source's reason."""
     if inv.timed_out:
         return "timed out"
     error = inv.error
     if error is not None and (error.type.startswith("Runtime.") or error.kind == "init"):
         return f"failed in the runtime ({error.type}: {error.message})"
-    if kind not in API_KINDS:
+    try:
+        answer = inv.http  # what the HTTP client gets, by the event's source's rules
+    except NotAnHttpEvent:
         return None
     if error is not None:
         return f"raised {error.type}: {error.message}"
-    response = inv.response
-    if kind == "apigw_v1" and not (
-        isinstance(response, dict) and isinstance(response.get("statusCode"), int)
-    ):
-        return f"answered without a statusCode: {str(response)[:120]!r}"
+    if answer.gateway_error is not None:
+        return f"the client would get {answer.status_code}: {answer.gateway_error}"
     return None

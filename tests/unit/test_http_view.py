@@ -67,7 +67,7 @@ def test_a_non_http_event_has_no_http_view() -> None:
     with LambdaRunner(lambda e, c: {"statusCode": 200}) as runner:
         inv = runner.invoke(events.generate("sqs", seed=1))
     with pytest.raises(NotAnHttpEvent) as info:
-        inv.http
+        _ = inv.http
     assert str(info.value) == (
         "Invocation.http: the event is not an HTTP request (API Gateway REST or HTTP API, ALB "
         "or Function URL), so no HTTP client received this response; read Invocation.response "
@@ -107,7 +107,10 @@ def test_rest_passes_a_well_formed_response_on() -> None:
         ({"statusCode": 200, "body": {"a": 1}}, "body is not a string but dict: \"{'a': 1}\""),
         ({"statusCode": 200, "cookies": ["a=1"]}, "unknown key 'cookies'"),
         ({"statusCode": 200, "headers": {"a": ["1"]}}, "headers['a'] is not a string: ['1']"),
-        ({"statusCode": 200, "multiValueHeaders": {"a": "1"}}, "multiValueHeaders['a'] is not a list: '1'"),
+        (
+            {"statusCode": 200, "multiValueHeaders": {"a": "1"}},
+            "multiValueHeaders['a'] is not a list: '1'",
+        ),
         ("ok", "the response is not a JSON object: 'ok'"),
         (None, "the response is not a JSON object: 'None'"),
     ],
@@ -138,9 +141,8 @@ def test_rest_decodes_a_base64_body() -> None:
     assert resp.headers["content-type"] == "image/png"
     bad = http({**answer, "body": "not base64!"}, REST)
     assert bad.status_code == 502
-    assert bad.gateway_error is not None and bad.gateway_error.endswith(
-        "isBase64Encoded is true but body is not base64"
-    )
+    assert bad.gateway_error is not None
+    assert bad.gateway_error.endswith("isBase64Encoded is true but body is not base64")
 
 
 @pytest.fixture
@@ -243,7 +245,12 @@ def test_http_api_payload_1_0_uses_rest_format_and_http_api_errors() -> None:
 
 def test_alb_single_value_mode_uses_headers() -> None:
     resp = http(
-        {"statusCode": 200, "statusDescription": "200 OK", "headers": {"Set-cookie": "a=1"}, "body": "hi"},
+        {
+            "statusCode": 200,
+            "statusDescription": "200 OK",
+            "headers": {"Set-cookie": "a=1"},
+            "body": "hi",
+        },
         ALB,
     )
     assert (resp.status_code, resp.text, resp.cookies) == (200, "hi", ["a=1"])

@@ -37,7 +37,8 @@ def test_rest_api_answer_without_status_code_is_not_robust(root):
         "app.handler is not robust to unexpected apigw_v1 input: it must answer with a status "
         "code (a 4xx for a bad request) and never time out",
         "",
-        "  body is not JSON: answered without a statusCode: 'ok'",
+        "  body is not JSON: the client would get 502: malformed response for API Gateway "
+        "(REST API): the response is not a JSON object: 'ok'",
     ]
     assert result.report.splitlines()[-1].startswith("reproduce with --lambda-seed=4: ")
 
@@ -319,3 +320,26 @@ def test_robust_counts_an_init_failure_after_a_fresh_start(root):
         error = InvocationError(type="RuntimeError", message="config missing", kind="init")
 
     assert answer_problem("sqs", Inv()) == "failed in the runtime (RuntimeError: config missing)"
+
+
+def test_a_response_the_gateway_would_replace_with_502_is_not_robust(root):
+    source = "def handler(e, c):\n    return {'statusCode': 200, 'body': {'ok': True}}\n"
+    result = run_check("app.handler", "apigw_v1", "robust", SuiteOptions(seed=4, root=root(source)))
+    assert result.outcome == "failed"
+    assert result.report.splitlines()[2] == (
+        "  body is not JSON: the client would get 502: malformed response for API Gateway "
+        "(REST API): body is not a string but dict: \"{'ok': True}\""
+    )
+
+
+def test_http_api_responses_without_status_code_are_robust(root):
+    source = "def handler(e, c):\n    return {'ok': True}\n"
+    result = run_check("app.handler", "apigw_v2", "robust", SuiteOptions(seed=4, root=root(source)))
+    assert result.outcome == "passed"
+    bad = "def handler(e, c):\n    return {'statusCode': 'fine'}\n"
+    result = run_check("app.handler", "apigw_v2", "robust", SuiteOptions(seed=4, root=root(bad)))
+    assert result.outcome == "failed"
+    assert (
+        "the client would get 500: malformed response for API Gateway (HTTP API): statusCode "
+        "is not an HTTP status number: 'fine'" in result.report
+    )
