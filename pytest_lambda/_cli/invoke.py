@@ -13,6 +13,7 @@ from pytest_lambda._cli.genflags import add_generator_flags, given_flags, reques
 from pytest_lambda._cli.util import PROG, CLIError, dump_json, key_value, read_json, write_text
 
 if TYPE_CHECKING:
+    from pytest_lambda._runtime.http_view import HttpResponse
     from pytest_lambda._runtime.invocation import Invocation
 
 __all__ = ["populate"]
@@ -50,6 +51,37 @@ def _output(inv: Invocation, compact: bool) -> str:
         body: bytes = inv.body
         text = body.decode("utf-8", "replace")
         return text if text.endswith("\n") else text + "\n"
+
+
+def _http_view(inv: Invocation) -> HttpResponse | None:
+    from pytest_lambda._runtime.http_view import NotAnHttpEvent
+
+    try:
+        return inv.http
+    except NotAnHttpEvent:
+        return None
+
+
+def _http_line(resp: HttpResponse) -> str:
+    """The stderr line saying what the HTTP client gets (and why, when the source answered)."""
+    from pytest_lambda._runtime.http_view import SOURCE_NAMES
+
+    head = f"{PROG}: the HTTP client gets {resp.status_code} from {SOURCE_NAMES[resp.source]}"
+    return head + (f" ({resp.gateway_error})\n" if resp.gateway_error else "\n")
+
+
+def _http_text(resp: HttpResponse) -> str:
+    """The response as ``curl -i`` prints it: status line, headers, blank line, body."""
+    from http import HTTPStatus
+
+    try:
+        reason = HTTPStatus(resp.status_code).phrase
+    except ValueError:
+        reason = ""
+    lines = [f"HTTP/1.1 {resp.status_code} {reason}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in resp.headers.raw]
+    text = "\n".join(lines) + "\n\n" + resp.text
+    return text if text.endswith("\n") else text + "\n"
 
 
 @contextlib.contextmanager
@@ -100,6 +132,14 @@ def _invoke(ns: argparse.Namespace) -> int:
     code = 0
     with LambdaRunner(ns.handler, **kwargs) as runner, _moto(ns, kwargs["region"]):
         event = _event(ns)
+        if ns.http:
+            from pytest_lambda._runtime.http_source import http_source
+
+            if http_source(event) is None:
+                raise CLIError(
+                    "--http: the event is not an HTTP request (API Gateway REST or HTTP API, "
+                    "ALB or Function URL); drop --http to see the Lambda response"
+                )
         for n in range(1, ns.warm + 1):
             inv = runner.invoke(event)
             sys.stderr.write(_logs_text(inv.logs))
@@ -112,7 +152,12 @@ def _invoke(ns: argparse.Namespace) -> int:
                 f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
                 f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
             )
-            write_text(sys.stdout, _output(inv, ns.compact))
+            view = _http_view(inv)
+            if view is not None:
+                sys.stderr.write(_http_line(view))
+            write_text(
+                sys.stdout, _http_text(view) if ns.http and view else _output(inv, ns.compact)
+            )
             if not inv.ok:
                 code = 1
     return code
@@ -123,11 +168,13 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.usage = (
         f"{PROG} invoke HANDLER (--event FILE|- | --kind KIND [event parameters]) "
         "[--timeout S] [--memory MB] [--warm N] [--env K=V ...] [--root DIR] "
-        "[--isolation module|runtime] [--moto] [--moto-setup MODULE:FUNCTION]"
+        "[--isolation module|runtime] [--moto] [--moto-setup MODULE:FUNCTION] [--http]"
     )
     p.description = (
         "Run HANDLER in the local Lambda runner: the response (or the error payload)\n"
         "goes to stdout, the logs to stderr. Exit code 1 on a handler error or timeout.\n"
+        "For an HTTP event, stderr also says what the HTTP client gets through its source\n"
+        "(--http prints that response on stdout instead).\n"
         "--region sets the region of the function and of a generated event "
         f"(default {_DEFAULT_REGION})."
     )
@@ -196,5 +243,11 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "first, e.g. tests.aws:create_tables (implies --moto)",
     )
     p.add_argument("--compact", action="store_true", help="one-line JSON responses")
+    p.add_argument(
+        "--http",
+        action="store_true",
+        help="for an HTTP event (API Gateway, ALB, Function URL), print the HTTP response the "
+        "client receives (status line, headers, body) instead of the Lambda response",
+    )
     add_generator_flags(p)
     p.set_defaults(func=_invoke)

@@ -45,7 +45,7 @@ ALB_MAX_RESPONSE: Final = 1024 * 1024
 _REST_KEYS: Final = frozenset(
     {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 )
-_NAMES: Final[dict[str, str]] = {
+SOURCE_NAMES: Final[dict[str, str]] = {
     "apigw_v1": "API Gateway (REST API)",
     "http_api_v1": "API Gateway (HTTP API, payload 1.0)",
     "apigw_v2": "API Gateway (HTTP API)",
@@ -323,4 +323,4 @@ def http_response(
         assert isinstance(event, Mapping)
         return _alb(invocation.response, alb_multi_value(event), len(invocation.body))
     except _Malformed as exc:
-        return _failed(source, f"malformed response for {_NAMES[source]}: {exc}")
+        return _failed(source, f"malformed response for {SOURCE_NAMES[source]}: {exc}")

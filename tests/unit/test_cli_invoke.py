@@ -325,3 +325,60 @@ def test_bad_moto_arguments_are_usage_errors(capsys, tmp_path, monkeypatch, extr
     assert code == 2
     assert out == ""
     assert message in err
+
+
+HTTP_HANDLER = """
+import json
+
+
+def api(event, context):
+    return {"statusCode": 201, "headers": {"X-Id": "7"}, "body": json.dumps({"id": 7})}
+
+
+def broken(event, context):
+    return {"statusCode": 200, "body": {"id": 7}}
+"""
+
+
+@pytest.fixture
+def http_root(tmp_path):
+    (tmp_path / "web.py").write_text(textwrap.dedent(HTTP_HANDLER), "utf-8")
+    return str(tmp_path)
+
+
+def test_http_event_says_what_the_client_gets_on_stderr(capsys, http_root):
+    args = ["invoke", "web.api", "--kind", "apigw_v1", "--seed", "1", "--root", http_root]
+    assert main(args) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["statusCode"] == 201  # stdout stays the Lambda response
+    assert "pytest-lambda: the HTTP client gets 201 from API Gateway (REST API)\n" in err
+
+
+def test_http_flag_prints_the_response_as_the_client_sees_it(capsys, http_root):
+    args = ["invoke", "web.api", "--kind", "apigw_v2", "--seed", "1", "--root", http_root]
+    assert main([*args, "--http"]) == 0
+    out, _ = capsys.readouterr()
+    assert out == 'HTTP/1.1 201 Created\nX-Id: 7\n\n{"id": 7}\n'
+
+
+def test_malformed_proxy_response_shows_the_gateways_502(capsys, http_root):
+    args = ["invoke", "web.broken", "--kind", "apigw_v1", "--seed", "1", "--root", http_root]
+    assert main([*args, "--http"]) == 0
+    out, err = capsys.readouterr()
+    assert out == (
+        'HTTP/1.1 502 Bad Gateway\nContent-Type: application/json\n\n'
+        '{"message": "Internal server error"}\n'
+    )
+    assert (
+        "pytest-lambda: the HTTP client gets 502 from API Gateway (REST API) (malformed response "
+        "for API Gateway (REST API): body is not a string but dict: \"{'id': 7}\")\n" in err
+    )
+
+
+def test_http_flag_refuses_a_non_http_event(capsys, root):
+    assert main(["invoke", "app.echo", "--kind", "sqs", "--root", root, "--http"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        "--http: the event is not an HTTP request (API Gateway REST or HTTP API, ALB or "
+        "Function URL); drop --http to see the Lambda response" in err
+    )
