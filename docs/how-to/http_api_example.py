@@ -33,3 +33,18 @@ def test_missing_scope_is_forbidden(lambda_event, lambda_runner):
     )
 
     assert lambda_runner.invoke(event).response["statusCode"] == 403
+
+
+def test_the_client_sees_set_cookie_headers(lambda_event, lambda_runner):
+    event = lambda_event.apigw_v2(
+        route_key="GET /me",
+        cookies={"theme": "dark"},
+        authorizer={"claims": {"sub": "user-1"}, "scopes": ["profile:read"]},
+    )
+
+    answer = lambda_runner.invoke(event).http
+
+    assert answer.status_code == 200
+    assert answer.cookies == ["theme=dark; Path=/; Secure"]  # from the response's cookies list
+    assert answer.headers.get_list("set-cookie") == answer.cookies
+    assert answer.json() == {"user": "user-1", "theme": "dark"}

@@ -34,3 +34,26 @@ def test_others_are_refused(lambda_event, lambda_runner, user, status):
     result = lambda_runner.invoke(get_order(lambda_event, "o-1", user=user))
 
     assert result.response["statusCode"] == status
+
+
+def test_the_client_sees_the_json_body(lambda_event, lambda_runner):
+    result = lambda_runner.invoke(get_order(lambda_event, "o-1", user="user-1"))
+
+    # what the HTTP client receives through API Gateway, not the Lambda response
+    assert result.http.status_code == 200
+    assert result.http.headers["content-type"] == "application/json"
+    assert result.http.json() == {"total": 42}
+
+
+def test_a_malformed_proxy_response_is_a_502(lambda_event):
+    from pytest_lambda import LambdaRunner
+
+    def handler(event, context):
+        return {"statusCode": 200, "body": {"total": 42}}  # body must be a string
+
+    with LambdaRunner(handler) as runner:
+        answer = runner.invoke(get_order(lambda_event, "o-1")).http
+
+    assert answer.status_code == 502
+    assert answer.json() == {"message": "Internal server error"}
+    assert answer.gateway_error.endswith("body is not a string but dict: \"{'total': 42}\"")
