@@ -290,3 +290,18 @@ def test_alb_answers_502_to_an_error_and_a_timeout(clock: LambdaClock) -> None:
     with LambdaRunner(_sleeper(10), timeout=3, clock=clock) as runner:
         resp = runner.invoke(ALB).http
     assert (resp.status_code, resp.gateway_error) == (502, "the handler timed out")
+
+
+def test_runtime_isolation_gives_the_same_view(tmp_path: Path) -> None:
+    pytest.importorskip("awslambdaric")
+    (tmp_path / "web.py").write_text(
+        "def handler(e, c):\n    return {'statusCode': 200, 'cookies': ['a=1'], 'body': 'hi'}\n"
+    )
+    with LambdaRunner("web.handler", root=str(tmp_path), isolation="runtime") as runner:
+        v2 = runner.invoke(HTTP_API).http
+        rest = runner.invoke(REST).http
+    assert (v2.status_code, v2.cookies, v2.text) == (200, ["a=1"], "hi")
+    assert rest.status_code == 502  # REST has no cookies key
+    assert (
+        rest.gateway_error == "malformed response for API Gateway (REST API): unknown key 'cookies'"
+    )
