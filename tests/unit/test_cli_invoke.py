@@ -366,7 +366,7 @@ def test_malformed_proxy_response_shows_the_gateways_502(capsys, http_root):
     assert main([*args, "--http"]) == 0
     out, err = capsys.readouterr()
     assert out == (
-        'HTTP/1.1 502 Bad Gateway\nContent-Type: application/json\n\n'
+        "HTTP/1.1 502 Bad Gateway\nContent-Type: application/json\n\n"
         '{"message": "Internal server error"}\n'
     )
     assert (
