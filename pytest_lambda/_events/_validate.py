@@ -88,6 +88,9 @@ def _message(error: Any) -> str:
     """jsonschema's message with the value shown once, as a short repr."""
     message: str = error.message
     full, short = repr(error.instance), _short(error.instance)
+    described = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator == "not" and error.schema.get("not") == {} and described:
+        return f"{short} is not allowed here: {described}"  # a refused key, with the reason
     if full in message:
         message = message.replace(full, short, 1)
     elif error.validator in ("pattern", "enum", "const", "format"):
