@@ -54,6 +54,7 @@ from ._apigw_http import (
 from ._apigw_v2_checks import invariants
 from ._apigw_v2_derive import derive
 from ._fastdraw import between, ipv4, lower_alnum
+from ._user_agents import browser_headers, signing_agent
 from ._world import World, clf_time
 
 __all__ = ["PARAMS", "build", "derive", "invariants"]
@@ -184,7 +185,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
-    ua = ua if ua is not None else world.user_agent()
+    if ua is None:  # a SigV4-signed request comes from an SDK or a tool, never a browser
+        ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
     h = Headers()
     h.set(
@@ -196,6 +198,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
         h.set("accept-language", _LANGS[int(rng.random() * 4)])
+        for k, v in browser_headers(ua, rng):
+            h.set(k, v)
     if ct is not None:
         h.set("content-type", ct)
     for k, v in auth.headers if auth is not None else ():

@@ -109,7 +109,7 @@ def test_keys_follow_the_real_order_and_there_is_no_version_key() -> None:
     assert list(event) == TOP_KEYS
     rc = event["requestContext"]
     assert list(rc) == [
-        "accountId", "apiId", "authorizer", "domainName", "domainPrefix", "extendedRequestId",
+        "accountId", "apiId", "authorizer", "deploymentId", "domainName", "domainPrefix", "extendedRequestId",
         "httpMethod", "identity", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch",
         "resourceId", "resourcePath", "stage",
     ]  # fmt: skip
@@ -562,6 +562,10 @@ EFFECTS: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = {
     ),
     "user_agent": ({"user_agent": "ua/1"}, lambda e: e["headers"]["User-Agent"] == "ua/1"),
     "endpoint": ({"endpoint": "edge"}, lambda e: "Via" in e["headers"]),
+    "operation_name": (
+        {"operation_name": "ListPets"},
+        lambda e: e["requestContext"]["operationName"] == "ListPets",
+    ),
 }
 
 
