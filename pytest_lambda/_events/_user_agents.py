@@ -172,9 +172,10 @@ USER_AGENTS: Final[tuple[str, ...]] = (*BROWSER_AGENTS, *API_CLIENT_AGENTS)
 #: Clients that sign requests with SigV4 (``authorizer='iam'``): the AWS SDKs, curl's
 #: ``--aws-sigv4``, Postman's AWS signature, requests with an auth plugin.
 SIGNING_AGENTS: Final[tuple[str, ...]] = tuple(
-    a for a in API_CLIENT_AGENTS if a.startswith(("aws-sdk-js/", "Boto3/", "curl/", "PostmanRuntime/"))
+    a
+    for a in API_CLIENT_AGENTS
+    if a.startswith(("aws-sdk-js/", "Boto3/", "curl/", "PostmanRuntime/"))
 )
-
 
 
 def signing_agent(rng: random.Random) -> str:

@@ -59,7 +59,8 @@ def test_bodyless_http_api_requests_have_no_body_and_false_across_seeds() -> Non
 
 def test_a_real_bodyless_capture_is_what_the_generator_makes() -> None:
     real = _real("apigw_v2/go-apigw-v2-request-no-authorizer.json")
-    assert "body" not in real and real["isBase64Encoded"] is False
+    assert "body" not in real
+    assert real["isBase64Encoded"] is False
     assert events.check_invariants(real, "apigw_v2") == []
     flipped = {**real, "isBase64Encoded": True}
     assert events.check_invariants(flipped, "apigw_v2") == [
@@ -191,7 +192,8 @@ def test_rest_events_carry_a_deployment_id_and_the_operation_name_when_set() -> 
 @pytest.mark.parametrize("kind", ["apigw_v1", "apigw_v2"])
 def test_browsers_send_fetch_metadata_and_chromium_client_hints(kind: str) -> None:
     chrome = _lower(events.generate(kind, seed=4, user_agent=CHROME)["headers"])
-    assert chrome["sec-fetch-dest"] == "empty" and chrome["sec-fetch-mode"] == "cors"
+    assert chrome["sec-fetch-dest"] == "empty"
+    assert chrome["sec-fetch-mode"] == "cors"
     assert chrome["sec-fetch-site"] in ("cross-site", "same-site")
     assert (
         chrome["sec-ch-ua"] == '"Google Chrome";v="131", "Chromium";v="131", "Not_A Brand";v="24"'
@@ -202,7 +204,8 @@ def test_browsers_send_fetch_metadata_and_chromium_client_hints(kind: str) -> No
     assert edge["sec-ch-ua"].startswith('"Microsoft Edge";v="134"')
     assert (edge["sec-ch-ua-mobile"], edge["sec-ch-ua-platform"]) == ("?1", '"Android"')
     firefox = _lower(events.generate(kind, seed=4, user_agent=FIREFOX)["headers"])
-    assert "sec-fetch-mode" in firefox and "sec-ch-ua" not in firefox
+    assert "sec-fetch-mode" in firefox
+    assert "sec-ch-ua" not in firefox
     curl = _lower(events.generate(kind, seed=4, user_agent="curl/8.7.1")["headers"])
     assert not any(k.startswith("sec-") for k in curl)
     given = _lower(
@@ -225,13 +228,15 @@ def test_drawn_browser_events_never_mix_client_hints_with_webkit_or_gecko(kind: 
             assert ("sec-ch-ua" in headers) == chromium, ua
             if chromium:
                 major = re.search(r"Chrome/(\d+)", ua)
-                assert major is not None and f'v="{major.group(1)}"' in headers["sec-ch-ua"]
+                assert major is not None
+                assert f'v="{major.group(1)}"' in headers["sec-ch-ua"]
                 seen_hints += 1
             else:
                 seen_plain += 1
         else:
             assert "sec-fetch-mode" not in headers
-    assert seen_hints and seen_plain
+    assert seen_hints
+    assert seen_plain
 
 
 @pytest.mark.parametrize("kind", ["apigw_v1", "apigw_v2"])
