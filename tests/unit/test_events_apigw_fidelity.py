@@ -264,7 +264,7 @@ def test_signed_requests_come_from_sdks_with_consistent_sigv4_headers(kind: str)
 def test_http_api_payload_1_0_is_refused_by_schema_and_invariants_alike() -> None:
     hand_edited = _real("apigw_v1/ptpy-apigatewayproxyevent.json")  # "version": "1.0"
     assert hand_edited["version"] == "1.0"
-    with pytest.raises(EventValidationError, match=r"at version: '1.0' is not allowed here"):
+    with pytest.raises(EventValidationError, match=r"at <root>: 'version' is not allowed here"):
         events.validate(hand_edited, "apigw_v1")
     assert any("'version' key" in p for p in events.check_invariants(hand_edited, "apigw_v1"))
 

@@ -807,7 +807,7 @@ def test_schema_rejects_known_fixture_defects() -> None:
     with pytest.raises(EventValidationError) as info:
         events.validate(with_version, "apigw_v1")
     assert str(info.value) == (
-        "apigw_v1 event invalid at version: '1.0' is not allowed here: REST API events have no "
+        "apigw_v1 event invalid at <root>: 'version' is not allowed here: REST API events have no "
         "version key; a version key marks an HTTP API payload 1.0 event, which pytest_lambda does "
         "not support (use payload 2.0 and the apigw_v2 kind)."
     )
