@@ -69,6 +69,20 @@ def test_a_real_bodyless_capture_is_what_the_generator_makes() -> None:
     ]
 
 
+def test_an_override_that_removes_the_body_makes_the_flag_false() -> None:
+    event = events.apigw_v2(
+        seed=1, method="POST", body=b"\x00\x01", overrides={"body": events.DELETE}
+    )
+    assert "body" not in event
+    assert event["isBase64Encoded"] is False
+    assert events.check_invariants(event, "apigw_v2") == []
+    kept = events.apigw_v2(
+        seed=1, method="POST", body=b"\x00", validate=False,
+        overrides={"body": events.DELETE, "isBase64Encoded": True},
+    )  # fmt: skip
+    assert kept["isBase64Encoded"] is True
+
+
 def test_a_body_still_follows_the_content_type_rule() -> None:
     event = events.apigw_v2(
         seed=3, method="POST", body="a=1", content_type="application/x-www-form-urlencoded"
