@@ -26,6 +26,7 @@ __all__ = [
     "API_ID",
     "SHORT_ID",
     "UUID4",
+    "UUID_RFC4122",
     "Protected",
     "Step",
     "check_common",
@@ -39,6 +40,10 @@ Protected = Callable[[Path], bool]
 Step = Callable[[dict[str, Any], Protected], None]
 
 UUID4: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+# Any RFC 4122 UUID (versions 1-5, variant 10xx): REST request ids were version 1 until 2019.
+UUID_RFC4122: Final = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+)
 SHORT_ID: Final = re.compile(r"^[A-Za-z0-9+/_-]{15}=$")
 API_ID: Final = re.compile(r"^[a-z0-9]{10}$")
 

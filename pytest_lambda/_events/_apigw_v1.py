@@ -53,6 +53,7 @@ from ._apigw_http import (
 from ._apigw_v1_checks import invariants
 from ._apigw_v1_derive import derive
 from ._fastdraw import between, ipv4, lower_alnum
+from ._user_agents import browser_headers, signing_agent
 from ._world import World, clf_time
 
 __all__ = ["PARAMS", "build", "derive", "invariants"]
@@ -74,6 +75,7 @@ PARAMS: Final[dict[str, str]] = {
     "authorizer": "None, 'cognito', 'lambda', 'iam', 'api_key', or a dict: {'claims': {...}} for Cognito, else a Lambda authorizer context (default: None)",
     "source_ip": "client IP: identity.sourceIp and the hop API Gateway appends to X-Forwarded-For (default: a drawn public IPv4)",
     "user_agent": "User-Agent header and identity.userAgent (default: drawn from a pool of real agents)",
+    "operation_name": "the method's operationName (set in the API definition, e.g. 'ListItems'): requestContext.operationName (default: none, the key is absent)",
     "endpoint": "'regional' or 'edge' (edge adds CloudFront-* headers, Via, X-Amz-Cf-Id and the edge hop in X-Forwarded-For) (default: drawn, mostly regional)",
 }
 
@@ -199,6 +201,12 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     request_ms = now - between(rng, 3, 59)
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
     body, implied_ct = prepare_body(world, params, method)
+    operation = params.get("operation_name")
+    if operation is not None and (not isinstance(operation, str) or not operation):
+        raise InvalidEventSpec(
+            f"operation_name={operation!r}: expected the method's operation name, a non-empty str "
+            "such as 'ListItems'"
+        )
     authorizer = params.get("authorizer")
     auth = v1_authorizer(world, authorizer, request_ms, now) if authorizer is not None else None
 
@@ -210,7 +218,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     ct = one_value(params, "content_type", user_h.first("content-type"), "Content-Type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
-    ua = ua if ua is not None else world.user_agent()
+    if ua is None:  # a SigV4-signed request comes from an SDK or a tool, never a browser
+        ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
 
     h = Headers()
@@ -224,6 +233,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
         h.set(cased("accept-language"), _LANGS[int(rng.random() * 4)])
+        for k, v in browser_headers(ua, rng):
+            h.set(cased(k), v)
     if ct is not None:
         h.set(cased("content-type"), ct)
     if "cookies" in params:
@@ -306,6 +317,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         rc["authorizer"] = auth.block
     rc.update(
         {
+            "deploymentId": lower_alnum(rng, 6),
             "domainName": domain,
             "domainPrefix": domain.split(".", 1)[0],
             "extendedRequestId": short_request_id(world),
@@ -321,6 +333,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             "stage": stage,
         }
     )
+    if operation is not None:
+        rc["operationName"] = operation
     if body is None:
         body_out, b64 = None, False
     else:

@@ -11,9 +11,10 @@ authorizer claims and context, token times.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any, Final
 
-from ._apigw_checks import SHORT_ID, UUID4, check_common, check_template, check_token_times
+from ._apigw_checks import SHORT_ID, UUID_RFC4122, check_common, check_template, check_token_times
 from ._apigw_common import is_default_domain
 from ._apigw_http import b64_ok, find_header, xff_hops
 
@@ -21,6 +22,8 @@ __all__ = ["invariants"]
 
 _RESOURCE_ID: Final = re.compile(r"^(?:[a-z0-9]{6}|[a-z0-9]{10})$")
 _RC: Final = "requestContext"
+# 100-ns intervals between the UUID epoch (1582-10-15) and the Unix epoch.
+_UUID1_EPOCH: Final = 0x01B21DD213814000
 
 
 def check_pair(out: list[str], event: dict[str, Any], single: str, multi: str) -> None:
@@ -53,8 +56,11 @@ def _kind(value: object) -> str:
 
 def invariants(event: dict[str, Any]) -> list[str]:
     out: list[str] = []
-    check_pair(out, event, "headers", "multiValueHeaders")
-    check_pair(out, event, "queryStringParameters", "multiValueQueryStringParameters")
+    # Events older than November 2018 have neither multi-value map (a legacy shape the schema
+    # accepts when both are absent); otherwise each map agrees with its single-value twin.
+    if "multiValueHeaders" in event or "multiValueQueryStringParameters" in event:
+        check_pair(out, event, "headers", "multiValueHeaders")
+        check_pair(out, event, "queryStringParameters", "multiValueQueryStringParameters")
     for key in (
         "queryStringParameters",
         "multiValueQueryStringParameters",
@@ -65,7 +71,8 @@ def invariants(event: dict[str, Any]) -> list[str]:
             out.append(f"{key} is {{}} but API Gateway sends null when there are none")
     if "version" in event:
         out.append(
-            "the event has a top-level 'version' key: REST API events have none (that is the HTTP API payload 1.0 shape)"
+            "the event has a top-level 'version' key: REST API events have none (that is the "
+            "HTTP API payload 1.0 shape, which is not supported: use payload 2.0, apigw_v2)"
         )
     rc = _obj(event.get(_RC))
     headers = event.get("headers")
@@ -121,8 +128,16 @@ def invariants(event: dict[str, Any]) -> list[str]:
 
 def _check_ids(out: list[str], rc: dict[str, Any]) -> None:
     rid, ext, res = rc.get("requestId"), rc.get("extendedRequestId"), rc.get("resourceId")
-    if isinstance(rid, str) and not UUID4.match(rid):
-        out.append(f"requestContext.requestId {rid!r} is not a UUID v4")
+    if isinstance(rid, str) and not UUID_RFC4122.match(rid):
+        out.append(f"requestContext.requestId {rid!r} is not an RFC 4122 UUID")
+    elif isinstance(rid, str) and rid[14] == "1" and isinstance(rc.get("requestTimeEpoch"), int):
+        # A version-1 id (2018-2019 captures) embeds the request time, to the millisecond.
+        ms = (uuid.UUID(rid).time - _UUID1_EPOCH) // 10_000
+        if ms != rc["requestTimeEpoch"]:
+            out.append(
+                f"requestContext.requestId {rid!r} is a version-1 UUID of time {ms} ms "
+                f"but requestTimeEpoch is {rc['requestTimeEpoch']}"
+            )
     if isinstance(ext, str) and not SHORT_ID.match(ext):
         out.append(
             f"requestContext.extendedRequestId {ext!r} is not 15 base64url characters and '='"

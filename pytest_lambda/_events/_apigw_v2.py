@@ -54,6 +54,7 @@ from ._apigw_http import (
 from ._apigw_v2_checks import invariants
 from ._apigw_v2_derive import derive
 from ._fastdraw import between, ipv4, lower_alnum
+from ._user_agents import browser_headers, signing_agent
 from ._world import World, clf_time
 
 __all__ = ["PARAMS", "build", "derive", "invariants"]
@@ -68,7 +69,7 @@ PARAMS: Final[dict[str, str]] = {
     "cookies": "list of 'name=value' or dict; they land in the cookies array, the cookie header is removed (default: sometimes a session cookie for browsers)",
     "body": "str, bytes or JSON-able (sent as compact JSON); None for no body (default: a JSON object for POST/PUT/PATCH, else none)",
     "body_schema": "JSON Schema (dict or path of a .json file) the JSON body is generated from",
-    "content_type": "Content-Type of the request; body is base64 unless it is text/*, application/json, application/xml or application/javascript (default: from the body)",
+    "content_type": "Content-Type of the request; body is base64 unless it is text/*, application/json, application/xml or application/javascript (default: from the body); a request without a body has no body key and isBase64Encoded false",
     "stage": "'$default' or a stage name, which prefixes rawPath with '/{stage}' (default: '$default')",
     "stage_variables": "dict of stage variables (default: none, i.e. absent)",
     "authorizer": "None, 'jwt', 'lambda', 'iam', or a dict: {'claims': {...}, 'scopes': [...]} for JWT, {'jwt'|'lambda'|'iam': {...}}, else a Lambda authorizer context (default: None)",
@@ -184,7 +185,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
-    ua = ua if ua is not None else world.user_agent()
+    if ua is None:  # a SigV4-signed request comes from an SDK or a tool, never a browser
+        ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
     h = Headers()
     h.set(
@@ -196,6 +198,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
         h.set("accept-language", _LANGS[int(rng.random() * 4)])
+        for k, v in browser_headers(ua, rng):
+            h.set(k, v)
     if ct is not None:
         h.set("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
@@ -212,7 +216,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         extra_cookies = []
     cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
     cookies += extra_cookies
-    binary = not is_text_type(ct)
+    # A request without a body has no body key and isBase64Encoded false, whatever its
+    # content type (every real capture; event-spec.md §6.2 rule 9 holds for bodies only).
+    binary = body is not None and not is_text_type(ct)
     body_out = None if body is None else encode_body(body, binary, ct)
     host = user_h.first("host")
     if host is not None:

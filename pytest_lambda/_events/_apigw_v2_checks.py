@@ -86,7 +86,14 @@ def _route(out: list[str], event: dict[str, Any], rc: dict[str, Any], http: dict
 def _body(out: list[str], event: dict[str, Any], headers: object) -> None:
     body, flag = event.get("body"), event.get("isBase64Encoded")
     ct = find_header(headers, "content-type")
-    if isinstance(flag, bool) and flag == is_text_type(ct):
+    if "body" not in event or body is None:
+        # Real captures (2020-2024): a request without a body has no body key and false.
+        if flag is True:
+            out.append(
+                "isBase64Encoded is true but the event has no body: HTTP APIs send false "
+                "for a request without a body"
+            )
+    elif isinstance(flag, bool) and flag == is_text_type(ct):
         rule = "text/*, application/json, application/xml and application/javascript are passed as text, the rest as base64"
         out.append(f"isBase64Encoded is {flag} for content-type {ct!r}: {rule}")
     if flag is True and isinstance(body, str) and not b64_ok(body):

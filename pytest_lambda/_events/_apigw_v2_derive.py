@@ -233,6 +233,12 @@ def _content_length(event: dict[str, Any], p: Protected) -> None:
     _set_header(event, p, "content-length", lambda _v: str(size))
 
 
+def _bodyless_flag(event: dict[str, Any], p: Protected) -> None:
+    """An override that removes the body makes ``isBase64Encoded`` false (§6.2 rule 9)."""
+    if event.get("body") is None and not p(("isBase64Encoded",)) and "isBase64Encoded" in event:
+        event["isBase64Encoded"] = False
+
+
 _STEPS: Final[tuple[Step, ...]] = (
     _query_back,
     _query_forward,
@@ -243,6 +249,7 @@ _STEPS: Final[tuple[Step, ...]] = (
     _host,
     _mirror("x-forwarded-for", "sourceIp", _replace_last_hop, _last_hop),
     _mirror("user-agent", "userAgent", lambda _old, new: new, lambda v: v),
+    _bodyless_flag,
     _content_length,
 )
 

@@ -6,15 +6,26 @@ Chrome's reduced User-Agent (``Chrome/N.0.0.0``, ``Android 10; K``), Firefox's f
 APIs. Order matters: an event picks ``USER_AGENTS[i]`` with ``i`` drawn from its seed, so
 editing this tuple changes generated events (regenerate event_samples/ and the golden
 files). Browser agents start with ``Mozilla/`` (the generators add browser headers for
-those); mobile ones contain ``Mobile`` (edge-optimized REST events mark them as mobile
-viewers).
+those: ``Sec-Fetch-*`` from every browser, ``Sec-Ch-Ua*`` client hints from Chromium-based
+ones only, see :func:`browser_headers`); mobile ones contain ``Mobile`` (edge-optimized REST
+events mark them as mobile viewers). :data:`SIGNING_AGENTS` are the clients that sign requests
+with SigV4 (IAM authorization): SDKs and tools, never a browser.
 """
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Final
 
-__all__ = ["API_CLIENT_AGENTS", "BROWSER_AGENTS", "USER_AGENTS"]
+__all__ = [
+    "API_CLIENT_AGENTS",
+    "BROWSER_AGENTS",
+    "SIGNING_AGENTS",
+    "USER_AGENTS",
+    "browser_headers",
+    "signing_agent",
+]
 
 _WIN: Final = "Windows NT 10.0; Win64; x64"
 _MAC: Final = "Macintosh; Intel Mac OS X 10_15_7"
@@ -157,3 +168,61 @@ API_CLIENT_AGENTS: Final[tuple[str, ...]] = (
 
 #: Every agent, browsers first; about three in four events get a browser.
 USER_AGENTS: Final[tuple[str, ...]] = (*BROWSER_AGENTS, *API_CLIENT_AGENTS)
+
+#: Clients that sign requests with SigV4 (``authorizer='iam'``): the AWS SDKs, curl's
+#: ``--aws-sigv4``, Postman's AWS signature, requests with an auth plugin.
+SIGNING_AGENTS: Final[tuple[str, ...]] = tuple(
+    a
+    for a in API_CLIENT_AGENTS
+    if a.startswith(("aws-sdk-js/", "Boto3/", "curl/", "PostmanRuntime/"))
+)
+
+
+def signing_agent(rng: random.Random) -> str:
+    """The agent of a SigV4-signed (IAM) request: one of :data:`SIGNING_AGENTS`."""
+    return SIGNING_AGENTS[int(rng.random() * len(SIGNING_AGENTS))]
+
+
+_CHROME_MAJOR: Final = re.compile(r"Chrome/(\d+)\.")
+
+
+def browser_headers(ua: str, rng: random.Random) -> list[tuple[str, str]]:
+    """The fetch-metadata and client-hint headers a browser with agent ``ua`` sends with an
+    API call (``fetch``/XHR from a page of another origin): lower-case names.
+
+    ``Sec-Fetch-Dest: empty``, ``Sec-Fetch-Mode: cors``, ``Sec-Fetch-Site`` (every current
+    browser: Chrome 76+, Firefox 90+, Safari 16.4+); ``Sec-Ch-Ua``, ``Sec-Ch-Ua-Mobile``,
+    ``Sec-Ch-Ua-Platform`` only from Chromium-based browsers (not Firefox, not Safari, not any
+    iOS browser, which are WebKit), with the brand and major version of the agent.
+    """
+    site = "cross-site" if rng.random() < 0.7 else "same-site"
+    out = [("sec-fetch-dest", "empty"), ("sec-fetch-mode", "cors"), ("sec-fetch-site", site)]
+    major = _CHROME_MAJOR.search(ua)
+    if major is None or "like Mac OS X" in ua:
+        return out
+    m = major.group(1)
+    if "Edg/" in ua or "EdgA/" in ua:
+        brand = "Microsoft Edge"
+    elif "SamsungBrowser/" in ua:
+        brand = "Samsung Internet"
+    else:
+        brand = "Google Chrome"
+    platform = next(
+        (name for key, name in _PLATFORMS if key in ua),
+        "Unknown",
+    )
+    out += [
+        ("sec-ch-ua", f'"{brand}";v="{m}", "Chromium";v="{m}", "Not_A Brand";v="24"'),
+        ("sec-ch-ua-mobile", "?1" if "Mobile" in ua else "?0"),
+        ("sec-ch-ua-platform", f'"{platform}"'),
+    ]
+    return out
+
+
+_PLATFORMS: Final = (
+    ("Windows", "Windows"),
+    ("Macintosh", "macOS"),
+    ("Android", "Android"),
+    ("CrOS", "Chrome OS"),
+    ("Linux", "Linux"),
+)

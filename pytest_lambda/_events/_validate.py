@@ -88,6 +88,10 @@ def _message(error: Any) -> str:
     """jsonschema's message with the value shown once, as a short repr."""
     message: str = error.message
     full, short = repr(error.instance), _short(error.instance)
+    refused = error.validator_value if error.validator == "not" else None
+    if isinstance(refused, dict) and "description" in refused and "required" in refused:
+        # a schema that refuses a key says why: {"not": {"required": [key], "description": ...}}
+        return f"{refused['required'][0]!r} is not allowed here: {refused['description']}"
     if full in message:
         message = message.replace(full, short, 1)
     elif error.validator in ("pattern", "enum", "const", "format"):

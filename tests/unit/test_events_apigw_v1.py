@@ -109,7 +109,7 @@ def test_keys_follow_the_real_order_and_there_is_no_version_key() -> None:
     assert list(event) == TOP_KEYS
     rc = event["requestContext"]
     assert list(rc) == [
-        "accountId", "apiId", "authorizer", "domainName", "domainPrefix", "extendedRequestId",
+        "accountId", "apiId", "authorizer", "deploymentId", "domainName", "domainPrefix", "extendedRequestId",
         "httpMethod", "identity", "path", "protocol", "requestId", "requestTime", "requestTimeEpoch",
         "resourceId", "resourcePath", "stage",
     ]  # fmt: skip
@@ -562,6 +562,10 @@ EFFECTS: dict[str, tuple[dict[str, Any], Callable[[dict[str, Any]], bool]]] = {
     ),
     "user_agent": ({"user_agent": "ua/1"}, lambda e: e["headers"]["User-Agent"] == "ua/1"),
     "endpoint": ({"endpoint": "edge"}, lambda e: "Via" in e["headers"]),
+    "operation_name": (
+        {"operation_name": "ListPets"},
+        lambda e: e["requestContext"]["operationName"] == "ListPets",
+    ),
 }
 
 
@@ -798,9 +802,19 @@ def test_schema_rejects_known_fixture_defects() -> None:
         node[path_[-1]] = value
         with pytest.raises(EventValidationError, match=re.escape(where)):
             events.validate(event, "apigw_v1")
+    # HTTP API payload 1.0 (a "version" key) is refused by the schema and the invariants alike.
     with_version = {**real, "version": "1.0"}
-    events.validate(with_version, "apigw_v1")
-    assert any("version" in p for p in events.check_invariants(with_version, "apigw_v1"))
+    with pytest.raises(EventValidationError) as info:
+        events.validate(with_version, "apigw_v1")
+    assert str(info.value) == (
+        "apigw_v1 event invalid at <root>: 'version' is not allowed here: REST API events have no "
+        "version key; a version key marks an HTTP API payload 1.0 event, which pytest_lambda does "
+        "not support (use payload 2.0 and the apigw_v2 kind)."
+    )
+    assert events.check_invariants(with_version, "apigw_v1") == [
+        "the event has a top-level 'version' key: REST API events have none (that is the "
+        "HTTP API payload 1.0 shape, which is not supported: use payload 2.0, apigw_v2)"
+    ]
 
 
 def test_binary_body_under_a_text_type_says_how_to_make_it_binary():

@@ -51,22 +51,6 @@ OTHER_SOURCES = [e for e in INDEX if e["kind"] not in SUPPORTED]
 
 # ---- causes of today's failures (see the README's "Known disagreements") -------------------------
 
-_B64_BODYLESS = (
-    "issue 18: an HTTP API request without a body has no body key and isBase64Encoded false in "
-    "every real capture; check_invariants demands true when there is no Content-Type"
-)
-_PRE_2018_SCHEMA = (
-    "a Jan 2018 REST capture predates multiValueHeaders/multiValueQueryStringParameters (Nov 2018) "
-    "and requestContext.domainName/domainPrefix/extendedRequestId; the apigw_v1 schema requires them"
-)
-_PRE_2018_INVARIANTS = (
-    "issue 18: REST requestId is a version-1 UUID (time = requestTimeEpoch) and the invariants "
-    "demand a v4 UUID; also 'headers is dict but multiValueHeaders is null' on a pre-Nov-2018 event"
-)
-_V1_UUID = (
-    "issue 18: REST requestId is a version-1 UUID whose time equals requestTimeEpoch (2018-2019 "
-    "captures); check_invariants demands a v4 UUID"
-)
 _DETECT_ALB = "issue 18: detect() calls an ALB target event apigw_v1"
 _DETECT_WS = "issue 18: detect() calls an API Gateway WebSocket event apigw_v1"
 _DETECT_V1_AUTH = "issue 18: detect() calls a REST API REQUEST authorizer event apigw_v1"
@@ -75,36 +59,11 @@ _DETECT_V2_AUTH = (
 )
 _DETECT_URL = "issue 18: detect() calls a Lambda Function URL event apigw_v2"
 
-XFAIL_VALIDATE: dict[str, str] = {
-    "apigw_v1/aspnet-mtls-request.json": _PRE_2018_SCHEMA,
-}
+# The apigw fidelity fixes of issue 18 (bodyless HTTP API requests, version-1 request ids, the
+# pre-November-2018 REST shape) made every genuine API Gateway capture pass: no xfail left here.
+XFAIL_VALIDATE: dict[str, str] = {}
 
-XFAIL_INVARIANTS: dict[str, str] = {
-    "apigw_v1/aspnet-mtls-request.json": _PRE_2018_INVARIANTS,
-    "apigw_v1/aspnet-encode-slash-in-resource-path.json": _V1_UUID,
-    **{
-        f"apigw_v2/{name}.json": _B64_BODYLESS
-        for name in (
-            "aspnet-encode-slash-in-resource-path-httpapi-v2",
-            "aspnet-encode-space-in-resource-path-httpapi-v2",
-            "aspnet-swagger-get-httpapi-v2-request",
-            "aspnet-traceid-get-httpapi-v2-request",
-            "aspnet-trailing-slash-in-path-httpapi-v2",
-            "aspnet-values-get-aggregateerror-httpapi-v2-request",
-            "aspnet-values-get-all-httpapi-v2-with-stage",
-            "aspnet-values-get-error-httpapi-v2-request",
-            "aspnet-values-get-querystring-httpapi-v2-mv-request",
-            "aspnet-values-get-typeloaderror-httpapi-v2-request",
-            "ddjs-api-gateway-traced-authorizer-request-v2",
-            "ddjs-api-gateway-traced-authorizer-request-v2-cached",
-            "ddpy-api-gateway-v2-parametrized",
-        )
-    },
-    "apigw_v2/go-apigw-v2-request-no-authorizer.json": _B64_BODYLESS,
-    "apigw_v2/ptts-apigw-http-iam-auth.json": _B64_BODYLESS,
-    "apigw_v2/ptts-apigw-http-jwt-authorizer-auth.json": _B64_BODYLESS,
-    "apigw_v2/ptts-apigw-http-no-auth.json": _B64_BODYLESS,
-}
+XFAIL_INVARIANTS: dict[str, str] = {}
 
 XFAIL_DETECT_OTHER: dict[str, str] = {
     **{
