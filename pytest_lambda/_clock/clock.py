@@ -113,6 +113,8 @@ class LambdaClock:
     frozen clock does not move). Use it as a context manager or call ``stop()``.
     """
 
+    __module__ = "pytest_lambda"
+
     def __init__(self, *, tick: bool = False, patch_sleep: bool = True) -> None:
         self._tick = bool(tick)
         self._patch_sleep = bool(patch_sleep)

@@ -112,6 +112,8 @@ class IdempotencyReport:
     values masked before responses were compared.
     """
 
+    __module__ = "pytest_lambda"
+
     kind: str
     findings: tuple[Finding, ...]
     scenarios: tuple[ScenarioOutcome, ...]

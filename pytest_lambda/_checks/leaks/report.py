@@ -138,6 +138,8 @@ class LeakReport:
     outputs: their warm output was not compared, and the verdict says so.
     """
 
+    __module__ = "pytest_lambda"
+
     findings: tuple[LeakFinding, ...]
     handler_runs: int
     events: int = 0
