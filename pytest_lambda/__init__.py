@@ -24,10 +24,10 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._core.errors import (
+        ArgumentTypeError,
         EventValidationError,
         HandlerConfigError,
         InjectedFault,
-        InvalidArgumentType,
         InvalidEventSpec,
         InvalidOption,
         LambdaTestError,
@@ -67,7 +67,7 @@ _LAZY: dict[str, str] = {
     "EventValidationError": "pytest_lambda._core.errors",
     "HandlerConfigError": "pytest_lambda._core.errors",
     "InjectedFault": "pytest_lambda._core.errors",
-    "InvalidArgumentType": "pytest_lambda._core.errors",
+    "ArgumentTypeError": "pytest_lambda._core.errors",
     "InvalidEventSpec": "pytest_lambda._core.errors",
     "InvalidOption": "pytest_lambda._core.errors",
     "LambdaTestError": "pytest_lambda._core.errors",
@@ -77,11 +77,11 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "ArgumentTypeError",
     "EventValidationError",
     "HandlerConfigError",
     "IdempotencyReport",
     "InjectedFault",
-    "InvalidArgumentType",
     "InvalidEventSpec",
     "InvalidOption",
     "Invocation",

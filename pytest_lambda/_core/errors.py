@@ -3,7 +3,7 @@
 ``LambdaTestError`` is the root of every exception the project raises on purpose. Failures
 of a check subclass ``AssertionError`` so pytest reports them as FAILED; misuse subclasses
 ``ValueError`` (a bad value), ``TypeError`` (an argument of the wrong type:
-:class:`InvalidArgumentType`) or ``LookupError``. :class:`InjectedFault` is the failure the
+:class:`ArgumentTypeError`) or ``LookupError``. :class:`InjectedFault` is the failure the
 idempotency check injects into a handler's fault points.
 
 Each public class sets ``__module__ = "pytest_lambda"``, so tracebacks and reprs name the
@@ -15,10 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "ArgumentTypeError",
     "EventValidationError",
     "HandlerConfigError",
     "InjectedFault",
-    "InvalidArgumentType",
     "InvalidEventSpec",
     "InvalidOption",
     "LambdaTestError",
@@ -41,7 +41,7 @@ class InvalidEventSpec(LambdaTestError, ValueError):
     __module__ = "pytest_lambda"
 
 
-class InvalidArgumentType(LambdaTestError, TypeError):
+class ArgumentTypeError(LambdaTestError, TypeError):
     """An argument of a public function or class has the wrong type (a str where a number
     is expected, a list where a mapping is): the message names the argument and the type
     expected."""
