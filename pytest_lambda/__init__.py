@@ -1,11 +1,15 @@
 """pytest_lambda: test AWS Lambda handlers with realistic events and a faithful local runtime.
 
-Names are imported on first use, so loading the pytest plugin stays cheap.
+Names are imported on first use, so loading the pytest plugin stays cheap. Every public class
+reports ``pytest_lambda`` as its ``__module__`` (tracebacks read ``pytest_lambda.StateLeakError``).
+``InvocationError`` is the deprecated name of :class:`InvocationFailure` (it warns; it goes away
+in 0.2).
 """
 
 from __future__ import annotations
 
 import importlib
+import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,8 +24,10 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._core.errors import (
+        ArgumentTypeError,
         EventValidationError,
         HandlerConfigError,
+        InjectedFault,
         InvalidEventSpec,
         InvalidOption,
         LambdaTestError,
@@ -31,12 +37,22 @@ if TYPE_CHECKING:
     )
     from pytest_lambda._events._factory import LambdaEventFactory
     from pytest_lambda._runtime.context import LambdaContext
-    from pytest_lambda._runtime.http_view import HttpHeaders, HttpResponse, NotAnHttpEvent
-    from pytest_lambda._runtime.invocation import Invocation, InvocationError
+    from pytest_lambda._runtime.http_view import (
+        HttpHeaders,
+        HttpResponse,
+        NotAnHttpEvent,
+        http_response,
+    )
+    from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 
     from . import events
 
 __version__ = "0.1.0.dev0"
+
+# Old names kept for one release: (new name, version that removes the old one).
+_DEPRECATED: dict[str, tuple[str, str]] = {
+    "InvocationError": ("InvocationFailure", "0.2"),
+}
 
 _LAZY: dict[str, str] = {
     "events": "",
@@ -44,10 +60,11 @@ _LAZY: dict[str, str] = {
     "LambdaContext": "pytest_lambda._runtime.context",
     "LambdaRunner": "pytest_lambda._checks.runner",
     "Invocation": "pytest_lambda._runtime.invocation",
-    "InvocationError": "pytest_lambda._runtime.invocation",
+    "InvocationFailure": "pytest_lambda._runtime.invocation",
     "HttpHeaders": "pytest_lambda._runtime.http_view",
     "HttpResponse": "pytest_lambda._runtime.http_view",
     "NotAnHttpEvent": "pytest_lambda._runtime.http_view",
+    "http_response": "pytest_lambda._runtime.http_view",
     "LambdaEventFactory": "pytest_lambda._events._factory",
     "redeliver": "pytest_lambda._checks.redeliver",
     "IdempotencyReport": "pytest_lambda._checks.idempotency.check",
@@ -59,6 +76,8 @@ _LAZY: dict[str, str] = {
     "moto_state": "pytest_lambda._checks.moto",
     "EventValidationError": "pytest_lambda._core.errors",
     "HandlerConfigError": "pytest_lambda._core.errors",
+    "InjectedFault": "pytest_lambda._core.errors",
+    "ArgumentTypeError": "pytest_lambda._core.errors",
     "InvalidEventSpec": "pytest_lambda._core.errors",
     "InvalidOption": "pytest_lambda._core.errors",
     "LambdaTestError": "pytest_lambda._core.errors",
@@ -68,15 +87,17 @@ _LAZY: dict[str, str] = {
 }
 
 __all__ = [
+    "ArgumentTypeError",
     "EventValidationError",
     "HandlerConfigError",
     "HttpHeaders",
     "HttpResponse",
     "IdempotencyReport",
+    "InjectedFault",
     "InvalidEventSpec",
     "InvalidOption",
     "Invocation",
-    "InvocationError",
+    "InvocationFailure",
     "LambdaClock",
     "LambdaContext",
     "LambdaEventFactory",
@@ -93,12 +114,22 @@ __all__ = [
     "check_idempotency",
     "check_warm_reuse",
     "events",
+    "http_response",
     "moto_state",
     "redeliver",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        new, removed_in = _DEPRECATED[name]
+        warnings.warn(
+            f"pytest_lambda.{name} is deprecated, use pytest_lambda.{new} "
+            f"(the old name goes away in {removed_in})",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return __getattr__(new)  # not cached, so every use of the old name warns
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'pytest_lambda' has no attribute {name!r}")

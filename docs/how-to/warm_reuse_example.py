@@ -19,7 +19,7 @@ def test_orders_handler_keeps_no_state(lambda_runner):
     report = assert_no_state_leak(lambda_runner, ("sqs", 10), seed=1)
 
     # the settings loaded once and reused are fine, and the report says why
-    assert [(f.kind, f.where) for f in report.findings] == [
+    assert [(f.category, f.where) for f in report.findings] == [
         ("lazy-global", "warm_reuse_app._settings")
     ]
 
@@ -35,6 +35,6 @@ def test_leaky_profile_is_caught(lambda_runner):
 
     assert not report.ok
     (leak,) = report.errors
-    assert (leak.kind, leak.where) == ("divergence", "event 2")
+    assert (leak.category, leak.where) == ("divergence", "event 2")
     # cold, bob sees no orders; warm, after alice signed in, he sees hers
     assert (leak.before, leak.after) == ("{'orders_of': None}", "{'orders_of': 'alice'}")

@@ -2,9 +2,9 @@
 
 ``fault_points=["app.db.insert_order", "app.db.Repository.save"]`` wraps those callables
 so each call is numbered by the :class:`~pytest_lambda._checks.faults.Recorder` and can fail
-before the call or after it returned (raising :class:`InjectedFault`). Wrapping happens
-in modules already imported and, through an import hook, in every module imported while
-the hook is installed: a handler module imported fresh for a new environment gets the
+before the call or after it returned (raising :class:`~pytest_lambda.InjectedFault`).
+Wrapping happens in modules already imported and, through an import hook, in every module
+imported while the hook is installed: a handler module imported fresh for a new environment gets the
 wrapper too, and so do its ``from app.db import insert_order`` copies.
 """
 
@@ -21,13 +21,9 @@ from typing import Any
 
 from pytest_lambda._checks.faults import Mode, Recorder
 from pytest_lambda._checks.statediff import short
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import InjectedFault, InvalidOption
 
 __all__ = ["InjectedFault", "fault_point_hook"]
-
-
-class InjectedFault(RuntimeError):
-    """The failure injected into a user fault point."""
 
 
 def _user_error(mode: Mode, point: str) -> BaseException:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from pytest_lambda._checks.statediff import short
+from pytest_lambda._core.errors import LambdaTestError
 
 __all__ = [
     "Call",
@@ -124,13 +125,15 @@ class Recorder:
 def _botocore_errors() -> tuple[Any, Any]:
     from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 
-    class InjectedConnectionError(EndpointConnectionError):  # type: ignore[misc]
+    # botocore's own types, so the handler's ``except`` clauses see a real AWS failure; a
+    # LambdaTestError too, like every exception the project raises on purpose.
+    class InjectedConnectionError(EndpointConnectionError, LambdaTestError):  # type: ignore[misc]
         fmt = (
             "pytest_lambda injected a fault before {operation} (the request was never sent): "
             'Could not connect to the endpoint URL: "{endpoint_url}"'
         )
 
-    class InjectedReadTimeoutError(ReadTimeoutError):  # type: ignore[misc]
+    class InjectedReadTimeoutError(ReadTimeoutError, LambdaTestError):  # type: ignore[misc]
         fmt = (
             "pytest_lambda injected a fault after {operation} succeeded (a lost "
             'acknowledgement): Read timeout on endpoint URL: "{endpoint_url}"'

@@ -20,5 +20,7 @@ class LambdaRunner(RunnerChecks, Runner):
     :class:`~pytest_lambda.LambdaClock`) drives deadlines and ``time.time()`` for the handler.
     """
 
+    __module__ = "pytest_lambda"
+
     def __enter__(self) -> LambdaRunner:
         return self

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
 from pytest_lambda._core import json_rules
+from pytest_lambda._core.errors import LambdaTestError
 
 __all__ = [
     "PROG",
@@ -34,7 +35,7 @@ __all__ = [
 PROG = "pytest-lambda"
 
 
-class CLIError(Exception):
+class CLIError(LambdaTestError):
     """A usage error: printed as one ``pytest-lambda: error: …`` line, exit code 2."""
 
 

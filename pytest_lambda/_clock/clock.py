@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Protocol
 
 from pytest_lambda._clock.sleep import _REAL_SLEEP, _fake_sleep, _SleepPatch  # noqa: F401 - tests use the first two
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 
 __all__ = ["LambdaClock", "When"]
 
@@ -41,7 +41,9 @@ def _to_utc_naive(when: When) -> datetime:
     """``when`` as a naive UTC datetime (what freezegun stores)."""
     __tracebackhide__ = True
     if isinstance(when, bool):
-        raise TypeError(f"LambdaClock.move_to(): {when!r} is a bool, not an instant; {_ACCEPTS}")
+        raise ArgumentTypeError(
+            f"LambdaClock.move_to(): {when!r} is a bool, not an instant; {_ACCEPTS}"
+        )
     if isinstance(when, datetime):
         if when.tzinfo is not None and when.utcoffset() is not None:
             when = when.astimezone(timezone.utc).replace(tzinfo=None)
@@ -64,7 +66,9 @@ def _to_utc_naive(when: When) -> datetime:
         if not math.isfinite(when):
             raise InvalidOption(f"LambdaClock.move_to(): {when!r} is not a finite epoch time")
         return (_EPOCH + timedelta(seconds=when)).replace(tzinfo=None)
-    raise TypeError(f"LambdaClock.move_to(): {type(when).__name__} is not an instant; {_ACCEPTS}")
+    raise ArgumentTypeError(
+        f"LambdaClock.move_to(): {type(when).__name__} is not an instant; {_ACCEPTS}"
+    )
 
 
 _ACCEPTS: Final = (
@@ -113,9 +117,15 @@ class LambdaClock:
     frozen clock does not move). Use it as a context manager or call ``stop()``.
     """
 
+    __module__ = "pytest_lambda"
+
     def __init__(self, *, tick: bool = False, patch_sleep: bool = True) -> None:
-        self._tick = bool(tick)
-        self._patch_sleep = bool(patch_sleep)
+        __tracebackhide__ = True
+        for name, flag in (("tick", tick), ("patch_sleep", patch_sleep)):
+            if not isinstance(flag, bool):
+                raise ArgumentTypeError(f"LambdaClock: {name}={flag!r} must be True or False")
+        self._tick = tick
+        self._patch_sleep = patch_sleep
         self._freezer: Any = None
         self._factory: Any = None
         self._sleep: _SleepPatch | None = None
@@ -194,7 +204,7 @@ class LambdaClock:
         """Advance the frozen clock by ``seconds`` (negative goes back)."""
         __tracebackhide__ = True
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float, timedelta)):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"LambdaClock.shift(): expected seconds (int, float or timedelta), got {seconds!r}"
             )
         delta = seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)

@@ -27,6 +27,8 @@ class LambdaEventFactory:
     frozen, events are generated at its time unless ``time=`` is given.
     """
 
+    __module__ = "pytest_lambda"
+
     def __init__(
         self,
         *,

@@ -15,6 +15,7 @@ import pytest
 
 from pytest_lambda._clock.clock import LambdaClock, When
 from pytest_lambda._core.docs import doc_url
+from pytest_lambda._core.errors import ArgumentTypeError
 from pytest_lambda._plugin.options import resolve
 from pytest_lambda._runtime.context import LambdaContext
 
@@ -46,24 +47,26 @@ def _marker_options(markers: Iterable[pytest.Mark]) -> _ClockOptions:
     merged: dict[str, Any] = {}
     for mark in reversed(list(markers)):
         if len(mark.args) > 1:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"@pytest.mark.lambda_clock takes at most one positional argument (when), got "
                 f"{len(mark.args)}: {mark.args!r}; pass tick= and patch_sleep= as keywords"
             )
         unknown = sorted(set(mark.kwargs) - set(_KEYWORDS))
         if unknown:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"@pytest.mark.lambda_clock got unexpected keyword(s) {', '.join(unknown)}; "
                 f"valid keywords are {', '.join(_KEYWORDS)}"
             )
         if mark.args and "when" in mark.kwargs:
-            raise TypeError("@pytest.mark.lambda_clock got `when` both by position and by keyword")
+            raise ArgumentTypeError(
+                "@pytest.mark.lambda_clock got `when` both by position and by keyword"
+            )
         merged.update(mark.kwargs)
         if mark.args:
             merged["when"] = mark.args[0]
     for flag in ("tick", "patch_sleep"):
         if flag in merged and not isinstance(merged[flag], bool):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"@pytest.mark.lambda_clock({flag}={merged[flag]!r}): {flag} must be True or False"
             )
     return _ClockOptions(**merged)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 from pytest_lambda._core.docs import doc_url
-from pytest_lambda._core.errors import HandlerConfigError
+from pytest_lambda._core.errors import ArgumentTypeError, HandlerConfigError
 from pytest_lambda._plugin.options import resolve
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def _merge(marks: Iterable[pytest.Mark]) -> tuple[Any, dict[str, Any]]:
     merged: dict[str, Any] = {}
     for mark in reversed(list(marks)):
         if len(mark.args) > 1:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"@pytest.mark.lambda_handler takes one positional argument (the handler), got "
                 f"{len(mark.args)}: {mark.args!r}; pass the runner settings as keywords "
                 f"({', '.join(_KEYWORDS)})"
@@ -83,7 +83,7 @@ def _merge(marks: Iterable[pytest.Mark]) -> tuple[Any, dict[str, Any]]:
         kwargs = dict(mark.kwargs)
         if "handler" in kwargs:
             if mark.args:
-                raise TypeError(
+                raise ArgumentTypeError(
                     "@pytest.mark.lambda_handler got the handler both by position and by keyword"
                 )
             mark_handler = kwargs.pop("handler")
@@ -91,7 +91,7 @@ def _merge(marks: Iterable[pytest.Mark]) -> tuple[Any, dict[str, Any]]:
             mark_handler = mark.args[0] if mark.args else None
         unknown = sorted(set(kwargs) - set(_KEYWORDS))
         if unknown:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"@pytest.mark.lambda_handler got unexpected keyword(s) {', '.join(unknown)}; "
                 f"valid keywords are handler (positional) and {', '.join(_KEYWORDS)}, "
                 "the keywords of LambdaRunner"

@@ -12,7 +12,7 @@ from typing import Any, Final
 
 import pytest
 
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import InvalidOption, LambdaTestError
 from pytest_lambda._plugin.options import DOCS_OPTIONS, resolve
 from pytest_lambda._suite.config import load_event_params, param_sets, parse_handler, parse_kinds
 from pytest_lambda._suite.engine import CHECKS, SuiteOptions, run_check, summary_table
@@ -23,7 +23,7 @@ PLUGIN_NAME: Final = "lambda_toolkit_suite"
 _PROPERTY: Final = "lambda_check"
 
 
-class CheckFailed(AssertionError):
+class CheckFailed(LambdaTestError, AssertionError):
     """A conformance check failed; the message is the check's report."""
 
 

@@ -204,6 +204,8 @@ class LambdaContext:
     passes (``shift()``, a patched ``time.sleep``, real time) uses up the remaining time.
     """
 
+    __module__ = "pytest_lambda"
+
     def __init__(
         self,
         *,

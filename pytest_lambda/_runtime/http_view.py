@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._core.errors import LambdaTestError
 from pytest_lambda._runtime.http_source import HttpSource, alb_multi_value, http_source
 
 if TYPE_CHECKING:
@@ -58,8 +59,10 @@ _ALB_502: Final = (
 )
 
 
-class NotAnHttpEvent(TypeError):
+class NotAnHttpEvent(LambdaTestError, TypeError):
     """``Invocation.http`` on an invocation whose event no HTTP source sends."""
+
+    __module__ = "pytest_lambda"
 
 
 class HttpHeaders(Mapping[str, str]):
@@ -68,6 +71,8 @@ class HttpHeaders(Mapping[str, str]):
     ``headers["x"]`` joins repeated values with ``", "`` (as httpx does); ``get_list("x")``
     gives each value; ``raw`` is the ``(name, value)`` pairs as sent.
     """
+
+    __module__ = "pytest_lambda"
 
     def __init__(self, pairs: list[tuple[str, str]] | None = None) -> None:
         self.raw: tuple[tuple[str, str], ...] = tuple(pairs or ())
@@ -105,6 +110,7 @@ class HttpResponse:
     values; ``gateway_error`` is why the source answered itself (None: the handler's answer).
     """
 
+    __module__ = "pytest_lambda"
     status_code: int
     headers: HttpHeaders
     content: bytes

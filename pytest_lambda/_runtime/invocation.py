@@ -2,7 +2,7 @@
 
 ``Invocation.response`` is what a synchronous caller receives (the JSON payload decoded, or
 the error payload); ``raw`` is the handler's Python return value; ``error`` is an
-:class:`InvocationError` whose ``payload()`` is the exact JSON object the runtime (or the
+:class:`InvocationFailure` whose ``payload()`` is the exact JSON object the runtime (or the
 platform) returns.
 """
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.http_view import HttpResponse
 
-__all__ = ["ErrorKind", "Invocation", "InvocationError"]
+__all__ = ["ErrorKind", "Invocation", "InvocationFailure"]
 
 ErrorKind = Literal["init", "function", "runtime", "platform"]
 """Who produced an error: init (the handler module), function (the handler raised),
@@ -27,13 +27,18 @@ SANDBOX_TIMEDOUT: Final = "Sandbox.Timedout"
 
 
 @dataclass(frozen=True)
-class InvocationError:
+class InvocationFailure:
     """An error the way Lambda reports it: ``type``, ``message``, ``stack_trace``.
 
     ``payload()`` is the JSON the caller receives: ``{errorMessage, errorType, requestId,
     stackTrace}`` from the runtime, or ``{errorType, errorMessage}`` for platform errors.
     ``exception`` is the Python exception behind it, when there is one (not compared).
+
+    Not an exception itself (it is what :attr:`Invocation.error` holds), hence the name;
+    ``pytest_lambda.InvocationError`` is its deprecated old name.
     """
+
+    __module__ = "pytest_lambda"
 
     type: str
     message: str
@@ -84,9 +89,11 @@ class Invocation:
       machine); empty when there is none. Not compared.
     """
 
+    __module__ = "pytest_lambda"
+
     response: Any
     raw: Any
-    error: InvocationError | None
+    error: InvocationFailure | None
     cold_start: bool
     request_id: str
     duration_ms: float

@@ -26,7 +26,7 @@ import os
 import sys
 from typing import Final
 
-from pytest_lambda._runtime.invocation import InvocationError
+from pytest_lambda._runtime.invocation import InvocationFailure
 
 __all__ = ["WATCH_EVERY", "added_mb", "memory_mark", "memory_warning", "out_of_memory"]
 
@@ -35,9 +35,9 @@ WATCH_EVERY: Final = 0.01
 _CLEAR_REFS: Final = "/proc/self/clear_refs"
 
 
-def out_of_memory(request_id: str) -> InvocationError:
+def out_of_memory(request_id: str) -> InvocationFailure:
     """The platform error of a runtime killed for passing its memory size."""
-    return InvocationError(
+    return InvocationFailure(
         type="Runtime.OutOfMemory",
         message=f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
         request_id=request_id,

@@ -16,7 +16,7 @@ from pytest_lambda._core.errors import InvalidEventSpec
 from pytest_lambda._core.json_rules import NotJSON, first_problem, shape_ok, show_path
 from pytest_lambda._core.json_rules import loads as json_loads
 from pytest_lambda._runtime.handler import fault_from_exception
-from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationError
+from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationFailure
 from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES
 
 __all__ = [
@@ -93,10 +93,10 @@ def event_body(event: Any) -> bytes:
     return body
 
 
-def exception_error(exc: BaseException, request_id: str, *, init: bool) -> InvocationError:
+def exception_error(exc: BaseException, request_id: str, *, init: bool) -> InvocationFailure:
     """The error for an exception raised by the handler, or by the module at init."""
     error_type, message, trace = fault_from_exception(exc)
-    return InvocationError(
+    return InvocationFailure(
         type=error_type,
         message=message,
         stack_trace=tuple(trace),
@@ -118,14 +118,14 @@ def exit_status(exc: SystemExit | ProcessExit) -> tuple[int, str]:
     return 1, f"{code}\n"
 
 
-def exit_error(request_id: str, status: int, exc: BaseException | None = None) -> InvocationError:
+def exit_error(request_id: str, status: int, exc: BaseException | None = None) -> InvocationFailure:
     """``Runtime.ExitError``: the runtime process ended (``sys.exit``, ``os._exit``, a BaseException)."""
     reason = (
         f"Runtime exited with error: exit status {status}"
         if status
         else "Runtime exited without providing a reason"
     )
-    return InvocationError(
+    return InvocationFailure(
         type=_EXIT_ERROR,
         message=f"RequestId: {request_id} Error: {reason}",
         request_id=request_id,
@@ -134,9 +134,9 @@ def exit_error(request_id: str, status: int, exc: BaseException | None = None) -
     )
 
 
-def timeout_error(request_id: str, timeout: float) -> InvocationError:
+def timeout_error(request_id: str, timeout: float) -> InvocationFailure:
     """``Sandbox.Timedout`` with the platform's message."""
-    return InvocationError(
+    return InvocationFailure(
         type=SANDBOX_TIMEDOUT,
         message=f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
         request_id=request_id,
@@ -144,9 +144,9 @@ def timeout_error(request_id: str, timeout: float) -> InvocationError:
     )
 
 
-def size_error(request_id: str) -> InvocationError:
+def size_error(request_id: str) -> InvocationFailure:
     """``Function.ResponseSizeTooLarge``: the response passed 6,291,556 bytes."""
-    return InvocationError(
+    return InvocationFailure(
         type=_SIZE_ERROR,
         message=(
             "Response payload size exceeded maximum allowed payload size "

@@ -29,7 +29,7 @@ from dataclasses import replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._core.errors import InvalidOption, handler_not_loaded
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption, handler_not_loaded
 from pytest_lambda._runtime.handler import handler_name
 from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
@@ -76,11 +76,11 @@ def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
         return {}
     given: object = env
     if not isinstance(given, Mapping):
-        raise TypeError(f"LambdaRunner: env must be a mapping of str to str, not {env!r}")
+        raise ArgumentTypeError(f"LambdaRunner: env must be a mapping of str to str, not {env!r}")
     checked: dict[str, str] = {}
     for key, value in given.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"LambdaRunner: env[{key!r}] = {value!r}: Lambda environment variables are "
                 "strings (write str(value))"
             )
@@ -117,7 +117,7 @@ class Runner:
     ) -> None:
         __tracebackhide__ = True
         if not isinstance(handler, str) and not callable(handler):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"LambdaRunner: handler must be a handler string like 'app.handler' or a "
                 f"callable, not {handler!r}"
             )
@@ -159,7 +159,7 @@ class Runner:
         if not os.path.isdir(task_root):
             raise _bad(f"root={os.fspath(root)!r} is not a directory")  # type: ignore[arg-type]
         if clock is not None and not callable(getattr(clock, "time", None)):
-            raise TypeError(f"LambdaRunner: clock must be a LambdaClock, not {clock!r}")
+            raise ArgumentTypeError(f"LambdaRunner: clock must be a LambdaClock, not {clock!r}")
         self._config = EnvConfig(
             handler=handler,
             handler_name=handler_name(handler),

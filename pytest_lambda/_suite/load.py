@@ -70,7 +70,7 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
         try:
             runner.load()
         except HandlerConfigError as exc:
-            error = exc.error  # the runtime's InvocationError
+            error = exc.error  # the runtime's InvocationFailure
             if error is None:  # not an init failure: nothing to report on the checks' behalf
                 raise
             misnamed = _misnamed(handler, error.type, error.message)

@@ -27,13 +27,33 @@ def test_moto_state_is_exported() -> None:
     assert "moto_state" in dir(pytest_lambda)
 
 
-@pytest.mark.parametrize("name", sorted(set(pytest_lambda.__all__) - {"__version__", "events"}))
+PUBLIC = sorted(set(pytest_lambda.__all__) - {"__version__", "events"})
+
+
+@pytest.mark.parametrize("name", PUBLIC)
 def test_public_name_is_in_the_api_reference(name: str) -> None:
-    module = getattr(pytest_lambda, name).__module__
     text = API_PAGE.read_text("utf-8")
-    assert f"::: {module}.{name}\n" in text or f"::: {module}\n" in text, (
-        f"add '::: {module}.{name}' to {API_PAGE.relative_to(ROOT)}"
+    assert f"::: pytest_lambda.{name}\n" in text, (
+        f"add '::: pytest_lambda.{name}' to {API_PAGE.relative_to(ROOT)}"
     )
+
+
+def test_api_reference_shows_public_paths_only() -> None:
+    text = API_PAGE.read_text("utf-8")
+    private = re.findall(r"^::: (pytest_lambda\._\S*)", text, re.MULTILINE)
+    assert private == []
+    links = re.findall(r"api\.md#(pytest_lambda\._[\w.]*)", _all_docs())
+    assert links == []
+
+
+def _all_docs() -> str:
+    return "\n".join(p.read_text("utf-8") for p in sorted(DOCS.rglob("*.md")))
+
+
+@pytest.mark.parametrize("name", [n for n in PUBLIC if isinstance(getattr(pytest_lambda, n), type)])
+def test_public_class_reports_the_public_module(name: str) -> None:
+    cls = getattr(pytest_lambda, name)
+    assert (cls.__module__, cls.__qualname__) == ("pytest_lambda", name)
 
 
 @pytest.mark.parametrize("page", sorted(DOCS.rglob("*.md")), ids=lambda p: p.name)

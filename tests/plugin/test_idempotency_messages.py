@@ -148,7 +148,7 @@ def test_blind_insert_message(project: pytest.Pytester) -> None:
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.NotIdempotentError: blind.handler is not idempotent: 2 findings in duplicate delivery and crash and retry (sqs event)",
+            "E       pytest_lambda.NotIdempotentError: blind.handler is not idempotent: 2 findings in duplicate delivery and crash and retry (sqs event)",
             "E       ",
             "E       [duplicate delivery, warm] a duplicate delivery changed the state (1 added): a blind insert wrote the same data again",
             "E         state: - after 1 delivery, + after 2 deliveries:",
@@ -189,7 +189,7 @@ def test_dedup_on_receipt_handle_names_the_field(project: pytest.Pytester) -> No
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.NotIdempotentError: by_receipt.handler is not idempotent: 1 finding in duplicate delivery (sqs event)",
+            "E       pytest_lambda.NotIdempotentError: by_receipt.handler is not idempotent: 1 finding in duplicate delivery (sqs event)",
             "E       ",
             "E       [duplicate delivery, warm] a duplicate delivery changed the state (2 added): the handler dedups on receiptHandle, which changes on every redelivery (an exact copy was idempotent, a copy differing only in receiptHandle was not)",
             "E         state: - after 1 delivery, + after 2 deliveries:",
@@ -228,7 +228,7 @@ def test_write_then_marker_is_caught_by_crash_and_retry(project: pytest.Pytester
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.NotIdempotentError: marker.handler is not idempotent: 2 findings in crash and retry (sqs event)",
+            "E       pytest_lambda.NotIdempotentError: marker.handler is not idempotent: 2 findings in crash and retry (sqs event)",
             "E       ",
             "E       [crash and retry, warm and cold retry] when store.insert (point 2) succeeded but its acknowledgement was lost, the retry repeated store.insert",
             "E         fault: store.insert (point 2) succeeded but its acknowledgement was lost",
@@ -328,7 +328,7 @@ def test_a_handler_that_never_succeeds_is_not_reported_idempotent(project: pytes
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.NotIdempotentError: broken.handler is not shown to be idempotent: the first delivery never succeeded, so there is nothing to compare a redelivery with (sqs event)",
+            "E       pytest_lambda.NotIdempotentError: broken.handler is not shown to be idempotent: the first delivery never succeeded, so there is nothing to compare a redelivery with (sqs event)",
             "E       ",
             "E       [duplicate delivery] the first delivery never succeeded in 3 attempts (ValueError: bad order): a failing handler cannot be shown idempotent",
             "E         fix: make the handler succeed on this event, or check it with an event it accepts",

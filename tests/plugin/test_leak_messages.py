@@ -91,7 +91,7 @@ def test_growing_global_names_it_with_its_trend(project: pytest.Pytester) -> Non
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 1 error (global-growth)",
+            "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 1 error (global-growth)",
             "E       ",
             "E       [[]global-growth] seen._seen: `seen._seen` grew by 1 item per invocation: 0 → 4, also when an event repeats (2 replayed invocations): it grows without bound (a memory leak)",
             "E         after init         : [[]] (0 items)",
@@ -119,7 +119,7 @@ def test_cross_request_data_leak_shows_cold_and_warm_outputs(project: pytest.Pyt
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 1 error (divergence)",
+            "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 1 error (divergence)",
             "E       ",
             "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller); globals changed by earlier invocations: `session.current_user`",
             "E         cold (fresh environment)  : {'orders_of': None}",
@@ -151,7 +151,7 @@ def test_mutable_default_and_seeded_events_give_the_reproduce_line(
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 4 errors (divergence, mutable-default)",
+            "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 4 errors (divergence, mutable-default)",
             "E       ",
             "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: *; globals changed by earlier invocations: `defaults.handler(batch=…)`",
             "E         cold (fresh environment)  : {'batches': 1}",
@@ -193,7 +193,7 @@ def test_logging_handler_per_call(project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             # the raising line is inside a with block: pytest indents the message 4 more
-            "E           pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 1 error (logging-handler)",
+            "E           pytest_lambda.StateLeakError: handler state leaks across warm invocations: 1 error (logging-handler)",
             "E           ",
             "E           [[]logging-handler] logger 'noisy': the handlers of the logger 'noisy' grew by 1 handler per invocation: 0 → 4: every log line is then printed once per handler",
             "E             after init         : 0 handlers",
@@ -230,7 +230,7 @@ def test_cache_keyed_by_input_passes_with_a_warning_and_fails_when_strict(
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 1 error (cache)",
+            "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 1 error (cache)",
             "E       ",
             "E       [[]cache] memo._names: `memo._names` grew on 3 of 6 invocations: 0 → 3 items, only with new events (a cache keyed by input?); outputs did not change (strict)",
         ],
@@ -254,7 +254,7 @@ def test_a_file_appended_under_the_literal_tmp_is_named(project: pytest.Pytester
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       pytest_lambda._core.errors.StateLeakError: handler state leaks across warm invocations: 3 errors (divergence, tmp-growth)",
+            "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 3 errors (divergence, tmp-growth)",
             "E       ",
             "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller)",
             "E         cold (fresh environment)  : {'seen': 1}",

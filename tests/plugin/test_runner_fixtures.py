@@ -101,7 +101,7 @@ def test_a_marker_typo_is_a_type_error(project: pytest.Pytester) -> None:
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            "E   TypeError: @pytest.mark.lambda_handler got unexpected keyword(s) timout; valid "
+            "E   pytest_lambda.ArgumentTypeError: @pytest.mark.lambda_handler got unexpected keyword(s) timout; valid "
             "keywords are handler (positional) and timeout, memory_mb, function_name, region, "
             "env, root, clock, isolation, the keywords of LambdaRunner",
         ]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pytest_lambda import InvalidOption
-from pytest_lambda._checks.fault_points import InjectedFault, fault_point_hook
+from pytest_lambda import InjectedFault, InvalidOption, LambdaTestError
+from pytest_lambda._checks.fault_points import fault_point_hook
 from pytest_lambda._checks.faults import Fault, Recorder, botocore_hook
 from pytest_lambda._checks.statediff import diff, mask, render_diff
 
@@ -68,9 +68,13 @@ def test_user_points_are_recorded_and_failed_in_modules_imported_later() -> None
         assert [c.point for c in rec.stop()] == ["faultapp.db.insert", "faultapp.db.Repo.save"]
 
         rec.start(Fault(0, "before", "faultapp.db.insert"))
-        with pytest.raises(InjectedFault, match=r"before faultapp\.db\.insert was called"):
+        with pytest.raises(InjectedFault, match=r"before faultapp\.db\.insert was called") as info:
             mod.handler({"b": 1})
         rec.stop()
+        # public: pytest_lambda.InjectedFault, a LambdaTestError and still a RuntimeError
+        assert isinstance(info.value, LambdaTestError)
+        assert isinstance(info.value, RuntimeError)
+        assert type(info.value).__module__ == "pytest_lambda"
         rows = sys.modules["faultapp.db"].ROWS
         assert {"b": 1} not in rows
 
@@ -136,13 +140,16 @@ def test_botocore_calls_are_points_and_faults_look_like_network_errors(
             rec.start(Fault(0, "before", "sqs.SendMessage"))
             with pytest.raises(
                 EndpointConnectionError, match=r"injected a fault before sqs\.SendMessage"
-            ):
+            ) as refused:
                 before_hook.send_message(QueueUrl=url, MessageBody="never")
             rec.stop()
             rec.start(Fault(0, "after", "sqs.SendMessage"))
-            with pytest.raises(ReadTimeoutError, match="lost acknowledgement"):
+            with pytest.raises(ReadTimeoutError, match="lost acknowledgement") as lost:
                 during.send_message(MessageBody="lost ack")
             rec.stop()
+            # botocore's types for the handler, and ours like every error raised on purpose
+            assert isinstance(refused.value, LambdaTestError)
+            assert isinstance(lost.value, LambdaTestError)
         bodies = [
             m["Body"]
             for m in before_hook.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]

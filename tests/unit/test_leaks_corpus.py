@@ -241,7 +241,7 @@ def test_leaky_handler_is_caught(tmp_path: Path, name: str) -> None:
     source, kind, where = LEAKY[name]
     report = _check(tmp_path, name, source)
     assert not report.ok, str(report)
-    hits = [f for f in report.errors if f.kind == kind and where in f.where]
+    hits = [f for f in report.errors if f.category == kind and where in f.where]
     assert hits, f"expected an error of kind {kind!r} at {where!r}:\n{report}"
     with pytest.raises(StateLeakError):
         report.assert_ok()
@@ -252,18 +252,18 @@ def test_cross_request_data_leak_shows_both_outputs(tmp_path: Path) -> None:
     runner = _write(tmp_path, "current_user", LEAKY["current_user"][0])
     with runner:
         report = check_warm_reuse(runner, events)
-    (div,) = report.by_kind(DIVERGENCE)
+    (div,) = report.by_category(DIVERGENCE)
     assert div.where == "event 2"
     assert div.before == "{'orders_of': None}"  # cold: bob sees nobody's orders
     assert div.after == "{'orders_of': 'alice'}"  # warm: bob sees alice's
     assert "`current_user.current_user`" in div.message
-    (changed,) = report.by_kind(GLOBAL_CHANGED)
+    (changed,) = report.by_category(GLOBAL_CHANGED)
     assert changed.where == "current_user.current_user"
 
 
 def test_growth_trend_is_named(tmp_path: Path) -> None:
     report = _check(tmp_path, "global_list", LEAKY["global_list"][0])
-    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    (growth,) = report.by_category(GLOBAL_GROWTH)
     # 4 events then 3 replays: 7 invocations
     assert "`global_list._seen` grew by 1 item per invocation: 0 → 7" in growth.message
     assert growth.before == "[] (0 items)"
@@ -287,16 +287,16 @@ def test_well_behaved_handler_has_no_error(tmp_path: Path, name: str) -> None:
     reset = _forget_powertools_logger if name == "powertools_logger" else None
     report = _check(tmp_path, name, WELL_BEHAVED[name], reset=reset)
     assert report.ok, str(report)
-    assert not report.by_kind(DIVERGENCE)
+    assert not report.by_category(DIVERGENCE)
 
 
 def test_lazy_connection_is_info_and_cache_is_warning(tmp_path: Path) -> None:
     lazy = _check(tmp_path, "lazy_connection", WELL_BEHAVED["lazy_connection"])
-    assert [(f.kind, f.severity, f.where) for f in lazy.findings] == [
+    assert [(f.category, f.severity, f.where) for f in lazy.findings] == [
         (LAZY_GLOBAL, "info", "lazy_connection._conn")
     ]
     cache = _check(tmp_path, "tmp_cache", WELL_BEHAVED["tmp_cache"])
-    assert {(f.kind, f.severity) for f in cache.findings} == {(TMP_FILE, "warning")}
+    assert {(f.category, f.severity) for f in cache.findings} == {(TMP_FILE, "warning")}
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
@@ -309,7 +309,7 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
         """
     relaxed = _check(tmp_path, "memo", source)
     assert relaxed.ok
-    assert [(f.kind, f.severity) for f in relaxed.findings] == [(CACHE, "warning")]
+    assert [(f.category, f.severity) for f in relaxed.findings] == [(CACHE, "warning")]
     strict = _check(tmp_path, "memo", source, strict=True)
     assert not strict.ok
     assert strict.errors[0].where == "memo._memo"
@@ -464,7 +464,7 @@ def test_own_class_instance_growing_is_a_leak(tmp_path: Path) -> None:
             return {"ok": True}
         """
     report = _check(tmp_path, "registry", source)
-    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    (growth,) = report.by_category(GLOBAL_GROWTH)
     assert growth.where == "registry.REGISTRY"
     assert "grew by 1 item per invocation: 0 → 7" in growth.message
     assert growth.after is not None
@@ -480,7 +480,7 @@ def test_snapshot_and_findings_are_bounded(tmp_path: Path) -> None:
             return {"ok": True}
         """
     report = _check(tmp_path, "big", source)
-    (growth,) = report.by_kind(GLOBAL_GROWTH)
+    (growth,) = report.by_category(GLOBAL_GROWTH)
     assert "grew by 50000 items per invocation: 0 → 350000" in growth.message
     assert growth.after is not None
     assert len(growth.after) < 300
@@ -506,7 +506,7 @@ def test_file_descriptor_leak(tmp_path: Path) -> None:
                     os.close(int(fd))
             except OSError:
                 pass
-    (leak,) = report.by_kind(FD_GROWTH)
+    (leak,) = report.by_category(FD_GROWTH)
     assert leak.where == "open file descriptors"
     assert "grew by 1 descriptor per invocation" in leak.message
 
@@ -574,7 +574,7 @@ def handler(event, context):
 
 def test_an_idle_pool_thread_is_a_warning_not_an_error(tmp_path: Path) -> None:
     report = _check(tmp_path, "pool_left", POOL)
-    threads = report.by_kind(THREAD)
+    threads = report.by_category(THREAD)
     assert threads
     assert all(f.severity == "warning" for f in threads), str(report)
     assert "a worker pool kept" in threads[0].message

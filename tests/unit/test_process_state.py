@@ -227,7 +227,7 @@ def test_the_warm_reuse_check_names_what_cannot_be_restored(tmp_path: Path) -> N
     runner = LambdaRunner("app.handler", root=tmp_path)
     try:
         report = check_warm_reuse(runner, [{"n": 1}, {"n": 2}])
-        (finding,) = report.by_kind("process-state")
+        (finding,) = report.by_category("process-state")
         assert finding.render() == (
             "  warning: [process-state] iniconfig.handler_patch: attribute of a third-party "
             "module set by the handler; shared modules are not reset between environments, so "
@@ -251,7 +251,7 @@ def test_the_warm_reuse_check_names_a_c_level_variable(tmp_path: Path) -> None:
     runner = LambdaRunner("app.handler", root=tmp_path)
     try:
         report = check_warm_reuse(runner, [{"n": 1}])
-        (finding,) = report.by_kind("process-state")
+        (finding,) = report.by_category("process-state")
         assert finding.render() == (
             "  warning: [process-state] C environment variable PL_FROM_C_CHECK: set by C code "
             "(setenv() through ctypes or an extension), not through os.environ; it stays set in "
@@ -279,6 +279,6 @@ def test_a_check_on_a_handler_string_reports_without_warning(
     monkeypatch.chdir(tmp_path)
     try:
         report = check_warm_reuse("patcher.handler", [{"n": 1}])
-        assert [f.where for f in report.by_kind("process-state")] == ["iniconfig.handler_patch"]
+        assert [f.where for f in report.by_category("process-state")] == ["iniconfig.handler_patch"]
     finally:
         del iniconfig.handler_patch  # type: ignore[attr-defined]

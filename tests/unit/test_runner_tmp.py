@@ -236,7 +236,7 @@ def test_the_warm_reuse_check_names_an_appended_tmp_file(runner: LambdaRunner) -
     path = f"/tmp/{_unique()}.txt"
     report = check_warm_reuse(runner, [{"path": path, "n": 1}, {"path": path, "n": 2}])
     assert not report.ok
-    growth = [f for f in report.by_kind("tmp-growth") if f.where == path]
+    growth = [f for f in report.by_category("tmp-growth") if f.where == path]
     assert growth, str(report)
     assert growth[0].message.startswith(f"`{path}` grew by 1 byte per invocation")
     assert report.not_compared == ()

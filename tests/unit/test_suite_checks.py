@@ -312,12 +312,12 @@ def test_a_misspelt_handler_is_named_as_such(root):
 
 def test_robust_counts_an_init_failure_after_a_fresh_start(root):
     # A handler that exits brings a new environment, whose init then fails: not robust.
-    from pytest_lambda import InvocationError
+    from pytest_lambda import InvocationFailure
     from pytest_lambda._suite.variants import answer_problem
 
     class Inv:
         timed_out = False
-        error = InvocationError(type="RuntimeError", message="config missing", kind="init")
+        error = InvocationFailure(type="RuntimeError", message="config missing", kind="init")
 
     assert answer_problem("sqs", Inv()) == "failed in the runtime (RuntimeError: config missing)"
 

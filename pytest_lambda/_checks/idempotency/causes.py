@@ -20,6 +20,7 @@ from pytest_lambda._checks.faults import Call, Fault
 from pytest_lambda._checks.idempotency.fields import ID_HINT as _ID_HINT
 from pytest_lambda._checks.idempotency.fields import field_fix
 from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE, Finding, Severity
+from pytest_lambda._checks.report import plural
 from pytest_lambda._checks.statediff import Change, diff, mask, time_shifted
 from pytest_lambda._runtime.invocation import Invocation
 
@@ -162,11 +163,9 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
     records = event.get("Records") or [{}]
     first = records[0] if isinstance(records, list) and records else {}
     if kind == "sqs":
-        return (
-            f"sqs, {_plural(len(records), 'message')}, first messageId {first.get('messageId')!r}"
-        )
+        return f"sqs, {plural(len(records), 'message')}, first messageId {first.get('messageId')!r}"
     if kind == "kinesis":
-        return f"kinesis, {_plural(len(records), 'record')}, first eventID {first.get('eventID')!r}"
+        return f"kinesis, {plural(len(records), 'record')}, first eventID {first.get('eventID')!r}"
     if kind == "s3":
         s3 = first.get("s3", {})
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"
@@ -195,10 +194,6 @@ def _shape(changes: Sequence[Change]) -> tuple[int, int, int, bool]:
         for c in changed
     )
     return added, removed, len(changed), counter
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _state_words(changes: Sequence[Change]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 
 __all__ = ["MARKER", "MARKER_HELP", "IdempotencyOptions"]
 
@@ -59,11 +59,13 @@ class IdempotencyOptions:
         """Options from a marker's (merged) arguments; positional arguments are refused."""
         __tracebackhide__ = True
         if args:
-            raise TypeError(f"the {MARKER} marker takes keywords only, e.g. {MARKER}(retries=1)")
+            raise ArgumentTypeError(
+                f"the {MARKER} marker takes keywords only, e.g. {MARKER}(retries=1)"
+            )
         valid = [f.name for f in dataclasses.fields(cls)]
         unknown = sorted(set(kwargs) - set(valid))
         if unknown:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{MARKER}() got unexpected keyword(s) {', '.join(map(repr, unknown))}; "
                 f"valid keywords: {', '.join(valid)}"
             )

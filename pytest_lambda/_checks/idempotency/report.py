@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from pytest_lambda._checks.report import Report, plural
 from pytest_lambda._checks.statediff import Change, render_diff, short
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._core.errors import NotIdempotentError
@@ -30,10 +31,6 @@ DOCS: Final = doc_url("how-to/idempotency")
 
 Severity = Literal["error", "warning"]
 Status = Literal["passed", "failed", "skipped"]
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @dataclass(frozen=True)
@@ -103,7 +100,7 @@ class ScenarioOutcome:
 
 
 @dataclass(frozen=True)
-class IdempotencyReport:
+class IdempotencyReport(Report[Finding]):
     """What :func:`~pytest_lambda.assert_idempotent` / ``check_idempotency`` found.
 
     ``ok`` is True when no finding is an error (warnings are shown but do not fail).
@@ -111,6 +108,8 @@ class IdempotencyReport:
     side-effect points (``side_effect_points``). ``ignored`` names the per-delivery
     values masked before responses were compared.
     """
+
+    __module__ = "pytest_lambda"
 
     kind: str
     findings: tuple[Finding, ...]
@@ -123,15 +122,9 @@ class IdempotencyReport:
     runs_by_phase: tuple[tuple[str, int], ...] = ()
     handler: str = ""
 
-    @property
-    def ok(self) -> bool:
-        """No error-level finding: the handler was shown idempotent on this event."""
-        return not any(f.severity == "error" for f in self.findings)
-
-    @property
-    def errors(self) -> tuple[Finding, ...]:
-        """The error-level findings (any of them fails the check)."""
-        return tuple(f for f in self.findings if f.severity == "error")
+    # not annotated: class attributes, not dataclass fields
+    failure = NotIdempotentError
+    docs = DOCS
 
     def verdict(self) -> str:
         """The one-line verdict."""
@@ -147,7 +140,7 @@ class IdempotencyReport:
                 f"nothing to compare a redelivery with ({self.kind} event)"
             )
         return (
-            f"not idempotent: {_plural(len(self.errors), 'finding')} in "
+            f"not idempotent: {plural(len(self.errors), 'finding')} in "
             f"{' and '.join(failed)} ({self.kind} event)"
         )
 
@@ -186,17 +179,14 @@ class IdempotencyReport:
         )
         return f"  [{where}] {finding.message}"
 
-    def __str__(self) -> str:
-        parts = [self.verdict()]
+    def evidence(self) -> list[str]:
+        """The first finding of each scenario in full, the others one line each."""
         lead, rest = self._leading()
-        parts.extend(f.render() for f in lead)
+        parts = [f.render() for f in lead]
         if rest:
-            parts.append(f"  … and {_plural(len(rest), 'more finding')}:")
+            parts.append(f"  … and {plural(len(rest), 'more finding')}:")
             parts.extend("  " + self._one_line(f) for f in rest)
-        parts.append(self.summary())
-        if self.reproduce and not self.ok:
-            parts.append(f"reproduce: {self.reproduce}")
-        return "\n".join(parts)
+        return parts
 
     def failure_message(self) -> str:
         """Verdict, then the evidence (diff), then the fix, then how to reproduce."""
@@ -205,15 +195,6 @@ class IdempotencyReport:
         for finding in lead:
             lines += ["", finding.render(indent="")]
         if rest:
-            lines += ["", f"{_plural(len(rest), 'more finding')}:"]
+            lines += ["", f"{plural(len(rest), 'more finding')}:"]
             lines.extend(self._one_line(f) for f in rest)
-        lines += ["", self.summary(), f"see {DOCS}"]
-        if self.reproduce:
-            lines.append(f"reproduce: {self.reproduce}")
-        return "\n".join(lines)
-
-    def assert_ok(self) -> None:
-        """Raise :class:`NotIdempotentError` unless ``ok``."""
-        __tracebackhide__ = True
-        if not self.ok:
-            raise NotIdempotentError(self.failure_message())
+        return "\n".join(lines + self.closing())

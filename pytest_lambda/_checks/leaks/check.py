@@ -52,7 +52,7 @@ __all__ = ["LeakReport", "assert_no_state_leak", "check_warm_reuse"]
 
 _MAX_REPLAYS: Final = 3
 _MAX_MACHINE_TMP: Final = 5
-_GLOBAL_KINDS: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
+_GLOBAL_CATEGORIES: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
 Events = Sequence[Any] | tuple[str, int]
 
 
@@ -256,7 +256,7 @@ def _check(
     snaps = recorder.snaps
     state_findings = classify(snaps, seen[: len(snaps) - 1], diverged)
     if diverged:
-        suspects = [f.where for f in state_findings if f.kind in _GLOBAL_KINDS]
+        suspects = [f.where for f in state_findings if f.category in _GLOBAL_CATEGORIES]
         if suspects:
             findings = [
                 replace(

@@ -29,6 +29,7 @@ from pytest_lambda._checks.leaks.report import (
     TMP_GROWTH,
     LeakFinding,
 )
+from pytest_lambda._checks.report import plural
 from pytest_lambda._checks.statediff import short
 
 __all__ = ["classify"]
@@ -43,17 +44,12 @@ FIX_BOUND = (
 )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _trend(lengths: Sequence[int], unit: str, what: str) -> str:
     deltas = [b - a for a, b in itertools.pairwise(lengths)]
     steps = len(deltas)
     if deltas and all(d == deltas[0] for d in deltas) and deltas[0] > 0:
         return (
-            f"{what} grew by {_plural(deltas[0], unit)} per invocation: "
-            f"{lengths[0]} → {lengths[-1]}"
+            f"{what} grew by {plural(deltas[0], unit)} per invocation: {lengths[0]} → {lengths[-1]}"
         )
     grew = sum(d > 0 for d in deltas)
     return f"{what} grew on {grew} of {steps} invocations: {lengths[0]} → {lengths[-1]} {unit}s"
@@ -101,7 +97,7 @@ def _container(
                 GLOBAL_GROWTH if kind == "global" else DEFAULT_ARG,
                 "error",
                 name,
-                f"{trend}, also when an event repeats ({_plural(replayed, 'replayed invocation')}): "
+                f"{trend}, also when an event repeats ({plural(replayed, 'replayed invocation')}): "
                 "it grows without bound (a memory leak)",
                 before,
                 values[-1].show() if values[-1] is not None else None,
@@ -311,7 +307,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                     LOGGING_HANDLER, "error", where,
                     _trend(counts, "handler", f"the handlers of the {where}")
                     + ": every log line is then printed once per handler",
-                    _plural(counts[0], "handler"), _plural(counts[-1], "handler"),
+                    plural(counts[0], "handler"), plural(counts[-1], "handler"),
                     "add logging handlers once, at import time (or check logger.handlers first)", i,
                     span=(0, len(counts) - 1),
                 )
@@ -329,7 +325,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
             out.append(
                 LeakFinding(
                     THREAD, "warning", label,
-                    f"a worker pool kept {_plural(count, 'idle thread')} alive after invocation"
+                    f"a worker pool kept {plural(count, 'idle thread')} alive after invocation"
                     f"{'s' if count > 1 else ''} {', '.join(map(str, invocations[:8]))}"
                     f"{', …' if count > 8 else ''} (a framework's thread pool, e.g. AnyIO under "
                     "FastAPI/Mangum or a ThreadPoolExecutor): Lambda freezes it with the process",
@@ -342,7 +338,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
         out.append(
             LeakFinding(
                 THREAD, "error", label,
-                f"{_plural(count, 'thread')} still alive after invocation"
+                f"{plural(count, 'thread')} still alive after invocation"
                 f"{'s' if count > 1 else ''} {', '.join(map(str, invocations[:8]))}"
                 f"{', …' if count > 8 else ''} returned: Lambda freezes threads between "
                 "invocations, so their work runs (or never finishes) during later requests",

@@ -8,9 +8,11 @@ side by side), then the fix, then how to reproduce.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from pytest_lambda._checks.report import Report, plural
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._core.errors import StateLeakError
 
@@ -38,7 +40,7 @@ __all__ = [
 
 DOCS: Final = doc_url("how-to/warm-reuse")
 
-# Finding kinds (``LeakFinding.kind``), explained in docs/how-to/warm-reuse.md.
+# Finding categories (``LeakFinding.category``), explained in docs/how-to/warm-reuse.md.
 DIVERGENCE: Final = "divergence"
 GLOBAL_GROWTH: Final = "global-growth"
 CACHE: Final = "cache"
@@ -60,10 +62,6 @@ _MAX_DIVERGENCES: Final = 2
 Severity = Literal["error", "warning", "info"]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _skipped(events: tuple[int, ...]) -> str:
     """Which events' warm outputs were not compared, and why ("" when all were)."""
     if not events:
@@ -82,9 +80,10 @@ class LeakFinding:
     ``os.environ['LAST_USER']``, ``sys.path``, ``root logger``, a thread, ``event 2``).
     ``before`` / ``after`` are bounded texts: the value after the invocation before the
     change and after the one that changed it (for a divergence: the cold and warm outputs).
+    ``category`` says what leaked (``"global-growth"``, ``"tmp-file"``, ``"divergence"``...).
     """
 
-    kind: str
+    category: str
     severity: Severity
     where: str
     message: str
@@ -94,9 +93,20 @@ class LeakFinding:
     invocation: int | None = None
     span: tuple[int, int] | None = None
 
+    @property
+    def kind(self) -> str:
+        """Deprecated name of :attr:`category` ("kind" means an event kind); goes away in 0.2."""
+        warnings.warn(
+            "LeakFinding.kind is deprecated, use LeakFinding.category "
+            "(the old name goes away in 0.2)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.category
+
     def labels(self) -> tuple[str, str]:
         """What ``before`` and ``after`` are: cold/warm outputs, or values after which invocation."""
-        if self.kind == DIVERGENCE:
+        if self.category == DIVERGENCE:
             return "cold (fresh environment)", "warm (reused environment)"
         if self.span is None:
             return "before", "after"
@@ -117,7 +127,7 @@ class LeakFinding:
         return "\n".join(lines)
 
     def head(self) -> str:
-        text = f"[{self.kind}] {self.where}: {self.message}"
+        text = f"[{self.category}] {self.where}: {self.message}"
         return text if self.severity == "error" else f"{self.severity}: {text}"
 
     def render(self, indent: str = "  ") -> str:
@@ -127,7 +137,7 @@ class LeakFinding:
 
 
 @dataclass(frozen=True)
-class LeakReport:
+class LeakReport(Report[LeakFinding]):
     """What ``check_warm_reuse`` / :func:`~pytest_lambda.assert_no_state_leak` found.
 
     ``ok`` is True when no finding is an error (warnings and info are shown but do not
@@ -137,6 +147,8 @@ class LeakReport:
     ``not_compared`` lists the events (numbered from 1) whose two cold runs gave different
     outputs: their warm output was not compared, and the verdict says so.
     """
+
+    __module__ = "pytest_lambda"
 
     findings: tuple[LeakFinding, ...]
     handler_runs: int
@@ -148,47 +160,46 @@ class LeakReport:
     seed: int | None = None
     not_compared: tuple[int, ...] = ()  # events (from 1) whose two cold runs differed
 
-    @property
-    def ok(self) -> bool:
-        """No error-level finding (warnings do not fail the check unless ``strict=True``)."""
-        return not self.errors
+    # not annotated: class attributes, not dataclass fields
+    failure = StateLeakError
+    docs = DOCS
 
-    @property
-    def errors(self) -> tuple[LeakFinding, ...]:
-        """The error-level findings: warm output that differs from cold, and leaks."""
-        return tuple(f for f in self.findings if f.severity == "error")
-
-    @property
-    def warnings(self) -> tuple[LeakFinding, ...]:
-        """The warning-level findings (errors under ``strict=True``)."""
-        return tuple(f for f in self.findings if f.severity == "warning")
+    def by_category(self, category: str) -> tuple[LeakFinding, ...]:
+        """The findings of one category: ``"divergence"``, ``"global-growth"``, ``"tmp-file"``..."""
+        return tuple(f for f in self.findings if f.category == category)
 
     def by_kind(self, kind: str) -> tuple[LeakFinding, ...]:
-        """The findings of one kind: ``"divergence"``, ``"global-growth"``, ``"tmp-file"``..."""
-        return tuple(f for f in self.findings if f.kind == kind)
+        """Deprecated name of :meth:`by_category`; goes away in 0.2."""
+        warnings.warn(
+            "LeakReport.by_kind() is deprecated, use LeakReport.by_category() "
+            "(the old name goes away in 0.2)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.by_category(kind)
 
     def verdict(self) -> str:
         """The one-line verdict: it claims only what was compared."""
         skipped = _skipped(self.not_compared)
         if self.ok:
-            extra = f" ({_plural(len(self.warnings), 'warning')})" if self.warnings else ""
+            extra = f" ({plural(len(self.warnings), 'warning')})" if self.warnings else ""
             compared = self.events - len(self.not_compared)
             if not skipped:
                 return (
-                    f"no state leak: {_plural(self.events, 'event')} gave the same output warm "
+                    f"no state leak: {plural(self.events, 'event')} gave the same output warm "
                     f"and cold, and no state grew across warm invocations{extra}"
                 )
             if compared > 0:
                 return (
-                    f"no state leak: {compared} of {_plural(self.events, 'event')} gave the same "
+                    f"no state leak: {compared} of {plural(self.events, 'event')} gave the same "
                     f"output warm and cold ({skipped}), and no state grew across warm "
                     f"invocations{extra}"
                 )
             return f"outputs not compared ({skipped}); no state grew across warm invocations{extra}"
-        kinds = sorted({f.kind for f in self.errors})
+        categories = sorted({f.category for f in self.errors})
         return (
-            f"state leaks across warm invocations: {_plural(len(self.errors), 'error')} "
-            f"({', '.join(kinds)})" + (f"; {skipped}" if skipped else "")
+            f"state leaks across warm invocations: {plural(len(self.errors), 'error')} "
+            f"({', '.join(categories)})" + (f"; {skipped}" if skipped else "")
         )
 
     def summary(self) -> str:
@@ -206,41 +217,28 @@ class LeakReport:
         rank = {"error": 0, "warning": 1, "info": 2}
         return sorted(self.findings, key=lambda f: rank[f.severity])
 
-    def __str__(self) -> str:
-        parts = [self.verdict()]
-        parts.extend(f.render() for f in self._ordered())
-        parts.append(self.summary())
-        if self.reproduce and not self.ok:
-            parts.append(f"reproduce: {self.reproduce}")
-        return "\n".join(parts)
+    def evidence(self) -> list[str]:
+        """Every finding in full, errors first, then warnings, then info."""
+        return [f.render() for f in self._ordered()]
 
     def failure_message(self) -> str:
         """Verdict, then each error with its evidence and fix, then warnings, then reproduce."""
         lines = [f"handler {self.verdict()}"]
         shown = 0
         for finding in self.errors:
-            if finding.kind == DIVERGENCE:
+            if finding.category == DIVERGENCE:
                 shown += 1
                 if shown > _MAX_DIVERGENCES:
                     continue
             lines += ["", finding.render(indent="")]
         if shown > _MAX_DIVERGENCES:
-            hidden = [f.where for f in self.errors if f.kind == DIVERGENCE][_MAX_DIVERGENCES:]
+            hidden = [f.where for f in self.errors if f.category == DIVERGENCE][_MAX_DIVERGENCES:]
             lines += [
                 "",
-                f"(and {_plural(len(hidden), 'more diverging event')}: {', '.join(hidden)})",
+                f"(and {plural(len(hidden), 'more diverging event')}: {', '.join(hidden)})",
             ]
         others = [f for f in self._ordered() if f.severity != "error"]
         if others:
-            lines += ["", f"not failing the check ({_plural(len(others), 'finding')}):"]
+            lines += ["", f"not failing the check ({plural(len(others), 'finding')}):"]
             lines.extend(f"  {f.head()}" for f in others)
-        lines += ["", self.summary(), f"see {DOCS}"]
-        if self.reproduce:
-            lines.append(f"reproduce: {self.reproduce}")
-        return "\n".join(lines)
-
-    def assert_ok(self) -> None:
-        """Raise :class:`StateLeakError` unless ``ok``."""
-        __tracebackhide__ = True
-        if not self.ok:
-            raise StateLeakError(self.failure_message())
+        return "\n".join(lines + self.closing())

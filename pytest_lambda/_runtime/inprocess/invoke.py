@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._runtime.inprocess.worker import real_time, stops_the_test
-from pytest_lambda._runtime.invocation import Invocation, InvocationError
+from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.logs import LogCapture, error_lines
 from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
 from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
@@ -149,7 +149,7 @@ def _bounded(
 
 def _init(
     runner: Runner, env: Environment, capture: LogCapture, clock: _Clock
-) -> InvocationError | None:
+) -> InvocationFailure | None:
     """Run the init phase; the error to return (and the environment is then dead), or None."""
     platform = runner._platform
     env.log_handler.request_id = ""
@@ -195,7 +195,7 @@ def _init(
     return error
 
 
-def run_init_only(runner: Runner, env: Environment) -> InvocationError | None:
+def run_init_only(runner: Runner, env: Environment) -> InvocationFailure | None:
     """Initialise ``env`` outside an invocation (for ``LambdaRunner.load()``)."""
     env.worker.check_caller()
     clock = _clock_of(runner)
@@ -213,11 +213,11 @@ def run_init_only(runner: Runner, env: Environment) -> InvocationError | None:
     return error
 
 
-def _with_request_id(error: InvocationError, request_id: str) -> InvocationError:
+def _with_request_id(error: InvocationFailure, request_id: str) -> InvocationFailure:
     if error.kind != "platform":
         return error
     message = error.message.replace("RequestId:  Error:", f"RequestId: {request_id} Error:", 1)
-    return InvocationError(
+    return InvocationFailure(
         type=error.type, message=message, request_id=request_id, kind="platform",
         exception=error.exception,
     )  # fmt: skip
@@ -295,7 +295,7 @@ def _invoke(
         finished, env.worker.outcome = True, (False, env.worker.exit)
     duration = clock.elapsed_ms(real0, clock0, None if finished else float(deadline_ms - now_ms))
     keep, status, raw = True, "success", None
-    error: InvocationError | None = None
+    error: InvocationFailure | None = None
     out, content_type = b"", "application/json"
     if not finished:
         error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
@@ -311,7 +311,7 @@ def _invoke(
             try:
                 out, content_type = marshal(value, ensure_ascii=env.ensure_ascii)
             except MarshalError as exc:
-                error = InvocationError(
+                error = InvocationFailure(
                     type="Runtime.MarshalError", message=str(exc), request_id=request_id,
                     kind="runtime", exception=exc.__cause__,
                 )  # fmt: skip

@@ -31,7 +31,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._runtime.backend import BLIND_SPOTS
-from pytest_lambda._runtime.invocation import Invocation, InvocationError
+from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
 from pytest_lambda._runtime.outcome import exit_error, size_error, timeout_error
 from pytest_lambda._runtime.sandbox import Sandbox, _trace_id, lambda_environ
@@ -310,13 +310,13 @@ class RuntimeEnvironment:
             os.kill(self.proc.pid, signal.SIGCONT)
             self._stopped = False
 
-    def _exit_error(self, request_id: str) -> InvocationError:
+    def _exit_error(self, request_id: str) -> InvocationFailure:
         if self.out_of_memory:
             return out_of_memory(request_id)
         code = self.proc.returncode if self.proc is not None else None
         if code is not None and code < 0:
             name = signal.Signals(-code).name[3:].lower()
-            return InvocationError(
+            return InvocationFailure(
                 type="Runtime.ExitError",
                 message=f"RequestId: {request_id} Error: Runtime exited with error: signal: {name}",
                 request_id=request_id,
@@ -325,7 +325,7 @@ class RuntimeEnvironment:
         return exit_error(request_id, (code or 0) & 0xFF)
 
     # -- init --------------------------------------------------------------------------
-    def init(self, runner: Runner, out: list[str], request_id: str) -> InvocationError | None:
+    def init(self, runner: Runner, out: list[str], request_id: str) -> InvocationFailure | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
         platform = runner._platform
         out.append(platform.init_start(real_epoch()))
@@ -340,7 +340,7 @@ class RuntimeEnvironment:
             self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)
         init_ms = self.init_duration_ms = (real_monotonic() - start) * 1000
         out.append(self._take_logs())
-        error: InvocationError | None = None
+        error: InvocationFailure | None = None
         if api.init_error is not None:
             error = posted_error(api.init_error, "", kind="init")
         elif not done:
@@ -427,7 +427,7 @@ class RuntimeEnvironment:
         notes = self.notes(cold=cold_start)
         out.extend(f"pytest-lambda WARNING: {note}\n" for note in notes)
         keep, status = True, "success"
-        error: InvocationError | None = None
+        error: InvocationFailure | None = None
         response: Any = None
         out_body, content_type = b"", "application/json"
         if self.out_of_memory:  # its peak passed memory_mb, whatever it posted meanwhile

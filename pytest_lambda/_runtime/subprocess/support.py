@@ -3,7 +3,7 @@
 * processes (the child's bootstrap is :mod:`pytest_lambda._runtime.subprocess.boot`): the registry of live children killed at
   exit, availability (Linux with awslambdaric), the child's peak memory;
 * wire: the ``Lambda-Runtime-*`` header values from a given context, the (real) deadline, and the
-  runtime's posted error JSON as an :class:`~pytest_lambda._runtime.invocation.InvocationError`.
+  runtime's posted error JSON as an :class:`~pytest_lambda._runtime.invocation.InvocationFailure`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from typing import Any, Final
 
-from pytest_lambda._runtime.invocation import InvocationError
+from pytest_lambda._runtime.invocation import InvocationFailure
 from pytest_lambda._runtime.subprocess.api import RuntimeResult, real_epoch, real_monotonic
 
 __all__ = [
@@ -153,13 +153,15 @@ def context_headers(context: Any) -> dict[str, str]:
     return headers
 
 
-def with_request_id(error: InvocationError, request_id: str) -> InvocationError:
+def with_request_id(error: InvocationFailure, request_id: str) -> InvocationFailure:
     message = error.message.replace("RequestId:  Error:", f"RequestId: {request_id} Error:", 1)
-    return InvocationError(type=error.type, message=message, request_id=request_id, kind="platform")
+    return InvocationFailure(
+        type=error.type, message=message, request_id=request_id, kind="platform"
+    )
 
 
-def posted_error(result: RuntimeResult, request_id: str, *, kind: str) -> InvocationError:
-    """The error the runtime posted, as an :class:`InvocationError`."""
+def posted_error(result: RuntimeResult, request_id: str, *, kind: str) -> InvocationFailure:
+    """The error the runtime posted, as an :class:`InvocationFailure`."""
     try:
         payload = json.loads(result.body.decode("utf-8"))
     except ValueError:
@@ -173,7 +175,7 @@ def posted_error(result: RuntimeResult, request_id: str, *, kind: str) -> Invoca
     if kind == "function" and error_type.startswith("Runtime."):
         kind = "runtime"
     trace = payload.get("stackTrace") or ()
-    return InvocationError(
+    return InvocationFailure(
         type=error_type,
         message=str(payload.get("errorMessage", "")),
         stack_trace=tuple(str(line) for line in trace),
