@@ -29,6 +29,7 @@ from dataclasses import replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.errors import InvalidOption, handler_not_loaded
 from pytest_lambda._runtime.handler import handler_name
 from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
@@ -47,8 +48,6 @@ if TYPE_CHECKING:
 __all__ = ["Runner"]
 
 _FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
-_MAX_TIMEOUT: Final = 900.0
 _RESERVED_ENV: Final = {
     "_HANDLER": "the handler argument",
     "AWS_REGION": "region=",
@@ -106,14 +105,14 @@ class Runner:
         self,
         handler: str | Callable[..., Any],
         *,
-        timeout: float = 3.0,
-        memory_mb: int = 128,
+        timeout: float = facts.DEFAULT_TIMEOUT,
+        memory_mb: int = facts.DEFAULT_MEMORY_MB,
         function_name: str | None = None,
-        region: str = "us-east-1",
+        region: str = facts.DEFAULT_REGION,
         env: Mapping[str, str] | None = None,
         root: str | os.PathLike[str] | None = None,
         clock: LambdaClock | None = None,
-        isolation: str = "module",
+        isolation: str = facts.DEFAULT_ISOLATION,
     ) -> None:
         __tracebackhide__ = True
         if not isinstance(handler, str) and not callable(handler):
@@ -123,27 +122,23 @@ class Runner:
             )
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
             raise TypeError(f"LambdaRunner: timeout={timeout!r} must be a number of seconds")
-        if not 0 < timeout <= _MAX_TIMEOUT:
-            raise _bad(f"timeout={timeout!r}: Lambda timeouts are above 0 and at most 900 seconds")
+        if (problem := facts.timeout_problem(timeout)) is not None:
+            raise _bad(f"timeout={timeout!r}: {problem}")
         memory: object = memory_mb
         if isinstance(memory, bool) or not isinstance(memory, int):
             raise TypeError(f"LambdaRunner: memory_mb={memory_mb!r} must be an int (MB)")
-        if not 128 <= memory_mb <= 10240:
-            raise _bad(f"memory_mb={memory_mb!r}: Lambda memory is 128 to 10240 MB")
+        if (problem := facts.memory_problem(memory_mb)) is not None:
+            raise _bad(f"memory_mb={memory_mb!r}: {problem}")
         name: object = "test-function" if function_name is None else function_name
         if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
             raise _bad(
                 f"function_name={function_name!r} is not a Lambda function name "
                 "(1-64 letters, digits, '-' or '_')"
             )
-        given_region: object = region
-        if not isinstance(given_region, str) or not _REGION.fullmatch(given_region):
-            raise _bad(f"region={region!r} is not an AWS region name like 'us-east-1'")
-        if isolation not in ("module", "runtime"):
-            raise _bad(
-                f"isolation={isolation!r}: use 'module' (in this process) or 'runtime' "
-                "(awslambdaric in a subprocess)"
-            )
+        if (problem := facts.region_problem(region)) is not None:
+            raise _bad(f"region={region!r} {problem}")
+        if (problem := facts.isolation_problem(isolation)) is not None:
+            raise _bad(f"isolation={isolation!r}: {problem}")
         if isolation == "runtime":
             from pytest_lambda._runtime.subprocess.environment import runtime_unavailable
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
@@ -43,10 +44,10 @@ class SuiteOptions:
     """How the checks run: the session settings of the suite."""
 
     seed: int
-    timeout: float = 3.0
-    memory_mb: int = 128
-    region: str = "us-east-1"
-    isolation: str = "module"
+    timeout: float = facts.DEFAULT_TIMEOUT
+    memory_mb: int = facts.DEFAULT_MEMORY_MB
+    region: str = facts.DEFAULT_REGION
+    isolation: str = facts.DEFAULT_ISOLATION
     moto: bool = False
     moto_setup: str | None = None
     root: str | None = None
