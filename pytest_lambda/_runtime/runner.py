@@ -30,22 +30,36 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidOption, handler_not_loaded
+from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._runtime.backend import Backend, InvokeSettings
 from pytest_lambda._runtime.handler import handler_name
-from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
+from pytest_lambda._runtime.inprocess.backend import InProcessBackend
+from pytest_lambda._runtime.inprocess.environment import clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
-from pytest_lambda._runtime.inprocess.invoke import run_invocation
 from pytest_lambda._runtime.logs import Platform
 from pytest_lambda._runtime.outcome import event_body
 from pytest_lambda._runtime.sandbox import EnvConfig, Sandbox, random_hex
 from pytest_lambda._runtime.state import EnvironmentState
+from pytest_lambda._runtime.subprocess.backend import SubprocessBackend
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["Runner"]
+__all__ = ["BACKENDS", "Runner", "backend_class"]
+
+BACKENDS: Final[dict[str, type[Backend]]] = {
+    InProcessBackend.name: InProcessBackend,
+    SubprocessBackend.name: SubprocessBackend,
+}
+"""The one place an isolation name becomes a backend (``facts.ISOLATIONS``, in order)."""
+
+
+def backend_class(isolation: str) -> type[Backend]:
+    """The backend of a valid isolation name, for its capability attributes."""
+    return BACKENDS[isolation]
+
 
 _FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _RESERVED_ENV: Final = {
@@ -139,17 +153,9 @@ class Runner:
             raise _bad(f"region={region!r} {problem}")
         if (problem := facts.isolation_problem(isolation)) is not None:
             raise _bad(f"isolation={isolation!r}: {problem}")
-        if isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import runtime_unavailable
-
-            why = runtime_unavailable()
-            if why is not None:
-                raise _bad(f"isolation='runtime' is not available: {why}")
-            if not isinstance(handler, str):
-                raise _bad(
-                    "isolation='runtime' runs the handler in a subprocess, so it needs a handler "
-                    "string like 'app.handler' (importable from root=), not a callable"
-                )
+        backend = BACKENDS[isolation]()
+        if (refusal := backend.refusal(handler)) is not None:
+            raise _bad(refusal)
         task_root = os.path.abspath(os.fspath(root)) if root is not None else os.getcwd()
         if not os.path.isdir(task_root):
             raise _bad(f"root={os.fspath(root)!r} is not a directory")  # type: ignore[arg-type]
@@ -166,7 +172,8 @@ class Runner:
             env=_check_env(env),
             clock=clock,
         )
-        self._isolation = isolation
+        self.backend: Backend = backend
+        """The isolation mode's backend (its capability attributes are for the checks)."""
         self._platform = Platform(
             json_format=self._config.env.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON",
             memory_mb=memory_mb,
@@ -175,16 +182,14 @@ class Runner:
         )
         self._time = clock_time_fn(clock)
         self._sandbox: Sandbox | None = None
-        self._env: Environment | None = None
+        self._env: Any = None  # the backend's environment
         self._unrestored: dict[str, None] = {}  # process state environments left behind
         self._template: LambdaContext | None = None
         self._closed = False
         self._busy = False
-        self._clock_helper: Any = (
-            None  # pytest_lambda._runtime.inprocess.invoke._Clock, made on first use
-        )
         self._hooks: list[Any] = []
-        self._echo: Callable[[str], None] | None = None
+        self._echo_to: Callable[[str], None] | None = None
+        self._settings: InvokeSettings | None = None
 
     # -- configuration (read-only) ------------------------------------------------------
     @property
@@ -230,7 +235,31 @@ class Runner:
     @property
     def isolation(self) -> str:
         """``"module"`` (in this process) or ``"runtime"`` (a real runtime process)."""
-        return self._isolation
+        return self.backend.name
+
+    @property
+    def _echo(self) -> Callable[[str], None] | None:
+        """Receives each invocation's logs (set by the fixture), or None."""
+        return self._echo_to
+
+    @_echo.setter
+    def _echo(self, echo: Callable[[str], None] | None) -> None:
+        self._echo_to, self._settings = echo, None
+
+    def _invoke_settings(self) -> InvokeSettings:
+        """What the backend needs from this runner, built once per change of its parts."""
+        settings = self._settings
+        if settings is None:
+            settings = self._settings = InvokeSettings(
+                config=self._config,
+                platform=self._platform,
+                time=self._time,
+                echo=self._echo_to,
+                context=self._context,
+                request_id=self._request_id,
+                discard_process=self._discard_abandoned,
+            )
+        return settings
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("warm" if self._warm else "cold")
@@ -279,16 +308,12 @@ class Runner:
             before = getattr(hook, "before_invoke", None)
             if before is not None and state is not None:
                 before(state)
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import run_runtime
-
-            invocation, keep = run_runtime(self, env, body, context)
-        else:
-            invocation, keep = run_invocation(self, env, body, context)
+        settings = self._invoke_settings()
+        invocation, keep = self.backend.invoke(settings, env, body, context)
         if not keep:
             self._discard_process(abandoned=invocation.timed_out)
-        if self._echo is not None:
-            self._echo(invocation.logs)
+        if settings.echo is not None:
+            settings.echo(invocation.logs)
         if self._hooks:
             after_state = self._environment_state() if keep else None
             for hook in self._hooks:
@@ -306,26 +331,17 @@ class Runner:
         __tracebackhide__ = True
         self._check_open()
         env = self._environment()
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import load_runtime
+        return self.backend.load(self._invoke_settings(), env, self._invoke_for_load)
 
-            return load_runtime(self, env)
-        if not env.initialized:
-            from pytest_lambda._runtime.inprocess.invoke import run_init_only
-
-            error = run_init_only(self, env)
-            if error is not None:
-                self._discard_process(abandoned=error.type == "Sandbox.Timedout")
-                # its text has the init's traceback; the runner's own frames would be noise
-                raise handler_not_loaded(self._config.handler_name, error) from None
-        return env.handler
+    def _invoke_for_load(self, event: Any, context: Any) -> Invocation:
+        return self.invoke(event, context=context)
 
     @property
     def module(self) -> ModuleType | None:
         """The handler module of the current environment (loading it if needed); None for a callable."""
         __tracebackhide__ = True
         handler = self.load()
-        if not isinstance(self._config.handler, str) or self._isolation == "runtime":
+        if not isinstance(self._config.handler, str) or not self.backend.exposes_modules:
             return None
         assert self._env is not None
         modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")
@@ -341,15 +357,11 @@ class Runner:
             self._sandbox.remove()
             self._sandbox = None
 
-    def _environment(self) -> Environment:
+    def _environment(self) -> Any:
         if self._sandbox is None:
             self._sandbox = Sandbox(self._config, clock_today(self._config.clock))
-        if self._env is None and self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import new_runtime_environment
-
-            self._env = new_runtime_environment(self._config, self._sandbox)
-        elif self._env is None:
-            self._env = Environment(self._config, self._sandbox)
+        if self._env is None:
+            self._env = self.backend.new_environment(self._config, self._sandbox)
             self._template = None
         return self._env
 
@@ -358,12 +370,15 @@ class Runner:
         """Run on ``clock`` for a while (the checks' own frozen clock), then on the old one."""
         saved = self._config
         self._config = replace(saved, clock=clock)
-        self._time, self._clock_helper, self._template = clock_time_fn(clock), None, None
+        self._time, self._settings, self._template = clock_time_fn(clock), None, None
         try:
             yield
         finally:
             self._config = saved
-            self._time, self._clock_helper, self._template = clock_time_fn(saved.clock), None, None
+            self._time, self._settings, self._template = clock_time_fn(saved.clock), None, None
+
+    def _discard_abandoned(self, abandoned: bool) -> None:
+        self._discard_process(abandoned=abandoned)
 
     def _discard_process(self, *, abandoned: bool) -> None:
         """End the runtime process (Lambda's reset): the sandbox and its ``/tmp`` stay."""
@@ -374,7 +389,7 @@ class Runner:
                 self._unrestored.update(dict.fromkeys(process.unrestored()))
             env.close(abandoned=abandoned)
 
-    def _context(self, env: Environment, request_id: str, deadline_ms: int) -> LambdaContext:
+    def _context(self, env: Any, request_id: str, deadline_ms: int) -> LambdaContext:
         template = self._template
         if template is None:
             from pytest_lambda._runtime.context import LambdaContext
@@ -399,28 +414,7 @@ class Runner:
         env = self._env
         if env is None:
             return None
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import runtime_state
-
-            return runtime_state(env)
-        handler_module = None
-        if isinstance(self._config.handler, str) and env.initialized:
-            modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")
-            handler_module = env.modules.modules.get(modname)
-        decode_key = os.environ.decodekey
-        decode_value = os.environ.decodevalue
-        return EnvironmentState(
-            handler_module=handler_module,
-            modules=dict(env.modules.modules),
-            scratch_dir=env.sandbox.scratch,
-            environ={decode_key(k): decode_value(v) for k, v in env.environ.data.items()},
-            sys_path=tuple(env.sys_path),
-            cwd=env.cwd,
-            initialized=env.initialized,
-            invocations=env.invocations,
-            generation=env.sandbox.generation,
-            environment=env,
-        )
+        return self.backend.state(env, self._config)
 
     @staticmethod
     def _request_id() -> str:

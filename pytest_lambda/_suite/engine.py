@@ -216,7 +216,9 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
 def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
     note = ""
-    if opts.isolation == "runtime":
+    from pytest_lambda._runtime.runner import backend_class
+
+    if not backend_class(opts.isolation).supports_moto:
         note = (
             "state not observed (responses and errors only): moto's mock cannot reach the "
             "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "

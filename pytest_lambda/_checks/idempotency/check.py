@@ -277,10 +277,8 @@ def _check_idempotency(
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"
         )
-    if runner.isolation == "runtime":
-        from pytest_lambda._runtime.backend import BLIND_SPOTS
-
-        notes.extend(BLIND_SPOTS)
+    notes.extend(runner.backend.blind_spots)
+    if not runner.backend.injects_faults:
         notes.append(
             "isolation='runtime': no fault was injected (AWS calls and fault_points= run in the "
             "child process); use isolation='module' to test crashes between side effects"

@@ -15,7 +15,7 @@ An init error makes the runtime exit by itself; the next invoke starts a new chi
 The child runs on real time: a frozen :class:`~pytest_lambda.LambdaClock` in the test process
 does not reach it. So everything here is timed on the real clock (the deadline it gets, the
 timeout, init and REPORT durations, the platform lines' timestamps and the trace id), and the
-first invoke of a runner while a clock is frozen says so in its logs (:func:`frozen_note`).
+first invoke of a runner while a clock is frozen says so in its logs (``backend.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import sys
 import weakref
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._runtime.backend import BLIND_SPOTS
 from pytest_lambda._runtime.invocation import Invocation, InvocationError
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
 from pytest_lambda._runtime.outcome import exit_error, size_error, timeout_error
@@ -61,64 +60,13 @@ from pytest_lambda._runtime.subprocess.support import (
 )
 
 if TYPE_CHECKING:
-    from pytest_lambda._clock.clock import LambdaClock
-    from pytest_lambda._runtime.runner import Runner
+    from pytest_lambda._runtime.backend import InvokeSettings
     from pytest_lambda._runtime.sandbox import EnvConfig
-    from pytest_lambda._runtime.state import EnvironmentState
 
-__all__ = [
-    "RuntimeEnvironment",
-    "frozen_note",
-    "live_children",
-    "load_runtime",
-    "new_runtime_environment",
-    "run_runtime",
-    "runtime_state",
-    "runtime_unavailable",
-]
+__all__ = ["RuntimeEnvironment", "live_children", "runtime_unavailable"]
 
 INIT_LIMIT: Final = 10.0
 _AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
-"""What checks cannot see in runtime mode (for their reports)."""
-_NOTED: Final[weakref.WeakSet[Any]] = weakref.WeakSet()  # runners whose logs had the note
-
-
-def _frozen_clock(runner: Runner) -> LambdaClock | None:
-    """The frozen clock the test runs on (the runner's, or the active one), or None."""
-    clock = runner.clock
-    if clock is not None and clock.frozen:
-        return clock
-    module = sys.modules.get("pytest_lambda._clock.clock")
-    active: LambdaClock | None = None if module is None else module._active
-    return active if active is not None and active.frozen else None
-
-
-def frozen_note(runner: Runner) -> str:
-    """A log line, on a runner's first invoke under a frozen clock: time is real in the child.
-
-    Empty otherwise (no frozen clock, or the runner's logs already had it). A line in the
-    logs (echoed with a failing test) rather than a Python warning: real time is this mode's
-    documented behaviour, not an error, and a suite run with ``-W error`` and
-    ``--lambda-isolation=runtime`` must not fail for it.
-    """
-    clock = _frozen_clock(runner)
-    if clock is None or runner in _NOTED:
-        return ""
-    _NOTED.add(runner)
-    from pytest_lambda._core.docs import doc_url
-
-    try:
-        at = clock.now().strftime(" (at %Y-%m-%dT%H:%M:%SZ)")
-    except RuntimeError:  # another freeze stacked on it: the runner's clock reads refuse too
-        at = ""
-    return (
-        f"pytest-lambda NOTE: isolation='runtime' with a frozen LambdaClock{at}: the "
-        "handler's process runs on real time, which the clock does not reach. time.sleep() "
-        "waits; time.time(), the deadline, get_remaining_time_in_millis(), the timeout, the "
-        "REPORT durations and the log timestamps are real wall-clock time. Tests that rely on "
-        "the frozen clock need isolation='module'. See "
-        f"{doc_url('explanation/runtime-isolation', 'time-and-the-test-clock')}\n"
-    )
 
 
 class _ChildLogging:
@@ -141,7 +89,6 @@ class RuntimeEnvironment:
         self.environ["PWD"] = config.root
         self.json_logs = self.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
         self.logging = _ChildLogging()
-        self.blind_spots = BLIND_SPOTS
         self.cwd = config.root
         self.sys_path = (config.root,)
         self.handler: Any = None
@@ -325,9 +272,11 @@ class RuntimeEnvironment:
         return exit_error(request_id, (code or 0) & 0xFF)
 
     # -- init --------------------------------------------------------------------------
-    def init(self, runner: Runner, out: list[str], request_id: str) -> InvocationError | None:
+    def init(
+        self, settings: InvokeSettings, out: list[str], request_id: str
+    ) -> InvocationError | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
-        platform = runner._platform
+        platform = settings.platform
         out.append(platform.init_start(real_epoch()))
         start = real_monotonic()
         self._spawn()
@@ -344,7 +293,7 @@ class RuntimeEnvironment:
         if api.init_error is not None:
             error = posted_error(api.init_error, "", kind="init")
         elif not done:
-            error = timeout_error("", runner.timeout)
+            error = timeout_error("", settings.config.timeout)
             out.append(platform.init_report(real_epoch(), init_ms, "timeout", error.type))
             self._kill()
             return error
@@ -361,23 +310,30 @@ class RuntimeEnvironment:
         return None
 
     # -- invoke ------------------------------------------------------------------------
-    def invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
-        """Invoke once; ``(invocation, keep)``: keep is False when the process ended."""
+    def invoke(
+        self, settings: InvokeSettings, body: bytes, context: Any, note: str
+    ) -> tuple[Invocation, bool]:
+        """Invoke once; ``(invocation, keep)``: keep is False when the process ended.
+
+        ``note`` starts the logs (the frozen-clock note of the backend, or "").
+        """
         try:
-            return self._invoke(runner, body, context)
+            return self._invoke(settings, body, context, note)
         except BaseException:  # Ctrl-C while waiting: the child must not outlive the test
             self._kill()
             raise
 
-    def _invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
-        config, platform = self.config, runner._platform
+    def _invoke(
+        self, settings: InvokeSettings, body: bytes, context: Any, note: str
+    ) -> tuple[Invocation, bool]:
+        config, platform = self.config, settings.platform
         given_id = getattr(context, "aws_request_id", None) if context is not None else None
-        request_id = given_id if isinstance(given_id, str) else runner._request_id()
-        out: list[str] = [frozen_note(runner)]
+        request_id = given_id if isinstance(given_id, str) else settings.request_id()
+        out: list[str] = [note]
         cold_start = not self.initialized
         init_ms: float | None = None
         if cold_start:
-            init_error = self.init(runner, out, request_id)
+            init_error = self.init(settings, out, request_id)
             init_ms = self.init_duration_ms
             if init_error is not None:
                 if init_error.kind == "platform":
@@ -467,7 +423,7 @@ class RuntimeEnvironment:
             self.freeze()
         # The deadline the child got (real epoch ms), not one on the test's clock.
         deadline = api.served_deadline_ms or deadline_ms or int(real_epoch() * 1000) + timeout_ms
-        ctx = runner._context(self, request_id, deadline)  # type: ignore[arg-type]
+        ctx = settings.context(self, request_id, deadline)
         invocation = Invocation(
             response=response, raw=None if error is not None else response, error=error,
             cold_start=cold_start, request_id=request_id, duration_ms=duration,
@@ -483,65 +439,3 @@ class RuntimeEnvironment:
             return
         self.closed = True
         self._kill()
-
-
-def new_runtime_environment(config: EnvConfig, sandbox: Sandbox) -> Any:
-    """A :class:`RuntimeEnvironment` (typed Any: the runner stores it where an Environment goes)."""
-    return RuntimeEnvironment(config, sandbox)
-
-
-def run_runtime(runner: Runner, env: Any, body: bytes, context: Any) -> tuple[Invocation, bool]:
-    """``LambdaRunner`` invoke in runtime mode: ``(invocation, keep)``."""
-    assert isinstance(env, RuntimeEnvironment)
-    return env.invoke(runner, body, context)
-
-
-def load_runtime(runner: Runner, env: Any) -> Any:
-    """``LambdaRunner.load()`` in runtime mode: start the child (init) and return a proxy.
-
-    The handler lives in the child, so the callable returned invokes it through the runtime
-    (``runner.invoke(event, context=context).response``).
-    """
-    __tracebackhide__ = True
-    if not env.initialized:
-        out: list[str] = []
-        error = env.init(runner, out, "")
-        if runner._echo is not None:
-            runner._echo("".join(out))
-        if error is not None:
-            from pytest_lambda._core.errors import handler_not_loaded
-
-            runner._discard_process(abandoned=False)
-            raise handler_not_loaded(runner._config.handler_name, error)
-        env.freeze()
-
-    def handler(event: Any, context: Any = None) -> Any:
-        return runner.invoke(event, context=context).response
-
-    handler.__name__ = handler.__qualname__ = str(runner._config.handler_name).rsplit(".", 1)[-1]
-    env.handler = handler
-    return handler
-
-
-def runtime_state(env: Any) -> EnvironmentState:
-    """The runner's ``EnvironmentState`` for a runtime process: what is observable from outside.
-
-    There is no module object (``handler_module`` is None, ``modules`` empty): module globals
-    live in the child. The scratch dir, the variables the process started with, its cwd and
-    counters are real.
-    """
-    from pytest_lambda._runtime.state import EnvironmentState
-
-    assert isinstance(env, RuntimeEnvironment)
-    return EnvironmentState(
-        handler_module=None,
-        modules={},
-        scratch_dir=env.sandbox.scratch,
-        environ=dict(env.environ),
-        sys_path=env.sys_path,
-        cwd=env.cwd,
-        initialized=env.initialized,
-        invocations=env.invocations,
-        generation=env.sandbox.generation,
-        environment=env,  # type: ignore[arg-type]
-    )
