@@ -21,23 +21,20 @@ first invoke of a runner while a clock is frozen says so in its logs (``backend.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import selectors
 import signal
 import subprocess
 import sys
 import weakref
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from pytest_lambda._runtime.invocation import Invocation, InvocationError
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
-from pytest_lambda._runtime.outcome import exit_error, size_error, timeout_error
-from pytest_lambda._runtime.sandbox import Sandbox, _trace_id, lambda_environ
+from pytest_lambda._runtime.outcome import exit_error
+from pytest_lambda._runtime.sandbox import Sandbox, lambda_environ
 from pytest_lambda._runtime.subprocess.api import (
-    PendingEvent,
     RuntimeApi,
-    real_epoch,
     real_monotonic,
 )
 from pytest_lambda._runtime.subprocess.guard import (
@@ -47,16 +44,13 @@ from pytest_lambda._runtime.subprocess.guard import (
     secret_pipe,
     shared_tmp_note,
 )
+from pytest_lambda._runtime.subprocess.invoke import init_child, invoke_child
 from pytest_lambda._runtime.subprocess.support import (
-    context_headers,
-    deadline_of,
     kill_child,
     live_children,
     peak_memory_mb,
-    posted_error,
     register_child,
     runtime_unavailable,
-    with_request_id,
 )
 
 if TYPE_CHECKING:
@@ -64,9 +58,6 @@ if TYPE_CHECKING:
     from pytest_lambda._runtime.sandbox import EnvConfig
 
 __all__ = ["RuntimeEnvironment", "live_children", "runtime_unavailable"]
-
-INIT_LIMIT: Final = 10.0
-_AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
 
 
 class _ChildLogging:
@@ -118,7 +109,7 @@ class RuntimeEnvironment:
         return None if self.proc is None else self.proc.pid
 
     # -- the child --------------------------------------------------------------------
-    def _spawn(self) -> None:
+    def spawn(self) -> None:
         api = self.api = RuntimeApi()
         tmp = self.tmp = TmpStatus()
         secret_fd = secret_pipe(api.base[1:])
@@ -151,7 +142,7 @@ class RuntimeEnvironment:
         self.peak_memory_mb, self._memory_at, self.out_of_memory = 0, 0.0, False
         self._refused = 0
 
-    def _read_memory(self, *, every: float = 0.0) -> int:
+    def read_memory(self, *, every: float = 0.0) -> int:
         """Update the child's peak memory (at most once per ``every`` seconds); the peak.
 
         A peak past ``memory_mb`` kills the child, as Lambda's memory limit does.
@@ -196,13 +187,13 @@ class RuntimeEnvironment:
                 return
             self._logs.append(data)
 
-    def _take_logs(self) -> str:
+    def take_logs(self) -> str:
         self._read_logs()
         text = b"".join(self._logs).decode("utf-8", "replace")
         self._logs = []
         return text
 
-    def _wait(self, until: Any, deadline: float) -> bool:
+    def wait(self, until: Any, deadline: float) -> bool:
         """Wait until ``until()`` is true (True), the child exits or ``deadline`` (False)."""
         proc, api = self.proc, self.api
         assert proc is not None
@@ -220,7 +211,7 @@ class RuntimeEnvironment:
                 if proc.poll() is not None:
                     self._read_logs()
                     return bool(until())
-                self._read_memory(every=WATCH_EVERY)
+                self.read_memory(every=WATCH_EVERY)
                 left = deadline - real_monotonic()
                 if left <= 0:
                     return False
@@ -228,7 +219,7 @@ class RuntimeEnvironment:
                     sel.unregister(proc.stdout.fileno())
                 sel.select(min(left, WATCH_EVERY))
 
-    def _kill(self) -> None:
+    def kill(self) -> None:
         if self._finalizer is not None:
             self._finalizer()  # kills and reaps, once
             self._finalizer = None
@@ -257,7 +248,7 @@ class RuntimeEnvironment:
             os.kill(self.proc.pid, signal.SIGCONT)
             self._stopped = False
 
-    def _exit_error(self, request_id: str) -> InvocationError:
+    def exit_failure(self, request_id: str) -> InvocationError:
         if self.out_of_memory:
             return out_of_memory(request_id)
         code = self.proc.returncode if self.proc is not None else None
@@ -271,45 +262,13 @@ class RuntimeEnvironment:
             )
         return exit_error(request_id, (code or 0) & 0xFF)
 
-    # -- init --------------------------------------------------------------------------
+    # -- init and invoke (``invoke.py``) ------------------------------------------------
     def init(
         self, settings: InvokeSettings, out: list[str], request_id: str
     ) -> InvocationError | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
-        platform = settings.platform
-        out.append(platform.init_start(real_epoch()))
-        start = real_monotonic()
-        self._spawn()
-        api = self.api
-        assert api is not None
-        done = self._wait(
-            lambda: api.next_calls > 0 or api.init_error is not None, start + INIT_LIMIT
-        )
-        if api.init_error is not None:  # the runtime exits(1) right after posting it
-            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)
-        init_ms = self.init_duration_ms = (real_monotonic() - start) * 1000
-        out.append(self._take_logs())
-        error: InvocationError | None = None
-        if api.init_error is not None:
-            error = posted_error(api.init_error, "", kind="init")
-        elif not done:
-            error = timeout_error("", settings.config.timeout)
-            out.append(platform.init_report(real_epoch(), init_ms, "timeout", error.type))
-            self._kill()
-            return error
-        elif self.proc is None or self.proc.poll() is not None:
-            error = self._exit_error("")
-        if error is not None:
-            out.append(platform.init_report(real_epoch(), init_ms, "error", error.type))
-            self._kill()
-            return error
-        self._read_memory()
-        if self.tmp is not None:
-            self.shared_tmp = self.tmp.read()  # written before awslambdaric started
-        self.initialized = True
-        return None
+        return init_child(self, settings, out, request_id)
 
-    # -- invoke ------------------------------------------------------------------------
     def invoke(
         self, settings: InvokeSettings, body: bytes, context: Any, note: str
     ) -> tuple[Invocation, bool]:
@@ -318,119 +277,10 @@ class RuntimeEnvironment:
         ``note`` starts the logs (the frozen-clock note of the backend, or "").
         """
         try:
-            return self._invoke(settings, body, context, note)
+            return invoke_child(self, settings, body, context, note)
         except BaseException:  # Ctrl-C while waiting: the child must not outlive the test
-            self._kill()
+            self.kill()
             raise
-
-    def _invoke(
-        self, settings: InvokeSettings, body: bytes, context: Any, note: str
-    ) -> tuple[Invocation, bool]:
-        config, platform = self.config, settings.platform
-        given_id = getattr(context, "aws_request_id", None) if context is not None else None
-        request_id = given_id if isinstance(given_id, str) else settings.request_id()
-        out: list[str] = [note]
-        cold_start = not self.initialized
-        init_ms: float | None = None
-        if cold_start:
-            init_error = self.init(settings, out, request_id)
-            init_ms = self.init_duration_ms
-            if init_error is not None:
-                if init_error.kind == "platform":
-                    init_error = with_request_id(init_error, request_id)
-                now = real_epoch()
-                out.append(platform.start(now, request_id))
-                out.append(platform.end(now, request_id))
-                out.append(platform.report(now, request_id, init_ms or 0.0, init_ms, "error",
-                                           init_error.type, 0))  # fmt: skip
-                return Invocation(
-                    response=init_error.payload(), raw=None, error=init_error, cold_start=True,
-                    request_id=request_id, duration_ms=init_ms or 0.0, logs="".join(out),
-                    body=json.dumps(init_error.payload()).encode(), init_duration_ms=init_ms,
-                ), False  # fmt: skip
-        else:
-            self.thaw()
-        api, proc = self.api, self.proc
-        assert api is not None
-        assert proc is not None
-        timeout_ms = round(config.timeout * 1000)
-        deadline_ms = deadline_of(context)
-        arn = f"arn:aws:lambda:{config.region}:123456789012:function:{config.function_name}"
-        out.append(platform.start(real_epoch(), request_id))
-        calls = api.next_calls
-        start = real_monotonic()
-        api.submit(
-            PendingEvent(
-                request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
-                invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
-                trace_id=_trace_id(real_epoch()),
-                **context_headers(context),
-            )
-        )  # fmt: skip
-        self.invocations += 1
-        budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - real_epoch()
-        finished = self._wait(lambda: api.result is not None, start + max(0.0, budget))
-        result = api.result
-        if result is not None and result.kind != "oversize":
-            # Logs written after the post and before the runtime asks /next belong here too.
-            self._wait(lambda: api.next_calls > calls, real_monotonic() + _AFTER_RESULT)
-        elif result is not None:
-            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)  # it exits(1)
-        served = api.served_at or start
-        duration = (real_monotonic() - served) * 1000
-        memory = self._read_memory()  # the last known peak when the process is gone
-        out.append(self._take_logs())
-        notes = self.notes(cold=cold_start)
-        out.extend(f"pytest-lambda WARNING: {note}\n" for note in notes)
-        keep, status = True, "success"
-        error: InvocationError | None = None
-        response: Any = None
-        out_body, content_type = b"", "application/json"
-        if self.out_of_memory:  # its peak passed memory_mb, whatever it posted meanwhile
-            error, keep, status = out_of_memory(request_id), False, "error"
-        elif result is None and not finished and proc.poll() is None:
-            error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
-            out.append(platform.timed_out(real_epoch(), request_id, config.timeout))
-        elif result is None:
-            error, keep, status = self._exit_error(request_id), False, "error"
-        elif result.kind == "oversize":
-            error, keep, status = size_error(request_id), False, "error"
-        elif result.kind == "error":
-            error = posted_error(result, request_id, kind="function")
-            out_body = result.body
-        else:
-            out_body, content_type = result.body, result.content_type
-            if content_type == "application/json":
-                response = json.loads(out_body.decode("utf-8"))
-            else:
-                response = out_body
-        if keep and proc.poll() is not None:  # it posted, then died (sys.exit in a thread...)
-            keep = False
-        if error is not None and error.type in ("Runtime.ExitError", "Runtime.OutOfMemory"):
-            out.append(platform.exited(request_id, error.message.split(" Error: ", 1)[-1],
-                                       error.type))  # fmt: skip
-        now = real_epoch()
-        out.append(platform.end(now, request_id))
-        out.append(platform.report(
-            now, request_id, duration, init_ms, status,
-            error.type if error is not None and status != "timeout" else None, memory,
-        ))  # fmt: skip
-        if error is not None:
-            response = error.payload()
-            if not out_body:
-                out_body = json.dumps(response).encode()
-        if keep:
-            self.freeze()
-        # The deadline the child got (real epoch ms), not one on the test's clock.
-        deadline = api.served_deadline_ms or deadline_ms or int(real_epoch() * 1000) + timeout_ms
-        ctx = settings.context(self, request_id, deadline)
-        invocation = Invocation(
-            response=response, raw=None if error is not None else response, error=error,
-            cold_start=cold_start, request_id=request_id, duration_ms=duration,
-            logs="".join(out), context=context if context is not None else ctx, body=out_body,
-            content_type=content_type, init_duration_ms=init_ms, warnings=notes,
-        )  # fmt: skip
-        return invocation, keep
 
     # -- teardown -----------------------------------------------------------------------
     def close(self, *, abandoned: bool = False) -> None:
@@ -438,4 +288,4 @@ class RuntimeEnvironment:
         if self.closed:
             return
         self.closed = True
-        self._kill()
+        self.kill()
