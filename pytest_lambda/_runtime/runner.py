@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
@@ -30,15 +29,14 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._runtime.arguments import runner_config
 from pytest_lambda._runtime.backend import Backend, InvokeSettings
-from pytest_lambda._runtime.handler import handler_name
 from pytest_lambda._runtime.inprocess.backend import InProcessBackend
 from pytest_lambda._runtime.inprocess.environment import clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
 from pytest_lambda._runtime.logs import Platform
 from pytest_lambda._runtime.outcome import event_body
-from pytest_lambda._runtime.sandbox import EnvConfig, Sandbox, random_hex
+from pytest_lambda._runtime.sandbox import Sandbox, random_hex
 from pytest_lambda._runtime.state import EnvironmentState
 from pytest_lambda._runtime.subprocess.backend import SubprocessBackend
 
@@ -61,54 +59,6 @@ def backend_class(isolation: str) -> type[Backend]:
     return BACKENDS[isolation]
 
 
-_FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_RESERVED_ENV: Final = {
-    "_HANDLER": "the handler argument",
-    "AWS_REGION": "region=",
-    "AWS_DEFAULT_REGION": "region=",
-    "AWS_LAMBDA_FUNCTION_NAME": "function_name=",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "memory_mb=",
-    "LAMBDA_TASK_ROOT": "root=",
-    "AWS_LAMBDA_FUNCTION_VERSION": None,
-    "AWS_LAMBDA_LOG_GROUP_NAME": None,
-    "AWS_LAMBDA_LOG_STREAM_NAME": None,
-    "AWS_LAMBDA_RUNTIME_API": None,
-    "AWS_LAMBDA_INITIALIZATION_TYPE": None,
-    "LAMBDA_RUNTIME_DIR": None,
-    "_X_AMZN_TRACE_ID": None,
-}
-
-
-def _bad(message: str) -> InvalidOption:
-    return InvalidOption(f"LambdaRunner: {message}")
-
-
-def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
-    __tracebackhide__ = True
-    if env is None:
-        return {}
-    given: object = env
-    if not isinstance(given, Mapping):
-        raise TypeError(f"LambdaRunner: env must be a mapping of str to str, not {env!r}")
-    checked: dict[str, str] = {}
-    for key, value in given.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise TypeError(
-                f"LambdaRunner: env[{key!r}] = {value!r}: Lambda environment variables are "
-                "strings (write str(value))"
-            )
-        if not key or "=" in key or "\0" in key or "\0" in value:
-            raise _bad(f"env key {key!r} is not a valid environment variable name")
-        if key in _RESERVED_ENV:
-            how = _RESERVED_ENV[key]
-            fix = f"set it with {how}" if how else "the runner sets it like Lambda does"
-            raise _bad(
-                f"env[{key!r}]: Lambda reserves this variable (CreateFunction rejects it); {fix}"
-            )
-        checked[key] = value
-    return checked
-
-
 class Runner:
     """The runtime's runner: cold/warm environments, errors and limits, no checks.
 
@@ -129,56 +79,18 @@ class Runner:
         isolation: str = facts.DEFAULT_ISOLATION,
     ) -> None:
         __tracebackhide__ = True
-        if not isinstance(handler, str) and not callable(handler):
-            raise TypeError(
-                f"LambdaRunner: handler must be a handler string like 'app.handler' or a "
-                f"callable, not {handler!r}"
-            )
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise TypeError(f"LambdaRunner: timeout={timeout!r} must be a number of seconds")
-        if (problem := facts.timeout_problem(timeout)) is not None:
-            raise _bad(f"timeout={timeout!r}: {problem}")
-        memory: object = memory_mb
-        if isinstance(memory, bool) or not isinstance(memory, int):
-            raise TypeError(f"LambdaRunner: memory_mb={memory_mb!r} must be an int (MB)")
-        if (problem := facts.memory_problem(memory_mb)) is not None:
-            raise _bad(f"memory_mb={memory_mb!r}: {problem}")
-        name: object = "test-function" if function_name is None else function_name
-        if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
-            raise _bad(
-                f"function_name={function_name!r} is not a Lambda function name "
-                "(1-64 letters, digits, '-' or '_')"
-            )
-        if (problem := facts.region_problem(region)) is not None:
-            raise _bad(f"region={region!r} {problem}")
-        if (problem := facts.isolation_problem(isolation)) is not None:
-            raise _bad(f"isolation={isolation!r}: {problem}")
-        backend = BACKENDS[isolation]()
-        if (refusal := backend.refusal(handler)) is not None:
-            raise _bad(refusal)
-        task_root = os.path.abspath(os.fspath(root)) if root is not None else os.getcwd()
-        if not os.path.isdir(task_root):
-            raise _bad(f"root={os.fspath(root)!r} is not a directory")  # type: ignore[arg-type]
-        if clock is not None and not callable(getattr(clock, "time", None)):
-            raise TypeError(f"LambdaRunner: clock must be a LambdaClock, not {clock!r}")
-        self._config = EnvConfig(
-            handler=handler,
-            handler_name=handler_name(handler),
-            timeout=float(timeout),
-            memory_mb=memory_mb,
-            function_name=name,
-            region=region,
-            root=task_root,
-            env=_check_env(env),
-            clock=clock,
-        )
+        self._config, backend = runner_config(
+            handler, timeout=timeout, memory_mb=memory_mb, function_name=function_name,
+            region=region, env=env, root=root, clock=clock, isolation=isolation,
+            backends=BACKENDS,
+        )  # fmt: skip
         self.backend: Backend = backend
         """The isolation mode's backend (its capability attributes are for the checks)."""
         self._platform = Platform(
             json_format=self._config.env.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON",
-            memory_mb=memory_mb,
+            memory_mb=self._config.memory_mb,
             version=self._config.version,
-            region=region,
+            region=self._config.region,
         )
         self._time = clock_time_fn(clock)
         self._sandbox: Sandbox | None = None
