@@ -18,6 +18,7 @@ __all__ = [
     "DEFAULT_MEMORY_MB",
     "DEFAULT_REGION",
     "DEFAULT_TIMEOUT",
+    "EVENT_KINDS",
     "ISOLATIONS",
     "MAX_MEMORY_MB",
     "MAX_TIMEOUT",
@@ -29,6 +30,8 @@ __all__ = [
     "timeout_problem",
 ]
 
+EVENT_KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+"""The event kinds the generator knows, in documentation order (one module each in ``_events``)."""
 MAX_TIMEOUT: Final = 900.0
 """Lambda's largest function timeout, in seconds."""
 MIN_MEMORY_MB: Final = 128

@@ -89,3 +89,12 @@ def test_isolation_reads_the_same_in_runner_and_option(tmp_path) -> None:
         SETTINGS["isolation"].parse("--lambda-isolation", "thread")
     assert str(runner.value) == f"LambdaRunner: isolation='thread': {facts.ISOLATION_TEXT}"
     assert str(option.value) == f"--lambda-isolation='thread': {facts.ISOLATION_TEXT}"
+
+
+def test_event_kinds_have_one_home() -> None:
+    from pytest_lambda._checks.redeliver import _ALL_KINDS
+    from pytest_lambda._events._kinds import KINDS
+
+    assert KINDS is facts.EVENT_KINDS
+    assert _ALL_KINDS is facts.EVENT_KINDS
+    assert facts.EVENT_KINDS == ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
