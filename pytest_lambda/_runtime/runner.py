@@ -6,6 +6,11 @@ A timeout, ``sys.exit()`` or an oversized response discards it; an init error is
 and init runs again on the next invoke; a handler exception keeps it warm. See
 ``docs/explanation/runner-parity.md`` for every rule and its limits.
 
+The isolation mode is a :class:`~pytest_lambda._runtime.backend.Backend` chosen once from
+``BACKENDS`` (``runner.backend``); the backend gets the runner's
+:class:`~pytest_lambda._runtime.backend.InvokeSettings` (cached, rebuilt only when the clock
+or ``_echo`` changes, so a warm invoke builds nothing).
+
 Internal hooks (for checks built on the runner, e.g. idempotency and warm-reuse leaks):
 
 * ``runner._environment_state()`` -> :class:`EnvironmentState` or None: the current
