@@ -53,13 +53,10 @@ def app_runners(tmp_path: Path) -> Iterator[Callable[[str], Callable[..., Any]]]
 @pytest.fixture
 def thread_environments() -> Iterator[None]:
     """New execution environments run on a thread of their own, as off the main thread."""
-    from pytest_lambda._runtime.inprocess import inline as _inline
+    from pytest_lambda._runtime.inprocess.inline import environments_on_own_thread
 
-    _inline.SETTINGS["inline"] = False
-    try:
+    with environments_on_own_thread():
         yield
-    finally:
-        _inline.SETTINGS["inline"] = True
 
 
 @pytest.fixture(params=["main-thread", "own-thread"])

@@ -143,16 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     runner.close()
 
     # An environment on a thread of its own (made off the main thread, or without signals).
-    _inline.SETTINGS["inline"] = False
-    try:
+    with _inline.environments_on_own_thread():
         threaded_runner = LambdaRunner("trivial.handler", root=root)
         threaded_runner.invoke(EVENT)
         threaded = per_call(
             lambda: threaded_runner.invoke(EVENT), repeat=ns.repeat, min_time=ns.min_time
         )
         threaded_runner.close()
-    finally:
-        _inline.SETTINGS["inline"] = True
     worker = Worker("bench")
     handoff = per_call(
         lambda: (worker.submit(job), worker.wait(budget=3.0, deadline_ms=None, clock_ms=None)),

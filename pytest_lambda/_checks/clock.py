@@ -81,7 +81,7 @@ def _active_clock() -> LambdaClock | None:
 @contextlib.contextmanager
 def check_clock(runner: LambdaRunner) -> Iterator[CheckClock]:
     """A frozen clock for one check; the runner's, a test's, or one of the check's own."""
-    if runner.isolation == "runtime":
+    if not runner.backend.follows_test_clock:
         yield CheckClock(None, runner.timeout, "isolation='runtime': the handler runs on real "
                          "time in its process, so redeliveries were not delayed")  # fmt: skip
         return

@@ -97,7 +97,9 @@ def check_cli_moto(moto: bool, setup: str | None, isolation: str) -> None:
     """The command line's ``--moto``/``--moto-setup``: :class:`InvalidOption` when unusable."""
     if setup:
         check_reference("--moto-setup", setup)
-    if (moto or setup) and isolation == "runtime":
+    from pytest_lambda._runtime.runner import backend_class
+
+    if (moto or setup) and not backend_class(isolation).supports_moto:
         raise InvalidOption(
             "--moto with --isolation runtime: moto's mock does not reach the runtime subprocess, "
             "so the handler would call real AWS; use --isolation module with --moto"

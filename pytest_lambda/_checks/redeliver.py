@@ -35,6 +35,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.errors import InvalidEventSpec
 from pytest_lambda._events._world import World, clf_time
 
@@ -43,7 +44,7 @@ __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_re
 #: Kinds whose source honours partial batch responses.
 BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis"})
 _ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns"})
-_ALL_KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_ALL_KINDS: Final[tuple[str, ...]] = facts.EVENT_KINDS
 
 #: ``failed_items`` result meaning "the whole batch failed".
 WHOLE_BATCH: Final = "whole batch"

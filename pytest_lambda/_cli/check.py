@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pytest_lambda._cli.util import PROG, CLIError, seed_value
+from pytest_lambda._core import facts
 
 if TYPE_CHECKING:
     from pytest_lambda._suite.engine import CheckResult
@@ -66,15 +67,15 @@ def _check(ns: argparse.Namespace) -> int:
         check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
     except InvalidOption as exc:
         raise CLIError(str(exc)) from None
-    if ns.timeout <= 0 or ns.timeout > 900:
-        raise CLIError(f"--timeout {ns.timeout}: a number of seconds above 0 and at most 900")
+    if (bad := facts.timeout_problem(ns.timeout)) is not None:
+        raise CLIError(f"--timeout {ns.timeout}: {bad}")
     root = Path(ns.root if ns.root is not None else os.getcwd())
     if not root.is_dir():
         raise CLIError(f"--root {ns.root}: not a directory")
     params = load_event_params(root / "pyproject.toml")  # InvalidOption: exit 2, one line
     seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
-    if not 128 <= ns.memory <= 10240:
-        raise CLIError(f"--memory {ns.memory}: Lambda memory is 128 to 10240 MB")
+    if (bad := facts.memory_problem(ns.memory)) is not None:
+        raise CLIError(f"--memory {ns.memory}: {bad}")
     opts = SuiteOptions(
         seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
         isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, root=str(root),
@@ -125,10 +126,20 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         help="seed of the generated events (an integer >= 0)",
     )
     p.add_argument(
-        "--timeout", type=float, default=3.0, metavar="S", help="function timeout (default 3)"
+        "--timeout",
+        type=float,
+        default=facts.DEFAULT_TIMEOUT,
+        metavar="S",
+        help="function timeout (default 3)",
     )
-    p.add_argument("--memory", type=int, default=128, metavar="MB", help="memory (default 128)")
-    p.add_argument("--region", default="us-east-1", help="AWS region (default us-east-1)")
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=facts.DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="memory (default 128)",
+    )
+    p.add_argument("--region", default=facts.DEFAULT_REGION, help="AWS region (default us-east-1)")
     p.add_argument(
         "--root", metavar="DIR", help="directory the handler is imported from (default: .)"
     )
@@ -145,8 +156,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     )
     p.add_argument(
         "--isolation",
-        choices=("module", "runtime"),
-        default="module",
+        choices=facts.ISOLATIONS,
+        default=facts.DEFAULT_ISOLATION,
         help="module: in this process (default); runtime: under the real awslambdaric runtime "
         "client in a subprocess (Linux, the [runtime] extra)",
     )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from pytest_lambda._cli.genflags import add_generator_flags, given_flags, request
 from pytest_lambda._cli.util import PROG, CLIError, dump_json, key_value, read_json, write_text
+from pytest_lambda._core import facts
 
 if TYPE_CHECKING:
     from pytest_lambda._runtime.http_view import HttpResponse
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["populate"]
 
-_DEFAULT_REGION = "us-east-1"
+_DEFAULT_REGION = facts.DEFAULT_REGION
 
 
 def _event(ns: argparse.Namespace) -> Any:
@@ -115,8 +116,8 @@ def _invoke(ns: argparse.Namespace) -> int:
 
     if ns.warm < 1:
         raise CLIError(f"--warm {ns.warm}: give the number of invocations, 1 or more")
-    if ns.timeout <= 0:
-        raise CLIError(f"--timeout {ns.timeout}: the timeout is a number of seconds above 0")
+    if (problem := facts.timeout_problem(ns.timeout)) is not None:
+        raise CLIError(f"--timeout {ns.timeout}: {problem}")
     kwargs: dict[str, Any] = {
         "timeout": ns.timeout,
         "memory_mb": ns.memory,
@@ -194,12 +195,16 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     p.add_argument(
         "--timeout",
         type=float,
-        default=3.0,
+        default=facts.DEFAULT_TIMEOUT,
         metavar="S",
         help="function timeout in seconds (default 3)",
     )
     p.add_argument(
-        "--memory", type=int, default=128, metavar="MB", help="memory size in MB (default 128)"
+        "--memory",
+        type=int,
+        default=facts.DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help="memory size in MB (default 128)",
     )
     p.add_argument("--function-name", metavar="NAME", help="function name (default: the runner's)")
     p.add_argument(
@@ -225,8 +230,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
     )
     p.add_argument(
         "--isolation",
-        choices=("module", "runtime"),
-        default="module",
+        choices=facts.ISOLATIONS,
+        default=facts.DEFAULT_ISOLATION,
         help="module: in this process, fresh module per environment (default); runtime: in a "
         "subprocess under the real awslambdaric runtime client (Linux, pip install "
         "'pytest-lambda-toolkit[runtime]')",

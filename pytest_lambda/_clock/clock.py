@@ -18,7 +18,7 @@ import weakref
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Protocol
 
-from pytest_lambda._clock.sleep import _REAL_SLEEP, _fake_sleep, _SleepPatch  # noqa: F401 - tests use the first two
+from pytest_lambda._clock.sleep import _SleepPatch
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 
 __all__ = ["LambdaClock", "When"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Final
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.errors import InvalidEventSpec
 
 if TYPE_CHECKING:
@@ -14,7 +15,7 @@ __all__ = ["KINDS", "kind_module"]
 
 
 #: The event kinds, in documentation order.
-KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+KINDS: Final[tuple[str, ...]] = facts.EVENT_KINDS
 
 
 _ALIASES: Final[dict[str, str]] = {

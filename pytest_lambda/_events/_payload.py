@@ -23,16 +23,15 @@ from urllib.parse import unquote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
+from ._payload_containers import ArrayNode, ObjectNode
 from ._payload_merge import ANNOTATIONS, merge
 from ._payload_nodes import (
     AnyNode,
-    ArrayNode,
     ChoiceNode,
     ConstNode,
     EnumNode,
     Node,
     NullNode,
-    ObjectNode,
     RefNode,
     ScalarNode,
     StringNode,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._core.errors import ArgumentTypeError, HandlerConfigError
 from pytest_lambda._plugin.options import resolve
@@ -41,14 +42,14 @@ MARKER_HELP: Final = (
 class _RunnerOptions:
     """The marker's keywords: exactly ``LambdaRunner``'s, so a typo is a ``TypeError``."""
 
-    timeout: float = 3.0
-    memory_mb: int = 128
+    timeout: float = facts.DEFAULT_TIMEOUT
+    memory_mb: int = facts.DEFAULT_MEMORY_MB
     function_name: str | None = None
-    region: str = "us-east-1"
+    region: str = facts.DEFAULT_REGION
     env: Mapping[str, str] | None = None
     root: str | os.PathLike[str] | None = None
     clock: LambdaClock | None = None
-    isolation: str = "module"
+    isolation: str = facts.DEFAULT_ISOLATION
 
 
 _KEYWORDS: Final = tuple(f.name for f in fields(_RunnerOptions))

@@ -14,6 +14,7 @@ from typing import Any, Final
 import pytest
 
 from pytest_lambda._checks.moto_setup import check_reference
+from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._core.errors import InvalidOption
 from pytest_lambda._events._world import is_region_name
@@ -21,8 +22,8 @@ from pytest_lambda._events._world import is_region_name
 __all__ = ["LAST_SEED", "SETTINGS", "Setting", "add_options", "resolve"]
 
 DOCS_OPTIONS: Final = doc_url("reference/options")
-MAX_TIMEOUT: Final = 900.0  # Lambda's maximum function timeout, in seconds
-ISOLATIONS: Final = ("module", "runtime")
+MAX_TIMEOUT: Final = facts.MAX_TIMEOUT
+ISOLATIONS: Final = facts.ISOLATIONS
 #: The seed value that means "the seed of the previous run" (from pytest's cache).
 LAST_SEED: Final = "last"
 
@@ -45,9 +46,12 @@ def _float(name: str, raw: str) -> float:
 
 
 def _timeout(name: str, raw: str) -> float:
-    value = _float(name, raw)
-    if value > MAX_TIMEOUT:
-        raise InvalidOption(f"{name}={raw!r}: Lambda timeouts are at most 900 seconds")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidOption(f"{name}={raw!r} is not a number of seconds") from None
+    if (problem := facts.timeout_problem(value)) is not None:
+        raise InvalidOption(f"{name}={raw!r}: {problem}")
     return value
 
 
@@ -69,8 +73,8 @@ def _seed(name: str, raw: str) -> int | str:
 
 def _memory(name: str, raw: str) -> int:
     value = _int(name, raw)
-    if not 128 <= value <= 10240:
-        raise InvalidOption(f"{name}={raw!r}: Lambda memory is 128 to 10240 MB")
+    if (problem := facts.memory_problem(value)) is not None:
+        raise InvalidOption(f"{name}={raw!r}: {problem}")
     return value
 
 
@@ -89,20 +93,18 @@ def _str(name: str, raw: str) -> str:
 
 def _region(name: str, raw: str) -> str:
     value = raw.strip()
-    if not is_region_name(value):
-        raise InvalidOption(
-            f"{name}={raw!r} is not an AWS region name like 'us-east-1' or 'eu-west-1'"
-        )
+    problem = facts.region_problem(value)
+    if problem is None and not is_region_name(value):  # also a region events are made for
+        problem = facts.REGION_TEXT
+    if problem is not None:
+        raise InvalidOption(f"{name}={raw!r} {problem}")
     return value
 
 
 def _isolation(name: str, raw: str) -> str:
     value = raw.strip()
-    if value not in ISOLATIONS:
-        raise InvalidOption(
-            f"{name}={raw!r}: use 'module' (in this process) or 'runtime' "
-            "(awslambdaric in a subprocess)"
-        )
+    if (problem := facts.isolation_problem(value)) is not None:
+        raise InvalidOption(f"{name}={raw!r}: {problem}")
     return value
 
 

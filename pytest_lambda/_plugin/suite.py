@@ -252,7 +252,9 @@ def register_suite(config: pytest.Config) -> None:
         if setup and not moto:
             moto, moto_source = True, f"--lambda-moto-setup, {setup_source}"
         isolation, isolation_source = resolve(config, "isolation")
-        if moto and isolation == "runtime":
+        from pytest_lambda._runtime.runner import backend_class
+
+        if moto and not backend_class(isolation).supports_moto:
             raise InvalidOption(
                 f"--lambda-moto (from {moto_source}) with --lambda-isolation=runtime (from "
                 f"{isolation_source}): moto's mock does not reach the runtime subprocess, so the "

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.errors import InvalidOption
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ __all__ = ["Client", "ClientContext", "CognitoIdentity", "LambdaContext"]
 
 _FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ACCOUNT_ID: Final = re.compile(r"\d{12}")
-_REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 _QUALIFIER: Final = re.compile(r"\$LATEST|\d+|[A-Za-z0-9_-]{1,128}")
 # Checked in order: "us-isob-" before "us-iso-".
 _PARTITIONS: Final = (
@@ -177,10 +177,8 @@ def _check_deadline(deadline_ms: object) -> None:
 def _memory(value: object) -> str:
     __tracebackhide__ = True
     text = str(value).strip() if isinstance(value, (int, str)) else ""
-    if isinstance(value, bool) or not text.isdigit() or not 128 <= int(text) <= 10240:
-        raise _bad(
-            f"memory_limit_in_mb={value!r}: Lambda memory is an integer from 128 to 10240 MB"
-        )
+    if isinstance(value, bool) or not text.isdigit() or facts.memory_problem(int(text)):
+        raise _bad(f"memory_limit_in_mb={value!r}: {facts.MEMORY_TEXT}")
     return str(int(text))
 
 
@@ -234,8 +232,8 @@ class LambdaContext:
             )
         if not _matches(_ACCOUNT_ID, account_id):
             raise _bad(f"account_id={account_id!r} is not a 12-digit AWS account id")
-        if not _matches(_REGION, region):
-            raise _bad(f"region={region!r} is not an AWS region name like 'us-east-1'")
+        if (problem := facts.region_problem(region)) is not None:
+            raise _bad(f"region={region!r} {problem}")
         if qualifier is not None and not _matches(_QUALIFIER, qualifier):
             raise _bad(f"qualifier={qualifier!r} is not '$LATEST', a version number or an alias")
         if not _positive_seconds(timeout):

@@ -6,6 +6,11 @@ A timeout, ``sys.exit()`` or an oversized response discards it; an init error is
 and init runs again on the next invoke; a handler exception keeps it warm. See
 ``docs/explanation/runner-parity.md`` for every rule and its limits.
 
+The isolation mode is a :class:`~pytest_lambda._runtime.backend.Backend` chosen once from
+``BACKENDS`` (``runner.backend``); the backend gets the runner's
+:class:`~pytest_lambda._runtime.backend.InvokeSettings` (cached, rebuilt only when the clock
+or ``_echo`` changes, so a warm invoke builds nothing).
+
 Internal hooks (for checks built on the runner, e.g. idempotency and warm-reuse leaks):
 
 * ``runner._environment_state()`` -> :class:`EnvironmentState` or None: the current
@@ -22,78 +27,41 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption, handler_not_loaded
-from pytest_lambda._runtime.handler import handler_name
-from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
+from pytest_lambda._core import facts
+from pytest_lambda._runtime.arguments import runner_config
+from pytest_lambda._runtime.backend import Backend, InvokeSettings
+from pytest_lambda._runtime.inprocess.backend import InProcessBackend
+from pytest_lambda._runtime.inprocess.environment import clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
-from pytest_lambda._runtime.inprocess.invoke import run_invocation
 from pytest_lambda._runtime.logs import Platform
 from pytest_lambda._runtime.outcome import event_body
-from pytest_lambda._runtime.sandbox import EnvConfig, Sandbox, random_hex
+from pytest_lambda._runtime.sandbox import Sandbox, random_hex
 from pytest_lambda._runtime.state import EnvironmentState
+from pytest_lambda._runtime.subprocess.backend import SubprocessBackend
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["Runner"]
+__all__ = ["BACKENDS", "Runner", "backend_class"]
 
-_FUNCTION_NAME: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
-_MAX_TIMEOUT: Final = 900.0
-_RESERVED_ENV: Final = {
-    "_HANDLER": "the handler argument",
-    "AWS_REGION": "region=",
-    "AWS_DEFAULT_REGION": "region=",
-    "AWS_LAMBDA_FUNCTION_NAME": "function_name=",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "memory_mb=",
-    "LAMBDA_TASK_ROOT": "root=",
-    "AWS_LAMBDA_FUNCTION_VERSION": None,
-    "AWS_LAMBDA_LOG_GROUP_NAME": None,
-    "AWS_LAMBDA_LOG_STREAM_NAME": None,
-    "AWS_LAMBDA_RUNTIME_API": None,
-    "AWS_LAMBDA_INITIALIZATION_TYPE": None,
-    "LAMBDA_RUNTIME_DIR": None,
-    "_X_AMZN_TRACE_ID": None,
+BACKENDS: Final[dict[str, type[Backend]]] = {
+    InProcessBackend.name: InProcessBackend,
+    SubprocessBackend.name: SubprocessBackend,
 }
+"""The one place an isolation name becomes a backend (``facts.ISOLATIONS``, in order)."""
 
 
-def _bad(message: str) -> InvalidOption:
-    return InvalidOption(f"LambdaRunner: {message}")
-
-
-def _check_env(env: Mapping[str, str] | None) -> dict[str, str]:
-    __tracebackhide__ = True
-    if env is None:
-        return {}
-    given: object = env
-    if not isinstance(given, Mapping):
-        raise ArgumentTypeError(f"LambdaRunner: env must be a mapping of str to str, not {env!r}")
-    checked: dict[str, str] = {}
-    for key, value in given.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ArgumentTypeError(
-                f"LambdaRunner: env[{key!r}] = {value!r}: Lambda environment variables are "
-                "strings (write str(value))"
-            )
-        if not key or "=" in key or "\0" in key or "\0" in value:
-            raise _bad(f"env key {key!r} is not a valid environment variable name")
-        if key in _RESERVED_ENV:
-            how = _RESERVED_ENV[key]
-            fix = f"set it with {how}" if how else "the runner sets it like Lambda does"
-            raise _bad(
-                f"env[{key!r}]: Lambda reserves this variable (CreateFunction rejects it); {fix}"
-            )
-        checked[key] = value
-    return checked
+def backend_class(isolation: str) -> type[Backend]:
+    """The backend of a valid isolation name, for its capability attributes."""
+    return BACKENDS[isolation]
 
 
 class Runner:
@@ -106,90 +74,39 @@ class Runner:
         self,
         handler: str | Callable[..., Any],
         *,
-        timeout: float = 3.0,
-        memory_mb: int = 128,
+        timeout: float = facts.DEFAULT_TIMEOUT,
+        memory_mb: int = facts.DEFAULT_MEMORY_MB,
         function_name: str | None = None,
-        region: str = "us-east-1",
+        region: str = facts.DEFAULT_REGION,
         env: Mapping[str, str] | None = None,
         root: str | os.PathLike[str] | None = None,
         clock: LambdaClock | None = None,
-        isolation: str = "module",
+        isolation: str = facts.DEFAULT_ISOLATION,
     ) -> None:
         __tracebackhide__ = True
-        if not isinstance(handler, str) and not callable(handler):
-            raise ArgumentTypeError(
-                f"LambdaRunner: handler must be a handler string like 'app.handler' or a "
-                f"callable, not {handler!r}"
-            )
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
-            raise TypeError(f"LambdaRunner: timeout={timeout!r} must be a number of seconds")
-        if not 0 < timeout <= _MAX_TIMEOUT:
-            raise _bad(f"timeout={timeout!r}: Lambda timeouts are above 0 and at most 900 seconds")
-        memory: object = memory_mb
-        if isinstance(memory, bool) or not isinstance(memory, int):
-            raise TypeError(f"LambdaRunner: memory_mb={memory_mb!r} must be an int (MB)")
-        if not 128 <= memory_mb <= 10240:
-            raise _bad(f"memory_mb={memory_mb!r}: Lambda memory is 128 to 10240 MB")
-        name: object = "test-function" if function_name is None else function_name
-        if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
-            raise _bad(
-                f"function_name={function_name!r} is not a Lambda function name "
-                "(1-64 letters, digits, '-' or '_')"
-            )
-        given_region: object = region
-        if not isinstance(given_region, str) or not _REGION.fullmatch(given_region):
-            raise _bad(f"region={region!r} is not an AWS region name like 'us-east-1'")
-        if isolation not in ("module", "runtime"):
-            raise _bad(
-                f"isolation={isolation!r}: use 'module' (in this process) or 'runtime' "
-                "(awslambdaric in a subprocess)"
-            )
-        if isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import runtime_unavailable
-
-            why = runtime_unavailable()
-            if why is not None:
-                raise _bad(f"isolation='runtime' is not available: {why}")
-            if not isinstance(handler, str):
-                raise _bad(
-                    "isolation='runtime' runs the handler in a subprocess, so it needs a handler "
-                    "string like 'app.handler' (importable from root=), not a callable"
-                )
-        task_root = os.path.abspath(os.fspath(root)) if root is not None else os.getcwd()
-        if not os.path.isdir(task_root):
-            raise _bad(f"root={os.fspath(root)!r} is not a directory")  # type: ignore[arg-type]
-        if clock is not None and not callable(getattr(clock, "time", None)):
-            raise ArgumentTypeError(f"LambdaRunner: clock must be a LambdaClock, not {clock!r}")
-        self._config = EnvConfig(
-            handler=handler,
-            handler_name=handler_name(handler),
-            timeout=float(timeout),
-            memory_mb=memory_mb,
-            function_name=name,
-            region=region,
-            root=task_root,
-            env=_check_env(env),
-            clock=clock,
-        )
-        self._isolation = isolation
+        self._config, backend = runner_config(
+            handler, timeout=timeout, memory_mb=memory_mb, function_name=function_name,
+            region=region, env=env, root=root, clock=clock, isolation=isolation,
+            backends=BACKENDS,
+        )  # fmt: skip
+        self.backend: Backend = backend
+        """The isolation mode's backend (its capability attributes are for the checks)."""
         self._platform = Platform(
             json_format=self._config.env.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON",
-            memory_mb=memory_mb,
+            memory_mb=self._config.memory_mb,
             version=self._config.version,
-            region=region,
+            region=self._config.region,
         )
         self._time = clock_time_fn(clock)
         self._sandbox: Sandbox | None = None
-        self._env: Environment | None = None
+        self._env: Any = None  # the backend's environment
         self._unrestored: dict[str, None] = {}  # process state environments left behind
         self._template: LambdaContext | None = None
         self._closed = False
         self._busy = False
-        self._clock_helper: Any = (
-            None  # pytest_lambda._runtime.inprocess.invoke._Clock, made on first use
-        )
         self._hooks: list[Any] = []
-        self._echo: Callable[[str], None] | None = None
+        self._echo_to: Callable[[str], None] | None = None
+        self._settings: InvokeSettings | None = None
 
     # -- configuration (read-only) ------------------------------------------------------
     @property
@@ -235,7 +152,31 @@ class Runner:
     @property
     def isolation(self) -> str:
         """``"module"`` (in this process) or ``"runtime"`` (a real runtime process)."""
-        return self._isolation
+        return self.backend.name
+
+    @property
+    def _echo(self) -> Callable[[str], None] | None:
+        """Receives each invocation's logs (set by the fixture), or None."""
+        return self._echo_to
+
+    @_echo.setter
+    def _echo(self, echo: Callable[[str], None] | None) -> None:
+        self._echo_to, self._settings = echo, None
+
+    def _invoke_settings(self) -> InvokeSettings:
+        """What the backend needs from this runner, built once per change of its parts."""
+        settings = self._settings
+        if settings is None:
+            settings = self._settings = InvokeSettings(
+                config=self._config,
+                platform=self._platform,
+                time=self._time,
+                echo=self._echo_to,
+                context=self._context,
+                request_id=self._request_id,
+                discard_process=self._discard_abandoned,
+            )
+        return settings
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("warm" if self._warm else "cold")
@@ -285,16 +226,12 @@ class Runner:
             before = getattr(hook, "before_invoke", None)
             if before is not None and state is not None:
                 before(state)
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import run_runtime
-
-            invocation, keep = run_runtime(self, env, body, context)
-        else:
-            invocation, keep = run_invocation(self, env, body, context)
+        settings = self._invoke_settings()
+        invocation, keep = self.backend.invoke(settings, env, body, context)
         if not keep:
             self._discard_process(abandoned=invocation.timed_out)
-        if self._echo is not None:
-            self._echo(invocation.logs)
+        if settings.echo is not None:
+            settings.echo(invocation.logs)
         if self._hooks:
             after_state = self._environment_state() if keep else None
             for hook in self._hooks:
@@ -312,26 +249,17 @@ class Runner:
         __tracebackhide__ = True
         self._check_open()
         env = self._environment()
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import load_runtime
+        return self.backend.load(self._invoke_settings(), env, self._invoke_for_load)
 
-            return load_runtime(self, env)
-        if not env.initialized:
-            from pytest_lambda._runtime.inprocess.invoke import run_init_only
-
-            error = run_init_only(self, env)
-            if error is not None:
-                self._discard_process(abandoned=error.type == "Sandbox.Timedout")
-                # its text has the init's traceback; the runner's own frames would be noise
-                raise handler_not_loaded(self._config.handler_name, error) from None
-        return env.handler
+    def _invoke_for_load(self, event: Any, context: Any) -> Invocation:
+        return self.invoke(event, context=context)
 
     @property
     def module(self) -> ModuleType | None:
         """The handler module of the current environment (loading it if needed); None for a callable."""
         __tracebackhide__ = True
         handler = self.load()
-        if not isinstance(self._config.handler, str) or self._isolation == "runtime":
+        if not isinstance(self._config.handler, str) or not self.backend.exposes_modules:
             return None
         assert self._env is not None
         modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")
@@ -347,15 +275,11 @@ class Runner:
             self._sandbox.remove()
             self._sandbox = None
 
-    def _environment(self) -> Environment:
+    def _environment(self) -> Any:
         if self._sandbox is None:
             self._sandbox = Sandbox(self._config, clock_today(self._config.clock))
-        if self._env is None and self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import new_runtime_environment
-
-            self._env = new_runtime_environment(self._config, self._sandbox)
-        elif self._env is None:
-            self._env = Environment(self._config, self._sandbox)
+        if self._env is None:
+            self._env = self.backend.new_environment(self._config, self._sandbox)
             self._template = None
         return self._env
 
@@ -364,12 +288,15 @@ class Runner:
         """Run on ``clock`` for a while (the checks' own frozen clock), then on the old one."""
         saved = self._config
         self._config = replace(saved, clock=clock)
-        self._time, self._clock_helper, self._template = clock_time_fn(clock), None, None
+        self._time, self._settings, self._template = clock_time_fn(clock), None, None
         try:
             yield
         finally:
             self._config = saved
-            self._time, self._clock_helper, self._template = clock_time_fn(saved.clock), None, None
+            self._time, self._settings, self._template = clock_time_fn(saved.clock), None, None
+
+    def _discard_abandoned(self, abandoned: bool) -> None:
+        self._discard_process(abandoned=abandoned)
 
     def _discard_process(self, *, abandoned: bool) -> None:
         """End the runtime process (Lambda's reset): the sandbox and its ``/tmp`` stay."""
@@ -380,7 +307,7 @@ class Runner:
                 self._unrestored.update(dict.fromkeys(process.unrestored()))
             env.close(abandoned=abandoned)
 
-    def _context(self, env: Environment, request_id: str, deadline_ms: int) -> LambdaContext:
+    def _context(self, env: Any, request_id: str, deadline_ms: int) -> LambdaContext:
         template = self._template
         if template is None:
             from pytest_lambda._runtime.context import LambdaContext
@@ -405,28 +332,7 @@ class Runner:
         env = self._env
         if env is None:
             return None
-        if self._isolation == "runtime":
-            from pytest_lambda._runtime.subprocess.environment import runtime_state
-
-            return runtime_state(env)
-        handler_module = None
-        if isinstance(self._config.handler, str) and env.initialized:
-            modname = self._config.handler.rsplit(".", 1)[0].replace("/", ".")
-            handler_module = env.modules.modules.get(modname)
-        decode_key = os.environ.decodekey
-        decode_value = os.environ.decodevalue
-        return EnvironmentState(
-            handler_module=handler_module,
-            modules=dict(env.modules.modules),
-            scratch_dir=env.sandbox.scratch,
-            environ={decode_key(k): decode_value(v) for k, v in env.environ.data.items()},
-            sys_path=tuple(env.sys_path),
-            cwd=env.cwd,
-            initialized=env.initialized,
-            invocations=env.invocations,
-            generation=env.sandbox.generation,
-            environment=env,
-        )
+        return self.backend.state(env, self._config)
 
     @staticmethod
     def _request_id() -> str:

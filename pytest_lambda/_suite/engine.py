@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
 from pytest_lambda._suite.load import load_problem
+from pytest_lambda._suite.replay import replay_settings, reproduce_line
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
 from pytest_lambda._suite.variants import API_KINDS, answer_problem, apply, variants
 
@@ -24,6 +26,7 @@ __all__ = [
     "DOCS_SUITE",
     "CheckResult",
     "SuiteOptions",
+    "replay_settings",
     "reproduce_line",
     "run_check",
     "run_checks",
@@ -43,10 +46,10 @@ class SuiteOptions:
     """How the checks run: the session settings of the suite."""
 
     seed: int
-    timeout: float = 3.0
-    memory_mb: int = 128
-    region: str = "us-east-1"
-    isolation: str = "module"
+    timeout: float = facts.DEFAULT_TIMEOUT
+    memory_mb: int = facts.DEFAULT_MEMORY_MB
+    region: str = facts.DEFAULT_REGION
+    isolation: str = facts.DEFAULT_ISOLATION
     moto: bool = False
     moto_setup: str | None = None
     root: str | None = None
@@ -117,43 +120,6 @@ def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> li
     return lines + list(dict.fromkeys(notes))
 
 
-def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
-    """The settings that differ from the defaults, as ``(name, value)`` (value None: a flag).
-
-    ``--lambda-<name>=<value>`` for pytest, ``--<name> <value>`` for ``pytest-lambda check``.
-    """
-    if opts is None:
-        return []
-    out: list[tuple[str, str | None]] = []
-    for name, value, default in (
-        ("timeout", opts.timeout, 3.0),
-        ("memory", opts.memory_mb, 128),
-        ("region", opts.region, "us-east-1"),
-        ("isolation", opts.isolation, "module"),
-    ):
-        if value != default:
-            out.append((name, f"{value:g}" if isinstance(value, float) else str(value)))
-    if opts.moto_setup:
-        out.append(("moto-setup", opts.moto_setup))
-    elif opts.moto:
-        out.append(("moto", None))
-    return out
-
-
-def reproduce_line(
-    handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
-) -> str:
-    """Both ways to replay a check with the same events (and the same non-default settings)."""
-    settings = replay_settings(opts)
-    extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in settings)
-    cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in settings)
-    return (
-        f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
-        f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "
-        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed}{cli_extra})"
-    )
-
-
 def _events(
     handler: str, kind: str, check: str, opts: SuiteOptions, count: int
 ) -> list[tuple[int, dict[str, Any]]]:
@@ -215,7 +181,9 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
 def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
     events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
     note = ""
-    if opts.isolation == "runtime":
+    from pytest_lambda._runtime.runner import backend_class
+
+    if not backend_class(opts.isolation).supports_moto:
         note = (
             "state not observed (responses and errors only): moto's mock cannot reach the "
             "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "

@@ -144,7 +144,7 @@ def test_root_option(project, tmp_path, monkeypatch, capsys):
         ),
         (
             ["app.handler", "--events", "sqs", "--timeout", "0"],
-            "--timeout 0.0: a number of seconds above 0 and at most 900",
+            "--timeout 0.0: Lambda timeouts are above 0 and at most 900 seconds",
         ),
         (
             ["app.handler", "--events", "sqs", "--memory", "64"],

@@ -206,7 +206,7 @@ def test_bad_generator_flag_for_kind(capsys, root):
     ("flags", "message"),
     [
         (["--warm", "0"], "--warm 0: give the number of invocations, 1 or more"),
-        (["--timeout", "0"], "--timeout 0.0: the timeout is a number of seconds above 0"),
+        (["--timeout", "0"], "--timeout 0.0: Lambda timeouts are above 0 and at most 900 seconds"),
         (["--env", "NOEQUALS"], "argument --env: expected NAME=VALUE, got 'NOEQUALS' "
                                 "(see 'pytest-lambda invoke --help')"),
     ],

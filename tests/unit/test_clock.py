@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-import pytest_lambda._clock.clock as clock_module
+import pytest_lambda._clock.sleep as sleep_module
 from pytest_lambda import InvalidOption, LambdaClock
 
 # Module globals holding time.sleep are patched while frozen (like `from time import sleep`
@@ -21,11 +21,11 @@ from pytest_lambda import InvalidOption, LambdaClock
 
 
 def real_sleep(seconds):
-    clock_module._REAL_SLEEP(seconds)
+    sleep_module._REAL_SLEEP(seconds)
 
 
 def sleep_is_real():
-    return time.sleep is clock_module._REAL_SLEEP
+    return time.sleep is sleep_module._REAL_SLEEP
 
 
 NOV22 = datetime(2026, 11, 22, 10, 0, tzinfo=timezone.utc)
@@ -179,8 +179,8 @@ def test_sleep_aliases_are_patched_and_restored(clock):
         after.sleep(3)
         assert clock.now() == NOV22 + timedelta(seconds=5)
         clock.stop()
-        assert before.sleep is clock_module._REAL_SLEEP
-        assert after.sleep is clock_module._REAL_SLEEP
+        assert before.sleep is sleep_module._REAL_SLEEP
+        assert after.sleep is sleep_module._REAL_SLEEP
     finally:
         sys.modules.pop("handler_imported_before", None)
         sys.modules.pop("handler_imported_while_frozen", None)
@@ -286,7 +286,7 @@ def test_fake_sleep_rejects_what_sleep_rejects(clock, arg, error, match):
 def test_fake_sleep_with_no_frozen_clock_is_real():
     real_perf_counter = time.perf_counter
     started = real_perf_counter()
-    clock_module._fake_sleep(0.02)
+    sleep_module._fake_sleep(0.02)
     assert real_perf_counter() - started >= 0.02
 
 

@@ -132,7 +132,7 @@ def test_memory_is_a_string(given, expected):
     [
         (
             {"memory_limit_in_mb": 64},
-            "memory_limit_in_mb=64: Lambda memory is an integer from 128 to 10240 MB",
+            "memory_limit_in_mb=64: Lambda memory is 128 to 10240 MB",
         ),
         ({"memory_limit_in_mb": "lots"}, "memory_limit_in_mb='lots'"),
         ({"memory_limit_in_mb": True}, "memory_limit_in_mb=True"),

@@ -45,6 +45,16 @@ def _runner(**kw: Any) -> object:
 # (pytest_lambda.ArgumentTypeError), with one line naming the argument.
 WRONG_TYPES: list[Any] = [
     (
+        "LambdaRunner(timeout='3')",
+        lambda: _runner(timeout="3"),
+        "LambdaRunner: timeout='3' must be a number of seconds",
+    ),
+    (
+        "LambdaRunner(memory_mb='128')",
+        lambda: _runner(memory_mb="128"),
+        "LambdaRunner: memory_mb='128' must be an int (MB)",
+    ),
+    (
         "LambdaRunner(handler=5)",
         lambda: pytest_lambda.LambdaRunner(5),
         "LambdaRunner: handler must be a handler string like 'app.handler' or a callable, not 5",
@@ -86,8 +96,6 @@ WRONG_TYPES: list[Any] = [
 # branch), the events' and the checks' parameters are not converted yet. Strict: each flips
 # when fixed.
 NOT_YET: list[Any] = [
-    ("LambdaRunner(timeout='3')", lambda: _runner(timeout="3")),
-    ("LambdaRunner(memory_mb='128')", lambda: _runner(memory_mb="128")),
     ("LambdaRunner(function_name=5)", lambda: _runner(function_name=5)),
     ("LambdaRunner(region=5)", lambda: _runner(region=5)),
     ("LambdaRunner(isolation=5)", lambda: _runner(isolation=5)),

@@ -51,6 +51,7 @@ from pytest_lambda._checks.idempotency.report import (
 from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
 from pytest_lambda._checks.redeliver import same_request_id
 from pytest_lambda._checks.runner_arg import runner_for
+from pytest_lambda._core import facts
 from pytest_lambda._core.errors import InvalidOption
 from pytest_lambda._runtime.handler import handler_name
 
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
 
-_KINDS: Final = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_KINDS: Final = facts.EVENT_KINDS
 _MODES: Final[tuple[Mode, Mode]] = ("before", "after")
 
 
@@ -277,10 +278,8 @@ def _check_idempotency(
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"
         )
-    if runner.isolation == "runtime":
-        from pytest_lambda._runtime.backend import BLIND_SPOTS
-
-        notes.extend(BLIND_SPOTS)
+    notes.extend(runner.backend.blind_spots)
+    if not runner.backend.injects_faults:
         notes.append(
             "isolation='runtime': no fault was injected (AWS calls and fault_points= run in the "
             "child process); use isolation='module' to test crashes between side effects"

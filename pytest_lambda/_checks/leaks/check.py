@@ -211,10 +211,7 @@ def _check(
         seen.append(ident in seen_ids)
         seen_ids.add(ident)
     notes: list[str] = [clock.note] if clock.note else []
-    if runner.isolation == "runtime":
-        from pytest_lambda._runtime.backend import BLIND_SPOTS
-
-        notes.extend(BLIND_SPOTS)
+    notes.extend(runner.backend.blind_spots)
     if recorder.discarded is not None:
         notes.append(
             f"the environment was discarded by invocation {recorder.discarded} (timeout or "

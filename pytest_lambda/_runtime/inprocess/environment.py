@@ -27,12 +27,9 @@ from typing import TYPE_CHECKING, Any, Final
 from pytest_lambda._runtime.handler import load_handler
 from pytest_lambda._runtime.inprocess.inline import make_worker
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
-from pytest_lambda._runtime.inprocess.swap import (
-    EnvironSwap,
+from pytest_lambda._runtime.inprocess.swap import EnvironSwap, ModuleSwap, PopenEnv, encode_environ
+from pytest_lambda._runtime.inprocess.swap_logging import (
     LoggingSwap,
-    ModuleSwap,
-    PopenEnv,
-    encode_environ,
     reset_loggers,
     snapshot_loggers,
     unconfigure_marked_loggers,

@@ -31,23 +31,29 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, Final
 
 from pytest_lambda._core.terminal import note, stuck_note
+from pytest_lambda._runtime.inprocess.watchdog import Watchdog
 from pytest_lambda._runtime.inprocess.worker import (
     _EXIT,
     _THREADS,
     HandlerAbandoned,
     Worker,
     _guard_exit,
-    real_time,
     stops_the_test,
 )
 from pytest_lambda._runtime.outcome import ProcessExit
 
-__all__ = ["KEEP_UNBLOCKED", "InlineWorker", "make_worker", "stop_if_past_deadline"]
+__all__ = [
+    "KEEP_UNBLOCKED",
+    "InlineWorker",
+    "environments_on_own_thread",
+    "make_worker",
+    "stop_if_past_deadline",
+]
 
 _SIGNAL: Final[int | None] = (
     int(signal.SIGRTMAX) - 3  # type: ignore[attr-defined,unused-ignore]
@@ -56,13 +62,9 @@ _SIGNAL: Final[int | None] = (
 )
 KEEP_UNBLOCKED: Final = frozenset() if _SIGNAL is None else frozenset({_SIGNAL})
 _C_SIGNAL: Final[Any] = importlib.import_module("_signal")  # getsignal() without an enum lookup
-_RESEND: Final = 0.05  # seconds between signals to a handler that runs on past its deadline
-_IDLE_SPAN: Final = 1.0  # the shortest idle sleep (shorter budgets wake the thread when armed)
-_IDLE: Final = 30.0  # seconds without jobs before the watchdog sleeps until the next one
 _NOTE_AFTER: Final = 2.0  # seconds past the deadline before saying so on stderr
 
-# For tests of the thread mode: False makes every new environment use a Worker thread.
-SETTINGS: Final[dict[str, bool]] = {"inline": True}
+_OWN_THREAD: Final = [0]  # open environments_on_own_thread() blocks (the test seam below)
 
 _RUNNING: Final[list[InlineWorker]] = []  # inline jobs running now, innermost last
 
@@ -73,12 +75,26 @@ def make_worker(name: str, *, pin: bool, handler: str = "") -> Worker | InlineWo
     ``handler`` names the handler in the note about one that runs on past its deadline.
     """
     if (
-        SETTINGS["inline"]
+        not _OWN_THREAD[0]
         and _SIGNAL is not None
         and threading.current_thread() is threading.main_thread()
     ):
         return InlineWorker(name, handler=handler)
     return Worker(name, pin=pin)
+
+
+@contextlib.contextmanager
+def environments_on_own_thread() -> Iterator[None]:
+    """The test seam of the thread mode: inside the block, every new environment runs its
+    jobs on a :class:`Worker` thread of its own, as it does when the runner is made off the
+    main thread (or where the watchdog's signal is missing). Nestable; not thread-safe (a
+    test's set-up). The suite's ``thread_environments`` fixture (root ``conftest.py``) uses it.
+    """
+    _OWN_THREAD[0] += 1
+    try:
+        yield
+    finally:
+        _OWN_THREAD[0] -= 1
 
 
 def _past_deadline() -> bool:
@@ -136,73 +152,7 @@ def _end_child(outcome: tuple[bool, Any]) -> None:
     _EXIT.get("original", os._exit)(status)
 
 
-class _Watchdog:
-    """One thread per process that signals inline jobs at their deadlines.
-
-    Arming costs a lock and a dict write; the thread is woken only when a new deadline is
-    earlier than the one it sleeps until (after it went idle, or for a shorter timeout).
-    """
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition(threading.Lock())
-        self._armed: dict[InlineWorker, tuple[float, int]] = {}  # (deadline, job number)
-        self._planned = float("inf")  # when the thread wakes next
-        self._span = _RESEND  # the last job's budget: how long an idle thread sleeps
-        self._pid = -1
-
-    def arm(self, worker: InlineWorker, budget: float) -> float:
-        """Watch ``worker`` from now for ``budget`` real seconds; the deadline."""
-        with self._cond:
-            deadline = real_time() + budget
-            worker._seq += 1
-            worker.fired = False
-            self._armed[worker] = (deadline, worker._seq)
-            self._span = max(budget, _IDLE_SPAN)
-            if self._pid != os.getpid():  # first use, or a forked child (threads do not survive)
-                self._pid = os.getpid()
-                self._planned = float("inf")
-                thread = threading.Thread(target=self._run, name="pytest-lambda-watchdog")
-                thread.daemon = True
-                thread.start()
-            if deadline < self._planned:
-                self._planned = deadline
-                self._cond.notify()
-            return deadline
-
-    def disarm(self, worker: InlineWorker) -> None:
-        with self._cond:  # not while the thread fires: it would put the worker back
-            self._armed.pop(worker, None)
-
-    def _run(self) -> None:
-        cond = self._cond
-        idle_since: float | None = None
-        with cond:
-            while True:
-                now = real_time()
-                if not self._armed:
-                    # Sleep a job's length at a time: a job armed meanwhile ends later than
-                    # that, so arming it needs no wake-up. Idle for long: sleep until armed.
-                    idle_since = now if idle_since is None else idle_since
-                    if now - idle_since < _IDLE:
-                        self._planned = now + self._span
-                        cond.wait(self._span)
-                    else:
-                        self._planned, idle_since = float("inf"), None
-                        cond.wait()
-                    continue
-                idle_since = None
-                due = min(deadline for deadline, _ in self._armed.values())
-                if due > now:
-                    self._planned = due
-                    cond.wait(due - now)
-                    continue
-                for worker, (deadline, seq) in list(self._armed.items()):
-                    if deadline <= now:
-                        self._armed[worker] = (now + _RESEND, seq)
-                        worker._fire(now, seq)
-
-
-_WATCHDOG: Final = _Watchdog()
+_WATCHDOG: Final = Watchdog()
 
 
 def _after_fork_in_child() -> None:

@@ -32,10 +32,10 @@ from pytest_lambda._runtime.outcome import (
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
+    from pytest_lambda._runtime.backend import InvokeSettings
     from pytest_lambda._runtime.inprocess.environment import Environment
-    from pytest_lambda._runtime.runner import Runner
 
-__all__ = ["run_init_only", "run_invocation"]
+__all__ = ["Clock", "run_init_only", "run_invocation"]
 
 _decode: Final = json.JSONDecoder().decode
 
@@ -54,7 +54,7 @@ _UNHANDLED_WARNING: Final = (
 )
 
 
-class _Clock:
+class Clock:
     """The runner's clock: epoch ms for deadlines, and how to measure elapsed time."""
 
     def __init__(self, clock: LambdaClock | None, time_fn: Callable[[], float]) -> None:
@@ -66,7 +66,7 @@ class _Clock:
         self.poll: Callable[[], int] | None = None
         self.refresh()
 
-    def refresh(self) -> _Clock:
+    def refresh(self) -> Clock:
         """Re-read whether the clock is frozen (a test may freeze it between invokes)."""
         self.frozen = bool(self.clock is not None and self.clock.frozen)
         self.poll = self.now_ms if self.frozen else None
@@ -97,14 +97,6 @@ def _raise_test_stop(finished: bool, env: Environment) -> None:
         raise value
 
 
-def _clock_of(runner: Runner) -> _Clock:
-    clock: _Clock | None = runner._clock_helper
-    if clock is None:
-        clock = runner._clock_helper = _Clock(runner._config.clock, runner._time)
-        return clock
-    return clock.refresh()
-
-
 def _deadline_of(context: Any, now_ms: int, timeout: float) -> int:
     deadline = getattr(context, "_epoch_deadline_time_in_ms", None)
     if isinstance(deadline, int):
@@ -116,7 +108,7 @@ def _deadline_of(context: Any, now_ms: int, timeout: float) -> int:
 
 
 def _bounded(
-    clock: _Clock, deadline_ms: int, env: Environment, job: Callable[[], Any]
+    clock: Clock, deadline_ms: int, env: Environment, job: Callable[[], Any]
 ) -> Callable[[], Any]:
     """``job``, with its thread's ``time.sleep`` unable to move a frozen clock past the deadline.
 
@@ -148,10 +140,10 @@ def _bounded(
 
 
 def _init(
-    runner: Runner, env: Environment, capture: LogCapture, clock: _Clock
+    settings: InvokeSettings, env: Environment, capture: LogCapture, clock: Clock
 ) -> InvocationFailure | None:
     """Run the init phase; the error to return (and the environment is then dead), or None."""
-    platform = runner._platform
+    platform = settings.platform
     env.log_handler.request_id = ""
     capture.write(platform.init_start(clock.time()))
     real0, clock0, start_ms = real_time(), clock.time(), clock.now_ms()
@@ -166,7 +158,7 @@ def _init(
     stopped = None if finished else float(limit_ms - start_ms)
     init_ms = env.init_duration_ms = clock.elapsed_ms(real0, clock0, stopped)
     if not finished:
-        error = timeout_error("", runner.timeout)
+        error = timeout_error("", settings.config.timeout)
         capture.write(platform.init_report(clock.time(), init_ms, "timeout", error.type))
         return error
     ok, value = env.worker.outcome
@@ -195,21 +187,22 @@ def _init(
     return error
 
 
-def run_init_only(runner: Runner, env: Environment) -> InvocationFailure | None:
+def run_init_only(
+    settings: InvokeSettings, clock: Clock, env: Environment
+) -> InvocationFailure | None:
     """Initialise ``env`` outside an invocation (for ``LambdaRunner.load()``)."""
     env.worker.check_caller()
-    clock = _clock_of(runner)
     capture = LogCapture()
     env.activate(capture, "", clock.time())
     try:
-        error = _init(runner, env, capture, clock)
+        error = _init(settings, env, capture, clock)
     except BaseException:
         env.deactivate()
-        runner._discard_process(abandoned=True)
+        settings.discard_process(True)
         raise
     env.deactivate()
-    if runner._echo is not None:
-        runner._echo(capture.text())
+    if settings.echo is not None:
+        settings.echo(capture.text())
     return error
 
 
@@ -224,37 +217,36 @@ def _with_request_id(error: InvocationFailure, request_id: str) -> InvocationFai
 
 
 def run_invocation(
-    runner: Runner, env: Environment, body: bytes, context: Any
+    settings: InvokeSettings, clock: Clock, env: Environment, body: bytes, context: Any
 ) -> tuple[Invocation, bool]:
     """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
     __tracebackhide__ = True
     env.worker.check_caller()
-    clock = _clock_of(runner)
     capture = LogCapture()
     given_id = getattr(context, "aws_request_id", None) if context is not None else None
-    request_id = given_id if isinstance(given_id, str) else runner._request_id()
+    request_id = given_id if isinstance(given_id, str) else settings.request_id()
     cold_start = not env.initialized
     env.activate(capture, request_id, clock.time())
     try:
-        return _invoke(runner, env, body, context, clock, capture, request_id, cold_start)
+        return _invoke(settings, env, body, context, clock, capture, request_id, cold_start)
     except BaseException:  # KeyboardInterrupt in the handler, or while the test waited
         env.deactivate()
-        runner._discard_process(abandoned=True)
+        settings.discard_process(True)
         raise
     finally:
         env.deactivate()
 
 
 def _invoke(
-    runner: Runner, env: Environment, body: bytes, context: Any, clock: _Clock,
+    settings: InvokeSettings, env: Environment, body: bytes, context: Any, clock: Clock,
     capture: LogCapture, request_id: str, cold_start: bool,
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True
-    config, platform = runner._config, runner._platform
+    config, platform = settings.config, settings.platform
     mark = memory_mark()
     init_ms: float | None = None
     if not env.initialized:
-        init_error = _init(runner, env, capture, clock)
+        init_error = _init(settings, env, capture, clock)
         init_ms = env.init_duration_ms
         if init_error is not None:
             failed = _with_request_id(init_error, request_id)
@@ -276,7 +268,7 @@ def _invoke(
     real0, clock0, now_ms = real_time(), clock.time(), clock.now_ms()
     if context is None:
         deadline_ms = now_ms + round(config.timeout * 1000)
-        ctx = runner._context(env, request_id, deadline_ms)
+        ctx = settings.context(env, request_id, deadline_ms)
     else:
         ctx, deadline_ms = context, _deadline_of(context, now_ms, config.timeout)
     capture.write(platform.start(clock0, request_id))

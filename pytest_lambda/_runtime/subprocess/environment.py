@@ -15,30 +15,26 @@ An init error makes the runtime exit by itself; the next invoke starts a new chi
 The child runs on real time: a frozen :class:`~pytest_lambda.LambdaClock` in the test process
 does not reach it. So everything here is timed on the real clock (the deadline it gets, the
 timeout, init and REPORT durations, the platform lines' timestamps and the trace id), and the
-first invoke of a runner while a clock is frozen says so in its logs (:func:`frozen_note`).
+first invoke of a runner while a clock is frozen says so in its logs (``backend.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import selectors
 import signal
 import subprocess
 import sys
 import weakref
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
-from pytest_lambda._runtime.backend import BLIND_SPOTS
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
-from pytest_lambda._runtime.outcome import exit_error, size_error, timeout_error
-from pytest_lambda._runtime.sandbox import Sandbox, _trace_id, lambda_environ
+from pytest_lambda._runtime.outcome import exit_error
+from pytest_lambda._runtime.sandbox import Sandbox, lambda_environ
 from pytest_lambda._runtime.subprocess.api import (
-    PendingEvent,
     RuntimeApi,
-    real_epoch,
     real_monotonic,
 )
 from pytest_lambda._runtime.subprocess.guard import (
@@ -48,77 +44,20 @@ from pytest_lambda._runtime.subprocess.guard import (
     secret_pipe,
     shared_tmp_note,
 )
+from pytest_lambda._runtime.subprocess.invoke import init_child, invoke_child
 from pytest_lambda._runtime.subprocess.support import (
-    context_headers,
-    deadline_of,
     kill_child,
     live_children,
     peak_memory_mb,
-    posted_error,
     register_child,
     runtime_unavailable,
-    with_request_id,
 )
 
 if TYPE_CHECKING:
-    from pytest_lambda._clock.clock import LambdaClock
-    from pytest_lambda._runtime.runner import Runner
+    from pytest_lambda._runtime.backend import InvokeSettings
     from pytest_lambda._runtime.sandbox import EnvConfig
-    from pytest_lambda._runtime.state import EnvironmentState
 
-__all__ = [
-    "RuntimeEnvironment",
-    "frozen_note",
-    "live_children",
-    "load_runtime",
-    "new_runtime_environment",
-    "run_runtime",
-    "runtime_state",
-    "runtime_unavailable",
-]
-
-INIT_LIMIT: Final = 10.0
-_AFTER_RESULT: Final = 2.0  # seconds the runtime gets to ask /next again after posting
-"""What checks cannot see in runtime mode (for their reports)."""
-_NOTED: Final[weakref.WeakSet[Any]] = weakref.WeakSet()  # runners whose logs had the note
-
-
-def _frozen_clock(runner: Runner) -> LambdaClock | None:
-    """The frozen clock the test runs on (the runner's, or the active one), or None."""
-    clock = runner.clock
-    if clock is not None and clock.frozen:
-        return clock
-    module = sys.modules.get("pytest_lambda._clock.clock")
-    active: LambdaClock | None = None if module is None else module._active
-    return active if active is not None and active.frozen else None
-
-
-def frozen_note(runner: Runner) -> str:
-    """A log line, on a runner's first invoke under a frozen clock: time is real in the child.
-
-    Empty otherwise (no frozen clock, or the runner's logs already had it). A line in the
-    logs (echoed with a failing test) rather than a Python warning: real time is this mode's
-    documented behaviour, not an error, and a suite run with ``-W error`` and
-    ``--lambda-isolation=runtime`` must not fail for it.
-    """
-    clock = _frozen_clock(runner)
-    if clock is None or runner in _NOTED:
-        return ""
-    _NOTED.add(runner)
-    from pytest_lambda._core.docs import doc_url
-
-    try:
-        at = clock.now().strftime(" (at %Y-%m-%dT%H:%M:%SZ)")
-    except RuntimeError:  # another freeze stacked on it: the runner's clock reads refuse too
-        at = ""
-    return (
-        f"pytest-lambda NOTE: isolation='runtime' with a frozen LambdaClock{at}: the "
-        "handler's process runs on real time, which the clock does not reach. time.sleep() "
-        "waits; time.time(), the deadline, get_remaining_time_in_millis(), the timeout, the "
-        "REPORT durations and the log timestamps are real wall-clock time. Tests that rely on "
-        "the frozen clock need isolation='module'. See "
-        f"{doc_url('explanation/runtime-isolation', 'time-and-the-test-clock')}\n"
-    )
+__all__ = ["RuntimeEnvironment", "live_children", "runtime_unavailable"]
 
 
 class _ChildLogging:
@@ -141,7 +80,6 @@ class RuntimeEnvironment:
         self.environ["PWD"] = config.root
         self.json_logs = self.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
         self.logging = _ChildLogging()
-        self.blind_spots = BLIND_SPOTS
         self.cwd = config.root
         self.sys_path = (config.root,)
         self.handler: Any = None
@@ -171,7 +109,7 @@ class RuntimeEnvironment:
         return None if self.proc is None else self.proc.pid
 
     # -- the child --------------------------------------------------------------------
-    def _spawn(self) -> None:
+    def spawn(self) -> None:
         api = self.api = RuntimeApi()
         tmp = self.tmp = TmpStatus()
         secret_fd = secret_pipe(api.base[1:])
@@ -204,7 +142,7 @@ class RuntimeEnvironment:
         self.peak_memory_mb, self._memory_at, self.out_of_memory = 0, 0.0, False
         self._refused = 0
 
-    def _read_memory(self, *, every: float = 0.0) -> int:
+    def read_memory(self, *, every: float = 0.0) -> int:
         """Update the child's peak memory (at most once per ``every`` seconds); the peak.
 
         A peak past ``memory_mb`` kills the child, as Lambda's memory limit does.
@@ -249,13 +187,13 @@ class RuntimeEnvironment:
                 return
             self._logs.append(data)
 
-    def _take_logs(self) -> str:
+    def take_logs(self) -> str:
         self._read_logs()
         text = b"".join(self._logs).decode("utf-8", "replace")
         self._logs = []
         return text
 
-    def _wait(self, until: Any, deadline: float) -> bool:
+    def wait(self, until: Any, deadline: float) -> bool:
         """Wait until ``until()`` is true (True), the child exits or ``deadline`` (False)."""
         proc, api = self.proc, self.api
         assert proc is not None
@@ -273,7 +211,7 @@ class RuntimeEnvironment:
                 if proc.poll() is not None:
                     self._read_logs()
                     return bool(until())
-                self._read_memory(every=WATCH_EVERY)
+                self.read_memory(every=WATCH_EVERY)
                 left = deadline - real_monotonic()
                 if left <= 0:
                     return False
@@ -281,7 +219,7 @@ class RuntimeEnvironment:
                     sel.unregister(proc.stdout.fileno())
                 sel.select(min(left, WATCH_EVERY))
 
-    def _kill(self) -> None:
+    def kill(self) -> None:
         if self._finalizer is not None:
             self._finalizer()  # kills and reaps, once
             self._finalizer = None
@@ -310,7 +248,7 @@ class RuntimeEnvironment:
             os.kill(self.proc.pid, signal.SIGCONT)
             self._stopped = False
 
-    def _exit_error(self, request_id: str) -> InvocationFailure:
+    def exit_failure(self, request_id: str) -> InvocationFailure:
         if self.out_of_memory:
             return out_of_memory(request_id)
         code = self.proc.returncode if self.proc is not None else None
@@ -324,157 +262,25 @@ class RuntimeEnvironment:
             )
         return exit_error(request_id, (code or 0) & 0xFF)
 
-    # -- init --------------------------------------------------------------------------
-    def init(self, runner: Runner, out: list[str], request_id: str) -> InvocationFailure | None:
+    # -- init and invoke (``invoke.py``) ------------------------------------------------
+    def init(
+        self, settings: InvokeSettings, out: list[str], request_id: str
+    ) -> InvocationFailure | None:
         """Start the child and wait for its first ``/next``; the error if init failed."""
-        platform = runner._platform
-        out.append(platform.init_start(real_epoch()))
-        start = real_monotonic()
-        self._spawn()
-        api = self.api
-        assert api is not None
-        done = self._wait(
-            lambda: api.next_calls > 0 or api.init_error is not None, start + INIT_LIMIT
-        )
-        if api.init_error is not None:  # the runtime exits(1) right after posting it
-            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)
-        init_ms = self.init_duration_ms = (real_monotonic() - start) * 1000
-        out.append(self._take_logs())
-        error: InvocationFailure | None = None
-        if api.init_error is not None:
-            error = posted_error(api.init_error, "", kind="init")
-        elif not done:
-            error = timeout_error("", runner.timeout)
-            out.append(platform.init_report(real_epoch(), init_ms, "timeout", error.type))
-            self._kill()
-            return error
-        elif self.proc is None or self.proc.poll() is not None:
-            error = self._exit_error("")
-        if error is not None:
-            out.append(platform.init_report(real_epoch(), init_ms, "error", error.type))
-            self._kill()
-            return error
-        self._read_memory()
-        if self.tmp is not None:
-            self.shared_tmp = self.tmp.read()  # written before awslambdaric started
-        self.initialized = True
-        return None
+        return init_child(self, settings, out, request_id)
 
-    # -- invoke ------------------------------------------------------------------------
-    def invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
-        """Invoke once; ``(invocation, keep)``: keep is False when the process ended."""
+    def invoke(
+        self, settings: InvokeSettings, body: bytes, context: Any, note: str
+    ) -> tuple[Invocation, bool]:
+        """Invoke once; ``(invocation, keep)``: keep is False when the process ended.
+
+        ``note`` starts the logs (the frozen-clock note of the backend, or "").
+        """
         try:
-            return self._invoke(runner, body, context)
+            return invoke_child(self, settings, body, context, note)
         except BaseException:  # Ctrl-C while waiting: the child must not outlive the test
-            self._kill()
+            self.kill()
             raise
-
-    def _invoke(self, runner: Runner, body: bytes, context: Any) -> tuple[Invocation, bool]:
-        config, platform = self.config, runner._platform
-        given_id = getattr(context, "aws_request_id", None) if context is not None else None
-        request_id = given_id if isinstance(given_id, str) else runner._request_id()
-        out: list[str] = [frozen_note(runner)]
-        cold_start = not self.initialized
-        init_ms: float | None = None
-        if cold_start:
-            init_error = self.init(runner, out, request_id)
-            init_ms = self.init_duration_ms
-            if init_error is not None:
-                if init_error.kind == "platform":
-                    init_error = with_request_id(init_error, request_id)
-                now = real_epoch()
-                out.append(platform.start(now, request_id))
-                out.append(platform.end(now, request_id))
-                out.append(platform.report(now, request_id, init_ms or 0.0, init_ms, "error",
-                                           init_error.type, 0))  # fmt: skip
-                return Invocation(
-                    response=init_error.payload(), raw=None, error=init_error, cold_start=True,
-                    request_id=request_id, duration_ms=init_ms or 0.0, logs="".join(out),
-                    body=json.dumps(init_error.payload()).encode(), init_duration_ms=init_ms,
-                ), False  # fmt: skip
-        else:
-            self.thaw()
-        api, proc = self.api, self.proc
-        assert api is not None
-        assert proc is not None
-        timeout_ms = round(config.timeout * 1000)
-        deadline_ms = deadline_of(context)
-        arn = f"arn:aws:lambda:{config.region}:123456789012:function:{config.function_name}"
-        out.append(platform.start(real_epoch(), request_id))
-        calls = api.next_calls
-        start = real_monotonic()
-        api.submit(
-            PendingEvent(
-                request_id=request_id, body=body, timeout_ms=timeout_ms, deadline_ms=deadline_ms,
-                invoked_function_arn=getattr(context, "invoked_function_arn", None) or arn,
-                trace_id=_trace_id(real_epoch()),
-                **context_headers(context),
-            )
-        )  # fmt: skip
-        self.invocations += 1
-        budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - real_epoch()
-        finished = self._wait(lambda: api.result is not None, start + max(0.0, budget))
-        result = api.result
-        if result is not None and result.kind != "oversize":
-            # Logs written after the post and before the runtime asks /next belong here too.
-            self._wait(lambda: api.next_calls > calls, real_monotonic() + _AFTER_RESULT)
-        elif result is not None:
-            self._wait(lambda: False, real_monotonic() + _AFTER_RESULT)  # it exits(1)
-        served = api.served_at or start
-        duration = (real_monotonic() - served) * 1000
-        memory = self._read_memory()  # the last known peak when the process is gone
-        out.append(self._take_logs())
-        notes = self.notes(cold=cold_start)
-        out.extend(f"pytest-lambda WARNING: {note}\n" for note in notes)
-        keep, status = True, "success"
-        error: InvocationFailure | None = None
-        response: Any = None
-        out_body, content_type = b"", "application/json"
-        if self.out_of_memory:  # its peak passed memory_mb, whatever it posted meanwhile
-            error, keep, status = out_of_memory(request_id), False, "error"
-        elif result is None and not finished and proc.poll() is None:
-            error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
-            out.append(platform.timed_out(real_epoch(), request_id, config.timeout))
-        elif result is None:
-            error, keep, status = self._exit_error(request_id), False, "error"
-        elif result.kind == "oversize":
-            error, keep, status = size_error(request_id), False, "error"
-        elif result.kind == "error":
-            error = posted_error(result, request_id, kind="function")
-            out_body = result.body
-        else:
-            out_body, content_type = result.body, result.content_type
-            if content_type == "application/json":
-                response = json.loads(out_body.decode("utf-8"))
-            else:
-                response = out_body
-        if keep and proc.poll() is not None:  # it posted, then died (sys.exit in a thread...)
-            keep = False
-        if error is not None and error.type in ("Runtime.ExitError", "Runtime.OutOfMemory"):
-            out.append(platform.exited(request_id, error.message.split(" Error: ", 1)[-1],
-                                       error.type))  # fmt: skip
-        now = real_epoch()
-        out.append(platform.end(now, request_id))
-        out.append(platform.report(
-            now, request_id, duration, init_ms, status,
-            error.type if error is not None and status != "timeout" else None, memory,
-        ))  # fmt: skip
-        if error is not None:
-            response = error.payload()
-            if not out_body:
-                out_body = json.dumps(response).encode()
-        if keep:
-            self.freeze()
-        # The deadline the child got (real epoch ms), not one on the test's clock.
-        deadline = api.served_deadline_ms or deadline_ms or int(real_epoch() * 1000) + timeout_ms
-        ctx = runner._context(self, request_id, deadline)  # type: ignore[arg-type]
-        invocation = Invocation(
-            response=response, raw=None if error is not None else response, error=error,
-            cold_start=cold_start, request_id=request_id, duration_ms=duration,
-            logs="".join(out), context=context if context is not None else ctx, body=out_body,
-            content_type=content_type, init_duration_ms=init_ms, warnings=notes,
-        )  # fmt: skip
-        return invocation, keep
 
     # -- teardown -----------------------------------------------------------------------
     def close(self, *, abandoned: bool = False) -> None:
@@ -482,66 +288,4 @@ class RuntimeEnvironment:
         if self.closed:
             return
         self.closed = True
-        self._kill()
-
-
-def new_runtime_environment(config: EnvConfig, sandbox: Sandbox) -> Any:
-    """A :class:`RuntimeEnvironment` (typed Any: the runner stores it where an Environment goes)."""
-    return RuntimeEnvironment(config, sandbox)
-
-
-def run_runtime(runner: Runner, env: Any, body: bytes, context: Any) -> tuple[Invocation, bool]:
-    """``LambdaRunner`` invoke in runtime mode: ``(invocation, keep)``."""
-    assert isinstance(env, RuntimeEnvironment)
-    return env.invoke(runner, body, context)
-
-
-def load_runtime(runner: Runner, env: Any) -> Any:
-    """``LambdaRunner.load()`` in runtime mode: start the child (init) and return a proxy.
-
-    The handler lives in the child, so the callable returned invokes it through the runtime
-    (``runner.invoke(event, context=context).response``).
-    """
-    __tracebackhide__ = True
-    if not env.initialized:
-        out: list[str] = []
-        error = env.init(runner, out, "")
-        if runner._echo is not None:
-            runner._echo("".join(out))
-        if error is not None:
-            from pytest_lambda._core.errors import handler_not_loaded
-
-            runner._discard_process(abandoned=False)
-            raise handler_not_loaded(runner._config.handler_name, error)
-        env.freeze()
-
-    def handler(event: Any, context: Any = None) -> Any:
-        return runner.invoke(event, context=context).response
-
-    handler.__name__ = handler.__qualname__ = str(runner._config.handler_name).rsplit(".", 1)[-1]
-    env.handler = handler
-    return handler
-
-
-def runtime_state(env: Any) -> EnvironmentState:
-    """The runner's ``EnvironmentState`` for a runtime process: what is observable from outside.
-
-    There is no module object (``handler_module`` is None, ``modules`` empty): module globals
-    live in the child. The scratch dir, the variables the process started with, its cwd and
-    counters are real.
-    """
-    from pytest_lambda._runtime.state import EnvironmentState
-
-    assert isinstance(env, RuntimeEnvironment)
-    return EnvironmentState(
-        handler_module=None,
-        modules={},
-        scratch_dir=env.sandbox.scratch,
-        environ=dict(env.environ),
-        sys_path=env.sys_path,
-        cwd=env.cwd,
-        initialized=env.initialized,
-        invocations=env.invocations,
-        generation=env.sandbox.generation,
-        environment=env,  # type: ignore[arg-type]
-    )
+        self.kill()

@@ -1,0 +1,131 @@
+"""Swapping the logging state between the test and an execution environment.
+
+:class:`LoggingSwap` puts the root logger as the runtime sets it up in place around each init
+and invocation (pytest's capture handlers stay attached); :func:`snapshot_loggers`,
+:func:`reset_loggers` and :func:`unconfigure_marked_loggers` give the named loggers the
+handler configured back as they were. Part of ``swap.py``'s contract (cheap: it runs twice
+per invocation; the logger walk runs only at an environment's reset).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Final
+
+__all__ = ["LoggingSwap", "reset_loggers", "snapshot_loggers", "unconfigure_marked_loggers"]
+
+
+class LoggingSwap:
+    """The root logger as the runtime sets it up, swapped in around each init/invocation.
+
+    pytest's own capture handlers stay attached while the environment is active, so
+    ``caplog`` and the "Captured log" report see what the handler logs (at the level the
+    runtime would let through).
+    """
+
+    def __init__(self, handler: logging.Handler, level: int | None) -> None:
+        self.handlers: list[logging.Handler] = [handler]
+        self.level = logging.WARNING if level is None else level
+        self.disable = 0
+        self._saved: tuple[list[logging.Handler], int, int] | None = None
+        self._passthrough: list[logging.Handler] = []
+
+    def activate(self) -> None:
+        root = logging.root
+        saved = (root.handlers, root.level, root.manager.disable)
+        self._saved = saved
+        self._passthrough = [h for h in saved[0] if type(h).__module__.startswith("_pytest")]
+        root.handlers = self.handlers + self._passthrough
+        if root.level != self.level:
+            root.setLevel(self.level)
+        if saved[2] != self.disable:
+            logging.disable(self.disable)
+
+    def deactivate(self) -> None:
+        saved = self._saved
+        if saved is None:
+            return
+        root = logging.root
+        passthrough = self._passthrough
+        self.handlers = [h for h in root.handlers if h not in passthrough]
+        self.level, self.disable = root.level, root.manager.disable
+        root.handlers = saved[0]
+        if root.level != saved[1]:
+            root.setLevel(saved[1])
+        if root.manager.disable != saved[2]:
+            logging.disable(saved[2])
+        self._saved = None
+        self._passthrough = []
+
+
+_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...], frozenset[str]]
+
+
+def snapshot_loggers() -> dict[str, _LoggerState]:
+    """The configuration of every named logger, to undo an environment's changes later."""
+    return {
+        name: (
+            lg.level,
+            lg.propagate,
+            lg.disabled,
+            tuple(lg.handlers),
+            tuple(lg.filters),
+            frozenset(lg.__dict__),
+        )
+        for name, lg in list(logging.root.manager.loggerDict.items())
+        if isinstance(lg, logging.Logger)
+    }
+
+
+_PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
+
+
+_DEFAULT_LOGGER: Final[_LoggerState] = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
+
+
+def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
+    level, propagate, disabled, handlers, filters, attrs = state
+    # Attributes the environment's code set on a logger (Powertools marks its loggers with
+    # ``init``/``powertools_handler``) would make the next environment's import believe
+    # the logger is already configured.
+    for attr in set(lg.__dict__) - attrs:
+        del lg.__dict__[attr]
+    lg.level, lg.propagate, lg.disabled = level, propagate, disabled
+    lg.handlers, lg.filters = list(handlers), list(filters)
+
+
+def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
+    """Undo what an environment did to named loggers.
+
+    Loggers that existed before get their level, handlers, filters and flags back. Loggers
+    it created are reset to defaults, unless named after a shared (third-party) package
+    such as ``botocore``, whose import-time setup must survive for later environments.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger):
+            continue
+        state = before.get(name)
+        if state is None:
+            if name.partition(".")[0] in shared_packages:
+                continue
+            state = _DEFAULT_LOGGER
+        _restore_logger(lg, state)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+
+
+def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
+    """Give a new environment fresh copies of loggers a library marked as configured.
+
+    A logger made in the test process by importing the handler module directly (AWS Lambda
+    Powertools' ``Logger(service=...)`` marks its logger with ``init``) would make the
+    environment's import skip its set-up and log to the test's stream. A new Lambda process
+    has no such logger, so it is reset to defaults here; :func:`reset_loggers` gives the
+    test its configuration back when the environment closes.
+    """
+    for name, lg in list(logging.root.manager.loggerDict.items()):
+        if not isinstance(lg, logging.Logger) or name.partition(".")[0] in shared_packages:
+            continue
+        if set(lg.__dict__) - _PLAIN_LOGGER_ATTRS:
+            _restore_logger(lg, _DEFAULT_LOGGER)
+    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
