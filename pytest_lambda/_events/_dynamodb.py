@@ -111,7 +111,8 @@ def _items(world: World, params: dict[str, Any]) -> list[dict[str, Any] | None]:
             if not isinstance(it, Mapping):
                 raise InvalidEventSpec(f"items[{i}]={it!r:.80}: expected a dict (one item)")
         return [dict(it) for it in items]
-    count = records or 1
+    names = params.get("event_name")
+    count = records or (len(names) if isinstance(names, (list, tuple)) and names else 1)
     if "item" in given:
         if not isinstance(params["item"], Mapping):
             raise InvalidEventSpec(f"item={params['item']!r:.80}: expected a dict (the item)")
@@ -248,7 +249,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
                     f"item key attribute {k!r} is {item[k]!r:.60} but key_schema says {t!r}; "
                     "key attributes are S, N or B as the table declares"
                 )
-            key[k] = item[k]
+            key[k] = dict(item[k])
         name = names[i]
         has_new, has_old = _images(name, view)
         ddb: dict[str, Any] = {"ApproximateCreationDateTime": times[i], "Keys": key}
@@ -284,6 +285,11 @@ def _size_bytes(ddb: Mapping[str, Any]) -> int:
 
 
 # -- derive --------------------------------------------------------------------------
+def _set_by_user(is_protected: Callable[[Path], bool], path: Path) -> bool:
+    """Whether an override set ``path`` or a type tag below it (a dict override merges)."""
+    return is_protected(path) or any(is_protected((*path, tag)) for tag in ("S", "N", "B"))
+
+
 def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
     """Recompute Keys from the images, SizeBytes, and the ARN's region from awsRegion."""
     records = event.get("Records")
@@ -296,14 +302,14 @@ def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
         if isinstance(ddb, dict):
             keys = ddb.get("Keys")
             image = ddb.get("NewImage") or ddb.get("OldImage")
-            if (
-                isinstance(keys, dict)
-                and isinstance(image, dict)
-                and not is_protected(("Records", i, "dynamodb", "Keys"))
-            ):
+            if isinstance(keys, dict) and isinstance(image, dict):
                 for k in list(keys):
-                    if k in image:
-                        keys[k] = image[k]
+                    if (
+                        k in image
+                        and isinstance(image[k], dict)
+                        and not _set_by_user(is_protected, ("Records", i, "dynamodb", "Keys", k))
+                    ):
+                        keys[k] = dict(image[k])
             if not is_protected(("Records", i, "dynamodb", "SizeBytes")):
                 ddb["SizeBytes"] = _size_bytes(ddb)
         arn, region = rec.get("eventSourceARN"), rec.get("awsRegion")

@@ -31,6 +31,7 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "sns": "message_schema",
     "sqs": "body_schema",
     "kinesis": "data_schema",
+    "dynamodb": "item_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -82,9 +83,9 @@ def test_public_names() -> None:
 
 def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
-        events.generate("dynamodb", seed=1)
+        events.generate("eventbridge_nope", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
     )
 
 
@@ -437,7 +438,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])
@@ -479,7 +480,7 @@ def test_detect_each_kind(kind: str) -> None:
         {"Records": []},
         {"Records": "x"},
         {"Records": [1]},
-        {"Records": [{"eventSource": "aws:dynamodb"}]},
+        {"Records": [{"eventSource": "aws:codecommit"}]},
         {"version": "2.0"},
         {"httpMethod": "GET"},
         {"version": "1.0", "routeKey": "GET /"},

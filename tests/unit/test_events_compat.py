@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
+    DynamoDBStreamModel,
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
     KinesisDataStreamModel,
@@ -30,6 +31,7 @@ MODELS: dict[str, Any] = {
     "sns": SnsModel,
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
+    "dynamodb": DynamoDBStreamModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -93,6 +95,13 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("kinesis", "batch", {"records": 5}),
     ("kinesis", "datas-schema", {"data_schema": ORDER_SCHEMA}),
     ("kinesis", "mixed-datas", {"datas": [b"\x00\x01", "plain text", {"a": 1}]}),
+    ("dynamodb", "default", {}),
+    ("dynamodb", "batch", {"records": 6}),
+    ("dynamodb", "keys-only", {"records": 3, "view_type": "KEYS_ONLY"}),
+    ("dynamodb", "new-image", {"records": 3, "view_type": "NEW_IMAGE"}),
+    ("dynamodb", "old-image", {"records": 3, "view_type": "OLD_IMAGE"}),
+    ("dynamodb", "ttl", {"event_name": "REMOVE", "ttl": True}),
+    ("dynamodb", "item-schema", {"item_schema": ORDER_SCHEMA, "key_schema": {"id": "N"}}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds
