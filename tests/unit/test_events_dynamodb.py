@@ -1,4 +1,4 @@
-"""DynamoDB Streams batches: schema, every invariant (docs/internals/event-spec.md §4.3),
+"""DynamoDB Streams batches: schema, every invariant (docs/internals/event-spec.md §4A),
 parameters, DynamoDB JSON marshalling and item sizes, overrides, Powertools compatibility."""
 
 from __future__ import annotations
