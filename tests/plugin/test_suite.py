@@ -433,3 +433,47 @@ def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.
     asked.assert_outcomes(passed=5)
     whole = pytester.runpytest(*PLUGIN, ".")
     whole.assert_outcomes(passed=9)  # `pytest .` is the whole project
+
+
+STREAM_COUNTER = """
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="counts",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    for record in event["Records"]:
+        ddb.update_item(
+            TableName="counts",
+            Key={"k": {"S": record["eventName"]}},
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+    return {"batchItemFailures": []}
+"""
+
+
+def test_dynamodb_stream_suite_passes_a_good_handler_and_catches_a_counter(pytester) -> None:
+    pytester.makepyfile(app=GOOD, counter=STREAM_COUNTER)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=dynamodb", "--lambda-seed=2"
+    )
+    result.assert_outcomes(passed=4)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=counter.handler",
+        "--lambda-events=dynamodb",
+        "--lambda-moto",
+        "--lambda-seed=2",
+        "-k",
+        "idempotent",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(["counter.handler is not idempotent for dynamodb events"])

@@ -133,6 +133,19 @@ def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
         return [json.loads(r["Sns"]["Message"]) for r in event["Records"]]
     if kind == "kinesis":
         return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
+    if kind == "dynamodb":  # the item without the drawn key attributes (pk, sk), unmarshalled
+        out = []
+        for r in event["Records"]:
+            ddb = r["dynamodb"]
+            image = ddb.get("NewImage") or ddb["OldImage"]
+            out.append(
+                {
+                    k: json.loads(v["N"]) if "N" in v else v["S"]
+                    for k, v in image.items()
+                    if k not in ddb["Keys"]
+                }
+            )
+        return out
     body = event["body"]
     return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
 

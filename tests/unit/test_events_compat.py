@@ -96,7 +96,7 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("kinesis", "datas-schema", {"data_schema": ORDER_SCHEMA}),
     ("kinesis", "mixed-datas", {"datas": [b"\x00\x01", "plain text", {"a": 1}]}),
     ("dynamodb", "default", {}),
-    ("dynamodb", "batch", {"records": 6}),
+    ("dynamodb", "batch", {"records": 3}),
     ("dynamodb", "keys-only", {"records": 3, "view_type": "KEYS_ONLY"}),
     ("dynamodb", "new-image", {"records": 3, "view_type": "NEW_IMAGE"}),
     ("dynamodb", "old-image", {"records": 3, "view_type": "OLD_IMAGE"}),
