@@ -17,7 +17,8 @@ def test_view_type_decides_the_images(lambda_event):
     event = lambda_event.dynamodb(event_name="REMOVE", view_type="NEW_IMAGE", key_schema=KEYS)
 
     record = event["Records"][0]["dynamodb"]
-    assert "NewImage" not in record and "OldImage" not in record  # a REMOVE has no new item
+    assert "NewImage" not in record
+    assert "OldImage" not in record
     assert events.check_invariants(event) == []
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
-    DynamoDBStreamModel,
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    DynamoDBStreamModel,
     KinesisDataStreamModel,
     S3Model,
     SnsModel,

@@ -135,7 +135,9 @@ def test_sequence_numbers_increase_and_arn_has_a_label() -> None:
     arn = event["Records"][0]["eventSourceARN"]
     assert arn.startswith("arn:aws:dynamodb:eu-west-1:111122223333:table/")
     label = arn.rsplit("/stream/", 1)[1]
-    assert len(label) == 23 and label[10] == "T" and label[19] == "."
+    assert len(label) == 23
+    assert label[10] == "T"
+    assert label[19] == "."
 
 
 # -- DynamoDB JSON and SizeBytes -----------------------------------------------------
