@@ -22,6 +22,7 @@ from typing import Any, Final
 from pytest_lambda._core.errors import InvalidEventSpec
 
 from ._ddb_json import item_size, marshal_item
+from ._dynamodb_checks import invariants
 from ._fastdraw import between, pick, word
 from ._overrides import Path
 from ._world import World, iso_ms
@@ -318,6 +319,3 @@ def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
             rec["eventSourceARN"] = (
                 f"arn:{m[1]}:dynamodb:{region}:{m[3]}:table/{m[4]}/stream/{m[5]}"
             )
-
-
-from ._dynamodb_checks import invariants  # noqa: E402  (the rules live beside the builder)
