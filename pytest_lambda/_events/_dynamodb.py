@@ -168,7 +168,7 @@ def _bool(params: dict[str, Any], name: str) -> bool:
 
 
 # -- drawing -------------------------------------------------------------------------
-def _key_value(world: World, kind: str, name: str, i: int) -> Any:
+def _key_value(world: World, kind: str, name: str) -> Any:
     rng = world.rng
     if kind == "N":
         return between(rng, 1, 10**9)
@@ -238,9 +238,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     records: list[dict[str, Any]] = []
     for i, given in enumerate(items):
         rest = dict(given) if given is not None else _default_item(world)
-        plain = {
-            k: rest.pop(k) if k in rest else _key_value(world, t, k, i) for k, t in keys.items()
-        }
+        if ttl and names[i] == "REMOVE" and given is None:
+            # the TTL attribute (epoch seconds) expired before the deletion
+            rest["expiresAt"] = times[i] - between(rng, 60, 2 * 86_400)
+        plain = {k: rest.pop(k) if k in rest else _key_value(world, t, k) for k, t in keys.items()}
         plain.update(rest)
         item = marshal_item(plain, f"items[{i}]" if given is not None else "item")
         key = {}
