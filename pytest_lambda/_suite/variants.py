@@ -173,6 +173,8 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     error = inv.error
     if error is not None and (error.type.startswith("Runtime.") or error.kind == "init"):
         return f"failed in the runtime ({error.type}: {error.message})"
+    if kind == "dynamodb" and error is None:
+        return _stream_response_problem(inv.response)
     if kind not in API_KINDS:
         return None
     if error is not None:
@@ -182,4 +184,19 @@ def answer_problem(kind: str, inv: Any) -> str | None:
         isinstance(response, dict) and isinstance(response.get("statusCode"), int)
     ):
         return f"answered without a statusCode: {str(response)[:120]!r}"
+    return None
+
+
+def _stream_response_problem(response: object) -> str | None:
+    """The partial batch response contract of a stream source (docs/internals/event-spec.md
+    §4A.3): an itemIdentifier that is empty, null, not a sequence number or under another key
+    makes Lambda retry the whole batch."""
+    from pytest_lambda._checks.redeliver import WHOLE_BATCH, failed_items
+
+    if failed_items("dynamodb", {}, response) == WHOLE_BATCH:
+        return (
+            f"answered {str(response)[:120]} : an empty, null or non-numeric itemIdentifier (or "
+            "another key) fails the whole batch; report each failed record as "
+            '{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}'
+        )
     return None

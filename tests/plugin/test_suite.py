@@ -477,3 +477,26 @@ def test_dynamodb_stream_suite_passes_a_good_handler_and_catches_a_counter(pytes
     )
     result.assert_outcomes(failed=1, deselected=3)
     result.stdout.fnmatch_lines(["counter.handler is not idempotent for dynamodb events"])
+
+
+BAD_KEY = """
+def handler(event, context):
+    return {"batchItemFailures": [{"SequenceNumber": r["dynamodb"]["SequenceNumber"]}
+                                  for r in event["Records"][:1]]}
+"""
+
+
+def test_dynamodb_suite_checks_the_partial_batch_response_contract(pytester) -> None:
+    pytester.makepyfile(badkey=BAD_KEY)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=badkey.handler", "--lambda-events=dynamodb", "--lambda-seed=2",
+        "-k", "robust",
+    )  # fmt: skip
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*answered {'batchItemFailures': [[]{'SequenceNumber': '*'}[]]} : an empty, null or "
+            "non-numeric itemIdentifier (or another key) fails the whole batch; report each failed "
+            'record as {"itemIdentifier": record[[]"dynamodb"[]][[]"SequenceNumber"[]]}*'
+        ]
+    )
