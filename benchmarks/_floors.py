@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import random
 import time
 import uuid
@@ -165,6 +166,58 @@ def kinesis() -> dict[str, Any]:
     }
 
 
+def _ddb_item(pk: str, sk: str, status: str) -> dict[str, Any]:
+    return {
+        "pk": {"S": pk},
+        "sk": {"S": sk},
+        "status": {"S": status},
+        "total": {"N": f"{_rng.randrange(100, 99999) / 100}"},
+        "quantity": {"N": str(_rng.randrange(1, 12))},
+        "checksum": {"B": base64.b64encode(_rng.randbytes(8)).decode()},
+        "gift": {"BOOL": _rng.random() < 0.2},
+        "cancelledAt": {"NULL": True},
+        "shipping": {
+            "M": {"city": {"S": "Springfield"}, "zip": {"S": str(_rng.randrange(10000, 99999))}}
+        },
+        "lines": {
+            "L": [{"M": {"sku": {"S": f"SKU-{_rng.randrange(1000, 9999)}"}, "qty": {"N": "2"}}}]
+        },
+        "tags": {"SS": ["gift", f"promo-{_rng.randrange(1, 99)}"]},
+        "ratings": {"NS": [str(_rng.randrange(1, 5)), str(_rng.randrange(6, 10))]},
+        "thumbnails": {"BS": [base64.b64encode(_rng.randbytes(6)).decode()]},
+    }
+
+
+def dynamodb() -> dict[str, Any]:
+    """One MODIFY record of a NEW_AND_OLD_IMAGES stream (the generator's usual default)."""
+    now = int(time.time())
+    pk, sk = f"CUSTOMER#{uuid.uuid4()}", f"ORDER#{now}"
+    new, old = _ddb_item(pk, sk, "PAID"), _ddb_item(pk, sk, "PENDING")
+    keys = {"pk": new["pk"], "sk": new["sk"]}
+    size = len(json.dumps(keys)) + len(json.dumps(new)) + len(json.dumps(old))  # a rough size
+    return {
+        "Records": [
+            {
+                "eventID": uuid.uuid4().hex,
+                "eventName": "MODIFY",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": _REGION,
+                "dynamodb": {
+                    "ApproximateCreationDateTime": now,
+                    "Keys": keys,
+                    "NewImage": new,
+                    "OldImage": old,
+                    "SequenceNumber": str(_rng.getrandbits(80)),
+                    "SizeBytes": size,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                },
+                "eventSourceARN": f"arn:aws:dynamodb:{_REGION}:{_ACCOUNT}:table/Orders/stream/2024-01-01T00:00:00.000",
+            }
+        ]
+    }
+
+
 def _optional_parts() -> tuple[bool, bool, bool]:
     """(path parameters, query string, JSON body): present about as often as in the
     generator's default API Gateway events (measured: ~2/3, ~1/3, ~2/5)."""
@@ -304,4 +357,5 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "sns": sns,
     "sqs": sqs,
     "kinesis": kinesis,
+    "dynamodb": dynamodb,
 }

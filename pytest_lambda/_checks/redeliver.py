@@ -10,7 +10,9 @@ What stays and what changes, per source:
   new ``receiptHandle`` and ``ApproximateReceiveCount`` grows by ``attempt``.
 * **S3, SNS** (asynchronous invocation): the identical event, and the retry keeps
   the invocation's request id (:func:`same_request_id`).
-* **Kinesis**: the same records, byte for byte (there is no receive counter).
+* **Kinesis, DynamoDB Streams**: the same records, byte for byte (there is no receive
+  counter); with ``bisect=True`` a failed batch comes back halved
+  (``BisectBatchOnFunctionError``).
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
   ``X-Amzn-Trace-Id`` root epoch kept consistent.
@@ -18,7 +20,8 @@ What stays and what changes, per source:
 Partial batch responses (``{"batchItemFailures": [{"itemIdentifier": ...}]}``) decide
 what a batch source redelivers: for SQS only the failed messages (FIFO: in each
 message group, the first failed message and every later message of that group); for
-Kinesis every record from the lowest failed sequence number on. An exception
+Kinesis and DynamoDB Streams every record from the lowest failed sequence number on
+(``kinesis.sequenceNumber`` / ``dynamodb.SequenceNumber``: the shard keeps its order). An exception
 (``failed=True``) or an invalid response (an empty or null ``itemIdentifier``, a wrong
 key name, or an SQS id not in the batch) redelivers the whole batch. A response that
 reports success redelivers nothing, and :func:`redeliver` refuses it.
@@ -42,7 +45,8 @@ from pytest_lambda._events._world import World, clf_time
 __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_request_id"]
 
 #: Kinds whose source honours partial batch responses.
-BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis"})
+BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis", "dynamodb"})
+_STREAM_KINDS: Final[frozenset[str]] = frozenset({"kinesis", "dynamodb"})
 _ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns"})
 _ALL_KINDS: Final[tuple[str, ...]] = facts.EVENT_KINDS
 
@@ -112,24 +116,37 @@ def failed_items(kind: str, event: Mapping[str, Any], response: object) -> froze
         known = {r.get("messageId") for r in event.get("Records", ())}
         if not ids <= known:
             return WHOLE_BATCH  # a message id that is not in the batch
-    if kind == "kinesis" and not all(i.isdigit() for i in ids):
+    if kind in _STREAM_KINDS and not all(i.isdigit() for i in ids):
         return WHOLE_BATCH
     return frozenset(ids)
 
 
+def _sequence(kind: str, record: Mapping[str, Any]) -> int:
+    inner = (
+        record["kinesis"]["sequenceNumber"]
+        if kind == "kinesis"
+        else record["dynamodb"]["SequenceNumber"]
+    )
+    return int(inner)
+
+
 def _records_to_redeliver(
-    kind: str, event: Mapping[str, Any], response: object, failed: bool
+    kind: str, event: Mapping[str, Any], response: object, failed: bool, bisect: bool = False
 ) -> list[dict[str, Any]] | None:
     records: list[dict[str, Any]] = list(event.get("Records", ()))
+    if failed and bisect and kind in _STREAM_KINDS:
+        # BisectBatchOnFunctionError: the failed batch is split in two and the first
+        # half retried (the second follows once it succeeds); one record stays whole.
+        return records[: max(1, (len(records) + 1) // 2)]
     ids = WHOLE_BATCH if failed or response is None else failed_items(kind, event, response)
     if ids == WHOLE_BATCH:
         return records
     assert not isinstance(ids, str)
     if not ids:
         return None
-    if kind == "kinesis":
+    if kind in _STREAM_KINDS:
         lowest = min(int(i) for i in ids)
-        return [r for r in records if int(r["kinesis"]["sequenceNumber"]) >= lowest]
+        return [r for r in records if _sequence(kind, r) >= lowest]
     # SQS; FIFO: per message group, the first failure and every later message of the group
     fifo = any(str(r.get("eventSourceARN", "")).endswith(".fifo") for r in records)
     if not fifo:
@@ -228,6 +245,7 @@ def next_delivery(
     response: object = None,
     failed: bool = False,
     seed: int | None = None,
+    bisect: bool = False,
 ) -> dict[str, Any] | None:
     """The event the source delivers next, or ``None`` when it redelivers nothing.
 
@@ -244,7 +262,7 @@ def next_delivery(
         return out
     world = _world(event, attempt, seed)
     if kind in BATCH_KINDS:
-        records = _records_to_redeliver(kind, out, response, failed)
+        records = _records_to_redeliver(kind, out, response, failed, bisect)
         if records is None:
             return None
         out["Records"] = records
@@ -263,6 +281,7 @@ def redeliver(
     response: object = None,
     seed: int | None = None,
     failed: bool = False,
+    bisect: bool = False,
 ) -> dict[str, Any]:
     """The event as its source delivers it again (see the module docs for the rules).
 
@@ -274,9 +293,13 @@ def redeliver(
     raised or timed out (the whole batch comes back). With neither, the whole
     event comes back: an at-least-once duplicate. ``seed`` varies the new receipt
     handles, request ids and times; results are deterministic either way.
+    ``bisect=True`` with ``failed=True`` (Kinesis, DynamoDB Streams) models
+    ``BisectBatchOnFunctionError``: the first half of the batch comes back.
     """
     __tracebackhide__ = True
-    out = next_delivery(event, kind, attempt, response=response, failed=failed, seed=seed)
+    out = next_delivery(
+        event, kind, attempt, response=response, failed=failed, seed=seed, bisect=bisect
+    )
     if out is None:
         raise InvalidEventSpec(
             f"response {response!r} reports that every item succeeded, so the source "

@@ -53,6 +53,10 @@ def _strdict(values: list[tuple[str, str]]) -> Any:
     return dict(values)
 
 
+def _dynamodb_json(text: str) -> Any:
+    return json_or_string(text, "--key-schema/--item")
+
+
 def _authorizer(text: str) -> Any:
     return json_or_string(text, "--authorizer")
 
@@ -88,7 +92,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--data", ("data",), "Kinesis record data (text; base64-encoded for you)", "TEXT"),
     GenFlag(
         "--body-schema",
-        ("body_schema", "message_schema", "data_schema"),
+        ("body_schema", "message_schema", "data_schema", "item_schema"),
         "JSON Schema file the payload is generated from",
         "FILE",
         None,
@@ -148,7 +152,12 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--endpoint", ("endpoint",), "API endpoint type: regional or edge", "TYPE"),
     GenFlag("--bucket", ("bucket",), "S3 bucket name", "NAME"),
     GenFlag("--key", ("key",), "S3 object key, decoded (encoded in the event as S3 does)", "KEY"),
-    GenFlag("--event-name", ("event_name",), "S3 event name, e.g. ObjectRemoved:Delete", "NAME"),
+    GenFlag(
+        "--event-name",
+        ("event_name",),
+        "S3 event name, e.g. ObjectRemoved:Delete; DynamoDB INSERT, MODIFY or REMOVE",
+        "NAME",
+    ),
     GenFlag("--size", ("size",), "S3 object size in bytes", "BYTES", int),
     GenFlag("--etag", ("etag",), "S3 object ETag", "ETAG"),
     GenFlag("--version-id", ("version_id",), "S3 object version id", "ID"),
@@ -182,6 +191,28 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--shard-id", ("shard_id",), "Kinesis shard id", "ID"),
     GenFlag("--partition-key", ("partition_key",), "Kinesis partition key", "KEY"),
     GenFlag("--encrypted", ("encrypted",), "Kinesis stream with SSE-KMS", action="store_true"),
+    GenFlag("--table", ("table",), "DynamoDB table name", "NAME"),
+    GenFlag(
+        "--view-type",
+        ("view_type",),
+        "DynamoDB stream view type: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES",
+        "TYPE",
+    ),
+    GenFlag(
+        "--key-schema",
+        ("key_schema",),
+        'DynamoDB table key as JSON, e.g. \'{"pk": "S", "sk": "N"}\'',
+        "JSON",
+        _dynamodb_json,
+    ),
+    GenFlag(
+        "--item",
+        ("item",),
+        "DynamoDB item of every record, as plain JSON (marshalled for you)",
+        "JSON",
+        _dynamodb_json,
+    ),
+    GenFlag("--ttl", ("ttl",), "DynamoDB REMOVEs are TTL deletions", action="store_true"),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

@@ -244,6 +244,32 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "Kinesis batch of five records from one shard, sequence numbers increasing",
         {"records": 5, "stream": "telemetry"},
     ),
+    Sample(
+        "dynamodb_insert",
+        "dynamodb",
+        701,
+        "DynamoDB Streams INSERT of an order (NEW_AND_OLD_IMAGES: NewImage only)",
+        {
+            "table": "Orders",
+            "event_name": "INSERT",
+            "key_schema": {"orderId": "S"},
+            "item": {"orderId": "o-1042", "status": "PENDING", "total": 59.9, "items": 3},
+        },
+    ),
+    Sample(
+        "dynamodb_batch",
+        "dynamodb",
+        702,
+        "DynamoDB Streams batch of INSERT/MODIFY/REMOVE records with every attribute type",
+        {"records": 4, "table": "Orders", "event_name": ["INSERT", "MODIFY", "MODIFY", "REMOVE"]},
+    ),
+    Sample(
+        "dynamodb_ttl_remove",
+        "dynamodb",
+        703,
+        "DynamoDB Streams TTL deletion: REMOVE with userIdentity of the DynamoDB service",
+        {"table": "Sessions", "event_name": "REMOVE", "ttl": True, "view_type": "OLD_IMAGE"},
+    ),
 )
 
 

@@ -30,7 +30,15 @@ __all__ = [
     "timeout_problem",
 ]
 
-EVENT_KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+EVENT_KINDS: Final[tuple[str, ...]] = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "dynamodb",
+)
 """The event kinds the generator knows, in documentation order (one module each in ``_events``)."""
 MAX_TIMEOUT: Final = 900.0
 """Lambda's largest function timeout, in seconds."""

@@ -117,5 +117,10 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("kinesis", **kwargs)
 
+    def dynamodb(self, **kwargs: Any) -> dict[str, Any]:
+        """DynamoDB Streams batch event."""
+        __tracebackhide__ = True
+        return self("dynamodb", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

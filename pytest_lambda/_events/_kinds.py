@@ -26,6 +26,8 @@ _ALIASES: Final[dict[str, str]] = {
     "http": "apigw_v2",
     "httpapi": "apigw_v2",
     "http_api": "apigw_v2",
+    "ddb": "dynamodb",
+    "dynamodb_streams": "dynamodb",
 }
 
 

@@ -47,9 +47,13 @@ def detect(event: object) -> str | None:
     if isinstance(records, list) and records and isinstance(records[0], Mapping):
         first = records[0]
         source = first.get("eventSource") or first.get("EventSource")
-        return {"aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:kinesis": "kinesis"}.get(
-            str(source)
-        )
+        return {
+            "aws:sqs": "sqs",
+            "aws:sns": "sns",
+            "aws:s3": "s3",
+            "aws:kinesis": "kinesis",
+            "aws:dynamodb": "dynamodb",
+        }.get(str(source))
     if event.get("version") == "2.0" and "routeKey" in event:
         return "apigw_v2"
     if "httpMethod" in event and "requestContext" in event:

@@ -89,10 +89,54 @@ def _set(path: str, value: object) -> _Transform:
     return apply
 
 
+def _ddb(change: Callable[[dict[str, Any], dict[str, Any]], None]) -> _Transform:
+    """Change Records[0] of a DynamoDB Streams event, keeping SizeBytes right."""
+
+    def apply(event: dict[str, Any]) -> None:
+        from pytest_lambda._events._ddb_json import item_size
+
+        record = event["Records"][0]
+        ddb = record["dynamodb"]
+        change(record, ddb)
+        ddb["SizeBytes"] = sum(item_size(ddb.get(f)) for f in ("Keys", "NewImage", "OldImage"))
+
+    return apply
+
+
+def _ddb_ttl_remove(record: dict[str, Any], ddb: dict[str, Any]) -> None:
+    image = ddb.pop("NewImage", None) or ddb.get("OldImage")
+    record["eventName"] = "REMOVE"
+    record["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    if ddb["StreamViewType"] in ("OLD_IMAGE", "NEW_AND_OLD_IMAGES"):
+        ddb["OldImage"] = image or dict(ddb["Keys"])
+
+
+def _ddb_keys_only(record: dict[str, Any], ddb: dict[str, Any]) -> None:
+    for field in ("NewImage", "OldImage"):
+        if field in ddb:
+            ddb[field] = dict(ddb["Keys"])
+
+
+def _ddb_big_number(record: dict[str, Any], ddb: dict[str, Any]) -> None:
+    for field in ("NewImage", "OldImage"):
+        if field in ddb:
+            ddb[field]["amount"] = {"N": "-1234567890.1234567890123456789012345678"}
+
+
+def _dynamodb() -> list[tuple[str, _Transform]]:
+    return [
+        ("Records.0 is a TTL deletion (REMOVE by dynamodb.amazonaws.com)", _ddb(_ddb_ttl_remove)),
+        ("Records.0's images hold only the key attributes", _ddb(_ddb_keys_only)),
+        ("Records.0's images hold a 38-digit negative number", _ddb(_ddb_big_number)),
+    ]
+
+
 def variants(kind: str) -> list[tuple[str, _Transform]]:
     """Hostile variants of an event of ``kind``: ``(description, transform in place)``."""
     if kind in API_KINDS:
         return _api(kind)
+    if kind == "dynamodb":
+        return _dynamodb()
     field = {
         "sqs": "Records.0.body",
         "sns": "Records.0.Sns.Message",
@@ -135,6 +179,8 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     error = inv.error
     if error is not None and (error.type.startswith("Runtime.") or error.kind == "init"):
         return f"failed in the runtime ({error.type}: {error.message})"
+    if kind == "dynamodb" and error is None:
+        return _stream_response_problem(inv.response)
     try:
         answer = inv.http  # what the HTTP client gets, by the event's source's rules
     except NotAnHttpEvent:
@@ -143,4 +189,19 @@ def answer_problem(kind: str, inv: Any) -> str | None:
         return f"raised {error.type}: {error.message}"
     if answer.gateway_error is not None:
         return f"the client would get {answer.status_code}: {answer.gateway_error}"
+    return None
+
+
+def _stream_response_problem(response: object) -> str | None:
+    """The partial batch response contract of a stream source (docs/internals/event-spec.md
+    §4A.3): an itemIdentifier that is empty, null, not a sequence number or under another key
+    makes Lambda retry the whole batch."""
+    from pytest_lambda._checks.redeliver import WHOLE_BATCH, failed_items
+
+    if failed_items("dynamodb", {}, response) == WHOLE_BATCH:
+        return (
+            f"answered {str(response)[:120]} : an empty, null or non-numeric itemIdentifier (or "
+            "another key) fails the whole batch; report each failed record as "
+            '{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}'
+        )
     return None

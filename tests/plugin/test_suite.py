@@ -240,7 +240,7 @@ def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> No
         (
             ["--lambda-handler=app.handler", "--lambda-events=sqs,bogus"],
             "ERROR: --lambda-events (from command line)='sqs,bogus': unknown event kind "
-            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis; see *",
+            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb; see *",
         ),
         (
             ["--lambda-handler=app", "--lambda-events=sqs"],
@@ -433,3 +433,70 @@ def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.
     asked.assert_outcomes(passed=5)
     whole = pytester.runpytest(*PLUGIN, ".")
     whole.assert_outcomes(passed=9)  # `pytest .` is the whole project
+
+
+STREAM_COUNTER = """
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="counts",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    for record in event["Records"]:
+        ddb.update_item(
+            TableName="counts",
+            Key={"k": {"S": record["eventName"]}},
+            UpdateExpression="ADD n :one",
+            ExpressionAttributeValues={":one": {"N": "1"}},
+        )
+    return {"batchItemFailures": []}
+"""
+
+
+def test_dynamodb_stream_suite_passes_a_good_handler_and_catches_a_counter(pytester) -> None:
+    pytester.makepyfile(app=GOOD, counter=STREAM_COUNTER)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=dynamodb", "--lambda-seed=2"
+    )
+    result.assert_outcomes(passed=4)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=counter.handler",
+        "--lambda-events=dynamodb",
+        "--lambda-moto",
+        "--lambda-seed=2",
+        "-k",
+        "idempotent",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(["counter.handler is not idempotent for dynamodb events"])
+
+
+BAD_KEY = """
+def handler(event, context):
+    return {"batchItemFailures": [{"SequenceNumber": r["dynamodb"]["SequenceNumber"]}
+                                  for r in event["Records"][:1]]}
+"""
+
+
+def test_dynamodb_suite_checks_the_partial_batch_response_contract(pytester) -> None:
+    pytester.makepyfile(badkey=BAD_KEY)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=badkey.handler", "--lambda-events=dynamodb", "--lambda-seed=2",
+        "-k", "robust",
+    )  # fmt: skip
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(
+        [
+            "*answered {'batchItemFailures': [[]{'SequenceNumber': '*'}[]]} : an empty, null or "
+            "non-numeric itemIdentifier (or another key) fails the whole batch; report each failed "
+            'record as {"itemIdentifier": record[[]"dynamodb"[]][[]"SequenceNumber"[]]}*'
+        ]
+    )

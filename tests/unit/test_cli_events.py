@@ -61,7 +61,7 @@ def test_list_unknown_kind(capsys):
         2,
         "",
         "pytest-lambda: error: unknown event kind 'rest' (did you mean 'apigw_v1'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis\n",
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb\n",
     )
 
 
@@ -153,6 +153,32 @@ FLAG_CASES = [
         ["--data", "hello", "--partition-key", "pk-1", "--records", "2"],
         {"data": "hello", "partition_key": "pk-1", "records": 2},
     ),
+    (
+        "dynamodb",
+        [
+            "--table",
+            "Orders",
+            "--view-type",
+            "NEW_IMAGE",
+            "--event-name",
+            "INSERT",
+            "--key-schema",
+            '{"id": "N"}',
+            "--item",
+            '{"id": 7, "note": "x"}',
+            "--records",
+            "2",
+        ],
+        {
+            "table": "Orders",
+            "view_type": "NEW_IMAGE",
+            "event_name": "INSERT",
+            "key_schema": {"id": "N"},
+            "item": {"id": 7, "note": "x"},
+            "records": 2,
+        },
+    ),
+    ("dynamodb", ["--event-name", "REMOVE", "--ttl"], {"event_name": "REMOVE", "ttl": True}),
     (
         "apigw_v1",
         ["--method", "POST", "--path", "/orders", "--stage", "prod", "--body", "{}"],
@@ -275,7 +301,7 @@ def test_flag_not_for_this_kind(capsys):
 
 def test_unknown_kind(capsys):
     assert one_error(capsys, "events", "generate", "lambda") == (
-        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
     )
 
 
@@ -390,7 +416,7 @@ def test_schema(capsys, kind):
 def test_schema_unknown_kind(capsys):
     assert one_error(capsys, "events", "schema", "http") == (
         "unknown event kind 'http' (did you mean 'apigw_v2'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
     )
 
 

@@ -15,6 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    DynamoDBStreamModel,
     KinesisDataStreamModel,
     S3Model,
     SnsModel,
@@ -30,6 +31,7 @@ MODELS: dict[str, Any] = {
     "sns": SnsModel,
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
+    "dynamodb": DynamoDBStreamModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -93,6 +95,13 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("kinesis", "batch", {"records": 5}),
     ("kinesis", "datas-schema", {"data_schema": ORDER_SCHEMA}),
     ("kinesis", "mixed-datas", {"datas": [b"\x00\x01", "plain text", {"a": 1}]}),
+    ("dynamodb", "default", {}),
+    ("dynamodb", "batch", {"records": 3}),
+    ("dynamodb", "keys-only", {"records": 3, "view_type": "KEYS_ONLY"}),
+    ("dynamodb", "new-image", {"records": 3, "view_type": "NEW_IMAGE"}),
+    ("dynamodb", "old-image", {"records": 3, "view_type": "OLD_IMAGE"}),
+    ("dynamodb", "ttl", {"event_name": "REMOVE", "ttl": True}),
+    ("dynamodb", "item-schema", {"item_schema": ORDER_SCHEMA, "key_schema": {"id": "N"}}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds
@@ -126,7 +135,9 @@ def test_events_validate_and_parse_with_powertools_full_sweep() -> None:
     total = 0
     failures: list[str] = []
     for kind, _id, params in COMBOS:
-        seeds = range(FAST_SEEDS, FULL_SEEDS)
+        # DynamoDB items are deep (every attribute type): ~8 ms per event to generate, validate
+        # and parse, so its seven combinations sweep fewer seeds
+        seeds = range(FAST_SEEDS, FULL_SEEDS if kind != "dynamodb" else 600)
         total += len(seeds)
         failures += _failures(kind, params, seeds)
     assert not failures, f"{len(failures)}/{total} failed:\n" + "\n".join(failures[:5])

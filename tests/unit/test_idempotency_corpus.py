@@ -133,6 +133,19 @@ HANDLERS = {
                 for record in event["Records"]:
                     store.insert("clicks", record["kinesis"]["data"])
     """,
+    "stream_counter": """
+        import store
+        def handler(event, context):
+            for record in event["Records"]:
+                if record["eventName"] == "INSERT":
+                    store.incr("counts", "inserts")
+    """,
+    "stream_dedup_event_id": """
+        import store
+        def handler(event, context):
+            for record in event["Records"]:
+                store.put_if_absent("changes", record["eventID"], record["dynamodb"]["SequenceNumber"])
+    """,
     "write_then_marker": """
         import store
         def handler(event, context):
@@ -204,6 +217,7 @@ SQS1 = {"seed": 11, "records": 1}
     [
         ("dedup_conditional", events.sqs(seed=11, records=3)),
         ("natural_upsert", events.s3(seed=13)),
+        ("stream_dedup_event_id", events.dynamodb(seed=3, records=3)),
     ],
 )
 def test_idempotent_handlers_pass(corpus: Path, name: str, event: dict[str, Any]) -> None:
@@ -257,6 +271,12 @@ def test_powertools_style_key_passes_and_masks_per_delivery_values(corpus: Path)
             events.kinesis(seed=6, records=2),
             DUPLICATE,
             "not context.aws_request_id: every kinesis redelivery is a new invocation",
+        ),
+        (
+            "stream_counter",
+            events.dynamodb(seed=6, records=2, event_name="INSERT"),
+            DUPLICATE,
+            "eventID",
         ),
         (
             "write_then_marker",

@@ -31,7 +31,7 @@ import pytest
 from pytest_lambda import events
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
-SUPPORTED = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+SUPPORTED = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb")
 
 
 def _index() -> list[dict[str, Any]]:
@@ -154,6 +154,54 @@ def test_genuine_capture_passes_the_schema(entry: dict[str, Any]) -> None:
 def test_genuine_capture_breaks_no_invariant(entry: dict[str, Any]) -> None:
     """No cross-field rule of ``check_invariants`` is contradicted by a real event."""
     assert events.check_invariants(_load(entry["path"]), entry["kind"]) == []
+
+
+# ---- hand-edited DynamoDB Streams samples (issue 21) --------------------------------------------
+# No genuine DynamoDB Streams capture was found: the corpus holds SDK test samples that were
+# edited by hand. They must be detected as dynamodb and (the schema being the shape AWS sends)
+# pass the schema, unless a hand edit broke the shape itself; each breaks an invariant, named here.
+
+HANDMADE_DYNAMODB = [e for e in INDEX if e["kind"] == "dynamodb" and not e["genuine"]]
+_DDB_NOT_AN_EVENT = (
+    "a single stream record, not an event: no Records array (a Rust unit-test sample)"
+)
+_DDB_EMPTY_SET = "hand edit: an empty SS set ([]); DynamoDB never stores an empty set"
+_DDB_FAKE_ARN = "hand edit: eventSourceARN 'eventsource_arn' / 'source_arn' is a placeholder"
+XFAIL_DDB_DETECT = {
+    "dynamodb/rust-example-dynamodb-event-record-with-optional-fields.json": _DDB_NOT_AN_EVENT
+}
+XFAIL_DDB_SCHEMA = {
+    **XFAIL_DDB_DETECT,
+    "dynamodb/go-dynamodb-event.json": _DDB_EMPTY_SET,
+    "dynamodb/ptpy-dynamostreamevent.json": _DDB_FAKE_ARN,
+    "dynamodb/ptts-dynamodb-base.json": _DDB_FAKE_ARN,
+}
+#: The first invariant each hand-edited sample breaks (its index evidence names the edit).
+DDB_FIRST_BROKEN = {
+    "dynamodb/dotnet-dynamodb-event.json": "Records[0].dynamodb.SizeBytes is 54 but Keys and images measure 188 bytes",
+    "dynamodb/dotnet-dynamodb-with-ms-event.json": "Records[0].dynamodb.SizeBytes is 54 but Keys and images measure 188 bytes",
+    "dynamodb/go-dynamodb-event.json": "Records[0].userIdentity is present on a INSERT record",
+    "dynamodb/java-dynamo-event.json": "Records[0].eventSourceARN's stream label 2015-06-27T00:48:05.899 is after",
+    "dynamodb/ptpy-dynamostreamevent.json": "Records[1] has eventSourceARN 'source_arn' but Records[0] has 'eventsource_arn'",
+    "dynamodb/ptts-dynamodb-base.json": "Records[1] has eventSourceARN 'source_arn' but Records[0] has 'eventsource_arn'",
+}
+
+
+@pytest.mark.parametrize("entry", _params(HANDMADE_DYNAMODB, XFAIL_DDB_DETECT))
+def test_handmade_dynamodb_sample_is_detected(entry: dict[str, Any]) -> None:
+    assert events.detect(_load(entry["path"])) == "dynamodb"
+
+
+@pytest.mark.parametrize("entry", _params(HANDMADE_DYNAMODB, XFAIL_DDB_SCHEMA))
+def test_handmade_dynamodb_sample_passes_the_schema(entry: dict[str, Any]) -> None:
+    assert events.validate(_load(entry["path"]), "dynamodb") == "dynamodb"
+
+
+@pytest.mark.parametrize("entry", _params(HANDMADE_DYNAMODB, XFAIL_DDB_DETECT))
+def test_handmade_dynamodb_sample_breaks_the_named_invariant(entry: dict[str, Any]) -> None:
+    broken = events.check_invariants(_load(entry["path"]), "dynamodb")
+    assert broken
+    assert broken[0].startswith(DDB_FIRST_BROKEN[entry["path"]])
 
 
 # ---- events of sources we do not support ---------------------------------------------------------

@@ -331,3 +331,45 @@ def test_bad_kind_and_attempt() -> None:
         redeliver(sqs_event("m1"), kind="sq")
     with pytest.raises(InvalidEventSpec, match=r"attempt=0: expected an int >= 1"):
         redeliver(sqs_event("m1"), attempt=0)
+
+
+# -- DynamoDB Streams --------------------------------------------------------------------
+
+
+def ddb_seqs(event: dict) -> list[str]:
+    return [r["dynamodb"]["SequenceNumber"] for r in event["Records"]]
+
+
+def test_dynamodb_redelivers_the_same_records_byte_for_byte() -> None:
+    event = events.dynamodb(seed=3, records=4)
+    assert redeliver(event) == event
+    assert redeliver(event, attempt=3, failed=True) == event
+    assert not same_request_id("dynamodb")
+
+
+def test_dynamodb_partial_batch_restarts_at_the_lowest_failed_sequence_number() -> None:
+    event = events.dynamodb(seed=3, records=4)
+    s = ddb_seqs(event)
+    assert ddb_seqs(redeliver(event, response=failures(s[3], s[1]))) == s[1:]
+    assert ddb_seqs(redeliver(event, response=failures(s[0]))) == s
+    assert next_delivery(event, response={"batchItemFailures": []}) is None
+
+
+@pytest.mark.parametrize(
+    "response",
+    [failures(""), failures(None), {"batchItemFailures": [{"SequenceNumber": "1"}]}, failures("x")],
+    ids=["empty", "null", "wrong key", "not a number"],
+)
+def test_dynamodb_invalid_partial_response_redelivers_the_whole_batch(response: object) -> None:
+    event = events.dynamodb(seed=3, records=3)
+    assert failed_items("dynamodb", event, response) == WHOLE_BATCH
+    assert ddb_seqs(redeliver(event, response=response)) == ddb_seqs(event)
+
+
+@pytest.mark.parametrize("kind", ["dynamodb", "kinesis"])
+def test_bisect_on_function_error_retries_the_first_half(kind: str) -> None:
+    event = events.generate(kind, seed=2, records=5)
+    half = redeliver(event, failed=True, bisect=True)
+    assert half["Records"] == event["Records"][:3]
+    single = {"Records": event["Records"][:1]}
+    assert redeliver(single, failed=True, bisect=True) == single

@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 _READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
-_ASYNC_OR_BATCH: Final = frozenset({"sqs", "kinesis", "s3", "sns"})
+_ASYNC_OR_BATCH: Final = frozenset({"sqs", "kinesis", "dynamodb", "s3", "sns"})
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,8 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
     first = records[0] if isinstance(records, list) and records else {}
     if kind == "sqs":
         return f"sqs, {plural(len(records), 'message')}, first messageId {first.get('messageId')!r}"
+    if kind == "dynamodb":
+        return f"dynamodb, {plural(len(records), 'record')}, first eventID {first.get('eventID')!r}"
     if kind == "kinesis":
         return f"kinesis, {plural(len(records), 'record')}, first eventID {first.get('eventID')!r}"
     if kind == "s3":
@@ -330,8 +332,13 @@ def crash_finding(
             fix="return the same response for a retry: store the first result with your dedup record and return it",
         )
     records = len(clean.events[0].get("Records", ())) if clean.events else 0
-    if kind in ("sqs", "kinesis") and run.whole_batch_retry and records > 1 and dup is not None:
-        ident = "messageId" if kind == "sqs" else "sequenceNumber"
+    if (
+        kind in ("sqs", "kinesis", "dynamodb")
+        and run.whole_batch_retry
+        and records > 1
+        and dup is not None
+    ):
+        ident = {"sqs": "messageId", "kinesis": "sequenceNumber"}.get(kind, "SequenceNumber")
         return replace(
             base,
             message=f"when {where}, the whole batch was redelivered and records that had "

@@ -18,6 +18,7 @@ __all__ = ["ID_HINT", "changed_fields", "field_fix", "find_field_cause", "with_f
 ID_HINT: Final = {
     "sqs": "messageId",
     "kinesis": "eventID",
+    "dynamodb": "eventID (or dynamodb.SequenceNumber)",
     "s3": "the bucket, key and sequencer",
     "sns": "Sns.MessageId",
     "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
