@@ -50,11 +50,9 @@ def detect(event: object) -> str | None:
         return {"aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:kinesis": "kinesis"}.get(
             str(source)
         )
-    if event.get("version") == "2.0" and "routeKey" in event:
-        return "apigw_v2"
-    if "httpMethod" in event and "requestContext" in event:
-        return "apigw_v1"
-    return None
+    from ._http_source import http_kind
+
+    return http_kind(event)
 
 
 def _detect_or_raise(event: object, kind: str | None) -> str:
