@@ -270,7 +270,7 @@ def invariants(event: dict[str, Any]) -> list[str]:
         out.append(f"eventType {etype!r} does not match routeKey {route!r} (expected {EVENT_TYPES.get(route, 'MESSAGE')!r})")
     if etype == "MESSAGE":
         if "messageId" not in rc:
-            out.append("a MESSAGE event has requestContext.messageId")
+            out.append("a MESSAGE event lacks requestContext.messageId (every frame has one)")
         for key in ("headers", "multiValueHeaders"):
             if key in event:
                 out.append(f"a MESSAGE event has no {key}: frames carry none")
@@ -279,7 +279,7 @@ def invariants(event: dict[str, Any]) -> list[str]:
     if etype == "DISCONNECT":
         for key in ("disconnectStatusCode", "disconnectReason"):
             if key not in rc:
-                out.append(f"a DISCONNECT event has requestContext.{key}")
+                out.append(f"a DISCONNECT event lacks requestContext.{key} (always sent on $disconnect)")
     else:
         for key in ("disconnectStatusCode", "disconnectReason"):
             if key in rc:

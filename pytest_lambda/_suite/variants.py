@@ -17,7 +17,7 @@ from typing import Any, Final
 
 __all__ = ["API_KINDS", "answer_problem", "apply", "variants"]
 
-API_KINDS: Final = ("apigw_v1", "apigw_v2")
+API_KINDS: Final = ("apigw_v1", "apigw_v2", "function_url", "alb", "websocket")
 _BIG: Final = 300_000
 _Transform = Callable[[dict[str, Any]], None]
 
@@ -55,7 +55,50 @@ def _v2_untyped_json(event: dict[str, Any]) -> None:
     event["isBase64Encoded"] = True
 
 
+def _alb_body(text: str) -> _Transform:
+    def apply(event: dict[str, Any]) -> None:  # ALB always sends body, "" for none
+        event["body"] = text
+        event["isBase64Encoded"] = False
+
+    return apply
+
+
+def _as_message(text: str | None, binary: bool = False) -> _Transform:
+    """A WebSocket frame on the $default route (a client can send any frame)."""
+
+    def apply(event: dict[str, Any]) -> None:
+        rc = event["requestContext"]
+        if rc.get("eventType") != "MESSAGE":
+            for key in ("headers", "multiValueHeaders", "queryStringParameters",
+                        "multiValueQueryStringParameters"):  # fmt: skip
+                event.pop(key, None)
+            for key in ("disconnectStatusCode", "disconnectReason"):
+                rc.pop(key, None)
+            rc["messageId"] = rc["connectionId"][:-1][::-1] + "="
+        rc["routeKey"] = "$default"
+        rc["eventType"] = "MESSAGE"
+        event["body"] = text
+        event["isBase64Encoded"] = binary
+
+    return apply
+
+
 def _api(kind: str) -> list[tuple[str, _Transform]]:
+    if kind == "websocket":
+        return [
+            ("frame is not JSON", _as_message("{not json")),
+            ("frame is JSON without an action", _as_message('{"message": 1}')),
+            ("frame is empty", _as_message("")),
+            ("frame is binary (base64)", _as_message("//79/A==", binary=True)),
+            ("frame is large (120 kB of text)", _as_message("x" * 120_000)),
+        ]
+    if kind == "alb":
+        return [
+            ("body is not JSON", _alb_body("{not json")),
+            ("body is a JSON array, not an object", _alb_body("[]")),
+            ("body is empty (as for a GET)", _alb_body("")),
+            ("body is large (300 kB of text)", _alb_body("x" * _BIG)),
+        ]
     out: list[tuple[str, _Transform]] = [
         ("body is not JSON", _body("{not json")),
         ("body is a JSON array, not an object", _body("[]")),
@@ -122,8 +165,8 @@ def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
     return out
 
 
-def answer_problem(kind: str, inv: Any) -> str | None:
-    """What is wrong with the handler's answer to a hostile event, or None."""
+def answer_problem(kind: str, inv: Any, event: object = None) -> str | None:
+    """What is wrong with the handler's answer to a hostile ``event``, or None."""
     if inv.timed_out:
         return "timed out"
     error = inv.error
@@ -134,8 +177,26 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     if error is not None:
         return f"raised {error.type}: {error.message}"
     response = inv.response
-    if kind == "apigw_v1" and not (
+    if kind in ("apigw_v1", "alb") and not (
         isinstance(response, dict) and isinstance(response.get("statusCode"), int)
     ):
         return f"answered without a statusCode: {str(response)[:120]!r}"
+    if kind == "alb" and isinstance(response, dict):
+        multi = "multiValueHeaders" in event if isinstance(event, dict) else None
+        return _alb_header_problem(response, multi)
+    return None
+
+
+def _alb_header_problem(response: dict[str, Any], multi: bool | None) -> str | None:
+    """ALB reads the response header field of its mode (ELB guide, "Multi-value headers")."""
+    if multi is True and "headers" in response and "multiValueHeaders" not in response:
+        return (
+            "answered with headers, but the target group has multi-value headers on: "
+            "ALB reads multiValueHeaders (answer with multiValueHeaders)"
+        )
+    if multi is False and "multiValueHeaders" in response and "headers" not in response:
+        return (
+            "answered with multiValueHeaders, but the target group has multi-value headers "
+            "off: ALB reads headers (answer with headers)"
+        )
     return None

@@ -59,7 +59,9 @@ if TYPE_CHECKING:
 
 __all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
 
-_KINDS: Final = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_KINDS: Final = (
+    "apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "alb", "function_url", "websocket",
+)  # fmt: skip
 _MODES: Final[tuple[Mode, Mode]] = ("before", "after")
 
 
