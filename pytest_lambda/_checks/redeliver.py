@@ -206,7 +206,11 @@ def _alb(event: dict[str, Any], world: World, attempt: int) -> None:
         if key is not None:
             value = event[field][key]
             old = value[-1] if isinstance(value, list) and value else value
-    seconds = int(old[7:15], 16) if isinstance(old, str) and old.startswith("Root=1-") and len(old) >= 15 else 0
+    seconds = (
+        int(old[7:15], 16)
+        if isinstance(old, str) and old.startswith("Root=1-") and len(old) >= 15
+        else 0
+    )
     _retrace(event, _later(seconds * 1000, attempt, world), world)
 
 

@@ -76,7 +76,9 @@ TG_ARN_RE: Final = re.compile(
     r"^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z0-9-]+):(\d+):targetgroup/"
     r"([A-Za-z0-9-]{1,32})/([0-9a-f]{16})$"
 )
-_TRACE_RE: Final = re.compile(r"^(Self=1-[0-9a-f]{8}-[0-9a-f]{24};)?Root=1-[0-9a-f]{8}-[0-9a-f]{24}")
+_TRACE_RE: Final = re.compile(
+    r"^(Self=1-[0-9a-f]{8}-[0-9a-f]{24};)?Root=1-[0-9a-f]{8}-[0-9a-f]{24}"
+)
 
 
 def _target_group(world: World, params: dict[str, Any]) -> str:
@@ -115,11 +117,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
                 f"health_check=True: a health check request has no {', '.join(extra)}; "
                 "drop them or health_check"
             )
-        method = check_method(params.get("method", "GET"))
+        hc_method = check_method(params.get("method", "GET"))
         path = check_path(params["path"]) if params.get("path") is not None else "/"
         hv: dict[str, str] = {"user-agent": HEALTH_CHECK_AGENT}
         event: dict[str, Any] = {"requestContext": {"elb": {"targetGroupArn": arn}}}
-        event["httpMethod"] = method
+        event["httpMethod"] = hc_method
         event["path"] = path
         if multi:
             event["multiValueQueryStringParameters"] = {}
@@ -181,7 +183,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
     h.set("x-forwarded-for", ", ".join(hops))
-    h.set("x-forwarded-port", user_h.first("x-forwarded-port") or ("443" if proto == "https" else "80"))
+    h.set(
+        "x-forwarded-port",
+        user_h.first("x-forwarded-port") or ("443" if proto == "https" else "80"),
+    )
     h.set("x-forwarded-proto", user_h.first("x-forwarded-proto") or proto)
 
     pairs = query_pairs(params["query"]) if "query" in params else draw_query(world, method)
@@ -239,14 +244,21 @@ def invariants(event: dict[str, Any]) -> list[str]:
             out.append(f"header name {upper[0]!r} is not lower-case: ALB lower-cases header names")
         trace = _header(headers, "x-amzn-trace-id")
         if trace is not None and not _TRACE_RE.match(trace):
-            out.append(f"x-amzn-trace-id {trace!r} is not an X-Ray trace header (Root=1-<8 hex>-<24 hex>)")
+            out.append(
+                f"x-amzn-trace-id {trace!r} is not an X-Ray trace header (Root=1-<8 hex>-<24 hex>)"
+            )
         proto, port = _header(headers, "x-forwarded-proto"), _header(headers, "x-forwarded-port")
         if proto is not None and proto not in ("http", "https"):
             out.append(f"x-forwarded-proto {proto!r} is neither 'http' nor 'https'")
         if port is not None and not port.isdigit():
             out.append(f"x-forwarded-port {port!r} is not a port number")
-        if _header(headers, "user-agent") == HEALTH_CHECK_AGENT and event.get("body") not in ("", None):
-            out.append("a health check request (user-agent ELB-HealthChecker/2.0) has an empty body")
+        if _header(headers, "user-agent") == HEALTH_CHECK_AGENT and event.get("body") not in (
+            "",
+            None,
+        ):
+            out.append(
+                "a health check request (user-agent ELB-HealthChecker/2.0) has an empty body"
+            )
     body = event.get("body")
     if event.get("isBase64Encoded") is True and isinstance(body, str) and not b64_ok(body):
         out.append("isBase64Encoded is true but body is not valid base64")

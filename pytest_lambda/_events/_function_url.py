@@ -238,7 +238,9 @@ def invariants(event: dict[str, Any]) -> list[str]:
     headers = _obj(event.get("headers"))
     for where, value in (("routeKey", event.get("routeKey")), (f"{_RC}.routeKey", rc.get("routeKey")), (f"{_RC}.stage", rc.get("stage"))):  # fmt: skip
         if value != "$default":
-            out.append(f"{where} is {value!r}: a Function URL always sends the placeholder '$default'")
+            out.append(
+                f"{where} is {value!r}: a Function URL always sends the placeholder '$default'"
+            )
     for key in ("pathParameters", "stageVariables"):
         if event.get(key) is not None:
             out.append(f"{key} is set: Function URLs have no {key} (null or absent)")
@@ -249,13 +251,17 @@ def invariants(event: dict[str, Any]) -> list[str]:
     else:
         for key in ("apiId", "domainPrefix"):
             if rc.get(key) != m.group(1):
-                out.append(f"{_RC}.{key} {rc.get(key)!r} is not the url id {m.group(1)!r} of domainName")
+                out.append(
+                    f"{_RC}.{key} {rc.get(key)!r} is not the url id {m.group(1)!r} of domainName"
+                )
         host = find_header(headers, "host")
         if host is not None and host != domain:
             out.append(f"host header {host!r} is not domainName {domain!r}")
     upper = [k for k in headers if k != k.lower()]
     if upper:
-        out.append(f"header name {upper[0]!r} is not lower-case: Function URLs lower-case header names")
+        out.append(
+            f"header name {upper[0]!r} is not lower-case: Function URLs lower-case header names"
+        )
     if "cookie" in headers:
         out.append("a cookie header is present: Function URLs move cookies to the cookies array")
     raw = event.get("rawQueryString")
@@ -264,20 +270,26 @@ def invariants(event: dict[str, Any]) -> list[str]:
         for k, v in decode_pairs(parse_raw_query(raw)):
             expected[k] = f"{expected[k]},{v}" if k in expected else v
         if (event.get("queryStringParameters") or {}) != expected:
-            out.append("queryStringParameters is not rawQueryString decoded (repeats joined with ',')")
+            out.append(
+                "queryStringParameters is not rawQueryString decoded (repeats joined with ',')"
+            )
     if http.get("path") != event.get("rawPath"):
         out.append(f"{_RC}.http.path {http.get('path')!r} is not rawPath {event.get('rawPath')!r}")
     req = rc.get("requestId")
     try:
         uuid.UUID(str(req))
-        if not re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", str(req)):
+        if not re.fullmatch(
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", str(req)
+        ):
             raise ValueError
     except ValueError:
         out.append(f"{_RC}.requestId {req!r} is not a UUID")
     epoch = rc.get("timeEpoch")
     if isinstance(epoch, int) and not isinstance(epoch, bool):
         if rc.get("time") != clf_time(epoch):
-            out.append(f"{_RC}.time {rc.get('time')!r} is not timeEpoch {epoch} ({clf_time(epoch)!r})")
+            out.append(
+                f"{_RC}.time {rc.get('time')!r} is not timeEpoch {epoch} ({clf_time(epoch)!r})"
+            )
         secs = trace_seconds(headers.get("x-amzn-trace-id"))
         if secs is not None and abs(secs - epoch // 1000) > 1:
             out.append("the X-Ray root time in x-amzn-trace-id is not timeEpoch's second")
@@ -293,10 +305,14 @@ def invariants(event: dict[str, Any]) -> list[str]:
             out.append("isBase64Encoded is true for a request without a body")
     elif event.get("isBase64Encoded") is True and isinstance(body, str) and not b64_ok(body):
         out.append("isBase64Encoded is true but body is not valid base64")
-    elif event.get("isBase64Encoded") is False and find_header(headers, "content-type") is not None:
-        if not is_text_type(find_header(headers, "content-type")) and body:
-            out.append(
-                "isBase64Encoded is false for a body of content type "
-                f"{find_header(headers, 'content-type')!r}: Function URLs base64 a non-text body"
-            )
+    elif (
+        event.get("isBase64Encoded") is False
+        and (ct := find_header(headers, "content-type")) is not None
+        and not is_text_type(ct)
+        and body
+    ):
+        out.append(
+            f"isBase64Encoded is false for a body of content type {ct!r}: "
+            "Function URLs base64 a non-text body"
+        )
     return out

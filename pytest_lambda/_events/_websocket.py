@@ -76,8 +76,14 @@ def _route(world: World, params: Mapping[str, Any]) -> str:
     route = params.get("route")
     if route is None:
         r = world.rng.random()
-        return "$connect" if r < 0.25 else "$disconnect" if r < 0.4 else "$default" if r < 0.6 else (
-            "sendMessage"
+        return (
+            "$connect"
+            if r < 0.25
+            else "$disconnect"
+            if r < 0.4
+            else "$default"
+            if r < 0.6
+            else ("sendMessage")
         )
     if not isinstance(route, str) or not _ROUTE_RE.match(route):
         raise InvalidEventSpec(
@@ -166,8 +172,13 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     auth = params.get("authorizer")
     if auth is not None:
         if not isinstance(auth, Mapping):
-            raise InvalidEventSpec(f"authorizer={auth!r}: expected a dict (the authorizer's context)")
-        block = {k: v if k == "principalId" or isinstance(v, (int, bool)) else str(v) for k, v in auth.items()}
+            raise InvalidEventSpec(
+                f"authorizer={auth!r}: expected a dict (the authorizer's context)"
+            )
+        block = {
+            k: v if k == "principalId" or isinstance(v, (int, bool)) else str(v)
+            for k, v in auth.items()
+        }
         block.setdefault("principalId", f"user-{world.hex(12)}")
         rc["authorizer"] = block
     if etype == "MESSAGE":
@@ -192,7 +203,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     rc["stage"] = stage
     rc["connectedAt"] = connected
     rc["requestTimeEpoch"] = request_ms
-    rc["identity"] = {"sourceIp": source_ip} if etype == "MESSAGE" else {"userAgent": ua, "sourceIp": source_ip}
+    rc["identity"] = (
+        {"sourceIp": source_ip} if etype == "MESSAGE" else {"userAgent": ua, "sourceIp": source_ip}
+    )
     rc["requestId"] = request_id
     rc["domainName"] = domain
     rc["connectionId"] = conn
@@ -222,11 +235,15 @@ def _message(world: World, params: Mapping[str, Any], route: str) -> str | bytes
     if isinstance(body, (str, bytes)):
         return body
     if body is None:
-        raise InvalidEventSpec("body=None: a MESSAGE event always carries the frame (give '' for an empty one)")
+        raise InvalidEventSpec(
+            "body=None: a MESSAGE event always carries the frame (give '' for an empty one)"
+        )
     try:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise InvalidEventSpec(f"body={body!r}: expected str, bytes or a JSON-serialisable value ({exc})") from None
+        raise InvalidEventSpec(
+            f"body={body!r}: expected str, bytes or a JSON-serialisable value ({exc})"
+        ) from None
 
 
 def _obj(value: object) -> dict[str, Any]:
@@ -267,7 +284,9 @@ def invariants(event: dict[str, Any]) -> list[str]:
     rc = _obj(event.get(_RC))
     route, etype = rc.get("routeKey"), rc.get("eventType")
     if isinstance(route, str) and etype != EVENT_TYPES.get(route, "MESSAGE"):
-        out.append(f"eventType {etype!r} does not match routeKey {route!r} (expected {EVENT_TYPES.get(route, 'MESSAGE')!r})")
+        out.append(
+            f"eventType {etype!r} does not match routeKey {route!r} (expected {EVENT_TYPES.get(route, 'MESSAGE')!r})"
+        )
     if etype == "MESSAGE":
         if "messageId" not in rc:
             out.append("a MESSAGE event lacks requestContext.messageId (every frame has one)")
@@ -279,7 +298,9 @@ def invariants(event: dict[str, Any]) -> list[str]:
     if etype == "DISCONNECT":
         for key in ("disconnectStatusCode", "disconnectReason"):
             if key not in rc:
-                out.append(f"a DISCONNECT event lacks requestContext.{key} (always sent on $disconnect)")
+                out.append(
+                    f"a DISCONNECT event lacks requestContext.{key} (always sent on $disconnect)"
+                )
     else:
         for key in ("disconnectStatusCode", "disconnectReason"):
             if key in rc:
@@ -287,7 +308,9 @@ def invariants(event: dict[str, Any]) -> list[str]:
     if etype != "MESSAGE" and "body" in event:
         out.append(f"a {etype} event has no body")
     if rc.get("messageDirection") != "IN":
-        out.append(f"messageDirection {rc.get('messageDirection')!r}: events sent to Lambda are 'IN'")
+        out.append(
+            f"messageDirection {rc.get('messageDirection')!r}: events sent to Lambda are 'IN'"
+        )
     if rc.get("requestId") != rc.get("extendedRequestId"):
         out.append("requestId is not extendedRequestId: a WebSocket API sends the same id twice")
     for key in ("connectionId", "requestId", "messageId"):
@@ -297,22 +320,30 @@ def invariants(event: dict[str, Any]) -> list[str]:
     epoch, at = rc.get("requestTimeEpoch"), rc.get("connectedAt")
     if isinstance(epoch, int) and not isinstance(epoch, bool):
         if rc.get("requestTime") != clf_time(epoch):
-            out.append(f"requestTime {rc.get('requestTime')!r} is not requestTimeEpoch {epoch} ({clf_time(epoch)!r})")
+            out.append(
+                f"requestTime {rc.get('requestTime')!r} is not requestTimeEpoch {epoch} ({clf_time(epoch)!r})"
+            )
         if isinstance(at, int) and at > epoch:
-            out.append(f"connectedAt {at} is after requestTimeEpoch {epoch}: a connection exists before its requests")
+            out.append(
+                f"connectedAt {at} is after requestTimeEpoch {epoch}: a connection exists before its requests"
+            )
         for field in ("headers",):
             for key, value in _obj(event.get(field)).items():
                 if key.lower() == "x-amzn-trace-id":
                     secs = trace_seconds(value)
                     if secs is not None and abs(secs - epoch // 1000) > 1:
-                        out.append("the X-Ray root time in X-Amzn-Trace-Id is not requestTimeEpoch's second")
+                        out.append(
+                            "the X-Ray root time in X-Amzn-Trace-Id is not requestTimeEpoch's second"
+                        )
     domain, api = rc.get("domainName"), rc.get("apiId")
     m = _DOMAIN_RE.match(domain) if isinstance(domain, str) else None
     if m is not None and m.group(1) != api:
         out.append(f"domainName {domain!r} is not the apiId {api!r}'s execute-api host")
     headers, mv = event.get("headers"), event.get("multiValueHeaders")
     if isinstance(headers, dict) and isinstance(mv, dict):
-        if set(headers) != set(mv) or any(isinstance(mv[k], list) and mv[k] and mv[k][-1] != v for k, v in headers.items()):
+        if set(headers) != set(mv) or any(
+            isinstance(mv[k], list) and mv[k] and mv[k][-1] != v for k, v in headers.items()
+        ):
             out.append("headers is not multiValueHeaders with the last value of each name")
         host = next((v for k, v in headers.items() if k.lower() == "host"), None)
         if host is not None and isinstance(domain, str) and host != domain:

@@ -304,7 +304,7 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     return (
         f"every answer was {codes}: {which} found no route of the handler, or nothing at "
         f"the route (an unknown id), so their handling was not tested; set method, "
-        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path')} in "
+        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path') } in "
         f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
     )
 
