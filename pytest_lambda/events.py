@@ -144,7 +144,7 @@ def function_url(
     validate: bool = True,
     **params: Any,
 ) -> dict[str, Any]:
-    """Lambda Function URL event (payload 2.0, ``*.lambda-url.*.on.aws``). See :func:`generate`."""
+    """Lambda Function URL event (payload 2.0 from <url-id>.lambda-url.<region>.on.aws). See :func:`generate`."""
     __tracebackhide__ = True
     return generate("function_url", seed=seed, overrides=overrides, validate=validate, **params)
 
