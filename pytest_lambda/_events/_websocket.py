@@ -45,7 +45,7 @@ from ._world import World, clf_time
 __all__ = ["EVENT_TYPES", "PARAMS", "build", "derive", "invariants"]
 
 PARAMS: Final[dict[str, str]] = {
-    "route": "'$connect', '$disconnect', '$default' or a custom route key such as 'sendMessage' (default: drawn)",
+    "route": "'$connect', '$disconnect', '$default' or a custom route key such as 'sendMessage' (default: drawn; a message route when body is given, $connect for headers or query, $disconnect for a close code or reason)",
     "body": "message frame (MESSAGE routes only): str, bytes (a binary frame, base64) or JSON-able (default: a JSON object with the route as its 'action')",
     "body_schema": "JSON Schema (dict or path of a .json file) the JSON message is generated from (MESSAGE routes only)",
     "headers": "$connect only: dict or list of (name, value) pairs added to the upgrade request's headers (client case kept)",
@@ -74,6 +74,12 @@ def _ws_id(world: World) -> str:
 
 def _route(world: World, params: Mapping[str, Any]) -> str:
     route = params.get("route")
+    if route is None and ({"body", "body_schema"} & set(params)):
+        return "$default" if world.rng.random() < 0.4 else "sendMessage"  # a frame: a message
+    if route is None and ({"headers", "query"} & set(params)):
+        return "$connect"
+    if route is None and ({"disconnect_status_code", "disconnect_reason"} & set(params)):
+        return "$disconnect"
     if route is None:
         r = world.rng.random()
         return (

@@ -21,7 +21,9 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+ALL_KINDS = (
+    "apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "alb", "function_url", "websocket",
+)  # fmt: skip
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -31,6 +33,9 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "sns": "message_schema",
     "sqs": "body_schema",
     "kinesis": "data_schema",
+    "alb": "body_schema",
+    "function_url": "body_schema",
+    "websocket": "body_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -51,7 +56,7 @@ def md5(text: str) -> str:
 # -- kinds and per-kind functions ---------------------------------------------------------
 
 
-def test_kinds_are_the_six_documented_names() -> None:
+def test_kinds_are_the_documented_names() -> None:
     assert events.KINDS == ALL_KINDS
 
 
@@ -84,7 +89,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("dynamodb", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, alb, function_url, websocket"
     )
 
 
@@ -212,7 +217,11 @@ def test_time_accepts_datetime_iso_string_and_epoch_seconds(kind: str) -> None:
     c = events.generate(kind, seed=5, time=when.timestamp())
     assert json.dumps(a) == json.dumps(b) == json.dumps(c)
     assert json.dumps(a) != json.dumps(events.generate(kind, seed=5, time="2026-03-15T15:09:26Z"))
-    assert "2026" in json.dumps(a) or "1773" in json.dumps(a)  # ISO year or epoch ms prefix
+    text = json.dumps(a)
+    if kind == "alb":  # an ALB event holds the time only as the X-Ray root's hex seconds
+        assert f"Root=1-{int(when.timestamp()):08x}-" in text
+    else:
+        assert "2026" in text or "1773" in text  # ISO year or epoch ms prefix
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
@@ -437,7 +446,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, alb, function_url, websocket"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

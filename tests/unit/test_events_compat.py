@@ -13,15 +13,35 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
+    AlbModel,
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    APIGatewayWebSocketConnectEventModel,
+    APIGatewayWebSocketDisconnectEventModel,
+    APIGatewayWebSocketMessageEventModel,
     KinesisDataStreamModel,
+    LambdaFunctionUrlModel,
     S3Model,
     SnsModel,
     SqsModel,
 )
 
 from pytest_lambda import events
+
+
+class _WebSocketModel:
+    """Powertools has one WebSocket model per event type; pick it by ``eventType``."""
+
+    BY_TYPE: dict[str, Any] = {
+        "CONNECT": APIGatewayWebSocketConnectEventModel,
+        "DISCONNECT": APIGatewayWebSocketDisconnectEventModel,
+        "MESSAGE": APIGatewayWebSocketMessageEventModel,
+    }
+
+    @classmethod
+    def model_validate(cls, event: dict[str, Any]) -> Any:
+        return cls.BY_TYPE[event["requestContext"]["eventType"]].model_validate(event)
+
 
 MODELS: dict[str, Any] = {
     "apigw_v1": APIGatewayProxyEventModel,
@@ -30,6 +50,11 @@ MODELS: dict[str, Any] = {
     "sns": SnsModel,
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
+    # AlbModel requires headers/queryStringParameters: single-value mode only (the multi-value
+    # shape fails it as the real capture does, see test_events_alb.py)
+    "alb": AlbModel,
+    "function_url": LambdaFunctionUrlModel,
+    "websocket": _WebSocketModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -93,6 +118,18 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("kinesis", "batch", {"records": 5}),
     ("kinesis", "datas-schema", {"data_schema": ORDER_SCHEMA}),
     ("kinesis", "mixed-datas", {"datas": [b"\x00\x01", "plain text", {"a": 1}]}),
+    ("alb", "default", {}),
+    ("alb", "health-check", {"health_check": True}),
+    ("alb", "binary-post", {"method": "POST", "body": b"\x00\xff", "content_type": "image/png"}),
+    ("alb", "body-schema", {"body_schema": ORDER_SCHEMA}),
+    ("function_url", "default", {}),
+    ("function_url", "iam", {"auth": "iam"}),
+    ("function_url", "body-schema", {"body_schema": ORDER_SCHEMA}),
+    ("websocket", "default", {}),
+    ("websocket", "connect-query", {"route": "$connect", "query": {"token": "t"}}),
+    ("websocket", "disconnect", {"route": "$disconnect"}),
+    ("websocket", "binary-frame", {"route": "$default", "body": b"\x00\xff"}),
+    ("websocket", "body-schema", {"body_schema": ORDER_SCHEMA}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds
