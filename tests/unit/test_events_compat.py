@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
@@ -32,7 +32,7 @@ from pytest_lambda import events
 class _WebSocketModel:
     """Powertools has one WebSocket model per event type; pick it by ``eventType``."""
 
-    BY_TYPE: dict[str, Any] = {
+    BY_TYPE: ClassVar[dict[str, Any]] = {
         "CONNECT": APIGatewayWebSocketConnectEventModel,
         "DISCONNECT": APIGatewayWebSocketDisconnectEventModel,
         "MESSAGE": APIGatewayWebSocketMessageEventModel,
