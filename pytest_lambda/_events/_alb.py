@@ -36,7 +36,6 @@ from ._apigw_common import (
     parse_template,
 )
 from ._apigw_http import (
-    Headers,
     b64_ok,
     check_ip,
     draw_query,
@@ -48,7 +47,7 @@ from ._apigw_http import (
     query_pairs,
     xff_hops,
 )
-from ._fastdraw import between, ipv4
+from ._fastdraw import between, ipv4, slug
 from ._world import World
 
 __all__ = ["HEALTH_CHECK_AGENT", "PARAMS", "build", "derive", "invariants"]
@@ -71,6 +70,7 @@ PARAMS: Final[dict[str, str]] = {
     "user_agent": "user-agent header (default: drawn from a pool of real agents)",
 }
 
+_BROWSER_ACCEPT: Final = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _TG_NAME_RE: Final = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$")
 TG_ARN_RE: Final = re.compile(
     r"^arn:aws(?:-[a-z]+)*:elasticloadbalancing:([a-z0-9-]+):(\d+):targetgroup/"
@@ -84,7 +84,7 @@ _TRACE_RE: Final = re.compile(
 def _target_group(world: World, params: dict[str, Any]) -> str:
     name = params.get("target_group")
     if name is None:
-        name = f"{world.slug()}-tg"[:32]
+        name = f"{slug(world.rng)}-tg"[:32]
     elif not isinstance(name, str) or not _TG_NAME_RE.match(name):
         raise InvalidEventSpec(
             f"target_group={name!r}: expected 1-32 letters, digits or '-', not starting or ending with '-'"
@@ -146,48 +146,47 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
     body, implied_ct = prepare_body(world, params, method)
 
-    user_h = Headers()
+    user: dict[str, list[str]] = {}  # lower-case name -> values, in arrival order
     for hname, value in header_pairs(params.get("headers")):
-        user_h.add(hname.lower(), value)
-    ua = one_value(params, "user_agent", user_h.first("user-agent"), "user-agent")
-    ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
+        user.setdefault(hname.lower(), []).append(value)
+
+    def given(name: str) -> str | None:
+        values = user.get(name)
+        return values[0] if values else None
+
+    ua = one_value(params, "user_agent", given("user-agent"), "user-agent")
+    ct = one_value(params, "content_type", given("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     ua = ua if ua is not None else world.user_agent()
     browser = ua.startswith("Mozilla/")
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
-    lb = world.slug()[:24].rstrip("-")
+    lb = slug(rng)[:24].rstrip("-")
     host = f"{lb}-{between(rng, 100_000_000, 2_099_999_999)}.{world.region}.elb.amazonaws.com"
 
-    h = Headers()
-    h.set(
-        "accept",
-        "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" if browser else "*/*",
-    )
-    h.set("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    h: dict[str, list[str]] = {
+        "accept": [_BROWSER_ACCEPT if browser else "*/*"],
+        "accept-encoding": ["gzip, deflate, br" if browser else "gzip, deflate"],
+    }
     if browser:
-        h.set("accept-language", "en-US,en;q=0.9")
+        h["accept-language"] = ["en-US,en;q=0.9"]
     if body is not None:
         size = len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set("content-length", str(size))
+        h["content-length"] = [str(size)]
     if ct is not None:
-        h.set("content-type", ct)
-    h.set("host", host)
-    h.set("user-agent", ua)
-    h.set("x-amzn-trace-id", world.trace_header(world.now_ms))
-    for key, (_, values) in user_h.d.items():
-        h.set(key, *values)
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+        h["content-type"] = [ct]
+    h["host"] = [host]
+    h["user-agent"] = [ua]
+    h["x-amzn-trace-id"] = [world.trace_header(world.now_ms)]
+    h.update(user)
+    hops = xff_hops(",".join(user.get("x-forwarded-for") or []))
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set("x-forwarded-for", ", ".join(hops))
-    h.set(
-        "x-forwarded-port",
-        user_h.first("x-forwarded-port") or ("443" if proto == "https" else "80"),
-    )
-    h.set("x-forwarded-proto", user_h.first("x-forwarded-proto") or proto)
+    h["x-forwarded-for"] = [", ".join(hops)]
+    h["x-forwarded-port"] = [given("x-forwarded-port") or ("443" if proto == "https" else "80")]
+    h["x-forwarded-proto"] = [given("x-forwarded-proto") or proto]
 
     pairs = query_pairs(params["query"]) if "query" in params else draw_query(world, method)
     binary = body is not None and not is_text_type(ct)
@@ -197,10 +196,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         for k, v in pairs:
             mq.setdefault(k, []).append("" if v is None else v)
         event["multiValueQueryStringParameters"] = mq
-        event["multiValueHeaders"] = {k: list(vs) for k, (_, vs) in h.d.items()}
+        event["multiValueHeaders"] = h
     else:
         event["queryStringParameters"] = {k: ("" if v is None else v) for k, v in pairs}
-        event["headers"] = {k: vs[-1] for k, (_, vs) in h.d.items()}
+        event["headers"] = {k: vs[-1] for k, vs in h.items()}
     event["body"] = "" if body is None else encode_body(body, binary, ct)
     event["isBase64Encoded"] = binary
     return event
