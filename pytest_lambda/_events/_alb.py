@@ -221,6 +221,27 @@ def _header(headers: object, name: str) -> str | None:
     return None
 
 
+def shape_problem(event: object) -> str | None:
+    """What the schema's header-mode ``oneOf`` means, in words (``None``: not that)."""
+    if not isinstance(event, dict):
+        return None
+    single = [k for k in ("headers", "queryStringParameters") if event.get(k) is not None]
+    multi = [
+        k
+        for k in ("multiValueHeaders", "multiValueQueryStringParameters")
+        if event.get(k) is not None
+    ]
+    if single and multi:
+        return (
+            f"has {', '.join(single)} and {', '.join(multi)}: ALB sends one header mode, "
+            "multiValueHeaders/multiValueQueryStringParameters (target group setting on) or "
+            "headers/queryStringParameters, never both"
+        )
+    if event.get("headers") is None and event.get("multiValueHeaders") is None:
+        return "has neither headers nor multiValueHeaders: ALB always sends one of them"
+    return None
+
+
 def invariants(event: dict[str, Any]) -> list[str]:
     out: list[str] = []
     arn = event.get("requestContext", {}).get("elb", {}).get("targetGroupArn")
@@ -229,8 +250,12 @@ def invariants(event: dict[str, Any]) -> list[str]:
             f"requestContext.elb.targetGroupArn {arn!r} is not a target group ARN "
             "(arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<16 hex>)"
         )
-    single = [k for k in ("headers", "queryStringParameters") if k in event]
-    multi = [k for k in ("multiValueHeaders", "multiValueQueryStringParameters") if k in event]
+    single = [k for k in ("headers", "queryStringParameters") if event.get(k) is not None]
+    multi = [
+        k
+        for k in ("multiValueHeaders", "multiValueQueryStringParameters")
+        if event.get(k) is not None
+    ]
     if single and multi:
         out.append(
             f"the event has {', '.join(single)} and {', '.join(multi)}: ALB sends one header "

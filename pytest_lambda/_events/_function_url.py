@@ -3,12 +3,16 @@
 A Function URL sends the HTTP API payload 2.0 shape with what AWS fixes for URLs:
 ``routeKey`` and ``requestContext.routeKey``/``stage`` are the placeholder
 ``"$default"``, there are no ``pathParameters`` or ``stageVariables``, ``rawPath`` is
-the request path (no stage prefix), ``domainName`` is
+the request path as sent (percent-encoding kept, no stage prefix) while
+``requestContext.http.path`` is it decoded, ``domainName`` is
 ``<url-id>.lambda-url.<region>.on.aws`` with the 32-character url id as ``apiId`` and
-``domainPrefix``, ``requestId`` is a UUID, and with ``AuthType=AWS_IAM``
-``requestContext.authorizer.iam`` names the signed caller. A request without a body has
-no ``body`` key and ``isBase64Encoded`` false; a body is base64 unless its content type
-is text. Cookies leave the ``cookie`` header for the ``cookies`` array.
+``domainPrefix``, ``requestId`` is a UUID, ``accountId`` is ``"anonymous"`` for
+``AuthType=NONE``, and with ``AWS_IAM`` ``requestContext.authorizer.iam`` names the
+signed caller. A request without a body has no ``body`` key and ``isBase64Encoded``
+false; a body is base64 unless its content type is text. The ``cookie`` header stays
+in ``headers`` and is also split into ``cookies``; ``x-amzn-tls-version`` and
+``x-amzn-tls-cipher-suite`` name the client's TLS session (a 2026 capture, see
+docs/internals/event-spec.md §13).
 
 Independent: method, path, query pairs, headers, cookies, body, auth, client IP, time;
 dependent: ``queryStringParameters`` (decoded, repeats joined by ","), ``http``,
@@ -22,6 +26,7 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import quote, unquote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
@@ -62,14 +67,14 @@ __all__ = ["PARAMS", "URL_DOMAIN_RE", "build", "derive", "invariants"]
 
 PARAMS: Final[dict[str, str]] = {
     "method": "HTTP method (default: drawn; POST/PUT/PATCH when a body is given)",
-    "path": "request path, the URL's path as sent (default: drawn)",
+    "path": "request path as the client sent it: rawPath keeps its percent-encoding, requestContext.http.path is it decoded (default: drawn)",
     "query": "dict (values may be lists), list of (name, value) pairs or a raw query string; queryStringParameters decodes it and joins repeats with ',' (default: drawn, often none)",
     "headers": "dict (list values = repeated header) or list of (name, value) pairs; names are lower-cased and repeats joined with ',' (default: realistic client headers)",
-    "cookies": "list of 'name=value' or dict; they land in the cookies array (default: sometimes a session cookie for browsers)",
+    "cookies": "list of 'name=value' or dict: the cookie header and the cookies array (default: sometimes a session cookie for browsers)",
     "body": "str, bytes or JSON-able (sent as compact JSON); None for no body (default: a JSON object for POST/PUT/PATCH, else none)",
     "body_schema": "JSON Schema (dict or path of a .json file) the JSON body is generated from",
     "content_type": "Content-Type of the request; body is base64 unless it is text/*, application/json, application/xml or application/javascript (default: from the body)",
-    "auth": "the URL's AuthType: 'none' (NONE) or 'iam' (AWS_IAM: requestContext.authorizer.iam and SigV4 headers) (default: 'none')",
+    "auth": "the URL's AuthType: 'none' (NONE: accountId 'anonymous') or 'iam' (AWS_IAM: requestContext.authorizer.iam and SigV4 headers) (default: 'none')",
     "source_ip": "client IP: requestContext.http.sourceIp and the last hop of x-forwarded-for (default: a drawn public IPv4)",
     "user_agent": "user-agent header and requestContext.http.userAgent (default: drawn from a pool of real agents)",
 }
@@ -79,6 +84,12 @@ URL_DOMAIN_RE: Final = re.compile(
     r"^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.(?:on\.aws|amazonaws\.com)$"
 )
 _RC: Final = "requestContext"
+_PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
+_CIPHERS: Final = (
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+)
 
 
 def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
@@ -93,10 +104,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             world, ("body_schema" in params or params["body"] is not None) if has_body else None
         )
     if params.get("path") is not None:
-        path = check_path(params["path"])
+        path = quote(check_path(params["path"]), safe=_PATH_SAFE)
     else:
         segs = parse_template(draw_template(world), "path")
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
+        path = quote(path, safe=_PATH_SAFE)
     url_id = lower_alnum(rng, 32)
     domain = f"{url_id}.lambda-url.{world.region}.on.aws"
     request_ms = world.now_ms - rng.randrange(3, 60)
@@ -135,6 +147,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         extra = []
     cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
     cookies += extra
+    if cookies:
+        h.set("cookie", "; ".join(cookies))
     hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
@@ -142,6 +156,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         hops.append(source_ip)
     h.set("host", domain)
     h.set("user-agent", ua)
+    h.set(
+        "x-amzn-tls-cipher-suite",
+        user_h.first("x-amzn-tls-cipher-suite") or _CIPHERS[rng.randrange(3)],
+    )
+    h.set("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or "TLSv1.3")
     h.set("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
     h.set("x-forwarded-for", ", ".join(hops))
     h.set("x-forwarded-port", "443")
@@ -168,14 +187,15 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         for k, v in decode_pairs(pairs):
             qsp[k] = f"{qsp[k]},{v}" if k in qsp else v
         event["queryStringParameters"] = qsp
-    rc: dict[str, Any] = {"accountId": world.account_id, "apiId": url_id}
+    account = world.account_id if auth is not None else "anonymous"
+    rc: dict[str, Any] = {"accountId": account, "apiId": url_id}
     if auth is not None:
         rc["authorizer"] = auth.block
     rc["domainName"] = domain
     rc["domainPrefix"] = url_id
     rc["http"] = {
         "method": method,
-        "path": path,
+        "path": unquote(path),
         "protocol": "HTTP/1.1",
         "sourceIp": source_ip,
         "userAgent": ua,
@@ -198,7 +218,7 @@ def _obj(value: object) -> dict[str, Any]:
 
 def derive(event: dict[str, Any], is_protected: Callable[[str], bool]) -> None:
     """Recompute after overrides, unless set: ``queryStringParameters`` from
-    ``rawQueryString``, ``http.path`` from ``rawPath``, ``time`` and the X-Ray root from
+    ``rawQueryString``, ``http.path`` from ``rawPath`` (decoded), ``time`` and the X-Ray root from
     ``timeEpoch``, ``domainPrefix``/``apiId`` and ``host`` from ``domainName``."""
     rc = _obj(event.get(_RC))
     raw = event.get("rawQueryString")
@@ -212,7 +232,7 @@ def derive(event: dict[str, Any], is_protected: Callable[[str], bool]) -> None:
             event.pop("queryStringParameters", None)
     http = _obj(rc.get("http"))
     if isinstance(event.get("rawPath"), str) and http and not is_protected(f"{_RC}.http.path"):
-        http["path"] = event["rawPath"]
+        http["path"] = unquote(event["rawPath"])
     epoch = rc.get("timeEpoch")
     if isinstance(epoch, int) and not isinstance(epoch, bool):
         if not is_protected(f"{_RC}.time"):
@@ -262,8 +282,17 @@ def invariants(event: dict[str, Any]) -> list[str]:
         out.append(
             f"header name {upper[0]!r} is not lower-case: Function URLs lower-case header names"
         )
-    if "cookie" in headers:
-        out.append("a cookie header is present: Function URLs move cookies to the cookies array")
+    cookie = headers.get("cookie")
+    if isinstance(cookie, str):
+        split = [c.strip() for c in cookie.split(";") if c.strip()]
+        if split != event.get("cookies"):
+            out.append(
+                f"cookies {event.get('cookies')!r} is not the cookie header {cookie!r} split on ';'"
+            )
+    if rc.get("accountId") != "anonymous" and not re.fullmatch(r"\d{12}", str(rc.get("accountId"))):
+        out.append(
+            f"{_RC}.accountId {rc.get('accountId')!r} is neither 'anonymous' (AuthType NONE) nor an account id"
+        )
     raw = event.get("rawQueryString")
     if isinstance(raw, str):
         expected: dict[str, str] = {}
@@ -273,8 +302,12 @@ def invariants(event: dict[str, Any]) -> list[str]:
             out.append(
                 "queryStringParameters is not rawQueryString decoded (repeats joined with ',')"
             )
-    if http.get("path") != event.get("rawPath"):
-        out.append(f"{_RC}.http.path {http.get('path')!r} is not rawPath {event.get('rawPath')!r}")
+    raw_path = event.get("rawPath")
+    if isinstance(raw_path, str) and http.get("path") != unquote(raw_path):
+        out.append(
+            f"{_RC}.http.path {http.get('path')!r} is not rawPath {raw_path!r} decoded "
+            f"({unquote(raw_path)!r})"
+        )
     req = rc.get("requestId")
     try:
         uuid.UUID(str(req))

@@ -132,6 +132,18 @@ def validate(event: object, kind: str | None = None, *, invariants: bool = False
     from jsonschema.exceptions import best_match
 
     errors = list(_validator(kind).iter_errors(event))  # document order, for the listing
+    shape = getattr(kind_module(kind), "shape_problem", None)  # a kind's clearer word on a oneOf
+    problem = shape(event) if errors and shape is not None else None
+    if problem is not None:
+        raise EventValidationError(
+            f"{kind} event invalid at <root>: {problem}{more_note(len(errors) - 1)}",
+            kind=kind,
+            path="<root>",
+            errors=(
+                ("<root>", problem),
+                *((format_path(tuple(e.absolute_path)), _message(e)) for e in errors[1:]),
+            ),
+        )
     if errors:
         best = best_match(errors)
         where = format_path(tuple(best.absolute_path))

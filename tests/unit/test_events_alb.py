@@ -172,3 +172,32 @@ def test_bad_parameters(params: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidEventSpec) as exc:
         events.alb(**params)
     assert str(exc.value) == message
+
+
+def test_validate_names_the_header_mode_problem_in_words() -> None:
+    both = events.alb(seed=1, multi_value_headers=True)
+    both["headers"] = {}
+    with pytest.raises(EventValidationError) as exc:
+        events.validate(both)
+    assert str(exc.value) == (
+        "alb event invalid at <root>: has headers and multiValueHeaders, "
+        "multiValueQueryStringParameters: ALB sends one header mode, "
+        "multiValueHeaders/multiValueQueryStringParameters (target group setting on) or "
+        "headers/queryStringParameters, never both"
+    )
+    neither = events.alb(seed=1)
+    del neither["headers"]
+    with pytest.raises(EventValidationError) as exc:
+        events.validate(neither)
+    assert str(exc.value) == (
+        "alb event invalid at <root>: has neither headers nor multiValueHeaders: "
+        "ALB always sends one of them"
+    )
+
+
+def test_the_other_modes_null_fields_are_accepted_as_sdk_structs_log_them() -> None:
+    """hotsock/voker vokerhttp/testdata/alb-request.json (commit 2785c1da, a 2026 capture logged
+    through Go structs) has multiValueHeaders with "headers": null, "queryStringParameters": null."""
+    event = events.alb(seed=1, multi_value_headers=True)
+    event["headers"] = event["queryStringParameters"] = None
+    assert events.validate(event, invariants=True) == "alb"

@@ -90,7 +90,7 @@ def test_query_decoded_with_comma_joined_repeats_and_cookies_split_out() -> None
     assert event["rawQueryString"] == "a=1&a=2&b=%20x"
     assert event["queryStringParameters"] == {"a": "1,2", "b": " x"}
     assert event["cookies"] == ["s=1", "t=2"]
-    assert "cookie" not in event["headers"]
+    assert event["headers"]["cookie"] == "s=1; t=2"  # kept, unlike an HTTP API (2026 capture)
 
 
 def test_overrides_recompute_time_query_and_domain() -> None:
@@ -123,3 +123,31 @@ def test_bad_auth() -> None:
     with pytest.raises(InvalidEventSpec) as exc:
         events.function_url(auth="jwt")
     assert str(exc.value) == "auth='jwt': expected 'none' or 'iam' (AWS_IAM)"
+
+
+def test_what_a_2026_capture_shows() -> None:
+    """hotsock/voker vokerhttp/testdata/functionurl-request.json (commit 7e397613, captured from
+    CloudWatch in 2026): rawPath '/capture/space%20value' but http.path '/capture/space value',
+    accountId 'anonymous' with AuthType NONE, the cookie header kept next to the cookies array,
+    x-amzn-tls-version/-cipher-suite headers."""
+    event = events.function_url(
+        seed=9, path="/capture/space%20value", cookies=["session=abc123", "theme=dark"]
+    )
+    assert event["rawPath"] == "/capture/space%20value"
+    assert event["requestContext"]["http"]["path"] == "/capture/space value"
+    assert event["requestContext"]["accountId"] == "anonymous"
+    assert event["headers"]["cookie"] == "session=abc123; theme=dark"
+    assert event["cookies"] == ["session=abc123", "theme=dark"]
+    assert event["headers"]["x-amzn-tls-version"] == "TLSv1.3"
+    assert event["headers"]["x-amzn-tls-cipher-suite"].startswith("TLS_")
+    assert events.function_url(seed=9, path="/a b/é")["rawPath"] == "/a%20b/%C3%A9"
+    iam = events.function_url(seed=9, auth="iam", account_id="111122223333")
+    assert iam["requestContext"]["accountId"] == "111122223333"
+
+
+def test_raw_path_and_http_path_disagreeing_is_reported() -> None:
+    event = events.function_url(seed=1, path="/a%20b")
+    event["requestContext"]["http"]["path"] = "/a%20b"
+    assert events.check_invariants(event) == [
+        "requestContext.http.path '/a%20b' is not rawPath '/a%20b' decoded ('/a b')"
+    ]
