@@ -1,4 +1,4 @@
-"""Application Load Balancer target events, docs/internals/event-spec.md §12.
+"""Application Load Balancer target events, docs/internals/event-spec.md §11.
 
 An ALB invokes a Lambda target with the request: ``httpMethod``, ``path``, the query,
 the headers, ``body`` (``""`` when there is none) and ``isBase64Encoded``, plus

@@ -1,4 +1,4 @@
-"""Lambda Function URL events, docs/internals/event-spec.md §13.
+"""Lambda Function URL events, docs/internals/event-spec.md §12.
 
 A Function URL sends the HTTP API payload 2.0 shape with what AWS fixes for URLs:
 ``routeKey`` and ``requestContext.routeKey``/``stage`` are the placeholder
@@ -12,7 +12,7 @@ signed caller. A request without a body has no ``body`` key and ``isBase64Encode
 false; a body is base64 unless its content type is text. The ``cookie`` header stays
 in ``headers`` and is also split into ``cookies``; ``x-amzn-tls-version`` and
 ``x-amzn-tls-cipher-suite`` name the client's TLS session (a 2026 capture, see
-docs/internals/event-spec.md §13).
+docs/internals/event-spec.md §12).
 
 Independent: method, path, query pairs, headers, cookies, body, auth, client IP, time;
 dependent: ``queryStringParameters`` (decoded, repeats joined by ","), ``http``,
@@ -85,10 +85,11 @@ URL_DOMAIN_RE: Final = re.compile(
 )
 _RC: Final = "requestContext"
 _PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
-_CIPHERS: Final = (
-    "TLS_AES_128_GCM_SHA256",
-    "TLS_AES_256_GCM_SHA384",
-    "TLS_CHACHA20_POLY1305_SHA256",
+#: (x-amzn-tls-version, x-amzn-tls-cipher-suite) pairs seen in captures (2022: TLSv1.2, 2026: 1.3).
+_TLS: Final = (
+    ("TLSv1.3", "TLS_AES_128_GCM_SHA256"),
+    ("TLSv1.3", "TLS_AES_256_GCM_SHA384"),
+    ("TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256"),
 )
 
 
@@ -156,11 +157,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         hops.append(source_ip)
     h.set("host", domain)
     h.set("user-agent", ua)
-    h.set(
-        "x-amzn-tls-cipher-suite",
-        user_h.first("x-amzn-tls-cipher-suite") or _CIPHERS[rng.randrange(3)],
-    )
-    h.set("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or "TLSv1.3")
+    tls_version, cipher = _TLS[rng.randrange(len(_TLS))]
+    h.set("x-amzn-tls-cipher-suite", user_h.first("x-amzn-tls-cipher-suite") or cipher)
+    h.set("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or tls_version)
     h.set("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
     h.set("x-forwarded-for", ", ".join(hops))
     h.set("x-forwarded-port", "443")

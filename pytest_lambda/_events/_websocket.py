@@ -1,4 +1,4 @@
-"""API Gateway WebSocket API events (Lambda proxy integration), docs/internals/event-spec.md §14.
+"""API Gateway WebSocket API events (Lambda proxy integration), docs/internals/event-spec.md §13.
 
 Three event types, told by ``requestContext.eventType`` and ``routeKey``:
 
