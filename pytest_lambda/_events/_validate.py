@@ -40,7 +40,11 @@ def schema(kind: str) -> dict[str, Any]:
 
 
 def detect(event: object) -> str | None:
-    """The kind of ``event`` from its shape, or ``None`` when it is none of ours."""
+    """The kind of ``event`` from its shape, or ``None`` when it is none of ours.
+
+    One source is never called another (an ALB or WebSocket event is not ``apigw_v1``, a
+    Function URL event is not ``apigw_v2``), and API Gateway authorizer requests are
+    ``None``: see ``_http_source``."""
     if not isinstance(event, Mapping):
         return None
     records = event.get("Records")
@@ -61,9 +65,18 @@ def _detect_or_raise(event: object, kind: str | None) -> str:
         return kind
     found = detect(event)
     if found is None:
+        from ._http_source import is_authorizer_event
+
         shape = type(event).__name__
         if isinstance(event, Mapping):
             shape = "an object with keys " + ", ".join(map(str, list(event)[:8]))
+            if is_authorizer_event(event):
+                raise EventValidationError(
+                    f"cannot tell the event kind of {shape}: it is an API Gateway Lambda "
+                    "authorizer request (type/methodArn/routeArn), which is none of the kinds "
+                    f"{', '.join(KINDS)}",
+                    path="<root>",
+                )
         raise EventValidationError(
             f"cannot tell the event kind of {shape}; pass kind= one of {', '.join(KINDS)}",
             path="<root>",

@@ -177,6 +177,10 @@ def test_authorizer_request_is_no_kind_of_ours(entry: dict[str, Any]) -> None:
     with pytest.raises(events.EventValidationError) as exc:
         events.validate(event)
     assert str(exc.value).startswith("cannot tell the event kind of an object with keys ")
+    assert (
+        ": it is an API Gateway Lambda authorizer request (type/methodArn/routeArn), which is "
+        in str(exc.value)
+    )
 
 
 @pytest.mark.parametrize("entry", ISSUE18_KINDS, ids=lambda e: e["path"])
