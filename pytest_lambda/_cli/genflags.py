@@ -188,9 +188,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "ALB target group with multi-value headers on",
         action="store_true",
     ),
-    GenFlag(
-        "--health-check", ("health_check",), "ALB health check request", action="store_true"
-    ),
+    GenFlag("--health-check", ("health_check",), "ALB health check request", action="store_true"),
     GenFlag("--target-group", ("target_group",), "ALB target group name", "NAME"),
     GenFlag("--protocol", ("protocol",), "ALB listener protocol: https or http", "PROTO"),
     GenFlag("--auth", ("auth",), "Function URL auth type: none or iam", "TYPE"),

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.http_source import http_kind, is_authorizer_event
 from pytest_lambda._core.json_rules import first_problem, show_path
 from pytest_lambda._events._kinds import KINDS, kind_module
 
@@ -44,7 +45,7 @@ def detect(event: object) -> str | None:
 
     One source is never called another (an ALB or WebSocket event is not ``apigw_v1``, a
     Function URL event is not ``apigw_v2``), and API Gateway authorizer requests are
-    ``None``: see ``_http_source``."""
+    ``None``: see ``pytest_lambda._core.http_source``."""
     if not isinstance(event, Mapping):
         return None
     records = event.get("Records")
@@ -54,8 +55,6 @@ def detect(event: object) -> str | None:
         return {"aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:kinesis": "kinesis"}.get(
             str(source)
         )
-    from ._http_source import http_kind
-
     return http_kind(event)
 
 
@@ -65,8 +64,6 @@ def _detect_or_raise(event: object, kind: str | None) -> str:
         return kind
     found = detect(event)
     if found is None:
-        from ._http_source import is_authorizer_event
-
         shape = type(event).__name__
         if isinstance(event, Mapping):
             shape = "an object with keys " + ", ".join(map(str, list(event)[:8]))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda import events
-from pytest_lambda._events._http_source import HTTP_KINDS, http_kind
+from pytest_lambda._core.http_source import HTTP_KINDS, http_kind
 
 SCHEMA = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
 

@@ -6,10 +6,13 @@ anything else, including API Gateway *authorizer* events (REST ``TOKEN``/``REQUE
 HTTP API payload 2.0 ``REQUEST``, WebSocket ``$connect`` authorizers): they reach an
 authorizer function, not an integration, and are not one of our kinds. One source is
 never called another: an ALB event (``requestContext.elb``) and a WebSocket event
-(``requestContext.eventType``/``connectionId``) are not REST events although they share
+(``requestContext.eventType``, or ``connectionId`` with ``messageDirection``) are not REST events although they share
 its ``httpMethod``-era fields, and a Function URL (``*.lambda-url.*`` domain) is not an
 HTTP API although it shares payload 2.0. ``HTTP_KINDS`` lists the five. Cost: a few
 dictionary lookups.
+
+It lives in ``_core`` (standard library only) so that every layer can ask it: ``detect()``
+in ``_events``, and the runtime's view of the HTTP response an invocation would give.
 """
 
 from __future__ import annotations
