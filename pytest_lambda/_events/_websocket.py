@@ -181,10 +181,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             raise InvalidEventSpec(
                 f"authorizer={auth!r}: expected a dict (the authorizer's context)"
             )
-        block = {
-            k: v if k == "principalId" or isinstance(v, (int, bool)) else str(v)
-            for k, v in auth.items()
-        }
+        block = {k: v if k == "principalId" else _context_value(k, v) for k, v in auth.items()}
         block.setdefault("principalId", f"user-{world.hex(12)}")
         rc["authorizer"] = block
     if etype == "MESSAGE":
@@ -224,6 +221,19 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         event["body"] = base64.b64encode(body).decode("ascii") if isinstance(body, bytes) else body
     event["isBase64Encoded"] = binary
     return event
+
+
+def _context_value(name: str, value: object) -> str:
+    """An authorizer context value as API Gateway passes it on: a string (REQUEST authorizers
+    of REST and WebSocket APIs stringify numbers and booleans; nested values are refused)."""
+    if isinstance(value, (Mapping, list, tuple)):
+        raise InvalidEventSpec(
+            f"authorizer context {name!r}={value!r}: a Lambda authorizer context holds only "
+            "strings, numbers, booleans and null (API Gateway rejects nested values)"
+        )
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
 
 
 def _message(world: World, params: Mapping[str, Any], route: str) -> str | bytes:

@@ -137,3 +137,20 @@ def test_bad_parameters(params: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidEventSpec) as exc:
         events.websocket(**params)
     assert str(exc.value) == message
+
+
+def test_authorizer_context_is_passed_as_strings_and_nested_values_are_refused() -> None:
+    event = events.websocket(
+        seed=1, route="$connect", authorizer={"principalId": "u-1", "n": 3, "ok": True}
+    )
+    assert event["requestContext"]["authorizer"] == {"principalId": "u-1", "n": "3", "ok": "true"}
+    assert (
+        "authorizer"
+        in events.websocket(seed=1, route="chat", authorizer={"a": "b"})["requestContext"]
+    )
+    with pytest.raises(InvalidEventSpec) as exc:
+        events.websocket(route="$connect", authorizer={"roles": ["a"]})
+    assert str(exc.value) == (
+        "authorizer context 'roles'=['a']: a Lambda authorizer context holds only strings, "
+        "numbers, booleans and null (API Gateway rejects nested values)"
+    )
