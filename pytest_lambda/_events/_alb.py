@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any, Final
+from urllib.parse import quote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
@@ -56,7 +57,7 @@ HEALTH_CHECK_AGENT: Final = "ELB-HealthChecker/2.0"
 
 PARAMS: Final[dict[str, str]] = {
     "method": "HTTP method (default: drawn; POST/PUT/PATCH when a body is given; GET for health checks)",
-    "path": "request path, passed as the client sent it (default: drawn)",
+    "path": "request path, passed percent-encoded as on the wire ('/a b' arrives as '/a%20b') (default: drawn)",
     "query": "dict (values may be lists), list of (name, value) pairs or a raw query string; ALB does not decode it (default: drawn, often none)",
     "headers": "dict (list values = repeated header) or list of (name, value) pairs; names are lower-cased (default: realistic client headers)",
     "multi_value_headers": "True when the target group has multi-value headers on: multiValueHeaders/multiValueQueryStringParameters instead of headers/queryStringParameters (default: False)",
@@ -139,8 +140,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         method = draw_method(
             world, ("body_schema" in params or params["body"] is not None) if has_body else None
         )
-    if params.get("path") is not None:
-        path = check_path(params["path"])
+    if params.get("path") is not None:  # as on the wire: a space or 'é' arrives encoded
+        path = quote(check_path(params["path"]), safe="/%:@!$&'()*+,;=-._~")
     else:
         segs = parse_template(draw_template(world), "path")
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})

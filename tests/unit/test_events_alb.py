@@ -201,3 +201,8 @@ def test_the_other_modes_null_fields_are_accepted_as_sdk_structs_log_them() -> N
     event = events.alb(seed=1, multi_value_headers=True)
     event["headers"] = event["queryStringParameters"] = None
     assert events.validate(event, invariants=True) == "alb"
+
+
+def test_path_arrives_percent_encoded_as_on_the_wire() -> None:
+    assert events.alb(seed=1, path="/capture/space%20value")["path"] == "/capture/space%20value"
+    assert events.alb(seed=1, path="/a b/é")["path"] == "/a%20b/%C3%A9"
