@@ -350,6 +350,133 @@ def apigw_v2() -> dict[str, Any]:
     return event
 
 
+def alb() -> dict[str, Any]:
+    """Single-value headers (the generator's default mode)."""
+    now = int(time.time() * 1000)
+    ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
+    host = f"my-alb-{_rng.randrange(10**9, 2 * 10**9)}.{_REGION}.elb.amazonaws.com"
+    headers = _headers(host, ip, trace)
+    _, with_query, with_body = _optional_parts()
+    body = _body() if with_body else ""
+    if with_body:
+        headers["content-length"] = str(len(body))
+        headers["content-type"] = "application/json"
+    return {
+        "requestContext": {
+            "elb": {
+                "targetGroupArn": f"arn:aws:elasticloadbalancing:{_REGION}:{_ACCOUNT}:"
+                f"targetgroup/my-tg/{uuid.uuid4().hex[:16]}"
+            }
+        },
+        "httpMethod": "POST" if with_body else "GET",
+        "path": f"/items/{_rng.randrange(10**6)}",
+        "queryStringParameters": {"page": str(_rng.randrange(1, 10))} if with_query else {},
+        "headers": headers,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def function_url() -> dict[str, Any]:
+    now = int(time.time() * 1000)
+    url_id = uuid.uuid4().hex
+    host = f"{url_id}.lambda-url.{_REGION}.on.aws"
+    ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    trace = f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}"
+    _, with_query, with_body = _optional_parts()
+    method = "POST" if with_body else "GET"
+    path = f"/items/{_rng.randrange(10**6)}"
+    page = str(_rng.randrange(1, 10))
+    body = _body() if with_body else None
+    headers = _headers(host, ip, trace)
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": f"page={page}" if with_query else "",
+        "headers": headers,
+    }
+    if with_query:
+        event["queryStringParameters"] = {"page": page}
+    event["requestContext"] = {
+        "accountId": _ACCOUNT,
+        "apiId": url_id,
+        "domainName": host,
+        "domainPrefix": url_id,
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": ip,
+            "userAgent": headers["user-agent"],
+        },
+        "requestId": str(uuid.uuid4()),
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": _clf(now),
+        "timeEpoch": now,
+    }
+    if body is not None:
+        event["body"] = body
+    event["isBase64Encoded"] = False
+    return event
+
+
+def websocket() -> dict[str, Any]:
+    """A message, a $connect or a $disconnect about as often as the generator draws them."""
+    now = int(time.time() * 1000)
+    api_id = uuid.uuid4().hex[:10]
+    host = f"{api_id}.execute-api.{_REGION}.amazonaws.com"
+    ip = f"54.{_rng.randrange(256)}.{_rng.randrange(256)}.{_rng.randrange(1, 255)}"
+    r = _rng.random()
+    route = "$connect" if r < 0.25 else "$disconnect" if r < 0.4 else "sendMessage"
+    event: dict[str, Any] = {}
+    if route == "$connect":
+        headers = {
+            "Host": host,
+            "Sec-WebSocket-Extensions": "permessage-deflate; client_max_window_bits",
+            "Sec-WebSocket-Key": _b64(16),
+            "Sec-WebSocket-Version": "13",
+            "User-Agent": "curl/8.5.0",
+            "X-Amzn-Trace-Id": f"Root=1-{now // 1000:08x}-{uuid.uuid4().hex[:24]}",
+            "X-Forwarded-For": ip,
+            "X-Forwarded-Port": "443",
+            "X-Forwarded-Proto": "https",
+        }
+        event["headers"] = headers
+        event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    elif route == "$disconnect":
+        headers = {"Host": host, "x-api-key": "", "X-Forwarded-For": "", "x-restapi": ""}
+        event["headers"] = headers
+        event["multiValueHeaders"] = {k: [v] for k, v in headers.items()}
+    request_id = _b64(11)[:15] + "="
+    rc: dict[str, Any] = {"routeKey": route}
+    if route == "sendMessage":
+        rc["messageId"] = _b64(11)[:15] + "="
+    if route == "$disconnect":
+        rc["disconnectStatusCode"] = 1001
+    rc["eventType"] = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route, "MESSAGE")
+    rc["extendedRequestId"] = request_id
+    rc["requestTime"] = _clf(now)
+    rc["messageDirection"] = "IN"
+    if route == "$disconnect":
+        rc["disconnectReason"] = ""
+    rc["stage"] = "prod"
+    rc["connectedAt"] = now - _rng.randrange(1000, 600_000)
+    rc["requestTimeEpoch"] = now
+    rc["identity"] = {"sourceIp": ip}
+    rc["requestId"] = request_id
+    rc["domainName"] = host
+    rc["connectionId"] = _b64(11)[:15] + "="
+    rc["apiId"] = api_id
+    event["requestContext"] = rc
+    if route == "sendMessage":
+        event["body"] = f'{{"action": "sendMessage", "message": "{uuid.uuid4()}"}}'
+    event["isBase64Encoded"] = False
+    return event
+
+
 FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "apigw_v1": apigw_v1,
     "apigw_v2": apigw_v2,
@@ -358,4 +485,7 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "sqs": sqs,
     "kinesis": kinesis,
     "dynamodb": dynamodb,
+    "alb": alb,
+    "function_url": function_url,
+    "websocket": websocket,
 }

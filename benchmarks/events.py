@@ -20,7 +20,8 @@ loops of at least ``--min-time`` seconds each):
   default event.
 
 and prints a markdown table with the ratio ours/floor against the issue's targets
-(3x for sqs, sns, s3, kinesis and dynamodb; 4x for the API Gateway kinds), marked PASS/FAIL.
+(3x for sqs, sns, s3, kinesis and dynamodb; 4x for the HTTP kinds: API Gateway, ALB,
+Function URLs, WebSocket), marked PASS/FAIL.
 Times are per event; the machine's other load shifts them, the ratios less so.
 """
 
@@ -55,6 +56,9 @@ TARGETS: dict[str, float] = {
     "sqs": 3.0,
     "kinesis": 3.0,
     "dynamodb": 3.0,
+    "alb": 4.0,
+    "function_url": 4.0,
+    "websocket": 4.0,
 }
 JSF_TIMEOUT_S = 60  # per kind, jsf timing and sampling together
 JSF_SAMPLE_BUDGET_S = 20.0  # fewer validity samples when jsf is slow

@@ -30,11 +30,13 @@ __all__ = [
     "KINDS",
     "EventValidationError",
     "InvalidEventSpec",
+    "alb",
     "apigw_v1",
     "apigw_v2",
     "check_invariants",
     "detect",
     "dynamodb",
+    "function_url",
     "generate",
     "kinesis",
     "params",
@@ -43,6 +45,7 @@ __all__ = [
     "sns",
     "sqs",
     "validate",
+    "websocket",
 ]
 
 
@@ -133,3 +136,39 @@ def dynamodb(
     """DynamoDB Streams batch from one shard. See :func:`generate`."""
     __tracebackhide__ = True
     return generate("dynamodb", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def alb(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """Application Load Balancer target event (single- or multi-value headers). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("alb", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def function_url(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """Lambda Function URL event (payload 2.0 from <url-id>.lambda-url.<region>.on.aws). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("function_url", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def websocket(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """API Gateway WebSocket event ($connect, $disconnect or a message). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("websocket", seed=seed, overrides=overrides, validate=validate, **params)

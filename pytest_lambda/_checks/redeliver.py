@@ -16,6 +16,13 @@ What stays and what changes, per source:
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
   ``X-Amzn-Trace-Id`` root epoch kept consistent.
+* **Function URL**: a client retry, as for an HTTP API: a new UUID ``requestId``, a later
+  ``timeEpoch``/``time`` and trace root.
+* **ALB**: a client retry: the same request with a new ``X-Amzn-Trace-Id`` (a later
+  root); ALB events carry no request id or time field.
+* **WebSocket**: the client sends the frame again: new ``requestId`` =
+  ``extendedRequestId``, a new ``messageId`` for a message, a later ``requestTimeEpoch``;
+  the ``connectionId`` and ``connectedAt`` stay (same connection).
 
 Partial batch responses (``{"batchItemFailures": [{"itemIdentifier": ...}]}``) decide
 what a batch source redelivers: for SQS only the failed messages (FIFO: in each
@@ -206,7 +213,27 @@ def _later(old: object, attempt: int, world: World) -> int:
     return base + attempt * 1000 + world.rng.randrange(1, 1000)
 
 
+def _alb(event: dict[str, Any], world: World, attempt: int) -> None:
+    """A client retry through ALB: the same request with a new X-Ray trace (ALB has no
+    request id or time field; the trace root carries the new second)."""
+    old = None
+    for field in ("headers", "multiValueHeaders"):
+        key = _header_key(event.get(field), "x-amzn-trace-id")
+        if key is not None:
+            value = event[field][key]
+            old = value[-1] if isinstance(value, list) and value else value
+    seconds = (
+        int(old[7:15], 16)
+        if isinstance(old, str) and old.startswith("Root=1-") and len(old) >= 15
+        else 0
+    )
+    _retrace(event, _later(seconds * 1000, attempt, world), world)
+
+
 def _apigw(event: dict[str, Any], kind: str, world: World, attempt: int) -> None:
+    if kind == "alb":
+        _alb(event, world, attempt)
+        return
     ctx = event.get("requestContext")
     if not isinstance(ctx, dict):
         raise InvalidEventSpec(f"{kind} event has no requestContext object; cannot redeliver it")
@@ -225,6 +252,18 @@ def _apigw(event: dict[str, Any], kind: str, world: World, attempt: int) -> None
             mv_key = _header_key(mv, "x-amz-cf-id")
             if mv_key is not None and isinstance(mv, dict):
                 mv[mv_key] = [new_cf]
+    elif kind == "websocket":  # the client sends the frame again: a new request and message
+        ctx["requestId"] = ctx["extendedRequestId"] = world.b64url(15) + "="
+        if "messageId" in ctx:
+            ctx["messageId"] = world.b64url(15) + "="
+        epoch = _later(ctx.get("requestTimeEpoch"), attempt, world)
+        ctx["requestTimeEpoch"] = epoch
+        ctx["requestTime"] = clf_time(epoch)
+    elif kind == "function_url":
+        ctx["requestId"] = world.uuid4()
+        epoch = _later(ctx.get("timeEpoch"), attempt, world)
+        ctx["timeEpoch"] = epoch
+        ctx["time"] = clf_time(epoch)
     else:
         ctx["requestId"] = world.b64url(15) + "="
         epoch = _later(ctx.get("timeEpoch"), attempt, world)

@@ -174,9 +174,7 @@ def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
         "byte-identical output."
     )
     p.epilog = f"example: {PROG} events generate sqs --seed 7 --records 3 --body '{{\"id\": 1}}'"
-    p.add_argument(
-        "kind", metavar="KIND", help="apigw_v1, apigw_v2, s3, sns, sqs, kinesis or dynamodb"
-    )
+    p.add_argument("kind", metavar="KIND", help="an event kind (pytest-lambda events list)")
     p.add_argument("--compact", action="store_true", help="one-line JSON instead of indent 2")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument(

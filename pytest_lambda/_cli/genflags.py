@@ -213,6 +213,28 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         _dynamodb_json,
     ),
     GenFlag("--ttl", ("ttl",), "DynamoDB REMOVEs are TTL deletions", action="store_true"),
+    GenFlag(
+        "--multi-value-headers",
+        ("multi_value_headers",),
+        "ALB target group with multi-value headers on",
+        action="store_true",
+    ),
+    GenFlag("--health-check", ("health_check",), "ALB health check request", action="store_true"),
+    GenFlag("--target-group", ("target_group",), "ALB target group name", "NAME"),
+    GenFlag("--protocol", ("protocol",), "ALB listener protocol: https or http", "PROTO"),
+    GenFlag("--auth", ("auth",), "Function URL auth type: none or iam", "TYPE"),
+    GenFlag(
+        "--route", ("route",), "WebSocket route: $connect, $disconnect, $default or a name", "ROUTE"
+    ),
+    GenFlag("--connection-id", ("connection_id",), "WebSocket connectionId", "ID"),
+    GenFlag(
+        "--disconnect-status-code",
+        ("disconnect_status_code",),
+        "WebSocket close code on $disconnect",
+        "CODE",
+        int,
+    ),
+    GenFlag("--disconnect-reason", ("disconnect_reason",), "WebSocket close reason", "TEXT"),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

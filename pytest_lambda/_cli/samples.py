@@ -270,6 +270,68 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "DynamoDB Streams TTL deletion: REMOVE with userIdentity of the DynamoDB service",
         {"table": "Sessions", "event_name": "REMOVE", "ttl": True, "view_type": "OLD_IMAGE"},
     ),
+    Sample(
+        "alb_get",
+        "alb",
+        701,
+        "ALB GET with a query string ALB passes undecoded (single-value headers)",
+        {"method": "GET", "path": "/search", "query": "q=caf%C3%A9+au+lait&page=2"},
+    ),
+    Sample(
+        "alb_multi_value_post",
+        "alb",
+        702,
+        "ALB POST to a target group with multi-value headers on (multiValueHeaders)",
+        {
+            "method": "POST",
+            "path": "/orders",
+            "multi_value_headers": True,
+            "body": {"sku": "B07XJ8C8F5", "quantity": 1},
+            "query": [("tag", "a"), ("tag", "b")],
+        },
+    ),
+    Sample(
+        "alb_health_check",
+        "alb",
+        703,
+        "ALB target group health check (user-agent ELB-HealthChecker/2.0, empty body)",
+        {"health_check": True, "path": "/health"},
+    ),
+    Sample(
+        "function_url_post",
+        "function_url",
+        801,
+        "Lambda Function URL POST with a JSON body (AuthType NONE)",
+        {"method": "POST", "path": "/orders", "body": {"sku": "B07XJ8C8F5", "quantity": 1}},
+    ),
+    Sample(
+        "function_url_iam",
+        "function_url",
+        802,
+        "Lambda Function URL GET signed with SigV4 (AuthType AWS_IAM: requestContext.authorizer.iam)",
+        {"method": "GET", "path": "/me", "auth": "iam"},
+    ),
+    Sample(
+        "websocket_connect",
+        "websocket",
+        901,
+        "WebSocket $connect with the upgrade request's headers and a query string",
+        {"route": "$connect", "query": {"token": "abc123"}},
+    ),
+    Sample(
+        "websocket_message",
+        "websocket",
+        902,
+        "WebSocket message on a custom route (eventType MESSAGE, messageId, JSON body)",
+        {"route": "sendMessage", "body": {"action": "sendMessage", "text": "hello"}},
+    ),
+    Sample(
+        "websocket_disconnect",
+        "websocket",
+        903,
+        "WebSocket $disconnect with the close code and reason",
+        {"route": "$disconnect", "disconnect_status_code": 1001, "disconnect_reason": ""},
+    ),
 )
 
 

@@ -38,6 +38,9 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
     "sqs",
     "kinesis",
     "dynamodb",
+    "alb",
+    "function_url",
+    "websocket",
 )
 """The event kinds the generator knows, in documentation order (one module each in ``_events``)."""
 MAX_TIMEOUT: Final = 900.0

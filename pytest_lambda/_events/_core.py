@@ -49,7 +49,7 @@ def generate(
 ) -> dict[str, Any]:
     """A realistic event of ``kind``, as the service sends it to a Lambda function.
 
-    ``kind`` is ``apigw_v1``, ``apigw_v2``, ``s3``, ``sns``, ``sqs`` or ``kinesis``. Every
+    ``kind`` is one of :data:`~pytest_lambda.events.KINDS` (``apigw_v1``, ``sqs``, ``alb`` …). Every
     field has the service's format and every cross-field rule holds (for example an SQS
     ``md5OfBody`` matches the body, an API Gateway ``time`` matches ``timeEpoch``).
 

@@ -122,5 +122,20 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("dynamodb", **kwargs)
 
+    def alb(self, **kwargs: Any) -> dict[str, Any]:
+        """Application Load Balancer target event."""
+        __tracebackhide__ = True
+        return self("alb", **kwargs)
+
+    def function_url(self, **kwargs: Any) -> dict[str, Any]:
+        """Lambda Function URL event."""
+        __tracebackhide__ = True
+        return self("function_url", **kwargs)
+
+    def websocket(self, **kwargs: Any) -> dict[str, Any]:
+        """API Gateway WebSocket API event."""
+        __tracebackhide__ = True
+        return self("websocket", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

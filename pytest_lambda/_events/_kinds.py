@@ -28,6 +28,10 @@ _ALIASES: Final[dict[str, str]] = {
     "http_api": "apigw_v2",
     "ddb": "dynamodb",
     "dynamodb_streams": "dynamodb",
+    "elb": "alb",
+    "lambda_url": "function_url",
+    "url": "function_url",
+    "ws": "websocket",
 }
 
 

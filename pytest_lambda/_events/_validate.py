@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.http_source import http_kind, is_authorizer_event
 from pytest_lambda._core.json_rules import first_problem, show_path
 from pytest_lambda._events._kinds import KINDS, kind_module
 
@@ -40,7 +41,11 @@ def schema(kind: str) -> dict[str, Any]:
 
 
 def detect(event: object) -> str | None:
-    """The kind of ``event`` from its shape, or ``None`` when it is none of ours."""
+    """The kind of ``event`` from its shape, or ``None`` when it is none of ours.
+
+    One source is never called another (an ALB or WebSocket event is not ``apigw_v1``, a
+    Function URL event is not ``apigw_v2``), and API Gateway authorizer requests are
+    ``None``: see ``pytest_lambda._core.http_source``."""
     if not isinstance(event, Mapping):
         return None
     records = event.get("Records")
@@ -54,11 +59,7 @@ def detect(event: object) -> str | None:
             "aws:kinesis": "kinesis",
             "aws:dynamodb": "dynamodb",
         }.get(str(source))
-    if event.get("version") == "2.0" and "routeKey" in event:
-        return "apigw_v2"
-    if "httpMethod" in event and "requestContext" in event:
-        return "apigw_v1"
-    return None
+    return http_kind(event)
 
 
 def _detect_or_raise(event: object, kind: str | None) -> str:
@@ -70,6 +71,13 @@ def _detect_or_raise(event: object, kind: str | None) -> str:
         shape = type(event).__name__
         if isinstance(event, Mapping):
             shape = "an object with keys " + ", ".join(map(str, list(event)[:8]))
+            if is_authorizer_event(event):
+                raise EventValidationError(
+                    f"cannot tell the event kind of {shape}: it is an API Gateway Lambda "
+                    "authorizer request (type/methodArn/routeArn), which is none of the kinds "
+                    f"{', '.join(KINDS)}",
+                    path="<root>",
+                )
         raise EventValidationError(
             f"cannot tell the event kind of {shape}; pass kind= one of {', '.join(KINDS)}",
             path="<root>",
@@ -142,6 +150,18 @@ def validate(event: object, kind: str | None = None, *, invariants: bool = False
     from jsonschema.exceptions import best_match
 
     errors = list(_validator(kind).iter_errors(event))  # document order, for the listing
+    shape = getattr(kind_module(kind), "shape_problem", None)  # a kind's clearer word on a oneOf
+    problem = shape(event) if errors and shape is not None else None
+    if problem is not None:
+        raise EventValidationError(
+            f"{kind} event invalid at <root>: {problem}{more_note(len(errors) - 1)}",
+            kind=kind,
+            path="<root>",
+            errors=(
+                ("<root>", problem),
+                *((format_path(tuple(e.absolute_path)), _message(e)) for e in errors[1:]),
+            ),
+        )
     if errors:
         best = best_match(errors)
         where = format_path(tuple(best.absolute_path))

@@ -258,7 +258,7 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
 
 def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
-    if kind not in API_KINDS:
+    if kind not in API_KINDS or kind == "websocket":
         return ""
     missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
     if not missed:
@@ -272,7 +272,7 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     return (
         f"every answer was {codes}: {which} found no route of the handler, or nothing at "
         f"the route (an unknown id), so their handling was not tested; set method, "
-        f"{'resource' if kind == 'apigw_v1' else 'route_key'} and path_parameters in "
+        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path') } in "
         f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
     )
 
@@ -292,10 +292,11 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
             base = generate(kind, seed=seed, **params)
             label = f"set {n + 1}: " if len(sets) > 1 else ""
             for what, transform in malformed:
-                inv = runner.invoke(apply(base, transform))
+                hostile = apply(base, transform)
+                inv = runner.invoke(hostile)
                 if isinstance(inv.response, dict):
                     statuses.add(inv.response.get("statusCode"))
-                problem = answer_problem(kind, inv)
+                problem = answer_problem(kind, inv, hostile)
                 if problem is not None:
                     bad.append(f"{label}{what}: {problem}")
                     if problem == "timed out":

@@ -19,7 +19,7 @@ from pytest_lambda._runtime.http_view import NotAnHttpEvent
 
 __all__ = ["API_KINDS", "answer_problem", "apply", "variants"]
 
-API_KINDS: Final = ("apigw_v1", "apigw_v2")
+API_KINDS: Final = ("apigw_v1", "apigw_v2", "function_url", "alb", "websocket")
 _BIG: Final = 300_000
 _Transform = Callable[[dict[str, Any]], None]
 
@@ -57,7 +57,50 @@ def _v2_untyped_json(event: dict[str, Any]) -> None:
     event["isBase64Encoded"] = True
 
 
+def _alb_body(text: str) -> _Transform:
+    def apply(event: dict[str, Any]) -> None:  # ALB always sends body, "" for none
+        event["body"] = text
+        event["isBase64Encoded"] = False
+
+    return apply
+
+
+def _as_message(text: str | None, binary: bool = False) -> _Transform:
+    """A WebSocket frame on the $default route (a client can send any frame)."""
+
+    def apply(event: dict[str, Any]) -> None:
+        rc = event["requestContext"]
+        if rc.get("eventType") != "MESSAGE":
+            for key in ("headers", "multiValueHeaders", "queryStringParameters",
+                        "multiValueQueryStringParameters"):  # fmt: skip
+                event.pop(key, None)
+            for key in ("disconnectStatusCode", "disconnectReason"):
+                rc.pop(key, None)
+            rc["messageId"] = rc["connectionId"][:-1][::-1] + "="
+        rc["routeKey"] = "$default"
+        rc["eventType"] = "MESSAGE"
+        event["body"] = text
+        event["isBase64Encoded"] = binary
+
+    return apply
+
+
 def _api(kind: str) -> list[tuple[str, _Transform]]:
+    if kind == "websocket":
+        return [
+            ("frame is not JSON", _as_message("{not json")),
+            ("frame is JSON without an action", _as_message('{"message": 1}')),
+            ("frame is empty", _as_message("")),
+            ("frame is binary (base64)", _as_message("//79/A==", binary=True)),
+            ("frame is large (120 kB of text)", _as_message("x" * 120_000)),
+        ]
+    if kind == "alb":
+        return [
+            ("body is not JSON", _alb_body("{not json")),
+            ("body is a JSON array, not an object", _alb_body("[]")),
+            ("body is empty (as for a GET)", _alb_body("")),
+            ("body is large (300 kB of text)", _alb_body("x" * _BIG)),
+        ]
     out: list[tuple[str, _Transform]] = [
         ("body is not JSON", _body("{not json")),
         ("body is a JSON array, not an object", _body("[]")),
@@ -168,8 +211,8 @@ def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
     return out
 
 
-def answer_problem(kind: str, inv: Any) -> str | None:
-    """What is wrong with the handler's answer to a hostile event, or None.
+def answer_problem(kind: str, inv: Any, event: object = None) -> str | None:
+    """What is wrong with the handler's answer to a hostile ``event``, or None.
 
     For an HTTP event (any source ``Invocation.http`` knows), an answer the source would
     replace with its own error (a 502 from API Gateway for a malformed proxy response) is a
@@ -184,6 +227,9 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     try:
         answer = inv.http  # what the HTTP client gets, by the event's source's rules
     except NotAnHttpEvent:
+        # a WebSocket client gets an error frame for a raised exception; other sources retry
+        if kind == "websocket" and error is not None:
+            return f"raised {error.type}: {error.message}"
         return None
     if error is not None:
         return f"raised {error.type}: {error.message}"

@@ -156,7 +156,7 @@ def test_check_of_the_default_directory_names_the_plain_command(capsys, tmp_path
     code, out, _ = run(capsys, "events", "samples", "--check")
     assert code == 1
     assert out.endswith("\nregenerate with: pytest-lambda events samples\n")
-    assert out.startswith("event_samples is out of date (missing: README.md, apigw_v1_")
+    assert out.startswith("event_samples is out of date (missing: README.md, alb_get.json, ")
 
 
 def test_write_keeps_foreign_files_in_a_directory_it_did_not_create(capsys, tmp_path):

@@ -21,7 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb")
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -32,6 +32,9 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "sqs": "body_schema",
     "kinesis": "data_schema",
     "dynamodb": "item_schema",
+    "alb": "body_schema",
+    "function_url": "body_schema",
+    "websocket": "body_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -85,7 +88,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("eventbridge_nope", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
+        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket"
     )
 
 
@@ -226,7 +229,11 @@ def test_time_accepts_datetime_iso_string_and_epoch_seconds(kind: str) -> None:
     c = events.generate(kind, seed=5, time=when.timestamp())
     assert json.dumps(a) == json.dumps(b) == json.dumps(c)
     assert json.dumps(a) != json.dumps(events.generate(kind, seed=5, time="2026-03-15T15:09:26Z"))
-    assert "2026" in json.dumps(a) or "1773" in json.dumps(a)  # ISO year or epoch ms prefix
+    text = json.dumps(a)
+    if kind == "alb":  # an ALB event holds the time only as the X-Ray root's hex seconds
+        assert f"Root=1-{int(when.timestamp()):08x}-" in text
+    else:
+        assert "2026" in text or "1773" in text  # ISO year or epoch ms prefix
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
@@ -451,7 +458,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

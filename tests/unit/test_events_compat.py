@@ -9,20 +9,40 @@ import json
 import os
 import subprocess
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import (
+    AlbModel,
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    APIGatewayWebSocketConnectEventModel,
+    APIGatewayWebSocketDisconnectEventModel,
+    APIGatewayWebSocketMessageEventModel,
     DynamoDBStreamModel,
     KinesisDataStreamModel,
+    LambdaFunctionUrlModel,
     S3Model,
     SnsModel,
     SqsModel,
 )
 
 from pytest_lambda import events
+
+
+class _WebSocketModel:
+    """Powertools has one WebSocket model per event type; pick it by ``eventType``."""
+
+    BY_TYPE: ClassVar[dict[str, Any]] = {
+        "CONNECT": APIGatewayWebSocketConnectEventModel,
+        "DISCONNECT": APIGatewayWebSocketDisconnectEventModel,
+        "MESSAGE": APIGatewayWebSocketMessageEventModel,
+    }
+
+    @classmethod
+    def model_validate(cls, event: dict[str, Any]) -> Any:
+        return cls.BY_TYPE[event["requestContext"]["eventType"]].model_validate(event)
+
 
 MODELS: dict[str, Any] = {
     "apigw_v1": APIGatewayProxyEventModel,
@@ -32,6 +52,11 @@ MODELS: dict[str, Any] = {
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
     "dynamodb": DynamoDBStreamModel,
+    # AlbModel requires headers/queryStringParameters: single-value mode only (the multi-value
+    # shape fails it as the real capture does, see test_events_alb.py)
+    "alb": AlbModel,
+    "function_url": LambdaFunctionUrlModel,
+    "websocket": _WebSocketModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -102,6 +127,18 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("dynamodb", "old-image", {"records": 3, "view_type": "OLD_IMAGE"}),
     ("dynamodb", "ttl", {"event_name": "REMOVE", "ttl": True}),
     ("dynamodb", "item-schema", {"item_schema": ORDER_SCHEMA, "key_schema": {"id": "N"}}),
+    ("alb", "default", {}),
+    ("alb", "health-check", {"health_check": True}),
+    ("alb", "binary-post", {"method": "POST", "body": b"\x00\xff", "content_type": "image/png"}),
+    ("alb", "body-schema", {"body_schema": ORDER_SCHEMA}),
+    ("function_url", "default", {}),
+    ("function_url", "iam", {"auth": "iam"}),
+    ("function_url", "body-schema", {"body_schema": ORDER_SCHEMA}),
+    ("websocket", "default", {}),
+    ("websocket", "connect-query", {"route": "$connect", "query": {"token": "t"}}),
+    ("websocket", "disconnect", {"route": "$disconnect"}),
+    ("websocket", "binary-frame", {"route": "$default", "body": b"\x00\xff"}),
+    ("websocket", "body-schema", {"body_schema": ORDER_SCHEMA}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds

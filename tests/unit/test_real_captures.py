@@ -8,9 +8,11 @@ What is guarded:
 
 - every genuine capture of a kind we support is detected as that kind, passes ``validate`` and
   breaks no invariant: a rule that a real capture contradicts is wrong, whoever wrote it;
-- an event of a source we do not support (ALB, Function URL, WebSocket, authorizers, DynamoDB
-  Streams, EventBridge, CloudWatch Logs, Firehose, Kafka, S3 Object Lambda) is never detected as one
-  of the six kinds we support (issue 18: ``detect`` calls ALB events ``apigw_v1``...);
+- an event of a source we do not support (authorizers, DynamoDB Streams, EventBridge, CloudWatch
+  Logs, Firehose, Kafka, S3 Object Lambda) is never detected as one of the kinds we support, and
+  authorizer requests are detected as nothing (issue 18: ``detect`` called ALB events
+  ``apigw_v1``);
+- every ALB, Function URL and WebSocket sample, genuine or hand-edited, is named its own source;
 - the corpus stays what its index says: same bytes as upstream (sha256), every file indexed.
 
 Today's disagreements are ``xfail(strict=True)`` per capture with the cause, so that each fix in
@@ -31,7 +33,22 @@ import pytest
 from pytest_lambda import events
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
-SUPPORTED = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb")
+SUPPORTED = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "dynamodb",
+    "alb",
+    "lambda_url",
+    "websocket",
+)
+#: The corpus folder of a kind, where it is not the kind's name.
+KIND_OF = {"lambda_url": "function_url"}
+#: Authorizer requests: never one of our kinds (issue 18: detect() returns None for them).
+AUTHORIZERS = ("apigw_v1_authorizer", "apigw_v2_authorizer")
 
 
 def _index() -> list[dict[str, Any]]:
@@ -47,17 +64,17 @@ def _load(path: str) -> Any:
 
 INDEX = _index()
 GENUINE_SUPPORTED = [e for e in INDEX if e["genuine"] and e["kind"] in SUPPORTED]
+ISSUE18_KINDS = [e for e in INDEX if e["kind"] in ("alb", "lambda_url", "websocket")]
+
+
+def _kind(entry: dict[str, Any]) -> str:
+    kind: str = entry["kind"]
+    return KIND_OF.get(kind, kind)
+
+
 OTHER_SOURCES = [e for e in INDEX if e["kind"] not in SUPPORTED]
 
 # ---- causes of today's failures (see the README's "Known disagreements") -------------------------
-
-_DETECT_ALB = "issue 18: detect() calls an ALB target event apigw_v1"
-_DETECT_WS = "issue 18: detect() calls an API Gateway WebSocket event apigw_v1"
-_DETECT_V1_AUTH = "issue 18: detect() calls a REST API REQUEST authorizer event apigw_v1"
-_DETECT_V2_AUTH = (
-    "issue 18: detect() calls an HTTP API Lambda authorizer (payload 2.0) event apigw_v2"
-)
-_DETECT_URL = "issue 18: detect() calls a Lambda Function URL event apigw_v2"
 
 # The apigw fidelity fixes of issue 18 (bodyless HTTP API requests, version-1 request ids, the
 # pre-November-2018 REST shape) made every genuine API Gateway capture pass: no xfail left here.
@@ -65,65 +82,7 @@ XFAIL_VALIDATE: dict[str, str] = {}
 
 XFAIL_INVARIANTS: dict[str, str] = {}
 
-XFAIL_DETECT_OTHER: dict[str, str] = {
-    **{
-        f"alb/{name}.json": _DETECT_ALB
-        for name in (
-            "aspnet-values-get-all-alb-request",
-            "aspnet-values-get-querystring-alb-mv-request",
-            "dotnet-alb-request-multi-value",
-            "dotnet-alb-request-single-value",
-            "go-alb-lambda-target-request-headers-only",
-            "go-alb-lambda-target-request-multivalue-headers",
-            "java-elb-event",
-            "ptpy-albevent",
-            "ptpy-albmultivalueheadersevent",
-            "ptpy-albmultivaluequerystringevent",
-            "ptts-alb-multi-fields",
-        )
-    },
-    **{
-        f"websocket/{name}.json": _DETECT_WS
-        for name in (
-            "aspnet-values-post-withbody-websocketapi-request",
-            "go-apigw-websocket-request",
-            "java-apigw-websocket-event",
-            "ptts-apigw-rest-websocket",
-            "rust-example-apigw-websocket-request",
-        )
-    },
-    **{
-        f"apigw_v1_authorizer/{name}.json": _DETECT_V1_AUTH
-        for name in (
-            "go-apigw-custom-auth-request-type-request",
-            "go-apigw-v2-custom-authorizer-v1-request",
-            "java-apigw-auth",
-            "ptpy-apigatewayauthorizerrequestevent",
-            "ptts-apigw-rest-authorizer-request",
-        )
-    },
-    **{
-        f"apigw_v2_authorizer/{name}.json": _DETECT_V2_AUTH
-        for name in (
-            "go-apigw-v2-custom-authorizer-v2-request",
-            "java-apigw-auth-v2",
-            "ptpy-apigatewayauthorizerv2event",
-            "ptts-apigw-http-authorizer-request",
-            "rust-example-apigw-v2-custom-authorizer-v2-request-without-cookies",
-            "rust-example-apigw-v2-custom-authorizer-v2-request-without-identity-source",
-        )
-    },
-    **{
-        f"lambda_url/{name}.json": _DETECT_URL
-        for name in (
-            "ddpy-lambda-url",
-            "ptpy-lambdafunctionurlevent",
-            "ptpy-lambdafunctionurleventwithheaders",
-            "ptpy-lambdafunctionurliamevent",
-            "ptts-lambda-base",
-        )
-    },
-}
+XFAIL_DETECT_OTHER: dict[str, str] = {}
 
 
 def _params(entries: list[dict[str, Any]], xfails: dict[str, str]) -> list[Any]:
@@ -135,25 +94,25 @@ def _params(entries: list[dict[str, Any]], xfails: dict[str, str]) -> list[Any]:
     return out
 
 
-# ---- genuine captures of the six supported kinds -------------------------------------------------
+# ---- genuine captures of the supported kinds -----------------------------------------------------
 
 
 @pytest.mark.parametrize("entry", _params(GENUINE_SUPPORTED, {}))
 def test_genuine_capture_is_detected_as_its_kind(entry: dict[str, Any]) -> None:
     """``detect`` names a real event of a supported kind correctly."""
-    assert events.detect(_load(entry["path"])) == entry["kind"]
+    assert events.detect(_load(entry["path"])) == _kind(entry)
 
 
 @pytest.mark.parametrize("entry", _params(GENUINE_SUPPORTED, XFAIL_VALIDATE))
 def test_genuine_capture_passes_the_schema(entry: dict[str, Any]) -> None:
     """The kind's JSON Schema accepts every real event of that kind (raises otherwise)."""
-    assert events.validate(_load(entry["path"]), entry["kind"]) == entry["kind"]
+    assert events.validate(_load(entry["path"]), _kind(entry)) == _kind(entry)
 
 
 @pytest.mark.parametrize("entry", _params(GENUINE_SUPPORTED, XFAIL_INVARIANTS))
 def test_genuine_capture_breaks_no_invariant(entry: dict[str, Any]) -> None:
     """No cross-field rule of ``check_invariants`` is contradicted by a real event."""
-    assert events.check_invariants(_load(entry["path"]), entry["kind"]) == []
+    assert events.check_invariants(_load(entry["path"]), _kind(entry)) == []
 
 
 # ---- hand-edited DynamoDB Streams samples (issue 21) --------------------------------------------
@@ -209,9 +168,37 @@ def test_handmade_dynamodb_sample_breaks_the_named_invariant(entry: dict[str, An
 
 @pytest.mark.parametrize("entry", _params(OTHER_SOURCES, XFAIL_DETECT_OTHER))
 def test_other_source_is_not_taken_for_a_supported_kind(entry: dict[str, Any]) -> None:
-    """``detect`` never names one of the six kinds for an event of another source (it may name the
+    """``detect`` never names one of our kinds for an event of another source (it may name the
     source once that kind exists, or return ``None``)."""
     assert events.detect(_load(entry["path"])) not in SUPPORTED
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in INDEX if e["kind"] in AUTHORIZERS], ids=lambda e: e["path"]
+)
+def test_authorizer_request_is_no_kind_of_ours(entry: dict[str, Any]) -> None:
+    """REST TOKEN/REQUEST and HTTP API authorizer requests reach an authorizer, not an
+    integration: ``detect`` returns ``None`` for them (issue 18), and ``validate`` without a kind
+    says it cannot tell the kind."""
+    event = _load(entry["path"])
+    assert events.detect(event) is None
+    with pytest.raises(events.EventValidationError) as exc:
+        events.validate(event)
+    assert str(exc.value).startswith("cannot tell the event kind of an object with keys ")
+    assert (
+        ": it is an API Gateway Lambda authorizer request (type/methodArn/routeArn), which is "
+        in str(exc.value)
+    )
+
+
+@pytest.mark.parametrize("entry", ISSUE18_KINDS, ids=lambda e: e["path"])
+def test_every_sample_of_the_new_kinds_is_named_its_source(entry: dict[str, Any]) -> None:
+    """Even a hand-edited ALB, Function URL or WebSocket sample is never called another source;
+    the one WebSocket sample that is really a $connect *authorizer* request (``methodArn``) is
+    None."""
+    event = _load(entry["path"])
+    expected = None if "methodArn" in event else _kind(entry)
+    assert events.detect(event) == expected
 
 
 # ---- the corpus itself ---------------------------------------------------------------------------
@@ -242,7 +229,7 @@ def test_capture_is_byte_for_byte_upstream_with_provenance(entry: dict[str, Any]
 
 
 def test_corpus_size() -> None:
-    """At least 40 events of the six supported kinds, and the issue-18/21 kinds are all present."""
+    """At least 40 events of the supported kinds, and the issue-18/21 kinds are all present."""
     kinds = [e["kind"] for e in INDEX]
     assert sum(k in SUPPORTED for k in kinds) >= 40
     for kind in (

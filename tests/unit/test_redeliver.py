@@ -373,3 +373,49 @@ def test_bisect_on_function_error_retries_the_first_half(kind: str) -> None:
     assert half["Records"] == event["Records"][:3]
     single = {"Records": event["Records"][:1]}
     assert redeliver(single, failed=True, bisect=True) == single
+
+
+# -- issue 18: ALB, Function URL and WebSocket client retries --------------------------------
+
+
+def test_alb_retry_is_the_same_request_with_a_later_trace_root():
+    for multi in (False, True):
+        event = events.alb(seed=4, multi_value_headers=multi)
+        again = redeliver(event)
+        field = "multiValueHeaders" if multi else "headers"
+        old, new = event[field]["x-amzn-trace-id"], again[field]["x-amzn-trace-id"]
+        old, new = (old[0], new[0]) if multi else (old, new)
+        assert int(new[7:15], 16) > int(old[7:15], 16)
+        rest = {k: v for k, v in again[field].items() if k != "x-amzn-trace-id"}
+        assert rest == {k: v for k, v in event[field].items() if k != "x-amzn-trace-id"}
+        assert {k: v for k, v in again.items() if k != field} == {
+            k: v for k, v in event.items() if k != field
+        }
+        assert events.check_invariants(again) == []
+
+
+def test_function_url_retry_has_a_new_uuid_request_id_and_a_later_time():
+    event = events.function_url(seed=4)
+    again = redeliver(event)
+    old, new = event["requestContext"], again["requestContext"]
+    assert new["requestId"] != old["requestId"]
+    assert new["timeEpoch"] > old["timeEpoch"]
+    assert (
+        again["body" if "body" in event else "rawPath"]
+        == event["body" if "body" in event else "rawPath"]
+    )
+    assert events.check_invariants(again) == []
+
+
+def test_websocket_resent_frame_is_a_new_message_on_the_same_connection():
+    event = events.websocket(seed=4, route="sendMessage")
+    again = redeliver(event)
+    old, new = event["requestContext"], again["requestContext"]
+    assert new["connectionId"] == old["connectionId"]
+    assert new["connectedAt"] == old["connectedAt"]
+    assert new["messageId"] != old["messageId"]
+    assert new["requestId"] == new["extendedRequestId"] != old["requestId"]
+    assert new["requestTimeEpoch"] > old["requestTimeEpoch"]
+    assert again["body"] == event["body"]
+    assert events.check_invariants(again) == []
+    assert not same_request_id("websocket")

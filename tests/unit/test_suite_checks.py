@@ -343,3 +343,64 @@ def test_http_api_responses_without_status_code_are_robust(root):
         "the client would get 500: malformed response for API Gateway (HTTP API): statusCode "
         "is not an HTTP status number: 'fine'" in result.report
     )
+
+
+# -- issue 18: the ALB, Function URL and WebSocket kinds in the suite ------------------------
+
+_ALB_GOOD = """
+import json
+def handler(e, c):
+    try:
+        json.loads(e["body"])
+        status = 200
+    except ValueError:
+        status = 400
+    field = "multiValueHeaders" if "multiValueHeaders" in e else "headers"
+    value = ["text/plain"] if field == "multiValueHeaders" else "text/plain"
+    return {"statusCode": status, field: {"content-type": value}, "body": "x"}
+"""
+
+
+@pytest.mark.parametrize("multi", [False, True], ids=["single-value", "multi-value"])
+def test_alb_handler_answering_in_the_events_header_mode_is_robust(root, tmp_path, multi):
+    opts = SuiteOptions(
+        seed=3, root=root(_ALB_GOOD), params_by_kind={"alb": {"multi_value_headers": multi}}
+    )
+    result = run_check("app.handler", "alb", "robust", opts)
+    assert result.outcome == "passed", result.report
+
+
+def test_alb_answer_with_the_other_header_mode_is_not_robust(root):
+    source = "def handler(e, c):\n    return {'statusCode': 200, 'headers': {'a': 'b'}}\n"
+    opts = SuiteOptions(
+        seed=3, root=root(source), params_by_kind={"alb": {"multi_value_headers": True}}
+    )
+    result = run_check("app.handler", "alb", "robust", opts)
+    assert result.outcome == "failed"
+    assert result.report.splitlines()[2] == (
+        "  body is not JSON: the client would get 502: malformed response for the load "
+        "balancer: the target group has multi-value headers on, so the response must use "
+        "multiValueHeaders, not headers"
+    )
+
+
+def test_alb_answer_without_status_code_is_not_robust(root):
+    opts = SuiteOptions(seed=3, root=root("def handler(e, c):\n    return 'ok'\n"))
+    result = run_check("app.handler", "alb", "robust", opts)
+    assert result.outcome == "failed"
+    assert result.report.splitlines()[2] == (
+        "  body is not JSON: the client would get 502: malformed response for the load "
+        "balancer: the response is not a JSON object: 'ok'"
+    )
+
+
+@pytest.mark.parametrize("kind", ["function_url", "websocket"])
+def test_new_http_kinds_run_every_check_and_a_raising_handler_is_not_robust(root, kind):
+    source = "import json\ndef handler(e, c):\n    json.loads(e.get('body') or 'x')\n    return {'statusCode': 200}\n"
+    result = run_check("app.handler", kind, "robust", SuiteOptions(seed=5, root=root(source)))
+    assert result.outcome == "failed"
+    assert "raised JSONDecodeError" in result.report
+    ok = "def handler(e, c):\n    return {'statusCode': 200}\n"
+    for check in CHECKS:
+        outcome = run_check("app.handler", kind, check, SuiteOptions(seed=5, root=root(ok)))
+        assert outcome.outcome in ("passed", "skipped"), (check, outcome.report)

@@ -23,6 +23,9 @@ ID_HINT: Final = {
     "sns": "Sns.MessageId",
     "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "apigw_v2": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
+    "alb": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
+    "function_url": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
+    "websocket": "an id in the message body (a client resends a frame with a new messageId)",
     "direct": "an id carried by the event",
 }
 _IDENTITY_FIELDS: Final = (
