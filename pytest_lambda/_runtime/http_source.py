@@ -19,37 +19,27 @@ other shape give None: their answer goes to no HTTP client. Cost: a few dict loo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Literal
+
+from pytest_lambda._core.http_source import http_kind
 
 __all__ = ["HttpSource", "alb_multi_value", "http_source"]
 
 HttpSource = Literal["apigw_v1", "http_api_v1", "apigw_v2", "function_url", "alb"]
 
-_FUNCTION_URL_DOMAIN: Final = re.compile(r"[^.]+\.lambda-url\.[a-z0-9-]+\.on\.aws")
-
 
 def http_source(event: Any) -> HttpSource | None:
-    """The HTTP source of ``event`` (see the module docstring), or None for any other event."""
-    if not isinstance(event, Mapping):
-        return None
-    context = event.get("requestContext")
-    if not isinstance(context, Mapping):
-        return None
-    if "methodArn" in event or "routeArn" in event or "connectionId" in context:
-        return None  # authorizer and WebSocket events: no HTTP client reads the answer
-    if isinstance(context.get("elb"), Mapping):
-        return "alb"
-    if event.get("version") == "2.0":
-        domain = context.get("domainName")
-        if isinstance(domain, str) and _FUNCTION_URL_DOMAIN.fullmatch(domain):
-            return "function_url"
-        if "routeKey" in event:
-            return "apigw_v2"
-        return None
-    if "httpMethod" in event and ("resourcePath" in context or "httpMethod" in context):
+    """The HTTP source of ``event`` (see the module docstring), or None for any other event.
+
+    The shape rules are :func:`pytest_lambda._core.http_source.http_kind`'s (the one that
+    ``detect()`` uses too); this adds the REST-shaped HTTP API payload 1.0 and leaves out
+    WebSocket, whose answer no HTTP client reads."""
+    kind = http_kind(event)
+    if kind == "apigw_v1":
         return "http_api_v1" if event.get("version") == "1.0" else "apigw_v1"
+    if kind in ("apigw_v2", "function_url", "alb"):
+        return kind  # type: ignore[return-value]
     return None
 
 
