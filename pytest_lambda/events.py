@@ -34,6 +34,7 @@ __all__ = [
     "apigw_v2",
     "check_invariants",
     "detect",
+    "eventbridge",
     "generate",
     "kinesis",
     "params",
@@ -120,3 +121,15 @@ def kinesis(
     """Kinesis Data Streams batch from one shard. See :func:`generate`."""
     __tracebackhide__ = True
     return generate("kinesis", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def eventbridge(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """EventBridge event delivered by a rule (custom, scheduled or S3). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("eventbridge", seed=seed, overrides=overrides, validate=validate, **params)

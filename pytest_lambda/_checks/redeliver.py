@@ -8,8 +8,9 @@ What stays and what changes, per source:
 * **SQS**: ``messageId``, ``body``, the md5s, ``messageAttributes``, ``SentTimestamp``,
   ``ApproximateFirstReceiveTimestamp`` and the FIFO fields stay; every message gets a
   new ``receiptHandle`` and ``ApproximateReceiveCount`` grows by ``attempt``.
-* **S3, SNS** (asynchronous invocation): the identical event, and the retry keeps
-  the invocation's request id (:func:`same_request_id`).
+* **S3, SNS, EventBridge** (asynchronous invocation): the identical event, and the retry keeps
+  the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
+  once: a duplicate carries the same ``id`` (and is a new invocation).
 * **Kinesis**: the same records, byte for byte (there is no receive counter).
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
@@ -42,8 +43,16 @@ __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_re
 
 #: Kinds whose source honours partial batch responses.
 BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis"})
-_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns"})
-_ALL_KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns", "eventbridge"})
+_ALL_KINDS: Final[tuple[str, ...]] = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "eventbridge",
+)
 
 #: ``failed_items`` result meaning "the whole batch failed".
 WHOLE_BATCH: Final = "whole batch"

@@ -115,5 +115,10 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("kinesis", **kwargs)
 
+    def eventbridge(self, **kwargs: Any) -> dict[str, Any]:
+        """EventBridge rule event (custom, scheduled or S3 Object Created)."""
+        __tracebackhide__ = True
+        return self("eventbridge", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

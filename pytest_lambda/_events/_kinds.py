@@ -14,7 +14,7 @@ __all__ = ["KINDS", "kind_module"]
 
 
 #: The event kinds, in documentation order.
-KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge")
 
 
 _ALIASES: Final[dict[str, str]] = {
@@ -25,6 +25,9 @@ _ALIASES: Final[dict[str, str]] = {
     "http": "apigw_v2",
     "httpapi": "apigw_v2",
     "http_api": "apigw_v2",
+    "events": "eventbridge",
+    "cloudwatch_events": "eventbridge",
+    "schedule": "eventbridge",
 }
 
 

@@ -50,6 +50,8 @@ def detect(event: object) -> str | None:
         return {"aws:sqs": "sqs", "aws:sns": "sns", "aws:s3": "s3", "aws:kinesis": "kinesis"}.get(
             str(source)
         )
+    if "detail-type" in event and "source" in event and "detail" in event:
+        return "eventbridge"
     if event.get("version") == "2.0" and "routeKey" in event:
         return "apigw_v2"
     if "httpMethod" in event and "requestContext" in event:
