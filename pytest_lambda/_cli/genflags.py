@@ -57,6 +57,10 @@ def _authorizer(text: str) -> Any:
     return json_or_string(text, "--authorizer")
 
 
+def _detail(text: str) -> Any:
+    return json_or_string(text, "--detail")
+
+
 def _jsondict(values: list[tuple[str, str]]) -> Any:
     return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
 
@@ -88,7 +92,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--data", ("data",), "Kinesis record data (text; base64-encoded for you)", "TEXT"),
     GenFlag(
         "--body-schema",
-        ("body_schema", "message_schema", "data_schema"),
+        ("body_schema", "message_schema", "data_schema", "detail_schema"),
         "JSON Schema file the payload is generated from",
         "FILE",
         None,
@@ -182,6 +186,31 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--shard-id", ("shard_id",), "Kinesis shard id", "ID"),
     GenFlag("--partition-key", ("partition_key",), "Kinesis partition key", "KEY"),
     GenFlag("--encrypted", ("encrypted",), "Kinesis stream with SSE-KMS", action="store_true"),
+    GenFlag(
+        "--variant",
+        ("variant",),
+        "EventBridge variant: custom, scheduled or s3_object_created",
+        "NAME",
+    ),
+    GenFlag("--source", ("source",), "EventBridge custom event source, e.g. com.acme.orders", "NAME"),
+    GenFlag("--detail-type", ("detail_type",), "EventBridge detail-type, e.g. OrderPlaced", "TEXT"),
+    GenFlag(
+        "--detail",
+        ("detail",),
+        "EventBridge detail, a JSON object",
+        "JSON",
+        _detail,
+    ),
+    GenFlag(
+        "--resource-arn",
+        ("resources",),
+        "EventBridge resources entry (repeatable)",
+        "ARN",
+        None,
+        "append",
+    ),
+    GenFlag("--rule", ("rule",), "EventBridge schedule rule name", "NAME"),
+    GenFlag("--replay-name", ("replay_name",), "EventBridge archive replay name", "NAME"),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

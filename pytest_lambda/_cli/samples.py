@@ -244,6 +244,31 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "Kinesis batch of five records from one shard, sequence numbers increasing",
         {"records": 5, "stream": "telemetry"},
     ),
+    Sample(
+        "eventbridge_custom",
+        "eventbridge",
+        701,
+        "EventBridge custom event (PutEvents) with a user detail",
+        {
+            "source": "com.example.orders",
+            "detail_type": "OrderPlaced",
+            "detail": {"orderId": 1042, "total": 59.9, "currency": "EUR"},
+        },
+    ),
+    Sample(
+        "eventbridge_scheduled",
+        "eventbridge",
+        702,
+        "EventBridge Scheduled Event: source aws.events, the rule ARN in resources, detail {}",
+        {"variant": "scheduled", "rule": "nightly-report"},
+    ),
+    Sample(
+        "eventbridge_s3_object_created",
+        "eventbridge",
+        703,
+        "S3 Object Created delivered through EventBridge",
+        {"variant": "s3_object_created", "bucket": "example-uploads", "key": "in/report.csv"},
+    ),
 )
 
 

@@ -91,6 +91,12 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
     """Hostile variants of an event of ``kind``: ``(description, transform in place)``."""
     if kind in API_KINDS:
         return _api(kind)
+    if kind == "eventbridge":  # detail is whatever the emitter put there
+        return [
+            ("detail is empty ({})", _set("detail", {})),
+            ("detail has an unexpected shape", _set("detail", {"unexpected": [None, 1, "x"]})),
+            ("detail-type is one the handler does not expect", _set("detail-type", "Unknown")),
+        ]
     field = {
         "sqs": "Records.0.body",
         "sns": "Records.0.Sns.Message",
