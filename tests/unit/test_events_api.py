@@ -21,7 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -31,6 +31,7 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "sns": "message_schema",
     "sqs": "body_schema",
     "kinesis": "data_schema",
+    "eventbridge": "detail_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -51,7 +52,7 @@ def md5(text: str) -> str:
 # -- kinds and per-kind functions ---------------------------------------------------------
 
 
-def test_kinds_are_the_six_documented_names() -> None:
+def test_kinds_are_the_documented_names() -> None:
     assert events.KINDS == ALL_KINDS
 
 
@@ -84,7 +85,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("dynamodb", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge"
     )
 
 
@@ -132,6 +133,8 @@ def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
         return [json.loads(r["Sns"]["Message"]) for r in event["Records"]]
     if kind == "kinesis":
         return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
+    if kind == "eventbridge":
+        return [event["detail"]]
     body = event["body"]
     return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
 
@@ -437,7 +440,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

@@ -15,6 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    EventBridgeModel,
     KinesisDataStreamModel,
     S3Model,
     SnsModel,
@@ -30,6 +31,7 @@ MODELS: dict[str, Any] = {
     "sns": SnsModel,
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
+    "eventbridge": EventBridgeModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -93,6 +95,10 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("kinesis", "batch", {"records": 5}),
     ("kinesis", "datas-schema", {"data_schema": ORDER_SCHEMA}),
     ("kinesis", "mixed-datas", {"datas": [b"\x00\x01", "plain text", {"a": 1}]}),
+    ("eventbridge", "default", {}),
+    ("eventbridge", "detail-schema-replay", {"detail_schema": ORDER_SCHEMA, "replay_name": "r-1"}),
+    ("eventbridge", "scheduled", {"variant": "scheduled"}),
+    ("eventbridge", "s3-object-created", {"variant": "s3_object_created", "size": 0}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds
