@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     )
     from pytest_lambda._checks.leaks.check import LeakReport, assert_no_state_leak, check_warm_reuse
     from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.async_failure import dead_letter_message, failure_destination_record
     from pytest_lambda._checks.redeliver import redeliver
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
@@ -46,6 +47,8 @@ _LAZY: dict[str, str] = {
     "InvocationError": "pytest_lambda._runtime.invocation",
     "LambdaEventFactory": "pytest_lambda._events._factory",
     "redeliver": "pytest_lambda._checks.redeliver",
+    "failure_destination_record": "pytest_lambda._checks.async_failure",
+    "dead_letter_message": "pytest_lambda._checks.async_failure",
     "IdempotencyReport": "pytest_lambda._checks.idempotency.check",
     "assert_idempotent": "pytest_lambda._checks.idempotency.check",
     "check_idempotency": "pytest_lambda._checks.idempotency.check",
@@ -88,6 +91,8 @@ __all__ = [
     "events",
     "moto_state",
     "redeliver",
+    "failure_destination_record",
+    "dead_letter_message",
 ]
 
 

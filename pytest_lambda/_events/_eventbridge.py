@@ -76,7 +76,7 @@ def _detail(world: World, params: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(detail, dict):
             raise InvalidEventSpec(
                 f"detail_schema generated a {type(detail).__name__}; EventBridge detail is a "
-                "JSON object: give the schema \"type\": \"object\""
+                'JSON object: give the schema "type": "object"'
             )
     if detail is None:
         return world.json_payload()
@@ -111,9 +111,7 @@ def _custom(world: World, params: dict[str, Any]) -> tuple[str, str, list[str], 
     resources = params.get("resources")
     if resources is None:
         resources = []
-    elif not isinstance(resources, (list, tuple)) or not all(
-        isinstance(r, str) for r in resources
-    ):
+    elif not isinstance(resources, (list, tuple)) or not all(isinstance(r, str) for r in resources):
         raise InvalidEventSpec(f"resources={resources!r}: expected a list of ARN strings")
     return source, detail_type, list(resources), _detail(world, params)
 
@@ -138,7 +136,9 @@ def _s3(world: World, params: dict[str, Any]) -> tuple[list[str], dict[str, Any]
         )
     key = params.get("key")
     if key is None:
-        key = f"{world.word()}/{world.word()}-{world.digits(3)}.{world.pick(('json', 'csv', 'jpg'))}"
+        key = (
+            f"{world.word()}/{world.word()}-{world.digits(3)}.{world.pick(('json', 'csv', 'jpg'))}"
+        )
     elif not isinstance(key, str) or not 1 <= len(key.encode()) <= 1024:
         raise InvalidEventSpec(f"key={key!r}: an object key is 1-1024 bytes of UTF-8")
     size = params.get("size")
@@ -238,7 +238,9 @@ def _scheduled_problems(event: dict[str, Any]) -> list[str]:
     if event.get("detail") != {}:
         out.append(f"a Scheduled Event has detail {{}}, not {event.get('detail')!r}")
     if not isinstance(resources, list) or len(resources) != 1:
-        out.append(f"a Scheduled Event has exactly one resource (its rule's ARN), not {resources!r}")
+        out.append(
+            f"a Scheduled Event has exactly one resource (its rule's ARN), not {resources!r}"
+        )
         return out
     m = _RULE_ARN.fullmatch(str(resources[0]))
     if m is None:
@@ -249,7 +251,9 @@ def _scheduled_problems(event: dict[str, Any]) -> list[str]:
             f"and account {event.get('account')!r}"
         )
     elif m[1] != partition(str(event.get("region"))):
-        out.append(f"resources[0] {resources[0]!r} has partition {m[1]!r} for region {event.get('region')!r}")
+        out.append(
+            f"resources[0] {resources[0]!r} has partition {m[1]!r} for region {event.get('region')!r}"
+        )
     return out
 
 
