@@ -9,6 +9,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pytest_lambda._checks.async_failure import dead_letter_message, failure_destination_record
     from pytest_lambda._checks.idempotency.check import (
         IdempotencyReport,
         assert_idempotent,
@@ -16,7 +17,6 @@ if TYPE_CHECKING:
     )
     from pytest_lambda._checks.leaks.check import LeakReport, assert_no_state_leak, check_warm_reuse
     from pytest_lambda._checks.moto import moto_state
-    from pytest_lambda._checks.async_failure import dead_letter_message, failure_destination_record
     from pytest_lambda._checks.redeliver import redeliver
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
@@ -88,11 +88,11 @@ __all__ = [
     "assert_no_state_leak",
     "check_idempotency",
     "check_warm_reuse",
+    "dead_letter_message",
     "events",
+    "failure_destination_record",
     "moto_state",
     "redeliver",
-    "failure_destination_record",
-    "dead_letter_message",
 ]
 
 

@@ -37,7 +37,7 @@ _CONDITIONS: Final = ("RetriesExhausted", "EventAgeExceeded")
 _DLQ_MESSAGE_MAX: Final = 1024
 
 
-def _check(event: object, error: Mapping[str, Any]) -> None:
+def _check(event: object, error: object) -> None:
     if not isinstance(event, Mapping):
         raise InvalidEventSpec(f"expected the event object, got {type(event).__name__}")
     if not isinstance(error, Mapping) or not isinstance(error.get("errorMessage"), str):
@@ -66,7 +66,8 @@ def failure_destination_record(
     _check(event, error)
     if condition not in _CONDITIONS:
         raise InvalidEventSpec(f"condition={condition!r}; valid: {', '.join(_CONDITIONS)}")
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 3:
+    count: object = attempts
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 3:
         raise InvalidEventSpec(
             f"attempts={attempts!r}: Lambda invokes an async event 1 to 3 times "
             "(MaximumRetryAttempts 0-2)"

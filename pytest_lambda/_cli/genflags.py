@@ -192,7 +192,9 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "EventBridge variant: custom, scheduled or s3_object_created",
         "NAME",
     ),
-    GenFlag("--source", ("source",), "EventBridge custom event source, e.g. com.acme.orders", "NAME"),
+    GenFlag(
+        "--source", ("source",), "EventBridge custom event source, e.g. com.acme.orders", "NAME"
+    ),
     GenFlag("--detail-type", ("detail_type",), "EventBridge detail-type, e.g. OrderPlaced", "TEXT"),
     GenFlag(
         "--detail",

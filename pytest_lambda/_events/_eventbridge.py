@@ -214,8 +214,6 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
 
 def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
     """Keep a scheduled event's rule ARN and an S3 event's bucket ARN in step with the rest."""
-    if not isinstance(event, dict):
-        return
     region, account = event.get("region"), event.get("account")
     resources = event.get("resources")
     if not isinstance(resources, list) or len(resources) != 1:

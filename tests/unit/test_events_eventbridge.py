@@ -190,7 +190,8 @@ def test_id_must_be_a_lower_case_uuid() -> None:
 def test_redelivery_is_the_same_event_and_the_retry_keeps_the_request_id() -> None:
     event = events.eventbridge(seed=1)
     again = redeliver(event)
-    assert again == event and again is not event
+    assert again == event
+    assert again is not event
     assert same_request_id("eventbridge") is True
 
 
