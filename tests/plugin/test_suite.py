@@ -240,7 +240,7 @@ def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> No
         (
             ["--lambda-handler=app.handler", "--lambda-events=sqs,bogus"],
             "ERROR: --lambda-events (from command line)='sqs,bogus': unknown event kind "
-            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis; see *",
+            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge; see *",
         ),
         (
             ["--lambda-handler=app", "--lambda-events=sqs"],
@@ -433,3 +433,62 @@ def test_explicit_test_paths_leave_an_ini_configured_suite_out(pytester: pytest.
     asked.assert_outcomes(passed=5)
     whole = pytester.runpytest(*PLUGIN, ".")
     whole.assert_outcomes(passed=9)  # `pytest .` is the whole project
+
+
+EVENT_COUNTER = """
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="counts",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    ddb.update_item(
+        TableName="counts",
+        Key={"pk": {"S": event["detail-type"]}},
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+"""
+
+
+@pytest.fixture
+def event_counter_direct(tmp_path_factory: pytest.TempPathFactory):
+    """Issue 21: an EventBridge handler counting events without the event id (run directly
+    first, for the same reason as ``blind_insert_direct``)."""
+    pytest.importorskip("moto")
+    from pytest_lambda._suite.engine import SuiteOptions, run_check
+
+    root = tmp_path_factory.mktemp("counter")
+    (root / "counter.py").write_text(EVENT_COUNTER)
+    options = SuiteOptions(seed=3, moto=True, root=str(root))
+    return run_check("counter.handler", "eventbridge", "idempotent", options)
+
+
+def test_eventbridge_counter_without_the_event_id_fails_idempotent(
+    event_counter_direct, pytester
+) -> None:
+    assert event_counter_direct.outcome == "failed"
+    assert "a counter grew again" in event_counter_direct.report
+    pytester.makepyfile(counter=EVENT_COUNTER)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=counter.handler",
+        "--lambda-events=eventbridge",
+        "--lambda-moto",
+        "--lambda-seed=3",
+    )
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ eventbridge::idempotent (counter.handler) _*",
+            "counter.handler is not idempotent for eventbridge events",
+        ],
+        consecutive=True,
+    )
