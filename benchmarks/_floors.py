@@ -297,6 +297,27 @@ def apigw_v2() -> dict[str, Any]:
     return event
 
 
+def eventbridge() -> dict[str, Any]:
+    """A custom event with a small JSON detail (the generator's default variant)."""
+    ms = int(time.time() * 1000)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "OrderPlaced",
+        "source": "com.example.orders",
+        "account": _ACCOUNT,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000)),
+        "region": _REGION,
+        "resources": [],
+        "detail": {
+            "orderId": str(uuid.uuid4()),
+            "customer": f"c-{_rng.randrange(10**6)}",
+            "amount": round(_rng.random() * 1000, 2),
+            "items": [{"sku": f"SKU-{_rng.randrange(10**4)}", "quantity": _rng.randrange(1, 5)}],
+        },
+    }
+
+
 FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "apigw_v1": apigw_v1,
     "apigw_v2": apigw_v2,
@@ -304,4 +325,5 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "sns": sns,
     "sqs": sqs,
     "kinesis": kinesis,
+    "eventbridge": eventbridge,
 }
