@@ -35,6 +35,7 @@ __all__ = [
     "check_invariants",
     "detect",
     "eventbridge",
+    "firehose",
     "generate",
     "kinesis",
     "params",
@@ -133,3 +134,15 @@ def eventbridge(
     """EventBridge event delivered by a rule (custom, scheduled or S3). See :func:`generate`."""
     __tracebackhide__ = True
     return generate("eventbridge", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def firehose(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """Firehose data-transformation invocation (direct PUT or Kinesis source). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("firehose", seed=seed, overrides=overrides, validate=validate, **params)

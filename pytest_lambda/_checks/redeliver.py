@@ -12,6 +12,10 @@ What stays and what changes, per source:
   the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
   once: a duplicate carries the same ``id`` (and is a new invocation).
 * **Kinesis**: the same records, byte for byte (there is no receive counter).
+* **Firehose**: after a failed invocation (an exception, a timeout, or a response that breaks
+  the transformation contract) the whole buffer again, the same ``recordId`` values and data, under
+  a new ``invocationId``. Records answered ``ProcessingFailed`` are not retried (Firehose writes
+  them to the error output), so a valid response redelivers nothing.
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
   ``X-Amzn-Trace-Id`` root epoch kept consistent.
@@ -52,6 +56,7 @@ _ALL_KINDS: Final[tuple[str, ...]] = (
     "sqs",
     "kinesis",
     "eventbridge",
+    "firehose",
 )
 
 #: ``failed_items`` result meaning "the whole batch failed".
@@ -251,6 +256,14 @@ def next_delivery(
     if kind in _ASYNC_KINDS:
         return out
     world = _world(event, attempt, seed)
+    if kind == "firehose":
+        if response is not None and not failed:
+            from pytest_lambda._events._firehose import response_problems
+
+            if not response_problems(event, response):
+                return None  # Firehose accepted the answer; failed records go to the error output
+        out["invocationId"] = world.uuid4()
+        return out
     if kind in BATCH_KINDS:
         records = _records_to_redeliver(kind, out, response, failed)
         if records is None:

@@ -269,6 +269,20 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "S3 Object Created delivered through EventBridge",
         {"variant": "s3_object_created", "bucket": "example-uploads", "key": "in/report.csv"},
     ),
+    Sample(
+        "firehose_direct_put",
+        "firehose",
+        801,
+        "Firehose transformation of two direct-PUT records",
+        {"records": 2, "stream": "clicks-to-s3", "data": {"page": "/home", "ms": 42}},
+    ),
+    Sample(
+        "firehose_kinesis_source",
+        "firehose",
+        802,
+        "Firehose transformation reading a Kinesis stream (kinesisRecordMetadata per record)",
+        {"records": 3, "source": "kinesis", "source_stream": "clicks", "stream": "clicks-to-s3"},
+    ),
 )
 
 

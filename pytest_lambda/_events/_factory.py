@@ -120,5 +120,10 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("eventbridge", **kwargs)
 
+    def firehose(self, **kwargs: Any) -> dict[str, Any]:
+        """Firehose data-transformation event."""
+        __tracebackhide__ = True
+        return self("firehose", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

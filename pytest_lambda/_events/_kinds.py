@@ -14,7 +14,7 @@ __all__ = ["KINDS", "kind_module"]
 
 
 #: The event kinds, in documentation order.
-KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge")
+KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
 
 
 _ALIASES: Final[dict[str, str]] = {
@@ -28,6 +28,8 @@ _ALIASES: Final[dict[str, str]] = {
     "events": "eventbridge",
     "cloudwatch_events": "eventbridge",
     "schedule": "eventbridge",
+    "kinesis_firehose": "firehose",
+    "data_firehose": "firehose",
 }
 
 

@@ -52,6 +52,8 @@ def detect(event: object) -> str | None:
         )
     if "detail-type" in event and "source" in event and "detail" in event:
         return "eventbridge"
+    if "deliveryStreamArn" in event and "invocationId" in event:
+        return "firehose"
     if event.get("version") == "2.0" and "routeKey" in event:
         return "apigw_v2"
     if "httpMethod" in event and "requestContext" in event:

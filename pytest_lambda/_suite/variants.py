@@ -15,7 +15,7 @@ import copy
 from collections.abc import Callable
 from typing import Any, Final
 
-__all__ = ["API_KINDS", "answer_problem", "apply", "variants"]
+__all__ = ["API_KINDS", "answer_problem", "apply", "contract_problem", "variants"]
 
 API_KINDS: Final = ("apigw_v1", "apigw_v2")
 _BIG: Final = 300_000
@@ -97,6 +97,13 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
             ("detail has an unexpected shape", _set("detail", {"unexpected": [None, 1, "x"]})),
             ("detail-type is one the handler does not expect", _set("detail-type", "Unknown")),
         ]
+    if kind == "firehose":
+        field = "records.0.data"
+        return [
+            (f"{field} is empty", _set(field, "")),
+            (f"{field} decodes to bytes that are not UTF-8", _set(field, "//79/A==")),
+            (f"{field} decodes to text that is not JSON", _set(field, "bm90IGpzb24=")),
+        ]
     field = {
         "sqs": "Records.0.body",
         "sns": "Records.0.Sns.Message",
@@ -145,3 +152,16 @@ def answer_problem(kind: str, inv: Any) -> str | None:
     ):
         return f"answered without a statusCode: {str(response)[:120]!r}"
     return None
+
+
+def contract_problem(kind: str, event: Any, inv: Any) -> str | None:
+    """How a successful answer breaks the source's response contract (Firehose), or None."""
+    if kind != "firehose" or inv.error is not None:
+        return None
+    from pytest_lambda._events._firehose import response_problems
+
+    problems = response_problems(event, inv.response)
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"the response breaks the Firehose transformation contract: {problems[0]}{more}"

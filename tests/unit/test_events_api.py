@@ -21,7 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge")
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -32,6 +32,7 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "sqs": "body_schema",
     "kinesis": "data_schema",
     "eventbridge": "detail_schema",
+    "firehose": "data_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -85,7 +86,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("dynamodb", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge"
+        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
     )
 
 
@@ -135,6 +136,8 @@ def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
         return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in event["Records"]]
     if kind == "eventbridge":
         return [event["detail"]]
+    if kind == "firehose":
+        return [json.loads(base64.b64decode(r["data"])) for r in event["records"]]
     body = event["body"]
     return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
 
@@ -440,7 +443,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

@@ -17,6 +17,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayProxyEventV2Model,
     EventBridgeModel,
     KinesisDataStreamModel,
+    KinesisFirehoseModel,
     S3Model,
     SnsModel,
     SqsModel,
@@ -32,6 +33,7 @@ MODELS: dict[str, Any] = {
     "sqs": SqsModel,
     "kinesis": KinesisDataStreamModel,
     "eventbridge": EventBridgeModel,
+    "firehose": KinesisFirehoseModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -99,6 +101,9 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("eventbridge", "detail-schema-replay", {"detail_schema": ORDER_SCHEMA, "replay_name": "r-1"}),
     ("eventbridge", "scheduled", {"variant": "scheduled"}),
     ("eventbridge", "s3-object-created", {"variant": "s3_object_created", "size": 0}),
+    ("firehose", "default", {}),
+    ("firehose", "kinesis-source-batch", {"source": "kinesis", "records": 5}),
+    ("firehose", "datas-schema", {"data_schema": ORDER_SCHEMA, "records": 3}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds

@@ -172,6 +172,9 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"
     if kind == "sns":
         return f"sns MessageId {first.get('Sns', {}).get('MessageId')!r}"
+    if kind == "firehose":
+        recs = event.get("records") or [{}]
+        return f"firehose, {_plural(len(recs), 'record')}, invocationId {event.get('invocationId')!r}"
     if kind == "eventbridge":
         return f"eventbridge {event.get('source')} {event.get('detail-type')!r}, id {event.get('id')!r}"
     if kind.startswith("apigw"):

@@ -21,6 +21,7 @@ ID_HINT: Final = {
     "s3": "the bucket, key and sequencer",
     "sns": "Sns.MessageId",
     "eventbridge": "the event id",
+    "firehose": "recordId",
     "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "apigw_v2": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "direct": "an id carried by the event",
