@@ -32,6 +32,7 @@ __all__ = [
     "InvalidEventSpec",
     "apigw_v1",
     "apigw_v2",
+    "check_firehose_response",
     "check_invariants",
     "detect",
     "eventbridge",
@@ -146,3 +147,14 @@ def firehose(
     """Firehose data-transformation invocation (direct PUT or Kinesis source). See :func:`generate`."""
     __tracebackhide__ = True
     return generate("firehose", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def check_firehose_response(event: Mapping[str, Any], response: object) -> list[str]:
+    """What Firehose would reject in a transformation function's ``response`` to ``event``.
+
+    Every ``recordId`` of the event exactly once, ``result`` ``Ok``/``Dropped``/
+    ``ProcessingFailed``, base64 ``data``, at most 6 MB; ``[]`` when the response is valid.
+    """
+    from ._events._firehose import response_problems
+
+    return response_problems(event, response)

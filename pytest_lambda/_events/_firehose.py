@@ -52,7 +52,9 @@ def _name(world: World, value: object, param: str, default: str) -> str:
     if value is None:
         return default
     if not isinstance(value, str) or not _STREAM.fullmatch(value):
-        raise InvalidEventSpec(f"{param}={value!r}: a stream name has 1 to 64 characters of [A-Za-z0-9_.-]")
+        raise InvalidEventSpec(
+            f"{param}={value!r}: a stream name has 1 to 64 characters of [A-Za-z0-9_.-]"
+        )
     return value
 
 
@@ -63,13 +65,14 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         raise InvalidEventSpec(f"source={source!r}; valid sources: direct_put, kinesis")
     if source == "direct_put" and params.get("source_stream") is not None:
         raise InvalidEventSpec("source_stream applies to source='kinesis' only")
-    blobs = (
-        _payloads(world, params)
-        if params
-        else [json_order(rng, world.uuid4())]
-    )
+    blobs = _payloads(world, params) if params else [json_order(rng, world.uuid4())]
     region, account, part = world.region, world.account_id, partition(world.region)
-    stream = _name(world, params.get("stream"), "stream", f"{world.word()}-{world.pick(('to-s3', 'delivery', 'logs', 'archive'))}")
+    stream = _name(
+        world,
+        params.get("stream"),
+        "stream",
+        f"{world.word()}-{world.pick(('to-s3', 'delivery', 'logs', 'archive'))}",
+    )
     event: dict[str, Any] = {"invocationId": world.uuid4()}
     kinesis_arn = None
     if source == "kinesis":
@@ -182,7 +185,11 @@ def response_problems(event: object, response: object) -> list[str]:
     """
     import json
 
-    ids = [r.get("recordId") for r in (event.get("records") or []) if isinstance(r, dict)] if isinstance(event, dict) else []
+    ids = (
+        [r.get("recordId") for r in (event.get("records") or []) if isinstance(r, dict)]
+        if isinstance(event, dict)
+        else []
+    )
     if not isinstance(response, dict) or not isinstance(response.get("records"), list):
         return [f"the response is not an object with a 'records' list: {str(response)[:80]!r}"]
     out: list[str] = []
@@ -200,9 +207,10 @@ def response_problems(event: object, response: object) -> list[str]:
                 f"records[{i}].result {rec.get('result')!r} is not one of Ok, Dropped, ProcessingFailed"
             )
         data = rec.get("data")
-        if rec.get("result") != "Dropped" or data is not None:
-            if not isinstance(data, str) or not _B64.fullmatch(data):
-                out.append(f"records[{i}].data {str(data)[:40]!r} is not base64")
+        if (rec.get("result") != "Dropped" or data is not None) and (
+            not isinstance(data, str) or not _B64.fullmatch(data)
+        ):
+            out.append(f"records[{i}].data {str(data)[:40]!r} is not base64")
     for rid in ids:
         if answered.get(rid, 0) == 0:
             out.append(f"recordId {rid!r} is missing from the response")

@@ -174,7 +174,9 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         return f"sns MessageId {first.get('Sns', {}).get('MessageId')!r}"
     if kind == "firehose":
         recs = event.get("records") or [{}]
-        return f"firehose, {_plural(len(recs), 'record')}, invocationId {event.get('invocationId')!r}"
+        return (
+            f"firehose, {_plural(len(recs), 'record')}, invocationId {event.get('invocationId')!r}"
+        )
     if kind == "eventbridge":
         return f"eventbridge {event.get('source')} {event.get('detail-type')!r}, id {event.get('id')!r}"
     if kind.startswith("apigw"):
