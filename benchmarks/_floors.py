@@ -318,6 +318,24 @@ def eventbridge() -> dict[str, Any]:
     }
 
 
+def firehose() -> dict[str, Any]:
+    """A direct-PUT transformation invocation of one record."""
+    ms = int(time.time() * 1000)
+    payload = f'{{"id":"{uuid.uuid4()}","amount":{_rng.randrange(10**5) / 100}}}'
+    return {
+        "invocationId": str(uuid.uuid4()),
+        "deliveryStreamArn": f"arn:aws:firehose:{_REGION}:{_ACCOUNT}:deliverystream/clicks",
+        "region": _REGION,
+        "records": [
+            {
+                "recordId": f"49{_rng.getrandbits(180) % 10**54:054d}000000",
+                "approximateArrivalTimestamp": ms - _rng.randrange(60_000),
+                "data": base64.b64encode(payload.encode()).decode(),
+            }
+        ],
+    }
+
+
 FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "apigw_v1": apigw_v1,
     "apigw_v2": apigw_v2,
@@ -326,4 +344,5 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "sqs": sqs,
     "kinesis": kinesis,
     "eventbridge": eventbridge,
+    "firehose": firehose,
 }

@@ -12,10 +12,10 @@ What stays and what changes, per source:
   the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
   once: a duplicate carries the same ``id`` (and is a new invocation).
 * **Kinesis**: the same records, byte for byte (there is no receive counter).
-* **Firehose**: after a failed invocation (an exception, a timeout, or a response that breaks
-  the transformation contract) the whole buffer again, the same ``recordId`` values and data, under
-  a new ``invocationId``. Records answered ``ProcessingFailed`` are not retried (Firehose writes
-  them to the error output), so a valid response redelivers nothing.
+* **Firehose**: after a failed invocation (an exception or a timeout) the whole buffer again,
+  the same ``recordId`` values and data, under a new ``invocationId``. An answered buffer is
+  not retried: records answered ``ProcessingFailed``, and every record of an answer that breaks
+  the transformation contract, go to the error output.
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
   ``X-Amzn-Trace-Id`` root epoch kept consistent.
@@ -258,10 +258,7 @@ def next_delivery(
     world = _world(event, attempt, seed)
     if kind == "firehose":
         if response is not None and not failed:
-            from pytest_lambda._events._firehose import response_problems
-
-            if not response_problems(event, response):
-                return None  # Firehose accepted the answer; failed records go to the error output
+            return None  # an answered buffer is not retried; failed records go to the error output
         out["invocationId"] = world.uuid4()
         return out
     if kind in BATCH_KINDS:
@@ -298,6 +295,12 @@ def redeliver(
     """
     __tracebackhide__ = True
     out = next_delivery(event, kind, attempt, response=response, failed=failed, seed=seed)
+    if out is None and _kind_of(event, kind) == "firehose":
+        raise InvalidEventSpec(
+            "Firehose does not retry a buffer its function answered (ProcessingFailed records and "
+            "the records of a rejected answer go to the error output); pass failed=True for the "
+            "retry of an invocation that raised or timed out"
+        )
     if out is None:
         raise InvalidEventSpec(
             f"response {response!r} reports that every item succeeded, so the source "

@@ -163,11 +163,16 @@ def test_failed_invocation_redelivers_the_whole_buffer_with_a_new_invocation_id(
     assert again["invocationId"] != event["invocationId"]
 
 
-def test_a_valid_response_redelivers_nothing_and_a_broken_one_everything() -> None:
+def test_an_answered_buffer_is_not_retried() -> None:
     event = events.firehose(seed=1, records=2)
     failed = {"records": [{**r, "result": "ProcessingFailed"} for r in _ok(event)["records"]]}
     assert next_delivery(event, response=failed) is None  # failed records go to the error output
     broken = {"records": _ok(event)["records"][:1]}
-    again = next_delivery(event, response=broken)
-    assert again is not None
-    assert again["records"] == event["records"]
+    assert next_delivery(event, response=broken) is None  # a rejected answer: the same
+    with pytest.raises(InvalidEventSpec) as info:
+        redeliver(event, response=failed)
+    assert str(info.value) == (
+        "Firehose does not retry a buffer its function answered (ProcessingFailed records and "
+        "the records of a rejected answer go to the error output); pass failed=True for the "
+        "retry of an invocation that raised or timed out"
+    )

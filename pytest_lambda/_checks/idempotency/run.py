@@ -100,8 +100,6 @@ class Check:
             if self.kind.startswith("apigw"):
                 return next_delivery(event, self.kind, seed=self.seed)  # a 502: clients retry
             return next_delivery(event, self.kind, failed=True, seed=self.seed)
-        if self.kind == "firehose":  # a response breaking the contract fails the whole buffer
-            return next_delivery(event, self.kind, response=inv.response, seed=self.seed)
         if self.kind in BATCH_KINDS:
             if not failed_items(self.kind, event, inv.response):
                 return None
