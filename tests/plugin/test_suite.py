@@ -492,3 +492,35 @@ def test_eventbridge_counter_without_the_event_id_fails_idempotent(
         ],
         consecutive=True,
     )
+
+
+FIREHOSE_DROPS_A_RECORD = """
+def handler(event, context):
+    first = event["records"][0]
+    return {"records": [{"recordId": first["recordId"], "result": "Ok", "data": first["data"]}]}
+"""
+
+
+def test_firehose_handler_breaking_the_response_contract_fails(pytester: pytest.Pytester) -> None:
+    """Issue 21: a transformation that does not answer every recordId fails invokes and robust."""
+    pytester.makepyfile(fh=FIREHOSE_DROPS_A_RECORD)
+    pytester.makefile(".toml", pyproject="[tool.pytest_lambda.events.firehose]\nrecords = 2\n")
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=fh.handler",
+        "--lambda-events=firehose",
+        "--lambda-seed=4",
+        "-k",
+        "invokes",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(
+        [
+            "fh.handler failed on * of * seeded firehose events: an unhandled exception, a "
+            "timeout or a response Lambda cannot marshal or Firehose rejects",
+            "",
+            "  event seed *: the response breaks the Firehose transformation contract: "
+            "recordId '*' is missing from the response",
+        ],
+        consecutive=True,
+    )
