@@ -34,6 +34,8 @@ __all__ = [
     "apigw_v2",
     "check_firehose_response",
     "check_invariants",
+    "cloudwatch_logs",
+    "decode_cloudwatch_logs",
     "detect",
     "eventbridge",
     "firehose",
@@ -158,3 +160,22 @@ def check_firehose_response(event: Mapping[str, Any], response: object) -> list[
     from ._events._firehose import response_problems
 
     return response_problems(event, response)
+
+
+def cloudwatch_logs(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """CloudWatch Logs subscription delivery (``awslogs.data``). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("cloudwatch_logs", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def decode_cloudwatch_logs(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of a CloudWatch Logs event: ``awslogs.data`` un-base64'd and gunzipped."""
+    from ._events._cloudwatch_logs import decode
+
+    return decode(event)

@@ -8,7 +8,7 @@ What stays and what changes, per source:
 * **SQS**: ``messageId``, ``body``, the md5s, ``messageAttributes``, ``SentTimestamp``,
   ``ApproximateFirstReceiveTimestamp`` and the FIFO fields stay; every message gets a
   new ``receiptHandle`` and ``ApproximateReceiveCount`` grows by ``attempt``.
-* **S3, SNS, EventBridge** (asynchronous invocation): the identical event, and the retry keeps
+* **S3, SNS, EventBridge, CloudWatch Logs** (asynchronous invocation): the identical event, and the retry keeps
   the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
   once: a duplicate carries the same ``id`` (and is a new invocation).
 * **Kinesis**: the same records, byte for byte (there is no receive counter).
@@ -47,7 +47,7 @@ __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_re
 
 #: Kinds whose source honours partial batch responses.
 BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis"})
-_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns", "eventbridge"})
+_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns", "eventbridge", "cloudwatch_logs"})
 _ALL_KINDS: Final[tuple[str, ...]] = (
     "apigw_v1",
     "apigw_v2",
@@ -57,6 +57,7 @@ _ALL_KINDS: Final[tuple[str, ...]] = (
     "kinesis",
     "eventbridge",
     "firehose",
+    "cloudwatch_logs",
 )
 
 #: ``failed_items`` result meaning "the whole batch failed".

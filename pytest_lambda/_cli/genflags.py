@@ -213,6 +213,28 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     ),
     GenFlag("--rule", ("rule",), "EventBridge schedule rule name", "NAME"),
     GenFlag("--replay-name", ("replay_name",), "EventBridge archive replay name", "NAME"),
+    GenFlag(
+        "--message-type",
+        ("message_type",),
+        "CloudWatch Logs: DATA_MESSAGE or CONTROL_MESSAGE",
+        "TYPE",
+    ),
+    GenFlag("--log-group", ("log_group",), "CloudWatch Logs log group name", "NAME"),
+    GenFlag("--log-stream", ("log_stream",), "CloudWatch Logs log stream name", "NAME"),
+    GenFlag(
+        "--subscription-filter", ("subscription_filter",), "CloudWatch Logs filter name", "NAME"
+    ),
+    GenFlag(
+        "--log-message",
+        ("messages",),
+        "CloudWatch Logs log line, one log event each (repeatable)",
+        "TEXT",
+        None,
+        "append",
+    ),
+    GenFlag("--log-events", ("log_events",), "CloudWatch Logs: number of log events", "N", int),
+    GenFlag("--log-format", ("log_format",), "CloudWatch Logs: lambda, json or mixed", "FORMAT"),
+    GenFlag("--policy-level", ("policy_level",), "CloudWatch Logs: ACCOUNT_LEVEL_POLICY", "LEVEL"),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

@@ -283,6 +283,20 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "Firehose transformation reading a Kinesis stream (kinesisRecordMetadata per record)",
         {"records": 3, "source": "kinesis", "source_stream": "clicks", "stream": "clicks-to-s3"},
     ),
+    Sample(
+        "cloudwatch_logs_lambda",
+        "cloudwatch_logs",
+        901,
+        "CloudWatch Logs subscription delivery of a Lambda function's log lines (gzip + base64)",
+        {"log_group": "/aws/lambda/orders-api", "log_events": 4, "log_format": "mixed"},
+    ),
+    Sample(
+        "cloudwatch_logs_control",
+        "cloudwatch_logs",
+        902,
+        "CloudWatch Logs CONTROL_MESSAGE (the health check sent when a subscription is created)",
+        {"message_type": "CONTROL_MESSAGE"},
+    ),
 )
 
 

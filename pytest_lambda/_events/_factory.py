@@ -125,5 +125,10 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("firehose", **kwargs)
 
+    def cloudwatch_logs(self, **kwargs: Any) -> dict[str, Any]:
+        """CloudWatch Logs subscription event."""
+        __tracebackhide__ = True
+        return self("cloudwatch_logs", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

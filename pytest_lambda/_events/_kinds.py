@@ -14,7 +14,17 @@ __all__ = ["KINDS", "kind_module"]
 
 
 #: The event kinds, in documentation order.
-KINDS: Final[tuple[str, ...]] = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
+KINDS: Final[tuple[str, ...]] = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "eventbridge",
+    "firehose",
+    "cloudwatch_logs",
+)
 
 
 _ALIASES: Final[dict[str, str]] = {
@@ -29,6 +39,8 @@ _ALIASES: Final[dict[str, str]] = {
     "cloudwatch_events": "eventbridge",
     "schedule": "eventbridge",
     "kinesis_firehose": "firehose",
+    "logs": "cloudwatch_logs",
+    "awslogs": "cloudwatch_logs",
     "data_firehose": "firehose",
 }
 

@@ -54,6 +54,8 @@ def detect(event: object) -> str | None:
         return "eventbridge"
     if "deliveryStreamArn" in event and "invocationId" in event:
         return "firehose"
+    if isinstance(event.get("awslogs"), Mapping):
+        return "cloudwatch_logs"
     if event.get("version") == "2.0" and "routeKey" in event:
         return "apigw_v2"
     if "httpMethod" in event and "requestContext" in event:

@@ -97,6 +97,13 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
             ("detail has an unexpected shape", _set("detail", {"unexpected": [None, 1, "x"]})),
             ("detail-type is one the handler does not expect", _set("detail-type", "Unknown")),
         ]
+    if kind == "cloudwatch_logs":
+        from pytest_lambda._events._cloudwatch_logs import CONTROL_PAYLOAD, encode
+
+        return [
+            ("a CONTROL_MESSAGE (the subscription health check)",
+             _set("awslogs.data", encode(CONTROL_PAYLOAD))),
+        ]  # fmt: skip
     if kind == "firehose":
         field = "records.0.data"
         return [

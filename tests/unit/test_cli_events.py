@@ -61,7 +61,7 @@ def test_list_unknown_kind(capsys):
         2,
         "",
         "pytest-lambda: error: unknown event kind 'rest' (did you mean 'apigw_v1'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose\n",
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose, cloudwatch_logs\n",
     )
 
 
@@ -275,7 +275,7 @@ def test_flag_not_for_this_kind(capsys):
 
 def test_unknown_kind(capsys):
     assert one_error(capsys, "events", "generate", "lambda") == (
-        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
+        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose, cloudwatch_logs"
     )
 
 
@@ -390,7 +390,7 @@ def test_schema(capsys, kind):
 def test_schema_unknown_kind(capsys):
     assert one_error(capsys, "events", "schema", "http") == (
         "unknown event kind 'http' (did you mean 'apigw_v2'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose, cloudwatch_logs"
     )
 
 

@@ -21,7 +21,17 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
+ALL_KINDS = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "eventbridge",
+    "firehose",
+    "cloudwatch_logs",
+)
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -33,6 +43,7 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "kinesis": "data_schema",
     "eventbridge": "detail_schema",
     "firehose": "data_schema",
+    "cloudwatch_logs": None,
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -71,6 +82,8 @@ def test_public_names() -> None:
         "EventValidationError",
         "InvalidEventSpec",
         "check_invariants",
+        "check_firehose_response",
+        "decode_cloudwatch_logs",
         "detect",
         "generate",
         "params",
@@ -86,7 +99,8 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("dynamodb", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
+        "unknown event kind 'dynamodb'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, "
+        "kinesis, eventbridge, firehose, cloudwatch_logs"
     )
 
 
@@ -218,6 +232,8 @@ def test_time_accepts_datetime_iso_string_and_epoch_seconds(kind: str) -> None:
     c = events.generate(kind, seed=5, time=when.timestamp())
     assert json.dumps(a) == json.dumps(b) == json.dumps(c)
     assert json.dumps(a) != json.dumps(events.generate(kind, seed=5, time="2026-03-15T15:09:26Z"))
+    if kind == "cloudwatch_logs":  # the times are inside the compressed payload
+        a = events.decode_cloudwatch_logs(a)
     assert "2026" in json.dumps(a) or "1773" in json.dumps(a)  # ISO year or epoch ms prefix
 
 
@@ -443,7 +459,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, eventbridge, firehose, cloudwatch_logs"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

@@ -15,6 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayProxyEventModel,
     APIGatewayProxyEventV2Model,
+    CloudWatchLogsModel,
     EventBridgeModel,
     KinesisDataStreamModel,
     KinesisFirehoseModel,
@@ -34,6 +35,7 @@ MODELS: dict[str, Any] = {
     "kinesis": KinesisDataStreamModel,
     "eventbridge": EventBridgeModel,
     "firehose": KinesisFirehoseModel,
+    "cloudwatch_logs": CloudWatchLogsModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -104,6 +106,14 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("firehose", "default", {}),
     ("firehose", "kinesis-source-batch", {"source": "kinesis", "records": 5}),
     ("firehose", "datas-schema", {"data_schema": ORDER_SCHEMA, "records": 3}),
+    ("cloudwatch_logs", "default", {}),
+    ("cloudwatch_logs", "control", {"message_type": "CONTROL_MESSAGE"}),
+    (
+        "cloudwatch_logs",
+        "json-account-policy",
+        {"log_format": "json", "log_events": 6, "policy_level": "ACCOUNT_LEVEL_POLICY"},
+    ),
+    ("cloudwatch_logs", "messages", {"messages": ["plain", '{"a": 1}', ""]}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds

@@ -31,9 +31,10 @@ import pytest
 from pytest_lambda import events
 
 REAL = Path(__file__).resolve().parent.parent / "data" / "real"
-SUPPORTED = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
+SUPPORTED = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose",
+             "cloudwatch_logs")  # fmt: skip
 #: Kinds added by issue 21 whose hand-edited samples must still be detected and pass the schema.
-ISSUE_21_KINDS = ("eventbridge", "firehose")
+ISSUE_21_KINDS = ("eventbridge", "firehose", "cloudwatch_logs")
 
 
 def _index() -> list[dict[str, Any]]:

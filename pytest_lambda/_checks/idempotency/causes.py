@@ -34,7 +34,9 @@ __all__ = [
 ]
 
 _READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
-_ASYNC_OR_BATCH: Final = frozenset({"sqs", "kinesis", "s3", "sns", "eventbridge"})
+_ASYNC_OR_BATCH: Final = frozenset(
+    {"sqs", "kinesis", "s3", "sns", "eventbridge", "cloudwatch_logs"}
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,8 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"
     if kind == "sns":
         return f"sns MessageId {first.get('Sns', {}).get('MessageId')!r}"
+    if kind == "cloudwatch_logs":
+        return "cloudwatch_logs subscription delivery (awslogs.data)"
     if kind == "firehose":
         recs = event.get("records") or [{}]
         return (

@@ -59,7 +59,17 @@ if TYPE_CHECKING:
 
 __all__ = ["IdempotencyReport", "assert_idempotent", "check_idempotency"]
 
-_KINDS: Final = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "eventbridge", "firehose")
+_KINDS: Final = (
+    "apigw_v1",
+    "apigw_v2",
+    "s3",
+    "sns",
+    "sqs",
+    "kinesis",
+    "eventbridge",
+    "firehose",
+    "cloudwatch_logs",
+)
 _MODES: Final[tuple[Mode, Mode]] = ("before", "after")
 
 
