@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
+from ._fastdraw import between, pick, word
 from ._overrides import Path
 from ._world import World, iso_ms
 
@@ -77,14 +78,15 @@ def _lines(world: World, fmt: str, count: int, start_ms: int) -> list[tuple[int,
     rng = world.rng
     request_id = world.uuid4()
     trace = f"1-{start_ms // 1000:08x}-{world.hex(24)}"
-    service = world.word()
+    service = word(rng)
+    fn_arn = f"arn:aws:lambda:{world.region}:{world.account_id}:function:{service}"
     out: list[tuple[int, str]] = []
     ms = start_ms
     for i in range(count):
-        ms += rng.randrange(0, 40)
-        kind = fmt if fmt != "mixed" else rng.choice(("lambda", "json"))
-        level = rng.choice(_LEVELS)
-        text = world.sentence(rng.randrange(3, 9))
+        ms += between(rng, 0, 39)
+        kind = fmt if fmt != "mixed" else pick(rng, ("lambda", "json"))
+        level = pick(rng, _LEVELS)
+        text = " ".join(word(rng) for _ in range(between(rng, 3, 8))).capitalize() + "."
         if kind == "json":
             record = {
                 "level": level,
@@ -95,7 +97,7 @@ def _lines(world: World, fmt: str, count: int, start_ms: int) -> list[tuple[int,
                 "cold_start": i == 0,
                 "function_name": service,
                 "function_memory_size": "128",
-                "function_arn": f"arn:aws:lambda:{world.region}:{world.account_id}:function:{service}",
+                "function_arn": fn_arn,
                 "function_request_id": request_id,
                 "xray_trace_id": trace,
             }
@@ -103,10 +105,10 @@ def _lines(world: World, fmt: str, count: int, start_ms: int) -> list[tuple[int,
         elif i == 0:
             line = f"START RequestId: {request_id} Version: $LATEST\n"
         elif i == count - 1 and count > 2:
-            dur = rng.randrange(2, 900) + rng.random()
+            dur = between(rng, 2, 899) + rng.random()
             line = (
                 f"REPORT RequestId: {request_id}\tDuration: {dur:.2f} ms\tBilled Duration: "
-                f"{int(dur) + 1} ms\tMemory Size: 128 MB\tMax Memory Used: {rng.randrange(40, 120)} MB\t\n"
+                f"{int(dur) + 1} ms\tMemory Size: 128 MB\tMax Memory Used: {between(rng, 40, 119)} MB\t\n"
             )
         else:
             line = f"{iso_ms(ms)}\t{request_id}\t{level}\t{text}\n"
@@ -150,7 +152,7 @@ def _payload(world: World, params: dict[str, Any]) -> dict[str, Any]:
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 10_000:
             raise InvalidEventSpec(f"log_events={count!r}: expected an int from 1 to 10000")
         lines = _lines(world, fmt, count, start)
-    fn = world.slug(2)
+    fn = f"{word(world.rng)}-{word(world.rng)}"
     group = params.get("log_group") or f"/aws/lambda/{fn}"
     if not isinstance(group, str) or not _GROUP.fullmatch(group):
         raise InvalidEventSpec(
@@ -158,7 +160,7 @@ def _payload(world: World, params: dict[str, Any]) -> dict[str, Any]:
         )
     day = iso_ms(start)[:10].replace("-", "/")
     stream = params.get("log_stream") or f"{day}/[$LATEST]{world.hex(32)}"
-    filt = params.get("subscription_filter") or f"{world.word()}-subscription"
+    filt = params.get("subscription_filter") or f"{word(world.rng)}-subscription"
     payload: dict[str, Any] = {
         "messageType": "DATA_MESSAGE",
         "owner": world.account_id,
