@@ -65,7 +65,10 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         raise InvalidEventSpec(f"source={source!r}; valid sources: direct_put, kinesis")
     if source == "direct_put" and params.get("source_stream") is not None:
         raise InvalidEventSpec("source_stream applies to source='kinesis' only")
-    blobs = _payloads(world, params) if params else [json_order(rng, world.uuid4())]
+    try:
+        blobs = _payloads(world, params) if params else [json_order(rng, world.uuid4())]
+    except InvalidEventSpec as exc:  # shared with kinesis: name this source in the message
+        raise InvalidEventSpec(str(exc).replace("a Kinesis batch", "a Firehose buffer")) from None
     region, account, part = world.region, world.account_id, partition(world.region)
     stream = _name(
         world,

@@ -176,3 +176,9 @@ def test_an_answered_buffer_is_not_retried() -> None:
         "the records of a rejected answer go to the error output); pass failed=True for the "
         "retry of an invocation that raised or timed out"
     )
+
+
+def test_record_count_message_names_firehose() -> None:
+    with pytest.raises(InvalidEventSpec) as info:
+        events.firehose(seed=1, records=0)
+    assert str(info.value) == "records=0: a Firehose buffer holds 1 to 10000 records (an int)"
