@@ -477,6 +477,86 @@ def websocket() -> dict[str, Any]:
     return event
 
 
+def eventbridge() -> dict[str, Any]:
+    """A custom event with a small JSON detail (the generator's default variant)."""
+    ms = int(time.time() * 1000)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "OrderPlaced",
+        "source": "com.example.orders",
+        "account": _ACCOUNT,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms // 1000)),
+        "region": _REGION,
+        "resources": [],
+        "detail": {
+            "orderId": str(uuid.uuid4()),
+            "customer": f"c-{_rng.randrange(10**6)}",
+            "amount": round(_rng.random() * 1000, 2),
+            "items": [{"sku": f"SKU-{_rng.randrange(10**4)}", "quantity": _rng.randrange(1, 5)}],
+        },
+    }
+
+
+def firehose() -> dict[str, Any]:
+    """A direct-PUT transformation invocation of one record."""
+    ms = int(time.time() * 1000)
+    payload = f'{{"id":"{uuid.uuid4()}","amount":{_rng.randrange(10**5) / 100}}}'
+    return {
+        "invocationId": str(uuid.uuid4()),
+        "deliveryStreamArn": f"arn:aws:firehose:{_REGION}:{_ACCOUNT}:deliverystream/clicks",
+        "region": _REGION,
+        "records": [
+            {
+                "recordId": f"49{_rng.getrandbits(180) % 10**54:054d}000000",
+                "approximateArrivalTimestamp": ms - _rng.randrange(60_000),
+                "data": base64.b64encode(payload.encode()).decode(),
+            }
+        ],
+    }
+
+
+def cloudwatch_logs() -> dict[str, Any]:
+    """A DATA_MESSAGE of three log lines, gzip + base64 as CloudWatch Logs sends it."""
+    import gzip
+    import json
+
+    ms = int(time.time() * 1000)
+    request_id = str(uuid.uuid4())
+    low = _rng.getrandbits(112) << 16
+    powertools = {
+        "level": "INFO",
+        "location": "handler:42",
+        "message": f"processed order {_rng.randrange(10**6)}",
+        "timestamp": f"{_iso(ms)[:10]} {_iso(ms)[11:19]},{ms % 1000:03d}+0000",
+        "service": "orders",
+        "cold_start": False,
+        "function_name": "orders",
+        "function_memory_size": "128",
+        "function_arn": f"arn:aws:lambda:{_REGION}:{_ACCOUNT}:function:orders",
+        "function_request_id": request_id,
+        "xray_trace_id": f"1-{ms // 1000:08x}-{uuid.uuid4().hex[:24]}",
+    }
+    lines = [  # the default event mixes runtime lines and Powertools Logger JSON lines
+        f"START RequestId: {request_id} Version: $LATEST\n",
+        json.dumps(powertools, separators=(",", ":")) + "\n",
+        f"REPORT RequestId: {request_id}\tDuration: 12.34 ms\tBilled Duration: 13 ms\t\n",
+    ]
+    payload = {
+        "messageType": "DATA_MESSAGE",
+        "owner": _ACCOUNT,
+        "logGroup": "/aws/lambda/orders",
+        "logStream": f"2026/11/22/[$LATEST]{uuid.uuid4().hex}",
+        "subscriptionFilters": ["errors"],
+        "logEvents": [
+            {"id": str(((ms + i) << 144) | low | i), "timestamp": ms + i, "message": line}
+            for i, line in enumerate(lines)
+        ],
+    }
+    raw = gzip.compress(json.dumps(payload, separators=(",", ":")).encode(), mtime=0)
+    return {"awslogs": {"data": base64.b64encode(raw).decode()}}
+
+
 FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "apigw_v1": apigw_v1,
     "apigw_v2": apigw_v2,
@@ -488,4 +568,7 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "alb": alb,
     "function_url": function_url,
     "websocket": websocket,
+    "eventbridge": eventbridge,
+    "firehose": firehose,
+    "cloudwatch_logs": cloudwatch_logs,
 }

@@ -13,6 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pytest_lambda._checks.async_failure import dead_letter_message, failure_destination_record
     from pytest_lambda._checks.idempotency.check import (
         IdempotencyReport,
         assert_idempotent,
@@ -67,6 +68,8 @@ _LAZY: dict[str, str] = {
     "http_response": "pytest_lambda._runtime.http_view",
     "LambdaEventFactory": "pytest_lambda._events._factory",
     "redeliver": "pytest_lambda._checks.redeliver",
+    "failure_destination_record": "pytest_lambda._checks.async_failure",
+    "dead_letter_message": "pytest_lambda._checks.async_failure",
     "IdempotencyReport": "pytest_lambda._checks.idempotency.check",
     "assert_idempotent": "pytest_lambda._checks.idempotency.check",
     "check_idempotency": "pytest_lambda._checks.idempotency.check",
@@ -113,7 +116,9 @@ __all__ = [
     "assert_no_state_leak",
     "check_idempotency",
     "check_warm_reuse",
+    "dead_letter_message",
     "events",
+    "failure_destination_record",
     "http_response",
     "moto_state",
     "redeliver",

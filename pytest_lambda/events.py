@@ -33,9 +33,14 @@ __all__ = [
     "alb",
     "apigw_v1",
     "apigw_v2",
+    "check_firehose_response",
     "check_invariants",
+    "cloudwatch_logs",
+    "decode_cloudwatch_logs",
     "detect",
     "dynamodb",
+    "eventbridge",
+    "firehose",
     "function_url",
     "generate",
     "kinesis",
@@ -172,3 +177,57 @@ def websocket(
     """API Gateway WebSocket event ($connect, $disconnect or a message). See :func:`generate`."""
     __tracebackhide__ = True
     return generate("websocket", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def eventbridge(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """EventBridge event delivered by a rule (custom, scheduled or S3). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("eventbridge", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def firehose(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """Firehose data-transformation invocation (direct PUT or Kinesis source). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("firehose", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def check_firehose_response(event: Mapping[str, Any], response: object) -> list[str]:
+    """What Firehose would reject in a transformation function's ``response`` to ``event``.
+
+    Every ``recordId`` of the event exactly once, ``result`` ``Ok``/``Dropped``/
+    ``ProcessingFailed``, base64 ``data``, at most 6 MB; ``[]`` when the response is valid.
+    """
+    from ._events._firehose import response_problems
+
+    return response_problems(event, response)
+
+
+def cloudwatch_logs(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """CloudWatch Logs subscription delivery (``awslogs.data``). See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("cloudwatch_logs", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def decode_cloudwatch_logs(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The payload of a CloudWatch Logs event: ``awslogs.data`` un-base64'd and gunzipped."""
+    from ._events._cloudwatch_logs import decode
+
+    return decode(event)

@@ -8,11 +8,16 @@ What stays and what changes, per source:
 * **SQS**: ``messageId``, ``body``, the md5s, ``messageAttributes``, ``SentTimestamp``,
   ``ApproximateFirstReceiveTimestamp`` and the FIFO fields stay; every message gets a
   new ``receiptHandle`` and ``ApproximateReceiveCount`` grows by ``attempt``.
-* **S3, SNS** (asynchronous invocation): the identical event, and the retry keeps
-  the invocation's request id (:func:`same_request_id`).
+* **S3, SNS, EventBridge, CloudWatch Logs** (asynchronous invocation): the identical event, and the retry keeps
+  the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
+  once: a duplicate carries the same ``id`` (and is a new invocation).
 * **Kinesis, DynamoDB Streams**: the same records, byte for byte (there is no receive
   counter); with ``bisect=True`` a failed batch comes back halved
   (``BisectBatchOnFunctionError``).
+* **Firehose**: after a failed invocation (an exception or a timeout) the whole buffer again,
+  the same ``recordId`` values and data, under a new ``invocationId``. An answered buffer is
+  not retried: records answered ``ProcessingFailed``, and every record of an answer that breaks
+  the transformation contract, go to the error output.
 * **API Gateway** (v1, v2): a client retry is a new request: new ``requestId``
   (v1 also ``extendedRequestId``) and a later request time, with the CLF time and the
   ``X-Amzn-Trace-Id`` root epoch kept consistent.
@@ -54,7 +59,7 @@ __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_re
 #: Kinds whose source honours partial batch responses.
 BATCH_KINDS: Final[frozenset[str]] = frozenset({"sqs", "kinesis", "dynamodb"})
 _STREAM_KINDS: Final[frozenset[str]] = frozenset({"kinesis", "dynamodb"})
-_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns"})
+_ASYNC_KINDS: Final[frozenset[str]] = frozenset({"s3", "sns", "eventbridge", "cloudwatch_logs"})
 _ALL_KINDS: Final[tuple[str, ...]] = facts.EVENT_KINDS
 
 #: ``failed_items`` result meaning "the whole batch failed".
@@ -300,6 +305,11 @@ def next_delivery(
     if kind in _ASYNC_KINDS:
         return out
     world = _world(event, attempt, seed)
+    if kind == "firehose":
+        if response is not None and not failed:
+            return None  # an answered buffer is not retried; failed records go to the error output
+        out["invocationId"] = world.uuid4()
+        return out
     if kind in BATCH_KINDS:
         records = _records_to_redeliver(kind, out, response, failed, bisect)
         if records is None:
@@ -339,6 +349,12 @@ def redeliver(
     out = next_delivery(
         event, kind, attempt, response=response, failed=failed, seed=seed, bisect=bisect
     )
+    if out is None and _kind_of(event, kind) == "firehose":
+        raise InvalidEventSpec(
+            "Firehose does not retry a buffer its function answered (ProcessingFailed records and "
+            "the records of a rejected answer go to the error output); pass failed=True for the "
+            "retry of an invocation that raised or timed out"
+        )
     if out is None:
         raise InvalidEventSpec(
             f"response {response!r} reports that every item succeeded, so the source "

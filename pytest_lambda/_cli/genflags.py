@@ -61,6 +61,10 @@ def _authorizer(text: str) -> Any:
     return json_or_string(text, "--authorizer")
 
 
+def _detail(text: str) -> Any:
+    return json_or_string(text, "--detail")
+
+
 def _jsondict(values: list[tuple[str, str]]) -> Any:
     return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
 
@@ -92,7 +96,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--data", ("data",), "Kinesis record data (text; base64-encoded for you)", "TEXT"),
     GenFlag(
         "--body-schema",
-        ("body_schema", "message_schema", "data_schema", "item_schema"),
+        ("body_schema", "message_schema", "data_schema", "item_schema", "detail_schema"),
         "JSON Schema file the payload is generated from",
         "FILE",
         None,
@@ -235,6 +239,55 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         int,
     ),
     GenFlag("--disconnect-reason", ("disconnect_reason",), "WebSocket close reason", "TEXT"),
+    GenFlag(
+        "--variant",
+        ("variant",),
+        "EventBridge variant: custom, scheduled or s3_object_created",
+        "NAME",
+    ),
+    GenFlag(
+        "--source", ("source",), "EventBridge custom event source, e.g. com.acme.orders", "NAME"
+    ),
+    GenFlag("--detail-type", ("detail_type",), "EventBridge detail-type, e.g. OrderPlaced", "TEXT"),
+    GenFlag(
+        "--detail",
+        ("detail",),
+        "EventBridge detail, a JSON object",
+        "JSON",
+        _detail,
+    ),
+    GenFlag(
+        "--resource-arn",
+        ("resources",),
+        "EventBridge resources entry (repeatable)",
+        "ARN",
+        None,
+        "append",
+    ),
+    GenFlag("--rule", ("rule",), "EventBridge schedule rule name", "NAME"),
+    GenFlag("--replay-name", ("replay_name",), "EventBridge archive replay name", "NAME"),
+    GenFlag(
+        "--message-type",
+        ("message_type",),
+        "CloudWatch Logs: DATA_MESSAGE or CONTROL_MESSAGE",
+        "TYPE",
+    ),
+    GenFlag("--log-group", ("log_group",), "CloudWatch Logs log group name", "NAME"),
+    GenFlag("--log-stream", ("log_stream",), "CloudWatch Logs log stream name", "NAME"),
+    GenFlag(
+        "--subscription-filter", ("subscription_filter",), "CloudWatch Logs filter name", "NAME"
+    ),
+    GenFlag(
+        "--log-message",
+        ("messages",),
+        "CloudWatch Logs log line, one log event each (repeatable)",
+        "TEXT",
+        None,
+        "append",
+    ),
+    GenFlag("--log-events", ("log_events",), "CloudWatch Logs: number of log events", "N", int),
+    GenFlag("--log-format", ("log_format",), "CloudWatch Logs: lambda, json or mixed", "FORMAT"),
+    GenFlag("--policy-level", ("policy_level",), "CloudWatch Logs: ACCOUNT_LEVEL_POLICY", "LEVEL"),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

@@ -332,6 +332,59 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "WebSocket $disconnect with the close code and reason",
         {"route": "$disconnect", "disconnect_status_code": 1001, "disconnect_reason": ""},
     ),
+    Sample(
+        "eventbridge_custom",
+        "eventbridge",
+        701,
+        "EventBridge custom event (PutEvents) with a user detail",
+        {
+            "source": "com.example.orders",
+            "detail_type": "OrderPlaced",
+            "detail": {"orderId": 1042, "total": 59.9, "currency": "EUR"},
+        },
+    ),
+    Sample(
+        "eventbridge_scheduled",
+        "eventbridge",
+        702,
+        "EventBridge Scheduled Event: source aws.events, the rule ARN in resources, detail {}",
+        {"variant": "scheduled", "rule": "nightly-report"},
+    ),
+    Sample(
+        "eventbridge_s3_object_created",
+        "eventbridge",
+        703,
+        "S3 Object Created delivered through EventBridge",
+        {"variant": "s3_object_created", "bucket": "example-uploads", "key": "in/report.csv"},
+    ),
+    Sample(
+        "firehose_direct_put",
+        "firehose",
+        801,
+        "Firehose transformation of two direct-PUT records",
+        {"records": 2, "stream": "clicks-to-s3", "data": {"page": "/home", "ms": 42}},
+    ),
+    Sample(
+        "firehose_kinesis_source",
+        "firehose",
+        802,
+        "Firehose transformation reading a Kinesis stream (kinesisRecordMetadata per record)",
+        {"records": 3, "source": "kinesis", "source_stream": "clicks", "stream": "clicks-to-s3"},
+    ),
+    Sample(
+        "cloudwatch_logs_lambda",
+        "cloudwatch_logs",
+        901,
+        "CloudWatch Logs subscription delivery of a Lambda function's log lines (gzip + base64)",
+        {"log_group": "/aws/lambda/orders-api", "log_events": 4, "log_format": "mixed"},
+    ),
+    Sample(
+        "cloudwatch_logs_control",
+        "cloudwatch_logs",
+        902,
+        "CloudWatch Logs CONTROL_MESSAGE (the health check sent when a subscription is created)",
+        {"message_type": "CONTROL_MESSAGE"},
+    ),
 )
 
 

@@ -41,6 +41,9 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
     "alb",
     "function_url",
     "websocket",
+    "eventbridge",
+    "firehose",
+    "cloudwatch_logs",
 )
 """The event kinds the generator knows, in documentation order (one module each in ``_events``)."""
 MAX_TIMEOUT: Final = 900.0

@@ -137,5 +137,20 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("websocket", **kwargs)
 
+    def eventbridge(self, **kwargs: Any) -> dict[str, Any]:
+        """EventBridge rule event (custom, scheduled or S3 Object Created)."""
+        __tracebackhide__ = True
+        return self("eventbridge", **kwargs)
+
+    def firehose(self, **kwargs: Any) -> dict[str, Any]:
+        """Firehose data-transformation event."""
+        __tracebackhide__ = True
+        return self("firehose", **kwargs)
+
+    def cloudwatch_logs(self, **kwargs: Any) -> dict[str, Any]:
+        """CloudWatch Logs subscription event."""
+        __tracebackhide__ = True
+        return self("cloudwatch_logs", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

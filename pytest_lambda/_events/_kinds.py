@@ -32,6 +32,13 @@ _ALIASES: Final[dict[str, str]] = {
     "lambda_url": "function_url",
     "url": "function_url",
     "ws": "websocket",
+    "events": "eventbridge",
+    "cloudwatch_events": "eventbridge",
+    "schedule": "eventbridge",
+    "kinesis_firehose": "firehose",
+    "logs": "cloudwatch_logs",
+    "awslogs": "cloudwatch_logs",
+    "data_firehose": "firehose",
 }
 
 

@@ -59,6 +59,12 @@ def detect(event: object) -> str | None:
             "aws:kinesis": "kinesis",
             "aws:dynamodb": "dynamodb",
         }.get(str(source))
+    if "detail-type" in event and "source" in event and "detail" in event:
+        return "eventbridge"
+    if "deliveryStreamArn" in event and "invocationId" in event:
+        return "firehose"
+    if isinstance(event.get("awslogs"), Mapping):
+        return "cloudwatch_logs"
     return http_kind(event)
 
 

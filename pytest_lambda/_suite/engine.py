@@ -19,7 +19,13 @@ from pytest_lambda._suite.config import param_sets
 from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
-from pytest_lambda._suite.variants import API_KINDS, answer_problem, apply, variants
+from pytest_lambda._suite.variants import (
+    API_KINDS,
+    answer_problem,
+    apply,
+    contract_problem,
+    variants,
+)
 
 __all__ = [
     "CHECKS",
@@ -156,6 +162,9 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
                 errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
                 if inv.timed_out:
                     break  # every further event would wait for the whole timeout too
+            broken = contract_problem(kind, event, inv)
+            if broken is not None:
+                errors.setdefault(broken, []).append(seed)
     if not errors:
         note = no_route_note(kind, by_set)
         text = f"{handler} handled {tried} seeded {kind} events"
@@ -165,6 +174,7 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     verdict = (
         f"{handler} failed on {failed} of {tried} seeded {kind} events{skipped}: "
         "an unhandled exception, a timeout or a response Lambda cannot marshal"
+        + (" or Firehose rejects" if kind == "firehose" else "")
     )
     evidence = [
         f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
@@ -296,7 +306,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
                 inv = runner.invoke(hostile)
                 if isinstance(inv.response, dict):
                     statuses.add(inv.response.get("statusCode"))
-                problem = answer_problem(kind, inv, hostile)
+                problem = answer_problem(kind, inv, hostile) or contract_problem(kind, hostile, inv)
                 if problem is not None:
                     bad.append(f"{label}{what}: {problem}")
                     if problem == "timed out":

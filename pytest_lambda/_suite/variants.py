@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from pytest_lambda._runtime.http_view import NotAnHttpEvent
 
-__all__ = ["API_KINDS", "answer_problem", "apply", "variants"]
+__all__ = ["API_KINDS", "answer_problem", "apply", "contract_problem", "variants"]
 
 API_KINDS: Final = ("apigw_v1", "apigw_v2", "function_url", "alb", "websocket")
 _BIG: Final = 300_000
@@ -180,6 +180,26 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
         return _api(kind)
     if kind == "dynamodb":
         return _dynamodb()
+    if kind == "eventbridge":  # detail is whatever the emitter put there
+        return [
+            ("detail is empty ({})", _set("detail", {})),
+            ("detail has an unexpected shape", _set("detail", {"unexpected": [None, 1, "x"]})),
+            ("detail-type is one the handler does not expect", _set("detail-type", "Unknown")),
+        ]
+    if kind == "cloudwatch_logs":
+        from pytest_lambda._events._cloudwatch_logs import CONTROL_PAYLOAD, encode
+
+        return [
+            ("a CONTROL_MESSAGE (the subscription health check)",
+             _set("awslogs.data", encode(CONTROL_PAYLOAD))),
+        ]  # fmt: skip
+    if kind == "firehose":
+        field = "records.0.data"
+        return [
+            (f"{field} is empty", _set(field, "")),
+            (f"{field} decodes to bytes that are not UTF-8", _set(field, "//79/A==")),
+            (f"{field} decodes to text that is not JSON", _set(field, "bm90IGpzb24=")),
+        ]
     field = {
         "sqs": "Records.0.body",
         "sns": "Records.0.Sns.Message",
@@ -251,3 +271,16 @@ def _stream_response_problem(response: object) -> str | None:
             '{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}'
         )
     return None
+
+
+def contract_problem(kind: str, event: Any, inv: Any) -> str | None:
+    """How a successful answer breaks the source's response contract (Firehose), or None."""
+    if kind != "firehose" or inv.error is not None:
+        return None
+    from pytest_lambda._events._firehose import response_problems
+
+    problems = response_problems(event, inv.response)
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"the response breaks the Firehose transformation contract: {problems[0]}{more}"

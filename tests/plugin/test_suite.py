@@ -240,7 +240,7 @@ def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> No
         (
             ["--lambda-handler=app.handler", "--lambda-events=sqs,bogus"],
             "ERROR: --lambda-events (from command line)='sqs,bogus': unknown event kind "
-            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket; see *",
+            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs; see *",
         ),
         (
             ["--lambda-handler=app", "--lambda-events=sqs"],
@@ -499,4 +499,95 @@ def test_dynamodb_suite_checks_the_partial_batch_response_contract(pytester) -> 
             "non-numeric itemIdentifier (or another key) fails the whole batch; report each failed "
             'record as {"itemIdentifier": record[[]"dynamodb"[]][[]"SequenceNumber"[]]}*'
         ]
+    )
+
+
+EVENT_COUNTER = """
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="counts",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    ddb.update_item(
+        TableName="counts",
+        Key={"pk": {"S": event["detail-type"]}},
+        UpdateExpression="ADD n :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+"""
+
+
+@pytest.fixture
+def event_counter_direct(tmp_path_factory: pytest.TempPathFactory):
+    """Issue 21: an EventBridge handler counting events without the event id (run directly
+    first, for the same reason as ``blind_insert_direct``)."""
+    pytest.importorskip("moto")
+    from pytest_lambda._suite.engine import SuiteOptions, run_check
+
+    root = tmp_path_factory.mktemp("counter")
+    (root / "counter.py").write_text(EVENT_COUNTER)
+    options = SuiteOptions(seed=3, moto=True, root=str(root))
+    return run_check("counter.handler", "eventbridge", "idempotent", options)
+
+
+def test_eventbridge_counter_without_the_event_id_fails_idempotent(
+    event_counter_direct, pytester
+) -> None:
+    assert event_counter_direct.outcome == "failed"
+    assert "a counter grew again" in event_counter_direct.report
+    pytester.makepyfile(counter=EVENT_COUNTER)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=counter.handler",
+        "--lambda-events=eventbridge",
+        "--lambda-moto",
+        "--lambda-seed=3",
+    )
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*_ eventbridge::idempotent (counter.handler) _*",
+            "counter.handler is not idempotent for eventbridge events",
+        ],
+        consecutive=True,
+    )
+
+
+FIREHOSE_DROPS_A_RECORD = """
+def handler(event, context):
+    first = event["records"][0]
+    return {"records": [{"recordId": first["recordId"], "result": "Ok", "data": first["data"]}]}
+"""
+
+
+def test_firehose_handler_breaking_the_response_contract_fails(pytester: pytest.Pytester) -> None:
+    """Issue 21: a transformation that does not answer every recordId fails invokes and robust."""
+    pytester.makepyfile(fh=FIREHOSE_DROPS_A_RECORD)
+    pytester.makefile(".toml", pyproject="[tool.pytest_lambda.events.firehose]\nrecords = 2\n")
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=fh.handler",
+        "--lambda-events=firehose",
+        "--lambda-seed=4",
+        "-k",
+        "invokes",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(
+        [
+            "fh.handler failed on * of * seeded firehose events: an unhandled exception, a "
+            "timeout or a response Lambda cannot marshal or Firehose rejects",
+            "",
+            "  event seed *: the response breaks the Firehose transformation contract: "
+            "recordId '*' is missing from the response",
+        ],
+        consecutive=True,
     )

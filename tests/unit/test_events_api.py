@@ -21,7 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket")
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket", "eventbridge", "firehose", "cloudwatch_logs")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -35,6 +35,9 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "alb": "body_schema",
     "function_url": "body_schema",
     "websocket": "body_schema",
+    "eventbridge": "detail_schema",
+    "firehose": "data_schema",
+    "cloudwatch_logs": None,
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -73,6 +76,8 @@ def test_public_names() -> None:
         "EventValidationError",
         "InvalidEventSpec",
         "check_invariants",
+        "check_firehose_response",
+        "decode_cloudwatch_logs",
         "detect",
         "generate",
         "params",
@@ -88,7 +93,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("eventbridge_nope", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket"
+        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
     )
 
 
@@ -149,6 +154,10 @@ def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
                 }
             )
         return out
+    if kind == "eventbridge":
+        return [event["detail"]]
+    if kind == "firehose":
+        return [json.loads(base64.b64decode(r["data"])) for r in event["records"]]
     body = event["body"]
     return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
 
@@ -229,6 +238,8 @@ def test_time_accepts_datetime_iso_string_and_epoch_seconds(kind: str) -> None:
     c = events.generate(kind, seed=5, time=when.timestamp())
     assert json.dumps(a) == json.dumps(b) == json.dumps(c)
     assert json.dumps(a) != json.dumps(events.generate(kind, seed=5, time="2026-03-15T15:09:26Z"))
+    if kind == "cloudwatch_logs":  # the times are inside the compressed payload
+        a = events.decode_cloudwatch_logs(a)
     text = json.dumps(a)
     if kind == "alb":  # an ALB event holds the time only as the X-Ray root's hex seconds
         assert f"Root=1-{int(when.timestamp()):08x}-" in text
@@ -458,7 +469,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

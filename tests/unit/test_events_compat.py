@@ -19,8 +19,11 @@ from aws_lambda_powertools.utilities.parser.models import (
     APIGatewayWebSocketConnectEventModel,
     APIGatewayWebSocketDisconnectEventModel,
     APIGatewayWebSocketMessageEventModel,
+    CloudWatchLogsModel,
     DynamoDBStreamModel,
+    EventBridgeModel,
     KinesisDataStreamModel,
+    KinesisFirehoseModel,
     LambdaFunctionUrlModel,
     S3Model,
     SnsModel,
@@ -57,6 +60,9 @@ MODELS: dict[str, Any] = {
     "alb": AlbModel,
     "function_url": LambdaFunctionUrlModel,
     "websocket": _WebSocketModel,
+    "eventbridge": EventBridgeModel,
+    "firehose": KinesisFirehoseModel,
+    "cloudwatch_logs": CloudWatchLogsModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -139,6 +145,21 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("websocket", "disconnect", {"route": "$disconnect"}),
     ("websocket", "binary-frame", {"route": "$default", "body": b"\x00\xff"}),
     ("websocket", "body-schema", {"body_schema": ORDER_SCHEMA}),
+    ("eventbridge", "default", {}),
+    ("eventbridge", "detail-schema-replay", {"detail_schema": ORDER_SCHEMA, "replay_name": "r-1"}),
+    ("eventbridge", "scheduled", {"variant": "scheduled"}),
+    ("eventbridge", "s3-object-created", {"variant": "s3_object_created", "size": 0}),
+    ("firehose", "default", {}),
+    ("firehose", "kinesis-source-batch", {"source": "kinesis", "records": 5}),
+    ("firehose", "datas-schema", {"data_schema": ORDER_SCHEMA, "records": 3}),
+    ("cloudwatch_logs", "default", {}),
+    ("cloudwatch_logs", "control", {"message_type": "CONTROL_MESSAGE"}),
+    (
+        "cloudwatch_logs",
+        "json-account-policy",
+        {"log_format": "json", "log_events": 6, "policy_level": "ACCOUNT_LEVEL_POLICY"},
+    ),
+    ("cloudwatch_logs", "messages", {"messages": ["plain", '{"a": 1}', ""]}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds

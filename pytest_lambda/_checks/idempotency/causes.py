@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 _READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
-_ASYNC_OR_BATCH: Final = frozenset({"sqs", "kinesis", "dynamodb", "s3", "sns"})
+_ASYNC_OR_BATCH: Final = frozenset(
+    {"sqs", "kinesis", "dynamodb", "s3", "sns", "eventbridge", "cloudwatch_logs"}
+)
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,15 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"
     if kind == "sns":
         return f"sns MessageId {first.get('Sns', {}).get('MessageId')!r}"
+    if kind == "cloudwatch_logs":
+        return "cloudwatch_logs subscription delivery (awslogs.data)"
+    if kind == "firehose":
+        recs = event.get("records") or [{}]
+        return (
+            f"firehose, {plural(len(recs), 'record')}, invocationId {event.get('invocationId')!r}"
+        )
+    if kind == "eventbridge":
+        return f"eventbridge {event.get('source')} {event.get('detail-type')!r}, id {event.get('id')!r}"
     if kind.startswith("apigw"):
         ctx = event.get("requestContext") or {}
         method = event.get("httpMethod") or (ctx.get("http") or {}).get("method")

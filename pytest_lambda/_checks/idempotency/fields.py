@@ -21,6 +21,9 @@ ID_HINT: Final = {
     "dynamodb": "eventID (or dynamodb.SequenceNumber)",
     "s3": "the bucket, key and sequencer",
     "sns": "Sns.MessageId",
+    "eventbridge": "the event id",
+    "firehose": "recordId",
+    "cloudwatch_logs": "the logEvents ids",
     "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "apigw_v2": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "alb": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
@@ -114,7 +117,9 @@ def find_field_cause(
     for name in first:
         if not idempotent(event, with_fields(event, fields[name]), True):
             return name
-    if kind not in ("s3", "sns") and not idempotent(event, event, False):
+    if kind not in ("s3", "sns", "eventbridge", "cloudwatch_logs") and not idempotent(
+        event, event, False
+    ):
         return "context.aws_request_id"
     for name, leaves in fields.items():
         if name not in first and not idempotent(event, with_fields(event, leaves), True):
