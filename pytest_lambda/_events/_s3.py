@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 from . import _s3_draw as draw
 from ._fastdraw import between, ipv4, pick, upper_alnum
@@ -112,7 +112,7 @@ def _key(world: World, params: dict[str, Any], event_ms: int) -> str:
     if key is None:
         return draw.default_key(world, event_ms)
     if not isinstance(key, str):
-        raise InvalidEventSpec(
+        raise ArgumentTypeError(
             f"key={key!r}: expected the decoded object key as a string, e.g. 'photos/red flower.jpg'"
         )
     size = len(key.encode("utf-8", "surrogatepass"))

@@ -29,7 +29,12 @@ from dataclasses import replace
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption, handler_not_loaded
+from pytest_lambda._core.errors import (
+    ArgumentTypeError,
+    InvalidOption,
+    LambdaStateError,
+    handler_not_loaded,
+)
 from pytest_lambda._runtime.handler import handler_name
 from pytest_lambda._runtime.inprocess.environment import Environment, clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
@@ -259,11 +264,17 @@ class Runner:
         """
         __tracebackhide__ = True
         self._check_open()
+        from pytest_lambda._runtime.context import LambdaContext
+
+        if context is not None and not isinstance(context, LambdaContext):
+            raise ArgumentTypeError(
+                f"LambdaRunner.invoke(): context must be a LambdaContext or None, not {context!r}"
+            )
         if cold:
             self.new_environment()
         body = event_body(event)
         if self._busy:
-            raise RuntimeError(
+            raise LambdaStateError(
                 "LambdaRunner.invoke() called while an invocation of this runner is running: an "
                 "execution environment takes one event at a time. Use one runner per thread."
             )
@@ -438,7 +449,7 @@ class Runner:
     def _check_open(self) -> None:
         __tracebackhide__ = True
         if self._closed:
-            raise RuntimeError("LambdaRunner is closed; create a new one (or use the fixture)")
+            raise LambdaStateError("LambdaRunner is closed; create a new one (or use the fixture)")
 
     def close(self) -> None:
         """Tear down the environment and remove its ``/tmp`` (idempotent)."""

@@ -51,7 +51,7 @@ from pytest_lambda._checks.idempotency.report import (
 from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
 from pytest_lambda._checks.redeliver import same_request_id
 from pytest_lambda._checks.runner_arg import runner_for
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 from pytest_lambda._runtime.handler import handler_name
 
 if TYPE_CHECKING:
@@ -218,12 +218,16 @@ def _kind(event: Mapping[str, Any], kind: str | None) -> str:
 def _check_args(event: object, retries: object, observe: object, reset: object) -> None:
     __tracebackhide__ = True
     if not isinstance(event, Mapping):
-        raise InvalidOption(f"event must be an event object (a dict), not {type(event).__name__}")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ArgumentTypeError(
+            f"event must be an event object (a dict), not {type(event).__name__}"
+        )
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise ArgumentTypeError(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
+    if retries < 0:
         raise InvalidOption(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
     for name, value in (("observe", observe), ("reset", reset)):
         if value is not None and not callable(value):
-            raise InvalidOption(f"{name}={value!r}: expected a callable taking no arguments")
+            raise ArgumentTypeError(f"{name}={value!r}: expected a callable taking no arguments")
 
 
 def check_idempotency(
