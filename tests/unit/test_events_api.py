@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
 ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis")
@@ -182,7 +182,7 @@ def test_seed_none_gives_varying_events(kind: str) -> None:
 
 @pytest.mark.parametrize("bad", ["7", 1.5, True])
 def test_bad_seed(bad: object) -> None:
-    with pytest.raises(InvalidEventSpec, match=re.escape(f"seed={bad!r}: expected an int")):
+    with pytest.raises(ArgumentTypeError, match=re.escape(f"seed={bad!r}: expected an int")):
         events.sqs(seed=bad)  # type: ignore[arg-type]
 
 

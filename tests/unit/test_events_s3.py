@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import S3Model
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._s3_names import EVENT_TYPES, bucket_name_problem, key_problem
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
@@ -186,7 +186,7 @@ def test_key_longer_than_1024_bytes_rejected() -> None:
         events.s3(seed=1, key="é" * 513)
     with pytest.raises(InvalidEventSpec, match="key of 0 UTF-8 bytes"):
         events.s3(seed=1, key="")
-    with pytest.raises(InvalidEventSpec, match=r"key=b'x': expected the decoded object key"):
+    with pytest.raises(ArgumentTypeError, match=r"key=b'x': expected the decoded object key"):
         events.s3(seed=1, key=b"x")
 
 
