@@ -270,6 +270,8 @@ class Runner:
             raise ArgumentTypeError(
                 f"LambdaRunner.invoke(): context must be a LambdaContext or None, not {context!r}"
             )
+        if not isinstance(cold, bool):
+            raise ArgumentTypeError(f"LambdaRunner.invoke(): cold={cold!r} must be True or False")
         if cold:
             self.new_environment()
         body = event_body(event)

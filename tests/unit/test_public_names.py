@@ -134,6 +134,87 @@ WRONG_TYPES: list[Any] = [
         "observe=5: expected a callable taking no arguments",
     ),
     (
+        "events.sqs(overrides=5)",
+        lambda: pytest_lambda.events.sqs(overrides=5),
+        "overrides must be a dict, e.g. {'Records.0.body': 'x'}; got int",
+    ),
+    (
+        "events.s3(size='x')",
+        lambda: pytest_lambda.events.s3(size="x"),
+        "size='x': expected an int from 0 to 5497558138880 (5 TiB)",
+    ),
+    (
+        "events.s3(event_name=5)",
+        lambda: pytest_lambda.events.s3(event_name=5),
+        "event_name=5: expected a string such as 'ObjectCreated:Put'",
+    ),
+    (
+        "events.sns(subject=5)",
+        lambda: pytest_lambda.events.sns(subject=5),
+        "subject=5: a subject is a str (or None for no subject)",
+    ),
+    (
+        "events.kinesis(records='x')",
+        lambda: pytest_lambda.events.kinesis(records="x"),
+        "records='x': a Kinesis batch holds 1 to 10000 records (an int)",
+    ),
+    (
+        "events.generate(5)",
+        lambda: pytest_lambda.events.generate(5),
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis",
+    ),
+    (
+        "events.validate(e, kind=5)",
+        lambda: pytest_lambda.events.validate(pytest_lambda.events.sqs(seed=1), kind=5),
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis",
+    ),
+    (
+        "redeliver(5)",
+        lambda: pytest_lambda.redeliver(5),
+        "redeliver() needs an event object, got int",
+    ),
+    (
+        "redeliver(e, attempt='x')",
+        lambda: pytest_lambda.redeliver(pytest_lambda.events.sqs(seed=1), attempt="x"),
+        "attempt='x': expected an int >= 1 (1 = first redelivery)",
+    ),
+    (
+        "redeliver(e, kind=5)",
+        lambda: pytest_lambda.redeliver(pytest_lambda.events.sqs(seed=1), kind=5),
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis",
+    ),
+    (
+        "check_idempotency(h, e, fault_points=5)",
+        lambda: pytest_lambda.check_idempotency(
+            _handler, pytest_lambda.events.sqs(seed=1), fault_points=5
+        ),
+        "fault_points=5: expected a list of dotted names like ['app.db.insert_order']",
+    ),
+    (
+        "check_idempotency(h, e, seed='x')",
+        lambda: pytest_lambda.check_idempotency(
+            _handler, pytest_lambda.events.sqs(seed=1), seed="x"
+        ),
+        "seed='x': expected an int or None",
+    ),
+    (
+        "check_idempotency(h, e, faults='no')",
+        lambda: pytest_lambda.check_idempotency(
+            _handler, pytest_lambda.events.sqs(seed=1), faults="no"
+        ),
+        "faults='no': expected True or False",
+    ),
+    (
+        "check_warm_reuse(h, ('sqs', 2), seed='x')",
+        lambda: pytest_lambda.check_warm_reuse(_handler, ("sqs", 2), seed="x"),
+        "seed='x': expected an int or None",
+    ),
+    (
+        "LambdaRunner(h).invoke({}, cold='yes')",
+        lambda: _runner().invoke({}, cold="yes"),
+        "LambdaRunner.invoke(): cold='yes' must be True or False",
+    ),
+    (
         "LambdaRunner(h).invoke({}, context=5)",
         lambda: _runner().invoke({}, context=5),
         "LambdaRunner.invoke(): context must be a LambdaContext or None, not 5",
@@ -142,6 +223,30 @@ WRONG_TYPES: list[Any] = [
 
 # A wrong value (right type) stays the ValueError it was, its message unchanged.
 WRONG_VALUES: list[Any] = [
+    (
+        "events.kinesis(records=0)",
+        lambda: pytest_lambda.events.kinesis(records=0),
+        pytest_lambda.InvalidEventSpec,
+        "records=0: a Kinesis batch holds 1 to 10000 records (an int)",
+    ),
+    (
+        "events.s3(size=-1)",
+        lambda: pytest_lambda.events.s3(size=-1),
+        pytest_lambda.InvalidEventSpec,
+        "size=-1: expected an int from 0 to 5497558138880 (5 TiB)",
+    ),
+    (
+        "events.generate('nope')",
+        lambda: pytest_lambda.events.generate("nope"),
+        pytest_lambda.InvalidEventSpec,
+        "unknown event kind 'nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis",
+    ),
+    (
+        "redeliver(e, attempt=0)",
+        lambda: pytest_lambda.redeliver(pytest_lambda.events.sqs(seed=1), attempt=0),
+        pytest_lambda.InvalidEventSpec,
+        "attempt=0: expected an int >= 1 (1 = first redelivery)",
+    ),
     (
         "events.sqs(records=0)",
         lambda: pytest_lambda.events.sqs(records=0),

@@ -26,7 +26,7 @@ few diagnosis runs when a duplicate changes the state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._checks.clock import check_clock
@@ -215,6 +215,19 @@ def _kind(event: Mapping[str, Any], kind: str | None) -> str:
     return detect(event) or "direct"
 
 
+def _check_types(fault_points: object, seed: object, faults: object) -> None:
+    __tracebackhide__ = True
+    if isinstance(fault_points, (str, bytes)) or not isinstance(fault_points, Iterable):
+        raise ArgumentTypeError(
+            f"fault_points={fault_points!r}: expected a list of dotted names like "
+            "['app.db.insert_order']"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ArgumentTypeError(f"seed={seed!r}: expected an int or None")
+    if not isinstance(faults, bool):
+        raise ArgumentTypeError(f"faults={faults!r}: expected True or False")
+
+
 def _check_args(event: object, retries: object, observe: object, reset: object) -> None:
     __tracebackhide__ = True
     if not isinstance(event, Mapping):
@@ -251,6 +264,7 @@ def check_idempotency(
     The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
+    _check_types(fault_points, seed, faults)
     with runner_for(runner) as run:
         return _check_idempotency(
             run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed

@@ -171,6 +171,9 @@ def check_warm_reuse(
     """
     __tracebackhide__ = True
     names = _check_args(reset, allow)
+    seed_given: object = seed
+    if seed_given is not None and (isinstance(seed, bool) or not isinstance(seed_given, int)):
+        raise ArgumentTypeError(f"seed={seed!r}: expected an int or None")
     listed, seed, kind = _events(events, seed)
     with runner_for(runner) as run, check_clock(run) as clock:
         return _check(run, listed, seed, kind, reset, names, strict, clock)
