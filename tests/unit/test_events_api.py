@@ -347,7 +347,7 @@ def test_malformed_override_path(key: str) -> None:
 
 
 def test_overrides_must_be_a_mapping() -> None:
-    with pytest.raises(InvalidEventSpec, match=r"overrides must be a dict.*got list"):
+    with pytest.raises(ArgumentTypeError, match=r"overrides must be a dict.*got list"):
         events.sqs(seed=1, overrides=[("Records.0.body", "x")])  # type: ignore[arg-type]
 
 
