@@ -14,7 +14,12 @@ import sys
 from collections.abc import Sequence
 
 from pytest_lambda._cli.util import PROG, CLIError, Parser, Populate, add_commands
-from pytest_lambda._core.errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+from pytest_lambda._core.errors import (
+    ArgumentTypeError,
+    HandlerConfigError,
+    InvalidEventSpec,
+    InvalidOption,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -62,7 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = ns.func(ns)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
-    except (CLIError, InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+    except (
+        CLIError,
+        ArgumentTypeError,
+        InvalidEventSpec,
+        InvalidOption,
+        HandlerConfigError,
+    ) as exc:
         sys.stderr.write(f"{PROG}: error: {exc}\n")
         return 2
     except KeyboardInterrupt:

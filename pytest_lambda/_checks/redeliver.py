@@ -51,7 +51,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 from pytest_lambda._events._world import World, clf_time
 
 __all__ = ["BATCH_KINDS", "failed_items", "next_delivery", "redeliver", "same_request_id"]
@@ -78,7 +78,8 @@ def same_request_id(kind: str) -> bool:
 def _kind_of(event: Mapping[str, Any], kind: str | None) -> str:
     if kind is not None:
         if kind not in _ALL_KINDS:
-            raise InvalidEventSpec(
+            given: object = kind  # typed str, but a caller may pass anything
+            raise (InvalidEventSpec if isinstance(given, str) else ArgumentTypeError)(
                 f"unknown event kind {kind!r}; valid kinds: {', '.join(_ALL_KINDS)}"
             )
         return kind
@@ -297,7 +298,9 @@ def next_delivery(
     (``response=None`` still means an at-least-once duplicate of the whole batch).
     """
     if not isinstance(event, Mapping):
-        raise InvalidEventSpec(f"redeliver() needs an event object, got {type(event).__name__}")
+        raise ArgumentTypeError(f"redeliver() needs an event object, got {type(event).__name__}")
+    if isinstance(attempt, bool) or not isinstance(attempt, int):
+        raise ArgumentTypeError(f"attempt={attempt!r}: expected an int >= 1 (1 = first redelivery)")
     if not _positive_int(attempt):
         raise InvalidEventSpec(f"attempt={attempt!r}: expected an int >= 1 (1 = first redelivery)")
     kind = _kind_of(event, kind)

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Protocol
 
 from pytest_lambda._clock.sleep import _SleepPatch
-from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption, LambdaStateError
 
 __all__ = ["LambdaClock", "When"]
 
@@ -210,7 +210,7 @@ class LambdaClock:
         delta = seconds if isinstance(seconds, timedelta) else timedelta(seconds=seconds)
         with _lock:
             if not self.frozen:
-                raise RuntimeError(
+                raise LambdaStateError(
                     "LambdaClock.shift(): the clock is not frozen, so there is no instant to "
                     "advance; call move_to() first (e.g. lambda_clock.move_to('2026-11-22T10:00:00Z') "
                     "or @pytest.mark.lambda_clock(...)). Time is real until move_to()."

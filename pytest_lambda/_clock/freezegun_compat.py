@@ -31,6 +31,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any, Final
 
+from pytest_lambda._core.errors import LambdaStateError
+
 __all__ = [
     "import_date_subclassers",
     "install_compat",
@@ -146,7 +148,7 @@ def start_freezer(freezer: Any) -> Any:
     except Exception as exc:
         with contextlib.suppress(Exception):  # best effort: the original error matters
             freezer.stop()
-        raise RuntimeError(
+        raise LambdaStateError(
             "LambdaClock could not freeze time: freezegun's start() failed while it patched "
             f"the loaded modules ({type(exc).__name__}: {exc}). Often a module with a lazy "
             "__getattr__ imported code mid-freeze; import that module before the clock "

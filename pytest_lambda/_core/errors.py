@@ -21,6 +21,7 @@ __all__ = [
     "InjectedFault",
     "InvalidEventSpec",
     "InvalidOption",
+    "LambdaStateError",
     "LambdaTestError",
     "NotIdempotentError",
     "ProcessStateWarning",
@@ -45,6 +46,15 @@ class ArgumentTypeError(LambdaTestError, TypeError):
     """An argument of a public function or class has the wrong type (a str where a number
     is expected, a list where a mapping is): the message names the argument and the type
     expected."""
+
+    __module__ = "pytest_lambda"
+
+
+class LambdaStateError(LambdaTestError, RuntimeError):
+    """An object of ours is used in a state that does not allow the call: a closed runner, a
+    runner already invoking (one event at a time), ``LambdaClock.shift()`` on a real clock,
+    a discarded execution environment. Not an argument's fault: the fix is the order of the
+    calls. A ``RuntimeError``, so ``pytest.raises(RuntimeError)`` still catches it."""
 
     __module__ = "pytest_lambda"
 

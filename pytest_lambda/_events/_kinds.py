@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -44,6 +44,8 @@ _ALIASES: Final[dict[str, str]] = {
 
 def kind_module(kind: str) -> ModuleType:
     """The module implementing ``kind`` (imported on first use)."""
+    if not isinstance(kind, str):
+        raise ArgumentTypeError(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     if kind not in KINDS:
         hint = f" (did you mean {_ALIASES[kind]!r}?)" if kind in _ALIASES else ""
         raise InvalidEventSpec(

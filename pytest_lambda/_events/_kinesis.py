@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 from ._fastdraw import between, json_order, lower_alnum, pick, slug, word
 from ._overrides import Path
@@ -63,11 +63,11 @@ def _blob(value: Any, name: str) -> bytes:
 
 def _payloads(world: World, params: dict[str, Any]) -> list[bytes]:
     records = params.get("records")
-    if records is not None and (
-        not isinstance(records, int)
-        or isinstance(records, bool)
-        or not 1 <= records <= _MAX_RECORDS
-    ):
+    if records is not None and (not isinstance(records, int) or isinstance(records, bool)):
+        raise ArgumentTypeError(
+            f"records={records!r}: a Kinesis batch holds 1 to {_MAX_RECORDS} records (an int)"
+        )
+    if records is not None and not 1 <= records <= _MAX_RECORDS:
         raise InvalidEventSpec(
             f"records={records!r}: a Kinesis batch holds 1 to {_MAX_RECORDS} records (an int)"
         )

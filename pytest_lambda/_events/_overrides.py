@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 from pytest_lambda._core.json_rules import first_problem, show_path
 
 __all__ = ["DELETE", "Path", "apply_overrides", "format_path", "protector"]
@@ -149,7 +149,7 @@ def _check_json(key: str, value: object) -> None:
 def apply_overrides(event: dict[str, Any], overrides: Mapping[str, Any]) -> set[Path]:
     """Apply ``overrides`` to ``event`` in place; return the concrete paths set."""
     if not isinstance(overrides, Mapping):
-        raise InvalidEventSpec(
+        raise ArgumentTypeError(
             f"overrides must be a dict, e.g. {{'Records.0.body': 'x'}}; got {type(overrides).__name__}"
         )
     out: set[Path] = set()

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 from . import _s3_draw as draw
 from ._fastdraw import between, ipv4, pick, upper_alnum
@@ -65,10 +65,16 @@ _SERVICE_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.amazonaws\.com$")
 
 
 # -- parameter checks ----------------------------------------------------------------
+def _int_param(value: object, name: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ArgumentTypeError(f"{name}={value!r}: expected an int from 0 to {_MAX_SIZE} (5 TiB)")
+    return value
+
+
 def _event_name(params: dict[str, Any]) -> str:
     name = params.get("event_name", "ObjectCreated:Put")
     if not isinstance(name, str):
-        raise InvalidEventSpec(
+        raise ArgumentTypeError(
             f"event_name={name!r}: expected a string such as 'ObjectCreated:Put'"
         )
     if name in EVENT_TYPES:
@@ -112,7 +118,7 @@ def _key(world: World, params: dict[str, Any], event_ms: int) -> str:
     if key is None:
         return draw.default_key(world, event_ms)
     if not isinstance(key, str):
-        raise InvalidEventSpec(
+        raise ArgumentTypeError(
             f"key={key!r}: expected the decoded object key as a string, e.g. 'photos/red flower.jpg'"
         )
     size = len(key.encode("utf-8", "surrogatepass"))
@@ -135,9 +141,7 @@ def _size_etag(
                     "deleted objects; drop it or pick another event_name"
                 )
         return None, None
-    if size is not None and (
-        not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= _MAX_SIZE
-    ):
+    if size is not None and not 0 <= _int_param(size, "size") <= _MAX_SIZE:
         raise InvalidEventSpec(f"size={size!r}: expected an int from 0 to {_MAX_SIZE} (5 TiB)")
     parts = 0
     if etag is not None:

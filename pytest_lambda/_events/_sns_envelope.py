@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 from ._sqs_attrs import is_base64
 from ._world import World, iso_ms
@@ -91,7 +91,7 @@ def check_subject(subject: object, param: str) -> str | None:
     if subject is None:
         return None
     if not isinstance(subject, str):
-        raise InvalidEventSpec(f"{param}={subject!r}: a subject is a str (or None for no subject)")
+        raise ArgumentTypeError(f"{param}={subject!r}: a subject is a str (or None for no subject)")
     if not subject or len(subject) >= 100 or _SUBJECT_BAD.search(subject):
         raise InvalidEventSpec(
             f"{param}={subject!r}: SNS subjects are 1-99 characters without line breaks or "

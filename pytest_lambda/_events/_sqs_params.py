@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 
 from ._sns_envelope import MAX_MESSAGE_BYTES, check_subject, check_topic_name, text_payload
 from ._sqs_attrs import sqs_attributes
@@ -50,7 +50,7 @@ def check_queue_name(name: object, param: str = "queue") -> str:
 def _flag(params: Mapping[str, Any], name: str) -> bool | None:
     value = params.get(name)
     if value is not None and not isinstance(value, bool):
-        raise InvalidEventSpec(f"{name}={value!r}: expected True or False")
+        raise ArgumentTypeError(f"{name}={value!r}: expected True or False")
     return value
 
 
@@ -59,7 +59,7 @@ def _positive_int(params: Mapping[str, Any], name: str, hint: str) -> int | None
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidEventSpec(f"{name}={value!r}: expected an int; {hint}")
+        raise ArgumentTypeError(f"{name}={value!r}: expected an int; {hint}")
     if value < 1:
         raise InvalidEventSpec(f"{name}={value!r}: {hint}")
     return value

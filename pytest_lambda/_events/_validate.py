@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import Any
 
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._core.http_source import http_kind, is_authorizer_event
 from pytest_lambda._core.json_rules import first_problem, show_path
 from pytest_lambda._events._kinds import KINDS, kind_module
@@ -21,6 +21,8 @@ __all__ = ["check_invariants", "detect", "more_note", "schema", "validate"]
 
 @functools.cache
 def _schema(kind: str) -> dict[str, Any]:
+    if not isinstance(kind, str):
+        raise ArgumentTypeError(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     if kind not in KINDS:
         raise InvalidEventSpec(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     text = resources.files("pytest_lambda").joinpath("schemas", f"{kind}.json").read_text("utf-8")

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._core.errors import InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
 from pytest_lambda._events._user_agents import USER_AGENTS
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class World:
         if seed is None:
             seed = random.SystemRandom().getrandbits(32)
         elif not isinstance(seed_obj, int) or isinstance(seed_obj, bool):
-            raise InvalidEventSpec(f"seed={seed!r}: expected an int")
+            raise ArgumentTypeError(f"seed={seed!r}: expected an int")
         elif seed < 0:
             raise InvalidEventSpec(
                 f"seed={seed}: expected an int >= 0 (random.Random(-n) draws the same numbers "

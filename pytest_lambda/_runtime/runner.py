@@ -34,6 +34,10 @@ from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core import facts
+from pytest_lambda._core.errors import (
+    ArgumentTypeError,
+    LambdaStateError,
+)
 from pytest_lambda._runtime.arguments import runner_config
 from pytest_lambda._runtime.backend import Backend, InvokeSettings
 from pytest_lambda._runtime.inprocess.backend import InProcessBackend
@@ -200,11 +204,19 @@ class Runner:
         """
         __tracebackhide__ = True
         self._check_open()
+        from pytest_lambda._runtime.context import LambdaContext
+
+        if context is not None and not isinstance(context, LambdaContext):
+            raise ArgumentTypeError(
+                f"LambdaRunner.invoke(): context must be a LambdaContext or None, not {context!r}"
+            )
+        if not isinstance(cold, bool):
+            raise ArgumentTypeError(f"LambdaRunner.invoke(): cold={cold!r} must be True or False")
         if cold:
             self.new_environment()
         body = event_body(event)
         if self._busy:
-            raise RuntimeError(
+            raise LambdaStateError(
                 "LambdaRunner.invoke() called while an invocation of this runner is running: an "
                 "execution environment takes one event at a time. Use one runner per thread."
             )
@@ -344,7 +356,7 @@ class Runner:
     def _check_open(self) -> None:
         __tracebackhide__ = True
         if self._closed:
-            raise RuntimeError("LambdaRunner is closed; create a new one (or use the fixture)")
+            raise LambdaStateError("LambdaRunner is closed; create a new one (or use the fixture)")
 
     def close(self) -> None:
         """Tear down the environment and remove its ``/tmp`` (idempotent)."""

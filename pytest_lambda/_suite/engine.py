@@ -341,7 +341,12 @@ _CHECK_FUNCS: Final[
 
 def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckResult:
     """Run one check; errors of the configuration become a failed result with the message."""
-    from pytest_lambda._core.errors import HandlerConfigError, InvalidEventSpec, InvalidOption
+    from pytest_lambda._core.errors import (
+        ArgumentTypeError,
+        HandlerConfigError,
+        InvalidEventSpec,
+        InvalidOption,
+    )
 
     repro = reproduce_line(handler, kind, check, opts.seed, opts)
     try:
@@ -352,7 +357,7 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
     except _Skip as exc:
         return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
-    except (InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
+    except (ArgumentTypeError, InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
         if str(exc).startswith("moto setup "):
             fix = (
                 "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup): the module "

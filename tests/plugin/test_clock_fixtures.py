@@ -100,7 +100,7 @@ def test_clock_is_real_until_move_to_and_shift_first_fails(wired: pytest.Pyteste
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "E       RuntimeError: LambdaClock.shift(): the clock is not frozen, so there is no "
+            "E       pytest_lambda.LambdaStateError: LambdaClock.shift(): the clock is not frozen, so there is no "
             "instant to advance; call move_to() first (e.g. lambda_clock.move_to("
             "'2026-11-22T10:00:00Z') or @pytest.mark.lambda_clock(...)). Time is real until move_to()."
         ]

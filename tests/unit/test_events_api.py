@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
 ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket", "eventbridge", "firehose", "cloudwatch_logs")
@@ -208,7 +208,7 @@ def test_seed_none_gives_varying_events(kind: str) -> None:
 
 @pytest.mark.parametrize("bad", ["7", 1.5, True])
 def test_bad_seed(bad: object) -> None:
-    with pytest.raises(InvalidEventSpec, match=re.escape(f"seed={bad!r}: expected an int")):
+    with pytest.raises(ArgumentTypeError, match=re.escape(f"seed={bad!r}: expected an int")):
         events.sqs(seed=bad)  # type: ignore[arg-type]
 
 
@@ -379,7 +379,7 @@ def test_malformed_override_path(key: str) -> None:
 
 
 def test_overrides_must_be_a_mapping() -> None:
-    with pytest.raises(InvalidEventSpec, match=r"overrides must be a dict.*got list"):
+    with pytest.raises(ArgumentTypeError, match=r"overrides must be a dict.*got list"):
         events.sqs(seed=1, overrides=[("Records.0.body", "x")])  # type: ignore[arg-type]
 
 

@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import KinesisDataStreamModel
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
 DOC_SEQ = "49590338271490256608559692538361571095921575989136588898"
@@ -273,8 +273,6 @@ def test_default_partition_keys_differ_per_record() -> None:
     [
         ({"records": 0}, "records=0: a Kinesis batch holds 1 to 10000 records"),
         ({"records": 10_001}, "records=10001: a Kinesis batch holds 1 to 10000"),
-        ({"records": "3"}, "records='3': a Kinesis batch holds"),
-        ({"records": True}, "records=True: a Kinesis batch holds"),
         ({"data": "a", "datas": ["b"]}, "data and datas given together"),
         ({"data": "a", "data_schema": ORDER_SCHEMA}, "data and data_schema given together"),
         ({"datas": []}, "datas=[]: expected a non-empty list"),
@@ -514,3 +512,19 @@ def test_schema_is_strict_on_known_values(path: str, value: str, fragment: str) 
         events.validate(event, "kinesis")
     assert fragment in str(info.value)
     assert info.value.path == re.sub(r"\.(\d+)", r"[\1]", path)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"records": "3"}, "records='3': a Kinesis batch holds"),
+        ({"records": True}, "records=True: a Kinesis batch holds"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_is_an_argument_type_error(
+    params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ArgumentTypeError) as info:
+        events.kinesis(seed=1, **params)
+    assert isinstance(info.value, TypeError)
+    assert str(info.value).startswith(message)

@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import S3Model
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._s3_names import EVENT_TYPES, bucket_name_problem, key_problem
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
@@ -186,7 +186,7 @@ def test_key_longer_than_1024_bytes_rejected() -> None:
         events.s3(seed=1, key="é" * 513)
     with pytest.raises(InvalidEventSpec, match="key of 0 UTF-8 bytes"):
         events.s3(seed=1, key="")
-    with pytest.raises(InvalidEventSpec, match=r"key=b'x': expected the decoded object key"):
+    with pytest.raises(ArgumentTypeError, match=r"key=b'x': expected the decoded object key"):
         events.s3(seed=1, key=b"x")
 
 
@@ -506,10 +506,7 @@ def test_default_buckets_follow_the_naming_rules() -> None:
         ),
         ({"event_name": "ObjectCreated:*"}, "wildcards exist only in notification configuration"),
         ({"event_name": "ObjectCreated"}, "is not an S3 event type; valid: ObjectCreated:Put"),
-        ({"event_name": 3}, "event_name=3: expected a string"),
         ({"size": -1}, "size=-1: expected an int from 0"),
-        ({"size": True}, "size=True: expected an int"),
-        ({"size": 1.5}, "size=1.5: expected an int"),
         ({"size": 6 * 1024**4}, "size=6597069766656: expected an int from 0 to"),
         (
             {"size": 6 * 1024**3},
@@ -697,3 +694,20 @@ def test_schema_requires_exactly_one_record() -> None:
     event["Records"].append(dict(rec(event)))
     with pytest.raises(EventValidationError, match="is too long"):
         events.validate(event, "s3")
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"event_name": 3}, "event_name=3: expected a string"),
+        ({"size": True}, "size=True: expected an int"),
+        ({"size": 1.5}, "size=1.5: expected an int"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_is_an_argument_type_error(
+    params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ArgumentTypeError) as info:
+        events.s3(seed=1, **params)
+    assert isinstance(info.value, TypeError)
+    assert str(info.value).startswith(message)

@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import SnsModel
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 
 SAMPLES = Path(__file__).parent.parent / "data" / "aws_samples"
 SCHEMA: dict[str, Any] = {
@@ -213,7 +213,6 @@ def test_message_schema_generates_matching_messages() -> None:
         ({"subject": ""}, r"subject='': SNS subjects are 1-99 characters"),
         ({"subject": "s" * 100}, r"1-99 characters"),
         ({"subject": "two\nlines"}, r"without line breaks"),
-        ({"subject": 5}, r"subject=5: a subject is a str"),
         ({"topic": "bad topic"}, r"topic='bad topic': topic names have 1-256"),
         ({"topic": "t" * 257}, r"topic names have 1-256"),
         ({"topic": "arn:aws:sns:us-east-1:123456789012:t"}, r"pass the topic name only"),
@@ -322,3 +321,18 @@ def test_explicit_defaults_give_the_default_event() -> None:
     explicit = {"subject": None, "signature_version": "1", "message_attributes": {}}
     for seed in range(20):
         assert json.dumps(events.sns(seed=seed, **explicit)) == json.dumps(events.sns(seed=seed))
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"subject": 5}, "subject=5: a subject is a str"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_is_an_argument_type_error(
+    params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ArgumentTypeError) as info:
+        events.sns(seed=1, **params)
+    assert isinstance(info.value, TypeError)
+    assert str(info.value).startswith(message)

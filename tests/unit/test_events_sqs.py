@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import SnsNotificationModel, SqsModel
 
 from pytest_lambda import events
-from pytest_lambda._core.errors import EventValidationError, InvalidEventSpec
+from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._sqs import md5_of_message_attributes
 from pytest_lambda._events._world import World
 
@@ -547,7 +547,6 @@ def test_body_schema_generates_bodies_matching_the_user_schema() -> None:
     ("params", "message"),
     [
         ({"records": 0}, r"records=0"),
-        ({"records": True}, r"records=True: expected an int"),
         ({"records": 11, "fifo": True}, r"records: 11 records; .* at most 10 .* FIFO"),
         ({"records": 10_001}, r"at most 10000"),
         ({"body": "x", "bodies": ["y"]}, r"body and bodies given together"),
@@ -566,7 +565,6 @@ def test_body_schema_generates_bodies_matching_the_user_schema() -> None:
         ({"queue": "q" * 81}, r"queue='q+'"),
         ({"queue": "arn:aws:sqs:us-east-1:123456789012:q"}, r"pass the queue name only"),
         ({"queue": "q.fifo", "fifo": False}, r"fifo=False but queue='q.fifo'"),
-        ({"fifo": "yes"}, r"fifo='yes': expected True or False"),
         ({"fifo": True, "queue": "q" * 77}, r"with the .fifo suffix"),
         ({"group_id": "has space"}, r"group_id='has space'"),
         ({"group_id": ["a"], "records": 2}, r"one per record"),
@@ -598,7 +596,6 @@ def test_body_schema_generates_bodies_matching_the_user_schema() -> None:
             r"unknown key",
         ),
         ({"receive_count": 0}, r"receive_count=0: ApproximateReceiveCount starts at 1"),
-        ({"receive_count": "2"}, r"receive_count='2': expected an int"),
         ({"sns_envelope": "yes"}, r"sns_envelope='yes'"),
         ({"sns_envelope": {"topc": "x"}}, r"unknown option"),
         ({"sns_envelope": {"topic": "t.fifo"}}, r"FIFO topics deliver only to FIFO queues"),
@@ -607,7 +604,6 @@ def test_body_schema_generates_bodies_matching_the_user_schema() -> None:
         ({"sns_envelope": {"signature_version": "3"}}, r"signature_version"),
         ({"sns_envelope": True, "body": "x" * 262_145}, r"262144"),
         ({"content_based_dedup": True}, r"content_based_dedup=True on a standard queue"),
-        ({"trace_header": 1}, r"trace_header=1"),
         ({"dlq_source": 3}, r"dlq_source=3"),
         ({"dlq_source": "src.fifo"}, r"dlq_source='src.fifo' is a FIFO queue"),
         (
@@ -622,6 +618,28 @@ def test_bad_parameters_raise_invalid_event_spec_naming_them(
 ) -> None:
     with pytest.raises(InvalidEventSpec, match=message):
         events.sqs(seed=1, **params)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"records": True}, "records=True: expected an int; an SQS event has at least 1 record"),
+        ({"fifo": "yes"}, "fifo='yes': expected True or False"),
+        (
+            {"receive_count": "2"},
+            "receive_count='2': expected an int; ApproximateReceiveCount starts at 1 "
+            "(first delivery)",
+        ),
+        ({"trace_header": 1}, "trace_header=1: expected True or False"),
+    ],
+)
+def test_a_parameter_of_the_wrong_type_is_an_argument_type_error(
+    params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ArgumentTypeError) as info:
+        events.sqs(seed=1, **params)
+    assert isinstance(info.value, TypeError)
+    assert str(info.value) == message
 
 
 def test_unknown_parameter_is_a_type_error_listing_valid_ones() -> None:

@@ -30,7 +30,7 @@ from pytest_lambda._checks.leaks.report import (
     TMP_GROWTH,
     LeakReport,
 )
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 
 # alice and carol are signed in (a token); bob and dave are anonymous
 USERS = [
@@ -445,9 +445,9 @@ def test_bad_arguments() -> None:
             check_warm_reuse(runner, ("sqs", 0))
         with pytest.raises(InvalidOption, match="at least one event"):
             check_warm_reuse(runner, [])
-        with pytest.raises(InvalidOption, match="reset="):
+        with pytest.raises(ArgumentTypeError, match="reset="):
             check_warm_reuse(runner, [{}], reset=3)  # type: ignore[arg-type]
-        with pytest.raises(InvalidOption, match="allow="):
+        with pytest.raises(ArgumentTypeError, match="allow="):
             check_warm_reuse(runner, [{}], allow="app.x")
 
 

@@ -266,7 +266,7 @@ def test_one_event_at_a_time(tmp_path: Path) -> None:
         module.RUNNER = runner
         inv = runner.invoke({})
     assert inv.error is not None
-    assert inv.error.type == "RuntimeError"
+    assert inv.error.type == "LambdaStateError"  # a RuntimeError of ours
     assert "one event at a time" in inv.error.message
 
 

@@ -57,7 +57,9 @@ def test_bad_generator_params_fail_the_check_with_the_message(root):
     )
     result = run_check("app.handler", "sqs", "invokes", opts)
     assert result.outcome == "failed"
-    assert result.report.startswith("invokes could not run: InvalidEventSpec: ")
+    assert result.report.startswith(
+        "invokes could not run: ArgumentTypeError: records='many': expected an int; "
+    )
     assert "[tool.pytest_lambda.events.sqs]" in result.report
 
 

@@ -26,7 +26,7 @@ few diagnosis runs when a duplicate changes the state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._checks.clock import check_clock
@@ -52,7 +52,7 @@ from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
 from pytest_lambda._checks.redeliver import same_request_id
 from pytest_lambda._checks.runner_arg import runner_for
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 from pytest_lambda._runtime.handler import handler_name
 
 if TYPE_CHECKING:
@@ -216,15 +216,32 @@ def _kind(event: Mapping[str, Any], kind: str | None) -> str:
     return detect(event) or "direct"
 
 
+def _check_types(fault_points: object, seed: object, faults: object) -> None:
+    __tracebackhide__ = True
+    if isinstance(fault_points, (str, bytes)) or not isinstance(fault_points, Iterable):
+        raise ArgumentTypeError(
+            f"fault_points={fault_points!r}: expected a list of dotted names like "
+            "['app.db.insert_order']"
+        )
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise ArgumentTypeError(f"seed={seed!r}: expected an int or None")
+    if not isinstance(faults, bool):
+        raise ArgumentTypeError(f"faults={faults!r}: expected True or False")
+
+
 def _check_args(event: object, retries: object, observe: object, reset: object) -> None:
     __tracebackhide__ = True
     if not isinstance(event, Mapping):
-        raise InvalidOption(f"event must be an event object (a dict), not {type(event).__name__}")
-    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        raise ArgumentTypeError(
+            f"event must be an event object (a dict), not {type(event).__name__}"
+        )
+    if isinstance(retries, bool) or not isinstance(retries, int):
+        raise ArgumentTypeError(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
+    if retries < 0:
         raise InvalidOption(f"retries={retries!r}: expected an int >= 0 (the source's retries)")
     for name, value in (("observe", observe), ("reset", reset)):
         if value is not None and not callable(value):
-            raise InvalidOption(f"{name}={value!r}: expected a callable taking no arguments")
+            raise ArgumentTypeError(f"{name}={value!r}: expected a callable taking no arguments")
 
 
 def check_idempotency(
@@ -248,6 +265,7 @@ def check_idempotency(
     The runner gets a new environment at the end.
     """
     __tracebackhide__ = True
+    _check_types(fault_points, seed, faults)
     with runner_for(runner) as run:
         return _check_idempotency(
             run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed

@@ -38,7 +38,7 @@ from pytest_lambda._checks.leaks.report import (
 )
 from pytest_lambda._checks.runner_arg import runner_for
 from pytest_lambda._checks.statediff import mask, short
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 from pytest_lambda._runtime.machine_tmp import machine_tmp_entries, own_entry, used_names
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def _events(events: object, seed: int | None) -> tuple[list[Any], int | None, st
             seed = int.from_bytes(os.urandom(4), "big")
         return [generate(kind, seed=_derive(seed, i)) for i in range(count)], seed, kind
     if isinstance(events, (str, bytes)) or not isinstance(events, Iterable):
-        raise InvalidOption(
+        raise ArgumentTypeError(
             f"events={short(events)}: pass a list of events, or (kind, count) such as ('sqs', 5)"
         )
     listed = list(events)
@@ -138,9 +138,9 @@ def _same(a: object, b: object) -> bool:
 def _check_args(reset: object, allow: object) -> tuple[str, ...]:
     __tracebackhide__ = True
     if reset is not None and not callable(reset):
-        raise InvalidOption(f"reset={reset!r}: expected a callable taking no arguments")
+        raise ArgumentTypeError(f"reset={reset!r}: expected a callable taking no arguments")
     if isinstance(allow, str) or not isinstance(allow, Iterable):
-        raise InvalidOption(f"allow={allow!r}: expected a list of names like ['app.cache']")
+        raise ArgumentTypeError(f"allow={allow!r}: expected a list of names like ['app.cache']")
     names = tuple(allow)
     bad = [n for n in names if not isinstance(n, str) or not n]
     if bad:
@@ -171,6 +171,9 @@ def check_warm_reuse(
     """
     __tracebackhide__ = True
     names = _check_args(reset, allow)
+    seed_given: object = seed
+    if seed_given is not None and (isinstance(seed, bool) or not isinstance(seed_given, int)):
+        raise ArgumentTypeError(f"seed={seed!r}: expected an int or None")
     listed, seed, kind = _events(events, seed)
     with runner_for(runner) as run, check_clock(run) as clock:
         return _check(run, listed, seed, kind, reset, names, strict, clock)

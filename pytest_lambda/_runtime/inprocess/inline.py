@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, Final
 
+from pytest_lambda._core.errors import LambdaStateError
 from pytest_lambda._core.terminal import note, stuck_note
 from pytest_lambda._runtime.inprocess.watchdog import Watchdog
 from pytest_lambda._runtime.inprocess.worker import (
@@ -199,7 +200,7 @@ class InlineWorker:
     def submit(self, job: Callable[[], Any]) -> None:
         """Take ``job``; :meth:`wait` runs it."""
         if self.abandoned:
-            raise RuntimeError(f"{self.name}: this environment was discarded")
+            raise LambdaStateError(f"{self.name}: this environment was discarded")
         self.outcome = (True, None)
         self._job = job
 
@@ -207,7 +208,7 @@ class InlineWorker:
         """Refuse a job from another thread than the environment's (before it is activated)."""
         __tracebackhide__ = True
         if threading.get_ident() != self.ident:
-            raise RuntimeError(
+            raise LambdaStateError(
                 f"{self.name} was started on the main thread, where Lambda runs a handler, and "
                 "cannot be invoked from another thread: invoke it from the main thread, or "
                 "call runner.new_environment() first to start one on this thread"

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final, NoReturn
 
+from pytest_lambda._core.errors import LambdaStateError
 from pytest_lambda._runtime.outcome import ProcessExit
 
 __all__ = ["HandlerAbandoned", "Worker", "real_time", "stops_the_test"]
@@ -180,7 +181,7 @@ class Worker:
     def submit(self, job: Callable[[], Any]) -> None:
         """Start ``job`` in the thread (started on first use)."""
         if self.abandoned:
-            raise RuntimeError(f"{self.name}: this environment's thread was abandoned")
+            raise LambdaStateError(f"{self.name}: this environment's thread was abandoned")
         self.outcome = (True, None)
         self._job = job
         self.busy = True
