@@ -101,6 +101,16 @@ def runner_config(
         raise ArgumentTypeError(f"LambdaRunner: memory_mb={memory_mb!r} must be an int (MB)")
     if (problem := facts.memory_problem(memory_mb)) is not None:
         raise _bad(f"memory_mb={memory_mb!r}: {problem}")
+    if function_name is not None and not isinstance(function_name, str):
+        raise ArgumentTypeError(f"LambdaRunner: function_name={function_name!r} must be a str")
+    if not isinstance(region, str):
+        raise ArgumentTypeError(f"LambdaRunner: region={region!r} must be a str")
+    if not isinstance(isolation, str):
+        raise ArgumentTypeError(
+            f"LambdaRunner: isolation={isolation!r} must be a str ('module' or 'runtime')"
+        )
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise ArgumentTypeError(f"LambdaRunner: root={root!r} must be a path (str or os.PathLike)")
     name: object = "test-function" if function_name is None else function_name
     if not isinstance(name, str) or not _FUNCTION_NAME.fullmatch(name):
         raise _bad(

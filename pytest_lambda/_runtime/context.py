@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 
 if TYPE_CHECKING:
     from pytest_lambda._clock.clock import LambdaClock
@@ -171,7 +171,9 @@ def _check_deadline(deadline_ms: object) -> None:
     if deadline_ms is not None and (
         isinstance(deadline_ms, bool) or not isinstance(deadline_ms, int)
     ):
-        raise _bad(f"deadline_ms={deadline_ms!r} must be epoch milliseconds (an int)")
+        raise ArgumentTypeError(
+            f"LambdaContext: deadline_ms={deadline_ms!r} must be epoch milliseconds (an int)"
+        )
 
 
 def _memory(value: object) -> str:
@@ -232,10 +234,16 @@ class LambdaContext:
             )
         if not _matches(_ACCOUNT_ID, account_id):
             raise _bad(f"account_id={account_id!r} is not a 12-digit AWS account id")
+        if not isinstance(region, str):
+            raise ArgumentTypeError(f"LambdaContext: region={region!r} must be a str")
         if (problem := facts.region_problem(region)) is not None:
             raise _bad(f"region={region!r} {problem}")
         if qualifier is not None and not _matches(_QUALIFIER, qualifier):
             raise _bad(f"qualifier={qualifier!r} is not '$LATEST', a version number or an alias")
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise ArgumentTypeError(
+                f"LambdaContext: timeout={timeout!r} must be a number of seconds"
+            )
         if not _positive_seconds(timeout):
             raise _bad(f"timeout={timeout!r} must be a number of seconds greater than 0")
         _check_deadline(deadline_ms)
