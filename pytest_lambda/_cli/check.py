@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pytest_lambda._cli.util import PROG, CLIError, seed_value
+from pytest_lambda._cli.util import PROG, CLIError, add_function_flags, seed_value
 from pytest_lambda._core import facts
 
 if TYPE_CHECKING:
@@ -125,20 +125,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         metavar="N",
         help="seed of the generated events (an integer >= 0)",
     )
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=facts.DEFAULT_TIMEOUT,
-        metavar="S",
-        help="function timeout (default 3)",
-    )
-    p.add_argument(
-        "--memory",
-        type=int,
-        default=facts.DEFAULT_MEMORY_MB,
-        metavar="MB",
-        help="memory (default 128)",
-    )
+    add_function_flags(p)
     p.add_argument("--region", default=facts.DEFAULT_REGION, help="AWS region (default us-east-1)")
     p.add_argument(
         "--root", metavar="DIR", help="directory the handler is imported from (default: .)"

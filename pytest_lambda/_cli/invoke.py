@@ -10,7 +10,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda._cli.genflags import add_generator_flags, given_flags, request
-from pytest_lambda._cli.util import PROG, CLIError, dump_json, key_value, read_json, write_text
+from pytest_lambda._cli.util import (
+    PROG,
+    CLIError,
+    add_function_flags,
+    dump_json,
+    key_value,
+    read_json,
+    write_text,
+)
 from pytest_lambda._core import facts
 
 if TYPE_CHECKING:
@@ -192,20 +200,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         metavar="KIND",
         help="generate an event of KIND (takes the event parameters below)",
     )
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=facts.DEFAULT_TIMEOUT,
-        metavar="S",
-        help="function timeout in seconds (default 3)",
-    )
-    p.add_argument(
-        "--memory",
-        type=int,
-        default=facts.DEFAULT_MEMORY_MB,
-        metavar="MB",
-        help="memory size in MB (default 128)",
-    )
+    add_function_flags(p)
     p.add_argument("--function-name", metavar="NAME", help="function name (default: the runner's)")
     p.add_argument(
         "--warm",

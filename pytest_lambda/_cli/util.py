@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
-from pytest_lambda._core import json_rules
+from pytest_lambda._core import facts, json_rules
 from pytest_lambda._core.errors import LambdaTestError
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Parser",
     "Populate",
     "add_commands",
+    "add_function_flags",
     "dump_json",
     "json_or_string",
     "key_value",
@@ -273,3 +274,21 @@ def write_json(stream: IO[str], value: Any, *, compact: bool = False) -> None:
         stream.write(dump_json(value, compact=compact))
     except UnicodeEncodeError:
         stream.write(dump_json(value, compact=compact, ascii_only=True))
+
+
+def add_function_flags(p: argparse.ArgumentParser) -> None:
+    """``--timeout`` and ``--memory``, with Lambda's defaults (``facts``), for ``check``/``invoke``."""
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=facts.DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"function timeout in seconds (default {facts.DEFAULT_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--memory",
+        type=int,
+        default=facts.DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help=f"memory size in MB (default {facts.DEFAULT_MEMORY_MB})",
+    )
