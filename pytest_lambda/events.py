@@ -43,6 +43,7 @@ __all__ = [
     "firehose",
     "function_url",
     "generate",
+    "kafka",
     "kinesis",
     "params",
     "s3",
@@ -231,3 +232,15 @@ def decode_cloudwatch_logs(event: Mapping[str, Any]) -> dict[str, Any]:
     from ._events._cloudwatch_logs import decode
 
     return decode(event)
+
+
+def kafka(
+    *,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    validate: bool = True,
+    **params: Any,
+) -> dict[str, Any]:
+    """Amazon MSK or self-managed Kafka batch, records grouped by topic-partition. See :func:`generate`."""
+    __tracebackhide__ = True
+    return generate("kafka", seed=seed, overrides=overrides, validate=validate, **params)

@@ -44,6 +44,7 @@ EVENT_KINDS: Final[tuple[str, ...]] = (
     "eventbridge",
     "firehose",
     "cloudwatch_logs",
+    "kafka",
 )
 """The event kinds the generator knows, in documentation order (one module each in ``_events``)."""
 MAX_TIMEOUT: Final = 900.0

@@ -152,5 +152,10 @@ class LambdaEventFactory:
         __tracebackhide__ = True
         return self("cloudwatch_logs", **kwargs)
 
+    def kafka(self, **kwargs: Any) -> dict[str, Any]:
+        """Amazon MSK or self-managed Kafka batch event."""
+        __tracebackhide__ = True
+        return self("kafka", **kwargs)
+
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"

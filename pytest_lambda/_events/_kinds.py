@@ -39,6 +39,8 @@ _ALIASES: Final[dict[str, str]] = {
     "logs": "cloudwatch_logs",
     "awslogs": "cloudwatch_logs",
     "data_firehose": "firehose",
+    "msk": "kafka",
+    "self_managed_kafka": "kafka",
 }
 
 

@@ -67,6 +67,8 @@ def detect(event: object) -> str | None:
         return "firehose"
     if isinstance(event.get("awslogs"), Mapping):
         return "cloudwatch_logs"
+    if isinstance(event.get("records"), Mapping) and "bootstrapServers" in event:
+        return "kafka"
     return http_kind(event)
 
 
