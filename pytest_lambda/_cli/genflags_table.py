@@ -58,6 +58,14 @@ def _detail(text: str) -> Any:
     return json_or_string(text, "--detail")
 
 
+def _partitions(text: str) -> Any:
+    return json_or_string(text, "--partitions")
+
+
+def _none(_: object) -> Any:
+    return None
+
+
 def _jsondict(values: list[tuple[str, str]]) -> Any:
     return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
 
@@ -83,13 +91,22 @@ _KV: Final = "NAME=VALUE"
 
 #: Every generator flag, in help order.
 GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
-    GenFlag("--records", ("records",), "number of records in the batch", "N", int),
+    GenFlag(
+        "--records", ("records",), "number of records in the batch (Kafka: per partition)", "N", int
+    ),
     GenFlag("--body", ("body",), "message or request body (text, taken as given)", "TEXT"),
     GenFlag("--message", ("message",), "SNS message (text, taken as given)", "TEXT"),
     GenFlag("--data", ("data",), "Kinesis record data (text; base64-encoded for you)", "TEXT"),
     GenFlag(
         "--body-schema",
-        ("body_schema", "message_schema", "data_schema", "item_schema", "detail_schema"),
+        (
+            "body_schema",
+            "message_schema",
+            "data_schema",
+            "item_schema",
+            "detail_schema",
+            "value_schema",
+        ),
         "JSON Schema file the payload is generated from",
         "FILE",
         None,
@@ -148,7 +165,12 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--user-agent", ("user_agent",), "User-Agent of the client", "TEXT"),
     GenFlag("--endpoint", ("endpoint",), "API endpoint type: regional or edge", "TYPE"),
     GenFlag("--bucket", ("bucket",), "S3 bucket name", "NAME"),
-    GenFlag("--key", ("key",), "S3 object key, decoded (encoded in the event as S3 does)", "KEY"),
+    GenFlag(
+        "--key",
+        ("key",),
+        "S3 object key, decoded (encoded in the event as S3 does); Kafka record key (text)",
+        "KEY",
+    ),
     GenFlag(
         "--event-name",
         ("event_name",),
@@ -182,7 +204,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--trace-header", ("trace_header",), "add the X-Ray AWSTraceHeader", action="store_true"
     ),
-    GenFlag("--topic", ("topic",), "SNS topic name", "NAME"),
+    GenFlag("--topic", ("topic",), "SNS or Kafka topic name", "NAME"),
     GenFlag("--subject", ("subject",), "SNS subject", "TEXT"),
     GenFlag("--stream", ("stream",), "Kinesis stream name", "NAME"),
     GenFlag("--shard-id", ("shard_id",), "Kinesis shard id", "ID"),
@@ -239,7 +261,10 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "NAME",
     ),
     GenFlag(
-        "--source", ("source",), "EventBridge custom event source, e.g. com.acme.orders", "NAME"
+        "--source",
+        ("source",),
+        "EventBridge custom event source, e.g. com.acme.orders; Kafka: msk or self_managed",
+        "NAME",
     ),
     GenFlag("--detail-type", ("detail_type",), "EventBridge detail-type, e.g. OrderPlaced", "TEXT"),
     GenFlag(
@@ -281,6 +306,34 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--log-events", ("log_events",), "CloudWatch Logs: number of log events", "N", int),
     GenFlag("--log-format", ("log_format",), "CloudWatch Logs: lambda, json or mixed", "FORMAT"),
     GenFlag("--policy-level", ("policy_level",), "CloudWatch Logs: ACCOUNT_LEVEL_POLICY", "LEVEL"),
+    GenFlag("--value", ("value",), "Kafka record value (text; base64-encoded for you)", "TEXT"),
+    GenFlag(
+        "--partitions",
+        ("partitions",),
+        "Kafka partitions per topic: a count, or a JSON list of partition numbers",
+        "N|JSON",
+        _partitions,
+    ),
+    GenFlag(
+        "--no-key",
+        ("key",),
+        "Kafka records without a key",
+        action="store_true",
+        convert=_none,
+    ),
+    GenFlag(
+        "--timestamp-type",
+        ("timestamp_type",),
+        "Kafka timestamp type: CREATE_TIME or LOG_APPEND_TIME",
+        "TYPE",
+    ),
+    GenFlag("--cluster", ("cluster",), "Amazon MSK cluster name", "NAME"),
+    GenFlag(
+        "--bootstrap-servers",
+        ("bootstrap_servers",),
+        "Kafka brokers, host:port,host:port",
+        "SERVERS",
+    ),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

@@ -377,4 +377,25 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         "CloudWatch Logs CONTROL_MESSAGE (the health check sent when a subscription is created)",
         {"message_type": "CONTROL_MESSAGE"},
     ),
+    Sample(
+        "kafka_msk",
+        "kafka",
+        1001,
+        "Amazon MSK batch: topic orders, partitions 0 and 1, two records each (base64 keys/values)",
+        {"topic": "orders", "partitions": 2, "records": 2, "cluster": "orders-cluster"},
+    ),
+    Sample(
+        "kafka_self_managed",
+        "kafka",
+        1002,
+        "Self-managed Kafka batch: LOG_APPEND_TIME timestamps, a record without a key",
+        {
+            "source": "self_managed",
+            "topic": "clickstream",
+            "records": 3,
+            "timestamp_type": "LOG_APPEND_TIME",
+            "key": None,
+            "bootstrap_servers": "kafka-1.example.internal:9092,kafka-2.example.internal:9092",
+        },
+    ),
 )

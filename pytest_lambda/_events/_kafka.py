@@ -45,8 +45,8 @@ PARAMS: Final[dict[str, str]] = {
     "(default: a small JSON object per record)",
     "values": "list of values, one per record of each partition (same types as value); sets records",
     "value_schema": "JSON Schema (dict, or path of a .json file) each record's value is generated from",
-    "headers": "headers of every record: {name: str or bytes} or a list of (name, value) pairs "
-    "(default: content-type and a trace header)",
+    "headers": "headers of every record: {name: str, bytes or a list of them} or a list of "
+    "(name, value) pairs (default: content-type and a trace header)",
     "timestamp_type": "CREATE_TIME (the producer's clock, default) or LOG_APPEND_TIME (the broker's)",
     "cluster": "source=msk: the MSK cluster name, 1..64 of [A-Za-z0-9-] (default: drawn)",
     "bootstrap_servers": "the brokers, 'host:port,host:port' or a list "
@@ -78,7 +78,9 @@ def _topics(world: World, value: object) -> list[str]:
         return [pick(world.rng, _TOPICS)]
     names = list(value) if isinstance(value, (list, tuple)) else [value]
     if not names or len(set(map(str, names))) != len(names):
-        raise InvalidEventSpec(f"topic={value!r:.80}: expected one name or a list of distinct names")
+        raise InvalidEventSpec(
+            f"topic={value!r:.80}: expected one name or a list of distinct names"
+        )
     for name in names:
         if not isinstance(name, str) or not _TOPIC_RE.fullmatch(name) or name in (".", ".."):
             raise InvalidEventSpec(
@@ -133,11 +135,13 @@ def _values(world: World, params: dict[str, Any], per: int | None, total: int) -
     return [json_order(world.rng, world.uuid4()) for _ in range(total)]
 
 
-def _headers(world: World, value: object) -> list[tuple[str, bytes]] | None:
+def _headers(value: object) -> list[tuple[str, bytes]] | None:
     """The headers given (None: draw per record)."""
     if value is None:
         return None
-    pairs = list(value.items()) if isinstance(value, Mapping) else value
+    pairs: object = value
+    if isinstance(value, Mapping):  # {name: value or [values]}: a name may repeat in Kafka
+        pairs = [(k, one) for k, v in value.items() for one in (v if isinstance(v, list) else [v])]
     if not isinstance(pairs, (list, tuple)):
         raise InvalidEventSpec(
             f"headers={value!r:.80}: expected {{name: str or bytes}} or a list of (name, value) pairs"
@@ -205,9 +209,13 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     parts = _partitions(params.get("partitions"))
     per = params.get("records")
     if per is not None:
-        per = _int(per, "records", 1, _MAX_RECORDS, f"records per partition are 1 to {_MAX_RECORDS}")
+        per = _int(
+            per, "records", 1, _MAX_RECORDS, f"records per partition are 1 to {_MAX_RECORDS}"
+        )
     values_given = params.get("values")
-    count = per or (len(values_given) if isinstance(values_given, (list, tuple)) and values_given else 1)
+    count = per or (
+        len(values_given) if isinstance(values_given, (list, tuple)) and values_given else 1
+    )
     total = count * len(parts) * len(topics)
     if total > _MAX_RECORDS:
         raise InvalidEventSpec(
@@ -219,7 +227,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     key = params.get("key")
     if key is not None and not isinstance(key, (str, bytes)):
         raise InvalidEventSpec(f"key={key!r:.80}: expected str, bytes or None (no key)")
-    given_headers = _headers(world, params.get("headers"))
+    given_headers = _headers(params.get("headers"))
     cluster = params.get("cluster")
     if cluster is None:
         cluster = f"{word(rng)}-cluster-{between(rng, 1, 9)}"
@@ -250,7 +258,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
                     "timestampType": ts_type,
                 }
                 if has_key:
-                    k = key if key is not None else f"{topic.split('.')[0]}-{between(rng, 1, 99_999)}"
+                    k = (
+                        key
+                        if key is not None
+                        else f"{topic.split('.')[0]}-{between(rng, 1, 99_999)}"
+                    )
                     rec["key"] = _b64(k.encode() if isinstance(k, str) else k)
                 rec["value"] = _b64(values[i])
                 heads = given_headers if given_headers is not None else _draw_headers(world)

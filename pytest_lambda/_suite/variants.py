@@ -174,12 +174,37 @@ def _dynamodb() -> list[tuple[str, _Transform]]:
     ]
 
 
+def _kafka_first(field: str, value: object) -> _Transform:
+    """Set (or, for None, remove) ``field`` of the first record of a Kafka event."""
+
+    def apply(event: dict[str, Any]) -> None:
+        record = next(iter(event["records"].values()))[0]
+        if value is None:
+            record.pop(field, None)
+        else:
+            record[field] = value
+
+    return apply
+
+
+def _kafka() -> list[tuple[str, _Transform]]:
+    return [
+        ("the first record's value is empty", _kafka_first("value", "")),
+        ("the first record's value is not UTF-8", _kafka_first("value", "//79/A==")),
+        ("the first record's value is text that is not JSON", _kafka_first("value", "bm90IGpzb24=")),
+        ("the first record has no key", _kafka_first("key", None)),
+        ("the first record has no headers", _kafka_first("headers", [])),
+    ]  # fmt: skip
+
+
 def variants(kind: str) -> list[tuple[str, _Transform]]:
     """Hostile variants of an event of ``kind``: ``(description, transform in place)``."""
     if kind in API_KINDS:
         return _api(kind)
     if kind == "dynamodb":
         return _dynamodb()
+    if kind == "kafka":
+        return _kafka()
     if kind == "eventbridge":  # detail is whatever the emitter put there
         return [
             ("detail is empty ({})", _set("detail", {})),

@@ -240,7 +240,7 @@ def test_selection_with_k_and_m(pytester: pytest.Pytester, args, selected) -> No
         (
             ["--lambda-handler=app.handler", "--lambda-events=sqs,bogus"],
             "ERROR: --lambda-events (from command line)='sqs,bogus': unknown event kind "
-            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs; see *",
+            "'bogus'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka; see *",
         ),
         (
             ["--lambda-handler=app", "--lambda-events=sqs"],

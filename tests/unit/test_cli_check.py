@@ -134,7 +134,7 @@ def test_root_option(project, tmp_path, monkeypatch, capsys):
         (
             ["app.handler", "--events", "sqs,nope"],
             "--events='sqs,nope': unknown event kind 'nope'; valid kinds: apigw_v1, apigw_v2, "
-            "s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs",
+            "s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka",
         ),
         (
             ["handler", "--events", "sqs"],

@@ -61,7 +61,7 @@ def test_list_unknown_kind(capsys):
         2,
         "",
         "pytest-lambda: error: unknown event kind 'rest' (did you mean 'apigw_v1'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs\n",
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka\n",
     )
 
 
@@ -301,7 +301,7 @@ def test_flag_not_for_this_kind(capsys):
 
 def test_unknown_kind(capsys):
     assert one_error(capsys, "events", "generate", "lambda") == (
-        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
+        "unknown event kind 'lambda'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka"
     )
 
 
@@ -416,7 +416,7 @@ def test_schema(capsys, kind):
 def test_schema_unknown_kind(capsys):
     assert one_error(capsys, "events", "schema", "http") == (
         "unknown event kind 'http' (did you mean 'apigw_v2'?); "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka"
     )
 
 

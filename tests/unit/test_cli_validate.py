@@ -62,7 +62,7 @@ def test_undetectable_event_asks_for_kind(capsys, tmp_path):
     assert code == 1
     assert out == (
         f"{path}: cannot tell the event kind of an object with keys hello; "
-        "pass --kind, one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs\n"
+        "pass --kind, one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka\n"
     )
 
 
@@ -154,7 +154,7 @@ def test_unknown_kind_is_reported_once(capsys, tmp_path):
         2,
         "",
         "pytest-lambda: error: unknown event kind 'queue'; "
-        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs\n",
+        "valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka\n",
     )
 
 

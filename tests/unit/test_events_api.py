@@ -21,7 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket", "eventbridge", "firehose", "cloudwatch_logs")
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket", "eventbridge", "firehose", "cloudwatch_logs", "kafka")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
@@ -38,6 +38,7 @@ PAYLOAD_PARAMS: dict[str, str | None] = {
     "eventbridge": "detail_schema",
     "firehose": "data_schema",
     "cloudwatch_logs": None,
+    "kafka": "value_schema",
 }
 PAYLOAD_SCHEMA: dict[str, object] = {
     "type": "object",
@@ -93,7 +94,7 @@ def test_unknown_kind_lists_the_valid_kinds() -> None:
     with pytest.raises(InvalidEventSpec) as info:
         events.generate("eventbridge_nope", seed=1)
     assert str(info.value) == (
-        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
+        "unknown event kind 'eventbridge_nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka"
     )
 
 
@@ -158,6 +159,9 @@ def _payloads(kind: str, event: dict[str, Any]) -> list[Any]:
         return [event["detail"]]
     if kind == "firehose":
         return [json.loads(base64.b64decode(r["data"])) for r in event["records"]]
+    if kind == "kafka":
+        batches = event["records"].values()
+        return [json.loads(base64.b64decode(r["value"])) for b in batches for r in b]
     body = event["body"]
     return [json.loads(base64.b64decode(body) if event["isBase64Encoded"] else body)]
 
@@ -469,7 +473,7 @@ def test_validate_junk_without_kind() -> None:
         events.validate({"hello": 1, "world": 2})
     assert str(info.value) == (
         "cannot tell the event kind of an object with keys hello, world; "
-        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs"
+        "pass kind= one of apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka"
     )
     with pytest.raises(EventValidationError, match="cannot tell the event kind of list"):
         events.validate([1, 2])

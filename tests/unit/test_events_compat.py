@@ -22,6 +22,8 @@ from aws_lambda_powertools.utilities.parser.models import (
     CloudWatchLogsModel,
     DynamoDBStreamModel,
     EventBridgeModel,
+    KafkaMskEventModel,
+    KafkaSelfManagedEventModel,
     KinesisDataStreamModel,
     KinesisFirehoseModel,
     LambdaFunctionUrlModel,
@@ -47,6 +49,19 @@ class _WebSocketModel:
         return cls.BY_TYPE[event["requestContext"]["eventType"]].model_validate(event)
 
 
+class _KafkaModel:
+    """Powertools has one Kafka model per source; pick it by ``eventSource``."""
+
+    BY_SOURCE: ClassVar[dict[str, Any]] = {
+        "aws:kafka": KafkaMskEventModel,
+        "SelfManagedKafka": KafkaSelfManagedEventModel,
+    }
+
+    @classmethod
+    def model_validate(cls, event: dict[str, Any]) -> Any:
+        return cls.BY_SOURCE[event["eventSource"]].model_validate(event)
+
+
 MODELS: dict[str, Any] = {
     "apigw_v1": APIGatewayProxyEventModel,
     "apigw_v2": APIGatewayProxyEventV2Model,
@@ -63,6 +78,7 @@ MODELS: dict[str, Any] = {
     "eventbridge": EventBridgeModel,
     "firehose": KinesisFirehoseModel,
     "cloudwatch_logs": CloudWatchLogsModel,
+    "kafka": _KafkaModel,
 }
 
 ORDER_SCHEMA: dict[str, Any] = {
@@ -160,6 +176,12 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
         {"log_format": "json", "log_events": 6, "policy_level": "ACCOUNT_LEVEL_POLICY"},
     ),
     ("cloudwatch_logs", "messages", {"messages": ["plain", '{"a": 1}', ""]}),
+    ("kafka", "msk", {}),
+    ("kafka", "msk-partitions", {"topic": ["a", "b.c"], "partitions": [0, 7], "records": 3}),
+    ("kafka", "self-managed", {"source": "self_managed", "timestamp_type": "LOG_APPEND_TIME"}),
+    ("kafka", "no-key-no-headers", {"source": "self_managed", "key": None, "headers": {}}),
+    ("kafka", "value-schema", {"value_schema": ORDER_SCHEMA, "records": 2}),
+    ("kafka", "bytes", {"key": b"\x00\xff", "value": b"plain", "headers": {"h": [b"\x01", "x"]}}),
 ]
 
 FAST_SEEDS = 250  # every run: kinds x combos x 250 seeds

@@ -202,12 +202,12 @@ WRONG_TYPES: list[Any] = [
     (
         "events.generate(5)",
         lambda: pytest_lambda.events.generate(5),
-        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs",
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka",
     ),
     (
         "events.validate(e, kind=5)",
         lambda: pytest_lambda.events.validate(pytest_lambda.events.sqs(seed=1), kind=5),
-        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs",
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka",
     ),
     (
         "redeliver(5)",
@@ -222,7 +222,7 @@ WRONG_TYPES: list[Any] = [
     (
         "redeliver(e, kind=5)",
         lambda: pytest_lambda.redeliver(pytest_lambda.events.sqs(seed=1), kind=5),
-        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs",
+        "unknown event kind 5; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka",
     ),
     (
         "check_idempotency(h, e, fault_points=5)",
@@ -280,7 +280,7 @@ WRONG_VALUES: list[Any] = [
         "events.generate('nope')",
         lambda: pytest_lambda.events.generate("nope"),
         pytest_lambda.InvalidEventSpec,
-        "unknown event kind 'nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs",
+        "unknown event kind 'nope'; valid kinds: apigw_v1, apigw_v2, s3, sns, sqs, kinesis, dynamodb, alb, function_url, websocket, eventbridge, firehose, cloudwatch_logs, kafka",
     ),
     (
         "redeliver(e, attempt=0)",

@@ -36,7 +36,7 @@ __all__ = [
 
 _READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
 _ASYNC_OR_BATCH: Final = frozenset(
-    {"sqs", "kinesis", "dynamodb", "s3", "sns", "eventbridge", "cloudwatch_logs"}
+    {"sqs", "kinesis", "dynamodb", "s3", "sns", "eventbridge", "cloudwatch_logs", "kafka"}
 )
 
 
@@ -175,6 +175,10 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         return f"s3 {first.get('eventName')} s3://{s3.get('bucket', {}).get('name')}/{s3.get('object', {}).get('key')}"
     if kind == "sns":
         return f"sns MessageId {first.get('Sns', {}).get('MessageId')!r}"
+    if kind == "kafka":
+        groups = event.get("records") or {}
+        count = sum(len(b) for b in groups.values() if isinstance(b, list))
+        return f"kafka, {plural(count, 'record')} from {', '.join(map(str, list(groups)[:4]))}"
     if kind == "cloudwatch_logs":
         return "cloudwatch_logs subscription delivery (awslogs.data)"
     if kind == "firehose":

@@ -24,6 +24,7 @@ ID_HINT: Final = {
     "eventbridge": "the event id",
     "firehose": "recordId",
     "cloudwatch_logs": "the logEvents ids",
+    "kafka": "each record's topic, partition and offset",
     "apigw_v1": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "apigw_v2": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
     "alb": "a client-supplied idempotency key (an Idempotency-Key header or an id in the body)",
