@@ -572,3 +572,43 @@ FLOORS: dict[str, Callable[[], dict[str, Any]]] = {
     "firehose": firehose,
     "cloudwatch_logs": cloudwatch_logs,
 }
+
+
+def kafka() -> dict[str, Any]:
+    """An Amazon MSK batch of one record in one topic-partition (base64 key and value,
+    headers as byte lists), as the default ``kafka`` event."""
+    ms = int(time.time() * 1000)
+    cluster_id = uuid.uuid4().hex[:6]
+    servers = ",".join(
+        f"b-{b}.orders-cluster-1.{cluster_id}.c3.kafka.{_REGION}.amazonaws.com:9098" for b in (1, 2)
+    )
+    value = f'{{"id":"{uuid.uuid4()}","amount":{_rng.randrange(10**5) / 100}}}'
+    return {
+        "eventSource": "aws:kafka",
+        "eventSourceArn": f"arn:aws:kafka:{_REGION}:{_ACCOUNT}:cluster/orders-cluster-1/{uuid.uuid4()}-3",
+        "bootstrapServers": servers,
+        "records": {
+            "orders-0": [
+                {
+                    "topic": "orders",
+                    "partition": 0,
+                    "offset": _rng.randrange(5_000_000),
+                    "timestamp": ms - _rng.randrange(3_000),
+                    "timestampType": "CREATE_TIME",
+                    "key": base64.b64encode(f"orders-{_rng.randrange(10**5)}".encode()).decode(),
+                    "value": base64.b64encode(value.encode()).decode(),
+                    "headers": [
+                        {"content-type": list(b"application/json")},
+                        {
+                            "traceparent": list(
+                                f"00-{uuid.uuid4().hex}-{uuid.uuid4().hex[:16]}-01".encode()
+                            )
+                        },
+                    ],
+                }
+            ]
+        },
+    }
+
+
+FLOORS["kafka"] = kafka

@@ -20,7 +20,7 @@ loops of at least ``--min-time`` seconds each):
   default event.
 
 and prints a markdown table with the ratio ours/floor against the issue's targets
-(3x for sqs, sns, s3, kinesis, dynamodb, eventbridge, firehose and cloudwatch_logs; 4x for
+(3x for sqs, sns, s3, kinesis, dynamodb, eventbridge, firehose, cloudwatch_logs and kafka; 4x for
 the HTTP kinds: API Gateway, ALB, Function URLs, WebSocket), marked PASS/FAIL.
 Times are per event; the machine's other load shifts them, the ratios less so.
 """
@@ -62,6 +62,7 @@ TARGETS: dict[str, float] = {
     "eventbridge": 3.0,
     "firehose": 3.0,
     "cloudwatch_logs": 3.0,
+    "kafka": 3.0,
 }
 JSF_TIMEOUT_S = 60  # per kind, jsf timing and sampling together
 JSF_SAMPLE_BUDGET_S = 20.0  # fewer validity samples when jsf is slow

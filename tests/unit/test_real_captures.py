@@ -47,13 +47,14 @@ SUPPORTED = (
     "eventbridge",
     "firehose",
     "cloudwatch_logs",
+    "kafka",
 )
 #: The corpus folder of a kind, where it is not the kind's name.
 KIND_OF = {"lambda_url": "function_url"}
 #: Authorizer requests: never one of our kinds (issue 18: detect() returns None for them).
 AUTHORIZERS = ("apigw_v1_authorizer", "apigw_v2_authorizer")
 #: Kinds added by issue 21 whose hand-edited samples must still be detected and pass the schema.
-ISSUE_21_KINDS = ("eventbridge", "firehose", "cloudwatch_logs")
+ISSUE_21_KINDS = ("eventbridge", "firehose", "cloudwatch_logs", "kafka")
 
 
 def _index() -> list[dict[str, Any]]:
@@ -184,7 +185,30 @@ XFAIL_HAND_EDITED_SCHEMA: dict[str, str] = {
     "firehose/java-firehose-event.json": (
         "placeholder deliveryStreamArn 'arn:aws:kinesis:EXAMPLE' is not a delivery stream ARN"
     ),
+    "kafka/ptpy-kafkaeventmsk.json": (
+        "hand edit: 13-digit account 0123456789019 in the cluster ARN"
+    ),
+    "kafka/ptpy-kafkaeventselfmanaged.json": (
+        "hand edit: eventSource 'aws:SelfManagedKafka'; AWS's self-managed Kafka example and "
+        "Powertools' own KafkaSelfManagedEventModel say 'SelfManagedKafka'"
+    ),
 }
+
+#: The invariant each hand-edited Kafka sample breaks (its index evidence names the edit); the
+#: two Powertools samples break the schema instead (above).
+KAFKA_FIRST_BROKEN = {
+    "kafka/dotnet-kafka-event.json": "records['mytopic-0'][0] is topic 'mytopic' partition 12 but sits under 'mytopic-0'",
+    "kafka/go-kafka-event.json": "bootstrapServers host 'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com' is in us-east-1 but the cluster ARN is in us-west-2",
+    "kafka/java-kafka-event.json": "records['mytopic-01'][0] is topic 'mytopic' partition 0 but sits under 'mytopic-01'",
+    "kafka/rust-example-kafka-event.json": "bootstrapServers host 'b-2.demo-cluster-1.a1bcde.c1.kafka.us-east-1.amazonaws.com' is in us-east-1 but the cluster ARN is in us-west-2",
+}
+
+
+@pytest.mark.parametrize("path", sorted(KAFKA_FIRST_BROKEN))
+def test_handmade_kafka_sample_breaks_the_named_invariant(path: str) -> None:
+    broken = events.check_invariants(_load(path), "kafka")
+    assert broken
+    assert broken[0].startswith(KAFKA_FIRST_BROKEN[path])
 
 
 @pytest.mark.parametrize("entry", _params(HAND_EDITED_21, {}))
