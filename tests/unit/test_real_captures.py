@@ -9,7 +9,7 @@ What is guarded:
 - every genuine capture of a kind we support is detected as that kind, passes ``validate`` and
   breaks no invariant: a rule that a real capture contradicts is wrong, whoever wrote it;
 - an event of a source we do not support (authorizers, DynamoDB Streams, EventBridge, CloudWatch
-  Logs, Firehose, Kafka, S3 Object Lambda) is never detected as one of the kinds we support, and
+  Logs, Firehose, S3 Object Lambda) is never detected as one of the kinds we support, and
   authorizer requests are detected as nothing (issue 18: ``detect`` called ALB events
   ``apigw_v1``);
 - every ALB, Function URL and WebSocket sample, genuine or hand-edited, is named its own source;
