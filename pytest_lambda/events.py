@@ -47,6 +47,7 @@ __all__ = [
     "kinesis",
     "params",
     "s3",
+    "scheduler_input",
     "schema",
     "sns",
     "sqs",
@@ -244,3 +245,34 @@ def kafka(
     """Amazon MSK or self-managed Kafka batch, records grouped by topic-partition. See :func:`generate`."""
     __tracebackhide__ = True
     return generate("kafka", seed=seed, overrides=overrides, validate=validate, **params)
+
+
+def scheduler_input(
+    input: object,
+    *,
+    schedule_arn: str | None = None,
+    scheduled_time: object = None,
+    attempt: int = 1,
+    seed: int | None = None,
+    region: str | None = None,
+    account_id: str | None = None,
+) -> Any:
+    """The event an EventBridge Scheduler schedule with ``input`` delivers to its Lambda target.
+
+    ``input`` (a JSON-able value or JSON text) with the context attributes it uses replaced:
+    ``<aws.scheduler.schedule-arn>``, ``<aws.scheduler.scheduled-time>``,
+    ``<aws.scheduler.execution-id>`` (new for each attempt) and ``<aws.scheduler.attempt-number>``.
+    ``attempt`` > 1 is the scheduler's own retry after a failed invocation. A schedule without
+    input delivers ``eventbridge(variant="scheduler")`` instead.
+    """
+    from ._events._scheduler import scheduler_input as build
+
+    return build(
+        input,
+        schedule_arn=schedule_arn,
+        scheduled_time=scheduled_time,
+        attempt=attempt,
+        seed=seed,
+        region=region,
+        account_id=account_id,
+    )

@@ -257,7 +257,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--variant",
         ("variant",),
-        "EventBridge variant: custom, scheduled or s3_object_created",
+        "EventBridge variant: custom, scheduled, s3_object_created or scheduler",
         "NAME",
     ),
     GenFlag(
@@ -283,6 +283,10 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "append",
     ),
     GenFlag("--rule", ("rule",), "EventBridge schedule rule name", "NAME"),
+    GenFlag("--schedule", ("schedule",), "EventBridge Scheduler schedule name", "NAME"),
+    GenFlag(
+        "--schedule-group", ("schedule_group",), "EventBridge Scheduler schedule group", "NAME"
+    ),
     GenFlag("--replay-name", ("replay_name",), "EventBridge archive replay name", "NAME"),
     GenFlag(
         "--message-type",

@@ -350,6 +350,13 @@ SAMPLES: Final[tuple[Sample, ...]] = (
         {"variant": "s3_object_created", "bucket": "example-uploads", "key": "in/report.csv"},
     ),
     Sample(
+        "eventbridge_scheduler",
+        "eventbridge",
+        704,
+        "EventBridge Scheduler schedule without input: source aws.scheduler, detail the text '{}'",
+        {"variant": "scheduler", "schedule": "nightly-report"},
+    ),
+    Sample(
         "firehose_direct_put",
         "firehose",
         801,

@@ -1,6 +1,6 @@
 """The ``eventbridge`` event kind: one event delivered by an EventBridge rule to a Lambda target.
 
-Field tree, key order and invariants: docs/internals/event-spec.md §EventBridge. Three variants:
+Field tree, key order and invariants: docs/internals/event-spec.md §EventBridge. Four variants:
 
 * ``custom`` (default): an application's ``PutEvents`` entry on a bus; ``source`` is the
   caller's (never ``aws.``), ``detail`` the caller's object (``detail=`` or ``detail_schema=``),
@@ -8,6 +8,10 @@ Field tree, key order and invariants: docs/internals/event-spec.md §EventBridge
 * ``scheduled``: a rule with a schedule expression: ``source`` ``aws.events``,
   ``detail-type`` ``Scheduled Event``, the rule's ARN as the only resource, ``detail`` ``{}``.
 * ``s3_object_created``: S3's ``Object Created`` event (bucket with EventBridge notifications on).
+* ``scheduler``: what an EventBridge Scheduler schedule whose Lambda target has no input of its own
+  delivers, as users captured it: ``source`` ``aws.scheduler``, ``detail-type`` ``Scheduled Event``,
+  the schedule's ARN as the only resource and ``detail`` the TEXT ``"{}"`` (a string, not an object).
+  A schedule with an input delivers that input instead: :func:`._scheduler.scheduler_input`.
 
 ``time`` is UTC to the second (``2026-11-22T10:00:00Z``) and ``id`` is UUID-shaped (the
 documentation says version 4; real captures show any hex, so any is accepted). Rules invoke
@@ -29,10 +33,11 @@ from ._world import World, iso_seconds
 
 __all__ = ["PARAMS", "VARIANTS", "build", "derive", "invariants"]
 
-VARIANTS: Final = ("custom", "scheduled", "s3_object_created")
+VARIANTS: Final = ("custom", "scheduled", "s3_object_created", "scheduler")
 
 PARAMS: Final[dict[str, str]] = {
-    "variant": "'custom' (PutEvents on a bus, default), 'scheduled' (a schedule rule) or 's3_object_created'",
+    "variant": "'custom' (PutEvents on a bus, default), 'scheduled' (a schedule rule), "
+    "'s3_object_created' or 'scheduler' (an EventBridge Scheduler schedule without input)",
     "source": "custom: the event's source, not starting with 'aws.' (default: drawn, e.g. 'com.acme.orders')",
     "detail_type": "custom: the detail-type, 1-128 characters (default: drawn, e.g. 'OrderPlaced')",
     "detail": "custom: the detail, a JSON object (default: a random object)",
@@ -42,6 +47,8 @@ PARAMS: Final[dict[str, str]] = {
     "bucket": "s3_object_created: bucket name (default: drawn)",
     "key": "s3_object_created: object key, unencoded (default: drawn)",
     "size": "s3_object_created: object size in bytes (default: drawn)",
+    "schedule": "scheduler: the schedule name, 1-64 of [0-9A-Za-z_.-] (default: drawn)",
+    "schedule_group": "scheduler: the schedule group, 1-64 of [0-9A-Za-z_.-] (default 'default')",
     "replay_name": "the archive replay that re-sent the event (adds 'replay-name'; default none)",
 }
 
@@ -50,6 +57,9 @@ _RULE: Final = re.compile(r"[.\-_A-Za-z0-9]{1,64}")
 _BUCKET: Final = re.compile(r"(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _RULE_ARN: Final = re.compile(
     r"arn:(aws[a-z-]*):events:([a-z0-9-]+):(\d{12}):rule/(?:[.\-_A-Za-z0-9/]+/)?([.\-_A-Za-z0-9]{1,64})"
+)
+SCHEDULE_ARN: Final = re.compile(
+    r"arn:(aws[a-z-]*):scheduler:([a-z0-9-]+):(\d{12}):schedule/([0-9A-Za-z_.-]{1,64})/([0-9A-Za-z_.-]{1,64})"
 )
 #: PutEvents refuses an entry larger than 256 KiB (detail included).
 MAX_DETAIL_BYTES: Final = 262_144
@@ -116,12 +126,13 @@ def _custom(world: World, params: dict[str, Any]) -> tuple[str, str, list[str], 
     return source, detail_type, list(resources), _detail(world, params)
 
 
-def _rule_name(world: World, value: object) -> str:
+def _rule_name(world: World, value: object, param: str = "rule") -> str:
     if value is None:
         return f"{world.word()}-{world.pick(('schedule', 'cron', 'nightly', 'every-5-min'))}"
     if not isinstance(value, str) or not _RULE.fullmatch(value):
+        what = "a rule name" if param == "rule" else f"a {param.replace('_', ' ')} name"
         raise InvalidEventSpec(
-            f"rule={value!r}: a rule name is 1-64 characters of letters, digits, '.', '-', '_'"
+            f"{param}={value!r}: {what} is 1-64 characters of letters, digits, '.', '-', '_'"
         )
     return value
 
@@ -171,6 +182,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         "custom": {"source", "detail_type", "detail", "detail_schema", "resources"},
         "scheduled": {"rule"},
         "s3_object_created": {"bucket", "key", "size"},
+        "scheduler": {"schedule", "schedule_group"},
     }[variant]
     stray = sorted(p for p in params if p not in allowed | {"variant", "replay_name"})
     if stray:
@@ -186,11 +198,19 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         rule = _rule_name(world, params.get("rule"))
         source, detail_type, detail = "aws.events", "Scheduled Event", {}
         resources = [f"arn:{partition(region)}:events:{region}:{account}:rule/{rule}"]
+    elif variant == "scheduler":
+        name = _rule_name(world, params.get("schedule"), "schedule")
+        group = _rule_name(world, params.get("schedule_group") or "default", "schedule_group")
+        source, detail_type, detail = "aws.scheduler", "Scheduled Event", "{}"
+        resources = [
+            f"arn:{partition(region)}:scheduler:{region}:{account}:schedule/{group}/{name}"
+        ]
     else:
         source, detail_type = "aws.s3", "Object Created"
         resources, detail = _s3(world, params)
     # a schedule fires on the minute boundary; other events carry their own second
-    ms = world.now_ms - world.now_ms % 60_000 if variant == "scheduled" else world.now_ms
+    on_minute = variant in ("scheduled", "scheduler")
+    ms = world.now_ms - world.now_ms % 60_000 if on_minute else world.now_ms
     event: dict[str, Any] = {
         "version": "0",
         "id": eid,
@@ -222,6 +242,16 @@ def derive(event: dict[str, Any], is_protected: Callable[[Path], bool]) -> None:
         m = _RULE_ARN.fullmatch(str(resources[0]))
         if m and not is_protected(("resources", 0)) and (m[2], m[3]) != (region, account):
             resources[0] = f"arn:{partition(region)}:events:{region}:{account}:rule/{m[4]}"
+    if (
+        event.get("source") == "aws.scheduler"
+        and isinstance(region, str)
+        and isinstance(account, str)
+    ):
+        s = SCHEDULE_ARN.fullmatch(str(resources[0]))
+        if s and not is_protected(("resources", 0)) and (s[2], s[3]) != (region, account):
+            resources[0] = (
+                f"arn:{partition(region)}:scheduler:{region}:{account}:schedule/{s[4]}/{s[5]}"
+            )
     detail = event.get("detail")
     if event.get("source") == "aws.s3" and isinstance(detail, dict) and isinstance(region, str):
         bucket = detail.get("bucket")
@@ -255,6 +285,33 @@ def _scheduled_problems(event: dict[str, Any]) -> list[str]:
     return out
 
 
+def _scheduler_problems(event: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    detail, resources = event.get("detail"), event.get("resources")
+    try:
+        parsed = json.loads(detail) if isinstance(detail, str) else None
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        out.append(
+            f"an EventBridge Scheduler event has detail '{{}}' (JSON text, a string), not {detail!r}"
+        )
+    if not isinstance(resources, list) or len(resources) != 1:
+        return [
+            *out,
+            f"a Scheduler event has exactly one resource (its schedule's ARN), not {resources!r}",
+        ]
+    m = SCHEDULE_ARN.fullmatch(str(resources[0]))
+    if m is None:
+        out.append(f"resources[0] {resources[0]!r} is not an EventBridge Scheduler schedule ARN")
+    elif (m[2], m[3]) != (event.get("region"), event.get("account")):
+        out.append(
+            f"resources[0] {resources[0]!r} is not in the event's region {event.get('region')!r} "
+            f"and account {event.get('account')!r}"
+        )
+    return out
+
+
 def _s3_problems(event: dict[str, Any]) -> list[str]:
     detail = event.get("detail")
     if not isinstance(detail, dict):
@@ -281,4 +338,11 @@ def invariants(event: dict[str, Any]) -> list[str]:
         out.extend(_scheduled_problems(ev))
     elif source == "aws.s3" and ev.get("detail-type") == "Object Created":
         out.extend(_s3_problems(ev))
+    elif source == "aws.scheduler" and ev.get("detail-type") == "Scheduled Event":
+        out.extend(_scheduler_problems(ev))
+    if isinstance(ev.get("detail"), str) and source != "aws.scheduler":
+        out.append(
+            f"detail is a string; only EventBridge Scheduler events (source aws.scheduler) carry "
+            f"detail as text, {source!r} events carry an object"
+        )
     return out

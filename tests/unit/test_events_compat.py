@@ -165,6 +165,7 @@ COMBOS: list[tuple[str, str, dict[str, Any]]] = [
     ("eventbridge", "detail-schema-replay", {"detail_schema": ORDER_SCHEMA, "replay_name": "r-1"}),
     ("eventbridge", "scheduled", {"variant": "scheduled"}),
     ("eventbridge", "s3-object-created", {"variant": "s3_object_created", "size": 0}),
+    ("eventbridge", "scheduler", {"variant": "scheduler", "schedule_group": "jobs"}),
     ("firehose", "default", {}),
     ("firehose", "kinesis-source-batch", {"source": "kinesis", "records": 5}),
     ("firehose", "datas-schema", {"data_schema": ORDER_SCHEMA, "records": 3}),
