@@ -1,4 +1,5 @@
-"""EventBridge rule targets: a nightly job on a schedule and an order-event consumer."""
+"""EventBridge targets: a nightly job on a schedule rule, an order-event consumer, and a
+report job run by an EventBridge Scheduler schedule."""
 
 from __future__ import annotations
 
@@ -21,3 +22,17 @@ def on_order(event: dict[str, Any], context: Any) -> str:
         return "duplicate"
     HANDLED[event["id"]] = event["detail"]["orderId"]
     return "handled"
+
+
+#: Reports already produced, by scheduled time (in a real function: a conditional put).
+REPORTS: dict[str, str] = {}
+
+
+def scheduled_report(event: dict[str, Any], context: Any) -> str:
+    """Target of an EventBridge Scheduler schedule whose input is
+    ``{"job": "report", "for": "<aws.scheduler.scheduled-time>",
+    "run": "<aws.scheduler.execution-id>"}``: one report per scheduled time, whatever the attempt."""
+    if event["for"] in REPORTS:
+        return "already done"
+    REPORTS[event["for"]] = event["run"]
+    return f"report for {event['for']}"

@@ -36,3 +36,30 @@ def test_what_the_on_failure_destination_receives(lambda_event):
     assert record["requestContext"]["approximateInvokeCount"] == 3  # the invoke + 2 retries
     assert record["requestPayload"] == event
     assert record["responsePayload"] == error
+
+
+SCHEDULE_INPUT = {"job": "report", "for": "<aws.scheduler.scheduled-time>",
+                  "run": "<aws.scheduler.execution-id>"}  # fmt: skip
+SCHEDULE = "arn:aws:scheduler:us-east-1:123456789012:schedule/default/daily-report"
+
+
+def test_eventbridge_scheduler_delivers_the_schedule_input():
+    payload = events.scheduler_input(SCHEDULE_INPUT, schedule_arn=SCHEDULE, seed=3,
+                                     scheduled_time="2026-11-22T02:00:00Z")  # fmt: skip
+    assert payload["for"] == "2026-11-22T02:00:00Z"
+    assert len(payload["run"]) == 16  # the execution id of this attempt
+    # Scheduler's retry after a failed Invoke: a new execution id, the same scheduled time
+    retry = events.scheduler_input(SCHEDULE_INPUT, schedule_arn=SCHEDULE, seed=3, attempt=2,
+                                   scheduled_time="2026-11-22T02:00:00Z")  # fmt: skip
+    assert retry["for"] == payload["for"]
+    assert retry["run"] != payload["run"]
+    with LambdaRunner("eventbridge_app.scheduled_report", root=HERE) as runner:
+        assert runner.invoke(payload).response == "report for 2026-11-22T02:00:00Z"
+        assert runner.invoke(retry).response == "already done"  # keyed on the scheduled time
+
+
+def test_a_schedule_without_input_sends_an_envelope():
+    event = events.eventbridge(seed=2, variant="scheduler", schedule="daily-report")
+    assert event["source"] == "aws.scheduler"
+    assert event["detail"] == "{}"  # the text, not an object
+    assert event["resources"][0].endswith(":schedule/default/daily-report")

@@ -83,6 +83,7 @@ def test_public_names() -> None:
         "generate",
         "params",
         "schema",
+        "scheduler_input",
         "validate",
         *ALL_KINDS,
     }

@@ -84,7 +84,7 @@ def test_same_seed_same_event() -> None:
         ),
         (
             {"variant": "cron"},
-            "variant='cron'; valid variants: custom, scheduled, s3_object_created",
+            "variant='cron'; valid variants: custom, scheduled, s3_object_created, scheduler",
         ),
         (
             {"detail": [1]},
