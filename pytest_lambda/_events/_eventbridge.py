@@ -192,6 +192,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         )
     region, account = world.region, world.account_id
     eid = event_id(world)
+    text_detail = False
     if variant == "custom":
         source, detail_type, resources, detail = _custom(world, params)
     elif variant == "scheduled":
@@ -201,7 +202,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     elif variant == "scheduler":
         name = _rule_name(world, params.get("schedule"), "schedule")
         group = _rule_name(world, params.get("schedule_group") or "default", "schedule_group")
-        source, detail_type, detail = "aws.scheduler", "Scheduled Event", "{}"
+        source, detail_type, detail = "aws.scheduler", "Scheduled Event", {}
+        text_detail = True  # users' captures show detail as the text "{}"
         resources = [
             f"arn:{partition(region)}:scheduler:{region}:{account}:schedule/{group}/{name}"
         ]
@@ -220,7 +222,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         "time": iso_seconds(ms),
         "region": region,
         "resources": resources,
-        "detail": detail,
+        "detail": "{}" if text_detail else detail,
     }
     replay = params.get("replay_name")
     if replay is not None:

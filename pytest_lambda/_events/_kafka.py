@@ -81,12 +81,14 @@ def _topics(world: World, value: object) -> list[str]:
         raise InvalidEventSpec(
             f"topic={value!r:.80}: expected one name or a list of distinct names"
         )
+    out: list[str] = []
     for name in names:
         if not isinstance(name, str) or not _TOPIC_RE.fullmatch(name) or name in (".", ".."):
             raise InvalidEventSpec(
                 f"topic={name!r}: a Kafka topic name has 1 to 249 characters of [A-Za-z0-9._-]"
             )
-    return names
+        out.append(name)
+    return out
 
 
 def _partitions(value: object) -> list[int]:

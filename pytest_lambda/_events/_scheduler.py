@@ -84,7 +84,7 @@ def scheduler_input(
         schedule_arn = (
             f"arn:{part}:scheduler:{world.region}:{world.account_id}:schedule/default/{name}"
         )
-    elif not isinstance(schedule_arn, str) or not SCHEDULE_ARN.fullmatch(schedule_arn):
+    elif not SCHEDULE_ARN.fullmatch(str(schedule_arn)):
         raise InvalidEventSpec(
             f"schedule_arn={schedule_arn!r}: expected "
             "arn:aws:scheduler:REGION:ACCOUNT:schedule/GROUP/NAME"

@@ -591,3 +591,47 @@ def test_firehose_handler_breaking_the_response_contract_fails(pytester: pytest.
         ],
         consecutive=True,
     )
+
+
+KAFKA_COUNTER = """
+import boto3
+
+def handler(event, context):
+    ddb = boto3.client("dynamodb", region_name="us-east-1")
+    try:
+        ddb.create_table(
+            TableName="counts",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    except ddb.exceptions.ResourceInUseException:
+        pass
+    for partition, records in event["records"].items():
+        for record in records:
+            ddb.update_item(
+                TableName="counts",
+                Key={"k": {"S": partition}},
+                UpdateExpression="ADD n :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+"""
+
+
+def test_kafka_suite_passes_a_good_handler_and_catches_a_counter(pytester) -> None:
+    pytester.makepyfile(app=GOOD, counter=KAFKA_COUNTER)
+    result = pytester.runpytest(
+        *PLUGIN, "--lambda-handler=app.handler", "--lambda-events=kafka", "--lambda-seed=2"
+    )
+    result.assert_outcomes(passed=4)
+    result = pytester.runpytest(
+        *PLUGIN,
+        "--lambda-handler=counter.handler",
+        "--lambda-events=kafka",
+        "--lambda-moto",
+        "--lambda-seed=2",
+        "-k",
+        "idempotent",
+    )
+    result.assert_outcomes(failed=1, deselected=3)
+    result.stdout.fnmatch_lines(["counter.handler is not idempotent for kafka events"])
