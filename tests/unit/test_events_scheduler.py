@@ -110,7 +110,8 @@ def test_every_context_attribute_is_replaced() -> None:
     assert payload["at"] == "2026-11-22T02:00:00Z"
     assert payload["n"] == "1"
     assert len(payload["run"]) == 16
-    assert payload["run"].isalnum() and payload["run"] == payload["run"].lower()
+    assert payload["run"].isalnum()
+    assert payload["run"] == payload["run"].lower()
 
 
 def test_keywords_inside_text_and_json_text_input() -> None:
