@@ -130,7 +130,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag(
         "--header",
         ("headers",),
-        "request header (repeatable)",
+        "request header, or Kafka record header (repeatable)",
         _KV,
         key_value,
         "append",

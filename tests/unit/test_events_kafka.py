@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pytest_lambda import ArgumentTypeError, InvalidEventSpec, events, redeliver
 from pytest_lambda._checks.redeliver import next_delivery, same_request_id
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _records(event: dict[str, Any]) -> list[dict[str, Any]]:
@@ -236,3 +239,53 @@ def test_a_partial_batch_response_is_refused_as_not_modelled() -> None:
         "whole-batch retry Lambda makes after an error"
     )
     assert redeliver(event, response=failure, failed=True) == event
+
+
+# -- the CLI ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "params"),
+    [
+        (
+            ["--topic", "t1", "--partitions", "[1, 4]", "--records", "2", "--no-key",
+             "--source", "self_managed", "--timestamp-type", "LOG_APPEND_TIME", "--value", "hi",
+             "--header", "a=1", "--header", "a=2",
+             "--bootstrap-servers", "k1.example:9092,k2.example:9092"],
+            {"topic": "t1", "partitions": [1, 4], "records": 2, "key": None,
+             "source": "self_managed", "timestamp_type": "LOG_APPEND_TIME", "value": "hi",
+             "headers": {"a": ["1", "2"]}, "bootstrap_servers": "k1.example:9092,k2.example:9092"},
+        ),
+        (
+            ["--partitions", "3", "--cluster", "sales", "--key", "order-1"],
+            {"partitions": 3, "cluster": "sales", "key": "order-1"},
+        ),
+    ],
+)  # fmt: skip
+def test_cli_flags_feed_the_generator(
+    capsys: pytest.CaptureFixture[str], argv: list[str], params: dict[str, Any]
+) -> None:
+    from pytest_lambda.cli import main
+
+    code = main(["events", "generate", "kafka", "--seed", "3", *argv])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert json.loads(out) == events.kafka(seed=3, **params)
+
+
+def test_cli_names_the_kafka_flags_for_a_misplaced_one(capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_lambda.cli import main
+
+    assert main(["events", "generate", "kafka", "--seed", "3", "--ttl"]) == 2
+    assert capsys.readouterr().err == (
+        "pytest-lambda: error: --ttl does not apply to kafka events; kafka flags: --records, "
+        "--body-schema, --header, --key, --topic, --source, --value, --partitions, --no-key, "
+        "--timestamp-type, --cluster, --bootstrap-servers, --region, --account-id, --time; other "
+        "parameters with --param NAME=VALUE: values\n"
+    )
+
+
+def test_the_self_managed_sample_keeps_every_rule() -> None:
+    event = json.loads((ROOT / "event_samples" / "kafka_self_managed.json").read_text("utf-8"))
+    assert events.check_invariants(event) == []
+    assert all("key" not in r for r in _records(event))
