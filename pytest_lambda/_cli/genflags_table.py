@@ -326,6 +326,12 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         convert=_none,
     ),
     GenFlag(
+        "--tombstone",
+        ("tombstone",),
+        "Kafka records are tombstones (no value)",
+        action="store_true",
+    ),
+    GenFlag(
         "--timestamp-type",
         ("timestamp_type",),
         "Kafka timestamp type: CREATE_TIME or LOG_APPEND_TIME",

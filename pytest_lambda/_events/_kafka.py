@@ -8,7 +8,8 @@ each record's key, value and headers. Built from them: ``records``, an object ke
 records with strictly increasing ``offset``s (a gap now and then: transaction markers and
 compaction), epoch-ms ``timestamp``s that never decrease within a partition and end just
 before the invocation, one ``timestampType`` per topic (a topic's ``message.timestamp.type``),
-base64 ``key`` (absent for a record without one) and ``value``, and ``headers`` as a list of
+base64 ``key`` (absent for a record without one) and ``value`` (absent for a tombstone), and
+``headers`` as a list of
 one-key objects whose value is the header's bytes as integers. MSK ``bootstrapServers`` name
 the cluster's brokers in the ARN's region (``b-N.{cluster}.{id}.cN.kafka.{region}.amazonaws.com``).
 Cost: linear in the number of records.
@@ -45,6 +46,8 @@ PARAMS: Final[dict[str, str]] = {
     "(default: a small JSON object per record)",
     "values": "list of values, one per record of each partition (same types as value); sets records",
     "value_schema": "JSON Schema (dict, or path of a .json file) each record's value is generated from",
+    "tombstone": "True: every record is a tombstone, a key and no value (the 'value' field absent, "
+    "as users report Lambda delivers them); default False",
     "headers": "headers of every record: {name: str, bytes or a list of them} or a list of "
     "(name, value) pairs (default: content-type and a trace header)",
     "timestamp_type": "CREATE_TIME (the producer's clock, default) or LOG_APPEND_TIME (the broker's)",
@@ -224,7 +227,14 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             f"{len(topics)} topic(s) x {len(parts)} partition(s) x {count} record(s) = {total} "
             f"records; a Kafka batch holds at most {_MAX_RECORDS}"
         )
-    values = _values(world, params, per, total)
+    tombstone = params.get("tombstone", False)
+    if not isinstance(tombstone, bool):
+        raise InvalidEventSpec(f"tombstone={tombstone!r}: expected True or False")
+    if tombstone and any(params.get(n) is not None for n in ("value", "values", "value_schema")):
+        raise InvalidEventSpec(
+            "tombstone=True: a tombstone has no value; drop value/values/value_schema"
+        )
+    values = _values(world, params, per, total) if not tombstone else []
     has_key = "key" not in params or params["key"] is not None
     key = params.get("key")
     if key is not None and not isinstance(key, (str, bytes)):
@@ -266,8 +276,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
                         else f"{topic.split('.')[0]}-{between(rng, 1, 99_999)}"
                     )
                     rec["key"] = _b64(k.encode() if isinstance(k, str) else k)
-                rec["value"] = _b64(values[i])
-                heads = given_headers if given_headers is not None else _draw_headers(world)
+                if not tombstone:
+                    rec["value"] = _b64(values[i])
+                heads = (
+                    given_headers if given_headers is not None else _draw_headers(world, tombstone)
+                )
                 rec["headers"] = [{name: list(data)} for name, data in heads]
                 batch.append(rec)
                 i += 1
@@ -278,9 +291,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _draw_headers(world: World) -> list[tuple[str, bytes]]:
+def _draw_headers(world: World, tombstone: bool) -> list[tuple[str, bytes]]:
     rng = world.rng
-    heads = [("content-type", b"application/json")]
+    heads = [] if tombstone else [("content-type", b"application/json")]
     if rng.random() < 0.6:
         heads.append(("traceparent", f"00-{world.hex(32)}-{world.hex(16)}-01".encode()))
     return heads

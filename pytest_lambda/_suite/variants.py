@@ -193,6 +193,7 @@ def _kafka() -> list[tuple[str, _Transform]]:
         ("the first record's value is not UTF-8", _kafka_first("value", "//79/A==")),
         ("the first record's value is text that is not JSON", _kafka_first("value", "bm90IGpzb24=")),
         ("the first record has no key", _kafka_first("key", None)),
+        ("the first record is a tombstone (no value)", _kafka_first("value", None)),
         ("the first record has no headers", _kafka_first("headers", [])),
     ]  # fmt: skip
 

@@ -82,6 +82,38 @@ def test_value_schema_draws_each_value() -> None:
     assert len({json.dumps(v) for v in values}) > 1
 
 
+def test_tombstones_have_a_key_and_no_value() -> None:
+    event = events.kafka(seed=21, tombstone=True, records=2)
+    for record in _records(event):
+        assert "value" not in record
+        assert base64.b64decode(record["key"])
+        assert all("content-type" not in h for h in record["headers"])
+    assert events.check_invariants(event) == []
+    with pytest.raises(InvalidEventSpec) as info:
+        events.kafka(seed=21, tombstone=True, value="x")
+    assert str(info.value) == (
+        "tombstone=True: a tombstone has no value; drop value/values/value_schema"
+    )
+
+
+def test_the_schema_takes_null_keys_and_values_as_sdk_fixtures_write_them() -> None:
+    event = events.kafka(seed=22, records=2)
+    first, second = event["records"][next(iter(event["records"]))]
+    first["key"] = None  # Powertools for AWS Lambda (TypeScript) packages/kafka/tests/events
+    second["value"] = None  # a tombstone as reported in powertools-lambda-typescript#4988
+    assert events.validate(event, "kafka") == "kafka"
+
+
+def test_powertools_python_rejects_a_tombstone() -> None:
+    """Powertools' KafkaRecordModel requires ``value``: a tombstone (no value) fails it, so
+    tombstones are left out of the Powertools sweep in test_events_compat.py."""
+    from aws_lambda_powertools.utilities.parser.models import KafkaMskEventModel
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="value"):
+        KafkaMskEventModel.model_validate(events.kafka(seed=23, tombstone=True))
+
+
 def test_same_seed_same_event_and_the_factory_method() -> None:
     assert events.kafka(seed=9, partitions=3) == events.generate("kafka", seed=9, partitions=3)
     assert events.kafka(seed=9) != events.kafka(seed=10)
@@ -260,6 +292,7 @@ def test_a_partial_batch_response_is_refused_as_not_modelled() -> None:
             ["--partitions", "3", "--cluster", "sales", "--key", "order-1"],
             {"partitions": 3, "cluster": "sales", "key": "order-1"},
         ),
+        (["--tombstone", "--records", "2"], {"tombstone": True, "records": 2}),
     ],
 )  # fmt: skip
 def test_cli_flags_feed_the_generator(
@@ -280,7 +313,7 @@ def test_cli_names_the_kafka_flags_for_a_misplaced_one(capsys: pytest.CaptureFix
     assert capsys.readouterr().err == (
         "pytest-lambda: error: --ttl does not apply to kafka events; kafka flags: --records, "
         "--body-schema, --header, --key, --topic, --source, --value, --partitions, --no-key, "
-        "--timestamp-type, --cluster, --bootstrap-servers, --region, --account-id, --time; other "
+        "--tombstone, --timestamp-type, --cluster, --bootstrap-servers, --region, --account-id, --time; other "
         "parameters with --param NAME=VALUE: values\n"
     )
 
