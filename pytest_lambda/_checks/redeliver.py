@@ -10,7 +10,8 @@ What stays and what changes, per source:
   new ``receiptHandle`` and ``ApproximateReceiveCount`` grows by ``attempt``.
 * **S3, SNS, EventBridge, CloudWatch Logs** (asynchronous invocation): the identical event, and the retry keeps
   the invocation's request id (:func:`same_request_id`). EventBridge also delivers at least
-  once: a duplicate carries the same ``id`` (and is a new invocation).
+  once: a duplicate carries the same ``id`` (and is a new invocation). An EventBridge Scheduler
+  envelope (``variant="scheduler"``) follows the same rule.
 * **Kinesis, DynamoDB Streams**: the same records, byte for byte (there is no receive
   counter); with ``bisect=True`` a failed batch comes back halved
   (``BisectBatchOnFunctionError``).
