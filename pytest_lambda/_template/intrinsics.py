@@ -300,7 +300,10 @@ class Resolver:
             block, count, bits = args
             net = ipaddress.ip_network(str(block), strict=False)
             prefix = net.max_prefixlen - int(bits)
-            return [str(n) for _, n in zip(range(int(count)), net.subnets(new_prefix=prefix), strict=False)]
+            return [
+                str(n)
+                for _, n in zip(range(int(count)), net.subnets(new_prefix=prefix), strict=False)
+            ]
         if key == "Fn::Length":
             return len(args)
         raise self.error(here, f"{key} cannot be resolved locally")

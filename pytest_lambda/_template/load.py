@@ -22,8 +22,6 @@ __all__ = ["SHORT_TAGS", "TemplateError", "load_template_file"]
 class TemplateError(InvalidOption):
     """A template cannot be read or understood; the message names file, resource and field."""
 
-    __module__ = "pytest_lambda"
-
 
 #: Short-form tag → long-form key. ``!Ref`` and ``!Condition`` have no ``Fn::``.
 SHORT_TAGS: Final[dict[str, str]] = {
@@ -112,5 +110,5 @@ def load_template_file(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TemplateError(f"{file}: a template is a mapping with a Resources section")
     if not isinstance(data.get("Resources"), dict) and not isinstance(data.get("functions"), dict):
-        raise TemplateError(f"{file}: no Resources section: not a CloudFormation or SAM template")
+        raise TemplateError(f"{file}: no Resources (CloudFormation) nor functions (serverless.yml)")
     return data

@@ -158,19 +158,13 @@ def _code_root(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any]
                meta: Mapping[str, Any], folder: Path) -> str:  # fmt: skip
     where = f"Resources.{logical}.Properties"
     if rtype == "AWS::Serverless::Function":
-        if "InlineCode" in props:
-            raise res.error(f"{where}.InlineCode", "inline code is not run by this tool; "
-                            "put the code in a folder and point CodeUri at it")  # fmt: skip
         uri = props.get("CodeUri", ".")
         if not isinstance(uri, str):
             raise res.error(f"{where}.CodeUri", "an S3 location; a local folder is needed to "
                             "run the function (sam build's input, not its output)")  # fmt: skip
         path = folder / uri
     else:
-        code = props.get("Code") or {}
         asset = meta.get("aws:asset:path")
-        if isinstance(code, Mapping) and "ZipFile" in code:
-            raise res.error(f"{where}.Code.ZipFile", "inline code is not run by this tool")
         if not asset:
             raise res.error(f"{where}.Code", "an S3 location with no local asset "
                             "(Metadata aws:asset:path, as cdk synth writes it)")  # fmt: skip
@@ -220,6 +214,10 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
                            "only zip functions with a Python runtime are run")  # fmt: skip
         if (skip := runtime_skip(runtime)) is not None:
             return replace(fn, runtime=runtime, skip_reason=skip)
+        code = raw.get("Code")
+        if "InlineCode" in raw or (isinstance(code, Mapping) and "ZipFile" in code):
+            return replace(fn, runtime=runtime, skip_reason="inline code (InlineCode, Code.ZipFile): "
+                           "only functions whose code is in a folder are run")  # fmt: skip
         timeout = float(props.get("Timeout", facts.DEFAULT_TIMEOUT))
         memory = int(props.get("MemorySize", facts.DEFAULT_MEMORY_MB))
         for field_name, problem in (("Timeout", facts.timeout_problem(timeout)),
