@@ -133,7 +133,8 @@ def test_cdk_synthesized_template() -> None:
         ("apigw_v2", {"route_key": "POST /orders"}),
     ]  # fmt: skip
     helper = app.functions["BucketNotificationsHandler050a0587b7544547bf325f094a3db8347ECC3691"]
-    assert helper.skip_reason is not None and helper.skip_reason.startswith("inline code")
+    assert helper.skip_reason is not None
+    assert helper.skip_reason.startswith("inline code")
 
 
 def test_serverless_yml() -> None:
@@ -222,7 +223,7 @@ def test_intrinsics() -> None:
             {"Ref": "Missing"},
             "t.yaml: Outputs.W: Ref Missing: no parameter, pseudo "
             "parameter or resource of that name",
-        ),  # fmt: skip
+        ),
     }
     for where, (value, message) in cases.items():
         with pytest.raises(TemplateError) as info:
