@@ -150,6 +150,14 @@ SETTINGS: Final[dict[str, Setting]] = {
             metavar="HANDLER",
         ),
         Setting(
+            "template",
+            "SAM, CloudFormation or CDK template (or serverless.yml) whose functions "
+            "@pytest.mark.lambda_function and the suite use (default: template.yaml/.yml/.json "
+            "or cdk.out/*.template.json at the rootdir)",
+            None,
+            metavar="PATH",
+        ),
+        Setting(
             "timeout",
             "function timeout in seconds (above 0, at most 900)",
             3.0,
