@@ -100,6 +100,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
+    from pytest_lambda._plugin.template_suite import register_template_suite
+
+    register_template_suite(config)  # --lambda-template: every function of the template
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -60,6 +60,12 @@ class SuiteOptions:
     moto_setup: str | None = None
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: From a template's function (:mod:`pytest_lambda._suite.from_template`): its environment,
+    #: name, layer folders (put on the path) and a callable creating its resources in moto.
+    env: Mapping[str, str] = field(default_factory=dict)
+    function_name: str | None = None
+    layers: tuple[str, ...] = ()
+    aws_setup: Callable[[], object] | None = None
 
     @property
     def uses_moto(self) -> bool:

@@ -1,4 +1,8 @@
-"""The queue worker: one SQS batch, each failed message reported (ReportBatchItemFailures)."""
+"""The queue worker: one SQS batch, each failed message reported (ReportBatchItemFailures).
+
+A body that is not JSON is reported (SQS redelivers it, then moves it to the DLQ); a JSON
+message that is not an order is logged and dropped: redelivering it would not help.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,14 @@ import json
 from typing import Any
 
 
-def _valid(body: str) -> bool:
-    try:
-        order = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(order, dict) and isinstance(order.get("orderId"), str)
-
-
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    failures = [
-        {"itemIdentifier": record["messageId"]}
-        for record in event["Records"]
-        if not _valid(record.get("body", ""))
-    ]
+    failures = []
+    for record in event["Records"]:
+        try:
+            order = json.loads(record.get("body", ""))
+        except ValueError:
+            failures.append({"itemIdentifier": record["messageId"]})
+            continue
+        if not isinstance(order, dict) or "orderId" not in order:
+            print(f"dropped message {record['messageId']}: not an order")
     return {"batchItemFailures": failures}
