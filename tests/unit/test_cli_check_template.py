@@ -1,0 +1,74 @@
+"""``pytest-lambda check --template``: every function of a template, one summary table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda.cli import main
+
+DATA = Path(__file__).parents[1] / "data" / "templates"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "sam_app"
+
+
+def test_every_function_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    template = str(EXAMPLE / "template.yaml")
+    assert main(["check", "--template", template, "--seed", "5", "--root", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{template} (seed 5)"
+    assert [line.split()[:6] for line in out[2:5]] == [
+        ["OrdersApiFunction", "apigw_v1", "passed", "passed*", "passed", "passed"],
+        ["OrdersWorkerFunction", "sqs", "passed", "passed*", "passed", "passed"],
+        ["ThumbnailFunction", "s3", "passed", "passed*", "passed", "passed"],
+    ]
+    assert out[1].split() == [
+        "function", "kind", "invokes", "idempotent", "warm-reuse", "robust", "invocations",
+    ]  # fmt: skip
+    assert out[5].startswith("* OrdersApiFunction apigw_v1 idempotent: state not observed")
+
+
+def test_named_functions_skips_and_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(DATA / "sam", tmp_path / "sam")
+    (tmp_path / "sam" / "src" / "reports" / "reports.py").unlink()
+    template = str(tmp_path / "sam" / "template.yaml")
+    argv = ["check", "--template", template, "--seed", "3", "--events", "sqs"]
+    assert main([*argv, "OrdersWorkerFunction", "NotifierFunction", "ReportsFunction"]) == 1
+    out = capsys.readouterr().out
+    reports = tmp_path / "sam" / "src" / "reports"
+    assert out.startswith(
+        f"FAILED ReportsFunction\n{template}: Resources.ReportsFunction.Properties.Handler: "
+        f"'reports.handler' names module reports, but there is no reports.py under {reports}\n"
+    )
+    lines = out.splitlines()
+    assert lines[lines.index(f"{template} (seed 3)") + 2].split() == ["OrdersWorkerFunction", "sqs", "passed", "passed*", "passed",
+                                 "passed", "22"]  # fmt: skip
+    assert "NotifierFunction: skipped: runtime nodejs20.x is not a Python runtime: only " \
+        "python3.x functions are run" in lines  # fmt: skip
+    assert "ReportsFunction: not configured (see above)" in lines
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["--template", "nope.yaml"], "nope.yaml: no such template file"),
+        (["--template", str(DATA / "sam" / "template.yaml"), "OrdersTable"],
+         f"{DATA / 'sam' / 'template.yaml'}: Resources.OrdersTable is a AWS::DynamoDB::Table, "
+         "not a function; functions: OrdersApiFunction, OrdersWorkerFunction, ReportsFunction, "
+         "NotifierFunction"),
+        ([], "the following arguments are required: HANDLER, --events (see 'pytest-lambda "
+             "check --help')"),
+        (["app.handler", "Extra", "--events", "sqs"], "unrecognized arguments: Extra (function "
+         "ids need --template) (see 'pytest-lambda check --help')"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_one_line(
+    argv: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"pytest-lambda: error: {error}\n"
