@@ -66,6 +66,7 @@ class SuiteOptions:
     function_name: str | None = None
     layers: tuple[str, ...] = ()
     aws_setup: Callable[[], object] | None = None
+    setup_root: str | None = None  # where moto_setup imports from, when not root (a template's)
 
     @property
     def uses_moto(self) -> bool:

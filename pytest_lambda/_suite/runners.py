@@ -34,7 +34,9 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
     from pytest_lambda._checks.moto import moto_state
     from pytest_lambda._checks.moto_setup import mocked_aws
 
-    with mocked_aws(opts.moto_setup, opts.region, opts.root, before=opts.aws_setup):
+    with mocked_aws(
+        opts.moto_setup, opts.region, opts.setup_root or opts.root, before=opts.aws_setup
+    ):
         yield moto_state()
 
 

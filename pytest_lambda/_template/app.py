@@ -23,11 +23,22 @@ __all__ = ["load_app"]
 _TYPE: Final = re.compile(
     r"[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::[A-Za-z0-9]+)?|Custom::[\w@-]+"
 )
-_SAM_TYPES: Final = frozenset(
-    f"AWS::Serverless::{t}"
-    for t in ("Function", "Api", "HttpApi", "SimpleTable", "LayerVersion", "Application",
-              "StateMachine", "Connector", "GraphQLApi")
-)  # fmt: skip
+
+
+#: Namespaces whose types this tool reads: a type of them not listed here is a misspelling.
+_KNOWN: Final[dict[str, tuple[str, ...]]] = {
+    "AWS::Lambda::": ("Function", "EventSourceMapping", "Url", "Permission", "LayerVersion",
+                      "LayerVersionPermission", "Alias", "Version", "EventInvokeConfig",
+                      "CodeSigningConfig"),
+    "AWS::SQS::": ("Queue", "QueuePolicy", "QueueInlinePolicy"),
+    "AWS::SNS::": ("Topic", "Subscription", "TopicPolicy", "TopicInlinePolicy"),
+    "AWS::DynamoDB::": ("Table", "GlobalTable"),
+    "AWS::Kinesis::": ("Stream", "StreamConsumer", "ResourcePolicy"),
+    "AWS::Events::": ("Rule", "EventBus", "EventBusPolicy", "Archive", "Connection",
+                      "ApiDestination", "Endpoint"),
+    "AWS::Serverless::": ("Function", "Api", "HttpApi", "SimpleTable", "LayerVersion",
+                          "Application", "StateMachine", "Connector", "GraphQLApi"),
+}  # fmt: skip
 
 
 def _check_types(file: Path, resources: Mapping[str, object]) -> None:
@@ -35,13 +46,14 @@ def _check_types(file: Path, resources: Mapping[str, object]) -> None:
         if not isinstance(resource, Mapping) or not isinstance(resource.get("Type"), str):
             raise TemplateError(f"{file}: Resources.{logical}.Type: a resource needs a Type")
         rtype = resource["Type"]
+        namespace = next((n for n in _KNOWN if rtype.startswith(n)), None)
         if not _TYPE.fullmatch(rtype) or (
-            rtype.startswith("AWS::Serverless::") and rtype not in _SAM_TYPES
+            namespace is not None and rtype.removeprefix(namespace) not in _KNOWN[namespace]
         ):
             known = (
-                ", ".join(sorted(_SAM_TYPES))
-                if rtype.startswith("AWS::Serverless::")
-                else ("Service::Resource names such as AWS::Lambda::Function, or Custom::Name")
+                ", ".join(namespace + t for t in sorted(_KNOWN[namespace]))
+                if namespace is not None
+                else "Service::Resource names such as AWS::Lambda::Function, or Custom::Name"
             )
             raise TemplateError(
                 f"{file}: Resources.{logical}.Type: unknown resource type {rtype!r}; expected {known}"
