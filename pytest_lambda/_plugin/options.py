@@ -152,8 +152,9 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting(
             "template",
             "SAM, CloudFormation or CDK template (or serverless.yml) whose functions "
-            "@pytest.mark.lambda_function and the suite use (default: template.yaml/.yml/.json "
-            "or cdk.out/*.template.json at the rootdir)",
+            "@pytest.mark.lambda_function reads; naming it runs the suite for each of its functions "
+            "(default for the marker: the nearest template.yaml/.yml/.json, "
+            "cdk.out/*.template.json or serverless.yml)",
             None,
             metavar="PATH",
         ),
