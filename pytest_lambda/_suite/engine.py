@@ -67,6 +67,8 @@ class SuiteOptions:
     layers: tuple[str, ...] = ()
     aws_setup: Callable[[], object] | None = None
     setup_root: str | None = None  # where moto_setup imports from, when not root (a template's)
+    template: str | None = None  # the template and logical id, for the reproduce line
+    function_id: str | None = None
 
     @property
     def uses_moto(self) -> bool:

@@ -72,7 +72,7 @@ def suite_plan(
             base, timeout=fn.timeout, memory_mb=fn.memory_mb, root=fn.code_root,
             params_by_kind=_params(fn, base.params_by_kind), env=dict(fn.env),
             function_name=fn.function_name, layers=fn.layers, aws_setup=setup,
-            setup_root=base.root,
+            setup_root=base.root, template=app.file, function_id=logical,
         )  # fmt: skip
         plan.append(PlannedFunction(logical, fn.handler, wanted, options, skipped_triggers=skipped))
     return plan

@@ -72,3 +72,27 @@ def test_usage_errors_are_one_line(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == f"pytest-lambda: error: {error}\n"
+
+
+def test_a_failing_check_reproduces_with_the_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n    raise KeyError('x')\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      CodeUri: src\n      Handler: app.handler\n"
+        "      Timeout: 9\n      Events:\n        Q: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:1:q}}\n"
+    )
+    template = str(tmp_path / "template.yaml")
+    argv = ["check", "--template", template, "--seed", "2", "--region", "eu-west-1"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAILED Fn::sqs::invokes\napp.handler failed on 5 of 5 seeded sqs events")
+    assert (
+        f"reproduce with --lambda-seed=2: pytest --lambda-template={template} --lambda-seed=2 "
+        f"--lambda-region=eu-west-1 -k 'Fn and sqs and invokes'  (or: pytest-lambda check "
+        f"--template {template} Fn --events sqs --seed 2 --region eu-west-1)\n"
+    ) in out
