@@ -93,7 +93,7 @@ def create_resources(app: App, region: str) -> list[str]:
     others = [(k, v) for k, v in app.resources.items() if v.get("Type") != "AWS::SQS::Queue"]
     for logical, resource in [*queues, *others]:
         rtype = str(resource.get("Type"))
-        if rtype not in CREATED_TYPES:
+        if rtype not in CREATED_TYPES or res.active(logical) is not None:
             continue
         where = f"Resources.{logical}"
         props = res.resolve(resource.get("Properties") or {}, f"{where}.Properties")

@@ -223,6 +223,13 @@ class Resolver:
         self._condition_values[name] = value
         return value
 
+    def active(self, logical_id: str) -> str | None:
+        """None if the resource is created; else why not (its ``Condition`` is false)."""
+        name = (self.resources.get(logical_id) or {}).get("Condition")
+        if isinstance(name, str) and not self.condition(name, f"Resources.{logical_id}.Condition"):
+            return f"its Condition {name} is false with these parameters"
+        return None
+
     # --- the walk ------------------------------------------------------------------------
 
     def resolve(self, value: Any, where: str) -> Any:

@@ -283,5 +283,15 @@ def read_functions(res: Resolver, data: Mapping[str, Any], folder: Path) -> dict
     functions: dict[str, Function] = {}
     for logical, resource in res.resources.items():
         if resource["Type"] in FUNCTION_TYPES:
+            try:
+                inactive = res.active(logical)
+            except TemplateError as exc:
+                functions[logical] = Function(logical, res.file, problem=str(exc))
+                continue
+            if inactive is not None:
+                functions[logical] = Function(
+                    logical, res.file, skip_reason=f"not created: {inactive}"
+                )
+                continue
             functions[logical] = _function(res, logical, resource, glob, folder, tables)
     return functions

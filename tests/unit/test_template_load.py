@@ -326,3 +326,23 @@ def test_discovery(tmp_path: Path) -> None:
     with pytest.raises(TemplateError) as info:
         find_template(tmp_path, "other.yaml")
     assert str(info.value) == f"{tmp_path / 'other.yaml'}: no such template file"
+
+
+REAL = DATA / "real" / "apigw-sqs-lambda-sqs" / "template.yaml"  # aws-samples, see README.md
+
+
+def test_a_real_sam_template_with_a_condition() -> None:
+    app = load_app(REAL)
+    process = app.function("ProcessInputQueue")
+    assert (process.runtime, process.timeout) == ("python3.9", 5.0)
+    assert process.env == {"OUTPUT_QUEUE_NAME": "https://sqs.us-east-1.amazonaws.com/"
+                           "123456789012/local-stack-OutputQueue-0DCF88E6ACB6"}  # fmt: skip
+    assert [dict(e.params) for e in process.events] == [
+        {"queue": "local-stack-InputQueue-875E7EF8EEFB", "records": 10}
+    ]
+    writer = app.function("WriteTestResult")  # Condition CreateTestResources: EnvType=test
+    assert [e.kind for e in writer.events] == ["sqs", "sqs"]
+    prod = load_app(REAL, stack=Stack(parameters={"EnvType": "prod"}))
+    assert prod.functions["WriteTestResult"].skip_reason == (
+        "not created: its Condition CreateTestResources is false with these parameters"
+    )
