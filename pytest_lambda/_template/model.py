@@ -197,6 +197,19 @@ def _layers(
     return tuple(paths), notes
 
 
+def _stage(res: Resolver, api: object) -> str:
+    """The stage a SAM ``Api`` event is served on: its API's ``StageName``, else SAM's ``Prod``."""
+    logical = api.get("Ref") if isinstance(api, Mapping) else None
+    props = (
+        (res.resources.get(logical) or {}).get("Properties") or {}
+        if isinstance(logical, str)
+        else {}
+    )
+    if isinstance(props, Mapping) and "StageName" in props:
+        return str(res.resolve(props["StageName"], f"Resources.{logical}.Properties.StageName"))
+    return "Prod"
+
+
 def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Mapping[str, Any],
               folder: Path, tables: Mapping[str, Any]) -> Function:  # fmt: skip
     rtype = str(resource["Type"])
@@ -242,7 +255,13 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
             eprops = res.resolve(
                 event.get("Properties") or {}, f"Resources.{logical}.Properties.Events.{name}"
             )
-            events.append(from_sam_event(name, str(event.get("Type")), eprops, tables=tables))
+            source = from_sam_event(name, str(event.get("Type")), eprops, tables=tables)
+            if source.kind == "apigw_v1" and event.get("Type") == "Api":
+                stage = _stage(res, (event.get("Properties") or {}).get("RestApiId"))
+                source = replace(
+                    source, param_sets=tuple({**p, "stage": stage} for p in source.param_sets)
+                )
+            events.append(source)
         url = props.get("FunctionUrlConfig")
         if isinstance(url, Mapping):
             auth = "iam" if str(url.get("AuthType", "NONE")).upper() == "AWS_IAM" else "none"

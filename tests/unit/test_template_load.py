@@ -37,9 +37,13 @@ def test_sam_globals_are_merged_and_intrinsics_resolved() -> None:
     }
     assert api.layers == (str((DATA / "sam" / "layers" / "shared" / "python").resolve()),)
     assert [(e.name, e.kind, dict(e.params)) for e in api.events] == [
-        ("GetOrder", "apigw_v1", {"resource": "/orders/{orderId}", "method": "GET"}),
-        ("CreateOrder", "apigw_v1", {"resource": "/orders", "method": "POST"}),
-    ]
+        (
+            "GetOrder",
+            "apigw_v1",
+            {"resource": "/orders/{orderId}", "method": "GET", "stage": "Prod"},
+        ),
+        ("CreateOrder", "apigw_v1", {"resource": "/orders", "method": "POST", "stage": "Prod"}),
+    ]  # SAM's implicit API serves the Prod stage
 
 
 def test_sam_batch_sources_keep_their_delivery_settings() -> None:
@@ -346,3 +350,16 @@ def test_a_real_sam_template_with_a_condition() -> None:
     assert prod.functions["WriteTestResult"].skip_reason == (
         "not created: its Condition CreateTestResources is false with these parameters"
     )
+
+
+def test_api_events_use_their_apis_stage(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: v1}\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.13\n      Handler: app.handler\n      Events:\n"
+        "        Get: {Type: Api, Properties: {Path: /items, Method: ANY, RestApiId: !Ref Api}}\n"
+    )
+    (source,) = load_app(path).function("Fn").events
+    assert dict(source.params) == {"resource": "/items", "stage": "v1"}  # ANY: method drawn
