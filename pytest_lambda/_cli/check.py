@@ -128,7 +128,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "event kind, invokes, idempotent, warm-reuse and robust. Per-kind generator\n"
         "parameters come from [tool.pytest_lambda.events.<kind>] in DIR/pyproject.toml.\n"
         "With --template FILE: every Python function of a SAM/CloudFormation/CDK template\n"
-        "(or the FUNCTIONs named in place of HANDLER), each with its own triggers.\n"
+        "(or the FUNCTIONs named in place of HANDLER), each with its own triggers,\n"
+        "timeout and memory (--timeout and --memory do not apply).\n"
         "Exit code 1 when a check fails, 2 on a usage error."
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
