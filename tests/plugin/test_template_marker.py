@@ -92,7 +92,9 @@ def test_template_option_names_the_file(project: pytest.Pytester) -> None:
         "    assert lambda_runner.function_name.startswith('local-stack-Worker-')\n"
     )
     project.runpytest(*PLUGIN).assert_outcomes(errors=1)  # nothing at the rootdir
-    project.runpytest(*PLUGIN, "--lambda-template=infra/template.yaml").assert_outcomes(passed=1)
+    result = project.runpytest(*PLUGIN, "--lambda-template=infra/template.yaml")
+    result.assert_outcomes(passed=5)  # naming the template adds its suite: Worker x sqs x 4 checks
+    result.stdout.fnmatch_lines(["test_it.py .*", "Worker ....*"])
 
 
 @pytest.mark.parametrize(
@@ -111,7 +113,9 @@ def test_bad_marker_is_one_line(project: pytest.Pytester, marker: str, line: str
         test_it=f"import pytest\n@pytest.mark.lambda_function({marker})\n"
         "def test_it(lambda_runner):\n    pass\n"
     )
-    result = project.runpytest(*PLUGIN, "--lambda-template=infra/template.yaml")
+    result = project.runpytest(
+        *PLUGIN, "--lambda-template=infra/template.yaml", "-m", "not lambda_check"
+    )  # the template's own suite deselected
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([f"*{line}"])
     assert "Traceback" not in result.stdout.str()
