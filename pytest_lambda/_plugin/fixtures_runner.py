@@ -162,9 +162,15 @@ def lambda_runner(
     keywords.setdefault("clock", lambda_clock)
     runner = LambdaRunner(handler, **keywords)
     runner._echo = _echo
+    from pytest_lambda._plugin.template import idempotency_defaults
+
     marker = request.node.get_closest_marker(IDEMPOTENCY_MARKER)
-    if marker is not None:
-        runner._idempotency_defaults = IdempotencyOptions.from_marker(marker.args, marker.kwargs)
+    from_template = idempotency_defaults(request)  # @mark.lambda_function's batch triggers
+    if marker is not None or from_template:
+        args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+        runner._idempotency_defaults = IdempotencyOptions.from_marker(
+            args, {**from_template, **kwargs}
+        )
     try:
         yield runner
     finally:

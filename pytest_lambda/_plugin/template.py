@@ -27,7 +27,14 @@ from pytest_lambda._template.load import TemplateError
 if TYPE_CHECKING:
     from pytest_lambda._template.model import App, Function
 
-__all__ = ["MARKER", "MARKER_HELP", "app_for", "event_defaults", "template_arguments"]
+__all__ = [
+    "MARKER",
+    "MARKER_HELP",
+    "app_for",
+    "event_defaults",
+    "idempotency_defaults",
+    "template_arguments",
+]
 
 MARKER: Final = "lambda_function"
 MARKER_HELP: Final = (
@@ -134,3 +141,10 @@ def event_defaults(request: pytest.FixtureRequest) -> tuple[dict[str, dict[str, 
         return {}, None
     kinds = fn.kinds
     return {kind: fn.param_sets(kind)[0] for kind in kinds}, (kinds[0] if kinds else None)
+
+
+def idempotency_defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """``lambda_idempotency`` defaults from the marked function's batch triggers (or {})."""
+    __tracebackhide__ = True
+    fn = marked_function(request)
+    return {} if fn is None else fn.idempotency_keywords()

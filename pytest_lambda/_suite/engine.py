@@ -69,6 +69,9 @@ class SuiteOptions:
     setup_root: str | None = None  # where moto_setup imports from, when not root (a template's)
     template: str | None = None  # the template and logical id, for the reproduce line
     function_id: str | None = None
+    #: Per kind, the idempotency check's source settings from a template's trigger:
+    #: ``partial_batch`` (ReportBatchItemFailures) and ``retries`` (MaximumRetryAttempts).
+    idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def uses_moto(self) -> bool:
@@ -226,8 +229,9 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
             report = runner.check_idempotency(
-                event, kind=kind, observe=observe, reset=reset, seed=seed
-            )
+                event, kind=kind, observe=observe, reset=reset, seed=seed,
+                **opts.idempotency_by_kind.get(kind, {}),
+            )  # fmt: skip
             runs += report.handler_runs
             if not report.ok:
                 never_succeeded = report.scenarios[0].detail == "the first delivery never succeeded"

@@ -73,6 +73,7 @@ def suite_plan(
             params_by_kind=_params(fn, base.params_by_kind), env=dict(fn.env),
             function_name=fn.function_name, layers=fn.layers, aws_setup=setup,
             setup_root=base.root, template=app.file, function_id=logical,
+            idempotency_by_kind={k: fn.idempotency_keywords(k) for k in fn.kinds},
         )  # fmt: skip
         plan.append(PlannedFunction(logical, fn.handler, wanted, options, skipped_triggers=skipped))
     return plan

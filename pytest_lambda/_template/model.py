@@ -35,6 +35,9 @@ __all__ = [
 
 FUNCTION_TYPES: Final = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _PYTHON: Final = re.compile(r"python3\.\d+")
+_BATCH_KINDS: Final = frozenset(
+    {"sqs", "kinesis", "dynamodb"}
+)  # sources that read batchItemFailures
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,24 @@ class Function:
         """Every parameter set of every trigger of ``kind`` (several queues: several sets)."""
         return [dict(p) for e in self.events if e.kind == kind and not e.skip_reason
                 for p in e.param_sets]  # fmt: skip
+
+    def idempotency_keywords(self, kind: str | None = None) -> dict[str, Any]:
+        """``check_idempotency`` keywords from the batch triggers (of ``kind``, or all).
+
+        ``partial_batch``: every such trigger has ``ReportBatchItemFailures``; ``retries``:
+        their lowest ``MaximumRetryAttempts`` when below the check's default of 2 (-1,
+        Lambda's "until the record expires", keeps the default).
+        """
+        batch = [e for e in self.events if e.kind in _BATCH_KINDS and not e.skip_reason
+                 and (kind is None or e.kind == kind)]  # fmt: skip
+        if not batch:
+            return {}
+        out: dict[str, Any] = {"partial_batch": all(e.report_batch_item_failures for e in batch)}
+        limits = [int(e.maximum_retry_attempts) for e in batch
+                  if e.maximum_retry_attempts is not None and int(e.maximum_retry_attempts) >= 0]  # fmt: skip
+        if limits and min(limits) < 2:
+            out["retries"] = min(limits)
+        return out
 
     def runner_keywords(self) -> dict[str, Any]:
         """``LambdaRunner`` keywords: timeout, memory, function name, environment, root."""

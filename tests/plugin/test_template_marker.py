@@ -149,3 +149,37 @@ def test_lambda_event_without_kind_needs_the_marker(pytester: pytest.Pytester) -
         "        lambda_event()\n"
     )
     pytester.runpytest(*PLUGIN).assert_outcomes(passed=1)
+
+
+def test_the_idempotency_check_follows_the_triggers_batch_settings(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(
+        app="def handler(event, context):\n"
+        "    return {'batchItemFailures': [{'itemIdentifier': event['Records'][0]['messageId']}]}\n"
+    )
+    queue = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n"
+    function = (
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n"
+        "      Handler: app.handler\n      Events:\n        Q:\n          Type: SQS\n"
+        "          Properties: {{Queue: !GetAtt Q.Arn{extra}}}\n"
+    )
+    pytester.makepyfile(
+        test_it="import pytest\n"
+        "@pytest.mark.lambda_function('Fn')\n"
+        "def test_it(lambda_event, lambda_runner):\n"
+        "    assert lambda_runner.check_idempotency(lambda_event(), faults=False).ok\n"
+    )
+    (pytester.path / "template.yaml").write_text(queue + function.format(extra=""))
+    pytester.runpytest("-p", "lambda_toolkit").assert_outcomes(passed=1)  # failures ignored
+    rbif = ", FunctionResponseTypes: [ReportBatchItemFailures]"
+    (pytester.path / "template.yaml").write_text(queue + function.format(extra=rbif))
+    pytester.makepyfile(
+        test_it="import pytest\n"
+        "@pytest.mark.lambda_function('Fn')\n"
+        "def test_it(lambda_event, lambda_runner):\n"
+        "    report = lambda_runner.check_idempotency(lambda_event(), faults=False)\n"
+        "    assert report.scenarios[0].detail == 'the first delivery never succeeded'\n"
+    )
+    pytester.runpytest("-p", "lambda_toolkit").assert_outcomes(passed=1)  # redelivered, never ok

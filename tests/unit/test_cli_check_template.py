@@ -96,3 +96,21 @@ def test_a_failing_check_reproduces_with_the_template(
         f"--lambda-region=eu-west-1 -k 'Fn and sqs and invokes'  (or: pytest-lambda check "
         f"--template {template} Fn --events sqs --seed 2 --region eu-west-1)\n"
     ) in out
+
+
+@pytest.mark.parametrize(("extra", "verdict"), [("", "passed*"), (", FunctionResponseTypes: [ReportBatchItemFailures]", "failed*")])  # fmt: skip
+def test_the_idempotent_check_follows_report_batch_item_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, verdict: str
+) -> None:
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'batchItemFailures': [{'itemIdentifier': event['Records'][0]['messageId']}]}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n"
+        f"        Q: {{Type: SQS, Properties: {{Queue: !GetAtt Q.Arn{extra}}}}}\n"
+    )
+    main(["check", "--template", str(tmp_path / "template.yaml"), "--seed", "1"])
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  Fn "))
+    assert row.split()[3] == verdict  # the idempotent column
