@@ -60,17 +60,16 @@ class SuiteOptions:
     moto_setup: str | None = None
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    #: From a template's function (:mod:`pytest_lambda._suite.from_template`): its environment,
-    #: name, layer folders (put on the path) and a callable creating its resources in moto.
+    #: A template's function (_suite/from_template): environment, name, layers (on the path),
+    #: its resources' moto set-up, where moto_setup imports from, the reproduce line's names.
     env: Mapping[str, str] = field(default_factory=dict)
     function_name: str | None = None
     layers: tuple[str, ...] = ()
     aws_setup: Callable[[], object] | None = None
-    setup_root: str | None = None  # where moto_setup imports from, when not root (a template's)
-    template: str | None = None  # the template and logical id, for the reproduce line
+    setup_root: str | None = None
+    template: str | None = None
     function_id: str | None = None
-    #: Per kind, the idempotency check's source settings from a template's trigger:
-    #: ``partial_batch`` (ReportBatchItemFailures) and ``retries`` (MaximumRetryAttempts).
+    #: Per kind, check_idempotency's partial_batch/retries from the template's trigger.
     idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
