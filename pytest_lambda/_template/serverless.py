@@ -4,15 +4,18 @@ Read: ``provider`` (runtime, timeout, memorySize, architecture, environment) and
 ``functions`` (handler as ``path/module.function`` relative to the service folder, its own
 settings and environment merged over the provider's) with these ``events``: ``sqs``,
 ``sns``, ``s3``, ``stream`` (Kinesis, DynamoDB), ``http`` (REST API), ``httpApi``,
-``schedule``, ``eventBridge``, ``cloudwatchLog``. Variables: ``${self:path}``,
+``schedule``, ``eventBridge``, ``cloudwatchLog``. The ``resources.Resources`` section is
+CloudFormation: ``Ref``/``Fn::GetAtt`` of its tables, queues, buckets... resolve as in a
+template, and ``--lambda-moto`` creates them. Variables: ``${self:path}``,
 ``${sls:stage}``, ``${opt:stage, default}``, ``${env:NAME, default}`` (the default is used,
 the test's environment is not read) and ``${aws:region}``/``${aws:accountId}``; any other
 variable source (``${ssm:...}``, ``${file(...)}``, ``${cf:...}``, plugins) is named as
-unresolvable. ``resources`` (raw CloudFormation), plugins and packaging are not read.
+unresolvable. Plugins, packaging and ``resources.Outputs`` are not read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -139,12 +142,14 @@ def _event(name: str, etype: str, spec: Any) -> EventSource:
     )
 
 
-def _function(file: Path, name: str, raw: Any, provider: Mapping[str, Any], walk: Any) -> Function:
+def _function(
+    file: Path, name: str, raw: Any, provider: Mapping[str, Any], walk: Any, res: Resolver
+) -> Function:
     fn = Function(name, str(file))
     where = f"functions.{name}"
     try:
-        spec = walk(raw or {}, where)
-        provider = walk(provider, "provider")
+        spec = res.resolve(walk(raw or {}, where), where)  # variables, then Ref/Fn::GetAtt
+        provider = res.resolve(walk(provider, "provider"), "provider")
         runtime = str(spec.get("runtime", provider.get("runtime", "")))
         if (skip := runtime_skip(runtime)) is not None:
             return replace(fn, runtime=runtime, skip_reason=skip)
@@ -154,7 +159,7 @@ def _function(file: Path, name: str, raw: Any, provider: Mapping[str, Any], walk
             timeout=float(spec.get("timeout", provider.get("timeout", 6))),
             memory_mb=int(spec.get("memorySize", provider.get("memorySize", 1024))),
             architecture=str(spec.get("architecture", provider.get("architecture", "x86_64"))),
-            function_name=str(spec.get("name", f"{walk('${self:service}', 'service')}-dev-{name}")),
+            function_name=str(spec.get("name", f"{res.stack.stack_name}-{name}")),
             env={str(k): str(v) for k, v in env.items()},
         )  # fmt: skip
         if (bad := check_handler(fn, f"{file}: {where}", "handler")) is not None:
@@ -177,7 +182,13 @@ def load_serverless(file: Path, data: Mapping[str, Any], stack: Stack) -> App:
         raise TemplateError(f"{file}: no Resources (CloudFormation) nor functions (serverless.yml)")
     walk = _variables(data, file, stack)
     provider = data.get("provider") or {}
+    if stack.stack_name == Stack().stack_name:  # the framework names the stack service-stage
+        name = f"{walk('${self:service}', 'service')}-{provider.get('stage', 'dev')}"
+        stack = dataclasses.replace(stack, stack_name=name)
+    resources = walk((data.get("resources") or {}).get("Resources") or {}, "resources.Resources")
+    res = Resolver({"Resources": resources}, str(file), stack)
     functions = {
-        name: _function(file, name, raw, provider, walk) for name, raw in data["functions"].items()
+        name: _function(file, name, raw, provider, walk, res)
+        for name, raw in data["functions"].items()
     }
-    return App(str(file), functions, {}, Resolver({}, str(file), stack))
+    return App(str(file), functions, resources, res)

@@ -77,3 +77,12 @@ def test_a_resource_moto_refuses_names_it(tmp_path: Path) -> None:
     assert str(info.value) == (
         f"{path}: Resources.T: cannot be created in moto: KeyError: 'KeySchema'"
     )
+
+
+def test_serverless_resources_are_created() -> None:
+    app = load_app(DATA / "serverless" / "serverless.yml")
+    with moto.mock_aws():
+        assert create_resources(app, "us-east-1") == [
+            "AWS::SQS::Queue billing-dev-JobsQueue-65D0321E28AD",
+            "AWS::DynamoDB::Table billing-dev-invoices",
+        ]

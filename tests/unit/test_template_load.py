@@ -145,8 +145,16 @@ def test_serverless_yml() -> None:
     app = load_app(SLS)
     fn = app.function("invoices")
     assert (fn.handler, fn.timeout, fn.memory_mb) == ("src/invoices.handler", 12.0, 512)
-    assert fn.env == {"STAGE": "dev", "TABLE_NAME": "billing-dev-invoices",
-                      "REGION": "us-east-1", "FLAG": "off"}  # fmt: skip
+    assert fn.env == {
+        "STAGE": "dev",
+        "TABLE_NAME": "billing-dev-invoices",
+        "REGION": "us-east-1",
+        "FLAG": "off",
+        "JOBS_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/"
+        "billing-dev-JobsQueue-65D0321E28AD",
+        "INVOICES_TABLE": "billing-dev-invoices",
+    }  # resources: CloudFormation
+    assert fn.function_name == "billing-dev-invoices"  # the stack is service-stage
     assert [(e.kind, dict(e.params)) for e in fn.events] == [
         ("apigw_v1", {"resource": "/invoices/{id}", "method": "GET"}),
         ("sqs", {"queue": "billing-jobs", "records": 4}),
