@@ -80,7 +80,8 @@ class Function:
     def idempotency_keywords(self, kind: str | None = None) -> dict[str, Any]:
         """``check_idempotency`` keywords from the batch triggers (of ``kind``, or all).
 
-        ``partial_batch``: every such trigger has ``ReportBatchItemFailures``; ``retries``:
+        ``partial_batch``: every such trigger has ``ReportBatchItemFailures``; ``bisect``: a
+        stream trigger has ``BisectBatchOnFunctionError``; ``retries``:
         their lowest ``MaximumRetryAttempts`` when below the check's default of 2 (-1,
         Lambda's "until the record expires", keeps the default).
         """
@@ -89,6 +90,8 @@ class Function:
         if not batch:
             return {}
         out: dict[str, Any] = {"partial_batch": all(e.report_batch_item_failures for e in batch)}
+        if any(e.bisect_on_error for e in batch if e.kind != "sqs"):
+            out["bisect"] = True
         limits = [int(e.maximum_retry_attempts) for e in batch
                   if e.maximum_retry_attempts is not None and int(e.maximum_retry_attempts) >= 0]  # fmt: skip
         if limits and min(limits) < 2:

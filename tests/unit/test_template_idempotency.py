@@ -44,8 +44,8 @@ def test_partial_batch_must_be_a_bool() -> None:
 def test_keywords_from_the_templates_triggers() -> None:
     worker = load_app(DATA / "sam" / "template.yaml").function("OrdersWorkerFunction")
     assert worker.idempotency_keywords("sqs") == {"partial_batch": True}
-    assert worker.idempotency_keywords("dynamodb") == {"partial_batch": False}  # retries 2
-    assert worker.idempotency_keywords() == {"partial_batch": False}  # not every trigger
+    assert worker.idempotency_keywords("dynamodb") == {"partial_batch": False, "bisect": True}
+    assert worker.idempotency_keywords() == {"partial_batch": False, "bisect": True}
     clicks = load_app(DATA / "cfn" / "template.yaml").function("ClicksFunction")
     assert clicks.idempotency_keywords("kinesis") == {"partial_batch": True}
     assert clicks.idempotency_keywords("sns") == {}  # not a batch source
@@ -63,3 +63,18 @@ def test_a_low_maximum_retry_attempts_lowers_the_retries(tmp_path: Path) -> None
     )
     fn = load_app(path).function("Fn")
     assert fn.idempotency_keywords("kinesis") == {"partial_batch": True, "retries": 0}
+
+
+def test_bisect_halves_a_failed_stream_batch(tmp_path: Path) -> None:
+    (tmp_path / "big.py").write_text(
+        "def handler(event, context):\n"
+        "    if len(event['Records']) > 1:\n"
+        "        raise RuntimeError('batch too big')\n"
+    )
+    event = events.kinesis(records=2, seed=3)
+    with LambdaRunner("big.handler", root=tmp_path) as runner:
+        whole = runner.check_idempotency(event, kind="kinesis", faults=False)
+        halved = runner.check_idempotency(event, kind="kinesis", faults=False, bisect=True)
+    assert whole.scenarios[0].detail == "the first delivery never succeeded"
+    assert halved.ok  # the first half came back alone and succeeded
+    assert halved.scenarios[0].detail == "warm: passed, cold: passed"
