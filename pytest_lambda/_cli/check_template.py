@@ -82,6 +82,7 @@ def check_template(ns: argparse.Namespace) -> int:
     out = sys.stdout
     rows: list[tuple[str, str, dict[str, str], int]] = []
     notes: list[str] = []
+    starred: dict[tuple[str, str], list[str]] = {}
     failed = 0
     for planned in suite_plan(app, base, only=only, kinds=kinds):
         if planned.options is None:
@@ -99,13 +100,16 @@ def check_template(ns: argparse.Namespace) -> int:
             mine = [r for r in results if r.kind == kind]
             cells = {r.check: r.outcome + "*" * bool(r.note) for r in mine}
             rows.append((planned.logical_id, kind, cells, sum(r.invocations for r in mine)))
-            notes += [f"* {planned.logical_id} {kind} {r.check}: {r.note}" for r in mine if r.note]
+            for r in mine:
+                if r.note:  # one line per note, naming where it applies
+                    starred.setdefault((r.check, r.note), []).append(f"{planned.logical_id} {kind}")
         for r in results:
             if r.outcome == "failed":
                 failed += 1
                 out.write(
                     f"FAILED {planned.logical_id}::{r.kind}::{r.check}\n{r.report.rstrip()}\n\n"
                 )
+    notes += [f"* {check} ({', '.join(where)}): {note}" for (check, note), where in starred.items()]
     out.write(f"{app.file} (seed {seed})\n")
     for line in template_table(rows, notes):
         out.write(line + "\n")

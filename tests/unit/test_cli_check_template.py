@@ -26,7 +26,11 @@ def test_every_function_of_the_example(capsys: pytest.CaptureFixture[str]) -> No
     assert out[1].split() == [
         "function", "kind", "invokes", "idempotent", "warm-reuse", "robust", "invocations",
     ]  # fmt: skip
-    assert out[5].startswith("* OrdersApiFunction apigw_v1 idempotent: state not observed")
+    assert out[5].startswith(
+        "* idempotent (OrdersApiFunction apigw_v1, OrdersWorkerFunction sqs, ThumbnailFunction "
+        "s3): state not observed (responses and errors only)"
+    )
+    assert len(out) == 6
 
 
 def test_named_functions_skips_and_problems(
