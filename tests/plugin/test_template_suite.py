@@ -77,7 +77,7 @@ def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytes
     (pytester.path / "src").mkdir()
     (pytester.path / "src" / "app.py").write_text(APP)
     (pytester.path / "template.yaml").write_text(TEMPLATE)
-    (pytester.path / "aws_setup.py").write_text(SETUP)
+    (pytester.path / "template_suite_seed_hook.py").write_text(SETUP)
     return pytester
 
 
@@ -85,7 +85,7 @@ def test_every_function_and_trigger_with_moto_resources_and_the_setup_hook(
     project: pytest.Pytester,
 ) -> None:
     result = project.runpytest(
-        *PLUGIN, "--lambda-template=template.yaml", "--lambda-moto-setup=aws_setup:seed",
+        *PLUGIN, "--lambda-template=template.yaml", "--lambda-moto-setup=template_suite_seed_hook:seed",
         "--lambda-seed=4", "-v", "-rs",
     )  # fmt: skip
     result.assert_outcomes(passed=4, failed=1, skipped=2)
