@@ -72,11 +72,13 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_lambda._checks.idempotency.options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
     from pytest_lambda._plugin.fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
     from pytest_lambda._plugin.fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
+    from pytest_lambda._plugin.template import MARKER_HELP as FUNCTION_MARKER_HELP
 
     for help_line in (
         RUNNER_MARKER_HELP,
         CLOCK_MARKER_HELP,
         IDEMPOTENCY_MARKER_HELP,
+        FUNCTION_MARKER_HELP,
         "lambda_check: a built-in conformance check of the --lambda-handler suite "
         "(deselect with -m 'not lambda_check').",
     ):
@@ -98,6 +100,9 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
 
     register_suite(config)
+    from pytest_lambda._plugin.template_suite import register_template_suite
+
+    register_template_suite(config)  # --lambda-template: every function of the template
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -228,8 +233,13 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
             )
         return now
 
+    from pytest_lambda._plugin.template import event_defaults
+
+    defaults, default_kind = event_defaults(request)  # @pytest.mark.lambda_function's triggers
     # Triggers live with the function: its region and (by default) its account.
     return LambdaEventFactory(
+        _defaults=defaults,
+        _default_kind=default_kind,
         seed=lambda_seed,
         nodeid=node.nodeid,
         region=region,

@@ -107,11 +107,16 @@ def check_cli_moto(moto: bool, setup: str | None, isolation: str) -> None:
 
 
 @contextmanager
-def mocked_aws(setup: str | None, region: str, root: str | None) -> Iterator[None]:
-    """Inside ``moto.mock_aws()``, after the user's set-up (if any) has created resources."""
+def mocked_aws(
+    setup: str | None, region: str, root: str | None, *, before: Callable[[], object] | None = None
+) -> Iterator[None]:
+    """Inside ``moto.mock_aws()``, after ``before`` (a template's resources) and the user's
+    set-up (if any, for seed data) have created resources."""
     from moto import mock_aws
 
     with mock_aws():
+        if before is not None:
+            before()
         if setup:
             run_setup(setup, region, root)
         yield

@@ -33,6 +33,8 @@ class RunnerChecks:
         faults: bool | None = None,
         fault_points: Sequence[str] | None = None,
         seed: int | None = None,
+        partial_batch: bool | None = None,
+        bisect: bool | None = None,
     ) -> IdempotencyReport:
         """Deliver ``event`` as its source would (duplicates, crash and retry) and compare.
 
@@ -51,6 +53,8 @@ class RunnerChecks:
                 "faults": faults,
                 "fault_points": fault_points,
                 "seed": seed,
+                "partial_batch": partial_batch,
+                "bisect": bisect,
             }.items()
             if v is not None
         }

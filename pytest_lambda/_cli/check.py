@@ -1,4 +1,7 @@
-"""``pytest-lambda check``: the ``--lambda-handler`` conformance suite without pytest files."""
+"""``pytest-lambda check``: the ``--lambda-handler`` conformance suite without pytest files.
+
+With ``--template`` the command is :mod:`pytest_lambda._cli.check_template`'s.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +55,18 @@ def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
 
 
 def _check(ns: argparse.Namespace) -> int:
+    if ns.template is not None:  # every function of a template (pytest_lambda._cli.check_template)
+        from pytest_lambda._cli.check_template import check_template
+
+        return check_template(ns)
+    missing = [
+        name for name, value in (("HANDLER", ns.handler), ("--events", ns.events)) if not value
+    ]
+    if missing or ns.functions:
+        what = f"the following arguments are required: {', '.join(missing)}" if missing else (
+            f"unrecognized arguments: {' '.join(ns.functions)} (function ids need --template)"
+        )  # fmt: skip
+        raise CLIError(f"{what} (see '{PROG} check --help')")
     from pytest_lambda._checks.moto_setup import check_cli_moto
     from pytest_lambda._core.errors import InvalidOption
     from pytest_lambda._suite.config import load_event_params, parse_handler, parse_kinds
@@ -112,13 +127,23 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "Run the conformance checks of the --lambda-handler suite against HANDLER: for each\n"
         "event kind, invokes, idempotent, warm-reuse and robust. Per-kind generator\n"
         "parameters come from [tool.pytest_lambda.events.<kind>] in DIR/pyproject.toml.\n"
+        "With --template FILE: every Python function of a SAM/CloudFormation/CDK template\n"
+        "(or the FUNCTIONs named in place of HANDLER), each with its own triggers,\n"
+        "timeout and memory (--timeout and --memory do not apply).\n"
         "Exit code 1 when a check fails, 2 on a usage error."
     )
     p.formatter_class = argparse.RawDescriptionHelpFormatter
-    p.add_argument("handler", metavar="HANDLER", help="module.function, e.g. app.handler")
     p.add_argument(
-        "--events", metavar="KIND[,KIND]", required=True, help="event kinds to check with"
+        "handler", metavar="HANDLER", nargs="?", help="module.function, e.g. app.handler"
     )
+    p.add_argument(
+        "--events",
+        metavar="KIND[,KIND]",
+        help="event kinds to check with (required without --template)",
+    )
+    from pytest_lambda._cli.check_template import add_template_flags
+
+    add_template_flags(p)
     p.add_argument(
         "--seed",
         type=seed_value,

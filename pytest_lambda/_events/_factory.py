@@ -38,6 +38,8 @@ class LambdaEventFactory:
         account_id: str | None = None,
         _on_use: Any = None,
         _clock_time: Callable[[], float | None] | None = None,
+        _defaults: Mapping[str, Mapping[str, Any]] | None = None,
+        _default_kind: str | None = None,
     ) -> None:
         self._base = seed
         self._nodeid = nodeid
@@ -46,6 +48,8 @@ class LambdaEventFactory:
         self._count = 0
         self._on_use = _on_use
         self._clock_time = _clock_time
+        self._defaults = dict(_defaults or {})  # per kind: the template's trigger's parameters
+        self._default_kind = _default_kind
         self.last_seed: int | None = None
 
     @property
@@ -61,16 +65,32 @@ class LambdaEventFactory:
 
     def __call__(
         self,
-        kind: str,
+        kind: str | None = None,
         *,
         seed: int | None = None,
         overrides: Mapping[str, Any] | None = None,
         validate: bool = True,
         **params: Any,
     ) -> dict[str, Any]:
-        """An event of ``kind``; keywords as in :func:`pytest_lambda.events.generate`."""
+        """An event of ``kind``; keywords as in :func:`pytest_lambda.events.generate`.
+
+        Under ``@pytest.mark.lambda_function``, ``kind`` defaults to the function's first
+        trigger and each kind's parameters default to its trigger's (queue, route, bucket...).
+        """
         __tracebackhide__ = True
         from pytest_lambda._events._core import generate
+
+        if kind is None:
+            if self._default_kind is None:
+                from pytest_lambda._core.errors import ArgumentTypeError
+
+                raise ArgumentTypeError(
+                    "lambda_event() needs the event kind, e.g. lambda_event('sqs'); it defaults "
+                    "only under @pytest.mark.lambda_function for a function with a trigger"
+                )
+            kind = self._default_kind
+        for name, value in self._defaults.get(kind, {}).items():
+            params.setdefault(name, value)
 
         if self._on_use is not None:
             self._on_use()

@@ -4,7 +4,8 @@ The handler comes from ``@pytest.mark.lambda_handler("app.handler", ...)`` (clos
 wins; module ``pytestmark`` works too) or the session setting ``--lambda-handler`` / env
 ``PYTEST_LAMBDA_HANDLER`` / ini ``lambda_handler``. The marker's keywords are exactly
 ``LambdaRunner``'s; they override ``--lambda-timeout``, ``--lambda-memory``,
-``--lambda-region`` and ``--lambda-isolation``.
+``--lambda-region`` and ``--lambda-isolation``. ``@pytest.mark.lambda_function("Id")``
+configures the same from the app's template (:mod:`pytest_lambda._plugin.template`).
 """
 
 from __future__ import annotations
@@ -108,6 +109,11 @@ def runner_arguments(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any
     __tracebackhide__ = True
     handler, marked = _merge(request.node.iter_markers("lambda_handler"))
     config = request.config
+    from pytest_lambda._plugin.template import template_arguments  # @mark.lambda_function
+
+    from_template = template_arguments(request)
+    if handler is None and from_template is not None:
+        handler = from_template[0]
     if handler is None:
         handler = resolve(config, "handler")[0]
     if handler is None or handler == "":
@@ -117,6 +123,10 @@ def runner_arguments(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any
         value, source = resolve(config, setting)
         if source != "default":
             keywords[keyword] = value
+    if from_template is not None:  # the template's function: over the session, under the marker
+        keywords.update(from_template[1])
+        if isinstance(marked.get("env"), Mapping):
+            marked["env"] = {**from_template[1]["env"], **marked["env"]}
     keywords.update(marked)
     _RunnerOptions(**keywords)  # the same TypeError a LambdaRunner call would give
     return handler, keywords
@@ -152,9 +162,15 @@ def lambda_runner(
     keywords.setdefault("clock", lambda_clock)
     runner = LambdaRunner(handler, **keywords)
     runner._echo = _echo
+    from pytest_lambda._plugin.template import idempotency_defaults
+
     marker = request.node.get_closest_marker(IDEMPOTENCY_MARKER)
-    if marker is not None:
-        runner._idempotency_defaults = IdempotencyOptions.from_marker(marker.args, marker.kwargs)
+    from_template = idempotency_defaults(request)  # @mark.lambda_function's batch triggers
+    if marker is not None or from_template:
+        args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+        runner._idempotency_defaults = IdempotencyOptions.from_marker(
+            args, {**from_template, **kwargs}
+        )
     try:
         yield runner
     finally:

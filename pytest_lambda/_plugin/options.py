@@ -150,6 +150,15 @@ SETTINGS: Final[dict[str, Setting]] = {
             metavar="HANDLER",
         ),
         Setting(
+            "template",
+            "SAM, CloudFormation or CDK template (or serverless.yml) whose functions "
+            "@pytest.mark.lambda_function reads; naming it runs the suite for each of its functions "
+            "(default for the marker: the nearest template.yaml/.yml/.json, "
+            "cdk.out/*.template.json or serverless.yml)",
+            None,
+            metavar="PATH",
+        ),
+        Setting(
             "timeout",
             "function timeout in seconds (above 0, at most 900)",
             3.0,

@@ -236,8 +236,8 @@ def register_suite(config: pytest.Config) -> None:
     """Register the suite plugin when a handler and event kinds are configured."""
     raw_kinds, kinds_source = resolve(config, "events")
     handler, handler_source = resolve(config, "handler")
-    if not raw_kinds:
-        return
+    if not raw_kinds or (not handler and resolve(config, "template")[0]):
+        return  # no suite, or the template's (pytest_lambda._plugin.template_suite)
     try:
         kinds = parse_kinds(raw_kinds, f"--lambda-events (from {kinds_source})")
         if not handler:

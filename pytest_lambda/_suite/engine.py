@@ -60,6 +60,17 @@ class SuiteOptions:
     moto_setup: str | None = None
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: A template's function (_suite/from_template): environment, name, layers (on the path),
+    #: its resources' moto set-up, where moto_setup imports from, the reproduce line's names.
+    env: Mapping[str, str] = field(default_factory=dict)
+    function_name: str | None = None
+    layers: tuple[str, ...] = ()
+    aws_setup: Callable[[], object] | None = None
+    setup_root: str | None = None
+    template: str | None = None
+    function_id: str | None = None
+    #: Per kind, check_idempotency's partial_batch/retries from the template's trigger.
+    idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def uses_moto(self) -> bool:
@@ -217,8 +228,9 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
             report = runner.check_idempotency(
-                event, kind=kind, observe=observe, reset=reset, seed=seed
-            )
+                event, kind=kind, observe=observe, reset=reset, seed=seed,
+                **opts.idempotency_by_kind.get(kind, {}),
+            )  # fmt: skip
             runs += report.handler_runs
             if not report.ok:
                 never_succeeded = report.scenarios[0].detail == "the first delivery never succeeded"

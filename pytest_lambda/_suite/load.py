@@ -58,7 +58,7 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
     """None if ``handler`` initialises in a fresh environment, else why not (cached)."""
     key = (
         handler, opts.root, opts.isolation, opts.timeout, opts.memory_mb, opts.region,
-        opts.uses_moto, opts.moto_setup,
+        opts.uses_moto, opts.moto_setup, tuple(sorted(opts.env.items())), opts.layers,
     )  # fmt: skip
     if key in _CACHE:
         return _CACHE[key]

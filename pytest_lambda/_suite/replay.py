@@ -43,6 +43,16 @@ def reproduce_line(
     handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
 ) -> str:
     """Both ways to replay a check with the same events (and the same non-default settings)."""
+    if opts is not None and opts.template and opts.function_id:  # timeout, memory: the template's
+        kept = [(n, v) for n, v in replay_settings(opts) if n not in ("timeout", "memory")]
+        extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in kept)
+        cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in kept)
+        fn = opts.function_id
+        return (
+            f"reproduce with --lambda-seed={seed}: pytest --lambda-template={opts.template} "
+            f"--lambda-seed={seed}{extra} -k '{fn} and {kind} and {check}'  (or: pytest-lambda "
+            f"check --template {opts.template} {fn} --events {kind} --seed {seed}{cli_extra})"
+        )
     settings = replay_settings(opts)
     extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in settings)
     cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in settings)

@@ -34,18 +34,49 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
     from pytest_lambda._checks.moto import moto_state
     from pytest_lambda._checks.moto_setup import mocked_aws
 
-    with mocked_aws(opts.moto_setup, opts.region, opts.root):
+    with mocked_aws(
+        opts.moto_setup, opts.region, opts.setup_root or opts.root, before=opts.aws_setup
+    ):
         yield moto_state()
 
 
-def runner_for_suite(handler: str, opts: SuiteOptions) -> Any:
+@contextlib.contextmanager
+def runner_for_suite(handler: str, opts: SuiteOptions) -> Iterator[Any]:
+    """A runner for the checks; a template's layers are on the path while it is open."""
     from pytest_lambda._checks.runner import LambdaRunner
 
-    return LambdaRunner(
-        handler,
-        timeout=opts.timeout,
-        memory_mb=opts.memory_mb,
-        region=opts.region,
-        root=opts.root,
-        isolation=opts.isolation,
-    )
+    with _layers(opts.layers):
+        runner = LambdaRunner(
+            handler,
+            timeout=opts.timeout,
+            memory_mb=opts.memory_mb,
+            region=opts.region,
+            root=opts.root,
+            isolation=opts.isolation,
+            env=dict(opts.env) or None,
+            function_name=opts.function_name,
+        )
+        with runner:
+            yield runner
+
+
+@contextlib.contextmanager
+def _layers(layers: tuple[str, ...]) -> Iterator[None]:
+    """``layers`` first on ``sys.path`` and ``PYTHONPATH`` (Lambda's /opt/python), then restored."""
+    if not layers:
+        yield
+        return
+    import os
+    import sys
+
+    saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
+    sys.path[:0] = list(layers)
+    os.environ["PYTHONPATH"] = os.pathsep.join([*layers, *([saved_env] if saved_env else [])])
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        if saved_env is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved_env

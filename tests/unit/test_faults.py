@@ -192,6 +192,8 @@ def test_marker_options_validate_and_merge() -> None:
         "faults": False,
         "fault_points": ("app.db.f",),
         "seed": None,
+        "partial_batch": True,
+        "bisect": False,
     }
     with pytest.raises(
         TypeError, match="unexpected keyword\\(s\\) 'retry'; valid keywords: retries"

@@ -255,6 +255,8 @@ def check_idempotency(
     faults: bool = True,
     fault_points: Sequence[str] = (),
     seed: int | None = None,
+    partial_batch: bool = True,
+    bisect: bool = False,
 ) -> IdempotencyReport:
     """Run the "duplicate delivery" and "crash and retry" scenarios (see the module docs).
 
@@ -262,25 +264,34 @@ def check_idempotency(
     ``reset()`` restores the starting state. ``fault_points`` are dotted callables
     (``"app.db.insert_order"``) that count as side-effect points besides AWS calls.
     ``seed`` varies the new ids of redelivered events; the check is deterministic.
-    The runner gets a new environment at the end.
+    ``partial_batch=False`` is an SQS, Kinesis or DynamoDB mapping without
+    ``ReportBatchItemFailures``: a response's ``batchItemFailures`` are ignored (the batch
+    succeeded), as Lambda does. ``bisect=True`` is ``BisectBatchOnFunctionError`` (Kinesis,
+    DynamoDB Streams): a failed batch comes back halved. The runner gets a new environment
+    at the end.
     """
     __tracebackhide__ = True
     _check_types(fault_points, seed, faults)
+    for name, flag in (("partial_batch", partial_batch), ("bisect", bisect)):
+        if not isinstance(flag, bool):
+            raise ArgumentTypeError(f"{name}={flag!r}: expected True or False")
     with runner_for(runner) as run:
         return _check_idempotency(
-            run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed
-        )
+            run, event, kind, retries, observe, reset, faults, tuple(fault_points), seed,
+            partial_batch, bisect,
+        )  # fmt: skip
 
 
 def _check_idempotency(
     runner: LambdaRunner, event: Mapping[str, Any], kind: str | None, retries: int,
     observe: Observe | None, reset: Reset | None, faults: bool, fault_points: Sequence[str],
-    seed: int | None,
+    seed: int | None, partial_batch: bool = True, bisect: bool = False,
 ) -> IdempotencyReport:  # fmt: skip
     __tracebackhide__ = True
     _check_args(event, retries, observe, reset)
     resolved = _kind(event, kind)
     check = Check(runner, event, resolved, retries, observe, reset, seed)
+    check.partial_batch, check.bisect = partial_batch, bisect
     findings: list[Finding] = []
     ignored: set[str] = set()
     hooks = (botocore_hook(check.recorder), fault_point_hook(tuple(fault_points), check.recorder))

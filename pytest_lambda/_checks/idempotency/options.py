@@ -19,7 +19,8 @@ __all__ = ["MARKER", "MARKER_HELP", "IdempotencyOptions"]
 
 MARKER: Final = "lambda_idempotency"
 MARKER_HELP: Final = (
-    "lambda_idempotency(*, retries=2, faults=True, fault_points=(), seed=None): defaults for "
+    "lambda_idempotency(*, retries=2, faults=True, fault_points=(), seed=None, "
+    "partial_batch=True, bisect=False): defaults for "
     "lambda_runner.check_idempotency() in this test. "
     "https://pytest-lambda-toolkit.readthedocs.io/en/latest/how-to/idempotency/"
 )
@@ -33,6 +34,11 @@ class IdempotencyOptions:
     faults: bool = True
     fault_points: tuple[str, ...] = ()
     seed: int | None = None
+    #: The event source mapping reports batch item failures (``FunctionResponseTypes:
+    #: ReportBatchItemFailures``); False: a batch response's failures are ignored, as Lambda does.
+    partial_batch: bool = True
+    #: ``BisectBatchOnFunctionError`` (Kinesis, DynamoDB Streams): a failed batch comes back halved.
+    bisect: bool = False
 
     def __post_init__(self) -> None:
         __tracebackhide__ = True
@@ -53,6 +59,10 @@ class IdempotencyOptions:
             isinstance(self.seed, bool) or not isinstance(self.seed, int)
         ):
             raise InvalidOption(f"{MARKER}: seed={self.seed!r}: expected an int or None")
+        for name in ("partial_batch", "bisect"):
+            flag: object = getattr(self, name)
+            if not isinstance(flag, bool):
+                raise InvalidOption(f"{MARKER}: {name}={flag!r}: expected True or False")
 
     @classmethod
     def from_marker(cls, args: Sequence[Any], kwargs: Mapping[str, Any]) -> IdempotencyOptions:
@@ -78,6 +88,8 @@ class IdempotencyOptions:
             "faults": self.faults,
             "fault_points": self.fault_points,
             "seed": self.seed,
+            "partial_batch": self.partial_batch,
+            "bisect": self.bisect,
         }
         merged.update(overrides)
         return merged

@@ -54,6 +54,10 @@ class Check:
         self.phase = DUPLICATE
         self.runs_by_phase: dict[str, int] = {}
         self.clock: CheckClock | None = None
+        #: False: the mapping has no ReportBatchItemFailures, so a batch response's
+        #: batchItemFailures are ignored and an answered batch is done.
+        self.partial_batch = True
+        self.bisect = False  # BisectBatchOnFunctionError: a failed stream batch comes back halved
 
     def elapsed(self) -> float:
         """Seconds the check's clock moved on since the delivery being compared began."""
@@ -99,9 +103,9 @@ class Check:
         if not inv.ok:
             if self.kind.startswith("apigw"):
                 return next_delivery(event, self.kind, seed=self.seed)  # a 502: clients retry
-            return next_delivery(event, self.kind, failed=True, seed=self.seed)
+            return next_delivery(event, self.kind, failed=True, seed=self.seed, bisect=self.bisect)
         if self.kind in BATCH_KINDS:
-            if not failed_items(self.kind, event, inv.response):
+            if not self.partial_batch or not failed_items(self.kind, event, inv.response):
                 return None
             return next_delivery(event, self.kind, response=inv.response, seed=self.seed)
         if self.kind.startswith("apigw"):

@@ -1,0 +1,116 @@
+"""``pytest-lambda check --template FILE [FUNCTION...]``: the checks of every function of a template.
+
+The template (SAM, CloudFormation, CDK's ``cdk.out/*.template.json`` or ``serverless.yml``)
+gives each function's handler, code folder, timeout, memory, environment, layers and
+triggers (:mod:`pytest_lambda._suite.from_template`); ``--events`` narrows the kinds,
+``--moto`` creates the template's resources in moto before each check. The output is the
+failures' reports, then one summary table: a row per function and kind, a line per
+function or trigger that was skipped (not Python, inline code, a trigger no kind models)
+or could not be configured. Exit code 1 when a check fails or a function cannot be
+configured, 2 on a usage error (a template that cannot be read, an unknown function).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pytest_lambda._cli.util import CLIError
+
+if TYPE_CHECKING:
+    from pytest_lambda._suite.engine import CheckResult
+
+__all__ = ["add_template_flags", "check_template", "template_table"]
+
+
+def add_template_flags(p: argparse.ArgumentParser) -> None:
+    """``--template FILE`` and the function ids after HANDLER (check's parser)."""
+    p.add_argument(
+        "--template",
+        metavar="FILE",
+        help="a SAM, CloudFormation or CDK template (or serverless.yml): check every Python "
+        "function of it, or the FUNCTIONs named (logical ids) in place of HANDLER",
+    )
+    p.add_argument("functions", metavar="FUNCTION", nargs="*", help=argparse.SUPPRESS)
+
+
+def template_table(rows: list[tuple[str, str, dict[str, str], int]], notes: list[str]) -> list[str]:
+    """The summary: ``function  kind  invokes  idempotent  warm-reuse  robust  invocations``."""
+    from pytest_lambda._suite.engine import CHECKS
+
+    fw = max([8, *(len(r[0]) for r in rows)])
+    kw = max([8, *(len(r[1]) for r in rows)])
+    head = ["function".ljust(fw), "kind".ljust(kw), *(c.ljust(10) for c in CHECKS)]
+    lines = ["  " + "  ".join(head) + "  invocations"]
+    for function, kind, cells, runs in rows:
+        body = [function.ljust(fw), kind.ljust(kw), *(cells.get(c, "-").ljust(10) for c in CHECKS)]
+        lines.append("  " + "  ".join(body) + f"  {runs}")
+    return lines + notes
+
+
+def check_template(ns: argparse.Namespace) -> int:
+    """Run the checks of the template's functions; print failures, then the table."""
+    from pytest_lambda._checks.moto_setup import check_cli_moto
+    from pytest_lambda._core.errors import InvalidOption
+    from pytest_lambda._suite.config import load_event_params, parse_kinds
+    from pytest_lambda._suite.engine import SuiteOptions, run_checks
+    from pytest_lambda._suite.from_template import suite_plan
+    from pytest_lambda._template.app import load_app
+    from pytest_lambda._template.intrinsics import Stack
+
+    root = Path(ns.root if ns.root is not None else os.getcwd())
+    only = [f for f in [ns.handler, *ns.functions] if f]
+    try:
+        check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
+        kinds = parse_kinds(ns.events, "--events") if ns.events else []
+        app = load_app(ns.template, stack=Stack(region=ns.region))
+        for name in only:
+            if name not in app.functions:
+                app.function(name)  # raises: not a function / no such resource
+        params = load_event_params(root / "pyproject.toml")
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
+    seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
+    base = SuiteOptions(
+        seed=seed, region=ns.region, isolation=ns.isolation, moto=ns.moto,
+        moto_setup=ns.moto_setup, root=str(root), params_by_kind=params,
+    )  # fmt: skip
+    out = sys.stdout
+    rows: list[tuple[str, str, dict[str, str], int]] = []
+    notes: list[str] = []
+    starred: dict[tuple[str, str], list[str]] = {}
+    failed = 0
+    for planned in suite_plan(app, base, only=only, kinds=kinds):
+        if planned.options is None:
+            if planned.problem is not None:
+                failed += 1
+                out.write(f"FAILED {planned.logical_id}\n{planned.problem}\n\n")
+                notes.append(f"{planned.logical_id}: not configured (see above)")
+            else:
+                notes.append(f"{planned.logical_id}: skipped: {planned.skip_reason}")
+            continue
+        notes += [f"{planned.logical_id}: trigger {t} skipped: {why}"
+                  for t, why in planned.skipped_triggers]  # fmt: skip
+        results: list[CheckResult] = run_checks(planned.handler, planned.kinds, planned.options)
+        for kind in planned.kinds:
+            mine = [r for r in results if r.kind == kind]
+            cells = {r.check: r.outcome + "*" * bool(r.note) for r in mine}
+            rows.append((planned.logical_id, kind, cells, sum(r.invocations for r in mine)))
+            for r in mine:
+                if r.note:  # one line per note, naming where it applies
+                    starred.setdefault((r.check, r.note), []).append(f"{planned.logical_id} {kind}")
+        for r in results:
+            if r.outcome == "failed":
+                failed += 1
+                out.write(
+                    f"FAILED {planned.logical_id}::{r.kind}::{r.check}\n{r.report.rstrip()}\n\n"
+                )
+    notes += [f"* {check} ({', '.join(where)}): {note}" for (check, note), where in starred.items()]
+    out.write(f"{app.file} (seed {seed})\n")
+    for line in template_table(rows, notes):
+        out.write(line + "\n")
+    return 1 if failed else 0

@@ -1,0 +1,79 @@
+"""The conformance suite of a template: every Python function x each of its triggers' kinds.
+
+``suite_plan(app, base)`` gives one :class:`PlannedFunction` per function of the template:
+the kinds to check and the :class:`~pytest_lambda._suite.engine.SuiteOptions` the checks of
+that function run with (its code root, timeout, memory, name, environment, layers, the
+trigger's generator parameters, and with moto its resources created from the template).
+A function that cannot run keeps why (``problem``: a template error; ``skip_reason``: not
+Python, inline code), and a trigger no kind models is listed with its reason, so the
+pytest items and ``pytest-lambda check --template`` report them instead of dropping them.
+Per-kind parameters of ``[tool.pytest_lambda.events.<kind>]`` are laid over each trigger's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from pytest_lambda._suite.config import PARAM_SETS
+
+if TYPE_CHECKING:
+    from pytest_lambda._suite.engine import SuiteOptions
+    from pytest_lambda._template.model import App, Function
+
+__all__ = ["PlannedFunction", "suite_plan"]
+
+
+@dataclass(frozen=True)
+class PlannedFunction:
+    """One function's part of the suite."""
+
+    logical_id: str
+    handler: str
+    kinds: tuple[str, ...]
+    options: SuiteOptions | None
+    problem: str | None = None
+    skip_reason: str | None = None
+    skipped_triggers: tuple[tuple[str, str], ...] = ()  # (trigger name, why)
+
+
+def _params(fn: Function, user: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in fn.kinds:
+        mine = user.get(kind, {})
+        if PARAM_SETS in mine:  # the user's own sets replace the template's
+            out[kind] = dict(mine)
+            continue
+        sets = [{**p, **mine} for p in fn.param_sets(kind)]
+        out[kind] = sets[0] if len(sets) == 1 else {PARAM_SETS: sets}
+    return out
+
+
+def suite_plan(
+    app: App, base: SuiteOptions, *, only: Sequence[str] = (), kinds: Sequence[str] = ()
+) -> list[PlannedFunction]:
+    """The suite of ``app``: functions named in ``only`` (all if empty), ``kinds`` (all if empty)."""
+    from pytest_lambda._template.aws import create_resources
+
+    setup = partial(create_resources, app, base.region) if base.uses_moto else None
+    plan = []
+    for logical, fn in app.functions.items():
+        if only and logical not in only:
+            continue
+        if fn.problem is not None or fn.skip_reason is not None:
+            plan.append(PlannedFunction(logical, fn.handler, (), None, fn.problem, fn.skip_reason))
+            continue
+        wanted = tuple(k for k in fn.kinds if not kinds or k in kinds)
+        skipped = tuple((e.name, e.skip_reason) for e in fn.events if e.skip_reason)
+        options = dataclasses.replace(
+            base, timeout=fn.timeout, memory_mb=fn.memory_mb, root=fn.code_root,
+            params_by_kind=_params(fn, base.params_by_kind), env=dict(fn.env),
+            function_name=fn.function_name, layers=fn.layers, aws_setup=setup,
+            setup_root=base.root, template=app.file, function_id=logical,
+            idempotency_by_kind={k: fn.idempotency_keywords(k) for k in fn.kinds},
+        )  # fmt: skip
+        plan.append(PlannedFunction(logical, fn.handler, wanted, options, skipped_triggers=skipped))
+    return plan

@@ -1,0 +1,228 @@
+"""Triggers declared outside the function, as plain CloudFormation and CDK write them.
+
+``AWS::Lambda::EventSourceMapping`` (SQS, Kinesis, DynamoDB streams), ``AWS::Lambda::Url``,
+``AWS::Events::Rule`` targets, ``AWS::SNS::Subscription`` and a topic's ``Subscription``
+list, S3 ``NotificationConfiguration.LambdaConfigurations`` (on the bucket, or CDK's
+``Custom::S3BucketNotifications``), ``AWS::ApiGateway::Method`` with a Lambda proxy
+integration (the path rebuilt from its ``AWS::ApiGateway::Resource`` chain) and
+``AWS::ApiGatewayV2::Route`` → ``Integration``. A resource names its function through
+``Ref``/``Fn::GetAtt``/``Fn::Sub``/``Fn::Join`` of the function's logical id; such
+references are found by walking the raw (unresolved) value. A trigger whose properties
+cannot be resolved is recorded with its reason, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from pytest_lambda._template.intrinsics import Resolver
+from pytest_lambda._template.load import TemplateError
+from pytest_lambda._template.model import Function
+from pytest_lambda._template.sources import (
+    KAFKA_TODO,
+    EventSource,
+    arn_name,
+    batch_settings,
+    http_api_v1,
+    pattern_params,
+    records_for,
+    s3_params,
+    schedule_params,
+)
+
+__all__ = ["add_wired_sources", "mentions"]
+
+_SUB_REF = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z.]+)?\}")
+
+
+def mentions(value: object) -> set[str]:
+    """Logical ids a raw value refers to (``Ref``, ``Fn::GetAtt``, ``Fn::Sub`` names)."""
+    found: set[str] = set()
+    if isinstance(value, list):
+        for v in value:
+            found |= mentions(v)
+    elif isinstance(value, Mapping):
+        for key, arg in value.items():
+            if key == "Ref" and isinstance(arg, str):
+                found.add(arg)
+            elif key == "Fn::GetAtt":
+                first = arg.split(".", 1)[0] if isinstance(arg, str) else (arg or [None])[0]
+                if isinstance(first, str):
+                    found.add(first)
+            elif key == "Fn::Sub":
+                text = arg[0] if isinstance(arg, list) else arg
+                if isinstance(text, str):
+                    found |= set(_SUB_REF.findall(text))
+                found |= mentions(arg[1:] if isinstance(arg, list) else [])
+            else:
+                found |= mentions(arg)
+    return found
+
+
+def _targets(value: object, functions: Mapping[str, Function]) -> list[str]:
+    return sorted(m for m in mentions(value) if m in functions)
+
+
+def _api_path(res: Resolver, resource_ref: object) -> str:
+    """The REST path of an ``AWS::ApiGateway::Resource`` chain (``/`` for the root)."""
+    parts: list[str] = []
+    seen: set[str] = set()
+    current = resource_ref
+    while isinstance(current, Mapping) and "Ref" in current and current["Ref"] not in seen:
+        logical = str(current["Ref"])
+        seen.add(logical)
+        node = res.resources.get(logical) or {}
+        if node.get("Type") != "AWS::ApiGateway::Resource":
+            break
+        props = node.get("Properties") or {}
+        parts.append(str(props.get("PathPart", "")))
+        current = props.get("ParentId")
+    return "/" + "/".join(reversed(parts))
+
+
+def _one(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any],
+         functions: Mapping[str, Function], tables: Mapping[str, Any]) -> list[tuple[str, EventSource]]:  # fmt: skip
+    where = f"Resources.{logical}.Properties"
+    if rtype == "AWS::Lambda::EventSourceMapping":
+        targets = _targets(props.get("FunctionName"), functions)
+        if not targets:
+            return []
+        resolved = res.resolve(dict(props), where)
+        arn = str(resolved.get("EventSourceArn", ""))
+        service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+        batch = batch_settings(resolved)
+        size = resolved.get("BatchSize")
+        if "SelfManagedEventSource" in resolved or service == "kafka":
+            return [
+                (t, EventSource(logical, None, skip_reason=KAFKA_TODO, origin=rtype))
+                for t in targets
+            ]
+        if service == "sqs":
+            src = EventSource(logical, "sqs", ({"queue": arn_name(arn), "records": records_for(size or 10)},),
+                              origin=rtype, **batch)  # fmt: skip
+        elif service == "kinesis":
+            src = EventSource(logical, "kinesis", ({"stream": arn_name(arn), "records": records_for(size or 100)},),
+                              origin=rtype, **batch)  # fmt: skip
+        elif service == "dynamodb":
+            table = arn_name(arn)
+            params: dict[str, Any] = {"table": table, "records": records_for(size or 100)}
+            if table in tables:
+                schema, view = tables[table]
+                params.update({"key_schema": schema} if schema else {})
+                params.update({"view_type": view} if view else {})
+            src = EventSource(logical, "dynamodb", (params,), origin=rtype, **batch)
+        else:
+            src = EventSource(logical, None, skip_reason=f"event source {arn or '(none)'}: no "
+                              "event kind of this toolkit models it", origin=rtype)  # fmt: skip
+        return [(t, src) for t in targets]
+    if rtype == "AWS::Lambda::Url":
+        auth = "iam" if str(props.get("AuthType", "NONE")).upper() == "AWS_IAM" else "none"
+        return [(t, EventSource(logical, "function_url", ({"auth": auth},), origin=rtype))
+                for t in _targets(props.get("TargetFunctionArn"), functions)]  # fmt: skip
+    if rtype == "AWS::Events::Rule":
+        out = []
+        for target in props.get("Targets") or []:
+            for t in _targets(
+                target.get("Arn") if isinstance(target, Mapping) else None, functions
+            ):
+                resolved = res.resolve(dict(props), where)
+                if "ScheduleExpression" in resolved:
+                    src = EventSource(logical, "eventbridge", (schedule_params(res.physical_name(logical)),),
+                                      origin=rtype)  # fmt: skip
+                else:
+                    kind, params, skip = pattern_params(resolved.get("EventPattern"))
+                    src = EventSource(logical, kind, (params,), skip_reason=skip, origin=rtype)
+                out.append((t, src))
+        return out
+    if rtype == "AWS::SNS::Subscription" and str(props.get("Protocol", "")).lower() == "lambda":
+        topic = arn_name(res.resolve(props.get("TopicArn"), f"{where}.TopicArn"))
+        return [(t, EventSource(logical, "sns", ({"topic": topic},), origin=rtype))
+                for t in _targets(props.get("Endpoint"), functions)]  # fmt: skip
+    if rtype == "AWS::SNS::Topic":
+        out = []
+        for sub in props.get("Subscription") or []:
+            if isinstance(sub, Mapping) and str(sub.get("Protocol", "")).lower() == "lambda":
+                topic = res.physical_name(logical)
+                out += [(t, EventSource(logical, "sns", ({"topic": topic},), origin=rtype))
+                        for t in _targets(sub.get("Endpoint"), functions)]  # fmt: skip
+        return out
+    if rtype in ("AWS::S3::Bucket", "Custom::S3BucketNotifications"):
+        config = props.get("NotificationConfiguration") or {}
+        bucket = (res.physical_name(logical) if rtype == "AWS::S3::Bucket"
+                  else str(res.resolve(props.get("BucketName"), f"{where}.BucketName")))  # fmt: skip
+        out = []
+        for entry in (
+            config.get("LambdaFunctionConfigurations") or config.get("LambdaConfigurations") or []
+        ):
+            rules = (
+                (entry.get("Filter") or {}).get("Key")
+                or (entry.get("Filter") or {}).get("S3Key")
+                or {}
+            )
+            rules = res.resolve(rules.get("FilterRules") or rules.get("Rules"), where)
+            sets = s3_params(
+                bucket, res.resolve(entry.get("Event") or entry.get("Events"), where), rules
+            )
+            out += [(t, EventSource(logical, "s3", sets, origin=rtype))
+                    for t in _targets(entry.get("Function") or entry.get("LambdaFunctionArn"), functions)]  # fmt: skip
+        return out
+    if rtype == "AWS::ApiGateway::Method":
+        integration = props.get("Integration") or {}
+        targets = _targets(integration.get("Uri"), functions)
+        if not targets:
+            return []
+        method = str(props.get("HttpMethod", "ANY")).upper()
+        params = {"resource": _api_path(res, props.get("ResourceId"))}
+        if method != "ANY":
+            params["method"] = method
+        return [(t, EventSource(logical, "apigw_v1", (params,), origin=rtype)) for t in targets]
+    if rtype == "AWS::ApiGatewayV2::Route":
+        target = props.get("Target")
+        integration_ids = mentions(target)
+        out = []
+        for iid in sorted(integration_ids):
+            integ = res.resources.get(iid) or {}
+            if integ.get("Type") != "AWS::ApiGatewayV2::Integration":
+                continue
+            iprops = integ.get("Properties") or {}
+            route = str(res.resolve(props.get("RouteKey", "$default"), f"{where}.RouteKey"))
+            for t in _targets(iprops.get("IntegrationUri"), functions):
+                if str(iprops.get("PayloadFormatVersion", "2.0")) == "1.0" and route != "$default":
+                    out.append((t, http_api_v1(logical, route, rtype)))
+                else:
+                    out.append(
+                        (t, EventSource(logical, "apigw_v2", ({"route_key": route},), origin=rtype))
+                    )
+        return out
+    return []
+
+
+def add_wired_sources(
+    res: Resolver, functions: dict[str, Function], tables: Mapping[str, Any]
+) -> dict[str, Function]:
+    """``functions`` with the triggers that other resources declare added to their events."""
+    added: dict[str, list[EventSource]] = {}
+    failed: dict[str, str] = {}
+    for logical, resource in res.resources.items():
+        props = resource.get("Properties") or {}
+        if not isinstance(props, Mapping):
+            continue
+        try:
+            pairs = _one(res, logical, str(resource.get("Type")), props, functions, tables)
+        except TemplateError as exc:
+            for t in _targets(props, functions):
+                failed.setdefault(t, str(exc))
+            continue
+        for target, source in pairs:
+            added.setdefault(target, []).append(source)
+    out = {}
+    for logical, fn in functions.items():
+        if fn.runnable and logical in failed:
+            fn = replace(fn, problem=failed[logical])
+        elif fn.runnable and logical in added:
+            fn = replace(fn, events=fn.events + tuple(added[logical]))
+        out[logical] = fn
+    return out

@@ -1,0 +1,3 @@
+from __future__ import annotations
+
+GREETING = "hello from the layer"

@@ -1,0 +1,120 @@
+"""``pytest-lambda check --template``: every function of a template, one summary table."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda.cli import main
+
+DATA = Path(__file__).parents[1] / "data" / "templates"
+EXAMPLE = Path(__file__).parents[2] / "examples" / "sam_app"
+
+
+def test_every_function_of_the_example(capsys: pytest.CaptureFixture[str]) -> None:
+    template = str(EXAMPLE / "template.yaml")
+    assert main(["check", "--template", template, "--seed", "5", "--root", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{template} (seed 5)"
+    assert [line.split()[:6] for line in out[2:5]] == [
+        ["OrdersApiFunction", "apigw_v1", "passed", "passed*", "passed", "passed"],
+        ["OrdersWorkerFunction", "sqs", "passed", "passed*", "passed", "passed"],
+        ["ThumbnailFunction", "s3", "passed", "passed*", "passed", "passed"],
+    ]
+    assert out[1].split() == [
+        "function", "kind", "invokes", "idempotent", "warm-reuse", "robust", "invocations",
+    ]  # fmt: skip
+    assert out[5].startswith(
+        "* idempotent (OrdersApiFunction apigw_v1, OrdersWorkerFunction sqs, ThumbnailFunction "
+        "s3): state not observed (responses and errors only)"
+    )
+    assert len(out) == 6
+
+
+def test_named_functions_skips_and_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(DATA / "sam", tmp_path / "sam")
+    (tmp_path / "sam" / "src" / "reports" / "reports.py").unlink()
+    template = str(tmp_path / "sam" / "template.yaml")
+    argv = ["check", "--template", template, "--seed", "3", "--events", "sqs"]
+    assert main([*argv, "OrdersWorkerFunction", "NotifierFunction", "ReportsFunction"]) == 1
+    out = capsys.readouterr().out
+    reports = tmp_path / "sam" / "src" / "reports"
+    assert out.startswith(
+        f"FAILED ReportsFunction\n{template}: Resources.ReportsFunction.Properties.Handler: "
+        f"'reports.handler' names module reports, but there is no reports.py under {reports}\n"
+    )
+    lines = out.splitlines()
+    assert lines[lines.index(f"{template} (seed 3)") + 2].split() == ["OrdersWorkerFunction", "sqs", "passed", "passed*", "passed",
+                                 "passed", "22"]  # fmt: skip
+    assert "NotifierFunction: skipped: runtime nodejs20.x is not a Python runtime: only " \
+        "python3.x functions are run" in lines  # fmt: skip
+    assert "ReportsFunction: not configured (see above)" in lines
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (["--template", "nope.yaml"], "nope.yaml: no such template file"),
+        (["--template", str(DATA / "sam" / "template.yaml"), "OrdersTable"],
+         f"{DATA / 'sam' / 'template.yaml'}: Resources.OrdersTable is a AWS::DynamoDB::Table, "
+         "not a function; functions: OrdersApiFunction, OrdersWorkerFunction, ReportsFunction, "
+         "NotifierFunction"),
+        ([], "the following arguments are required: HANDLER, --events (see 'pytest-lambda "
+             "check --help')"),
+        (["app.handler", "Extra", "--events", "sqs"], "unrecognized arguments: Extra (function "
+         "ids need --template) (see 'pytest-lambda check --help')"),
+    ],
+)  # fmt: skip
+def test_usage_errors_are_one_line(
+    argv: list[str], error: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", *argv]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"pytest-lambda: error: {error}\n"
+
+
+def test_a_failing_check_reproduces_with_the_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "def handler(event, context):\n    raise KeyError('x')\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      Runtime: python3.12\n      CodeUri: src\n      Handler: app.handler\n"
+        "      Timeout: 9\n      Events:\n        Q: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:1:q}}\n"
+    )
+    template = str(tmp_path / "template.yaml")
+    argv = ["check", "--template", template, "--seed", "2", "--region", "eu-west-1"]
+    assert main(argv) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAILED Fn::sqs::invokes\napp.handler failed on 5 of 5 seeded sqs events")
+    assert (
+        f"reproduce with --lambda-seed=2: pytest --lambda-template={template} --lambda-seed=2 "
+        f"--lambda-region=eu-west-1 -k 'Fn and sqs and invokes'  (or: pytest-lambda check "
+        f"--template {template} Fn --events sqs --seed 2 --region eu-west-1)\n"
+    ) in out
+
+
+@pytest.mark.parametrize(("extra", "verdict"), [("", "passed*"), (", FunctionResponseTypes: [ReportBatchItemFailures]", "failed*")])  # fmt: skip
+def test_the_idempotent_check_follows_report_batch_item_failures(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: str, verdict: str
+) -> None:
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n"
+        "    return {'batchItemFailures': [{'itemIdentifier': event['Records'][0]['messageId']}]}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      Events:\n"
+        f"        Q: {{Type: SQS, Properties: {{Queue: !GetAtt Q.Arn{extra}}}}}\n"
+    )
+    main(["check", "--template", str(tmp_path / "template.yaml"), "--seed", "1"])
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  Fn "))
+    assert row.split()[3] == verdict  # the idempotent column
