@@ -22,11 +22,11 @@ from pytest_lambda._template.intrinsics import Resolver
 from pytest_lambda._template.load import TemplateError
 from pytest_lambda._template.model import Function
 from pytest_lambda._template.sources import (
-    KAFKA_TODO,
     EventSource,
     arn_name,
     batch_settings,
     http_api_v1,
+    kafka_source,
     pattern_params,
     records_for,
     s3_params,
@@ -96,10 +96,13 @@ def _one(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any],
         batch = batch_settings(resolved)
         size = resolved.get("BatchSize")
         if "SelfManagedEventSource" in resolved or service == "kafka":
-            return [
-                (t, EventSource(logical, None, skip_reason=KAFKA_TODO, origin=rtype))
-                for t in targets
-            ]
+            endpoints = (resolved.get("SelfManagedEventSource") or {}).get("Endpoints") or {}
+            src = kafka_source(
+                logical, rtype, resolved,
+                cluster_arn=arn if service == "kafka" else "",
+                servers=endpoints.get("KafkaBootstrapServers"),
+            )  # fmt: skip
+            return [(t, src) for t in targets]
         if service == "sqs":
             src = EventSource(logical, "sqs", ({"queue": arn_name(arn), "records": records_for(size or 10)},),
                               origin=rtype, **batch)  # fmt: skip

@@ -33,9 +33,9 @@ Resources:
         Jobs:
           Type: SQS
           Properties: {Queue: !GetAtt Jobs.Arn, BatchSize: 2}
-        Kafka:
-          Type: MSK
-          Properties: {Stream: arn:aws:kafka:us-east-1:123456789012:cluster/c/1, Topics: [t]}
+        Broker:
+          Type: MQ
+          Properties: {Broker: arn:aws:mq:us-east-1:123456789012:broker:b:b-1, Queues: [q]}
   Node:
     Type: AWS::Serverless::Function
     Properties: {CodeUri: src, Handler: index.handler, Runtime: nodejs20.x}
@@ -96,9 +96,7 @@ def test_every_function_and_trigger_with_moto_resources_and_the_setup_hook(
             "Writer::sqs::warm-reuse PASSED*",
             "Writer::sqs::robust PASSED*",
             "Broken::template FAILED*",
-            "SKIPPED [[]1[]] *: trigger Kafka: Kafka event sources (MSK, self-managed) "
-            "are not mapped yet: this toolkit has no kafka event kind (TODO: map them when the "
-            "kafka kind lands)",
+            "SKIPPED [[]1[]] *: trigger Broker: no event kind of this toolkit models MQ events",
             "SKIPPED [[]1[]] *: runtime nodejs20.x is not a Python runtime: only python3.x "
             "functions are run",
             "*template.yaml: Resources.Broken.Properties.Handler: 'missing.handler' names module "

@@ -371,3 +371,88 @@ def test_api_events_use_their_apis_stage(tmp_path: Path) -> None:
     )
     (source,) = load_app(path).function("Fn").events
     assert dict(source.params) == {"resource": "/items", "stage": "v1"}  # ANY: method drawn
+
+
+KAFKA_SAM = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Orders:
+          Type: MSK
+          Properties:
+            Stream: arn:aws:kafka:eu-west-1:123456789012:cluster/orders-cluster/abc-1
+            Topics: [orders]
+            BatchSize: 5
+            FunctionResponseTypes: [ReportBatchItemFailures]
+        Legacy:
+          Type: SelfManagedKafka
+          Properties:
+            KafkaBootstrapServers: ["broker-1.example.com:9092", "broker-2.example.com:9092"]
+            Topics: [clicks, views]
+        Nightly:
+          Type: ScheduleV2
+          Properties: {ScheduleExpression: rate(1 day), Name: nightly-report}
+        WithInput:
+          Type: ScheduleV2
+          Properties: {ScheduleExpression: rate(1 day), Input: '{"job": "x"}'}
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Consumer
+      Topics: [audit]
+      SelfManagedEventSource:
+        Endpoints: {KafkaBootstrapServers: ["kafka.internal:9096"]}
+"""
+
+
+def test_kafka_and_scheduler_triggers_are_mapped(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return None\n")
+    path = tmp_path / "template.yaml"
+    path.write_text(KAFKA_SAM)
+    fn = load_app(path).function("Consumer")
+    got = {e.name: (e.kind, dict(e.params), e.report_batch_item_failures, e.skip_reason)
+           for e in fn.events}  # fmt: skip
+    assert got["Orders"] == (
+        "kafka",
+        {"source": "msk", "topic": "orders", "cluster": "orders-cluster", "records": 5},
+        False,  # Kafka partial batch responses are not modelled: whole-batch retries
+        None,
+    )
+    assert got["Legacy"] == (
+        "kafka",
+        {"source": "self_managed", "topic": ["clicks", "views"],
+         "bootstrap_servers": ["broker-1.example.com:9092", "broker-2.example.com:9092"],
+         "records": 10},
+        False,
+        None,
+    )  # fmt: skip
+    assert got["Mapping"] == (
+        "kafka",
+        {"source": "self_managed", "topic": "audit",
+         "bootstrap_servers": ["kafka.internal:9096"], "records": 10},
+        False,
+        None,
+    )  # fmt: skip
+    assert got["Nightly"] == (
+        "eventbridge",
+        {"variant": "scheduler", "schedule": "nightly-report"},
+        False,
+        None,
+    )
+    assert got["WithInput"][0] is None
+    assert got["WithInput"][3] == (
+        "EventBridge Scheduler delivers the schedule's Input as the event: build it with "
+        "events.scheduler_input(input) in your own test"
+    )
+    from pytest_lambda import events
+
+    for name in ("Orders", "Legacy", "Mapping", "Nightly"):
+        source = next(e for e in fn.events if e.name == name)
+        events.generate(source.kind or "", seed=1, **dict(source.params))  # valid events
