@@ -45,7 +45,7 @@ _MISSING: Final = object()
 
 def _bad(where: str, what: str) -> InvalidEventSpec:
     return InvalidEventSpec(
-        f"filter pattern: {where}: {what}; see the rule syntax in AWS's 'Lambda event "
+        f"filter pattern: {where or 'the pattern'}: {what}; see the rule syntax in AWS's 'Lambda event "
         "filtering' page (e.g. {\"body\": {\"type\": [\"order\"]}})"
     )
 

@@ -323,6 +323,8 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
     if outcome == "failed" or findings:
         text = f"{text.rstrip()}\n{repro}"
+    if outcome == "passed" and findings:  # warnings only: the note says how to replay them
+        note = f"{note}; {repro}"
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
 
 

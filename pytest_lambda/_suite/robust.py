@@ -126,6 +126,12 @@ def _fix(kind: str, codes: set[str]) -> str:
             "(ReportBatchItemFailures on the mapping), or send the record to a dead-letter "
             "queue, so one bad record does not fail the batch"
         )
+    if "robust.partial-batch-contract" in codes:
+        from pytest_lambda._suite.variants import ID_FIELD
+
+        hints.append(
+            f'report each failed record as {{"itemIdentifier": {ID_FIELD.get(kind, "its id")}}}'
+        )
     if _RAISED in codes and not hints:
         hints.append("handle the input, or configure an on-failure destination")
     if not hints:

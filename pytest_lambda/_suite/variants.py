@@ -21,6 +21,7 @@ from pytest_lambda._runtime.http_view import NotAnHttpEvent
 __all__ = [
     "API_KINDS",
     "BATCH_KINDS",
+    "ID_FIELD",
     "answer_finding",
     "answer_problem",
     "apply",
@@ -296,7 +297,7 @@ def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
 Found = tuple[str, str]
 #: The kinds whose event source mapping reads a partial batch response.
 BATCH_KINDS: Final = ("sqs", "kinesis", "dynamodb")
-_ID_FIELD: Final = {
+ID_FIELD: Final = {
     "sqs": 'record["messageId"]',
     "kinesis": 'record["kinesis"]["sequenceNumber"]',
     "dynamodb": 'record["dynamodb"]["SequenceNumber"]',
@@ -382,9 +383,9 @@ def _batch_response_problem(kind: str, event: object, response: object) -> str |
         return None
     what = "not a messageId of the batch" if kind == "sqs" else "non-numeric"
     return (
-        f"answered {str(response)[:120]} : an empty, null or {what} itemIdentifier (or "
+        f"answered {str(response)[:160]} : an empty, null or {what} itemIdentifier (or "
         "another key) fails the whole batch; report each failed record as "
-        f'{{"itemIdentifier": {_ID_FIELD[kind]}}}'
+        f'{{"itemIdentifier": {ID_FIELD[kind]}}}'
     )
 
 

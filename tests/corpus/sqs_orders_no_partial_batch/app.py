@@ -1,0 +1,27 @@
+"""Order intake: stores each order message of the queue in the orders table.
+
+Bug: a message whose body is not JSON raises, and without partial batch responses the
+whole batch (the good orders too) is redelivered until maxReceiveCount.
+"""
+
+import json
+import os
+from decimal import Decimal
+
+import boto3
+
+table = boto3.resource("dynamodb").Table(os.environ.get("ORDERS_TABLE", "orders"))
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        order = json.loads(record["body"])
+        try:
+            table.put_item(
+                Item={"orderId": str(order.get("orderId", record["messageId"])),
+                      "amount": Decimal(str(order.get("amount", 0)))},
+                ConditionExpression="attribute_not_exists(orderId)",
+            )  # fmt: skip
+        except table.meta.client.exceptions.ConditionalCheckFailedException:
+            pass  # a redelivered order: stored already
+    return {}
