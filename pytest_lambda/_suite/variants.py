@@ -381,11 +381,14 @@ def _batch_response_problem(kind: str, event: object, response: object) -> str |
 
     if failed_items(kind, event if isinstance(event, dict) else {}, response) != WHOLE_BATCH:
         return None
-    what = "not a messageId of the batch" if kind == "sqs" else "non-numeric"
+    what = (
+        "an itemIdentifier that is empty, null or not a messageId of the batch"
+        if kind == "sqs"
+        else "an empty, null or non-numeric itemIdentifier"
+    )
     return (
-        f"answered {str(response)[:160]} : an empty, null or {what} itemIdentifier (or "
-        "another key) fails the whole batch; report each failed record as "
-        f'{{"itemIdentifier": {ID_FIELD[kind]}}}'
+        f"answered {str(response)[:160]} : {what} (or another key) fails the whole batch; "
+        f'report each failed record as {{"itemIdentifier": {ID_FIELD[kind]}}}'
     )
 
 
