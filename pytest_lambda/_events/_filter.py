@@ -46,7 +46,7 @@ _MISSING: Final = object()
 def _bad(where: str, what: str) -> InvalidEventSpec:
     return InvalidEventSpec(
         f"filter pattern: {where or 'the pattern'}: {what}; see the rule syntax in AWS's 'Lambda event "
-        "filtering' page (e.g. {\"body\": {\"type\": [\"order\"]}})"
+        'filtering\' page (e.g. {"body": {"type": ["order"]}})'
     )
 
 
@@ -55,7 +55,7 @@ def _check_rule(rule: object, where: str) -> None:
         return
     if not isinstance(rule, Mapping) or len(rule) != 1:
         raise _bad(where, f"a rule must be a value or an object of one operator, not {rule!r}")
-    (op, arg), = rule.items()
+    ((op, arg),) = rule.items()
     if op not in _OPERATORS:
         raise _bad(where, f"unknown operator {op!r}; valid: {', '.join(_OPERATORS)}")
     if op in ("prefix", "suffix", "equals-ignore-case") and not isinstance(arg, str):
@@ -126,12 +126,12 @@ def parse_filters(raw: object, kind: str | None = None) -> tuple[dict[str, Any],
     if isinstance(raw, Mapping) and "Filters" in raw:
         filters = raw["Filters"]
         if not isinstance(filters, list) or not filters:
-            raise _bad("Filters", "must be a non-empty list of {\"Pattern\": \"<JSON>\"}")
+            raise _bad("Filters", 'must be a non-empty list of {"Pattern": "<JSON>"}')
         items: list[object] = []
         for n, entry in enumerate(filters):
             text = entry.get("Pattern") if isinstance(entry, Mapping) else None
             if not isinstance(text, str):
-                raise _bad(f"Filters[{n}]", "each filter must be {\"Pattern\": \"<JSON text>\"}")
+                raise _bad(f"Filters[{n}]", 'each filter must be {"Pattern": "<JSON text>"}')
             try:
                 items.append(json.loads(text))
             except ValueError as exc:
@@ -182,7 +182,7 @@ def _equal(value: object, rule: object) -> bool:
 
 
 def _numeric(value: object, spec: Sequence[Any]) -> bool:
-    if not _number(value):
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False
     ops = {"=": float.__eq__, "<": float.__lt__, "<=": float.__le__,
            ">": float.__gt__, ">=": float.__ge__}  # fmt: skip
@@ -192,7 +192,7 @@ def _numeric(value: object, spec: Sequence[Any]) -> bool:
 def _rule(value: object, rule: object) -> bool:
     if not isinstance(rule, Mapping):
         return value is not _MISSING and _equal(value, rule)
-    (op, arg), = rule.items()
+    ((op, arg),) = rule.items()
     if op == "exists":
         return (value is not _MISSING) is arg
     if value is _MISSING:

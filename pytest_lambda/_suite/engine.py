@@ -16,11 +16,11 @@ from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
+from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
-from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
-from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.robust import check_robust, no_route_note
+from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
 from pytest_lambda._suite.variants import contract_problem
 
 __all__ = [
@@ -270,9 +270,7 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     return "failed", str(report), runs, ""
 
 
-_CHECK_FUNCS: Final[
-    dict[str, Callable[[str, str, SuiteOptions], tuple[Any, ...]]]
-] = {
+_CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Any, ...]]]] = {
     "invokes": _check_invokes,
     "idempotent": _check_idempotent,
     "warm-reuse": _check_warm_reuse,
@@ -288,7 +286,6 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         InvalidEventSpec,
         InvalidOption,
     )
-
     from pytest_lambda._suite.filtering import NoMatchingEvents
 
     repro = reproduce_line(handler, kind, check, opts.seed, opts)

@@ -12,6 +12,7 @@ Cost: at most ``TRIES`` generations per event, each a few milliseconds.
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import json
 from collections.abc import Mapping, Sequence
@@ -45,7 +46,7 @@ def _example(rules: Sequence[Any], current: object) -> tuple[bool, object]:
     for rule in rules:
         if not isinstance(rule, Mapping):
             return True, rule
-        (op, arg), = rule.items()
+        ((op, arg),) = rule.items()
         if op == "equals-ignore-case":
             return True, arg
         if op == "prefix":
@@ -150,13 +151,14 @@ def _ddb_consistent(record: dict[str, Any]) -> None:
         ddb.pop("NewImage", None)
     from pytest_lambda._events._ddb_json import item_size
 
-    try:
+    # a steered value that is not DynamoDB JSON: the size stays as drawn
+    with contextlib.suppress(TypeError, ValueError, KeyError, AttributeError):
         ddb["SizeBytes"] = sum(item_size(ddb.get(f)) for f in ("Keys", "NewImage", "OldImage"))
-    except (TypeError, ValueError, KeyError, AttributeError):
-        pass  # a steered value that is not DynamoDB JSON: the size stays as drawn
 
 
-def filter_event(event: Mapping[str, Any], patterns: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def filter_event(
+    event: Mapping[str, Any], patterns: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
     """``event`` with only the records the filter delivers, or None when none passes."""
     records = [r for r in event.get("Records", ()) if matches_filter(r, list(patterns))]
     if not records:

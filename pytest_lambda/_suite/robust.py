@@ -82,7 +82,7 @@ def _put_s3_objects(event: dict[str, Any], region: str) -> None:
             continue
         try:
             s3.head_bucket(Bucket=bucket)
-        except Exception:  # noqa: BLE001 - moto's ClientError: no such bucket yet
+        except Exception:
             extra = {} if region == "us-east-1" else {
                 "CreateBucketConfiguration": {"LocationConstraint": region}}  # fmt: skip
             s3.create_bucket(Bucket=bucket, **extra)
@@ -139,7 +139,9 @@ def _fix(kind: str, codes: set[str]) -> str:
     return f"Fix: {'; '.join(hints)}; see {DOCS_SUITE}#robust"
 
 
-def check_robust(handler: str, kind: str, opts: Any) -> tuple[str, str, int, str, tuple[Finding, ...]]:
+def check_robust(
+    handler: str, kind: str, opts: Any
+) -> tuple[str, str, int, str, tuple[Finding, ...]]:
     """Run the check: ``(outcome, report, invocations, note, findings)``."""
     from pytest_lambda._suite.filtering import FILTERABLE, filter_event, generate_matching
 
@@ -201,7 +203,8 @@ def check_robust(handler: str, kind: str, opts: Any) -> tuple[str, str, int, str
             ))  # fmt: skip
             text = (
                 f"{handler} raised on {len(warnings)} of {sent} realistic {kind} events ("
-                f"warning: {consequence})\n\n" + "\n".join(f"  {f.message}" for f in warnings)
+                f"warning: {consequence})\n\n"
+                + "\n".join(f"  {f.message}" for f in warnings)
                 + f"\n\n{_fix(kind, {_RAISED})}"
             )
         note = "; ".join(notes)

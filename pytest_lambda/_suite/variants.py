@@ -251,7 +251,7 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
 
 
 #: Text a real producer sends routinely: accents, CJK, an emoji (4 bytes in UTF-8).
-UNICODE_TEXT: Final = "Zoë Ångström – 東京 🚀"
+UNICODE_TEXT: Final = "Zoë Ångström, 東京 🚀"
 
 
 def _with_unicode(payload: object) -> dict[str, Any]:

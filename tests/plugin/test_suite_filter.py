@@ -42,7 +42,9 @@ def test_a_filter_from_the_ini_file_applies_too(pytester: pytest.Pytester) -> No
         "-k", "invokes",
     )  # fmt: skip
     result.assert_outcomes(passed=1, deselected=3)
-    result.stdout.fnmatch_lines(['lambda suite: filter {"body": {"type": ["order"]}} (ini lambda_filter)'])
+    result.stdout.fnmatch_lines(
+        ['lambda suite: filter {"body": {"type": ["order"]}} (ini lambda_filter)']
+    )
 
 
 def test_a_malformed_filter_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -54,7 +56,7 @@ def test_a_malformed_filter_is_a_usage_error(pytester: pytest.Pytester) -> None:
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
         [
-            "ERROR: --lambda-filter (from command line)='{\"body\": {\"type\": \"order\"}}': "
+            'ERROR: --lambda-filter (from command line)=\'{"body": {"type": "order"}}\': '
             "filter pattern: body.type: a key must map to a list of rules or a nested object, "
             "not 'order'; see the rule syntax in AWS's 'Lambda event filtering' page (e.g. "
             '{"body": {"type": [[]"order"[]]}}); see *reference/options*'
@@ -68,7 +70,10 @@ def test_check_filter_flag_and_its_errors(tmp_path, monkeypatch, capsys) -> None
     (tmp_path / "app.py").write_text(ORDERS_ONLY)
     argv = ["check", "app.handler", "--events", "sqs", "--seed", "2"]
     assert main([*argv, "--filter", '{"body": {"type": ["order"]}}']) == 0
-    assert "* robust: 3 variants not sent: the filter would not deliver them" in capsys.readouterr().out
+    assert (
+        "* robust: 3 variants not sent: the filter would not deliver them"
+        in capsys.readouterr().out
+    )
     prefix = '{"body": {"type": [{"prefix": "ord"}]}}'  # lets "ordinary" through: a bug
     assert main([*argv, "--filter", prefix]) == 1
     out = capsys.readouterr().out
@@ -81,13 +86,21 @@ def test_check_filter_flag_and_its_errors(tmp_path, monkeypatch, capsys) -> None
         """'{"body": {"type": [{"prefix": "ord"}]}}')"""
     ) in out
     assert main([*argv, "--filter", "{nope"]) == 2
-    assert capsys.readouterr().err.splitlines()[-1].endswith(
-        "--filter='{nope': filter pattern: the text: not JSON (Expecting property name enclosed "
-        "in double quotes: line 1 column 2 (char 1)); see the rule syntax in AWS's 'Lambda "
-        'event filtering\' page (e.g. {"body": {"type": ["order"]}})'
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith(
+            "--filter='{nope': filter pattern: the text: not JSON (Expecting property name enclosed "
+            "in double quotes: line 1 column 2 (char 1)); see the rule syntax in AWS's 'Lambda "
+            'event filtering\' page (e.g. {"body": {"type": ["order"]}})'
+        )
     )
     assert main(["check", "app.handler", "--events", "s3", "--filter", '{"a": ["b"]}']) == 2
-    assert capsys.readouterr().err.splitlines()[-1].endswith(
-        "--filter='{\"a\": [\"b\"]}': a filter belongs to one event source mapping; the event "
-        "kinds (s3) must include exactly one of sqs, kinesis, dynamodb"
+    assert (
+        capsys.readouterr()
+        .err.splitlines()[-1]
+        .endswith(
+            '--filter=\'{"a": ["b"]}\': a filter belongs to one event source mapping; the event '
+            "kinds (s3) must include exactly one of sqs, kinesis, dynamodb"
+        )
     )

@@ -100,22 +100,37 @@ def test_several_filters_are_ored_in_every_accepted_form() -> None:
 @pytest.mark.parametrize(
     ("pattern", "message"),
     [
-        ("{not json", "the text: not JSON (Expecting property name enclosed in double quotes: "
-                      "line 1 column 2 (char 1))"),
-        ({"body": {"type": "order"}}, "body.type: a key must map to a list of rules or a "
-                                      "nested object, not 'order'"),
-        ({"body": {"type": []}}, "body.type: an empty list of rules matches nothing; give at "
-                                 "least one rule"),
-        ({"body": {"type": [{"contains": "x"}]}}, "body.type: unknown operator 'contains'; "
-         "valid: prefix, suffix, equals-ignore-case, anything-but, numeric, exists"),
-        ({"body": {"n": [{"numeric": [">", "5"]}]}}, "body.n: numeric takes [op, number] or "
-         "[op, number, op, number] with op one of =, <, <=, >, >=, not ['>', '5']"),
+        (
+            "{not json",
+            "the text: not JSON (Expecting property name enclosed in double quotes: "
+            "line 1 column 2 (char 1))",
+        ),
+        (
+            {"body": {"type": "order"}},
+            "body.type: a key must map to a list of rules or a nested object, not 'order'",
+        ),
+        (
+            {"body": {"type": []}},
+            "body.type: an empty list of rules matches nothing; give at least one rule",
+        ),
+        (
+            {"body": {"type": [{"contains": "x"}]}},
+            "body.type: unknown operator 'contains'; "
+            "valid: prefix, suffix, equals-ignore-case, anything-but, numeric, exists",
+        ),
+        (
+            {"body": {"n": [{"numeric": [">", "5"]}]}},
+            "body.n: numeric takes [op, number] or "
+            "[op, number, op, number] with op one of =, <, <=, >, >=, not ['>', '5']",
+        ),
         ({"body": {"n": [{"exists": "yes"}]}}, "body.n: exists takes true or false, not 'yes'"),
         ({"body": {"n": [{"prefix": 5}]}}, "body.n: prefix takes a string, not 5"),
         ({"$or": [{"a": ["x"]}]}, "$or: $or takes a list of at least two patterns"),
         ([], "the list: no pattern given"),
-        ({"Filters": [{"pattern": "{}"}]}, "Filters[0]: each filter must be "
-                                           "{\"Pattern\": \"<JSON text>\"}"),
+        (
+            {"Filters": [{"pattern": "{}"}]},
+            'Filters[0]: each filter must be {"Pattern": "<JSON text>"}',
+        ),
         ({}, "the pattern: a pattern must be a non-empty JSON object, not {}"),
     ],
 )
@@ -124,7 +139,7 @@ def test_a_malformed_pattern_is_one_clear_error(pattern: object, message: str) -
         events.matches_filter(sqs(ORDER), pattern)
     assert str(info.value) == (
         f"filter pattern: {message}; see the rule syntax in AWS's 'Lambda event filtering' "
-        "page (e.g. {\"body\": {\"type\": [\"order\"]}})"
+        'page (e.g. {"body": {"type": ["order"]}})'
     )
 
 

@@ -41,7 +41,9 @@ def handler(event, context):
 
 
 def test_a_kinesis_consumer_crashing_on_utf8_is_an_error_that_stalls_the_shard(root):
-    result = run_check("app.handler", "kinesis", "robust", SuiteOptions(seed=7, root=root(ASCII_KINESIS)))
+    result = run_check(
+        "app.handler", "kinesis", "robust", SuiteOptions(seed=7, root=root(ASCII_KINESIS))
+    )
     assert result.outcome == "failed"
     lines = result.report.splitlines()
     assert lines[:4] == [
@@ -119,7 +121,10 @@ def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_
         "  Records.0.s3.object.key is unicode, sent URL-encoded (uploads/写真.jpg): raised "
         "FileNotFoundError: uploads/%E5%86%99%E7%9C%9F.jpg",
     ]
-    assert "Fix: decode the key with urllib.parse.unquote_plus(record['s3']['object']['key'])" in result.report
+    assert (
+        "Fix: decode the key with urllib.parse.unquote_plus(record['s3']['object']['key'])"
+        in result.report
+    )
 
 
 def test_a_decoding_s3_handler_has_no_finding(root):
@@ -137,7 +142,10 @@ def handler(event, context):
 
 @pytest.mark.parametrize(
     ("kind", "field"),
-    [("kinesis", 'record["kinesis"]["sequenceNumber"]'), ("dynamodb", 'record["dynamodb"]["SequenceNumber"]')],
+    [
+        ("kinesis", 'record["kinesis"]["sequenceNumber"]'),
+        ("dynamodb", 'record["dynamodb"]["SequenceNumber"]'),
+    ],
 )
 def test_the_stream_partial_batch_contract_is_one_rule_for_kinesis_and_dynamodb(root, kind, field):
     result = run_check("app.handler", kind, "robust", SuiteOptions(seed=5, root=root(WRONG_ID)))
@@ -165,7 +173,10 @@ def test_sqs_item_identifiers_must_be_message_ids_of_the_batch(root):
         'record["messageId"]}'
     )
     ok = 'def handler(e, c):\n    return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in e["Records"]]}\n'
-    assert run_check("app.handler", "sqs", "robust", SuiteOptions(seed=5, root=root(ok))).outcome == "passed"
+    assert (
+        run_check("app.handler", "sqs", "robust", SuiteOptions(seed=5, root=root(ok))).outcome
+        == "passed"
+    )
 
 
 ORDERS_ONLY = """
@@ -183,7 +194,9 @@ def test_with_a_filter_only_matching_records_are_sent_and_the_rest_is_counted(ro
     path = root(ORDERS_ONLY)
     bare = SuiteOptions(seed=4, root=path)
     assert run_check("app.handler", "sqs", "invokes", bare).outcome == "failed"
-    opts = SuiteOptions(seed=4, root=path, filters=ORDER_FILTER, filter_arg='{"body": {"type": ["order"]}}')
+    opts = SuiteOptions(
+        seed=4, root=path, filters=ORDER_FILTER, filter_arg='{"body": {"type": ["order"]}}'
+    )
     for check in ("invokes", "idempotent", "warm-reuse"):
         assert run_check("app.handler", "sqs", check, opts).outcome == "passed", check
     robust = run_check("app.handler", "sqs", "robust", opts)
@@ -206,7 +219,9 @@ def test_generated_records_are_steered_to_the_filter(tmp_path):
 
 def test_a_filter_no_generated_record_passes_fails_the_check_saying_why(root):
     impossible = ({"body": {"amount": [{"numeric": [">", 5, "<", 3]}]}},)
-    opts = SuiteOptions(seed=1, root=root("def handler(e, c):\n    return {}\n"), filters=impossible)
+    opts = SuiteOptions(
+        seed=1, root=root("def handler(e, c):\n    return {}\n"), filters=impossible
+    )
     result = run_check("app.handler", "sqs", "invokes", opts)
     assert result.outcome == "failed"
     assert result.report.splitlines()[0] == (
@@ -218,12 +233,19 @@ def test_a_filter_no_generated_record_passes_fails_the_check_saying_why(root):
         "record with pytest_lambda.events.matches_filter(record, pattern); see "
         f"{DOCS}#filters"
     )
-    assert [(f.code, f.severity) for f in result.findings] == [("suite.filter-matches-nothing", "error")]
+    assert [(f.code, f.severity) for f in result.findings] == [
+        ("suite.filter-matches-nothing", "error")
+    ]
 
 
 def test_load_filter_reads_files_and_names_each_mistake(tmp_path):
-    (tmp_path / "filter.json").write_text(json.dumps({"Filters": [{"Pattern": '{"body": {"a": ["b"]}}'}]}))
-    assert load_filter("@filter.json", ["sqs"], base=str(tmp_path)) == (({"body": {"a": ["b"]}},), "@filter.json")
+    (tmp_path / "filter.json").write_text(
+        json.dumps({"Filters": [{"Pattern": '{"body": {"a": ["b"]}}'}]})
+    )
+    assert load_filter("@filter.json", ["sqs"], base=str(tmp_path)) == (
+        ({"body": {"a": ["b"]}},),
+        "@filter.json",
+    )
     from pytest_lambda._core.errors import InvalidOption
 
     with pytest.raises(InvalidOption) as info:
@@ -234,8 +256,11 @@ def test_load_filter_reads_files_and_names_each_mistake(tmp_path):
     with pytest.raises(InvalidOption) as info:
         load_filter('{"body": ["x"]}', ["sqs", "kinesis"])
     assert str(info.value) == (
-        "--lambda-filter='{\"body\": [\"x\"]}': a filter belongs to one event source mapping; "
+        '--lambda-filter=\'{"body": ["x"]}\': a filter belongs to one event source mapping; '
         "the event kinds (sqs, kinesis) must include exactly one of sqs, kinesis, dynamodb"
     )
-    with pytest.raises(InvalidOption, match=r"^--lambda-filter='\{\"body\": \{\"a\": 1\}\}': filter pattern: body.a: a key"):
+    with pytest.raises(
+        InvalidOption,
+        match=r"^--lambda-filter='\{\"body\": \{\"a\": 1\}\}': filter pattern: body.a: a key",
+    ):
         load_filter('{"body": {"a": 1}}', ["sqs"])

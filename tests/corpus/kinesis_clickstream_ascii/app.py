@@ -5,6 +5,8 @@ an accented page title raises UnicodeDecodeError and, Kinesis retrying the whole
 that record, the shard stalls until the record expires.
 """
 
+from __future__ import annotations
+
 import base64
 import json
 
@@ -16,14 +18,32 @@ def handler(event, context):
         try:
             click = json.loads(text)
         except json.JSONDecodeError:
-            print(json.dumps({"level": "WARN", "msg": "skipping a record that is not JSON",
-                              "sequenceNumber": record["kinesis"]["sequenceNumber"]}))
+            print(
+                json.dumps(
+                    {
+                        "level": "WARN",
+                        "msg": "skipping a record that is not JSON",
+                        "sequenceNumber": record["kinesis"]["sequenceNumber"],
+                    }
+                )
+            )
             continue
         page = click.get("page", "unknown") if isinstance(click, dict) else "unknown"
         views[page] = views.get(page, 0) + 1
-    print(json.dumps({
-        "_aws": {"CloudWatchMetrics": [{"Namespace": "Clickstream", "Dimensions": [[]],
-                                        "Metrics": [{"Name": "PageViews", "Unit": "Count"}]}],
-                 "Timestamp": 0},
-        "PageViews": sum(views.values()),
-    }))
+    print(
+        json.dumps(
+            {
+                "_aws": {
+                    "CloudWatchMetrics": [
+                        {
+                            "Namespace": "Clickstream",
+                            "Dimensions": [[]],
+                            "Metrics": [{"Name": "PageViews", "Unit": "Count"}],
+                        }
+                    ],
+                    "Timestamp": 0,
+                },
+                "PageViews": sum(views.values()),
+            }
+        )
+    )

@@ -4,6 +4,8 @@ Bug: the failed record is reported by its eventID ('shardId-...:4959...'), not b
 sequence number, so Lambda cannot read the response and retries the whole batch.
 """
 
+from __future__ import annotations
+
 import base64
 import json
 

@@ -1,6 +1,8 @@
 """Upload indexer: records each new object's size and type in the photo catalogue (a copy in the
 thumbnails bucket stands in for the catalogue entry). Decodes the key as S3 encodes it."""
 
+from __future__ import annotations
+
 import os
 from urllib.parse import unquote_plus
 

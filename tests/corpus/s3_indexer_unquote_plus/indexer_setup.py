@@ -1,5 +1,7 @@
 """The buckets of the thumbnailer and the photo the generated events name (inside moto)."""
 
+from __future__ import annotations
+
 import boto3
 
 

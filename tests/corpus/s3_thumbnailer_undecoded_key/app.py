@@ -5,6 +5,8 @@ notifications ('my photo.jpg' arrives as 'my+photo.jpg'), so every upload whose 
 space, a '+' or a non-ASCII character fails with NoSuchKey.
 """
 
+from __future__ import annotations
+
 import os
 
 import boto3

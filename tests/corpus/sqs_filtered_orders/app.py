@@ -3,6 +3,8 @@
 Only order messages reach it (the mapping drops the rest), so it does not handle others.
 """
 
+from __future__ import annotations
+
 import json
 
 

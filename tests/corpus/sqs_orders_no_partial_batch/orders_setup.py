@@ -1,5 +1,7 @@
 """The orders table (inside moto)."""
 
+from __future__ import annotations
+
 import boto3
 
 
