@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any, Final
@@ -185,11 +186,18 @@ def _ddb_big_number(record: dict[str, Any], ddb: dict[str, Any]) -> None:
             ddb[field]["amount"] = {"N": "-1234567890.1234567890123456789012345678"}
 
 
+def _ddb_unicode(record: dict[str, Any], ddb: dict[str, Any]) -> None:
+    for field in ("NewImage", "OldImage"):
+        if field in ddb:
+            ddb[field]["note"] = {"S": UNICODE_TEXT}
+
+
 def _dynamodb() -> list[tuple[str, _Transform]]:
     return [
         ("Records.0 is a TTL deletion (REMOVE by dynamodb.amazonaws.com)", _ddb(_ddb_ttl_remove)),
         ("Records.0's images hold only the key attributes", _ddb(_ddb_keys_only)),
         ("Records.0's images hold a 38-digit negative number", _ddb(_ddb_big_number)),
+        ("Records.0's images hold non-ASCII text (UTF-8)", _ddb(_ddb_unicode)),
     ]
 
 
@@ -242,10 +250,12 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
             (f"{field} decodes to text that is not JSON", _set(field, "bm90IGpzb24=")),
             (f"{field} decodes to JSON with non-ASCII text (UTF-8)", _kinesis_unicode),
         ]
+    # SQS and SNS refuse an empty message; SNS messages are at most 256 KB, SQS 1 MiB.
+    big = ("250 kB", 250_000) if kind == "sns" else ("300 kB", _BIG)
     return [
-        (f"{field} is empty", _set(field, "")),
+        (f"{field} is a JSON array, not an object", _set(field, '[{"id": 1}]')),
         (f"{field} is not JSON", _set(field, "{not json")),
-        (f"{field} is large (300 kB)", _set(field, "x" * _BIG)),
+        (f"{field} is large ({big[0]})", _set(field, "x" * big[1])),
         (f"{field} is JSON with non-ASCII text (UTF-8, not escaped)", _unicode_text(field)),
     ]
 
@@ -288,8 +298,15 @@ def _kinesis_unicode(event: dict[str, Any]) -> None:
 
 
 def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
+    """A changed copy of ``event``; an SQS record's ``md5OfBody`` follows its new body."""
     out = copy.deepcopy(event)
     transform(out)
+    for record in out.get("Records", ()) if isinstance(out.get("Records"), list) else ():
+        if isinstance(record, dict) and record.get("eventSource") == "aws:sqs":
+            body = record.get("body")
+            if isinstance(body, str):
+                digest = hashlib.md5(body.encode("utf-8"), usedforsecurity=False)
+                record["md5OfBody"] = digest.hexdigest()
     return out
 
 

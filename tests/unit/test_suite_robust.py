@@ -72,7 +72,7 @@ def test_a_kinesis_consumer_crashing_on_utf8_is_an_error_that_stalls_the_shard(r
 
 
 def test_an_sqs_consumer_raising_on_a_bad_body_redelivers_the_whole_batch(root):
-    source = "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n        json.loads(r['body'])\n"
+    source = "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n        json.loads(r['body'])['id']\n"
     result = run_check("app.handler", "sqs", "robust", SuiteOptions(seed=2, root=root(source)))
     assert result.outcome == "failed"
     assert result.report.splitlines()[:6] == [
@@ -80,7 +80,8 @@ def test_an_sqs_consumer_raising_on_a_bad_body_redelivers_the_whole_batch(root):
         "inputs, and Lambda retries the whole batch: the whole batch is redelivered (the "
         "messages already handled too) until maxReceiveCount moves it to the dead-letter queue",
         "",
-        "  Records.0.body is empty: raised JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+        "  Records.0.body is a JSON array, not an object: raised TypeError: list indices must "
+        "be integers or slices, not str",
         "  Records.0.body is not JSON: raised JSONDecodeError: Expecting property name "
         "enclosed in double quotes: line 1 column 2 (char 1)",
         "  Records.0.body is large (300 kB): raised JSONDecodeError: Expecting value: line 1 "
