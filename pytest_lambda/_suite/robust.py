@@ -187,6 +187,13 @@ def check_robust(
             f"{not_delivered} variant{'s' * (not_delivered > 1)} not sent: the filter would "
             "not deliver them"
         )
+    if sent == 0:  # every input dropped by the filter: nothing was tested, say so
+        text = (
+            f"robust: the filter would deliver none of the {not_delivered} unexpected {kind} "
+            "inputs, so none was sent and nothing was tested; the filter's own rules keep "
+            "malformed records away from the handler"
+        )
+        return "skipped", text, 0, "", ()
     findings = tuple(f for _, f in found)
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]

@@ -265,3 +265,19 @@ def test_load_filter_reads_files_and_names_each_mistake(tmp_path):
         match=r"^--lambda-filter='\{\"body\": \{\"a\": 1\}\}': filter pattern: body.a: a key",
     ):
         load_filter('{"body": {"a": 1}}', ["sqs"])
+
+
+def test_robust_is_skipped_when_the_filter_drops_every_input(root):
+    opts = SuiteOptions(
+        seed=4,
+        root=root("def handler(e, c):\n    return {}\n"),
+        filters=({"body": [{"prefix": "ORDER#"}]},),
+    )
+    result = run_check("app.handler", "sqs", "robust", opts)
+    assert (result.outcome, result.invocations) == ("skipped", 0)
+    assert result.report == (
+        "robust: the filter would deliver none of the 4 unexpected sqs inputs, so none was "
+        "sent and nothing was tested; the filter's own rules keep malformed records away from "
+        "the handler"
+    )
+    assert run_check("app.handler", "sqs", "invokes", opts).outcome == "passed"
