@@ -76,18 +76,16 @@ def _check(ns: argparse.Namespace) -> int:
     seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
     if (bad := facts.memory_problem(ns.memory)) is not None:
         raise CLIError(f"--memory {ns.memory}: {bad}")
-    filters: tuple[object, ...] = ()
-    if ns.filter is not None:  # --filter: JSON or @file (relative to the current directory)
-        from pytest_lambda._suite.filtering import load_filter
+    from pytest_lambda._suite.filtering import load_filter
 
-        try:
-            filters = load_filter(ns.filter, kinds, "--filter")[0]
-        except InvalidOption as exc:
-            raise CLIError(str(exc)) from None
+    try:  # --filter: JSON or @file (relative to the current directory)
+        filters = load_filter(ns.filter, kinds, "--filter")[0] if ns.filter is not None else ()
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
     opts = SuiteOptions(
         seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
         isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, root=str(root),
-        params_by_kind=params, filters=filters, filter_arg=ns.filter,  # type: ignore[arg-type]
+        params_by_kind=params, filters=filters, filter_arg=ns.filter,
     )  # fmt: skip
     out = sys.stdout
     try:
