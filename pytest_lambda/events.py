@@ -45,6 +45,7 @@ __all__ = [
     "generate",
     "kafka",
     "kinesis",
+    "matches_filter",
     "params",
     "s3",
     "scheduler_input",
@@ -276,3 +277,22 @@ def scheduler_input(
         region=region,
         account_id=account_id,
     )
+def matches_filter(record: Mapping[str, Any], pattern: object) -> bool:
+    """Whether Lambda delivers ``record`` through a mapping with this ``FilterCriteria``.
+
+    ``record`` is one element of ``event["Records"]`` of an SQS, Kinesis or DynamoDB Streams
+    event; ``pattern`` is a filter pattern (``{"body": {"type": ["order"]}}``), a list of
+    them (OR'ed, as a mapping's filters are), a ``FilterCriteria`` object
+    (``{"Filters": [{"Pattern": "<JSON>"}]}``) or the JSON text of any of these. SQS matches
+    on ``body`` (parsed when it is JSON, else a plain string), Kinesis on ``data`` (decoded
+    from base64 JSON), DynamoDB on the record. A malformed pattern raises
+    :class:`InvalidEventSpec` naming what is wrong.
+
+    >>> from pytest_lambda import events
+    >>> record = events.sqs(seed=1, body={"type": "order"})["Records"][0]
+    >>> events.matches_filter(record, {"body": {"type": ["order"]}})
+    True
+    """
+    from ._events._filter import matches_filter as _matches
+
+    return _matches(record, pattern)

@@ -44,7 +44,7 @@ def _reproduce(ns: argparse.Namespace, handler: str, seed: int) -> str:
 
     opts = SuiteOptions(
         seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
-        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup,
+        isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, filter_arg=ns.filter,
     )  # fmt: skip
     words = [PROG, "check", handler, "--events", ns.events, "--seed", str(seed)]
     if ns.root is not None:
@@ -91,10 +91,16 @@ def _check(ns: argparse.Namespace) -> int:
     seed = ns.seed if ns.seed is not None else random.SystemRandom().randrange(10**6, 10**7)
     if (bad := facts.memory_problem(ns.memory)) is not None:
         raise CLIError(f"--memory {ns.memory}: {bad}")
+    from pytest_lambda._suite.filtering import load_filter
+
+    try:  # --filter: JSON or @file (relative to the current directory)
+        filters = load_filter(ns.filter, kinds, "--filter")[0] if ns.filter is not None else ()
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None
     opts = SuiteOptions(
         seed=seed, timeout=ns.timeout, memory_mb=ns.memory, region=ns.region,
         isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup, root=str(root),
-        params_by_kind=params,
+        params_by_kind=params, filters=filters, filter_arg=ns.filter,
     )  # fmt: skip
     out = sys.stdout
     try:
@@ -165,6 +171,12 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         metavar="MODULE:FUNCTION",
         help="a callable that creates the handler's tables, buckets and queues inside moto "
         "before the checks, e.g. tests.aws:create_tables (implies --moto)",
+    )
+    p.add_argument(
+        "--filter",
+        metavar="PATTERN",
+        help="FilterCriteria of the sqs/kinesis/dynamodb mapping (JSON, or @file): only "
+        "records that pass it are sent",
     )
     p.add_argument(
         "--isolation",

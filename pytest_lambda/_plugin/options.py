@@ -200,6 +200,13 @@ SETTINGS: Final[dict[str, Setting]] = {
             is_flag=True,
         ),
         Setting(
+            "filter",
+            "FilterCriteria of the sqs/kinesis/dynamodb event source mapping (JSON, or @file): "
+            "the suite sends only records that pass it",
+            None,
+            metavar="PATTERN",
+        ),
+        Setting(
             "moto_setup",
             "callable that creates the handler's AWS resources inside moto, e.g. "
             "tests.aws:create_tables (implies --lambda-moto)",

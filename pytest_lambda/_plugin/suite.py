@@ -150,6 +150,16 @@ class LambdaSuitePlugin:
         except InvalidOption as exc:
             raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
         self.results: list[dict[str, Any]] = []
+        self.filters: tuple[tuple[Any, ...], str | None] = ((), None)
+        raw_filter, filter_source = resolve(config, "filter")
+        if raw_filter:
+            from pytest_lambda._suite.filtering import load_filter
+
+            origin = f"--lambda-filter (from {filter_source})"
+            try:
+                self.filters = load_filter(raw_filter, kinds, origin, str(config.rootpath))
+            except InvalidOption as exc:
+                raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None
 
     def _options(self, config: pytest.Config) -> SuiteOptions:
         return SuiteOptions(
@@ -162,6 +172,8 @@ class LambdaSuitePlugin:
             moto_setup=resolve(config, "moto_setup")[0],
             root=str(config.rootpath),
             params_by_kind=self.params,
+            filters=self.filters[0],
+            filter_arg=self.filters[1],
         )
 
     @pytest.hookimpl(tryfirst=True)
@@ -199,6 +211,9 @@ class LambdaSuitePlugin:
         else:
             parts.append(f"moto={'on' if moto else 'off'} ({source})")
         lines = ["lambda suite: " + ", ".join(parts)]
+        raw_filter, filter_source = resolve(config, "filter")
+        if raw_filter:
+            lines.append(f"lambda suite: filter {raw_filter} ({filter_source})")
         if self.left_out:
             lines.append(
                 "lambda suite: not collected (test paths were given; add --lambda-events or "

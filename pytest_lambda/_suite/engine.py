@@ -16,21 +16,18 @@ from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
+from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
+from pytest_lambda._suite.robust import check_robust, no_route_note
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
-from pytest_lambda._suite.variants import (
-    API_KINDS,
-    answer_problem,
-    apply,
-    contract_problem,
-    variants,
-)
+from pytest_lambda._suite.variants import contract_problem
 
 __all__ = [
     "CHECKS",
     "DOCS_SUITE",
     "CheckResult",
+    "Finding",
     "SuiteOptions",
     "replay_settings",
     "reproduce_line",
@@ -71,6 +68,10 @@ class SuiteOptions:
     function_id: str | None = None
     #: Per kind, check_idempotency's partial_batch/retries from the template's trigger.
     idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: FilterCriteria patterns (OR'ed) of the sqs/kinesis/dynamodb mapping: the checks send
+    #: only records that pass them; ``filter_arg`` is how they were given (for replay).
+    filters: tuple[Mapping[str, Any], ...] = ()
+    filter_arg: str | None = None
 
     @property
     def uses_moto(self) -> bool:
@@ -90,6 +91,8 @@ class CheckResult:
     invocations: int
     seed: int
     note: str = ""
+    #: The check's findings with their codes (the robust check's; empty for the others).
+    findings: tuple[Finding, ...] = ()
 
     @property
     def nodeid(self) -> str:
@@ -140,15 +143,16 @@ def summary_table(kinds: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> li
 def _events(
     handler: str, kind: str, check: str, opts: SuiteOptions, count: int
 ) -> list[tuple[int, dict[str, Any]]]:
-    from pytest_lambda._events._core import generate
+    from pytest_lambda._suite.filtering import FILTERABLE, generate_matching
 
     sets = param_sets(opts.params_by_kind, kind)
+    patterns = list(opts.filters) if kind in FILTERABLE else []
     out = []
     for n in range(max(count, len(sets))):  # every set at least once
         params = sets[n % len(sets)]
         params.setdefault("region", opts.region)
         seed = derive_seed(opts.seed, f"{handler}::{kind}::{check}", n)
-        out.append((seed, generate(kind, seed=seed, **params)))
+        out.append((seed, generate_matching(kind, seed, params, patterns)))
     return out
 
 
@@ -278,76 +282,11 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     return "failed", str(report), runs, ""
 
 
-def no_route_note(kind: str, by_set: list[set[object]]) -> str:
-    """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
-    if kind not in API_KINDS or kind == "websocket":
-        return ""
-    missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
-    if not missed:
-        return ""
-    codes = "/".join(sorted({str(c) for _, c_set in missed for c in c_set}))
-    which = (
-        "the generated requests"
-        if len(by_set) == 1
-        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
-    )
-    return (
-        f"every answer was {codes}: {which} found no route of the handler, or nothing at "
-        f"the route (an unknown id), so their handling was not tested; set method, "
-        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path') } in "
-        f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
-    )
-
-
-def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
-    from pytest_lambda._events._core import generate
-
-    sets = param_sets(opts.params_by_kind, kind)
-    malformed = variants(kind)
-    bad: list[str] = []
-    by_set: list[set[object]] = [set() for _ in sets]
-    with aws_for(opts), runner_for_suite(handler, opts) as runner:
-        for n, params in enumerate(sets):
-            statuses = by_set[n]
-            params.setdefault("region", opts.region)
-            seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
-            base = generate(kind, seed=seed, **params)
-            label = f"set {n + 1}: " if len(sets) > 1 else ""
-            for what, transform in malformed:
-                hostile = apply(base, transform)
-                inv = runner.invoke(hostile)
-                if isinstance(inv.response, dict):
-                    statuses.add(inv.response.get("statusCode"))
-                problem = answer_problem(kind, inv, hostile) or contract_problem(kind, hostile, inv)
-                if problem is not None:
-                    bad.append(f"{label}{what}: {problem}")
-                    if problem == "timed out":
-                        break
-    malformed = malformed * len(sets)
-    if not bad:
-        note = no_route_note(kind, by_set)
-        text = f"{handler} handled {len(malformed)} {kind} events with unexpected input"
-        return "passed", text + (f"\n{note}" if note else ""), len(malformed), note
-    rule = (
-        "must answer with a status code (a 4xx for a bad request) and never time out"
-        if kind in API_KINDS
-        else "must never time out or fail in the runtime"
-    )
-    verdict = f"{handler} is not robust to unexpected {kind} input: it {rule}"
-    fix = (
-        "Fix: validate the input and return an error response (for API Gateway) or fail "
-        f"fast; see {DOCS_SUITE}#robust"
-    )
-    return "failed", _message(verdict, bad, fix, ""), len(malformed), ""
-
-
-_CHECK_FUNCS: Final[
-    dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]
-] = {
+_CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Any, ...]]]] = {
     "invokes": _check_invokes,
     "idempotent": _check_idempotent,
     "warm-reuse": _check_warm_reuse,
-    "robust": _check_robust,
+    "robust": check_robust,
 }
 
 
@@ -359,14 +298,23 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         InvalidEventSpec,
         InvalidOption,
     )
+    from pytest_lambda._suite.filtering import NoMatchingEvents
 
     repro = reproduce_line(handler, kind, check, opts.seed, opts)
+    findings: tuple[Finding, ...] = ()
     try:
         problem = load_problem(handler, opts)
         if problem is not None:
             text = problem.report(f"the {check} check on {kind} events")
             return CheckResult(handler, kind, check, "failed", text, 0, opts.seed)
-        outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
+        outcome, text, runs, note, *more = _CHECK_FUNCS[check](handler, kind, opts)
+        findings = tuple(more[0]) if more else ()
+    except NoMatchingEvents as exc:
+        text = f"{check} could not run: {exc}; see {DOCS_SUITE}#filters"
+        found = Finding("suite.filter-matches-nothing", "error", str(exc))
+        return CheckResult(
+            handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed, findings=(found,)
+        )
     except _Skip as exc:
         return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
     except (ArgumentTypeError, InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
@@ -382,9 +330,11 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
             f"{fix}, see {DOCS_SUITE}#configuration"
         )
         return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
-    if outcome == "failed":
+    if outcome == "failed" or findings:
         text = f"{text.rstrip()}\n{repro}"
-    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note)
+    if outcome == "passed" and findings:  # warnings only: the note says how to replay them
+        note = f"{note}; {repro}"
+    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
 
 
 def run_checks(

@@ -6,6 +6,7 @@ setting equal to the runner's default (:mod:`pytest_lambda._core.facts`) is left
 
 from __future__ import annotations
 
+import shlex
 from typing import TYPE_CHECKING
 
 from pytest_lambda._core import facts
@@ -36,6 +37,8 @@ def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
         out.append(("moto-setup", opts.moto_setup))
     elif opts.moto:
         out.append(("moto", None))
+    if opts.filter_arg:
+        out.append(("filter", opts.filter_arg))
     return out
 
 
@@ -54,8 +57,8 @@ def reproduce_line(
             f"check --template {opts.template} {fn} --events {kind} --seed {seed}{cli_extra})"
         )
     settings = replay_settings(opts)
-    extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in settings)
-    cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in settings)
+    extra = "".join(f" --lambda-{n}" + (f"={shlex.quote(v)}" if v else "") for n, v in settings)
+    cli_extra = "".join(f" --{n}" + (f" {shlex.quote(v)}" if v else "") for n, v in settings)
     return (
         f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
         f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "

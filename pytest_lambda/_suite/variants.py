@@ -12,12 +12,24 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any, Final
 
 from pytest_lambda._runtime.http_view import NotAnHttpEvent
 
-__all__ = ["API_KINDS", "answer_problem", "apply", "contract_problem", "variants"]
+__all__ = [
+    "API_KINDS",
+    "BATCH_KINDS",
+    "ID_FIELD",
+    "answer_finding",
+    "answer_problem",
+    "apply",
+    "contract_problem",
+    "raise_consequence",
+    "variants",
+]
 
 API_KINDS: Final = ("apigw_v1", "apigw_v2", "function_url", "alb", "websocket")
 _BIG: Final = 300_000
@@ -132,6 +144,14 @@ def _set(path: str, value: object) -> _Transform:
     return apply
 
 
+def _merge(path: str, extra: dict[str, Any]) -> _Transform:
+    def apply(event: dict[str, Any]) -> None:
+        node = event.get(path)
+        event[path] = {**(node if isinstance(node, dict) else {}), **extra}
+
+    return apply
+
+
 def _ddb(change: Callable[[dict[str, Any], dict[str, Any]], None]) -> _Transform:
     """Change Records[0] of a DynamoDB Streams event, keeping SizeBytes right."""
 
@@ -166,11 +186,18 @@ def _ddb_big_number(record: dict[str, Any], ddb: dict[str, Any]) -> None:
             ddb[field]["amount"] = {"N": "-1234567890.1234567890123456789012345678"}
 
 
+def _ddb_unicode(record: dict[str, Any], ddb: dict[str, Any]) -> None:
+    for field in ("NewImage", "OldImage"):
+        if field in ddb:
+            ddb[field]["note"] = {"S": UNICODE_TEXT}
+
+
 def _dynamodb() -> list[tuple[str, _Transform]]:
     return [
         ("Records.0 is a TTL deletion (REMOVE by dynamodb.amazonaws.com)", _ddb(_ddb_ttl_remove)),
         ("Records.0's images hold only the key attributes", _ddb(_ddb_keys_only)),
         ("Records.0's images hold a 38-digit negative number", _ddb(_ddb_big_number)),
+        ("Records.0's images hold non-ASCII text (UTF-8)", _ddb(_ddb_unicode)),
     ]
 
 
@@ -211,6 +238,7 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
             ("detail is empty ({})", _set("detail", {})),
             ("detail has an unexpected shape", _set("detail", {"unexpected": [None, 1, "x"]})),
             ("detail-type is one the handler does not expect", _set("detail-type", "Unknown")),
+            ("detail holds non-ASCII text", _merge("detail", {"note": UNICODE_TEXT})),
         ]
     if kind == "cloudwatch_logs":
         from pytest_lambda._events._cloudwatch_logs import CONTROL_PAYLOAD, encode
@@ -236,67 +264,175 @@ def variants(kind: str) -> list[tuple[str, _Transform]]:
         return [
             (f"{field} is 1,024 bytes long", _set(field, "k" * 1024)),
             (f"{field} has encoded spaces and unicode", _set(field, "a+b/%C3%A9t%C3%A9+%281%29.txt")),
+            (f"{field} has a space, sent as '+' (uploads/my photo.jpg)", _set(field, "uploads/my+photo.jpg")),
+            (f"{field} has a literal '+', sent as '%2B' (uploads/a+b.jpg)", _set(field, "uploads/a%2Bb.jpg")),
+            (f"{field} is unicode, sent URL-encoded (uploads/写真.jpg)",
+             _set(field, "uploads/%E5%86%99%E7%9C%9F.jpg")),
         ]  # fmt: skip
-    out: list[tuple[str, _Transform]] = [
-        (f"{field} is empty", _set(field, "")),
-        (f"{field} is not JSON", _set(field, "{not json")),
-        (f"{field} is large (300 kB)", _set(field, "x" * _BIG)),
-    ]
     if kind == "kinesis":
-        out = [
+        return [
             (f"{field} is empty", _set(field, "")),
             (f"{field} decodes to bytes that are not UTF-8", _set(field, "//79/A==")),
             (f"{field} decodes to text that is not JSON", _set(field, "bm90IGpzb24=")),
+            (f"{field} decodes to JSON with non-ASCII text (UTF-8)", _kinesis_unicode),
         ]
+    # SQS and SNS refuse an empty message; SNS messages are at most 256 KB, SQS 1 MiB.
+    big = ("250 kB", 250_000) if kind == "sns" else ("300 kB", _BIG)
+    return [
+        (f"{field} is a JSON array, not an object", _set(field, '[{"id": 1}]')),
+        (f"{field} is not JSON", _set(field, "{not json")),
+        (f"{field} is large ({big[0]})", _set(field, "x" * big[1])),
+        (f"{field} is JSON with non-ASCII text (UTF-8, not escaped)", _unicode_text(field)),
+    ]
+
+
+#: Text a real producer sends routinely: accents, CJK, an emoji (4 bytes in UTF-8).
+UNICODE_TEXT: Final = "Zoë Ångström, 東京 🚀"
+
+
+def _with_unicode(payload: object) -> dict[str, Any]:
+    out = dict(payload) if isinstance(payload, dict) else {}
+    out["note"] = UNICODE_TEXT
     return out
+
+
+def _unicode_text(path: str) -> _Transform:
+    """The payload's JSON (or a new object) with a non-ASCII ``note``, not \\u-escaped."""
+    *parents, last = path.split(".")
+
+    def apply(event: dict[str, Any]) -> None:
+        node: Any = event
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        try:
+            payload = json.loads(node[last])
+        except (TypeError, ValueError):
+            payload = None
+        node[last] = json.dumps(_with_unicode(payload), ensure_ascii=False)
+
+    return apply
+
+
+def _kinesis_unicode(event: dict[str, Any]) -> None:
+    inner = event["Records"][0]["kinesis"]
+    try:
+        payload = json.loads(base64.b64decode(inner["data"]))
+    except ValueError:
+        payload = None
+    text = json.dumps(_with_unicode(payload), ensure_ascii=False)
+    inner["data"] = base64.b64encode(text.encode("utf-8")).decode()
 
 
 def apply(event: dict[str, Any], transform: _Transform) -> dict[str, Any]:
+    """A changed copy of ``event``; an SQS record's ``md5OfBody`` follows its new body."""
     out = copy.deepcopy(event)
     transform(out)
+    for record in out.get("Records", ()) if isinstance(out.get("Records"), list) else ():
+        if isinstance(record, dict) and record.get("eventSource") == "aws:sqs":
+            body = record.get("body")
+            if isinstance(body, str):
+                digest = hashlib.md5(body.encode("utf-8"), usedforsecurity=False)
+                record["md5OfBody"] = digest.hexdigest()
     return out
 
 
-def answer_problem(kind: str, inv: Any, event: object = None) -> str | None:
-    """What is wrong with the handler's answer to a hostile ``event``, or None.
+#: A finding of the robust check: ``(code, what happened)``.
+Found = tuple[str, str]
+#: The kinds whose event source mapping reads a partial batch response.
+BATCH_KINDS: Final = ("sqs", "kinesis", "dynamodb")
+ID_FIELD: Final = {
+    "sqs": 'record["messageId"]',
+    "kinesis": 'record["kinesis"]["sequenceNumber"]',
+    "dynamodb": 'record["dynamodb"]["SequenceNumber"]',
+}
 
-    For an HTTP event (any source ``Invocation.http`` knows), an answer the source would
-    replace with its own error (a 502 from API Gateway for a malformed proxy response) is a
-    problem, with the source's reason."""
+
+def answer_finding(kind: str, inv: Any, event: object = None) -> Found | None:
+    """What is wrong with the handler's answer to a hostile ``event``: ``(code, text)`` or None.
+
+    Codes: ``robust.timeout``, ``robust.runtime-failure``, ``robust.partial-batch-contract``,
+    ``robust.bad-response`` (an HTTP answer the source replaces with its own error, with its
+    reason) and ``robust.unhandled-exception`` (the handler raised; how grave depends on
+    the source, see :func:`raise_consequence`)."""
     if inv.timed_out:
-        return "timed out"
+        return "robust.timeout", "timed out"
     error = inv.error
     if error is not None and (error.type.startswith("Runtime.") or error.kind == "init"):
-        return f"failed in the runtime ({error.type}: {error.message})"
-    if kind == "dynamodb" and error is None:
-        return _stream_response_problem(inv.response)
+        return "robust.runtime-failure", f"failed in the runtime ({error.type}: {error.message})"
+    if kind in BATCH_KINDS and error is None:
+        problem = _batch_response_problem(kind, event, inv.response)
+        return None if problem is None else ("robust.partial-batch-contract", problem)
+    raised = None if error is None else f"raised {error.type}: {error.message}"
     try:
         answer = inv.http  # what the HTTP client gets, by the event's source's rules
     except NotAnHttpEvent:
-        # a WebSocket client gets an error frame for a raised exception; other sources retry
-        if kind == "websocket" and error is not None:
-            return f"raised {error.type}: {error.message}"
-        return None
-    if error is not None:
-        return f"raised {error.type}: {error.message}"
+        return None if raised is None else ("robust.unhandled-exception", raised)
+    if raised is not None:
+        return "robust.unhandled-exception", raised
     if answer.gateway_error is not None:
-        return f"the client would get {answer.status_code}: {answer.gateway_error}"
-    return None
-
-
-def _stream_response_problem(response: object) -> str | None:
-    """The partial batch response contract of a stream source (docs/internals/event-spec.md
-    §4A.3): an itemIdentifier that is empty, null, not a sequence number or under another key
-    makes Lambda retry the whole batch."""
-    from pytest_lambda._checks.redeliver import WHOLE_BATCH, failed_items
-
-    if failed_items("dynamodb", {}, response) == WHOLE_BATCH:
         return (
-            f"answered {str(response)[:120]} : an empty, null or non-numeric itemIdentifier (or "
-            "another key) fails the whole batch; report each failed record as "
-            '{"itemIdentifier": record["dynamodb"]["SequenceNumber"]}'
+            "robust.bad-response",
+            f"the client would get {answer.status_code}: {answer.gateway_error}",
         )
     return None
+
+
+def answer_problem(kind: str, inv: Any, event: object = None) -> str | None:
+    """The text of :func:`answer_finding`, or None (kept for callers of the text alone)."""
+    found = answer_finding(kind, inv, event)
+    return None if found is None else found[1]
+
+
+#: What Lambda does when the handler raises, per source: (severity, consequence).
+_ON_RAISE: Final[dict[str, tuple[str, str]]] = {
+    "sqs": ("error", "Lambda retries the whole batch: the whole batch is redelivered (the "
+                     "messages already handled too) until maxReceiveCount moves it to the "
+                     "dead-letter queue"),
+    "kinesis": ("error", "Lambda retries the whole batch from this record: the shard stalls "
+                         "until the record expires (or the mapping's MaximumRetryAttempts "
+                         "gives up on it)"),
+    "dynamodb": ("error", "Lambda retries the whole batch from this record: the shard stalls "
+                          "until the record expires (24 hours; or the mapping's "
+                          "MaximumRetryAttempts gives up on it)"),
+    "s3": ("warning", "S3 invokes asynchronously: Lambda retries the event twice, then the "
+                      "event is dropped or goes to the on-failure destination"),
+    "sns": ("warning", "SNS invokes asynchronously: Lambda retries the event twice, then the "
+                       "event is dropped or goes to the on-failure destination"),
+    "eventbridge": ("warning", "EventBridge invokes asynchronously: Lambda retries the event "
+                               "twice, then the event is dropped or goes to the on-failure "
+                               "destination"),
+    "cloudwatch_logs": ("warning", "CloudWatch Logs invokes asynchronously: Lambda retries the "
+                                   "event twice, then the log batch is dropped or goes to the "
+                                   "on-failure destination"),
+    "firehose": ("warning", "Firehose retries the invocation, then delivers the batch "
+                            "untransformed to the error output (processing-failed)"),
+}  # fmt: skip
+
+
+def raise_consequence(kind: str) -> tuple[str, str]:
+    """``(severity, what happens)`` when a handler of ``kind`` raises; API kinds: an error."""
+    if kind in API_KINDS:
+        return "error", "the client gets an error answer (502/500) instead of a 4xx"
+    return _ON_RAISE.get(kind, ("error", "the source retries or drops the event"))
+
+
+def _batch_response_problem(kind: str, event: object, response: object) -> str | None:
+    """The partial batch response contract (docs/internals/event-spec.md §4A.3): an
+    itemIdentifier that is empty, null, under another key, not a sequence number (streams)
+    or not a messageId of the batch (SQS) makes Lambda retry the whole batch."""
+    from pytest_lambda._checks.redeliver import WHOLE_BATCH, failed_items
+
+    if failed_items(kind, event if isinstance(event, dict) else {}, response) != WHOLE_BATCH:
+        return None
+    what = (
+        "an itemIdentifier that is empty, null or not a messageId of the batch"
+        if kind == "sqs"
+        else "an empty, null or non-numeric itemIdentifier"
+    )
+    return (
+        f"answered {str(response)[:160]} : {what} (or another key) fails the whole batch; "
+        f'report each failed record as {{"itemIdentifier": {ID_FIELD[kind]}}}'
+    )
 
 
 def contract_problem(kind: str, event: Any, inv: Any) -> str | None:

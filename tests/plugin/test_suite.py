@@ -357,10 +357,11 @@ def test_docs_anchors_in_messages_exist() -> None:
     import pathlib
 
     from pytest_lambda._suite import engine as _suite
+    from pytest_lambda._suite import robust as _robust
 
-    source = pathlib.Path(_suite.__file__).read_text()
+    source = "".join(pathlib.Path(m.__file__).read_text() for m in (_suite, _robust))
     anchors = set(re.findall(r"\{DOCS_SUITE\}#([a-z-]+)", source))
-    assert anchors == {"configuration", "robust"}
+    assert anchors == {"configuration", "robust", "filters"}
     page = pathlib.Path(__file__).parents[2] / "docs" / "how-to" / "conformance-suite.md"
     headings = {
         re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")

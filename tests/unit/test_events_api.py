@@ -96,6 +96,7 @@ def test_public_names() -> None:
         "decode_cloudwatch_logs",
         "detect",
         "generate",
+        "matches_filter",
         "params",
         "schema",
         "scheduler_input",

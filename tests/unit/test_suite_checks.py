@@ -43,7 +43,7 @@ def test_rest_api_answer_without_status_code_is_not_robust(root):
     assert result.report.splitlines()[-1].startswith("reproduce with --lambda-seed=4: ")
 
 
-def test_non_api_kinds_may_raise_on_malformed_events(root):
+def test_an_sqs_handler_that_takes_any_body_passes_robust(root):
     source = "def handler(e, c):\n    return [r['body'].upper() for r in e['Records']]\n"
     result = run_check("app.handler", "sqs", "robust", SuiteOptions(seed=2, root=root(source)))
     assert result.outcome == "passed"

@@ -1,0 +1,223 @@
+"""The suite's ``robust`` check: realistic but unusual events, and what a failure costs.
+
+For each parameter set, one seeded event of the kind is changed into each variant of
+:func:`~pytest_lambda._suite.variants.variants` (S3 keys with spaces, ``+`` and unicode as S3
+encodes them, non-ASCII and non-UTF-8 payloads, empty and large bodies...) and the handler
+is invoked once per variant. Findings (:class:`~pytest_lambda._suite.finding.Finding`):
+
+* ``robust.unhandled-exception``: the handler raised. An **error** where the source retries
+  the whole batch (SQS, Kinesis, DynamoDB Streams) or the client gets a 5xx (the API kinds);
+  a **warning** for the asynchronous sources (S3, SNS, EventBridge, CloudWatch Logs) and
+  Firehose, with what happens to the event. A warning alone passes the check with a note.
+* ``robust.partial-batch-contract``: a ``batchItemFailures`` answer the source cannot read.
+* ``robust.timeout``, ``robust.runtime-failure``, ``robust.bad-response``,
+  ``robust.response-contract`` (Firehose): errors.
+
+With a filter (``--lambda-filter``) the base events pass it and a variant the filter would
+not deliver is not sent (the note counts them). With moto, the S3 object each record names
+exists (under the decoded key, as S3 stores it) before the call, as it would in AWS.
+Cost: one invocation per variant and parameter set (3 to 8 variants per kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from pytest_lambda._core.docs import doc_url
+from pytest_lambda._events._factory import derive_seed
+from pytest_lambda._suite.config import param_sets
+from pytest_lambda._suite.finding import Finding
+from pytest_lambda._suite.runners import aws_for, runner_for_suite
+from pytest_lambda._suite.variants import (
+    API_KINDS,
+    answer_finding,
+    apply,
+    contract_problem,
+    raise_consequence,
+    variants,
+)
+
+__all__ = ["check_robust", "no_route_note"]
+
+DOCS_SUITE: Final = doc_url("how-to/conformance-suite")
+_RAISED: Final = "robust.unhandled-exception"
+
+
+def no_route_note(kind: str, by_set: list[set[object]]) -> str:
+    """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
+    if kind not in API_KINDS or kind == "websocket":
+        return ""
+    missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
+    if not missed:
+        return ""
+    codes = "/".join(sorted({str(c) for _, c_set in missed for c in c_set}))
+    which = (
+        "the generated requests"
+        if len(by_set) == 1
+        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
+    )
+    return (
+        f"every answer was {codes}: {which} found no route of the handler, or nothing at "
+        f"the route (an unknown id), so their handling was not tested; set method, "
+        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path') } in "
+        f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
+    )
+
+
+def _put_s3_objects(event: dict[str, Any], region: str) -> None:
+    """Inside moto: the bucket and object of each record, at the decoded key (as in AWS)."""
+    from urllib.parse import unquote_plus
+
+    import boto3
+
+    s3 = boto3.client("s3", region_name=region)
+    for record in event.get("Records", ()):
+        try:
+            bucket = record["s3"]["bucket"]["name"]
+            key = unquote_plus(record["s3"]["object"]["key"])
+        except (KeyError, TypeError):
+            continue
+        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        try:
+            s3.head_bucket(Bucket=bucket)
+        except Exception:
+            extra = {} if region == "us-east-1" else {
+                "CreateBucketConfiguration": {"LocationConstraint": region}}  # fmt: skip
+            s3.create_bucket(Bucket=bucket, **extra)
+        s3.put_object(Bucket=bucket, Key=key, Body=b"\xff\xd8\xff\xe0 sample object")
+
+
+def _verdict(handler: str, kind: str, errors: Sequence[Finding]) -> str:
+    if kind in API_KINDS:
+        rule = "must answer with a status code (a 4xx for a bad request) and never time out"
+        return f"{handler} is not robust to unexpected {kind} input: it {rule}"
+    codes = {f.code for f in errors}
+    rules = []
+    if codes & {"robust.timeout", "robust.runtime-failure", "robust.response-contract"}:
+        rules.append("must never time out or fail in the runtime")
+    if _RAISED in codes:
+        rules.append(
+            f"raised on {sum(f.code == _RAISED for f in errors)} realistic {kind} "
+            f"input{'s' * (sum(f.code == _RAISED for f in errors) > 1)}, and "
+            f"{raise_consequence(kind)[1]}"
+        )
+    if "robust.partial-batch-contract" in codes:
+        rules.append("must answer batchItemFailures with identifiers Lambda can read")
+    return f"{handler} is not robust to unexpected {kind} input: it " + "; it ".join(rules)
+
+
+def _fix(kind: str, codes: set[str]) -> str:
+    if kind in API_KINDS:
+        return (
+            "Fix: validate the input and return an error response (for API Gateway) or fail "
+            f"fast; see {DOCS_SUITE}#robust"
+        )
+    hints = []
+    if _RAISED in codes and kind == "s3":
+        hints.append(
+            "decode the key with urllib.parse.unquote_plus(record['s3']['object']['key']) "
+            "before using it"
+        )
+    if _RAISED in codes and kind in ("sqs", "kinesis", "dynamodb"):
+        hints.append(
+            "catch the failure per record and report it in batchItemFailures "
+            "(ReportBatchItemFailures on the mapping), or send the record to a dead-letter "
+            "queue, so one bad record does not fail the batch"
+        )
+    if "robust.partial-batch-contract" in codes:
+        from pytest_lambda._suite.variants import ID_FIELD
+
+        hints.append(
+            f'report each failed record as {{"itemIdentifier": {ID_FIELD.get(kind, "its id")}}}'
+        )
+    if _RAISED in codes and not hints:
+        hints.append("handle the input, or configure an on-failure destination")
+    if not hints:
+        hints.append("validate the input and fail fast")
+    return f"Fix: {'; '.join(hints)}; see {DOCS_SUITE}#robust"
+
+
+def check_robust(
+    handler: str, kind: str, opts: Any
+) -> tuple[str, str, int, str, tuple[Finding, ...]]:
+    """Run the check: ``(outcome, report, invocations, note, findings)``."""
+    from pytest_lambda._suite.filtering import FILTERABLE, filter_event, generate_matching
+
+    sets = param_sets(opts.params_by_kind, kind)
+    patterns = list(opts.filters) if kind in FILTERABLE else []
+    found: list[tuple[str, Finding]] = []  # (evidence line, finding)
+    by_set: list[set[object]] = [set() for _ in sets]
+    sent = not_delivered = 0
+    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+        for n, params in enumerate(sets):
+            params.setdefault("region", opts.region)
+            seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
+            base = generate_matching(kind, seed, params, patterns)
+            label = f"set {n + 1}: " if len(sets) > 1 else ""
+            for what, transform in variants(kind):
+                hostile: dict[str, Any] | None = apply(base, transform)
+                if patterns:
+                    hostile = filter_event(hostile, patterns)  # type: ignore[arg-type]
+                    if hostile is None:
+                        not_delivered += 1
+                        continue
+                assert hostile is not None
+                if kind == "s3" and state is not None:
+                    _put_s3_objects(hostile, opts.region)
+                inv = runner.invoke(hostile)
+                sent += 1
+                if isinstance(inv.response, dict):
+                    by_set[n].add(inv.response.get("statusCode"))
+                problem = answer_finding(kind, inv, hostile)
+                if problem is None and (broken := contract_problem(kind, hostile, inv)):
+                    problem = ("robust.response-contract", broken)
+                if problem is None:
+                    continue
+                code, text = problem
+                severity = raise_consequence(kind)[0] if code == _RAISED else "error"
+                line = f"{label}{what}: {text}"
+                found.append((line, Finding(code, severity, line)))
+                if code == "robust.timeout":
+                    break
+    notes = []
+    if not_delivered:
+        notes.append(
+            f"{not_delivered} variant{'s' * (not_delivered > 1)} not sent: the filter would "
+            "not deliver them"
+        )
+    if sent == 0:  # every input dropped by the filter: nothing was tested, say so
+        text = (
+            f"robust: the filter would deliver none of the {not_delivered} unexpected {kind} "
+            "inputs, so none was sent and nothing was tested; the filter's own rules keep "
+            "malformed records away from the handler"
+        )
+        return "skipped", text, 0, "", ()
+    findings = tuple(f for _, f in found)
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity != "error"]
+    if not errors:
+        route = no_route_note(kind, by_set)
+        if route:
+            notes.insert(0, route)
+        text = f"{handler} handled {sent} {kind} events with unexpected input"
+        if warnings:
+            severity, consequence = raise_consequence(kind)
+            notes.insert(0, (
+                f"{len(warnings)} of {sent} realistic {kind} variants raised ({severity} "
+                f"{_RAISED}: {consequence}): {warnings[0].message}"
+            ))  # fmt: skip
+            text = (
+                f"{handler} raised on {len(warnings)} of {sent} realistic {kind} events ("
+                f"warning: {consequence})\n\n"
+                + "\n".join(f"  {f.message}" for f in warnings)
+                + f"\n\n{_fix(kind, {_RAISED})}"
+            )
+        note = "; ".join(notes)
+        return "passed", text + (f"\n{note}" if note and not warnings else ""), sent, note, findings
+    evidence = "\n".join(f"  {line}" for line, _ in found)
+    verdict = _verdict(handler, kind, errors)
+    text = f"{verdict}\n\n{evidence}\n\n{_fix(kind, {f.code for f in findings})}\n"
+    note = "; ".join(notes)
+    return "failed", text + (f"{note}\n" if note else ""), sent, note, findings
