@@ -404,6 +404,9 @@ _ON_RAISE: Final[dict[str, tuple[str, str]]] = {
     "cloudwatch_logs": ("warning", "CloudWatch Logs invokes asynchronously: Lambda retries the "
                                    "event twice, then the log batch is dropped or goes to the "
                                    "on-failure destination"),
+    "kafka": ("error", "Lambda retries the whole batch: the partition stalls behind this "
+                       "record until it succeeds or expires (MaximumRetryAttempts and "
+                       "MaximumRecordAgeInSeconds default to -1, unlimited)"),
     "firehose": ("warning", "Firehose retries the invocation, then delivers the batch "
                             "untransformed to the error output (processing-failed)"),
 }  # fmt: skip
