@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._runtime.handler import load_handler
 from pytest_lambda._runtime.inprocess.inline import make_worker
+from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
 from pytest_lambda._runtime.inprocess.swap import EnvironSwap, ModuleSwap, PopenEnv, encode_environ
 from pytest_lambda._runtime.inprocess.swap_logging import (
@@ -66,11 +67,17 @@ def reset_cold_start_flags() -> None:
 
     Third-party modules are imported once per test process, but AWS Lambda Powertools keeps
     "is this the first invocation?" in module globals (``is_cold_start`` in its logger,
-    tracer and metrics), which a new Lambda process would start as True.
+    tracer and metrics), which a new Lambda process would start as True. Only the
+    Powertools modules the process index lists are looked at, not every loaded module.
     """
-    for name, module in list(sys.modules.items()):
+    with INDEX.lock:
+        INDEX.sync()
+        names = list(INDEX.powertools)
+    modules = sys.modules
+    for name in names:
+        module = modules.get(name)
         flag = getattr(module, "is_cold_start", None)
-        if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
+        if isinstance(flag, bool):
             vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
 
 
@@ -213,13 +220,9 @@ class Environment:
         handler = self.config.handler
         return handler if callable(handler) else load_handler(handler)
 
-    def _shared_packages(self) -> set[str]:
+    def _shared_packages(self) -> SharedPackages:
         """Top-level names of the modules this environment shares with the test process."""
-        return {
-            name.partition(".")[0]
-            for name, module in list(sys.modules.items())
-            if not self.modules.owns(name, module)
-        }
+        return self.modules.shared()
 
     # -- teardown -------------------------------------------------------------------------
     def close(self, *, abandoned: bool = False) -> None:

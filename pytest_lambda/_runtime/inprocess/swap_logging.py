@@ -10,7 +10,7 @@ per invocation; the logger walk runs only at an environment's reset).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, Final
 
 __all__ = ["LoggingSwap", "reset_loggers", "snapshot_loggers", "unconfigure_marked_loggers"]
@@ -95,7 +95,7 @@ def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
     lg.handlers, lg.filters = list(handlers), list(filters)
 
 
-def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
+def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: Container[str]) -> None:
     """Undo what an environment did to named loggers.
 
     Loggers that existed before get their level, handlers, filters and flags back. Loggers
@@ -114,7 +114,7 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str])
     logging.root.manager._clear_cache()  # type: ignore[attr-defined]
 
 
-def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
+def unconfigure_marked_loggers(shared_packages: Container[str]) -> None:
     """Give a new environment fresh copies of loggers a library marked as configured.
 
     A logger made in the test process by importing the handler module directly (AWS Lambda
