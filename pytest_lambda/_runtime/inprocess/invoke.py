@@ -20,6 +20,7 @@ from pytest_lambda._runtime.logs import LogCapture, error_lines
 from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
 from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
 from pytest_lambda._runtime.outcome import (
+    NO_COPY,
     ProcessExit,
     exception_error,
     exit_error,
@@ -217,9 +218,13 @@ def _with_request_id(error: InvocationFailure, request_id: str) -> InvocationFai
 
 
 def run_invocation(
-    settings: InvokeSettings, clock: Clock, env: Environment, body: bytes, context: Any
-) -> tuple[Invocation, bool]:
-    """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
+    settings: InvokeSettings, clock: Clock, env: Environment, body: bytes, context: Any,
+    event: Any = NO_COPY,
+) -> tuple[Invocation, bool]:  # fmt: skip
+    """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died.
+
+    ``event`` is ``body`` decoded already (a new object), or ``NO_COPY`` to decode it here.
+    """
     __tracebackhide__ = True
     env.worker.check_caller()
     capture = LogCapture()
@@ -228,7 +233,7 @@ def run_invocation(
     cold_start = not env.initialized
     env.activate(capture, request_id, clock.time())
     try:
-        return _invoke(settings, env, body, context, clock, capture, request_id, cold_start)
+        return _invoke(settings, env, body, event, context, clock, capture, request_id, cold_start)
     except BaseException:  # KeyboardInterrupt in the handler, or while the test waited
         env.deactivate()
         settings.discard_process(True)
@@ -238,7 +243,7 @@ def run_invocation(
 
 
 def _invoke(
-    settings: InvokeSettings, env: Environment, body: bytes, context: Any, clock: Clock,
+    settings: InvokeSettings, env: Environment, body: bytes, event: Any, context: Any, clock: Clock,
     capture: LogCapture, request_id: str, cold_start: bool,
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True
@@ -272,7 +277,8 @@ def _invoke(
     else:
         ctx, deadline_ms = context, _deadline_of(context, now_ms, config.timeout)
     capture.write(platform.start(clock0, request_id))
-    event = _decode(body.decode("utf-8"))
+    if event is NO_COPY:
+        event = _decode(body.decode("utf-8"))
     handler = env.handler
     env.invocations += 1
     job: Callable[[], Any] = lambda: handler(event, ctx)  # noqa: E731

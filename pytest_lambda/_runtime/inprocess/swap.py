@@ -22,7 +22,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
 from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
-from pytest_lambda._runtime.inprocess.swap_state import merge_c_env
+from pytest_lambda._runtime.inprocess.swap_state import (
+    _REAL_PUTENV,
+    _REAL_UNSETENV,
+    ACTIVE,
+    merge_c_env,
+)
 
 __all__ = [
     "EnvironSwap",
@@ -64,7 +69,13 @@ def _diff(src: _Data, dst: _Data) -> _Ops:
 
 
 def _apply(ops: _Ops) -> None:
-    putenv, unsetenv = os.putenv, os.unsetenv
+    # The C functions themselves when no environment is active (the session's wrappers,
+    # swap_state.py, would record nothing); inside one (a nested runner), through the wrappers,
+    # so the enclosing environment knows what its handler's runner set at the C level.
+    if ACTIVE:
+        putenv, unsetenv = os.putenv, os.unsetenv
+    else:
+        putenv, unsetenv = _REAL_PUTENV, _REAL_UNSETENV or os.unsetenv
     for key, value in ops:
         if value is None:
             unsetenv(key)
