@@ -216,10 +216,16 @@ class PopenEnv:
             cls._index = list(inspect.signature(init).parameters).index("env") - 1
         return cls._index
 
-    def activate(self) -> None:
+    @staticmethod
+    def preload() -> Any:
+        """The ``subprocess`` module, imported once (not inside an invocation's clock)."""
         subprocess = _SUBPROCESS.get("module")
-        if subprocess is None:  # imported once, not per invocation
+        if subprocess is None:
             subprocess = _SUBPROCESS["module"] = importlib.import_module("subprocess")
+        return subprocess
+
+    def activate(self) -> None:
+        subprocess = _SUBPROCESS.get("module") or self.preload()
         original = subprocess.Popen.__init__
         wrapper = _POPEN_WRAPPERS.get(original)
         if wrapper is None:
