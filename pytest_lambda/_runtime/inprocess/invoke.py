@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any, Final
 from pytest_lambda._runtime.inprocess.worker import real_time, stops_the_test
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.logs import LogCapture, error_lines
-from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
+from pytest_lambda._runtime.marshal import (
+    MAX_RESPONSE_BYTES,
+    NOT_DECODED,
+    MarshalError,
+    marshal_decoded,
+)
 from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
 from pytest_lambda._runtime.outcome import (
     NO_COPY,
@@ -294,7 +299,7 @@ def _invoke(
     duration = clock.elapsed_ms(real0, clock0, None if finished else float(deadline_ms - now_ms))
     keep, status, raw = True, "success", None
     error: InvocationFailure | None = None
-    out, content_type = b"", "application/json"
+    out, content_type, decoded = b"", "application/json", NOT_DECODED
     if not finished:
         error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
         capture.write(platform.timed_out(clock.time(), request_id, config.timeout))
@@ -307,7 +312,7 @@ def _invoke(
                 name = getattr(value, "__qualname__", "handler")
                 capture.write(f"RuntimeWarning: coroutine '{name}' was never awaited\n")
             try:
-                out, content_type = marshal(value, ensure_ascii=env.ensure_ascii)
+                out, content_type, decoded = marshal_decoded(value, ensure_ascii=env.ensure_ascii)
             except MarshalError as exc:
                 error = InvocationFailure(
                     type="Runtime.MarshalError", message=str(exc), request_id=request_id,
@@ -353,7 +358,7 @@ def _invoke(
         response: Any = error.payload()
         out, content_type = json.dumps(response).encode(), "application/json"
     elif content_type == "application/json":
-        response = _decode(out.decode("utf-8"))
+        response = decoded if decoded is not NOT_DECODED else _decode(out.decode("utf-8"))
     else:
         response = out
     invocation = Invocation._made(
