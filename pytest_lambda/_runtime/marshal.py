@@ -259,7 +259,18 @@ NOT_DECODED: Final[Any] = object()
 _C_ENCODE: Final = {
     ascii: json.JSONEncoder(ensure_ascii=ascii, allow_nan=True).encode for ascii in (True, False)
 }
-_decode: Final = json.JSONDecoder().decode
+_scan: Final = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_decode_text: Final = json.JSONDecoder().decode
+
+
+def decode_compact(text: str) -> Any:
+    """``json.loads(text)`` for a document this process encoded (no surrounding whitespace):
+    the C scanner called directly, without the Python wrapper's two regex matches."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return _decode_text(text)  # raises the decoder's own error
+    return value if end == len(text) else _decode_text(text)
 
 
 def marshal_decoded(value: Any, *, ensure_ascii: bool) -> tuple[bytes, str, Any]:
@@ -275,7 +286,7 @@ def marshal_decoded(value: Any, *, ensure_ascii: bool) -> tuple[bytes, str, Any]
     if not isinstance(value, bytes):
         try:
             text = _C_ENCODE[ensure_ascii](value)
-            copy = _decode(text)
+            copy = decode_compact(text)
             if copy == value:
                 return text.encode("utf-8"), "application/json", copy
         except Exception:  # anything the C encoder refuses: the runtime's rules decide

@@ -17,7 +17,7 @@ from pytest_lambda._core.json_rules import MAX_DEPTH, NotJSON, first_problem, sh
 from pytest_lambda._core.json_rules import loads as json_loads
 from pytest_lambda._runtime.handler import fault_from_exception
 from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationFailure
-from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES
+from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, decode_compact
 
 __all__ = [
     "NO_COPY",
@@ -51,7 +51,6 @@ def _dollar_path(path: tuple[str | int, ...]) -> str:
 
 
 NO_COPY: Final[Any] = object()
-_decode_event: Final = json.JSONDecoder().decode
 
 
 def event_body(event: Any) -> bytes:
@@ -95,7 +94,7 @@ def event_payload(event: Any) -> tuple[bytes, Any]:
         try:
             text = _encode_event(event)
             body = text.encode("utf-8")
-            copy = _decode_event(text)
+            copy = decode_compact(text)
             if not _same_shape(text, copy, event) and not shape_ok(event):
                 raise ValueError("not JSON")
         except (TypeError, ValueError, RecursionError) as exc:

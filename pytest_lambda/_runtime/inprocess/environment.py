@@ -81,6 +81,11 @@ def reset_cold_start_flags() -> None:
             vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
 
 
+# The genuine functions (tmp_redirect.py wraps chdir while any environment exists) and
+# tempfile's namespace (its module records attribute changes a handler makes, not ours).
+_chdir: Final = getattr(os.chdir, "__wrapped__", os.chdir)
+_getcwd: Final = os.getcwd
+_tempfile_ns: Final = vars(tempfile)
 _TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
 _encode_value: Final = os.environ.encodevalue
 
@@ -174,7 +179,7 @@ class Environment:
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
         """Put the environment's process state in place (undo with :meth:`deactivate`)."""
         try:
-            cwd: str | None = os.getcwd()
+            cwd: str | None = _getcwd()
         except OSError:  # the test's cwd was removed
             cwd = None
         saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile.tempdir)
@@ -186,10 +191,10 @@ class Environment:
         self.log_handler.request_id = request_id
         sys.path = self.sys_path
         if cwd != self.cwd:
-            os.chdir(self.cwd)
+            _chdir(self.cwd)
         self.stream.target = capture
         sys.stdout = sys.stderr = self.stream
-        tempfile.tempdir = self.sandbox.scratch
+        _tempfile_ns["tempdir"] = self.sandbox.scratch
         self.tmp.activate()  # last: the swaps above use real paths
         self._saved = saved
         self.process.activate()  # last: what the lines above set is not the environment's change
@@ -215,14 +220,14 @@ class Environment:
         self.sys_path = sys.path
         sys.path, sys.stdout, sys.stderr = path, stdout, stderr
         self.stream.target = None
-        tempfile.tempdir = tempdir
+        _tempfile_ns["tempdir"] = tempdir
         try:
-            now_cwd = os.getcwd()
+            now_cwd = _getcwd()
         except OSError:  # the handler removed its cwd: keep the last one
             now_cwd = self.cwd
         self.cwd = now_cwd
         if cwd is not None and cwd != self.cwd:
-            os.chdir(cwd)
+            _chdir(cwd)
 
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:
