@@ -163,19 +163,25 @@ def install_env_wrappers() -> None:
         namespace["unsetenv"] = _unsetenv
 
 
+_C_ENVIRON: Final[dict[str, Any]] = {}
+
+
 def c_environ_diff() -> set[str] | None:
     """Names whose value in the C ``environ`` differs from ``os.environ`` (None: not readable).
 
     Reads libc's ``environ`` with :mod:`ctypes` (Linux and other ELF systems; a few µs per
     variable), so it runs at runner close and in the warm-reuse check, never per invocation.
     """
-    try:
-        import ctypes
+    entries = _C_ENVIRON.get("entries")
+    if entries is None:  # libc opened once per process: the object reads `environ` live
+        try:
+            import ctypes
 
-        libc = ctypes.CDLL(None)
-        entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
-    except (OSError, ValueError, AttributeError, ImportError):
-        return None
+            libc = ctypes.CDLL(None)
+            entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
+        except (OSError, ValueError, AttributeError, ImportError):
+            return None
+        _C_ENVIRON["entries"] = entries
     c_values: dict[bytes, bytes] = {}
     i = 0
     while True:
