@@ -117,18 +117,21 @@ def load_modules(target: int) -> int:
     return len(sys.modules)
 
 
-def cold_starts(runner: LambdaRunner, count: int) -> tuple[list[float], list[float]]:
-    """Wall ms of ``count`` cold invokes, and their ``init_duration_ms``."""
+def cold_starts(runner: LambdaRunner, count: int) -> tuple[list[float], list[float], list[float]]:
+    """Wall ms of ``count`` cold invokes, their ``init_duration_ms``, and their CPU ms (this
+    thread's: waiting for the disk to create and remove the sandbox's ``/tmp`` does not count)."""
     totals: list[float] = []
     inits: list[float] = []
+    cpu: list[float] = []
     for _ in range(count):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         inv = runner.invoke(EVENT, cold=True)
         totals.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         if not inv.ok or inv.init_duration_ms is None:
             raise SystemExit(f"cold invoke failed: {inv.error}")
         inits.append(inv.init_duration_ms)
-    return totals, inits
+    return totals, inits, cpu
 
 
 def per_call(
@@ -230,17 +233,18 @@ def main(argv: list[str] | None = None) -> int:
     worker.stop()
 
     cold_runner = LambdaRunner("small.handler", root=root)
-    totals, inits = cold_starts(cold_runner, ns.cold)
+    totals, inits, _ = cold_starts(cold_runner, ns.cold)
     cold_runner.close()
 
     # Cold starts against loaded modules last (imports cannot be undone): the fewest is now.
-    loaded: list[tuple[int, float]] = []
+    loaded: list[tuple[int, float, float]] = []
     if not ns.no_modules:
         cold_runner = LambdaRunner("small.handler", root=root)
         for target in MODULE_COUNTS:
             count = load_modules(target)
             cold_starts(cold_runner, 10)  # warm up what this count added (first imports)
-            loaded.append((count, statistics.median(cold_starts(cold_runner, ns.cold)[0])))
+            wall, _, cpu_ms = cold_starts(cold_runner, ns.cold)
+            loaded.append((count, statistics.median(wall), statistics.median(cpu_ms)))
         cold_runner.close()
 
     overhead_us = (warm[1] - direct[1]) * 1e6
@@ -288,16 +292,21 @@ def main(argv: list[str] | None = None) -> int:
         f"| init phase (`init_duration_ms`) | {statistics.median(inits):.2f} ms | {min(inits):.2f} ms | | |"
     )
     if loaded:
-        print("\n| modules loaded | cold start, median | / fewest | target | verdict |")
-        print("|---:|---:|---:|---:|---|")
-        base = loaded[0][1]
-        for count, median in loaded:
+        print(
+            "\n| modules loaded | cold start, median | / fewest | CPU time, median | / fewest | target | verdict |"
+        )
+        print("|---:|---:|---:|---:|---:|---:|---|")
+        base, base_cpu = loaded[0][1], loaded[0][2]
+        for count, median, cpu_median in loaded:
             goal = verdict = ""
             if count >= 1500:
                 ok = median <= LOADED_TARGET_MS and median / base <= LOADED_RATIO
-                goal = f"<= {LOADED_TARGET_MS} ms, <= {LOADED_RATIO}x"
+                goal = f"<= {LOADED_TARGET_MS} ms, <= {LOADED_RATIO}x (wall)"
                 verdict = "PASS" if ok else "FAIL"
-            print(f"| {count:,} | {median:.2f} ms | {median / base:.2f}x | {goal} | {verdict} |")
+            print(
+                f"| {count:,} | {median:.2f} ms | {median / base:.2f}x | {cpu_median:.2f} ms | "
+                f"{cpu_median / base_cpu:.2f}x | {goal} | {verdict} |"
+            )
     return 0
 
 

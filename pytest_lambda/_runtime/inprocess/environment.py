@@ -62,16 +62,18 @@ _ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function 
 _C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
 
 
-def reset_cold_start_flags() -> None:
+def reset_cold_start_flags(*, sync: bool = True) -> None:
     """Tell libraries shared across environments that a new process starts.
 
     Third-party modules are imported once per test process, but AWS Lambda Powertools keeps
     "is this the first invocation?" in module globals (``is_cold_start`` in its logger,
     tracer and metrics), which a new Lambda process would start as True. Only the
-    Powertools modules the process index lists are looked at, not every loaded module.
+    Powertools modules the process index lists are looked at, not every loaded module
+    (``sync=False``: the caller has just brought the index up to date).
     """
     with INDEX.lock:
-        INDEX.sync()
+        if sync:
+            INDEX.sync()
         names = list(INDEX.powertools)
     modules = sys.modules
     for name in names:
@@ -232,8 +234,9 @@ class Environment:
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:
         """The init phase: import the handler module (or take the callable) and resolve it."""
-        reset_cold_start_flags()
-        unconfigure_marked_loggers(self._shared_packages())
+        shared = self._shared_packages()  # brings the module index up to date
+        reset_cold_start_flags(sync=False)
+        unconfigure_marked_loggers(shared)
         handler = self.config.handler
         return handler if callable(handler) else load_handler(handler)
 

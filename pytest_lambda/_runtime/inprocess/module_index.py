@@ -221,24 +221,19 @@ class RootView:
             return own
 
     def shared(self) -> SharedPackages:
-        """The top-level packages of entries this environment does not own (after a refresh)."""
+        """The top-level packages of entries this environment does not own (after a refresh):
+        every top-level name in ``sys.modules`` but those whose entries are all its own."""
         own_tops: dict[str, int] = {}
         for name in self.refresh():
             top = name.partition(".")[0]
             own_tops[top] = own_tops.get(top, 0) + 1
-        return SharedPackages(dict(INDEX.tops), own_tops)
+        tops = INDEX.tops
+        only_own = {top for top, count in own_tops.items() if tops.get(top, 0) <= count}
+        return frozenset(tops.keys() - only_own)
 
 
-class SharedPackages:
-    """``top in shared``: some ``sys.modules`` entry under ``top`` is not the environment's."""
-
-    def __init__(self, tops: dict[str, int], own_tops: dict[str, int]) -> None:
-        self._tops, self._own = tops, own_tops
-
-    def __contains__(self, top: object) -> bool:
-        if not isinstance(top, str):
-            return False
-        return self._tops.get(top, 0) > self._own.get(top, 0)
+SharedPackages = frozenset[str]
+"""Top-level names some ``sys.modules`` entry under which is not the environment's."""
 
 
 _VIEWS: dict[tuple[str | None, tuple[str, ...]], RootView] = {}
