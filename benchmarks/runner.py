@@ -253,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Python {platform.python_version()} on {platform.machine()} ({platform.processor() or '?'}), "
         f"{os.cpu_count()} CPUs, load average {load_at_start:.2f} at start, {_load():.2f} at end; "
         f"repeat={ns.repeat}, min-time={ns.min_time}s, cold={ns.cold}, "
-        f"{len(sys.modules)} modules loaded at the end\n"
+        f"{len(sys.modules)} modules loaded at the end, "
+        f"bytecode {'not ' if sys.dont_write_bytecode else ''}written\n"
     )
     print("| measure | median | best | target | verdict |")
     print("|---|---:|---:|---:|---|")

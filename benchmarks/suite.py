@@ -17,7 +17,8 @@ generated suites of ``--tests`` tests each, the same tests written two ways:
 Both take their event from ``lambda_event``, so the difference is the runner. Each suite runs
 through pytest in a subprocess (``-p no:randomly -p no:cacheprovider``), first alone, then
 with a ``conftest.py`` importing boto3 and moto (1,000+ modules loaded, as a real app's suite
-has). Times are pytest's own (``N passed in X s``: collection and tests, not the
+has), with ``.pyc`` files written (``PYTHONDONTWRITEBYTECODE`` is dropped: without them
+every fresh import compiles the handler again). Times are pytest's own (``N passed in X s``: collection and tests, not the
 interpreter's start); ratios come from one round (the median of ``--rounds`` if more).
 Target: fixtures / direct <= 1.5 in both cases. The machine and the load average are
 printed: compare runs made at a load average well under 1.
@@ -106,6 +107,7 @@ def run_pytest(folder: Path, test_file: str, tests: int) -> float:
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a developer's machine: .pyc files cached
     out = subprocess.run(
         [
             sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider",
