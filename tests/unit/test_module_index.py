@@ -111,3 +111,32 @@ def test_the_index_matches_a_full_scan() -> None:
         tops[top] = tops.get(top, 0) + 1
     assert INDEX.tops == tops
     assert INDEX.powertools == {n for n in sys.modules if n.startswith("aws_lambda_powertools.")}
+
+
+def test_a_new_environment_classifies_only_what_changed(
+    root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No scan of sys.modules per environment: facts are computed for new entries only."""
+    from pytest_lambda._runtime.inprocess import module_index
+
+    lib = tmp_path_factory.mktemp("lib")
+    (lib / "shared_lib.py").write_text("value = 1\n")
+    runner = LambdaRunner("app.handler", root=root)
+    assert runner.invoke({}).ok
+    assert runner.invoke({}, cold=True).ok  # the index has seen the handler's modules
+    computed: list[str] = []
+    real_facts = module_index._facts
+
+    def counting(entry: object) -> module_index.Facts:
+        computed.append(getattr(entry, "__name__", "?"))
+        return real_facts(entry)
+
+    monkeypatch.setattr(module_index, "_facts", counting)
+    _import_from(lib, "shared_lib")  # the test imports something between two environments
+    assert runner.invoke({}, cold=True).ok
+    runner.close()
+    assert len(sys.modules) > 100
+    # the new module and the environment's own two: nothing else of the hundreds loaded
+    assert set(computed) <= {"app", "helper", "shared_lib"}, computed
+    assert "shared_lib" in computed
+    assert len(computed) <= 6, computed
