@@ -85,9 +85,18 @@ class Backend(Protocol):
         ...
 
     def invoke(
-        self, settings: InvokeSettings, env: Any, body: bytes, context: LambdaContext | None
+        self,
+        settings: InvokeSettings,
+        env: Any,
+        body: bytes,
+        context: LambdaContext | None,
+        event: Any,
     ) -> tuple[Invocation, bool]:
-        """Invoke once: ``(invocation, keep)``, keep False when the environment ended."""
+        """Invoke once: ``(invocation, keep)``, keep False when the environment ended.
+
+        ``event`` is ``body`` already decoded (a new object, never the test's), or
+        ``outcome.NO_COPY``; a mode that runs the handler here may hand it over as it is.
+        """
         ...
 
     def load(

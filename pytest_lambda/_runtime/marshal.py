@@ -20,17 +20,20 @@ python3.12 or later (:func:`ensure_ascii_for`).
 from __future__ import annotations
 
 import decimal
+import json
 import math
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Final
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
+    "NOT_DECODED",
     "MarshalError",
     "RawResponse",
     "ensure_ascii_for",
     "execution_env",
     "marshal",
+    "marshal_decoded",
 ]
 
 MAX_RESPONSE_BYTES: Final = 6 * 1024 * 1024 + 100
@@ -250,3 +253,43 @@ def marshal(value: Any, *, ensure_ascii: bool) -> RawResponse:
         return text.encode("utf-8"), "application/json"
     except Exception as exc:  # the runtime turns any encoding failure into a MarshalError
         raise MarshalError(f"Unable to marshal response: {exc}") from exc
+
+
+NOT_DECODED: Final[Any] = object()
+_C_ENCODE: Final = {
+    ascii: json.JSONEncoder(ensure_ascii=ascii, allow_nan=True).encode for ascii in (True, False)
+}
+_scan: Final = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_decode_text: Final = json.JSONDecoder().decode
+
+
+def decode_compact(text: str) -> Any:
+    """``json.loads(text)`` for a document this process encoded (no surrounding whitespace):
+    the C scanner called directly, without the Python wrapper's two regex matches."""
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:
+        return _decode_text(text)  # raises the decoder's own error
+    return value if end == len(text) else _decode_text(text)
+
+
+def marshal_decoded(value: Any, *, ensure_ascii: bool) -> tuple[bytes, str, Any]:
+    """:func:`marshal`, and the body decoded as a client would (or :data:`NOT_DECODED`).
+
+    Fast path (cost: the C encoder, the decode a client makes anyway, one comparison in C):
+    ``json``'s C encoder writes exactly what the runtime writes for ``dict``/``list``/``str``/
+    ``int``/``float``/``bool``/``None`` (same separators, string escaping and number text).
+    Where the two may differ (a tuple or namedtuple, a non-string key, ``NaN``), or where it
+    fails (a ``set``, ``Decimal``, a circular reference), the decoded copy does not equal the
+    value, and :func:`marshal` applies the runtime's rules (and raises its errors) instead.
+    """
+    if not isinstance(value, bytes):
+        try:
+            text = _C_ENCODE[ensure_ascii](value)
+            copy = decode_compact(text)
+            if copy == value:
+                return text.encode("utf-8"), "application/json", copy
+        except Exception:  # anything the C encoder refuses: the runtime's rules decide
+            pass
+    body, content_type = marshal(value, ensure_ascii=ensure_ascii)
+    return body, content_type, NOT_DECODED

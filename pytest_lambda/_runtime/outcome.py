@@ -13,15 +13,17 @@ import traceback
 from typing import Any, Final
 
 from pytest_lambda._core.errors import InvalidEventSpec
-from pytest_lambda._core.json_rules import NotJSON, first_problem, shape_ok, show_path
+from pytest_lambda._core.json_rules import MAX_DEPTH, NotJSON, first_problem, shape_ok, show_path
 from pytest_lambda._core.json_rules import loads as json_loads
 from pytest_lambda._runtime.handler import fault_from_exception
 from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationFailure
-from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES
+from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, decode_compact
 
 __all__ = [
+    "NO_COPY",
     "ProcessExit",
     "event_body",
+    "event_payload",
     "exception_error",
     "exit_error",
     "exit_status",
@@ -48,6 +50,9 @@ def _dollar_path(path: tuple[str | int, ...]) -> str:
     return show_path(path, fmt)
 
 
+NO_COPY: Final[Any] = object()
+
+
 def event_body(event: Any) -> bytes:
     """The JSON payload Lambda would receive for ``event``; :class:`InvalidEventSpec` if none.
 
@@ -56,6 +61,20 @@ def event_body(event: Any) -> bytes:
     string keys only, at most 500 levels deep; so both isolation modes see the same events.
     """
     __tracebackhide__ = True
+    return event_payload(event)[0]
+
+
+def event_payload(event: Any) -> tuple[bytes, Any]:
+    """:func:`event_body`, and the event as the runtime decodes that payload (a new object,
+    what the handler receives) or :data:`NO_COPY` (decode the body later).
+
+    The copy costs nothing extra: decoding the encoded event is also how the rule is checked
+    for a plain event (the copy equals the event only if every key was a string; fewer
+    brackets than :data:`MAX_DEPTH` bound the nesting), so :func:`shape_ok`'s walk in Python
+    runs only for the rest (tuples, subclasses, a large nested event).
+    """
+    __tracebackhide__ = True
+    copy = NO_COPY
     if isinstance(event, (bytes, bytearray, memoryview)):
         body = bytes(event)
         try:
@@ -73,8 +92,10 @@ def event_body(event: Any) -> bytes:
             ) from None
     else:
         try:
-            body = _encode_event(event).encode("utf-8")
-            if not shape_ok(event):
+            text = _encode_event(event)
+            body = text.encode("utf-8")
+            copy = decode_compact(text)
+            if not _same_shape(text, copy, event) and not shape_ok(event):
                 raise ValueError("not JSON")
         except (TypeError, ValueError, RecursionError) as exc:
             where = first_problem(event)
@@ -90,7 +111,18 @@ def event_body(event: Any) -> bytes:
             f"accepts at most {MAX_RESPONSE_BYTES:,} bytes (Lambda answers "
             "RequestEntityTooLargeException without running the function)."
         )
-    return body
+    return body, copy
+
+
+def _same_shape(text: str, copy: Any, event: Any) -> bool:
+    """Whether ``event`` is known to keep the rule: its decoded ``copy`` equals it (no
+    non-string key was turned into a string) and ``text`` is too short to nest too deep."""
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        return False
+    try:
+        return bool(copy == event)
+    except Exception:  # an __eq__ that raises: the full walk decides
+        return False
 
 
 def exception_error(exc: BaseException, request_id: str, *, init: bool) -> InvocationFailure:

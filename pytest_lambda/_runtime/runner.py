@@ -44,8 +44,8 @@ from pytest_lambda._runtime.inprocess.backend import InProcessBackend
 from pytest_lambda._runtime.inprocess.environment import clock_time_fn, clock_today
 from pytest_lambda._runtime.inprocess.inline import stop_if_past_deadline
 from pytest_lambda._runtime.logs import Platform
-from pytest_lambda._runtime.outcome import event_body
-from pytest_lambda._runtime.sandbox import Sandbox, random_hex
+from pytest_lambda._runtime.outcome import event_payload
+from pytest_lambda._runtime.sandbox import Sandbox, request_id
 from pytest_lambda._runtime.state import EnvironmentState
 from pytest_lambda._runtime.subprocess.backend import SubprocessBackend
 
@@ -177,7 +177,7 @@ class Runner:
                 time=self._time,
                 echo=self._echo_to,
                 context=self._context,
-                request_id=self._request_id,
+                request_id=request_id,
                 discard_process=self._discard_abandoned,
             )
         return settings
@@ -204,17 +204,19 @@ class Runner:
         """
         __tracebackhide__ = True
         self._check_open()
-        from pytest_lambda._runtime.context import LambdaContext
+        if context is not None:
+            from pytest_lambda._runtime.context import LambdaContext
 
-        if context is not None and not isinstance(context, LambdaContext):
-            raise ArgumentTypeError(
-                f"LambdaRunner.invoke(): context must be a LambdaContext or None, not {context!r}"
-            )
-        if not isinstance(cold, bool):
+            if not isinstance(context, LambdaContext):
+                raise ArgumentTypeError(
+                    "LambdaRunner.invoke(): context must be a LambdaContext or None, not "
+                    f"{context!r}"
+                )
+        if cold is not False and cold is not True:
             raise ArgumentTypeError(f"LambdaRunner.invoke(): cold={cold!r} must be True or False")
         if cold:
             self.new_environment()
-        body = event_body(event)
+        body, copy = event_payload(event)
         if self._busy:
             raise LambdaStateError(
                 "LambdaRunner.invoke() called while an invocation of this runner is running: an "
@@ -223,14 +225,14 @@ class Runner:
         stop_if_past_deadline()  # called from a handler whose own deadline passed
         self._busy = True
         try:
-            invocation = self._invoke(body, context)
+            invocation = self._invoke(body, context, copy)
         finally:
             self._busy = False
         object.__setattr__(invocation, "event_payload", body)  # frozen; read by .http
         stop_if_past_deadline()
         return invocation
 
-    def _invoke(self, body: bytes, context: LambdaContext | None) -> Invocation:
+    def _invoke(self, body: bytes, context: LambdaContext | None, copy: Any) -> Invocation:
         __tracebackhide__ = True
         env = self._environment()
         state = self._environment_state() if self._hooks else None
@@ -239,7 +241,7 @@ class Runner:
             if before is not None and state is not None:
                 before(state)
         settings = self._invoke_settings()
-        invocation, keep = self.backend.invoke(settings, env, body, context)
+        invocation, keep = self.backend.invoke(settings, env, body, context, copy)
         if not keep:
             self._discard_process(abandoned=invocation.timed_out)
         if settings.echo is not None:
@@ -349,8 +351,7 @@ class Runner:
     @staticmethod
     def _request_id() -> str:
         """A random (version 4) UUID, as Lambda's request ids are."""
-        h = random_hex(16)
-        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+        return request_id()
 
     # -- lifecycle ------------------------------------------------------------------------
     def _check_open(self) -> None:

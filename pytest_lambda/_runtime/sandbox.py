@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 
     from pytest_lambda._clock.clock import LambdaClock
 
-__all__ = ["FAKE_CREDENTIALS", "EnvConfig", "Sandbox", "lambda_environ", "random_hex"]
+__all__ = [
+    "FAKE_CREDENTIALS", "EnvConfig", "Sandbox", "lambda_environ", "random_hex", "request_id",
+]  # fmt: skip
 
 
 FAKE_CREDENTIALS: Final = {
@@ -165,6 +167,18 @@ def random_hex(nbytes: int) -> str:
     return f"{_RNG.getrandbits(nbytes * 8):0{nbytes * 2}x}"
 
 
+_getrandbits: Final = _RNG.getrandbits
+# the version nibble (4) and variant bits (10) of a version 4 UUID, over 128 random bits
+_UUID_CLEAR: Final = ~((0xF << 76) | (0x3 << 62))
+_UUID_SET: Final = (0x4 << 76) | (0x2 << 62)
+
+
+def request_id() -> str:
+    """A random version 4 UUID (as Lambda's request ids), from :data:`_RNG` (~0.6 us)."""
+    h = f"{(_getrandbits(128) & _UUID_CLEAR) | _UUID_SET:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _trace_id(now: float) -> str:
-    rand = random_hex(20)
+    rand = f"{_getrandbits(160):040x}"
     return f"Root=1-{int(now):08x}-{rand[:24]};Parent={rand[24:]};Sampled=0"

@@ -6,6 +6,7 @@ import collections
 import datetime
 import decimal
 import enum
+import json
 import math
 import os
 import uuid
@@ -15,10 +16,12 @@ import pytest
 
 from pytest_lambda._runtime.marshal import (
     MAX_RESPONSE_BYTES,
+    NOT_DECODED,
     MarshalError,
     ensure_ascii_for,
     execution_env,
     marshal,
+    marshal_decoded,
 )
 
 Point = collections.namedtuple("Point", "a b")
@@ -74,6 +77,62 @@ CASES: list[tuple[Any, bytes]] = [
 @pytest.mark.parametrize(("value", "expected"), CASES, ids=[repr(c[0])[:30] for c in CASES])
 def test_json_values_match_the_runtime(value: Any, expected: bytes) -> None:
     assert marshal(value, ensure_ascii=True) == (expected, "application/json")
+
+
+EXTRA: list[Any] = [
+    {"text": "h\u00e9llo \U0001f600", "n": [1, 2.5, -0.0, 10**30, None, False]},
+    {"deep": [[[{"k": "v"}]]], "empty": [{}, []]},
+    [math.nan],
+    {"t": (1, 2)},
+    {"p": Point(1, 2)},
+    "\ud800",  # a lone surrogate: no UTF-8 for it
+]
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize(
+    "value",
+    [c[0] for c in CASES] + EXTRA,
+    ids=[repr(c[0])[:30] for c in CASES] + [repr(v)[:30] for v in EXTRA],
+)
+def test_the_fast_path_writes_the_same_bytes_and_decodes_them(
+    value: Any, ensure_ascii: bool
+) -> None:
+    try:
+        expected: Any = marshal(value, ensure_ascii=ensure_ascii)
+    except MarshalError as exc:
+        expected = exc
+    if isinstance(expected, MarshalError):
+        with pytest.raises(MarshalError) as raised:
+            marshal_decoded(value, ensure_ascii=ensure_ascii)
+        assert str(raised.value) == str(expected)
+        return
+    body, content_type, decoded = marshal_decoded(value, ensure_ascii=ensure_ascii)
+    assert (body, content_type) == expected
+    if decoded is not NOT_DECODED:
+        assert decoded == json.loads(body)
+
+
+def test_the_fast_path_is_taken_for_plain_values_only() -> None:
+    plain = {"statusCode": 200, "body": "ok", "items": [1, 2.5, None]}
+    assert marshal_decoded(plain, ensure_ascii=True)[2] == plain
+    for value in (Point(1, 2), (1, 2), {1: "a"}, [math.nan], D("1.5")):
+        assert marshal_decoded(value, ensure_ascii=True)[2] is NOT_DECODED
+
+
+@pytest.mark.parametrize(
+    "value", [{1, 2}, {"x": datetime.datetime(2026, 1, 1)}, {(1, 2): 3}, [b"\xff"]]
+)
+def test_the_fast_path_fails_as_the_runtime_does(value: Any) -> None:
+    with pytest.raises(MarshalError) as fast:
+        marshal_decoded(value, ensure_ascii=True)
+    with pytest.raises(MarshalError) as slow:
+        marshal(value, ensure_ascii=True)
+    assert str(fast.value) == str(slow.value)
+    loop: list[Any] = []
+    loop.append(loop)
+    with pytest.raises(MarshalError, match=r"^Unable to marshal response: Circular reference"):
+        marshal_decoded(loop, ensure_ascii=True)
 
 
 def test_top_level_bytes_are_sent_raw() -> None:

@@ -55,9 +55,14 @@ class InProcessBackend:
         return Environment(config, sandbox)
 
     def invoke(
-        self, settings: InvokeSettings, env: Any, body: bytes, context: LambdaContext | None
+        self,
+        settings: InvokeSettings,
+        env: Any,
+        body: bytes,
+        context: LambdaContext | None,
+        event: Any,
     ) -> tuple[Invocation, bool]:
-        return run_invocation(settings, self.clock(settings), env, body, context)
+        return run_invocation(settings, self.clock(settings), env, body, context, event)
 
     def load(
         self, settings: InvokeSettings, env: Any, invoke: Callable[[Any, Any], Invocation]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._runtime.handler import load_handler
 from pytest_lambda._runtime.inprocess.inline import make_worker
+from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
 from pytest_lambda._runtime.inprocess.swap import EnvironSwap, ModuleSwap, PopenEnv, encode_environ
 from pytest_lambda._runtime.inprocess.swap_logging import (
@@ -61,19 +62,32 @@ _ONE_VCPU_MB: Final = 1769  # from this memory size up, Lambda gives a function 
 _C_LEVEL_KEYS: Final = ("TZ", *_CREDENTIAL_SOURCES)
 
 
-def reset_cold_start_flags() -> None:
+def reset_cold_start_flags(*, sync: bool = True) -> None:
     """Tell libraries shared across environments that a new process starts.
 
     Third-party modules are imported once per test process, but AWS Lambda Powertools keeps
     "is this the first invocation?" in module globals (``is_cold_start`` in its logger,
-    tracer and metrics), which a new Lambda process would start as True.
+    tracer and metrics), which a new Lambda process would start as True. Only the
+    Powertools modules the process index lists are looked at, not every loaded module
+    (``sync=False``: the caller has just brought the index up to date).
     """
-    for name, module in list(sys.modules.items()):
+    with INDEX.lock:
+        if sync:
+            INDEX.sync()
+        names = list(INDEX.powertools)
+    modules = sys.modules
+    for name in names:
+        module = modules.get(name)
         flag = getattr(module, "is_cold_start", None)
-        if name.startswith("aws_lambda_powertools.") and isinstance(flag, bool):
+        if isinstance(flag, bool):
             vars(module)["is_cold_start"] = True  # a module global: not a handler's patch
 
 
+# The genuine functions (tmp_redirect.py wraps chdir while any environment exists) and
+# tempfile's namespace (its module records attribute changes a handler makes, not ours).
+_chdir: Final = getattr(os.chdir, "__wrapped__", os.chdir)
+_getcwd: Final = os.getcwd
+_tempfile_ns: Final = vars(tempfile)
 _TRACE_KEY: Final = os.environ.encodekey("_X_AMZN_TRACE_ID")
 _encode_value: Final = os.environ.encodevalue
 
@@ -101,10 +115,22 @@ def _close_environment(env: Environment) -> Environment | None:
         return envs[at + 1] if at + 1 < len(envs) else None
 
 
+def _toolkit_imports() -> None:
+    """Import, once per process, what the toolkit itself imports lazily around a handler
+    (the context module with ``uuid`` and ``platform``, ``subprocess`` for
+    :class:`PopenEnv`), so that no clock of an init or invocation (``Duration``,
+    ``init_duration_ms``) counts them: they measure the handler only.
+    """
+    if "pytest_lambda._runtime.context" not in sys.modules:
+        import pytest_lambda._runtime.context  # noqa: F401
+    PopenEnv.preload()
+
+
 class Environment:
     """One runtime process: state swapped in by :meth:`activate`, jobs run on :attr:`worker`."""
 
     def __init__(self, config: EnvConfig, sandbox: Sandbox) -> None:
+        _toolkit_imports()
         sandbox.generation += 1
         self.config = config
         self.sandbox = sandbox
@@ -155,7 +181,7 @@ class Environment:
     def activate(self, capture: LogCapture, request_id: str, now: float) -> None:
         """Put the environment's process state in place (undo with :meth:`deactivate`)."""
         try:
-            cwd: str | None = os.getcwd()
+            cwd: str | None = _getcwd()
         except OSError:  # the test's cwd was removed
             cwd = None
         saved = (cwd, sys.path, sys.stdout, sys.stderr, tempfile.tempdir)
@@ -167,10 +193,10 @@ class Environment:
         self.log_handler.request_id = request_id
         sys.path = self.sys_path
         if cwd != self.cwd:
-            os.chdir(self.cwd)
+            _chdir(self.cwd)
         self.stream.target = capture
         sys.stdout = sys.stderr = self.stream
-        tempfile.tempdir = self.sandbox.scratch
+        _tempfile_ns["tempdir"] = self.sandbox.scratch
         self.tmp.activate()  # last: the swaps above use real paths
         self._saved = saved
         self.process.activate()  # last: what the lines above set is not the environment's change
@@ -196,30 +222,27 @@ class Environment:
         self.sys_path = sys.path
         sys.path, sys.stdout, sys.stderr = path, stdout, stderr
         self.stream.target = None
-        tempfile.tempdir = tempdir
+        _tempfile_ns["tempdir"] = tempdir
         try:
-            now_cwd = os.getcwd()
+            now_cwd = _getcwd()
         except OSError:  # the handler removed its cwd: keep the last one
             now_cwd = self.cwd
         self.cwd = now_cwd
         if cwd is not None and cwd != self.cwd:
-            os.chdir(cwd)
+            _chdir(cwd)
 
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:
         """The init phase: import the handler module (or take the callable) and resolve it."""
-        reset_cold_start_flags()
-        unconfigure_marked_loggers(self._shared_packages())
+        shared = self._shared_packages()  # brings the module index up to date
+        reset_cold_start_flags(sync=False)
+        unconfigure_marked_loggers(shared)
         handler = self.config.handler
         return handler if callable(handler) else load_handler(handler)
 
-    def _shared_packages(self) -> set[str]:
+    def _shared_packages(self) -> SharedPackages:
         """Top-level names of the modules this environment shares with the test process."""
-        return {
-            name.partition(".")[0]
-            for name, module in list(sys.modules.items())
-            if not self.modules.owns(name, module)
-        }
+        return self.modules.shared()
 
     # -- teardown -------------------------------------------------------------------------
     def close(self, *, abandoned: bool = False) -> None:

@@ -17,9 +17,15 @@ from typing import TYPE_CHECKING, Any, Final
 from pytest_lambda._runtime.inprocess.worker import real_time, stops_the_test
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.logs import LogCapture, error_lines
-from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, MarshalError, marshal
+from pytest_lambda._runtime.marshal import (
+    MAX_RESPONSE_BYTES,
+    NOT_DECODED,
+    MarshalError,
+    marshal_decoded,
+)
 from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
 from pytest_lambda._runtime.outcome import (
+    NO_COPY,
     ProcessExit,
     exception_error,
     exit_error,
@@ -217,9 +223,13 @@ def _with_request_id(error: InvocationFailure, request_id: str) -> InvocationFai
 
 
 def run_invocation(
-    settings: InvokeSettings, clock: Clock, env: Environment, body: bytes, context: Any
-) -> tuple[Invocation, bool]:
-    """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died."""
+    settings: InvokeSettings, clock: Clock, env: Environment, body: bytes, context: Any,
+    event: Any = NO_COPY,
+) -> tuple[Invocation, bool]:  # fmt: skip
+    """Invoke once; ``(invocation, keep)`` where ``keep`` is False if the environment died.
+
+    ``event`` is ``body`` decoded already (a new object), or ``NO_COPY`` to decode it here.
+    """
     __tracebackhide__ = True
     env.worker.check_caller()
     capture = LogCapture()
@@ -228,7 +238,7 @@ def run_invocation(
     cold_start = not env.initialized
     env.activate(capture, request_id, clock.time())
     try:
-        return _invoke(settings, env, body, context, clock, capture, request_id, cold_start)
+        return _invoke(settings, env, body, event, context, clock, capture, request_id, cold_start)
     except BaseException:  # KeyboardInterrupt in the handler, or while the test waited
         env.deactivate()
         settings.discard_process(True)
@@ -238,7 +248,7 @@ def run_invocation(
 
 
 def _invoke(
-    settings: InvokeSettings, env: Environment, body: bytes, context: Any, clock: Clock,
+    settings: InvokeSettings, env: Environment, body: bytes, event: Any, context: Any, clock: Clock,
     capture: LogCapture, request_id: str, cold_start: bool,
 ) -> tuple[Invocation, bool]:  # fmt: skip
     __tracebackhide__ = True
@@ -272,7 +282,8 @@ def _invoke(
     else:
         ctx, deadline_ms = context, _deadline_of(context, now_ms, config.timeout)
     capture.write(platform.start(clock0, request_id))
-    event = _decode(body.decode("utf-8"))
+    if event is NO_COPY:
+        event = _decode(body.decode("utf-8"))
     handler = env.handler
     env.invocations += 1
     job: Callable[[], Any] = lambda: handler(event, ctx)  # noqa: E731
@@ -288,7 +299,7 @@ def _invoke(
     duration = clock.elapsed_ms(real0, clock0, None if finished else float(deadline_ms - now_ms))
     keep, status, raw = True, "success", None
     error: InvocationFailure | None = None
-    out, content_type = b"", "application/json"
+    out, content_type, decoded = b"", "application/json", NOT_DECODED
     if not finished:
         error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
         capture.write(platform.timed_out(clock.time(), request_id, config.timeout))
@@ -301,7 +312,7 @@ def _invoke(
                 name = getattr(value, "__qualname__", "handler")
                 capture.write(f"RuntimeWarning: coroutine '{name}' was never awaited\n")
             try:
-                out, content_type = marshal(value, ensure_ascii=env.ensure_ascii)
+                out, content_type, decoded = marshal_decoded(value, ensure_ascii=env.ensure_ascii)
             except MarshalError as exc:
                 error = InvocationFailure(
                     type="Runtime.MarshalError", message=str(exc), request_id=request_id,
@@ -347,7 +358,7 @@ def _invoke(
         response: Any = error.payload()
         out, content_type = json.dumps(response).encode(), "application/json"
     elif content_type == "application/json":
-        response = _decode(out.decode("utf-8"))
+        response = decoded if decoded is not NOT_DECODED else _decode(out.decode("utf-8"))
     else:
         response = out
     invocation = Invocation._made(

@@ -7,7 +7,8 @@ persist inside the environment (as in Lambda's warm process) and never reach the
 
 Kept cheap because it runs twice per invocation: ``os.environ`` is swapped by replacing its
 backing dict (only ``TZ`` and credentials are also set at the C level, see
-:class:`EnvironSwap`), and ``sys.modules`` is rescanned only when its size changed.
+:class:`EnvironSwap`), and ``sys.modules`` is looked at again only when its size changed,
+and then only at the entries that changed (``module_index.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
-from pytest_lambda._runtime.inprocess.swap_state import merge_c_env
+from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
+from pytest_lambda._runtime.inprocess.swap_state import (
+    _REAL_PUTENV,
+    _REAL_UNSETENV,
+    ACTIVE,
+    merge_c_env,
+)
 
 __all__ = [
     "EnvironSwap",
@@ -31,10 +38,6 @@ __all__ = [
 
 _Data = dict[Any, Any]
 _Ops = list[tuple[Any, Any]]
-_PACKAGE_DIR: Final = (
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
-)
-_THIRD_PARTY_DIRS: Final = ("site-packages", "dist-packages")
 _UTC_TZ: Final = frozenset({":UTC", "UTC", "UTC0", ":/usr/share/zoneinfo/UTC", ":Etc/UTC"})
 _TZ_KEY: Final = os.environ.encodekey("TZ")
 
@@ -66,7 +69,13 @@ def _diff(src: _Data, dst: _Data) -> _Ops:
 
 
 def _apply(ops: _Ops) -> None:
-    putenv, unsetenv = os.putenv, os.unsetenv
+    # The C functions themselves when no environment is active (the session's wrappers,
+    # swap_state.py, would record nothing); inside one (a nested runner), through the wrappers,
+    # so the enclosing environment knows what its handler's runner set at the C level.
+    if ACTIVE:
+        putenv, unsetenv = os.putenv, os.unsetenv
+    else:
+        putenv, unsetenv = _REAL_PUTENV, _REAL_UNSETENV or os.unsetenv
     for key, value in ops:
         if value is None:
             unsetenv(key)
@@ -207,10 +216,16 @@ class PopenEnv:
             cls._index = list(inspect.signature(init).parameters).index("env") - 1
         return cls._index
 
-    def activate(self) -> None:
+    @staticmethod
+    def preload() -> Any:
+        """The ``subprocess`` module, imported once (not inside an invocation's clock)."""
         subprocess = _SUBPROCESS.get("module")
-        if subprocess is None:  # imported once, not per invocation
+        if subprocess is None:
             subprocess = _SUBPROCESS["module"] = importlib.import_module("subprocess")
+        return subprocess
+
+    def activate(self) -> None:
+        subprocess = _SUBPROCESS.get("module") or self.preload()
         original = subprocess.Popen.__init__
         wrapper = _POPEN_WRAPPERS.get(original)
         if wrapper is None:
@@ -259,65 +274,41 @@ class ModuleSwap:
     ``sys.modules`` (an object that is not a module imported under that name) are its own
     too; modules it imported for the first time (stdlib or third-party) stay loaded and
     shared, as the runtime's libraries are.
+
+    Which entries are its own comes from the process-wide index (``module_index.py``):
+    a new environment looks at the entries that changed since the last one, not at all of
+    ``sys.modules``.
     """
 
     def __init__(self, root: str | None, packages: Iterable[str]) -> None:
         # root None: a callable handler, whose modules belong to the test (nothing is taken over)
         self.root = os.path.join(os.path.abspath(root), "") if root is not None else None
         self.packages = tuple(packages)
+        self.view = view_for(self.root, self.packages)
         self.modules: dict[str, types.ModuleType] = {}
         self._hidden: dict[str, types.ModuleType] = {}
-        self._verdicts: dict[str, tuple[object, bool]] = {}
         self._test_own: list[str] = []
         self._scanned_len = -1
         self._active_len = -1
-        self._known: set[str] = set()
+        self._known: Mapping[str, Any] = {}
         self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
-
-    def _in_root(self, path: str) -> bool:
-        root = self.root
-        if root is None or not path.startswith(root) or path.startswith(_PACKAGE_DIR):
-            return False
-        rel = path[len(root) :]
-        if any(part in rel for part in _THIRD_PARTY_DIRS):
-            return False
-        base = os.path.basename(path)
-        return not (base == "conftest.py" or base.startswith("test_") or base.endswith("_test.py"))
 
     def owns(self, name: str, module: object) -> bool:
         """Whether ``module`` is one the environment imports for itself."""
-        cached = self._verdicts.get(name)
-        if cached is not None and cached[0] is module:
-            return cached[1]
-        verdict = self._classify(name, module)
-        self._verdicts[name] = (module, verdict)
-        return verdict
+        return self.view.owns(name, module)
 
-    def _classify(self, name: str, module: object) -> bool:
-        file = getattr(module, "__file__", None)
-        for package in self.packages:
-            if name == package or name.startswith(package + "."):
-                return not (isinstance(file, str) and any(d in file for d in _THIRD_PARTY_DIRS))
-        if type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook":
-            return False
-        if isinstance(file, str):
-            return self._in_root(os.path.abspath(file))
-        paths = getattr(module, "__path__", None)  # a namespace package
-        try:
-            return any(self._in_root(os.path.join(str(p), "")) for p in paths or ())
-        except TypeError:
-            return False
-
-    def _own_names(self) -> list[str]:
-        return [name for name, mod in list(sys.modules.items()) if self.owns(name, mod)]
+    def shared(self) -> SharedPackages:
+        """Top-level names of the modules this environment shares with the test process."""
+        return self.view.shared()
 
     def activate(self) -> None:
         """Hide the test's copies of the environment's modules and put the environment's in."""
         modules = sys.modules
         if len(modules) != self._scanned_len:
-            self._test_own = self._own_names()
+            with INDEX.lock:
+                self._test_own = list(self.view.refresh())
+                self._known = INDEX.snapshot  # sys.modules now (replaced by a sync, never changed)
             self._scanned_len = len(modules)
-            self._known = set(modules)
         hidden: dict[str, types.ModuleType] = {}
         for name in self._test_own:
             module = modules.pop(name, None)
@@ -333,11 +324,17 @@ class ModuleSwap:
         """Collect modules the environment imported, then give the test its own back."""
         modules = sys.modules
         if len(modules) != self._active_len:
-            for name in self._own_names():
-                self.modules[name] = modules[name]
-            known, own, planted = self._known, self.modules, self.planted
-            for name, entry in list(modules.items()):
-                if name not in known and name not in own and _planted(name, entry):
+            # New names since activation, and names it had taken over (hidden) or owns
+            known, own, planted, view = self._known, self.modules, self.planted, self.view
+            names = modules.keys() - known.keys()
+            names.update(self._hidden, own)
+            for name in names:
+                entry = modules.get(name, _GONE)
+                if entry is _GONE:
+                    continue
+                if view.owns(name, entry):
+                    own[name] = entry
+                elif name not in known and name not in own and _planted(name, entry):
                     planted[name] = entry
         for name in self.modules:
             modules.pop(name, None)

@@ -10,7 +10,7 @@ per invocation; the logger walk runs only at an environment's reset).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from typing import Any, Final
 
 __all__ = ["LoggingSwap", "reset_loggers", "snapshot_loggers", "unconfigure_marked_loggers"]
@@ -59,20 +59,17 @@ class LoggingSwap:
         self._passthrough = []
 
 
-_LoggerState = tuple[int, bool, bool, tuple[logging.Handler, ...], tuple[Any, ...], frozenset[str]]
+# (a shallow copy of the logger's __dict__, its handlers, its filters)
+_LoggerState = tuple[dict[str, Any], tuple[logging.Handler, ...], tuple[Any, ...]]
 
 
 def snapshot_loggers() -> dict[str, _LoggerState]:
-    """The configuration of every named logger, to undo an environment's changes later."""
+    """The configuration of every named logger, to undo an environment's changes later.
+
+    Copies in C (about 0.3 us per logger: boto3 and moto make hundreds).
+    """
     return {
-        name: (
-            lg.level,
-            lg.propagate,
-            lg.disabled,
-            tuple(lg.handlers),
-            tuple(lg.filters),
-            frozenset(lg.__dict__),
-        )
+        name: (dict(lg.__dict__), tuple(lg.handlers), tuple(lg.filters))
         for name, lg in list(logging.root.manager.loggerDict.items())
         if isinstance(lg, logging.Logger)
     }
@@ -81,27 +78,45 @@ def snapshot_loggers() -> dict[str, _LoggerState]:
 _PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
 
 
-_DEFAULT_LOGGER: Final[_LoggerState] = (logging.NOTSET, True, False, (), (), _PLAIN_LOGGER_ATTRS)
+_DEFAULT_LOGGER: Final[_LoggerState] = (
+    {
+        **dict.fromkeys(_PLAIN_LOGGER_ATTRS),
+        "level": logging.NOTSET,
+        "propagate": True,
+        "disabled": False,
+    },
+    (),
+    (),
+)
+
+
+def _unchanged(lg: logging.Logger, state: _LoggerState) -> bool:
+    saved, handlers, filters = state
+    return lg.__dict__ == saved and tuple(lg.handlers) == handlers and tuple(lg.filters) == filters
 
 
 def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
-    level, propagate, disabled, handlers, filters, attrs = state
+    saved, handlers, filters = state
     # Attributes the environment's code set on a logger (Powertools marks its loggers with
     # ``init``/``powertools_handler``) would make the next environment's import believe
     # the logger is already configured.
-    for attr in set(lg.__dict__) - attrs:
+    for attr in lg.__dict__.keys() - saved.keys():
         del lg.__dict__[attr]
-    lg.level, lg.propagate, lg.disabled = level, propagate, disabled
+    lg.level = saved.get("level", logging.NOTSET)
+    lg.propagate = saved.get("propagate", True)
+    lg.disabled = saved.get("disabled", False)
     lg.handlers, lg.filters = list(handlers), list(filters)
 
 
-def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str]) -> None:
+def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: Container[str]) -> None:
     """Undo what an environment did to named loggers.
 
-    Loggers that existed before get their level, handlers, filters and flags back. Loggers
-    it created are reset to defaults, unless named after a shared (third-party) package
-    such as ``botocore``, whose import-time setup must survive for later environments.
+    Loggers that existed before get their level, handlers, filters and flags back (those
+    left as they were are only compared). Loggers it created are reset to defaults, unless
+    named after a shared (third-party) package such as ``botocore``, whose import-time set-up
+    must survive for later environments.
     """
+    changed = False
     for name, lg in list(logging.root.manager.loggerDict.items()):
         if not isinstance(lg, logging.Logger):
             continue
@@ -110,11 +125,15 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: set[str])
             if name.partition(".")[0] in shared_packages:
                 continue
             state = _DEFAULT_LOGGER
+        elif _unchanged(lg, state):
+            continue
         _restore_logger(lg, state)
-    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+        changed = True
+    if changed:
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]
 
 
-def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
+def unconfigure_marked_loggers(shared_packages: Container[str]) -> None:
     """Give a new environment fresh copies of loggers a library marked as configured.
 
     A logger made in the test process by importing the handler module directly (AWS Lambda
@@ -123,9 +142,14 @@ def unconfigure_marked_loggers(shared_packages: set[str]) -> None:
     has no such logger, so it is reset to defaults here; :func:`reset_loggers` gives the
     test its configuration back when the environment closes.
     """
+    changed = False
+    plain = _PLAIN_LOGGER_ATTRS
     for name, lg in list(logging.root.manager.loggerDict.items()):
-        if not isinstance(lg, logging.Logger) or name.partition(".")[0] in shared_packages:
+        if not isinstance(lg, logging.Logger) or lg.__dict__.keys() <= plain:
             continue
-        if set(lg.__dict__) - _PLAIN_LOGGER_ATTRS:
-            _restore_logger(lg, _DEFAULT_LOGGER)
-    logging.root.manager._clear_cache()  # type: ignore[attr-defined]
+        if name.partition(".")[0] in shared_packages:
+            continue
+        _restore_logger(lg, _DEFAULT_LOGGER)
+        changed = True
+    if changed:
+        logging.root.manager._clear_cache()  # type: ignore[attr-defined]

@@ -163,19 +163,42 @@ def install_env_wrappers() -> None:
         namespace["unsetenv"] = _unsetenv
 
 
-def c_environ_diff() -> set[str] | None:
-    """Names whose value in the C ``environ`` differs from ``os.environ`` (None: not readable).
+_C_ENVIRON: Final[dict[str, Any]] = {}
 
-    Reads libc's ``environ`` with :mod:`ctypes` (Linux and other ELF systems; a few µs per
-    variable), so it runs at runner close and in the warm-reuse check, never per invocation.
+
+def _c_environ() -> dict[bytes, bytes] | None:
+    """libc's ``environ`` as a dict (first value of a repeated name), None if not readable.
+
+    The entries' addresses are read first (one C copy): when the array and every pointer are
+    those of the last call, the strings are too (``setenv``/``putenv`` replace pointers and
+    never rewrite a string), and the last dict is returned without reading them again.
     """
     try:
         import ctypes
-
-        libc = ctypes.CDLL(None)
-        entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
-    except (OSError, ValueError, AttributeError, ImportError):
+    except ImportError:
         return None
+    entries = _C_ENVIRON.get("entries")
+    if entries is None:  # libc opened once per process: the objects read `environ` live
+        try:
+            libc = ctypes.CDLL(None)
+            entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
+            where = ctypes.c_void_p.in_dll(libc, "environ")
+        except (OSError, ValueError, AttributeError):
+            return None
+        _C_ENVIRON.update(entries=entries, where=where)
+    address = _C_ENVIRON["where"].value
+    cached = _C_ENVIRON.get("cache")
+    size = ctypes.sizeof(ctypes.c_void_p)
+    # the array is at least as long as then (unsetenv shifts entries in place): its
+    # pointers, and the NULL after them, read as one string of bytes
+    if (
+        cached is not None
+        and address
+        and cached[0] == address
+        and ctypes.string_at(address, len(cached[1]) + size) == cached[1] + bytes(size)
+    ):
+        values: dict[bytes, bytes] = cached[2]
+        return values
     c_values: dict[bytes, bytes] = {}
     i = 0
     while True:
@@ -185,9 +208,23 @@ def c_environ_diff() -> set[str] | None:
         key, _, value = entry.partition(b"=")
         c_values.setdefault(key, value)
         i += 1
+    if address:
+        _C_ENVIRON["cache"] = (address, ctypes.string_at(address, i * size), c_values)
+    return c_values
+
+
+def c_environ_diff() -> set[str] | None:
+    """Names whose value in the C ``environ`` differs from ``os.environ`` (None: not readable).
+
+    Reads libc's ``environ`` with :mod:`ctypes` (Linux and other ELF systems; a few µs per
+    variable, ~3 us in all when it has not changed since the last call), so it runs when an
+    environment is made and at runner close and in the warm-reuse check, never per invocation.
+    """
+    c_values = _c_environ()
+    if c_values is None:
+        return None
     data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
-    names = {k for k in c_values.keys() | data.keys() if c_values.get(k) != data.get(k)}
-    return {os.fsdecode(k) for k in names}
+    return {os.fsdecode(k) for k, _ in c_values.items() ^ data.items()}
 
 
 def warn_unrestored(items: list[str]) -> None:

@@ -94,7 +94,12 @@ class SubprocessBackend:
         return RuntimeEnvironment(config, sandbox)
 
     def invoke(
-        self, settings: InvokeSettings, env: Any, body: bytes, context: LambdaContext | None
+        self,
+        settings: InvokeSettings,
+        env: Any,
+        body: bytes,
+        context: LambdaContext | None,
+        event: Any,  # the child process decodes ``body`` itself, as the runtime does
     ) -> tuple[Invocation, bool]:
         note = self.frozen_note(settings.config.clock)
         result: tuple[Invocation, bool] = env.invoke(settings, body, context, note)
