@@ -340,7 +340,8 @@ def test_reset_is_called_before_warm_and_each_cold_run(tmp_path: Path) -> None:
     with runner:
         report = check_warm_reuse(runner, USERS[:3], reset=lambda: calls.append(1))
     assert report.ok
-    assert len(calls) == 1 + 2  # warm sequence, then cold runs of events 2 and 3
+    # before each warm invocation (3 events + 3 replays), then the cold runs of events 2 and 3
+    assert len(calls) == 6 + 2
     assert report.handler_runs == 3 + 3 + 2
 
 
