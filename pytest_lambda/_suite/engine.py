@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
+from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
@@ -27,10 +28,14 @@ from pytest_lambda._suite.variants import (
     variants,
 )
 
+if TYPE_CHECKING:
+    from pytest_lambda._checks.setup import SetupProblem
+
 __all__ = [
     "CHECKS",
     "DOCS_SUITE",
     "CheckResult",
+    "Finding",
     "SuiteOptions",
     "replay_settings",
     "reproduce_line",
@@ -60,6 +65,12 @@ class SuiteOptions:
     moto_setup: str | None = None
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    #: The function's environment variables (``pytest-lambda check --env``).
+    env: Mapping[str, str] = field(default_factory=dict)
+    #: Import path entries after the root (``--path`` folders, ``--layer`` python/ folders);
+    #: ``path_args`` are the flags as given, ``("layer", DIR)`` / ``("path", DIR)``, to replay.
+    import_paths: tuple[str, ...] = ()
+    path_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def uses_moto(self) -> bool:
@@ -79,6 +90,8 @@ class CheckResult:
     invocations: int
     seed: int
     note: str = ""
+    #: The check's findings with their codes (the robust check's; empty for the others).
+    findings: tuple[Finding, ...] = ()
 
     @property
     def nodeid(self) -> str:
@@ -244,7 +257,9 @@ class _Skip(Exception):
     pass
 
 
-def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+def _check_warm_reuse(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str, list[Finding]]:
     try:
         from pytest_lambda._checks.leaks.check import check_warm_reuse  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -258,12 +273,13 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         reset = state[1] if state is not None else None
         report = check_warm_reuse(runner, events, reset=reset, seed=seed)
     runs = int(report.handler_runs)
+    found = [Finding(f.code, f.severity, f.head()) for f in report.findings if f.severity != "info"]
     if report.ok:
         text = f"{handler}: no state leaked between warm {kind} invocations"
         if report.not_compared:  # say which outputs were not compared (cold runs differed)
             text = f"{handler}: {report.verdict()}"
-        return "passed", text, runs, ""
-    return "failed", str(report), runs, ""
+        return "passed", text, runs, "", found
+    return "failed", str(report), runs, "", found
 
 
 def no_route_note(kind: str, by_set: list[set[object]]) -> str:
@@ -329,9 +345,7 @@ def _check_robust(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome,
     return "failed", _message(verdict, bad, fix, ""), len(malformed), ""
 
 
-_CHECK_FUNCS: Final[
-    dict[str, Callable[[str, str, SuiteOptions], tuple[Outcome, str, int, str]]]
-] = {
+_CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Any, ...]]]] = {
     "invokes": _check_invokes,
     "idempotent": _check_idempotent,
     "warm-reuse": _check_warm_reuse,
@@ -349,12 +363,17 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     )
 
     repro = reproduce_line(handler, kind, check, opts.seed, opts)
+    findings: tuple[Finding, ...] = ()
     try:
         problem = load_problem(handler, opts)
         if problem is not None:
             text = problem.report(f"the {check} check on {kind} events")
-            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed)
-        outcome, text, runs, note = _CHECK_FUNCS[check](handler, kind, opts)
+            found = () if problem.setup is None else (_as_finding(problem.setup),)
+            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed, findings=found)
+        if (setup := setup_result(handler, kind, check, opts, repro)) is not None:
+            return setup
+        outcome, text, runs, note, *more = _CHECK_FUNCS[check](handler, kind, opts)
+        findings = tuple(more[0]) if more else ()
     except _Skip as exc:
         return CheckResult(handler, kind, check, "skipped", str(exc), 0, opts.seed)
     except (ArgumentTypeError, InvalidEventSpec, InvalidOption, HandlerConfigError) as exc:
@@ -372,7 +391,31 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
     if outcome == "failed":
         text = f"{text.rstrip()}\n{repro}"
-    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note)
+    return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
+
+
+def _as_finding(problem: SetupProblem) -> Finding:
+    return Finding(problem.code, problem.severity, problem.message)
+
+
+def setup_result(
+    handler: str, kind: str, check: str, opts: SuiteOptions, repro: str
+) -> CheckResult | None:
+    """A set-up problem of the kind (:mod:`pytest_lambda._suite.setup_probe`) as the result:
+    the ``invokes`` check fails with it, the others are skipped naming it; else None."""
+    from pytest_lambda._suite.setup_probe import setup_problem
+
+    found = setup_problem(handler, kind, opts)
+    if found is None:
+        return None
+    problem, tried = found
+    if check != "invokes":
+        why = f"not run: a set-up problem ({problem.code}), reported by {handler}::{kind}::invokes"
+        return CheckResult(handler, kind, check, "skipped", why, 0, opts.seed)
+    text = f"{problem.report(handler, f'the checks on {kind} events', tried)}\n{repro}"
+    return CheckResult(
+        handler, kind, check, "failed", text, tried, opts.seed, findings=(_as_finding(problem),)
+    )
 
 
 def run_checks(

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from pytest_lambda._suite.engine import SuiteOptions
 
-__all__ = ["aws_for", "runner_for_suite"]
+__all__ = ["aws_for", "import_paths", "runner_for_suite"]
 
 
 def _moto_available() -> bool:
@@ -38,14 +38,46 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
         yield moto_state()
 
 
-def runner_for_suite(handler: str, opts: SuiteOptions) -> Any:
+@contextlib.contextmanager
+def import_paths(entries: tuple[str, ...]) -> Iterator[None]:
+    """``entries`` on ``sys.path`` and ``PYTHONPATH`` (after the first entry) while inside.
+
+    Both kinds of environment read them when created: the in-process one copies
+    ``sys.path`` (the root first), the runtime subprocess gets ``PYTHONPATH``.
+    """
+    if not entries:
+        yield
+        return
+    import os
+    import sys
+
+    saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
+    sys.path[1:1] = [e for e in entries if e not in sys.path]
+    os.environ["PYTHONPATH"] = os.pathsep.join([*entries, *filter(None, [saved_env])])
+    try:
+        yield
+    finally:
+        sys.path[:] = saved_path
+        if saved_env is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved_env
+
+
+@contextlib.contextmanager
+def runner_for_suite(handler: str, opts: SuiteOptions) -> Iterator[Any]:
+    """A runner with the suite's settings, closed on exit (with its import path entries)."""
     from pytest_lambda._checks.runner import LambdaRunner
 
-    return LambdaRunner(
-        handler,
-        timeout=opts.timeout,
-        memory_mb=opts.memory_mb,
-        region=opts.region,
-        root=opts.root,
-        isolation=opts.isolation,
-    )
+    with import_paths(opts.import_paths):
+        runner = LambdaRunner(
+            handler,
+            timeout=opts.timeout,
+            memory_mb=opts.memory_mb,
+            region=opts.region,
+            root=opts.root,
+            isolation=opts.isolation,
+            env=dict(opts.env),
+        )
+        with runner:
+            yield runner
