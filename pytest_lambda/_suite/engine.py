@@ -9,7 +9,7 @@ see the same events for the same seed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pytest_lambda._core import facts
@@ -279,7 +279,8 @@ def _check_warm_reuse(
         if report.not_compared:  # say which outputs were not compared (cold runs differed)
             text = f"{handler}: {report.verdict()}"
         return "passed", text, runs, "", found
-    return "failed", str(report), runs, "", found
+    # the suite's reproduce line follows; the check's own names only its event list
+    return "failed", str(replace(report, reproduce="")), runs, "", found
 
 
 def no_route_note(kind: str, by_set: list[set[object]]) -> str:
