@@ -25,17 +25,10 @@ def plural(n: int, word: str) -> str:
 
 
 class Graded(Protocol):
-    """What the base needs of a finding: its severity and its stable code.
-
-    ``code`` is dotted and lower-case (``leaks.module-global``, ``setup.missing-env-var``);
-    every code is listed in docs/explanation/checks.md ("Finding codes").
-    """
+    """What the base needs of a finding: its severity."""
 
     @property
     def severity(self) -> str: ...
-
-    @property
-    def code(self) -> str: ...
 
 
 F = TypeVar("F", bound=Graded)
