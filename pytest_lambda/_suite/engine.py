@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final, Literal
+from typing import Any, Final, Literal
 
 from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
@@ -20,6 +20,7 @@ from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
+from pytest_lambda._suite.setup_probe import as_finding, setup_outcome
 from pytest_lambda._suite.variants import (
     API_KINDS,
     answer_problem,
@@ -27,9 +28,6 @@ from pytest_lambda._suite.variants import (
     contract_problem,
     variants,
 )
-
-if TYPE_CHECKING:
-    from pytest_lambda._checks.setup import SetupProblem
 
 __all__ = [
     "CHECKS",
@@ -369,10 +367,14 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         problem = load_problem(handler, opts)
         if problem is not None:
             text = problem.report(f"the {check} check on {kind} events")
-            found = () if problem.setup is None else (_as_finding(problem.setup),)
+            found = () if problem.setup is None else (as_finding(problem.setup),)
             return CheckResult(handler, kind, check, "failed", text, 0, opts.seed, findings=found)
-        if (setup := setup_result(handler, kind, check, opts, repro)) is not None:
-            return setup
+        if (setup := setup_outcome(handler, kind, check, opts)) is not None:
+            status, text, runs, findings = setup  # a set-up problem: invokes fails, others skip
+            text += f"\n{repro}" * (status == "failed")
+            return CheckResult(
+                handler, kind, check, status, text, runs, opts.seed, findings=findings
+            )
         outcome, text, runs, note, *more = _CHECK_FUNCS[check](handler, kind, opts)
         findings = tuple(more[0]) if more else ()
     except _Skip as exc:
@@ -393,30 +395,6 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     if outcome == "failed":
         text = f"{text.rstrip()}\n{repro}"
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
-
-
-def _as_finding(problem: SetupProblem) -> Finding:
-    return Finding(problem.code, problem.severity, problem.message)
-
-
-def setup_result(
-    handler: str, kind: str, check: str, opts: SuiteOptions, repro: str
-) -> CheckResult | None:
-    """A set-up problem of the kind (:mod:`pytest_lambda._suite.setup_probe`) as the result:
-    the ``invokes`` check fails with it, the others are skipped naming it; else None."""
-    from pytest_lambda._suite.setup_probe import setup_problem
-
-    found = setup_problem(handler, kind, opts)
-    if found is None:
-        return None
-    problem, tried = found
-    if check != "invokes":
-        why = f"not run: a set-up problem ({problem.code}), reported by {handler}::{kind}::invokes"
-        return CheckResult(handler, kind, check, "skipped", why, 0, opts.seed)
-    text = f"{problem.report(handler, f'the checks on {kind} events', tried)}\n{repro}"
-    return CheckResult(
-        handler, kind, check, "failed", text, tried, opts.seed, findings=(_as_finding(problem),)
-    )
 
 
 def run_checks(

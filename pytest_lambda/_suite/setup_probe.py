@@ -11,15 +11,16 @@ when the first event succeeds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Literal
 
 from pytest_lambda._checks.setup import SetupProblem, diagnose_all
+from pytest_lambda._suite.finding import Finding
 
 if TYPE_CHECKING:
     from pytest_lambda._runtime.invocation import InvocationFailure
     from pytest_lambda._suite.engine import SuiteOptions
 
-__all__ = ["setup_problem"]
+__all__ = ["as_finding", "setup_outcome", "setup_problem"]
 
 _PROBES: Final = 2
 _CACHE: Final[dict[tuple[object, ...], tuple[SetupProblem, int] | None]] = {}
@@ -61,3 +62,24 @@ def setup_problem(handler: str, kind: str, opts: SuiteOptions) -> tuple[SetupPro
     problem = None if changed else diagnose_all(failures, handler)
     _CACHE[key] = None if problem is None else (problem, len(failures))
     return _CACHE[key]
+
+
+def as_finding(problem: SetupProblem) -> Finding:
+    """The problem as a suite finding (what ``--json`` prints)."""
+    return Finding(problem.code, problem.severity, problem.message)
+
+
+def setup_outcome(
+    handler: str, kind: str, check: str, opts: SuiteOptions
+) -> tuple[Literal["failed", "skipped"], str, int, tuple[Finding, ...]] | None:
+    """``(outcome, text, runs, findings)`` of ``check`` when the kind has a set-up problem:
+    ``invokes`` fails with the report, the other checks are skipped naming it; else None."""
+    found = setup_problem(handler, kind, opts)
+    if found is None:
+        return None
+    problem, tried = found
+    if check != "invokes":
+        why = f"not run: a set-up problem ({problem.code}), reported by {handler}::{kind}::invokes"
+        return "skipped", why, 0, ()
+    text = problem.report(handler, f"the checks on {kind} events", tried)
+    return "failed", text, tried, (as_finding(problem),)
