@@ -18,7 +18,8 @@ Modules: :mod:`.args` (arguments), :mod:`.compare` (outputs, cold runs, attribut
 findings), :mod:`.report` (findings, codes and the report).
 
 Cost: ``n + min(n, 3) + n`` handler runs for ``n`` events (two replays for one event),
-plus one per diverging event, and a snapshot between warm invocations.
+plus one per diverging event, a snapshot between warm invocations, and (given ``reset``)
+one ``reset()`` before each handler run.
 """
 
 from __future__ import annotations
