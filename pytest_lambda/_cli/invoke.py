@@ -13,9 +13,10 @@ from pytest_lambda._cli.genflags import add_generator_flags, given_flags, reques
 from pytest_lambda._cli.util import (
     PROG,
     CLIError,
+    add_env_flag,
     add_function_flags,
+    checked_env,
     dump_json,
-    key_value,
     read_json,
     write_text,
 )
@@ -129,7 +130,7 @@ def _invoke(ns: argparse.Namespace) -> int:
     kwargs: dict[str, Any] = {
         "timeout": ns.timeout,
         "memory_mb": ns.memory,
-        "env": dict(ns.env),
+        "env": checked_env(ns.env),
         "isolation": ns.isolation,
     }
     if ns.function_name is not None:
@@ -210,14 +211,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         help="invoke N times in one execution environment (1 cold, then warm); stdout gets "
         "N JSON documents, one per invocation (not an array)",
     )
-    p.add_argument(
-        "--env",
-        action="append",
-        type=key_value,
-        default=[],
-        metavar="K=V",
-        help="environment variable of the function (repeatable)",
-    )
+    add_env_flag(p)
     p.add_argument(
         "--root",
         metavar="DIR",

@@ -292,3 +292,93 @@ def add_function_flags(p: argparse.ArgumentParser) -> None:
         metavar="MB",
         help=f"memory size in MB (default {facts.DEFAULT_MEMORY_MB})",
     )
+
+
+def add_env_flag(p: argparse.ArgumentParser) -> None:
+    """``--env NAME=VALUE`` (repeatable), the same for ``check`` and ``invoke``."""
+    p.add_argument(
+        "--env",
+        action="append",
+        type=key_value,
+        default=[],
+        metavar="K=V",
+        help="environment variable of the function (repeatable)",
+    )
+
+
+def checked_env(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    """The ``--env`` pairs as the function's variables, checked as ``LambdaRunner(env=)`` does.
+
+    A reserved or invalid name is a :class:`CLIError` naming the flag (exit 2).
+    """
+    from pytest_lambda._core.errors import InvalidOption
+    from pytest_lambda._runtime.arguments import _check_env
+
+    try:
+        return _check_env(dict(pairs))
+    except InvalidOption as exc:
+        text = str(exc).removeprefix("LambdaRunner: ")
+        for keyword, flag in _ENV_FLAGS.items():
+            text = text.replace(f"set it with {keyword}", f"set it with {flag}")
+        raise CLIError(f"--env: {text}") from None
+
+
+# The runner's keywords that set a reserved variable, as the commands' flags.
+_ENV_FLAGS: Final = {
+    "region=": "--region",
+    "memory_mb=": "--memory",
+    "timeout=": "--timeout",
+    "function_name=": "--function-name",
+    "root=": "--root",
+    "the handler argument": "HANDLER",
+}
+
+
+def add_import_flags(p: argparse.ArgumentParser) -> None:
+    """``--layer DIR`` and ``--path DIR`` (repeatable): import path entries of the function."""
+    p.add_argument(
+        "--layer",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="a Lambda layer folder: its python/ and python/lib/python3.X/site-packages go on "
+        "the import path, as Lambda puts them under /opt (repeatable)",
+    )
+    p.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="an extra import path entry, after the root directory (repeatable)",
+    )
+
+
+def import_entries(layers: list[str], paths: list[str]) -> tuple[str, ...]:
+    """The absolute import path entries of ``--path`` then ``--layer`` folders, checked.
+
+    A layer puts ``python/lib/python3.X/site-packages`` then ``python/`` on the path (Lambda's
+    order under ``/opt``); a folder that is missing, or a layer without either, is a CLIError.
+    """
+    import os
+
+    out: list[str] = []
+    for given in paths:
+        if not os.path.isdir(given):
+            raise CLIError(f"--path {given}: not a directory")
+        out.append(os.path.abspath(given))
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for given in layers:
+        if not os.path.isdir(given):
+            raise CLIError(f"--layer {given}: not a directory")
+        found = [
+            os.path.abspath(os.path.join(given, *parts))
+            for parts in (("python", "lib", version, "site-packages"), ("python",))
+            if os.path.isdir(os.path.join(given, *parts))
+        ]
+        if not found:
+            raise CLIError(
+                f"--layer {given}: not a Lambda layer folder (no python/ in it); give the "
+                "folder that holds python/, or the folder itself with --path"
+            )
+        out.extend(found)
+    return tuple(dict.fromkeys(out))

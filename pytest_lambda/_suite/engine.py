@@ -9,7 +9,7 @@ see the same events for the same seed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
 from pytest_lambda._core import facts
@@ -21,6 +21,7 @@ from pytest_lambda._suite.load import load_problem
 from pytest_lambda._suite.replay import replay_settings, reproduce_line
 from pytest_lambda._suite.robust import check_robust, no_route_note
 from pytest_lambda._suite.runners import _moto_available, aws_for, runner_for_suite
+from pytest_lambda._suite.setup_probe import as_finding, setup_outcome
 from pytest_lambda._suite.variants import contract_problem
 
 __all__ = [
@@ -72,6 +73,10 @@ class SuiteOptions:
     #: only records that pass them; ``filter_arg`` is how they were given (for replay).
     filters: tuple[Mapping[str, Any], ...] = ()
     filter_arg: str | None = None
+    #: Import path entries after the root (``--path`` folders, ``--layer`` python/ folders);
+    #: ``path_args`` are the flags as given, ``("layer", DIR)`` / ``("path", DIR)``, to replay.
+    import_paths: tuple[str, ...] = ()
+    path_args: tuple[tuple[str, str], ...] = ()
 
     @property
     def uses_moto(self) -> bool:
@@ -260,7 +265,9 @@ class _Skip(Exception):
     pass
 
 
-def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+def _check_warm_reuse(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str, list[Finding]]:
     try:
         from pytest_lambda._checks.leaks.check import check_warm_reuse  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -274,12 +281,14 @@ def _check_warm_reuse(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         reset = state[1] if state is not None else None
         report = check_warm_reuse(runner, events, reset=reset, seed=seed)
     runs = int(report.handler_runs)
+    found = [Finding(f.code, f.severity, f.head()) for f in report.findings if f.severity != "info"]
     if report.ok:
         text = f"{handler}: no state leaked between warm {kind} invocations"
         if report.not_compared:  # say which outputs were not compared (cold runs differed)
             text = f"{handler}: {report.verdict()}"
-        return "passed", text, runs, ""
-    return "failed", str(report), runs, ""
+        return "passed", text, runs, "", found
+    # the suite's reproduce line follows; the check's own names only its event list
+    return "failed", str(replace(report, reproduce="")), runs, "", found
 
 
 _CHECK_FUNCS: Final[dict[str, Callable[[str, str, SuiteOptions], tuple[Any, ...]]]] = {
@@ -306,7 +315,14 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         problem = load_problem(handler, opts)
         if problem is not None:
             text = problem.report(f"the {check} check on {kind} events")
-            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed)
+            coded = () if problem.setup is None else (as_finding(problem.setup),)
+            return CheckResult(handler, kind, check, "failed", text, 0, opts.seed, findings=coded)
+        if (setup := setup_outcome(handler, kind, check, opts)) is not None:
+            status, text, runs, findings = setup  # a set-up problem: invokes fails, others skip
+            text += f"\n{repro}" * (status == "failed")
+            return CheckResult(
+                handler, kind, check, status, text, runs, opts.seed, findings=findings
+            )
         outcome, text, runs, note, *more = _CHECK_FUNCS[check](handler, kind, opts)
         findings = tuple(more[0]) if more else ()
     except NoMatchingEvents as exc:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 from pytest_lambda._core.docs import doc_url
 
 if TYPE_CHECKING:
+    from pytest_lambda._checks.setup import SetupProblem
     from pytest_lambda._suite.engine import SuiteOptions
 
 __all__ = ["LoadProblem", "load_problem"]
@@ -28,9 +29,12 @@ class LoadProblem:
     handler: str
     error: str
     misnamed: bool
+    setup: SetupProblem | None = None  # the init failed for want of set-up (a variable, a module)
 
     def report(self, what: str) -> str:
         """The failure text for ``what`` (a check, or "the checks") that could not run."""
+        if self.setup is not None:
+            return self.setup.report(self.handler, what, 0)
         if self.misnamed:
             fix = (
                 "Fix: give the handler as 'module.function' (or 'dir/module.function'), "
@@ -58,7 +62,7 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
     """None if ``handler`` initialises in a fresh environment, else why not (cached)."""
     key = (
         handler, opts.root, opts.isolation, opts.timeout, opts.memory_mb, opts.region,
-        opts.uses_moto, opts.moto_setup, tuple(sorted(opts.env.items())), opts.layers,
+        opts.uses_moto, opts.moto_setup, tuple(sorted(opts.env.items())), opts.layers, opts.import_paths,
     )  # fmt: skip
     if key in _CACHE:
         return _CACHE[key]
@@ -73,7 +77,10 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
             error = exc.error  # the runtime's InvocationFailure
             if error is None:  # not an init failure: nothing to report on the checks' behalf
                 raise
+            from pytest_lambda._checks.setup import diagnose
+
             misnamed = _misnamed(handler, error.type, error.message)
-            problem = LoadProblem(handler, str(error), misnamed)
+            setup = None if misnamed else diagnose(error, handler)
+            problem = LoadProblem(handler, str(error), misnamed, setup)
     _CACHE[key] = problem
     return problem

@@ -1,11 +1,16 @@
-"""How to replay a conformance check: the non-default settings and the reproduce line.
+"""How to replay a conformance check: the non-default settings and the reproduce lines.
 
 Used by the engine's failure messages, the pytest items and ``pytest-lambda check``; a
-setting equal to the runner's default (:mod:`pytest_lambda._core.facts`) is left out.
+setting equal to the runner's default (:mod:`pytest_lambda._core.facts`) is left out. The
+lines are whole commands: the root directory, every ``--env`` variable, the ``--path`` and
+``--layer`` folders, moto and its set-up, the seed, the isolation, a non-default timeout,
+memory or region, and the event kind. Words are shell-quoted (``shlex``), so a printed line
+pasted into a shell runs the same checks on the same events.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 from typing import TYPE_CHECKING
 
@@ -14,7 +19,9 @@ from pytest_lambda._core import facts
 if TYPE_CHECKING:
     from pytest_lambda._suite.engine import SuiteOptions
 
-__all__ = ["replay_settings", "reproduce_line"]
+__all__ = ["check_command", "replay_settings", "reproduce_line"]
+
+PROG = "pytest-lambda"
 
 
 def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
@@ -42,10 +49,35 @@ def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
     return out
 
 
+def check_command(handler: str, kinds: str, seed: int, opts: SuiteOptions | None) -> str:
+    """The ``pytest-lambda check`` command running the checks of ``kinds`` again, quoted."""
+    words = [PROG, "check", handler, "--events", kinds, "--seed", str(seed)]
+    if opts is not None:
+        if opts.root is not None:
+            words += ["--root", opts.root]
+        for name, value in opts.env.items():
+            words += ["--env", f"{name}={value}"]
+        for flag, folder in opts.path_args:
+            words += [f"--{flag}", folder]
+    for setting, given in replay_settings(opts):
+        words += [f"--{setting}"] + ([given] if given else [])
+    return shlex.join(words)
+
+
+def _pytest_prefix(opts: SuiteOptions | None) -> str:
+    """``NAME=VALUE ...`` before ``pytest``: the variables and import paths of the function."""
+    if opts is None:
+        return ""
+    words = [f"{name}={value}" for name, value in opts.env.items()]
+    if opts.import_paths:
+        words.append("PYTHONPATH=" + os.pathsep.join(opts.import_paths))
+    return "".join(shlex.quote(w) + " " for w in words)
+
+
 def reproduce_line(
     handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
 ) -> str:
-    """Both ways to replay a check with the same events (and the same non-default settings)."""
+    """Both ways to replay a check with the same events (and the same same set-up and settings)."""
     if opts is not None and opts.template and opts.function_id:  # timeout, memory: the template's
         kept = [(n, v) for n, v in replay_settings(opts) if n not in ("timeout", "memory")]
         extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in kept)
@@ -58,9 +90,8 @@ def reproduce_line(
         )
     settings = replay_settings(opts)
     extra = "".join(f" --lambda-{n}" + (f"={shlex.quote(v)}" if v else "") for n, v in settings)
-    cli_extra = "".join(f" --{n}" + (f" {shlex.quote(v)}" if v else "") for n, v in settings)
     return (
-        f"reproduce with --lambda-seed={seed}: pytest --lambda-handler={handler} "
-        f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{kind} and {check}'  "
-        f"(or: pytest-lambda check {handler} --events {kind} --seed {seed}{cli_extra})"
+        f"reproduce with --lambda-seed={seed}: {_pytest_prefix(opts)}pytest "
+        f"--lambda-handler={handler} --lambda-events={kind} --lambda-seed={seed}{extra} "
+        f"-k '{kind} and {check}'  (or: {check_command(handler, kind, seed, opts)})"
     )

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
     from pytest_lambda._suite.engine import SuiteOptions
 
-__all__ = ["aws_for", "runner_for_suite"]
+__all__ = ["aws_for", "import_paths", "runner_for_suite"]
 
 
 def _moto_available() -> bool:
@@ -41,37 +41,21 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
 
 
 @contextlib.contextmanager
-def runner_for_suite(handler: str, opts: SuiteOptions) -> Iterator[Any]:
-    """A runner for the checks; a template's layers are on the path while it is open."""
-    from pytest_lambda._checks.runner import LambdaRunner
+def import_paths(entries: tuple[str, ...]) -> Iterator[None]:
+    """``entries`` on ``sys.path`` and ``PYTHONPATH`` (after the first entry) while inside.
 
-    with _layers(opts.layers):
-        runner = LambdaRunner(
-            handler,
-            timeout=opts.timeout,
-            memory_mb=opts.memory_mb,
-            region=opts.region,
-            root=opts.root,
-            isolation=opts.isolation,
-            env=dict(opts.env) or None,
-            function_name=opts.function_name,
-        )
-        with runner:
-            yield runner
-
-
-@contextlib.contextmanager
-def _layers(layers: tuple[str, ...]) -> Iterator[None]:
-    """``layers`` first on ``sys.path`` and ``PYTHONPATH`` (Lambda's /opt/python), then restored."""
-    if not layers:
+    Both kinds of environment read them when created: the in-process one copies
+    ``sys.path`` (the root first), the runtime subprocess gets ``PYTHONPATH``.
+    """
+    if not entries:
         yield
         return
     import os
     import sys
 
     saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
-    sys.path[:0] = list(layers)
-    os.environ["PYTHONPATH"] = os.pathsep.join([*layers, *([saved_env] if saved_env else [])])
+    sys.path[1:1] = [e for e in entries if e not in sys.path]
+    os.environ["PYTHONPATH"] = os.pathsep.join([*entries, *filter(None, [saved_env])])
     try:
         yield
     finally:
@@ -80,3 +64,23 @@ def _layers(layers: tuple[str, ...]) -> Iterator[None]:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved_env
+
+
+@contextlib.contextmanager
+def runner_for_suite(handler: str, opts: SuiteOptions) -> Iterator[Any]:
+    """A runner with the suite's settings, closed on exit (with its import path entries)."""
+    from pytest_lambda._checks.runner import LambdaRunner
+
+    with import_paths(opts.layers + opts.import_paths):
+        runner = LambdaRunner(
+            handler,
+            timeout=opts.timeout,
+            memory_mb=opts.memory_mb,
+            region=opts.region,
+            root=opts.root,
+            isolation=opts.isolation,
+            env=dict(opts.env),
+            function_name=opts.function_name,
+        )
+        with runner:
+            yield runner

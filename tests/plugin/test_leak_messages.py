@@ -51,6 +51,21 @@ HANDLERS = {
         def handler(event, context):
             return uuid.uuid4().hex if event["user"] == "bob" else event["user"]
     """,
+    "rows.py": """
+        import json, os
+
+        DB = os.environ["ROWS_DB"]  # a file outside /tmp standing in for a table
+
+        def handler(event, context):
+            rows = set()
+            if os.path.exists(DB):
+                with open(DB) as f:
+                    rows = set(json.load(f))
+            others = sorted(rows - {event["user"]})
+            with open(DB, "w") as f:
+                json.dump(sorted(rows | {event["user"]}), f)
+            return {"others": others}
+    """,
     "memo.py": """
         _names = {}
 
@@ -256,9 +271,10 @@ def test_a_file_appended_under_the_literal_tmp_is_named(project: pytest.Pytester
         [
             "E       pytest_lambda.StateLeakError: handler state leaks across warm invocations: 3 errors (divergence, tmp-growth)",
             "E       ",
-            "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller)",
+            "E       [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller); /tmp files changed by earlier invocations: `/tmp/seen.txt`",
             "E         cold (fresh environment)  : {'seen': 1}",
             "E         warm (reused environment) : {'seen': 2}",
+            "E         fix: do not read per-request data back from /tmp: name files after the input, or delete them in a finally: block",
         ],
         consecutive=True,
     )
@@ -297,4 +313,72 @@ def test_the_verdict_says_which_outputs_were_not_compared(project: pytest.Pytest
             "E       note: event 2: two cold runs gave different outputs (not deterministic); its warm output was not compared",
         ],
         consecutive=True,
+    )
+
+
+THREE = '[{"user": "alice"}, {"user": "bob"}, {"user": "carol"}]'
+EXTERNAL_STATE = """
+    import os
+    from pytest_lambda import check_warm_reuse
+
+    def forget(db):
+        if os.path.exists(db):
+            os.remove(db)
+
+    def test_it(tmp_path, monkeypatch):
+        db = str(tmp_path / "rows.json")
+        monkeypatch.setenv("ROWS_DB", db)
+        report = check_warm_reuse("rows.handler", {THREE}{reset})
+        raise AssertionError(str(report) + "\\ncodes: " + ", ".join(f.code for f in report.findings))
+"""
+
+
+def test_rows_left_by_an_earlier_event_are_not_a_leak_once_external_state_is_reset(
+    project: pytest.Pytester,
+) -> None:
+    """The issue's case: each event sees the rows earlier ones wrote. With reset= the warm
+    sequence starts each event from the same external state as its cold run: no finding."""
+    result = _run(project, EXTERNAL_STATE.format(THREE=THREE, reset=", reset=lambda: forget(db)"))
+    result.stdout.fnmatch_lines(
+        [
+            "E       AssertionError: no state leak: 3 events gave the same output warm and cold, and no state grew across warm invocations",
+            "E       handler runs: 8 (3 warm + 3 replayed, 2 cold)",
+            "E       codes:",
+        ],
+        consecutive=True,
+    )
+
+
+def test_without_reset_a_divergence_nothing_in_the_process_explains_is_external_state(
+    project: pytest.Pytester,
+) -> None:
+    result = _run(project, EXTERNAL_STATE.format(THREE=THREE, reset=""))
+    result.stdout.fnmatch_lines(
+        [
+            "E       AssertionError: state leaks across warm invocations: 1 error (divergence); event 1 not compared: two cold runs gave different outputs",
+            "E         [[]divergence] event 2: warm invocation 2 returned another output than a cold start on the same event: state left by earlier invocations changed the result (another request's data may reach this caller); no module global, /tmp file or process setting changed before it, and external state was not reset between invocations: most likely data an earlier invocation wrote (a table row, an object, a message) changed the answer",
+            "E           cold (fresh environment)  : {'others': ['alice', 'carol']}",
+            "E           warm (reused environment) : {'others': ['alice']}",
+            "E           fix: give the check reset= (the suite and pytest-lambda check: --moto-setup) so that every invocation starts from the same external state; a difference that remains is then state of the process",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(["E       codes: leaks.external-state"])
+
+
+def test_a_divergence_blamed_on_a_global_has_the_module_global_code(
+    project: pytest.Pytester,
+) -> None:
+    result = _run(
+        project,
+        f"""
+        from pytest_lambda import check_warm_reuse
+
+        def test_it():
+            report = check_warm_reuse("session.handler", {ALICE_BOB}, reset=lambda: None)
+            raise AssertionError(", ".join(f"{{f.code}}:{{f.severity}}" for f in report.findings))
+        """,
+    )
+    result.stdout.fnmatch_lines(
+        ["E       AssertionError: leaks.module-global:error, leaks.global-changed:warning"]
     )

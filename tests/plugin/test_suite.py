@@ -161,7 +161,7 @@ def test_leaky_handler_fails_warm_reuse_with_the_finding(pytester: pytest.Pytest
             "*leaky.SEEN*grew*",
             "reproduce with --lambda-seed=5: pytest --lambda-handler=leaky.handler "
             "--lambda-events=sqs --lambda-seed=5 -k 'sqs and warm-reuse'  "
-            "(or: pytest-lambda check leaky.handler --events sqs --seed 5)",
+            f"(or: pytest-lambda check leaky.handler --events sqs --seed 5 --root {pytester.path})",
         ]
     )
     result.stdout.fnmatch_lines(["  sqs       passed      passed[*]     failed      passed    *"])

@@ -43,7 +43,7 @@ def test_passing_handler_prints_the_table_and_exits_0(project, capsys):
     assert "failed" not in captured.out
 
 
-def test_failing_handler_exits_1_with_reports_and_replay_line(project, capsys):
+def test_failing_handler_exits_1_with_reports_and_replay_line(project, tmp_path, capsys):
     project(CRASHES)
     assert main(["check", "app.handler", "--events", "s3", "--seed", "9"]) == 1
     out = capsys.readouterr().out
@@ -56,15 +56,17 @@ def test_failing_handler_exits_1_with_reports_and_replay_line(project, capsys):
     )
     assert re.search(r"\n  event seeds (\d+, ){4}\d+: ValueError: boom\n\nFix: handle", out)
     assert "reproduce with --lambda-seed=9: " in out
-    assert out.endswith("reproduce with: pytest-lambda check app.handler --events s3 --seed 9\n")
+    assert out.endswith(
+        f"reproduce with: pytest-lambda check app.handler --events s3 --seed 9 --root {tmp_path}\n"
+    )
 
 
-def test_replay_line_repeats_the_options_that_differ_from_the_defaults(project, capsys):
+def test_replay_line_repeats_the_options_that_differ_from_the_defaults(project, tmp_path, capsys):
     project(CRASHES)
     argv = ["check", "app.handler", "--events", "sqs", "--seed", "4", "--timeout", "1.5"]
     assert main([*argv, "--memory", "256"]) == 1
     assert capsys.readouterr().out.endswith(
-        "reproduce with: pytest-lambda check app.handler --events sqs --seed 4 "
+        f"reproduce with: pytest-lambda check app.handler --events sqs --seed 4 --root {tmp_path} "
         "--timeout 1.5 --memory 256\n"
     )
 

@@ -340,7 +340,8 @@ def test_reset_is_called_before_warm_and_each_cold_run(tmp_path: Path) -> None:
     with runner:
         report = check_warm_reuse(runner, USERS[:3], reset=lambda: calls.append(1))
     assert report.ok
-    assert len(calls) == 1 + 2  # warm sequence, then cold runs of events 2 and 3
+    # before each warm invocation (3 events + 3 replays), then the cold runs of events 2 and 3
+    assert len(calls) == 6 + 2
     assert report.handler_runs == 3 + 3 + 2
 
 
@@ -579,3 +580,37 @@ def test_an_idle_pool_thread_is_a_warning_not_an_error(tmp_path: Path) -> None:
     assert all(f.severity == "warning" for f in threads), str(report)
     assert "a worker pool kept" in threads[0].message
     assert "concurrent.futures.thread._worker" in threads[0].where
+
+
+def test_a_divergence_after_an_environment_change_is_blamed_on_process_settings(
+    tmp_path: Path,
+) -> None:
+    source = (
+        "import os\n"
+        "def handler(event, context):\n"
+        "    previous = os.environ.get('LAST_USER')\n"
+        "    os.environ['LAST_USER'] = event['user']\n"
+        "    return {'previous': previous}\n"
+    )
+    runner = _write(tmp_path, "env_previous", source)
+    with runner:
+        report = check_warm_reuse(runner, USERS[:2], reset=lambda: None)
+    div = report.by_category(DIVERGENCE)[0]
+    assert div.code == "leaks.process-settings"
+    assert div.message.endswith(
+        "; process settings changed by earlier invocations: `os.environ['LAST_USER']`"
+    )
+    assert div.fix == (
+        "reset what the handler sets (os.environ, the working directory, sys.path) in a "
+        "finally: block"
+    )
+    assert [f.code for f in report.by_category(ENVIRON)] == ["leaks.environ"]
+
+
+def test_every_finding_has_a_dotted_leaks_code(tmp_path: Path) -> None:
+    for name in ("global_list", "tmp_append", "log_handler"):
+        report = _check(tmp_path, name, LEAKY[name][0])
+        assert report.findings
+        assert all(
+            f.code.startswith("leaks.") and f.code == f.code.lower() for f in report.findings
+        )

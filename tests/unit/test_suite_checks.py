@@ -146,11 +146,27 @@ def test_a_handler_that_does_not_load_is_not_robust(root):
     )
     result = run_check("app.handler", "sqs", "robust", opts)
     assert result.outcome == "failed"
-    assert result.report.startswith("app.handler could not be loaded, so the robust check")
-    assert (
-        "Runtime.ImportModuleError: Unable to import module 'app': No module named" in result.report
+    assert result.report == (
+        "app.handler: a set-up problem, not a bug of the handler (setup.import-error), so the "
+        "robust check on sqs events did not run\n"
+        "its init (the import of its module) failed:\n"
+        "  Runtime.ImportModuleError: Unable to import module 'app': No module named "
+        "'nomodule_here'\n"
+        "the module 'nomodule_here' the handler imports is not installed where the function "
+        "imports from\n\n"
+        "Fix: install it into the root directory (pip install --target DIR), or add the Lambda "
+        "layer or folder that provides it: pytest-lambda check --layer DIR (a layer folder "
+        "holding python/) or --path DIR"
     )
+    assert [f.code for f in result.findings] == ["setup.import-error"]
+
+
+def test_a_handler_raising_at_import_for_its_own_reason_is_not_a_set_up_problem(root):
+    opts = SuiteOptions(seed=1, root=root("raise ValueError('bad config')\n"))
+    result = run_check("app.handler", "sqs", "robust", opts)
+    assert result.report.startswith("app.handler could not be loaded, so the robust check")
     assert "Fix: the error is raised while the handler's module is imported" in result.report
+    assert result.findings == ()
 
 
 def test_reproduce_line_repeats_non_default_settings():

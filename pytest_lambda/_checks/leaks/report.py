@@ -18,6 +18,12 @@ from pytest_lambda._core.errors import StateLeakError
 
 __all__ = [
     "CACHE",
+    "CAUSE_ENVIRONMENT",
+    "CAUSE_EXTERNAL",
+    "CAUSE_GLOBAL",
+    "CAUSE_TMP",
+    "CAUSE_UNATTRIBUTED",
+    "CODES",
     "CWD",
     "DEFAULT_ARG",
     "DIVERGENCE",
@@ -57,6 +63,32 @@ THREAD: Final = "thread"
 FD_GROWTH: Final = "fd-growth"
 PROCESS_STATE: Final = "process-state"  # changed by the handler, not restorable in-process
 
+# What a divergence is blamed on (``LeakFinding.cause``), see compare.attribute().
+CAUSE_GLOBAL: Final = "module-global"
+CAUSE_TMP: Final = "tmp-file"
+CAUSE_ENVIRONMENT: Final = "process-settings"
+CAUSE_EXTERNAL: Final = "external-state"
+CAUSE_UNATTRIBUTED: Final = "unattributed"
+
+#: The stable finding codes (``LeakFinding.code``): a divergence's code is its cause, the
+#: other categories have one code each. Documented in docs/explanation/checks.md.
+CODES: Final[dict[str, str]] = {
+    GLOBAL_GROWTH: "leaks.global-growth",
+    CACHE: "leaks.cache",
+    GLOBAL_CHANGED: "leaks.global-changed",
+    LAZY_GLOBAL: "leaks.lazy-global",
+    DEFAULT_ARG: "leaks.mutable-default",
+    TMP_GROWTH: "leaks.tmp-growth",
+    TMP_FILE: "leaks.tmp-written",
+    ENVIRON: "leaks.environ",
+    CWD: "leaks.cwd",
+    SYS_PATH: "leaks.sys-path",
+    LOGGING_HANDLER: "leaks.logging-handler",
+    THREAD: "leaks.thread",
+    FD_GROWTH: "leaks.fd-growth",
+    PROCESS_STATE: "leaks.process-state",
+}
+
 _MAX_DIVERGENCES: Final = 2
 
 Severity = Literal["error", "warning", "info"]
@@ -81,6 +113,8 @@ class LeakFinding:
     ``before`` / ``after`` are bounded texts: the value after the invocation before the
     change and after the one that changed it (for a divergence: the cold and warm outputs).
     ``category`` says what leaked (``"global-growth"``, ``"tmp-file"``, ``"divergence"``...).
+    ``cause`` (divergences only) is what it is blamed on; ``code`` is the stable
+    machine-readable name (``leaks.module-global``, ``leaks.tmp-growth``...).
     """
 
     category: str
@@ -92,6 +126,14 @@ class LeakFinding:
     fix: str = ""
     invocation: int | None = None
     span: tuple[int, int] | None = None
+    cause: str = ""
+
+    @property
+    def code(self) -> str:
+        """The stable finding code: ``leaks.<cause>`` for a divergence, else per category."""
+        if self.category == DIVERGENCE:
+            return f"leaks.{self.cause or CAUSE_UNATTRIBUTED}"
+        return CODES.get(self.category, f"leaks.{self.category}")
 
     @property
     def kind(self) -> str:
