@@ -78,11 +78,11 @@ def test_check_filter_flag_and_its_errors(tmp_path, monkeypatch, capsys) -> None
     assert main([*argv, "--filter", prefix]) == 1
     out = capsys.readouterr().out
     assert out.splitlines()[-1] == (
-        "reproduce with: pytest-lambda check app.handler --events sqs --seed 2 --filter "
-        """'{"body": {"type": [{"prefix": "ord"}]}}'"""
+        f"reproduce with: pytest-lambda check app.handler --events sqs --seed 2 --root {tmp_path} "
+        """--filter '{"body": {"type": [{"prefix": "ord"}]}}'"""
     )
     assert (
-        "(or: pytest-lambda check app.handler --events sqs --seed 2 --filter "
+        f"(or: pytest-lambda check app.handler --events sqs --seed 2 --root {tmp_path} --filter "
         """'{"body": {"type": [{"prefix": "ord"}]}}')"""
     ) in out
     assert main([*argv, "--filter", "{nope"]) == 2

@@ -40,7 +40,7 @@ def handler(event, context):
 """
 
 
-def test_a_kinesis_consumer_crashing_on_utf8_is_an_error_that_stalls_the_shard(root):
+def test_a_kinesis_consumer_crashing_on_utf8_is_an_error_that_stalls_the_shard(root, tmp_path):
     result = run_check(
         "app.handler", "kinesis", "robust", SuiteOptions(seed=7, root=root(ASCII_KINESIS))
     )
@@ -62,7 +62,7 @@ def test_a_kinesis_consumer_crashing_on_utf8_is_an_error_that_stalls_the_shard(r
     assert lines[6] == (
         "reproduce with --lambda-seed=7: pytest --lambda-handler=app.handler "
         "--lambda-events=kinesis --lambda-seed=7 -k 'kinesis and robust'  (or: pytest-lambda "
-        "check app.handler --events kinesis --seed 7)"
+        f"check app.handler --events kinesis --seed 7 --root {tmp_path})"
     )
     assert [(f.code, f.severity) for f in result.findings] == [
         ("robust.unhandled-exception", "error"),
@@ -99,7 +99,7 @@ def handler(event, context):
 """
 
 
-def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_variant(root):
+def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_variant(root, tmp_path):
     result = run_check("app.handler", "s3", "robust", SuiteOptions(seed=3, root=root(UNDECODED_S3)))
     assert result.outcome == "passed"
     assert [f.severity for f in result.findings] == ["warning"] * 4
@@ -110,7 +110,7 @@ def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_
         "raised FileNotFoundError: a+b/%C3%A9t%C3%A9+%281%29.txt; reproduce with "
         "--lambda-seed=3: pytest --lambda-handler=app.handler --lambda-events=s3 "
         "--lambda-seed=3 -k 's3 and robust'  (or: pytest-lambda check app.handler --events s3 "
-        "--seed 3)"
+        f"--seed 3 --root {tmp_path})"
     )
     assert result.report.splitlines()[2:6] == [
         "  Records.0.s3.object.key has encoded spaces and unicode: raised FileNotFoundError: "
