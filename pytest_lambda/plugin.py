@@ -91,8 +91,11 @@ def pytest_configure(config: pytest.Config) -> None:
             override(config, "seed", _last_seed(config, source), f"last run, from {source}")
         elif seed is None:
             override(config, "seed", random.SystemRandom().randrange(10**6, 10**7), "random")
-    for name in ("handler", "timeout", "memory", "region", "isolation", "moto"):
+    for name in ("handler", "timeout", "memory", "region", "isolation", "moto", "no_timeout"):
         resolve(config, name)  # bad values are a UsageError now, not mid-run
+    from pytest_lambda._plugin.roots import lambda_root
+
+    lambda_root(config)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
     from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
@@ -164,7 +167,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         value, source = resolve(config, name)
         if source != "default":
             parts.append(f"{name}={value} ({source})")
+    parts.extend(_header_debug_parts(config, shown=bool(handler)))
     return ["lambda: " + ", ".join(parts)]
+
+
+def _header_debug_parts(config: pytest.Config, *, shown: bool) -> list[str]:
+    """The import root (when a handler is set or the root was given) and --lambda-no-timeout."""
+    from pytest_lambda._plugin.roots import lambda_root
+
+    parts = []
+    root, source = lambda_root(config)
+    if shown or source != "rootdir":
+        parts.append(f"root={root} ({source})")
+    no_timeout, source = resolve(config, "no_timeout")
+    if no_timeout:
+        parts.append(f"no-timeout ({source})")
+    return parts
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -117,6 +117,9 @@ def runner_arguments(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any
         value, source = resolve(config, setting)
         if source != "default":
             keywords[keyword] = value
+    from pytest_lambda._plugin.roots import lambda_root
+
+    keywords["root"] = lambda_root(config)[0]  # the marker's root= wins (below)
     keywords.update(marked)
     _RunnerOptions(**keywords)  # the same TypeError a LambdaRunner call would give
     return handler, keywords
@@ -170,5 +173,25 @@ def lambda_handler(lambda_runner: LambdaRunner) -> Callable[..., Any]:
     Requesting it initialises ``lambda_runner``'s environment, so its first invoke is warm.
     """
     __tracebackhide__ = True
-    handler: Callable[..., Any] = lambda_runner.load()
+    try:
+        handler: Callable[..., Any] = lambda_runner.load()
+    except HandlerConfigError as exc:
+        raise _with_root_hint(exc, lambda_runner.root) from None
     return handler
+
+
+def _with_root_hint(exc: HandlerConfigError, root: str) -> HandlerConfigError:
+    """``exc`` with where modules are imported from, when a module was not found."""
+    error = exc.error
+    if (
+        error is None
+        or error.type != "Runtime.ImportModuleError"
+        or "No module named" not in error.message
+    ):
+        return exc
+    hinted = HandlerConfigError(
+        f"{exc}\nModules are imported from {root}; for a src layout set --lambda-root=src "
+        "(ini lambda_root, env PYTEST_LAMBDA_ROOT) or the marker's root="
+    )
+    hinted.error = error
+    return hinted
