@@ -22,6 +22,8 @@ __all__ = [
     "pytest_addoption",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_enter_pdb",
+    "pytest_leave_pdb",
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_runtestloop",
@@ -96,6 +98,10 @@ def pytest_configure(config: pytest.Config) -> None:
     from pytest_lambda._plugin.roots import lambda_root
 
     lambda_root(config)
+    if resolve(config, "no_timeout")[0]:
+        from pytest_lambda._clock import pause
+
+        pause.set_no_timeout(True)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
     from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
@@ -103,8 +109,27 @@ def pytest_configure(config: pytest.Config) -> None:
     register_suite(config)
 
 
+def pytest_enter_pdb(config: pytest.Config, pdb: Any) -> None:
+    """pdb holds the test (``breakpoint()``, ``--pdb``, ``--trace``): deadlines wait."""
+    from pytest_lambda._clock import pause
+    from pytest_lambda._runtime.inprocess.worker import real_time
+
+    pause.started("pytest", real_time())
+
+
+def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:
+    """pdb let go: deadlines and the remaining time resume where they were."""
+    from pytest_lambda._clock import pause
+    from pytest_lambda._runtime.inprocess.worker import real_time
+
+    pause.ended("pytest", real_time())
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    from pytest_lambda._clock import pause
     from pytest_lambda._core.terminal import release_terminal
+
+    pause.set_no_timeout(False)
 
     fd = config.stash.get(_TERMINAL_FD, None)
     if fd is not None:  # not when an earlier plugin's pytest_configure failed

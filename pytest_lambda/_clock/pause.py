@@ -1,0 +1,147 @@
+"""Time a debugger held the test: function deadlines and the remaining time wait for it.
+
+While a debugger holds a handler (pdb at a ``breakpoint()``, ``pytest --pdb``/``--trace``, an
+IDE's debugger stopped at a breakpoint), Lambda's function timeout must not end the
+invocation, and the remaining time must resume where it was: what a developer stepping
+through a handler expects, as pytest-timeout suspends itself under a debugger.
+
+Two sources say when a pause starts and ends: the plugin's ``pytest_enter_pdb`` /
+``pytest_leave_pdb`` hooks (pdb under pytest: exact), and the in-process watchdog, which
+looks at the handler's stack when a deadline passes and finds a debugger's frames there
+(any debugger: from that moment). :func:`ended` tells the listeners how long the pause was:
+the watchdog moves its deadlines by that much, and a :class:`~pytest_lambda.LambdaClock`
+on real time runs that much behind from then on (:func:`total`): the remaining time a
+context computes on it resumes where it was (a frozen clock does not move meanwhile). ``no_timeout`` (``--lambda-no-timeout``) turns the
+deadlines off altogether. Cost: nothing on the invocation path; a lock per pause.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable
+from types import FrameType
+from typing import Final
+
+__all__ = [
+    "DEBUGGER_MODULES",
+    "add_listener",
+    "debugger_frame",
+    "ended",
+    "holding",
+    "no_timeout",
+    "paused_since",
+    "set_no_timeout",
+    "started",
+    "total",
+]
+
+#: Top-level modules whose frames on a thread's stack mean a debugger holds it: pdb/bdb,
+#: pydevd (PyCharm's debugger, also inside debugpy, which VS Code uses) and debugpy.
+#: Coverage tools trace too, but never hold a thread in their own frames: not listed.
+DEBUGGER_MODULES: Final = frozenset(
+    {"bdb", "pdb", "pydevd", "_pydevd_bundle", "_pydevd_frame_eval", "_pydev_bundle", "debugpy"}
+)
+
+_lock = threading.Lock()
+_since: float | None = None  # when the pause being measured started (the callers' real clock)
+_owner = ""  # who started it: "pytest" (the pdb hooks) or "watchdog"
+#: True while the watchdog measures a pause (the job's end ends it: a flag read per job).
+watchdog_pause = False
+_ended: deque[tuple[float, float]] = deque(maxlen=64)  # (when it ended, seconds)
+_total = 0.0  # seconds of all pauses that ended
+_listeners: list[Callable[[float], None]] = []
+_no_timeout = False
+_SLACK_MS: Final = 50
+
+
+def started(owner: str, now: float) -> None:
+    """A debugger took hold at ``now`` (a real monotonic clock, never a mocked one: the
+    callers pass their own); nothing if a pause is already measured."""
+    global _since, _owner, watchdog_pause
+    with _lock:
+        if _since is None:
+            _since, _owner = now, owner
+            watchdog_pause = owner == "watchdog"
+
+
+def ended(owner: str, now: float) -> float:
+    """The pause ``owner`` started is over: its length in seconds, given to the listeners."""
+    global _since, watchdog_pause, _total
+    with _lock:
+        if _since is None or _owner != owner:
+            return 0.0
+        seconds, _since, watchdog_pause = max(0.0, now - _since), None, False
+        _ended.append((now, seconds))
+        _total += seconds
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(seconds)
+    return seconds
+
+
+def paused_since(start: float) -> float:
+    """Seconds of the pauses that ended after ``start`` (same clock as ``started``/``ended``)."""
+    with _lock:
+        return sum(seconds for end, seconds in _ended if end >= start)
+
+
+def excused(over_ms: int, start: float) -> bool:
+    """A job that began at ``start`` ended ``over_ms`` past its deadline: not a timeout
+    if deadlines are off or debuggers held it that long since (50 ms of slack: the
+    watchdog counts a pause from its own deadline, a few ms after the job's)."""
+    return (
+        _no_timeout or over_ms < paused_since(start) * 1000 + _SLACK_MS
+        if _ended or _no_timeout
+        else False
+    )
+
+
+def total() -> float:
+    """Seconds of all the pauses that ended: a real-time LambdaClock runs that much behind."""
+    return _total
+
+
+def holding() -> bool:
+    """Whether a pause is being measured now."""
+    return _since is not None
+
+
+def add_listener(listener: Callable[[float], None]) -> None:
+    """``listener(seconds)`` is called at the end of each pause."""
+    with _lock:
+        if listener not in _listeners:
+            _listeners.append(listener)
+
+
+def no_timeout() -> bool:
+    """Whether deadlines are off (``--lambda-no-timeout``)."""
+    return _no_timeout
+
+
+def set_no_timeout(value: bool) -> None:
+    global _no_timeout
+    _no_timeout = value
+
+
+def debugger_frame(ident: int) -> str | None:
+    """The module of a debugger's frame on thread ``ident``'s stack (it holds it), else None.
+
+    Walks that thread's stack: call it when a deadline passes, not on every invocation.
+    """
+    frame: FrameType | None = sys._current_frames().get(ident)
+    while frame is not None:
+        module = str(frame.f_globals.get("__name__", ""))
+        if module.partition(".")[0] in DEBUGGER_MODULES:
+            return module
+        frame = frame.f_back
+    return None
+
+
+def _reset() -> None:
+    """Forget all pauses (tests of this module)."""
+    global _since, _total, watchdog_pause
+    with _lock:
+        _since, _total, watchdog_pause = None, 0.0, False
+        _ended.clear()
