@@ -23,6 +23,7 @@ __all__ = [
     "pytest_collection_modifyitems",
     "pytest_configure",
     "pytest_enter_pdb",
+    "pytest_exception_interact",
     "pytest_leave_pdb",
     "pytest_report_header",
     "pytest_runtest_makereport",
@@ -291,6 +292,19 @@ def pytest_runtest_makereport(
     if report.failed and item.stash.get(_EVENTS_USED, False):
         seed, _ = resolve(item.config, "seed")
         report.sections.append(("lambda", f"reproduce with --lambda-seed={seed}"))
+    if report.failed and report.when != "teardown":
+        from pytest_lambda._plugin.failure import add_sections
+
+        add_sections(item, report)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_exception_interact(node: Any, call: pytest.CallInfo[Any], report: Any) -> None:
+    """``--pdb``: a test that failed after its handler raised opens at the handler's frame."""
+    if isinstance(node, pytest.Item):
+        from pytest_lambda._plugin.failure import pdb_excinfo
+
+        pdb_excinfo(node, call)
 
 
 # --- runner fixtures (issue 3) are imported below this line ---

@@ -136,6 +136,22 @@ def _echo(text: str) -> None:
         sys.stdout.write(text.replace("\r", "\n    "))
 
 
+def _record_invocations(item: pytest.Item, runner: LambdaRunner) -> None:
+    """Keep each invocation for the failure report (``_plugin/failure.py``)."""
+    from pytest_lambda._plugin.failure import record
+
+    invoke = runner.invoke
+
+    def recorded(event: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        invocation = invoke(event, **kwargs)
+        record(item, runner, invocation)
+        return invocation
+
+    recorded.__doc__ = invoke.__doc__
+    runner.invoke = recorded  # type: ignore[method-assign]
+
+
 @pytest.fixture
 def lambda_runner(
     request: pytest.FixtureRequest, lambda_clock: LambdaClock
@@ -155,6 +171,7 @@ def lambda_runner(
     keywords.setdefault("clock", lambda_clock)
     runner = LambdaRunner(handler, **keywords)
     runner._echo = _echo
+    _record_invocations(request.node, runner)
     marker = request.node.get_closest_marker(IDEMPOTENCY_MARKER)
     if marker is not None:
         runner._idempotency_defaults = IdempotencyOptions.from_marker(marker.args, marker.kwargs)
