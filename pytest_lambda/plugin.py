@@ -113,17 +113,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_enter_pdb(config: pytest.Config, pdb: Any) -> None:
     """pdb holds the test (``breakpoint()``, ``--pdb``, ``--trace``): deadlines wait."""
     from pytest_lambda._clock import pause
-    from pytest_lambda._runtime.inprocess.worker import real_time
 
-    pause.started("pytest", real_time())
+    pause.started("pytest", pause.real_time())
 
 
 def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:
     """pdb let go: deadlines and the remaining time resume where they were."""
     from pytest_lambda._clock import pause
-    from pytest_lambda._runtime.inprocess.worker import real_time
 
-    pause.ended("pytest", real_time())
+    pause.ended("pytest", pause.real_time())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -11,7 +11,6 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
@@ -35,10 +34,11 @@ DISTRIBUTIONS = {
     "wheel": "wheel",
     "xdist": "pytest-xdist",
 }
-STDLIB = {"ctypes", "re"}
+STDLIB = {"ctypes", "re", "tomllib"}
 
 
 def _extras() -> dict[str, list[str]]:
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     extras: dict[str, list[str]] = project["optional-dependencies"]
     return extras

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from types import FrameType
@@ -32,6 +33,7 @@ __all__ = [
     "holding",
     "no_timeout",
     "paused_since",
+    "real_time",
     "set_no_timeout",
     "started",
     "total",
@@ -54,6 +56,22 @@ _total = 0.0  # seconds of all pauses that ended
 _listeners: list[Callable[[float], None]] = []
 _no_timeout = False
 _SLACK_MS: Final = 50
+
+
+def _real_perf_counter() -> Callable[[], float]:
+    """``time.perf_counter`` as it was before any freezegun freeze (freezegun patches it)."""
+    api = sys.modules.get("freezegun.api")
+    real = getattr(api, "real_perf_counter", None)
+    return real if callable(real) else time.perf_counter
+
+
+# In a dict so freezegun's scan of module attributes does not replace it.
+_REAL: Final[dict[str, Callable[[], float]]] = {"perf_counter": _real_perf_counter()}
+
+
+def real_time() -> float:
+    """Seconds on the real monotonic clock the watchdog uses too, whatever mocks time."""
+    return _REAL["perf_counter"]()
 
 
 def started(owner: str, now: float) -> None:

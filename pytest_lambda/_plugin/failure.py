@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any, Final
 import pytest
 
 if TYPE_CHECKING:
+    from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
-    from pytest_lambda._runtime.runner import LambdaRunner
 
 __all__ = ["KEEP", "MAX_LINES", "add_sections", "handler_exception", "record"]
 
@@ -47,7 +47,8 @@ def record(item: pytest.Item, runner: LambdaRunner, invocation: Invocation) -> N
 
 def handler_exception(item: pytest.Item) -> BaseException | None:
     """The exception the handler raised in the test's last failed invocation (module isolation)."""
-    for _, invocation in reversed(item.stash.get(_RECORDED, [])):
+    kept: list[tuple[LambdaRunner, Invocation]] = item.stash.get(_RECORDED, [])
+    for _, invocation in reversed(kept):
         error = invocation.error
         if error is not None and error.exception is not None:
             return error.exception

@@ -105,8 +105,9 @@ def _exception_of(error: InvocationFailure) -> BaseException:
             exc = None
     if exc is None:
         named = type(error.type.replace(".", "_"), (HandlerError,), {"__module__": "pytest_lambda"})
-        exc = named(f"{error.type}: {error.message}" if error.message else error.type)
-        exc.error = error  # type: ignore[attr-defined]
+        remote = named(f"{error.type}: {error.message}" if error.message else error.type)
+        remote.error = error
+        exc = remote
     if error.stack_trace:
         trace = "".join(line if line.endswith("\n") else line + "\n" for line in error.stack_trace)
         exc.__cause__ = RemoteTraceback(f"Traceback (most recent call last):\n{trace.rstrip()}")

@@ -11,7 +11,6 @@ import pytest
 
 from pytest_lambda import LambdaClock, LambdaRunner
 from pytest_lambda._clock import pause
-from pytest_lambda._runtime.inprocess.worker import real_time
 
 
 def _in_module(module: str, source: str, **names: Any) -> Callable[..., Any]:
@@ -75,9 +74,9 @@ def test_the_remaining_time_resumes_where_it_was_under_pdb(clock: LambdaClock) -
 
     def handler(event: Any, context: Any) -> dict[str, int]:
         before = context.get_remaining_time_in_millis()
-        pause.started("pytest", real_time())  # what pytest_enter_pdb does
+        pause.started("pytest", pause.real_time())  # what pytest_enter_pdb does
         time.sleep(1.0)  # the developer reads the prompt; the timeout is 0.5 s
-        pause.ended("pytest", real_time())  # pytest_leave_pdb, at 'continue'
+        pause.ended("pytest", pause.real_time())  # pytest_leave_pdb, at 'continue'
         return {"before": before, "after": context.get_remaining_time_in_millis()}
 
     inv = _run(handler, clock)

@@ -90,7 +90,7 @@ def _records_end_their_lines() -> None:
     def log(self: Any, msg: str, frame_type: Any = None) -> None:
         original(self, msg if msg.endswith("\n") else msg + "\n", frame_type)
 
-    sink.log = log  # type: ignore[method-assign]
+    sink.log = log
 
 
 def main() -> None:
