@@ -24,6 +24,7 @@ __all__ = [
     "pytest_configure",
     "pytest_enter_pdb",
     "pytest_exception_interact",
+    "pytest_fixture_setup",
     "pytest_leave_pdb",
     "pytest_report_header",
     "pytest_runtest_makereport",
@@ -294,6 +295,19 @@ def pytest_runtest_makereport(
         from pytest_lambda._plugin.failure import add_sections
 
         add_sections(item, report)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    """Record the events a test's ``lambda_event`` generates, for the failure's replay files."""
+    result = yield
+    if fixturedef.argname == "lambda_event" and isinstance(result, LambdaEventFactory):
+        from pytest_lambda._plugin.failure import record_events
+
+        record_events(request.node, result)
+    return result
 
 
 @pytest.hookimpl(tryfirst=True)

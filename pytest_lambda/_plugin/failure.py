@@ -1,12 +1,13 @@
 """What a failing test that invoked a handler shows: the invocations' logs, replay commands, pdb.
 
 ``lambda_runner`` records each invocation of the test (:func:`record`; the last
-``KEEP`` are kept). When the test fails, :func:`add_sections` adds a report section
+``KEEP`` are kept), ``lambda_event`` each event it generates (:func:`record_events`). When the test fails, :func:`add_sections` adds a report section
 "lambda invocations" with each one's log lines (START/END/REPORT and the handler's
 output), at most ``MAX_LINES`` lines per invocation (the cut is said), saves each event
 the handler was invoked with to a file under pytest's cache directory
 (``.pytest_cache/d/lambda-replay/``, or a new temporary directory without the cache) and
-names it with the command that replays it. Both also go to the report's
+names it with the command that replays it (generated events the test did not invoke
+through its runner too, with the marker's or the session's handler). Both also go to the report's
 ``user_properties`` (JUnit XML ``<property>``). :func:`handler_exception` is the
 exception a failed invocation's handler raised, for ``pytest --pdb`` to open at.
 Cost: a list append per invocation; files are written for failing tests only.
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["KEEP", "MAX_LINES", "add_sections", "handler_exception", "record"]
+__all__ = ["KEEP", "MAX_LINES", "add_sections", "handler_exception", "record", "record_events"]
 
 KEEP: Final = 10  # invocations kept per test (the last ones)
 MAX_LINES: Final = 40  # log lines shown per invocation
 _RECORDED: Final = pytest.StashKey[list[tuple["LambdaRunner", "Invocation"]]]()
 _COUNT: Final = pytest.StashKey[int]()
+_GENERATED: Final = pytest.StashKey[list[Any]]()
 _REPLAY_DIR: Final = pytest.StashKey[Path]()
 _MARK: Final = ".pytest-lambda-replay"  # marks a directory of replay files this plugin made
 
@@ -100,40 +102,104 @@ def _replay_command(runner: LambdaRunner, path: Path, root: str) -> str:
     return shlex.join(words)
 
 
-def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
-    """Add the invocations' logs and the replay commands to a failing test's report."""
-    kept = item.stash.get(_RECORDED, [])
-    if not kept:
-        return
-    total = item.stash.get(_COUNT, len(kept))
+def record_events(item: pytest.Item, factory: Any) -> None:
+    """Keep the events ``factory`` (the test's ``lambda_event``) generates, for replay."""
+    events = item.stash.setdefault(_GENERATED, [])
+    base = type(factory)
+
+    class Recording(base):  # type: ignore[valid-type, misc]
+        def __call__(self, kind: str, **kwargs: Any) -> Any:
+            __tracebackhide__ = True
+            event = super().__call__(kind, **kwargs)
+            events.append(event)
+            if len(events) > KEEP:
+                del events[0]
+            return event
+
+    Recording.__name__ = Recording.__qualname__ = base.__name__
+    factory.__class__ = Recording
+
+
+def _default_handler(item: pytest.Item) -> str:
+    """The handler a test without a runner would be replayed with: its marker's or the session's."""
+    from pytest_lambda._plugin.options import resolve
+
+    marker = item.get_closest_marker("lambda_handler")
+    if marker is not None:
+        named = marker.args[0] if marker.args else marker.kwargs.get("handler")
+        if isinstance(named, str):
+            return named
+    handler = resolve(item.config, "handler")[0]
+    return str(handler) if handler else "MODULE.FUNCTION"
+
+
+def _logs_section(kept: list[tuple[LambdaRunner, Invocation]], total: int) -> str:
     blocks = []
     if total > len(kept):
         blocks.append(f"({total - len(kept)} earlier invocations not shown)")
-    replays: list[str] = []
-    folder: Path | None = None
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
-    seen: dict[bytes, Path] = {}
-    for number, (runner, invocation) in enumerate(kept, start=total - len(kept) + 1):
+    for number, (_, invocation) in enumerate(kept, start=total - len(kept) + 1):
         outcome = "ok" if invocation.error is None else invocation.error.type
         blocks.append(f"--- invocation {number} ({outcome}) ---\n{_logs(invocation.logs)}")
+    return "\n".join(blocks)
+
+
+def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
+    """Add the invocations' logs and the replay commands to a failing test's report."""
+    kept: list[tuple[LambdaRunner, Invocation]] = item.stash.get(_RECORDED, [])
+    generated: list[Any] = item.stash.get(_GENERATED, [])
+    if not kept and not generated:
+        return
+    total = item.stash.get(_COUNT, len(kept))
+    if kept:
+        text = _logs_section(kept, total)
+        report.sections.append(("lambda invocations", text))
+        item.user_properties.append(("lambda_invocations", text))  # JUnit XML: from teardown
+    replays: list[str] = []
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
+    seen: dict[bytes, Path] = {}
+    sent = []
+    for number, (runner, invocation) in enumerate(kept, start=total - len(kept) + 1):
         payload = invocation.event_payload
         if not payload or not isinstance(runner.handler, str):
             continue
+        sent.append(payload)
         if payload not in seen:
-            folder = folder or _replay_dir(item.config)
-            path = folder / f"{stem}-{number}.json"
-            path.write_bytes(payload)
-            seen[payload] = path
+            seen[payload] = _replay_dir(item.config) / f"{stem}-{number}.json"
+            seen[payload].write_bytes(payload)
         replays.append(_replay_command(runner, seen[payload], runner.root))
-    text = "\n".join(blocks)
-    report.sections.append(("lambda invocations", text))
-    item.user_properties.append(("lambda_invocations", text))  # JUnit XML: from teardown
+    replays += _generated_replays(item, generated, sent, stem)
     if replays:
         unique = list(dict.fromkeys(replays))
         lines = "\n".join(f"  {command}" for command in unique)
         report.sections.append(("lambda replay", f"replay the events with:\n{lines}"))
         for command in unique:
             item.user_properties.append(("lambda_replay", command))
+
+
+def _generated_replays(
+    item: pytest.Item, generated: list[Any], sent: list[bytes], stem: str
+) -> list[str]:
+    """Commands for the generated events the test did not invoke through its runner."""
+    import json
+
+    from pytest_lambda._plugin.roots import lambda_root
+
+    invoked = []
+    for payload in sent:
+        try:
+            invoked.append(json.loads(payload))
+        except ValueError:
+            continue
+    commands = []
+    handler = _default_handler(item)
+    for number, event in enumerate(generated, start=1):
+        if event in invoked:
+            continue
+        path = _replay_dir(item.config) / f"{stem}-event-{number}.json"
+        path.write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
+        words = ["pytest-lambda", "invoke", handler, "--event", str(path)]
+        commands.append(shlex.join([*words, "--root", lambda_root(item.config)[0]]))
+    return commands
 
 
 def pdb_excinfo(item: pytest.Item, call: pytest.CallInfo[Any]) -> None:

@@ -140,3 +140,27 @@ def test_pdb_opens_in_the_handlers_frame(
     result.stdout.fnmatch_lines(
         ["*PDB post_mortem*", f"> {project.path / 'app.py'}(5)handler()", "-> return event*"]
     )
+
+
+def test_generated_events_a_test_did_not_invoke_are_saved_too(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_direct="""
+        import pytest
+
+        @pytest.mark.lambda_handler("app.handler")
+        def test_direct(lambda_event, lambda_handler):
+            event = lambda_event.sqs(records=1)
+            assert lambda_handler(event, None) == "never"
+        """
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=1)
+    saved = project.path / ".pytest_cache/d/lambda-replay/test_direct.py_test_direct-event-1.json"
+    result.stdout.fnmatch_lines(
+        [
+            "replay the events with:",
+            f"  pytest-lambda invoke app.handler --event {saved} --root {project.path}",
+        ]
+    )
+    assert json.loads(saved.read_text())["Records"][0]["eventSource"] == "aws:sqs"
+    assert "lambda invocations" not in result.stdout.str()  # no invocation through a runner
