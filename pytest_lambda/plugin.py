@@ -115,7 +115,8 @@ def pytest_enter_pdb(config: pytest.Config, pdb: Any) -> None:
     """pdb holds the test (``breakpoint()``, ``--pdb``, ``--trace``): deadlines wait."""
     from pytest_lambda._clock import pause
 
-    pause.started("pytest", pause.real_time())
+    if pause.busy():  # a handler is stopped (not a post-mortem after the test)
+        pause.started("pytest", pause.real_time())
 
 
 def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:

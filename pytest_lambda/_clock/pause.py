@@ -6,7 +6,8 @@ invocation, and the remaining time must resume where it was: what a developer st
 through a handler expects, as pytest-timeout suspends itself under a debugger.
 
 Two sources say when a pause starts and ends: the plugin's ``pytest_enter_pdb`` /
-``pytest_leave_pdb`` hooks (pdb under pytest: exact), and the in-process watchdog, which
+``pytest_leave_pdb`` hooks (pdb under pytest while an invocation runs: exact; a
+post-mortem after the test is not a pause), and the in-process watchdog, which
 looks at the handler's stack when a deadline passes and finds a debugger's frames there
 (any debugger: from that moment). :func:`ended` tells the listeners how long the pause was:
 the watchdog moves its deadlines by that much, and a :class:`~pytest_lambda.LambdaClock`
@@ -28,12 +29,14 @@ from typing import Final
 __all__ = [
     "DEBUGGER_MODULES",
     "add_listener",
+    "busy",
     "debugger_frame",
     "ended",
     "holding",
     "no_timeout",
     "paused_since",
     "real_time",
+    "set_busy_probe",
     "set_no_timeout",
     "started",
     "total",
@@ -55,6 +58,7 @@ _ended: deque[tuple[float, float]] = deque(maxlen=64)  # (when it ended, seconds
 _total = 0.0  # seconds of all pauses that ended
 _listeners: list[Callable[[float], None]] = []
 _no_timeout = False
+_busy_probe: list[Callable[[], bool]] = [lambda: False]
 _SLACK_MS: Final = 50
 
 
@@ -119,6 +123,16 @@ def excused(over_ms: int, start: float) -> bool:
 def total() -> float:
     """Seconds of all the pauses that ended: a real-time LambdaClock runs that much behind."""
     return _total
+
+
+def busy() -> bool:
+    """Whether an invocation runs in this process now (asked of the watchdog)."""
+    return _busy_probe[0]()
+
+
+def set_busy_probe(probe: Callable[[], bool]) -> None:
+    """How :func:`busy` knows (the watchdog registers itself)."""
+    _busy_probe[0] = probe
 
 
 def holding() -> bool:

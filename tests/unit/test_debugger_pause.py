@@ -115,3 +115,15 @@ def test_no_timeout_lets_the_handler_run_on(clock: LambdaClock) -> None:
     assert inv.error_type is None, inv.logs
     assert inv.response == 0  # the remaining time still counts down
     assert _run(handler, clock).timed_out  # and the switch is a switch
+
+
+def test_a_post_mortem_after_the_test_is_not_a_pause(clock: LambdaClock) -> None:
+    """pytest --pdb opens after the test: no invocation runs, real-time clocks must not lag."""
+    from pytest_lambda.plugin import pytest_enter_pdb, pytest_leave_pdb
+
+    assert _run(lambda event, context: 1, clock).ok  # the watchdog runs in this process
+    pytest_enter_pdb(None, None)  # type: ignore[arg-type]
+    time.sleep(0.2)
+    pytest_leave_pdb(None, None)  # type: ignore[arg-type]
+    assert pause.total() == 0.0
+    assert abs(clock.time() - time.time()) < 0.05

@@ -65,6 +65,7 @@ class Watchdog:
                 thread.daemon = True
                 thread.start()
                 pause.add_listener(self.postpone)
+                pause.set_busy_probe(lambda: bool(self._armed))
             if deadline < self._planned:
                 self._planned = deadline
                 self._cond.notify()
