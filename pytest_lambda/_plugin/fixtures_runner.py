@@ -33,7 +33,8 @@ MARKER_HELP: Final = (
     "lambda_handler(handler=None, *, timeout=3.0, memory_mb=128, function_name=None, "
     "region='us-east-1', env=None, root=None, clock=None, isolation='module'): the handler "
     "string (or callable) and LambdaRunner keywords for this test's lambda_runner and "
-    "lambda_handler; keywords override --lambda-timeout/--lambda-memory/--lambda-region. "
+    "lambda_handler; keywords override --lambda-timeout/--lambda-memory/--lambda-region/"
+    "--lambda-isolation/--lambda-root. "
     f"See {doc_url('reference/fixtures', 'lambda_runner')}"
 )
 
