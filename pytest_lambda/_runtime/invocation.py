@@ -89,6 +89,16 @@ class RemoteTraceback(Exception):
         return "\n" + str(self.args[0]) if self.args else ""
 
 
+def _key_of(message: str) -> Any:
+    """A ``KeyError``'s key from its message (``str(KeyError(k))`` is ``repr(k)``)."""
+    import ast
+
+    try:
+        return ast.literal_eval(message)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return message
+
+
 def _exception_of(error: InvocationFailure) -> BaseException:
     """The handler's exception: the object itself in module isolation; else one of the same
     type (a builtin) or a :class:`HandlerError`, with the message and the remote traceback."""
@@ -100,7 +110,7 @@ def _exception_of(error: InvocationFailure) -> BaseException:
     exc: BaseException | None = None
     if isinstance(cls, type) and issubclass(cls, Exception):
         try:
-            exc = cls(error.message)
+            exc = cls(_key_of(error.message) if cls is KeyError else error.message)
         except Exception:  # a constructor with other arguments (UnicodeDecodeError)
             exc = None
     if exc is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,30 @@ def test_generated_events_a_test_did_not_invoke_are_saved_too(project: pytest.Py
     )
     assert json.loads(saved.read_text())["Records"][0]["eventSource"] == "aws:sqs"
     assert "lambda invocations" not in result.stdout.str()  # no invocation through a runner
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="runtime isolation runs on Linux")
+def test_the_lambda_handler_fixture_raises_in_runtime_isolation(project: pytest.Pytester) -> None:
+    """It used to return the error payload: a test checking only the return value passed."""
+    project.makepyfile(
+        test_rt="""
+        import pytest
+
+        @pytest.mark.lambda_handler("app.handler")
+        def test_it(lambda_handler):
+            assert lambda_handler({"id": 1}, None) != "x"
+        """
+    )
+    result = project.runpytest(*ARGS, "--lambda-isolation=runtime")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "pytest_lambda.RemoteTraceback: ",
+            "Traceback (most recent call last):",
+            '*app.py", line 5, in handler',
+            '    return event["order_id"]',
+            "The above exception was the direct cause of the following exception:",
+            "*",
+            "E       KeyError: 'order_id'",  # the key itself, as the handler raised it
+        ]
+    )
