@@ -113,11 +113,9 @@ def excused(over_ms: int, start: float) -> bool:
     """A job that began at ``start`` ended ``over_ms`` past its deadline: not a timeout
     if deadlines are off or debuggers held it that long since (50 ms of slack: the
     watchdog counts a pause from its own deadline, a few ms after the job's)."""
-    return (
-        _no_timeout or over_ms < paused_since(start) * 1000 + _SLACK_MS
-        if _ended or _no_timeout
-        else False
-    )
+    if _no_timeout:
+        return True
+    return bool(_ended) and over_ms < paused_since(start) * 1000 + _SLACK_MS
 
 
 def total() -> float:
