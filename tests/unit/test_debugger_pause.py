@@ -127,3 +127,30 @@ def test_a_post_mortem_after_the_test_is_not_a_pause(clock: LambdaClock) -> None
     pytest_leave_pdb(None, None)  # type: ignore[arg-type]
     assert pause.total() == 0.0
     assert abs(clock.time() - time.time()) < 0.05
+
+
+def test_coverage_py_itself_does_not_turn_the_deadline_off(tmp_path: Any) -> None:
+    """The real tracer, in a process of its own (this one may run under pytest-cov)."""
+    pytest.importorskip("coverage")
+    import subprocess
+    from pathlib import Path
+
+    import pytest_lambda
+
+    script = tmp_path / "spin.py"
+    script.write_text(
+        "import time\n"
+        "from pytest_lambda import LambdaRunner\n"
+        "def handler(event, context):\n"
+        "    end = time.monotonic() + 3\n"
+        "    while time.monotonic() < end:\n"
+        "        pass\n"
+        "with LambdaRunner(handler, timeout=0.5) as runner:\n"
+        "    print('TIMED OUT' if runner.invoke({}).timed_out else 'RAN ON')\n"
+    )
+    package = str(Path(pytest_lambda.__file__).parents[1])
+    result = subprocess.run(
+        [sys.executable, "-m", "coverage", "run", "--data-file", str(tmp_path / "cov"), str(script)],
+        capture_output=True, text=True, timeout=60, env={**__import__("os").environ, "PYTHONPATH": package},
+    )  # fmt: skip
+    assert result.stdout.strip() == "TIMED OUT", result.stdout + result.stderr
