@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -151,6 +152,6 @@ def test_coverage_py_itself_does_not_turn_the_deadline_off(tmp_path: Any) -> Non
     package = str(Path(pytest_lambda.__file__).parents[1])
     result = subprocess.run(
         [sys.executable, "-m", "coverage", "run", "--data-file", str(tmp_path / "cov"), str(script)],
-        capture_output=True, text=True, timeout=60, env={**__import__("os").environ, "PYTHONPATH": package},
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": package},
     )  # fmt: skip
     assert result.stdout.strip() == "TIMED OUT", result.stdout + result.stderr
