@@ -12,7 +12,8 @@ looks at the handler's stack when a deadline passes and finds a debugger's frame
 (any debugger: from that moment). :func:`ended` tells the listeners how long the pause was:
 the watchdog moves its deadlines by that much, and a :class:`~pytest_lambda.LambdaClock`
 on real time runs that much behind from then on (:func:`total`): the remaining time a
-context computes on it resumes where it was (a frozen clock does not move meanwhile). ``no_timeout`` (``--lambda-no-timeout``) turns the
+context computes on it resumes where it was (a frozen clock does not move meanwhile; a
+ticking one is set back by the pause). ``no_timeout`` (``--lambda-no-timeout``) turns the
 deadlines off altogether. Cost: nothing on the invocation path; a lock per pause.
 """
 

@@ -155,3 +155,12 @@ def test_coverage_py_itself_does_not_turn_the_deadline_off(tmp_path: Any) -> Non
         capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": package},
     )  # fmt: skip
     assert result.stdout.strip() == "TIMED OUT", result.stdout + result.stderr
+
+
+def test_a_ticking_frozen_clock_waits_for_the_debugger() -> None:
+    with LambdaClock(tick=True, patch_sleep=False) as clock:
+        clock.move_to("2026-03-01T12:00:00Z")
+        pause.started("pytest", pause.real_time())
+        time.sleep(0.5)  # the developer at the prompt: the ticking clock runs on meanwhile
+        pause.ended("pytest", pause.real_time())
+        assert clock.time() - 1772366400.0 < 0.2  # it went back by the pause
