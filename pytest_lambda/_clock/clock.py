@@ -9,6 +9,7 @@ instantly. freezegun is imported on the first ``move_to()`` and never shown to u
 from __future__ import annotations
 
 import calendar
+import contextlib
 import math
 import sys
 import threading
@@ -38,10 +39,8 @@ def _after_pause(seconds: float) -> None:
     """A debugger held the test: a ticking frozen clock goes back by the time it ticked on."""
     clock = _active
     if clock is not None and clock.tick:
-        try:
+        with contextlib.suppress(RuntimeError):  # another time mocker is on top: leave it
             clock._advance(timedelta(seconds=-seconds))
-        except RuntimeError:  # another time mocker is on top of it: leave it alone
-            pass
 
 
 pause.add_listener(_after_pause)
