@@ -48,13 +48,13 @@ def record(item: pytest.Item, runner: LambdaRunner, invocation: Invocation) -> N
 
 
 def handler_exception(item: pytest.Item) -> BaseException | None:
-    """The exception the handler raised in the test's last failed invocation (module isolation)."""
+    """The exception the handler raised in the test's last invocation, if that one failed
+    (module isolation: the object itself). An earlier failure the test went past is not it."""
     kept: list[tuple[LambdaRunner, Invocation]] = item.stash.get(_RECORDED, [])
-    for _, invocation in reversed(kept):
-        error = invocation.error
-        if error is not None and error.exception is not None:
-            return error.exception
-    return None
+    if not kept:
+        return None
+    error = kept[-1][1].error
+    return None if error is None else error.exception
 
 
 def _logs(text: str) -> str:
@@ -204,8 +204,10 @@ def _generated_replays(
 
 def pdb_excinfo(item: pytest.Item, call: pytest.CallInfo[Any]) -> None:
     """Under ``--pdb``: open at the handler's frame when the test failed after it raised."""
+    if call.when != "call" or call.excinfo is None:
+        return
     exc = handler_exception(item)
-    if exc is None or call.excinfo is None or exc.__traceback__ is None:
+    if exc is None or exc.__traceback__ is None:
         return
     if call.excinfo.value is exc:
         return
