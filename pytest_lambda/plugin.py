@@ -303,6 +303,7 @@ def pytest_fixture_setup(
     fixturedef: Any, request: pytest.FixtureRequest
 ) -> Generator[None, Any, Any]:
     """Record the events a test's ``lambda_event`` generates, for the failure's replay files."""
+    __tracebackhide__ = True  # a fixture's error is shown at the fixture, not here
     result = yield
     if fixturedef.argname == "lambda_event" and isinstance(result, LambdaEventFactory):
         from pytest_lambda._plugin.failure import record_events

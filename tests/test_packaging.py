@@ -24,6 +24,7 @@ DISTRIBUTIONS = {
     "boto3": "boto3",
     "botocore": "boto3",
     "build": "build",
+    "coverage": "pytest-cov",  # it depends on coverage
     "moto": "moto",
     "mypy": "mypy",
     "pydantic": "aws-lambda-powertools",  # its [parser] extra

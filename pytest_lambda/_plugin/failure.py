@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
+from pytest_lambda._core import facts
+
 if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
@@ -91,13 +93,13 @@ def _replay_dir(config: pytest.Config) -> Path:
 def _replay_command(runner: LambdaRunner, path: Path, root: str) -> str:
     words = ["pytest-lambda", "invoke", str(runner.handler), "--event", str(path)]
     words += ["--root", root] if root else []
-    if runner.timeout != 3.0:
+    if runner.timeout != facts.DEFAULT_TIMEOUT:
         words += ["--timeout", f"{runner.timeout:g}"]
-    if runner.memory_mb != 128:
+    if runner.memory_mb != facts.DEFAULT_MEMORY_MB:
         words += ["--memory", str(runner.memory_mb)]
-    if runner.region != "us-east-1":
+    if runner.region != facts.DEFAULT_REGION:
         words += ["--region", runner.region]
-    if runner.isolation != "module":
+    if runner.isolation != facts.DEFAULT_ISOLATION:
         words += ["--isolation", runner.isolation]
     return shlex.join(words)
 

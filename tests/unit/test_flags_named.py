@@ -54,9 +54,10 @@ def cli_flags() -> set[str]:
     return flags
 
 
-def pytest_flags(config: pytest.Config) -> set[str]:
+def pytest_flags(pytester: pytest.Pytester) -> set[str]:
+    """pytest's options with its default plugins (this run may have disabled some: -p no:...)."""
     flags: set[str] = set()
-    parser = config._parser
+    parser = pytester.parseconfig()._parser
     for group in [*parser._groups, parser._anonymous]:
         for option in group.options:
             flags.update(n for n in option.names() if n.startswith("--"))
@@ -69,8 +70,8 @@ def test_the_scan_finds_the_flags_it_must() -> None:
         assert flag in found, flag
 
 
-def test_every_flag_a_message_names_exists(pytestconfig: pytest.Config) -> None:
-    known = cli_flags() | pytest_flags(pytestconfig)
+def test_every_flag_a_message_names_exists(pytester: pytest.Pytester) -> None:
+    known = cli_flags() | pytest_flags(pytester)
     assert "--lambda-root" in known
     assert "--lambda-no-timeout" in known
     missing = {
