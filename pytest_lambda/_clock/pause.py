@@ -81,19 +81,23 @@ def real_time() -> float:
 
 def started(owner: str, now: float) -> None:
     """A debugger took hold at ``now`` (a real monotonic clock, never a mocked one: the
-    callers pass their own); nothing if a pause is already measured."""
+    callers pass their own). A pause already measured goes on from its start; pdb's hooks
+    ("pytest") take over one the watchdog saw first (it may look while pdb sets up)."""
     global _since, _owner, watchdog_pause
     with _lock:
         if _since is None:
             _since, _owner = now, owner
-            watchdog_pause = owner == "watchdog"
+        elif owner == "pytest":
+            _owner = owner
+        watchdog_pause = _owner == "watchdog"
 
 
 def ended(owner: str, now: float) -> float:
-    """The pause ``owner`` started is over: its length in seconds, given to the listeners."""
+    """The pause ``owner`` started is over: its length in seconds, given to the listeners.
+    The watchdog ends only its own pauses; pdb's hooks end any (pdb let go)."""
     global _since, watchdog_pause, _total
     with _lock:
-        if _since is None or _owner != owner:
+        if _since is None or (_owner != owner and owner != "pytest"):
             return 0.0
         seconds, _since, watchdog_pause = max(0.0, now - _since), None, False
         _ended.append((now, seconds))
