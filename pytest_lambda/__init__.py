@@ -45,7 +45,12 @@ if TYPE_CHECKING:
         NotAnHttpEvent,
         http_response,
     )
-    from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
+    from pytest_lambda._runtime.invocation import (
+        HandlerError,
+        Invocation,
+        InvocationFailure,
+        RemoteTraceback,
+    )
 
     from . import events
 
@@ -62,6 +67,8 @@ _LAZY: dict[str, str] = {
     "LambdaContext": "pytest_lambda._runtime.context",
     "LambdaRunner": "pytest_lambda._checks.runner",
     "Invocation": "pytest_lambda._runtime.invocation",
+    "HandlerError": "pytest_lambda._runtime.invocation",
+    "RemoteTraceback": "pytest_lambda._runtime.invocation",
     "InvocationFailure": "pytest_lambda._runtime.invocation",
     "HttpHeaders": "pytest_lambda._runtime.http_view",
     "HttpResponse": "pytest_lambda._runtime.http_view",
@@ -95,6 +102,7 @@ __all__ = [
     "ArgumentTypeError",
     "EventValidationError",
     "HandlerConfigError",
+    "HandlerError",
     "HttpHeaders",
     "HttpResponse",
     "IdempotencyReport",
@@ -113,6 +121,7 @@ __all__ = [
     "NotAnHttpEvent",
     "NotIdempotentError",
     "ProcessStateWarning",
+    "RemoteTraceback",
     "StateLeakError",
     "__version__",
     "assert_idempotent",

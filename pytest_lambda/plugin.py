@@ -22,6 +22,10 @@ __all__ = [
     "pytest_addoption",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_enter_pdb",
+    "pytest_exception_interact",
+    "pytest_fixture_setup",
+    "pytest_leave_pdb",
     "pytest_report_header",
     "pytest_runtest_makereport",
     "pytest_runtestloop",
@@ -93,8 +97,15 @@ def pytest_configure(config: pytest.Config) -> None:
             override(config, "seed", _last_seed(config, source), f"last run, from {source}")
         elif seed is None:
             override(config, "seed", random.SystemRandom().randrange(10**6, 10**7), "random")
-    for name in ("handler", "timeout", "memory", "region", "isolation", "moto"):
+    for name in ("handler", "timeout", "memory", "region", "isolation", "moto", "no_timeout"):
         resolve(config, name)  # bad values are a UsageError now, not mid-run
+    from pytest_lambda._plugin.roots import lambda_root
+
+    lambda_root(config)
+    if resolve(config, "no_timeout")[0]:
+        from pytest_lambda._clock import pause
+
+        pause.set_no_timeout(True)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_XdistHooks(), "lambda_toolkit_xdist")
     from pytest_lambda._plugin.suite import register_suite  # the --lambda-events conformance suite
@@ -105,8 +116,26 @@ def pytest_configure(config: pytest.Config) -> None:
     register_template_suite(config)  # --lambda-template: every function of the template
 
 
+def pytest_enter_pdb(config: pytest.Config, pdb: Any) -> None:
+    """pdb holds the test (``breakpoint()``, ``--pdb``, ``--trace``): deadlines wait."""
+    from pytest_lambda._clock import pause
+
+    if pause.busy():  # a handler is stopped (not a post-mortem after the test)
+        pause.started("pytest", pause.real_time())
+
+
+def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:
+    """pdb let go: deadlines and the remaining time resume where they were."""
+    from pytest_lambda._clock import pause
+
+    pause.ended("pytest", pause.real_time())
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    from pytest_lambda._clock import pause
     from pytest_lambda._core.terminal import release_terminal
+
+    pause.set_no_timeout(False)
 
     fd = config.stash.get(_TERMINAL_FD, None)
     if fd is not None:  # not when an earlier plugin's pytest_configure failed
@@ -169,7 +198,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         value, source = resolve(config, name)
         if source != "default":
             parts.append(f"{name}={value} ({source})")
+    parts.extend(_header_debug_parts(config, shown=bool(handler)))
     return ["lambda: " + ", ".join(parts)]
+
+
+def _header_debug_parts(config: pytest.Config, *, shown: bool) -> list[str]:
+    """The import root (when a handler is set or the root was given) and --lambda-no-timeout."""
+    from pytest_lambda._plugin.roots import lambda_root
+
+    parts = []
+    root, source = lambda_root(config)
+    if shown or source != "rootdir":
+        parts.append(f"root={root} ({source})")
+    no_timeout, source = resolve(config, "no_timeout")
+    if no_timeout:
+        parts.append(f"no-timeout ({source})")
+    return parts
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -258,6 +302,33 @@ def pytest_runtest_makereport(
     if report.failed and item.stash.get(_EVENTS_USED, False):
         seed, _ = resolve(item.config, "seed")
         report.sections.append(("lambda", f"reproduce with --lambda-seed={seed}"))
+    if report.failed and report.when != "teardown":
+        from pytest_lambda._plugin.failure import add_sections
+
+        add_sections(item, report)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    """Record the events a test's ``lambda_event`` generates, for the failure's replay files."""
+    __tracebackhide__ = True  # a fixture's error is shown at the fixture, not here
+    result = yield
+    if fixturedef.argname == "lambda_event" and isinstance(result, LambdaEventFactory):
+        from pytest_lambda._plugin.failure import record_events
+
+        record_events(request.node, result)
+    return result
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_exception_interact(node: Any, call: pytest.CallInfo[Any], report: Any) -> None:
+    """``--pdb``: a test that failed after its handler raised opens at the handler's frame."""
+    if isinstance(node, pytest.Item):
+        from pytest_lambda._plugin.failure import pdb_excinfo
+
+        pdb_excinfo(node, call)
 
 
 # --- runner fixtures (issue 3) are imported below this line ---

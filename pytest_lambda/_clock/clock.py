@@ -9,6 +9,7 @@ instantly. freezegun is imported on the first ``move_to()`` and never shown to u
 from __future__ import annotations
 
 import calendar
+import contextlib
 import math
 import sys
 import threading
@@ -18,6 +19,7 @@ import weakref
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final, Protocol
 
+from pytest_lambda._clock import pause
 from pytest_lambda._clock.sleep import _SleepPatch
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption, LambdaStateError
 
@@ -31,6 +33,17 @@ _EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 
 _lock = threading.RLock()
 _active: LambdaClock | None = None
+
+
+def _after_pause(seconds: float) -> None:
+    """A debugger held the test: a ticking frozen clock goes back by the time it ticked on."""
+    clock = _active
+    if clock is not None and clock.tick:
+        with contextlib.suppress(RuntimeError):  # another time mocker is on top: leave it
+            clock._advance(timedelta(seconds=-seconds))
+
+
+pause.add_listener(_after_pause)
 
 
 class _Rebasable(Protocol):
@@ -230,7 +243,7 @@ class LambdaClock:
                 self._check_ours("now")
                 current: datetime = self._factory()
                 return current.replace(tzinfo=timezone.utc)
-        return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(self.time(), timezone.utc)
 
     def time(self) -> float:
         """Epoch seconds on this clock (what ``time.time()`` returns to code under it)."""
@@ -239,7 +252,7 @@ class LambdaClock:
                 self._check_ours("time")
                 current: datetime = self._factory()
                 return calendar.timegm(current.timetuple()) + current.microsecond / 1_000_000
-        return time.time()
+        return time.time() - pause.total()  # real time, less the time debuggers held the test
 
     def _now_ms(self) -> int:
         """Epoch milliseconds, exact while frozen (integer arithmetic, no float rounding)."""
@@ -247,7 +260,7 @@ class LambdaClock:
             if self.frozen:
                 self._check_ours("time")
                 return _epoch_ms(self._factory())
-        return int(time.time() * 1000)
+        return int((time.time() - pause.total()) * 1000)
 
     # -- lifecycle -----------------------------------------------------------------------
     def stop(self) -> None:

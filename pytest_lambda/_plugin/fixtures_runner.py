@@ -34,7 +34,8 @@ MARKER_HELP: Final = (
     "lambda_handler(handler=None, *, timeout=3.0, memory_mb=128, function_name=None, "
     "region='us-east-1', env=None, root=None, clock=None, isolation='module'): the handler "
     "string (or callable) and LambdaRunner keywords for this test's lambda_runner and "
-    "lambda_handler; keywords override --lambda-timeout/--lambda-memory/--lambda-region. "
+    "lambda_handler; keywords override --lambda-timeout/--lambda-memory/--lambda-region/"
+    "--lambda-isolation/--lambda-root. "
     f"See {doc_url('reference/fixtures', 'lambda_runner')}"
 )
 
@@ -123,6 +124,9 @@ def runner_arguments(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any
         value, source = resolve(config, setting)
         if source != "default":
             keywords[keyword] = value
+    from pytest_lambda._plugin.roots import lambda_root
+
+    keywords["root"] = lambda_root(config)[0]  # the marker's root= wins (below)
     if from_template is not None:  # the template's function: over the session, under the marker
         keywords.update(from_template[1])
         if isinstance(marked.get("env"), Mapping):
@@ -141,6 +145,22 @@ def _echo(text: str) -> None:
     """
     if text:
         sys.stdout.write(text.replace("\r", "\n    "))
+
+
+def _record_invocations(item: pytest.Item, runner: LambdaRunner) -> None:
+    """Keep each invocation for the failure report (``_plugin/failure.py``)."""
+    from pytest_lambda._plugin.failure import record
+
+    invoke = runner.invoke
+
+    def recorded(event: Any, **kwargs: Any) -> Any:
+        __tracebackhide__ = True
+        invocation = invoke(event, **kwargs)
+        record(item, runner, invocation)
+        return invocation
+
+    recorded.__doc__ = invoke.__doc__
+    runner.invoke = recorded  # type: ignore[method-assign]
 
 
 @pytest.fixture
@@ -162,6 +182,7 @@ def lambda_runner(
     keywords.setdefault("clock", lambda_clock)
     runner = LambdaRunner(handler, **keywords)
     runner._echo = _echo
+    _record_invocations(request.node, runner)
     from pytest_lambda._plugin.template import idempotency_defaults
 
     marker = request.node.get_closest_marker(IDEMPOTENCY_MARKER)
@@ -186,5 +207,25 @@ def lambda_handler(lambda_runner: LambdaRunner) -> Callable[..., Any]:
     Requesting it initialises ``lambda_runner``'s environment, so its first invoke is warm.
     """
     __tracebackhide__ = True
-    handler: Callable[..., Any] = lambda_runner.load()
+    try:
+        handler: Callable[..., Any] = lambda_runner.load()
+    except HandlerConfigError as exc:
+        raise _with_root_hint(exc, lambda_runner.root) from None
     return handler
+
+
+def _with_root_hint(exc: HandlerConfigError, root: str) -> HandlerConfigError:
+    """``exc`` with where modules are imported from, when a module was not found."""
+    error = exc.error
+    if (
+        error is None
+        or error.type != "Runtime.ImportModuleError"
+        or "No module named" not in error.message
+    ):
+        return exc
+    hinted = HandlerConfigError(
+        f"{exc}\nModules are imported from {root}; for a src layout set --lambda-root=src "
+        "(ini lambda_root, env PYTEST_LAMBDA_ROOT) or the marker's root="
+    )
+    hinted.error = error
+    return hinted

@@ -214,6 +214,22 @@ SETTINGS: Final[dict[str, Setting]] = {
             check_reference,
             metavar="MODULE:FUNCTION",
         ),
+        Setting(
+            "root",
+            "directory handlers are imported from (LAMBDA_TASK_ROOT, first on sys.path), e.g. src "
+            "for a src layout; relative to the ini file's directory in the ini file, else to the "
+            "current directory (default: pytest's rootdir; the marker's root= wins)",
+            None,
+            metavar="DIR",
+        ),
+        Setting(
+            "no_timeout",
+            "never end an invocation at its function timeout (for debugging; the remaining "
+            "time still counts down). Debuggers are detected without it",
+            False,
+            _bool,
+            is_flag=True,
+        ),
     )
 }
 

@@ -108,8 +108,14 @@ def _module_file(config: pytest.Config, handler: str) -> Path:
     """The handler's module file (for the location pytest prints), else the root directory."""
     folder, _, dotted = handler.rpartition("/")
     module = dotted.rpartition(".")[0]
-    candidate = Path(config.rootpath, folder, *module.split(".")).with_suffix(".py")
+    candidate = Path(_root(config), folder, *module.split(".")).with_suffix(".py")
     return candidate if candidate.is_file() else Path(config.rootpath)
+
+
+def _root(config: pytest.Config) -> str:
+    from pytest_lambda._plugin.roots import lambda_root
+
+    return lambda_root(config)[0]
 
 
 def _explicit_paths(config: pytest.Config) -> bool:
@@ -170,7 +176,7 @@ class LambdaSuitePlugin:
             isolation=resolve(config, "isolation")[0],
             moto=resolve(config, "moto")[0],
             moto_setup=resolve(config, "moto_setup")[0],
-            root=str(config.rootpath),
+            root=_root(config),
             params_by_kind=self.params,
             filters=self.filters[0],
             filter_arg=self.filters[1],

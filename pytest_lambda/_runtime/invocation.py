@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pytest_lambda._runtime.context import LambdaContext
     from pytest_lambda._runtime.http_view import HttpResponse
 
-__all__ = ["ErrorKind", "Invocation", "InvocationFailure"]
+__all__ = ["ErrorKind", "HandlerError", "Invocation", "InvocationFailure", "RemoteTraceback"]
 
 ErrorKind = Literal["init", "function", "runtime", "platform"]
 """Who produced an error: init (the handler module), function (the handler raised),
@@ -69,6 +69,59 @@ class InvocationFailure:
                 line if line.endswith("\n") else line + "\n" for line in self.stack_trace
             ).rstrip("\n")
         )
+
+
+class HandlerError(Exception):
+    """An invocation's error that is not a Python exception of this process: a platform error
+    (``Sandbox.Timedout``), or a runtime-isolation error whose type is not a builtin. Its
+    ``error`` is the :class:`InvocationFailure`; its type name is the error's type."""
+
+    __module__ = "pytest_lambda"
+    error: InvocationFailure
+
+
+class RemoteTraceback(Exception):
+    """The handler's traceback from another process, shown as the cause of its exception."""
+
+    __module__ = "pytest_lambda"
+
+    def __str__(self) -> str:
+        return "\n" + str(self.args[0]) if self.args else ""
+
+
+def _key_of(message: str) -> Any:
+    """A ``KeyError``'s key from its message (``str(KeyError(k))`` is ``repr(k)``)."""
+    import ast
+
+    try:
+        return ast.literal_eval(message)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return message
+
+
+def _exception_of(error: InvocationFailure) -> BaseException:
+    """The handler's exception: the object itself in module isolation; else one of the same
+    type (a builtin) or a :class:`HandlerError`, with the message and the remote traceback."""
+    if error.exception is not None:
+        return error.exception
+    import builtins
+
+    cls = getattr(builtins, error.type, None)
+    exc: BaseException | None = None
+    if isinstance(cls, type) and issubclass(cls, Exception):
+        try:
+            exc = cls(_key_of(error.message) if cls is KeyError else error.message)
+        except Exception:  # a constructor with other arguments (UnicodeDecodeError)
+            exc = None
+    if exc is None:
+        named = type(error.type.replace(".", "_"), (HandlerError,), {"__module__": "pytest_lambda"})
+        remote = named(f"{error.type}: {error.message}" if error.message else error.type)
+        remote.error = error
+        exc = remote
+    if error.stack_trace:
+        trace = "".join(line if line.endswith("\n") else line + "\n" for line in error.stack_trace)
+        exc.__cause__ = RemoteTraceback(f"Traceback (most recent call last):\n{trace.rstrip()}")
+    return exc
 
 
 @dataclass(frozen=True, repr=False)
@@ -127,6 +180,22 @@ class Invocation:
     def error_type(self) -> str | None:
         """``error.type`` or None: handy in asserts (``assert inv.error_type is None``)."""
         return None if self.error is None else self.error.type
+
+    def raise_for_error(self) -> Invocation:
+        """Raise the handler's exception if the invocation failed, else return ``self``.
+
+        In module isolation it is the exception object the handler raised, with its
+        traceback (``pytest --pdb`` opens in the handler's frame). In runtime isolation it
+        has the same type when that is a builtin (``ValueError``), else it is a
+        :class:`HandlerError` named after the error type; the message is the handler's and
+        the remote traceback is its cause. Platform errors (``Sandbox.Timedout``) raise a
+        :class:`HandlerError`.
+        """
+        __tracebackhide__ = True
+        if self.error is None:
+            return self
+        exc = _exception_of(self.error)
+        raise exc.with_traceback(exc.__traceback__)
 
     def json(self) -> Any:
         """The body parsed as JSON (``NaN``/``Infinity`` accepted, as Python's json does).

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._clock.pause import excused
 from pytest_lambda._runtime.inprocess.worker import real_time, stops_the_test
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.logs import LogCapture, error_lines
@@ -293,7 +294,9 @@ def _invoke(
     )
     _raise_test_stop(finished, env)
     if finished and clock.now_ms() >= deadline_ms:
-        finished = False  # a frozen clock was moved past the deadline (time.sleep)
+        # A frozen clock was moved past the deadline (time.sleep), or a debugger held the job
+        # (its time is not the handler's), or --lambda-no-timeout.
+        finished = excused(clock.now_ms() - deadline_ms, real0)
     if not finished and env.worker.exit is not None:  # os._exit() caught, then the handler ran on
         finished, env.worker.outcome = True, (False, env.worker.exit)
     duration = clock.elapsed_ms(real0, clock0, None if finished else float(deadline_ms - now_ms))

@@ -103,13 +103,16 @@ class SubprocessBackend:
     ) -> tuple[Invocation, bool]:
         note = self.frozen_note(settings.config.clock)
         result: tuple[Invocation, bool] = env.invoke(settings, body, context, note)
+        if "moto.core.models" in sys.modules:
+            _warn_if_moto_is_on()
         return result
 
     def load(
         self, settings: InvokeSettings, env: Any, invoke: Callable[[Any, Any], Invocation]
     ) -> Any:
         """Start the child (init) and return a proxy: the handler lives in the child, so the
-        callable returned invokes it through the runtime (``invoke(event, context).response``)."""
+        callable returned invokes it through the runtime and returns the response, or raises
+        the handler's error as :meth:`Invocation.raise_for_error` does (as the handler would)."""
         __tracebackhide__ = True
         if not env.initialized:
             out: list[str] = []
@@ -124,7 +127,8 @@ class SubprocessBackend:
             env.freeze()
 
         def handler(event: Any, context: Any = None) -> Any:
-            return invoke(event, context).response
+            __tracebackhide__ = True
+            return invoke(event, context).raise_for_error().response
 
         name = str(settings.config.handler_name).rsplit(".", 1)[-1]
         handler.__name__ = handler.__qualname__ = name
@@ -148,3 +152,20 @@ class SubprocessBackend:
             generation=env.sandbox.generation,
             environment=env,
         )
+
+
+MOTO_NOT_IN_CHILD = (
+    "isolation='runtime': moto.mock_aws() is active in the test process, but its mock does not "
+    "reach the handler's process: the handler's AWS calls go to the real endpoints. Run it in "
+    "isolation='module' (--lambda-isolation=module), where the test's moto applies, or let the "
+    "conformance checks run it inside moto with --lambda-moto"
+)
+
+
+def _warn_if_moto_is_on() -> None:
+    """The test's own ``moto.mock_aws()`` is on while the handler runs in another process."""
+    mock = getattr(sys.modules["moto.core.models"], "MockAWS", None)
+    if getattr(mock, "_nested_count", 0) > 0:
+        import warnings
+
+        warnings.warn(MOTO_NOT_IN_CHILD, RuntimeWarning, stacklevel=5)

@@ -16,7 +16,10 @@ in order, before the handler's module is imported:
    process only. The C client prefixes its URLs with it as is; awslambdaric's Python client (``call_rapid``, used for
    ``/init/error``) opens ``HTTPConnection(address)``, which would take ``port/secret`` for a
    port, so it is given ``host:port`` and the secret is put in front of its paths.
-4. ``python -m awslambdaric <handler>``.
+4. Each log record ends its line: awslambdaric's stdout sink writes a record as it is, and a
+   record with an exception ends without a newline (Lambda's telemetry frames keep records
+   apart; a pipe would glue the next line to it: ``KeyError: 'x'END RequestId: ...``).
+5. ``python -m awslambdaric <handler>``.
 
 Cost: a few system calls and one ``import ctypes`` (about 1 ms) per child start.
 """
@@ -78,6 +81,18 @@ def _secret_for_python_client(address: str) -> None:
     base.call_rapid = call_rapid
 
 
+def _records_end_their_lines() -> None:
+    from awslambdaric import bootstrap
+
+    sink = bootstrap.StandardLogSink
+    original = sink.log
+
+    def log(self: Any, msg: str, frame_type: Any = None) -> None:
+        original(self, msg if msg.endswith("\n") else msg + "\n", frame_type)
+
+    sink.log = log
+
+
 def main() -> None:
     sys.path[0] = os.getcwd()  # not this file's folder: the task root, as with `python -m`
     import ctypes
@@ -117,6 +132,7 @@ def main() -> None:
             secret = pipe.read().strip()
         os.environ["AWS_LAMBDA_RUNTIME_API"] += f"/{secret}"
     _secret_for_python_client(os.environ.get("AWS_LAMBDA_RUNTIME_API", ""))
+    _records_end_their_lines()
     import runpy
 
     sys.argv[0] = "awslambdaric"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._clock.pause import no_timeout
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
 from pytest_lambda._runtime.memory import out_of_memory
 from pytest_lambda._runtime.outcome import size_error, timeout_error
@@ -118,6 +119,8 @@ def invoke_child(
     )  # fmt: skip
     env.invocations += 1
     budget = timeout_ms / 1000 if deadline_ms is None else deadline_ms / 1000 - real_epoch()
+    if no_timeout():  # --lambda-no-timeout: a debugger may hold the child (remote pdb, debugpy)
+        budget = float("inf")
     finished = env.wait(lambda: api.result is not None, start + max(0.0, budget))
     result = api.result
     if result is not None and result.kind != "oversize":

@@ -1,0 +1,194 @@
+"""A failing test shows its invocations' logs and how to replay their events; --pdb opens in the handler (issue 20)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda._plugin.failure import MAX_LINES
+
+APP = """
+def handler(event, context):
+    print("processing", event.get("id"))
+    for n in range(event.get("lines", 0)):
+        print("line", n)
+    return event["order_id"]
+"""
+
+TEST = """
+import pytest
+
+@pytest.mark.lambda_handler("app.handler", timeout=5)
+def test_fails(lambda_runner):
+    lambda_runner.invoke({"id": 1, "order_id": 1})
+    inv = lambda_runner.invoke({"id": 7, "lines": LINES})
+    assert inv.ok
+
+@pytest.mark.lambda_handler("app.handler")
+def test_passes(lambda_runner):
+    assert lambda_runner.invoke({"order_id": 2}).ok
+"""
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.delenv("PYTEST_LAMBDA_HANDLER", raising=False)
+    pytester.makepyfile(app=APP)
+    return pytester
+
+
+ARGS = ("-p", "lambda_toolkit", "-p", "no:randomly", "--lambda-seed=1")
+
+
+def test_the_report_has_each_invocations_logs_and_a_replay_command(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(test_app=TEST.replace("LINES", "0"))
+    result = project.runpytest(*ARGS, "--junitxml=report.xml")
+    result.assert_outcomes(failed=1, passed=1)
+    replay = (
+        project.path / ".pytest_cache" / "d" / "lambda-replay" / "test_app.py_test_fails-2.json"
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*- lambda invocations -*",
+            "--- invocation 1 (ok) ---",
+            "START RequestId: * Version: $LATEST",
+            "processing 1",
+            "END RequestId: *",
+            "REPORT RequestId: *",
+            "--- invocation 2 (KeyError) ---",
+            "processing 7",
+            "[[]ERROR[]] KeyError: 'order_id'",
+            "*- lambda replay -*",
+            "replay the events with:",
+            f"  pytest-lambda invoke app.handler --event {project.path}/.pytest_cache/d/lambda-replay/"
+            f"test_app.py_test_fails-1.json --root {project.path} --timeout 5",
+            f"  pytest-lambda invoke app.handler --event {replay} --root {project.path} --timeout 5",
+        ]
+    )
+    assert json.loads(replay.read_text()) == {"id": 7, "lines": 0}
+    assert result.stdout.str().count("lambda invocations") == 1  # not for the passing test
+    xml = (project.path / "report.xml").read_text()
+    assert '<property name="lambda_replay" value="pytest-lambda invoke app.handler --event ' in xml
+    assert '<property name="lambda_invocations" value="--- invocation 1 (ok) ---' in xml
+
+
+def test_long_logs_are_cut_and_say_so(project: pytest.Pytester) -> None:
+    project.makepyfile(test_app=TEST.replace("LINES", "500"))
+    result = project.runpytest(*ARGS, "-p", "no:cacheprovider", "test_app.py::test_fails")
+    result.assert_outcomes(failed=1)
+    # the second invocation has START, INIT-less 1 + 500 printed lines, the error (4), END, REPORT
+    result.stdout.fnmatch_lines(["... (* lines cut; invocation.logs has them all)"])
+    assert "line 499" in result.stdout.str()  # the end is kept
+    section = result.stdout.str().split("lambda invocations")[1].split("lambda replay")[0]
+    assert "line 250" not in section
+    # without pytest's cache the events go to a new temporary directory
+    result.stdout.fnmatch_lines(
+        [
+            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-2.json *"
+        ]
+    )
+    assert MAX_LINES == 40
+
+
+def test_replay_files_never_overwrite_a_directory_the_plugin_did_not_make(
+    project: pytest.Pytester,
+) -> None:
+    project.makepyfile(test_app=TEST.replace("LINES", "0"))
+    theirs = project.path / ".pytest_cache" / "d" / "lambda-replay"
+    theirs.mkdir(parents=True)
+    (theirs / "test_app.py_test_fails-2.json").write_text("mine")
+    result = project.runpytest(*ARGS)
+    assert (theirs / "test_app.py_test_fails-2.json").read_text() == "mine"
+    result.stdout.fnmatch_lines(
+        [
+            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-2.json *"
+        ]
+    )
+
+
+def test_the_replay_command_replays_the_event(project: pytest.Pytester) -> None:
+    project.makepyfile(test_app=TEST.replace("LINES", "0"))
+    project.runpytest(*ARGS)
+    from pytest_lambda.cli import main
+
+    replay = Path(
+        project.path, ".pytest_cache", "d", "lambda-replay", "test_app.py_test_fails-2.json"
+    )
+    code = main(["invoke", "app.handler", "--event", str(replay), "--root", str(project.path)])
+    assert code == 1  # the handler raises KeyError again
+
+
+def test_pdb_opens_in_the_handlers_frame(
+    project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import sys
+
+    import pytest_lambda
+
+    package = str(Path(pytest_lambda.__file__).parents[1])
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([package, str(project.path)]))
+    project.makepyfile(test_app=TEST.replace("LINES", "0"))
+    result = project.run(
+        sys.executable, "-m", "pytest", *ARGS, "--pdb", "test_app.py::test_fails", stdin=b"c\n"
+    )
+    result.stdout.fnmatch_lines(
+        ["*PDB post_mortem*", f"> {project.path / 'app.py'}(5)handler()", "-> return event*"]
+    )
+
+
+def test_generated_events_a_test_did_not_invoke_are_saved_too(project: pytest.Pytester) -> None:
+    project.makepyfile(
+        test_direct="""
+        import pytest
+
+        @pytest.mark.lambda_handler("app.handler")
+        def test_direct(lambda_event, lambda_handler):
+            event = lambda_event.sqs(records=1)
+            assert lambda_handler(event, None) == "never"
+        """
+    )
+    result = project.runpytest(*ARGS)
+    result.assert_outcomes(failed=1)
+    saved = project.path / ".pytest_cache/d/lambda-replay/test_direct.py_test_direct-event-1.json"
+    result.stdout.fnmatch_lines(
+        [
+            "replay the events with:",
+            f"  pytest-lambda invoke app.handler --event {saved} --root {project.path}",
+        ]
+    )
+    assert json.loads(saved.read_text())["Records"][0]["eventSource"] == "aws:sqs"
+    assert "lambda invocations" not in result.stdout.str()  # no invocation through a runner
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="runtime isolation runs on Linux")
+def test_the_lambda_handler_fixture_raises_in_runtime_isolation(project: pytest.Pytester) -> None:
+    """It used to return the error payload: a test checking only the return value passed."""
+    project.makepyfile(
+        test_rt="""
+        import pytest
+
+        @pytest.mark.lambda_handler("app.handler")
+        def test_it(lambda_handler):
+            assert lambda_handler({"id": 1}, None) != "x"
+        """
+    )
+    result = project.runpytest(*ARGS, "--lambda-isolation=runtime")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "pytest_lambda.RemoteTraceback: ",
+            "Traceback (most recent call last):",
+            '*app.py", line 5, in handler',
+            '    return event["order_id"]',
+            "The above exception was the direct cause of the following exception:",
+            "*",
+            "E       KeyError: 'order_id'",  # the key itself, as the handler raised it
+        ]
+    )
