@@ -110,7 +110,7 @@ def record_events(item: pytest.Item, factory: Any) -> None:
     base = type(factory)
 
     class Recording(base):  # type: ignore[valid-type, misc]
-        def __call__(self, kind: str, **kwargs: Any) -> Any:
+        def __call__(self, kind: str | None = None, **kwargs: Any) -> Any:
             __tracebackhide__ = True
             event = super().__call__(kind, **kwargs)
             events.append(event)

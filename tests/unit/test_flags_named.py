@@ -20,8 +20,9 @@ from pytest_lambda.cli import build_parser
 
 PACKAGE = Path(pytest_lambda.__file__).parent
 FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(?:-[a-z0-9]+)*(?![\w-])")
-#: Words that look like flags but are not (S3's reserved bucket suffix).
-NOT_FLAGS = {"--ol-s3"}
+#: Words that look like flags but are not ours: S3's reserved bucket suffix, pip's
+#: ``install --target`` (named in the set-up advice for a missing module).
+NOT_FLAGS = {"--ol-s3", "--target"}
 
 
 def _strings(tree: ast.AST) -> Iterator[tuple[int, str]]:
