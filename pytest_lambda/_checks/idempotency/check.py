@@ -27,20 +27,20 @@ few diagnosis runs when a duplicate changes the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._checks.clock import check_clock
 from pytest_lambda._checks.fault_points import fault_point_hook
 from pytest_lambda._checks.faults import Fault, Mode, botocore_hook
-from pytest_lambda._checks.idempotency.causes import (
-    Mismatch,
-    Run,
-    compare,
-    crash_finding,
-    duplicate_finding,
-    identity,
-)
+from pytest_lambda._checks.idempotency.causes import Mismatch, Run, compare, identity
 from pytest_lambda._checks.idempotency.fields import find_field_cause
+from pytest_lambda._checks.idempotency.findings import (
+    crash_finding,
+    derived_finding,
+    duplicate_finding,
+)
+from pytest_lambda._checks.idempotency.operations import is_read
 from pytest_lambda._checks.idempotency.report import (
     CRASH,
     DUPLICATE,
@@ -107,6 +107,11 @@ def _duplicate_scenario(
         status = (
             "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
         )
+        if found is not None and found.severity == "info":
+            status = "passed"
+            if not any(f.code == "idempotency.time-derived" for f in findings):
+                findings.append(derived_finding(found, DUPLICATE, env))
+            found = None
         statuses.append(f"{env}: {status}")
         if found is None:
             continue
@@ -169,7 +174,7 @@ def _crash_scenario(
     not_fired = 0
     for call in points:
         for mode in _MODES:
-            fault = Fault(call.index, mode, call.point)
+            fault = Fault(call.index, mode, call.point, call.resource)
             bad: list[tuple[str, Finding]] = []
             for env in ("warm", "cold"):
                 check.fresh()
@@ -178,7 +183,11 @@ def _crash_scenario(
                 found = compare(
                     check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed()
                 )
-                if found is not None:
+                if found is not None and found.severity == "info":
+                    if not any(f.code == "idempotency.time-derived" for f in findings):
+                        derived = derived_finding(found, CRASH, f"{env} retry")
+                        findings.append(replace(derived, fault_point=fault.describe()))
+                elif found is not None:
                     bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
             if bad:
                 envs = " and ".join(e for e, _ in bad)
@@ -197,8 +206,6 @@ def _crash_scenario(
 
 
 def _with_env(finding: Finding, environment: str) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, environment=environment)
 
 
@@ -317,6 +324,10 @@ def _check_idempotency(
         handler_runs=check.runs,
         runs_by_phase=tuple(check.runs_by_phase.items()),
         side_effect_points=tuple(c.point for c in clean.first_calls),
+        side_effects=tuple(
+            c.label() + (" (a read: faulted, never counted as a duplicate)" if is_read(c.point) else "")
+            for c in clean.first_calls
+        ),
         ignored=tuple(sorted(ignored)),
         notes=tuple(notes),
         reproduce=_reproduce(resolved, event, seed),
