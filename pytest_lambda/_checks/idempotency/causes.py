@@ -161,7 +161,7 @@ def compare(
     fields = response_changes(m1, m2, slack) if m1 != m2 else ()
     gave_up = clean.succeeded and not other.succeeded
     derived = tuple(pairs)
-    order = ("the invocation time", "the request id")
+    order = ("the invocation time", "the request id", "a random id (a new uuid on every run)")
     derived_from = tuple(k for k in order if k in kinds)
     if not changes and not fields and not gave_up:
         if not derived:

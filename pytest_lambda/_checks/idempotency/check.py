@@ -74,7 +74,8 @@ def _duplicate_scenario(
     state0 = check.snapshot()
     clean = check.deliver(check.event)
     state1 = check.snapshot()
-    if check.observe is not None and clean.succeeded and state0 == state1:
+    read_only = bool(clean.calls) and all(is_read(c.point) for c in clean.calls)
+    if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
         findings.append(_blind_observe())
     if not clean.succeeded:
         tries = len(clean.invocations)
@@ -82,6 +83,7 @@ def _duplicate_scenario(
             Finding(
                 scenario=DUPLICATE,
                 severity="error",
+                code="idempotency.first-delivery-failed",
                 message=f"the first delivery never succeeded in {tries} attempt{'s' if tries > 1 else ''} "
                 f"({clean.final_error()}): a failing handler cannot be shown idempotent",
                 fix="make the handler succeed on this event, or check it with an event it accepts",
@@ -137,6 +139,7 @@ def _blind_observe() -> Finding:
     return Finding(
         scenario=DUPLICATE,
         severity="warning",
+        code="idempotency.blind-observe",
         message="observe() returned the same state before and after a clean delivery, so it "
         "cannot show a repeated side effect; if it reads a module of your handler (a list or "
         "dict in store.py), each execution environment imports its own copy of that module, "

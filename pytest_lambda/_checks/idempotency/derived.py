@@ -8,6 +8,7 @@
   time (ISO 8601/CLF timestamps, epoch seconds or milliseconds) or the request id, it is one
   write, not two: an ``info`` finding, never an error. A genuine second write still shows
   as an added item with nothing removed.
+  An item keyed by a uuid made on every run is recognised the same way.
 * **Per-request values in responses** (:func:`per_request`): a changed response field
   whose two values are equal once UUIDs, long hex tokens and timestamps are blanked (a
   new ``Set-Cookie: cartId=<uuid>``, a request id in a body) is a warning, not proof of a
@@ -36,6 +37,7 @@ _TIME_TEXT: Final = re.compile(
 )
 TIME: Final = "the invocation time"
 REQUEST_ID: Final = "the request id"
+RANDOM_ID: Final = "a random id (a new uuid on every run)"
 
 
 def _is_epoch(value: object) -> bool:
@@ -67,6 +69,9 @@ def _blank_time(node: object, kinds: set[str], ids: Sequence[str]) -> object:
         text, n = _TIME_TEXT.subn("<time>", text)
         if n:
             kinds.add(TIME)
+        text, n = _UUID.subn("<uuid>", text)
+        if n:
+            kinds.add(RANDOM_ID)
         return text
     return node
 
@@ -90,7 +95,8 @@ def derived_pairs(
     """Split ``changes`` into the rest and (removed, added) pairs of time-derived items.
 
     Returns the changes left, the pairs, and what the pairs' values were derived from
-    (:data:`TIME`, :data:`REQUEST_ID`).
+    (:data:`TIME`, :data:`REQUEST_ID`, :data:`RANDOM_ID`: a uuid made per run, which a
+    retry after a failure before the write makes anew just as well).
     """
     ids = [i for i in request_ids if isinstance(i, str) and len(i) >= 6]
     removed = [c for c in changes if c.kind == "removed"]
@@ -99,16 +105,24 @@ def derived_pairs(
     kinds: set[str] = set()
     used: set[int] = set()
     for r in removed:
-        found_r: set[str] = set()
-        left = _blank_time((r.path[len(_parent(r.path)) :], r.before), found_r, ids)
+        key_kinds_r: set[str] = set()
+        value_kinds_r: set[str] = set()
+        key_r = _blank_time(r.path[len(_parent(r.path)) :], key_kinds_r, ids)
+        value_r = _blank_time(r.before, value_kinds_r, ids)
         for a in added:
             if id(a) in used or _parent(a.path) != _parent(r.path):
                 continue
-            found_a: set[str] = set()
-            right = _blank_time((a.path[len(_parent(a.path)) :], a.after), found_a, ids)
-            if left == right and found_r | found_a:
+            key_kinds_a: set[str] = set()
+            value_kinds_a: set[str] = set()
+            key_a = _blank_time(a.path[len(_parent(a.path)) :], key_kinds_a, ids)
+            if value_r != _blank_time(a.after, value_kinds_a, ids):
+                continue
+            found = key_kinds_r | key_kinds_a | value_kinds_r | value_kinds_a
+            # an item holding its own key (a DynamoDB item) shows where the key came from
+            # even when the key was cut short in the path
+            if found and (key_r == key_a or value_kinds_r | value_kinds_a):
                 pairs.append((r, a))
-                kinds |= found_r | found_a
+                kinds |= found
                 used |= {id(r), id(a)}
                 break
     rest = [c for c in changes if id(c) not in used]

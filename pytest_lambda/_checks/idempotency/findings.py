@@ -65,8 +65,17 @@ def _touched(changes: Sequence[Change], run: Run) -> tuple[str, str]:
     for change in changes:
         parts = [p.strip("'\"") for p in _SEGMENT.findall(change.path)]
         if len(parts) >= 2 and parts[0] in ("dynamodb", "s3", "sqs", "sns", "lambda"):
-            key = parts[2] if parts[0] == "s3" and len(parts) > 2 else ""
-            return parts[0], describe_resource(f"{parts[0]}.Op", parts[1], key)
+            svc = parts[0]
+            exact = {
+                c.resource
+                for c in run.calls
+                if service(c.point) == svc and c.target == parts[1] and c.resource
+                and not is_read(c.point)
+            }  # fmt: skip
+            if len(exact) == 1:  # the call's own description: an S3 key is not cut short
+                return svc, exact.pop()
+            key = parts[2] if svc == "s3" and len(parts) > 2 else ""
+            return svc, describe_resource(f"{svc}.Op", parts[1], key)
     written = {service(c.point) for c in run.calls if not is_read(c.point)}
     if len(written) == 1:
         svc = written.pop()
@@ -91,7 +100,12 @@ def derived_finding(mismatch: Mismatch, scenario: str, environment: str) -> Find
         environment=environment,
         message=f"the same item apart from values derived from {source}: {added.path} "
         f"replaced {removed.path}" + (f" (and {more} more such item{'s' if more > 1 else ''})" if more else "")
-        + "; the retry ran later under a new request id and wrote it once, not twice",
+        + "; "
+        + (
+            "the retry ran later under a new request id and wrote it once, not twice"
+            if set(mismatch.derived_from) - {"a random id (a new uuid on every run)"}
+            else "the retry made a new id and wrote the item once, not twice"
+        ),
         state_diff=(removed, added),
         deliveries=2,
         fix="nothing to fix if one such item per event is what you want; key the item on the "
@@ -175,11 +189,14 @@ def duplicate_finding(
             "TransactWriteItems with attribute_not_exists on the dedup item), so a redelivery "
             "cannot count twice",
         )
+    versions = svc == "s3" and any(c.path.endswith("]") and c.path.rsplit("[", 1)[-1][:-1].isdigit() for c in changes)
     again = {
         "sqs": "the message was sent again",
         "sns": "the notification was published again",
         "lambda": "the function was invoked again",
-        "s3": "the object was written again",
+        "s3": "a new version of the object was written"
+        if versions
+        else "the object was written again",
     }.get(svc, "a blind insert wrote the same data again")
     if added:
         return replace(base, message=f"{what}: {again}{_on(resource)}", fix=advice(svc, hint))
