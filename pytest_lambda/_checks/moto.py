@@ -103,8 +103,7 @@ def _observe_s3() -> dict[str, Any]:
         for name, bucket in backend.buckets.items():
             if bucket.versioning_status:  # "Enabled" or "Suspended": versions are kept
                 out[name] = {
-                    key: [_md5(v) for v in bucket.keys.getlist(key)]
-                    for key in sorted(bucket.keys.keys())
+                    key: [_md5(v) for v in bucket.keys.getlist(key)] for key in sorted(bucket.keys)
                 }
                 continue
             out[name] = {
@@ -141,7 +140,7 @@ class _Baseline:
         self.invokes = invokes
         self.invoked = list(invokes.calls)
         self.versions = {
-            (id(b), n): {k: list(bk.keys.getlist(k)) for k in bk.keys.keys()}
+            (id(b), n): {k: list(bk.keys.getlist(k)) for k in bk.keys}
             for _, _, b in _backends("s3")
             for n, bk in b.buckets.items()
             if bk.versioning_status
@@ -182,10 +181,10 @@ class _Baseline:
                 backend.buckets[name] = bucket
                 versions = self.versions.get((id(backend), name))
                 if versions is not None:
-                    for key in [k for k in bucket.keys.keys() if k not in versions]:
-                        del bucket.keys[key]
-                    for key, saved in versions.items():
-                        bucket.keys.setlist(key, list(saved))
+                    for stale in [k for k in bucket.keys if k not in versions]:
+                        del bucket.keys[stale]
+                    for stale, kept in versions.items():
+                        bucket.keys.setlist(stale, list(kept))
                     continue
                 for key in [k for k in bucket.keys if k not in objects]:
                     del bucket.keys[key]

@@ -89,7 +89,7 @@ def _register(client: Any) -> None:
         client.meta.events.register_first(
             "before-send.lambda.Invoke", _answer, unique_id=_HANDLER_ID
         )
-    except Exception:  # noqa: BLE001 - a client we cannot hook is simply not recorded
+    except Exception:  # a client we cannot hook is simply not recorded
         return
 
 
@@ -109,5 +109,5 @@ def install(log: InvokeLog) -> None:
             _register(self)
         return original(self, operation_name, api_params)
 
-    BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+    BaseClient._make_api_call = _make_api_call
     _installed = True

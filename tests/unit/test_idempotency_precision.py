@@ -9,7 +9,6 @@ error-level code may be in ``must_not`` (a case with ``expect: []`` must pass).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,9 @@ def _arg(args: list[str], flag: str) -> str:
 
 
 def run_case(name: str) -> tuple[dict[str, Any], IdempotencyReport]:
+    from datetime import datetime, timezone
+
+    from pytest_lambda import LambdaClock
     from pytest_lambda._checks.moto import moto_state
     from pytest_lambda._checks.moto_setup import mocked_aws
 
@@ -40,14 +42,16 @@ def run_case(name: str) -> tuple[dict[str, Any], IdempotencyReport]:
     event = getattr(events, kind)(seed=seed)
     with mocked_aws(_arg(args, "--moto-setup"), "us-east-1", str(folder)):
         observe, reset = moto_state()
-        with LambdaRunner(args[0], root=folder) as runner:
-            report = check_idempotency(runner, event, observe=observe, reset=reset, seed=seed)
+        with LambdaClock() as clock:
+            clock.move_to(datetime(2026, 1, 1, tzinfo=timezone.utc))  # messages word for word
+            with LambdaRunner(args[0], root=folder, clock=clock) as runner:
+                report = check_idempotency(runner, event, observe=observe, reset=reset, seed=seed)
     return case, report
 
 
 @pytest.fixture(scope="module")
-def reports() -> Iterator[dict[str, tuple[dict[str, Any], IdempotencyReport]]]:
-    yield {name: run_case(name) for name in CASES}
+def reports() -> dict[str, tuple[dict[str, Any], IdempotencyReport]]:
+    return {name: run_case(name) for name in CASES}
 
 
 def test_the_corpus_has_the_cases_of_the_brief() -> None:
@@ -55,7 +59,9 @@ def test_the_corpus_has_the_cases_of_the_brief() -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_case_labels(name: str, reports: dict[str, tuple[dict[str, Any], IdempotencyReport]]) -> None:
+def test_case_labels(
+    name: str, reports: dict[str, tuple[dict[str, Any], IdempotencyReport]]
+) -> None:
     case, report = reports[name]
     errors = {f.code for f in report.errors}
     warnings = {f.code for f in report.warnings}

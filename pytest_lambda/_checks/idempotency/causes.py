@@ -209,5 +209,3 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         path = event.get("path") or event.get("rawPath")
         return f"{kind} {method} {path}, requestId {ctx.get('requestId')!r}"
     return "direct invoke, keys " + ", ".join(map(str, list(event)[:6]))
-
-

@@ -328,7 +328,8 @@ def _check_idempotency(
         runs_by_phase=tuple(check.runs_by_phase.items()),
         side_effect_points=tuple(c.point for c in clean.first_calls),
         side_effects=tuple(
-            c.label() + (" (a read: faulted, never counted as a duplicate)" if is_read(c.point) else "")
+            c.label()
+            + (" (a read: faulted, never counted as a duplicate)" if is_read(c.point) else "")
             for c in clean.first_calls
         ),
         ignored=tuple(sorted(ignored)),

@@ -28,7 +28,9 @@ from pytest_lambda._checks.statediff import Change, diff, time_shifted
 
 __all__ = ["derived_pairs", "parsed", "per_request", "response_changes"]
 
-_UUID: Final = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_UUID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
 _HEX: Final = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
 _TIME_TEXT: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -46,34 +48,42 @@ def _is_epoch(value: object) -> bool:
     return 1e9 <= value < 1e10 or 1e12 <= value < 1e13
 
 
-def _blank_time(node: object, kinds: set[str], ids: Sequence[str]) -> object:
-    """``node`` with timestamps and request ids blanked; ``kinds`` collects what was found."""
+Found = list[tuple[str, str]]  # (what it derives from, the token blanked)
+
+
+def _blank_time(node: object, found: Found, ids: Sequence[str]) -> object:
+    """``node`` with timestamps, request ids and uuids blanked; ``found`` collects them."""
     if isinstance(node, Mapping):
-        return {_blank_time(k, kinds, ids): _blank_time(v, kinds, ids) for k, v in node.items()}
+        return {_blank_time(k, found, ids): _blank_time(v, found, ids) for k, v in node.items()}
     if isinstance(node, (list, tuple)):
-        return [_blank_time(v, kinds, ids) for v in node]
+        return [_blank_time(v, found, ids) for v in node]
     if _is_epoch(node):
-        kinds.add(TIME)
+        found.append((TIME, repr(node)))
         return "<time>"
     if isinstance(node, str):
         text = node
         for rid in ids:
             if rid in text:
                 text = text.replace(rid, "<request id>")
-        if "<aws_request_id>" in text or "<request id>" in text:
-            kinds.add(REQUEST_ID)
-            text = text.replace("<aws_request_id>", "<request id>")
-        if "<timestamp>" in text:
-            kinds.add(TIME)
-            text = text.replace("<timestamp>", "<time>")
-        text, n = _TIME_TEXT.subn("<time>", text)
-        if n:
-            kinds.add(TIME)
-        text, n = _UUID.subn("<uuid>", text)
-        if n:
-            kinds.add(RANDOM_ID)
+        text = text.replace("<aws_request_id>", "<request id>")
+        if "<request id>" in text:
+            found.append((REQUEST_ID, "<request id>"))
+        text = text.replace("<timestamp>", "<time>")  # masked already: no evidence either way
+        for kind, pattern, blank in ((TIME, _TIME_TEXT, "<time>"), (RANDOM_ID, _UUID, "<uuid>")):
+            found.extend((kind, m) for m in pattern.findall(text))
+            text = pattern.sub(blank, text)
         return text
     return node
+
+
+def _derived_from(left: Found, right: Found) -> set[str]:
+    """What the two sides' differences derive from: the kinds whose tokens differ (a
+    request id always does: every invocation has its own)."""
+    kinds = {k for k, _ in left + right if k == REQUEST_ID}
+    for kind in (TIME, RANDOM_ID):
+        if sorted(t for k, t in left if k == kind) != sorted(t for k, t in right if k == kind):
+            kinds.add(kind)
+    return kinds
 
 
 def _parent(path: str) -> str:
@@ -98,29 +108,30 @@ def derived_pairs(
     (:data:`TIME`, :data:`REQUEST_ID`, :data:`RANDOM_ID`: a uuid made per run, which a
     retry after a failure before the write makes anew just as well).
     """
-    ids = [i for i in request_ids if isinstance(i, str) and len(i) >= 6]
+    ids = [i for i in request_ids if len(i) >= 6]
     removed = [c for c in changes if c.kind == "removed"]
     added = [c for c in changes if c.kind == "added"]
     pairs: list[tuple[Change, Change]] = []
     kinds: set[str] = set()
     used: set[int] = set()
     for r in removed:
-        key_kinds_r: set[str] = set()
-        value_kinds_r: set[str] = set()
-        key_r = _blank_time(r.path[len(_parent(r.path)) :], key_kinds_r, ids)
-        value_r = _blank_time(r.before, value_kinds_r, ids)
+        key_r: Found = []
+        value_r: Found = []
+        blank_key_r = _blank_time(r.path[len(_parent(r.path)) :], key_r, ids)
+        blank_r = _blank_time(r.before, value_r, ids)
         for a in added:
             if id(a) in used or _parent(a.path) != _parent(r.path):
                 continue
-            key_kinds_a: set[str] = set()
-            value_kinds_a: set[str] = set()
-            key_a = _blank_time(a.path[len(_parent(a.path)) :], key_kinds_a, ids)
-            if value_r != _blank_time(a.after, value_kinds_a, ids):
+            key_a: Found = []
+            value_a: Found = []
+            blank_key_a = _blank_time(a.path[len(_parent(a.path)) :], key_a, ids)
+            if blank_r != _blank_time(a.after, value_a, ids):
                 continue
-            found = key_kinds_r | key_kinds_a | value_kinds_r | value_kinds_a
+            from_value = _derived_from(value_r, value_a)
+            found = from_value | _derived_from(key_r, key_a)
             # an item holding its own key (a DynamoDB item) shows where the key came from
             # even when the key was cut short in the path
-            if found and (key_r == key_a or value_kinds_r | value_kinds_a):
+            if found and (blank_key_r == blank_key_a or from_value):
                 pairs.append((r, a))
                 kinds |= found
                 used |= {id(r), id(a)}
@@ -169,6 +180,6 @@ def per_request(change: Change) -> bool:
     if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):  # multi-value headers
         return all(
             isinstance(x, str) and isinstance(y, str) and _blank_random(x) == _blank_random(y)
-            for x, y in zip(a, b)
+            for x, y in zip(a, b, strict=True)
         )
     return False

@@ -189,7 +189,9 @@ def duplicate_finding(
             "TransactWriteItems with attribute_not_exists on the dedup item), so a redelivery "
             "cannot count twice",
         )
-    versions = svc == "s3" and any(c.path.endswith("]") and c.path.rsplit("[", 1)[-1][:-1].isdigit() for c in changes)
+    versions = svc == "s3" and any(
+        c.path.endswith("]") and c.path.rsplit("[", 1)[-1][:-1].isdigit() for c in changes
+    )
     again = {
         "sqs": "the message was sent again",
         "sns": "the notification was published again",
@@ -216,7 +218,9 @@ def _duplicated(clean: Run, run: Run, changes: Sequence[Change] = ()) -> Call | 
     resource whose state differs (two tables' ``UpdateItem`` calls are told apart).
     A repeated read (``GetItem``, ``HeadObject``, ``ReceiveMessage`` …) is never it."""
     extra = Counter(map(_call_key, run.calls)) - Counter(map(_call_key, clean.calls))
-    candidates = [c for c in reversed(run.calls) if extra.get(_call_key(c)) and not is_read(c.point)]
+    candidates = [
+        c for c in reversed(run.calls) if extra.get(_call_key(c)) and not is_read(c.point)
+    ]
     changed = [
         c for c in candidates if c.target and any(f"[{c.target!r}]" in ch.path for ch in changes)
     ]

@@ -11,7 +11,7 @@ DDB = boto3.client("dynamodb")
 
 
 def handler(event: dict[str, Any], context: Any) -> None:
-    for record in event["Records"]:
+    for _record in event["Records"]:  # one order per message
         DDB.update_item(
             TableName="order_counts",
             Key={"pk": {"S": "customer#all"}},

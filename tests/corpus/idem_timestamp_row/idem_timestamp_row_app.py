@@ -18,13 +18,23 @@ def handler(event: dict[str, Any], context: Any) -> None:
         try:
             DDB.transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": "audit", "Item": {"pk": {"S": f"msg#{record['messageId']}"}},
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                    {"Put": {"TableName": "audit", "Item": {
-                        "pk": {"S": f"at#{now}"},
-                        "message": {"S": record["messageId"]},
-                        "request": {"S": context.aws_request_id},
-                    }}},
+                    {
+                        "Put": {
+                            "TableName": "audit",
+                            "Item": {"pk": {"S": f"msg#{record['messageId']}"}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": "audit",
+                            "Item": {
+                                "pk": {"S": f"at#{now}"},
+                                "message": {"S": record["messageId"]},
+                                "request": {"S": context.aws_request_id},
+                            },
+                        }
+                    },
                 ]
             )
         except DDB.exceptions.TransactionCanceledException:
