@@ -160,7 +160,8 @@ def _aws_error(mode: Mode, point: str) -> BaseException:
 
 
 _TARGET_PARAMS: Final = (
-    "TableName", "Bucket", "QueueUrl", "TopicArn", "StreamName", "FunctionName", "TargetArn",
+    "TableName", "Bucket", "QueueUrl", "QueueName", "TopicArn", "StreamName", "FunctionName",
+    "TargetArn",
 )  # fmt: skip
 
 
