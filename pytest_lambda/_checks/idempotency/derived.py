@@ -14,7 +14,8 @@
   new ``Set-Cookie: cartId=<uuid>``, a request id in a body) is a warning, not proof of a
   duplicated side effect, when the state is the same.
 
-Cost: linear in the size of the diff (pairs are matched by parent path).
+Cost: linear in the size of the diff (added items are indexed by parent path and blanked
+value).
 """
 
 from __future__ import annotations
@@ -109,23 +110,26 @@ def derived_pairs(
     retry after a failure before the write makes anew just as well).
     """
     ids = [i for i in request_ids if len(i) >= 6]
-    removed = [c for c in changes if c.kind == "removed"]
-    added = [c for c in changes if c.kind == "added"]
+    # the added items, blanked once and indexed by (parent path, blanked value): O(changes)
+    index: dict[tuple[str, str], list[tuple[Change, object, Found, Found]]] = {}
+    for a in (c for c in changes if c.kind == "added"):
+        key_a: Found = []
+        value_a: Found = []
+        blank_key_a = _blank_time(a.path[len(_parent(a.path)) :], key_a, ids)
+        blank_a = _blank_time(a.after, value_a, ids)
+        index.setdefault((_parent(a.path), repr(blank_a)), []).append(
+            (a, blank_key_a, key_a, value_a)
+        )
     pairs: list[tuple[Change, Change]] = []
     kinds: set[str] = set()
     used: set[int] = set()
-    for r in removed:
+    for r in (c for c in changes if c.kind == "removed"):
         key_r: Found = []
         value_r: Found = []
         blank_key_r = _blank_time(r.path[len(_parent(r.path)) :], key_r, ids)
         blank_r = _blank_time(r.before, value_r, ids)
-        for a in added:
-            if id(a) in used or _parent(a.path) != _parent(r.path):
-                continue
-            key_a: Found = []
-            value_a: Found = []
-            blank_key_a = _blank_time(a.path[len(_parent(a.path)) :], key_a, ids)
-            if blank_r != _blank_time(a.after, value_a, ids):
+        for a, blank_key_a, key_a, value_a in index.get((_parent(r.path), repr(blank_r)), ()):
+            if id(a) in used:
                 continue
             from_value = _derived_from(value_r, value_a)
             found = from_value | _derived_from(key_r, key_a)
