@@ -3,30 +3,33 @@
 moto runs an invoked function in a Docker container, which a unit test rarely has; and a
 duplicate ``Invoke`` is a side effect the idempotency check must see. While a
 :class:`InvokeLog` is live (from ``moto_state()`` until its ``observe``/``reset`` are
-garbage), every ``lambda.Invoke`` sent by any botocore client is recorded (function name,
-qualifier, invocation type, payload) and answered without reaching moto: ``StatusCode``
+garbage; for the whole mock of ``pytest-lambda check --moto`` and ``--lambda-moto``), the
+newest live log records every ``lambda.Invoke`` sent by any botocore client (function
+name, qualifier, invocation type, payload), and the call is answered without reaching moto: ``StatusCode``
 202 and an empty payload for ``InvocationType="Event"``, 200 and the payload ``{}`` for
 ``RequestResponse`` (**the function is not run**: its own effects are not in the state).
 A call that failed before it was sent (an injected fault) is not recorded; one whose
 acknowledgement was lost is.
 
 The hook is one class-level patch of ``BaseClient._make_api_call`` (installed once), which
-registers a ``before-send`` handler on each Lambda client it sees; with no live log the
-handler does nothing and moto answers as usual. Cost: a dict lookup per API call.
+registers a ``before-call`` handler, last, on each Lambda client it sees: it answers in
+botocore's place, so moto never sees the call (moto would still try to run the function);
+with no live log it does nothing and moto answers as usual. Cost: a dict lookup per API call.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import json
 import weakref
 from typing import Any, Final
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
-__all__ = ["InvokeLog", "install"]
+__all__ = ["InvokeLog", "install", "uninstall"]
 
 _HANDLER_ID: Final = "pytest_lambda_invoke_log"
-_live: weakref.ref[InvokeLog] | None = None
+_live: list[weakref.ref[InvokeLog]] = []  # the newest log still alive records
 _installed = False
 
 
@@ -56,47 +59,82 @@ def _payload(body: Any) -> Any:
         return text
 
 
-def _answer(request: Any, **_: Any) -> Any:
-    log = _live() if _live is not None else None
-    if log is None:
+def _current() -> InvokeLog | None:
+    while _live:
+        log = _live[-1]()
+        if log is not None:
+            return log
+        _live.pop()
+    return None
+
+
+def _header(headers: Any, name: str, default: str) -> str:
+    for key, value in dict(headers or {}).items():
+        if key.lower() == name:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return default
+
+
+def _answer(params: Any = None, model: Any = None, **_: Any) -> Any:
+    """A ``before-call`` handler, registered last (after the check's fault hook, which may
+    fail the call first); answers ``lambda.Invoke`` only."""
+    if getattr(model, "name", None) != "Invoke":
+        return None
+    log = _current()
+    if log is None or not isinstance(params, dict):
         return None
     from botocore.awsrequest import AWSResponse
+    from botocore.response import StreamingBody
     from moto.core.botocore_stubber import MockRawResponse
 
-    url = urlsplit(request.url)
-    parts = url.path.split("/")
+    parts = str(params.get("url_path", "")).split("?", 1)[0].split("/")
     name = unquote(parts[parts.index("functions") + 1]) if "functions" in parts else "?"
     if ":function:" in name:
         name = name.split(":function:", 1)[1].split(":", 1)[0]
-    qualifier = (parse_qs(url.query).get("Qualifier") or [""])[0]
-    headers = {k.lower(): v for k, v in dict(request.headers).items()}
-    kind = headers.get("x-amz-invocation-type", b"RequestResponse")
-    kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+    query = params.get("query_string") or {}
+    qualifier = str(query.get("Qualifier", "")) if isinstance(query, dict) else ""
+    kind = _header(params.get("headers"), "x-amz-invocation-type", "RequestResponse")
     log.calls.append(
-        {"function": name, "qualifier": qualifier, "type": kind, "payload": _payload(request.body)}
+        {
+            "function": name,
+            "qualifier": qualifier,
+            "type": kind,
+            "payload": _payload(params.get("body")),
+        }
     )
-    status, body = (202, b"") if kind == "Event" else (200, b"{}")
-    if kind == "DryRun":
-        status, body = 204, b""
-    out = {"x-amz-executed-version": "$LATEST", "content-type": "application/json"}
-    return AWSResponse(request.url, status, out, MockRawResponse(body))
+    status, body = {"Event": (202, b""), "DryRun": (204, b"")}.get(kind, (200, b"{}"))
+    headers = {"x-amz-executed-version": "$LATEST", "content-type": "application/json"}
+    url = str(params.get("url", ""))
+    http = AWSResponse(url, status, headers, MockRawResponse(body))
+    parsed = {
+        "StatusCode": status,
+        "ExecutedVersion": "$LATEST",
+        "Payload": StreamingBody(io.BytesIO(body), len(body)),
+        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0},
+    }
+    return http, parsed
 
 
 def _register(client: Any) -> None:
     try:
         if client.meta.service_model.service_name != "lambda":
             return
-        client.meta.events.register_first(
-            "before-send.lambda.Invoke", _answer, unique_id=_HANDLER_ID
-        )
+        # on the generic event: botocore calls more specific handlers before less specific
+        # ones, "last" included, and the check's fault hook is on the generic one
+        client.meta.events.register_last("before-call", _answer, unique_id=_HANDLER_ID)
     except Exception:  # a client we cannot hook is simply not recorded
         return
 
 
+def uninstall(log: InvokeLog) -> None:
+    """``log`` records no more (the one installed before it, if alive, records again)."""
+    _live[:] = [ref for ref in _live if ref() is not None and ref() is not log]
+
+
 def install(log: InvokeLog) -> None:
-    """Make ``log`` the live log (until it is garbage) and install the hook once."""
-    global _live, _installed
-    _live = weakref.ref(log)
+    """Make ``log`` the live log (until it is garbage or uninstalled); hook botocore once."""
+    global _installed
+    _live.append(weakref.ref(log))
     if _installed:
         return
     from botocore.client import BaseClient

@@ -108,10 +108,22 @@ def check_cli_moto(moto: bool, setup: str | None, isolation: str) -> None:
 
 @contextmanager
 def mocked_aws(setup: str | None, region: str, root: str | None) -> Iterator[None]:
-    """Inside ``moto.mock_aws()``, after the user's set-up (if any) has created resources."""
+    """Inside ``moto.mock_aws()``, after the user's set-up (if any) has created resources.
+
+    ``lambda.Invoke`` calls are answered without running the function for the whole mock
+    (:mod:`pytest_lambda._checks.moto_invokes`: moto would need Docker, and the invoked
+    function rarely exists in the mock), so every check sees the same answer.
+    """
     from moto import mock_aws
 
+    from pytest_lambda._checks.moto_invokes import InvokeLog, install, uninstall
+
+    log = InvokeLog()
     with mock_aws():
-        if setup:
-            run_setup(setup, region, root)
-        yield
+        install(log)
+        try:
+            if setup:
+                run_setup(setup, region, root)
+            yield
+        finally:
+            uninstall(log)

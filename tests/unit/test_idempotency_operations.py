@@ -219,3 +219,24 @@ def test_a_response_field_that_is_not_random_is_an_error_showing_path_and_values
     assert "visits" not in lines[2] + lines[3]
     start = lines.index("  responses differ at:")
     assert lines[start + 1] == "    ~ response['body']['visits']: 1 → 2"
+
+
+def test_the_checks_mock_answers_invoke_and_moto_state_inside_it_records() -> None:
+    pytest.importorskip("moto")
+    import boto3
+
+    from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.moto_invokes import _current
+    from pytest_lambda._checks.moto_setup import mocked_aws
+
+    with mocked_aws(None, "us-east-1", None):
+        client = boto3.client("lambda", region_name="us-east-1")
+        # no such function in moto, and no Docker: still answered, as in production
+        assert client.invoke(FunctionName="worker", InvocationType="Event")["StatusCode"] == 202
+        outer = _current()
+        observe, reset = moto_state()
+        client.invoke(FunctionName="worker", Payload=b"[1]")
+        assert observe()["lambda"] == {"worker": [[1]]}
+        del observe, reset
+        assert _current() is outer  # moto_state's log is garbage: the mock's records again
+    assert _current() is None
