@@ -252,8 +252,8 @@ def test_a_row_keyed_by_the_invocation_time_is_one_write(reports: Reports) -> No
     assert _lines(report)[:2] == [
         "info: [crash and retry, warm retry] the same item apart from values derived from the "
         "invocation time and the request id: state['dynamodb']['audit']['pk=at#2026-01-01T00:00:"
-        "30+00:00'] replaced state['dynamodb']['audit']['pk=at#2026-01-01T00:00:00+00:00']; "
-        "the retry ran later under a new request id and wrote it once, not twice",
+        "30+00:00#93b05a0…'] replaced state['dynamodb']['audit']['pk=at#2026-01-01T00:00:00+00:00"
+        "#93b05a0…']; the retry ran later under a new request id and wrote it once, not twice",
         "  fault: dynamodb.TransactWriteItems (point 1, table 'audit') failed before the call "
         "was made",
     ]

@@ -29,7 +29,7 @@ def handler(event: dict[str, Any], context: Any) -> None:
                         "Put": {
                             "TableName": "audit",
                             "Item": {
-                                "pk": {"S": f"at#{now}"},
+                                "pk": {"S": f"at#{now}#{record['messageId']}"},
                                 "message": {"S": record["messageId"]},
                                 "request": {"S": context.aws_request_id},
                             },
