@@ -153,7 +153,7 @@ def test_lambda_invoke_is_state_and_gets_lambda_advice(reports: Reports) -> None
         "the function was invoked again (function 'resize-worker')",
         "  state: - after 1 delivery, + after 2 deliveries:",
         "    + state['lambda']['resize-worker'][1]: {'job': '{\"id\":\"97524d6a-f51e-4722-821b-"
-        "609228ce6f24\",\"type\":\"and\",\"customer\":\"fish\",\"amount\":41.64…",
+        '609228ce6f24","type":"and","customer":"fish","amount":41.64…',
     ]
     assert _fix(report) == (
         "pass an idempotency key derived from messageId in the payload and make the called "
@@ -246,9 +246,7 @@ def test_a_random_session_cookie_is_a_warning_showing_the_field(reports: Reports
 def test_a_row_keyed_by_the_invocation_time_is_one_write(reports: Reports) -> None:
     _, report = reports["idem_timestamp_row"]
     assert report.ok
-    assert [(f.code, f.severity) for f in report.findings] == [
-        ("idempotency.time-derived", "info")
-    ]
+    assert [(f.code, f.severity) for f in report.findings] == [("idempotency.time-derived", "info")]
     assert _lines(report)[:2] == [
         "info: [crash and retry, warm retry] the same item apart from values derived from the "
         "invocation time and the request id: state['dynamodb']['audit']['pk=at#2026-01-01T00:00:"
