@@ -35,6 +35,7 @@ __all__ = [
     "Mode",
     "Recorder",
     "botocore_hook",
+    "describe_resource",
 ]
 
 Mode = Literal["before", "after"]
@@ -50,9 +51,14 @@ class Call:
     point: str
     detail: str
     target: str = ""  # the table, bucket, queue or topic an AWS call acts on, when known
+    resource: str = ""  # what it touched, for people: "table 'orders'", "s3://b/k", "queue 'q'"
 
     def describe(self) -> str:
         return f"{self.point}({self.detail})" if self.detail else self.point
+
+    def label(self) -> str:
+        """``sqs.SendMessage to queue 'out'``: the point and the resource it touched."""
+        return f"{self.point} on {self.resource}" if self.resource else self.point
 
 
 @dataclass(frozen=True)
@@ -62,10 +68,12 @@ class Fault:
     index: int
     mode: Mode
     point: str
+    resource: str = ""  # what the call touched, e.g. "table 'orders'"
 
     def describe(self) -> str:
         """What was done to the call, e.g. ``store.put (point 3) failed before the call``."""
-        where = f"{self.point} (point {self.index + 1})"
+        on = f", {self.resource}" if self.resource else ""
+        where = f"{self.point} (point {self.index + 1}{on})"
         if self.mode == "before":
             return f"{where} failed before the call was made"
         return f"{where} succeeded but its acknowledgement was lost"
@@ -93,11 +101,12 @@ class Recorder:
         detail: str,
         error: Callable[[Mode, str], BaseException],
         target: str = "",
+        resource: str = "",
     ) -> int:
         """Record a call about to happen; raise when the fault is ``before`` it."""
         if not self.active:
             return -1
-        call = Call(len(self.calls), point, detail, target)
+        call = Call(len(self.calls), point, detail, target, resource)
         self.calls.append(call)
         if (
             self.fault is not None
@@ -150,7 +159,14 @@ def _aws_error(mode: Mode, point: str) -> BaseException:
     return error
 
 
-_TARGET_PARAMS: Final = ("TableName", "Bucket", "QueueUrl", "TopicArn", "StreamName")
+_TARGET_PARAMS: Final = (
+    "TableName", "Bucket", "QueueUrl", "QueueName", "TopicArn", "StreamName", "FunctionName",
+    "TargetArn",
+)  # fmt: skip
+
+
+def _name(value: str) -> str:
+    return value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
 
 
 def _target(params: Any) -> str:
@@ -160,18 +176,62 @@ def _target(params: Any) -> str:
     for name in _TARGET_PARAMS:
         value = params.get(name)
         if isinstance(value, str) and value:
-            return value.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+            if name == "FunctionName" and ":function:" in value:
+                return value.split(":function:", 1)[1].split(":", 1)[0]
+            return _name(value)
+    tables = params.get("RequestItems")  # BatchWriteItem / BatchGetItem
+    if isinstance(tables, dict) and tables:
+        return ", ".join(map(str, tables))
+    items = params.get("TransactItems")  # TransactWriteItems / TransactGetItems
+    if isinstance(items, list):
+        names = {
+            str(op.get("TableName"))
+            for item in items
+            if isinstance(item, dict)
+            for op in item.values()
+            if isinstance(op, dict) and op.get("TableName")
+        }
+        return ", ".join(sorted(names))
     return ""
+
+
+_NOUN: Final = {
+    "dynamodb": "table",
+    "sqs": "queue",
+    "sns": "topic",
+    "lambda": "function",
+    "kinesis": "stream",
+}
+
+
+def describe_resource(point: str, target: str, key: str = "") -> str:
+    """``table 'orders'``, ``s3://bucket/key``, ``queue 'out'`` …; ``""`` when unknown."""
+    svc = point.partition(".")[0]
+    if not target:
+        return ""
+    if svc == "s3":
+        return f"s3://{target}/{key}" if key else f"bucket {target!r}"
+    noun = _NOUN.get(svc)
+    return f"{noun} {target!r}" if noun else repr(target)
+
+
+def _resource(service: str, params: Any) -> str:
+    target = _target(params)
+    key = params.get("Key") if isinstance(params, dict) and service == "s3" else ""
+    return describe_resource(f"{service}.Op", target, key if isinstance(key, str) else "")
 
 
 class _BotocoreHandlers:
     def __init__(self, recorder: Recorder) -> None:
         self.recorder = recorder
 
-    def params(self, params: Any = None, context: Any = None, **_: Any) -> None:
+    def params(self, params: Any = None, context: Any = None, **kwargs: Any) -> None:
         if self.recorder.active and isinstance(context, dict):
             context[_CTX_KEY + "_params"] = short(params, 160)
             context[_CTX_KEY + "_target"] = _target(params)
+            model = kwargs.get("model")
+            svc = model.service_model.service_name if model is not None else ""
+            context[_CTX_KEY + "_resource"] = _resource(svc, params)
 
     def before(self, model: Any = None, context: Any = None, **_: Any) -> None:
         if not self.recorder.active or model is None:
@@ -179,7 +239,8 @@ class _BotocoreHandlers:
         label = f"{model.service_model.service_name}.{model.name}"
         detail = context.get(_CTX_KEY + "_params", "") if isinstance(context, dict) else ""
         target = context.get(_CTX_KEY + "_target", "") if isinstance(context, dict) else ""
-        index = self.recorder.enter(label, detail, _aws_error, target)
+        where = context.get(_CTX_KEY + "_resource", "") if isinstance(context, dict) else ""
+        index = self.recorder.enter(label, detail, _aws_error, target, where)
         if isinstance(context, dict):
             context[_CTX_KEY] = index
 

@@ -8,13 +8,19 @@
 ``observe()`` returns a plain snapshot::
 
     {"dynamodb": {table: {"pk=o-1": {item as Python values}}},
-     "s3": {bucket: {key: md5 of the bytes}},
+     "s3": {bucket: {key: md5 of the bytes}},      # versioned bucket: [md5 per version]
      "sqs": {queue name: [message bodies: in queue order for FIFO, sorted otherwise]},
-     "sns": {topic name: [published messages]}}
+     "sns": {topic name: [published messages]},
+     "lambda": {function name: [Invoke payloads]}}
+
+On a versioned bucket every put of a key adds a version, so a duplicate put of the same
+bytes is seen (the list grows). ``lambda.Invoke`` calls are recorded at the botocore level
+and answered without running the function (moto would need Docker):
+:mod:`pytest_lambda._checks.moto_invokes`.
 
 ``reset()`` puts back the state of the moment ``moto_state()`` was called: items, objects,
 queued messages and sent notifications, and drops tables, buckets, queues and topics
-created since. moto is imported when ``moto_state()`` is called, never before.
+created since, and forgets the Invoke calls recorded since. moto is imported when ``moto_state()`` is called, never before.
 """
 
 from __future__ import annotations
@@ -23,12 +29,15 @@ import copy
 import hashlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from pytest_lambda._checks.moto_invokes import InvokeLog
 
 __all__ = ["MOTO_MISSING", "moto_state"]
 
 MOTO_MISSING: Final = "moto_state() needs moto and boto3: pip install 'pytest-lambda-toolkit[moto]'"
-SERVICES: Final = ("dynamodb", "s3", "sqs", "sns")
+SERVICES: Final = ("dynamodb", "s3", "sqs", "sns", "lambda")
 
 
 def _backends(service: str) -> Iterator[tuple[str, str, Any]]:
@@ -83,10 +92,20 @@ def _observe_dynamodb() -> dict[str, Any]:
     return out
 
 
+def _md5(obj: Any) -> str | None:
+    value = getattr(obj, "value", None)  # a delete marker has none
+    return None if value is None else hashlib.md5(value).hexdigest()
+
+
 def _observe_s3() -> dict[str, Any]:
     out: dict[str, Any] = {}
     for _, _, backend in _backends("s3"):
         for name, bucket in backend.buckets.items():
+            if bucket.versioning_status:  # "Enabled" or "Suspended": versions are kept
+                out[name] = {
+                    key: [_md5(v) for v in bucket.keys.getlist(key)] for key in sorted(bucket.keys)
+                }
+                continue
             out[name] = {
                 key: hashlib.md5(obj.value).hexdigest() for key, obj in sorted(bucket.keys.items())
             }
@@ -117,7 +136,15 @@ def _observe_sns() -> dict[str, Any]:
 class _Baseline:
     """What ``reset()`` restores, captured when ``moto_state()`` is called."""
 
-    def __init__(self) -> None:
+    def __init__(self, invokes: InvokeLog) -> None:
+        self.invokes = invokes
+        self.invoked = list(invokes.calls)
+        self.versions = {
+            (id(b), n): {k: list(bk.keys.getlist(k)) for k in bk.keys}
+            for _, _, b in _backends("s3")
+            for n, bk in b.buckets.items()
+            if bk.versioning_status
+        }
         self.tables = {
             id(b): (b, {n: (t, copy.deepcopy(t.items)) for n, t in b.tables.items()})
             for _, _, b in _backends("dynamodb")
@@ -152,6 +179,13 @@ class _Baseline:
                 del backend.buckets[name]
             for name, (bucket, objects) in saved_buckets.items():
                 backend.buckets[name] = bucket
+                versions = self.versions.get((id(backend), name))
+                if versions is not None:
+                    for stale in [k for k in bucket.keys if k not in versions]:
+                        del bucket.keys[stale]
+                    for stale, kept in versions.items():
+                        bucket.keys.setlist(stale, list(kept))
+                    continue
                 for key in [k for k in bucket.keys if k not in objects]:
                     del bucket.keys[key]
                 for key, value in objects.items():
@@ -172,10 +206,12 @@ class _Baseline:
             for arn, (topic, sent) in saved_topics.items():
                 backend.topics[arn] = topic
                 topic.sent_notifications = list(sent)
+        self.invokes.calls[:] = self.invoked
 
 
 def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
-    """``(observe, reset)`` over moto's DynamoDB, S3, SQS and SNS state (see the module docs).
+    """``(observe, reset)`` over moto's DynamoDB, S3, SQS and SNS state and Lambda ``Invoke``
+    calls (see the module docs).
 
     Call it inside ``moto.mock_aws()`` once the starting resources exist: ``reset()``
     returns to the state of that moment.
@@ -186,7 +222,11 @@ def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
         import moto  # noqa: F401
     except ImportError as exc:
         raise ImportError(MOTO_MISSING) from exc
-    baseline = _Baseline()
+    from pytest_lambda._checks.moto_invokes import InvokeLog, install
+
+    invokes = InvokeLog()
+    install(invokes)
+    baseline = _Baseline(invokes)
 
     def observe() -> dict[str, Any]:
         return {
@@ -194,6 +234,7 @@ def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
             "s3": _observe_s3(),
             "sqs": _observe_sqs(),
             "sns": _observe_sns(),
+            "lambda": invokes.observe(),
         }
 
     def reset() -> None:

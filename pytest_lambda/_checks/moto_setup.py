@@ -111,12 +111,24 @@ def mocked_aws(
     setup: str | None, region: str, root: str | None, *, before: Callable[[], object] | None = None
 ) -> Iterator[None]:
     """Inside ``moto.mock_aws()``, after ``before`` (a template's resources) and the user's
-    set-up (if any, for seed data) have created resources."""
+    set-up (if any, for seed data) have created resources.
+
+    ``lambda.Invoke`` calls are answered without running the function for the whole mock
+    (:mod:`pytest_lambda._checks.moto_invokes`: moto would need Docker, and the invoked
+    function rarely exists in the mock), so every check sees the same answer.
+    """
     from moto import mock_aws
 
+    from pytest_lambda._checks.moto_invokes import InvokeLog, install, uninstall
+
+    log = InvokeLog()
     with mock_aws():
-        if before is not None:
-            before()
-        if setup:
-            run_setup(setup, region, root)
-        yield
+        install(log)
+        try:
+            if before is not None:
+                before()
+            if setup:
+                run_setup(setup, region, root)
+            yield
+        finally:
+            uninstall(log)

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
-__all__ = ["Change", "diff", "mask", "render_diff", "short", "time_shifted"]
+__all__ = ["Change", "diff", "mask", "render_diff", "short", "show", "time_shifted"]
 
 _MAX_REPR: Final = 100
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
@@ -47,6 +47,16 @@ class Change:
         if self.kind == "removed":
             return f"- {self.path}: {short(self.before)}"
         return f"~ {self.path}: {short(self.before)} → {short(self.after)}"
+
+
+def show(change: Change, limit: int = 400) -> str:
+    """One change with both values whole (up to ``limit`` characters each): where two
+    values differ is never cut off, unlike :meth:`Change.render`'s short form."""
+    if change.kind == "added":
+        return f"+ {change.path}: {short(change.after, limit)}"
+    if change.kind == "removed":
+        return f"- {change.path}: {short(change.before, limit)}"
+    return f"~ {change.path}: {short(change.before, limit)} → {short(change.after, limit)}"
 
 
 def _key(path: str, key: object) -> str:

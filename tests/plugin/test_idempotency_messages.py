@@ -243,7 +243,7 @@ def test_write_then_marker_is_caught_by_crash_and_retry(project: pytest.Pytester
             "E       scenarios:",
             "E         duplicate delivery: passed (warm: passed, cold: passed)",
             "E         crash and retry: failed (failed: after point 2 (store.insert), before point 3 (store.put); ran 3 points, each failed before and after, retried warm and cold)",
-            "E       side-effect points (3): store.get, store.insert, store.put",
+            "E       side-effect points (3): [1] store.get, [2] store.insert, [3] store.put",
             "E       handler runs: 27 (duplicate delivery 3, crash and retry 24)",
             f"E       see {DOCS}",
             REPRODUCE,

@@ -206,7 +206,7 @@ def test_blind_insert_under_moto_fails_idempotent(blind_insert_direct, pytester)
             "event seed *:",
             "not idempotent: *",
             "  [[]duplicate delivery, warm[]] a duplicate delivery changed the state (* added): "
-            "a blind insert wrote the same data again",
+            "a blind insert wrote the same data again (table 'orders')",
         ],
         consecutive=True,
     )

@@ -37,6 +37,7 @@ def test_observe_and_reset_cover_the_four_services(monkeypatch: pytest.MonkeyPat
             "s3": {"files": {"a.txt": "5d41402abc4b2a76b9719d911017c592"}},
             "sqs": {"out": []},
             "sns": {"events": []},
+            "lambda": {},
         }
 
         ddb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "qty": {"N": "2.5"}})

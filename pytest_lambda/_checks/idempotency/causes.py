@@ -1,40 +1,32 @@
-"""Evidence and likely causes: compare two settled deliveries and name the fix.
+"""Evidence: compare two settled deliveries.
 
 :func:`compare` turns two settled deliveries (and their snapshots) into a
-:class:`Mismatch` (state diff, responses, whether a delivery never succeeded), or
-``None`` when they agree. :func:`duplicate_finding` and :func:`crash_finding` read the
-evidence to say what went wrong and how to fix it: a blind insert, a counter, a dedup
-keyed on a per-delivery field (found by experiment), an in-memory dedup, a write and a
-marker that are not one conditional write, a whole batch retried for one failure, a
-handler that swallowed a failure.
+:class:`Mismatch` (state diff, time-derived item pairs, the differing response fields,
+whether a delivery never succeeded), or ``None`` when they agree. The findings built
+from it are in :mod:`pytest_lambda._checks.idempotency.findings`.
+
+Severity of a mismatch: ``info`` when the states differ only in items derived from the
+invocation time or request id (:mod:`~pytest_lambda._checks.idempotency.derived`);
+``warning`` when only the responses differ and either the source discards responses
+(SQS, Kinesis, S3 …) or every differing field is a per-request random value (a new
+session cookie, a request id, a timestamp); ``error`` otherwise.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
-from pytest_lambda._checks.faults import Call, Fault
-from pytest_lambda._checks.idempotency.fields import ID_HINT as _ID_HINT
-from pytest_lambda._checks.idempotency.fields import field_fix
-from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE, Finding, Severity
+from pytest_lambda._checks.faults import Call
+from pytest_lambda._checks.idempotency.derived import derived_pairs, per_request, response_changes
+from pytest_lambda._checks.idempotency.report import Finding, Severity
 from pytest_lambda._checks.report import plural
 from pytest_lambda._checks.statediff import Change, diff, mask, time_shifted
 from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = [
-    "Mismatch",
-    "Run",
-    "compare",
-    "crash_finding",
-    "duplicate_finding",
-    "identity",
-    "state_changes",
-]
+__all__ = ["Mismatch", "Run", "compare", "identity", "state_changes", "state_delta"]
 
-_READ_PREFIXES: Final = ("Get", "List", "Describe", "Head", "Query", "Scan", "BatchGet", "Select")
 _ASYNC_OR_BATCH: Final = frozenset(
     {"sqs", "kinesis", "dynamodb", "s3", "sns", "eventbridge", "cloudwatch_logs", "kafka"}
 )
@@ -104,6 +96,10 @@ class Mismatch:
     gave_up: bool
     run: Run
     severity: Severity = "error"
+    derived: tuple[tuple[Change, Change], ...] = ()  # (removed, added) time-derived items
+    derived_from: tuple[str, ...] = ()  # "the invocation time", "the request id"
+    response_diff: tuple[Change, ...] = ()
+    per_request: bool = False  # every differing response field is a random id or a time
 
     def base(self, scenario: str, environment: str, deliveries: int) -> Finding:
         return Finding(
@@ -114,14 +110,16 @@ class Mismatch:
             state_diff=self.state_diff,
             deliveries=deliveries,
             responses=self.responses,
+            response_diff=self.response_diff,
         )
 
 
-def state_changes(
+def state_delta(
     kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str],
     slack: float = 0.0,
-) -> tuple[Change, ...]:  # fmt: skip
-    """The diff of two snapshots once per-delivery values (in values, not keys) are masked.
+) -> tuple[tuple[Change, ...], list[tuple[Change, Change]], set[str]]:  # fmt: skip
+    """The diff of two snapshots once per-delivery values (in values, not keys) are masked,
+    without time-derived item pairs; and those pairs, and what they derive from.
 
     ``slack``: seconds the check's clock moved between the two deliveries; epoch timestamps
     that moved by no more than that are the clock's doing, not a repeated side effect.
@@ -132,10 +130,20 @@ def state_changes(
     if state1 != state2:
         ignored.update(used1 | used2)
     changes = diff(m1, m2)
-    kept = tuple(c for c in changes if not time_shifted(c, slack))
+    kept = [c for c in changes if not time_shifted(c, slack)]
     if len(kept) < len(changes):
         ignored.add("epoch timestamps moved on by the redelivery delay")
-    return kept
+    ids = [i.request_id for i in (*first.invocations, *other.invocations)]
+    rest, pairs, kinds = derived_pairs(kept, ids)
+    return tuple(rest), pairs, kinds
+
+
+def state_changes(
+    kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str],
+    slack: float = 0.0,
+) -> tuple[Change, ...]:  # fmt: skip
+    """:func:`state_delta`'s changes only: what a repeated side effect left."""
+    return state_delta(kind, first, state1, other, state2, ignored, slack)[0]
 
 
 def compare(
@@ -143,21 +151,32 @@ def compare(
     slack: float = 0.0,
 ) -> Mismatch | None:  # fmt: skip
     """The mismatch between a clean settled delivery and another, or None."""
-    changes = state_changes(kind, clean, state1, other, state2, ignored, slack)
+    changes, pairs, kinds = state_delta(kind, clean, state1, other, state2, ignored, slack)
     r1, r2 = clean.final.response, other.final.response
     names = clean.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(r1, names)
     m2, used2 = mask(r2, names)
     if r1 != r2:
         ignored.update(used1 | used2)
-    responses_differ = m1 != m2 and any(not time_shifted(c, slack) for c in diff(m1, m2))
+    fields = response_changes(m1, m2, slack) if m1 != m2 else ()
     gave_up = clean.succeeded and not other.succeeded
-    if not changes and not responses_differ and not gave_up:
-        return None
+    derived = tuple(pairs)
+    order = ("the invocation time", "the request id", "a random id (a new uuid on every run)")
+    derived_from = tuple(k for k in order if k in kinds)
+    if not changes and not fields and not gave_up:
+        if not derived:
+            return None
+        return Mismatch((), None, False, other, "info", derived, derived_from)
+    random_only = bool(fields) and all(per_request(c) for c in fields)
     severity: Severity = "error"
-    if not changes and not gave_up and kind in _ASYNC_OR_BATCH:
-        severity = "warning"  # the source discards the response (SQS/Kinesis read only failures)
-    return Mismatch(changes, (r1, r2) if responses_differ else None, gave_up, other, severity)
+    if not changes and not gave_up and (kind in _ASYNC_OR_BATCH or random_only):
+        # the source discards the response (SQS/Kinesis read only failures), or the
+        # responses differ only in per-request random values: not a repeated side effect
+        severity = "warning"
+    return Mismatch(
+        changes, (r1, r2) if fields else None, gave_up, other, severity, derived, derived_from,
+        fields, random_only,
+    )  # fmt: skip
 
 
 def identity(kind: str, event: Mapping[str, Any]) -> str:
@@ -194,199 +213,3 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         path = event.get("path") or event.get("rawPath")
         return f"{kind} {method} {path}, requestId {ctx.get('requestId')!r}"
     return "direct invoke, keys " + ", ".join(map(str, list(event)[:6]))
-
-
-# -- findings ---------------------------------------------------------------------------
-
-
-def _shape(changes: Sequence[Change]) -> tuple[int, int, int, bool]:
-    added = sum(c.kind == "added" for c in changes)
-    removed = sum(c.kind == "removed" for c in changes)
-    changed = [c for c in changes if c.kind == "changed"]
-    counter = any(
-        isinstance(c.before, (int, float))
-        and isinstance(c.after, (int, float))
-        and not isinstance(c.before, bool)
-        and c.after > c.before
-        for c in changed
-    )
-    return added, removed, len(changed), counter
-
-
-def _state_words(changes: Sequence[Change]) -> str:
-    added, removed, changed, _ = _shape(changes)
-    parts = [(added, "added"), (removed, "removed"), (changed, "changed")]
-    return ", ".join(f"{n} {w}" for n, w in parts if n)
-
-
-def duplicate_finding(
-    kind: str,
-    mismatch: Mismatch,
-    environment: str,
-    deliveries: int,
-    *,
-    warm_passed: bool,
-    field_cause: str | None,
-) -> Finding:
-    """The finding of a duplicate delivery that did not leave the state as one delivery did."""
-    base = mismatch.base(DUPLICATE, environment, deliveries)
-    hint = _ID_HINT.get(kind, _ID_HINT["direct"])
-    changes = mismatch.state_diff
-    if mismatch.gave_up:
-        return replace(
-            base,
-            message=f"the duplicate delivery failed on every attempt ({mismatch.run.final_error()})",
-            fix="treat an event you already processed as a success: return the stored result instead of raising",
-        )
-    if not changes:
-        return replace(
-            base,
-            message="the duplicate delivery returned a different response (the state is the same)"
-            + (
-                f"; a warning only: the {kind} source discards the response"
-                if mismatch.severity == "warning"
-                else ""
-            ),
-            fix="return the first delivery's response again: store it with your dedup record, as Powertools' idempotency utility does",
-        )
-    what = f"a duplicate delivery changed the state ({_state_words(changes)})"
-    if field_cause is not None:
-        return replace(
-            base,
-            message=f"{what}: the handler dedups on {field_cause}, which changes on every redelivery "
-            f"(an exact copy was idempotent, a copy differing only in {field_cause} was not)",
-            fix=field_fix(kind, field_cause),
-        )
-    if environment == "cold" and warm_passed:
-        return replace(
-            base,
-            message=f"{what} on a new environment, though not on the warm one: the handler "
-            "remembers processed events in memory (a module global)",
-            fix=f"keep the dedup record in durable storage (a conditional write keyed on {hint}): "
-            "a redelivery may land on a new environment",
-        )
-    added, _, _, counter = _shape(changes)
-    if counter:
-        return replace(
-            base,
-            message=f"{what}: a counter grew again",
-            fix=f"record {hint} and the increment in one conditional write (e.g. DynamoDB "
-            "TransactWriteItems with attribute_not_exists on the dedup item), so a redelivery "
-            "cannot count twice",
-        )
-    if added:
-        return replace(
-            base,
-            message=f"{what}: a blind insert wrote the same data again",
-            fix=f"make the write conditional on {hint}: e.g. DynamoDB put_item with "
-            "ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed "
-            "as done, or an upsert keyed by it",
-        )
-    return replace(
-        base,
-        message=what,
-        fix=f"derive what you write from the event alone and skip events already processed, keyed on {hint}",
-    )
-
-
-def _is_read(call: Call) -> bool:
-    op = call.point.rsplit(".", 1)[-1]
-    return "." in call.point and op.startswith(_READ_PREFIXES)
-
-
-def _call_key(call: Call) -> tuple[str, str]:
-    return call.point, call.target
-
-
-def _duplicated(clean: Run, run: Run, changes: Sequence[Change] = ()) -> Call | None:
-    """The call that ran more often than in a clean delivery, preferring a write to a
-    resource whose state differs (two tables' ``UpdateItem`` calls are told apart)."""
-    extra = Counter(map(_call_key, run.calls)) - Counter(map(_call_key, clean.calls))
-    candidates = [c for c in reversed(run.calls) if extra.get(_call_key(c))]
-    changed = [
-        c for c in candidates if c.target and any(f"[{c.target!r}]" in ch.path for ch in changes)
-    ]
-    pool = changed or candidates
-    writes = [c for c in pool if not _is_read(c)]
-    found = writes or pool
-    return found[0] if found else None
-
-
-def crash_finding(
-    kind: str, clean: Run, mismatch: Mismatch, fault: Fault, environment: str
-) -> Finding:
-    """The finding of a faulted delivery whose settled result is not the clean one."""
-    run = mismatch.run
-    base = replace(mismatch.base(CRASH, environment, 2), fault_point=fault.describe())
-    hint = _ID_HINT.get(kind, _ID_HINT["direct"])
-    dup = _duplicated(clean, run, mismatch.state_diff)
-    if dup is not None:
-        base = replace(
-            base, duplicated_call=f"{dup.describe()} (ran more often than in one clean delivery)"
-        )
-    where = fault.describe()
-    if mismatch.gave_up:
-        return replace(
-            base,
-            message=f"when {where}, every retry failed too ({run.final_error()}) and the source gave up",
-            fix="a retry after a partial run must succeed: treat 'already exists' as done in each "
-            "conditional step instead of failing on what the first attempt left behind",
-        )
-    swallowed = run.fired is not None and len(run.invocations) == 1 and run.first.ok
-    if swallowed and mismatch.state_diff:
-        return replace(
-            base,
-            message=f"when {where}, the handler caught the failure and returned success, so the "
-            "source never retried and the state is incomplete",
-            fix="let the exception propagate (or report the item in batchItemFailures) so the source redelivers it",
-        )
-    if not mismatch.state_diff:
-        return replace(
-            base,
-            message=f"when {where}, the retry returned a different response than a clean delivery",
-            fix="return the same response for a retry: store the first result with your dedup record and return it",
-        )
-    records = len(clean.events[0].get("Records", ())) if clean.events else 0
-    if (
-        kind in ("sqs", "kinesis", "dynamodb")
-        and run.whole_batch_retry
-        and records > 1
-        and dup is not None
-    ):
-        ident = {"sqs": "messageId", "kinesis": "sequenceNumber"}.get(kind, "SequenceNumber")
-        return replace(
-            base,
-            message=f"when {where}, the whole batch was redelivered and records that had "
-            "succeeded were processed again",
-            fix=f"report only the failed records in batchItemFailures (their {ident}, with "
-            "ReportBatchItemFailures on) so records that succeeded are not redelivered, and make "
-            f"each record's processing idempotent (a conditional write keyed on {hint})",
-        )
-    one_write = (
-        "make the write and the marker one conditional write (e.g. DynamoDB TransactWriteItems, "
-        "or one put_item with ConditionExpression='attribute_not_exists(pk)'), so a retry finds "
-        "both done or neither"
-    )
-    if dup is not None and fault.mode == "after" and dup.point == fault.point:
-        later = any(c.index > fault.index and not _is_read(c) for c in clean.first_calls)
-        conditional = (
-            f"make {dup.point} a conditional write keyed on {hint} (treat 'already exists' as done)"
-        )
-        return replace(
-            base,
-            message=f"when {where}, the retry repeated {dup.point}",
-            fix=f"{one_write}; or {conditional}" if later else conditional,
-        )
-    if dup is not None:
-        return replace(
-            base,
-            message=f"when {where}, the retry repeated {dup.point}, which had already succeeded",
-            fix=one_write,
-        )
-    return replace(
-        base,
-        message=f"when {where}, the retry left a different state than one clean delivery "
-        f"({_state_words(mismatch.state_diff)})",
-        fix=f"make every write conditional on {hint}, so a retry after a partial run completes "
-        "the work without repeating it",
-    )

@@ -27,20 +27,20 @@ few diagnosis runs when a duplicate changes the state.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._checks.clock import check_clock
 from pytest_lambda._checks.fault_points import fault_point_hook
 from pytest_lambda._checks.faults import Fault, Mode, botocore_hook
-from pytest_lambda._checks.idempotency.causes import (
-    Mismatch,
-    Run,
-    compare,
-    crash_finding,
-    duplicate_finding,
-    identity,
-)
+from pytest_lambda._checks.idempotency.causes import Mismatch, Run, compare, identity
 from pytest_lambda._checks.idempotency.fields import find_field_cause
+from pytest_lambda._checks.idempotency.findings import (
+    crash_finding,
+    derived_finding,
+    duplicate_finding,
+)
+from pytest_lambda._checks.idempotency.operations import is_read
 from pytest_lambda._checks.idempotency.report import (
     CRASH,
     DUPLICATE,
@@ -74,7 +74,8 @@ def _duplicate_scenario(
     state0 = check.snapshot()
     clean = check.deliver(check.event)
     state1 = check.snapshot()
-    if check.observe is not None and clean.succeeded and state0 == state1:
+    read_only = bool(clean.calls) and all(is_read(c.point) for c in clean.calls)
+    if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
         findings.append(_blind_observe())
     if not clean.succeeded:
         tries = len(clean.invocations)
@@ -82,6 +83,7 @@ def _duplicate_scenario(
             Finding(
                 scenario=DUPLICATE,
                 severity="error",
+                code="idempotency.first-delivery-failed",
                 message=f"the first delivery never succeeded in {tries} attempt{'s' if tries > 1 else ''} "
                 f"({clean.final_error()}): a failing handler cannot be shown idempotent",
                 fix="make the handler succeed on this event, or check it with an event it accepts",
@@ -107,6 +109,11 @@ def _duplicate_scenario(
         status = (
             "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
         )
+        if found is not None and found.severity == "info":
+            status = "passed"
+            if not any(f.code == "idempotency.time-derived" for f in findings):
+                findings.append(derived_finding(found, DUPLICATE, env))
+            found = None
         statuses.append(f"{env}: {status}")
         if found is None:
             continue
@@ -132,6 +139,7 @@ def _blind_observe() -> Finding:
     return Finding(
         scenario=DUPLICATE,
         severity="warning",
+        code="idempotency.blind-observe",
         message="observe() returned the same state before and after a clean delivery, so it "
         "cannot show a repeated side effect; if it reads a module of your handler (a list or "
         "dict in store.py), each execution environment imports its own copy of that module, "
@@ -169,7 +177,7 @@ def _crash_scenario(
     not_fired = 0
     for call in points:
         for mode in _MODES:
-            fault = Fault(call.index, mode, call.point)
+            fault = Fault(call.index, mode, call.point, call.resource)
             bad: list[tuple[str, Finding]] = []
             for env in ("warm", "cold"):
                 check.fresh()
@@ -178,7 +186,11 @@ def _crash_scenario(
                 found = compare(
                     check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed()
                 )
-                if found is not None:
+                if found is not None and found.severity == "info":
+                    if not any(f.code == "idempotency.time-derived" for f in findings):
+                        derived = derived_finding(found, CRASH, f"{env} retry")
+                        findings.append(replace(derived, fault_point=fault.describe()))
+                elif found is not None:
                     bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
             if bad:
                 envs = " and ".join(e for e, _ in bad)
@@ -197,8 +209,6 @@ def _crash_scenario(
 
 
 def _with_env(finding: Finding, environment: str) -> Finding:
-    from dataclasses import replace
-
     return replace(finding, environment=environment)
 
 
@@ -328,6 +338,11 @@ def _check_idempotency(
         handler_runs=check.runs,
         runs_by_phase=tuple(check.runs_by_phase.items()),
         side_effect_points=tuple(c.point for c in clean.first_calls),
+        side_effects=tuple(
+            c.label()
+            + (" (a read: faulted, never counted as a duplicate)" if is_read(c.point) else "")
+            for c in clean.first_calls
+        ),
         ignored=tuple(sorted(ignored)),
         notes=tuple(notes),
         reproduce=_reproduce(resolved, event, seed),

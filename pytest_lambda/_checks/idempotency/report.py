@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 from pytest_lambda._checks.report import Report, plural
-from pytest_lambda._checks.statediff import Change, render_diff, short
+from pytest_lambda._checks.statediff import Change, render_diff, short, show
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._core.errors import NotIdempotentError
 
@@ -29,7 +29,7 @@ DUPLICATE: Final = "duplicate delivery"
 CRASH: Final = "crash and retry"
 DOCS: Final = doc_url("how-to/idempotency")
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 Status = Literal["passed", "failed", "skipped"]
 
 
@@ -39,7 +39,10 @@ class Finding:
 
     ``state_diff`` compares the state after one clean delivery (``-``) with the state
     after ``deliveries`` deliveries or after the faulted delivery and its retries
-    (``+``). ``responses`` are the two settling responses, in the same order.
+    (``+``). ``responses`` are the two settling responses, in the same order, and
+    ``response_diff`` every field in which they differ (``response['headers']['Set-Cookie']``).
+    ``code`` is the stable machine-readable name of the finding (docs/explanation/checks.md,
+    "Finding codes"), e.g. ``idempotency.duplicate-write``.
     """
 
     scenario: str
@@ -52,6 +55,8 @@ class Finding:
     fault_point: str | None = None
     duplicated_call: str | None = None
     fix: str = ""
+    code: str = "idempotency.duplicate-write"
+    response_diff: tuple[Change, ...] = ()
 
     def _after(self) -> str:
         if self.scenario == CRASH:
@@ -75,6 +80,11 @@ class Finding:
             lines.append(f"{indent}responses:")
             lines.append(f"{indent}  {'delivery 1'.ljust(width)} : {short(first, 160)}")
             lines.append(f"{indent}  {label.ljust(width)} : {short(second, 160)}")
+            if self.response_diff:
+                lines.append(f"{indent}responses differ at:")
+                lines.extend(f"{indent}  {show(c)}" for c in self.response_diff[:10])
+                if len(self.response_diff) > 10:
+                    lines.append(f"{indent}  (… and {len(self.response_diff) - 10} more fields)")
         return "\n".join(lines)
 
     def render(self, indent: str = "  ") -> str:
@@ -83,8 +93,8 @@ class Finding:
             if self.environment
             else (f"[{self.scenario}] {self.message}")
         )
-        if self.severity == "warning":
-            head = "warning: " + head
+        if self.severity != "error":
+            head = f"{self.severity}: " + head
         body = self.evidence(indent + "  ")
         fix = f"\n{indent}  fix: {self.fix}" if self.fix else ""
         return f"{indent}{head}" + (f"\n{body}" if body else "") + fix
@@ -105,8 +115,10 @@ class IdempotencyReport(Report[Finding]):
 
     ``ok`` is True when no finding is an error (warnings are shown but do not fail).
     ``handler_runs`` is how many times the handler ran, linear in the number of
-    side-effect points (``side_effect_points``). ``ignored`` names the per-delivery
-    values masked before responses were compared.
+    side-effect points (``side_effect_points``: ``service.Operation`` or a fault point's
+    name; ``side_effects`` says the same with the resource each touched, "point 3" in a
+    finding is its third entry). ``ignored`` names the per-delivery values masked before
+    responses were compared.
     """
 
     __module__ = "pytest_lambda"
@@ -121,6 +133,7 @@ class IdempotencyReport(Report[Finding]):
     reproduce: str = ""
     runs_by_phase: tuple[tuple[str, int], ...] = ()
     handler: str = ""
+    side_effects: tuple[str, ...] = ()
 
     # not annotated: class attributes, not dataclass fields
     failure = NotIdempotentError
@@ -149,8 +162,10 @@ class IdempotencyReport(Report[Finding]):
         lines = ["scenarios:"]
         for s in self.scenarios:
             lines.append(f"  {s.name}: {s.status}" + (f" ({s.detail})" if s.detail else ""))
-        points = ", ".join(self.side_effect_points) if self.side_effect_points else "none seen"
-        lines.append(f"side-effect points ({len(self.side_effect_points)}): {points}")
+        labels = self.side_effects or self.side_effect_points
+        numbered = [f"[{i}] {p}" for i, p in enumerate(labels, 1)] if len(labels) > 1 else labels
+        points = ", ".join(numbered) if labels else "none seen"
+        lines.append(f"side-effect points ({len(labels)}): {points}")
         split = ", ".join(f"{phase} {n}" for phase, n in self.runs_by_phase)
         lines.append(f"handler runs: {self.handler_runs}" + (f" ({split})" if split else ""))
         if self.ignored:

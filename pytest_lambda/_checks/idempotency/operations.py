@@ -1,0 +1,110 @@
+"""AWS operations as the idempotency check sees them: reads or writes, the resource, the fix.
+
+A repeated *read* (``dynamodb.GetItem``, ``s3.HeadObject``, ``sqs.ReceiveMessage`` …) is
+never a duplicated side effect: :func:`is_read` decides by the table :data:`READS`, then by
+AWS's naming convention (an operation named ``Get…``, ``List…``, ``Describe…``, ``Head…`` or
+``BatchGet…`` reads); **every other operation, known or not, counts as a write**, the safe
+default: a write taken for a read could hide a duplicate, a read taken for a write at worst
+names the wrong call. User ``fault_points`` are writes.
+
+:func:`resource` names what a call touched (``table 'orders'``, ``s3://bucket/key``,
+``queue 'out'``, ``topic 'alerts'``, ``function 'worker'``), :func:`advice` gives the fix
+that applies to a side-effect kind (never DynamoDB advice for an SQS send).
+Cost: a dict lookup per call.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from pytest_lambda._checks.faults import describe_resource
+
+__all__ = ["READS", "SERVICE_OF_STATE", "advice", "describe_resource", "is_read", "service"]
+
+#: Operations that never change state, per service (checked before the naming rule).
+READS: Final[dict[str, frozenset[str]]] = {
+    "dynamodb": frozenset(
+        {"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables",
+         "TransactGetItems", "DescribeTimeToLive", "ExecuteStatement_select"}
+    ),
+    "s3": frozenset(
+        {"GetObject", "HeadObject", "HeadBucket", "ListObjects", "ListObjectsV2",
+         "ListObjectVersions", "GetObjectTagging", "GetBucketVersioning", "SelectObjectContent"}
+    ),
+    "sqs": frozenset(
+        {"ReceiveMessage", "GetQueueAttributes", "GetQueueUrl", "ListQueues",
+         "ListQueueTags"}
+    ),
+    "sns": frozenset({"GetTopicAttributes", "ListTopics", "ListSubscriptionsByTopic"}),
+    "lambda": frozenset({"GetFunction", "GetFunctionConfiguration", "ListFunctions"}),
+    "kinesis": frozenset({"DescribeStream", "DescribeStreamSummary", "GetRecords",
+                          "GetShardIterator", "ListShards"}),
+    "ssm": frozenset({"GetParameter", "GetParameters", "GetParametersByPath"}),
+    "secretsmanager": frozenset({"GetSecretValue", "DescribeSecret"}),
+    "sts": frozenset({"GetCallerIdentity", "AssumeRole"}),
+    "kms": frozenset({"Decrypt", "GenerateDataKey", "DescribeKey"}),
+}  # fmt: skip
+_READ_VERBS: Final = ("Get", "List", "Describe", "Head", "BatchGet")
+
+#: The top-level keys of ``moto_state()`` snapshots, by service.
+SERVICE_OF_STATE: Final = {
+    "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "lambda": "lambda",
+}  # fmt: skip
+
+
+def service(point: str) -> str:
+    """``"sqs"`` for ``"sqs.SendMessage"``; ``""`` for a user fault point."""
+    head, _, op = point.partition(".")
+    return head if op and head.islower() and "." not in op and op[:1].isupper() else ""
+
+
+def is_read(point: str) -> bool:
+    """Whether the AWS call ``point`` (``service.Operation``) only reads (see the module docs)."""
+    svc = service(point)
+    if not svc:
+        return False  # a user fault point: a side effect
+    op = point.split(".", 1)[1]
+    if op in READS.get(svc, ()):
+        return True
+    return op.startswith(_READ_VERBS)
+
+
+def advice(svc: str, hint: str, what: str = "") -> str:
+    """The fix for a repeated side effect of service ``svc`` (``""`` for an unknown store)."""
+    call = what or {"sqs": "the send", "sns": "the publish", "s3": "the put",
+                    "lambda": "the invoke"}.get(svc, "the write")  # fmt: skip
+    if svc == "sqs":
+        return (
+            f"make {call} happen once per event: on a FIFO queue pass a MessageDeduplicationId "
+            f"derived from {hint} (SQS drops a copy sent within 5 minutes); on a standard queue "
+            f"record {hint} in an idempotency record (a conditional put) before sending and "
+            "skip the send when the record exists"
+        )
+    if svc == "sns":
+        return (
+            f"make {call} happen once per event: on a FIFO topic pass a MessageDeduplicationId "
+            f"derived from {hint}; on a standard topic record {hint} in an idempotency record "
+            "(a conditional put) before publishing and skip the publish when it exists"
+        )
+    if svc == "s3":
+        return (
+            f"derive the object key from {hint} so a retry writes the same key, and make "
+            "the put conditional (put_object(..., IfNoneMatch='*'), treating "
+            "PreconditionFailed as done): on a versioned bucket every put adds a version"
+        )
+    if svc == "lambda":
+        return (
+            f"pass an idempotency key derived from {hint} in the payload and make the called "
+            "function dedupe on it (e.g. Powertools' idempotency utility in the callee)"
+        )
+    if svc == "dynamodb":
+        return (
+            f"make the write conditional on {hint}: put_item with "
+            "ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed as "
+            "done, or Powertools' idempotency utility keyed on it"
+        )
+    return (
+        f"make the write conditional on {hint}: e.g. DynamoDB put_item with "
+        "ConditionExpression='attribute_not_exists(pk)', treating ConditionalCheckFailed "
+        "as done, or an upsert keyed by it"
+    )

@@ -1,0 +1,151 @@
+"""Lambda ``Invoke`` calls as state: recorded at the botocore level, answered without Docker.
+
+moto runs an invoked function in a Docker container, which a unit test rarely has; and a
+duplicate ``Invoke`` is a side effect the idempotency check must see. While a
+:class:`InvokeLog` is live (from ``moto_state()`` until its ``observe``/``reset`` are
+garbage; for the whole mock of ``pytest-lambda check --moto`` and ``--lambda-moto``), the
+newest live log records every ``lambda.Invoke`` sent by any botocore client (function
+name, qualifier, invocation type, payload), and the call is answered without reaching moto: ``StatusCode``
+202 and an empty payload for ``InvocationType="Event"``, 200 and the payload ``{}`` for
+``RequestResponse`` (**the function is not run**: its own effects are not in the state).
+A call that failed before it was sent (an injected fault) is not recorded; one whose
+acknowledgement was lost is.
+
+The hook is one class-level patch of ``BaseClient._make_api_call`` (installed once), which
+registers a ``before-call`` handler, last, on each Lambda client it sees: it answers in
+botocore's place, so moto never sees the call (moto would still try to run the function);
+with no live log it does nothing and moto answers as usual. Cost: a dict lookup per API call.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import weakref
+from typing import Any, Final
+from urllib.parse import unquote
+
+__all__ = ["InvokeLog", "install", "uninstall"]
+
+_HANDLER_ID: Final = "pytest_lambda_invoke_log"
+_live: list[weakref.ref[InvokeLog]] = []  # the newest log still alive records
+_installed = False
+
+
+class InvokeLog:
+    """The ``Invoke`` calls recorded while this log is live."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+
+    def observe(self) -> dict[str, list[Any]]:
+        """``{function name: [payloads]}``, payloads in a stable order (async: no order)."""
+        out: dict[str, list[Any]] = {}
+        for call in self.calls:
+            name = call["function"] + (f":{call['qualifier']}" if call["qualifier"] else "")
+            out.setdefault(name, []).append(call["payload"])
+        return {name: sorted(payloads, key=repr) for name, payloads in sorted(out.items())}
+
+
+def _payload(body: Any) -> Any:
+    if body is None:
+        return None
+    raw = body if isinstance(body, (bytes, bytearray)) else getattr(body, "read", lambda: body)()
+    text = raw.decode("utf-8", "replace") if isinstance(raw, (bytes, bytearray)) else str(raw)
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return text
+
+
+def _current() -> InvokeLog | None:
+    while _live:
+        log = _live[-1]()
+        if log is not None:
+            return log
+        _live.pop()
+    return None
+
+
+def _header(headers: Any, name: str, default: str) -> str:
+    for key, value in dict(headers or {}).items():
+        if key.lower() == name:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return default
+
+
+def _answer(params: Any = None, model: Any = None, **_: Any) -> Any:
+    """A ``before-call`` handler, registered last (after the check's fault hook, which may
+    fail the call first); answers ``lambda.Invoke`` only."""
+    if getattr(model, "name", None) != "Invoke":
+        return None
+    log = _current()
+    if log is None or not isinstance(params, dict):
+        return None
+    from botocore.awsrequest import AWSResponse
+    from botocore.response import StreamingBody
+    from moto.core.botocore_stubber import MockRawResponse
+
+    parts = str(params.get("url_path", "")).split("?", 1)[0].split("/")
+    name = unquote(parts[parts.index("functions") + 1]) if "functions" in parts else "?"
+    if ":function:" in name:
+        name = name.split(":function:", 1)[1].split(":", 1)[0]
+    query = params.get("query_string") or {}
+    qualifier = str(query.get("Qualifier", "")) if isinstance(query, dict) else ""
+    kind = _header(params.get("headers"), "x-amz-invocation-type", "RequestResponse")
+    log.calls.append(
+        {
+            "function": name,
+            "qualifier": qualifier,
+            "type": kind,
+            "payload": _payload(params.get("body")),
+        }
+    )
+    status, body = {"Event": (202, b""), "DryRun": (204, b"")}.get(kind, (200, b"{}"))
+    headers = {"x-amz-executed-version": "$LATEST", "content-type": "application/json"}
+    url = str(params.get("url", ""))
+    http = AWSResponse(url, status, headers, MockRawResponse(body))
+    parsed = {
+        "StatusCode": status,
+        "ExecutedVersion": "$LATEST",
+        "Payload": StreamingBody(io.BytesIO(body), len(body)),
+        "ResponseMetadata": {"HTTPStatusCode": status, "HTTPHeaders": headers, "RetryAttempts": 0},
+    }
+    return http, parsed
+
+
+def _register(client: Any) -> None:
+    try:
+        if client.meta.service_model.service_name != "lambda":
+            return
+        # on the generic event: botocore calls more specific handlers before less specific
+        # ones, "last" included, and the check's fault hook is on the generic one
+        client.meta.events.register_last("before-call", _answer, unique_id=_HANDLER_ID)
+    except Exception:  # a client we cannot hook is simply not recorded
+        return
+
+
+def uninstall(log: InvokeLog) -> None:
+    """``log`` records no more (the one installed before it, if alive, records again)."""
+    _live[:] = [ref for ref in _live if ref() is not None and ref() is not log]
+
+
+def install(log: InvokeLog) -> None:
+    """Make ``log`` the live log (until it is garbage or uninstalled); hook botocore once."""
+    global _installed
+    _live.append(weakref.ref(log))
+    if _installed:
+        return
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    @functools.wraps(original)
+    def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
+        if operation_name == "Invoke":
+            _register(self)
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = _make_api_call
+    _installed = True

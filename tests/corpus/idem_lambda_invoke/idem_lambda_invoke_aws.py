@@ -1,0 +1,7 @@
+"""moto set-up: nothing to create; Invoke calls are recorded, not run."""
+
+from __future__ import annotations
+
+
+def create() -> None:
+    return None
