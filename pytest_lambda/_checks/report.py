@@ -25,10 +25,14 @@ def plural(n: int, word: str) -> str:
 
 
 class Graded(Protocol):
-    """What the base needs of a finding: its severity."""
+    """What the base needs of a finding: its severity, and its stable code
+    (docs/explanation/checks.md, "Finding codes")."""
 
     @property
     def severity(self) -> str: ...
+
+    @property
+    def code(self) -> str: ...
 
 
 F = TypeVar("F", bound=Graded)

@@ -208,7 +208,9 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
     return "failed", _message(verdict, evidence, fix, ""), tried, ""
 
 
-def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+def _check_idempotent(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str, list[Finding]]:
     events = _events(handler, kind, "idempotent", opts, _IDEMPOTENT_EVENTS)
     note = ""
     from pytest_lambda._runtime.runner import backend_class
@@ -232,6 +234,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
         )
     runs = 0
     failures: list[str] = []
+    found: list[Finding] = []
     never_succeeded = False
     with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
@@ -241,13 +244,18 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
                 **opts.idempotency_by_kind.get(kind, {}),
             )  # fmt: skip
             runs += report.handler_runs
+            found += [
+                Finding(f.code, f.severity, f"[{f.scenario}] {f.message}".splitlines()[0])
+                for f in report.findings
+                if f.severity != "info" and not any(g.code == f.code for g in found)
+            ]
             if not report.ok:
                 never_succeeded = report.scenarios[0].detail == "the first delivery never succeeded"
                 failures.append(f"event seed {seed}:\n{report}")
                 break  # one report is enough evidence; the others say the same
     if not failures:
         text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
-        return "passed", text + (f"\n{note}" if note else ""), runs, note
+        return "passed", text + (f"\n{note}" if note else ""), runs, note, found
     verdict = f"{handler} is not idempotent for {kind} events"
     if never_succeeded:
         verdict = (
@@ -258,7 +266,7 @@ def _check_idempotent(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outc
     body = "\n\n".join(failures)
     fix = f"Fix: see {doc_url('how-to/idempotency')}"
     text = f"{verdict}\n\n{body}\n\n{fix}" + (f"\n{note}" if note else "")
-    return "failed", text, runs, note
+    return "failed", text, runs, note, found
 
 
 class _Skip(Exception):
