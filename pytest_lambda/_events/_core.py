@@ -58,8 +58,9 @@ def generate(
     * ``**params``: the kind's parameters (``pytest-lambda events list`` or
       :func:`pytest_lambda.events.params` lists them), plus ``region``, ``account_id``
       and ``time`` for every kind. Derived fields follow them.
-    * ``overrides``: values to set after generation, as a nested dict or dotted paths
-      (``{"Records.*.body": "x"}``); :data:`pytest_lambda.events.DELETE` removes a field.
+    * ``overrides``: values to set after generation, as a nested dict (lists of dicts
+      merge item by item: ``{"Records": [{"body": "x"}]}``, or by index:
+      ``{"Records": {"0": {"body": "x"}}}``) or dotted paths (``{"Records.*.body": "x"}``); :data:`pytest_lambda.events.DELETE` removes a field.
       Fields derived from an overridden one are recomputed unless overridden too.
     * ``validate``: with overrides, check the result against the kind's JSON Schema and
       raise :class:`~pytest_lambda.EventValidationError` naming the path and the rule
