@@ -208,7 +208,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
         node.stash[_EVENTS_USED] = True
 
     def clock_time() -> float | None:
-        """The frozen ``lambda_clock``'s time (events happen then), else None."""
+        """The frozen ``lambda_clock``'s time (the events' invocation time), else None."""
         __tracebackhide__ = True
         if "lambda_clock" not in request.fixturenames:
             return None

@@ -28,7 +28,7 @@ __all__ = ["COMMON_PARAMS", "EARLIEST_MS", "LATEST_MS", "generate", "kind_params
 COMMON_PARAMS: Final[dict[str, str]] = {
     "region": "AWS region of every ARN, host and awsRegion in the event (default: drawn from the seed)",
     "account_id": "12-digit account id of every ARN in the event (default: drawn from the seed)",
-    "time": "invocation time: datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
+    "time": "invocation time (the event's own times are at or a little before it: an HTTP request is received 3-59 ms earlier): datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
 }
 
 

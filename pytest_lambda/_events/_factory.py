@@ -81,7 +81,7 @@ class LambdaEventFactory:
         if self._account_id is not None:
             params.setdefault("account_id", self._account_id)
         if "time" not in params and self._clock_time is not None:
-            now = self._clock_time()  # a frozen lambda_clock: events happen at its time
+            now = self._clock_time()  # a frozen lambda_clock: the invocation time
             if now is not None:
                 params["time"] = now
         self.last_seed = seed
