@@ -52,7 +52,9 @@ def test_the_three_surfaces_agree_for_every_kind(
     from_cli = _cli(capsys, shlex.split(command)[1:])
     assert from_fixture == from_library == from_cli
     # without the fixture's parameters, the library and the CLI still agree
-    assert events.generate(kind, seed=42) == _cli(capsys, ["events", "generate", kind, "--seed", "42"])
+    assert events.generate(kind, seed=42) == _cli(
+        capsys, ["events", "generate", kind, "--seed", "42"]
+    )
 
 
 def test_parameters_and_overrides_are_part_of_the_call_and_the_command(
@@ -69,7 +71,7 @@ def test_parameters_and_overrides_are_part_of_the_call_and_the_command(
     command = item.command()
     assert command is not None
     assert _cli(capsys, shlex.split(command)[1:]) == event
-    assert eval(item.call(), {"events": events}) == event  # noqa: S307 - our own repr
+    assert eval(item.call(), {"events": events}) == event  # our own repr
 
 
 FAILING = """
@@ -94,8 +96,7 @@ def test_a_failing_test_prints_the_calls_and_commands(pytester: pytest.Pytester)
         "frozen lambda_clock's time, unless given):"
     )
     assert lines[start + 2] == (
-        "  1. events.sqs(seed=42, region='us-east-1', account_id='123456789012', "
-        "time=1714564800.0)"
+        "  1. events.sqs(seed=42, region='us-east-1', account_id='123456789012', time=1714564800.0)"
     )
     assert lines[start + 3] == (
         "     pytest-lambda events generate sqs --seed 42 --region us-east-1 "
