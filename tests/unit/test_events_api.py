@@ -21,21 +21,7 @@ from pytest_lambda import events
 from pytest_lambda._core.errors import ArgumentTypeError, EventValidationError, InvalidEventSpec
 from pytest_lambda._events._world import REGIONS
 
-ALL_KINDS = (
-    "apigw_v1",
-    "apigw_v2",
-    "s3",
-    "sns",
-    "sqs",
-    "kinesis",
-    "dynamodb",
-    "alb",
-    "function_url",
-    "websocket",
-    "eventbridge",
-    "firehose",
-    "cloudwatch_logs",
-)
+ALL_KINDS = ("apigw_v1", "apigw_v2", "s3", "sns", "sqs", "kinesis", "dynamodb", "alb", "function_url", "websocket", "eventbridge", "firehose", "cloudwatch_logs")
 RECORD_KINDS = ("s3", "sns", "sqs", "kinesis")
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD_PARAMS: dict[str, str | None] = {
