@@ -6,10 +6,13 @@ Rows:
 * one in-process ``events generate sqs --records N`` call (N records in one event);
 * N separate in-process ``events generate sqs --seed i`` calls (one record each);
 * one cold ``python -m pytest_lambda events generate sqs`` subprocess (interpreter
-  start, imports, one event), the cost a shell user pays per call.
+  start, imports, one event), the cost a shell user pays per call;
+* cold ``pytest-lambda --help`` and ``events list`` subprocesses, which generate nothing
+  and so do not import Faker (the row says whether the child imported it).
 
 stdout of the in-process calls goes to an in-memory buffer, so the figures are
-the command's own cost: parsing, generation and JSON encoding.
+the command's own cost: parsing, generation and JSON encoding. Each row is the best of
+``--repeat`` runs; the machine and the load averages are printed before and after.
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _machine import machine
 
 from pytest_lambda.cli import main
 
@@ -56,11 +64,43 @@ def run(n: int, repeat: int) -> list[tuple[str, float, int]]:
         cmd = [sys.executable, "-m", "pytest_lambda", "events", "generate", "sqs", "--seed", "1"]
         subprocess.run(cmd, check=True, capture_output=True)
 
+    def cold_command(*argv: str) -> Callable[[], None]:
+        def run_it() -> None:
+            cmd = [sys.executable, "-m", "pytest_lambda", *argv]
+            subprocess.run(cmd, check=True, capture_output=True)
+
+        return run_it
+
     return [
         (f"1 call, --records {n} (in-process)", _best(one_call, repeat), n),
         (f"{n} calls, 1 record each (in-process)", _best(many_calls, repeat), n),
         ("1 cold call: python -m pytest_lambda (subprocess)", _best(cold, repeat), 1),
+        (
+            f"cold --help (subprocess, Faker imported: {_imports_faker('--help')})",
+            _best(cold_command("--help"), repeat),
+            1,
+        ),
+        (
+            f"cold events list (subprocess, Faker imported: {_imports_faker('events', 'list')})",
+            _best(cold_command("events", "list"), repeat),
+            1,
+        ),
     ]
+
+
+def _imports_faker(*argv: str) -> str:
+    code = (
+        "import sys, contextlib, io\n"
+        "from pytest_lambda.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        f"        main({list(argv)!r})\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print('faker' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return "yes" if out.stdout.strip().endswith("True") else "no"
 
 
 def _main() -> None:
@@ -68,6 +108,7 @@ def _main() -> None:
     parser.add_argument("--n", type=int, default=1000, help="records / calls (default 1000)")
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs (default 3)")
     args = parser.parse_args()
+    print(f"# before: {machine()}")
     rows = run(args.n, args.repeat)
     width = max(len(r[0]) for r in rows)
     print(f"{'case':<{width}}  {'total':>10}  {'per record':>12}")
@@ -75,6 +116,7 @@ def _main() -> None:
         print(f"{label:<{width}}  {seconds * 1e3:>8.1f} ms  {seconds / count * 1e6:>9.1f} µs")
     ratio = rows[1][1] / rows[0][1]
     print(f"\n{args.n} separate calls take {ratio:.1f}x the time of one --records {args.n} call.")
+    print(f"# after:  {machine()}")
 
 
 if __name__ == "__main__":

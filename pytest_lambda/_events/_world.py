@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
+from pytest_lambda._events._rng import SeededRandom
 from pytest_lambda._events._user_agents import USER_AGENTS
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ class World:
                 "as random.Random(n), so a negative seed would repeat another seed's event)"
             )
         self.seed: int = seed
-        self.rng = random.Random(seed)
+        self.rng: random.Random = SeededRandom(seed)
         rng = self.rng
         region_obj: object = region
         if region is None:
