@@ -213,16 +213,20 @@ class World:
         return str(self.rng.randrange(10 ** (n - 1), 10**n))
 
     def upper_alnum(self, n: int) -> str:
-        return "".join(self.rng.choices(_UPPER_ALNUM, k=n))
+        # rng.choices(_UPPER_ALNUM, k=n) inlined: the same draws (floor(random() * 36.0))
+        rand = self.rng.random
+        return "".join([_UPPER_ALNUM[int(rand() * 36.0)] for _ in range(n)])
 
     def lower_alnum(self, n: int) -> str:
-        return "".join(self.rng.choices(_LOWER_ALNUM, k=n))
+        rand = self.rng.random
+        return "".join([_LOWER_ALNUM[int(rand() * 36.0)] for _ in range(n)])
 
     def b64(self, nbytes: int) -> str:
         return base64.b64encode(self.rng.randbytes(nbytes)).decode("ascii")
 
     def b64url(self, nchars: int) -> str:
-        return "".join(self.rng.choices(_B64URL, k=nchars))
+        rand = self.rng.random
+        return "".join([_B64URL[int(rand() * 64.0)] for _ in range(nchars)])
 
     def iam_user_id(self) -> str:
         """``AIDA…`` (21 characters), an IAM user's unique id."""
@@ -246,7 +250,16 @@ class World:
 
     def words(self, n: int) -> list[str]:
         words = _words()
-        return [words[i] for i in (self.rng.randrange(len(words)) for _ in range(n))]
+        size = len(words)  # rng.randrange(size) per word, inlined (the same draws)
+        bits = size.bit_length()
+        getrandbits = self.rng.getrandbits
+        out = []
+        for _ in range(n):
+            r = getrandbits(bits)
+            while r >= size:
+                r = getrandbits(bits)
+            out.append(words[r])
+        return out
 
     def sentence(self, nwords: int | None = None) -> str:
         n = nwords if nwords is not None else self.rng.randint(4, 10)
