@@ -48,7 +48,24 @@ class SeededRandom(random.Random):
         return super().randrange(start, stop, step)
 
     def randint(self, a: int, b: int) -> int:
-        return self.randrange(a, b + 1)
+        if type(a) is int and type(b) is int and b >= a:  # randrange(a, b + 1), inlined
+            n = b - a + 1
+            getrandbits = self.getrandbits
+            k = n.bit_length()
+            r = getrandbits(k)
+            while r >= n:
+                r = getrandbits(k)
+            return a + r
+        return super().randrange(a, b + 1)
+
+    def below(self, n: int) -> int:
+        """``randrange(n)`` for an int ``n > 0`` the caller guarantees (no checks)."""
+        getrandbits = self.getrandbits
+        k = n.bit_length()
+        r = getrandbits(k)
+        while r >= n:
+            r = getrandbits(k)
+        return r
 
     def __reduce__(self) -> Any:  # pickles as a plain Random with the same state
         return super().__reduce__()

@@ -161,11 +161,12 @@ class World:
                 "as random.Random(n), so a negative seed would repeat another seed's event)"
             )
         self.seed: int = seed
-        self.rng: random.Random = SeededRandom(seed)
-        rng = self.rng
+        rng = SeededRandom(seed)
+        self.rng: SeededRandom = rng
+        below = rng.below  # randrange(n), the same draws
         region_obj: object = region
         if region is None:
-            region = REGIONS[rng.randrange(len(REGIONS))]
+            region = REGIONS[below(len(REGIONS))]
         elif not is_region_name(region_obj):
             raise InvalidEventSpec(
                 f"region={region!r} is not an AWS region name; e.g. 'us-east-1', 'eu-west-1'"
@@ -173,13 +174,15 @@ class World:
         self.region: str = region
         account_obj: object = account_id
         if account_id is None:
-            account_id = str(rng.randrange(100_000_000_000, 1_000_000_000_000))
+            account_id = str(100_000_000_000 + below(900_000_000_000))
         elif not isinstance(account_obj, str) or not _ACCOUNT_RE.match(account_obj):
             raise InvalidEventSpec(
                 f"account_id={account_id!r}: an AWS account id is a string of 12 digits"
             )
         self.account_id: str = account_id
-        self.now_ms: int = rng.randrange(_TIME_LO, _TIME_HI) if time is None else parse_time(time)
+        self.now_ms: int = (
+            _TIME_LO + below(_TIME_HI - _TIME_LO) if time is None else parse_time(time)
+        )
 
     # -- Faker, for the rare values that need its full providers -----------------
     def faker(self) -> Generator:
@@ -246,7 +249,7 @@ class World:
     # -- realistic text ------------------------------------------------------------
     def word(self) -> str:
         words = _words()
-        return words[self.rng.randrange(len(words))]
+        return words[self.rng.below(len(words))]
 
     def words(self, n: int) -> list[str]:
         words = _words()

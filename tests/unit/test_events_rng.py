@@ -20,6 +20,7 @@ def test_same_numbers_as_random_random(seed: int) -> None:
             assert a.randrange(0, 2 * n, 2) == b.randrange(0, 2 * n, 2)
             assert a.random() == b.random()
             assert a.choice("abcdefg") == b.choice("abcdefg")
+            assert a.randrange(n) == b.below(n)
     assert a.getstate() == b.getstate()
 
 
