@@ -136,3 +136,14 @@ def test_a_schema_flag_and_its_old_spelling_together_are_one_clear_error(
         "pytest-lambda: error: --data-schema repeats --body-schema: both set data_schema; "
         "give one of them\n"
     )
+
+
+def test_the_kept_generate_parser_carries_nothing_between_calls(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with_flags = _generate(capsys, "sqs", "--seed", "9", "--bodies", "a", "--bodies", "b")
+    assert [r["body"] for r in with_flags["Records"]] == ["a", "b"]
+    assert _generate(capsys, "sqs", "--seed", "9") == events.sqs(seed=9)
+    again = _generate(capsys, "sqs", "--seed", "9", "--set", "Records.0.body=x")
+    assert again["Records"][0]["body"] == "x"
+    assert _generate(capsys, "sqs", "--seed", "9") == events.sqs(seed=9)
