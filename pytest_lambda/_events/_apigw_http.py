@@ -270,8 +270,7 @@ def prepare_body(
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False), "application/json"
     if "body" not in params:
         if method in BODY_METHODS:
-            text = json.dumps(world.json_payload(), separators=(",", ":"), ensure_ascii=False)
-            return text, "application/json"
+            return world.json_text(), "application/json"  # json.dumps(json_payload()), faster
         return None, None
     body = params["body"]
     if body is None:

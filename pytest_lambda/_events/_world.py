@@ -300,5 +300,18 @@ class World:
             "items": items,
         }
 
+    def json_text(self) -> str:
+        """``json_payload()`` as compact JSON, formatted directly (the same draws and text:
+        no value in it needs escaping, being a uuid, words, digits and a float's repr)."""
+        randint = self.rng.randint
+        items = ",".join(
+            f'{{"sku":"{self.upper_alnum(8)}","quantity":{randint(1, 5)}}}'
+            for _ in range(randint(1, 3))
+        )
+        return (
+            f'{{"id":"{self.uuid4()}","type":"{self.word()}","customer":"{self.word()}",'
+            f'"amount":{randint(100, 99_999) / 100!r},"items":[{items}]}}'
+        )
+
     def pick(self, seq: Sequence[Any]) -> Any:
         return seq[self.rng.randrange(len(seq))]
