@@ -71,21 +71,26 @@ def generate(
     """
     __tracebackhide__ = True
     mod = kind_module(kind)
-    own: Mapping[str, str] = mod.PARAMS
-    unknown = [p for p in params if p not in own and p not in COMMON_PARAMS]
-    if unknown:
-        valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
-        names = ", ".join(repr(u) for u in unknown)
-        raise TypeError(f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}")
-    time = params.pop("time", None)
-    if time is not None:
-        _check_time(time)
-    world = World(
-        seed,
-        region=params.pop("region", None),
-        account_id=params.pop("account_id", None),
-        time=time,
-    )
+    if params:
+        own: Mapping[str, str] = mod.PARAMS
+        unknown = [p for p in params if p not in own and p not in COMMON_PARAMS]
+        if unknown:
+            valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
+            names = ", ".join(repr(u) for u in unknown)
+            raise TypeError(
+                f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}"
+            )
+        time = params.pop("time", None)
+        if time is not None:
+            _check_time(time)
+        world = World(
+            seed,
+            region=params.pop("region", None),
+            account_id=params.pop("account_id", None),
+            time=time,
+        )
+    else:  # the default event: nothing to check
+        world = World(seed)
     build: Callable[[World, dict[str, Any]], dict[str, Any]] = mod.build
     event = build(world, params)
     if overrides:
