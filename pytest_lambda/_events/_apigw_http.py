@@ -147,6 +147,10 @@ class Headers:
     def set(self, name: str, *values: str) -> None:
         self.d[name.lower()] = (name, list(values))
 
+    def set1(self, name: str, value: str) -> None:
+        """``set(name, value)`` for a ``name`` already in lower case (no folding: cheaper)."""
+        self.d[name] = (name, [value])
+
     def add(self, name: str, value: str) -> None:
         entry = self.d.get(name.lower())
         if entry is None:
