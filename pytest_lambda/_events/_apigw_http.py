@@ -147,6 +147,10 @@ class Headers:
     def set(self, name: str, *values: str) -> None:
         self.d[name.lower()] = (name, list(values))
 
+    def set_one(self, name: str, value: str) -> None:
+        """``set(name, value)``: one value, no argument tuple (cheaper)."""
+        self.d[name.lower()] = (name, [value])
+
     def set1(self, name: str, value: str) -> None:
         """``set(name, value)`` for a ``name`` already in lower case (no folding: cheaper)."""
         self.d[name] = (name, [value])

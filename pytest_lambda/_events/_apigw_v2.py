@@ -199,11 +199,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     if browser:
         h.set1("accept-language", _LANGS[int(rng.random() * 4)])
         for k, v in browser_headers(ua, rng):
-            h.set(k, v)
+            h.set_one(k, v)
     if ct is not None:
         h.set1("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
-        h.set(k, v)
+        h.set_one(k, v)
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:

@@ -137,7 +137,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     if ct is not None:
         h.set1("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
-        h.set(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
+        h.set_one(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
