@@ -41,12 +41,13 @@ def test_the_three_surfaces_agree_for_every_kind(
 ) -> None:
     from_fixture = lambda_event(kind, seed=42)
     added = lambda_event.generated[-1]
+    region = added.params["region"]  # the session's --lambda-region, us-east-1 by default
     assert added.added == ("region", "account_id")
-    assert added.params == {"region": "us-east-1", "account_id": FUNCTION_ACCOUNT}
-    from_library = events.generate(kind, seed=42, region="us-east-1", account_id=FUNCTION_ACCOUNT)
+    assert added.params == {"region": region, "account_id": FUNCTION_ACCOUNT}
+    from_library = events.generate(kind, seed=42, region=region, account_id=FUNCTION_ACCOUNT)
     command = added.command()
     assert command == (
-        f"pytest-lambda events generate {kind} --seed 42 --region us-east-1 "
+        f"pytest-lambda events generate {kind} --seed 42 --region {region} "
         f"--account-id {FUNCTION_ACCOUNT}"
     )
     from_cli = _cli(capsys, shlex.split(command)[1:])
@@ -64,8 +65,9 @@ def test_parameters_and_overrides_are_part_of_the_call_and_the_command(
         seed=7, time=1_714_564_800.25, bodies=["a", "b"], overrides={"Records.1.body": "c"}
     )
     item = lambda_event.generated[-1]
+    region = item.params["region"]
     assert item.call() == (
-        "events.sqs(seed=7, time=1714564800.25, bodies=['a', 'b'], region='us-east-1', "
+        f"events.sqs(seed=7, time=1714564800.25, bodies=['a', 'b'], region={region!r}, "
         "account_id='123456789012', overrides={'Records.1.body': 'c'})"
     )
     command = item.command()
