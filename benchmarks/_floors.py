@@ -7,6 +7,9 @@ realism beyond that: no word lists, no cross-field consistency beyond what the f
 tree itself needs (md5OfBody of the body, eventID = shard:sequence, CLF time). The
 API Gateway builders include the optional parts (path parameters, query string,
 JSON body, v2 cookies) about as often as the generator's default events do.
+
+``LEAN`` (defined in ``_lean.py``, re-exported here) is the leaner floor: one seeded
+``random.Random`` and only the fields and invariants of each event.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["FLOORS"]
+from _lean import LEAN  # the second, leaner floor (issue 19): see _lean.py
+
+__all__ = ["FLOORS", "LEAN"]
 
 _rng = random.Random(0)
 _REGION = "us-east-1"

@@ -7,7 +7,8 @@
 
 Every function takes the same keywords: ``seed`` (same seed and parameters give
 byte-identical JSON), ``overrides`` (explicit values that always win: a nested
-dict, or dotted paths such as ``{"Records.0.body": "x"}``), ``validate``
+dict whose lists of dicts merge item by item, e.g. ``{"Records": [{"body": "x"}]}``,
+or dotted paths such as ``{"Records.0.body": "x"}``), ``validate``
 (``False`` allows deliberately malformed events) and the kind's parameters
 (:func:`params` lists them).
 """

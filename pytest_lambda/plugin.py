@@ -48,6 +48,7 @@ def _refuse_foreign_plugin() -> None:
 _refuse_foreign_plugin()
 
 _EVENTS_USED: Final = pytest.StashKey[bool]()
+_EVENT_FACTORY: Final = pytest.StashKey[LambdaEventFactory]()
 _TERMINAL_FD: Final = pytest.StashKey[int]()  # the stuck-handler note's way to the terminal
 #: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
 SEED_CACHE_KEY: Final = "lambda/seed"
@@ -255,9 +256,10 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
 
     def mark_used() -> None:
         node.stash[_EVENTS_USED] = True
+        node.stash[_EVENT_FACTORY] = factory
 
     def clock_time() -> float | None:
-        """The frozen ``lambda_clock``'s time (events happen then), else None."""
+        """The frozen ``lambda_clock``'s time (the events' invocation time), else None."""
         __tracebackhide__ = True
         if "lambda_clock" not in request.fixturenames:
             return None
@@ -281,7 +283,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
 
     defaults, default_kind = event_defaults(request)  # @pytest.mark.lambda_function's triggers
     # Triggers live with the function: its region and (by default) its account.
-    return LambdaEventFactory(
+    factory = LambdaEventFactory(
         _defaults=defaults,
         _default_kind=default_kind,
         seed=lambda_seed,
@@ -291,6 +293,7 @@ def lambda_event(request: pytest.FixtureRequest, lambda_seed: int) -> LambdaEven
         _on_use=mark_used,
         _clock_time=clock_time,
     )
+    return factory
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -301,7 +304,10 @@ def pytest_runtest_makereport(
     report: pytest.TestReport = outcome.get_result()
     if report.failed and item.stash.get(_EVENTS_USED, False):
         seed, _ = resolve(item.config, "seed")
-        report.sections.append(("lambda", f"reproduce with --lambda-seed={seed}"))
+        factory = item.stash.get(_EVENT_FACTORY, None)
+        events_lines = factory.reproduce_lines() if factory is not None else []
+        text = "\n".join([f"reproduce with --lambda-seed={seed}", *events_lines])
+        report.sections.append(("lambda", text))
     if report.failed and report.when != "teardown":
         from pytest_lambda._plugin.failure import add_sections
 

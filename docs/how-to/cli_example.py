@@ -15,11 +15,11 @@ COMMANDS = [
     "events list sqs",
     'events generate sqs --seed 7 --records 3 --body \'{"orderId": "o-1"}\'',
     "events generate apigw_v1 --seed 7 --method GET --resource '/orders/{id}' "
-    "--path-parameter id=o-1 --authorizer cognito",
+    "--path-parameters id=o-1 --authorizer cognito",
     "events generate s3 --seed 7 --key 'photos/red flower.jpg' --event-name ObjectCreated:Put",
-    "events generate sqs --seed 7 --queue-name orders.fifo --group-id g1 --records 3",
+    "events generate sqs --seed 7 --queue orders.fifo --group-id g1 --records 3",
     'events generate sqs --seed 7 --param \'sns_envelope={"topic": "order-events"}\' '
-    "--message-attribute tenant=t-1",
+    "--message-attributes tenant=t-1",
     'events generate kinesis --seed 7 --records 2 --data \'{"page": "/"}\'',
     "events generate sqs --seed 7 --set Records.0.body=hello --param receive_count=3",
 ]

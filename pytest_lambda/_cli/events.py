@@ -184,7 +184,12 @@ def _populate_generate(p: argparse.ArgumentParser, tokens: list[str] | None) -> 
         "a symbolic link is replaced, never written through",
     )
     add_generator_flags(p)
-    p.set_defaults(func=_generate)
+    p.set_defaults(func=_run_generate)
+
+
+def _run_generate(ns: argparse.Namespace) -> int:
+    """``_generate``, looked up when run: the parser is kept between ``main()`` calls."""
+    return _generate(ns)
 
 
 def _populate_validate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:

@@ -2,8 +2,9 @@
 
 Each flag maps to a generator parameter; it applies to a kind only when that
 kind's generator has the parameter (``events.params(kind)``), so a misplaced
-flag is one clear error instead of being silently ignored. Names follow SAM's
-``generate-event`` where SAM has one (``--queue-name``, ``--partition-key`` …).
+flag is one clear error instead of being silently ignored. Every parameter ``name``
+has the flag ``--name`` (``--queue``, ``--bodies``, ``--datas`` …); the older spellings,
+SAM's ``generate-event`` names among them (``--queue-name``, ``--header``), stay aliases.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ __all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "f
 
 
 def flag_for(kind_params: Mapping[str, str], param: str) -> str | None:
-    """The flag that sets ``param`` (given the kind's parameters), if any."""
+    """The flag that sets ``param`` (given the kind's parameters): ``--param-name`` first."""
+    named = "--" + param.replace("_", "-")
+    for f in GEN_FLAGS:
+        if f.flag == named and _target(f, kind_params) == param:
+            return f.flag
     for f in GEN_FLAGS:
         if param in f.params and _target(f, kind_params) == param:
             return f.flag
@@ -84,7 +89,7 @@ def add_generator_flags(parser: argparse.ArgumentParser) -> None:
             kwargs.update(action=f.action, metavar=f.metavar)
             if f.type is not None:
                 kwargs["type"] = f.type
-        group.add_argument(f.flag, **kwargs)
+        group.add_argument(f.flag, *f.aliases, **kwargs)
 
 
 def given_flags(ns: argparse.Namespace) -> list[GenFlag]:
@@ -155,12 +160,18 @@ def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> G
     kind = normalise_kind(kind)
     kind_params = events.params(kind)  # InvalidEventSpec for an unknown kind
     params: dict[str, Any] = {}
+    chosen: dict[str, GenFlag] = {}
     for f in given_flags(ns):
         if f.flag in skip:
             continue
         target = _target(f, kind_params)
         if target is None:
             raise _not_applicable(f.flag, kind, kind_params)
+        if target in chosen:
+            first = chosen[target].flag
+            raise CLIError(f"{f.flag} repeats {first}: both set {target}; give one of them")
+        chosen[target] = f
+    for target, f in chosen.items():
         value = getattr(ns, f.dest)
         params[target] = f.convert(value) if f.convert is not None else value
     for name, text in ns.gen_param:

@@ -1,11 +1,15 @@
 """The table of event-generator flags (``GEN_FLAGS``) and the converters of their values.
 
-One :class:`GenFlag` per generator parameter that has a flag of its own; data and small
-parsers only, used by :mod:`pytest_lambda._cli.genflags`.
+One :class:`GenFlag` per generator parameter: every parameter ``name`` of every kind has
+the flag ``--name`` (underscores as dashes; ``tests/unit/test_cli_genflags.py`` checks it),
+older spellings (``--queue-name``, ``--header``...) stay as aliases. A new kind (Kafka...)
+adds a row here for each parameter no other kind has. Data and small parsers only, used
+by :mod:`pytest_lambda._cli.genflags`.
 """
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -66,6 +70,19 @@ def _none(_: object) -> Any:
     return None
 
 
+def _bool(text: str) -> Any:
+    lowered = text.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def _true_or_text(text: str) -> Any:
+    return True if text.strip().lower() == "true" else text
+
+
 def _jsondict(values: list[tuple[str, str]]) -> Any:
     return {name: json_or_string(value, f"--message-attribute {name}") for name, value in values}
 
@@ -81,6 +98,7 @@ class GenFlag:
     type: Callable[[str], Any] | None = None
     action: str = "store"  # "store", "store_true" or "append"
     convert: Callable[[Any], Any] | None = None  # applied to the parsed value
+    aliases: tuple[str, ...] = ()  # older spellings, still accepted
 
     @property
     def dest(self) -> str:
@@ -128,30 +146,33 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         _pairs,
     ),
     GenFlag(
-        "--header",
+        "--headers",
         ("headers",),
         "request header, or Kafka record header (repeatable)",
         _KV,
         key_value,
         "append",
         _multidict,
+        aliases=("--header",),
     ),
     GenFlag(
-        "--cookie",
+        "--cookies",
         ("cookies",),
         "cookie as the browser sends it, e.g. session=abc (repeatable)",
         "COOKIE",
         None,
         "append",
+        aliases=("--cookie",),
     ),
     GenFlag(
-        "--path-parameter",
+        "--path-parameters",
         ("path_parameters",),
         "path parameter (repeatable)",
         _KV,
         key_value,
         "append",
         _strdict,
+        aliases=("--path-parameter",),
     ),
     GenFlag("--content-type", ("content_type",), "Content-Type of the body", "TYPE"),
     GenFlag(
@@ -181,7 +202,13 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     GenFlag("--etag", ("etag",), "S3 object ETag", "ETAG"),
     GenFlag("--version-id", ("version_id",), "S3 object version id", "ID"),
     GenFlag("--versioned", ("versioned",), "S3 bucket with versioning", action="store_true"),
-    GenFlag("--queue-name", ("queue",), "SQS queue name (a .fifo name makes a FIFO event)", "NAME"),
+    GenFlag(
+        "--queue",
+        ("queue",),
+        "SQS queue name (a .fifo name makes a FIFO event)",
+        "NAME",
+        aliases=("--queue-name",),
+    ),
     GenFlag("--fifo", ("fifo",), "FIFO queue event", action="store_true"),
     GenFlag("--group-id", ("group_id",), "FIFO message group id", "ID"),
     GenFlag("--receive-count", ("receive_count",), "ApproximateReceiveCount", "N", int),
@@ -192,7 +219,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         action="store_true",
     ),
     GenFlag(
-        "--message-attribute",
+        "--message-attributes",
         ("message_attributes",),
         "message attribute; a JSON number makes a Number attribute (repeatable); in an sns "
         "event every attribute is a String, as SNS passes them to Lambda",
@@ -200,6 +227,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         key_value,
         "append",
         _jsondict,
+        aliases=("--message-attribute",),
     ),
     GenFlag(
         "--trace-header", ("trace_header",), "add the X-Ray AWSTraceHeader", action="store_true"
@@ -275,12 +303,13 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         _detail,
     ),
     GenFlag(
-        "--resource-arn",
+        "--resources",
         ("resources",),
         "EventBridge resources entry (repeatable)",
         "ARN",
         None,
         "append",
+        aliases=("--resource-arn",),
     ),
     GenFlag("--rule", ("rule",), "EventBridge schedule rule name", "NAME"),
     GenFlag("--schedule", ("schedule",), "EventBridge Scheduler schedule name", "NAME"),
@@ -300,12 +329,13 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "--subscription-filter", ("subscription_filter",), "CloudWatch Logs filter name", "NAME"
     ),
     GenFlag(
-        "--log-message",
+        "--messages",
         ("messages",),
         "CloudWatch Logs log line, one log event each (repeatable)",
         "TEXT",
         None,
         "append",
+        aliases=("--log-message",),
     ),
     GenFlag("--log-events", ("log_events",), "CloudWatch Logs: number of log events", "N", int),
     GenFlag("--log-format", ("log_format",), "CloudWatch Logs: lambda, json or mixed", "FORMAT"),
@@ -344,6 +374,92 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "Kafka brokers, host:port,host:port",
         "SERVERS",
     ),
+    GenFlag(
+        "--message-schema",
+        ("message_schema",),
+        "SNS: JSON Schema file of the message",
+        "FILE",
+        convert=lambda path: read_json(path, "message schema"),
+    ),
+    GenFlag(
+        "--data-schema",
+        ("data_schema",),
+        "Kinesis, Firehose: JSON Schema file of the data",
+        "FILE",
+        convert=lambda path: read_json(path, "data schema"),
+    ),
+    GenFlag(
+        "--item-schema",
+        ("item_schema",),
+        "DynamoDB: JSON Schema file of the item",
+        "FILE",
+        convert=lambda path: read_json(path, "item schema"),
+    ),
+    GenFlag(
+        "--detail-schema",
+        ("detail_schema",),
+        "EventBridge: JSON Schema file of detail",
+        "FILE",
+        convert=lambda path: read_json(path, "detail schema"),
+    ),
+    GenFlag(
+        "--bodies",
+        ("bodies",),
+        "SQS: one record per flag, with this body (repeatable)",
+        "TEXT",
+        action="append",
+    ),
+    GenFlag(
+        "--datas",
+        ("datas",),
+        "Kinesis, Firehose: one record per flag, with this data (repeatable)",
+        "TEXT",
+        action="append",
+    ),
+    GenFlag(
+        "--items",
+        ("items",),
+        "DynamoDB: a JSON list of items, one record each (marshalled for you)",
+        "JSON",
+        _dynamodb_json,
+    ),
+    GenFlag(
+        "--binary-media-types",
+        ("binary_media_types",),
+        "REST API binaryMediaTypes entry, e.g. image/* (repeatable)",
+        "TYPE",
+        action="append",
+    ),
+    GenFlag(
+        "--stage-variables",
+        ("stage_variables",),
+        "API stage variable (repeatable)",
+        _KV,
+        key_value,
+        "append",
+        _strdict,
+    ),
+    GenFlag("--operation-name", ("operation_name",), "REST API operationName", "NAME"),
+    GenFlag("--principal-id", ("principal_id",), "S3 requester's principalId", "ID"),
+    GenFlag("--configuration-id", ("configuration_id",), "S3 notification configuration id", "ID"),
+    GenFlag("--sequencer", ("sequencer",), "S3 object sequencer (upper-case hex)", "HEX"),
+    GenFlag("--signature-version", ("signature_version",), "SNS SignatureVersion: 1 or 2", "N"),
+    GenFlag(
+        "--content-based-dedup",
+        ("content_based_dedup",),
+        "SQS FIFO: true (MessageDeduplicationId = sha256 of the body) or false",
+        "BOOL",
+        _bool,
+    ),
+    GenFlag(
+        "--dlq-source",
+        ("dlq_source",),
+        "SQS: the event comes from a dead-letter queue; true, or the source queue's name or ARN",
+        "SOURCE",
+        _true_or_text,
+    ),
+    GenFlag("--source-stream", ("source_stream",), "Firehose: the Kinesis source stream", "NAME"),
+    # Kafka (and any later kind): a row per parameter that no other kind has.
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

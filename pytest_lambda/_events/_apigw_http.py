@@ -147,6 +147,14 @@ class Headers:
     def set(self, name: str, *values: str) -> None:
         self.d[name.lower()] = (name, list(values))
 
+    def set_one(self, name: str, value: str) -> None:
+        """``set(name, value)``: one value, no argument tuple (cheaper)."""
+        self.d[name.lower()] = (name, [value])
+
+    def set1(self, name: str, value: str) -> None:
+        """``set(name, value)`` for a ``name`` already in lower case (no folding: cheaper)."""
+        self.d[name] = (name, [value])
+
     def add(self, name: str, value: str) -> None:
         entry = self.d.get(name.lower())
         if entry is None:
@@ -270,8 +278,7 @@ def prepare_body(
         return json.dumps(payload, separators=(",", ":"), ensure_ascii=False), "application/json"
     if "body" not in params:
         if method in BODY_METHODS:
-            text = json.dumps(world.json_payload(), separators=(",", ":"), ensure_ascii=False)
-            return text, "application/json"
+            return world.json_text(), "application/json"  # json.dumps(json_payload()), faster
         return None, None
     body = params["body"]
     if body is None:

@@ -224,19 +224,19 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
 
     h = Headers()
     cased: Callable[[str], str] = _canon if edge else str
-    h.set(
+    h.set_one(
         cased("accept"),
         "application/json, text/plain, */*"
         if browser
         else ("*/*", "application/json")[int(rng.random() * 2)],
     )
-    h.set(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
+    h.set_one(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
-        h.set(cased("accept-language"), _LANGS[int(rng.random() * 4)])
+        h.set_one(cased("accept-language"), _LANGS[int(rng.random() * 4)])
         for k, v in browser_headers(ua, rng):
-            h.set(cased(k), v)
+            h.set_one(cased(k), v)
     if ct is not None:
-        h.set(cased("content-type"), ct)
+        h.set_one(cased("content-type"), ct)
     if "cookies" in params:
         cookies = cookie_list(params["cookies"])
     elif browser and rng.random() < 0.3:
@@ -245,13 +245,13 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         cookies = []
     if auth is not None:
         for k, v in auth.headers:
-            h.set(cased(k), v)
+            h.set_one(cased(k), v)
     for key, (uname, values) in user_h.d.items():
         if key == "cookie" and cookies:
             values = ["; ".join([*values, *cookies])]
         h.set(uname, *values)
     if cookies and user_h.get("cookie") is None:
-        h.set(cased("cookie"), "; ".join(cookies))
+        h.set_one(cased("cookie"), "; ".join(cookies))
 
     # What API Gateway adds (canonical case).
     host = user_h.first("host")
@@ -262,11 +262,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set("Host", domain)
-    h.set("User-Agent", ua)
-    h.set("X-Amzn-Trace-Id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set("X-Forwarded-Port", user_h.first("x-forwarded-port") or "443")
-    h.set("X-Forwarded-Proto", user_h.first("x-forwarded-proto") or "https")
+    h.set_one("Host", domain)
+    h.set_one("User-Agent", ua)
+    h.set_one("X-Amzn-Trace-Id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
+    h.set_one("X-Forwarded-Port", user_h.first("x-forwarded-port") or "443")
+    h.set_one("X-Forwarded-Proto", user_h.first("x-forwarded-proto") or "https")
     if edge:
         hops.append(
             f"{_EDGE_PREFIXES[int(rng.random() * 6)]}.{int(rng.random() * 256)}.{between(rng, 1, 254)}"
@@ -285,8 +285,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             ("Via", f"2.0 {world.hex(32)}.cloudfront.net (CloudFront)"),
             ("X-Amz-Cf-Id", _cf_id(world)),
         ):
-            h.set(k, v)
-    h.set("X-Forwarded-For", ", ".join(hops))
+            h.set_one(k, v)
+    h.set_one("X-Forwarded-For", ", ".join(hops))
     h.pop("content-length")  # REST APIs drop it (§5.2 #14)
 
     headers: dict[str, str] = {}

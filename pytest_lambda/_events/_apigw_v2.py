@@ -189,21 +189,21 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
     h = Headers()
-    h.set(
+    h.set1(
         "accept",
         "application/json, text/plain, */*"
         if browser
         else ("*/*", "application/json")[int(rng.random() * 2)],
     )
-    h.set("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
-        h.set("accept-language", _LANGS[int(rng.random() * 4)])
+        h.set1("accept-language", _LANGS[int(rng.random() * 4)])
         for k, v in browser_headers(ua, rng):
-            h.set(k, v)
+            h.set_one(k, v)
     if ct is not None:
-        h.set("content-type", ct)
+        h.set1("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
-        h.set(k, v)
+        h.set_one(k, v)
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
@@ -230,13 +230,13 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         hops.append(source_ip)
     if user_h.get("content-length") is None:
         size = 0 if body is None else len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set("content-length", str(size))
-    h.set("host", domain)
-    h.set("user-agent", ua)
-    h.set("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set("x-forwarded-for", ", ".join(hops))
-    h.set("x-forwarded-port", user_h.first("x-forwarded-port") or "443")
-    h.set("x-forwarded-proto", user_h.first("x-forwarded-proto") or "https")
+        h.set1("content-length", str(size))
+    h.set1("host", domain)
+    h.set1("user-agent", ua)
+    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
+    h.set1("x-forwarded-for", ", ".join(hops))
+    h.set1("x-forwarded-port", user_h.first("x-forwarded-port") or "443")
+    h.set1("x-forwarded-proto", user_h.first("x-forwarded-proto") or "https")
     headers = {k: ",".join(v) for k, v in h.sorted_items()}
 
     if isinstance(params.get("query"), str):  # a raw query string is kept byte for byte

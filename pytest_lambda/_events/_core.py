@@ -28,7 +28,7 @@ __all__ = ["COMMON_PARAMS", "EARLIEST_MS", "LATEST_MS", "generate", "kind_params
 COMMON_PARAMS: Final[dict[str, str]] = {
     "region": "AWS region of every ARN, host and awsRegion in the event (default: drawn from the seed)",
     "account_id": "12-digit account id of every ARN in the event (default: drawn from the seed)",
-    "time": "invocation time: datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
+    "time": "invocation time (the event's own times are at or a little before it: an HTTP request is received 3-59 ms earlier): datetime, ISO 8601 string or epoch seconds, 2014 to 2099 (default: drawn from the seed)",
 }
 
 
@@ -58,8 +58,9 @@ def generate(
     * ``**params``: the kind's parameters (``pytest-lambda events list`` or
       :func:`pytest_lambda.events.params` lists them), plus ``region``, ``account_id``
       and ``time`` for every kind. Derived fields follow them.
-    * ``overrides``: values to set after generation, as a nested dict or dotted paths
-      (``{"Records.*.body": "x"}``); :data:`pytest_lambda.events.DELETE` removes a field.
+    * ``overrides``: values to set after generation, as a nested dict (lists of dicts
+      merge item by item: ``{"Records": [{"body": "x"}]}``, or by index:
+      ``{"Records": {"0": {"body": "x"}}}``) or dotted paths (``{"Records.*.body": "x"}``); :data:`pytest_lambda.events.DELETE` removes a field.
       Fields derived from an overridden one are recomputed unless overridden too.
     * ``validate``: with overrides, check the result against the kind's JSON Schema and
       raise :class:`~pytest_lambda.EventValidationError` naming the path and the rule
@@ -70,21 +71,26 @@ def generate(
     """
     __tracebackhide__ = True
     mod = kind_module(kind)
-    own: Mapping[str, str] = mod.PARAMS
-    unknown = [p for p in params if p not in own and p not in COMMON_PARAMS]
-    if unknown:
-        valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
-        names = ", ".join(repr(u) for u in unknown)
-        raise TypeError(f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}")
-    time = params.pop("time", None)
-    if time is not None:
-        _check_time(time)
-    world = World(
-        seed,
-        region=params.pop("region", None),
-        account_id=params.pop("account_id", None),
-        time=time,
-    )
+    if params:
+        own: Mapping[str, str] = mod.PARAMS
+        unknown = [p for p in params if p not in own and p not in COMMON_PARAMS]
+        if unknown:
+            valid = ", ".join(sorted({*own, *COMMON_PARAMS, "seed", "overrides", "validate"}))
+            names = ", ".join(repr(u) for u in unknown)
+            raise TypeError(
+                f"{kind}() got unexpected parameter(s) {names}; valid parameters: {valid}"
+            )
+        time = params.pop("time", None)
+        if time is not None:
+            _check_time(time)
+        world = World(
+            seed,
+            region=params.pop("region", None),
+            account_id=params.pop("account_id", None),
+            time=time,
+        )
+    else:  # the default event: nothing to check
+        world = World(seed)
     build: Callable[[World, dict[str, Any]], dict[str, Any]] = mod.build
     event = build(world, params)
     if overrides:

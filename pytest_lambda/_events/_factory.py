@@ -1,12 +1,22 @@
-"""The ``lambda_event`` factory: seeded per test, reproducible with ``--lambda-seed``."""
+"""The ``lambda_event`` factory: seeded per test, reproducible with ``--lambda-seed``.
+
+``lambda_event.sqs(seed=42)`` is ``events.sqs(seed=42, region=R, account_id=A)`` and
+``pytest-lambda events generate sqs --seed 42 --region R --account-id A``: the fixture adds
+the function's region and account (and a frozen ``lambda_clock``'s time) unless given.
+Each event is recorded (:class:`GeneratedEvent`) so a failing test's report can print
+the call and the command that give the same event.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import shlex
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
-__all__ = ["FUNCTION_ACCOUNT", "LambdaEventFactory", "derive_seed"]
+__all__ = ["FUNCTION_ACCOUNT", "GeneratedEvent", "LambdaEventFactory", "derive_seed"]
 
 #: The account of the test function (its context's ARN), and of the events' resources.
 FUNCTION_ACCOUNT: Final = "123456789012"
@@ -16,6 +26,57 @@ def derive_seed(base: int, nodeid: str, index: int) -> int:
     """A stable 63-bit seed from the session seed, the test id and the call number."""
     digest = hashlib.sha256(f"{base}\x00{nodeid}\x00{index}".encode()).digest()
     return int.from_bytes(digest[:8], "big") >> 1
+
+
+def _json(value: object) -> str | None:
+    try:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class GeneratedEvent:
+    """One event a ``lambda_event`` call generated: enough to generate it again."""
+
+    kind: str
+    seed: int
+    params: dict[str, Any]
+    added: tuple[str, ...] = ()  # parameters the fixture added (region, account_id, time)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    validate: bool = True
+
+    def call(self) -> str:
+        """The library call: ``events.sqs(seed=42, region='us-east-1', ...)``."""
+        args = [f"seed={self.seed}"] + [f"{k}={v!r}" for k, v in self.params.items()]
+        if self.overrides:
+            args.append(f"overrides={self.overrides!r}")
+        if not self.validate:
+            args.append("validate=False")
+        return f"events.{self.kind}({', '.join(args)})"
+
+    def command(self) -> str | None:
+        """The CLI command giving the same event; None when a value is not JSON."""
+        argv = ["pytest-lambda", "events", "generate", self.kind, "--seed", str(self.seed)]
+        for name, value in self.params.items():
+            flag = "--" + name.replace("_", "-")
+            if name in ("region", "account_id") and isinstance(value, str):
+                argv += [flag, value]
+            elif name == "time" and isinstance(value, (int, float)) and not isinstance(value, bool):
+                argv += [flag, repr(value)]
+            else:
+                text = _json(value.isoformat() if hasattr(value, "isoformat") else value)
+                if text is None:
+                    return None
+                argv += ["--param", f"{name}={text}"]
+        for path, value in self.overrides.items():
+            text = _json(value)
+            if text is None:
+                return None
+            argv += ["--set", f"{path}={text}"]
+        if not self.validate:
+            argv.append("--no-validate")
+        return shlex.join(argv)
 
 
 class LambdaEventFactory:
@@ -51,6 +112,8 @@ class LambdaEventFactory:
         self._defaults = dict(_defaults or {})  # per kind: the template's trigger's parameters
         self._default_kind = _default_kind
         self.last_seed: int | None = None
+        #: Every event generated in this test, in order (for the failure report).
+        self.generated: list[GeneratedEvent] = []
 
     @property
     def seed(self) -> int:
@@ -96,16 +159,40 @@ class LambdaEventFactory:
             self._on_use()
         if seed is None:
             seed = self.next_seed()
-        if self._region is not None:
-            params.setdefault("region", self._region)
-        if self._account_id is not None:
-            params.setdefault("account_id", self._account_id)
+        added: list[str] = []
+        if self._region is not None and "region" not in params:
+            params["region"] = self._region
+            added.append("region")
+        if self._account_id is not None and "account_id" not in params:
+            params["account_id"] = self._account_id
+            added.append("account_id")
         if "time" not in params and self._clock_time is not None:
-            now = self._clock_time()  # a frozen lambda_clock: events happen at its time
+            now = self._clock_time()  # a frozen lambda_clock: the invocation time
             if now is not None:
                 params["time"] = now
+                added.append("time")
         self.last_seed = seed
-        return generate(kind, seed=seed, overrides=overrides, validate=validate, **params)
+        event = generate(kind, seed=seed, overrides=overrides, validate=validate, **params)
+        self.generated.append(
+            GeneratedEvent(kind, seed, dict(params), tuple(added), dict(overrides or {}), validate)
+        )
+        return event
+
+    def reproduce_lines(self, limit: int = 10) -> list[str]:
+        """For a failure report: each event's library call and CLI command."""
+        if not self.generated:
+            return []
+        lines = [
+            "events of this test (lambda_event adds the function's region and account, "
+            "and a frozen lambda_clock's time, unless given):"
+        ]
+        for n, item in enumerate(self.generated[:limit], 1):
+            lines.append(f"  {n}. {item.call()}")
+            command = item.command()
+            lines.append(f"     {command}" if command else "     (a value is not JSON: no command)")
+        if len(self.generated) > limit:
+            lines.append(f"  ... and {len(self.generated) - limit} more")
+        return lines
 
     def apigw_v1(self, **kwargs: Any) -> dict[str, Any]:
         """API Gateway REST API (payload 1.0) event."""

@@ -56,10 +56,19 @@ def slug(rng: Random) -> str:
     return f"{word(rng).lower()}-{word(rng).lower()}"
 
 
+_WORDS: tuple[str, ...] = ()  # _words(), loaded on first use (it imports Faker's list)
+
+
 def word(rng: Random) -> str:
     """A word of Faker's lorem list (the same list as ``World.word``)."""
-    words = _words()
+    words = _WORDS or _load_words()
     return words[int(rng.random() * len(words))]
+
+
+def _load_words() -> tuple[str, ...]:
+    global _WORDS
+    _WORDS = _words()
+    return _WORDS
 
 
 _PRIVATE_FIRST: Final = frozenset((0, 10, 100, 127, 169, 172, 192, 198, 203))

@@ -127,17 +127,17 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     browser = ua.startswith("Mozilla/")
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
     h = Headers()
-    h.set("accept", "text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*")
-    h.set("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    h.set1("accept", "text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*")
+    h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
-        h.set("accept-language", "en-US,en;q=0.9")
+        h.set1("accept-language", "en-US,en;q=0.9")
     if body is not None:
         size = len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set("content-length", str(size))
+        h.set1("content-length", str(size))
     if ct is not None:
-        h.set("content-type", ct)
+        h.set1("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
-        h.set(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
+        h.set_one(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
@@ -149,21 +149,21 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
     cookies += extra
     if cookies:
-        h.set("cookie", "; ".join(cookies))
+        h.set1("cookie", "; ".join(cookies))
     hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set("host", domain)
-    h.set("user-agent", ua)
+    h.set1("host", domain)
+    h.set1("user-agent", ua)
     tls_version, cipher = _TLS[rng.randrange(len(_TLS))]
-    h.set("x-amzn-tls-cipher-suite", user_h.first("x-amzn-tls-cipher-suite") or cipher)
-    h.set("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or tls_version)
-    h.set("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set("x-forwarded-for", ", ".join(hops))
-    h.set("x-forwarded-port", "443")
-    h.set("x-forwarded-proto", "https")
+    h.set1("x-amzn-tls-cipher-suite", user_h.first("x-amzn-tls-cipher-suite") or cipher)
+    h.set1("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or tls_version)
+    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
+    h.set1("x-forwarded-for", ", ".join(hops))
+    h.set1("x-forwarded-port", "443")
+    h.set1("x-forwarded-proto", "https")
 
     if isinstance(params.get("query"), str):
         pairs = query_pairs(params["query"])

@@ -44,8 +44,15 @@ _ALIASES: Final[dict[str, str]] = {
 }
 
 
+_LOADED: dict[str, ModuleType] = {}  # kind -> module, so a generate() skips importlib
+
+
 def kind_module(kind: str) -> ModuleType:
     """The module implementing ``kind`` (imported on first use)."""
+    kind_obj: object = kind
+    loaded = _LOADED.get(kind) if isinstance(kind_obj, str) else None
+    if loaded is not None:
+        return loaded
     if not isinstance(kind, str):
         raise ArgumentTypeError(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     if kind not in KINDS:
@@ -53,4 +60,5 @@ def kind_module(kind: str) -> ModuleType:
         raise InvalidEventSpec(
             f"unknown event kind {kind!r}{hint}; valid kinds: {', '.join(KINDS)}"
         )
-    return importlib.import_module(f"pytest_lambda._events._{kind}")
+    module = _LOADED[kind] = importlib.import_module(f"pytest_lambda._events._{kind}")
+    return module

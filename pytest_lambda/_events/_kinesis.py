@@ -62,6 +62,8 @@ def _blob(value: Any, name: str) -> bytes:
 
 
 def _payloads(world: World, params: dict[str, Any]) -> list[bytes]:
+    if not params:  # the default event: one drawn record, nothing to check
+        return [json_order(world.rng, world.uuid4())]
     records = params.get("records")
     if records is not None and (not isinstance(records, int) or isinstance(records, bool)):
         raise ArgumentTypeError(

@@ -2,8 +2,12 @@
 
 Two spellings, mixable in one mapping:
 
-* nested dicts, deep-merged: ``{"Records": ...}`` — dicts merge key by key, any
-  other value (lists included) replaces;
+* nested dicts, deep-merged: ``{"requestContext": {"stage": "prod"}}`` — dicts merge
+  key by key; a list of dicts merges item by item into the list already there
+  (``{"Records": [{"body": "x"}]}`` sets the first record's body, the other records
+  stay; items past the end are appended); a dict of indexes reaches list items too
+  (``{"Records": {"0": {"body": "x"}}}``, ``"*"`` for every item); any other value
+  (an empty list, a list of strings, a number...) replaces;
 * dotted paths at the top level: ``{"Records.0.body": "x"}``, also
   ``Records[0].body`` and ``Records.*.body`` (every element).
 
@@ -100,7 +104,7 @@ def _set_path(
             for container, key in _step(node, seg, full, done):
                 path = (*done, key)
                 if last:
-                    _assign(container, key, value, path, out)
+                    _assign(container, key, value, path, out, full)
                     continue
                 if isinstance(container, dict) and key not in container:
                     raise InvalidEventSpec(
@@ -111,7 +115,9 @@ def _set_path(
         frontier = nxt
 
 
-def _assign(container: Any, key: str | int, value: Any, path: Path, out: set[Path]) -> None:
+def _assign(
+    container: Any, key: str | int, value: Any, path: Path, out: set[Path], full: str
+) -> None:
     if value is DELETE:
         if isinstance(container, dict):
             container.pop(key, None)
@@ -122,10 +128,31 @@ def _assign(container: Any, key: str | int, value: Any, path: Path, out: set[Pat
     current = container[int(key)] if isinstance(container, list) else container.get(key)
     if isinstance(value, Mapping) and value and isinstance(current, dict):
         for k, v in value.items():
-            _assign(current, str(k), v, (*path, str(k)), out)
+            _assign(current, str(k), v, (*path, str(k)), out, full)
+        return
+    if isinstance(value, Mapping) and value and isinstance(current, list):
+        for k, v in value.items():  # {"0": {...}} or {"*": {...}}: list items by index
+            for item_list, index in _step(current, str(k), full, path):
+                _assign(item_list, index, v, (*path, index), out, full)
+        return
+    if _is_list_of_dicts(value) and isinstance(current, list):
+        for index, item in enumerate(value):  # positional merge; extra items are appended
+            if index < len(current):
+                _assign(current, index, item, (*path, index), out, full)
+            else:
+                current.append(_plain(item))
+                out.add((*path, index))
         return
     container[key] = _plain(value)
     out.add(path)
+
+
+def _is_list_of_dicts(value: object) -> bool:
+    return (
+        isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(v, Mapping) for v in value)
+    )
 
 
 def _plain(value: Any) -> Any:

@@ -134,20 +134,11 @@ def text_payload(value: object, param: str, max_bytes: int) -> str:
 
 
 def default_message(world: World) -> str:
-    """``COMPACT.encode(world.json_payload())``, formatted directly (same draws, same text).
+    """``COMPACT.encode(world.json_payload())``: :meth:`World.json_text` (same draws, same text).
 
-    The default body of SQS messages and SNS notifications; formatting the known shape
-    skips the JSON encoder (no value in it needs escaping: uuid, words, digits).
+    The default body of SQS messages and SNS notifications.
     """
-    randint = world.rng.randint
-    items = ",".join(
-        f'{{"sku":"{world.upper_alnum(8)}","quantity":{randint(1, 5)}}}'
-        for _ in range(randint(1, 3))
-    )
-    return (
-        f'{{"id":"{world.uuid4()}","type":"{world.word()}","customer":"{world.word()}",'
-        f'"amount":{randint(100, 99_999) / 100!r},"items":[{items}]}}'
-    )
+    return world.json_text()
 
 
 @functools.cache

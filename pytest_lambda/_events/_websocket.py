@@ -143,16 +143,16 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     event: dict[str, Any] = {}
     if etype == "CONNECT":
         h = Headers()
-        h.set("Host", domain)
-        h.set("Origin", f"https://{world.slug()}.example.com")
-        h.set("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")
-        h.set("Sec-WebSocket-Key", base64.b64encode(rng.randbytes(16)).decode("ascii"))
-        h.set("Sec-WebSocket-Version", "13")
-        h.set("User-Agent", ua)
-        h.set("X-Amzn-Trace-Id", world.trace_header(request_ms))
-        h.set("X-Forwarded-For", source_ip)
-        h.set("X-Forwarded-Port", "443")
-        h.set("X-Forwarded-Proto", "https")
+        h.set_one("Host", domain)
+        h.set_one("Origin", f"https://{world.slug()}.example.com")
+        h.set_one("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits")
+        h.set_one("Sec-WebSocket-Key", base64.b64encode(rng.randbytes(16)).decode("ascii"))
+        h.set_one("Sec-WebSocket-Version", "13")
+        h.set_one("User-Agent", ua)
+        h.set_one("X-Amzn-Trace-Id", world.trace_header(request_ms))
+        h.set_one("X-Forwarded-For", source_ip)
+        h.set_one("X-Forwarded-Port", "443")
+        h.set_one("X-Forwarded-Proto", "https")
         for name, value in header_pairs(params.get("headers")):
             entry = h.d.get(name.lower())
             if entry is None:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidEventSpec
+from pytest_lambda._events._rng import SeededRandom
 from pytest_lambda._events._user_agents import USER_AGENTS
 
 if TYPE_CHECKING:
@@ -160,11 +161,12 @@ class World:
                 "as random.Random(n), so a negative seed would repeat another seed's event)"
             )
         self.seed: int = seed
-        self.rng = random.Random(seed)
-        rng = self.rng
+        rng = SeededRandom(seed)
+        self.rng: SeededRandom = rng
+        below = rng.below  # randrange(n), the same draws
         region_obj: object = region
         if region is None:
-            region = REGIONS[rng.randrange(len(REGIONS))]
+            region = REGIONS[below(len(REGIONS))]
         elif not is_region_name(region_obj):
             raise InvalidEventSpec(
                 f"region={region!r} is not an AWS region name; e.g. 'us-east-1', 'eu-west-1'"
@@ -172,13 +174,15 @@ class World:
         self.region: str = region
         account_obj: object = account_id
         if account_id is None:
-            account_id = str(rng.randrange(100_000_000_000, 1_000_000_000_000))
+            account_id = str(100_000_000_000 + below(900_000_000_000))
         elif not isinstance(account_obj, str) or not _ACCOUNT_RE.match(account_obj):
             raise InvalidEventSpec(
                 f"account_id={account_id!r}: an AWS account id is a string of 12 digits"
             )
         self.account_id: str = account_id
-        self.now_ms: int = rng.randrange(_TIME_LO, _TIME_HI) if time is None else parse_time(time)
+        self.now_ms: int = (
+            _TIME_LO + below(_TIME_HI - _TIME_LO) if time is None else parse_time(time)
+        )
 
     # -- Faker, for the rare values that need its full providers -----------------
     def faker(self) -> Generator:
@@ -212,16 +216,20 @@ class World:
         return str(self.rng.randrange(10 ** (n - 1), 10**n))
 
     def upper_alnum(self, n: int) -> str:
-        return "".join(self.rng.choices(_UPPER_ALNUM, k=n))
+        # rng.choices(_UPPER_ALNUM, k=n) inlined: the same draws (floor(random() * 36.0))
+        rand = self.rng.random
+        return "".join([_UPPER_ALNUM[int(rand() * 36.0)] for _ in range(n)])
 
     def lower_alnum(self, n: int) -> str:
-        return "".join(self.rng.choices(_LOWER_ALNUM, k=n))
+        rand = self.rng.random
+        return "".join([_LOWER_ALNUM[int(rand() * 36.0)] for _ in range(n)])
 
     def b64(self, nbytes: int) -> str:
         return base64.b64encode(self.rng.randbytes(nbytes)).decode("ascii")
 
     def b64url(self, nchars: int) -> str:
-        return "".join(self.rng.choices(_B64URL, k=nchars))
+        rand = self.rng.random
+        return "".join([_B64URL[int(rand() * 64.0)] for _ in range(nchars)])
 
     def iam_user_id(self) -> str:
         """``AIDA…`` (21 characters), an IAM user's unique id."""
@@ -241,11 +249,20 @@ class World:
     # -- realistic text ------------------------------------------------------------
     def word(self) -> str:
         words = _words()
-        return words[self.rng.randrange(len(words))]
+        return words[self.rng.below(len(words))]
 
     def words(self, n: int) -> list[str]:
         words = _words()
-        return [words[i] for i in (self.rng.randrange(len(words)) for _ in range(n))]
+        size = len(words)  # rng.randrange(size) per word, inlined (the same draws)
+        bits = size.bit_length()
+        getrandbits = self.rng.getrandbits
+        out = []
+        for _ in range(n):
+            r = getrandbits(bits)
+            while r >= size:
+                r = getrandbits(bits)
+            out.append(words[r])
+        return out
 
     def sentence(self, nwords: int | None = None) -> str:
         n = nwords if nwords is not None else self.rng.randint(4, 10)
@@ -282,6 +299,19 @@ class World:
             "amount": rng.randint(100, 99_999) / 100,
             "items": items,
         }
+
+    def json_text(self) -> str:
+        """``json_payload()`` as compact JSON, formatted directly (the same draws and text:
+        no value in it needs escaping, being a uuid, words, digits and a float's repr)."""
+        randint = self.rng.randint
+        items = ",".join(
+            f'{{"sku":"{self.upper_alnum(8)}","quantity":{randint(1, 5)}}}'
+            for _ in range(randint(1, 3))
+        )
+        return (
+            f'{{"id":"{self.uuid4()}","type":"{self.word()}","customer":"{self.word()}",'
+            f'"amount":{randint(100, 99_999) / 100!r},"items":[{items}]}}'
+        )
 
     def pick(self, seq: Sequence[Any]) -> Any:
         return seq[self.rng.randrange(len(seq))]

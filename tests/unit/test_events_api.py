@@ -309,9 +309,63 @@ def test_nested_override_merges_dicts_key_by_key() -> None:
     assert event["httpMethod"] == base["httpMethod"]
 
 
-def test_nested_override_replaces_lists() -> None:
-    event = events.sqs(seed=1, overrides={"Records": [{"body": "x"}]}, validate=False)
-    assert event["Records"] == [{"body": "x"}]
+def test_nested_override_list_of_dicts_merges_positionally() -> None:
+    base = events.sqs(seed=1, records=3)
+    event = events.sqs(seed=1, records=3, overrides={"Records": [{"body": "x"}]})
+    first = event["Records"][0]
+    assert first["body"] == "x"
+    assert first["md5OfBody"] == hashlib.md5(b"x").hexdigest()  # derived from the new body
+    assert first["messageId"] == base["Records"][0]["messageId"]
+    assert event["Records"][1:] == base["Records"][1:]
+
+
+def test_nested_override_list_items_past_the_end_are_appended() -> None:
+    event = events.sqs(seed=1, overrides={"Records": [{}, {"body": "y"}]}, validate=False)
+    assert len(event["Records"]) == 2
+    assert event["Records"][1] == {"body": "y"}
+
+
+def test_nested_override_index_keys_reach_list_items() -> None:
+    base = events.sqs(seed=1, records=3)
+    event = events.sqs(seed=1, records=3, overrides={"Records": {"1": {"body": "y"}}})
+    assert [r["body"] for r in event["Records"]] == [
+        base["Records"][0]["body"],
+        "y",
+        base["Records"][2]["body"],
+    ]
+    every = events.sqs(seed=1, records=3, overrides={"Records": {"*": {"body": "z"}}})
+    assert [r["body"] for r in every["Records"]] == ["z", "z", "z"]
+    deep = events.apigw_v2(seed=2, overrides={"cookies": ["a=1"]})
+    assert deep["cookies"] == ["a=1"]  # a list of strings replaces
+
+
+def test_nested_override_equals_dotted_path() -> None:
+    nested = events.sqs(seed=4, overrides={"Records": {"0": {"attributes": {"SenderId": "X"}}}})
+    dotted = events.sqs(seed=4, overrides={"Records.0.attributes.SenderId": "X"})
+    assert nested == dotted
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"Records": {"first": {"body": "y"}}},
+            "override 'Records': Records is a list of 1 item(s): use an index 0..0 or *, "
+            "not 'first'",
+        ),
+        (
+            {"Records": {"3": {"body": "y"}}},
+            "override 'Records': index 3 is out of range at Records (a list of 1 item(s): "
+            "use an index 0..0 or *)",
+        ),
+    ],
+)
+def test_nested_override_bad_index_is_one_clear_error(
+    overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InvalidEventSpec) as info:
+        events.sqs(seed=1, overrides=overrides)
+    assert str(info.value) == message
 
 
 def test_dotted_override_with_dict_value_merges() -> None:

@@ -256,7 +256,8 @@ def test_overrides_win_and_dependent_urls_follow_the_topic() -> None:
     assert record["Sns"]["SigningCertUrl"].startswith("https://sns.eu-west-1.amazonaws.com/")
     assert events.check_invariants(event, "sns") == []
     nested = events.sns(seed=6, overrides={"Records": [{"EventSource": "aws:sns"}]}, validate=False)
-    assert nested["Records"] == [{"EventSource": "aws:sns"}]
+    assert nested["Records"][0]["EventSource"] == "aws:sns"
+    assert nested["Records"][0]["Sns"] == sns_of(events.sns(seed=6))
     merged = events.sns(seed=6, overrides={"Records.0.Sns": {"Subject": "S", "Message": "m"}})
     assert (sns_of(merged)["Subject"], sns_of(merged)["Message"]) == ("S", "m")
     assert "Signature" in sns_of(merged)
