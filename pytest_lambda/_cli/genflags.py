@@ -3,7 +3,7 @@
 Each flag maps to a generator parameter; it applies to a kind only when that
 kind's generator has the parameter (``events.params(kind)``), so a misplaced
 flag is one clear error instead of being silently ignored. Every parameter ``name``
-has the flag ``--name`` (``--queue``, ``--bodies``, ``--datas`` …); the older spellings,
+has the flag ``--<name>`` (``--queue``, ``--bodies``, ``--datas`` …); the older spellings,
 SAM's ``generate-event`` names among them (``--queue-name``, ``--header``), stay aliases.
 """
 
@@ -28,7 +28,7 @@ __all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "f
 
 
 def flag_for(kind_params: Mapping[str, str], param: str) -> str | None:
-    """The flag that sets ``param`` (given the kind's parameters): ``--param-name`` first."""
+    """The flag that sets ``param`` (given the kind's parameters): ``--<param-name>`` first."""
     named = "--" + param.replace("_", "-")
     for f in GEN_FLAGS:
         if f.flag == named and _target(f, kind_params) == param:

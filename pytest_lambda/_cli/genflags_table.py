@@ -1,7 +1,7 @@
 """The table of event-generator flags (``GEN_FLAGS``) and the converters of their values.
 
 One :class:`GenFlag` per generator parameter: every parameter ``name`` of every kind has
-the flag ``--name`` (underscores as dashes; ``tests/unit/test_cli_genflags.py`` checks it),
+the flag ``--<name>`` (underscores as dashes; ``tests/unit/test_cli_genflags.py`` checks it),
 older spellings (``--queue-name``, ``--header``...) stay as aliases. A new kind (Kafka...)
 adds a row here for each parameter no other kind has. Data and small parsers only, used
 by :mod:`pytest_lambda._cli.genflags`.
@@ -460,6 +460,20 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
     ),
     GenFlag("--source-stream", ("source_stream",), "Firehose: the Kinesis source stream", "NAME"),
     # Kafka (and any later kind): a row per parameter that no other kind has.
+    GenFlag(
+        "--values",
+        ("values",),
+        "Kafka: one record per flag in each partition, with this value (repeatable)",
+        "TEXT",
+        action="append",
+    ),
+    GenFlag(
+        "--value-schema",
+        ("value_schema",),
+        "Kafka: JSON Schema file of each record's value",
+        "FILE",
+        convert=lambda path: read_json(path, "value schema"),
+    ),
     GenFlag("--region", ("region",), "AWS region of every ARN and host in the event", "REGION"),
     GenFlag("--account-id", ("account_id",), "12-digit AWS account id", "ID"),
     GenFlag("--time", ("time",), "invocation time: ISO 8601 or epoch seconds", "WHEN", _time),

@@ -312,9 +312,9 @@ def test_cli_names_the_kafka_flags_for_a_misplaced_one(capsys: pytest.CaptureFix
     assert main(["events", "generate", "kafka", "--seed", "3", "--ttl"]) == 2
     assert capsys.readouterr().err == (
         "pytest-lambda: error: --ttl does not apply to kafka events; kafka flags: --records, "
-        "--body-schema, --header, --key, --topic, --source, --value, --partitions, --no-key, "
-        "--tombstone, --timestamp-type, --cluster, --bootstrap-servers, --region, --account-id, --time; other "
-        "parameters with --param NAME=VALUE: values\n"
+        "--body-schema, --headers, --key, --topic, --source, --value, --partitions, --no-key, "
+        "--tombstone, --timestamp-type, --cluster, --bootstrap-servers, --values, --value-schema, "
+        "--region, --account-id, --time\n"
     )
 
 
