@@ -278,6 +278,8 @@ def scheduler_input(
         region=region,
         account_id=account_id,
     )
+
+
 def matches_filter(record: Mapping[str, Any], pattern: object) -> bool:
     """Whether Lambda delivers ``record`` through a mapping with this ``FilterCriteria``.
 
