@@ -10,9 +10,8 @@ import importlib.util
 import time
 from pathlib import Path
 
-import pytest
+import freezegun
 
-freezegun = pytest.importorskip("freezegun")
 _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "_machine.py"
 _SPEC = importlib.util.spec_from_file_location("benchmarks_machine", _PATH)
 assert _SPEC is not None
