@@ -14,7 +14,8 @@ acknowledgement was lost is.
 The hook is one class-level patch of ``BaseClient._make_api_call`` (installed once), which
 registers a ``before-call`` handler, last, on each Lambda client it sees: it answers in
 botocore's place, so moto never sees the call (moto would still try to run the function);
-with no live log it does nothing and moto answers as usual. Cost: a dict lookup per API call.
+with no live log, or outside moto's mock (a log whose closures are not yet garbage), it
+does nothing and the call goes where it would have gone. Cost: a dict lookup per API call.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def _payload(body: Any) -> Any:
         return text
 
 
+def _mock_active() -> bool:
+    """Whether a ``moto.mock_aws()`` is active now (moto's stubber is enabled)."""
+    try:
+        from moto.core.models import botocore_stubber
+    except ImportError:  # pragma: no cover - another moto layout: trust the live log
+        return True
+    return bool(getattr(botocore_stubber, "enabled", True))
+
+
 def _current() -> InvokeLog | None:
     while _live:
         log = _live[-1]()
@@ -81,8 +91,8 @@ def _answer(params: Any = None, model: Any = None, **_: Any) -> Any:
     if getattr(model, "name", None) != "Invoke":
         return None
     log = _current()
-    if log is None or not isinstance(params, dict):
-        return None
+    if log is None or not isinstance(params, dict) or not _mock_active():
+        return None  # outside moto's mock (a log not yet garbage): the call goes out as usual
     from botocore.awsrequest import AWSResponse
     from botocore.response import StreamingBody
     from moto.core.botocore_stubber import MockRawResponse

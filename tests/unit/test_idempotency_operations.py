@@ -194,6 +194,28 @@ def test_lambda_invoke_is_recorded_and_answered_without_docker() -> None:
         assert observe()["lambda"] == {}
 
 
+def test_a_live_log_answers_nothing_outside_the_mock() -> None:
+    """A moto_state() whose closures outlive its mock must not answer a later real call."""
+    pytest.importorskip("moto")
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import EndpointConnectionError
+    from moto import mock_aws
+
+    from pytest_lambda._checks.moto import moto_state
+
+    with mock_aws():
+        observe, reset = moto_state()  # still alive after the mock
+    client = boto3.client(
+        "lambda", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y",
+        endpoint_url="http://127.0.0.1:9", config=Config(retries={"max_attempts": 0}),
+    )  # fmt: skip
+    with pytest.raises(EndpointConnectionError):  # the call went out; nothing answered it
+        client.invoke(FunctionName="worker")
+    assert observe()["lambda"] == {}
+    del observe, reset
+
+
 def test_a_response_field_that_is_not_random_is_an_error_showing_path_and_values() -> None:
     from pytest_lambda import events
     from pytest_lambda._checks.idempotency.check import check_idempotency
