@@ -54,6 +54,7 @@ def import_paths(entries: tuple[str, ...]) -> Iterator[None]:
     import sys
 
     saved_path, saved_env = list(sys.path), os.environ.get("PYTHONPATH")
+    before = set(sys.modules)
     sys.path[1:1] = [e for e in entries if e not in sys.path]
     os.environ["PYTHONPATH"] = os.pathsep.join([*entries, *filter(None, [saved_env])])
     try:
@@ -64,6 +65,21 @@ def import_paths(entries: tuple[str, ...]) -> Iterator[None]:
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved_env
+        _forget_modules_from(entries, before)
+
+
+def _forget_modules_from(entries: tuple[str, ...], before: set[str]) -> None:
+    """Drop the modules first imported from ``entries`` (a layer, a ``--path`` folder) while
+    they were on the path: a later run without that layer must not find them in
+    ``sys.modules`` (a function without the layer cannot import them on Lambda)."""
+    import os
+    import sys
+
+    roots = tuple(os.path.join(os.path.abspath(e), "") for e in entries)
+    for name in [n for n in sys.modules if n not in before]:
+        where = getattr(sys.modules.get(name), "__file__", None) or ""
+        if where and os.path.abspath(where).startswith(roots):
+            del sys.modules[name]
 
 
 @contextlib.contextmanager
