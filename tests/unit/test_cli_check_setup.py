@@ -232,3 +232,15 @@ def test_a_printed_reproduce_line_reproduces_the_failure(project, tmp_path, caps
     monkeypatch.chdir("/")  # the line carries --root: it runs from anywhere
     assert main(words[1:]) == 1
     assert capsys.readouterr().out == first
+
+
+def test_a_layer_module_is_forgotten_after_the_run_that_had_the_layer(project, tmp_path, capsys):
+    project(NEEDS_LIB)
+    layer = tmp_path / "layer"
+    (layer / "python").mkdir(parents=True)
+    (layer / "python" / "layerlib.py").write_text("NAME = 'from the layer'\n")
+    argv = ["check", "app.handler", "--events", "sqs", "--seed", "3"]
+    assert main([*argv, "--layer", str(layer)]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    assert main(argv) == 1  # without the layer, as on Lambda: layerlib cannot be imported
+    assert "No module named 'layerlib'" in capsys.readouterr().out
