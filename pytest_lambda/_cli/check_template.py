@@ -13,6 +13,9 @@ configured, 2 on a usage error (a template that cannot be read, an unknown funct
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import io
+import json
 import os
 import random
 import sys
@@ -22,7 +25,7 @@ from typing import TYPE_CHECKING
 from pytest_lambda._cli.util import CLIError
 
 if TYPE_CHECKING:
-    from pytest_lambda._suite.engine import CheckResult
+    from pytest_lambda._suite.engine import CheckResult, SuiteOptions
 
 __all__ = ["add_template_flags", "check_template", "template_table"]
 
@@ -35,7 +38,25 @@ def add_template_flags(p: argparse.ArgumentParser) -> None:
         help="a SAM, CloudFormation or CDK template (or serverless.yml): check every Python "
         "function of it, or the FUNCTIONs named (logical ids) in place of HANDLER",
     )
+    p.add_argument(
+        "--parameter",
+        metavar="NAME=VALUE",
+        action="append",
+        default=[],
+        help="a value for the template's parameter NAME (repeatable; a parameter without a "
+        "Default needs one when a function uses it)",
+    )
     p.add_argument("functions", metavar="FUNCTION", nargs="*", help=argparse.SUPPRESS)
+
+
+def _parameters(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise CLIError(f"--parameter {pair}: expected NAME=VALUE, e.g. --parameter Stage=dev")
+        out[name] = value
+    return out
 
 
 def template_table(rows: list[tuple[str, str, dict[str, str], int]], notes: list[str]) -> list[str]:
@@ -52,9 +73,26 @@ def template_table(rows: list[tuple[str, str, dict[str, str], int]], notes: list
     return lines + notes
 
 
+def with_template_filter(options: SuiteOptions, criteria: object | None, kind: str) -> SuiteOptions:
+    """``options`` sending only the records the trigger's ``FilterCriteria`` lets through."""
+    if criteria is None:
+        return options
+    from pytest_lambda._core.errors import InvalidEventSpec, InvalidOption
+    from pytest_lambda._events._filter import parse_filters
+
+    where = f"{options.template}: {options.function_id}: the {kind} trigger's FilterCriteria"
+    try:
+        patterns = parse_filters(criteria, kind)
+    except InvalidEventSpec as exc:
+        raise InvalidOption(f"{where}: {exc}") from None
+    return dataclasses.replace(options, filters=patterns, filter_arg=json.dumps(criteria))
+
+
 def check_template(ns: argparse.Namespace) -> int:
     """Run the checks of the template's functions; print failures, then the table."""
     from pytest_lambda._checks.moto_setup import check_cli_moto
+    from pytest_lambda._cli.check import _findings, _verdict
+    from pytest_lambda._cli.util import checked_env, import_entries
     from pytest_lambda._core.errors import InvalidOption
     from pytest_lambda._suite.config import load_event_params, parse_kinds
     from pytest_lambda._suite.engine import SuiteOptions, run_checks
@@ -64,10 +102,19 @@ def check_template(ns: argparse.Namespace) -> int:
 
     root = Path(ns.root if ns.root is not None else os.getcwd())
     only = [f for f in [ns.handler, *ns.functions] if f]
+    if ns.filter is not None:
+        raise CLIError("--filter does not apply with --template: each event source mapping's "
+                       "FilterCriteria in the template is used")  # fmt: skip
+    user_env = checked_env(ns.env)  # over the template's variables, key by key
+    entries = import_entries(ns.layer, ns.path)
+    path_args = tuple(("path", os.path.abspath(d)) for d in ns.path) + tuple(
+        ("layer", os.path.abspath(d)) for d in ns.layer
+    )
     try:
         check_cli_moto(ns.moto, ns.moto_setup, ns.isolation)
         kinds = parse_kinds(ns.events, "--events") if ns.events else []
-        app = load_app(ns.template, stack=Stack(region=ns.region))
+        stack = Stack(region=ns.region, parameters=_parameters(ns.parameter))
+        app = load_app(ns.template, stack=stack)
         for name in only:
             if name not in app.functions:
                 app.function(name)  # raises: not a function / no such resource
@@ -78,24 +125,44 @@ def check_template(ns: argparse.Namespace) -> int:
     base = SuiteOptions(
         seed=seed, region=ns.region, isolation=ns.isolation, moto=ns.moto,
         moto_setup=ns.moto_setup, root=str(root), params_by_kind=params,
+        import_paths=entries, path_args=path_args,
     )  # fmt: skip
     out = sys.stdout
     rows: list[tuple[str, str, dict[str, str], int]] = []
     notes: list[str] = []
     starred: dict[tuple[str, str], list[str]] = {}
+    json_rows: list[dict[str, object]] = []
     failed = 0
+    if ns.json:
+        out = io.StringIO()  # the reports are in the findings; only the document is printed
     for planned in suite_plan(app, base, only=only, kinds=kinds):
         if planned.options is None:
             if planned.problem is not None:
                 failed += 1
                 out.write(f"FAILED {planned.logical_id}\n{planned.problem}\n\n")
+                json_rows.append({"function": planned.logical_id, "verdict": "not configured",
+                                  "findings": [{"code": "template.function", "severity": "error",
+                                                "message": planned.problem}]})  # fmt: skip
                 notes.append(f"{planned.logical_id}: not configured (see above)")
             else:
                 notes.append(f"{planned.logical_id}: skipped: {planned.skip_reason}")
             continue
         notes += [f"{planned.logical_id}: trigger {t} skipped: {why}"
                   for t, why in planned.skipped_triggers]  # fmt: skip
-        results: list[CheckResult] = run_checks(planned.handler, planned.kinds, planned.options)
+        fn = app.functions[planned.logical_id]
+        notes += [f"{planned.logical_id}: {note}" for note in fn.notes]
+        results: list[CheckResult] = []
+        for kind in planned.kinds:  # one run per kind: each mapping has its own FilterCriteria
+            try:
+                options = with_template_filter(planned.options, fn.filter_criteria(kind), kind)
+            except InvalidOption as exc:
+                failed += 1
+                out.write(f"FAILED {planned.logical_id}::{kind}\n{exc}\n\n")
+                continue
+            options = dataclasses.replace(options, env={**options.env, **user_env})
+            results += run_checks(planned.handler, [kind], options)
+        json_rows += [{"function": planned.logical_id, "kind": r.kind, "check": r.check,
+                       "verdict": _verdict(r), "findings": _findings(r)} for r in results]  # fmt: skip
         for kind in planned.kinds:
             mine = [r for r in results if r.kind == kind]
             cells = {r.check: r.outcome + "*" * bool(r.note) for r in mine}
@@ -110,6 +177,10 @@ def check_template(ns: argparse.Namespace) -> int:
                     f"FAILED {planned.logical_id}::{r.kind}::{r.check}\n{r.report.rstrip()}\n\n"
                 )
     notes += [f"* {check} ({', '.join(where)}): {note}" for (check, note), where in starred.items()]
+    if ns.json:
+        doc = {"template": app.file, "seed": seed, "results": json_rows, "notes": notes}
+        out.write(json.dumps(doc, indent=2) + "\n")
+        return 1 if failed else 0
     out.write(f"{app.file} (seed {seed})\n")
     for line in template_table(rows, notes):
         out.write(line + "\n")
