@@ -179,7 +179,7 @@ def check_template(ns: argparse.Namespace) -> int:
     notes += [f"* {check} ({', '.join(where)}): {note}" for (check, note), where in starred.items()]
     if ns.json:
         doc = {"template": app.file, "seed": seed, "results": json_rows, "notes": notes}
-        out.write(json.dumps(doc, indent=2) + "\n")
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
         return 1 if failed else 0
     out.write(f"{app.file} (seed {seed})\n")
     for line in template_table(rows, notes):

@@ -357,7 +357,8 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     if outcome == "failed" or findings:
         text = f"{text.rstrip()}\n{repro}"
     if outcome == "passed" and findings:  # warnings only: the note says how to replay them
-        note = f"{note}; {repro}"
+        first = getattr(findings[0], "message", "")  # no note of its own: name the warning
+        note = f"{note or first}; {repro}" if (note or first) else repro
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
 
 

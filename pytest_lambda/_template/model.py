@@ -248,9 +248,9 @@ def _environment(res: Resolver, logical: str, raw: object) -> tuple[dict[str, An
         try:
             resolved = res.resolve(value, f"{where}.{key}")
         except TemplateError as exc:
-            notes.append(f"environment variable {key} is left unset: {str(exc).removeprefix(f'{res.file}: ')}; "
-                         "set it with pytest-lambda check --env KEY=VALUE or the "
-                         "lambda_handler marker's env=")  # fmt: skip
+            why = str(exc).removeprefix(f"{res.file}: {where}.{key}: ")
+            notes.append(f"environment variable {key} is left unset ({why}); or set it: "
+                         f"pytest-lambda check --env {key}=VALUE, the lambda_handler marker's env=")  # fmt: skip
             continue
         if resolved is not NO_VALUE:
             out[str(key)] = resolved

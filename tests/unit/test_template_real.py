@@ -1,0 +1,164 @@
+"""Real SAM apps (tests/data/templates/real, provenance in its README): what each must give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda._template.app import load_app
+from pytest_lambda._template.intrinsics import Stack
+from pytest_lambda._template.load import TemplateError
+from pytest_lambda.cli import main
+
+REAL = Path(__file__).parents[1] / "data" / "templates" / "real"
+
+
+def test_rest_route_and_table_name() -> None:
+    app = load_app(REAL / "apigw-lambda-dynamodb" / "template.yaml")
+    fn = app.function("PythonTestDemo")
+    assert [dict(p) for p in fn.param_sets("apigw_v1")] == [
+        {"resource": "/hello/{id}", "method": "GET", "stage": "Prod"}
+    ]
+    assert fn.env == {"DYNAMODB_TABLE_NAME": app.resolver.physical_name("DynamoDBTable")}
+    assert fn.architecture == "x86_64"
+
+
+def test_fifo_redrive_max_receive_count_is_the_retries() -> None:
+    app = load_app(REAL / "fifo-sqs-redrive" / "template.yaml")
+    original = app.function("MyOriginalQueueFunction")
+    assert original.param_sets("sqs")[0]["queue"] == "MyOriginalQueue.fifo"
+    assert original.env["QUEUE_URL"] == (
+        "https://sqs.us-east-1.amazonaws.com/123456789012/MyOriginalQueue.fifo"
+    )
+    # maxReceiveCount 1: the first receive is the only one, no retry
+    assert original.idempotency_keywords() == {"partial_batch": False, "retries": 0}
+
+
+def test_kinesis_retry_limit_above_two_is_used() -> None:
+    fn = load_app(REAL / "kinesis-lambda-error-handling" / "template.yaml").function(
+        "KinesisDataStreamProcessor"
+    )
+    assert fn.handler == "kinesis-consumer-fn.lambda_handler"
+    assert fn.idempotency_keywords() == {"partial_batch": False, "bisect": True, "retries": 5}
+
+
+def test_a_newer_resource_type_does_not_refuse_the_template() -> None:
+    app = load_app(REAL / "sqs-lambda-lmi-esm-provisioned-sam" / "template.yaml")
+    assert app.resources["CapacityProvider"]["Type"] == "AWS::Serverless::CapacityProvider"
+    fn = app.function("ProcessorFunction")
+    assert fn.param_sets("sqs")[0]["queue"] == "local-stack-queue"  # !Sub ${AWS::StackName}-queue
+    # maxReceiveCount 3 is 2 retries, the check's default; ReportBatchItemFailures is read
+    assert fn.idempotency_keywords() == {"partial_batch": True}
+    assert fn.architecture == "arm64"
+
+
+@pytest.mark.parametrize("rtype", ["AWS::Serverless::Fuction", "AWS::Lambda::Persmission"])
+def test_a_near_miss_of_a_known_type_is_still_a_misspelling(tmp_path: Path, rtype: str) -> None:
+    (tmp_path / "template.yaml").write_text(f"Resources:\n  F:\n    Type: {rtype}\n")
+    with pytest.raises(TemplateError, match=f"unknown resource type '{rtype}'"):
+        load_app(tmp_path / "template.yaml")
+
+
+def test_parameters_without_default_leave_the_variable_unset_with_a_note() -> None:
+    template = REAL / "s3-lambda-ses-sam" / "template.yaml"
+    fn = load_app(template).function("SendEmailLambdaFunction")
+    assert fn.runnable
+    assert "SENDER_EMAIL" not in fn.env
+    assert fn.notes[0] == (
+        "environment variable SENDER_EMAIL is left unset (Ref SenderEmailId: the parameter has "
+        "no Default; give it one, or a value with pytest-lambda check --parameter "
+        "SenderEmailId=VALUE); or set it: pytest-lambda check --env SENDER_EMAIL=VALUE, the "
+        "lambda_handler marker's env="
+    )
+    given = Stack(
+        parameters={"SenderEmailId": "a@example.com", "RecipientEmailId": "b@example.com"}
+    )
+    fn = load_app(template, stack=given).function("SendEmailLambdaFunction")
+    assert (fn.env["SENDER_EMAIL"], fn.env["RECIPIENT_EMAIL"], fn.notes) == (
+        "a@example.com", "b@example.com", ()
+    )  # fmt: skip
+
+
+def test_check_parameter_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    template = str(REAL / "s3-lambda-ses-sam" / "template.yaml")
+    assert main(["check", "--template", template, "--parameter", "SenderEmailId"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("--parameter SenderEmailId: expected NAME=VALUE, e.g. --parameter Stage=dev")
+    )
+
+
+def test_sam_alias_and_version_references(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Worker:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      AutoPublishAlias: live\n"
+        "  Caller:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment:\n        Variables:\n"
+        "          TARGET: !Ref Worker.Alias\n          SUBBED: !Sub '${Worker.Alias}'\n"
+        "          VERSION: !Ref Worker.Version\n"
+    )
+    app = load_app(tmp_path / "template.yaml")
+    arn = app.resolver.arn("Worker")
+    assert dict(app.function("Caller").env) == {
+        "TARGET": f"{arn}:live", "SUBBED": f"{arn}:live", "VERSION": f"{arn}:1"
+    }  # fmt: skip
+
+
+def test_filter_criteria_of_each_mapping_are_applied(capsys: pytest.CaptureFixture[str]) -> None:
+    from pytest_lambda._cli.check_template import with_template_filter
+    from pytest_lambda._suite.engine import SuiteOptions
+
+    template = REAL / "lambda-esm-sqs-filters-sam" / "template.yaml"
+    app = load_app(template)
+    assert app.function("EsmSqsFilterFunctionNoFilter").filter_criteria("sqs") is None
+    criteria = app.function("EsmSqsFilterFunctionPrefix").filter_criteria("sqs")
+    assert criteria == {"Filters": [{"Pattern": '{"body":{"region":[{"prefix":"us-"}]}}'}]}
+    opts = with_template_filter(SuiteOptions(seed=1), criteria, "sqs")
+    assert opts.filters == ({"body": {"region": [{"prefix": "us-"}]}},)
+    args = ["check", "--template", str(template), "EsmSqsFilterFunctionPrefix", "--seed", "3"]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert {(r["function"], r["kind"], r["check"], r["verdict"]) for r in doc["results"]} == {
+        ("EsmSqsFilterFunctionPrefix", "sqs", c, "passed")
+        for c in ("invokes", "idempotent", "warm-reuse", "robust")
+    }
+    assert main([*args, "--filter", "{}"]) == 2
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "--filter does not apply with --template: each event source mapping's FilterCriteria "
+            "in the template is used"
+        )
+    )
+
+
+def test_stream_consumer_passes_every_check_under_moto(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    pytest.importorskip("moto")
+    template = REAL / "apigw-lambda-dynamodb-stream-lambda" / "template.yaml"
+    fn = load_app(template).function("ConsumerFunction")
+    assert [dict(p) for p in fn.param_sets("dynamodb")] == [
+        {"table": "DemoStreamDynamoDBToLambda", "records": 10, "key_schema": {"id": "S"},
+         "view_type": "NEW_IMAGE"}
+    ]  # fmt: skip
+    code = main(["check", "--template", str(template), "ConsumerFunction", "--moto", "--seed", "4"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    row = next(line for line in out.splitlines() if line.strip().startswith("ConsumerFunction"))
+    assert row.split()[:6] == [
+        "ConsumerFunction", "dynamodb", "passed", "passed*", "passed", "passed",
+    ]  # fmt: skip
+    # the consumer only prints: the starred note names the warning, not an empty one
+    assert (
+        "* idempotent (ConsumerFunction dynamodb): [duplicate delivery] observe() returned " in out
+    )
