@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from pytest_lambda._cli.util import CLIError
 
 if TYPE_CHECKING:
-    from pytest_lambda._suite.engine import CheckResult, SuiteOptions
+    from pytest_lambda._suite.engine import CheckResult
 
 __all__ = ["add_template_flags", "check_template", "template_table"]
 
@@ -73,30 +73,25 @@ def template_table(rows: list[tuple[str, str, dict[str, str], int]], notes: list
     return lines + notes
 
 
-def with_template_filter(options: SuiteOptions, criteria: object | None, kind: str) -> SuiteOptions:
-    """``options`` sending only the records the trigger's ``FilterCriteria`` lets through."""
-    if criteria is None:
-        return options
-    from pytest_lambda._core.errors import InvalidEventSpec, InvalidOption
-    from pytest_lambda._events._filter import parse_filters
-
-    where = f"{options.template}: {options.function_id}: the {kind} trigger's FilterCriteria"
-    try:
-        patterns = parse_filters(criteria, kind)
-    except InvalidEventSpec as exc:
-        raise InvalidOption(f"{where}: {exc}") from None
-    return dataclasses.replace(options, filters=patterns, filter_arg=json.dumps(criteria))
+def _json_row(r: CheckResult) -> dict[str, object]:
+    """A result as ``check --json`` shows it (the same fields as without --template)."""
+    found = [{"code": f.code, "severity": f.severity, "message": f.message} for f in r.findings]
+    if r.outcome == "failed" and not any(f["severity"] == "error" for f in found):
+        first = r.report.splitlines()[0] if r.report else r.outcome
+        found.append({"code": f"{r.check}.failed", "severity": "error", "message": first})
+    not_run = r.outcome == "skipped" and r.report.startswith("not run: ")
+    return {"kind": r.kind, "check": r.check, "verdict": "not-run" if not_run else r.outcome,
+            "findings": found}  # fmt: skip
 
 
 def check_template(ns: argparse.Namespace) -> int:
     """Run the checks of the template's functions; print failures, then the table."""
     from pytest_lambda._checks.moto_setup import check_cli_moto
-    from pytest_lambda._cli.check import _findings, _verdict
     from pytest_lambda._cli.util import checked_env, import_entries
     from pytest_lambda._core.errors import InvalidOption
     from pytest_lambda._suite.config import load_event_params, parse_kinds
     from pytest_lambda._suite.engine import SuiteOptions, run_checks
-    from pytest_lambda._suite.from_template import suite_plan
+    from pytest_lambda._suite.from_template import suite_plan, with_template_filter
     from pytest_lambda._template.app import load_app
     from pytest_lambda._template.intrinsics import Stack
 
@@ -161,8 +156,7 @@ def check_template(ns: argparse.Namespace) -> int:
                 continue
             options = dataclasses.replace(options, env={**options.env, **user_env})
             results += run_checks(planned.handler, [kind], options)
-        json_rows += [{"function": planned.logical_id, "kind": r.kind, "check": r.check,
-                       "verdict": _verdict(r), "findings": _findings(r)} for r in results]  # fmt: skip
+        json_rows += [{"function": planned.logical_id, **_json_row(r)} for r in results]
         for kind in planned.kinds:
             mine = [r for r in results if r.kind == kind]
             cells = {r.check: r.outcome + "*" * bool(r.note) for r in mine}

@@ -21,9 +21,11 @@ from pytest_lambda._plugin.options import DOCS_OPTIONS, resolve
 from pytest_lambda._plugin.suite import LambdaCheckItem, LambdaSuitePlugin, _Group
 from pytest_lambda._plugin.template import app_for
 from pytest_lambda._suite.engine import CHECKS, summary_table
+from pytest_lambda._suite.from_template import with_template_filter
 from pytest_lambda._template.load import TemplateError
 
 if TYPE_CHECKING:
+    from pytest_lambda._suite.engine import SuiteOptions
     from pytest_lambda._suite.from_template import PlannedFunction
 
 __all__ = ["TemplateSuitePlugin", "register_template_suite"]
@@ -99,10 +101,23 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
             top.children.extend(new)
             for kind in planned.kinds if planned.options is not None else ():
                 group = _Group.from_parent(top, name=kind)
-                for check in CHECKS:
+                assert self.app is not None
+                assert planned.options is not None
+                criteria = self.app.functions[planned.logical_id].filter_criteria(kind)
+                options: SuiteOptions | None
+                try:  # the mapping's FilterCriteria: only records that pass it are sent
+                    options = with_template_filter(planned.options, criteria, kind)
+                except InvalidOption as exc:
+                    options = None
+                    bad = TemplateProblem.from_parent(
+                        group, name="FilterCriteria", problem=str(exc), skip_reason=None
+                    )
+                    group.children.append(bad)
+                    new.append(bad)
+                for check in CHECKS if options is not None else ():
                     item = TemplateCheckItem.from_parent(
                         group, name=check, handler=planned.handler, kind=kind,
-                        options=planned.options, function=planned.logical_id,
+                        options=options, function=planned.logical_id,
                     )  # fmt: skip
                     group.children.append(item)
                     new.append(item)

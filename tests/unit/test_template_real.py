@@ -113,8 +113,8 @@ def test_sam_alias_and_version_references(tmp_path: Path) -> None:
 
 
 def test_filter_criteria_of_each_mapping_are_applied(capsys: pytest.CaptureFixture[str]) -> None:
-    from pytest_lambda._cli.check_template import with_template_filter
     from pytest_lambda._suite.engine import SuiteOptions
+    from pytest_lambda._suite.from_template import with_template_filter
 
     template = REAL / "lambda-esm-sqs-filters-sam" / "template.yaml"
     app = load_app(template)
@@ -162,3 +162,36 @@ def test_stream_consumer_passes_every_check_under_moto(
     assert (
         "* idempotent (ConsumerFunction dynamodb): [duplicate delivery] observe() returned " in out
     )
+
+
+def test_check_template_honours_env_and_path(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--path (a dependency folder) and --env (over the template's variables) apply per function."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "deps").mkdir()
+    (tmp_path / "deps" / "greeting.py").write_text("WORD = 'hi'\n")
+    (tmp_path / "src" / "app.py").write_text(
+        "import os\nimport greeting\n\n\ndef handler(event, context):\n"
+        "    if os.environ['MODE'] != 'local':\n        raise RuntimeError(os.environ['MODE'])\n"
+        "    return {'batchItemFailures': []}\n"
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Q:\n    Type: AWS::SQS::Queue\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment:\n        Variables:\n          MODE: deployed\n"
+        "      Events:\n        Jobs:\n          Type: SQS\n          Properties:\n"
+        "            Queue: !GetAtt Q.Arn\n            FunctionResponseTypes: [ReportBatchItemFailures]\n"
+    )
+    args = ["check", "--template", str(tmp_path / "template.yaml"), "--seed", "2"]
+    assert main(args) == 1
+    assert "No module named 'greeting'" in capsys.readouterr().out
+    code = main([*args, "--path", str(tmp_path / "deps"), "--env", "MODE=local"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "--path " + str(tmp_path / "deps") not in out  # nothing failed: no reproduce line
+    assert next(ln for ln in out.splitlines() if ln.strip().startswith("Fn ")).split()[:6] == [
+        "Fn", "sqs", "passed", "passed*", "passed", "passed",
+    ]  # fmt: skip
