@@ -150,6 +150,9 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
             tr.write_line(f"{function} ({rows[0]['handler']}, seed {rows[0]['seed']})")
             for line in summary_table(kinds, rows):
                 tr.write_line(line)
+            fn = self.app.functions.get(function) if self.app is not None else None
+            for note in fn.notes if fn is not None else ():  # unset variables, architecture
+                tr.write_line(f"  note: {note}")
 
 
 def register_template_suite(config: pytest.Config) -> None:

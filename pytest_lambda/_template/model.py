@@ -12,6 +12,7 @@ file, resource and field) so the other functions still load; a non-Python functi
 
 from __future__ import annotations
 
+import platform
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -257,6 +258,18 @@ def _environment(res: Resolver, logical: str, raw: object) -> tuple[dict[str, An
     return out, notes
 
 
+def architecture_note(architecture: str, machine: str | None = None) -> str | None:
+    """A note when the function's ``Architectures`` is not this machine's (it runs here as is)."""
+    here = (machine or platform.machine()).lower()
+    host = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
+        here, here
+    )
+    if architecture == host:
+        return None
+    return (f"Architectures {architecture}: runs here on {host}; platform.machine() and "
+            "native wheels (compiled packages) are this machine's, not Lambda's")  # fmt: skip
+
+
 def _function_name(res: Resolver, logical: str, notes: list[str]) -> str:
     """Its ``FunctionName``; when that cannot be resolved, the generated name and a note."""
     try:
@@ -327,6 +340,8 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
         )  # fmt: skip
         if (bad := check_handler(fn, where)) is not None:
             raise TemplateError(bad)
+        if (moved := architecture_note(fn.architecture)) is not None:
+            fn = replace(fn, notes=(*fn.notes, moved))
         events = []
         for name, event in (raw.get("Events") or {}).items():
             try:

@@ -174,3 +174,21 @@ def test_the_templates_filter_criteria_choose_the_records(project: pytest.Pytest
     result = project.runpytest(*PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3", "-v")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["Eu::sqs::invokes PASSED*"])
+
+
+def test_the_summary_names_a_variable_left_unset(project: pytest.Pytester) -> None:
+    template = FILTERED.replace(
+        "Resources:", "Parameters:\n  Sender:\n    Type: String\nResources:"
+    ).replace(
+        "      Runtime: python3.12\n",
+        "      Runtime: python3.12\n      Environment:\n        Variables:\n          SENDER: !Ref Sender\n",
+    )
+    (project.path / "template.yaml").write_text(template)
+    (project.path / "src" / "eu.py").write_text(EU)
+    result = project.runpytest(*PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        ["  note: environment variable SENDER is left unset (Ref Sender: the parameter has no "
+         "Default; give it one, or a value with pytest-lambda check --parameter Sender=VALUE); or "
+         "set it: pytest-lambda check --env SENDER=VALUE, the lambda_handler marker's env="]
+    )  # fmt: skip

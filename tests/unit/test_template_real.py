@@ -195,3 +195,18 @@ def test_check_template_honours_env_and_path(
     assert next(ln for ln in out.splitlines() if ln.strip().startswith("Fn ")).split()[:6] == [
         "Fn", "sqs", "passed", "passed*", "passed", "passed",
     ]  # fmt: skip
+
+
+def test_an_architecture_other_than_this_machines_is_noted() -> None:
+    from pytest_lambda._template.model import architecture_note
+
+    assert architecture_note("x86_64", "x86_64") is None
+    assert architecture_note("arm64", "aarch64") is None
+    assert architecture_note("arm64", "x86_64") == (
+        "Architectures arm64: runs here on x86_64; platform.machine() and native wheels "
+        "(compiled packages) are this machine's, not Lambda's"
+    )
+    fn = load_app(REAL / "sqs-lambda-lmi-esm-provisioned-sam" / "template.yaml").function(
+        "ProcessorFunction"
+    )
+    assert fn.notes == tuple(n for n in [architecture_note("arm64")] if n)
