@@ -73,7 +73,11 @@ def app_for(config: pytest.Config, start: Path | None = None) -> App | None:
         from pytest_lambda._template.intrinsics import Stack
 
         try:
-            apps[path] = load_app(path, stack=Stack(region=resolve(config, "region")[0]))
+            stack = Stack(
+                region=resolve(config, "region")[0],
+                parameters=resolve(config, "template_parameters")[0],
+            )
+            apps[path] = load_app(path, stack=stack)
         except TemplateError as exc:
             apps[path] = exc
     found = apps[path]

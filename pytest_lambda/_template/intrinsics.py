@@ -162,8 +162,9 @@ class Resolver:
             if "Default" not in param:
                 raise self.error(
                     where,
-                    f"Ref {name}: the parameter has no Default; give it one, or a value with "
-                    f"pytest-lambda check --parameter {name}=VALUE",
+                    f"Ref {name}: the parameter has no Default; give it one, or a value: "
+                    f"--lambda-template-parameters={name}=VALUE (pytest-lambda check "
+                    f"--parameter {name}=VALUE)",
                 )
             default = param["Default"]
             if str(param.get("Type", "")).startswith("List<") or param.get("Type") == (

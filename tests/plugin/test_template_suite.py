@@ -189,6 +189,21 @@ def test_the_summary_names_a_variable_left_unset(project: pytest.Pytester) -> No
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(
         ["  note: environment variable SENDER is left unset (Ref Sender: the parameter has no "
-         "Default; give it one, or a value with pytest-lambda check --parameter Sender=VALUE); or "
-         "set it: pytest-lambda check --env SENDER=VALUE, the lambda_handler marker's env="]
+         "Default; give it one, or a value: --lambda-template-parameters=Sender=VALUE "
+         "(pytest-lambda check --parameter Sender=VALUE)); or set it: pytest-lambda check --env "
+         "SENDER=VALUE, the lambda_handler marker's env="]
+    )  # fmt: skip
+    given = project.runpytest(
+        *PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3",
+        "--lambda-template-parameters=Sender=a@example.com",
+    )  # fmt: skip
+    given.assert_outcomes(passed=4)
+    assert "note: environment variable SENDER" not in given.stdout.str()
+    bad = project.runpytest(
+        *PLUGIN, "--lambda-template=template.yaml", "--lambda-template-parameters=Sender"
+    )
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(
+        ["ERROR: --lambda-template-parameters='Sender': expected NAME=VALUE[[],NAME=VALUE...[]], e.g. "
+         "Stage=dev (from command line); see *reference/options/"]
     )  # fmt: skip

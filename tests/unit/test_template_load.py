@@ -224,7 +224,8 @@ def test_intrinsics() -> None:
         "Outputs.Y": (
             {"Ref": "NoDefault"},
             "t.yaml: Outputs.Y: Ref NoDefault: the parameter has no Default; give it one, or a "
-            "value with pytest-lambda check --parameter NoDefault=VALUE",
+            "value: --lambda-template-parameters=NoDefault=VALUE (pytest-lambda check --parameter "
+            "NoDefault=VALUE)",
         ),
         "Outputs.Z": (
             {"Fn::GetAtt": ["Q", "Nope"]},

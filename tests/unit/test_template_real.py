@@ -68,9 +68,9 @@ def test_parameters_without_default_leave_the_variable_unset_with_a_note() -> No
     assert "SENDER_EMAIL" not in fn.env
     assert fn.notes[0] == (
         "environment variable SENDER_EMAIL is left unset (Ref SenderEmailId: the parameter has "
-        "no Default; give it one, or a value with pytest-lambda check --parameter "
-        "SenderEmailId=VALUE); or set it: pytest-lambda check --env SENDER_EMAIL=VALUE, the "
-        "lambda_handler marker's env="
+        "no Default; give it one, or a value: --lambda-template-parameters=SenderEmailId=VALUE "
+        "(pytest-lambda check --parameter SenderEmailId=VALUE)); or set it: pytest-lambda check "
+        "--env SENDER_EMAIL=VALUE, the lambda_handler marker's env="
     )
     given = Stack(
         parameters={"SenderEmailId": "a@example.com", "RecipientEmailId": "b@example.com"}
