@@ -126,6 +126,7 @@ def check_template(ns: argparse.Namespace) -> int:
     rows: list[tuple[str, str, dict[str, str], int]] = []
     notes: list[str] = []
     starred: dict[tuple[str, str], list[str]] = {}
+    shared: dict[str, list[str]] = {}
     json_rows: list[dict[str, object]] = []
     failed = 0
     if ns.json:
@@ -145,7 +146,8 @@ def check_template(ns: argparse.Namespace) -> int:
         notes += [f"{planned.logical_id}: trigger {t} skipped: {why}"
                   for t, why in planned.skipped_triggers]  # fmt: skip
         fn = app.functions[planned.logical_id]
-        notes += [f"{planned.logical_id}: {note}" for note in fn.notes]
+        for note in fn.notes:  # one line per note, naming every function it applies to
+            shared.setdefault(note, []).append(planned.logical_id)
         results: list[CheckResult] = []
         for kind in planned.kinds:  # one run per kind: each mapping has its own FilterCriteria
             try:
@@ -164,12 +166,22 @@ def check_template(ns: argparse.Namespace) -> int:
             for r in mine:
                 if r.note:  # one line per note, naming where it applies
                     starred.setdefault((r.check, r.note), []).append(f"{planned.logical_id} {kind}")
+        told: set[tuple[str, str]] = set()  # a kind's set-up problem is shown once
         for r in results:
             if r.outcome == "failed":
                 failed += 1
+                setup = next((f.code for f in r.findings if f.code.startswith("setup.")), None)
+                if setup is not None and (r.kind, setup) in told:
+                    continue
+                if setup is not None:
+                    told.add((r.kind, setup))
+                    out.write(f"FAILED {planned.logical_id}::{r.kind} (every check: {setup})\n"
+                              f"{r.report.rstrip()}\n\n")  # fmt: skip
+                    continue
                 out.write(
                     f"FAILED {planned.logical_id}::{r.kind}::{r.check}\n{r.report.rstrip()}\n\n"
                 )
+    notes += [f"{', '.join(ids)}: {note}" for note, ids in shared.items()]
     notes += [f"* {check} ({', '.join(where)}): {note}" for (check, note), where in starred.items()]
     if ns.json:
         doc = {"template": app.file, "seed": seed, "results": json_rows, "notes": notes}

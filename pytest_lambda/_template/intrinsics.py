@@ -159,6 +159,15 @@ class Resolver:
             if name in s.parameters:
                 return s.parameters[name]
             param = self.parameters[name] or {}
+            if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+                # the Default names an SSM parameter: CloudFormation reads its value at deploy
+                raise self.error(
+                    where,
+                    f"Ref {name}: the parameter's value is read from SSM parameter "
+                    f"{param.get('Default', '(no Default)')} at deploy time; give a value: "
+                    f"--lambda-template-parameters={name}=VALUE (pytest-lambda check "
+                    f"--parameter {name}=VALUE)",
+                )
             if "Default" not in param:
                 raise self.error(
                     where,

@@ -210,3 +210,61 @@ def test_an_architecture_other_than_this_machines_is_noted() -> None:
         "ProcessorFunction"
     )
     assert fn.notes == tuple(n for n in [architecture_note("arm64")] if n)
+
+
+def test_an_ssm_typed_parameter_is_not_its_default(tmp_path: Path) -> None:
+    """Type AWS::SSM::Parameter::Value<String>: the Default is the SSM name, not the value
+    (aws-samples/aws-serverless-shopping-cart's UserPoolId)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nParameters:\n  UserPoolId:\n"
+        "    Type: 'AWS::SSM::Parameter::Value<String>'\n"
+        "    Default: '/shop/auth/user-pool-id'\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment:\n        Variables:\n          USERPOOL_ID: !Ref UserPoolId\n"
+    )
+    fn = load_app(tmp_path / "template.yaml").function("Fn")
+    assert "USERPOOL_ID" not in fn.env
+    assert fn.notes[0].startswith(
+        "environment variable USERPOOL_ID is left unset (Ref UserPoolId: the parameter's value "
+        "is read from SSM parameter /shop/auth/user-pool-id at deploy time; give a value: "
+        "--lambda-template-parameters=UserPoolId=VALUE (pytest-lambda check --parameter "
+        "UserPoolId=VALUE))"
+    )
+    given = Stack(parameters={"UserPoolId": "us-east-1_abc"})
+    assert load_app(tmp_path / "template.yaml", stack=given).function("Fn").env == {
+        "USERPOOL_ID": "us-east-1_abc"
+    }
+
+
+def test_a_set_up_problem_and_a_shared_note_are_shown_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Eight functions of the shopping-cart app lacked one module: one report per function
+    and kind, and one line for the public layer they all named."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text(
+        "import cognitojwt\n\ndef handler(e, c):\n    return 1\n"
+    )
+    fns = "".join(
+        f"  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src\n      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Layers: [arn:aws:lambda:us-east-1:017000801446:layer:Powertools:3]\n"
+        "      Events:\n        Q:\n          Type: SQS\n          Properties: {Queue: !GetAtt Q.Arn}\n"
+        for name in ("One", "Two")
+    )
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n" + fns
+    )
+    assert main(["check", "--template", str(tmp_path / "template.yaml"), "--seed", "1"]) == 1
+    out = capsys.readouterr().out
+    assert [ln for ln in out.splitlines() if ln.startswith("FAILED")] == [
+        "FAILED One::sqs (every check: setup.import-error)",
+        "FAILED Two::sqs (every check: setup.import-error)",
+    ]
+    assert out.rstrip().splitlines()[-1] == (
+        "One, Two: layer arn:aws:lambda:us-east-1:017000801446:layer:Powertools:3 is not in this "
+        "template: not on the path"
+    )
