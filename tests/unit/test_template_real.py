@@ -268,3 +268,43 @@ def test_a_set_up_problem_and_a_shared_note_are_shown_once(
         "One, Two: layer arn:aws:lambda:us-east-1:017000801446:layer:Powertools:3 is not in this "
         "template: not on the path"
     )
+
+
+def test_a_wired_trigger_that_cannot_resolve_skips_only_that_trigger(tmp_path: Path) -> None:
+    """CDK apps subscribe functions to topics of other stacks (Fn::ImportValue): that trigger is
+    skipped with the reason; the function and its queue mapping still run."""
+    (tmp_path / "asset.abc").mkdir()
+    (tmp_path / "asset.abc" / "sqs.py").write_text("def handler(event, context):\n    return 1\n")
+    fn_ref = {"Fn::GetAtt": ["Fn", "Arn"]}
+    template = {
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue"},
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Handler": "sqs.handler", "Runtime": "python3.12",
+                               "Code": {"S3Bucket": {"Ref": "AssetBucket"}, "S3Key": "k.zip"}},
+                "Metadata": {"aws:asset:path": "asset.abc", "aws:asset:property": "Code"},
+            },
+            "Sub": {
+                "Type": "AWS::SNS::Subscription",
+                "Properties": {"Protocol": "lambda", "Endpoint": fn_ref,
+                               "TopicArn": {"Fn::ImportValue": "Other:TopicArn"}},
+            },
+            "Map": {
+                "Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"FunctionName": {"Ref": "Fn"},
+                               "EventSourceArn": {"Fn::GetAtt": ["Q", "Arn"]}},
+            },
+        },
+        "Parameters": {"AssetBucket": {"Type": "String"}},
+    }  # fmt: skip
+    (tmp_path / "Stack.template.json").write_text(json.dumps(template))
+    fn = load_app(tmp_path / "Stack.template.json").function("Fn")
+    assert fn.runnable
+    assert fn.kinds == ["sqs"]
+    skipped = [(e.name, e.skip_reason) for e in fn.events if e.skip_reason]
+    assert skipped == [
+        ("Sub", f"{tmp_path / 'Stack.template.json'}: Resources.Sub.Properties.TopicArn "
+                "(Fn::ImportValue): cannot be resolved locally: it imports 'Other:TopicArn' from "
+                "another stack's exports; set the value with a parameter (with a Default) instead")
+    ]  # fmt: skip
