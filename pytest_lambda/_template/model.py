@@ -12,7 +12,6 @@ file, resource and field) so the other functions still load; a non-Python functi
 
 from __future__ import annotations
 
-import platform
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,8 +19,9 @@ from pathlib import Path
 from typing import Any, Final
 
 from pytest_lambda._core import facts
-from pytest_lambda._template.intrinsics import NO_VALUE, Resolver
+from pytest_lambda._template.intrinsics import Resolver
 from pytest_lambda._template.load import TemplateError
+from pytest_lambda._template.props import USED, architecture_note, environment, function_name
 from pytest_lambda._template.sources import EventSource, from_sam_event
 
 __all__ = [
@@ -204,6 +204,12 @@ def _code_root(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any]
             raise res.error(f"{where}.Code", "an S3 location with no local asset "
                             "(Metadata aws:asset:path, as cdk synth writes it)")  # fmt: skip
         path = folder / str(asset)
+    if path.suffix == ".zip" or path.is_file():
+        raise res.error(
+            f"{where}.{'CodeUri' if rtype.startswith('AWS::Serverless') else 'Code'}",
+            f"{path} is an archive, not a folder: the function is run from its source folder; "
+            "point the template at it, or unzip the archive and name that folder",
+        )
     if not path.is_dir():
         raise res.error(f"{where}.{'CodeUri' if rtype.startswith('AWS::Serverless') else 'Code'}",
                         f"code folder {path} does not exist")  # fmt: skip
@@ -230,55 +236,6 @@ def _layers(
         base = folder / content
         paths.append(str((base / "python" if (base / "python").is_dir() else base).resolve()))
     return tuple(paths), notes
-
-
-#: The function properties a local run reads (the rest, e.g. Policies, is never resolved).
-_USED: Final = frozenset({"Runtime", "PackageType", "Handler", "Timeout", "MemorySize",
-                          "Architectures", "Environment"})  # fmt: skip
-
-
-def _environment(res: Resolver, logical: str, raw: object) -> tuple[dict[str, Any], list[str]]:
-    """The resolved variables, and a note per variable that cannot be resolved locally."""
-    where = f"Resources.{logical}.Properties.Environment.Variables"
-    raw_vars = raw.get("Variables") if isinstance(raw, Mapping) else None
-    if not isinstance(raw_vars, Mapping):
-        return {}, []
-    out: dict[str, Any] = {}
-    notes: list[str] = []
-    for key, value in raw_vars.items():
-        try:
-            resolved = res.resolve(value, f"{where}.{key}")
-        except TemplateError as exc:
-            why = str(exc).removeprefix(f"{res.file}: {where}.{key}: ")
-            notes.append(f"environment variable {key} is left unset ({why}); or set it: "
-                         f"pytest-lambda check --env {key}=VALUE, the lambda_handler marker's env=")  # fmt: skip
-            continue
-        if resolved is not NO_VALUE:
-            out[str(key)] = resolved
-    return out, notes
-
-
-def architecture_note(architecture: str, machine: str | None = None) -> str | None:
-    """A note when the function's ``Architectures`` is not this machine's (it runs here as is)."""
-    here = (machine or platform.machine()).lower()
-    host = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
-        here, here
-    )
-    if architecture == host:
-        return None
-    return (f"Architectures {architecture}: runs here on {host}; platform.machine() and "
-            "native wheels (compiled packages) are this machine's, not Lambda's")  # fmt: skip
-
-
-def _function_name(res: Resolver, logical: str, notes: list[str]) -> str:
-    """Its ``FunctionName``; when that cannot be resolved, the generated name and a note."""
-    try:
-        return res.physical_name(logical)
-    except TemplateError as exc:
-        name = Resolver({"Resources": {logical: {"Type": "AWS::Lambda::Function"}}}, res.file,
-                        res.stack).physical_name(logical)  # fmt: skip
-        notes.append(f"function name {name} (generated): {str(exc).removeprefix(f'{res.file}: ')}")
-        return name
 
 
 def _stage(res: Resolver, api: object) -> str:
@@ -308,9 +265,9 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
         # unset with a note (the set-up check then names it).
         props: dict[str, Any] = {
             k: res.resolve(v, f"Resources.{logical}.Properties.{k}")
-            for k, v in raw.items() if k in _USED and k != "Environment"
+            for k, v in raw.items() if k in USED and k != "Environment"
         }  # fmt: skip
-        variables, env_notes = _environment(res, logical, raw.get("Environment"))
+        variables, env_notes = environment(res, logical, raw.get("Environment"))
         runtime = str(props.get("Runtime", ""))
         if str(props.get("PackageType", "Zip")) == "Image":
             return replace(fn, skip_reason="a container image function (PackageType Image): "
@@ -334,7 +291,7 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
             code_root=_code_root(res, logical, rtype, raw, resource.get("Metadata") or {}, folder),
             timeout=timeout, memory_mb=memory,
             architecture=str((props.get("Architectures") or ["x86_64"])[0]),
-            function_name=_function_name(res, logical, notes),
+            function_name=function_name(res, logical, notes),
             env={str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in variables.items()},
             layers=layers, notes=tuple(notes),
         )  # fmt: skip

@@ -198,7 +198,7 @@ def test_check_template_honours_env_and_path(
 
 
 def test_an_architecture_other_than_this_machines_is_noted() -> None:
-    from pytest_lambda._template.model import architecture_note
+    from pytest_lambda._template.props import architecture_note
 
     assert architecture_note("x86_64", "x86_64") is None
     assert architecture_note("arm64", "aarch64") is None
@@ -308,3 +308,18 @@ def test_a_wired_trigger_that_cannot_resolve_skips_only_that_trigger(tmp_path: P
                 "(Fn::ImportValue): cannot be resolved locally: it imports 'Other:TopicArn' from "
                 "another stack's exports; set the value with a parameter (with a Default) instead")
     ]  # fmt: skip
+
+
+def test_a_code_uri_naming_a_zip_says_so(tmp_path: Path) -> None:
+    """serverless-patterns' api-sqs-lambda-python points CodeUri at src/index.zip."""
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: src/index.zip\n      Handler: app.handler\n      Runtime: python3.12\n"
+    )
+    fn = load_app(tmp_path / "template.yaml").functions["Fn"]
+    assert fn.problem == (
+        f"{tmp_path / 'template.yaml'}: Resources.Fn.Properties.CodeUri: "
+        f"{tmp_path / 'src' / 'index.zip'} is an archive, not a folder: the function is run from "
+        "its source folder; point the template at it, or unzip the archive and name that folder"
+    )
