@@ -34,7 +34,12 @@ def environment(res: Resolver, logical: str, raw: object) -> tuple[dict[str, Any
         try:
             resolved = res.resolve(value, f"{where}.{key}")
         except TemplateError as exc:
-            why = str(exc).removeprefix(f"{res.file}: {where}.{key}: ")
+            why = str(exc).removeprefix(f"{res.file}: ").removeprefix(f"{where}.{key}")
+            why = (
+                why.removeprefix(": ").removeprefix(" (").replace("): ", ": ", 1)
+                if why.startswith(" (")
+                else why.removeprefix(": ")
+            )
             notes.append(f"environment variable {key} is left unset ({why}); or set it: "
                          f"pytest-lambda check --env {key}=VALUE, the lambda_handler marker's env=")  # fmt: skip
             continue

@@ -323,3 +323,22 @@ def test_a_code_uri_naming_a_zip_says_so(tmp_path: Path) -> None:
         f"{tmp_path / 'src' / 'index.zip'} is an archive, not a folder: the function is run from "
         "its source folder; point the template at it, or unzip the archive and name that folder"
     )
+
+
+def test_the_how_tos_two_messages(tmp_path: Path) -> None:
+    """docs/how-to/sam-cdk.md shows these two lines word for word."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    fn = "    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n"
+    fn += "      Handler: app.handler\n      Runtime: python3.12\n"
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nParameters:\n  TimeoutSeconds: {Type: Number}\n"
+        f"Resources:\n  OrdersFunction:\n{fn}      Timeout: !Ref TimeoutSeconds\n"
+        f"  ReportsFunction:\n{fn}      Environment:\n        Variables:\n"
+        "          SHARED: !ImportValue shared-table\n"
+    )
+    app = load_app(tmp_path / "template.yaml")
+    page = (Path(__file__).parents[2] / "docs" / "how-to" / "sam-cdk.md").read_text("utf-8")
+    problem = str(app.functions["OrdersFunction"].problem)
+    assert problem.replace(str(tmp_path / "template.yaml"), "template.yaml") + "\n" in page
+    assert f"ReportsFunction: {app.functions['ReportsFunction'].notes[0]}\n" in page
