@@ -120,7 +120,7 @@ def check_template(ns: argparse.Namespace) -> int:
     base = SuiteOptions(
         seed=seed, region=ns.region, isolation=ns.isolation, moto=ns.moto,
         moto_setup=ns.moto_setup, root=str(root), params_by_kind=params,
-        import_paths=entries, path_args=path_args,
+        import_paths=entries, path_args=path_args, template_parameters=stack.parameters,
     )  # fmt: skip
     out = sys.stdout
     rows: list[tuple[str, str, dict[str, str], int]] = []

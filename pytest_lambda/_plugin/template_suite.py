@@ -12,6 +12,7 @@ before each check, then the ``--lambda-moto-setup`` hook runs (for seed data).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -79,7 +80,9 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
         from pytest_lambda._suite.from_template import suite_plan
 
         assert self.app is not None  # checked by register_template_suite
-        return suite_plan(self.app, self._options(config), kinds=self.kinds)
+        given = resolve(config, "template_parameters")[0]  # replayed by the reproduce lines
+        options = dataclasses.replace(self._options(config), template_parameters=given)
+        return suite_plan(self.app, options, kinds=self.kinds)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(

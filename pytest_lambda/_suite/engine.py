@@ -67,6 +67,8 @@ class SuiteOptions:
     setup_root: str | None = None
     template: str | None = None
     function_id: str | None = None
+    #: Values given for the template's parameters (``--lambda-template-parameters``), to replay.
+    template_parameters: Mapping[str, str] = field(default_factory=dict)
     #: Per kind, check_idempotency's partial_batch/retries from the template's trigger.
     idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: FilterCriteria patterns (OR'ed) of the sqs/kinesis/dynamodb mapping: the checks send

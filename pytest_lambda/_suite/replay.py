@@ -83,7 +83,12 @@ def reproduce_line(
         kept = [
             (n, v) for n, v in replay_settings(opts) if n not in ("timeout", "memory", "filter")
         ]
+        if opts.template_parameters:
+            pairs = ",".join(f"{k}={v}" for k, v in opts.template_parameters.items())
+            kept.append(("template-parameters", shlex.quote(pairs)))
         extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in kept)
+        kept = [(n, v) for n, v in kept if n != "template-parameters"]
+        kept += [("parameter", f"{k}={v}") for k, v in opts.template_parameters.items()]
         kept += list(opts.path_args)
         cli_extra = "".join(f" --{n}" + (f" {shlex.quote(v)}" if v else "") for n, v in kept)
         fn = opts.function_id

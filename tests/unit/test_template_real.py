@@ -342,3 +342,17 @@ def test_the_how_tos_two_messages(tmp_path: Path) -> None:
     problem = str(app.functions["OrdersFunction"].problem)
     assert problem.replace(str(tmp_path / "template.yaml"), "template.yaml") + "\n" in page
     assert f"ReportsFunction: {app.functions['ReportsFunction'].notes[0]}\n" in page
+
+
+def test_reproduce_lines_carry_the_template_parameters() -> None:
+    from pytest_lambda._suite.engine import SuiteOptions
+    from pytest_lambda._suite.replay import reproduce_line
+
+    opts = SuiteOptions(seed=5, template="template.yaml", function_id="Fn",
+                        template_parameters={"Stage": "dev", "Mail": "a b"})  # fmt: skip
+    assert reproduce_line("app.handler", "sqs", "robust", 5, opts) == (
+        "reproduce with --lambda-seed=5: pytest --lambda-template=template.yaml --lambda-seed=5 "
+        "--lambda-template-parameters='Stage=dev,Mail=a b' -k 'Fn and sqs and robust'  (or: "
+        "pytest-lambda check --template template.yaml Fn --events sqs --seed 5 --parameter "
+        "Stage=dev --parameter 'Mail=a b')"
+    )
