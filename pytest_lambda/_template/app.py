@@ -17,6 +17,7 @@ from typing import Final
 from pytest_lambda._template.intrinsics import Resolver, Stack
 from pytest_lambda._template.load import TemplateError, load_template_file
 from pytest_lambda._template.model import App, read_functions, table_shapes
+from pytest_lambda._template.openapi import add_openapi_sources
 from pytest_lambda._template.wiring import add_wired_sources
 
 __all__ = ["load_app"]
@@ -77,4 +78,5 @@ def load_app(path: str | Path, *, stack: Stack | None = None) -> App:
     _check_types(file, res.resources)
     functions = read_functions(res, data, file.parent)
     functions = add_wired_sources(res, functions, table_shapes(res))
+    functions = add_openapi_sources(res, functions, file.parent)
     return App(str(file), functions, res.resources, res)

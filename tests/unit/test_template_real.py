@@ -356,3 +356,67 @@ def test_reproduce_lines_carry_the_template_parameters() -> None:
         "pytest-lambda check --template template.yaml Fn --events sqs --seed 5 --parameter "
         "Stage=dev --parameter 'Mail=a b')"
     )
+
+
+def test_rest_routes_from_an_included_openapi_definition() -> None:
+    """serverless-samples' python-rest-sam declares its routes only in src/api/swagger.yaml,
+    included with Fn::Transform AWS::Include: before, its functions had no trigger at all."""
+    app = load_app(REAL / "serverless-rest-api-python-rest-sam" / "template.yaml")
+    fn = app.function("LocationsFunction")
+    assert [dict(p) for p in fn.param_sets("apigw_v1")] == [
+        {"resource": "/locations", "method": "GET", "stage": "Prod"},
+        {"resource": "/locations", "method": "PUT", "stage": "Prod"},
+        {"resource": "/locations/{locationid}", "method": "GET", "stage": "Prod"},
+        {"resource": "/locations/{locationid}", "method": "DELETE", "stage": "Prod"},
+    ]
+    assert {e.origin for e in fn.events} == {"AWS::Serverless::Api OpenAPI definition"}
+    assert len(app.function("BookingsFunction").param_sets("apigw_v1")) == 5
+
+
+def test_http_api_routes_from_an_inline_openapi_body(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    uri = (
+        "!Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/"
+        "invocations'"
+    )
+    (tmp_path / "template.yaml").write_text(f"""\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Get:
+          Type: HttpApi
+          Properties: {{ApiId: !Ref Http, Path: '/items/{{id}}', Method: get}}
+  Http:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: '3.0.1'
+        paths:
+          /items/{{id}}:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                payloadFormatVersion: '2.0'
+                uri: {uri}
+          /items:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                payloadFormatVersion: '1.0'
+                uri: {uri}
+            options:
+              x-amazon-apigateway-integration: {{type: mock}}
+""")
+    fn = load_app(tmp_path / "template.yaml").function("Fn")
+    # the route the function's Events already declare is not added twice
+    assert [(e.kind, [dict(p) for p in e.param_sets]) for e in fn.events] == [
+        ("apigw_v2", [{"route_key": "GET /items/{id}"}]),
+        ("apigw_v1", [{"resource": "/items"}]),
+    ]
