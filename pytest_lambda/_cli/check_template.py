@@ -8,6 +8,11 @@ failures' reports, then one summary table: a row per function and kind, a line p
 function or trigger that was skipped (not Python, inline code, a trigger no kind models)
 or could not be configured. Exit code 1 when a check fails or a function cannot be
 configured, 2 on a usage error (a template that cannot be read, an unknown function).
+``--env`` (over each function's variables), ``--layer`` and ``--path`` apply to every
+function; ``--parameter NAME=VALUE`` gives the template's parameters values; each mapping's
+``FilterCriteria`` comes from the template (``--filter`` is refused); ``--json`` prints one
+document instead. A kind's set-up problem is reported once, and a note shared by several
+functions once.
 """
 
 from __future__ import annotations
