@@ -340,3 +340,4 @@ def pytest_exception_interact(node: Any, call: pytest.CallInfo[Any], report: Any
 # --- runner fixtures (issue 3) are imported below this line ---
 from pytest_lambda._plugin.fixtures_clock import lambda_clock, lambda_context  # noqa: E402, F401
 from pytest_lambda._plugin.fixtures_runner import lambda_handler, lambda_runner  # noqa: E402, F401
+from pytest_lambda._plugin.template import lambda_template_aws  # noqa: E402, F401

@@ -154,6 +154,12 @@ def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
     total = item.stash.get(_COUNT, len(kept))
     if kept:
         text = _logs_section(kept, total)
+        missing = next((r.root for r, inv in kept if inv.error is not None
+                        and inv.error.type == "Runtime.ImportModuleError"
+                        and "No module named" in inv.error.message), None)  # fmt: skip
+        if missing is not None:  # as the lambda_handler fixture says it
+            text += (f"\nModules are imported from {missing}; for a src layout set "
+                     "--lambda-root=src (ini lambda_root, env PYTEST_LAMBDA_ROOT) or the marker's root=")  # fmt: skip
         report.sections.append(("lambda invocations", text))
         item.user_properties.append(("lambda_invocations", text))  # JUnit XML: from teardown
     replays: list[str] = []

@@ -101,6 +101,19 @@ def _region(name: str, raw: str) -> str:
     return value
 
 
+def _parameters(name: str, raw: str) -> dict[str, str]:
+    """``NAME=VALUE,NAME=VALUE``: values of the template's parameters."""
+    out: dict[str, str] = {}
+    for pair in (p.strip() for p in raw.split(",") if p.strip()):
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InvalidOption(
+                f"{name}={raw!r}: expected NAME=VALUE[,NAME=VALUE...], e.g. Stage=dev"
+            )
+        out[key.strip()] = value.strip()
+    return out
+
+
 def _isolation(name: str, raw: str) -> str:
     value = raw.strip()
     if (problem := facts.isolation_problem(value)) is not None:
@@ -157,6 +170,14 @@ SETTINGS: Final[dict[str, Setting]] = {
             "cdk.out/*.template.json or serverless.yml)",
             None,
             metavar="PATH",
+        ),
+        Setting(
+            "template_parameters",
+            "values of the template's parameters, NAME=VALUE[,NAME=VALUE...] (a parameter "
+            "without a Default needs one when a function uses it)",
+            {},
+            _parameters,
+            metavar="NAME=VALUE,...",
         ),
         Setting(
             "timeout",

@@ -15,6 +15,7 @@ marker fails the test's setup with one line naming the file, resource and field.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -33,6 +34,7 @@ __all__ = [
     "app_for",
     "event_defaults",
     "idempotency_defaults",
+    "lambda_template_aws",
     "template_arguments",
 ]
 
@@ -73,7 +75,11 @@ def app_for(config: pytest.Config, start: Path | None = None) -> App | None:
         from pytest_lambda._template.intrinsics import Stack
 
         try:
-            apps[path] = load_app(path, stack=Stack(region=resolve(config, "region")[0]))
+            stack = Stack(
+                region=resolve(config, "region")[0],
+                parameters=resolve(config, "template_parameters")[0],
+            )
+            apps[path] = load_app(path, stack=stack)
         except TemplateError as exc:
             apps[path] = exc
     found = apps[path]
@@ -148,3 +154,33 @@ def idempotency_defaults(request: pytest.FixtureRequest) -> dict[str, Any]:
     __tracebackhide__ = True
     fn = marked_function(request)
     return {} if fn is None else fn.idempotency_keywords()
+
+
+@pytest.fixture
+def lambda_template_aws(request: pytest.FixtureRequest) -> Iterator[list[str]]:
+    """The marked function's template's tables, buckets, queues, topics and streams, created in
+    ``moto.mock_aws()`` for the test (under the names its environment variables hold); the
+    names created, as ``"AWS::SQS::Queue orders"``. Needs ``@pytest.mark.lambda_function``
+    and moto (the ``[moto]`` extra). Handlers see the mock in ``isolation="module"`` only."""
+    __tracebackhide__ = True
+    if marked_function(request) is None:
+        raise _fail(
+            f"lambda_template_aws creates a template's resources: mark the test with "
+            f"@pytest.mark.{MARKER}('LogicalId') so it knows the template"
+        )
+    app = app_for(request.config, Path(request.node.path).parent)
+    assert app is not None  # marked_function found it
+    try:
+        from moto import mock_aws
+    except ImportError:
+        raise _fail(
+            "lambda_template_aws needs moto: pip install 'pytest-lambda-toolkit[moto]'"
+        ) from None
+    from pytest_lambda._template.aws import create_resources
+
+    with mock_aws():
+        try:
+            created = create_resources(app, resolve(request.config, "region")[0])
+        except TemplateError as exc:
+            raise _fail(str(exc)) from None
+        yield created

@@ -12,6 +12,7 @@ before each check, then the ``--lambda-moto-setup`` hook runs (for seed data).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -21,9 +22,11 @@ from pytest_lambda._plugin.options import DOCS_OPTIONS, resolve
 from pytest_lambda._plugin.suite import LambdaCheckItem, LambdaSuitePlugin, _Group
 from pytest_lambda._plugin.template import app_for
 from pytest_lambda._suite.engine import CHECKS, summary_table
+from pytest_lambda._suite.from_template import with_template_filter
 from pytest_lambda._template.load import TemplateError
 
 if TYPE_CHECKING:
+    from pytest_lambda._suite.engine import SuiteOptions
     from pytest_lambda._suite.from_template import PlannedFunction
 
 __all__ = ["TemplateSuitePlugin", "register_template_suite"]
@@ -77,7 +80,9 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
         from pytest_lambda._suite.from_template import suite_plan
 
         assert self.app is not None  # checked by register_template_suite
-        return suite_plan(self.app, self._options(config), kinds=self.kinds)
+        given = resolve(config, "template_parameters")[0]  # replayed by the reproduce lines
+        options = dataclasses.replace(self._options(config), template_parameters=given)
+        return suite_plan(self.app, options, kinds=self.kinds)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(
@@ -99,10 +104,23 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
             top.children.extend(new)
             for kind in planned.kinds if planned.options is not None else ():
                 group = _Group.from_parent(top, name=kind)
-                for check in CHECKS:
+                assert self.app is not None
+                assert planned.options is not None
+                criteria = self.app.functions[planned.logical_id].filter_criteria(kind)
+                options: SuiteOptions | None
+                try:  # the mapping's FilterCriteria: only records that pass it are sent
+                    options = with_template_filter(planned.options, criteria, kind)
+                except InvalidOption as exc:
+                    options = None
+                    bad = TemplateProblem.from_parent(
+                        group, name="FilterCriteria", problem=str(exc), skip_reason=None
+                    )
+                    group.children.append(bad)
+                    new.append(bad)
+                for check in CHECKS if options is not None else ():
                     item = TemplateCheckItem.from_parent(
                         group, name=check, handler=planned.handler, kind=kind,
-                        options=planned.options, function=planned.logical_id,
+                        options=options, function=planned.logical_id,
                     )  # fmt: skip
                     group.children.append(item)
                     new.append(item)
@@ -135,6 +153,9 @@ class TemplateSuitePlugin(LambdaSuitePlugin):
             tr.write_line(f"{function} ({rows[0]['handler']}, seed {rows[0]['seed']})")
             for line in summary_table(kinds, rows):
                 tr.write_line(line)
+            fn = self.app.functions.get(function) if self.app is not None else None
+            for note in fn.notes if fn is not None else ():  # unset variables, architecture
+                tr.write_line(f"  note: {note}")
 
 
 def register_template_suite(config: pytest.Config) -> None:

@@ -67,6 +67,8 @@ class SuiteOptions:
     setup_root: str | None = None
     template: str | None = None
     function_id: str | None = None
+    #: Values given for the template's parameters (``--lambda-template-parameters``), to replay.
+    template_parameters: Mapping[str, str] = field(default_factory=dict)
     #: Per kind, check_idempotency's partial_batch/retries from the template's trigger.
     idempotency_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: FilterCriteria patterns (OR'ed) of the sqs/kinesis/dynamodb mapping: the checks send
@@ -357,7 +359,8 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     if outcome == "failed" or findings:
         text = f"{text.rstrip()}\n{repro}"
     if outcome == "passed" and findings:  # warnings only: the note says how to replay them
-        note = f"{note}; {repro}"
+        first = getattr(findings[0], "message", "")  # no note of its own: name the warning
+        note = f"{note or first}; {repro}" if (note or first) else repro
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
 
 

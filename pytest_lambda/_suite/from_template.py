@@ -13,6 +13,7 @@ Per-kind parameters of ``[tool.pytest_lambda.events.<kind>]`` are laid over each
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
     from pytest_lambda._suite.engine import SuiteOptions
     from pytest_lambda._template.model import App, Function
 
-__all__ = ["PlannedFunction", "suite_plan"]
+__all__ = ["PlannedFunction", "suite_plan", "with_template_filter"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,18 @@ def suite_plan(
         )  # fmt: skip
         plan.append(PlannedFunction(logical, fn.handler, wanted, options, skipped_triggers=skipped))
     return plan
+
+
+def with_template_filter(options: SuiteOptions, criteria: object | None, kind: str) -> SuiteOptions:
+    """``options`` sending only the records the trigger's ``FilterCriteria`` lets through."""
+    if criteria is None:
+        return options
+    from pytest_lambda._core.errors import InvalidEventSpec, InvalidOption
+    from pytest_lambda._events._filter import parse_filters
+
+    where = f"{options.template}: {options.function_id}: the {kind} trigger's FilterCriteria"
+    try:
+        patterns = parse_filters(criteria, kind)
+    except InvalidEventSpec as exc:
+        raise InvalidOption(f"{where}: {exc}") from None
+    return dataclasses.replace(options, filters=patterns, filter_arg=json.dumps(criteria))

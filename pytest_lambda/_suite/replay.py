@@ -79,12 +79,26 @@ def reproduce_line(
 ) -> str:
     """Both ways to replay a check with the same events (and the same same set-up and settings)."""
     if opts is not None and opts.template and opts.function_id:  # timeout, memory: the template's
-        kept = [(n, v) for n, v in replay_settings(opts) if n not in ("timeout", "memory")]
+        # the template gives timeout, memory and each mapping's FilterCriteria
+        kept = [
+            (n, v) for n, v in replay_settings(opts) if n not in ("timeout", "memory", "filter")
+        ]
+        if opts.template_parameters:
+            pairs = ",".join(f"{k}={v}" for k, v in opts.template_parameters.items())
+            kept.append(("template-parameters", shlex.quote(pairs)))
         extra = "".join(f" --lambda-{n}" + (f"={v}" if v else "") for n, v in kept)
-        cli_extra = "".join(f" --{n}" + (f" {v}" if v else "") for n, v in kept)
+        kept = [(n, v) for n, v in kept if n != "template-parameters"]
+        kept += [("parameter", f"{k}={v}") for k, v in opts.template_parameters.items()]
+        kept += list(opts.path_args)
+        cli_extra = "".join(f" --{n}" + (f" {shlex.quote(v)}" if v else "") for n, v in kept)
         fn = opts.function_id
+        paths = (
+            "PYTHONPATH=" + shlex.quote(os.pathsep.join(opts.import_paths)) + " "
+            if opts.import_paths
+            else ""
+        )
         return (
-            f"reproduce with --lambda-seed={seed}: pytest --lambda-template={opts.template} "
+            f"reproduce with --lambda-seed={seed}: {paths}pytest --lambda-template={opts.template} "
             f"--lambda-seed={seed}{extra} -k '{fn} and {kind} and {check}'  (or: pytest-lambda "
             f"check --template {opts.template} {fn} --events {kind} --seed {seed}{cli_extra})"
         )

@@ -8,6 +8,7 @@ is a :class:`TemplateError`; types this tool has no use for are ignored.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Final
 from pytest_lambda._template.intrinsics import Resolver, Stack
 from pytest_lambda._template.load import TemplateError, load_template_file
 from pytest_lambda._template.model import App, read_functions, table_shapes
+from pytest_lambda._template.openapi import add_openapi_sources
 from pytest_lambda._template.wiring import add_wired_sources
 
 __all__ = ["load_app"]
@@ -25,7 +27,7 @@ _TYPE: Final = re.compile(
 )
 
 
-#: Namespaces whose types this tool reads: a type of them not listed here is a misspelling.
+#: Namespaces whose types this tool reads: a near miss of a type listed here is a misspelling.
 _KNOWN: Final[dict[str, tuple[str, ...]]] = {
     "AWS::Lambda::": ("Function", "EventSourceMapping", "Url", "Permission", "LayerVersion",
                       "LayerVersionPermission", "Alias", "Version", "EventInvokeConfig",
@@ -47,8 +49,12 @@ def _check_types(file: Path, resources: Mapping[str, object]) -> None:
             raise TemplateError(f"{file}: Resources.{logical}.Type: a resource needs a Type")
         rtype = resource["Type"]
         namespace = next((n for n in _KNOWN if rtype.startswith(n)), None)
+        # AWS adds types to these namespaces every year: only a near miss of a known one
+        # (AWS::Serverless::Fuction) is a misspelling; AWS::Lambda::MicrovmImage is not.
         if not _TYPE.fullmatch(rtype) or (
-            namespace is not None and rtype.removeprefix(namespace) not in _KNOWN[namespace]
+            namespace is not None
+            and rtype.removeprefix(namespace) not in _KNOWN[namespace]
+            and difflib.get_close_matches(rtype.removeprefix(namespace), _KNOWN[namespace], 1, 0.8)
         ):
             known = (
                 ", ".join(namespace + t for t in sorted(_KNOWN[namespace]))
@@ -72,4 +78,5 @@ def load_app(path: str | Path, *, stack: Stack | None = None) -> App:
     _check_types(file, res.resources)
     functions = read_functions(res, data, file.parent)
     functions = add_wired_sources(res, functions, table_shapes(res))
+    functions = add_openapi_sources(res, functions, file.parent)
     return App(str(file), functions, res.resources, res)

@@ -159,11 +159,21 @@ class Resolver:
             if name in s.parameters:
                 return s.parameters[name]
             param = self.parameters[name] or {}
+            if str(param.get("Type", "")).startswith("AWS::SSM::Parameter::Value<"):
+                # the Default names an SSM parameter: CloudFormation reads its value at deploy
+                raise self.error(
+                    where,
+                    f"Ref {name}: the parameter's value is read from SSM parameter "
+                    f"{param.get('Default', '(no Default)')} at deploy time; give a value: "
+                    f"--lambda-template-parameters={name}=VALUE (pytest-lambda check "
+                    f"--parameter {name}=VALUE)",
+                )
             if "Default" not in param:
                 raise self.error(
                     where,
-                    f"Ref {name}: the parameter has no Default; give it one (or a parameter "
-                    "override) so the template can be resolved locally",
+                    f"Ref {name}: the parameter has no Default; give it one, or a value: "
+                    f"--lambda-template-parameters={name}=VALUE (pytest-lambda check "
+                    f"--parameter {name}=VALUE)",
                 )
             default = param["Default"]
             if str(param.get("Type", "")).startswith("List<") or param.get("Type") == (
@@ -171,6 +181,8 @@ class Resolver:
             ):
                 return [p.strip() for p in str(default).split(",")]
             return default if isinstance(default, str) else str(default)
+        if (alias := self._sam_alias(name)) is not None:
+            return alias
         if name in self.resources:
             rtype = str((self.resources[name] or {}).get("Type", ""))
             if rtype == "AWS::SQS::Queue":
@@ -182,7 +194,23 @@ class Resolver:
             where, f"Ref {name}: no parameter, pseudo parameter or resource of that name"
         )
 
+    def _sam_alias(self, name: str) -> str | None:
+        """SAM's ``Fn.Alias`` / ``Fn.Version`` of a function with ``AutoPublishAlias``: its ARN."""
+        logical, _, what = name.partition(".")
+        resource = self.resources.get(logical)
+        if what not in ("Alias", "Version") or not isinstance(resource, Mapping):
+            return None
+        if resource.get("Type") != "AWS::Serverless::Function":
+            return None
+        props = resource.get("Properties") or {}
+        alias = props.get("AutoPublishAlias") if isinstance(props, Mapping) else None
+        if what == "Alias" and isinstance(alias, str):
+            return f"{self.arn(logical)}:{alias}"
+        return f"{self.arn(logical)}:1" if what == "Version" else None
+
     def get_att(self, logical_id: str, attr: str, where: str) -> Any:
+        if (alias := self._sam_alias(f"{logical_id}.{attr}")) is not None:
+            return alias
         if logical_id not in self.resources:
             raise self.error(where, f"Fn::GetAtt {logical_id}.{attr}: no resource {logical_id}")
         rtype = str((self.resources[logical_id] or {}).get("Type", ""))
@@ -208,7 +236,7 @@ class Resolver:
         raise self.error(
             where,
             f"Fn::GetAtt {logical_id}.{attr}: cannot be resolved locally (a {rtype or 'resource'} "
-            f"attribute this tool does not know; known: Arn{''.join(', ' + a for a in table)})",
+            f"attribute this tool does not know; known: {', '.join(dict.fromkeys(['Arn', *table]))})",
         )
 
     # --- conditions ----------------------------------------------------------------------

@@ -88,6 +88,14 @@ def _parse_yaml(path: Path, text: str) -> Any:
 
 def load_template_file(path: str | Path) -> dict[str, Any]:
     """The template at ``path`` as a dict (YAML or JSON, chosen by content and suffix)."""
+    data = load_document(path)
+    if not isinstance(data.get("Resources"), dict) and not isinstance(data.get("functions"), dict):
+        raise TemplateError(f"{path}: no Resources (CloudFormation) nor functions (serverless.yml)")
+    return data
+
+
+def load_document(path: str | Path) -> dict[str, Any]:
+    """A YAML or JSON mapping with CloudFormation's tags (a template, an included OpenAPI file)."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
@@ -109,6 +117,4 @@ def load_template_file(path: str | Path) -> dict[str, Any]:
         data = _parse_yaml(file, text)
     if not isinstance(data, dict):
         raise TemplateError(f"{file}: a template is a mapping with a Resources section")
-    if not isinstance(data.get("Resources"), dict) and not isinstance(data.get("functions"), dict):
-        raise TemplateError(f"{file}: no Resources (CloudFormation) nor functions (serverless.yml)")
     return data

@@ -21,6 +21,7 @@ from typing import Any, Final
 from pytest_lambda._core import facts
 from pytest_lambda._template.intrinsics import Resolver
 from pytest_lambda._template.load import TemplateError
+from pytest_lambda._template.props import USED, architecture_note, environment, function_name
 from pytest_lambda._template.sources import EventSource, from_sam_event
 
 __all__ = [
@@ -33,6 +34,9 @@ __all__ = [
     "table_shapes",
 ]
 
+#: The most redeliveries the idempotency check makes for a template's trigger: a source that
+#: allows more (maxReceiveCount 10, MaximumRetryAttempts 10000) is checked with this many.
+MAX_RETRIES: Final = 5
 FUNCTION_TYPES: Final = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _PYTHON: Final = re.compile(r"python3\.\d+")
 _BATCH_KINDS: Final = frozenset(
@@ -81,9 +85,10 @@ class Function:
         """``check_idempotency`` keywords from the batch triggers (of ``kind``, or all).
 
         ``partial_batch``: every such trigger has ``ReportBatchItemFailures``; ``bisect``: a
-        stream trigger has ``BisectBatchOnFunctionError``; ``retries``:
-        their lowest ``MaximumRetryAttempts`` when below the check's default of 2 (-1,
-        Lambda's "until the record expires", keeps the default).
+        stream trigger has ``BisectBatchOnFunctionError``; ``retries``: their lowest
+        ``MaximumRetryAttempts`` (for SQS, the queue's ``maxReceiveCount - 1``), capped at
+        :data:`MAX_RETRIES` to bound the check's cost; no limit, or -1 (Lambda's "until the
+        record expires"), keeps the check's default of 2.
         """
         batch = [e for e in self.events if e.kind in _BATCH_KINDS and not e.skip_reason
                  and (kind is None or e.kind == kind)]  # fmt: skip
@@ -94,9 +99,15 @@ class Function:
             out["bisect"] = True
         limits = [int(e.maximum_retry_attempts) for e in batch
                   if e.maximum_retry_attempts is not None and int(e.maximum_retry_attempts) >= 0]  # fmt: skip
-        if limits and min(limits) < 2:
-            out["retries"] = min(limits)
+        if limits and min(limits) != 2:
+            out["retries"] = min(min(limits), MAX_RETRIES)
         return out
+
+    def filter_criteria(self, kind: str) -> object | None:
+        """The ``FilterCriteria`` of its ``kind`` trigger (sqs, kinesis, dynamodb), if any."""
+        found = [e.extra["FilterCriteria"] for e in self.events
+                 if e.kind == kind and not e.skip_reason and "FilterCriteria" in e.extra]  # fmt: skip
+        return found[0] if found else None
 
     def runner_keywords(self) -> dict[str, Any]:
         """``LambdaRunner`` keywords: timeout, memory, function name, environment, root."""
@@ -193,6 +204,12 @@ def _code_root(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any]
             raise res.error(f"{where}.Code", "an S3 location with no local asset "
                             "(Metadata aws:asset:path, as cdk synth writes it)")  # fmt: skip
         path = folder / str(asset)
+    if path.suffix == ".zip" or path.is_file():
+        raise res.error(
+            f"{where}.{'CodeUri' if rtype.startswith('AWS::Serverless') else 'Code'}",
+            f"{path} is an archive, not a folder: the function is run from its source folder; "
+            "point the template at it, or unzip the archive and name that folder",
+        )
     if not path.is_dir():
         raise res.error(f"{where}.{'CodeUri' if rtype.startswith('AWS::Serverless') else 'Code'}",
                         f"code folder {path} does not exist")  # fmt: skip
@@ -243,8 +260,14 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
         raw = _merge_globals(raw, glob)
     fn = Function(logical, res.file)
     try:
-        props: dict[str, Any] = {k: v for k, v in raw.items() if k not in ("Events", "Layers")}
-        props = res.resolve(props, f"Resources.{logical}.Properties")
+        # Only what a local run uses is resolved: an unresolvable Policies, VpcConfig or
+        # Role does not stop the function; an unresolvable environment variable is left
+        # unset with a note (the set-up check then names it).
+        props: dict[str, Any] = {
+            k: res.resolve(v, f"Resources.{logical}.Properties.{k}")
+            for k, v in raw.items() if k in USED and k != "Environment"
+        }  # fmt: skip
+        variables, env_notes = environment(res, logical, raw.get("Environment"))
         runtime = str(props.get("Runtime", ""))
         if str(props.get("PackageType", "Zip")) == "Image":
             return replace(fn, skip_reason="a container image function (PackageType Image): "
@@ -261,24 +284,31 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
                                     ("MemorySize", facts.memory_problem(memory))):  # fmt: skip
             if problem:
                 raise TemplateError(f"{where}.{field_name}: {problem}")
-        variables = (props.get("Environment") or {}).get("Variables") or {}
         layers, notes = _layers(res, logical, raw.get("Layers"), folder)
+        notes = env_notes + notes
         fn = replace(
             fn, runtime=runtime, handler=str(props.get("Handler", "")),
             code_root=_code_root(res, logical, rtype, raw, resource.get("Metadata") or {}, folder),
             timeout=timeout, memory_mb=memory,
             architecture=str((props.get("Architectures") or ["x86_64"])[0]),
-            function_name=res.physical_name(logical),
+            function_name=function_name(res, logical, notes),
             env={str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in variables.items()},
             layers=layers, notes=tuple(notes),
         )  # fmt: skip
         if (bad := check_handler(fn, where)) is not None:
             raise TemplateError(bad)
+        if (moved := architecture_note(fn.architecture)) is not None:
+            fn = replace(fn, notes=(*fn.notes, moved))
         events = []
         for name, event in (raw.get("Events") or {}).items():
-            eprops = res.resolve(
-                event.get("Properties") or {}, f"Resources.{logical}.Properties.Events.{name}"
-            )
+            try:
+                eprops = res.resolve(
+                    event.get("Properties") or {}, f"Resources.{logical}.Properties.Events.{name}"
+                )
+            except TemplateError as exc:  # this trigger is skipped, the others still run
+                events.append(EventSource(name, None, (), origin=f"SAM {event.get('Type')}",
+                                          skip_reason=str(exc)))  # fmt: skip
+                continue
             source = from_sam_event(name, str(event.get("Type")), eprops, tables=tables)
             if source.kind == "apigw_v1" and event.get("Type") == "Api":
                 stage = _stage(res, (event.get("Properties") or {}).get("RestApiId"))

@@ -133,6 +133,8 @@ def batch_settings(props: Mapping[str, Any]) -> dict[str, Any]:
         "maximum_retry_attempts": (
             int(props["MaximumRetryAttempts"]) if "MaximumRetryAttempts" in props else None
         ),
+        # the mapping's FilterCriteria as written: the checks send only records that pass it
+        "extra": {"FilterCriteria": props["FilterCriteria"]} if "FilterCriteria" in props else {},
     }
 
 

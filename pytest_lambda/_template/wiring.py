@@ -208,24 +208,46 @@ def add_wired_sources(
 ) -> dict[str, Function]:
     """``functions`` with the triggers that other resources declare added to their events."""
     added: dict[str, list[EventSource]] = {}
-    failed: dict[str, str] = {}
     for logical, resource in res.resources.items():
         props = resource.get("Properties") or {}
         if not isinstance(props, Mapping):
             continue
         try:
             pairs = _one(res, logical, str(resource.get("Type")), props, functions, tables)
-        except TemplateError as exc:
-            for t in _targets(props, functions):
-                failed.setdefault(t, str(exc))
-            continue
+        except TemplateError as exc:  # that trigger is skipped with the reason; the rest run
+            pairs = [(t, EventSource(logical, None, (), origin=str(resource.get("Type")),
+                                     skip_reason=str(exc))) for t in _targets(props, functions)]  # fmt: skip
         for target, source in pairs:
             added.setdefault(target, []).append(source)
     out = {}
     for logical, fn in functions.items():
-        if fn.runnable and logical in failed:
-            fn = replace(fn, problem=failed[logical])
-        elif fn.runnable and logical in added:
+        if fn.runnable and logical in added:
             fn = replace(fn, events=fn.events + tuple(added[logical]))
-        out[logical] = fn
+        out[logical] = replace(fn, events=tuple(_redrive(res, e) for e in fn.events))
     return out
+
+
+def _redrive(res: Resolver, source: EventSource) -> EventSource:
+    """An SQS trigger with its queue's ``RedrivePolicy.maxReceiveCount`` as retry attempts.
+
+    A message is received ``maxReceiveCount`` times before SQS moves it to the dead-letter
+    queue: the first delivery and ``maxReceiveCount - 1`` retries."""
+    if source.kind != "sqs" or source.maximum_retry_attempts is not None:
+        return source
+    queue = source.params.get("queue")
+    for logical, resource in res.resources.items():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::SQS::Queue":
+            continue
+        props = resource.get("Properties") or {}
+        redrive = props.get("RedrivePolicy") if isinstance(props, Mapping) else None
+        if not isinstance(redrive, Mapping) or "maxReceiveCount" not in redrive:
+            continue
+        try:
+            if res.physical_name(logical) != queue:
+                continue
+            count = int(res.resolve(redrive["maxReceiveCount"],
+                                    f"Resources.{logical}.Properties.RedrivePolicy.maxReceiveCount"))  # fmt: skip
+        except (TemplateError, TypeError, ValueError):
+            return source
+        return replace(source, maximum_retry_attempts=max(0, count - 1))
+    return source

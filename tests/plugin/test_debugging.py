@@ -108,3 +108,25 @@ def test_no_timeout_from_the_command_line_ini_and_env(
     result = project.runpytest(*args)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["lambda: *no-timeout (ini lambda_no_timeout)"])
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="runtime isolation runs on Linux")
+def test_a_breakpoint_in_a_runtime_isolation_child_quits_at_once(project: pytest.Pytester) -> None:
+    """The child has no terminal, as on Lambda: pdb reads end-of-input and quits (documented)."""
+    project.makepyfile(
+        test_debug="""
+        import pytest
+
+        @pytest.mark.lambda_handler("app.handler", timeout=5)
+        def test_debug(lambda_runner):
+            inv = lambda_runner.invoke({})
+            assert inv.error is not None
+            assert inv.error.type == "BdbQuit", inv.error
+        """
+    )
+    start = time.monotonic()
+    result = project.runpytest(
+        "-p", "lambda_toolkit", "-p", "no:cacheprovider", "--lambda-isolation=runtime", "-W", "ignore"
+    )  # fmt: skip
+    result.assert_outcomes(passed=1)
+    assert time.monotonic() - start < 5  # not the 5 s timeout

@@ -192,3 +192,28 @@ def test_the_lambda_handler_fixture_raises_in_runtime_isolation(project: pytest.
             "E       KeyError: 'order_id'",  # the key itself, as the handler raised it
         ]
     )
+
+
+def test_a_src_layout_import_error_names_the_root_setting(project: pytest.Pytester) -> None:
+    """Through lambda_runner.invoke (not only the lambda_handler fixture), a module that is not
+    found says where modules are imported from and which setting changes it."""
+    (project.path / "src" / "svc").mkdir(parents=True)
+    (project.path / "src" / "svc" / "__init__.py").write_text("")
+    (project.path / "src" / "svc" / "app.py").write_text(
+        "def handler(event, context):\n    return 1\n"
+    )
+    project.makepyfile(
+        test_src="""
+        def test_it(lambda_runner):
+            assert lambda_runner.invoke({}).ok
+        """
+    )
+    result = project.runpytest(*ARGS, "--lambda-handler=svc.app.handler")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [f"Modules are imported from {project.path}; for a src layout set --lambda-root=src (ini "
+         "lambda_root, env PYTEST_LAMBDA_ROOT) or the marker's root="]
+    )  # fmt: skip
+    project.runpytest(
+        *ARGS, "--lambda-handler=svc.app.handler", "--lambda-root=src"
+    ).assert_outcomes(passed=1)

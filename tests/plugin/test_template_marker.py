@@ -183,3 +183,50 @@ def test_the_idempotency_check_follows_the_triggers_batch_settings(
         "    assert report.scenarios[0].detail == 'the first delivery never succeeded'\n"
     )
     pytester.runpytest("-p", "lambda_toolkit").assert_outcomes(passed=1)  # redelivered, never ok
+
+
+def test_lambda_template_aws_creates_the_templates_resources(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("moto")
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for name in ("PYTEST_LAMBDA_HANDLER", "PYTEST_LAMBDA_TEMPLATE"):
+        monkeypatch.delenv(name, raising=False)
+    (pytester.path / "src").mkdir()
+    (pytester.path / "src" / "app.py").write_text(
+        "import os\nimport boto3\n\n\ndef handler(event, context):\n"
+        "    boto3.resource('dynamodb').Table(os.environ['TABLE']).put_item(Item={'id': 'a'})\n"
+    )
+    (pytester.path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+        "  Orders:\n    Type: AWS::DynamoDB::Table\n    Properties:\n      TableName: orders\n"
+        "      AttributeDefinitions: [{AttributeName: id, AttributeType: S}]\n"
+        "      KeySchema: [{AttributeName: id, KeyType: HASH}]\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src\n"
+        "      Handler: app.handler\n      Runtime: python3.12\n"
+        "      Environment: {Variables: {TABLE: !Ref Orders}}\n"
+    )
+    pytester.makepyfile(
+        test_aws="""
+        import boto3
+        import pytest
+
+        @pytest.mark.lambda_function("Fn")
+        def test_writes(lambda_runner, lambda_template_aws):
+            assert lambda_template_aws == ["AWS::DynamoDB::Table orders"]
+            assert lambda_runner.invoke({}).ok
+            table = boto3.resource("dynamodb", region_name="us-east-1").Table("orders")
+            assert table.get_item(Key={"id": "a"})["Item"] == {"id": "a"}
+
+        def test_needs_the_marker(lambda_template_aws):
+            pass
+        """
+    )
+    result = pytester.runpytest(
+        "-p", "lambda_toolkit", "-p", "no:randomly", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        ["*lambda_template_aws creates a template's resources: mark the test with "
+         "@pytest.mark.lambda_function('LogicalId') so it knows the template"]
+    )  # fmt: skip

@@ -133,3 +133,77 @@ def test_an_unreadable_named_template_is_a_usage_error(project: pytest.Pytester)
          "AWS::Lambda::LayerVersion, AWS::Lambda::LayerVersionPermission, AWS::Lambda::Permission, "
          "AWS::Lambda::Url, AWS::Lambda::Version; see *reference/options/"]
     )  # fmt: skip
+
+
+FILTERED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::SQS::Queue
+  Eu:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src
+      Handler: eu.handler
+      Runtime: python3.12
+      Events:
+        Orders:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Orders.Arn
+            FilterCriteria:
+              Filters:
+                - Pattern: '{"body": {"region": [{"prefix": "eu-"}]}}'
+"""
+
+EU = """
+import json
+
+def handler(event, context):
+    for record in event["Records"]:
+        region = json.loads(record["body"])["region"]  # the mapping lets only eu- bodies in
+        if not region.startswith("eu-"):
+            raise ValueError(f"not filtered: {region}")
+"""
+
+
+def test_the_templates_filter_criteria_choose_the_records(project: pytest.Pytester) -> None:
+    """Records the mapping's FilterCriteria drops are never sent (they would fail the handler)."""
+    (project.path / "template.yaml").write_text(FILTERED)
+    (project.path / "src" / "eu.py").write_text(EU)
+    result = project.runpytest(*PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3", "-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["Eu::sqs::invokes PASSED*"])
+
+
+def test_the_summary_names_a_variable_left_unset(project: pytest.Pytester) -> None:
+    template = FILTERED.replace(
+        "Resources:", "Parameters:\n  Sender:\n    Type: String\nResources:"
+    ).replace(
+        "      Runtime: python3.12\n",
+        "      Runtime: python3.12\n      Environment:\n        Variables:\n          SENDER: !Ref Sender\n",
+    )
+    (project.path / "template.yaml").write_text(template)
+    (project.path / "src" / "eu.py").write_text(EU)
+    result = project.runpytest(*PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(
+        ["  note: environment variable SENDER is left unset (Ref Sender: the parameter has no "
+         "Default; give it one, or a value: --lambda-template-parameters=Sender=VALUE "
+         "(pytest-lambda check --parameter Sender=VALUE)); or set it: pytest-lambda check --env "
+         "SENDER=VALUE, the lambda_handler marker's env="]
+    )  # fmt: skip
+    given = project.runpytest(
+        *PLUGIN, "--lambda-template=template.yaml", "--lambda-seed=3",
+        "--lambda-template-parameters=Sender=a@example.com",
+    )  # fmt: skip
+    given.assert_outcomes(passed=4)
+    assert "note: environment variable SENDER" not in given.stdout.str()
+    bad = project.runpytest(
+        *PLUGIN, "--lambda-template=template.yaml", "--lambda-template-parameters=Sender"
+    )
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(
+        ["ERROR: --lambda-template-parameters='Sender': expected NAME=VALUE[[],NAME=VALUE...[]], e.g. "
+         "Stage=dev (from command line); see *reference/options/"]
+    )  # fmt: skip

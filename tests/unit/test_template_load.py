@@ -223,13 +223,14 @@ def test_intrinsics() -> None:
         ),
         "Outputs.Y": (
             {"Ref": "NoDefault"},
-            "t.yaml: Outputs.Y: Ref NoDefault: the parameter has no Default; give it one (or a "
-            "parameter override) so the template can be resolved locally",
+            "t.yaml: Outputs.Y: Ref NoDefault: the parameter has no Default; give it one, or a "
+            "value: --lambda-template-parameters=NoDefault=VALUE (pytest-lambda check --parameter "
+            "NoDefault=VALUE)",
         ),
         "Outputs.Z": (
             {"Fn::GetAtt": ["Q", "Nope"]},
             "t.yaml: Outputs.Z: Fn::GetAtt Q.Nope: cannot be resolved locally (a AWS::SQS::Queue "
-            "attribute this tool does not know; known: Arn, Arn, QueueName, QueueUrl)",
+            "attribute this tool does not know; known: Arn, QueueName, QueueUrl)",
         ),
         "Outputs.W": (
             {"Ref": "Missing"},
