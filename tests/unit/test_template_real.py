@@ -25,6 +25,28 @@ def test_rest_route_and_table_name() -> None:
     assert fn.architecture == "x86_64"
 
 
+def test_a_get_that_logs_each_greeting_is_not_idempotent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The app's GET /hello/{id} writes a timestamped item on every call, as the sample's does:
+    a duplicate delivery adds a second one, found under --moto in the table the template names."""
+    pytest.importorskip("moto")
+    template = REAL / "apigw-lambda-dynamodb" / "template.yaml"
+    table = load_app(template).resolver.physical_name("DynamoDBTable")
+    code = main(["check", "--template", str(template), "--moto", "--seed", "4"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    row = next(line for line in out.splitlines() if line.strip().startswith("PythonTestDemo"))
+    assert row.split()[:6] == [
+        "PythonTestDemo", "apigw_v1", "passed*", "failed", "passed", "passed*",
+    ]  # fmt: skip
+    assert (
+        "[duplicate delivery, warm] a duplicate delivery changed the state (1 added): a blind "
+        f"insert wrote the same data again (table '{table}')"
+    ) in out
+    assert "  duplicate delivery: failed (warm: failed, cold: failed)\n" in out
+
+
 def test_fifo_redrive_max_receive_count_is_the_retries() -> None:
     app = load_app(REAL / "fifo-sqs-redrive" / "template.yaml")
     original = app.function("MyOriginalQueueFunction")

@@ -1,10 +1,14 @@
-# Copyright Amazon.com, Inc. or its affiliates. All Rights Reserved.
-# SPDX-License-Identifier: MIT-0
-import os
-import boto3
-from aws_lambda_powertools.utilities.data_classes import DynamoDBStreamEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
+"""DynamoDB stream consumer that only logs what changed: it returns nothing.
 
-def lambda_handler(event: DynamoDBStreamEvent, context: LambdaContext):
-  records = event["Records"]
-  print(records)
+Written for pytest_lambda's tests (not the sample's code).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> None:
+    for record in event["Records"]:
+        keys = record["dynamodb"].get("Keys", {})
+        print(record["eventName"], keys)

@@ -1,63 +1,26 @@
-# Copyright Amazon.com, Inc. or its affiliates. All Rights Reserved.
-# SPDX-License-Identifier: MIT-0
+"""GET /hello/{id}: greets the person stored under the id and logs the greeting.
 
-# Lambda Handler for the Python apigw-lambda-dynamodb example
-# This handler accepts an id that represents a persons name, and creates a "Hello {Name}!" message.
-# The id and name associated with the name is stored in a DynamoDB Table.
-# Additionally, when a message is created, the lambda logs the "Hello {Name}!" message to DynamoDB with a timestamp.
-# The DynamoDB Table used is passed as an environment variable "DYNAMODB_TABLE_NAME"
+Written for pytest_lambda's tests (not the sample's code). The table is single-table:
+the person's name is the item (PK=id, SK="NAME#"); every greeting is also written as a
+new item keyed by the time it was made, so a duplicate delivery writes a second item.
+"""
 
-from os import environ
-from datetime import datetime
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
 import boto3
 
-from aws_xray_sdk.core import patch_all
 
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from aws_lambda_powertools.utilities.validation import validator
-
-try:
-    from schemas import OUTPUT_SCHEMA
-    patch_all()
-except:
-    from src.schemas import OUTPUT_SCHEMA
-
-
-@validator(outbound_schema=OUTPUT_SCHEMA)
-def lambda_handler(event: APIGatewayProxyEvent, context: LambdaContext) -> dict:
-
-    # Retrieve the table name from the environment, and create a boto3 Table object
-    dynamodb_table_name = environ["DYNAMODB_TABLE_NAME"]
-    dynamodb_resource = boto3.resource('dynamodb')
-    dynamodb_table = dynamodb_resource.Table(dynamodb_table_name)
-    print(f"Using DynamoDB Table {dynamodb_table_name}.")
-
-    # User id field is passed as a path parameter
-    id = event["pathParameters"]["id"]
-
-    # Retrieve the person's name from an id, and construct the message.
-    dynamodb_response = dynamodb_table.get_item(Key={"PK": f"{id}", "SK": "NAME#"})
-
-    # Does the person exist for this id?
-    if "Item" in dynamodb_response and "data" in dynamodb_response["Item"]:
-        person_name = dynamodb_response["Item"]["data"]
-        hello_message = f"Hello {person_name}!"
-        status_code = 200
+def lambda_handler(event: dict[str, Any], context: object) -> dict[str, Any]:
+    table = boto3.resource("dynamodb").Table(os.environ["DYNAMODB_TABLE_NAME"])
+    person = event["pathParameters"]["id"]
+    found = table.get_item(Key={"PK": person, "SK": "NAME#"}).get("Item", {})
+    if "data" in found:
+        status, text = 200, f"Hello {found['data']}!"
     else:
-        hello_message = f"NOTFOUND: Name Not Found for ID {id}"
-        status_code = 404
-
-    # Create a timestamp and log the message back to DynamoDB
-    datetime_stamp = "DT#" + datetime.now().strftime("%Y%m%dT%H%M%S.%f")
-    dynamodb_table.put_item(Item={'PK'  : id,
-                                  'SK'  : datetime_stamp, 
-                                  'data': hello_message})
-
-    # Log and return
-    print(f"Message: {hello_message} - {datetime_stamp}")
-        
-    return {
-        "statusCode": status_code,
-        "body": hello_message
-    }
+        status, text = 404, f"no name stored for id {person}"
+    table.put_item(Item={"PK": person, "SK": f"DT#{time.time_ns()}", "data": text})
+    return {"statusCode": status, "body": text}

@@ -1,14 +1,18 @@
-import json
-import boto3
-import os
+"""Consumer of the FIFO queue that rejects every message, so each goes to the DLQ
+(maxReceiveCount 1) and can be redriven.
 
-sqs = boto3.client('sqs')
+Written for pytest_lambda's tests (not the sample's code).
+"""
 
-def lambda_handler(event, context):
+from __future__ import annotations
 
-  for record in event['Records']:
-    message = json.loads(record['body'])
-    print(message)
-    raise Exception('Failed to process message')
+from typing import Any
 
- 
+
+class Rejected(Exception):
+    """Raised for every message: the pattern shows the redrive, not the processing."""
+
+
+def lambda_handler(event: dict[str, Any], context: object) -> None:
+    for record in event["Records"]:
+        raise Rejected(f"message {record['messageId']} rejected")

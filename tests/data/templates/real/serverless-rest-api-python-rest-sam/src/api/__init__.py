@@ -1,2 +1,1 @@
-# Copyright Amazon.com, Inc. or its affiliates. All Rights Reserved.
-# SPDX-License-Identifier: MIT-0
+"""The booking API's handlers (written for pytest_lambda's tests)."""
