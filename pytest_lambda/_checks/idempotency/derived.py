@@ -8,7 +8,9 @@
   time (ISO 8601/CLF timestamps, epoch seconds or milliseconds) or the request id, it is one
   write, not two: an ``info`` finding, never an error. A genuine second write still shows
   as an added item with nothing removed.
-  An item keyed by a uuid made on every run is recognised the same way.
+  An item keyed by a uuid made on every run is recognised the same way, and so is a value
+  overwritten with one that differs only in such a uuid, time or request id (a receipt id
+  written again by a retry, as under Powertools' idempotency utility after a failure).
 * **Per-request values in responses** (:func:`per_request`): a changed response field
   whose two values are equal once UUIDs, long hex tokens and timestamps are blanked (a
   new ``Set-Cookie: cartId=<uuid>``, a request id in a body) is a warning, not proof of a
@@ -140,6 +142,18 @@ def derived_pairs(
                 kinds |= found
                 used |= {id(r), id(a)}
                 break
+    # a value overwritten with one that differs only in a per-run uuid, the time or the
+    # request id (a receipt id, an "updated at"): the same item written once, a pair (c, c)
+    for c in (c for c in changes if c.kind == "changed"):
+        before: Found = []
+        after: Found = []
+        if _blank_time(c.before, before, ids) != _blank_time(c.after, after, ids):
+            continue
+        found = _derived_from(before, after)
+        if found:
+            pairs.append((c, c))
+            kinds |= found
+            used.add(id(c))
     rest = [c for c in changes if id(c) not in used]
     return rest, pairs, kinds
 
