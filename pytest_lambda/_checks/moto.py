@@ -255,4 +255,6 @@ def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
     def reset() -> None:
         baseline.restore()
 
+    observe.sees_aws_writes = True  # type: ignore[attr-defined]  # read by the idempotency check
+
     return observe, reset

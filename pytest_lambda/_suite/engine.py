@@ -380,7 +380,7 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         text = f"{text.rstrip()}\n{repro}"
     if outcome == "passed" and findings:  # warnings only: the note names them and the replay
         unnamed = [f for f in findings if f.code not in note]
-        said = [f"warning {f.code}: {f.message}" for f in unnamed[:2]]
+        said = [f"warning {f.code}: {f.message.removeprefix('warning: ')}" for f in unnamed[:2]]
         said += [f"and {len(unnamed) - 2} more"] * (len(unnamed) > 2)
         note = "; ".join([*([note] if note else []), *said, repro])
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
