@@ -105,10 +105,10 @@ def test_a_failing_invokes_check_carries_handler_error_not_invokes_failed(
 def test_a_timeout_in_invokes_is_invokes_timeout(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _project(tmp_path, monkeypatch, "import time\n\ndef handler(event, context):\n    time.sleep(5)\n")
-    document = _json(
-        capsys, ["app.handler", "--events", "sqs", "--seed", "3", "--timeout", "1"]
+    _project(
+        tmp_path, monkeypatch, "import time\n\ndef handler(event, context):\n    time.sleep(5)\n"
     )
+    document = _json(capsys, ["app.handler", "--events", "sqs", "--seed", "3", "--timeout", "1"])
     codes = [f["code"] for f in _findings(document, "invokes")]
     assert codes == ["invokes.timeout"]
     assert not any(
@@ -233,6 +233,8 @@ def test_a_handler_without_aws_writes_is_not_called_blind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pytest.importorskip("moto")
-    _project(tmp_path, monkeypatch, "def handler(event, context):\n    return {'statusCode': 200}\n")
+    _project(
+        tmp_path, monkeypatch, "def handler(event, context):\n    return {'statusCode': 200}\n"
+    )
     document = _json(capsys, ["app.handler", "--events", "apigw_v2", "--seed", "3", "--moto"])
     assert _findings(document, "idempotent") == []

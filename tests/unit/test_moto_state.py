@@ -118,7 +118,11 @@ def test_ses_emails_are_observed_and_reset(monkeypatch: pytest.MonkeyPatch) -> N
                 Destination={"ToAddresses": ["to@example.com"]},
                 Message=message,
             )
-        sent = {"subject": "Hi", "body": "Hello", "destinations": {"ToAddresses": ["to@example.com"]}}
+        sent = {
+            "subject": "Hi",
+            "body": "Hello",
+            "destinations": {"ToAddresses": ["to@example.com"]},
+        }
         assert observe()["ses"] == {"from@example.com": [sent, sent]}
         reset()
         assert observe()["ses"] == {}
