@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from pytest_lambda._checks.setup import env_var_read, some_events_env_fix
 from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
@@ -182,6 +183,7 @@ def _check_invokes(
     events = _events(handler, kind, "invokes", opts, _BATCH)
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
     codes: dict[str, str] = {}  # first line of the error → its finding code
+    env_names: dict[str, None] = {}  # variables read with os.environ[...] and not set
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
     with aws_for(opts), runner_for_suite(handler, opts) as runner:
@@ -194,6 +196,8 @@ def _check_invokes(
                 line = str(inv.error).splitlines()[0]
                 errors.setdefault(line, []).append(seed)
                 codes.setdefault(line, _invoke_code(inv))
+                if (name := env_var_read(inv.error)) is not None:
+                    env_names.setdefault(name, None)
                 if inv.timed_out:
                     break  # every further event would wait for the whole timeout too
             broken = contract_problem(kind, event, inv)
@@ -219,7 +223,7 @@ def _check_invokes(
         f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
         for line, seeds in errors.items()
     ]
-    fix = (
+    fix = "".join(f"Fix: {some_events_env_fix(name)}\n" for name in env_names) + (
         "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
         f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
         f"parameters, see {DOCS_SUITE}#configuration"

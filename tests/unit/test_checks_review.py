@@ -90,6 +90,14 @@ def test_a_failing_invokes_check_carries_handler_error_not_invokes_failed(
     # only some events fail: not a set-up problem of every event
     codes = {f["code"] for r in document["results"] for f in r["findings"]}
     assert "setup.missing-env-var" not in codes
+    main(["check", "app.handler", "--events", "apigw_v1", "--seed", "3"])
+    out = capsys.readouterr().out
+    assert (
+        "\nFix: only these events read the environment variable REFUND_TOPIC_ARN "
+        "(os.environ['REFUND_TOPIC_ARN']), which is not set: if the function has it, give it "
+        "(pytest-lambda check --env REFUND_TOPIC_ARN=VALUE); if it may be absent, read it "
+        "with os.environ.get and answer an error on purpose\nFix: handle these events" in out
+    )
     robust = _findings(document, "robust")
     assert robust == [
         {
@@ -238,3 +246,11 @@ def test_a_handler_without_aws_writes_is_not_called_blind(
     )
     document = _json(capsys, ["app.handler", "--events", "apigw_v2", "--seed", "3", "--moto"])
     assert _findings(document, "idempotent") == []
+
+
+def test_a_body_argument_shows_no_memory_address() -> None:
+    import io
+
+    from pytest_lambda._checks.statediff import short
+
+    assert short({"Key": "a", "Body": io.BytesIO(b"x")}) == "{'Key': 'a', 'Body': <_io.BytesIO>}"
