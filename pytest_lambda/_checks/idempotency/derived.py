@@ -5,8 +5,8 @@
   handler that keys a row by the invocation time or request id writes, after a failure
   *before* its write, one row under another key: the state diff shows one item removed and
   one added. When the two are the same item apart from values derived from the invocation
-  time (ISO 8601 extended or basic, CLF timestamps, epoch seconds or milliseconds) or the request id, it is one
-  write, not two: an ``info`` finding, never an error. A genuine second write still shows
+  time (ISO 8601 extended or basic, CLF timestamps, epoch seconds or milliseconds) or the
+  request id, it is one write, not two: an ``info`` finding, never an error. A genuine second write still shows
   as an added item with nothing removed.
   An item keyed by a uuid made on every run is recognised the same way, and so is a value
   overwritten with one that differs only in such a uuid, time or request id (a receipt id
