@@ -223,6 +223,8 @@ def test_a_response_field_that_is_not_random_is_an_error_showing_path_and_values
 
 def test_the_checks_mock_answers_invoke_and_moto_state_inside_it_records() -> None:
     pytest.importorskip("moto")
+    import gc
+
     import boto3
 
     from pytest_lambda._checks.moto import moto_state
@@ -238,5 +240,7 @@ def test_the_checks_mock_answers_invoke_and_moto_state_inside_it_records() -> No
         client.invoke(FunctionName="worker", Payload=b"[1]")
         assert observe()["lambda"] == {"worker": [[1]]}
         del observe, reset
+        gc.collect()  # logs of earlier tests left in reference cycles are garbage too
         assert _current() is outer  # moto_state's log is garbage: the mock's records again
+    gc.collect()
     assert _current() is None
