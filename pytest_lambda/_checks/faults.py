@@ -161,7 +161,7 @@ def _aws_error(mode: Mode, point: str) -> BaseException:
 
 _TARGET_PARAMS: Final = (
     "TableName", "Bucket", "QueueUrl", "QueueName", "TopicArn", "StreamName", "FunctionName",
-    "TargetArn",
+    "TargetArn", "Source", "FromEmailAddress",
 )  # fmt: skip
 
 
@@ -201,6 +201,8 @@ _NOUN: Final = {
     "sns": "topic",
     "lambda": "function",
     "kinesis": "stream",
+    "ses": "sender",
+    "sesv2": "sender",
 }
 
 

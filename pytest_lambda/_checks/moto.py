@@ -11,7 +11,8 @@
      "s3": {bucket: {key: md5 of the bytes}},      # versioned bucket: [md5 per version]
      "sqs": {queue name: [message bodies: in queue order for FIFO, sorted otherwise]},
      "sns": {topic name: [published messages]},
-     "lambda": {function name: [Invoke payloads]}}
+     "lambda": {function name: [Invoke payloads]},
+     "ses": {sender: [emails sent through SES (v1 or v2): destinations, subject, body]}}
 
 On a versioned bucket every put of a key adds a version, so a duplicate put of the same
 bytes is seen (the list grows). ``lambda.Invoke`` calls are recorded at the botocore level
@@ -19,7 +20,7 @@ and answered without running the function (moto would need Docker):
 :mod:`pytest_lambda._checks.moto_invokes`.
 
 ``reset()`` puts back the state of the moment ``moto_state()`` was called: items, objects,
-queued messages and sent notifications, and drops tables, buckets, queues and topics
+queued messages, sent notifications and emails, and drops tables, buckets, queues and topics
 created since, and forgets the Invoke calls recorded since. moto is imported when ``moto_state()`` is called, never before.
 """
 
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["MOTO_MISSING", "moto_state"]
 
 MOTO_MISSING: Final = "moto_state() needs moto and boto3: pip install 'pytest-lambda-toolkit[moto]'"
-SERVICES: Final = ("dynamodb", "s3", "sqs", "sns", "lambda")
+SERVICES: Final = ("dynamodb", "s3", "sqs", "sns", "lambda", "ses")
 
 
 def _backends(service: str) -> Iterator[tuple[str, str, Any]]:
@@ -133,6 +134,16 @@ def _observe_sns() -> dict[str, Any]:
     return out
 
 
+def _observe_ses() -> dict[str, Any]:
+    out: dict[str, list[Any]] = {}
+    for _, _, backend in _backends("ses"):
+        for message in backend.sent_messages:
+            fields = {k: _plain(v) for k, v in vars(message).items() if k != "id"}
+            sender = str(fields.pop("source", "") or "(raw message)")
+            out.setdefault(sender, []).append(fields)
+    return {sender: sorted(sent, key=str) for sender, sent in out.items()}
+
+
 class _Baseline:
     """What ``reset()`` restores, captured when ``moto_state()`` is called."""
 
@@ -164,6 +175,7 @@ class _Baseline:
             id(b): (b, {a: (t, list(t.sent_notifications)) for a, t in b.topics.items()})
             for _, _, b in _backends("sns")
         }
+        self.emails = {id(b): list(b.sent_messages) for _, _, b in _backends("ses")}
 
     def restore(self) -> None:
         for _, _, backend in _backends("dynamodb"):
@@ -206,11 +218,13 @@ class _Baseline:
             for arn, (topic, sent) in saved_topics.items():
                 backend.topics[arn] = topic
                 topic.sent_notifications = list(sent)
+        for _, _, backend in _backends("ses"):
+            backend.sent_messages[:] = self.emails.get(id(backend), [])
         self.invokes.calls[:] = self.invoked
 
 
 def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
-    """``(observe, reset)`` over moto's DynamoDB, S3, SQS and SNS state and Lambda ``Invoke``
+    """``(observe, reset)`` over moto's DynamoDB, S3, SQS, SNS and SES state and Lambda ``Invoke``
     calls (see the module docs).
 
     Call it inside ``moto.mock_aws()`` once the starting resources exist: ``reset()``
@@ -235,9 +249,12 @@ def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:
             "sqs": _observe_sqs(),
             "sns": _observe_sns(),
             "lambda": invokes.observe(),
+            "ses": _observe_ses(),
         }
 
     def reset() -> None:
         baseline.restore()
+
+    observe.sees_aws_writes = True  # type: ignore[attr-defined]  # read by the idempotency check
 
     return observe, reset

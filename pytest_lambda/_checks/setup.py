@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from pytest_lambda._runtime.invocation import InvocationFailure
 
-__all__ = ["SETUP_CODES", "SetupProblem", "diagnose", "diagnose_all"]
+__all__ = [
+    "SETUP_CODES", "SetupProblem", "diagnose", "diagnose_all", "env_var_read", "some_events_env_fix",
+]  # fmt: skip
 
 MISSING_ENV: Final = "setup.missing-env-var"
 IMPORT_ERROR: Final = "setup.import-error"
@@ -137,6 +139,25 @@ def _env_var(failure: InvocationFailure) -> SetupProblem | None:
         "it is not set",
         f"KeyError: {failure.message}",
         _env_fix(name),
+    )
+
+
+def env_var_read(failure: InvocationFailure) -> str | None:
+    """The variable a ``KeyError`` of ``os.environ[...]`` names, else None."""
+    if _env_var(failure) is None:
+        return None
+    found = _ENV_NAME.fullmatch(failure.message.strip())
+    return None if found is None else found.group(1)
+
+
+def some_events_env_fix(name: str) -> str:
+    """The fix when only some events read a variable that is not set (not a set-up
+    problem of every event: the handler fails on those events only)."""
+    return (
+        f"only these events read the environment variable {name} (os.environ[{name!r}]), "
+        f"which is not set: if the function has it, give it (pytest-lambda check --env "
+        f"{name}=VALUE); if it may be absent, read it with os.environ.get and answer an "
+        "error on purpose"
     )
 
 

@@ -26,9 +26,13 @@ _ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{
 _CLF = re.compile(r"\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}")
 
 
+_ADDRESS: Final = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>")
+
+
 def short(value: object, limit: int = _MAX_REPR) -> str:
-    """``repr(value)``, cut to ``limit`` characters."""
-    text = repr(value)
+    """``repr(value)``, cut to ``limit`` characters; an object's memory address (a
+    ``Body=BytesIO(...)`` argument) is left out, so messages are the same on every run."""
+    text = _ADDRESS.sub(r"<\1>", repr(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from pytest_lambda._checks.setup import env_var_read, some_events_env_fix
 from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
 from pytest_lambda._events._factory import derive_seed
@@ -169,9 +170,22 @@ def _message(verdict: str, evidence: Sequence[str], fix: str, repro: str) -> str
     return "\n".join([*lines, "", fix, repro])
 
 
-def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome, str, int, str]:
+def _invoke_code(inv: Any) -> str:
+    """The finding code of a failed invocation (see docs/explanation/checks.md)."""
+    if inv.timed_out:
+        return "invokes.timeout"
+    if inv.error.type.startswith("Runtime.") or inv.error.kind == "init":
+        return "invokes.runtime-failure"
+    return "invokes.handler-error"
+
+
+def _check_invokes(
+    handler: str, kind: str, opts: SuiteOptions
+) -> tuple[Outcome, str, int, str, list[Finding]]:
     events = _events(handler, kind, "invokes", opts, _BATCH)
     errors: dict[str, list[int]] = {}  # first line of the error → seeds of the events
+    codes: dict[str, str] = {}  # first line of the error → its finding code
+    env_names: dict[str, None] = {}  # variables read with os.environ[...] and not set
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
     with aws_for(opts), runner_for_suite(handler, opts) as runner:
@@ -181,16 +195,25 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
             if isinstance(inv.response, dict):
                 by_set[n % len(by_set)].add(inv.response.get("statusCode"))
             if inv.error is not None:
-                errors.setdefault(str(inv.error).splitlines()[0], []).append(seed)
+                line = str(inv.error).splitlines()[0]
+                errors.setdefault(line, []).append(seed)
+                codes.setdefault(line, _invoke_code(inv))
+                if (name := env_var_read(inv.error)) is not None:
+                    env_names.setdefault(name, None)
                 if inv.timed_out:
                     break  # every further event would wait for the whole timeout too
             broken = contract_problem(kind, event, inv)
             if broken is not None:
                 errors.setdefault(broken, []).append(seed)
+                codes.setdefault(broken, "invokes.response-contract")
     if not errors:
         note = no_route_note(kind, by_set)
         text = f"{handler} handled {tried} seeded {kind} events"
-        return "passed", text + (f"\n{note}" if note else ""), tried, note
+        return "passed", text + (f"\n{note}" if note else ""), tried, note, []
+    found = [
+        Finding(codes[line], "error", f"{len(seeds)} of {tried} {kind} events: {line}")
+        for line, seeds in errors.items()
+    ]
     failed = sum(len(seeds) for seeds in errors.values())
     skipped = f" (stopped at the timeout; {len(events) - tried} not tried)" * (tried < len(events))
     verdict = (
@@ -202,12 +225,12 @@ def _check_invokes(handler: str, kind: str, opts: SuiteOptions) -> tuple[Outcome
         f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
         for line, seeds in errors.items()
     ]
-    fix = (
+    fix = "".join(f"Fix: {some_events_env_fix(name)}\n" for name in env_names) + (
         "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
         f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
         f"parameters, see {DOCS_SUITE}#configuration"
     )
-    return "failed", _message(verdict, evidence, fix, ""), tried, ""
+    return "failed", _message(verdict, evidence, fix, ""), tried, "", found
 
 
 def _check_idempotent(
@@ -221,13 +244,13 @@ def _check_idempotent(
         note = (
             "state not observed (responses and errors only): moto's mock cannot reach the "
             "runtime subprocess; run with --lambda-isolation=module --lambda-moto to compare "
-            "DynamoDB, S3, SQS and SNS state"
+            "DynamoDB, S3, SQS, SNS and SES state and Lambda Invoke calls"
         )
     elif not opts.uses_moto:
         note = (
             "state not observed (responses and errors only): pass --lambda-moto "
-            "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS "
-            "and SNS state"
+            "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS, "
+            "SNS and SES state and Lambda Invoke calls"
         )
     elif not _moto_available():
         note = (
@@ -355,12 +378,17 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
             f"{check} could not run: {type(exc).__name__}: {exc}\n\n"
             f"{fix}, see {DOCS_SUITE}#configuration"
         )
-        return CheckResult(handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed)
+        coded = (Finding("suite.config-error", "error", text.splitlines()[0]),)
+        return CheckResult(
+            handler, kind, check, "failed", f"{text}\n{repro}", 0, opts.seed, findings=coded
+        )
     if outcome == "failed" or findings:
         text = f"{text.rstrip()}\n{repro}"
-    if outcome == "passed" and findings:  # warnings only: the note says how to replay them
-        first = getattr(findings[0], "message", "")  # no note of its own: name the warning
-        note = f"{note or first}; {repro}" if (note or first) else repro
+    if outcome == "passed" and findings:  # warnings only: the note names them and the replay
+        unnamed = [f for f in findings if f.code not in note]
+        said = [f"warning {f.code}: {f.message.removeprefix('warning: ')}" for f in unnamed[:2]]
+        said += [f"and {len(unnamed) - 2} more"] * (len(unnamed) > 2)
+        note = "; ".join([*([note] if note else []), *said, repro])
     return CheckResult(handler, kind, check, outcome, text, runs, opts.seed, note, findings)
 
 

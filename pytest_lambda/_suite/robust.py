@@ -15,7 +15,8 @@ is invoked once per variant. Findings (:class:`~pytest_lambda._suite.finding.Fin
 
 With a filter (``--lambda-filter``) the base events pass it and a variant the filter would
 not deliver is not sent (the note counts them). With moto, the S3 object each record names
-exists (under the decoded key, as S3 stores it) before the call, as it would in AWS.
+exists (under the decoded key, as S3 stores it) before the call, as it would in AWS: an
+object the moto set-up made is kept, a variant's new key gets the same bytes.
 Cost: one invocation per variant and parameter set (3 to 8 variants per kind).
 """
 
@@ -65,13 +66,30 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     )
 
 
-def _put_s3_objects(event: dict[str, Any], region: str) -> None:
-    """Inside moto: the bucket and object of each record, at the decoded key (as in AWS)."""
+def _s3_body(s3: Any, event: dict[str, Any]) -> bytes:
+    """The bytes of the un-varied event's object when the moto set-up made it (a variant
+    changes the key or the size, not what the uploads are), else a sample JPEG header."""
+    from urllib.parse import unquote_plus
+
+    try:
+        record = event["Records"][0]
+        bucket = record["s3"]["bucket"]["name"]
+        key = unquote_plus(record["s3"]["object"]["key"])
+        return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+    except Exception:
+        return b"\xff\xd8\xff\xe0 sample object"
+
+
+def _put_s3_objects(event: dict[str, Any], region: str, base: dict[str, Any]) -> None:
+    """Inside moto: the bucket and object of each record, at the decoded key (as in AWS).
+    An object that exists (made by the moto set-up) is kept; a new one gets the bytes of
+    the un-varied event's object (:func:`_s3_body`)."""
     from urllib.parse import unquote_plus
 
     import boto3
 
     s3 = boto3.client("s3", region_name=region)
+    body = _s3_body(s3, base)
     for record in event.get("Records", ()):
         try:
             bucket = record["s3"]["bucket"]["name"]
@@ -86,7 +104,11 @@ def _put_s3_objects(event: dict[str, Any], region: str) -> None:
             extra = {} if region == "us-east-1" else {
                 "CreateBucketConfiguration": {"LocationConstraint": region}}  # fmt: skip
             s3.create_bucket(Bucket=bucket, **extra)
-        s3.put_object(Bucket=bucket, Key=key, Body=b"\xff\xd8\xff\xe0 sample object")
+        try:
+            s3.head_object(Bucket=bucket, Key=key)
+            continue  # the set-up's object: keep its bytes
+        except Exception:
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
 
 
 def _verdict(handler: str, kind: str, errors: Sequence[Finding]) -> str:
@@ -139,6 +161,28 @@ def _fix(kind: str, codes: set[str]) -> str:
     return f"Fix: {'; '.join(hints)}; see {DOCS_SUITE}#robust"
 
 
+_SAME: Final = "the same error whatever the input"
+
+
+def _same_error(
+    found: list[tuple[str, Finding]], sent: int, label: str, kind: str
+) -> list[tuple[str, Finding]]:
+    """One finding when every variant of a set raised the very same error: the input's
+    shape is not the cause (a missing variable, a broken dependency), and seven lines
+    saying so would drown the other findings."""
+    texts = {f.message.partition(": raised ")[2] for _, f in found if f.code == _RAISED}
+    if sent < 3 or len(found) != sent or len(texts) != 1 or "" in texts:
+        return found
+    if any(f.code != _RAISED for _, f in found):
+        return found
+    text = "raised " + texts.pop()
+    line = (
+        f"{label}every one of the {sent} variants {text} ({_SAME}, so its shape is not the "
+        "cause: see the invokes check)"
+    )
+    return [(line, Finding(_RAISED, found[0][1].severity, line))]
+
+
 def check_robust(
     handler: str, kind: str, opts: Any
 ) -> tuple[str, str, int, str, tuple[Finding, ...]]:
@@ -156,6 +200,7 @@ def check_robust(
             seed = derive_seed(opts.seed, f"{handler}::{kind}::robust", n)
             base = generate_matching(kind, seed, params, patterns)
             label = f"set {n + 1}: " if len(sets) > 1 else ""
+            start, sent_before = len(found), sent
             for what, transform in variants(kind):
                 hostile: dict[str, Any] | None = apply(base, transform)
                 if patterns:
@@ -165,7 +210,7 @@ def check_robust(
                         continue
                 assert hostile is not None
                 if kind == "s3" and state is not None:
-                    _put_s3_objects(hostile, opts.region)
+                    _put_s3_objects(hostile, opts.region, base)
                 inv = runner.invoke(hostile)
                 sent += 1
                 if isinstance(inv.response, dict):
@@ -181,6 +226,7 @@ def check_robust(
                 found.append((line, Finding(code, severity, line)))
                 if code == "robust.timeout":
                     break
+            found[start:] = _same_error(found[start:], sent - sent_before, label, kind)
     notes = []
     if not_delivered:
         notes.append(
@@ -218,6 +264,12 @@ def check_robust(
         return "passed", text + (f"\n{note}" if note and not warnings else ""), sent, note, findings
     evidence = "\n".join(f"  {line}" for line, _ in found)
     verdict = _verdict(handler, kind, errors)
-    text = f"{verdict}\n\n{evidence}\n\n{_fix(kind, {f.code for f in findings})}\n"
+    fix = _fix(kind, {f.code for f in findings})
+    if all(_SAME in f.message for f in errors):  # nothing about the input: say so
+        fix = (
+            "Fix: the error does not depend on the input: fix its cause on the plain events "
+            f"first (the invokes check shows them), then run the check again; see {DOCS_SUITE}#robust"
+        )
+    text = f"{verdict}\n\n{evidence}\n\n{fix}\n"
     note = "; ".join(notes)
     return "failed", text + (f"{note}\n" if note else ""), sent, note, findings

@@ -64,3 +64,15 @@ def test_the_corpus_has_cases_with_findings_and_correct_handlers() -> None:
     assert any(not c.expect for c in CASES)
     names = [c.name for c in CASES]
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_every_failing_check_carries_its_own_codes(case: Case) -> None:
+    """``--json`` names each failure by a real code: never the ``<check>.failed`` fallback,
+    and a failed verdict always has an error-level finding."""
+    got = _outcome(case)
+    for result in got.document["results"]:
+        codes = [f["code"] for f in result["findings"]]
+        assert not [c for c in codes if c.endswith(".failed")], (case.name, result)
+        if result["verdict"] == "failed":
+            assert any(f["severity"] == "error" for f in result["findings"]), (case.name, result)

@@ -133,7 +133,7 @@ def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester)
             "  apigw_v1  passed      passed[*]     * passed    *",
             "[*] idempotent: state not observed (responses and errors only): pass "
             "--lambda-moto (pytest-lambda check --moto), with moto installed, to compare "
-            "DynamoDB, S3, SQS and SNS state",
+            "DynamoDB, S3, SQS, SNS and SES state and Lambda Invoke calls",
         ],
         consecutive=True,
     )

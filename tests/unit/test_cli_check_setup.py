@@ -122,7 +122,11 @@ def test_a_handler_that_fails_on_some_events_only_is_not_a_set_up_problem(projec
     assert "set-up problem" not in capsys.readouterr().out
 
 
-def test_layer_and_path_put_folders_on_the_import_path(project, tmp_path, capsys):
+def test_layer_and_path_put_folders_on_the_import_path(project, tmp_path, capsys, monkeypatch):
+    import sys
+
+    # another test's layer module may still be in sys.modules (random order): not imported here
+    monkeypatch.delitem(sys.modules, "layerlib", raising=False)
     project(NEEDS_LIB)
     layer = tmp_path / "layer"
     (layer / "python").mkdir(parents=True)

@@ -38,6 +38,7 @@ def test_observe_and_reset_cover_the_four_services(monkeypatch: pytest.MonkeyPat
             "sqs": {"out": []},
             "sns": {"events": []},
             "lambda": {},
+            "ses": {},
         }
 
         ddb.put_item(TableName="orders", Item={"pk": {"S": "o-1"}, "qty": {"N": "2.5"}})
@@ -99,3 +100,29 @@ def test_standard_queue_order_is_not_state_but_fifo_order_is(
     assert states[0]["out"] == states[1]["out"] == ["a", "b"]
     assert states[0]["out.fifo"] == ["b", "a"]
     assert states[1]["out.fifo"] == ["a", "b"]
+
+
+def test_ses_emails_are_observed_and_reset(monkeypatch: pytest.MonkeyPatch) -> None:
+    boto3 = pytest.importorskip("boto3")
+    moto = pytest.importorskip("moto")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with moto.mock_aws():
+        ses = boto3.client("ses")
+        ses.verify_email_identity(EmailAddress="from@example.com")
+        observe, reset = moto_state()
+        assert observe()["ses"] == {}
+        message = {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}}
+        for _ in range(2):  # a duplicate send is a second email: the list grows
+            ses.send_email(
+                Source="from@example.com",
+                Destination={"ToAddresses": ["to@example.com"]},
+                Message=message,
+            )
+        sent = {
+            "subject": "Hi",
+            "body": "Hello",
+            "destinations": {"ToAddresses": ["to@example.com"]},
+        }
+        assert observe()["ses"] == {"from@example.com": [sent, sent]}
+        reset()
+        assert observe()["ses"] == {}

@@ -40,7 +40,7 @@ from pytest_lambda._checks.idempotency.findings import (
     derived_finding,
     duplicate_finding,
 )
-from pytest_lambda._checks.idempotency.operations import is_read
+from pytest_lambda._checks.idempotency.operations import SERVICE_OF_STATE, is_read, service
 from pytest_lambda._checks.idempotency.report import (
     CRASH,
     DUPLICATE,
@@ -75,8 +75,13 @@ def _duplicate_scenario(
     clean = check.deliver(check.event)
     state1 = check.snapshot()
     read_only = bool(clean.calls) and all(is_read(c.point) for c in clean.calls)
+    # moto_state() sees every AWS write it compares: a handler that made no AWS write at
+    # all has nothing it could miss (a store of its own needs an observe() of its own)
+    read_only |= getattr(check.observe, "sees_aws_writes", False) and not any(
+        not is_read(c.point) for c in clean.calls
+    )
     if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
-        findings.append(_blind_observe())
+        findings.append(_blind_observe(clean))
     if not clean.succeeded:
         tries = len(clean.invocations)
         findings.append(
@@ -135,7 +140,24 @@ def _duplicate_scenario(
     return clean, state1, outcome
 
 
-def _blind_observe() -> Finding:
+def _blind_observe(clean: Run) -> Finding:
+    unseen = sorted(
+        {c.point for c in clean.calls if not is_read(c.point)}
+        - {c.point for c in clean.calls if service(c.point) in SERVICE_OF_STATE}
+    )
+    if unseen and all(service(p) for p in unseen):
+        calls = ", ".join(unseen[:3]) + (f" and {len(unseen) - 3} more" if len(unseen) > 3 else "")
+        return Finding(
+            scenario=DUPLICATE,
+            severity="warning",
+            code="idempotency.blind-observe",
+            message=f"observe() returned the same state before and after a clean delivery, "
+            f"though the handler called {calls}: moto_state() compares DynamoDB, S3, SQS, SNS "
+            "and SES state and Lambda Invoke calls only, so a repeat of these calls cannot be "
+            "seen",
+            fix="pass an observe() that reads what these calls change, or declare them as "
+            "fault_points; check yourself that a redelivery does not repeat them",
+        )
     return Finding(
         scenario=DUPLICATE,
         severity="warning",

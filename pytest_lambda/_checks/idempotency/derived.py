@@ -5,10 +5,12 @@
   handler that keys a row by the invocation time or request id writes, after a failure
   *before* its write, one row under another key: the state diff shows one item removed and
   one added. When the two are the same item apart from values derived from the invocation
-  time (ISO 8601/CLF timestamps, epoch seconds or milliseconds) or the request id, it is one
-  write, not two: an ``info`` finding, never an error. A genuine second write still shows
+  time (ISO 8601 extended or basic, CLF timestamps, epoch seconds or milliseconds) or the
+  request id, it is one write, not two: an ``info`` finding, never an error. A genuine second write still shows
   as an added item with nothing removed.
-  An item keyed by a uuid made on every run is recognised the same way.
+  An item keyed by a uuid made on every run is recognised the same way, and so is a value
+  overwritten with one that differs only in such a uuid, time or request id (a receipt id
+  written again by a retry, as under Powertools' idempotency utility after a failure).
 * **Per-request values in responses** (:func:`per_request`): a changed response field
   whose two values are equal once UUIDs, long hex tokens and timestamps are blanked (a
   new ``Set-Cookie: cartId=<uuid>``, a request id in a body) is a warning, not proof of a
@@ -36,6 +38,7 @@ _HEX: Final = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{16,}(?![0-9A-Za-z])")
 _TIME_TEXT: Final = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}(?::\d{2}(?::\d{2}(?:\.\d+)?)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"
     r"|\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"
+    r"|(?<!\d)(?:19|20)\d{6}T\d{6}(?:\.?\d{1,9})?Z?(?!\d)"  # ISO 8601 basic: 20261207T051038Z
     r"|(?<!\d)1\d{9}(?:\d{3})?(?:\.\d+)?(?!\d)"
 )
 TIME: Final = "the invocation time"
@@ -140,6 +143,18 @@ def derived_pairs(
                 kinds |= found
                 used |= {id(r), id(a)}
                 break
+    # a value overwritten with one that differs only in a per-run uuid, the time or the
+    # request id (a receipt id, an "updated at"): the same item written once, a pair (c, c)
+    for c in (c for c in changes if c.kind == "changed"):
+        before: Found = []
+        after: Found = []
+        if _blank_time(c.before, before, ids) != _blank_time(c.after, after, ids):
+            continue
+        found = _derived_from(before, after)
+        if found:
+            pairs.append((c, c))
+            kinds |= found
+            used.add(id(c))
     rest = [c for c in changes if id(c) not in used]
     return rest, pairs, kinds
 

@@ -25,13 +25,13 @@ from pytest_lambda._checks.idempotency.fields import ID_HINT as _ID_HINT
 from pytest_lambda._checks.idempotency.fields import field_fix
 from pytest_lambda._checks.idempotency.operations import advice, is_read, service
 from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE, Finding
-from pytest_lambda._checks.statediff import Change
+from pytest_lambda._checks.statediff import Change, short
 
 __all__ = ["crash_finding", "derived_finding", "duplicate_finding"]
 
 WRITE: Final = "idempotency.duplicate-write"
 SIDE_EFFECT: Final = "idempotency.duplicate-side-effect"
-_MESSAGES: Final = frozenset({"sqs", "sns", "lambda"})
+_MESSAGES: Final = frozenset({"sqs", "sns", "lambda", "ses", "sesv2"})
 _SEGMENT: Final = re.compile(r"\[('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\d+)\]")
 
 
@@ -64,7 +64,7 @@ def _touched(changes: Sequence[Change], run: Run) -> tuple[str, str]:
     run's only written service; ``("", "")`` for a store of your own."""
     for change in changes:
         parts = [p.strip("'\"") for p in _SEGMENT.findall(change.path)]
-        if len(parts) >= 2 and parts[0] in ("dynamodb", "s3", "sqs", "sns", "lambda"):
+        if len(parts) >= 2 and parts[0] in ("dynamodb", "s3", "sqs", "sns", "lambda", "ses"):
             svc = parts[0]
             exact = {
                 c.resource
@@ -98,8 +98,13 @@ def derived_finding(mismatch: Mismatch, scenario: str, environment: str) -> Find
         severity="info",
         code="idempotency.time-derived",
         environment=environment,
-        message=f"the same item apart from values derived from {source}: {added.path} "
-        f"replaced {removed.path}" + (f" (and {more} more such item{'s' if more > 1 else ''})" if more else "")
+        message=f"the same item apart from values derived from {source}: "
+        + (
+            f"{added.path} changed from {short(removed.before)} to {short(added.after)}"
+            if removed is added
+            else f"{added.path} replaced {removed.path}"
+        )
+        + (f" (and {more} more such item{'s' if more > 1 else ''})" if more else "")
         + "; "
         + (
             "the retry ran later under a new request id and wrote it once, not twice"
@@ -196,6 +201,7 @@ def duplicate_finding(
         "sqs": "the message was sent again",
         "sns": "the notification was published again",
         "lambda": "the function was invoked again",
+        "ses": "the email was sent again",
         "s3": "a new version of the object was written"
         if versions
         else "the object was written again",
@@ -284,7 +290,7 @@ def crash_finding(
         "or one put_item with ConditionExpression='attribute_not_exists(pk)'), so a retry finds "
         "both done or neither"
     )
-    if dup is not None and svc in ("sqs", "sns", "s3", "lambda"):
+    if dup is not None and svc in ("sqs", "sns", "s3", "lambda", "ses", "sesv2"):
         return replace(
             base,
             message=f"when {where}, the retry repeated {dup.label()}",

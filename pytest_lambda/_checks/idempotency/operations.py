@@ -43,12 +43,14 @@ READS: Final[dict[str, frozenset[str]]] = {
     "secretsmanager": frozenset({"GetSecretValue", "DescribeSecret"}),
     "sts": frozenset({"GetCallerIdentity", "AssumeRole"}),
     "kms": frozenset({"Decrypt", "GenerateDataKey", "DescribeKey"}),
+    "ses": frozenset({"VerifyEmailIdentity", "GetSendQuota", "GetIdentityVerificationAttributes"}),
 }  # fmt: skip
 _READ_VERBS: Final = ("Get", "List", "Describe", "Head", "BatchGet")
 
 #: The top-level keys of ``moto_state()`` snapshots, by service.
 SERVICE_OF_STATE: Final = {
     "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "lambda": "lambda",
+    "ses": "ses",
 }  # fmt: skip
 
 
@@ -72,7 +74,7 @@ def is_read(point: str) -> bool:
 def advice(svc: str, hint: str, what: str = "") -> str:
     """The fix for a repeated side effect of service ``svc`` (``""`` for an unknown store)."""
     call = what or {"sqs": "the send", "sns": "the publish", "s3": "the put",
-                    "lambda": "the invoke"}.get(svc, "the write")  # fmt: skip
+                    "lambda": "the invoke", "ses": "the SES send", "sesv2": "the SES send"}.get(svc, "the write")  # fmt: skip
     if svc == "sqs":
         return (
             f"make {call} happen once per event: on a FIFO queue pass a MessageDeduplicationId "
@@ -91,6 +93,12 @@ def advice(svc: str, hint: str, what: str = "") -> str:
             f"derive the object key from {hint} so a retry writes the same key, and make "
             "the put conditional (put_object(..., IfNoneMatch='*'), treating "
             "PreconditionFailed as done): on a versioned bucket every put adds a version"
+        )
+    if svc in ("ses", "sesv2"):
+        return (
+            f"make {call} happen once per event: SES has no deduplication, so record {hint} "
+            "in an idempotency record (a conditional put, or Powertools' idempotency utility) "
+            "before sending and skip the send when the record exists"
         )
     if svc == "lambda":
         return (

@@ -3,7 +3,9 @@
 ``seen[i]`` tells whether invocation ``i + 1`` repeated an event seen earlier in the
 sequence: a container or file that grows on such an invocation grows without bound (a
 memory or disk leak); one that grows only with new events behaves like a cache keyed by
-input (a warning). A global set once on first use is a lazily created client (info).
+input (a warning). A global set once on first use is a lazily created client (info), and
+so is an empty container filled on the first invocation and never again although later
+invocations brought new events (a configuration dict loaded on first use).
 """
 
 from __future__ import annotations
@@ -91,6 +93,29 @@ def _container(
             else "character"
         )
         trend = _trend(lengths, unit, shown)
+        later_new = any(not seen[i - 1] for i in range(first + 1, len(values)))
+        if (
+            kind == "global"
+            and changed_at == [1]
+            and lengths[0] == 0
+            and later_new
+            and not (diverged and last is not None and last.plain)
+        ):
+            # filled on the first invocation, then untouched by new events: a container
+            # initialised lazily (a config dict), not a cache keyed by input
+            return LeakFinding(
+                LAZY_GLOBAL,
+                "info",
+                name,
+                f"filled once, on invocation 1 (0 → {plural(lengths[-1], unit)}), then reused "
+                "unchanged by later invocations with new events (lazily loaded configuration "
+                "is fine)",
+                before,
+                after,
+                "",
+                1,
+                span=(0, 1),
+            )
         if any(seen[i - 1] for i in grew):
             replayed = sum(seen[i - 1] for i in grew)
             return LeakFinding(
