@@ -253,7 +253,6 @@ def test_the_checks_mock_answers_invoke_and_moto_state_inside_it_records() -> No
     from pytest_lambda._checks.moto_invokes import _current, _live
     from pytest_lambda._checks.moto_setup import mocked_aws
 
-    before = _current()  # an earlier test's moto_state() may still be alive (not our concern)
     with mocked_aws(None, "us-east-1", None):
         client = boto3.client("lambda", region_name="us-east-1")
         # no such function in moto, and no Docker: still answered, as in production
