@@ -25,6 +25,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
+from pytest_lambda._runtime.inprocess.dict_version import TagReader, tag_reader
+
 __all__ = ["INDEX", "ModuleIndex", "RootView", "SharedPackages", "view_for"]
 
 _PACKAGE_DIR: Final = (
@@ -100,13 +102,25 @@ class ModuleIndex:
         self.epoch = 0  # bumped when the log restarts
         self.powertools: set[str] = set()
         self.tops: dict[str, int] = {}  # top-level name -> entries under it
+        self._reader: TagReader | None = None  # sys.modules' version tag
+        self._tag: int | None = None  # its value at the last sync (None: compare instead)
 
     def sync(self) -> None:
-        """Catch up with ``sys.modules``: new, replaced and removed entries only."""
+        """Catch up with ``sys.modules``: new, replaced and removed entries only.
+
+        O(1) when ``sys.modules`` has the version tag of the last sync (``dict_version.py``).
+        """
         with self.lock:
             snap, modules = self.snapshot, sys.modules
+            reader = self._reader
+            if reader is None or reader.target is not modules:
+                reader = self._reader = tag_reader(modules)
+            tag = reader.tag() if reader is not None else None  # read before the copy
+            if tag is not None and tag == self._tag:
+                return
             try:
                 if snap == modules:
+                    self._tag = tag
                     return
             except Exception:  # an entry with an __eq__ that raises
                 pass
@@ -124,6 +138,7 @@ class ModuleIndex:
             self.log.extend(removed)
             self.log.extend(changed)
             self.snapshot = current
+            self._tag = tag
 
     def _paths_of(self, facts: Facts) -> tuple[str, ...]:
         return (facts.path,) if facts.path is not None else facts.ns_paths

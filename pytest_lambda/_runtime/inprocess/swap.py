@@ -292,6 +292,8 @@ class ModuleSwap:
         self._active_len = -1
         self._known: Mapping[str, Any] = {}
         self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
+        # sys.modules and its last key at activation (the new entries come after it)
+        self._active: tuple[dict[str, Any], Any, Any] = ({}, _GONE, _GONE)
 
     def owns(self, name: str, module: object) -> bool:
         """Whether ``module`` is one the environment imports for itself."""
@@ -319,6 +321,25 @@ class ModuleSwap:
             modules.update(self.planted)
         self._hidden = hidden
         self._active_len = len(modules)
+        last = next(reversed(modules), _GONE)
+        self._active = (modules, last, modules.get(last, _GONE))
+
+    def _new_names(self, modules: dict[str, Any], known: Mapping[str, Any]) -> set[str]:
+        """Names in ``sys.modules`` now and not in ``known``: walked back from the end to
+        the last entry at activation (a dict keeps insertion order, so the entries before
+        it were there then), O(new entries); all of ``sys.modules`` compared if that entry
+        went away or holds another object (it may have been removed and imported again, so
+        be last again) or ``sys.modules`` was replaced. Entries that were there at
+        activation and not in ``known`` are the test's and stay out."""
+        active, last, entry = self._active
+        if active is modules and last is not _GONE and modules.get(last, _GONE) is entry:
+            names: set[str] = set()
+            for name in reversed(modules):
+                if name == last:
+                    return names
+                if name not in known:
+                    names.add(name)
+        return set(modules.keys() - known.keys())
 
     def deactivate(self) -> None:
         """Collect modules the environment imported, then give the test its own back."""
@@ -326,7 +347,7 @@ class ModuleSwap:
         if len(modules) != self._active_len:
             # New names since activation, and names it had taken over (hidden) or owns
             known, own, planted, view = self._known, self.modules, self.planted, self.view
-            names = modules.keys() - known.keys()
+            names = self._new_names(modules, known)
             names.update(self._hidden, own)
             for name in names:
                 entry = modules.get(name, _GONE)
