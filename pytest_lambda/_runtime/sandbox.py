@@ -158,7 +158,9 @@ def _release(path: str) -> None:
     """``path`` gone: renamed into the pool when empty (and the pool has room), else removed."""
     pool = _pool()
     if len(pool) < _POOL_SIZE and _private_empty(path):
-        pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}pool-{secrets.token_hex(8)}")
+        pooled = os.path.join(
+            os.path.dirname(path), f"{_SCRATCH_PREFIX}pool-{secrets.token_hex(8)}"
+        )
         try:
             os.rename(path, pooled)
         except OSError:
@@ -180,9 +182,15 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
     on a CI host with an instance role hands out real credentials).
     """
     values = {k: v for k, v in base.items() if k not in _CREDENTIAL_SOURCES}
+    values.update(lambda_variables(config, sandbox))
+    return values
+
+
+def lambda_variables(config: EnvConfig, sandbox: Sandbox) -> dict[str, str]:
+    """What :func:`lambda_environ` adds to the test's environment (the user's ``env=`` last)."""
     config_file, credentials_file = _empty_aws_files()
-    values.update(
-        {
+    values = {
+        **{
             "_HANDLER": config.handler_name,
             "AWS_REGION": config.region,
             "AWS_DEFAULT_REGION": config.region,
@@ -203,9 +211,9 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
             "AWS_CONFIG_FILE": config_file,
             "AWS_EC2_METADATA_DISABLED": "true",
             **FAKE_CREDENTIALS,
-        }
-    )
-    values.update(config.env)
+        },
+        **config.env,
+    }
     return values
 
 

@@ -71,7 +71,7 @@ def _self_test() -> bool:
         ok_used = used.value == 1
         del probe["a"]
         seen.append(tag.value)
-        return (
+        return bool(
             ok_used and used.value == 0 and seen[1] != seen[0] and seen[2] == seen[1]
             and seen[3] != seen[2] and seen[4] != seen[3]
         )  # fmt: skip

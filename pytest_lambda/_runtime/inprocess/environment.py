@@ -49,7 +49,7 @@ from pytest_lambda._runtime.sandbox import (
     EnvConfig,
     Sandbox,
     _trace_id,
-    lambda_environ,
+    lambda_variables,
 )
 
 if TYPE_CHECKING:
@@ -126,6 +126,29 @@ def _toolkit_imports() -> None:
     PopenEnv.preload()
 
 
+_ENCODED_CREDENTIAL_SOURCES: Final = frozenset(os.environ.encodekey(k) for k in _CREDENTIAL_SOURCES)
+
+
+def _environ_data(config: EnvConfig, sandbox: Sandbox) -> tuple[dict[Any, Any], _Values]:
+    """:func:`lambda_environ` as ``os.environ`` stores it, made from the test's stored form
+    (only the Lambda variables are encoded: ~10 us, not ~30 us), and a reader of its values."""
+    base: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+    data = {k: v for k, v in base.items() if k not in _ENCODED_CREDENTIAL_SOURCES}
+    data.update(encode_environ(lambda_variables(config, sandbox)))
+    return data, _Values(data)
+
+
+class _Values:
+    """``get(name)`` of the encoded variables, decoded (the few the environment reads)."""
+
+    def __init__(self, data: dict[Any, Any]) -> None:
+        self._data = data
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        value = self._data.get(os.environ.encodekey(name))
+        return default if value is None else os.environ.decodevalue(value)
+
+
 class Environment:
     """One runtime process: state swapped in by :meth:`activate`, jobs run on :attr:`worker`."""
 
@@ -134,12 +157,12 @@ class Environment:
         sandbox.generation += 1
         self.config = config
         self.sandbox = sandbox
-        values = lambda_environ(config, sandbox, os.environ)
-        self.json_logs = values.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+        data, values = _environ_data(config, sandbox)
+        self.json_logs = (values.get("AWS_LAMBDA_LOG_FORMAT") or "").upper() == "JSON"
         # The runtime builds its encoder once, at start: a later change of the variable is ignored.
         self.ensure_ascii = ensure_ascii_for(values.get("AWS_EXECUTION_ENV"))
         self.log_handler = LambdaLogHandler(json_format=self.json_logs)
-        self.environ = EnvironSwap(encode_environ(values), _C_LEVEL_KEYS)
+        self.environ = EnvironSwap(data, _C_LEVEL_KEYS)
         self.popen = PopenEnv()
         by_name = isinstance(config.handler, str)
         self.modules = ModuleSwap(config.root if by_name else None, config.packages)

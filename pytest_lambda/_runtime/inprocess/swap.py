@@ -21,6 +21,7 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
+from pytest_lambda._runtime.inprocess.dict_version import TagReader, tag_reader
 from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
 from pytest_lambda._runtime.inprocess.swap_state import (
     _REAL_PUTENV,
@@ -111,6 +112,23 @@ class EnvironSwap:
         self._test: _Data | None = None
         self._environ_obj: Any = None
         self._extra: _Data = {}
+        # Version tags (dict_version.py): the test's and the environment's dicts unchanged
+        # since the cache was made, and the environment's since activation, in O(1).
+        self._env_reader = tag_reader(data)
+        self._test_reader: TagReader | None = None
+        self._cache_tags: tuple[int, int] | None = None
+        self._active_tag: int | None = None
+
+    def _tags(self, test: _Data) -> tuple[int, int] | None:
+        """The version tags of the test's and the environment's variables (None: unknown)."""
+        env_reader, test_reader = self._env_reader, self._test_reader
+        if env_reader is None:
+            return None
+        if test_reader is None or test_reader.target is not test:
+            test_reader = self._test_reader = tag_reader(test)
+            if test_reader is None:
+                return None
+        return test_reader.tag(), env_reader.tag()
 
     def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
         before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
@@ -128,17 +146,22 @@ class EnvironSwap:
         """
         test, env = _data(), self.data
         cache = self._cache
-        if cache is None or cache[0] != test or cache[1] != env:
-            cache = self._cache = (
-                dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
-                self._tz_change(test, env), self._tz_change(env, test),
-            )  # fmt: skip
+        tags = self._tags(test)
+        if cache is None or tags is None or tags != self._cache_tags:
+            if cache is None or cache[0] != test or cache[1] != env:
+                cache = self._cache = (
+                    dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
+                    self._tz_change(test, env), self._tz_change(env, test),
+                )  # fmt: skip
+            self._cache_tags = tags
         if cache[2]:
             _apply(cache[2])
         self._extra = extra
         env.update(extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)
+        reader = self._env_reader
+        self._active_tag = reader.tag() if reader is not None else None
         if cache[4]:
             time.tzset()
 
@@ -150,10 +173,15 @@ class EnvironSwap:
         if os.environ is not self._environ_obj:  # the handler rebound os.environ
             os.environ = self._environ_obj  # noqa: B003 - putting the original object back
         env = self.data
+        reader = self._env_reader
+        untouched = reader is not None and reader.tag() == self._active_tag  # no change at all
         touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
-        if not touched and env == cache[1]:
+        if untouched or (not touched and env == cache[1]):
             ops, tzset = cache[3], cache[5]
+            # both dicts are as the cache has them: the next activation need not compare
+            self._cache_tags = self._tags(test)
         else:  # the handler changed variables, and os.environ passed them to putenv/unsetenv
+            self._cache_tags = None
             before = cache[1]
             changed = {k for k in env.keys() | before.keys() if env.get(k) != before.get(k)}
             ops = [(k, test.get(k)) for k in changed.union(self.c_keys, touched)]
