@@ -321,7 +321,7 @@ class ModuleSwap:
         self._known: Mapping[str, Any] = {}
         self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
         # sys.modules and its last key at activation (the new entries come after it)
-        self._active: tuple[dict[str, Any], Any, Any] = ({}, _GONE, _GONE)
+        self._active: tuple[dict[str, Any], Any, Any, int] = ({}, _GONE, _GONE, -1)
 
     def owns(self, name: str, module: object) -> bool:
         """Whether ``module`` is one the environment imports for itself."""
@@ -350,21 +350,26 @@ class ModuleSwap:
         self._hidden = hidden
         self._active_len = len(modules)
         last = next(reversed(modules), _GONE)
-        self._active = (modules, last, modules.get(last, _GONE))
+        self._active = (modules, last, modules.get(last, _GONE), len(modules))
 
     def _new_names(self, modules: dict[str, Any], known: Mapping[str, Any]) -> set[str]:
-        """Names in ``sys.modules`` now and not in ``known``: walked back from the end to
-        the last entry at activation (a dict keeps insertion order, so the entries before
-        it were there then), O(new entries); all of ``sys.modules`` compared if that entry
-        went away or holds another object (it may have been removed and imported again, so
-        be last again) or ``sys.modules`` was replaced. Entries that were there at
-        activation and not in ``known`` are the test's and stay out."""
-        active, last, entry = self._active
+        """Names in ``sys.modules`` now and not in ``known``.
+
+        A dict keeps insertion order, so entries added since activation come after the last
+        entry then: walked back from the end to it, O(new entries), when that entry still
+        holds the same object and the entries up to it are as many as at activation (so
+        none was removed: an entry removed and added back would be after it). Otherwise
+        (``sys.modules`` replaced, entries removed) all of it is compared with ``known``.
+        Entries that were there at activation and not in ``known`` are the test's.
+        """
+        active, last, entry, count = self._active
         if active is modules and last is not _GONE and modules.get(last, _GONE) is entry:
             names: set[str] = set()
-            for name in reversed(modules):
+            for walked, name in enumerate(reversed(modules)):
                 if name == last:
-                    return names
+                    if len(modules) - walked == count:
+                        return names
+                    break
                 if name not in known:
                     names.add(name)
         return set(modules.keys() - known.keys())
