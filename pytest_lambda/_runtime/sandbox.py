@@ -86,8 +86,9 @@ class Sandbox:
     small per-process pool, and the next sandbox renames it to its own new name (a rename
     costs ~20 us); it is taken only if it is still an empty directory of this user's with
     mode 0700 (checked after the rename, when no one else can reach it by its pool name),
-    else removed. A directory the handler wrote to is removed as before. The pool is
-    emptied at exit; a forked child does not use its parent's.
+    else removed. A directory the handler wrote to is removed as before, and so is one
+    inside another sandbox's directory (a runner a handler made). The pool is emptied at
+    exit; a forked child does not use its parent's.
     """
 
     def __init__(self, config: EnvConfig, today: datetime) -> None:
@@ -157,7 +158,10 @@ def _scratch_dir() -> str:
 def _release(path: str) -> None:
     """``path`` gone: renamed into the pool when empty (and the pool has room), else removed."""
     pool = _pool()
-    if len(pool) < _POOL_SIZE and _private_empty(path):
+    # not one made inside another sandbox (a runner made by a handler: its tempfile
+    # directory is that environment's /tmp), which may be in use or removed with it
+    nested = _SCRATCH_PREFIX in os.path.dirname(path)
+    if len(pool) < _POOL_SIZE and not nested and _private_empty(path):
         pooled = os.path.join(
             os.path.dirname(path), f"{_SCRATCH_PREFIX}pool-{secrets.token_hex(8)}"
         )

@@ -134,6 +134,17 @@ def test_a_forked_child_does_not_take_its_parents_pool(runner: LambdaRunner) -> 
     assert all(os.path.isdir(p) for p in parents)
 
 
+def test_a_directory_inside_another_sandbox_is_removed_not_pooled(tmp_path: Path) -> None:
+    """A runner made by a handler has its /tmp inside that environment's: never pooled."""
+    outer = tmp_path / f"{sandbox_module._SCRATCH_PREFIX}outer"
+    inner = outer / f"{sandbox_module._SCRATCH_PREFIX}inner"
+    inner.mkdir(parents=True, mode=0o700)
+    before = list(sandbox_module._POOL)
+    sandbox_module._release(str(inner))
+    assert not inner.exists()
+    assert before == sandbox_module._POOL
+
+
 # -- dict version tags ----------------------------------------------------------------------
 def test_the_version_tag_moves_on_every_change_and_on_nothing_else() -> None:
     data: dict[str, object] = {}
