@@ -282,6 +282,7 @@ class PopenEnv:
 
 
 _GONE: Final[Any] = object()
+_NOT_ACTIVE: Final[tuple[dict[str, Any], Any, Any, int]] = ({}, _GONE, _GONE, -1)
 
 
 def _planted(name: str, entry: object) -> bool:
@@ -321,7 +322,7 @@ class ModuleSwap:
         self._known: Mapping[str, Any] = {}
         self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
         # sys.modules and its last key at activation (the new entries come after it)
-        self._active: tuple[dict[str, Any], Any, Any, int] = ({}, _GONE, _GONE, -1)
+        self._active: tuple[dict[str, Any], Any, Any, int] = _NOT_ACTIVE
 
     def owns(self, name: str, module: object) -> bool:
         """Whether ``module`` is one the environment imports for itself."""
@@ -399,5 +400,6 @@ class ModuleSwap:
             }  # fmt: skip
         modules.update(self._hidden)
         self._hidden = {}
+        self._active = _NOT_ACTIVE  # holds no module past the activation
         self._scanned_len = len(modules)
         self._test_own = [name for name in self._test_own if name in modules]
