@@ -24,7 +24,7 @@ import pytest
 from pytest_lambda import LambdaRunner
 from pytest_lambda._runtime import sandbox as sandbox_module
 from pytest_lambda._runtime.inprocess.dict_version import tag_reader
-from pytest_lambda._runtime.inprocess.module_index import INDEX
+from pytest_lambda._runtime.inprocess.module_index import INDEX, view_for
 
 APP = """
 import os, sys
@@ -195,6 +195,23 @@ def test_the_index_sees_an_entry_replaced_in_place() -> None:
         sys.modules.pop(name, None)
         INDEX.sync()
     assert name not in INDEX.facts
+
+
+def test_shared_packages_follow_a_module_imported_after_they_were_computed(root: Path) -> None:
+    """shared() is cached per index position: a new top-level module moves it."""
+    view = view_for(os.path.join(str(root), ""), ())
+    name = "pytest_lambda_fast_paths_shared_probe"
+    first = view.shared()
+    assert view.shared() is first  # nothing changed: the same set
+    assert name not in first
+    probe = type(sys)(name)
+    probe.__file__ = "/venv/lib/python3.11/site-packages/probe.py"
+    sys.modules[name] = probe
+    try:
+        assert name in view.shared()
+    finally:
+        sys.modules.pop(name, None)
+    assert name not in view.shared()
 
 
 # -- os.environ ---------------------------------------------------------------------------

@@ -205,6 +205,8 @@ class RootView:
         self.root, self.packages = root, packages
         self.own: dict[str, None] = {}
         self._mark = (-1, 0)
+        # shared() as of a log position (the index's epoch and log length then)
+        self._shared: tuple[tuple[int, int], SharedPackages] | None = None
 
     def owns(self, name: str, entry: object) -> bool:
         """Whether ``entry`` under ``name`` is the environment's (facts from the index if it
@@ -237,14 +239,23 @@ class RootView:
 
     def shared(self) -> SharedPackages:
         """The top-level packages of entries this environment does not own (after a refresh):
-        every top-level name in ``sys.modules`` but those whose entries are all its own."""
+        every top-level name in ``sys.modules`` but those whose entries are all its own.
+
+        The same set again (O(1)) while the index logged no change since it was computed.
+        """
+        own = self.refresh()
+        cached = self._shared
+        if cached is not None and cached[0] == self._mark:
+            return cached[1]
         own_tops: dict[str, int] = {}
-        for name in self.refresh():
+        for name in own:
             top = name.partition(".")[0]
             own_tops[top] = own_tops.get(top, 0) + 1
         tops = INDEX.tops
         only_own = {top for top, count in own_tops.items() if tops.get(top, 0) <= count}
-        return frozenset(tops.keys() - only_own)
+        shared = frozenset(tops.keys() - only_own)
+        self._shared = (self._mark, shared)
+        return shared
 
 
 SharedPackages = frozenset[str]
