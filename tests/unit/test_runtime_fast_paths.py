@@ -145,6 +145,26 @@ def test_a_directory_inside_another_sandbox_is_removed_not_pooled(tmp_path: Path
     assert before == sandbox_module._POOL
 
 
+def test_a_closed_environment_is_freed_without_the_garbage_collector(runner: LambdaRunner) -> None:
+    """Its own reference cycles are broken at close: reference counting frees it at once
+    (what it held no longer waits for a collector pass that grows with the process)."""
+    import gc
+    import weakref
+
+    runner.invoke({})
+    env = weakref.ref(runner._env)
+    process = weakref.ref(runner._env.process)  # type: ignore[union-attr]
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        runner.new_environment()
+        assert env() is None
+        assert process() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
 # -- dict version tags ----------------------------------------------------------------------
 def test_the_version_tag_moves_on_every_change_and_on_nothing_else() -> None:
     data: dict[str, object] = {}

@@ -286,6 +286,18 @@ class Environment:
         self.handler = None
         self.log_handler.close()
         self.tmp.close()
+        # Break the environment's own reference cycles (its undo list holds a method of
+        # its own, its process swap a closure over it), so what it holds (the loggers'
+        # snapshot, its variables, its swaps) is freed now by reference counting, not
+        # left to the garbage collector's later (and, past two generations, full) passes.
+        self._undos = ()
+        self._loggers = {}
+        self.process._test_environ = _no_environ
+
+
+def _no_environ() -> None:
+    """A closed environment's process swap: no test variables to give back."""
+    return None
 
 
 def clock_today(clock: LambdaClock | None) -> datetime:
