@@ -280,6 +280,19 @@ def test_a_variable_set_back_to_its_value_by_the_handler_is_seen(root: Path) -> 
         assert os.environ.get("AWS_REGION") != region or "AWS_REGION" in os.environ
 
 
+def test_a_trace_id_in_the_tests_environment_is_replaced_per_invoke(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """_X_AMZN_TRACE_ID is set per invocation; one the test had stays the test's."""
+    monkeypatch.setenv("_X_AMZN_TRACE_ID", "Root=test")
+    with LambdaRunner("app.environ", root=root) as runner:
+        seen = [runner.invoke({"read": ["_X_AMZN_TRACE_ID"]}).response for _ in range(3)]
+        ids = [s["_X_AMZN_TRACE_ID"] for s in seen]
+        assert all(i.startswith("Root=1-") for i in ids)
+        assert len(set(ids)) == 3
+        assert os.environ["_X_AMZN_TRACE_ID"] == "Root=test"
+
+
 # -- sys.modules --------------------------------------------------------------------------
 def test_a_module_imported_in_the_handler_is_the_environments(root: Path) -> None:
     with LambdaRunner("app.import_helper", root=root) as runner:

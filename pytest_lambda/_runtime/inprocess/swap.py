@@ -157,11 +157,12 @@ class EnvironSwap:
         if cache[2]:
             _apply(cache[2])
         self._extra = extra
+        clash = any(k in env for k in extra)  # deactivate() pops them: env then changed
         env.update(extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)
         reader = self._env_reader
-        self._active_tag = reader.tag() if reader is not None else None
+        self._active_tag = reader.tag() if reader is not None and not clash else None
         if cache[4]:
             time.tzset()
 
@@ -174,7 +175,9 @@ class EnvironSwap:
             os.environ = self._environ_obj  # noqa: B003 - putting the original object back
         env = self.data
         reader = self._env_reader
-        untouched = reader is not None and reader.tag() == self._active_tag  # no change at all
+        untouched = (  # the handler changed nothing (and no extra key had a value before)
+            reader is not None and self._active_tag is not None and reader.tag() == self._active_tag
+        )
         touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
         if untouched or (not touched and env == cache[1]):
             ops, tzset = cache[3], cache[5]
