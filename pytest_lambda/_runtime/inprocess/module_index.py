@@ -9,8 +9,9 @@ made a cold start cost ~9 us per loaded module (14 ms with boto3 and moto import
 :data:`INDEX` keeps, per entry of ``sys.modules``, the facts the classification needs
 (``__file__`` made absolute, a namespace package's paths, whether pytest rewrote it), in
 sorted lists by file path and by name, and a log of the names that changed. It catches up
-with ``sys.modules`` in :meth:`ModuleIndex.sync`: a dict comparison (~8 ns per entry, in C)
-when nothing changed, else one pass that computes facts for the new or replaced entries only.
+with ``sys.modules`` in :meth:`ModuleIndex.sync`: O(1) when its version tag did not move
+(``dict_version.py``), else a dict comparison (~8 ns per entry, in C) when the content is the
+same again, else one pass that computes facts for the new or replaced entries only.
 A :class:`RootView` (one per task root and package, shared by every environment of that
 root) finds its own modules by prefix search on the sorted lists when it is made, then
 follows the log: a new environment costs the handler's own modules, not the process's.
