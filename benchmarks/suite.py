@@ -30,6 +30,7 @@ import argparse
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -145,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             fixtures.append(run_pytest(folder, "test_fixtures.py", ns.tests))
         label = "with boto3 + moto imported" if heavy else "plain"
         rows.append((label, statistics.median(direct), statistics.median(fixtures)))
+    shutil.rmtree(base, ignore_errors=True)  # kept when a suite failed (SystemExit above)
 
     print(
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs, "

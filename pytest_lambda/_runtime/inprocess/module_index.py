@@ -9,8 +9,9 @@ made a cold start cost ~9 us per loaded module (14 ms with boto3 and moto import
 :data:`INDEX` keeps, per entry of ``sys.modules``, the facts the classification needs
 (``__file__`` made absolute, a namespace package's paths, whether pytest rewrote it), in
 sorted lists by file path and by name, and a log of the names that changed. It catches up
-with ``sys.modules`` in :meth:`ModuleIndex.sync`: a dict comparison (~8 ns per entry, in C)
-when nothing changed, else one pass that computes facts for the new or replaced entries only.
+with ``sys.modules`` in :meth:`ModuleIndex.sync`: O(1) when its version tag did not move
+(``dict_version.py``), else a dict comparison (~8 ns per entry, in C) when the content is the
+same again, else one pass that computes facts for the new or replaced entries only.
 A :class:`RootView` (one per task root and package, shared by every environment of that
 root) finds its own modules by prefix search on the sorted lists when it is made, then
 follows the log: a new environment costs the handler's own modules, not the process's.
@@ -24,6 +25,8 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
+
+from pytest_lambda._runtime.inprocess.dict_version import TagReader, tag_reader
 
 __all__ = ["INDEX", "ModuleIndex", "RootView", "SharedPackages", "view_for"]
 
@@ -100,13 +103,25 @@ class ModuleIndex:
         self.epoch = 0  # bumped when the log restarts
         self.powertools: set[str] = set()
         self.tops: dict[str, int] = {}  # top-level name -> entries under it
+        self._reader: TagReader | None = None  # sys.modules' version tag
+        self._tag: int | None = None  # its value at the last sync (None: compare instead)
 
     def sync(self) -> None:
-        """Catch up with ``sys.modules``: new, replaced and removed entries only."""
+        """Catch up with ``sys.modules``: new, replaced and removed entries only.
+
+        O(1) when ``sys.modules`` has the version tag of the last sync (``dict_version.py``).
+        """
         with self.lock:
             snap, modules = self.snapshot, sys.modules
+            reader = self._reader
+            if reader is None or reader.target is not modules:
+                reader = self._reader = tag_reader(modules)
+            tag = reader.tag() if reader is not None else None  # read before the copy
+            if tag is not None and tag == self._tag:
+                return
             try:
                 if snap == modules:
+                    self._tag = tag
                     return
             except Exception:  # an entry with an __eq__ that raises
                 pass
@@ -124,6 +139,7 @@ class ModuleIndex:
             self.log.extend(removed)
             self.log.extend(changed)
             self.snapshot = current
+            self._tag = tag
 
     def _paths_of(self, facts: Facts) -> tuple[str, ...]:
         return (facts.path,) if facts.path is not None else facts.ns_paths
@@ -190,6 +206,8 @@ class RootView:
         self.root, self.packages = root, packages
         self.own: dict[str, None] = {}
         self._mark = (-1, 0)
+        # shared() as of a log position (the index's epoch and log length then)
+        self._shared: tuple[tuple[int, int], SharedPackages] | None = None
 
     def owns(self, name: str, entry: object) -> bool:
         """Whether ``entry`` under ``name`` is the environment's (facts from the index if it
@@ -222,14 +240,23 @@ class RootView:
 
     def shared(self) -> SharedPackages:
         """The top-level packages of entries this environment does not own (after a refresh):
-        every top-level name in ``sys.modules`` but those whose entries are all its own."""
+        every top-level name in ``sys.modules`` but those whose entries are all its own.
+
+        The same set again (O(1)) while the index logged no change since it was computed.
+        """
+        own = self.refresh()
+        cached = self._shared
+        if cached is not None and cached[0] == self._mark:
+            return cached[1]
         own_tops: dict[str, int] = {}
-        for name in self.refresh():
+        for name in own:
             top = name.partition(".")[0]
             own_tops[top] = own_tops.get(top, 0) + 1
         tops = INDEX.tops
         only_own = {top for top, count in own_tops.items() if tops.get(top, 0) <= count}
-        return frozenset(tops.keys() - only_own)
+        shared = frozenset(tops.keys() - only_own)
+        self._shared = (self._mark, shared)
+        return shared
 
 
 SharedPackages = frozenset[str]

@@ -21,6 +21,7 @@ import types
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final
 
+from pytest_lambda._runtime.inprocess.dict_version import TagReader, tag_reader
 from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
 from pytest_lambda._runtime.inprocess.swap_state import (
     _REAL_PUTENV,
@@ -111,6 +112,23 @@ class EnvironSwap:
         self._test: _Data | None = None
         self._environ_obj: Any = None
         self._extra: _Data = {}
+        # Version tags (dict_version.py): the test's and the environment's dicts unchanged
+        # since the cache was made, and the environment's since activation, in O(1).
+        self._env_reader = tag_reader(data)
+        self._test_reader: TagReader | None = None
+        self._cache_tags: tuple[int, int] | None = None
+        self._active_tag: int | None = None
+
+    def _tags(self, test: _Data) -> tuple[int, int] | None:
+        """The version tags of the test's and the environment's variables (None: unknown)."""
+        env_reader, test_reader = self._env_reader, self._test_reader
+        if env_reader is None:
+            return None
+        if test_reader is None or test_reader.target is not test:
+            test_reader = self._test_reader = tag_reader(test)
+            if test_reader is None:
+                return None
+        return test_reader.tag(), env_reader.tag()
 
     def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
         before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
@@ -128,17 +146,23 @@ class EnvironSwap:
         """
         test, env = _data(), self.data
         cache = self._cache
-        if cache is None or cache[0] != test or cache[1] != env:
-            cache = self._cache = (
-                dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
-                self._tz_change(test, env), self._tz_change(env, test),
-            )  # fmt: skip
+        tags = self._tags(test)
+        if cache is None or tags is None or tags != self._cache_tags:
+            if cache is None or cache[0] != test or cache[1] != env:
+                cache = self._cache = (
+                    dict(test), dict(env), self._c_ops(test, env), self._c_ops(env, test),
+                    self._tz_change(test, env), self._tz_change(env, test),
+                )  # fmt: skip
+            self._cache_tags = tags
         if cache[2]:
             _apply(cache[2])
         self._extra = extra
+        clash = any(k in env for k in extra)  # deactivate() pops them: env then changed
         env.update(extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)
+        reader = self._env_reader
+        self._active_tag = reader.tag() if reader is not None and not clash else None
         if cache[4]:
             time.tzset()
 
@@ -150,10 +174,17 @@ class EnvironSwap:
         if os.environ is not self._environ_obj:  # the handler rebound os.environ
             os.environ = self._environ_obj  # noqa: B003 - putting the original object back
         env = self.data
+        reader = self._env_reader
+        untouched = (  # the handler changed nothing (and no extra key had a value before)
+            reader is not None and self._active_tag is not None and reader.tag() == self._active_tag
+        )
         touched = [k for k, v in self._extra.items() if env.pop(k, None) != v]
-        if not touched and env == cache[1]:
+        if untouched or (not touched and env == cache[1]):
             ops, tzset = cache[3], cache[5]
+            # both dicts are as the cache has them: the next activation need not compare
+            self._cache_tags = self._tags(test)
         else:  # the handler changed variables, and os.environ passed them to putenv/unsetenv
+            self._cache_tags = None
             before = cache[1]
             changed = {k for k in env.keys() | before.keys() if env.get(k) != before.get(k)}
             ops = [(k, test.get(k)) for k in changed.union(self.c_keys, touched)]
@@ -254,6 +285,7 @@ class PopenEnv:
 
 
 _GONE: Final[Any] = object()
+_NOT_ACTIVE: Final[tuple[dict[str, Any], Any, Any, int]] = ({}, _GONE, _GONE, -1)
 
 
 def _planted(name: str, entry: object) -> bool:
@@ -292,6 +324,8 @@ class ModuleSwap:
         self._active_len = -1
         self._known: Mapping[str, Any] = {}
         self.planted: dict[str, Any] = {}  # sys.modules entries the environment planted
+        # sys.modules and its last key at activation (the new entries come after it)
+        self._active: tuple[dict[str, Any], Any, Any, int] = _NOT_ACTIVE
 
     def owns(self, name: str, module: object) -> bool:
         """Whether ``module`` is one the environment imports for itself."""
@@ -319,6 +353,30 @@ class ModuleSwap:
             modules.update(self.planted)
         self._hidden = hidden
         self._active_len = len(modules)
+        last = next(reversed(modules), _GONE)
+        self._active = (modules, last, modules.get(last, _GONE), len(modules))
+
+    def _new_names(self, modules: dict[str, Any], known: Mapping[str, Any]) -> set[str]:
+        """Names in ``sys.modules`` now and not in ``known``.
+
+        A dict keeps insertion order, so entries added since activation come after the last
+        entry then: walked back from the end to it, O(new entries), when that entry still
+        holds the same object and the entries up to it are as many as at activation (so
+        none was removed: an entry removed and added back would be after it). Otherwise
+        (``sys.modules`` replaced, entries removed) all of it is compared with ``known``.
+        Entries that were there at activation and not in ``known`` are the test's.
+        """
+        active, last, entry, count = self._active
+        if active is modules and last is not _GONE and modules.get(last, _GONE) is entry:
+            names: set[str] = set()
+            for walked, name in enumerate(reversed(modules)):
+                if name == last:
+                    if len(modules) - walked == count:
+                        return names
+                    break
+                if name not in known:
+                    names.add(name)
+        return set(modules.keys() - known.keys())
 
     def deactivate(self) -> None:
         """Collect modules the environment imported, then give the test its own back."""
@@ -326,7 +384,7 @@ class ModuleSwap:
         if len(modules) != self._active_len:
             # New names since activation, and names it had taken over (hidden) or owns
             known, own, planted, view = self._known, self.modules, self.planted, self.view
-            names = modules.keys() - known.keys()
+            names = self._new_names(modules, known)
             names.update(self._hidden, own)
             for name in names:
                 entry = modules.get(name, _GONE)
@@ -345,5 +403,6 @@ class ModuleSwap:
             }  # fmt: skip
         modules.update(self._hidden)
         self._hidden = {}
+        self._active = _NOT_ACTIVE  # holds no module past the activation
         self._scanned_len = len(modules)
         self._test_own = [name for name in self._test_own if name in modules]

@@ -313,16 +313,23 @@ def _take_out() -> None:
         _supports(orig, wrapper, add=False)
 
 
+_MEMBER_OF: dict[int, tuple[set[Any], ...]] = {}  # id(genuine function) -> os.supports_* sets
+
+
 def _supports(orig: Any, wrapper: Any, *, add: bool) -> None:
+    """Put ``wrapper`` in (or take it out of) the ``os.supports_*`` sets holding ``orig``
+    (which sets those are is looked up once per function: the sets do not change)."""
     if isinstance(wrapper, staticmethod):
         return
-    for set_name in _SUPPORTS:
-        members = getattr(os, set_name, None)
-        if isinstance(members, set) and orig in members:
-            if add:
-                members.add(wrapper)
-            else:
-                members.discard(wrapper)
+    sets = _MEMBER_OF.get(id(orig))
+    if sets is None:
+        found = (getattr(os, name, None) for name in _SUPPORTS)
+        sets = _MEMBER_OF[id(orig)] = tuple(m for m in found if isinstance(m, set) and orig in m)
+    for members in sets:
+        if add:
+            members.add(wrapper)
+        else:
+            members.discard(wrapper)
 
 
 def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
