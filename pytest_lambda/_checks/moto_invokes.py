@@ -15,7 +15,9 @@ The hook is one class-level patch of ``BaseClient._make_api_call`` (installed on
 registers a ``before-call`` handler, last, on each Lambda client it sees: it answers in
 botocore's place, so moto never sees the call (moto would still try to run the function);
 with no live log, or outside moto's mock (a log whose closures are not yet garbage), it
-does nothing and the call goes where it would have gone. Cost: a dict lookup per API call.
+does nothing and the call goes where it would have gone. While a log is live inside the
+mock, SQS ``DeleteMessage``/``ChangeMessageVisibility`` (and their batches) on the receipt
+handle of a delivered event succeed, as for a message in flight (:func:`_in_flight`). Cost: a dict lookup per API call.
 """
 
 from __future__ import annotations
@@ -58,6 +60,50 @@ def _payload(body: Any) -> Any:
         return json.loads(text) if text else None
     except ValueError:
         return text
+
+
+#: SQS calls on a delivered message's receipt handle (the handler settling it itself).
+_IN_FLIGHT_OPS: Final = frozenset(
+    {
+        "DeleteMessage",
+        "DeleteMessageBatch",
+        "ChangeMessageVisibility",
+        "ChangeMessageVisibilityBatch",
+    }
+)
+
+
+def _in_flight(original: Any, client: Any, operation: str, params: Any) -> Any:
+    """An SQS call on the receipt handle of a message the check delivered.
+
+    The check's SQS events are generated, never received from moto's queue, so moto calls
+    their receipt handles invalid; on Lambda the handle of a message in flight is valid and
+    deleting it (or changing its visibility) succeeds. Inside the checks' mock, moto's
+    ``ReceiptHandleIsInvalid`` is therefore answered as SQS answers a message in flight;
+    every other answer, and every other error, is moto's.
+    """
+    from botocore.exceptions import ClientError
+
+    if getattr(getattr(client, "meta", None), "service_model", None) is None or (
+        client.meta.service_model.service_name != "sqs"
+    ):
+        return original(client, operation, params)
+    try:
+        result = original(client, operation, params)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ReceiptHandleIsInvalid":
+            raise
+        return {"ResponseMetadata": {"HTTPStatusCode": 200, "RetryAttempts": 0}}
+    failed = result.get("Failed") if isinstance(result, dict) else None
+    if failed:
+        settled = [f for f in failed if f.get("Code") == "ReceiptHandleIsInvalid"]
+        if settled:
+            result = {
+                **result,
+                "Successful": [*result.get("Successful", []), *({"Id": f["Id"]} for f in settled)],
+                "Failed": [f for f in failed if f not in settled],
+            }
+    return result
 
 
 def _mock_active() -> bool:
@@ -155,6 +201,8 @@ def install(log: InvokeLog) -> None:
     def _make_api_call(self: Any, operation_name: str, api_params: Any) -> Any:
         if operation_name == "Invoke":
             _register(self)
+        elif operation_name in _IN_FLIGHT_OPS and _current() is not None and _mock_active():
+            return _in_flight(original, self, operation_name, api_params)
         return original(self, operation_name, api_params)
 
     BaseClient._make_api_call = _make_api_call

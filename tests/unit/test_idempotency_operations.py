@@ -269,3 +269,26 @@ def test_the_checks_mock_answers_invoke_and_moto_state_inside_it_records() -> No
     gc.collect()
     assert _current() is not outer
     assert all(ref() is not outer for ref in _live)
+
+
+def test_a_delivered_messages_receipt_handle_can_be_settled_inside_the_checks_mock() -> None:
+    """Generated SQS events were never received from moto: their handles are in flight."""
+    pytest.importorskip("moto")
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from pytest_lambda._checks.moto_setup import mocked_aws
+
+    handle = "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a"
+    with mocked_aws(None, "us-east-1", None):
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="orders")["QueueUrl"]
+        sqs.delete_message(QueueUrl=url, ReceiptHandle=handle)  # moto alone: invalid
+        sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=5)
+        batch = sqs.delete_message_batch(
+            QueueUrl=url, Entries=[{"Id": "1", "ReceiptHandle": handle}]
+        )
+        assert batch["Successful"] == [{"Id": "1"}]
+        assert batch.get("Failed", []) == []
+        with pytest.raises(ClientError, match=r"NonExistentQueue|QueueDoesNotExist"):
+            sqs.delete_message(QueueUrl=url + "-missing", ReceiptHandle=handle)  # other errors stay
