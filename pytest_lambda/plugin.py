@@ -24,7 +24,6 @@ __all__ = [
     "pytest_configure",
     "pytest_enter_pdb",
     "pytest_exception_interact",
-    "pytest_fixture_setup",
     "pytest_leave_pdb",
     "pytest_report_header",
     "pytest_runtest_makereport",
@@ -311,21 +310,9 @@ def pytest_runtest_makereport(
     if report.failed and report.when != "teardown":
         from pytest_lambda._plugin.failure import add_sections
 
-        add_sections(item, report)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_fixture_setup(
-    fixturedef: Any, request: pytest.FixtureRequest
-) -> Generator[None, Any, Any]:
-    """Record the events a test's ``lambda_event`` generates, for the failure's replay files."""
-    __tracebackhide__ = True  # a fixture's error is shown at the fixture, not here
-    result = yield
-    if fixturedef.argname == "lambda_event" and isinstance(result, LambdaEventFactory):
-        from pytest_lambda._plugin.failure import record_events
-
-        record_events(request.node, result)
-    return result
+        factory = item.stash.get(_EVENT_FACTORY, None)
+        made = [g.event for g in factory.generated] if factory is not None else []
+        add_sections(item, report, made)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -45,6 +45,8 @@ class GeneratedEvent:
     added: tuple[str, ...] = ()  # parameters the fixture added (region, account_id, time)
     overrides: dict[str, Any] = field(default_factory=dict)
     validate: bool = True
+    #: The event itself (a failing test's replay files are written from it).
+    event: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def call(self) -> str:
         """The library call: ``events.sqs(seed=42, region='us-east-1', ...)``."""
@@ -174,7 +176,9 @@ class LambdaEventFactory:
         self.last_seed = seed
         event = generate(kind, seed=seed, overrides=overrides, validate=validate, **params)
         self.generated.append(
-            GeneratedEvent(kind, seed, dict(params), tuple(added), dict(overrides or {}), validate)
+            GeneratedEvent(
+                kind, seed, dict(params), tuple(added), dict(overrides or {}), validate, event
+            )
         )
         return event
 

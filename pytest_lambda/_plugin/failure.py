@@ -1,7 +1,8 @@
 """What a failing test that invoked a handler shows: the invocations' logs, replay commands, pdb.
 
 ``lambda_runner`` records each invocation of the test (:func:`record`; the last
-``KEEP`` are kept), ``lambda_event`` each event it generates (:func:`record_events`). When the test fails, :func:`add_sections` adds a report section
+``KEEP`` are kept); ``lambda_event`` keeps the events it generates itself
+(``LambdaEventFactory.generated``). When the test fails, :func:`add_sections` adds a report section
 "lambda invocations" with each one's log lines (START/END/REPORT and the handler's
 output), at most ``MAX_LINES`` lines per invocation (the cut is said), saves each event
 the handler was invoked with to a file under pytest's cache directory
@@ -29,13 +30,12 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["KEEP", "MAX_LINES", "add_sections", "handler_exception", "record", "record_events"]
+__all__ = ["KEEP", "MAX_LINES", "add_sections", "handler_exception", "record"]
 
 KEEP: Final = 10  # invocations kept per test (the last ones)
 MAX_LINES: Final = 40  # log lines shown per invocation
 _RECORDED: Final = pytest.StashKey[list[tuple["LambdaRunner", "Invocation"]]]()
 _COUNT: Final = pytest.StashKey[int]()
-_GENERATED: Final = pytest.StashKey[list[Any]]()
 _REPLAY_DIR: Final = pytest.StashKey[Path]()
 _MARK: Final = ".pytest-lambda-replay"  # marks a directory of replay files this plugin made
 
@@ -104,24 +104,6 @@ def _replay_command(runner: LambdaRunner, path: Path, root: str) -> str:
     return shlex.join(words)
 
 
-def record_events(item: pytest.Item, factory: Any) -> None:
-    """Keep the events ``factory`` (the test's ``lambda_event``) generates, for replay."""
-    events = item.stash.setdefault(_GENERATED, [])
-    base = type(factory)
-
-    class Recording(base):  # type: ignore[valid-type, misc]
-        def __call__(self, kind: str | None = None, **kwargs: Any) -> Any:
-            __tracebackhide__ = True
-            event = super().__call__(kind, **kwargs)
-            events.append(event)
-            if len(events) > KEEP:
-                del events[0]
-            return event
-
-    Recording.__name__ = Recording.__qualname__ = base.__name__
-    factory.__class__ = Recording
-
-
 def _default_handler(item: pytest.Item) -> str:
     """The handler a test without a runner would be replayed with: its marker's or the session's."""
     from pytest_lambda._plugin.options import resolve
@@ -145,10 +127,13 @@ def _logs_section(kept: list[tuple[LambdaRunner, Invocation]], total: int) -> st
     return "\n".join(blocks)
 
 
-def add_sections(item: pytest.Item, report: pytest.TestReport) -> None:
-    """Add the invocations' logs and the replay commands to a failing test's report."""
+def add_sections(
+    item: pytest.Item, report: pytest.TestReport, generated: list[Any] | None = None
+) -> None:
+    """Add the invocations' logs and the replay commands to a failing test's report;
+    ``generated`` are the events the test's ``lambda_event`` made (the last ``KEEP``)."""
     kept: list[tuple[LambdaRunner, Invocation]] = item.stash.get(_RECORDED, [])
-    generated: list[Any] = item.stash.get(_GENERATED, [])
+    generated = (generated or [])[-KEEP:]
     if not kept and not generated:
         return
     total = item.stash.get(_COUNT, len(kept))
