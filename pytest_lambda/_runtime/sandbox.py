@@ -93,7 +93,10 @@ class Sandbox:
 
     def __init__(self, config: EnvConfig, today: datetime) -> None:
         self.scratch = _scratch_dir()
-        self.log_stream = f"{today:%Y/%m/%d}/[{config.version}]{secrets.token_hex(16)}"
+        # the date's parts formatted directly (strftime costs more than the rest); the
+        # stream's random part needs to be unique, not secret (random_hex: no system call)
+        day = f"{today.year:04d}/{today.month:02d}/{today.day:02d}"
+        self.log_stream = f"{day}/[{config.version}]{random_hex(16)}"
         self.generation = 0
 
     def remove(self) -> None:
@@ -222,24 +225,26 @@ def lambda_variables(config: EnvConfig, sandbox: Sandbox) -> dict[str, str]:
 
 
 _AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
+_AWS_PATHS: list[tuple[str, str]] = []  # the two files in it
 
 
 def _empty_aws_files() -> tuple[str, str]:
     """Paths of an empty ``config`` and ``credentials`` file, made once per test process (a
     new pair if a handler wrote to them) and removed at exit."""
-    folder = _AWS_FILES[0] if _AWS_FILES else ""
-    paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
-    try:
-        if folder and all(os.stat(path).st_size == 0 for path in paths):
-            return paths
-    except OSError:
-        pass
+    if _AWS_PATHS:
+        paths = _AWS_PATHS[0]
+        try:
+            if os.stat(paths[0]).st_size == 0 and os.stat(paths[1]).st_size == 0:
+                return paths
+        except OSError:
+            pass
     folder = tempfile.mkdtemp(prefix="pytest-lambda-aws-")
     paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
     for path in paths:
         with open(path, "x", encoding="ascii"):
             pass
         os.chmod(path, 0o444)
+    _AWS_PATHS[:] = [paths]
     if not _AWS_FILES:
         import atexit
 

@@ -169,9 +169,11 @@ _C_ENVIRON: Final[dict[str, Any]] = {}
 def _c_environ() -> dict[bytes, bytes] | None:
     """libc's ``environ`` as a dict (first value of a repeated name), None if not readable.
 
-    The entries' addresses are read first (one C copy): when the array and every pointer are
-    those of the last call, the strings are too (``setenv``/``putenv`` replace pointers and
-    never rewrite a string), and the last dict is returned without reading them again.
+    The entries' addresses are read first (one C copy): ``setenv``/``putenv`` replace
+    pointers and never rewrite a string, so when the array and every pointer are those of
+    the last call the last dict is returned, and when the array has the same place and
+    length only the entries whose pointer changed are read again (pytest sets
+    ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them).
     """
     try:
         import ctypes
@@ -187,30 +189,57 @@ def _c_environ() -> dict[bytes, bytes] | None:
             return None
         _C_ENVIRON.update(entries=entries, where=where)
     address = _C_ENVIRON["where"].value
-    cached = _C_ENVIRON.get("cache")
+    cached: _CEnviron | None = _C_ENVIRON.get("cache")
     size = ctypes.sizeof(ctypes.c_void_p)
-    # the array is at least as long as then (unsetenv shifts entries in place): its
-    # pointers, and the NULL after them, read as one string of bytes
-    if (
-        cached is not None
-        and address
-        and cached[0] == address
-        and ctypes.string_at(address, len(cached[1]) + size) == cached[1] + bytes(size)
-    ):
-        values: dict[bytes, bytes] = cached[2]
-        return values
-    c_values: dict[bytes, bytes] = {}
+    if cached is not None and address and cached.address == address:
+        # the array is at least as long as then (unsetenv shifts entries in place): its
+        # pointers, and the word after them, read as one string of bytes
+        raw = ctypes.string_at(address, len(cached.raw) + size)
+        if raw[-size:] == bytes(size):  # still ends there
+            raw = raw[:-size]
+            if raw == cached.raw:
+                return cached.values
+            pointers = memoryview(raw).cast("P").tolist()
+            if 0 not in pointers:  # the same length: read only the entries that changed
+                pairs = list(cached.pairs)
+                for i, (new, old) in enumerate(zip(pointers, cached.pointers, strict=True)):
+                    if new != old:
+                        key, _, value = ctypes.string_at(new).partition(b"=")
+                        pairs[i] = (key, value)
+                return _keep(_CEnviron(address, raw, pointers, pairs))
+    read: list[tuple[bytes, bytes]] = []
     i = 0
     while True:
         entry = entries[i]
         if entry is None:
             break
         key, _, value = entry.partition(b"=")
-        c_values.setdefault(key, value)
+        read.append((key, value))
         i += 1
-    if address:
-        _C_ENVIRON["cache"] = (address, ctypes.string_at(address, i * size), c_values)
-    return c_values
+    if not address:
+        return _CEnviron(0, b"", [], read).values
+    raw = ctypes.string_at(address, i * size)
+    return _keep(_CEnviron(address, raw, memoryview(raw).cast("P").tolist(), read))
+
+
+class _CEnviron:
+    """One reading of the C ``environ``: its address, pointer array, entries and dict."""
+
+    __slots__ = ("address", "pairs", "pointers", "raw", "values")
+
+    def __init__(
+        self, address: int, raw: bytes, pointers: list[int], pairs: list[tuple[bytes, bytes]]
+    ) -> None:
+        self.address, self.raw, self.pointers, self.pairs = address, raw, pointers, pairs
+        values: dict[bytes, bytes] = {}
+        for key, value in pairs:
+            values.setdefault(key, value)
+        self.values = values
+
+
+def _keep(reading: _CEnviron) -> dict[bytes, bytes]:
+    _C_ENVIRON["cache"] = reading
+    return reading.values
 
 
 def c_environ_diff() -> set[str] | None:

@@ -282,53 +282,57 @@ def _class(module: str, name: str) -> type:
 _AFTER: Final[dict[str, _After]] = {"readlink": spelled_link, "scandir": spelled_scandir}
 
 
-_SLOTS: list[tuple[Any, str, Any, Any]] | None = None
+_Slot = tuple[Any, str, Any, Any, "dict[str, Any] | None", tuple[set[Any], ...]]
+_SLOTS: list[_Slot] | None = None
 _installed = 0  # environments alive (wrappers are in place while > 0)
 _partial = False  # some functions were replaced by someone else at install time
 
 
-def _current(owner: Any, name: str) -> Any:
-    return vars(owner).get(name) if isinstance(owner, type) else getattr(owner, name, None)
+def _slots() -> list[_Slot]:
+    """:func:`_build`'s slots with how to set each: a module's own ``__dict__`` (a plain
+    write: ours are not a handler's changes to note, see ``swap_process``), ``setattr`` for a
+    class; and the ``os.supports_*`` sets that hold the genuine function (a wrapper joins
+    them while in place; the sets do not change)."""
+    global _SLOTS
+    if _SLOTS is None:
+        found = [getattr(os, name, None) for name in _SUPPORTS]
+        sets = [members for members in found if isinstance(members, set)]
+        _SLOTS = [
+            (
+                owner, name, orig, wrapper,
+                None if isinstance(owner, type) else vars(owner),
+                () if isinstance(wrapper, staticmethod) else tuple(m for m in sets if orig in m),
+            )
+            for owner, name, orig, wrapper in _build()
+        ]  # fmt: skip
+    return _SLOTS
 
 
 def _put_in_place() -> None:
-    global _SLOTS, _partial
-    if _SLOTS is None:
-        _SLOTS = _build()
+    global _partial
     partial = False
-    for owner, name, orig, wrapper in _SLOTS:
-        current = _current(owner, name)
+    for owner, name, orig, wrapper, namespace, sets in _slots():
+        current = vars(owner).get(name) if namespace is None else namespace.get(name)
         if current is orig:
-            setattr(owner, name, wrapper)
-            _supports(orig, wrapper, add=True)
+            if namespace is None:
+                setattr(owner, name, wrapper)
+            else:
+                namespace[name] = wrapper
+            for members in sets:
+                members.add(wrapper)
         elif current is not wrapper:
             partial = True  # a test's mock, or a handler's replacement: left alone
     _partial = partial
 
 
 def _take_out() -> None:
-    for owner, name, orig, wrapper in _SLOTS or ():
-        if _current(owner, name) is wrapper:
-            setattr(owner, name, orig)
-        _supports(orig, wrapper, add=False)
-
-
-_MEMBER_OF: dict[int, tuple[set[Any], ...]] = {}  # id(genuine function) -> os.supports_* sets
-
-
-def _supports(orig: Any, wrapper: Any, *, add: bool) -> None:
-    """Put ``wrapper`` in (or take it out of) the ``os.supports_*`` sets holding ``orig``
-    (which sets those are is looked up once per function: the sets do not change)."""
-    if isinstance(wrapper, staticmethod):
-        return
-    sets = _MEMBER_OF.get(id(orig))
-    if sets is None:
-        found = (getattr(os, name, None) for name in _SUPPORTS)
-        sets = _MEMBER_OF[id(orig)] = tuple(m for m in found if isinstance(m, set) and orig in m)
-    for members in sets:
-        if add:
-            members.add(wrapper)
-        else:
+    for owner, name, orig, wrapper, namespace, sets in _SLOTS or ():
+        if namespace is None:
+            if vars(owner).get(name) is wrapper:
+                setattr(owner, name, orig)
+        elif namespace.get(name) is wrapper:
+            namespace[name] = orig
+        for members in sets:
             members.discard(wrapper)
 
 
