@@ -22,6 +22,7 @@ from __future__ import annotations
 import decimal
 import json
 import math
+from collections.abc import Callable
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any, Final
 
@@ -34,6 +35,7 @@ __all__ = [
     "execution_env",
     "marshal",
     "marshal_decoded",
+    "one_shot_encoder",
 ]
 
 MAX_RESPONSE_BYTES: Final = 6 * 1024 * 1024 + 100
@@ -256,8 +258,43 @@ def marshal(value: Any, *, ensure_ascii: bool) -> RawResponse:
 
 
 NOT_DECODED: Final[Any] = object()
+
+
+def one_shot_encoder(
+    *, ensure_ascii: bool, allow_nan: bool, separators: tuple[str, str] = (", ", ": ")
+) -> Callable[[Any], str]:
+    """``json.JSONEncoder(...).encode``, the C encoder built once instead of per call.
+
+    ``JSONEncoder.encode`` makes a new C encoder (and a dict of the containers it is in, for
+    the circular-reference check) at every call, about as long as encoding a small event.
+    This one is built once, with no such dict: a circular structure then fails with
+    ``RecursionError`` instead of ``ValueError`` (callers catch both and apply their own
+    rules). The same text as ``encode`` otherwise (the same C encoder and arguments).
+    Without the C accelerator, ``encode`` itself.
+    """
+    encoder = json.JSONEncoder(
+        ensure_ascii=ensure_ascii, allow_nan=allow_nan, separators=separators
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    strings = encode_basestring_ascii if ensure_ascii else encode_basestring
+    c_encode = make(
+        None, encoder.default, strings, None, encoder.key_separator, encoder.item_separator,
+        False, False, allow_nan,
+    )  # fmt: skip
+    join = "".join
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return strings(value)  # as JSONEncoder.encode does
+        return join(c_encode(value, 0))
+
+    return encode
+
+
 _C_ENCODE: Final = {
-    ascii: json.JSONEncoder(ensure_ascii=ascii, allow_nan=True).encode for ascii in (True, False)
+    ascii: one_shot_encoder(ensure_ascii=ascii, allow_nan=True) for ascii in (True, False)
 }
 _scan: Final = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _decode_text: Final = json.JSONDecoder().decode

@@ -28,7 +28,9 @@ from typing import Final
 
 from pytest_lambda._runtime.invocation import InvocationFailure
 
-__all__ = ["WATCH_EVERY", "added_mb", "memory_mark", "memory_warning", "out_of_memory"]
+__all__ = [
+    "WATCH_EVERY", "added_mb", "memory_end", "memory_mark", "memory_warning", "out_of_memory",
+]  # fmt: skip
 
 WATCH_EVERY: Final = 0.01
 """Seconds between reads of a runtime child's peak memory while the test process waits."""
@@ -91,6 +93,14 @@ def memory_mark() -> int:
 def added_mb(mark: int) -> int:
     """What the invocation added to the process's memory at its peak since ``mark``, in MB."""
     return max(0, _peak() - mark) // _KB // 1024
+
+
+def memory_end(mark: int) -> tuple[int, int]:
+    """``(added_mb(mark), peak MB)`` from one reading: the end of an invocation measures
+    what it added (for the warning) and the process's peak (the REPORT line's Max Memory
+    Used) with a single ``getrusage`` call."""
+    peak = _peak()
+    return max(0, peak - mark) // _KB // 1024, peak // _KB // 1024
 
 
 def memory_warning(added_mb: int, memory_mb: int) -> str | None:

@@ -6,7 +6,6 @@ or exception becomes the error object the runtime or the platform would return.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import traceback
@@ -17,7 +16,7 @@ from pytest_lambda._core.json_rules import MAX_DEPTH, NotJSON, first_problem, sh
 from pytest_lambda._core.json_rules import loads as json_loads
 from pytest_lambda._runtime.handler import fault_from_exception
 from pytest_lambda._runtime.invocation import SANDBOX_TIMEDOUT, InvocationFailure
-from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, decode_compact
+from pytest_lambda._runtime.marshal import MAX_RESPONSE_BYTES, decode_compact, one_shot_encoder
 
 __all__ = [
     "NO_COPY",
@@ -34,9 +33,7 @@ __all__ = [
 ]
 
 _EXIT_ERROR: Final = "Runtime.ExitError"
-_encode_event: Final = json.JSONEncoder(
-    allow_nan=False, ensure_ascii=False, separators=(",", ":")
-).encode
+_encode_event: Final = one_shot_encoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 _SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
 _PEAK: Final[dict[str, float]] = {"value": -1.0, "at": 0.0}
 

@@ -24,7 +24,7 @@ from pytest_lambda._runtime.marshal import (
     MarshalError,
     marshal_decoded,
 )
-from pytest_lambda._runtime.memory import added_mb, memory_mark, memory_warning
+from pytest_lambda._runtime.memory import memory_end, memory_mark, memory_warning
 from pytest_lambda._runtime.outcome import (
     NO_COPY,
     ProcessExit,
@@ -349,11 +349,12 @@ def _invoke(
         )
     now = clock.time()
     capture.write(platform.end(now, request_id))
-    warning = memory_warning(added_mb(mark), config.memory_mb)
+    added, peak_mb = memory_end(mark)
+    warning = memory_warning(added, config.memory_mb)
     capture.write(
         platform.report(
             now, request_id, duration, init_ms, status,
-            error.type if error is not None and status != "timeout" else None, max_memory_mb(),
+            error.type if error is not None and status != "timeout" else None, peak_mb,
             memory_exceeded=warning is not None,
         )
     )  # fmt: skip

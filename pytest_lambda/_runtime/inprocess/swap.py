@@ -157,7 +157,7 @@ class EnvironSwap:
         if cache[2]:
             _apply(cache[2])
         self._extra = extra
-        clash = any(k in env for k in extra)  # deactivate() pops them: env then changed
+        clash = not env.keys().isdisjoint(extra)  # deactivate() pops them: env then changed
         env.update(extra)
         self._test, self._environ_obj = test, os.environ
         _set_data(env)

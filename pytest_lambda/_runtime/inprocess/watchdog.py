@@ -42,7 +42,10 @@ class Watchdog:
 
     def __init__(self) -> None:
         # Reentrant: a pause that ends in the watchdog's thread moves the deadlines from there.
-        self._cond = threading.Condition(threading.RLock())
+        # arm() and disarm() (twice per invocation) take the lock itself: Condition's own
+        # __enter__/__exit__ are Python-level calls around the same lock.
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
         self._armed: dict[InlineWorker, tuple[float, int]] = {}  # (deadline, job number)
         self._planned = float("inf")  # when the thread wakes next
         self._span = _RESEND  # the last job's budget: how long an idle thread sleeps
@@ -51,7 +54,7 @@ class Watchdog:
 
     def arm(self, worker: InlineWorker, budget: float) -> float:
         """Watch ``worker`` from now for ``budget`` real seconds; the deadline."""
-        with self._cond:
+        with self._lock:
             deadline = real_time() + budget
             worker._seq += 1
             worker.fired = False
@@ -111,7 +114,7 @@ class Watchdog:
                     pause.ended("watchdog", now)  # postpone() moves the deadlines
 
     def disarm(self, worker: InlineWorker) -> None:
-        with self._cond:  # not while the thread fires: it would put the worker back
+        with self._lock:  # not while the thread fires: it would put the worker back
             self._armed.pop(worker, None)
             self._seen.pop(worker, None)
         if pause.watchdog_pause:  # a debugger held the job that ends now

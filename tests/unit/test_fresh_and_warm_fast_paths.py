@@ -1,0 +1,242 @@
+"""The fast paths of issue 19's third pass keep behaviour (module isolation).
+
+* the JSON encoder built once writes what ``json.JSONEncoder.encode`` writes, and a circular
+  structure still fails (a response: ``Runtime.MarshalError``; an event: a clear error);
+* the C ``environ`` re-read per changed entry equals ``os.environ`` after every kind of
+  change (a value replaced, a name added, a name removed);
+* the ``/tmp`` wrappers set through module dicts go back to the genuine functions, in and
+  out of ``os.supports_*``, and leave a test's mock alone;
+* the Lambda variables encoded once per configuration are those encoded afresh, the
+  sandbox's own two included (and a user's ``env=`` value for them kept);
+* one ``getrusage`` gives both the memory added and the REPORT line's peak.
+"""
+
+from __future__ import annotations
+
+import collections
+import enum
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
+
+from pytest_lambda import InvalidEventSpec, LambdaRunner
+from pytest_lambda._runtime import memory
+from pytest_lambda._runtime.inprocess import environment as environment_module
+from pytest_lambda._runtime.inprocess import swap_state, tmp_redirect
+from pytest_lambda._runtime.inprocess.swap import encode_environ
+from pytest_lambda._runtime.marshal import marshal_decoded, one_shot_encoder
+from pytest_lambda._runtime.sandbox import EnvConfig, Sandbox, lambda_variables
+
+
+class _Colour(str, enum.Enum):
+    RED = "rouge é"
+
+
+class _Size(int, enum.Enum):
+    BIG = 3
+
+
+_Pair = collections.namedtuple("_Pair", "a b")
+
+SAMPLES: list[Any] = [
+    "x", "é\u2028\x00\ud800", 0, -1, 2**70, -0.0, 1.5e300, 1e-7, True, False, None,
+    [1, "a", {"k": [None]}], {"é": "ü", "n": {"m": [1.0, 2]}}, {1: "int key"},
+    {True: 1, None: 2, 1.5: 3}, (1, 2), _Pair(1, 2), _Colour.RED, _Size.BIG,
+    {"c": _Colour.RED}, [_Size.BIG], float("nan"), [float("inf")], [], {}, "",
+    {"deep": [[[[{"x": "y"}]]]]}, list(range(50)),
+]  # fmt: skip
+REFUSED: list[Any] = [{1, 2}, {"x": object()}, {(1, 2): 1}]
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+@pytest.mark.parametrize("allow_nan", [True, False])
+@pytest.mark.parametrize("separators", [(", ", ": "), (",", ":")])
+def test_the_encoder_built_once_writes_what_json_writes(
+    ensure_ascii: bool, allow_nan: bool, separators: tuple[str, str]
+) -> None:
+    ours = one_shot_encoder(ensure_ascii=ensure_ascii, allow_nan=allow_nan, separators=separators)
+    reference = json.JSONEncoder(
+        ensure_ascii=ensure_ascii, allow_nan=allow_nan, separators=separators
+    ).encode
+    for value in SAMPLES + REFUSED:
+        try:
+            expected: tuple[str, str] = ("ok", reference(value))
+        except (TypeError, ValueError) as exc:
+            expected = ("error", type(exc).__name__)
+        try:
+            got: tuple[str, str] = ("ok", ours(value))
+        except (TypeError, ValueError) as exc:
+            got = ("error", type(exc).__name__)
+        assert got == expected, value
+
+
+def _circular() -> dict[str, Any]:
+    loop: dict[str, Any] = {"a": 1}
+    loop["self"] = loop
+    return loop
+
+
+def test_a_circular_structure_still_fails_clearly() -> None:
+    encode = one_shot_encoder(ensure_ascii=True, allow_nan=True)
+    with pytest.raises(RecursionError):
+        encode(_circular())
+    from pytest_lambda._runtime.marshal import MarshalError
+
+    with pytest.raises(MarshalError, match="Circular reference"):
+        marshal_decoded(_circular(), ensure_ascii=True)
+
+
+def test_a_circular_event_and_response_through_the_runner(tmp_path: Path) -> None:
+    (tmp_path / "loop.py").write_text(
+        "def handler(event, context):\n    x = {}\n    x['x'] = x\n    return x\n"
+    )
+    with LambdaRunner("loop.handler", root=tmp_path) as runner:
+        with pytest.raises(InvalidEventSpec, match="not JSON-serializable"):
+            runner.invoke(_circular())
+        invocation = runner.invoke({})
+        assert invocation.error is not None
+        assert invocation.error.type == "Runtime.MarshalError"
+
+
+@pytest.fixture
+def c_environ_readable() -> None:
+    if swap_state.c_environ_diff() is None:
+        pytest.skip("the C environ is not readable here")
+
+
+def test_the_c_environ_follows_every_kind_of_change(
+    c_environ_readable: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = swap_state.c_environ_diff() or set()  # readline's LINES/COLUMNS, say
+    skip = {os.fsencode(name) for name in before}
+
+    def check() -> None:
+        values = swap_state._c_environ() or {}
+        assert {k: v for k, v in values.items() if k not in skip} == {
+            k: v for k, v in os.environb.items() if k not in skip
+        }
+        assert swap_state.c_environ_diff() == before
+
+    check()
+    monkeypatch.setenv("PYTEST_LAMBDA_FAST_A", "1")  # added
+    check()
+    monkeypatch.setenv("PYTEST_LAMBDA_FAST_A", "2")  # replaced in place
+    check()
+    monkeypatch.setenv("PYTEST_LAMBDA_FAST_B", "x")
+    check()
+    monkeypatch.delenv("PYTEST_LAMBDA_FAST_A")  # removed: the rest shift
+    check()
+    for i in range(40):  # the array grows (moved by realloc)
+        monkeypatch.setenv(f"PYTEST_LAMBDA_FAST_{i}", str(i))
+    check()
+    os.putenv("PYTEST_LAMBDA_FAST_C_ONLY", "c")  # set in C only: the difference is seen
+    try:
+        assert swap_state.c_environ_diff() == before | {"PYTEST_LAMBDA_FAST_C_ONLY"}
+        os.putenv("PYTEST_LAMBDA_FAST_B", "changed in C")
+        assert swap_state.c_environ_diff() == before | {
+            "PYTEST_LAMBDA_FAST_C_ONLY",
+            "PYTEST_LAMBDA_FAST_B",
+        }
+    finally:
+        os.unsetenv("PYTEST_LAMBDA_FAST_C_ONLY")
+        os.putenv("PYTEST_LAMBDA_FAST_B", "x")
+    check()
+
+
+def _genuine_in_place() -> None:
+    assert not getattr(os.stat, "__pytest_lambda_tmp__", False)
+    assert not getattr(open, "__pytest_lambda_tmp__", False)
+    for name in tmp_redirect._SUPPORTS:
+        members = getattr(os, name, None)
+        if isinstance(members, set):
+            assert not any(getattr(f, "__pytest_lambda_tmp__", False) for f in members), name
+
+
+def test_the_tmp_wrappers_go_in_and_out_with_the_supports_sets(tmp_path: Path) -> None:
+    if tmp_redirect._installed:
+        pytest.skip("another environment of this process is open")
+    if not tmp_redirect.ENABLED:
+        pytest.skip("no /tmp redirect on this platform")
+    _genuine_in_place()
+    genuine_stat = os.stat
+    redirect = tmp_redirect.TmpRedirect(str(tmp_path), str(tmp_path))
+    try:
+        assert getattr(os.stat, "__pytest_lambda_tmp__", False)
+        assert os.stat.__wrapped__ is genuine_stat  # type: ignore[attr-defined]
+        if genuine_stat in os.supports_follow_symlinks:
+            assert os.stat in os.supports_follow_symlinks
+    finally:
+        redirect.close()
+    assert os.stat is genuine_stat
+    _genuine_in_place()
+
+
+def test_a_tests_mock_is_left_alone_by_the_tmp_wrappers(tmp_path: Path) -> None:
+    if tmp_redirect._installed or not tmp_redirect.ENABLED:
+        pytest.skip("another environment is open, or no redirect here")
+    with mock.patch("os.listdir") as listdir:
+        redirect = tmp_redirect.TmpRedirect(str(tmp_path), str(tmp_path))
+        try:
+            assert os.listdir is listdir
+        finally:
+            redirect.close()
+        assert os.listdir is listdir
+    _genuine_in_place()
+
+
+def _config(env: dict[str, str]) -> EnvConfig:
+    return EnvConfig(
+        handler="app.handler", handler_name="app.handler", timeout=3.0, memory_mb=128,
+        function_name="fast", region="eu-west-1", root="/var/task", env=env,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "env", [{}, {"TMPDIR": "/mine"}, {"AWS_LAMBDA_LOG_STREAM_NAME": "s"}, {"X": "é"}]
+)
+def test_the_lambda_variables_encoded_once_are_those_encoded_afresh(env: dict[str, str]) -> None:
+    for _ in range(3):  # the first encodes, the others reuse
+        config = _config(dict(env))
+        sandbox = Sandbox(config, datetime.now(timezone.utc))
+        try:
+            got = environment_module._encoded_variables(config, sandbox)
+            expected = encode_environ(lambda_variables(config, sandbox))
+            assert list(got.items()) == list(expected.items())  # order too
+        finally:
+            sandbox.remove()
+
+
+def test_two_sandboxes_of_one_configuration_get_their_own_variables() -> None:
+    config = _config({})
+    first = Sandbox(config, datetime(2026, 3, 4, tzinfo=timezone.utc))
+    second = Sandbox(config, datetime(2026, 3, 4, tzinfo=timezone.utc))
+    try:
+        a = environment_module._encoded_variables(config, first)
+        b = environment_module._encoded_variables(config, second)
+        key = os.environ.encodekey("TMPDIR")
+        stream = os.environ.encodekey("AWS_LAMBDA_LOG_STREAM_NAME")
+        assert a[key] == os.environ.encodevalue(first.scratch) != b[key]
+        assert a[stream] != b[stream]
+        assert first.log_stream.startswith("2026/03/04/[$LATEST]")
+        assert len(first.log_stream) == len("2026/03/04/[$LATEST]") + 32
+    finally:
+        first.remove()
+        second.remove()
+
+
+def test_one_reading_gives_the_memory_added_and_the_peak() -> None:
+    mark = memory.memory_mark()
+    grown = bytearray(64 * 1024 * 1024)  # touched: resident
+    for i in range(0, len(grown), 4096):
+        grown[i] = 1
+    added, peak = memory.memory_end(mark)
+    del grown
+    if memory._peak() == 0:
+        pytest.skip("no peak memory reading on this platform")
+    assert peak >= added
+    assert added >= 48  # most of the 64 MB touched
