@@ -22,6 +22,7 @@ from typing import Any
 from pytest_lambda._checks.faults import Mode, Recorder
 from pytest_lambda._checks.statediff import short
 from pytest_lambda._core.errors import InjectedFault, InvalidOption
+from pytest_lambda._core.meta_path import spec_from_others
 
 __all__ = ["InjectedFault", "fault_point_hook"]
 
@@ -147,16 +148,12 @@ class _Finder(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname not in self.modules:
             return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                loader = spec.loader
-                if loader is not None and hasattr(loader, "exec_module"):
-                    spec.loader = _Loader(loader, self.points)
-                return spec
-        return None
+        spec = spec_from_others(self, fullname, path, target)
+        if spec is not None:
+            loader = spec.loader
+            if loader is not None and hasattr(loader, "exec_module"):
+                spec.loader = _Loader(loader, self.points)
+        return spec
 
 
 class _Loader(importlib.abc.Loader):

@@ -240,3 +240,66 @@ def test_one_reading_gives_the_memory_added_and_the_peak() -> None:
         pytest.skip("no peak memory reading on this platform")
     assert peak >= added
     assert added >= 48  # most of the 64 MB touched
+
+
+# -- the code of the environment's own modules, kept for the next environment ----------
+def test_a_handler_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None:
+    app = tmp_path / "rewritten.py"
+    app.write_text("def handler(event, context):\n    return 'one'\n")
+    with LambdaRunner("rewritten.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == "one"
+        stat = app.stat()
+        # the same size and the same modification time: only the bytes differ
+        app.write_text("def handler(event, context):\n    return 'two'\n")
+        os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert app.stat().st_size == stat.st_size
+        assert runner.invoke({}, cold=True).response == "two"
+
+
+def test_an_unchanged_module_runs_its_top_level_code_in_each_environment(tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("import time\nLOADED = time.perf_counter_ns()\n")
+    (tmp_path / "counted.py").write_text(
+        "import helper\nSTATE = {'calls': 0}\n\n"
+        "def handler(event, context):\n"
+        "    STATE['calls'] += 1\n"
+        "    return [STATE['calls'], helper.LOADED]\n"
+    )
+    with LambdaRunner("counted.handler", root=tmp_path) as runner:
+        first = runner.invoke({}).response
+        warm = runner.invoke({}).response
+        cold = runner.invoke({}, cold=True).response
+    assert [first[0], warm[0], cold[0]] == [1, 2, 1]  # a new module: its state starts again
+    assert warm[1] == first[1]
+    assert cold[1] != first[1]  # the helper's top-level code ran again
+
+
+def test_a_module_another_finder_loads_is_left_to_it(tmp_path: Path) -> None:
+    import importlib.abc
+    import importlib.machinery
+    import sys
+
+    from pytest_lambda._runtime.inprocess.code_cache import code_cache
+
+    (tmp_path / "found_elsewhere.py").write_text("WHERE = 'file'\n")
+
+    class Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+            if name != "found_elsewhere":
+                return None
+            return importlib.machinery.ModuleSpec(name, self)
+
+        def exec_module(self, module: Any) -> None:
+            module.WHERE = "finder"
+
+    finder = Finder()
+    sys.meta_path.insert(0, finder)
+    sys.path.insert(0, str(tmp_path))
+    try:
+        with code_cache(os.path.join(str(tmp_path), "")):
+            import found_elsewhere  # type: ignore[import-not-found]
+        assert found_elsewhere.WHERE == "finder"
+    finally:
+        sys.meta_path.remove(finder)
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("found_elsewhere", None)
+    assert not any(type(f).__name__ == "_CodeCacheFinder" for f in sys.meta_path)

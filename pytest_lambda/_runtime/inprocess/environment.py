@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._runtime.handler import load_handler
+from pytest_lambda._runtime.inprocess.code_cache import code_cache
 from pytest_lambda._runtime.inprocess.inline import make_worker
 from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
@@ -285,7 +286,10 @@ class Environment:
         reset_cold_start_flags(sync=False)
         unconfigure_marked_loggers(shared)
         handler = self.config.handler
-        return handler if callable(handler) else load_handler(handler)
+        if callable(handler):
+            return handler
+        with code_cache(self.modules.root):
+            return load_handler(handler)
 
     def _shared_packages(self) -> SharedPackages:
         """Top-level names of the modules this environment shares with the test process."""

@@ -169,72 +169,69 @@ _C_ENVIRON: Final[dict[str, Any]] = {}
 def _c_environ() -> dict[bytes, bytes] | None:
     """libc's ``environ`` as a dict (first value of a repeated name), None if not readable.
 
-    The entries' addresses are read first (one C copy): ``setenv``/``putenv`` replace
-    pointers and never rewrite a string, so when the array and every pointer are those of
-    the last call the last dict is returned, and when the array has the same place and
-    length only the entries whose pointer changed are read again (pytest sets
-    ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them).
+    The entries' addresses are read first: ``setenv``/``putenv`` replace pointers and never
+    rewrite a string (glibc keeps every string it made), so an entry whose pointer was in
+    the last reading is that reading's, and only new pointers are read as strings (pytest
+    sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). When the
+    array is where it was, its words are read in one C copy as far as its length then.
     """
     try:
         import ctypes
     except ImportError:
         return None
-    entries = _C_ENVIRON.get("entries")
-    if entries is None:  # libc opened once per process: the objects read `environ` live
+    words = _C_ENVIRON.get("words")
+    if words is None:  # libc opened once per process: the objects read `environ` live
         try:
             libc = ctypes.CDLL(None)
-            entries = ctypes.POINTER(ctypes.c_char_p).in_dll(libc, "environ")
+            words = ctypes.POINTER(ctypes.c_void_p).in_dll(libc, "environ")
             where = ctypes.c_void_p.in_dll(libc, "environ")
         except (OSError, ValueError, AttributeError):
             return None
-        _C_ENVIRON.update(entries=entries, where=where)
+        _C_ENVIRON.update(words=words, where=where)
     address = _C_ENVIRON["where"].value
-    cached: _CEnviron | None = _C_ENVIRON.get("cache")
-    size = ctypes.sizeof(ctypes.c_void_p)
-    if cached is not None and address and cached.address == address:
-        # the array is at least as long as then (unsetenv shifts entries in place): its
-        # pointers, and the word after them, read as one string of bytes
-        raw = ctypes.string_at(address, len(cached.raw) + size)
-        if raw[-size:] == bytes(size):  # still ends there
-            raw = raw[:-size]
-            if raw == cached.raw:
-                return cached.values
-            pointers = memoryview(raw).cast("P").tolist()
-            if 0 not in pointers:  # the same length: read only the entries that changed
-                pairs = list(cached.pairs)
-                for i, (new, old) in enumerate(zip(pointers, cached.pointers, strict=True)):
-                    if new != old:
-                        key, _, value = ctypes.string_at(new).partition(b"=")
-                        pairs[i] = (key, value)
-                return _keep(_CEnviron(address, raw, pointers, pairs))
-    read: list[tuple[bytes, bytes]] = []
-    i = 0
-    while True:
-        entry = entries[i]
-        if entry is None:
-            break
-        key, _, value = entry.partition(b"=")
-        read.append((key, value))
-        i += 1
     if not address:
-        return _CEnviron(0, b"", [], read).values
-    raw = ctypes.string_at(address, i * size)
-    return _keep(_CEnviron(address, raw, memoryview(raw).cast("P").tolist(), read))
+        return {}
+    cached: _CEnviron | None = _C_ENVIRON.get("cache")
+    pointers: list[int] = []
+    if cached is not None and cached.address == address:
+        # at least as long as then (unsetenv shifts entries in place, setenv grows it)
+        size = ctypes.sizeof(ctypes.c_void_p)
+        array = ctypes.string_at(address, (len(cached.pointers) + 1) * size)
+        pointers = memoryview(array).cast("P").tolist()
+        if 0 in pointers:
+            pointers = pointers[: pointers.index(0)]
+            if pointers == cached.pointers:
+                return cached.values
+            return _keep(_CEnviron(address, pointers, cached.by_pointer))
+    while True:  # grown, or moved: the rest one word at a time
+        word = words[len(pointers)]
+        if not word:
+            break
+        pointers.append(word)
+    return _keep(_CEnviron(address, pointers, cached.by_pointer if cached is not None else {}))
 
 
 class _CEnviron:
-    """One reading of the C ``environ``: its address, pointer array, entries and dict."""
+    """One reading of the C ``environ``: its address, its entries' pointers, the dict."""
 
-    __slots__ = ("address", "pairs", "pointers", "raw", "values")
+    __slots__ = ("address", "by_pointer", "pointers", "values")
 
     def __init__(
-        self, address: int, raw: bytes, pointers: list[int], pairs: list[tuple[bytes, bytes]]
+        self, address: int, pointers: list[int], known: dict[int, tuple[bytes, bytes]]
     ) -> None:
-        self.address, self.raw, self.pointers, self.pairs = address, raw, pointers, pairs
+        import ctypes
+
+        self.address, self.pointers = address, pointers
+        by_pointer: dict[int, tuple[bytes, bytes]] = {}
         values: dict[bytes, bytes] = {}
-        for key, value in pairs:
-            values.setdefault(key, value)
-        self.values = values
+        for pointer in pointers:
+            pair = known.get(pointer)
+            if pair is None:
+                key, _, value = ctypes.string_at(pointer).partition(b"=")
+                pair = (key, value)
+            by_pointer[pointer] = pair
+            values.setdefault(*pair)
+        self.by_pointer, self.values = by_pointer, values
 
 
 def _keep(reading: _CEnviron) -> dict[bytes, bytes]:

@@ -1,0 +1,123 @@
+"""The compiled code of an environment's own modules, kept for the next environment.
+
+Every environment imports the handler module and the modules under its task root afresh,
+as a new Lambda process does: a new module object whose top-level code runs again. What
+need not be done again is turning the same file into the same code object: reading the
+``.pyc`` and unmarshalling it (or compiling the source), about 15 us for a small module and
+a millisecond for a large one, in every test that starts an environment.
+
+While an environment's init runs, :func:`code_cache` puts a finder first on
+``sys.meta_path``. It asks the other finders, in their order, for the module's spec, so
+the module found is the one the import system finds without it (pytest's assertion
+rewriter, an editable install's finder, a check's fault points all keep their turn). When
+the spec found has the standard ``SourceFileLoader`` for a file under the task root, its
+loader becomes a ``SourceFileLoader`` that reads the source (a few microseconds) and, when
+it is byte for byte the source of the last import of that file, returns that import's code
+object. The first import of a file in the process is the standard loader's (the ``.pyc``
+when valid, else a compile); a file whose source changed since is compiled from its new
+source (not the ``.pyc``, whose check of size and whole seconds can miss a quick rewrite). A code object is a function of the source, the path and the interpreter's
+optimisation level, and it is immutable: running it again in a new module's namespace is
+what a fresh import does with the one it unmarshals. Comparing the source, not its
+modification time, means a handler file a test rewrites within the file system's clock
+tick is still read anew.
+
+Only the init (the handler module's import) goes through it: modules a handler imports
+lazily during an invocation are imported as usual, and a warm invoke does not pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import sys
+import threading
+from collections.abc import Iterator
+from types import CodeType
+from typing import Any, Final
+
+from pytest_lambda._core.meta_path import spec_from_others
+
+__all__ = ["code_cache"]
+
+_MAX_ENTRIES: Final = 4096  # files; past it the cache starts again
+_CODE: dict[str, tuple[bytes, CodeType]] = {}  # path -> (source, code)
+_LOCK: Final = threading.Lock()
+
+
+def _source(loader: importlib.machinery.SourceFileLoader) -> bytes | None:
+    try:
+        return loader.get_data(loader.path)
+    except OSError:
+        return None
+
+
+class _CachedSourceLoader(importlib.machinery.SourceFileLoader):
+    """The standard source loader; the code of a file whose source is byte for byte that of
+    its last import is that import's code object."""
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        path = self.path
+        source = _source(self)
+        hit = _CODE.get(path)
+        if source is not None and hit is not None:
+            if hit[0] == source:
+                return hit[1]
+            # changed since its last import: compiled from what the file holds now (a .pyc
+            # checks only the size and the whole second, so a rewrite within one second
+            # of the same size would bring the old code back)
+            code: CodeType | None = self.source_to_code(source, path)
+        else:
+            code = super().get_code(fullname)  # the .pyc if valid, else compiled (and written)
+        # kept only if the file did not change while it was read
+        if code is not None and source is not None and _source(self) == source:
+            with _LOCK:
+                if len(_CODE) >= _MAX_ENTRIES:
+                    _CODE.clear()
+                _CODE[path] = (source, code)
+        return code
+
+
+class _CodeCacheFinder(importlib.abc.MetaPathFinder):
+    def __init__(self, root: str) -> None:
+        self.root = root  # absolute, with a trailing separator
+        self._busy: set[str] = set()
+
+    def find_spec(
+        self, fullname: str, path: Any = None, target: Any = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname in self._busy:  # a finder importing the module it is asked about
+            return None
+        self._busy.add(fullname)
+        try:
+            spec = spec_from_others(self, fullname, path, target)
+        finally:
+            self._busy.discard(fullname)
+        if spec is None:
+            return None
+        loader = spec.loader
+        origin = spec.origin
+        if (
+            type(loader) is importlib.machinery.SourceFileLoader
+            and isinstance(origin, str)
+            and origin.startswith(self.root)
+            and loader.path == origin
+        ):
+            spec.loader = _CachedSourceLoader(loader.name, loader.path)
+        return spec
+
+
+@contextlib.contextmanager
+def code_cache(root: str | None) -> Iterator[None]:
+    """While active, modules under ``root`` (absolute, ending with a separator) are loaded
+    with the code of their last import when their file is unchanged (None: not at all)."""
+    if root is None:
+        yield
+        return
+    finder = _CodeCacheFinder(root)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.meta_path.remove(finder)
