@@ -303,3 +303,61 @@ def test_a_module_another_finder_loads_is_left_to_it(tmp_path: Path) -> None:
         sys.path.remove(str(tmp_path))
         sys.modules.pop("found_elsewhere", None)
     assert not any(type(f).__name__ == "_CodeCacheFinder" for f in sys.meta_path)
+
+
+def _tick(directory: Path) -> None:
+    """The directory's mtime a second on: a change made within the file system's clock tick
+    of the last one leaves it as it was (for the import system's finders too)."""
+    st = directory.stat()
+    os.utime(directory, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_a_package_added_next_to_the_handler_module_wins_in_the_next_environment(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "shadowed.py").write_text("def handler(event, context):\n    return 'module'\n")
+    with LambdaRunner("shadowed.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == "module"
+        assert runner.invoke({}, cold=True).response == "module"  # the kept answer
+        package = tmp_path / "shadowed"
+        package.mkdir()  # a package of the same name comes first, as in the import system
+        (package / "__init__.py").write_text("def handler(event, context):\n    return 'package'\n")
+        _tick(tmp_path)
+        assert runner.invoke({}, cold=True).response == "package"
+
+
+def test_a_removed_module_fails_to_import_in_the_next_environment(tmp_path: Path) -> None:
+    (tmp_path / "helper_gone.py").write_text("VALUE = 1\n")
+    (tmp_path / "uses_helper.py").write_text(
+        "def handler(event, context):\n    import helper_gone\n    return helper_gone.VALUE\n"
+    )
+    (tmp_path / "top.py").write_text(
+        "import helper_gone\n\ndef handler(event, context):\n    return helper_gone.VALUE\n"
+    )
+    with LambdaRunner("top.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == 1
+        assert runner.invoke({}, cold=True).response == 1
+        (tmp_path / "helper_gone.py").unlink()
+        _tick(tmp_path)
+        invocation = runner.invoke({}, cold=True)
+    assert invocation.error is not None
+    assert invocation.error.type == "Runtime.ImportModuleError"
+
+
+def test_invalidate_caches_makes_the_finders_answer_again(tmp_path: Path) -> None:
+    import importlib
+
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    (tmp_path / "asked.py").write_text("def handler(event, context):\n    return 1\n")
+    with LambdaRunner("asked.handler", root=tmp_path) as runner:
+        runner.invoke({})
+        runner.invoke({}, cold=True)  # after a __pycache__ the first import made, if any
+        key = ("asked", str(tmp_path))
+        found = cache_module._FOUND.get(key)
+        assert found is not None
+        assert cache_module._unchanged(found, str(tmp_path))
+        importlib.invalidate_caches()
+        assert not cache_module._unchanged(found, str(tmp_path))
+        assert runner.invoke({}, cold=True).response == 1
+        assert cache_module._unchanged(cache_module._FOUND[key], str(tmp_path))

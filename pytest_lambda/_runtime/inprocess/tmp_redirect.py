@@ -46,6 +46,7 @@ normalisation only for paths containing ``tmp``.
 
 from __future__ import annotations
 
+import _io
 import builtins
 import contextlib
 import importlib
@@ -248,14 +249,17 @@ def _mark(wrapper: Callable[..., Any], orig: Callable[..., Any]) -> Callable[...
 
 def _build() -> list[tuple[Any, str, Any, Any]]:
     """``(owner, attribute, genuine function, wrapper)`` for every function redirected."""
+    # The genuine functions come from the C modules, not from ``os`` and ``builtins``: a test's
+    # mock in place when the first environment starts is not taken for the real function.
     slots: list[tuple[Any, str, Any, Any]] = []
-    open_wrapper = _one(builtins.open, "file", renamed_file)
-    slots.append((builtins, "open", builtins.open, open_wrapper))
-    if io.open is builtins.open:
-        slots.append((io, "open", io.open, open_wrapper))
-    by_orig: dict[int, Any] = {id(builtins.open): open_wrapper}
+    genuine_open = _io.open
+    open_wrapper = _one(genuine_open, "file", renamed_file)
+    slots.append((builtins, "open", genuine_open, open_wrapper))
+    slots.append((io, "open", genuine_open, open_wrapper))
+    by_orig: dict[int, Any] = {id(genuine_open): open_wrapper}
+    c_module = sys.modules.get("posix" if os.name == "posix" else "nt", os)
     for name in (*_ONE_PATH, *_TWO_PATHS, "symlink", "readlink"):
-        orig = getattr(os, name, None)
+        orig = getattr(c_module, name, None) or getattr(os, name, None)
         if orig is None:
             continue
         if name in _TWO_PATHS or name == "symlink":
