@@ -12,6 +12,7 @@ binary media types.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -109,7 +110,9 @@ def _binary_types(value: object) -> tuple[str, ...]:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _is_binary(content_type: str | None, types: tuple[str, ...]) -> bool:
+    """Whether the API passes a ``content_type`` body as base64 (a function of its arguments)."""
     mt = media_type(content_type)
     if not mt:
         return False
@@ -134,7 +137,7 @@ def _route(world: World, params: Mapping[str, Any]) -> tuple[str, str, dict[str,
             f"resource={template!r}: expected a template str like '/items/{{id}}'"
         )
     segs = parse_template(template, "resource")
-    names = [t for k, t in segs if k]
+    names = [t for k, t in segs if k] if given else []
     if given and set(given) - set(names):
         extra = ", ".join(sorted(set(given) - set(names)))
         raise InvalidEventSpec(

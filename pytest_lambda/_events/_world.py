@@ -90,11 +90,21 @@ def iso_seconds(ms: int) -> str:
 
 def clf_time(ms: int) -> str:
     """Common Log Format, as API Gateway writes it: ``10/Jul/2026:19:19:04 +0000``."""
-    t = _time.gmtime(ms // 1000)
-    return (
-        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-    )
+    day, sec = divmod(ms // 1000, 86_400)
+    two = _TWO_DIGITS
+    return f"{_clf_day(day)}{two[sec // 3600]}:{two[sec // 60 % 60]}:{two[sec % 60]} +0000"
+
+
+#: "00" to "59": indexing is cheaper than formatting with ``:02d``.
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clf_day(day: int) -> str:
+    """``10/Jul/2026:``, the date part of :func:`clf_time` for ``day`` days since the epoch
+    (a function of ``day`` alone: events of the same day share it)."""
+    t = _time.gmtime(day * 86_400)
+    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
 
 
 def parse_time(value: object) -> int:
