@@ -166,7 +166,9 @@ def _route(world: World, params: Mapping[str, Any]) -> tuple[str, str, dict[str,
     return template, path, found or None
 
 
+@functools.lru_cache(maxsize=256)
 def _canon(name: str) -> str:
+    """``x-forwarded-for`` → ``X-Forwarded-For`` (a function of the name: cached)."""
     return "-".join(p[:1].upper() + p[1:] for p in name.split("-"))
 
 
@@ -225,21 +227,29 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
 
+    # The client's headers: lower-case key → (name as sent, values); an edge-optimized API
+    # receives them through CloudFront, in canonical case.
     h = Headers()
+    d = h.d
     cased: Callable[[str], str] = _canon if edge else str
-    h.set_one(
+    d["accept"] = (
         cased("accept"),
-        "application/json, text/plain, */*"
-        if browser
-        else ("*/*", "application/json")[int(rng.random() * 2)],
+        [
+            "application/json, text/plain, */*"
+            if browser
+            else ("*/*", "application/json")[int(rng.random() * 2)]
+        ],
     )
-    h.set_one(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
+    d["accept-encoding"] = (
+        cased("accept-encoding"),
+        ["gzip, deflate, br" if browser else "gzip, deflate"],
+    )
     if browser:
-        h.set_one(cased("accept-language"), _LANGS[int(rng.random() * 4)])
+        d["accept-language"] = (cased("accept-language"), [_LANGS[int(rng.random() * 4)]])
         for k, v in browser_headers(ua, rng):
-            h.set_one(cased(k), v)
+            d[k] = (cased(k), [v])
     if ct is not None:
-        h.set_one(cased("content-type"), ct)
+        d["content-type"] = (cased("content-type"), [ct])
     if "cookies" in params:
         cookies = cookie_list(params["cookies"])
     elif browser and rng.random() < 0.3:
@@ -257,19 +267,24 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         h.set_one(cased("cookie"), "; ".join(cookies))
 
     # What API Gateway adds (canonical case).
-    host = user_h.first("host")
+    ufirst = user_h.first1
+    host = ufirst("host")
     if host is not None:
         domain = host
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+    xff = user_h.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff)) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set_one("Host", domain)
-    h.set_one("User-Agent", ua)
-    h.set_one("X-Amzn-Trace-Id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set_one("X-Forwarded-Port", user_h.first("x-forwarded-port") or "443")
-    h.set_one("X-Forwarded-Proto", user_h.first("x-forwarded-proto") or "https")
+    d["host"] = ("Host", [domain])
+    d["user-agent"] = ("User-Agent", [ua])
+    d["x-amzn-trace-id"] = (
+        "X-Amzn-Trace-Id",
+        [ufirst("x-amzn-trace-id") or world.trace_header(request_ms)],
+    )
+    d["x-forwarded-port"] = ("X-Forwarded-Port", [ufirst("x-forwarded-port") or "443"])
+    d["x-forwarded-proto"] = ("X-Forwarded-Proto", [ufirst("x-forwarded-proto") or "https"])
     if edge:
         hops.append(
             f"{_EDGE_PREFIXES[int(rng.random() * 6)]}.{int(rng.random() * 256)}.{between(rng, 1, 254)}"
@@ -289,14 +304,12 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             ("X-Amz-Cf-Id", _cf_id(world)),
         ):
             h.set_one(k, v)
-    h.set_one("X-Forwarded-For", ", ".join(hops))
-    h.pop("content-length")  # REST APIs drop it (§5.2 #14)
+    d["x-forwarded-for"] = ("X-Forwarded-For", [", ".join(hops)])
+    d.pop("content-length", None)  # REST APIs drop it (§5.2 #14)
 
-    headers: dict[str, str] = {}
-    multi: dict[str, list[str]] = {}
-    for hname, values in h.sorted_items():
-        headers[hname] = values[-1]
-        multi[hname] = values
+    items = h.sorted_items()
+    headers: dict[str, str] = {hname: values[-1] for hname, values in items}
+    multi: dict[str, list[str]] = dict(items)
 
     pairs = query_pairs(params["query"]) if "query" in params else draw_query(world, method)
     qs: dict[str, str] | None = None

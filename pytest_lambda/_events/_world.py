@@ -63,6 +63,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _B64URL = string.ascii_letters + string.digits + "-_"
+# A random UUID from 128 random bits: clear the version nibble and the variant's two bits,
+# set the version (4, or 5 for SNS ids) and the RFC 4122 variant (10).
+_UUID_CLEAR: Final = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET: Final = (0x4000 << 64) | (0x8000 << 48)
+_UUID5_SET: Final = (0x5000 << 64) | (0x8000 << 48)
 # Default invocation times fall in this window (epoch ms), so a seed fixes the time too.
 _TIME_LO = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 _TIME_HI = 1_782_864_000_000  # 2026-07-01T00:00:00Z
@@ -203,16 +208,12 @@ class World:
 
     # -- identifiers ---------------------------------------------------------------
     def uuid4(self) -> str:
-        n = self.rng.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-        h = f"{n:032x}"
+        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID4_SET)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def uuid5_shaped(self) -> str:
         """UUID with version nibble 5, as SNS message ids have."""
-        n = self.rng.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x5000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-        h = f"{n:032x}"
+        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID5_SET)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex(self, n: int) -> str:
@@ -251,7 +252,7 @@ class World:
 
     def trace_header(self, epoch_ms: int, *, parent: bool = False) -> str:
         """X-Ray ``Root=1-{epoch seconds hex}-{24 hex}`` (optionally with Parent and Sampled)."""
-        root = f"Root=1-{epoch_ms // 1000:08x}-{self.hex(24)}"
+        root = f"Root=1-{epoch_ms // 1000:08x}-{self.rng.getrandbits(96):024x}"  # hex(24) inlined
         if parent:
             return f"{root};Parent={self.hex(16)};Sampled={self.rng.randrange(2)}"
         return root

@@ -7,7 +7,9 @@
   of a month's and a year's end, whatever the wall clock says (freezegun);
 * the per-agent client hints and the REST API's binary-type decision are cached by
   everything they depend on (the agent; the content type *and* the API's binary types);
-* the seeded events themselves do not move (a few pinned values).
+* ids (uuid4, uuid5-shaped, hex, the X-Ray root) are formatted with ``%`` from the same
+  random bits, and query decoding skips ``unquote_plus`` when there is no ``%`` escape;
+* the seeded events themselves do not move (a digest of the first 40 seeds of each kind).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 from urllib.parse import quote, unquote_plus
+from uuid import UUID
 
 import pytest
 from freezegun import freeze_time
@@ -26,12 +29,13 @@ from freezegun import freeze_time
 from pytest_lambda import events
 from pytest_lambda._events import _apigw_v1
 from pytest_lambda._events._apigw_common import _SEG_SAFE, quote_path, quote_segment
+from pytest_lambda._events._apigw_http import _unquote_plus, decode_pairs
 from pytest_lambda._events._user_agents import (
     USER_AGENTS,
     browser_headers,
     client_hints,
 )
-from pytest_lambda._events._world import clf_time
+from pytest_lambda._events._world import World, clf_time
 
 TRICKY = [
     "",
@@ -238,3 +242,38 @@ def test_seeded_events_are_pinned(kind: str) -> None:
     for seed in range(40):
         digest.update(json.dumps(events.generate(kind, seed=seed)).encode() + b"\n")
     assert digest.hexdigest()[:32] == PINNED[kind]
+
+
+def _uuid_slow(rng: random.Random, version: int) -> str:
+    n = rng.getrandbits(128)
+    n = (n & ~(0xF000 << 64) | (version << 76)) & ~(0xC000 << 48) | (0x8000 << 48)
+    h = f"{n:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def test_world_ids_draw_and_format_as_before() -> None:
+    """uuid4/uuid5_shaped/hex/trace_header: the same bits drawn, the same text."""
+    for seed in range(300):
+        world, rng = World(seed), random.Random(seed)
+        for _ in range(4):  # World draws region, account and time first
+            rng.getrandbits(1)
+        world.rng.setstate(rng.getstate())
+        assert world.uuid4() == _uuid_slow(rng, 4)
+        assert world.uuid5_shaped() == _uuid_slow(rng, 5)
+        for n in (1, 7, 16, 24, 32):
+            assert world.hex(n) == f"{rng.getrandbits(4 * n):0{n}x}"
+            assert world.upper_hex(n) == f"{rng.getrandbits(4 * n):0{n}X}"
+        ms = 1_700_000_000_123 + seed
+        assert world.trace_header(ms) == f"Root=1-{ms // 1000:08x}-{rng.getrandbits(96):024x}"
+    assert UUID(World(1).uuid4()).version == 4
+
+
+@pytest.mark.parametrize(
+    "text", ["", "a", "a+b", "a%20b", "a%2Bb", "%", "%zz", "caf%C3%A9", "+%2B+", "caf\u00e9+x"]
+)
+def test_query_unquote_fast_path(text: str) -> None:
+    assert _unquote_plus(text) == unquote_plus(text)
+    assert decode_pairs([(text, text), (text, None)]) == [
+        (unquote_plus(text), unquote_plus(text)),
+        (unquote_plus(text), ""),
+    ]
