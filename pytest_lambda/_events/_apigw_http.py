@@ -188,6 +188,15 @@ class Headers:
         """API Gateway sorts header names case-insensitively."""
         return [self.d[k] for k in sorted(self.d)]
 
+    def joined(self) -> dict[str, str]:
+        """Name → values joined with ',' (one value as is), sorted as :meth:`sorted_items`."""
+        d = self.d
+        out: dict[str, str] = {}
+        for key in sorted(d):
+            name, values = d[key]
+            out[name] = values[0] if len(values) == 1 else ",".join(values)
+        return out
+
 
 def header_pairs(value: object, param: str = "headers") -> list[tuple[str, str]]:
     """User headers → (name, value) pairs: a dict (values may be lists) or a list of pairs."""

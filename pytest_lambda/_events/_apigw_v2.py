@@ -119,7 +119,7 @@ def _route(
             path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
         return None, None, path, None
     segs = parse_template(template, "route_key")
-    names = [t for k, t in segs if k]
+    names = [t for k, t in segs if k] if given else []
     if given and set(given) - set(names):
         extra = ", ".join(sorted(set(given) - set(names)))
         raise InvalidEventSpec(
@@ -181,8 +181,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user_h = Headers()
     for hname, value in header_pairs(params.get("headers")):
         user_h.add(hname.lower(), value)
-    ua = one_value(params, "user_agent", user_h.first("user-agent"), "user-agent")
-    ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
+    ufirst = user_h.first1  # user_h's keys are lower case
+    ua = one_value(params, "user_agent", ufirst("user-agent"), "user-agent")
+    ct = one_value(params, "content_type", ufirst("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     if ua is None:  # a SigV4-signed request comes from an SDK or a tool, never a browser
@@ -198,8 +199,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
     if browser:
         h.set1("accept-language", _LANGS[int(rng.random() * 4)])
-        for k, v in browser_headers(ua, rng):
-            h.set_one(k, v)
+        for k, v in browser_headers(ua, rng):  # lower-case names
+            h.set1(k, v)
     if ct is not None:
         h.set1("content-type", ct)
     for k, v in auth.headers if auth is not None else ():
@@ -220,10 +221,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     # content type (every real capture; event-spec.md §6.2 rule 9 holds for bodies only).
     binary = body is not None and not is_text_type(ct)
     body_out = None if body is None else encode_body(body, binary, ct)
-    host = user_h.first("host")
+    host = ufirst("host")
     if host is not None:
         domain = host
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+    xff = user_h.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff)) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
@@ -233,11 +235,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         h.set1("content-length", str(size))
     h.set1("host", domain)
     h.set1("user-agent", ua)
-    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
+    h.set1("x-amzn-trace-id", ufirst("x-amzn-trace-id") or world.trace_header(request_ms))
     h.set1("x-forwarded-for", ", ".join(hops))
-    h.set1("x-forwarded-port", user_h.first("x-forwarded-port") or "443")
-    h.set1("x-forwarded-proto", user_h.first("x-forwarded-proto") or "https")
-    headers = {k: ",".join(v) for k, v in h.sorted_items()}
+    h.set1("x-forwarded-port", ufirst("x-forwarded-port") or "443")
+    h.set1("x-forwarded-proto", ufirst("x-forwarded-proto") or "https")
+    headers = h.joined()
 
     if isinstance(params.get("query"), str):  # a raw query string is kept byte for byte
         pairs = query_pairs(params["query"])

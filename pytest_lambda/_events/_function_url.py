@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
@@ -39,6 +39,7 @@ from ._apigw_common import (
     draw_template,
     fill_template,
     parse_template,
+    quote_path,
 )
 from ._apigw_http import (
     Headers,
@@ -84,7 +85,6 @@ URL_DOMAIN_RE: Final = re.compile(
     r"^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.(?:on\.aws|amazonaws\.com)$"
 )
 _RC: Final = "requestContext"
-_PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
 #: (x-amzn-tls-version, x-amzn-tls-cipher-suite) pairs seen in captures (2022: TLSv1.2, 2026: 1.3).
 _TLS: Final = (
     ("TLSv1.3", "TLS_AES_128_GCM_SHA256"),
@@ -105,11 +105,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             world, ("body_schema" in params or params["body"] is not None) if has_body else None
         )
     if params.get("path") is not None:
-        path = quote(check_path(params["path"]), safe=_PATH_SAFE)
+        path = quote_path(check_path(params["path"]))
     else:
         segs = parse_template(draw_template(world), "path")
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
-        path = quote(path, safe=_PATH_SAFE)
+        path = quote_path(path)
     url_id = lower_alnum(rng, 32)
     domain = f"{url_id}.lambda-url.{world.region}.on.aws"
     request_ms = world.now_ms - rng.randrange(3, 60)
@@ -119,8 +119,9 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user_h = Headers()
     for hname, value in header_pairs(params.get("headers")):
         user_h.add(hname.lower(), value)
-    ua = one_value(params, "user_agent", user_h.first("user-agent"), "user-agent")
-    ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
+    ufirst = user_h.first1  # user_h's keys are lower case
+    ua = one_value(params, "user_agent", ufirst("user-agent"), "user-agent")
+    ct = one_value(params, "content_type", ufirst("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     ua = ua if ua is not None else world.user_agent()
@@ -150,17 +151,18 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     cookies += extra
     if cookies:
         h.set1("cookie", "; ".join(cookies))
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+    xff = user_h.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff)) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
     h.set1("host", domain)
     h.set1("user-agent", ua)
-    tls_version, cipher = _TLS[rng.randrange(len(_TLS))]
-    h.set1("x-amzn-tls-cipher-suite", user_h.first("x-amzn-tls-cipher-suite") or cipher)
-    h.set1("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or tls_version)
-    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
+    tls_version, cipher = _TLS[rng.below(len(_TLS))]
+    h.set1("x-amzn-tls-cipher-suite", ufirst("x-amzn-tls-cipher-suite") or cipher)
+    h.set1("x-amzn-tls-version", ufirst("x-amzn-tls-version") or tls_version)
+    h.set1("x-amzn-trace-id", ufirst("x-amzn-trace-id") or world.trace_header(request_ms))
     h.set1("x-forwarded-for", ", ".join(hops))
     h.set1("x-forwarded-port", "443")
     h.set1("x-forwarded-proto", "https")
@@ -199,7 +201,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         "sourceIp": source_ip,
         "userAgent": ua,
     }
-    rc["requestId"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    rc["requestId"] = world.uuid4()  # str(uuid.UUID(int=<128 random bits>, version=4))
     rc["routeKey"] = "$default"
     rc["stage"] = "$default"
     rc["time"] = clf_time(request_ms)
