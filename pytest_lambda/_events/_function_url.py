@@ -127,45 +127,57 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     ua = ua if ua is not None else world.user_agent()
     browser = ua.startswith("Mozilla/")
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
+    # Function URLs lower-case header names: key and name are the same (set directly, as set1)
     h = Headers()
-    h.set1("accept", "text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*")
-    h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    d = h.d
+    d["accept"] = ("accept", ["text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*"])
+    d["accept-encoding"] = (
+        "accept-encoding",
+        ["gzip, deflate, br" if browser else "gzip, deflate"],
+    )
     if browser:
-        h.set1("accept-language", "en-US,en;q=0.9")
+        d["accept-language"] = ("accept-language", ["en-US,en;q=0.9"])
     if body is not None:
         size = len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set1("content-length", str(size))
+        d["content-length"] = ("content-length", [str(size)])
     if ct is not None:
-        h.set1("content-type", ct)
+        d["content-type"] = ("content-type", [ct])
     for k, v in auth.headers if auth is not None else ():
         h.set_one(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
         extra = cookie_list(params["cookies"])
-    elif browser and user_h.get("cookie") is None and rng.random() < 0.3:
+    elif browser and "cookie" not in user_h.d and rng.random() < 0.3:
         extra = [f"session={world.hex(32)}"]
     else:
         extra = []
-    cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
+    cookie = d.pop("cookie", None)
+    cookies = [c.strip() for v in cookie[1] for c in v.split(";") if c.strip()] if cookie else []
     cookies += extra
     if cookies:
-        h.set1("cookie", "; ".join(cookies))
-    xff = user_h.get("x-forwarded-for")
-    hops = xff_hops(",".join(xff)) if xff else []
+        d["cookie"] = ("cookie", ["; ".join(cookies)])
+    xff = user_h.d.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff[1])) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set1("host", domain)
-    h.set1("user-agent", ua)
+    d["host"] = ("host", [domain])
+    d["user-agent"] = ("user-agent", [ua])
     tls_version, cipher = _TLS[rng.below(len(_TLS))]
-    h.set1("x-amzn-tls-cipher-suite", ufirst("x-amzn-tls-cipher-suite") or cipher)
-    h.set1("x-amzn-tls-version", ufirst("x-amzn-tls-version") or tls_version)
-    h.set1("x-amzn-trace-id", ufirst("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set1("x-forwarded-for", ", ".join(hops))
-    h.set1("x-forwarded-port", "443")
-    h.set1("x-forwarded-proto", "https")
+    d["x-amzn-tls-cipher-suite"] = (
+        "x-amzn-tls-cipher-suite",
+        [ufirst("x-amzn-tls-cipher-suite") or cipher],
+    )
+    d["x-amzn-tls-version"] = ("x-amzn-tls-version", [ufirst("x-amzn-tls-version") or tls_version])
+    d["x-amzn-trace-id"] = (
+        "x-amzn-trace-id",
+        [ufirst("x-amzn-trace-id") or world.trace_header(request_ms)],
+    )
+    d["x-forwarded-for"] = ("x-forwarded-for", [", ".join(hops)])
+    d["x-forwarded-port"] = ("x-forwarded-port", ["443"])
+    d["x-forwarded-proto"] = ("x-forwarded-proto", ["https"])
 
     if isinstance(params.get("query"), str):
         pairs = query_pairs(params["query"])
