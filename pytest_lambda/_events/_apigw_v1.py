@@ -307,9 +307,12 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     d["x-forwarded-for"] = ("X-Forwarded-For", [", ".join(hops)])
     d.pop("content-length", None)  # REST APIs drop it (§5.2 #14)
 
-    items = h.sorted_items()
-    headers: dict[str, str] = {hname: values[-1] for hname, values in items}
-    multi: dict[str, list[str]] = dict(items)
+    headers: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for key in sorted(d):  # as h.sorted_items(), without the intermediate list
+        hname, values = d[key]
+        headers[hname] = values[-1]
+        multi[hname] = values
 
     pairs = query_pairs(params["query"]) if "query" in params else draw_query(world, method)
     qs: dict[str, str] | None = None

@@ -313,15 +313,24 @@ class World:
 
     def json_text(self) -> str:
         """``json_payload()`` as compact JSON, formatted directly (the same draws and text:
-        no value in it needs escaping, being a uuid, words, digits and a float's repr)."""
-        randint = self.rng.randint
+        no value in it needs escaping, being a uuid, words, digits and a float's repr).
+
+        Inlined: ``randint(a, b)`` is ``a + below(b - a + 1)``, ``upper_alnum(8)`` and
+        ``word()`` as written in their methods; the draws come in the same order."""
+        rng = self.rng
+        below, rand = rng.below, rng.random
+        words = _words()
         items = ",".join(
-            f'{{"sku":"{self.upper_alnum(8)}","quantity":{randint(1, 5)}}}'
-            for _ in range(randint(1, 3))
+            [
+                f'{{"sku":"{"".join([_UPPER_ALNUM[int(rand() * 36.0)] for _ in range(8)])}",'
+                f'"quantity":{1 + below(5)}}}'
+                for _ in range(1 + below(3))
+            ]
         )
         return (
-            f'{{"id":"{self.uuid4()}","type":"{self.word()}","customer":"{self.word()}",'
-            f'"amount":{randint(100, 99_999) / 100!r},"items":[{items}]}}'
+            f'{{"id":"{self.uuid4()}","type":"{words[below(len(words))]}",'
+            f'"customer":"{words[below(len(words))]}",'
+            f'"amount":{(100 + below(99_900)) / 100!r},"items":[{items}]}}'
         )
 
     def pick(self, seq: Sequence[Any]) -> Any:

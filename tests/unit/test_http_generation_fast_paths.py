@@ -7,7 +7,8 @@
   of a month's and a year's end, whatever the wall clock says (freezegun);
 * the per-agent client hints and the REST API's binary-type decision are cached by
   everything they depend on (the agent; the content type *and* the API's binary types);
-* ids (uuid4, uuid5-shaped, hex, the X-Ray root) are formatted with ``%`` from the same
+* the default JSON body is ``json_payload()`` as compact JSON, drawn the same way; ids
+  (uuid4, uuid5-shaped, hex, the X-Ray root) are formatted in one step from the same
   random bits, and query decoding skips ``unquote_plus`` when there is no ``%`` escape;
 * the seeded events themselves do not move (a digest of the first 40 seeds of each kind).
 """
@@ -277,3 +278,14 @@ def test_query_unquote_fast_path(text: str) -> None:
         (unquote_plus(text), unquote_plus(text)),
         (unquote_plus(text), ""),
     ]
+
+
+def test_json_text_is_json_payload_as_compact_json() -> None:
+    """The default HTTP body: the same draws as json_payload(), the same text as json.dumps."""
+    for seed in range(2000):
+        text = World(seed).json_text()
+        assert text == json.dumps(World(seed).json_payload(), separators=(",", ":"))
+        after_text, after_payload = World(seed), World(seed)
+        after_text.json_text()
+        after_payload.json_payload()
+        assert after_text.rng.getstate() == after_payload.rng.getstate()
