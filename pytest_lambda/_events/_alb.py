@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import quote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
@@ -35,6 +34,7 @@ from ._apigw_common import (
     draw_template,
     fill_template,
     parse_template,
+    quote_path,
 )
 from ._apigw_http import (
     b64_ok,
@@ -141,7 +141,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             world, ("body_schema" in params or params["body"] is not None) if has_body else None
         )
     if params.get("path") is not None:  # as on the wire: a space or 'é' arrives encoded
-        path = quote(check_path(params["path"]), safe="/%:@!$&'()*+,;=-._~")
+        path = quote_path(check_path(params["path"]))
     else:
         segs = parse_template(draw_template(world), "path")
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
@@ -180,7 +180,8 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     h["user-agent"] = [ua]
     h["x-amzn-trace-id"] = [world.trace_header(world.now_ms)]
     h.update(user)
-    hops = xff_hops(",".join(user.get("x-forwarded-for") or []))
+    xff = user.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff)) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:

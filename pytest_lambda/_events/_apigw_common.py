@@ -83,6 +83,10 @@ _STAGE_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 _PARAM_RE: Final = re.compile(r"^\{([A-Za-z0-9_.-]+)(\+?)\}$")
 # Characters a client may leave unencoded in a path segment (RFC 3986 pchar, plus %).
 _SEG_SAFE: Final = "%:@!$&'()*+,;=-._~"
+# Strings quote(s, safe=_SEG_SAFE [+ "/"]) returns unchanged: only ASCII letters, digits and
+# those characters (quote's own always-safe set is letters, digits and "_.-~").
+_SEG_SAFE_RE: Final = re.compile(r"[A-Za-z0-9%:@!$&'()*+,;=\-._~]*")
+_PATH_SAFE_RE: Final = re.compile(r"[A-Za-z0-9%:@!$&'()*+,;=\-._~/]*")
 
 Segments = tuple[tuple[int, str], ...]
 """A parsed route template: (0, literal) | (1, param name) | (2, greedy param name)."""
@@ -312,10 +316,14 @@ def infer_template(path: str, params: Mapping[str, str], param: str) -> str:
 
 def quote_segment(value: str, greedy: bool) -> str:
     """A REST path parameter as it appears in the raw path (invalid characters encoded)."""
+    if (_PATH_SAFE_RE if greedy else _SEG_SAFE_RE).fullmatch(value):
+        return value  # nothing to encode: what quote() returns, without its work
     return quote(value, safe=_SEG_SAFE + ("/" if greedy else ""))
 
 
 def quote_path(path: str) -> str:
+    if _PATH_SAFE_RE.fullmatch(path):
+        return path
     return quote(path, safe="/" + _SEG_SAFE)
 
 

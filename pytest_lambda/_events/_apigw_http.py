@@ -104,7 +104,12 @@ def query_pairs(value: object, param: str = "query") -> list[Pair]:
 
 
 def decode_pairs(pairs: list[Pair]) -> list[tuple[str, str]]:
-    return [(unquote_plus(k), "" if v is None else unquote_plus(v)) for k, v in pairs]
+    return [(_unquote_plus(k), "" if v is None else _unquote_plus(v)) for k, v in pairs]
+
+
+def _unquote_plus(text: str) -> str:
+    """``unquote_plus(text)``, without its work when there is no escape to decode."""
+    return text.replace("+", " ") if "%" not in text else unquote_plus(text)
 
 
 def raw_query_string(pairs: list[Pair]) -> str:
@@ -170,6 +175,11 @@ class Headers:
         entry = self.d.get(name.lower())
         return entry[1][0] if entry else None
 
+    def first1(self, name: str) -> str | None:
+        """``first(name)`` for a ``name`` already in lower case (no folding: cheaper)."""
+        entry = self.d.get(name)
+        return entry[1][0] if entry else None
+
     def pop(self, name: str) -> list[str] | None:
         entry = self.d.pop(name.lower(), None)
         return None if entry is None else entry[1]
@@ -177,6 +187,15 @@ class Headers:
     def sorted_items(self) -> list[tuple[str, list[str]]]:
         """API Gateway sorts header names case-insensitively."""
         return [self.d[k] for k in sorted(self.d)]
+
+    def joined(self) -> dict[str, str]:
+        """Name → values joined with ',' (one value as is), sorted as :meth:`sorted_items`."""
+        d = self.d
+        out: dict[str, str] = {}
+        for key in sorted(d):
+            name, values = d[key]
+            out[name] = values[0] if len(values) == 1 else ",".join(values)
+        return out
 
 
 def header_pairs(value: object, param: str = "headers") -> list[tuple[str, str]]:

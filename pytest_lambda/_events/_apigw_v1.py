@@ -12,6 +12,7 @@ binary media types.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -109,7 +110,9 @@ def _binary_types(value: object) -> tuple[str, ...]:
     )
 
 
+@functools.lru_cache(maxsize=256)
 def _is_binary(content_type: str | None, types: tuple[str, ...]) -> bool:
+    """Whether the API passes a ``content_type`` body as base64 (a function of its arguments)."""
     mt = media_type(content_type)
     if not mt:
         return False
@@ -134,7 +137,7 @@ def _route(world: World, params: Mapping[str, Any]) -> tuple[str, str, dict[str,
             f"resource={template!r}: expected a template str like '/items/{{id}}'"
         )
     segs = parse_template(template, "resource")
-    names = [t for k, t in segs if k]
+    names = [t for k, t in segs if k] if given else []
     if given and set(given) - set(names):
         extra = ", ".join(sorted(set(given) - set(names)))
         raise InvalidEventSpec(
@@ -163,7 +166,9 @@ def _route(world: World, params: Mapping[str, Any]) -> tuple[str, str, dict[str,
     return template, path, found or None
 
 
+@functools.lru_cache(maxsize=256)
 def _canon(name: str) -> str:
+    """``x-forwarded-for`` → ``X-Forwarded-For`` (a function of the name: cached)."""
     return "-".join(p[:1].upper() + p[1:] for p in name.split("-"))
 
 
@@ -222,21 +227,29 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
 
+    # The client's headers: lower-case key → (name as sent, values); an edge-optimized API
+    # receives them through CloudFront, in canonical case.
     h = Headers()
+    d = h.d
     cased: Callable[[str], str] = _canon if edge else str
-    h.set_one(
+    d["accept"] = (
         cased("accept"),
-        "application/json, text/plain, */*"
-        if browser
-        else ("*/*", "application/json")[int(rng.random() * 2)],
+        [
+            "application/json, text/plain, */*"
+            if browser
+            else ("*/*", "application/json")[int(rng.random() * 2)]
+        ],
     )
-    h.set_one(cased("accept-encoding"), "gzip, deflate, br" if browser else "gzip, deflate")
+    d["accept-encoding"] = (
+        cased("accept-encoding"),
+        ["gzip, deflate, br" if browser else "gzip, deflate"],
+    )
     if browser:
-        h.set_one(cased("accept-language"), _LANGS[int(rng.random() * 4)])
+        d["accept-language"] = (cased("accept-language"), [_LANGS[int(rng.random() * 4)]])
         for k, v in browser_headers(ua, rng):
-            h.set_one(cased(k), v)
+            d[k] = (cased(k), [v])
     if ct is not None:
-        h.set_one(cased("content-type"), ct)
+        d["content-type"] = (cased("content-type"), [ct])
     if "cookies" in params:
         cookies = cookie_list(params["cookies"])
     elif browser and rng.random() < 0.3:
@@ -254,19 +267,24 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         h.set_one(cased("cookie"), "; ".join(cookies))
 
     # What API Gateway adds (canonical case).
-    host = user_h.first("host")
+    ufirst = user_h.first1
+    host = ufirst("host")
     if host is not None:
         domain = host
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+    xff = user_h.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff)) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set_one("Host", domain)
-    h.set_one("User-Agent", ua)
-    h.set_one("X-Amzn-Trace-Id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set_one("X-Forwarded-Port", user_h.first("x-forwarded-port") or "443")
-    h.set_one("X-Forwarded-Proto", user_h.first("x-forwarded-proto") or "https")
+    d["host"] = ("Host", [domain])
+    d["user-agent"] = ("User-Agent", [ua])
+    d["x-amzn-trace-id"] = (
+        "X-Amzn-Trace-Id",
+        [ufirst("x-amzn-trace-id") or world.trace_header(request_ms)],
+    )
+    d["x-forwarded-port"] = ("X-Forwarded-Port", [ufirst("x-forwarded-port") or "443"])
+    d["x-forwarded-proto"] = ("X-Forwarded-Proto", [ufirst("x-forwarded-proto") or "https"])
     if edge:
         hops.append(
             f"{_EDGE_PREFIXES[int(rng.random() * 6)]}.{int(rng.random() * 256)}.{between(rng, 1, 254)}"
@@ -286,12 +304,13 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             ("X-Amz-Cf-Id", _cf_id(world)),
         ):
             h.set_one(k, v)
-    h.set_one("X-Forwarded-For", ", ".join(hops))
-    h.pop("content-length")  # REST APIs drop it (§5.2 #14)
+    d["x-forwarded-for"] = ("X-Forwarded-For", [", ".join(hops)])
+    d.pop("content-length", None)  # REST APIs drop it (§5.2 #14)
 
     headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
-    for hname, values in h.sorted_items():
+    for key in sorted(d):  # as h.sorted_items(), without the intermediate list
+        hname, values = d[key]
         headers[hname] = values[-1]
         multi[hname] = values
 

@@ -119,7 +119,7 @@ def _route(
             path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
         return None, None, path, None
     segs = parse_template(template, "route_key")
-    names = [t for k, t in segs if k]
+    names = [t for k, t in segs if k] if given else []
     if given and set(given) - set(names):
         extra = ", ".join(sorted(set(given) - set(names)))
         raise InvalidEventSpec(
@@ -181,63 +181,76 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user_h = Headers()
     for hname, value in header_pairs(params.get("headers")):
         user_h.add(hname.lower(), value)
-    ua = one_value(params, "user_agent", user_h.first("user-agent"), "user-agent")
-    ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
+    ufirst = user_h.first1  # user_h's keys are lower case
+    ua = one_value(params, "user_agent", ufirst("user-agent"), "user-agent")
+    ct = one_value(params, "content_type", ufirst("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     if ua is None:  # a SigV4-signed request comes from an SDK or a tool, never a browser
         ua = signing_agent(rng) if authorizer == "iam" else world.user_agent()
     browser = ua.startswith("Mozilla/")
+    # HTTP APIs lower-case header names: key and name are the same (set directly, as set1)
     h = Headers()
-    h.set1(
+    d = h.d
+    d["accept"] = (
         "accept",
-        "application/json, text/plain, */*"
-        if browser
-        else ("*/*", "application/json")[int(rng.random() * 2)],
+        [
+            "application/json, text/plain, */*"
+            if browser
+            else ("*/*", "application/json")[int(rng.random() * 2)]
+        ],
     )
-    h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    d["accept-encoding"] = (
+        "accept-encoding",
+        ["gzip, deflate, br" if browser else "gzip, deflate"],
+    )
     if browser:
-        h.set1("accept-language", _LANGS[int(rng.random() * 4)])
-        for k, v in browser_headers(ua, rng):
-            h.set_one(k, v)
+        d["accept-language"] = ("accept-language", [_LANGS[int(rng.random() * 4)]])
+        for k, v in browser_headers(ua, rng):  # lower-case names
+            d[k] = (k, [v])
     if ct is not None:
-        h.set1("content-type", ct)
+        d["content-type"] = ("content-type", [ct])
     for k, v in auth.headers if auth is not None else ():
         h.set_one(k, v)
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
         extra_cookies = cookie_list(params["cookies"])
-    elif browser and user_h.get("cookie") is None and rng.random() < 0.3:
+    elif browser and "cookie" not in user_h.d and rng.random() < 0.3:
         extra_cookies = [f"session={world.hex(32)}"] + (
             ["theme=dark"] if rng.random() < 0.5 else []
         )
     else:
         extra_cookies = []
-    cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
+    cookie = d.pop("cookie", None)
+    cookies = [c.strip() for v in cookie[1] for c in v.split(";") if c.strip()] if cookie else []
     cookies += extra_cookies
     # A request without a body has no body key and isBase64Encoded false, whatever its
     # content type (every real capture; event-spec.md §6.2 rule 9 holds for bodies only).
     binary = body is not None and not is_text_type(ct)
     body_out = None if body is None else encode_body(body, binary, ct)
-    host = user_h.first("host")
+    host = ufirst("host")
     if host is not None:
         domain = host
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+    xff = user_h.d.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff[1])) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    if user_h.get("content-length") is None:
+    if "content-length" not in user_h.d:
         size = 0 if body is None else len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set1("content-length", str(size))
-    h.set1("host", domain)
-    h.set1("user-agent", ua)
-    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set1("x-forwarded-for", ", ".join(hops))
-    h.set1("x-forwarded-port", user_h.first("x-forwarded-port") or "443")
-    h.set1("x-forwarded-proto", user_h.first("x-forwarded-proto") or "https")
-    headers = {k: ",".join(v) for k, v in h.sorted_items()}
+        d["content-length"] = ("content-length", [str(size)])
+    d["host"] = ("host", [domain])
+    d["user-agent"] = ("user-agent", [ua])
+    d["x-amzn-trace-id"] = (
+        "x-amzn-trace-id",
+        [ufirst("x-amzn-trace-id") or world.trace_header(request_ms)],
+    )
+    d["x-forwarded-for"] = ("x-forwarded-for", [", ".join(hops)])
+    d["x-forwarded-port"] = ("x-forwarded-port", [ufirst("x-forwarded-port") or "443"])
+    d["x-forwarded-proto"] = ("x-forwarded-proto", [ufirst("x-forwarded-proto") or "https"])
+    headers = h.joined()
 
     if isinstance(params.get("query"), str):  # a raw query string is kept byte for byte
         pairs = query_pairs(params["query"])

@@ -26,7 +26,7 @@ import re
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
@@ -39,6 +39,7 @@ from ._apigw_common import (
     draw_template,
     fill_template,
     parse_template,
+    quote_path,
 )
 from ._apigw_http import (
     Headers,
@@ -84,7 +85,6 @@ URL_DOMAIN_RE: Final = re.compile(
     r"^([a-z0-9]+)\.lambda-url\.([a-z0-9-]+)\.(?:on\.aws|amazonaws\.com)$"
 )
 _RC: Final = "requestContext"
-_PATH_SAFE: Final = "/%:@!$&'()*+,;=-._~"
 #: (x-amzn-tls-version, x-amzn-tls-cipher-suite) pairs seen in captures (2022: TLSv1.2, 2026: 1.3).
 _TLS: Final = (
     ("TLSv1.3", "TLS_AES_128_GCM_SHA256"),
@@ -105,11 +105,11 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
             world, ("body_schema" in params or params["body"] is not None) if has_body else None
         )
     if params.get("path") is not None:
-        path = quote(check_path(params["path"]), safe=_PATH_SAFE)
+        path = quote_path(check_path(params["path"]))
     else:
         segs = parse_template(draw_template(world), "path")
         path = fill_template(segs, {n: draw_param_value(world, k == 2) for k, n in segs if k})
-        path = quote(path, safe=_PATH_SAFE)
+        path = quote_path(path)
     url_id = lower_alnum(rng, 32)
     domain = f"{url_id}.lambda-url.{world.region}.on.aws"
     request_ms = world.now_ms - rng.randrange(3, 60)
@@ -119,51 +119,65 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
     user_h = Headers()
     for hname, value in header_pairs(params.get("headers")):
         user_h.add(hname.lower(), value)
-    ua = one_value(params, "user_agent", user_h.first("user-agent"), "user-agent")
-    ct = one_value(params, "content_type", user_h.first("content-type"), "content-type")
+    ufirst = user_h.first1  # user_h's keys are lower case
+    ua = one_value(params, "user_agent", ufirst("user-agent"), "user-agent")
+    ct = one_value(params, "content_type", ufirst("content-type"), "content-type")
     if ct is None and "content_type" not in params:
         ct = implied_ct
     ua = ua if ua is not None else world.user_agent()
     browser = ua.startswith("Mozilla/")
     source_ip = check_ip(params["source_ip"]) if params.get("source_ip") is not None else None
+    # Function URLs lower-case header names: key and name are the same (set directly, as set1)
     h = Headers()
-    h.set1("accept", "text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*")
-    h.set1("accept-encoding", "gzip, deflate, br" if browser else "gzip, deflate")
+    d = h.d
+    d["accept"] = ("accept", ["text/html,application/xhtml+xml,*/*;q=0.8" if browser else "*/*"])
+    d["accept-encoding"] = (
+        "accept-encoding",
+        ["gzip, deflate, br" if browser else "gzip, deflate"],
+    )
     if browser:
-        h.set1("accept-language", "en-US,en;q=0.9")
+        d["accept-language"] = ("accept-language", ["en-US,en;q=0.9"])
     if body is not None:
         size = len(body if isinstance(body, bytes) else body.encode("utf-8"))
-        h.set1("content-length", str(size))
+        d["content-length"] = ("content-length", [str(size)])
     if ct is not None:
-        h.set1("content-type", ct)
+        d["content-type"] = ("content-type", [ct])
     for k, v in auth.headers if auth is not None else ():
         h.set_one(k, v.replace("/execute-api/", "/lambda/"))  # SigV4 scope: the lambda service
     for key, (_, values) in user_h.d.items():
         h.set(key, *values)
     if "cookies" in params:
         extra = cookie_list(params["cookies"])
-    elif browser and user_h.get("cookie") is None and rng.random() < 0.3:
+    elif browser and "cookie" not in user_h.d and rng.random() < 0.3:
         extra = [f"session={world.hex(32)}"]
     else:
         extra = []
-    cookies = [c.strip() for v in (h.pop("cookie") or []) for c in v.split(";") if c.strip()]
+    cookie = d.pop("cookie", None)
+    cookies = [c.strip() for v in cookie[1] for c in v.split(";") if c.strip()] if cookie else []
     cookies += extra
     if cookies:
-        h.set1("cookie", "; ".join(cookies))
-    hops = xff_hops(",".join(user_h.get("x-forwarded-for") or []))
+        d["cookie"] = ("cookie", ["; ".join(cookies)])
+    xff = user_h.d.get("x-forwarded-for")
+    hops = xff_hops(",".join(xff[1])) if xff else []
     if source_ip is None:
         source_ip = hops[-1] if hops else ipv4(rng)
     if not hops or hops[-1] != source_ip:
         hops.append(source_ip)
-    h.set1("host", domain)
-    h.set1("user-agent", ua)
-    tls_version, cipher = _TLS[rng.randrange(len(_TLS))]
-    h.set1("x-amzn-tls-cipher-suite", user_h.first("x-amzn-tls-cipher-suite") or cipher)
-    h.set1("x-amzn-tls-version", user_h.first("x-amzn-tls-version") or tls_version)
-    h.set1("x-amzn-trace-id", user_h.first("x-amzn-trace-id") or world.trace_header(request_ms))
-    h.set1("x-forwarded-for", ", ".join(hops))
-    h.set1("x-forwarded-port", "443")
-    h.set1("x-forwarded-proto", "https")
+    d["host"] = ("host", [domain])
+    d["user-agent"] = ("user-agent", [ua])
+    tls_version, cipher = _TLS[rng.below(len(_TLS))]
+    d["x-amzn-tls-cipher-suite"] = (
+        "x-amzn-tls-cipher-suite",
+        [ufirst("x-amzn-tls-cipher-suite") or cipher],
+    )
+    d["x-amzn-tls-version"] = ("x-amzn-tls-version", [ufirst("x-amzn-tls-version") or tls_version])
+    d["x-amzn-trace-id"] = (
+        "x-amzn-trace-id",
+        [ufirst("x-amzn-trace-id") or world.trace_header(request_ms)],
+    )
+    d["x-forwarded-for"] = ("x-forwarded-for", [", ".join(hops)])
+    d["x-forwarded-port"] = ("x-forwarded-port", ["443"])
+    d["x-forwarded-proto"] = ("x-forwarded-proto", ["https"])
 
     if isinstance(params.get("query"), str):
         pairs = query_pairs(params["query"])
@@ -199,7 +213,7 @@ def build(world: World, params: dict[str, Any]) -> dict[str, Any]:
         "sourceIp": source_ip,
         "userAgent": ua,
     }
-    rc["requestId"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    rc["requestId"] = world.uuid4()  # str(uuid.UUID(int=<128 random bits>, version=4))
     rc["routeKey"] = "$default"
     rc["stage"] = "$default"
     rc["time"] = clf_time(request_ms)

@@ -14,6 +14,7 @@ with SigV4 (IAM authorization): SDKs and tools, never a browser.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 from typing import Final
@@ -24,6 +25,7 @@ __all__ = [
     "SIGNING_AGENTS",
     "USER_AGENTS",
     "browser_headers",
+    "client_hints",
     "signing_agent",
 ]
 
@@ -197,9 +199,19 @@ def browser_headers(ua: str, rng: random.Random) -> list[tuple[str, str]]:
     """
     site = "cross-site" if rng.random() < 0.7 else "same-site"
     out = [("sec-fetch-dest", "empty"), ("sec-fetch-mode", "cors"), ("sec-fetch-site", site)]
+    hints = client_hints(ua)
+    if hints:
+        out += hints
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def client_hints(ua: str) -> tuple[tuple[str, str], ...]:
+    """The ``Sec-Ch-Ua*`` headers of agent ``ua`` (none for non-Chromium browsers): a
+    function of the agent alone, so computed once per agent."""
     major = _CHROME_MAJOR.search(ua)
     if major is None or "like Mac OS X" in ua:
-        return out
+        return ()
     m = major.group(1)
     if "Edg/" in ua or "EdgA/" in ua:
         brand = "Microsoft Edge"
@@ -211,12 +223,11 @@ def browser_headers(ua: str, rng: random.Random) -> list[tuple[str, str]]:
         (name for key, name in _PLATFORMS if key in ua),
         "Unknown",
     )
-    out += [
+    return (
         ("sec-ch-ua", f'"{brand}";v="{m}", "Chromium";v="{m}", "Not_A Brand";v="24"'),
         ("sec-ch-ua-mobile", "?1" if "Mobile" in ua else "?0"),
         ("sec-ch-ua-platform", f'"{platform}"'),
-    ]
-    return out
+    )
 
 
 _PLATFORMS: Final = (

@@ -63,6 +63,11 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 _LOWER_ALNUM = string.ascii_lowercase + string.digits
 _B64URL = string.ascii_letters + string.digits + "-_"
+# A random UUID from 128 random bits: clear the version nibble and the variant's two bits,
+# set the version (4, or 5 for SNS ids) and the RFC 4122 variant (10).
+_UUID_CLEAR: Final = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID4_SET: Final = (0x4000 << 64) | (0x8000 << 48)
+_UUID5_SET: Final = (0x5000 << 64) | (0x8000 << 48)
 # Default invocation times fall in this window (epoch ms), so a seed fixes the time too.
 _TIME_LO = 1_704_067_200_000  # 2024-01-01T00:00:00Z
 _TIME_HI = 1_782_864_000_000  # 2026-07-01T00:00:00Z
@@ -90,11 +95,21 @@ def iso_seconds(ms: int) -> str:
 
 def clf_time(ms: int) -> str:
     """Common Log Format, as API Gateway writes it: ``10/Jul/2026:19:19:04 +0000``."""
-    t = _time.gmtime(ms // 1000)
-    return (
-        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
-    )
+    day, sec = divmod(ms // 1000, 86_400)
+    two = _TWO_DIGITS
+    return f"{_clf_day(day)}{two[sec // 3600]}:{two[sec // 60 % 60]}:{two[sec % 60]} +0000"
+
+
+#: "00" to "59": indexing is cheaper than formatting with ``:02d``.
+_TWO_DIGITS: Final = tuple(f"{i:02d}" for i in range(60))
+
+
+@functools.lru_cache(maxsize=4096)
+def _clf_day(day: int) -> str:
+    """``10/Jul/2026:``, the date part of :func:`clf_time` for ``day`` days since the epoch
+    (a function of ``day`` alone: events of the same day share it)."""
+    t = _time.gmtime(day * 86_400)
+    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year:04d}:"
 
 
 def parse_time(value: object) -> int:
@@ -193,16 +208,12 @@ class World:
 
     # -- identifiers ---------------------------------------------------------------
     def uuid4(self) -> str:
-        n = self.rng.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x4000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-        h = f"{n:032x}"
+        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID4_SET)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def uuid5_shaped(self) -> str:
         """UUID with version nibble 5, as SNS message ids have."""
-        n = self.rng.getrandbits(128)
-        n = (n & ~(0xF000 << 64) | (0x5000 << 64)) & ~(0xC000 << 48) | (0x8000 << 48)
-        h = f"{n:032x}"
+        h = "%032x" % (self.rng.getrandbits(128) & _UUID_CLEAR | _UUID5_SET)
         return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex(self, n: int) -> str:
@@ -241,7 +252,7 @@ class World:
 
     def trace_header(self, epoch_ms: int, *, parent: bool = False) -> str:
         """X-Ray ``Root=1-{epoch seconds hex}-{24 hex}`` (optionally with Parent and Sampled)."""
-        root = f"Root=1-{epoch_ms // 1000:08x}-{self.hex(24)}"
+        root = f"Root=1-{epoch_ms // 1000:08x}-{self.rng.getrandbits(96):024x}"  # hex(24) inlined
         if parent:
             return f"{root};Parent={self.hex(16)};Sampled={self.rng.randrange(2)}"
         return root
@@ -302,15 +313,24 @@ class World:
 
     def json_text(self) -> str:
         """``json_payload()`` as compact JSON, formatted directly (the same draws and text:
-        no value in it needs escaping, being a uuid, words, digits and a float's repr)."""
-        randint = self.rng.randint
+        no value in it needs escaping, being a uuid, words, digits and a float's repr).
+
+        Inlined: ``randint(a, b)`` is ``a + below(b - a + 1)``, ``upper_alnum(8)`` and
+        ``word()`` as written in their methods; the draws come in the same order."""
+        rng = self.rng
+        below, rand = rng.below, rng.random
+        words = _words()
         items = ",".join(
-            f'{{"sku":"{self.upper_alnum(8)}","quantity":{randint(1, 5)}}}'
-            for _ in range(randint(1, 3))
+            [
+                f'{{"sku":"{"".join([_UPPER_ALNUM[int(rand() * 36.0)] for _ in range(8)])}",'
+                f'"quantity":{1 + below(5)}}}'
+                for _ in range(1 + below(3))
+            ]
         )
         return (
-            f'{{"id":"{self.uuid4()}","type":"{self.word()}","customer":"{self.word()}",'
-            f'"amount":{randint(100, 99_999) / 100!r},"items":[{items}]}}'
+            f'{{"id":"{self.uuid4()}","type":"{words[below(len(words))]}",'
+            f'"customer":"{words[below(len(words))]}",'
+            f'"amount":{(100 + below(99_900)) / 100!r},"items":[{items}]}}'
         )
 
     def pick(self, seq: Sequence[Any]) -> Any:
