@@ -361,3 +361,43 @@ def test_invalidate_caches_makes_the_finders_answer_again(tmp_path: Path) -> Non
         assert not cache_module._unchanged(found, str(tmp_path))
         assert runner.invoke({}, cold=True).response == 1
         assert cache_module._unchanged(cache_module._FOUND[key], str(tmp_path))
+
+
+# -- loggers: the marked ones noted in the snapshot's walk -------------------------------
+def test_the_snapshot_notes_marked_loggers_and_unconfigure_uses_them() -> None:
+    import logging
+
+    from pytest_lambda._runtime.inprocess.swap_logging import (
+        reset_loggers,
+        snapshot_loggers,
+        unconfigure_marked_loggers,
+    )
+
+    marked = logging.getLogger("pytest_lambda_fast.marked")
+    plain = logging.getLogger("pytest_lambda_fast.plain")
+    marked.init = True  # type: ignore[attr-defined]  # as Powertools marks its loggers
+    marked.setLevel(logging.DEBUG)
+    try:
+        snapshot = snapshot_loggers()
+        assert "pytest_lambda_fast.marked" in snapshot.marked
+        assert "pytest_lambda_fast.plain" not in snapshot.marked
+        unconfigure_marked_loggers(frozenset(), snapshot)
+        assert not hasattr(marked, "init")
+        assert marked.level == logging.NOTSET
+        reset_loggers(snapshot, frozenset())  # the test's configuration back
+        assert marked.init is True  # type: ignore[attr-defined]
+        assert marked.level == logging.DEBUG
+
+        # a logger made after the snapshot: every logger is looked at again
+        snapshot = snapshot_loggers()
+        late = logging.getLogger("pytest_lambda_fast.late")
+        late.init = True  # type: ignore[attr-defined]
+        unconfigure_marked_loggers(frozenset(), snapshot)
+        assert not hasattr(late, "init")
+        assert not hasattr(marked, "init")
+        reset_loggers(snapshot, frozenset())
+        assert marked.init is True  # type: ignore[attr-defined]
+    finally:
+        for lg in (marked, plain):
+            lg.__dict__.pop("init", None)
+            lg.setLevel(logging.NOTSET)

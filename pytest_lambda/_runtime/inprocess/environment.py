@@ -31,6 +31,7 @@ from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages
 from pytest_lambda._runtime.inprocess.signals import SignalSwap
 from pytest_lambda._runtime.inprocess.swap import EnvironSwap, ModuleSwap, PopenEnv, encode_environ
 from pytest_lambda._runtime.inprocess.swap_logging import (
+    LoggerSnapshot,
     LoggingSwap,
     reset_loggers,
     snapshot_loggers,
@@ -284,7 +285,7 @@ class Environment:
         """The init phase: import the handler module (or take the callable) and resolve it."""
         shared = self._shared_packages()  # brings the module index up to date
         reset_cold_start_flags(sync=False)
-        unconfigure_marked_loggers(shared)
+        unconfigure_marked_loggers(shared, self._loggers)
         handler = self.config.handler
         if callable(handler):
             return handler
@@ -319,7 +320,7 @@ class Environment:
         # snapshot, its variables, its swaps) is freed now by reference counting, not
         # left to the garbage collector's later (and, past two generations, full) passes.
         self._undos = ()
-        self._loggers = {}
+        self._loggers = LoggerSnapshot()
         self.process._test_environ = _no_environ
 
 

@@ -13,7 +13,10 @@ import logging
 from collections.abc import Container, Mapping
 from typing import Any, Final
 
-__all__ = ["LoggingSwap", "reset_loggers", "snapshot_loggers", "unconfigure_marked_loggers"]
+__all__ = [
+    "LoggerSnapshot", "LoggingSwap", "reset_loggers", "snapshot_loggers",
+    "unconfigure_marked_loggers",
+]  # fmt: skip
 
 
 class LoggingSwap:
@@ -63,16 +66,36 @@ class LoggingSwap:
 _LoggerState = tuple[dict[str, Any], tuple[logging.Handler, ...], tuple[Any, ...]]
 
 
-def snapshot_loggers() -> dict[str, _LoggerState]:
+class LoggerSnapshot(dict[str, "_LoggerState"]):
+    """Every named logger's configuration (see :func:`snapshot_loggers`), and the names of
+    those a library marked as configured, seen in the same walk."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked: list[str] = []
+        self.size = -1  # entries in the logger manager's dict then (-1: not taken)
+
+
+def snapshot_loggers() -> LoggerSnapshot:
     """The configuration of every named logger, to undo an environment's changes later.
 
-    Copies in C (about 0.3 us per logger: boto3 and moto make hundreds).
+    Copies in C (about 0.3 us per logger: boto3 and moto make hundreds). The loggers with
+    attributes a plain logger does not have are noted on the way, for
+    :func:`unconfigure_marked_loggers`.
     """
-    return {
-        name: (dict(lg.__dict__), tuple(lg.handlers), tuple(lg.filters))
-        for name, lg in list(logging.root.manager.loggerDict.items())
-        if isinstance(lg, logging.Logger)
-    }
+    snapshot = LoggerSnapshot()
+    marked: list[str] = []
+    plain, plain_size = _PLAIN_LOGGER_ATTRS, len(_PLAIN_LOGGER_ATTRS)
+    logger_dict = logging.root.manager.loggerDict
+    for name, lg in list(logger_dict.items()):
+        if isinstance(lg, logging.Logger):
+            attrs = dict(lg.__dict__)
+            snapshot[name] = (attrs, tuple(lg.handlers), tuple(lg.filters))
+            # a plain logger has exactly the plain attributes (the size is compared first)
+            if len(attrs) != plain_size and not attrs.keys() <= plain:
+                marked.append(name)
+    snapshot.marked, snapshot.size = marked, len(logger_dict)
+    return snapshot
 
 
 _PLAIN_LOGGER_ATTRS: Final = frozenset(logging.Logger("_").__dict__) | {"parent", "manager"}
@@ -100,8 +123,13 @@ def _restore_logger(lg: logging.Logger, state: _LoggerState) -> None:
     # Attributes the environment's code set on a logger (Powertools marks its loggers with
     # ``init``/``powertools_handler``) would make the next environment's import believe
     # the logger is already configured.
-    for attr in lg.__dict__.keys() - saved.keys():
-        del lg.__dict__[attr]
+    namespace = lg.__dict__
+    for attr in namespace.keys() - saved.keys():
+        del namespace[attr]
+    # and the marks it had back (a test's configured logger that a new environment
+    # unconfigured: without its mark the library would set it up again, twice over)
+    for attr in saved.keys() - _PLAIN_LOGGER_ATTRS:
+        namespace[attr] = saved[attr]
     lg.level = saved.get("level", logging.NOTSET)
     lg.propagate = saved.get("propagate", True)
     lg.disabled = saved.get("disabled", False)
@@ -133,18 +161,30 @@ def reset_loggers(before: Mapping[str, _LoggerState], shared_packages: Container
         logging.root.manager._clear_cache()  # type: ignore[attr-defined]
 
 
-def unconfigure_marked_loggers(shared_packages: Container[str]) -> None:
+def unconfigure_marked_loggers(
+    shared_packages: Container[str], snapshot: LoggerSnapshot | None = None
+) -> None:
     """Give a new environment fresh copies of loggers a library marked as configured.
 
     A logger made in the test process by importing the handler module directly (AWS Lambda
     Powertools' ``Logger(service=...)`` marks its logger with ``init``) would make the
     environment's import skip its set-up and log to the test's stream. A new Lambda process
     has no such logger, so it is reset to defaults here; :func:`reset_loggers` gives the
-    test its configuration back when the environment closes.
+    test its configuration back when the environment closes. With the environment's
+    ``snapshot`` (no logger made since), only the loggers it saw marked are looked at.
     """
+    manager = logging.root.manager
+    names: list[str] | None = None
+    if snapshot is not None and snapshot.size == len(manager.loggerDict):
+        names = snapshot.marked
     changed = False
     plain = _PLAIN_LOGGER_ATTRS
-    for name, lg in list(logging.root.manager.loggerDict.items()):
+    items = (
+        list(manager.loggerDict.items())
+        if names is None
+        else [(name, manager.loggerDict.get(name)) for name in names]
+    )
+    for name, lg in items:
         if not isinstance(lg, logging.Logger) or lg.__dict__.keys() <= plain:
             continue
         if name.partition(".")[0] in shared_packages:
