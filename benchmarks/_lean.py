@@ -597,6 +597,40 @@ def cloudwatch_logs(seed: int | None = None) -> dict[str, Any]:
     return {"awslogs": {"data": base64.b64encode(raw).decode()}}
 
 
+def kafka(seed: int | None = None) -> dict[str, Any]:
+    """One Amazon MSK record in one topic-partition: the key ``topic-partition``, brokers of
+    one cluster in the ARN's region, base64 key and value, headers as byte lists."""
+    _reseed(seed)
+    ms = _now_ms()
+    cluster_id = f"{_R.getrandbits(24):06x}"
+    servers = ",".join(
+        f"b-{b}.orders-cluster-1.{cluster_id}.c3.kafka.{_REGION}.amazonaws.com:9098" for b in (1, 2)
+    )
+    value = f'{{"id":"{_uuid()}","amount":{_R.randrange(10**5) / 100}}}'
+    return {
+        "eventSource": "aws:kafka",
+        "eventSourceArn": f"arn:aws:kafka:{_REGION}:{_ACCOUNT}:cluster/orders-cluster-1/{_uuid()}-3",
+        "bootstrapServers": servers,
+        "records": {
+            "orders-0": [
+                {
+                    "topic": "orders",
+                    "partition": 0,
+                    "offset": _R.randrange(5_000_000),
+                    "timestamp": ms - _R.randrange(3_000),
+                    "timestampType": "CREATE_TIME",
+                    "key": base64.b64encode(f"orders-{_R.randrange(10**5)}".encode()).decode(),
+                    "value": base64.b64encode(value.encode()).decode(),
+                    "headers": [
+                        {"content-type": list(b"application/json")},
+                        {"traceparent": list(f"00-{_hex32()}-{_hex32()[:16]}-01".encode())},
+                    ],
+                }
+            ]
+        },
+    }
+
+
 LEAN: dict[str, Callable[[int | None], dict[str, Any]]] = {
     "apigw_v1": apigw_v1,
     "apigw_v2": apigw_v2,
@@ -611,4 +645,5 @@ LEAN: dict[str, Callable[[int | None], dict[str, Any]]] = {
     "eventbridge": eventbridge,
     "firehose": firehose,
     "cloudwatch_logs": cloudwatch_logs,
+    "kafka": kafka,
 }
