@@ -401,3 +401,51 @@ def test_the_snapshot_notes_marked_loggers_and_unconfigure_uses_them() -> None:
         for lg in (marked, plain):
             lg.__dict__.pop("init", None)
             lg.setLevel(logging.NOTSET)
+
+
+def test_a_directory_of_the_modules_name_that_becomes_a_package_wins(tmp_path: Path) -> None:
+    (tmp_path / "twin.py").write_text("def handler(event, context):\n    return 'module'\n")
+    (tmp_path / "twin").mkdir()  # a plain directory (data, say): the module is found
+    with LambdaRunner("twin.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == "module"
+        assert runner.invoke({}, cold=True).response == "module"
+        # an __init__.py in it changes that directory, not the task root
+        (tmp_path / "twin" / "__init__.py").write_text(
+            "def handler(event, context):\n    return 'package'\n"
+        )
+        assert runner.invoke({}, cold=True).response == "package"
+
+
+def test_a_name_registered_for_rewriting_later_changes_the_finders_state() -> None:
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    class Rewriter:  # pytest's AssertionRewritingHook keeps the names in _must_rewrite
+        def __init__(self) -> None:
+            self._must_rewrite: set[str] = set()
+
+        def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+            return None
+
+    import sys
+
+    rewriter = Rewriter()
+    sys.meta_path.insert(0, rewriter)
+    try:
+        before = cache_module._finders_state(None)
+        assert cache_module._finders_state(None) == before
+        rewriter._must_rewrite.add("app")  # pytest.register_assert_rewrite("app")
+        assert cache_module._finders_state(None) != before
+    finally:
+        sys.meta_path.remove(rewriter)
+
+
+def test_the_users_variables_keep_their_order_from_one_runner_to_the_next(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "order.py").write_text(
+        "import os\n\ndef handler(event, context):\n"
+        "    return [k for k in os.environ if k in ('PL_A', 'PL_B')]\n"
+    )
+    for env in ({"PL_A": "1", "PL_B": "2"}, {"PL_B": "2", "PL_A": "1"}):
+        with LambdaRunner("order.handler", root=tmp_path, env=env) as runner:
+            assert runner.invoke({}).response == list(env)

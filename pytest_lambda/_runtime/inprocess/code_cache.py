@@ -30,8 +30,10 @@ long ``sys.path``) while the answer cannot have changed: the same finders on
 (``importlib.invalidate_caches()`` makes it read the directory again, and the answer is
 asked for again too), and the directory's modification time unchanged to the nanosecond
 (a file added, removed or renamed there changes it). The finders before the path finder
-decide by the module's name (pytest's rewriter: test files, conftests and names registered
-for rewriting before the answer was kept).
+decide by the module's name (pytest's rewriter: test files, conftests and the names
+registered for rewriting, whose number is part of the check). Not kept: a module with a
+directory of its name beside it (an ``__init__.py`` added in that directory, which does
+not change the searched one, would make the package the answer).
 
 Only the init (the handler module's import) goes through it: modules a handler imports
 lazily during an invocation are imported as usual, and a warm invoke does not pay for it.
@@ -110,6 +112,19 @@ class _Found:
 _FOUND: dict[tuple[str, str], _Found] = {}  # (module name, directory searched first) -> found
 
 
+def _finders_state(own: object) -> tuple[object, ...]:
+    """The other finders on ``sys.meta_path``, in order, each with what it decides by that
+    can change: pytest's assertion rewriter with the number of names registered for
+    rewriting (``pytest.register_assert_rewrite`` after a first environment: the module is
+    to be rewritten from then on)."""
+    return tuple(
+        (finder, len(marked)) if isinstance(marked := getattr(finder, "_must_rewrite", None), set)
+        else finder
+        for finder in sys.meta_path
+        if finder is not own
+    )  # fmt: skip
+
+
 def _first_directory(path: Any) -> str | None:
     """The directory a module is looked for first: ``sys.path[0]``, or its package's."""
     entries = sys.path if path is None else path
@@ -128,7 +143,7 @@ class _CodeCacheFinder(importlib.abc.MetaPathFinder):
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname in self._busy:  # a finder importing the module it is asked about
             return None
-        meta_path = tuple(finder for finder in sys.meta_path if finder is not self)
+        meta_path = _finders_state(self)
         directory = _first_directory(path) if target is None else None
         if directory is not None:
             found = _FOUND.get((fullname, directory))
@@ -179,6 +194,11 @@ def _remember(fullname: str, directory: str, origin: str, meta_path: tuple[objec
     file_finder = sys.path_importer_cache.get(directory)
     finder_mtime = getattr(file_finder, "_path_mtime", None)
     if not isinstance(file_finder, importlib.machinery.FileFinder) or finder_mtime in (None, -1):
+        return
+    listing = getattr(file_finder, "_path_cache", None)
+    if not isinstance(listing, set) or fullname.rpartition(".")[2] in listing:
+        # a directory of the module's name: an __init__.py added in it later (not a change
+        # of this directory) would make it the package the finders find instead
         return
     try:
         st = _stat(directory)

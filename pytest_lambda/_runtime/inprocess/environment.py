@@ -136,14 +136,14 @@ _PER_SANDBOX: Final = ("AWS_LAMBDA_LOG_STREAM_NAME", "TMPDIR")
 _ENCODED_PER_SANDBOX: Final = tuple(os.environ.encodekey(k) for k in _PER_SANDBOX)
 # (the Lambda variables as given, their encoded form): runners of one configuration (the
 # fixture's, one per test) encode them once; compared by value, so a change is seen
-_LAST_ENCODED: list[tuple[dict[str, str], dict[Any, Any]]] = []
+_LAST_ENCODED: list[tuple[list[tuple[str, str]], dict[Any, Any]]] = []
 
 
 def _encoded_variables(config: EnvConfig, sandbox: Sandbox) -> dict[Any, Any]:
     """:func:`lambda_variables` as ``os.environ`` stores them (a new dict)."""
     values = lambda_variables(config, sandbox)
-    given = {k: v for k, v in values.items() if k not in _PER_SANDBOX or k in config.env}
-    if _LAST_ENCODED and _LAST_ENCODED[0][0] == given:
+    given = [(k, v) for k, v in values.items() if k not in _PER_SANDBOX or k in config.env]
+    if _LAST_ENCODED and _LAST_ENCODED[0][0] == given:  # order too: os.environ keeps it
         encoded = dict(_LAST_ENCODED[0][1])
         for key, name in zip(_ENCODED_PER_SANDBOX, _PER_SANDBOX, strict=True):
             if key in encoded and name not in config.env:  # the user's env= value stays

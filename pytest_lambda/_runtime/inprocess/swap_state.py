@@ -170,8 +170,9 @@ def _c_environ() -> dict[bytes, bytes] | None:
     """libc's ``environ`` as a dict (first value of a repeated name), None if not readable.
 
     The entries' addresses are read first: ``setenv``/``putenv`` replace pointers and never
-    rewrite a string (glibc keeps every string it made), so an entry whose pointer was in
-    the last reading is that reading's, and only new pointers are read as strings (pytest
+    rewrite a string (glibc keeps every string it made), so on glibc an entry whose pointer
+    was in the last reading is that reading's, and only new pointers are read as strings
+    (C code that ``putenv``s a buffer of its own and rewrites it in place is not seen) (pytest
     sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). When the
     array is where it was, its words are read in one C copy as far as its length then.
     """
@@ -202,13 +203,27 @@ def _c_environ() -> dict[bytes, bytes] | None:
             pointers = pointers[: pointers.index(0)]
             if pointers == cached.pointers:
                 return cached.values
-            return _keep(_CEnviron(address, pointers, cached.by_pointer))
+            return _keep(_CEnviron(address, pointers, cached.by_pointer if _STRINGS_KEPT else {}))
     while True:  # grown, or moved: the rest one word at a time
         word = words[len(pointers)]
         if not word:
             break
         pointers.append(word)
-    return _keep(_CEnviron(address, pointers, cached.by_pointer if cached is not None else {}))
+    known = cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
+    return _keep(_CEnviron(address, pointers, known))
+
+
+def _glibc() -> bool:
+    try:
+        return os.confstr("CS_GNU_LIBC_VERSION") is not None
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+# glibc's setenv never frees a string it put in environ (it keeps them for reuse), so an
+# address seen before holds the same entry; musl frees replaced ones (an address may come
+# back with another entry): elsewhere every entry is read again when the array changed.
+_STRINGS_KEPT: Final = _glibc()
 
 
 class _CEnviron:
