@@ -449,3 +449,41 @@ def test_the_users_variables_keep_their_order_from_one_runner_to_the_next(
     for env in ({"PL_A": "1", "PL_B": "2"}, {"PL_B": "2", "PL_A": "1"}):
         with LambdaRunner("order.handler", root=tmp_path, env=env) as runner:
             assert runner.invoke({}).response == list(env)
+
+
+def test_a_logger_the_test_changes_between_environments_comes_back_as_changed(
+    tmp_path: Path,
+) -> None:
+    import logging
+
+    (tmp_path / "meddler.py").write_text(
+        "import logging\n\ndef handler(event, context):\n"
+        "    lg = logging.getLogger('pytest_lambda_fast.cfg')\n"
+        "    lg.setLevel(logging.ERROR)\n"
+        "    lg.handlers.clear()\n"
+        "    lg.addHandler(logging.NullHandler())\n"
+        "    return lg.level\n"
+    )
+    lg = logging.getLogger("pytest_lambda_fast.cfg")
+    lg.setLevel(logging.INFO)
+    try:
+        with LambdaRunner("meddler.handler", root=tmp_path) as runner:
+            assert runner.invoke({}).response == logging.ERROR
+        assert lg.level == logging.INFO
+        assert lg.handlers == []
+        # the test changes it between two environments (the snapshot may reuse the state
+        # the last close left: only while the logger still equals it)
+        mine = logging.StreamHandler()
+        lg.setLevel(logging.DEBUG)
+        lg.addHandler(mine)
+        with LambdaRunner("meddler.handler", root=tmp_path) as runner:
+            assert runner.invoke({}).response == logging.ERROR
+        assert lg.level == logging.DEBUG
+        assert lg.handlers == [mine]
+        lg.handlers.remove(mine)  # in place, unseen by the logger's dict
+        with LambdaRunner("meddler.handler", root=tmp_path) as runner:
+            runner.invoke({})
+        assert lg.handlers == []
+    finally:
+        lg.handlers.clear()
+        lg.setLevel(logging.NOTSET)
