@@ -6,6 +6,7 @@ Only cheap imports here: Faker, jsonschema and freezegun load when first used.
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Generator
 from importlib import metadata
 from typing import Any, Final
@@ -313,6 +314,13 @@ def pytest_runtest_makereport(
         factory = item.stash.get(_EVENT_FACTORY, None)
         made = [g.event for g in factory.generated] if factory is not None else []
         add_sections(item, report, made)
+    if report.when == "teardown":  # the item's last report: what it kept for one can go
+        if _EVENT_FACTORY in item.stash:
+            del item.stash[_EVENT_FACTORY]
+        if "pytest_lambda._plugin.failure" in sys.modules:
+            from pytest_lambda._plugin.failure import forget
+
+            forget(item)
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -49,6 +49,16 @@ def record(item: pytest.Item, runner: LambdaRunner, invocation: Invocation) -> N
         del kept[0]
 
 
+def forget(item: pytest.Item) -> None:
+    """Drop ``item``'s kept invocations once its last report is made: pytest keeps every
+    item to the end of the session, and what they held (runners, contexts, responses,
+    logs) would stay in memory too, where each garbage collection pass walks it."""
+    if _RECORDED in item.stash:
+        del item.stash[_RECORDED]
+    if _COUNT in item.stash:
+        del item.stash[_COUNT]
+
+
 def handler_exception(item: pytest.Item) -> BaseException | None:
     """The exception the handler raised in the test's last invocation, if that one failed
     (module isolation: the object itself). An earlier failure the test went past is not it."""

@@ -196,6 +196,9 @@ def lambda_runner(
         yield runner
     finally:
         runner.close()
+        # the recording wrapper and the runner refer to each other: broken here, the runner
+        # is freed now rather than by a later garbage collection pass
+        vars(runner).pop("invoke", None)
 
 
 @pytest.fixture

@@ -368,6 +368,12 @@ class Runner:
             self._sandbox.remove()
             self._sandbox = None
         self._closed = True
+        # its invoke settings hold bound methods of its own: without this cycle, a closed
+        # runner is freed when its last reference goes, not by a garbage collection pass
+        self._settings = self._template = None
+        forget = getattr(self.backend, "forget", None)  # what it kept of those settings
+        if forget is not None:
+            forget()
         if self._unrestored:
             from pytest_lambda._runtime.inprocess.swap_state import warn_unrestored
 

@@ -217,3 +217,51 @@ def test_a_src_layout_import_error_names_the_root_setting(project: pytest.Pytest
     project.runpytest(
         *ARGS, "--lambda-handler=svc.app.handler", "--lambda-root=src"
     ).assert_outcomes(passed=1)
+
+
+def test_what_a_test_kept_for_its_report_is_dropped_after_its_last_report(
+    project: pytest.Pytester,
+) -> None:
+    # pytest keeps every item to the end of the session: the runners, invocations and
+    # events an item kept for a failure report would stay alive (and walked by every full
+    # garbage collection) unless dropped once the teardown report is made
+    project.makepyfile(test_app=TEST.replace("LINES", "0"))
+    project.makeconftest(
+        """
+import gc
+import weakref
+
+import pytest
+
+RUNNERS = []
+
+@pytest.fixture(autouse=True)
+def _watch(request):
+    if "lambda_runner" in request.fixturenames:
+        RUNNERS.append((request.node.name, weakref.ref(request.getfixturevalue("lambda_runner"))))
+    yield
+
+def pytest_sessionfinish(session):
+    from pytest_lambda._plugin import failure
+    from pytest_lambda import plugin
+
+    kept = [item.name for item in session.items if failure._RECORDED in item.stash]
+    factories = [item.name for item in session.items if plugin._EVENT_FACTORY in item.stash]
+    alive = [name for name, ref in RUNNERS if ref() is not None]
+    print(f"\\nKEPT={kept} FACTORIES={factories} RUNNERS={len(RUNNERS)} ALIVE={alive}")
+"""
+    )
+    project.makepyfile(
+        test_events="""
+def test_uses_events(lambda_event):
+    assert lambda_event.sqs()["Records"]
+"""
+    )
+    result = project.runpytest(*ARGS, "-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1, passed=2)
+    # the passing test's runner is freed at once; the failing one's traceback (kept by
+    # pytest for the report and post-mortem debugging) may still hold it
+    line = next(x for x in result.stdout.lines if x.startswith("KEPT="))
+    assert line.startswith("KEPT=[] FACTORIES=[] RUNNERS=2 ALIVE=")
+    assert "test_passes" not in line
+    result.stdout.fnmatch_lines(["*- lambda invocations -*"])  # the failing test's report

@@ -48,6 +48,10 @@ class InProcessBackend:
             return clock
         return clock.refresh()
 
+    def forget(self) -> None:
+        """Drop the clock kept for the last settings (their runner closed: they refer to it)."""
+        self._clock = self._clock_for = None
+
     def refusal(self, handler: object) -> str | None:
         return None
 
