@@ -487,3 +487,22 @@ def test_a_logger_the_test_changes_between_environments_comes_back_as_changed(
     finally:
         lg.handlers.clear()
         lg.setLevel(logging.NOTSET)
+
+
+def test_a_name_repeated_in_the_c_environ_has_its_first_value() -> None:
+    reading = swap_state._CEnviron(
+        1, [11, 12, 13], {11: (b"A", b"first"), 12: (b"B", b"b"), 13: (b"A", b"second")}
+    )
+    assert reading.values == {b"A": b"first", b"B": b"b"}  # as getenv() finds it
+    assert reading.by_pointer[13] == (b"A", b"second")
+
+
+def test_the_c_environ_counted_in_one_call_matches_a_walk(c_environ_readable: None) -> None:
+    import ctypes
+
+    address = swap_state._C_ENVIRON["where"].value
+    count = swap_state._pointer_count(ctypes, address)
+    walked = 0
+    while swap_state._C_ENVIRON["words"][walked]:
+        walked += 1
+    assert count in (None, walked)  # None: this platform's pointers cannot be counted so

@@ -193,7 +193,15 @@ def _c_environ() -> dict[bytes, bytes] | None:
     if not address:
         return {}
     cached: _CEnviron | None = _C_ENVIRON.get("cache")
-    pointers: list[int] = []
+    known = cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
+    count = _pointer_count(ctypes, address)
+    if count is not None:  # the whole array in one C copy
+        size = ctypes.sizeof(ctypes.c_void_p)
+        pointers = memoryview(ctypes.string_at(address, count * size)).cast("P").tolist()
+        if cached is not None and cached.address == address and pointers == cached.pointers:
+            return cached.values
+        return _keep(_CEnviron(address, pointers, known))
+    pointers = []
     if cached is not None and cached.address == address:
         # at least as long as then (unsetenv shifts entries in place, setenv grows it)
         size = ctypes.sizeof(ctypes.c_void_p)
@@ -203,14 +211,48 @@ def _c_environ() -> dict[bytes, bytes] | None:
             pointers = pointers[: pointers.index(0)]
             if pointers == cached.pointers:
                 return cached.values
-            return _keep(_CEnviron(address, pointers, cached.by_pointer if _STRINGS_KEPT else {}))
+            return _keep(_CEnviron(address, pointers, known))
     while True:  # grown, or moved: the rest one word at a time
         word = words[len(pointers)]
         if not word:
             break
         pointers.append(word)
-    known = cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
     return _keep(_CEnviron(address, pointers, known))
+
+
+def _pointer_count(ctypes: Any, address: int) -> int | None:
+    """The number of entries of the ``environ`` array at ``address``, from one C call, or
+    None when that way cannot tell.
+
+    ``wcslen`` counts the 4-byte units before the first zero one, and reads nothing past
+    it: on a little-endian 64-bit system that is the lower half of the terminating NULL
+    word, unless a pointer has a zero half first (an address below 4 GiB, or one that is a
+    multiple of 4 GiB). Such a count is refused: it is odd, or the word it ends at is not
+    zero. Then the words are read one at a time instead.
+    """
+    wcslen = _C_ENVIRON.get("wcslen", False)
+    if wcslen is False:
+        wcslen = None
+        if (
+            sys.byteorder == "little"
+            and ctypes.sizeof(ctypes.c_void_p) == 8
+            and ctypes.sizeof(ctypes.c_wchar) == 4
+        ):
+            try:
+                wcslen = ctypes.CDLL(None).wcslen
+                wcslen.restype, wcslen.argtypes = ctypes.c_size_t, [ctypes.c_void_p]
+            except (OSError, AttributeError):
+                wcslen = None
+        _C_ENVIRON["wcslen"] = wcslen
+    if wcslen is None:
+        return None
+    units: int = wcslen(address)
+    if units % 2:
+        return None
+    count = units // 2
+    if ctypes.c_void_p.from_address(address + count * 8).value:
+        return None  # stopped at a pointer's lower half, not at the terminator
+    return count
 
 
 def _glibc() -> bool:
@@ -234,19 +276,24 @@ class _CEnviron:
     def __init__(
         self, address: int, pointers: list[int], known: dict[int, tuple[bytes, bytes]]
     ) -> None:
-        import ctypes
-
         self.address, self.pointers = address, pointers
-        by_pointer: dict[int, tuple[bytes, bytes]] = {}
-        values: dict[bytes, bytes] = {}
-        for pointer in pointers:
-            pair = known.get(pointer)
-            if pair is None:
-                key, _, value = ctypes.string_at(pointer).partition(b"=")
-                pair = (key, value)
-            by_pointer[pointer] = pair
-            values.setdefault(*pair)
-        self.by_pointer, self.values = by_pointer, values
+        get = known.get
+        pairs = [get(pointer) for pointer in pointers]
+        if None in pairs:  # entries not seen before (found by C searches): read as strings
+            import ctypes
+
+            i = pairs.index(None)
+            while True:
+                key, _, value = ctypes.string_at(pointers[i]).partition(b"=")
+                pairs[i] = (key, value)
+                try:
+                    i = pairs.index(None, i + 1)
+                except ValueError:
+                    break
+        entries: list[tuple[bytes, bytes]] = pairs  # type: ignore[assignment]
+        self.by_pointer = dict(zip(pointers, entries, strict=True))
+        # the first value of a repeated name, as getenv() finds it: built from the end
+        self.values = dict(reversed(entries))
 
 
 def _keep(reading: _CEnviron) -> dict[bytes, bytes]:
