@@ -15,7 +15,8 @@ loader becomes a ``SourceFileLoader`` that reads the source (a few microseconds)
 it is byte for byte the source of the last import of that file, returns that import's code
 object. The first import of a file in the process is the standard loader's (the ``.pyc``
 when valid, else a compile); a file whose source changed since is compiled from its new
-source (not the ``.pyc``, whose check of size and whole seconds can miss a quick rewrite). A code object is a function of the source, the path and the interpreter's
+source (not the ``.pyc``, whose check of size and whole seconds can miss a quick
+rewrite). A code object is a function of the source, the path and the interpreter's
 optimisation level, and it is immutable: running it again in a new module's namespace is
 what a fresh import does with the one it unmarshals. Comparing the source, not its
 modification time, means a handler file a test rewrites within the file system's clock
