@@ -169,12 +169,12 @@ _C_ENVIRON: Final[dict[str, Any]] = {}
 def _c_environ() -> dict[bytes, bytes] | None:
     """libc's ``environ`` as a dict (first value of a repeated name), None if not readable.
 
-    The entries' addresses are read first: ``setenv``/``putenv`` replace pointers and never
-    rewrite a string (glibc keeps every string it made), so on glibc an entry whose pointer
-    was in the last reading is that reading's, and only new pointers are read as strings
-    (C code that ``putenv``s a buffer of its own and rewrites it in place is not seen) (pytest
-    sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). When the
-    array is where it was, its words are read in one C copy as far as its length then.
+    The entries' addresses are read first, the array's length from one C call where it can
+    be (:func:`_pointer_count`). ``setenv``/``putenv`` replace pointers and never rewrite a
+    string, and glibc keeps every string it made, so on glibc an entry whose address was in
+    the last reading is that reading's and only new addresses are read as strings (pytest
+    sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). C code
+    that ``putenv``s a buffer of its own and then rewrites it in place is not seen.
     """
     try:
         import ctypes
