@@ -109,3 +109,7 @@ class Backend(Protocol):
     def state(self, env: Any, config: EnvConfig) -> EnvironmentState:
         """What the test can observe of ``env``."""
         ...
+
+    def forget(self) -> None:
+        """Drop what it keeps of its runner's settings (the runner closed; they refer to it)."""
+        ...

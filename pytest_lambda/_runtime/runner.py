@@ -371,9 +371,7 @@ class Runner:
         # its invoke settings hold bound methods of its own: without this cycle, a closed
         # runner is freed when its last reference goes, not by a garbage collection pass
         self._settings = self._template = None
-        forget = getattr(self.backend, "forget", None)  # what it kept of those settings
-        if forget is not None:
-            forget()
+        self.backend.forget()  # and what the backend kept of them
         if self._unrestored:
             from pytest_lambda._runtime.inprocess.swap_state import warn_unrestored
 

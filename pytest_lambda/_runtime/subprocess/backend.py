@@ -48,6 +48,9 @@ class SubprocessBackend:
     def __init__(self) -> None:
         self._noted = False  # this runner's logs had the frozen-clock note
 
+    def forget(self) -> None:
+        """Nothing kept of the runner's settings between invokes."""
+
     def refusal(self, handler: object) -> str | None:
         from pytest_lambda._runtime.subprocess.support import runtime_unavailable
 
