@@ -11,7 +11,7 @@
   ``MemoryError`` the handler could catch. The cost of polling: an allocation faster than
   about 5 GB/s can pass the limit by up to one interval's worth before the kill.
 * ``isolation="module"``: a limit cannot be enforced on the test process. :func:`memory_mark` and
-  :func:`added_mb` measure what one invocation (with its init, on a cold start) added to the test process's
+  :func:`memory_end` measure what one invocation (with its init, on a cold start) added to the test process's
   memory at its peak: Linux's peak-RSS counter is reset at the start (``/proc/self/clear_refs``,
   about 0.5 µs), read at the end; :func:`memory_warning` words it when it passed ``memory_mb``.
   Where the counter cannot be reset, the peak only shows when it passes the process's earlier
@@ -29,7 +29,7 @@ from typing import Final
 from pytest_lambda._runtime.invocation import InvocationFailure
 
 __all__ = [
-    "WATCH_EVERY", "added_mb", "memory_end", "memory_mark", "memory_warning", "out_of_memory",
+    "WATCH_EVERY", "memory_end", "memory_mark", "memory_warning", "out_of_memory",
 ]  # fmt: skip
 
 WATCH_EVERY: Final = 0.01
@@ -73,7 +73,7 @@ _clear_fd: int = -2  # -2: not opened yet; -1: cannot be written
 
 
 def memory_mark() -> int:
-    """Start measuring an invocation (module isolation): the mark for :func:`added_mb`.
+    """Start measuring an invocation (module isolation): the mark for :func:`memory_end`.
 
     Resets this process's peak RSS to its current RSS when Linux allows it; otherwise the
     mark is the earlier peak, and the growth measured is a lower bound.
@@ -90,15 +90,10 @@ def memory_mark() -> int:
     return _peak()
 
 
-def added_mb(mark: int) -> int:
-    """What the invocation added to the process's memory at its peak since ``mark``, in MB."""
-    return max(0, _peak() - mark) // _KB // 1024
-
-
 def memory_end(mark: int) -> tuple[int, int]:
-    """``(added_mb(mark), peak MB)`` from one reading: the end of an invocation measures
-    what it added (for the warning) and the process's peak (the REPORT line's Max Memory
-    Used) with a single ``getrusage`` call."""
+    """``(added, peak)`` in MB from one ``getrusage`` reading: what the invocation added to
+    the process's memory at its peak since ``mark`` (for the warning), and the process's
+    peak (the REPORT line's Max Memory Used)."""
     peak = _peak()
     return max(0, peak - mark) // _KB // 1024, peak // _KB // 1024
 

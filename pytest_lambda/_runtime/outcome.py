@@ -6,8 +6,6 @@ or exception becomes the error object the runtime or the platform would return.
 
 from __future__ import annotations
 
-import sys
-import time
 import traceback
 from typing import Any, Final
 
@@ -26,7 +24,6 @@ __all__ = [
     "exception_error",
     "exit_error",
     "exit_status",
-    "max_memory_mb",
     "size_error",
     "timeout_error",
     "uncaught_text",
@@ -35,7 +32,6 @@ __all__ = [
 _EXIT_ERROR: Final = "Runtime.ExitError"
 _encode_event: Final = one_shot_encoder(allow_nan=False, ensure_ascii=False, separators=(",", ":"))
 _SIZE_ERROR: Final = "Function.ResponseSizeTooLarge"
-_PEAK: Final[dict[str, float]] = {"value": -1.0, "at": 0.0}
 
 
 def _dollar_path(path: tuple[str | int, ...]) -> str:
@@ -189,25 +185,6 @@ def size_error(request_id: str) -> InvocationFailure:
 def uncaught_text(exc: BaseException) -> str:
     """What the interpreter prints for an exception nobody caught."""
     return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-
-def max_memory_mb() -> int:
-    """Peak resident memory of this (test) process in MB, for the REPORT line.
-
-    Read at most every 10 ms (a peak only grows, and a REPORT line shows whole MB).
-    """
-    now = time.monotonic()
-    cached = _PEAK["value"]
-    if cached >= 0 and now - _PEAK["at"] < 0.01:
-        return int(cached)
-    try:
-        import resource
-    except ImportError:  # pragma: no cover - Windows
-        return 0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    value = int(peak // (1024 * 1024 if sys.platform == "darwin" else 1024))
-    _PEAK["value"], _PEAK["at"] = value, now
-    return value
 
 
 class ProcessExit(BaseException):

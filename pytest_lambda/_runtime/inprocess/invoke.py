@@ -31,7 +31,6 @@ from pytest_lambda._runtime.outcome import (
     exception_error,
     exit_error,
     exit_status,
-    max_memory_mb,
     size_error,
     timeout_error,
     uncaught_text,
@@ -266,7 +265,13 @@ def _invoke(
             capture.write(platform.end(now, request_id))
             capture.write(
                 platform.report(
-                    now, request_id, init_ms or 0.0, init_ms, "error", failed.type, max_memory_mb()
+                    now,
+                    request_id,
+                    init_ms or 0.0,
+                    init_ms,
+                    "error",
+                    failed.type,
+                    memory_end(mark)[1],
                 )
             )
             invocation = Invocation(
