@@ -198,25 +198,12 @@ def _c_environ() -> dict[bytes, bytes] | None:
     if count is not None:  # the whole array in one C copy
         size = ctypes.sizeof(ctypes.c_void_p)
         pointers = memoryview(ctypes.string_at(address, count * size)).cast("P").tolist()
-        if cached is not None and cached.address == address and pointers == cached.pointers:
-            return cached.values
-        return _keep(_CEnviron(address, pointers, known))
-    pointers = []
-    if cached is not None and cached.address == address:
-        # at least as long as then (unsetenv shifts entries in place, setenv grows it)
-        size = ctypes.sizeof(ctypes.c_void_p)
-        array = ctypes.string_at(address, (len(cached.pointers) + 1) * size)
-        pointers = memoryview(array).cast("P").tolist()
-        if 0 in pointers:
-            pointers = pointers[: pointers.index(0)]
-            if pointers == cached.pointers:
-                return cached.values
-            return _keep(_CEnviron(address, pointers, known))
-    while True:  # grown, or moved: the rest one word at a time
-        word = words[len(pointers)]
-        if not word:
-            break
-        pointers.append(word)
+    else:  # one word at a time
+        pointers = []
+        while word := words[len(pointers)]:
+            pointers.append(word)
+    if cached is not None and cached.address == address and pointers == cached.pointers:
+        return cached.values
     return _keep(_CEnviron(address, pointers, known))
 
 
