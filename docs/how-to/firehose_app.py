@@ -17,7 +17,9 @@ def transform(event: dict[str, Any], context: Any) -> dict[str, Any]:
                         "data": record["data"]})  # fmt: skip
             continue
         if click.get("bot"):
-            out.append({"recordId": record["recordId"], "result": "Dropped", "data": record["data"]})
+            out.append(
+                {"recordId": record["recordId"], "result": "Dropped", "data": record["data"]}
+            )
             continue
         line = json.dumps({"page": click.get("page"), "ms": click.get("ms")}) + "\n"
         data = base64.b64encode(line.encode()).decode()

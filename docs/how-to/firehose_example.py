@@ -11,7 +11,9 @@ HERE = Path(__file__).parent
 
 
 def test_every_record_is_answered(lambda_event):
-    event = lambda_event.firehose(datas=[{"page": "/", "ms": 3}, {"page": "/a", "bot": True}, b"\xff"])
+    event = lambda_event.firehose(
+        datas=[{"page": "/", "ms": 3}, {"page": "/a", "bot": True}, b"\xff"]
+    )
     with LambdaRunner("firehose_app.transform", root=HERE) as runner:
         response = runner.invoke(event).response
 

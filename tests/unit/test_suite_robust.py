@@ -99,7 +99,9 @@ def handler(event, context):
 """
 
 
-def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_variant(root, tmp_path):
+def test_an_s3_handler_failing_on_encoded_keys_passes_with_a_warning_naming_the_variant(
+    root, tmp_path
+):
     result = run_check("app.handler", "s3", "robust", SuiteOptions(seed=3, root=root(UNDECODED_S3)))
     assert result.outcome == "passed"
     assert [f.severity for f in result.findings] == ["warning"] * 4

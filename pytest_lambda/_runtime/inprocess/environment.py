@@ -283,9 +283,8 @@ class Environment:
     # -- jobs (run on the worker thread while active) --------------------------------------
     def init_job(self) -> Any:
         """The init phase: import the handler module (or take the callable) and resolve it."""
-        shared = self._shared_packages()  # brings the module index up to date
-        reset_cold_start_flags(sync=False)
-        unconfigure_marked_loggers(shared, self._loggers)
+        reset_cold_start_flags()  # brings the module index up to date
+        unconfigure_marked_loggers(self.modules.view.shared_on_demand(), self._loggers)
         handler = self.config.handler
         if callable(handler):
             return handler
@@ -308,7 +307,8 @@ class Environment:
             self.worker.stop()
         newer = _close_environment(self)
         if newer is None:
-            reset_loggers(self._loggers, self._shared_packages())
+            # the shared packages are only asked about for loggers made since the snapshot
+            reset_loggers(self._loggers, self.modules.view.shared_on_demand())
         else:  # its snapshot holds this environment's changes: they go when it closes
             newer._loggers = self._loggers
         self.modules.modules.clear()

@@ -23,7 +23,7 @@ import bisect
 import os
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 from pytest_lambda._runtime.inprocess.dict_version import TagReader, tag_reader
@@ -242,7 +242,8 @@ class RootView:
         """The top-level packages of entries this environment does not own (after a refresh):
         every top-level name in ``sys.modules`` but those whose entries are all its own.
 
-        The same set again (O(1)) while the index logged no change since it was computed.
+        O(own modules), not O(top-level names): the answer is a question put to the index's
+        counts per top-level name; the same object again while the index logged no change.
         """
         own = self.refresh()
         cached = self._shared
@@ -252,15 +253,49 @@ class RootView:
         for name in own:
             top = name.partition(".")[0]
             own_tops[top] = own_tops.get(top, 0) + 1
-        tops = INDEX.tops
-        only_own = {top for top, count in own_tops.items() if tops.get(top, 0) <= count}
-        shared = frozenset(tops.keys() - only_own)
+        shared = SharedPackages(INDEX.tops, own_tops)
         self._shared = (self._mark, shared)
         return shared
 
+    def shared_on_demand(self) -> Container[str]:
+        """:meth:`shared`, brought up to date only if a question is asked (most environments
+        close without a new logger to ask about, and then skip the index's catch-up)."""
+        return _OnDemand(self.shared)
 
-SharedPackages = frozenset[str]
-"""Top-level names some ``sys.modules`` entry under which is not the environment's."""
+
+class SharedPackages(Container[str]):
+    """Top-level names some ``sys.modules`` entry under which is not the environment's.
+
+    Answers from the index's entry count per top-level name (as of its last sync) against
+    the environment's own count.
+    """
+
+    __slots__ = ("_own", "_tops")
+
+    def __init__(self, tops: dict[str, int], own_tops: dict[str, int]) -> None:
+        self._tops, self._own = tops, own_tops
+
+    def __contains__(self, top: object) -> bool:
+        if not isinstance(top, str):
+            return False
+        with INDEX.lock:
+            return self._tops.get(top, 0) > self._own.get(top, 0)
+
+
+class _OnDemand(Container[str]):
+    """A container made by ``make()`` at its first question."""
+
+    __slots__ = ("_made", "_make")
+
+    def __init__(self, make: Callable[[], Container[str]]) -> None:
+        self._make: Callable[[], Container[str]] = make
+        self._made: Container[str] | None = None
+
+    def __contains__(self, item: object) -> bool:
+        made = self._made
+        if made is None:
+            made = self._made = self._make()
+        return item in made
 
 
 _VIEWS: dict[tuple[str | None, tuple[str, ...]], RootView] = {}

@@ -1,0 +1,156 @@
+"""The fast paths of issue 19's fourth pass keep behaviour (module isolation).
+
+* a new environment reuses the last close's logger snapshot only while no logger was made
+  or changed: a change the test makes between environments (a level, a handler appended
+  in place, an attribute) is kept, and what an environment changes is still undone;
+* the shared packages are a question put to the module index (a top-level name is shared
+  while some entry under it is not the environment's), asked only when needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda import LambdaRunner
+from pytest_lambda._runtime.inprocess import swap_logging
+from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
+
+APP = """
+import logging
+
+log = logging.getLogger("growth_app.worker")
+
+
+def handler(event, context):
+    target = logging.getLogger(event.get("logger", "growth_app.worker"))
+    if event.get("level"):
+        target.setLevel(event["level"])
+    if event.get("handler"):
+        target.handlers.append(logging.NullHandler())  # in place, not addHandler
+    if event.get("mark"):
+        target.marked_by_env = event["mark"]
+    return {"level": target.level, "handlers": len(target.handlers)}
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "growth_app.py").write_text(APP)
+    return tmp_path
+
+
+@pytest.fixture
+def test_logger() -> logging.Logger:
+    lg = logging.getLogger("growth_test.configured")
+    saved = (lg.level, list(lg.handlers))
+    yield lg
+    lg.setLevel(saved[0])
+    lg.handlers[:] = saved[1]
+    lg.__dict__.pop("marked_by_test", None)
+    lg.__dict__.pop("marked_by_env", None)
+
+
+def _environment_snapshot(runner: LambdaRunner) -> swap_logging.LoggerSnapshot:
+    env = runner._env
+    assert env is not None
+    snapshot: swap_logging.LoggerSnapshot = env._loggers
+    return snapshot
+
+
+def test_an_unchanged_process_reuses_the_last_snapshot(root: Path) -> None:
+    with LambdaRunner("growth_app.handler", root=root) as runner:
+        assert runner.invoke({}).ok
+        assert runner.invoke({}, cold=True).ok
+        first = _environment_snapshot(runner)
+        assert runner.invoke({}, cold=True).ok
+        if first._tag is None:  # no version tags on this Python: always a fresh walk
+            pytest.skip("dict version tags are not readable here")
+        assert _environment_snapshot(runner) is first
+
+
+@pytest.mark.parametrize("change", ["level", "handler", "attribute"])
+def test_a_change_the_test_makes_between_environments_is_kept(
+    root: Path, test_logger: logging.Logger, change: str
+) -> None:
+    with LambdaRunner("growth_app.handler", root=root) as runner:
+        assert runner.invoke({}).ok
+        runner.new_environment()
+        added = logging.NullHandler()
+        if change == "level":
+            test_logger.setLevel(logging.DEBUG)
+        elif change == "handler":
+            test_logger.handlers.append(added)
+        else:
+            test_logger.marked_by_test = "yes"  # type: ignore[attr-defined]
+        # the environment changes the same logger; its close gives back the test's state
+        event = {"logger": test_logger.name, "level": "ERROR", "handler": True, "mark": "env"}
+        assert runner.invoke(event).ok
+        runner.new_environment()
+    if change == "level":
+        assert test_logger.level == logging.DEBUG
+    elif change == "handler":
+        assert test_logger.handlers == [added]
+    else:
+        assert test_logger.marked_by_test == "yes"  # type: ignore[attr-defined]
+    assert not hasattr(test_logger, "marked_by_env")
+
+
+@pytest.mark.parametrize(
+    "event",
+    [{"level": "DEBUG"}, {"handler": True}, {"mark": "x"}],
+    ids=["level", "handler-in-place", "attribute"],
+)
+def test_what_an_environment_changes_is_undone_with_a_reused_snapshot(
+    root: Path, event: dict[str, object]
+) -> None:
+    worker = logging.getLogger("growth_app.worker")
+    before = (worker.level, list(worker.handlers), dict(worker.__dict__))
+    with LambdaRunner("growth_app.handler", root=root) as runner:
+        for _ in range(3):  # the later environments start from the reused snapshot
+            assert runner.invoke(event, cold=True).ok
+            runner.new_environment()
+            assert (worker.level, worker.handlers) == before[:2]
+            assert worker.__dict__.keys() == before[2].keys()
+
+
+def test_shared_packages_count_the_entries_that_are_not_the_environments(root: Path) -> None:
+    view = view_for(str(root) + "/", ())
+    own_name, other_name = "growth_probe_pkg.own", "growth_probe_pkg.other"
+    own = type(sys)(own_name)
+    own.__file__ = str(root / "growth_probe_pkg" / "own.py")
+    other = type(sys)(other_name)
+    other.__file__ = "/venv/lib/python3.11/site-packages/growth_probe_pkg/other.py"
+    sys.modules[own_name] = own
+    try:
+        shared = view.shared()
+        assert isinstance(shared, SharedPackages)
+        assert "growth_probe_pkg" not in shared  # every entry under it is the environment's
+        assert "logging" in shared
+        assert 3 not in shared
+        sys.modules[other_name] = other
+        assert "growth_probe_pkg" in view.shared()  # one entry is not
+    finally:
+        sys.modules.pop(own_name, None)
+        sys.modules.pop(other_name, None)
+        INDEX.sync()
+
+
+def test_a_logger_made_under_a_shared_package_survives_the_close(root: Path) -> None:
+    """Asked on demand: the shared packages are computed when a new logger needs them."""
+    name = "logging.growth_probe_made_by_env"  # under a shared (stdlib) top-level name
+    logging.root.manager.loggerDict.pop(name, None)
+    try:
+        with LambdaRunner("growth_app.handler", root=root) as runner:
+            assert runner.invoke({"logger": name, "level": "ERROR"}).ok
+        assert logging.getLogger(name).level == logging.ERROR  # kept: a shared package's
+
+        with LambdaRunner("growth_app.handler", root=root) as runner:
+            assert runner.invoke({"logger": "growth_app.made", "level": "ERROR"}).ok
+        assert logging.getLogger("growth_app.made").level == logging.NOTSET  # its own: reset
+    finally:
+        logging.root.manager.loggerDict.pop(name, None)
+        logging.root.manager.loggerDict.pop("growth_app.made", None)
