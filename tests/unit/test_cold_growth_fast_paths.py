@@ -4,19 +4,25 @@
   or changed: a change the test makes between environments (a level, a handler appended
   in place, an attribute) is kept, and what an environment changes is still undone;
 * the shared packages are a question put to the module index (a top-level name is shared
-  while some entry under it is not the environment's), asked only when needed.
+  while some entry under it is not the environment's), asked only when needed;
+* what C code changed in the C ``environ`` since an environment's mark is read from the
+  entries that came or went, and equals the comparison of two whole readings.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from pytest_lambda import LambdaRunner
-from pytest_lambda._runtime.inprocess import swap_logging
+from pytest_lambda._runtime.inprocess import swap_logging, swap_state
 from pytest_lambda._runtime.inprocess.module_index import INDEX, SharedPackages, view_for
 
 APP = """
@@ -44,7 +50,7 @@ def root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def test_logger() -> logging.Logger:
+def test_logger() -> Iterator[logging.Logger]:
     lg = logging.getLogger("growth_test.configured")
     saved = (lg.level, list(lg.handlers))
     yield lg
@@ -154,3 +160,82 @@ def test_a_logger_made_under_a_shared_package_survives_the_close(root: Path) -> 
     finally:
         logging.root.manager.loggerDict.pop(name, None)
         logging.root.manager.loggerDict.pop("growth_app.made", None)
+
+
+# -- the C environ: what changed since the mark, from the entries that came or went ------
+def _libc() -> object:
+    ctypes = pytest.importorskip("ctypes")
+    if swap_state.c_environ_diff() is None:
+        pytest.skip("the C environ is not readable here")
+    return ctypes.CDLL(None)
+
+
+_NAMES = [f"PL_MARK_{i}" for i in range(4)]
+
+
+def _cleanup() -> None:
+    for name in _NAMES:
+        os.environ.pop(name, None)
+        os.unsetenv(name)
+
+
+def _apply(libc: object, step: tuple[str, str, str]) -> None:
+    how, name, value = step
+    if how == "c-set":
+        libc.setenv(name.encode(), value.encode(), 1)  # type: ignore[attr-defined]
+    elif how == "c-unset":
+        libc.unsetenv(name.encode())  # type: ignore[attr-defined]
+    elif how == "py-set":
+        os.environ[name] = value
+    elif how == "py-del":
+        os.environ.pop(name, None)
+    else:  # os.environ's data changed without putenv
+        data = os.environ._data  # type: ignore[attr-defined]
+        data[os.environ.encodekey(name)] = os.environ.encodevalue(value)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_marks_answer_is_the_whole_comparisons(seed: int) -> None:
+    """Random C-level and os.environ changes before and after the mark: the answer equals
+    "differs now" minus "differed at the mark", each from a whole reading."""
+    libc = _libc()
+    rng = random.Random(seed)
+    kinds = ["c-set", "c-unset", "py-set", "py-del", "data"]
+
+    def steps(count: int) -> list[tuple[str, str, str]]:
+        return [
+            (rng.choice(kinds), rng.choice(_NAMES), rng.choice(["a", "b", "c"]))
+            for _ in range(count)
+        ]
+
+    _cleanup()
+    try:
+        for step in steps(rng.randint(0, 3)):  # differences the process had before
+            _apply(libc, step)
+        before = swap_state.c_environ_diff() or set()
+        mark = swap_state.CEnvironMark()
+        for step in steps(rng.randint(0, 4)):
+            _apply(libc, step)
+        expected = (swap_state.c_environ_diff() or set()) - before
+        assert mark.changes() == expected
+    finally:
+        _cleanup()
+
+
+def test_a_mark_with_nothing_changed_answers_without_reading_entries() -> None:
+    _libc()
+    mark = swap_state.CEnvironMark()
+    with mock.patch.object(swap_state, "_entry_at", side_effect=AssertionError("read")):
+        assert mark.changes() == set()
+
+
+def test_a_c_change_is_found_among_pytests_own_changes() -> None:
+    libc = _libc()
+    _cleanup()
+    try:
+        mark = swap_state.CEnvironMark()
+        os.environ["PL_MARK_0"] = "set through os.environ"  # as pytest's PYTEST_CURRENT_TEST
+        libc.setenv(b"PL_MARK_1", b"from C", 1)  # type: ignore[attr-defined]
+        assert mark.changes() == {"PL_MARK_1"}
+    finally:
+        _cleanup()

@@ -71,10 +71,10 @@ from typing import Any, Final
 from pytest_lambda._runtime.inprocess.swap_state import (
     ACTIVE,
     MISSING,
+    CEnvironMark,
     Settings,
     apply_settings,
     apply_sys,
-    c_environ_diff,
     install_env_wrappers,
     set_c,
     settings,
@@ -246,7 +246,7 @@ class ProcessSwap:
         # Always taken (importing ctypes once per process, ~5 ms): without it, a difference
         # the test process had before (readline exports LINES/COLUMNS at the C level when
         # imported) would be blamed on the handler once ctypes is loaded.
-        self.c_baseline = c_environ_diff()
+        self.c_mark = CEnvironMark()
 
     def _note(self, module: types.ModuleType, name: str) -> None:
         key = (module, name)
@@ -362,10 +362,8 @@ class ProcessSwap:
         """
         if "ctypes" not in sys.modules:
             return []
-        diff = c_environ_diff()
-        if not diff or self.c_baseline is None:
-            return []
-        return sorted(diff - self.c_baseline - _TERMINAL_SIZE)
+        changed = self.c_mark.changes()
+        return sorted(changed - _TERMINAL_SIZE) if changed else []
 
     def unrestored(self) -> list[str]:
         """What this environment changed that is not undone: for the report and the warning."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import _locale
 import _socket
+import array
 import contextlib
 import faulthandler
 import gc
@@ -23,6 +24,7 @@ from typing import Any, Final
 __all__ = [
     "ACTIVE",
     "MISSING",
+    "CEnvironMark",
     "Settings",
     "apply_settings",
     "apply_sys",
@@ -176,6 +178,29 @@ def _c_environ() -> dict[bytes, bytes] | None:
     sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). C code
     that ``putenv``s a buffer of its own and then rewrites it in place is not seen.
     """
+    read = _c_pointers()
+    if read is None:
+        return None
+    address, blob = read
+    if not address:
+        return {}
+    cached: _CEnviron | None = _C_ENVIRON.get("cache")
+    if cached is not None and cached.address == address and cached.blob == blob:
+        return cached.values
+    known: dict[int, tuple[bytes, bytes]] = (
+        cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
+    )
+    return _keep(_CEnviron(address, _pointer_list(blob), known, blob))
+
+
+def _pointer_list(blob: bytes) -> list[int]:
+    pointers: list[int] = memoryview(blob).cast("P").tolist()
+    return pointers
+
+
+def _c_pointers() -> tuple[int, bytes] | None:
+    """The address of libc's ``environ`` array and its entries' pointers (native words, as
+    bytes: one C copy where the length can be counted in C), or None if not readable."""
     try:
         import ctypes
     except ImportError:
@@ -189,22 +214,16 @@ def _c_environ() -> dict[bytes, bytes] | None:
         except (OSError, ValueError, AttributeError):
             return None
         _C_ENVIRON.update(words=words, where=where)
-    address = _C_ENVIRON["where"].value
+    address: int | None = _C_ENVIRON["where"].value
     if not address:
-        return {}
-    cached: _CEnviron | None = _C_ENVIRON.get("cache")
-    known = cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
+        return 0, b""
     count = _pointer_count(ctypes, address)
     if count is not None:  # the whole array in one C copy
-        size = ctypes.sizeof(ctypes.c_void_p)
-        pointers = memoryview(ctypes.string_at(address, count * size)).cast("P").tolist()
-    else:  # one word at a time
-        pointers = []
-        while word := words[len(pointers)]:
-            pointers.append(word)
-    if cached is not None and cached.address == address and pointers == cached.pointers:
-        return cached.values
-    return _keep(_CEnviron(address, pointers, known))
+        return address, ctypes.string_at(address, count * ctypes.sizeof(ctypes.c_void_p))
+    pointers: list[int] = []  # one word at a time
+    while word := words[len(pointers)]:
+        pointers.append(word)
+    return address, memoryview(array.array("P", pointers)).tobytes()
 
 
 def _pointer_count(ctypes: Any, address: int) -> int | None:
@@ -255,32 +274,46 @@ def _glibc() -> bool:
 _STRINGS_KEPT: Final = _glibc()
 
 
-class _CEnviron:
-    """One reading of the C ``environ``: its address, its entries' pointers, the dict."""
+# Entries seen, by address (glibc only, see _STRINGS_KEPT); forgotten past this many
+# (pytest makes three PYTEST_CURRENT_TEST strings per test).
+_KNOWN_LIMIT: Final = 4096
 
-    __slots__ = ("address", "by_pointer", "pointers", "values")
+
+class _CEnviron:
+    """One reading of the C ``environ``: its address, its entries' pointers, the dict.
+
+    ``known`` maps addresses to the entries read there before; the ones read now are added
+    to it, and it is kept as :attr:`by_pointer` (one map for every reading, so a reading
+    that differs by one entry costs one string read and C-level copies, not a Python walk).
+    """
+
+    __slots__ = ("address", "blob", "by_pointer", "pointers", "values")
 
     def __init__(
-        self, address: int, pointers: list[int], known: dict[int, tuple[bytes, bytes]]
+        self,
+        address: int,
+        pointers: list[int],
+        known: dict[int, tuple[bytes, bytes]],
+        blob: bytes = b"",
     ) -> None:
-        self.address, self.pointers = address, pointers
-        get = known.get
-        pairs = [get(pointer) for pointer in pointers]
+        self.address, self.pointers, self.blob = address, pointers, blob
+        pairs = list(map(known.get, pointers))
         if None in pairs:  # entries not seen before (found by C searches): read as strings
             import ctypes
 
+            if len(known) > _KNOWN_LIMIT:
+                known = {}
             i = pairs.index(None)
             while True:
                 key, _, value = ctypes.string_at(pointers[i]).partition(b"=")
-                pairs[i] = (key, value)
+                pairs[i] = known[pointers[i]] = (key, value)
                 try:
                     i = pairs.index(None, i + 1)
                 except ValueError:
                     break
-        entries: list[tuple[bytes, bytes]] = pairs  # type: ignore[assignment]
-        self.by_pointer = dict(zip(pointers, entries, strict=True))
+        self.by_pointer = known
         # the first value of a repeated name, as getenv() finds it: built from the end
-        self.values = dict(reversed(entries))
+        self.values: dict[bytes, bytes] = dict(reversed(pairs))  # type: ignore[arg-type]
 
 
 def _keep(reading: _CEnviron) -> dict[bytes, bytes]:
@@ -299,7 +332,97 @@ def c_environ_diff() -> set[str] | None:
     if c_values is None:
         return None
     data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+    return _differences(c_values, data)
+
+
+class CEnvironMark:
+    """The C ``environ`` when an environment starts, to tell later what C code changed.
+
+    :meth:`changes` gives the names whose value in the C ``environ`` differs from
+    ``os.environ`` now and did not at the mark: set from C (``setenv()`` through
+    :mod:`ctypes`, an extension), not through ``os.environ``. A difference the test process
+    had before (readline exports ``LINES``/``COLUMNS`` at the C level) is not one.
+
+    The mark keeps the array's pointers and a copy of ``os.environ``'s data, nothing read
+    as strings. On glibc (which never frees a string it put in ``environ``), the answer
+    reads only the entries whose pointer came or went since, and compares only their
+    names: pytest replaces ``PYTEST_CURRENT_TEST`` at every phase, so an environment made
+    in one phase and closed in the next sees one or two entries change, not all. A name
+    ``os.environ`` changed without ``putenv`` (its data replaced directly) makes it read
+    everything, as elsewhere, where the differences are taken whole at the mark.
+    """
+
+    __slots__ = ("_baseline", "_blob", "_data")
+
+    def __init__(self) -> None:
+        read = _c_pointers()
+        self._blob = read[1] if read is not None else None
+        data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+        self._data = dict(data)
+        self._baseline: set[str] | None = None
+        if read is not None and not _STRINGS_KEPT:  # old entries may be freed: read now
+            self._baseline = c_environ_diff()
+
+    def changes(self) -> set[str] | None:
+        """Names whose C value differs from ``os.environ`` now and did not at the mark
+        (None when the C ``environ`` cannot be read)."""
+        before = self._blob
+        read = _c_pointers() if before is not None else None
+        if before is None or read is None:
+            return None
+        data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+        if read[1] == before and data == self._data:
+            return set()
+        if self._baseline is not None or not _STRINGS_KEPT:
+            now = c_environ_diff()
+            return None if now is None else now - (self._baseline or set())
+        return self._compare(before, read[1], data)
+
+    def _compare(self, before: bytes, after: bytes, data: dict[Any, Any]) -> set[str] | None:
+        then, now, mark_data = set(_pointer_list(before)), set(_pointer_list(after)), self._data
+        known = _known_entries()
+        gone = [_entry_at(p, known) for p in then - now]
+        came = [_entry_at(p, known) for p in now - then]
+        c_then, c_now = dict(gone), dict(came)  # the names whose entry went / came
+        touched = c_then.keys() | c_now.keys()
+        moved = {k for k, _ in data.items() ^ mark_data.items()} if data != mark_data else set()
+        if len(c_then) != len(gone) or len(c_now) != len(came) or not moved <= touched:
+            # a name twice (not setenv's doing), or os.environ changed where C did not:
+            # both readings whole, the mark's from its pointers (their strings are kept)
+            then_values = _CEnviron(0, _pointer_list(before), known).values
+            now_values = _c_environ()
+            if now_values is None:
+                return None
+            return _differences(now_values, data) - _differences(then_values, mark_data)
+        out: set[str] = set()
+        for name in touched:
+            value_now, value_then = c_now.get(name), c_then.get(name)
+            if value_now != data.get(name) and value_then == mark_data.get(name):
+                out.add(os.fsdecode(name))
+        return out
+
+
+def _differences(c_values: dict[bytes, bytes], data: dict[Any, Any]) -> set[str]:
+    if c_values == data:
+        return set()
     return {os.fsdecode(k) for k, _ in c_values.items() ^ data.items()}
+
+
+def _known_entries() -> dict[int, tuple[bytes, bytes]]:
+    cached: _CEnviron | None = _C_ENVIRON.get("cache")
+    if cached is None or len(cached.by_pointer) > _KNOWN_LIMIT:
+        return {}
+    return cached.by_pointer
+
+
+def _entry_at(pointer: int, known: dict[int, tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
+    entry = known.get(pointer)
+    if entry is None:
+        import ctypes
+
+        key, _, value = ctypes.string_at(pointer).partition(b"=")
+        entry = known[pointer] = (key, value)
+    return entry
 
 
 def warn_unrestored(items: list[str]) -> None:
