@@ -239,3 +239,27 @@ def test_a_c_change_is_found_among_pytests_own_changes() -> None:
         assert mark.changes() == {"PL_MARK_1"}
     finally:
         _cleanup()
+
+
+# -- /tmp: a scratch directory's real path with its parent's resolved once ---------------
+def test_the_real_path_of_a_scratch_directory_is_realpaths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_lambda._runtime.inprocess.tmp_redirect import _real_dir
+
+    real = tmp_path / "real"
+    (real / "scratch").mkdir(parents=True)
+    (tmp_path / "linked").symlink_to(real)
+    (real / "link-to-scratch").symlink_to(real / "scratch")
+    monkeypatch.chdir(real)
+    for path in [
+        str(real / "scratch"),
+        str(tmp_path / "linked" / "scratch"),  # a parent that is a link
+        str(real / "link-to-scratch"),  # the directory itself a link
+        "scratch",  # relative: the cwd's, never cached
+        str(real / "scratch") + "/",
+        str(real / "scratch" / ".."),
+    ]:
+        assert _real_dir(path) == os.path.realpath(path), path
+    monkeypatch.chdir(tmp_path)
+    assert _real_dir("real") == os.path.realpath("real")

@@ -56,7 +56,7 @@ import posixpath
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pytest_lambda._runtime.inprocess.tmp_spelling import (
     renamed_file,
@@ -312,8 +312,72 @@ def _slots() -> list[_Slot]:
     return _SLOTS
 
 
+class _Group(NamedTuple):
+    """The slots of one module namespace, to check and set in a few C-level calls."""
+
+    namespace: dict[str, Any]
+    names: tuple[str, ...]
+    originals: tuple[Any, ...]
+    wrappers: tuple[Any, ...]
+    put: dict[str, Any]  # name -> wrapper
+    restore: dict[str, Any]  # name -> genuine function
+
+
+class _Plan(NamedTuple):
+    groups: list[_Group]
+    classes: list[_Slot]  # set with setattr, one by one
+    joins: list[tuple[set[Any], tuple[Any, ...]]]  # an os.supports_* set, the wrappers joining it
+
+
+_PLAN: list[_Plan] = []
+
+
+def _plan() -> _Plan:
+    """The slots grouped by module namespace, the class slots, and each ``os.supports_*``
+    set with the wrappers that join it (built once)."""
+    if not _PLAN:
+        by_namespace: dict[int, list[_Slot]] = {}
+        classes: list[_Slot] = []
+        joins: dict[int, tuple[set[Any], list[Any]]] = {}
+        for slot in _slots():
+            namespace, sets = slot[4], slot[5]
+            if namespace is None:
+                classes.append(slot)
+            else:
+                by_namespace.setdefault(id(namespace), []).append(slot)
+            for members in sets:
+                joins.setdefault(id(members), (members, []))[1].append(slot[3])
+        groups = []
+        for slots in by_namespace.values():
+            namespace = slots[0][4]
+            assert namespace is not None
+            groups.append(
+                _Group(
+                    namespace, tuple(s[1] for s in slots), tuple(s[2] for s in slots),
+                    tuple(s[3] for s in slots), {s[1]: s[3] for s in slots},
+                    {s[1]: s[2] for s in slots},
+                )
+            )  # fmt: skip
+        _PLAN.append(_Plan(groups, classes, [(m, tuple(ws)) for m, ws in joins.values()]))
+    return _PLAN[0]
+
+
 def _put_in_place() -> None:
+    """Every wrapper in place: in the usual case (each namespace still holds the genuine
+    functions) checked and set in one C call per namespace, else slot by slot."""
     global _partial
+    plan = _plan()
+    if all(tuple(map(g.namespace.get, g.names)) == g.originals for g in plan.groups) and all(
+        vars(owner).get(name) is orig for owner, name, orig, *_ in plan.classes
+    ):
+        for group in plan.groups:
+            group.namespace.update(group.put)
+        for owner, name, _orig, wrapper, *_ in plan.classes:
+            setattr(owner, name, wrapper)
+        for members, wrappers in plan.joins:
+            members.update(wrappers)
+        _partial = False
+        return
     partial = False
     for owner, name, orig, wrapper, namespace, sets in _slots():
         current = vars(owner).get(name) if namespace is None else namespace.get(name)
@@ -330,14 +394,41 @@ def _put_in_place() -> None:
 
 
 def _take_out() -> None:
-    for owner, name, orig, wrapper, namespace, sets in _SLOTS or ():
-        if namespace is None:
-            if vars(owner).get(name) is wrapper:
-                setattr(owner, name, orig)
-        elif namespace.get(name) is wrapper:
-            namespace[name] = orig
-        for members in sets:
-            members.discard(wrapper)
+    """The genuine functions back where a wrapper of ours is (a mock set since stays)."""
+    if _SLOTS is None:
+        return
+    plan = _plan()
+    for group in plan.groups:
+        namespace = group.namespace
+        if tuple(map(namespace.get, group.names)) == group.wrappers:
+            namespace.update(group.restore)
+            continue
+        for name, wrapper in group.put.items():
+            if namespace.get(name) is wrapper:
+                namespace[name] = group.restore[name]
+    for owner, name, orig, wrapper, *_ in plan.classes:
+        if vars(owner).get(name) is wrapper:
+            setattr(owner, name, orig)
+    for members, wrappers in plan.joins:
+        members.difference_update(wrappers)
+
+
+_REAL_PARENTS: dict[str, str] = {}  # a scratch directory's parent -> its real path
+
+
+def _real_dir(path: str) -> str:
+    """``os.path.realpath(path)``, with the real path of its parent (the temporary directory
+    every sandbox is made in) resolved once per process: a scratch directory that is no
+    link itself costs one ``lstat``, not one per component."""
+    parent, name = os.path.split(path)
+    if not name or name in (".", "..") or not os.path.isabs(parent) or os.path.islink(path):
+        return os.path.realpath(path)
+    real_parent = _REAL_PARENTS.get(parent)
+    if real_parent is None:
+        if len(_REAL_PARENTS) > 64:
+            _REAL_PARENTS.clear()
+        real_parent = _REAL_PARENTS[parent] = os.path.realpath(parent)
+    return os.path.join(real_parent, name)
 
 
 def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
@@ -366,7 +457,7 @@ class TmpRedirect:
         """``keep``: more directories of the test's that keep their real place (the empty
         AWS config files the environment's variables name, for example)."""
         global _installed, _exempt_tuple
-        self.target = _Target(os.path.realpath(scratch) if ENABLED else scratch)
+        self.target = _Target(_real_dir(scratch) if ENABLED else scratch)
         self._saved: list[_Target | None] = []
         # its own directory, for the other environments alive (a handler invoking a runner)
         self._exempt = [*_exempt_prefixes(root, keep), self.target.prefix] if ENABLED else []
