@@ -224,6 +224,8 @@ def lambda_variables(config: EnvConfig, sandbox: Sandbox) -> dict[str, str]:
     return values
 
 
+# the genuine stat: os.stat is wrapped while an environment with a /tmp redirect exists
+_stat: Final = sys.modules["posix" if os.name == "posix" else "nt"].stat
 _AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
 _AWS_PATHS: list[tuple[str, str]] = []  # the two files in it
 
@@ -234,7 +236,7 @@ def _empty_aws_files() -> tuple[str, str]:
     if _AWS_PATHS:
         paths = _AWS_PATHS[0]
         try:
-            if os.stat(paths[0]).st_size == 0 and os.stat(paths[1]).st_size == 0:
+            if _stat(paths[0]).st_size == 0 and _stat(paths[1]).st_size == 0:
                 return paths
         except OSError:
             pass

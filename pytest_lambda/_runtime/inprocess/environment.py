@@ -159,7 +159,10 @@ def _environ_data(config: EnvConfig, sandbox: Sandbox) -> tuple[dict[Any, Any], 
     (only the Lambda variables are encoded, and those of the last configuration are reused:
     ~5 us, not ~30 us), and a reader of its values."""
     base: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
-    data = {k: v for k, v in base.items() if k not in _ENCODED_CREDENTIAL_SOURCES}
+    data = base.copy()  # in C; then the credential sources out (usually none is there)
+    if not _ENCODED_CREDENTIAL_SOURCES.isdisjoint(data):
+        for key in _ENCODED_CREDENTIAL_SOURCES:
+            data.pop(key, None)
     data.update(_encoded_variables(config, sandbox))
     return data, _Values(data)
 
