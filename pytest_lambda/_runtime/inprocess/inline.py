@@ -171,6 +171,10 @@ def _note(text: str) -> None:
         os.write(2, text.encode("utf-8", "replace"))
 
 
+# An inline worker's wake event: never set (one for all of them, not one per environment).
+_NEVER_SET: Final = threading.Event()
+
+
 class InlineWorker:
     """An environment's jobs, run on the thread that made it: ``submit(job)``, then ``wait(...)``."""
 
@@ -186,7 +190,7 @@ class InlineWorker:
         self.busy = False
         self.outcome: tuple[bool, Any] = (True, None)
         self.exit: ProcessExit | None = None
-        self.wake = threading.Event()  # never set: a frozen-clock sleep at the deadline raises
+        self.wake = _NEVER_SET  # a frozen-clock sleep at the deadline raises instead
         self.fired = False  # the watchdog reached the deadline
         self.in_job = False  # the job's own code runs (not the bookkeeping around it)
         self.stopped = False  # a frozen-clock sleep reached the deadline

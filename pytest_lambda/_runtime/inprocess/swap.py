@@ -90,6 +90,9 @@ def _decode_tz(value: Any) -> str | None:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+_ENCODED_KEYS: dict[tuple[str, ...], frozenset[Any]] = {}  # c_keys as given -> encoded
+
+
 class EnvironSwap:
     """An environment's ``os.environ``: ``activate()`` puts it in place, ``deactivate()`` back.
 
@@ -106,7 +109,11 @@ class EnvironSwap:
     def __init__(self, data: _Data, c_keys: Iterable[str] = ("TZ",)) -> None:
         self.data = data
         encode_key = os.environ.encodekey
-        self.c_keys = frozenset(encode_key(k) for k in c_keys)
+        c_keys = tuple(c_keys)
+        encoded = _ENCODED_KEYS.get(c_keys)
+        if encoded is None:
+            encoded = _ENCODED_KEYS[c_keys] = frozenset(encode_key(k) for k in c_keys)
+        self.c_keys = encoded
         # (test vars, env vars, C ops in, C ops out, tzset() in, tzset() out) for the last pair
         self._cache: tuple[_Data, _Data, _Ops, _Ops, bool, bool] | None = None
         self._test: _Data | None = None
