@@ -222,11 +222,54 @@ def test_the_marks_answer_is_the_whole_comparisons(seed: int) -> None:
         _cleanup()
 
 
-def test_a_mark_with_nothing_changed_answers_without_reading_entries() -> None:
+def test_a_mark_with_nothing_changed_answers_from_the_pointers_alone() -> None:
     _libc()
     mark = swap_state.CEnvironMark()
-    with mock.patch.object(swap_state, "_entry_at", side_effect=AssertionError("read")):
+    fail = mock.Mock(side_effect=AssertionError("compared or read"))
+    with (
+        mock.patch.object(swap_state.CEnvironMark, "_compare", fail),
+        mock.patch.object(swap_state, "_c_reading", fail),
+        mock.patch.object(swap_state, "_entry_at", fail),
+    ):
         assert mark.changes() == set()
+    assert not fail.called
+
+
+def test_an_entry_that_went_is_read_as_it_was_at_the_mark() -> None:
+    """A putenv() entry is its caller's buffer: once replaced in environ the caller may
+    reuse it, so the mark reads its entries when it is taken, not at the answer."""
+    libc = _libc()
+    ctypes = pytest.importorskip("ctypes")
+    os.environ["PL_MARK_0"] = "1"
+    buffer = ctypes.create_string_buffer(b"PL_MARK_0=1", 64)
+    libc.putenv(buffer)  # the test's C code: the same value, in its own buffer
+    try:
+        mark = swap_state.CEnvironMark()
+        libc.setenv(b"PL_MARK_0", b"2", 1)  # C code of the handler: the buffer leaves environ
+        buffer.value = b"PL_MARK_1=x"  # and its owner reuses it
+        assert mark.changes() == {"PL_MARK_0"}
+    finally:
+        _cleanup()
+
+
+def test_a_reused_putenv_buffer_is_read_again_by_the_next_reading() -> None:
+    """Only the last reading's addresses are trusted: an address that left environ and came
+    back holds what its owner put there since."""
+    libc = _libc()
+    ctypes = pytest.importorskip("ctypes")
+    buffer = ctypes.create_string_buffer(b"PL_MARK_0=1", 64)
+    try:
+        os.environ["PL_MARK_0"] = "1"
+        libc.putenv(buffer)
+        before = swap_state.c_environ_diff() or set()
+        os.environ["PL_MARK_0"] = "2"  # setenv through os.environ: the buffer leaves environ
+        assert swap_state.c_environ_diff() == before
+        buffer.value = b"PL_MARK_1=5"
+        libc.putenv(buffer)  # the same address, another variable
+        os.environ._data[os.environ.encodekey("PL_MARK_1")] = b"5"  # type: ignore[attr-defined]
+        assert swap_state.c_environ_diff() == before  # C and os.environ agree
+    finally:
+        _cleanup()
 
 
 def test_a_c_change_is_found_among_pytests_own_changes() -> None:

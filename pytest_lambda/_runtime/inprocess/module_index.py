@@ -266,8 +266,10 @@ class RootView:
 class SharedPackages(Container[str]):
     """Top-level names some ``sys.modules`` entry under which is not the environment's.
 
-    Answers from the index's entry count per top-level name (as of its last sync) against
-    the environment's own count.
+    Answers from the index's entry count per top-level name as the index is when asked,
+    against the environment's own count when this was made: ask :meth:`RootView.shared`
+    for a new one after modules were imported (it gives the same object only while the
+    index logged no change).
     """
 
     __slots__ = ("_own", "_tops")

@@ -178,19 +178,27 @@ def _c_environ() -> dict[bytes, bytes] | None:
     sets ``PYTEST_CURRENT_TEST`` at every test phase: one entry, not all of them). C code
     that ``putenv``s a buffer of its own and then rewrites it in place is not seen.
     """
+    reading = _c_reading()
+    return None if reading is None else reading.values
+
+
+def _c_reading() -> _CEnviron | None:
+    """The :class:`_CEnviron` of libc's ``environ`` now (the last one while it is unchanged),
+    None if not readable."""
     read = _c_pointers()
     if read is None:
         return None
     address, blob = read
     if not address:
-        return {}
+        return _CEnviron(0, [], {})
     cached: _CEnviron | None = _C_ENVIRON.get("cache")
     if cached is not None and cached.address == address and cached.blob == blob:
-        return cached.values
+        return cached
     known: dict[int, tuple[bytes, bytes]] = (
         cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
     )
-    return _keep(_CEnviron(address, _pointer_list(blob), known, blob))
+    reading = _C_ENVIRON["cache"] = _CEnviron(address, _pointer_list(blob), known, blob)
+    return reading
 
 
 def _pointer_list(blob: bytes) -> list[int]:
@@ -274,17 +282,11 @@ def _glibc() -> bool:
 _STRINGS_KEPT: Final = _glibc()
 
 
-# Entries seen, by address (glibc only, see _STRINGS_KEPT); forgotten past this many
-# (pytest makes three PYTEST_CURRENT_TEST strings per test).
-_KNOWN_LIMIT: Final = 4096
-
-
 class _CEnviron:
     """One reading of the C ``environ``: its address, its entries' pointers, the dict.
 
-    ``known`` maps addresses to the entries read there before; the ones read now are added
-    to it, and it is kept as :attr:`by_pointer` (one map for every reading, so a reading
-    that differs by one entry costs one string read and C-level copies, not a Python walk).
+    ``known`` is the previous reading's map of addresses to entries (glibc only, see
+    :data:`_STRINGS_KEPT`): only entries at other addresses are read as strings.
     """
 
     __slots__ = ("address", "blob", "by_pointer", "pointers", "values")
@@ -301,24 +303,18 @@ class _CEnviron:
         if None in pairs:  # entries not seen before (found by C searches): read as strings
             import ctypes
 
-            if len(known) > _KNOWN_LIMIT:
-                known = {}
             i = pairs.index(None)
             while True:
                 key, _, value = ctypes.string_at(pointers[i]).partition(b"=")
-                pairs[i] = known[pointers[i]] = (key, value)
+                pairs[i] = (key, value)
                 try:
                     i = pairs.index(None, i + 1)
                 except ValueError:
                     break
-        self.by_pointer = known
+        entries: list[tuple[bytes, bytes]] = pairs  # type: ignore[assignment]
+        self.by_pointer = dict(zip(pointers, entries, strict=True))
         # the first value of a repeated name, as getenv() finds it: built from the end
-        self.values: dict[bytes, bytes] = dict(reversed(pairs))  # type: ignore[arg-type]
-
-
-def _keep(reading: _CEnviron) -> dict[bytes, bytes]:
-    _C_ENVIRON["cache"] = reading
-    return reading.values
+        self.values = dict(reversed(entries))
 
 
 def c_environ_diff() -> set[str] | None:
@@ -343,57 +339,50 @@ class CEnvironMark:
     :mod:`ctypes`, an extension), not through ``os.environ``. A difference the test process
     had before (readline exports ``LINES``/``COLUMNS`` at the C level) is not one.
 
-    The mark keeps the array's pointers and a copy of ``os.environ``'s data, nothing read
-    as strings. On glibc (which never frees a string it put in ``environ``), the answer
-    reads only the entries whose pointer came or went since, and compares only their
-    names: pytest replaces ``PYTEST_CURRENT_TEST`` at every phase, so an environment made
-    in one phase and closed in the next sees one or two entries change, not all. A name
-    ``os.environ`` changed without ``putenv`` (its data replaced directly) makes it read
-    everything, as elsewhere, where the differences are taken whole at the mark.
+    The mark is a reading of the C ``environ`` (its entries, as :func:`c_environ_diff`
+    reads them) and a copy of ``os.environ``'s data; the differences at the mark are not
+    computed. The answer compares only the names of the entries that came or went since:
+    pytest replaces ``PYTEST_CURRENT_TEST`` at every phase, so an environment made in one
+    phase and closed in the next sees one or two entries change, not all. Entries that
+    went are read from the mark's reading (their memory may be reused since: a
+    ``putenv()`` buffer belongs to its caller once replaced), entries that came are read
+    now. A name twice in the array, or one ``os.environ`` changed where C did not (its data
+    replaced directly), makes it compare both readings whole.
     """
 
-    __slots__ = ("_baseline", "_blob", "_data")
+    __slots__ = ("_data", "_reading")
 
     def __init__(self) -> None:
-        read = _c_pointers()
-        self._blob = read[1] if read is not None else None
+        self._reading = _c_reading()
         data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
         self._data = dict(data)
-        self._baseline: set[str] | None = None
-        if read is not None and not _STRINGS_KEPT:  # old entries may be freed: read now
-            self._baseline = c_environ_diff()
 
     def changes(self) -> set[str] | None:
         """Names whose C value differs from ``os.environ`` now and did not at the mark
         (None when the C ``environ`` cannot be read)."""
-        before = self._blob
-        read = _c_pointers() if before is not None else None
-        if before is None or read is None:
+        then = self._reading
+        read = _c_pointers() if then is not None else None
+        if then is None or read is None:
             return None
         data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
-        if read[1] == before and data == self._data:
+        if read[1] == then.blob and data == self._data:
             return set()
-        if self._baseline is not None or not _STRINGS_KEPT:
-            now = c_environ_diff()
-            return None if now is None else now - (self._baseline or set())
-        return self._compare(before, read[1], data)
+        return self._compare(then, read[1], data)
 
-    def _compare(self, before: bytes, after: bytes, data: dict[Any, Any]) -> set[str] | None:
-        then, now, mark_data = set(_pointer_list(before)), set(_pointer_list(after)), self._data
-        known = _known_entries()
-        gone = [_entry_at(p, known) for p in then - now]
-        came = [_entry_at(p, known) for p in now - then]
+    def _compare(self, then: _CEnviron, after: bytes, data: dict[Any, Any]) -> set[str] | None:
+        mark_data, before = self._data, set(then.pointers)
+        now = set(_pointer_list(after))
+        gone = [then.by_pointer[p] for p in before - now]
+        came = [_entry_at(p) for p in now - before]
         c_then, c_now = dict(gone), dict(came)  # the names whose entry went / came
         touched = c_then.keys() | c_now.keys()
         moved = {k for k, _ in data.items() ^ mark_data.items()} if data != mark_data else set()
         if len(c_then) != len(gone) or len(c_now) != len(came) or not moved <= touched:
-            # a name twice (not setenv's doing), or os.environ changed where C did not:
-            # both readings whole, the mark's from its pointers (their strings are kept)
-            then_values = _CEnviron(0, _pointer_list(before), known).values
+            # a name twice (not setenv's doing), or os.environ changed where C did not
             now_values = _c_environ()
             if now_values is None:
                 return None
-            return _differences(now_values, data) - _differences(then_values, mark_data)
+            return _differences(now_values, data) - _differences(then.values, mark_data)
         out: set[str] = set()
         for name in touched:
             value_now, value_then = c_now.get(name), c_then.get(name)
@@ -408,21 +397,11 @@ def _differences(c_values: dict[bytes, bytes], data: dict[Any, Any]) -> set[str]
     return {os.fsdecode(k) for k, _ in c_values.items() ^ data.items()}
 
 
-def _known_entries() -> dict[int, tuple[bytes, bytes]]:
-    cached: _CEnviron | None = _C_ENVIRON.get("cache")
-    if cached is None or len(cached.by_pointer) > _KNOWN_LIMIT:
-        return {}
-    return cached.by_pointer
+def _entry_at(pointer: int) -> tuple[bytes, bytes]:
+    import ctypes
 
-
-def _entry_at(pointer: int, known: dict[int, tuple[bytes, bytes]]) -> tuple[bytes, bytes]:
-    entry = known.get(pointer)
-    if entry is None:
-        import ctypes
-
-        key, _, value = ctypes.string_at(pointer).partition(b"=")
-        entry = known[pointer] = (key, value)
-    return entry
+    key, _, value = ctypes.string_at(pointer).partition(b"=")
+    return key, value
 
 
 def warn_unrestored(items: list[str]) -> None:
