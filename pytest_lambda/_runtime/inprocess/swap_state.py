@@ -289,7 +289,7 @@ class _CEnviron:
     :data:`_STRINGS_KEPT`): only entries at other addresses are read as strings.
     """
 
-    __slots__ = ("address", "blob", "by_pointer", "pointers", "values")
+    __slots__ = ("_entries", "_values", "address", "blob", "by_pointer", "pointers")
 
     def __init__(
         self,
@@ -313,8 +313,17 @@ class _CEnviron:
                     break
         entries: list[tuple[bytes, bytes]] = pairs  # type: ignore[assignment]
         self.by_pointer = dict(zip(pointers, entries, strict=True))
-        # the first value of a repeated name, as getenv() finds it: built from the end
-        self.values = dict(reversed(entries))
+        self._entries = entries
+        self._values: dict[bytes, bytes] | None = None
+
+    @property
+    def values(self) -> dict[bytes, bytes]:
+        """The variables: the first value of a repeated name, as ``getenv()`` finds it
+        (made when first asked: an environment's mark may never need them)."""
+        values = self._values
+        if values is None:
+            values = self._values = dict(reversed(self._entries))  # built from the end
+        return values
 
 
 def c_environ_diff() -> set[str] | None:
