@@ -306,3 +306,86 @@ def test_the_real_path_of_a_scratch_directory_is_realpaths(
         assert _real_dir(path) == os.path.realpath(path), path
     monkeypatch.chdir(tmp_path)
     assert _real_dir("real") == os.path.realpath("real")
+
+
+# -- the module index: catching up with entries added at the end, in O(new entries) ------
+def _probe(name: str, file: str | None = None) -> object:
+    module = type(sys)(name)
+    if file is not None:
+        module.__file__ = file
+    return module
+
+
+def test_entries_added_at_the_end_are_indexed_without_a_whole_comparison() -> None:
+    INDEX.sync()
+    names = ["growth_idx_a", "growth_idx_b"]
+    for name in names:
+        sys.modules[name] = _probe(name, f"/venv/lib/python3.11/site-packages/{name}.py")
+    try:
+        assert INDEX._appended(sys.modules) == names  # found walking back from the end
+        with mock.patch.object(INDEX, "_add", wraps=INDEX._add) as added:
+            log_before = len(INDEX.log)
+            INDEX.sync()
+        assert [c.args[0] for c in added.call_args_list] == names  # the new ones only
+        assert INDEX.log[log_before:] == names
+        assert INDEX.snapshot["growth_idx_b"] is sys.modules["growth_idx_b"]
+        assert (
+            INDEX.facts["growth_idx_a"].path == "/venv/lib/python3.11/site-packages/growth_idx_a.py"
+        )
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+        INDEX.sync()
+    assert not any(name in INDEX.facts for name in names)
+
+
+def test_entries_added_and_taken_out_again_leave_the_index_as_it_was() -> None:
+    """An environment's own modules come and go: the index then has nothing to learn."""
+    INDEX.sync()
+    log_before, snapshot = len(INDEX.log), INDEX.snapshot
+    sys.modules["growth_idx_env"] = _probe("growth_idx_env")
+    del sys.modules["growth_idx_env"]
+    assert INDEX._appended(sys.modules) == []
+    INDEX.sync()
+    assert len(INDEX.log) == log_before
+    assert INDEX.snapshot is snapshot
+
+
+@pytest.mark.parametrize("where", ["removed in the middle", "removed and added back"])
+def test_a_removed_entry_is_seen(where: str) -> None:
+    names = ["growth_idx_first", "growth_idx_middle", "growth_idx_last"]
+    for name in names:
+        sys.modules[name] = _probe(name)
+    INDEX.sync()
+    try:
+        middle = sys.modules.pop("growth_idx_middle")
+        if where == "removed and added back":
+            sys.modules["growth_idx_middle"] = replacement = _probe("growth_idx_middle", "/x/m.py")
+        INDEX.sync()
+        if where == "removed in the middle":
+            assert "growth_idx_middle" not in INDEX.facts
+        else:
+            assert INDEX.snapshot["growth_idx_middle"] is replacement is not middle
+            assert INDEX.facts["growth_idx_middle"].path == "/x/m.py"
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+        INDEX.sync()
+
+
+def test_an_entry_replaced_in_place_is_still_classified_by_the_object_there(root: Path) -> None:
+    """The one change the end walk cannot see (documented): ``owns`` checks the object."""
+    view = view_for(str(root) + "/", ())
+    name = "growth_idx_inplace"
+    sys.modules[name] = _probe(name, "/venv/lib/python3.11/site-packages/growth_idx_inplace.py")
+    sys.modules["growth_idx_after"] = _probe("growth_idx_after")
+    INDEX.sync()
+    try:
+        mine = _probe(name, str(root / "growth_idx_inplace.py"))
+        sys.modules[name] = mine  # in place, not the last entry
+        INDEX.sync()
+        assert view.owns(name, sys.modules[name])  # the object there, under the task root
+    finally:
+        sys.modules.pop(name, None)
+        sys.modules.pop("growth_idx_after", None)
+        INDEX.sync()
