@@ -389,3 +389,37 @@ def test_an_entry_replaced_in_place_is_still_classified_by_the_object_there(root
         sys.modules.pop(name, None)
         sys.modules.pop("growth_idx_after", None)
         INDEX.sync()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_index_follows_random_changes_at_every_sync(seed: int) -> None:
+    """Entries added, removed, added back and the last one replaced, in random order: after
+    each sync the index holds exactly sys.modules (names, objects, facts, sorted lists)."""
+    rng = random.Random(seed)
+    pool = [f"growth_idx_r{i}" for i in range(6)]
+    INDEX.sync()
+    try:
+        for _ in range(12):
+            for _ in range(rng.randint(1, 3)):
+                name = rng.choice(pool)
+                how = rng.choice(["add", "remove", "replace-last"])
+                if how == "add" and name not in sys.modules:
+                    sys.modules[name] = _probe(name, f"/x/{name}.py")
+                elif how == "remove":
+                    sys.modules.pop(name, None)
+                elif how == "replace-last":
+                    last = next(reversed(sys.modules))
+                    if last in pool:
+                        sys.modules[last] = _probe(last, f"/y/{last}.py")
+            INDEX.sync()
+            assert INDEX.snapshot.keys() == sys.modules.keys()
+            assert all(INDEX.snapshot[n] is sys.modules[n] for n in pool if n in sys.modules)
+            assert INDEX.facts.keys() == INDEX.snapshot.keys()
+            assert INDEX.names == sorted(INDEX.snapshot)
+            for name in pool:
+                if name in sys.modules:
+                    assert INDEX.facts[name].file == sys.modules[name].__file__  # type: ignore[attr-defined]
+    finally:
+        for name in pool:
+            sys.modules.pop(name, None)
+        INDEX.sync()

@@ -136,10 +136,18 @@ class ModuleIndex:
                         return
                 except Exception:  # an entry with an __eq__ that raises
                     pass
-            current = dict(modules)
             if appended is not None:
-                changed, removed = [n for n in appended if n in current], []
+                # what was indexed plus what was found: a change made meanwhile (another
+                # thread) moves the version tag again and is seen at the next sync
+                current = dict(snap)
+                changed, removed = [], []
+                for name in appended:
+                    entry = modules.get(name, _GONE)
+                    if entry is not _GONE:
+                        current[name] = entry
+                        changed.append(name)
             else:
+                current = dict(modules)
                 changed = [n for n, v in current.items() if snap.get(n, _GONE) is not v]
                 removed = [n for n in snap if n not in current]
             for name in removed:
