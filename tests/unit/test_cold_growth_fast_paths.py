@@ -308,7 +308,7 @@ def test_the_real_path_of_a_scratch_directory_is_realpaths(
     assert _real_dir("real") == os.path.realpath("real")
 
 
-# -- the module index: catching up with entries added at the end, in O(new entries) ------
+# -- the module index: every change of sys.modules seen, in-place writes included --------
 def _probe(name: str, file: str | None = None) -> object:
     module = type(sys)(name)
     if file is not None:
@@ -316,85 +316,11 @@ def _probe(name: str, file: str | None = None) -> object:
     return module
 
 
-def test_entries_added_at_the_end_are_indexed_without_a_whole_comparison() -> None:
-    INDEX.sync()
-    names = ["growth_idx_a", "growth_idx_b"]
-    for name in names:
-        sys.modules[name] = _probe(name, f"/venv/lib/python3.11/site-packages/{name}.py")
-    try:
-        assert INDEX._appended(sys.modules) == names  # found walking back from the end
-        with mock.patch.object(INDEX, "_add", wraps=INDEX._add) as added:
-            log_before = len(INDEX.log)
-            INDEX.sync()
-        assert [c.args[0] for c in added.call_args_list] == names  # the new ones only
-        assert INDEX.log[log_before:] == names
-        assert INDEX.snapshot["growth_idx_b"] is sys.modules["growth_idx_b"]
-        assert (
-            INDEX.facts["growth_idx_a"].path == "/venv/lib/python3.11/site-packages/growth_idx_a.py"
-        )
-    finally:
-        for name in names:
-            sys.modules.pop(name, None)
-        INDEX.sync()
-    assert not any(name in INDEX.facts for name in names)
-
-
-def test_entries_added_and_taken_out_again_leave_the_index_as_it_was() -> None:
-    """An environment's own modules come and go: the index then has nothing to learn."""
-    INDEX.sync()
-    log_before, snapshot = len(INDEX.log), INDEX.snapshot
-    sys.modules["growth_idx_env"] = _probe("growth_idx_env")
-    del sys.modules["growth_idx_env"]
-    assert INDEX._appended(sys.modules) == []
-    INDEX.sync()
-    assert len(INDEX.log) == log_before
-    assert INDEX.snapshot is snapshot
-
-
-@pytest.mark.parametrize("where", ["removed in the middle", "removed and added back"])
-def test_a_removed_entry_is_seen(where: str) -> None:
-    names = ["growth_idx_first", "growth_idx_middle", "growth_idx_last"]
-    for name in names:
-        sys.modules[name] = _probe(name)
-    INDEX.sync()
-    try:
-        middle = sys.modules.pop("growth_idx_middle")
-        if where == "removed and added back":
-            sys.modules["growth_idx_middle"] = replacement = _probe("growth_idx_middle", "/x/m.py")
-        INDEX.sync()
-        if where == "removed in the middle":
-            assert "growth_idx_middle" not in INDEX.facts
-        else:
-            assert INDEX.snapshot["growth_idx_middle"] is replacement is not middle
-            assert INDEX.facts["growth_idx_middle"].path == "/x/m.py"
-    finally:
-        for name in names:
-            sys.modules.pop(name, None)
-        INDEX.sync()
-
-
-def test_an_entry_replaced_in_place_is_still_classified_by_the_object_there(root: Path) -> None:
-    """The one change the end walk cannot see (documented): ``owns`` checks the object."""
-    view = view_for(str(root) + "/", ())
-    name = "growth_idx_inplace"
-    sys.modules[name] = _probe(name, "/venv/lib/python3.11/site-packages/growth_idx_inplace.py")
-    sys.modules["growth_idx_after"] = _probe("growth_idx_after")
-    INDEX.sync()
-    try:
-        mine = _probe(name, str(root / "growth_idx_inplace.py"))
-        sys.modules[name] = mine  # in place, not the last entry
-        INDEX.sync()
-        assert view.owns(name, sys.modules[name])  # the object there, under the task root
-    finally:
-        sys.modules.pop(name, None)
-        sys.modules.pop("growth_idx_after", None)
-        INDEX.sync()
-
-
 @pytest.mark.parametrize("seed", range(20))
 def test_the_index_follows_random_changes_at_every_sync(seed: int) -> None:
-    """Entries added, removed, added back and the last one replaced, in random order: after
-    each sync the index holds exactly sys.modules (names, objects, facts, sorted lists)."""
+    """Entries added, removed, added back and replaced in place (the last one or another, as
+    ``monkeypatch.setitem`` does), in random order: after each sync the index holds exactly
+    sys.modules (names, objects, facts, sorted lists)."""
     rng = random.Random(seed)
     pool = [f"growth_idx_r{i}" for i in range(6)]
     INDEX.sync()
@@ -402,7 +328,7 @@ def test_the_index_follows_random_changes_at_every_sync(seed: int) -> None:
         for _ in range(12):
             for _ in range(rng.randint(1, 3)):
                 name = rng.choice(pool)
-                how = rng.choice(["add", "remove", "replace-last"])
+                how = rng.choice(["add", "remove", "replace-last", "replace-in-place"])
                 if how == "add" and name not in sys.modules:
                     sys.modules[name] = _probe(name, f"/x/{name}.py")
                 elif how == "remove":
@@ -411,6 +337,8 @@ def test_the_index_follows_random_changes_at_every_sync(seed: int) -> None:
                     last = next(reversed(sys.modules))
                     if last in pool:
                         sys.modules[last] = _probe(last, f"/y/{last}.py")
+                elif how == "replace-in-place" and name in sys.modules:
+                    sys.modules[name] = _probe(name, f"/z/{name}.py")
             INDEX.sync()
             assert INDEX.snapshot.keys() == sys.modules.keys()
             assert all(INDEX.snapshot[n] is sys.modules[n] for n in pool if n in sys.modules)
@@ -423,3 +351,59 @@ def test_the_index_follows_random_changes_at_every_sync(seed: int) -> None:
         for name in pool:
             sys.modules.pop(name, None)
         INDEX.sync()
+
+
+_HELPER_APP = "import helper\n\ndef handler(event, context):\n    return {'value': helper.VALUE}\n"
+
+
+@pytest.fixture
+def helper_root(tmp_path: Path) -> Iterator[Path]:
+    (tmp_path / "app.py").write_text(_HELPER_APP)
+    (tmp_path / "helper.py").write_text("VALUE = 'real'\n")
+    yield tmp_path
+    for name in ("app", "helper", "growth_idx_after"):
+        sys.modules.pop(name, None)
+    INDEX.sync()
+
+
+def _tests_copy_of_helper(root: Path) -> object:
+    sys.path.insert(0, str(root))
+    try:
+        module = __import__("helper")
+    finally:
+        sys.path.remove(str(root))
+    module.VALUE = "test-copy"
+    return module
+
+
+def test_a_fake_the_test_patches_in_place_reaches_the_handler(helper_root: Path) -> None:
+    """``mock.patch.dict(sys.modules, ...)`` over a name already there writes in place."""
+    _tests_copy_of_helper(helper_root)
+    sys.modules["growth_idx_after"] = _probe("growth_idx_after")  # helper is not the last
+    INDEX.sync()
+    fake = _probe("helper")
+    fake.VALUE = "fake"  # type: ignore[attr-defined]
+    with (
+        mock.patch.dict(sys.modules, {"helper": fake}),
+        LambdaRunner("app.handler", root=helper_root) as runner,
+    ):
+        assert runner.invoke({}).response == {"value": "fake"}  # not the handler's own
+
+
+def test_the_tests_copy_put_back_in_place_is_hidden_again(
+    helper_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``monkeypatch.setitem`` and its undo write in place: the next environment still hides
+    the test's copy of a module under the task root and imports its own."""
+    real = _tests_copy_of_helper(helper_root)
+    fake = _probe("helper")
+    fake.VALUE = "fake"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "helper", fake)
+    sys.modules["growth_idx_after"] = _probe("growth_idx_after")
+    with LambdaRunner("app.handler", root=helper_root) as runner:
+        assert runner.invoke({}).response == {"value": "fake"}
+    monkeypatch.undo()
+    assert sys.modules["helper"] is real
+    with LambdaRunner("app.handler", root=helper_root) as runner:
+        assert runner.invoke({}).response == {"value": "real"}
+    assert sys.modules["helper"] is real  # given back to the test

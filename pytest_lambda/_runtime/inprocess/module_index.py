@@ -10,10 +10,8 @@ made a cold start cost ~9 us per loaded module (14 ms with boto3 and moto import
 (``__file__`` made absolute, a namespace package's paths, whether pytest rewrote it), in
 sorted lists by file path and by name, and a log of the names that changed. It catches up
 with ``sys.modules`` in :meth:`ModuleIndex.sync`: O(1) when its version tag did not move
-(``dict_version.py``), O(new entries) when it only grew at its end (an environment's own
-modules taken out again leave it as it was), else a dict comparison (~8 ns per entry, in
-C) when the content is the same again, else one pass that computes facts for the new or
-replaced entries only.
+(``dict_version.py``), else a dict comparison (~8 ns per entry, in C) when the content is the
+same again, else one pass that computes facts for the new or replaced entries only.
 A :class:`RootView` (one per task root and package, shared by every environment of that
 root) finds its own modules by prefix search on the sorted lists when it is made, then
 follows the log: a new environment costs the handler's own modules, not the process's.
@@ -107,14 +105,11 @@ class ModuleIndex:
         self.tops: dict[str, int] = {}  # top-level name -> entries under it
         self._reader: TagReader | None = None  # sys.modules' version tag
         self._tag: int | None = None  # its value at the last sync (None: compare instead)
-        # the snapshot's last name, its entry and the snapshot's size (see _appended)
-        self._tail: tuple[str | None, Any, int] = (None, _GONE, 0)
 
     def sync(self) -> None:
         """Catch up with ``sys.modules``: new, replaced and removed entries only.
 
-        O(1) when ``sys.modules`` has the version tag of the last sync (``dict_version.py``),
-        O(new entries) when it only grew at its end (:meth:`_appended`).
+        O(1) when ``sys.modules`` has the version tag of the last sync (``dict_version.py``).
         """
         with self.lock:
             snap, modules = self.snapshot, sys.modules
@@ -124,32 +119,15 @@ class ModuleIndex:
             tag = reader.tag() if reader is not None else None  # read before the copy
             if tag is not None and tag == self._tag:
                 return
-            appended = self._appended(modules)
-            if appended is not None and not appended:  # as it was (entries gone and back)
-                self._tag = tag
-                return
-            if appended is None:
-                try:
-                    if snap == modules:
-                        self._tag = tag
-                        self._tail = _tail_of(snap)
-                        return
-                except Exception:  # an entry with an __eq__ that raises
-                    pass
-            if appended is not None:
-                # what was indexed plus what was found: a change made meanwhile (another
-                # thread) moves the version tag again and is seen at the next sync
-                current = dict(snap)
-                changed, removed = [], []
-                for name in appended:
-                    entry = modules.get(name, _GONE)
-                    if entry is not _GONE:
-                        current[name] = entry
-                        changed.append(name)
-            else:
-                current = dict(modules)
-                changed = [n for n, v in current.items() if snap.get(n, _GONE) is not v]
-                removed = [n for n in snap if n not in current]
+            try:
+                if snap == modules:
+                    self._tag = tag
+                    return
+            except Exception:  # an entry with an __eq__ that raises
+                pass
+            current = dict(modules)
+            changed = [n for n, v in current.items() if snap.get(n, _GONE) is not v]
+            removed = [n for n in snap if n not in current]
             for name in removed:
                 self._drop(name)
             for name in changed:
@@ -162,37 +140,6 @@ class ModuleIndex:
             self.log.extend(changed)
             self.snapshot = current
             self._tag = tag
-            self._tail = _tail_of(current)
-
-    def _appended(self, modules: dict[str, Any]) -> list[str] | None:
-        """The names added to ``sys.modules`` since the last sync, oldest first, when it
-        only grew at its end since (else None: compare it whole).
-
-        A dict keeps insertion order: when the snapshot's last entry still holds the same
-        object and the entries up to it are as many as then, none was removed (one removed
-        and added back would come after it) and the new ones are those after it, found
-        walking back from the end: O(new entries). An entry replaced in place by another
-        object (``sys.modules[name] = other`` for a name already there) is not seen this
-        way; the index keeps the facts of the entry it saw (:meth:`RootView.owns` checks
-        the object, so no classification uses them) until that name changes again.
-        """
-        last, entry, count = self._tail
-        if last is None or modules.get(last, _GONE) is not entry:
-            return None
-        names: list[str] = []
-        try:
-            for walked, name in enumerate(reversed(modules)):
-                if name == last:
-                    if len(modules) - walked != count:
-                        return None
-                    names.reverse()
-                    return names
-                if walked >= _WALK_LIMIT:
-                    return None
-                names.append(name)
-        except RuntimeError:  # changed by another thread meanwhile
-            return None
-        return None
 
     def _paths_of(self, facts: Facts) -> tuple[str, ...]:
         return (facts.path,) if facts.path is not None else facts.ns_paths
@@ -241,14 +188,6 @@ class ModuleIndex:
             while i < len(names) and names[i].startswith(prefix):
                 yield names[i]
                 i += 1
-
-
-_WALK_LIMIT: Final = 256  # new entries past which a whole comparison is as cheap
-
-
-def _tail_of(snapshot: dict[str, Any]) -> tuple[str | None, Any, int]:
-    last = next(reversed(snapshot), None)
-    return last, snapshot.get(last, _GONE) if last is not None else _GONE, len(snapshot)
 
 
 def _remove(items: list[Any], item: Any) -> None:
