@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from pytest_lambda._core.os_functions import genuine_stat
 from pytest_lambda._runtime.handler import split_handler
 from pytest_lambda._runtime.marshal import execution_env
 
@@ -224,8 +225,6 @@ def lambda_variables(config: EnvConfig, sandbox: Sandbox) -> dict[str, str]:
     return values
 
 
-# the genuine stat: os.stat is wrapped while an environment with a /tmp redirect exists
-_stat: Final = sys.modules["posix" if os.name == "posix" else "nt"].stat
 _AWS_FILES: list[str] = []  # the folder holding the empty config and credentials files
 _AWS_PATHS: list[tuple[str, str]] = []  # the two files in it
 
@@ -236,7 +235,7 @@ def _empty_aws_files() -> tuple[str, str]:
     if _AWS_PATHS:
         paths = _AWS_PATHS[0]
         try:
-            if _stat(paths[0]).st_size == 0 and _stat(paths[1]).st_size == 0:
+            if genuine_stat(paths[0]).st_size == 0 and genuine_stat(paths[1]).st_size == 0:
                 return paths
         except OSError:
             pass

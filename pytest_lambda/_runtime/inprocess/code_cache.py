@@ -54,14 +54,13 @@ from types import CodeType
 from typing import Any, Final
 
 from pytest_lambda._core.meta_path import spec_from_others
+from pytest_lambda._core.os_functions import genuine_stat
 
 __all__ = ["code_cache"]
 
 _MAX_ENTRIES: Final = 4096  # files; past it the cache starts again
 _CODE: dict[str, tuple[bytes, CodeType]] = {}  # path -> (source, code)
 _LOCK: Final = threading.Lock()
-# the genuine stat (os.stat is wrapped while an environment with a /tmp redirect exists)
-_stat: Final = sys.modules["posix" if os.name == "posix" else "nt"].stat
 
 
 def _source(loader: importlib.machinery.SourceFileLoader) -> bytes | None:
@@ -181,7 +180,7 @@ def _unchanged(found: _Found, directory: str) -> bool:
     if getattr(file_finder, "_path_mtime", None) != found.finder_mtime:
         return False
     try:
-        ns: int = _stat(directory).st_mtime_ns
+        ns: int = genuine_stat(directory).st_mtime_ns
     except OSError:
         return False
     return ns == found.dir_ns
@@ -202,7 +201,7 @@ def _remember(fullname: str, directory: str, origin: str, meta_path: tuple[objec
         # of this directory) would make it the package the finders find instead
         return
     try:
-        st = _stat(directory)
+        st = genuine_stat(directory)
     except OSError:
         return
     if st.st_mtime != finder_mtime:  # changed since the finder listed it

@@ -301,12 +301,9 @@ class _CEnviron:
         self.address, self.pointers, self.blob = address, pointers, blob
         pairs = list(map(known.get, pointers))
         if None in pairs:  # entries not seen before (found by C searches): read as strings
-            import ctypes
-
             i = pairs.index(None)
             while True:
-                key, _, value = ctypes.string_at(pointers[i]).partition(b"=")
-                pairs[i] = (key, value)
+                pairs[i] = _entry_at(pointers[i])
                 try:
                     i = pairs.index(None, i + 1)
                 except ValueError:

@@ -58,6 +58,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from typing import Any, Final, NamedTuple
 
+from pytest_lambda._core.os_functions import OS_C_MODULE
 from pytest_lambda._runtime.inprocess.tmp_spelling import (
     renamed_file,
     spelled_link,
@@ -257,9 +258,8 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
     slots.append((builtins, "open", genuine_open, open_wrapper))
     slots.append((io, "open", genuine_open, open_wrapper))
     by_orig: dict[int, Any] = {id(genuine_open): open_wrapper}
-    c_module = sys.modules.get("posix" if os.name == "posix" else "nt", os)
     for name in (*_ONE_PATH, *_TWO_PATHS, "symlink", "readlink"):
-        orig = getattr(c_module, name, None) or getattr(os, name, None)
+        orig = getattr(OS_C_MODULE, name, None) or getattr(os, name, None)
         if orig is None:
             continue
         if name in _TWO_PATHS or name == "symlink":
