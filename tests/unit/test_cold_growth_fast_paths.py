@@ -407,3 +407,17 @@ def test_the_tests_copy_put_back_in_place_is_hidden_again(
     with LambdaRunner("app.handler", root=helper_root) as runner:
         assert runner.invoke({}).response == {"value": "real"}
     assert sys.modules["helper"] is real  # given back to the test
+
+
+def test_a_logger_whose_name_differs_from_its_key_does_not_stop_an_environment(
+    root: Path,
+) -> None:
+    """The snapshot keeps each logger's state by the key it is filed under, not its name."""
+    renamed = logging.getLogger("growth_test.filed_under")
+    renamed.name = "growth_test.named"
+    try:
+        with LambdaRunner("growth_app.handler", root=root) as runner:
+            assert runner.invoke({}).ok
+            assert runner.invoke({}, cold=True).ok
+    finally:
+        logging.root.manager.loggerDict.pop("growth_test.filed_under", None)

@@ -89,10 +89,11 @@ class LoggerSnapshot(dict[str, "_LoggerState"]):
         self._filters: list[list[Any]] = []
         self._tag: int | None = None  # the manager dict's version tag then (None: unknown)
 
-    def _index(self, loggers: list[logging.Logger], tag: int | None) -> None:
-        """Keep ``loggers`` (those named here, in the same order) for :meth:`holds`."""
+    def _index(
+        self, loggers: list[logging.Logger], states: list[_LoggerState], tag: int | None
+    ) -> None:
+        """Keep ``loggers`` and their ``states`` (in the same order) for :meth:`holds`."""
         self._loggers = loggers
-        states = [self[lg.name] for lg in loggers]
         self._dicts = [state[0] for state in states]
         self._handlers = [state[1] for state in states]
         self._filters = [state[2] for state in states]
@@ -152,6 +153,7 @@ def snapshot_loggers() -> LoggerSnapshot:
     logger_dict = logging.root.manager.loggerDict
     previous: Mapping[str, _LoggerState] = last if last is not None else {}
     loggers: list[logging.Logger] = []
+    states: list[_LoggerState] = []
     for name, lg in list(logger_dict.items()):
         if isinstance(lg, logging.Logger):
             state = previous.get(name)
@@ -159,12 +161,13 @@ def snapshot_loggers() -> LoggerSnapshot:
                 state = (dict(lg.__dict__), list(lg.handlers), list(lg.filters))
             snapshot[name] = state
             loggers.append(lg)
+            states.append(state)
             attrs = state[0]
             # a plain logger has exactly the plain attributes (the size is compared first)
             if len(attrs) != plain_size and not attrs.keys() <= plain:
                 marked.append(name)
     snapshot.marked, snapshot.size = marked, len(logger_dict)
-    snapshot._index(loggers, tag)
+    snapshot._index(loggers, states, tag)
     return snapshot
 
 
