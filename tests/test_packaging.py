@@ -31,6 +31,7 @@ DISTRIBUTIONS = {
     "pytest_asyncio": "pytest-asyncio",
     "pytest_randomly": "pytest-randomly",
     "pytest_timeout": "pytest-timeout",
+    "setuptools": "setuptools",
     "time_machine": "time-machine",
     "wheel": "wheel",
     "xdist": "pytest-xdist",
@@ -69,7 +70,8 @@ def test_dev_installs_every_package_the_tests_import() -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="venv layout of POSIX")
 def test_the_wheel_installs_into_a_fresh_venv_and_the_plugin_loads(tmp_path: Path) -> None:
     pytest.importorskip("build")
-    import setuptools
+    # [test] installs setuptools: a venv of Python 3.12+ has none of its own
+    setuptools = pytest.importorskip("setuptools")
 
     if tuple(int(p) for p in setuptools.__version__.split(".")[:2]) < (70, 1):
         pytest.importorskip("wheel")  # bdist_wheel: in setuptools itself from 70.1 ([test] has it)

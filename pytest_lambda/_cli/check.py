@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pytest_lambda._cli.util import (
     PROG,
     CLIError,
+    RawDescriptionHelpFormatter,
     add_env_flag,
     add_function_flags,
     add_import_flags,
@@ -223,7 +224,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "resource, an endpoint), that one set-up problem is reported instead.\n"
         "Exit code 1 when a check fails, 2 on a usage error."
     )
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.formatter_class = RawDescriptionHelpFormatter
     p.add_argument(
         "handler", metavar="HANDLER", nargs="?", help="module.function, e.g. app.handler"
     )

@@ -13,6 +13,7 @@ from pytest_lambda._cli.genflags import add_generator_flags, given_flags, reques
 from pytest_lambda._cli.util import (
     PROG,
     CLIError,
+    RawDescriptionHelpFormatter,
     add_env_flag,
     add_function_flags,
     checked_env,
@@ -192,7 +193,7 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         f"examples: {PROG} invoke app.main.handler --kind sqs --seed 7 --body hi\n"
         f"          {PROG} invoke app.main.handler --event event.json --warm 3"
     )
-    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.formatter_class = RawDescriptionHelpFormatter
     p.add_argument("handler", metavar="HANDLER", help="the handler, module.function")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--event", metavar="FILE", help="event JSON file ('-' for stdin)")

@@ -17,8 +17,10 @@ __all__ = [
     "PROG",
     "BadLine",
     "CLIError",
+    "HelpFormatter",
     "Parser",
     "Populate",
+    "RawDescriptionHelpFormatter",
     "add_commands",
     "add_function_flags",
     "dump_json",
@@ -40,8 +42,35 @@ class CLIError(LambdaTestError):
     """A usage error: printed as one ``pytest-lambda: error: …`` line, exit code 2."""
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with an option's names listed once before its value on every Python
+    (``-o, --output FILE``; before 3.13 argparse wrote ``-o FILE, --output FILE``), so the
+    help and the generated CLI reference are the same text on 3.10 to 3.13."""
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings:
+            default = self._get_default_metavar_for_positional(action)
+            return " ".join(self._metavar_formatter(action, default)(1))
+        names = ", ".join(action.option_strings)
+        if action.nargs == 0:
+            return names
+        value = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return f"{names} {value}"
+
+
+class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """:class:`HelpFormatter` keeping the description's and the epilog's line breaks."""
+
+
 class Parser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line and raise instead of exiting."""
+    """An ``ArgumentParser`` whose errors are one line and raise instead of exiting.
+
+    Its help uses :class:`HelpFormatter` unless another ``formatter_class`` is given.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise CLIError(f"{message} (see '{self.prog} --help')")

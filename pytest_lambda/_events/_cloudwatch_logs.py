@@ -17,6 +17,8 @@ import binascii
 import gzip
 import json
 import re
+import struct
+import zlib
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -55,10 +57,23 @@ CONTROL_PAYLOAD: Final[dict[str, Any]] = {
 }
 
 
+# The gzip header, fixed: no name, mtime 0, "maximum compression" flag, OS "Unix". Written
+# here, not by gzip.compress(), whose header changed in Python 3.13 (OS byte 255, "unknown"):
+# a seeded event is the same bytes on every Python (given zlib's deflate; zlib-ng's differs).
+_GZIP_HEADER: Final = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03"
+
+
+def gzip_member(raw: bytes) -> bytes:
+    """``raw`` as one gzip member (RFC 1952) with the fixed header above, deflated at level 9."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = deflate.compress(raw) + deflate.flush()
+    return _GZIP_HEADER + body + struct.pack("<II", zlib.crc32(raw), len(raw) & 0xFFFFFFFF)
+
+
 def encode(payload: Mapping[str, Any]) -> str:
     """``awslogs.data`` for ``payload``: base64 of the gzip of its compact JSON."""
     raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.b64encode(gzip.compress(raw, mtime=0)).decode("ascii")
+    return base64.b64encode(gzip_member(raw)).decode("ascii")
 
 
 def decode(event: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,16 @@ def test_every_subcommand_has_help(capsys, argv):
     assert out.startswith("usage: pytest-lambda " + " ".join(argv[:-1]))
 
 
+def test_an_options_names_come_once_before_its_value_on_every_python(capsys):
+    # argparse before 3.13 wrote "-o FILE, --output FILE": the help (and docs/reference/cli.md,
+    # generated from it) differed between Pythons
+    assert main(["events", "generate", "--help"]) == 0
+    out = capsys.readouterr().out
+    options = out.split("\noptions:\n", 1)[1]  # the usage line keeps "[-o FILE]"
+    assert "  -o, --output FILE " in options
+    assert "-o FILE" not in options
+
+
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"pytest-lambda {__version__}\n"
