@@ -110,6 +110,25 @@ def spins(event, context):
         except BaseException:
             continue
 
+def swallows_everything(event, context):
+    for _ in range(20):  # about a second of firings after the deadline
+        try:
+            time.sleep(30)
+        except BaseException:
+            pass
+    return "went on"
+
+def meets_the_stop_in_ctrl_c(event, context):
+    try:
+        time.sleep(30)  # the deadline fires: caught
+    except BaseException:
+        pass
+    try:
+        raise KeyboardInterrupt  # as Ctrl-C would, while the next firing comes
+    except KeyboardInterrupt:
+        time.sleep(30)  # the firing lands here, where the KeyboardInterrupt is handled
+    return "went on"
+
 def forks_and_exits(event, context):
     import os
     pid = os.fork()
@@ -370,6 +389,33 @@ def test_ctrl_c_after_the_deadline_still_stops_the_test(make: Make) -> None:
             runner.invoke({})
     finally:
         timer.cancel()
+
+
+def test_ctrl_c_swallowed_by_a_late_handler_still_stops_the_test(make: Make) -> None:
+    import _thread
+
+    runner = make("app.swallows_everything", timeout=0.2)
+    timer = threading.Timer(0.5, _thread.interrupt_main)  # one Ctrl-C, which the handler catches
+    timer.start()
+    started = real_time()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke({})
+    finally:
+        timer.cancel()
+    assert real_time() - started < 5
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the test's again
+    assert make("app.var").invoke({}).ok  # and the next invocation is a normal one
+
+
+def test_the_stop_signal_does_not_replace_a_ctrl_c_being_raised(make: Make) -> None:
+    # Python runs signal handlers between bytecodes (3.10: any two): the watchdog's signal
+    # landing while a KeyboardInterrupt is handled in the handler replaced it by the stop, which
+    # ends the job as a timeout; the test must stop instead
+    runner = make("app.meets_the_stop_in_ctrl_c", timeout=0.2)
+    with pytest.raises(KeyboardInterrupt):
+        runner.invoke({})
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

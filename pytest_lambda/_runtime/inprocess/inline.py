@@ -117,7 +117,53 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         if walk.f_globals.get("__name__") == "pytest_lambda._runtime.runner":
             return  # a nested runner between its invocations' jobs
         walk = walk.f_back
+    if _CTRL_C_CAME:
+        raise KeyboardInterrupt  # again, until it ends the job (see _note_ctrl_c)
+    handling = sys.exc_info()[1]
+    if handling is not None and stops_the_test(handling):
+        # Ctrl-C (or the test's own failure) on its way out of the handler, which this signal
+        # landed in: raised again, not replaced by HandlerAbandoned (which the handler may
+        # catch, losing the Ctrl-C). Python 3.10 runs signal handlers between any two
+        # bytecodes, so there this happened whenever the two signals came together.
+        raise handling
+    _note_ctrl_c()
     raise HandlerAbandoned()
+
+
+# Ctrl-C after a job's deadline. From the first firing at a deadline until the job ends, a
+# Ctrl-C is only noted, by a C-level call (no Python code runs, so no other signal's handler
+# can come in between and lose it), and every later firing raises KeyboardInterrupt: a handler
+# that catches BaseException cannot swallow it, and the test stops when the job ends whatever
+# the job did with it. Only with Python's default SIGINT handler (another is left alone),
+# and only for jobs past their deadline: an invocation that ends in time costs nothing more.
+_SIGINT: Final = int(signal.SIGINT)
+_CTRL_C_CAME: Final[dict[int, Any]] = {}  # SIGINT -> frame, once Ctrl-C came
+_NOTE_CTRL_C: Final = _CTRL_C_CAME.__setitem__  # the SIGINT handler while a late job runs
+_CTRL_C: Final[list[Any]] = []  # the test's SIGINT handler, while _NOTE_CTRL_C is installed
+
+
+def _note_ctrl_c() -> None:
+    """Note Ctrl-C instead of raising it at once, until :func:`_forget_ctrl_c`."""
+    if not _CTRL_C and _C_SIGNAL.getsignal(_SIGINT) is signal.default_int_handler:
+        _C_SIGNAL.signal(_SIGINT, _NOTE_CTRL_C)  # may raise a pending Ctrl-C: it goes on
+        _CTRL_C.append(signal.default_int_handler)
+
+
+def _forget_ctrl_c() -> bool:
+    """The test's SIGINT handler back; whether Ctrl-C came since :func:`_note_ctrl_c`."""
+    pending: BaseException | None = None
+    if _CTRL_C:
+        previous = _CTRL_C.pop()
+        while _C_SIGNAL.getsignal(_SIGINT) is _NOTE_CTRL_C:
+            try:  # signal() runs pending handlers first; one may raise before it is set
+                _C_SIGNAL.signal(_SIGINT, previous)
+            except BaseException as exc:
+                pending = pending if pending is not None else exc
+    seen = bool(_CTRL_C_CAME) or isinstance(pending, KeyboardInterrupt)
+    _CTRL_C_CAME.clear()  # no frame kept
+    if pending is not None and not isinstance(pending, KeyboardInterrupt):
+        raise pending
+    return seen
 
 
 def stop_if_past_deadline() -> None:
@@ -285,6 +331,10 @@ class InlineWorker:
                 _THREADS[ident] = outer
             self.busy = False
             job = None
+            # the outermost job's end: the test's SIGINT handler back (if a deadline passed)
+            ctrl_c = _forget_ctrl_c() if (_CTRL_C or _CTRL_C_CAME) and not _RUNNING else False
+        if ctrl_c and (self.outcome[0] or not stops_the_test(self.outcome[1])):
+            self.outcome = (False, KeyboardInterrupt())  # Ctrl-C came: the test stops
         if os.getpid() != pid:  # a child the handler forked returned here: it ends, as in Lambda
             _end_child(self.outcome)
         if self.exit is not None:  # the job caught os._exit's exception and went on
