@@ -67,6 +67,21 @@ def test_dev_installs_every_package_the_tests_import() -> None:
     assert missing == set(), f"[dev] does not install {sorted(missing)}, which tests import"
 
 
+def _see_these_packages(python: Path) -> None:
+    """The venv of ``python`` sees this interpreter's packages (pytest, the dependencies), as
+    ``--system-site-packages`` would, also when this interpreter is itself a venv's (where
+    that option gives the base interpreter's packages instead)."""
+    import site
+
+    found = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    ours = [*site.getsitepackages(), site.getusersitepackages()]
+    lines = [f"import site; site.addsitedir({path!r})\n" for path in ours if os.path.isdir(path)]
+    Path(found, "zz_outer_packages.pth").write_text("".join(lines))
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="venv layout of POSIX")
 def test_the_wheel_installs_into_a_fresh_venv_and_the_plugin_loads(tmp_path: Path) -> None:
     pytest.importorskip("build")
@@ -87,8 +102,9 @@ def test_the_wheel_installs_into_a_fresh_venv_and_the_plugin_loads(tmp_path: Pat
     assert "pytest_lambda/py.typed" in names
     assert not [n for n in names if n.startswith("tests/")]
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
+    _see_these_packages(python)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTEST_ADDOPTS")}
     subprocess.run(
         [str(python), "-m", "pip", "install", "--no-index", "--no-deps", "--no-build-isolation",

@@ -25,7 +25,7 @@ def _schema(kind: str) -> dict[str, Any]:
         raise ArgumentTypeError(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
     if kind not in KINDS:
         raise InvalidEventSpec(f"unknown event kind {kind!r}; valid kinds: {', '.join(KINDS)}")
-    text = resources.files("pytest_lambda").joinpath("schemas", f"{kind}.json").read_text("utf-8")
+    text = (resources.files("pytest_lambda") / "schemas" / f"{kind}.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
