@@ -21,10 +21,25 @@ def pytest_configure(config: pytest.Config) -> None:
     Set here, not as an ini key: ``--strict-config`` refuses the key where pytest-timeout is
     not installed. ``tryfirst``: pytest-timeout reads the option in its own configure hook.
     """
+    _python_handles_sigint()
     if not config.pluginmanager.hasplugin("timeout") or "PYTEST_TIMEOUT" in os.environ:
         return
     if getattr(config.option, "timeout", None) is None:
         config.option.timeout = 900
+
+
+def _python_handles_sigint() -> None:
+    """Ctrl-C raises KeyboardInterrupt in this process, also in a run started in the background.
+
+    A shell starts a background job (``cmd &`` in a script, ``nohup``) with SIGINT ignored, and
+    Python then installs no handler of its own: ``_thread.interrupt_main()`` does nothing, and
+    the tests of Ctrl-C would fail, or hang on a handler that catches everything else. In each
+    process of the run (xdist workers load this file too).
+    """
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture

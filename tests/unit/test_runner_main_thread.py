@@ -346,6 +346,7 @@ def test_a_test_signal_handler_failing_the_test_stops_the_invocation(make: Make)
 def test_a_late_firing_for_an_earlier_job_does_not_stop_the_next_one() -> None:
     from pytest_lambda._runtime.inprocess import inline as _inline
 
+    _inline._install_signal_handler()  # else, first in a process, the firing would kill it
     worker = _inline.InlineWorker("lambda-late")
     _inline._WATCHDOG.arm(worker, 60.0)  # job 1
     first = worker._seq
