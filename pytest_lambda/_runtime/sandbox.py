@@ -84,9 +84,9 @@ class Sandbox:
     after :meth:`remove` that name is gone. Making and removing a directory costs the disk
     0.2 ms and 2 ms on a journalled file system (ext4 on this project's VM, issue 19), more
     than the rest of a cold start, so an *empty* directory is not removed but renamed into a
-    small per-process pool, and the next sandbox renames it to its own new name (a rename
-    costs ~20 us); it is taken only if it is still an empty directory of this user's with
-    mode 0700 (checked after the rename, when no one else can reach it by its pool name),
+    small per-process pool under the new name of the sandbox that will take it (one rename,
+    ~20 us: the environment that used it, and anything that kept its path, lose it there);
+    it is taken only if it is then still an empty directory of this user's with mode 0700,
     else removed. A directory the handler wrote to is removed as before, and so is one
     inside another sandbox's directory (a runner a handler made). The pool is emptied at
     exit; a forked child does not use its parent's.
@@ -146,16 +146,10 @@ def _scratch_dir() -> str:
     """A new, empty, private directory under the system's temporary directory."""
     pool = _pool()
     while pool:
-        pooled = pool.pop()
-        path = os.path.join(os.path.dirname(pooled), f"{_SCRATCH_PREFIX}{secrets.token_hex(8)}")
-        try:
-            os.rename(pooled, path)  # 64 random bits: no existing name is replaced
-        except OSError:
-            shutil.rmtree(pooled, ignore_errors=True)
-            continue
+        path = pool.pop()  # renamed for this sandbox when it was pooled: no sandbox had it
         if _private_empty(path):
             return path
-        shutil.rmtree(path, ignore_errors=True)
+        shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
     return tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
 
 
@@ -166,9 +160,8 @@ def _release(path: str) -> None:
     # directory is that environment's /tmp), which may be in use or removed with it
     nested = _SCRATCH_PREFIX in os.path.dirname(path)
     if len(pool) < _POOL_SIZE and not nested and _private_empty(path):
-        pooled = os.path.join(
-            os.path.dirname(path), f"{_SCRATCH_PREFIX}pool-{secrets.token_hex(8)}"
-        )
+        # the next sandbox's name, 64 random bits: no existing name is replaced
+        pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}{secrets.token_hex(8)}")
         try:
             os.rename(path, pooled)
         except OSError:
