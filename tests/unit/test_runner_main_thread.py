@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,6 +129,27 @@ def meets_the_stop_in_ctrl_c(event, context):
     except KeyboardInterrupt:
         time.sleep(30)  # the firing lands here, where the KeyboardInterrupt is handled
     return "went on"
+
+def inner_late_then_sleeps(event, context):
+    import os
+    from pytest_lambda import LambdaRunner
+    with LambdaRunner("app.sleeps", root=os.path.dirname(__file__), timeout=0.2) as inner:
+        late = inner.invoke({}).timed_out
+    time.sleep(event["sleep"])  # within this invocation's own deadline
+    return late
+
+def forks_after_the_deadline(event, context):
+    import os
+    try:
+        time.sleep(30)
+    except BaseException:
+        pass
+    pid = os.fork()
+    if pid == 0:
+        with open(event["out"], "w") as f:
+            f.write(str(signal.getsignal(signal.SIGINT) is signal.default_int_handler))
+        os._exit(0)
+    os.waitpid(pid, 0)
 
 def forks_and_exits(event, context):
     import os
@@ -417,6 +439,49 @@ def test_the_stop_signal_does_not_replace_a_ctrl_c_being_raised(make: Make) -> N
     with pytest.raises(KeyboardInterrupt):
         runner.invoke({})
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_after_a_nested_invocations_deadline_stops_the_outer_one_at_once(
+    make: Make,
+) -> None:
+    # the inner invocation passed its deadline; the outer one is within its own: Ctrl-C comes
+    # at once, not when the outer handler ends
+    runner = make("app.inner_late_then_sleeps", timeout=20)
+    timer = threading.Timer(
+        1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)
+    )
+    started = real_time()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke({"sleep": 6})
+    finally:
+        timer.cancel()
+    assert real_time() - started < 3
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_child_forked_after_the_deadline_has_the_tests_sigint_handler(
+    make: Make, tmp_path: Path
+) -> None:
+    out = tmp_path / "child.txt"
+    inv = make("app.forks_after_the_deadline", timeout=0.2).invoke({"out": str(out)})
+    assert inv.timed_out  # the parent's job: caught its stop and ran on
+    assert out.read_text() == "True"  # Ctrl-C reaches it (it has no watchdog to raise it later)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_an_exception_the_test_is_handling_is_not_raised_in_a_late_handler(make: Make) -> None:
+    runner = make("app.sleeps", timeout=0.2)
+    try:
+        pytest.skip("the test handles its own outcome and goes on")
+    except pytest.skip.Exception:
+        try:
+            inv = runner.invoke({})
+        except pytest.skip.Exception:
+            pytest.fail("the test's own Skipped was raised in the handler")
+    assert inv.timed_out  # stopped at its deadline
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

@@ -120,50 +120,66 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     if _CTRL_C_CAME:
         raise KeyboardInterrupt  # again, until it ends the job (see _note_ctrl_c)
     handling = sys.exc_info()[1]
-    if handling is not None and stops_the_test(handling):
+    if handling is not None and handling is not _RUNNING[-1].outer_exc and stops_the_test(handling):
         # Ctrl-C (or the test's own failure) on its way out of the handler, which this signal
         # landed in: raised again, not replaced by HandlerAbandoned (which the handler may
         # catch, losing the Ctrl-C). Python 3.10 runs signal handlers between any two
         # bytecodes, so there this happened whenever the two signals came together.
         raise handling
-    _note_ctrl_c()
+    _note_ctrl_c(_RUNNING[-1])
     raise HandlerAbandoned()
 
 
-# Ctrl-C after a job's deadline. From the first firing at a deadline until the job ends, a
-# Ctrl-C is only noted, by a C-level call (no Python code runs, so no other signal's handler
+# Ctrl-C after a job's deadline. From the first firing at a job's deadline until that job ends,
+# a Ctrl-C is only noted, by a C-level call (no Python code runs, so no other signal's handler
 # can come in between and lose it), and every later firing raises KeyboardInterrupt: a handler
 # that catches BaseException cannot swallow it, and the test stops when the job ends whatever
 # the job did with it. Only with Python's default SIGINT handler (another is left alone),
 # and only for jobs past their deadline: an invocation that ends in time costs nothing more.
+# A forked child gets the default handler back (it has no watchdog to raise what is noted).
 _SIGINT: Final = int(signal.SIGINT)
 _CTRL_C_CAME: Final[dict[int, Any]] = {}  # SIGINT -> frame, once Ctrl-C came
 _NOTE_CTRL_C: Final = _CTRL_C_CAME.__setitem__  # the SIGINT handler while a late job runs
-_CTRL_C: Final[list[Any]] = []  # the test's SIGINT handler, while _NOTE_CTRL_C is installed
+# (the job that noted, the test's SIGINT handler), while _NOTE_CTRL_C may be installed: set
+# before the handler is, cleared only once the test's is back
+_CTRL_C: Final[list[tuple[Any, Any]]] = []
 
 
-def _note_ctrl_c() -> None:
-    """Note Ctrl-C instead of raising it at once, until :func:`_forget_ctrl_c`."""
+def _note_ctrl_c(owner: InlineWorker) -> None:
+    """Note Ctrl-C instead of raising it at once, until ``owner``'s job ends."""
     if not _CTRL_C and _C_SIGNAL.getsignal(_SIGINT) is signal.default_int_handler:
-        _C_SIGNAL.signal(_SIGINT, _NOTE_CTRL_C)  # may raise a pending Ctrl-C: it goes on
-        _CTRL_C.append(signal.default_int_handler)
+        _CTRL_C.append((owner, signal.default_int_handler))
+        try:
+            _C_SIGNAL.signal(_SIGINT, _NOTE_CTRL_C)
+        except KeyboardInterrupt:  # a Ctrl-C was pending: raised now, and noted for later
+            _CTRL_C_CAME[_SIGINT] = None
+            raise
 
 
 def _forget_ctrl_c() -> bool:
     """The test's SIGINT handler back; whether Ctrl-C came since :func:`_note_ctrl_c`."""
     pending: BaseException | None = None
-    if _CTRL_C:
-        previous = _CTRL_C.pop()
-        while _C_SIGNAL.getsignal(_SIGINT) is _NOTE_CTRL_C:
-            try:  # signal() runs pending handlers first; one may raise before it is set
-                _C_SIGNAL.signal(_SIGINT, previous)
-            except BaseException as exc:
-                pending = pending if pending is not None else exc
+    while _CTRL_C:
+        try:  # signal() runs pending handlers first: one may raise before the handler is set
+            if _C_SIGNAL.getsignal(_SIGINT) is _NOTE_CTRL_C:
+                _C_SIGNAL.signal(_SIGINT, _CTRL_C[0][1])
+            _CTRL_C.clear()
+        except BaseException as exc:
+            pending = pending if pending is not None else exc
     seen = bool(_CTRL_C_CAME) or isinstance(pending, KeyboardInterrupt)
     _CTRL_C_CAME.clear()  # no frame kept
     if pending is not None and not isinstance(pending, KeyboardInterrupt):
         raise pending
     return seen
+
+
+def _ctrl_c_in_child() -> None:
+    """In a forked child: the test's SIGINT handler, and nothing noted."""
+    if _CTRL_C:
+        with contextlib.suppress(Exception):  # forked off the main thread: signal() refuses
+            _C_SIGNAL.signal(_SIGINT, _CTRL_C[0][1])
+        _CTRL_C.clear()
+    _CTRL_C_CAME.clear()
 
 
 def stop_if_past_deadline() -> None:
@@ -205,6 +221,7 @@ _WATCHDOG: Final = Watchdog()
 def _after_fork_in_child() -> None:
     """The child has no watchdog thread, and the lock may have been held by it."""
     _WATCHDOG.__init__()  # type: ignore[misc]
+    _ctrl_c_in_child()
 
 
 if hasattr(os, "register_at_fork"):
@@ -240,6 +257,7 @@ class InlineWorker:
         self.fired = False  # the watchdog reached the deadline
         self.in_job = False  # the job's own code runs (not the bookkeeping around it)
         self.stopped = False  # a frozen-clock sleep reached the deadline
+        self.outer_exc: BaseException | None = None  # being handled where the job was started
         self._job: Callable[[], Any] | None = None
         self._deadline = float("inf")  # set by wait(): no note before a job ran
         self._seq = 0  # the job number the watchdog watches
@@ -308,37 +326,47 @@ class InlineWorker:
         pid = os.getpid()
         _THREADS[ident] = (self, pid)  # os._exit() raises ProcessExit here
         loops = self._enter_loops()
-        _RUNNING.append(self)
-        self._deadline = _WATCHDOG.arm(self, max(budget, 0.0))
+        if _CTRL_C and _CTRL_C[0][0] not in _RUNNING and _forget_ctrl_c():
+            # left by a job an exception cut short, and Ctrl-C came since: it is the test's
+            raise KeyboardInterrupt
+        self.outer_exc = sys.exc_info()[1]  # the caller's, not the handler's (see _on_signal)
+        ctrl_c = False
         try:
             try:
                 try:
+                    _RUNNING.append(self)
+                    self._deadline = _WATCHDOG.arm(self, max(budget, 0.0))
                     self.in_job = True
                     self.outcome = (True, self.context.run(job))
                 except BaseException as exc:  # the runtime's view of the job
                     self.outcome = (False, exc)
                 finally:
                     self.in_job = False
-                    _RUNNING.remove(self)
+                    if _RUNNING and _RUNNING[-1] is self:
+                        _RUNNING.pop()
+                    elif self in _RUNNING:
+                        _RUNNING.remove(self)
             except HandlerAbandoned:  # the signal landed as the job ended
                 pass
         finally:
-            _WATCHDOG.disarm(self)
-            self._leave_loops(loops)
-            if outer is None:
-                _THREADS.pop(ident, None)
-            else:
-                _THREADS[ident] = outer
-            self.busy = False
-            job = None
-            # the outermost job's end: the test's SIGINT handler back (if a deadline passed)
-            ctrl_c = _forget_ctrl_c() if (_CTRL_C or _CTRL_C_CAME) and not _RUNNING else False
-        if ctrl_c and (self.outcome[0] or not stops_the_test(self.outcome[1])):
-            self.outcome = (False, KeyboardInterrupt())  # Ctrl-C came: the test stops
+            try:
+                _WATCHDOG.disarm(self)
+                self._leave_loops(loops)
+                if outer is None:
+                    _THREADS.pop(ident, None)
+                else:
+                    _THREADS[ident] = outer
+                self.busy = False
+                job = self.outer_exc = None
+            finally:  # the job that noted Ctrl-C ended: the test's SIGINT handler back
+                if _CTRL_C_CAME or (_CTRL_C and _CTRL_C[0][0] is self):
+                    ctrl_c = _forget_ctrl_c()
         if os.getpid() != pid:  # a child the handler forked returned here: it ends, as in Lambda
             _end_child(self.outcome)
         if self.exit is not None:  # the job caught os._exit's exception and went on
             self.outcome = (False, self.exit)
+        if ctrl_c and (self.outcome[0] or not stops_the_test(self.outcome[1])):
+            self.outcome = (False, KeyboardInterrupt())  # Ctrl-C came: the test stops
         ok, value = self.outcome
         if self.fired and (ok or not stops_the_test(value)):  # Ctrl-C still stops the test
             return False
