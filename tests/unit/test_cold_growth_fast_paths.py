@@ -284,6 +284,40 @@ def test_a_c_change_is_found_among_pytests_own_changes() -> None:
         _cleanup()
 
 
+@pytest.mark.parametrize("seed", range(60))
+def test_the_changed_pointers_are_the_set_differences(seed: int) -> None:
+    """Words replaced in place, entries appended, removed with the rest moved down (as
+    unsetenv does), or many changed: the same answer as comparing every pointer."""
+    import struct
+
+    rng = random.Random(seed)
+    before = rng.sample(range(1 << 20, 1 << 44, 4096), rng.randint(0, 60))
+    after = list(before)
+    for _ in range(rng.randint(0, 12)):
+        how = rng.choice(["replace", "append", "remove"])
+        if how == "replace" and after:
+            after[rng.randrange(len(after))] = rng.randrange(1 << 20, 1 << 44, 8)
+        elif how == "append":
+            after.append(rng.randrange(1 << 20, 1 << 44, 8))
+        elif after:
+            del after[rng.randrange(len(after))]
+
+    def blob(words: list[int]) -> bytes:
+        return struct.pack(f"{len(words)}P", *words)
+
+    went, came = swap_state._changed_pointers(blob(before), blob(after))
+    assert (went, came) == (set(before) - set(after), set(after) - set(before))
+
+
+def test_the_environ_array_read_one_word_at_a_time_is_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _libc()
+    fast = swap_state._c_pointers()
+    monkeypatch.setattr(swap_state, "_pointer_count", lambda ctypes, address: None)
+    assert swap_state._c_pointers() == fast  # the way taken when wcslen cannot count
+
+
 # -- /tmp: a scratch directory's real path with its parent's resolved once ---------------
 def test_the_real_path_of_a_scratch_directory_is_realpaths(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

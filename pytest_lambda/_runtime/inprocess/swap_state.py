@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import _locale
 import _socket
-import array
 import contextlib
 import faulthandler
 import gc
 import locale
 import os
+import struct
 import sys
 from typing import Any, Final
 
@@ -231,7 +231,7 @@ def _c_pointers() -> tuple[int, bytes] | None:
     pointers: list[int] = []  # one word at a time
     while word := words[len(pointers)]:
         pointers.append(word)
-    return address, memoryview(array.array("P", pointers)).tobytes()
+    return address, struct.pack(f"{len(pointers)}P", *pointers)
 
 
 def _pointer_count(ctypes: Any, address: int) -> int | None:
@@ -376,14 +376,17 @@ class CEnvironMark:
         return self._compare(then, read[1], data)
 
     def _compare(self, then: _CEnviron, after: bytes, data: dict[Any, Any]) -> set[str] | None:
-        mark_data, before = self._data, set(then.pointers)
-        now = set(_pointer_list(after))
-        gone = [then.by_pointer[p] for p in before - now]
-        came = [_entry_at(p) for p in now - before]
+        mark_data = self._data
+        went, new = _changed_pointers(then.blob, after)
+        gone = [then.by_pointer[p] for p in went]
+        came = [_entry_at(p) for p in new]
         c_then, c_now = dict(gone), dict(came)  # the names whose entry went / came
         touched = c_then.keys() | c_now.keys()
-        moved = {k for k, _ in data.items() ^ mark_data.items()} if data != mark_data else set()
-        if len(c_then) != len(gone) or len(c_now) != len(came) or not moved <= touched:
+        if (
+            len(c_then) != len(gone)
+            or len(c_now) != len(came)
+            or not _same_but(data, mark_data, touched)
+        ):
             # a name twice (not setenv's doing), or os.environ changed where C did not
             now_values = _c_environ()
             if now_values is None:
@@ -395,6 +398,48 @@ class CEnvironMark:
             if value_now != data.get(name) and value_then == mark_data.get(name):
                 out.add(os.fsdecode(name))
         return out
+
+
+_WORD: Final = struct.calcsize("P")
+_FEW: Final = 8  # changed words looked for one at a time, at most; past that, sets
+
+
+def _changed_pointers(before: bytes, after: bytes) -> tuple[set[int], set[int]]:
+    """``(went, came)``: the entry pointers only in ``before`` / only in ``after`` (two
+    ``environ`` arrays as bytes), found from the words that differ (in pytest, one or two:
+    ``PYTEST_CURRENT_TEST`` replaced in place), without making sets of every pointer."""
+    common = min(len(before), len(after))
+    diff = int.from_bytes(before[:common], "little") ^ int.from_bytes(after[:common], "little")
+    indexes: list[int] = []
+    bits = 8 * _WORD
+    while diff and len(indexes) < _FEW:
+        index = ((diff & -diff).bit_length() - 1) // bits  # the lowest word that differs
+        indexes.append(index)
+        diff >>= (index + 1) * bits
+        diff <<= (index + 1) * bits
+    if diff:  # many (unsetenv() moves the entries after the one it removes): every pointer
+        old, new = set(_pointer_list(before)), set(_pointer_list(after))
+        return old - new, new - old
+    old_words = _pointer_list(before[common:]) if len(before) > common else []
+    new_words = _pointer_list(after[common:]) if len(after) > common else []
+    if indexes:
+        old_view, new_view = memoryview(before).cast("P"), memoryview(after).cast("P")
+        old_words += [old_view[i] for i in indexes]
+        new_words += [new_view[i] for i in indexes]
+    old, new = set(old_words), set(new_words)
+    return old - new, new - old
+
+
+def _same_but(data: dict[Any, Any], mark_data: dict[Any, Any], names: Any) -> bool:
+    """Whether ``data`` and ``mark_data`` agree on every name but ``names`` (C-level copies
+    and one comparison, not a set of every item)."""
+    if data == mark_data:
+        return True
+    now, then = data.copy(), mark_data.copy()
+    for name in names:
+        now.pop(name, None)
+        then.pop(name, None)
+    return now == then
 
 
 def _differences(c_values: dict[bytes, bytes], data: dict[Any, Any]) -> set[str]:
