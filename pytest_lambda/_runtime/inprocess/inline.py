@@ -318,6 +318,9 @@ class InlineWorker:
             return True
         ident = threading.get_ident()
         self.check_caller()
+        if _CTRL_C and _CTRL_C[0][0] not in _RUNNING and _forget_ctrl_c():
+            # left by a job an exception cut short, and Ctrl-C came since: it is the test's
+            raise KeyboardInterrupt
         _install_signal_handler()
         _guard_exit()
         self.stopped = self._noted = False  # fired is reset by the watchdog's arm()
@@ -326,9 +329,6 @@ class InlineWorker:
         pid = os.getpid()
         _THREADS[ident] = (self, pid)  # os._exit() raises ProcessExit here
         loops = self._enter_loops()
-        if _CTRL_C and _CTRL_C[0][0] not in _RUNNING and _forget_ctrl_c():
-            # left by a job an exception cut short, and Ctrl-C came since: it is the test's
-            raise KeyboardInterrupt
         self.outer_exc = sys.exc_info()[1]  # the caller's, not the handler's (see _on_signal)
         ctrl_c = False
         try:
