@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -150,6 +151,46 @@ def forks_after_the_deadline(event, context):
             f.write(str(signal.getsignal(signal.SIGINT) is signal.default_int_handler))
         os._exit(0)
     os.waitpid(pid, 0)
+
+def _swallow(seconds):
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        try:
+            time.sleep(0.05)
+        except BaseException:
+            pass
+
+def swallows_for(event, context):
+    _swallow(event["s"])
+    return "ran on"
+
+def nested_late_swallowers(event, context):
+    import os
+    from pytest_lambda import LambdaRunner
+    with LambdaRunner("app.swallows_for", root=os.path.dirname(__file__), timeout=30) as inner:
+        try:
+            inner.invoke({"s": 2.0})  # this invocation's deadline passes in there
+        except BaseException:
+            pass
+    _swallow(1.0)
+    return "ran on"
+
+def nested_across_the_deadline(event, context):
+    import os, threading
+    from pytest_lambda import LambdaRunner
+    from pytest_lambda._runtime.inprocess import worker
+    root = os.path.dirname(__file__)
+    with LambdaRunner("app.sleeps_a_second", root=root, timeout=30, function_name="inner") as inner:
+        try:
+            inner.invoke({})
+        except BaseException:
+            pass
+        with open(event["out"], "w") as f:  # whose os._exit() would it be now?
+            f.write(worker._THREADS[threading.get_ident()][0].name)
+    _swallow(0.3)
+
+def sleeps_a_second(event, context):
+    time.sleep(1.0)
 
 def forks_and_exits(event, context):
     import os
@@ -459,6 +500,70 @@ def test_ctrl_c_after_a_nested_invocations_deadline_stops_the_outer_one_at_once(
         timer.cancel()
     assert real_time() - started < 3
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_ctrl_c_during_a_nested_invocation_after_the_outer_deadline_stops_the_test(
+    make: Make,
+) -> None:
+    # both handlers catch everything; the outer deadline passes while the nested one runs
+    runner = make("app.nested_late_swallowers", timeout=0.5)
+    timer = threading.Timer(
+        1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)
+    )
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke({})
+    finally:
+        timer.cancel()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.skipif(sys.gettrace() is not None, reason="a tracer (coverage) is in place")
+def test_the_outer_stop_does_not_land_in_a_nested_workers_bookkeeping(
+    make: Make, tmp_path: Path
+) -> None:
+    """The outer deadline's signal arriving while the nested worker's wait() tidies up after
+    its job is not raised there (it would skip the rest: the os._exit guard, busy, loops)."""
+    import linecache
+
+    from pytest_lambda._runtime.inprocess import inline as _inline
+
+    runner = make("app.nested_across_the_deadline", timeout=0.3)
+    main, sent = threading.main_thread().ident, []
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code is not _inline._WAIT_CODE:
+            return None
+
+        def local(frame: Any, event: str, arg: Any) -> Any:
+            me, running = frame.f_locals.get("self"), _inline._RUNNING
+            line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+            if (
+                not sent
+                and event == "line"
+                and running
+                and running[0].fired
+                and me is not running[0]
+                and "_WATCHDOG.disarm(self)" in line
+            ):
+                sent.append(1)
+                signal.pthread_kill(main, _inline._SIGNAL)  # the watchdog's resend, here
+                [0 for _ in range(3)]  # Python code: the signal is handled before the line
+            return local
+
+        return local
+
+    out = tmp_path / "owner.txt"
+    sys.settrace(tracer)
+    try:
+        inv = runner.invoke({"out": str(out)})
+    finally:
+        sys.settrace(None)
+    assert sent
+    assert inv.timed_out
+    assert out.read_text() == "lambda-test-function-1"  # the outer's again, not "lambda-inner-1"
+    assert _inline._RUNNING == []
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")

@@ -117,6 +117,8 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         if walk.f_globals.get("__name__") == "pytest_lambda._runtime.runner":
             return  # a nested runner between its invocations' jobs
         walk = walk.f_back
+    if walk is not None and walk.f_locals.get("self") is not _RUNNING[-1]:
+        return  # a nested worker's own bookkeeping around its job (its wait), not handler code
     if _CTRL_C_CAME:
         raise KeyboardInterrupt  # again, until it ends the job (see _note_ctrl_c)
     handling = sys.exc_info()[1]
@@ -126,7 +128,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         # catch, losing the Ctrl-C). Python 3.10 runs signal handlers between any two
         # bytecodes, so there this happened whenever the two signals came together.
         raise handling
-    _note_ctrl_c(_RUNNING[-1])
+    _note_ctrl_c(next(w for w in _RUNNING if w.fired))  # the outermost late job's
     raise HandlerAbandoned()
 
 
@@ -359,8 +361,10 @@ class InlineWorker:
                 self.busy = False
                 job = self.outer_exc = None
             finally:  # the job that noted Ctrl-C ended: the test's SIGINT handler back
-                if _CTRL_C_CAME or (_CTRL_C and _CTRL_C[0][0] is self):
+                if (_CTRL_C and _CTRL_C[0][0] is self) or (_CTRL_C_CAME and not _CTRL_C):
                     ctrl_c = _forget_ctrl_c()
+                elif _CTRL_C_CAME:
+                    ctrl_c = True  # an enclosing late job's note: kept until that job ends
         if os.getpid() != pid:  # a child the handler forked returned here: it ends, as in Lambda
             _end_child(self.outcome)
         if self.exit is not None:  # the job caught os._exit's exception and went on
