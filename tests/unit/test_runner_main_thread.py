@@ -482,24 +482,29 @@ def test_the_stop_signal_does_not_replace_a_ctrl_c_being_raised(make: Make) -> N
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def _stopped_by_ctrl_c(runner: LambdaRunner, event: Any, *, after: float) -> float:
+    """Invoke with a real SIGINT sent to the main thread ``after`` seconds in: the seconds
+    until KeyboardInterrupt came out (and the test's SIGINT handler is back)."""
+    main = threading.main_thread().ident
+    timer = threading.Timer(after, signal.pthread_kill, (main, signal.SIGINT))
+    started = real_time()
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            runner.invoke(event)
+    finally:
+        timer.cancel()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    return real_time() - started
+
+
 def test_ctrl_c_after_a_nested_invocations_deadline_stops_the_outer_one_at_once(
     make: Make,
 ) -> None:
     # the inner invocation passed its deadline; the outer one is within its own: Ctrl-C comes
     # at once, not when the outer handler ends
     runner = make("app.inner_late_then_sleeps", timeout=20)
-    timer = threading.Timer(
-        1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)
-    )
-    started = real_time()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            runner.invoke({"sleep": 6})
-    finally:
-        timer.cancel()
-    assert real_time() - started < 3
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert _stopped_by_ctrl_c(runner, {"sleep": 6}, after=1.0) < 3
 
 
 def test_ctrl_c_during_a_nested_invocation_after_the_outer_deadline_stops_the_test(
@@ -507,16 +512,7 @@ def test_ctrl_c_during_a_nested_invocation_after_the_outer_deadline_stops_the_te
 ) -> None:
     # both handlers catch everything; the outer deadline passes while the nested one runs
     runner = make("app.nested_late_swallowers", timeout=0.5)
-    timer = threading.Timer(
-        1.0, signal.pthread_kill, (threading.main_thread().ident, signal.SIGINT)
-    )
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            runner.invoke({})
-    finally:
-        timer.cancel()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    _stopped_by_ctrl_c(runner, {}, after=1.0)
 
 
 @pytest.mark.skipif(sys.gettrace() is not None, reason="a tracer (coverage) is in place")
