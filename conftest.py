@@ -15,7 +15,9 @@ import pytest  # noqa: E402
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """With pytest-timeout (in the ``test`` extra), a test stuck for 15 minutes fails instead of
+    """Python's SIGINT handler in every process of the run (:func:`_python_handles_sigint`).
+
+    With pytest-timeout (in the ``test`` extra), a test stuck for 15 minutes fails instead of
     hanging the run, unless ``--timeout`` or ``PYTEST_TIMEOUT`` says otherwise.
 
     Set here, not as an ini key: ``--strict-config`` refuses the key where pytest-timeout is

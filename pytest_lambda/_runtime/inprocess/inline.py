@@ -344,9 +344,7 @@ class InlineWorker:
                     self.outcome = (False, exc)
                 finally:
                     self.in_job = False
-                    if _RUNNING and _RUNNING[-1] is self:
-                        _RUNNING.pop()
-                    elif self in _RUNNING:
+                    if self in _RUNNING:  # not there if the append was cut short
                         _RUNNING.remove(self)
             except HandlerAbandoned:  # the signal landed as the job ended
                 pass

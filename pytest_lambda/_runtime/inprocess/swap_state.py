@@ -417,16 +417,13 @@ def _changed_pointers(before: bytes, after: bytes) -> tuple[set[int], set[int]]:
         indexes.append(index)
         diff >>= (index + 1) * bits
         diff <<= (index + 1) * bits
+    old_view, new_view = memoryview(before).cast("P"), memoryview(after).cast("P")
     if diff:  # many (unsetenv() moves the entries after the one it removes): every pointer
-        old, new = set(_pointer_list(before)), set(_pointer_list(after))
-        return old - new, new - old
-    old_words = _pointer_list(before[common:]) if len(before) > common else []
-    new_words = _pointer_list(after[common:]) if len(after) > common else []
-    if indexes:
-        old_view, new_view = memoryview(before).cast("P"), memoryview(after).cast("P")
-        old_words += [old_view[i] for i in indexes]
-        new_words += [new_view[i] for i in indexes]
-    old, new = set(old_words), set(new_words)
+        old, new = set(old_view.tolist()), set(new_view.tolist())
+    else:  # the words that differ, and those past the shorter array
+        tail = common // _WORD
+        old = {old_view[i] for i in indexes} | set(old_view[tail:].tolist())
+        new = {new_view[i] for i in indexes} | set(new_view[tail:].tolist())
     return old - new, new - old
 
 
