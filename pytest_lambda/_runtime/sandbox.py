@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import random
-import secrets
 import shutil
 import stat
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -87,7 +87,8 @@ class Sandbox:
     small per-process pool under the new name of the sandbox that will take it (one rename,
     ~20 us: the environment that used it, and anything that kept its path, lose it there);
     it is taken only if it is then still an empty directory of this user's with mode 0700,
-    else removed. A directory the handler wrote to is removed as before, and so is one
+    else removed (when its mtime was two seconds old or more at the release, an unchanged
+    ``lstat`` says so: an entry made or removed in it since moves the mtime). A directory the handler wrote to is removed as before, and so is one
     inside another sandbox's directory (a runner a handler made). The pool is emptied at
     exit; a forked child does not use its parent's.
     """
@@ -105,11 +106,16 @@ class Sandbox:
 
 
 _POOL_SIZE: Final = 4
-_POOL: list[str] = []  # empty scratch directories of this process, ready to be renamed
+# empty scratch directories of this process, ready to be renamed: (path, what its lstat
+# must still say to be taken without listing it again, or None)
+_POOL: list[tuple[str, tuple[int, ...] | None]] = []
 _POOL_PID: list[int] = []  # the process the pool belongs to (a forked child starts its own)
+# a directory's mtime this much older than its release vouches for its listing: an entry
+# made or removed in it since would have moved the mtime (coarse clocks tick every 1-10 ms)
+_SETTLED_NS: Final = 2_000_000_000
 
 
-def _pool() -> list[str]:
+def _pool() -> list[tuple[str, tuple[int, ...] | None]]:
     pid = os.getpid()
     if not _POOL_PID:
         import atexit
@@ -125,29 +131,51 @@ def _pool() -> list[str]:
 def _drain_pool() -> None:
     if _POOL_PID and _POOL_PID[0] == os.getpid():
         while _POOL:
-            shutil.rmtree(_POOL.pop(), ignore_errors=True)
+            shutil.rmtree(_POOL.pop()[0], ignore_errors=True)
 
 
-def _private_empty(path: str) -> bool:
-    """Whether ``path`` is an empty directory (not a link) of this user's, mode 0700."""
+def _private(st: os.stat_result) -> bool:
+    """Whether ``st`` is a directory (not a link) of this user's, mode 0700."""
+    if not stat.S_ISDIR(st.st_mode) or stat.S_IMODE(st.st_mode) != 0o700:
+        return False
+    return not hasattr(os, "getuid") or st.st_uid == os.getuid()
+
+
+def _private_empty(path: str) -> os.stat_result | None:
+    """``path``'s ``lstat`` if it is an empty directory (not a link) of this user's, mode
+    0700; else None."""
     try:
         st = os.lstat(path)
-        if not stat.S_ISDIR(st.st_mode) or stat.S_IMODE(st.st_mode) != 0o700:
-            return False
-        if hasattr(os, "getuid") and st.st_uid != os.getuid():
-            return False
+        if not _private(st):
+            return None
         with os.scandir(path) as entries:
-            return next(entries, None) is None
+            return st if next(entries, None) is None else None
+    except OSError:
+        return None
+
+
+def _signature(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_nlink, st.st_mtime_ns)
+
+
+def _still_empty(path: str, signature: tuple[int, ...] | None) -> bool:
+    """Whether a pooled directory is still private and empty: its ``lstat`` as at its
+    release when its mtime then was settled (one system call), else listed again."""
+    if signature is None:
+        return _private_empty(path) is not None
+    try:
+        st = os.lstat(path)
     except OSError:
         return False
+    return _signature(st) == signature or _private_empty(path) is not None
 
 
 def _scratch_dir() -> str:
     """A new, empty, private directory under the system's temporary directory."""
     pool = _pool()
     while pool:
-        path = pool.pop()  # renamed for this sandbox when it was pooled: no sandbox had it
-        if _private_empty(path):
+        path, signature = pool.pop()  # renamed for this sandbox when pooled: no sandbox had it
+        if _still_empty(path, signature):
             return path
         shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
     return tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
@@ -159,15 +187,18 @@ def _release(path: str) -> None:
     # not one made inside another sandbox (a runner made by a handler: its tempfile
     # directory is that environment's /tmp), which may be in use or removed with it
     nested = _SCRATCH_PREFIX in os.path.dirname(path)
-    if len(pool) < _POOL_SIZE and not nested and _private_empty(path):
-        # the next sandbox's name, 64 random bits: no existing name is replaced
-        pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}{secrets.token_hex(8)}")
+    st = _private_empty(path) if len(pool) < _POOL_SIZE and not nested else None
+    if st is not None:
+        # the next sandbox's name, 64 random bits from a generator seeded by the OS: no
+        # existing name is replaced (unique, not secret: no system call of its own)
+        pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}{random_hex(8)}")
         try:
             os.rename(path, pooled)
         except OSError:
             pass
         else:
-            pool.append(pooled)
+            settled = st.st_mtime_ns < time.time_ns() - _SETTLED_NS
+            pool.append((pooled, _signature(st) if settled else None))
             return
     shutil.rmtree(path, ignore_errors=True)
 

@@ -17,6 +17,7 @@ import collections
 import enum
 import json
 import os
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -253,6 +254,57 @@ def test_a_handler_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None
         app.write_text("def handler(event, context):\n    return 'two'\n")
         os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         assert app.stat().st_size == stat.st_size
+        assert runner.invoke({}, cold=True).response == "two"
+
+
+class _Later:
+    """``time`` as the code cache sees it, a minute on: every file counts as settled."""
+
+    @staticmethod
+    def time_ns() -> int:
+        return time.time_ns() + 60_000_000_000
+
+
+def test_a_settled_unchanged_file_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    monkeypatch.setattr(cache_module, "time", _Later)
+    (tmp_path / "settled.py").write_text("def handler(event, context):\n    return 'kept'\n")
+    reads: list[str] = []
+    real_source = cache_module._source
+
+    def counted(loader: Any) -> bytes | None:
+        reads.append(loader.path)
+        return real_source(loader)
+
+    monkeypatch.setattr(cache_module, "_source", counted)
+    with LambdaRunner("settled.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == "kept"
+        first = len(reads)
+        assert first >= 1
+        assert runner.invoke({}, cold=True).response == "kept"
+        assert runner.invoke({}, cold=True).response == "kept"
+    assert len(reads) == first  # its stat vouched for it: no read, the same code
+
+
+def test_a_settled_file_rewritten_in_place_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    monkeypatch.setattr(cache_module, "time", _Later)
+    app = tmp_path / "settled_rewritten.py"
+    app.write_text("def handler(event, context):\n    return 'one'\n")
+    with LambdaRunner("settled_rewritten.handler", root=tmp_path) as runner:
+        assert runner.invoke({}).response == "one"
+        stat = app.stat()
+        time.sleep(0.05)  # past the file system's clock tick: the write's ctime is another
+        app.write_text("def handler(event, context):\n    return 'two'\n")
+        os.utime(app, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # size and mtime as they were
+        assert app.stat().st_size == stat.st_size
+        assert app.stat().st_ctime_ns != stat.st_ctime_ns
         assert runner.invoke({}, cold=True).response == "two"
 
 

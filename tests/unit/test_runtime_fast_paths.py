@@ -97,17 +97,50 @@ def test_a_pooled_directory_written_to_later_is_not_taken(runner: LambdaRunner) 
     runner.new_environment()
     pool = sandbox_module._POOL
     assert pool, "the empty /tmp went to the pool"
-    late = pool[-1]
+    late = pool[-1][0]
     with open(os.path.join(late, "late.txt"), "w") as f:  # a late writer (a leftover thread)
         f.write("x")
     assert runner.invoke({}).response == []
     assert not os.path.exists(late)  # removed, not handed out
 
 
+def _settle(path: str) -> None:
+    """``path``'s mtime a minute back: as a directory not changed for a while."""
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 60_000_000_000))
+
+
+def test_a_settled_pooled_directory_is_taken_from_its_lstat_alone(
+    runner: LambdaRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke({})
+    _settle(_scratch(runner))
+    runner.new_environment()
+    path, signature = sandbox_module._POOL[-1]
+    assert signature is not None
+    listed: list[str] = []
+    monkeypatch.setattr(os, "scandir", lambda p: listed.append(p) or iter(()))
+    assert sandbox_module._scratch_dir() == path
+    assert listed == []
+    os.rmdir(path)
+
+
+def test_a_settled_pooled_directory_written_to_later_is_not_taken(runner: LambdaRunner) -> None:
+    runner.invoke({})
+    _settle(_scratch(runner))
+    runner.new_environment()
+    late, signature = sandbox_module._POOL[-1]
+    assert signature is not None  # taken from its lstat, unless that changed
+    with open(os.path.join(late, "late.txt"), "w") as f:  # a late writer (a leftover thread)
+        f.write("x")
+    assert runner.invoke({}).response == []
+    assert not os.path.exists(late)  # its mtime moved: removed, not handed out
+
+
 def test_a_pooled_directory_opened_up_is_not_taken(runner: LambdaRunner) -> None:
     runner.invoke({})
     runner.new_environment()
-    late = sandbox_module._POOL[-1]
+    late = sandbox_module._POOL[-1][0]
     os.chmod(late, 0o755)
     assert runner.invoke({}).response == []
     assert not os.path.exists(late)
@@ -117,7 +150,7 @@ def test_a_pooled_directory_opened_up_is_not_taken(runner: LambdaRunner) -> None
 def test_a_forked_child_does_not_take_its_parents_pool(runner: LambdaRunner) -> None:
     runner.invoke({})
     runner.new_environment()
-    parents = list(sandbox_module._POOL)
+    parents = [path for path, _ in sandbox_module._POOL]
     assert parents
     pid = os.fork()
     if pid == 0:  # the child: a new sandbox must not rename the parent's directories

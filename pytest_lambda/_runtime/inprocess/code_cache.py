@@ -22,6 +22,16 @@ what a fresh import does with the one it unmarshals. Comparing the source, not i
 modification time, means a handler file a test rewrites within the file system's clock
 tick is still read anew.
 
+Reading the source is itself most of the cost of a cached import (an ``open``, a ``read``,
+a ``close``), so a file is not read again while its ``stat`` is the one it had when its
+source was kept: the same inode, size, modification and status-change times to the
+nanosecond, and a status-change time at least :data:`_SETTLED_NS` older than that moment.
+Every write sets the status-change time to the present (``os.utime`` cannot set it, nor
+can anything but a change of the system clock), so a settled file whose ``stat`` is unchanged
+has not been written since. A file changed less than two seconds before its source was
+kept is read and compared every time (a rewrite within the file system's clock tick
+leaves all of its ``stat`` as it was), as git does with an index entry as new as the index.
+
 The finders' answer itself is kept too, for a plain module (not a package) found as
 ``<name>.py`` in the first directory searched (``sys.path[0]``, the task root, or its
 package's directory): the next environment gets a new spec for that file without asking
@@ -45,10 +55,10 @@ from __future__ import annotations
 import contextlib
 import importlib.abc
 import importlib.machinery
-import importlib.util
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from types import CodeType
 from typing import Any, Final
@@ -59,7 +69,11 @@ from pytest_lambda._core.os_functions import genuine_stat
 __all__ = ["code_cache"]
 
 _MAX_ENTRIES: Final = 4096  # files; past it the cache starts again
-_CODE: dict[str, tuple[bytes, CodeType]] = {}  # path -> (source, code)
+# path -> (source, code, the file's stat when its source was read, or None if not settled)
+_CODE: dict[str, tuple[bytes, CodeType, tuple[int, ...] | None]] = {}
+# how long before its source was read a file must have last changed for its stat to vouch for it
+# (coarse file system clocks tick every 1-10 ms; FAT and HFS+ every 1-2 s)
+_SETTLED_NS: Final = 2_000_000_000
 _LOCK: Final = threading.Lock()
 
 
@@ -70,16 +84,37 @@ def _source(loader: importlib.machinery.SourceFileLoader) -> bytes | None:
         return None
 
 
+def _signature(path: str) -> tuple[int, ...] | None:
+    """What a write to ``path`` changes in its ``stat`` (None: it cannot be read)."""
+    try:
+        st = genuine_stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_dev, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _settled(signature: tuple[int, ...] | None) -> tuple[int, ...] | None:
+    """``signature`` if its file last changed long enough ago to vouch for it, else None."""
+    if signature is None or signature[4] > time.time_ns() - _SETTLED_NS:
+        return None
+    return signature
+
+
 class _CachedSourceLoader(importlib.machinery.SourceFileLoader):
     """The standard source loader; the code of a file whose source is byte for byte that of
-    its last import is that import's code object."""
+    its last import is that import's code object (not read again while its stat vouches)."""
 
     def get_code(self, fullname: str) -> CodeType | None:
         path = self.path
-        source = _source(self)
         hit = _CODE.get(path)
+        before = _signature(path)
+        if hit is not None and hit[2] is not None and hit[2] == before:
+            return hit[1]
+        source = _source(self)
         if source is not None and hit is not None:
             if hit[0] == source:
+                if hit[2] is None and before == _signature(path):
+                    self._keep(path, source, hit[1], before)
                 return hit[1]
             # changed since its last import: compiled from what the file holds now (a .pyc
             # checks only the size and the whole second, so a rewrite within one second
@@ -88,12 +123,16 @@ class _CachedSourceLoader(importlib.machinery.SourceFileLoader):
         else:
             code = super().get_code(fullname)  # the .pyc if valid, else compiled (and written)
         # kept only if the file did not change while it was read
-        if code is not None and source is not None and _source(self) == source:
-            with _LOCK:
-                if len(_CODE) >= _MAX_ENTRIES:
-                    _CODE.clear()
-                _CODE[path] = (source, code)
+        if code is not None and source is not None and before == _signature(path):
+            self._keep(path, source, code, before)
         return code
+
+    @staticmethod
+    def _keep(path: str, source: bytes, code: CodeType, signature: tuple[int, ...] | None) -> None:
+        with _LOCK:
+            if len(_CODE) >= _MAX_ENTRIES:
+                _CODE.clear()
+            _CODE[path] = (source, code, _settled(signature))
 
 
 class _Found:
@@ -148,9 +187,7 @@ class _CodeCacheFinder(importlib.abc.MetaPathFinder):
         if directory is not None:
             found = _FOUND.get((fullname, directory))
             if found is not None and found.meta_path == meta_path and _unchanged(found, directory):
-                return importlib.util.spec_from_file_location(
-                    fullname, found.origin, loader=_CachedSourceLoader(fullname, found.origin)
-                )
+                return _module_spec(fullname, found.origin)
         self._busy.add(fullname)
         try:
             spec = spec_from_others(self, fullname, path, target)
@@ -169,6 +206,16 @@ class _CodeCacheFinder(importlib.abc.MetaPathFinder):
             if directory is not None and spec.submodule_search_locations is None:
                 _remember(fullname, directory, origin, meta_path)
         return spec
+
+
+def _module_spec(fullname: str, origin: str) -> importlib.machinery.ModuleSpec:
+    """What ``spec_from_file_location`` makes for a plain module (never a package: only
+    those are kept), without asking the loader whether it is one."""
+    spec = importlib.machinery.ModuleSpec(
+        fullname, _CachedSourceLoader(fullname, origin), origin=origin
+    )
+    spec.has_location = True
+    return spec
 
 
 def _unchanged(found: _Found, directory: str) -> bool:

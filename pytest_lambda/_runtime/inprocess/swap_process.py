@@ -204,8 +204,11 @@ _RANDOM_SET: Final = frozenset(_RANDOM_NAMES)
 _random_values: Final = operator.itemgetter(*_RANDOM_NAMES)
 
 
+_bound_methods: Final = operator.attrgetter(*_RANDOM_NAMES[:-1])  # in C, not a generator
+
+
 def _random_bindings(inst: random.Random) -> tuple[Any, ...]:
-    return (*(getattr(inst, n) for n in _RANDOM_NAMES[:-1]), inst)
+    return (*_bound_methods(inst), inst)
 
 
 # readline sets these at the C level whenever it is imported (the test's pdb, a REPL helper):

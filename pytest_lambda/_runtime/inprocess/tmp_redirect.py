@@ -431,15 +431,25 @@ def _real_dir(path: str) -> str:
     return os.path.join(real_parent, name)
 
 
+_LAST_EXEMPT: list[tuple[tuple[object, ...], list[str]]] = []  # (its inputs, the answer)
+
+
 def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
+    """The test's directories under ``/tmp`` that keep their real place (a new list).
+
+    A function of its strings only (no file system access): the last answer is reused
+    while they are the same, as from one test's environment to the next.
+    """
     try:
         cwd = _getcwd()
     except OSError:
         cwd = ""
     tests_tmp = tempfile.gettempdir()  # the test's (TMPDIR=/tmp/x: pytest's tmp_path is there)
-    candidates: list[object] = [
+    candidates: tuple[object, ...] = (
         root, cwd, tests_tmp, sys.prefix, sys.exec_prefix, *sys.path, *keep,
-    ]  # fmt: skip
+    )  # fmt: skip
+    if _LAST_EXEMPT and _LAST_EXEMPT[0][0] == candidates:
+        return list(_LAST_EXEMPT[0][1])
     out: list[str] = []
     for path in candidates:
         if not isinstance(path, str) or not path:
@@ -447,6 +457,7 @@ def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
         norm = _under_tmp(path) if "tmp" in path else None
         if norm is not None and norm != TMP:
             out.append(norm + "/")
+    _LAST_EXEMPT[:] = [(candidates, list(out))]
     return out
 
 
