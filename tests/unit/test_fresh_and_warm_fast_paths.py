@@ -17,6 +17,7 @@ import collections
 import enum
 import json
 import os
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -558,3 +559,23 @@ def test_the_c_environ_counted_in_one_call_matches_a_walk(c_environ_readable: No
     while swap_state._C_ENVIRON["words"][walked]:
         walked += 1
     assert count in (None, walked)  # None: this platform's pointers cannot be counted so
+
+
+def test_a_kept_spec_is_the_one_spec_from_file_location_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    origin = str(tmp_path / "kept.py")
+    found = cache_module._Found((), None, None, 0, origin)
+    for prefix in (None, str(tmp_path / "pycache"), None):  # the cached path follows the prefix
+        monkeypatch.setattr(sys, "pycache_prefix", prefix)
+        for _ in range(2):  # made, then reused
+            ours = found.spec("kept")
+            theirs = importlib.util.spec_from_file_location("kept", origin)
+            assert theirs is not None
+            for attr in ("name", "origin", "submodule_search_locations", "has_location", "cached"):
+                assert getattr(ours, attr) == getattr(theirs, attr), attr
+            assert type(ours.loader).__name__ == "_CachedSourceLoader"

@@ -138,7 +138,7 @@ class _CachedSourceLoader(importlib.machinery.SourceFileLoader):
 class _Found:
     """Where the finders found a module last time, and what that answer depended on."""
 
-    __slots__ = ("dir_ns", "file_finder", "finder_mtime", "meta_path", "origin")
+    __slots__ = ("cached", "dir_ns", "file_finder", "finder_mtime", "meta_path", "origin")
 
     def __init__(
         self, meta_path: tuple[object, ...], file_finder: object, finder_mtime: object,
@@ -146,22 +146,53 @@ class _Found:
     ) -> None:  # fmt: skip
         self.meta_path, self.file_finder, self.finder_mtime = meta_path, file_finder, finder_mtime
         self.dir_ns, self.origin = dir_ns, origin
+        # (sys.pycache_prefix, the spec's ``cached`` under it): made once, not per import
+        self.cached: tuple[str | None, str | None] | None = None
+
+    def spec(self, fullname: str) -> importlib.machinery.ModuleSpec:
+        """What ``spec_from_file_location`` makes for this plain module (never a package:
+        only those are kept), without asking the loader whether it is one."""
+        origin = self.origin
+        spec = importlib.machinery.ModuleSpec(
+            fullname, _CachedSourceLoader(fullname, origin), origin=origin
+        )
+        spec.has_location = True
+        prefix = sys.pycache_prefix
+        cached = self.cached
+        if cached is None or cached[0] != prefix:
+            cached = self.cached = (prefix, spec.cached)  # the standard property computes it
+        else:
+            spec.cached = cached[1]
+        return spec
 
 
 _FOUND: dict[tuple[str, str], _Found] = {}  # (module name, directory searched first) -> found
+
+
+_REWRITERS: list[tuple[tuple[object, ...], tuple[int, ...]]] = []  # (finders, rewriters' places)
 
 
 def _finders_state(own: object) -> tuple[object, ...]:
     """The other finders on ``sys.meta_path``, in order, each with what it decides by that
     can change: pytest's assertion rewriter with the number of names registered for
     rewriting (``pytest.register_assert_rewrite`` after a first environment: the module is
-    to be rewritten from then on)."""
-    return tuple(
-        (finder, len(marked)) if isinstance(marked := getattr(finder, "_must_rewrite", None), set)
-        else finder
-        for finder in sys.meta_path
-        if finder is not own
-    )  # fmt: skip
+    to be rewritten from then on). Which finders are rewriters is looked up again only when
+    the finders are not the last ones asked about."""
+    finders: tuple[object, ...] = tuple(f for f in sys.meta_path if f is not own)
+    if _REWRITERS and _REWRITERS[0][0] == finders:
+        places = _REWRITERS[0][1]
+    else:
+        places = tuple(
+            i for i, f in enumerate(finders) if isinstance(getattr(f, "_must_rewrite", None), set)
+        )
+        _REWRITERS[:] = [(finders, places)]
+    if not places:
+        return finders
+    state: list[object] = list(finders)
+    for i in places:
+        marked = getattr(finders[i], "_must_rewrite", None)
+        state[i] = (finders[i], len(marked)) if isinstance(marked, set) else finders[i]
+    return tuple(state)
 
 
 def _first_directory(path: Any) -> str | None:
@@ -187,7 +218,7 @@ class _CodeCacheFinder(importlib.abc.MetaPathFinder):
         if directory is not None:
             found = _FOUND.get((fullname, directory))
             if found is not None and found.meta_path == meta_path and _unchanged(found, directory):
-                return _module_spec(fullname, found.origin)
+                return found.spec(fullname)
         self._busy.add(fullname)
         try:
             spec = spec_from_others(self, fullname, path, target)
@@ -206,16 +237,6 @@ class _CodeCacheFinder(importlib.abc.MetaPathFinder):
             if directory is not None and spec.submodule_search_locations is None:
                 _remember(fullname, directory, origin, meta_path)
         return spec
-
-
-def _module_spec(fullname: str, origin: str) -> importlib.machinery.ModuleSpec:
-    """What ``spec_from_file_location`` makes for a plain module (never a package: only
-    those are kept), without asking the loader whether it is one."""
-    spec = importlib.machinery.ModuleSpec(
-        fullname, _CachedSourceLoader(fullname, origin), origin=origin
-    )
-    spec.has_location = True
-    return spec
 
 
 def _unchanged(found: _Found, directory: str) -> bool:

@@ -192,7 +192,10 @@ def _c_reading() -> _CEnviron | None:
     if not address:
         return _CEnviron(0, [], {})
     cached: _CEnviron | None = _C_ENVIRON.get("cache")
-    if cached is not None and cached.address == address and cached.blob == blob:
+    # The same entries: on glibc, whose strings stay where they are, the same pointers even
+    # where the array itself moved (setenv() reallocates it to add a name, and the
+    # environment's variables come and go at every invocation); elsewhere, the same array too.
+    if cached is not None and cached.blob == blob and (_STRINGS_KEPT or cached.address == address):
         return cached
     known: dict[int, tuple[bytes, bytes]] = (
         cached.by_pointer if cached is not None and _STRINGS_KEPT else {}
