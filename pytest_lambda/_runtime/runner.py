@@ -56,6 +56,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BACKENDS", "Runner", "backend_class"]
 
+# (function name, version, memory, timeout, region) -> its context, for each environment's
+# first context (a copy with the environment's stream, clock, request id and deadline)
+_FUNCTION_CONTEXTS: dict[tuple[Any, ...], LambdaContext] = {}
+
 BACKENDS: Final[dict[str, type[Backend]]] = {
     InProcessBackend.name: InProcessBackend,
     SubprocessBackend.name: SubprocessBackend,
@@ -324,20 +328,31 @@ class Runner:
     def _context(self, env: Any, request_id: str, deadline_ms: int) -> LambdaContext:
         template = self._template
         if template is None:
-            from pytest_lambda._runtime.context import LambdaContext
-
             config = self._config
-            template = self._template = LambdaContext(
-                function_name=config.function_name,
-                function_version=config.version,
-                memory_limit_in_mb=config.memory_mb,
-                timeout=config.timeout,
-                region=config.region,
-                aws_request_id=request_id,
-                log_stream_name=env.sandbox.log_stream,
-                deadline_ms=deadline_ms,
-                clock=config.clock,
-            )
+            # the function's part, checked and made once per process for these settings
+            key = (config.function_name, config.version, config.memory_mb, config.timeout,
+                   config.region)  # fmt: skip
+            function = _FUNCTION_CONTEXTS.get(key)
+            if function is None:
+                from pytest_lambda._runtime.context import LambdaContext
+
+                function = LambdaContext(
+                    function_name=config.function_name,
+                    function_version=config.version,
+                    memory_limit_in_mb=config.memory_mb,
+                    timeout=config.timeout,
+                    region=config.region,
+                    aws_request_id="",
+                    log_stream_name="-",
+                    deadline_ms=0,
+                )
+                if len(_FUNCTION_CONTEXTS) >= 64:
+                    _FUNCTION_CONTEXTS.clear()
+                _FUNCTION_CONTEXTS[key] = function
+            template = function._restart(aws_request_id=request_id, deadline_ms=deadline_ms)
+            template._clock = config.clock
+            template.log_stream_name = env.sandbox.log_stream
+            self._template = template
             return template
         return template._restart(aws_request_id=request_id, deadline_ms=deadline_ms)
 

@@ -94,7 +94,7 @@ class Sandbox:
     """
 
     def __init__(self, config: EnvConfig, today: datetime) -> None:
-        self.scratch = _scratch_dir()
+        self.scratch, self._signature = _scratch_dir()
         # the date's parts formatted directly (strftime costs more than the rest); the
         # stream's random part needs to be unique, not secret (random_hex: no system call)
         day = f"{today.year:04d}/{today.month:02d}/{today.day:02d}"
@@ -102,7 +102,7 @@ class Sandbox:
         self.generation = 0
 
     def remove(self) -> None:
-        _release(self.scratch)
+        _release(self.scratch, self._signature)
 
 
 _POOL_SIZE: Final = 4
@@ -158,36 +158,39 @@ def _signature(st: os.stat_result) -> tuple[int, ...]:
     return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_nlink, st.st_mtime_ns)
 
 
-def _still_empty(path: str, signature: tuple[int, ...] | None) -> bool:
-    """Whether a pooled directory is still private and empty: its ``lstat`` as at its
-    release when its mtime then was settled (one system call), else listed again."""
+def _still_empty(path: str, signature: tuple[int, ...] | None) -> os.stat_result | None:
+    """``path``'s ``lstat`` if it is still a private, empty directory: its ``lstat`` as when
+    ``signature`` (settled) was taken says so (one system call), else it is listed again."""
     if signature is None:
-        return _private_empty(path) is not None
+        return _private_empty(path)
     try:
         st = os.lstat(path)
     except OSError:
-        return False
-    return _signature(st) == signature or _private_empty(path) is not None
+        return None
+    return st if _signature(st) == signature else _private_empty(path)
 
 
-def _scratch_dir() -> str:
-    """A new, empty, private directory under the system's temporary directory."""
+def _scratch_dir() -> tuple[str, tuple[int, ...] | None]:
+    """A new, empty, private directory under the system's temporary directory, and what its
+    ``lstat`` says while it stays so (when its mtime is settled; else None)."""
     pool = _pool()
     while pool:
         path, signature = pool.pop()  # renamed for this sandbox when pooled: no sandbox had it
-        if _still_empty(path, signature):
-            return path
+        if _still_empty(path, signature) is not None:
+            return path, signature
         shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
-    return tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
+    return tempfile.mkdtemp(prefix=_SCRATCH_PREFIX), None
 
 
-def _release(path: str) -> None:
-    """``path`` gone: renamed into the pool when empty (and the pool has room), else removed."""
+def _release(path: str, signature: tuple[int, ...] | None = None) -> None:
+    """``path`` gone: renamed into the pool when empty (and the pool has room), else removed.
+    ``signature``: its settled ``lstat`` when it was handed out (then one ``lstat`` tells
+    whether it is still empty)."""
     pool = _pool()
     # not one made inside another sandbox (a runner made by a handler: its tempfile
     # directory is that environment's /tmp), which may be in use or removed with it
     nested = _SCRATCH_PREFIX in os.path.dirname(path)
-    st = _private_empty(path) if len(pool) < _POOL_SIZE and not nested else None
+    st = _still_empty(path, signature) if len(pool) < _POOL_SIZE and not nested else None
     if st is not None:
         # the next sandbox's name, 64 random bits from a generator seeded by the OS: no
         # existing name is replaced (unique, not secret: no system call of its own)

@@ -120,7 +120,7 @@ def test_a_settled_pooled_directory_is_taken_from_its_lstat_alone(
     assert signature is not None
     listed: list[str] = []
     monkeypatch.setattr(os, "scandir", lambda p: listed.append(p) or iter(()))
-    assert sandbox_module._scratch_dir() == path
+    assert sandbox_module._scratch_dir() == (path, signature)
     assert listed == []
     os.rmdir(path)
 
@@ -135,6 +135,36 @@ def test_a_settled_pooled_directory_written_to_later_is_not_taken(runner: Lambda
         f.write("x")
     assert runner.invoke({}).response == []
     assert not os.path.exists(late)  # its mtime moved: removed, not handed out
+
+
+def test_a_settled_scratch_directory_is_released_from_its_lstat_alone(
+    runner: LambdaRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.invoke({})
+    _settle(_scratch(runner))
+    runner.new_environment()  # pooled, settled
+    runner.invoke({})  # takes it
+    taken = _scratch(runner)
+    listed: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda p: listed.append(p) or real_scandir(p))
+    runner.new_environment()
+    assert listed == []  # its lstat as when it was handed out: still empty
+    assert not os.path.exists(taken)  # renamed into the pool all the same
+
+
+def test_a_settled_scratch_directory_written_to_is_removed_not_pooled(
+    runner: LambdaRunner,
+) -> None:
+    runner.invoke({})
+    _settle(_scratch(runner))
+    runner.new_environment()
+    assert runner.invoke({"write": "/tmp/kept.txt"}).response == ["kept.txt"]
+    taken = _scratch(runner)
+    pooled = [path for path, _ in sandbox_module._POOL]
+    runner.new_environment()
+    assert not os.path.exists(taken)
+    assert [path for path, _ in sandbox_module._POOL] == pooled  # its mtime moved: removed
 
 
 def test_a_pooled_directory_opened_up_is_not_taken(runner: LambdaRunner) -> None:
@@ -156,7 +186,7 @@ def test_a_forked_child_does_not_take_its_parents_pool(runner: LambdaRunner) -> 
     if pid == 0:  # the child: a new sandbox must not rename the parent's directories
         status = 0
         try:
-            child = sandbox_module._scratch_dir()
+            child, _ = sandbox_module._scratch_dir()
             status = 0 if child not in parents and all(os.path.isdir(p) for p in parents) else 1
             os.rmdir(child)
         except BaseException:

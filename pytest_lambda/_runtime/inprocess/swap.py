@@ -91,6 +91,9 @@ def _decode_tz(value: Any) -> str | None:
 
 
 _ENCODED_KEYS: dict[tuple[str, ...], frozenset[Any]] = {}  # c_keys as given -> encoded
+_C_ORDER: dict[frozenset[Any], tuple[Any, ...]] = {}  # encoded c_keys -> one order of them
+# (C-level keys, their values before, after) -> the operations (never changed once made)
+_C_OPS: dict[tuple[Any, ...], _Ops] = {}
 
 
 class EnvironSwap:
@@ -114,6 +117,7 @@ class EnvironSwap:
         if encoded is None:
             encoded = _ENCODED_KEYS[c_keys] = frozenset(encode_key(k) for k in c_keys)
         self.c_keys = encoded
+        self._c_order = _C_ORDER.setdefault(encoded, tuple(encoded))
         # (test vars, env vars, C ops in, C ops out, tzset() in, tzset() out) for the last pair
         self._cache: tuple[_Data, _Data, _Ops, _Ops, bool, bool] | None = None
         self._test: _Data | None = None
@@ -138,13 +142,23 @@ class EnvironSwap:
         return test_reader.tag(), env_reader.tag()
 
     def _c_ops(self, src: _Data, dst: _Data) -> _Ops:
-        before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
-        same_zone = before == after or not self._tz_verdict(before, after)
-        return [
-            (k, dst.get(k))
-            for k in self.c_keys
-            if src.get(k) != dst.get(k) and not (k == _TZ_KEY and same_zone)
-        ]
+        """The C-level operations from ``src`` to ``dst`` (kept per pair of C-level values:
+        a new environment of the same function in the same test process needs the same)."""
+        keys = self._c_order
+        memo_key = (keys, tuple(map(src.get, keys)), tuple(map(dst.get, keys)))
+        ops = _C_OPS.get(memo_key)
+        if ops is None:
+            before, after = src.get(_TZ_KEY), dst.get(_TZ_KEY)
+            same_zone = before == after or not self._tz_verdict(before, after)
+            ops = [
+                (k, dst.get(k))
+                for k in keys
+                if src.get(k) != dst.get(k) and not (k == _TZ_KEY and same_zone)
+            ]
+            if len(_C_OPS) >= 256:
+                _C_OPS.clear()
+            _C_OPS[memo_key] = ops
+        return ops
 
     def activate(self, extra: _Data) -> None:
         """Put the environment's variables in place, plus per-invocation ``extra`` ones.
