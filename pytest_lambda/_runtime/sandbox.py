@@ -87,8 +87,9 @@ class Sandbox:
     small per-process pool under the new name of the sandbox that will take it (one rename,
     ~20 us: the environment that used it, and anything that kept its path, lose it there);
     it is taken only if it is then still an empty directory of this user's with mode 0700,
-    else removed (when its mtime was two seconds old or more at the release, an unchanged
-    ``lstat`` says so: an entry made or removed in it since moves the mtime). A directory the handler wrote to is removed as before, and so is one
+    else removed (a new directory's mtime is put back a few seconds, and when the mtime was
+    two seconds old or more at the release, an unchanged ``lstat`` says so: an entry made or
+    removed in it since moves the mtime to the present). A directory the handler wrote to is removed as before, and so is one
     inside another sandbox's directory (a runner a handler made). The pool is emptied at
     exit; a forked child does not use its parent's.
     """
@@ -179,7 +180,19 @@ def _scratch_dir() -> tuple[str, tuple[int, ...] | None]:
         if _still_empty(path, signature) is not None:
             return path, signature
         shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
-    return tempfile.mkdtemp(prefix=_SCRATCH_PREFIX), None
+    path = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
+    return path, _settle(path)
+
+
+def _settle(path: str) -> tuple[int, ...] | None:
+    """A new, empty directory's mtime put :data:`_SETTLED_NS` and more in the past (so that
+    any entry made in it shows, whatever the file system's clock tick), and its signature."""
+    try:
+        past = time.time_ns() - 2 * _SETTLED_NS
+        os.utime(path, ns=(past, past), follow_symlinks=False)
+        return _signature(os.lstat(path))
+    except (OSError, NotImplementedError):  # no utime() on this platform: it is listed
+        return None
 
 
 def _release(path: str, signature: tuple[int, ...] | None = None) -> None:
