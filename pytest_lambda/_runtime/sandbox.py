@@ -9,11 +9,10 @@ import shutil
 import stat
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
-from pytest_lambda._core.os_functions import genuine_stat
+from pytest_lambda._core.os_functions import file_clock_ns, genuine_stat
 from pytest_lambda._runtime.handler import split_handler
 from pytest_lambda._runtime.marshal import execution_env
 
@@ -87,9 +86,11 @@ class Sandbox:
     small per-process pool under the new name of the sandbox that will take it (one rename,
     ~20 us: the environment that used it, and anything that kept its path, lose it there);
     it is taken only if it is then still an empty directory of this user's with mode 0700,
-    else removed (a new directory's mtime is put back a few seconds, and when the mtime was
-    two seconds old or more at the release, an unchanged ``lstat`` says so: an entry made or
-    removed in it since moves the mtime to the present). A directory the handler wrote to is removed as before, and so is one
+    else removed. The pool sets each directory's mtime to a time before this process
+    started (:data:`_POOLED_MTIME_NS`) and keeps its ``lstat``: while that is unchanged
+    (mtime and ctime included), one ``lstat`` proves it still empty and private when it is
+    taken and when it is released, since the kernel stamps any entry made or removed in it,
+    and an ``os.utime`` on it, with the present; otherwise it is listed. A directory the handler wrote to is removed as before, and so is one
     inside another sandbox's directory (a runner a handler made). The pool is emptied at
     exit; a forked child does not use its parent's.
     """
@@ -111,9 +112,10 @@ _POOL_SIZE: Final = 4
 # must still say to be taken without listing it again, or None)
 _POOL: list[tuple[str, tuple[int, ...] | None]] = []
 _POOL_PID: list[int] = []  # the process the pool belongs to (a forked child starts its own)
-# a directory's mtime this much older than its release vouches for its listing: an entry
-# made or removed in it since would have moved the mtime (coarse clocks tick every 1-10 ms)
-_SETTLED_NS: Final = 2_000_000_000
+# A pooled directory's mtime, in whole seconds ten seconds before this module was imported
+# on the clock the kernel stamps file times with: any change of its entries stamps the
+# present, so while its lstat is as the pool left it, it is empty (_pooled_signature).
+_POOLED_MTIME_NS: Final = (file_clock_ns() // 1_000_000_000 - 10) * 1_000_000_000
 
 
 def _pool() -> list[tuple[str, tuple[int, ...] | None]]:
@@ -155,13 +157,19 @@ def _private_empty(path: str) -> os.stat_result | None:
         return None
 
 
-def _signature(st: os.stat_result) -> tuple[int, ...]:
-    return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_nlink, st.st_mtime_ns)
+def _signature(st: os.stat_result) -> tuple[int, ...] | None:
+    """What an entry made or removed in a pooled directory, a change of its mode or owner,
+    or an ``os.utime`` on it would change in its ``lstat`` (None: its mtime is not the one
+    the pool put there, so its ``lstat`` cannot vouch for it)."""
+    if st.st_mtime_ns != _POOLED_MTIME_NS:
+        return None
+    return (st.st_ino, st.st_dev, st.st_mode, st.st_uid, st.st_nlink, st.st_mtime_ns,
+            st.st_ctime_ns)  # fmt: skip
 
 
 def _still_empty(path: str, signature: tuple[int, ...] | None) -> os.stat_result | None:
     """``path``'s ``lstat`` if it is still a private, empty directory: its ``lstat`` as when
-    ``signature`` (settled) was taken says so (one system call), else it is listed again."""
+    ``signature`` was taken says so (one system call), else it is listed again."""
     if signature is None:
         return _private_empty(path)
     try:
@@ -173,7 +181,7 @@ def _still_empty(path: str, signature: tuple[int, ...] | None) -> os.stat_result
 
 def _scratch_dir() -> tuple[str, tuple[int, ...] | None]:
     """A new, empty, private directory under the system's temporary directory, and what its
-    ``lstat`` says while it stays so (when its mtime is settled; else None)."""
+    ``lstat`` says while it stays so (None: it is listed at its release)."""
     pool = _pool()
     while pool:
         path, signature = pool.pop()  # renamed for this sandbox when pooled: no sandbox had it
@@ -181,42 +189,58 @@ def _scratch_dir() -> tuple[str, tuple[int, ...] | None]:
             return path, signature
         shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
     path = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
-    return path, _settle(path)
+    return path, _pooled_signature(path)
 
 
-def _settle(path: str) -> tuple[int, ...] | None:
-    """A new, empty directory's mtime put :data:`_SETTLED_NS` and more in the past (so that
-    any entry made in it shows, whatever the file system's clock tick), and its signature."""
+def _pooled_signature(path: str) -> tuple[int, ...] | None:
+    """An empty directory's mtime set to :data:`_POOLED_MTIME_NS`, and its signature then.
+
+    The kernel stamps an entry made or removed in it with the present, never that time,
+    and ``os.utime`` on it moves its ctime: an unchanged signature later proves it empty.
+    It is listed after the change (an entry made before it would not have moved anything).
+    """
     try:
-        past = time.time_ns() - 2 * _SETTLED_NS
-        os.utime(path, ns=(past, past), follow_symlinks=False)
-        return _signature(os.lstat(path))
-    except (OSError, NotImplementedError):  # no utime() on this platform: it is listed
+        os.utime(path, ns=(_POOLED_MTIME_NS, _POOLED_MTIME_NS), follow_symlinks=False)
+        signature = _signature(os.lstat(path))
+    except (OSError, NotImplementedError):  # no utime() here: it is listed each time
         return None
+    return signature if _private_empty(path) is not None else None
 
 
 def _release(path: str, signature: tuple[int, ...] | None = None) -> None:
     """``path`` gone: renamed into the pool when empty (and the pool has room), else removed.
-    ``signature``: its settled ``lstat`` when it was handed out (then one ``lstat`` tells
-    whether it is still empty)."""
+    ``signature``: what its ``lstat`` said when it was handed out (then, unchanged, one
+    ``lstat`` tells it is still empty)."""
     pool = _pool()
     # not one made inside another sandbox (a runner made by a handler: its tempfile
     # directory is that environment's /tmp), which may be in use or removed with it
     nested = _SCRATCH_PREFIX in os.path.dirname(path)
     st = _still_empty(path, signature) if len(pool) < _POOL_SIZE and not nested else None
     if st is not None:
-        # the next sandbox's name, 64 random bits from a generator seeded by the OS: no
-        # existing name is replaced (unique, not secret: no system call of its own)
+        # the next sandbox's name, 64 random bits from a generator seeded by the OS (in each
+        # process: a forked child reseeds it), so no existing name is replaced
         pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}{random_hex(8)}")
         try:
             os.rename(path, pooled)
         except OSError:
             pass
         else:
-            settled = st.st_mtime_ns < time.time_ns() - _SETTLED_NS
-            pool.append((pooled, _signature(st) if settled else None))
+            untouched = signature is not None and _signature(st) == signature
+            kept = _renamed_signature(pooled, st) if untouched else _pooled_signature(pooled)
+            pool.append((pooled, kept))
             return
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _renamed_signature(path: str, before: os.stat_result) -> tuple[int, ...] | None:
+    """The signature of a pooled directory just renamed (the rename moved its ctime), when
+    nothing else changed it since ``before`` (its mtime still the pool's)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    same = st.st_ino == before.st_ino and st.st_nlink == before.st_nlink
+    return _signature(st) if same else None
 
 
 def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str]) -> dict[str, str]:
@@ -300,6 +324,8 @@ def _empty_aws_files() -> tuple[str, str]:
 # Ids need to be unique, not secret: a private generator seeded once from the OS (no
 # system call per invocation) that leaves the handler's `random` module alone.
 _RNG: Final = random.Random(os.urandom(32))
+if hasattr(os, "register_at_fork"):  # a forked child draws its own ids and names
+    os.register_at_fork(after_in_child=lambda: _RNG.seed(os.urandom(32)))
 
 
 def random_hex(nbytes: int) -> str:

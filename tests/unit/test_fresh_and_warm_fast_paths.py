@@ -258,12 +258,9 @@ def test_a_handler_file_rewritten_in_place_is_read_again(tmp_path: Path) -> None
         assert runner.invoke({}, cold=True).response == "two"
 
 
-class _Later:
-    """``time`` as the code cache sees it, a minute on: every file counts as settled."""
-
-    @staticmethod
-    def time_ns() -> int:
-        return time.time_ns() + 60_000_000_000
+def _later() -> int:
+    """The file clock as the code cache sees it, a minute on: every file counts as settled."""
+    return time.time_ns() + 60_000_000_000
 
 
 def test_a_settled_unchanged_file_is_not_read_again(
@@ -271,7 +268,7 @@ def test_a_settled_unchanged_file_is_not_read_again(
 ) -> None:
     from pytest_lambda._runtime.inprocess import code_cache as cache_module
 
-    monkeypatch.setattr(cache_module, "time", _Later)
+    monkeypatch.setattr(cache_module, "file_clock_ns", _later)
     (tmp_path / "settled.py").write_text("def handler(event, context):\n    return 'kept'\n")
     reads: list[str] = []
     real_source = cache_module._source
@@ -290,12 +287,28 @@ def test_a_settled_unchanged_file_is_not_read_again(
     assert len(reads) == first  # its stat vouched for it: no read, the same code
 
 
+def test_a_new_file_is_not_settled_under_a_clock_frozen_in_the_future(tmp_path: Path) -> None:
+    """The code cache reads the clock file times are stamped with, not the test's clock."""
+    from pytest_lambda import LambdaClock
+    from pytest_lambda._runtime.inprocess import code_cache as cache_module
+
+    path = tmp_path / "fresh.py"
+    path.write_text("VALUE = 1\n")
+    clock = LambdaClock()
+    clock.move_to("2099-01-01T00:00:00Z")
+    try:
+        assert time.time() > 4_000_000_000  # the test's clock is far ahead
+        assert cache_module._settled(cache_module._signature(str(path))) is None
+    finally:
+        clock.stop()
+
+
 def test_a_settled_file_rewritten_in_place_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pytest_lambda._runtime.inprocess import code_cache as cache_module
 
-    monkeypatch.setattr(cache_module, "time", _Later)
+    monkeypatch.setattr(cache_module, "file_clock_ns", _later)
     app = tmp_path / "settled_rewritten.py"
     app.write_text("def handler(event, context):\n    return 'one'\n")
     with LambdaRunner("settled_rewritten.handler", root=tmp_path) as runner:

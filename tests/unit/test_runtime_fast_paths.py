@@ -104,20 +104,14 @@ def test_a_pooled_directory_written_to_later_is_not_taken(runner: LambdaRunner) 
     assert not os.path.exists(late)  # removed, not handed out
 
 
-def _settle(path: str) -> None:
-    """``path``'s mtime a minute back: as a directory not changed for a while."""
-    st = os.stat(path)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 60_000_000_000))
-
-
-def test_a_settled_pooled_directory_is_taken_from_its_lstat_alone(
+def test_a_pooled_directory_is_taken_from_its_lstat_alone(
     runner: LambdaRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner.invoke({})
-    _settle(_scratch(runner))
     runner.new_environment()
     path, signature = sandbox_module._POOL[-1]
     assert signature is not None
+    assert os.lstat(path).st_mtime_ns == sandbox_module._POOLED_MTIME_NS
     listed: list[str] = []
     monkeypatch.setattr(os, "scandir", lambda p: listed.append(p) or iter(()))
     assert sandbox_module._scratch_dir() == (path, signature)
@@ -125,24 +119,24 @@ def test_a_settled_pooled_directory_is_taken_from_its_lstat_alone(
     os.rmdir(path)
 
 
-def test_a_settled_pooled_directory_written_to_later_is_not_taken(runner: LambdaRunner) -> None:
+def test_a_pooled_directory_written_to_later_is_not_taken_from_its_lstat(
+    runner: LambdaRunner,
+) -> None:
     runner.invoke({})
-    _settle(_scratch(runner))
     runner.new_environment()
     late, signature = sandbox_module._POOL[-1]
-    assert signature is not None  # taken from its lstat, unless that changed
+    assert signature is not None
     with open(os.path.join(late, "late.txt"), "w") as f:  # a late writer (a leftover thread)
         f.write("x")
     assert runner.invoke({}).response == []
-    assert not os.path.exists(late)  # its mtime moved: removed, not handed out
+    assert not os.path.exists(late)  # its mtime moved: listed, removed, not handed out
 
 
-def test_a_settled_scratch_directory_is_released_from_its_lstat_alone(
+def test_an_untouched_scratch_directory_is_released_from_its_lstat_alone(
     runner: LambdaRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runner.invoke({})
-    _settle(_scratch(runner))
-    runner.new_environment()  # pooled, settled
+    runner.new_environment()  # pooled
     runner.invoke({})  # takes it
     taken = _scratch(runner)
     listed: list[str] = []
@@ -151,20 +145,51 @@ def test_a_settled_scratch_directory_is_released_from_its_lstat_alone(
     runner.new_environment()
     assert listed == []  # its lstat as when it was handed out: still empty
     assert not os.path.exists(taken)  # renamed into the pool all the same
+    assert sandbox_module._POOL[-1][1] is not None
 
 
-def test_a_settled_scratch_directory_written_to_is_removed_not_pooled(
-    runner: LambdaRunner,
-) -> None:
+def test_a_scratch_directory_written_to_is_removed_not_pooled(runner: LambdaRunner) -> None:
     runner.invoke({})
-    _settle(_scratch(runner))
     runner.new_environment()
     assert runner.invoke({"write": "/tmp/kept.txt"}).response == ["kept.txt"]
     taken = _scratch(runner)
     pooled = [path for path, _ in sandbox_module._POOL]
     runner.new_environment()
     assert not os.path.exists(taken)
-    assert [path for path, _ in sandbox_module._POOL] == pooled  # its mtime moved: removed
+    assert [path for path, _ in sandbox_module._POOL] == pooled  # listed: removed
+
+
+def test_a_file_hidden_by_restoring_the_directorys_times_is_still_found(root: Path) -> None:
+    """os.utime() can put /tmp's mtime back after a write, not its ctime."""
+    (root / "hider.py").write_text(
+        "import os\n\ndef handler(event, context):\n"
+        "    st = os.stat('/tmp')\n"
+        "    with open('/tmp/leftover', 'w') as f:\n"
+        "        f.write('x')\n"
+        "    os.utime('/tmp', ns=(st.st_atime_ns, st.st_mtime_ns))\n"
+        "    return sorted(os.listdir('/tmp'))\n"
+    )
+    with LambdaRunner("hider.handler", root=root) as hider:
+        hider.invoke({})
+        hider.new_environment()  # an empty one pooled: the next is taken from the pool
+        assert hider.invoke({}).response == ["leftover"]
+    with LambdaRunner("app.listing", root=root) as other:
+        assert other.invoke({}).response == []
+
+
+def test_a_forked_child_draws_other_names_than_its_parent() -> None:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write, sandbox_module.random_hex(8).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    assert child != sandbox_module.random_hex(8)
 
 
 def test_a_pooled_directory_opened_up_is_not_taken(runner: LambdaRunner) -> None:

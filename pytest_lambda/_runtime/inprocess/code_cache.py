@@ -31,6 +31,11 @@ can anything but a change of the system clock), so a settled file whose ``stat``
 has not been written since. A file changed less than two seconds before its source was
 kept is read and compared every time (a rewrite within the file system's clock tick
 leaves all of its ``stat`` as it was), as git does with an index entry as new as the index.
+"Now" is the clock the kernel stamps file times with (``file_clock_ns``), which a frozen
+LambdaClock, freezegun or time-machine does not move. Not seen, as by any check of file
+times: a write through a shared memory map of the file (the kernel moves its times only at
+the first write to each page), and a ``stat`` a network file system answers from its cache
+while the file changed on another machine.
 
 The finders' answer itself is kept too, for a plain module (not a package) found as
 ``<name>.py`` in the first directory searched (``sys.path[0]``, the task root, or its
@@ -58,13 +63,12 @@ import importlib.machinery
 import os
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from types import CodeType
 from typing import Any, Final
 
 from pytest_lambda._core.meta_path import spec_from_others
-from pytest_lambda._core.os_functions import genuine_stat
+from pytest_lambda._core.os_functions import file_clock_ns, genuine_stat
 
 __all__ = ["code_cache"]
 
@@ -95,7 +99,7 @@ def _signature(path: str) -> tuple[int, ...] | None:
 
 def _settled(signature: tuple[int, ...] | None) -> tuple[int, ...] | None:
     """``signature`` if its file last changed long enough ago to vouch for it, else None."""
-    if signature is None or signature[4] > time.time_ns() - _SETTLED_NS:
+    if signature is None or signature[4] > file_clock_ns() - _SETTLED_NS:
         return None
     return signature
 
