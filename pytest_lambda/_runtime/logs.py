@@ -206,7 +206,9 @@ class LambdaLogHandler(logging.Handler):
         self.request_id = ""
         self.tenant_id: str | None = None
         formatter = (
-            _JsonFormatter() if json_format else logging.Formatter(_TEXT_FORMAT, _TEXT_DATEFMT)
+            _JsonFormatter()
+            if json_format
+            else logging.Formatter(_TEXT_FORMAT, _TEXT_DATEFMT, validate=False)  # a valid constant
         )
         formatter.converter = time.gmtime
         self.setFormatter(formatter)

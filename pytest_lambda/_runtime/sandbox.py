@@ -258,9 +258,14 @@ def lambda_environ(config: EnvConfig, sandbox: Sandbox, base: Mapping[str, str])
     return values
 
 
-def lambda_variables(config: EnvConfig, sandbox: Sandbox) -> dict[str, str]:
-    """What :func:`lambda_environ` adds to the test's environment (the user's ``env=`` last)."""
-    config_file, credentials_file = _empty_aws_files()
+def lambda_variables(
+    config: EnvConfig, sandbox: Sandbox, aws_files: tuple[str, str] | None = None
+) -> dict[str, str]:
+    """What :func:`lambda_environ` adds to the test's environment (the user's ``env=`` last).
+
+    ``aws_files``: :func:`empty_aws_files` already called for this environment.
+    """
+    config_file, credentials_file = aws_files if aws_files is not None else empty_aws_files()
     values = {
         **{
             "_HANDLER": config.handler_name,
@@ -293,7 +298,7 @@ _AWS_FILES: list[str] = []  # the folder holding the empty config and credential
 _AWS_PATHS: list[tuple[str, str]] = []  # the two files in it
 
 
-def _empty_aws_files() -> tuple[str, str]:
+def empty_aws_files() -> tuple[str, str]:
     """Paths of an empty ``config`` and ``credentials`` file, made once per test process (a
     new pair if a handler wrote to them) and removed at exit."""
     if _AWS_PATHS:

@@ -592,3 +592,22 @@ def test_a_kept_spec_is_the_one_spec_from_file_location_makes(
             for attr in ("name", "origin", "submodule_search_locations", "has_location", "cached"):
                 assert getattr(ours, attr) == getattr(theirs, attr), attr
             assert type(ours.loader).__name__ == "_CachedSourceLoader"
+
+
+def test_each_runners_variables_are_its_own_though_made_once_per_configuration(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "variables.py").write_text(
+        "import os\n\ndef handler(event, context):\n"
+        "    names = ('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_LOG_STREAM_NAME', 'TMPDIR',"
+        " 'PL_X')\n"
+        "    return [os.environ.get(n) for n in names]\n"
+    )
+    seen = []
+    for size, env in ((128, {}), (128, {}), (256, {}), (256, {"PL_X": "1"}), (128, {})):
+        with LambdaRunner("variables.handler", root=tmp_path, memory_mb=size, env=env) as r:
+            got = r.invoke({}).response
+            assert r._sandbox is not None
+            assert got == [str(size), r._sandbox.log_stream, r._sandbox.scratch, env.get("PL_X")]
+            seen.append((got[1], got[2]))
+    assert len(set(seen)) == len(seen)  # each environment its own stream and /tmp

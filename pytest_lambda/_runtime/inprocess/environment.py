@@ -51,6 +51,7 @@ from pytest_lambda._runtime.sandbox import (
     EnvConfig,
     Sandbox,
     _trace_id,
+    empty_aws_files,
     lambda_variables,
 )
 
@@ -134,23 +135,28 @@ _ENCODED_CREDENTIAL_SOURCES: Final = frozenset(os.environ.encodekey(k) for k in 
 # The sandbox's own variables: every other Lambda variable is the runner's configuration.
 _PER_SANDBOX: Final = ("AWS_LAMBDA_LOG_STREAM_NAME", "TMPDIR")
 _ENCODED_PER_SANDBOX: Final = tuple(os.environ.encodekey(k) for k in _PER_SANDBOX)
-# (the Lambda variables as given, their encoded form): runners of one configuration (the
-# fixture's, one per test) encode them once; compared by value, so a change is seen
-_LAST_ENCODED: list[tuple[list[tuple[str, str]], dict[Any, Any]]] = []
+# (what the Lambda variables are made of, their encoded form): runners of one configuration
+# (the fixture's, one per test) make and encode them once; compared by value, so a change
+# is seen
+_LAST_ENCODED: list[tuple[tuple[Any, ...], dict[Any, Any]]] = []
 
 
 def _encoded_variables(config: EnvConfig, sandbox: Sandbox) -> dict[Any, Any]:
     """:func:`lambda_variables` as ``os.environ`` stores them (a new dict)."""
-    values = lambda_variables(config, sandbox)
-    given = [(k, v) for k, v in values.items() if k not in _PER_SANDBOX or k in config.env]
-    if _LAST_ENCODED and _LAST_ENCODED[0][0] == given:  # order too: os.environ keeps it
-        encoded = dict(_LAST_ENCODED[0][1])
-        for key, name in zip(_ENCODED_PER_SANDBOX, _PER_SANDBOX, strict=True):
+    aws_files = empty_aws_files()  # checked for every environment (a handler may write them)
+    made_of = (
+        config.handler_name, config.region, config.python, config.function_name,
+        config.version, config.memory_mb, config.root, tuple(config.env.items()), aws_files,
+    )  # fmt: skip
+    if _LAST_ENCODED and _LAST_ENCODED[0][0] == made_of:
+        encoded = dict(_LAST_ENCODED[0][1])  # the same order: os.environ keeps it
+        own = (sandbox.log_stream, sandbox.scratch)
+        for key, name, value in zip(_ENCODED_PER_SANDBOX, _PER_SANDBOX, own, strict=True):
             if key in encoded and name not in config.env:  # the user's env= value stays
-                encoded[key] = _encode_value(values[name])
+                encoded[key] = _encode_value(value)
         return encoded
-    encoded = encode_environ(values)
-    _LAST_ENCODED[:] = [(given, encoded.copy())]
+    encoded = encode_environ(lambda_variables(config, sandbox, aws_files))
+    _LAST_ENCODED[:] = [(made_of, encoded.copy())]
     return encoded
 
 
