@@ -232,6 +232,25 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
 
 
+# Fixtures that run pytest inside this process (pytester's in-process runs).
+_INNER_PYTEST_FIXTURES: Final = frozenset({"pytester", "testdir"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Before a test that can run pytest in this process: the in-process runtime imported.
+
+    pytester forgets, after each in-process run, the modules first imported during it. The
+    runtime keeps process-wide state that outlives its module (the watchdog's thread, fork
+    and exit hooks), so each inner run that imported it anew left one more copy behind, a
+    thread included. Imported here, before pytester takes its snapshot of ``sys.modules``,
+    it is kept, and every inner run shares it. Other tests pay one set check.
+    """
+    if _INNER_PYTEST_FIXTURES.isdisjoint(getattr(item, "fixturenames", ())):
+        return
+    import pytest_lambda._checks.runner  # noqa: F401  (the runner the fixtures make, its runtime)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     from pytest_lambda._plugin.fixtures_clock import add_clock_fixture
 

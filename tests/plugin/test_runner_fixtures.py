@@ -245,3 +245,34 @@ def test_an_error_record_is_echoed_as_indented_lines(project: pytest.Pytester) -
         ["[[]ERROR[]] KeyError: 'body'", "    Traceback (most recent call last):"]
     )
     assert "\r" not in result.stdout.str()
+
+
+def test_in_process_pytester_runs_share_one_runtime(pytester: pytest.Pytester) -> None:
+    """pytester forgets the modules an in-process run imported: the plugin imports the
+    runtime before a pytester test, or each inner run would leave a watchdog thread behind."""
+    pytester.makepyfile(
+        test_outer="""
+        import sys
+        import threading
+
+        pytest_plugins = ["pytester"]
+
+        def test_inner_runs(pytester):
+            assert "pytest_lambda._runtime.inprocess.inline" in sys.modules
+            pytester.makepyfile(app="def handler(event, context):\\n    return 1\\n")
+            pytester.makepyfile(
+                test_inner=(
+                    "import pytest\\n\\n"
+                    "@pytest.mark.lambda_handler('app.handler')\\n"
+                    "def test_it(lambda_runner):\\n"
+                    "    assert lambda_runner.invoke({}).response == 1\\n"
+                )
+            )
+            for _ in range(4):
+                pytester.runpytest("-p", "lambda_toolkit").assert_outcomes(passed=1)
+            watchdogs = [t for t in threading.enumerate() if t.name == "pytest-lambda-watchdog"]
+            assert len(watchdogs) == 1
+        """
+    )
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
