@@ -8,6 +8,7 @@ the environment's view of it, takes them from here.
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import time
@@ -38,7 +39,7 @@ def _file_clock() -> Any:
         except OSError:
             pass
         else:
-            return lambda: time.clock_gettime_ns(_CLOCK_REALTIME_COARSE)
+            return functools.partial(time.clock_gettime_ns, _CLOCK_REALTIME_COARSE)
     return time.time_ns
 
 

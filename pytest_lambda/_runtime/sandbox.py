@@ -90,9 +90,10 @@ class Sandbox:
     started (:data:`_POOLED_MTIME_NS`) and keeps its ``lstat``: while that is unchanged
     (mtime and ctime included), one ``lstat`` proves it still empty and private when it is
     taken and when it is released, since the kernel stamps any entry made or removed in it,
-    and an ``os.utime`` on it, with the present; otherwise it is listed. A directory the handler wrote to is removed as before, and so is one
-    inside another sandbox's directory (a runner a handler made). The pool is emptied at
-    exit; a forked child does not use its parent's.
+    and an ``os.utime`` on it, with the present; otherwise it is listed. A directory the
+    handler wrote to is removed as before, and so is one inside another sandbox's directory
+    (a runner a handler made). The pool is emptied at exit; a forked child does not use
+    its parent's.
     """
 
     def __init__(self, config: EnvConfig, today: datetime) -> None:

@@ -91,7 +91,6 @@ def _decode_tz(value: Any) -> str | None:
 
 
 _ENCODED_KEYS: dict[tuple[str, ...], frozenset[Any]] = {}  # c_keys as given -> encoded
-_C_ORDER: dict[frozenset[Any], tuple[Any, ...]] = {}  # encoded c_keys -> one order of them
 # (C-level keys, their values before, after) -> the operations (never changed once made)
 _C_OPS: dict[tuple[Any, ...], _Ops] = {}
 
@@ -117,7 +116,7 @@ class EnvironSwap:
         if encoded is None:
             encoded = _ENCODED_KEYS[c_keys] = frozenset(encode_key(k) for k in c_keys)
         self.c_keys = encoded
-        self._c_order = _C_ORDER.setdefault(encoded, tuple(encoded))
+        self._c_order = tuple(encoded)  # the same object's order each time: a memo key
         # (test vars, env vars, C ops in, C ops out, tzset() in, tzset() out) for the last pair
         self._cache: tuple[_Data, _Data, _Ops, _Ops, bool, bool] | None = None
         self._test: _Data | None = None
