@@ -40,10 +40,12 @@ compare runs made at a load average well under 1 on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import pkgutil
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -180,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     load_at_start = _load()
 
     root = Path(tempfile.mkdtemp(prefix="bench-runner-"))
+    atexit.register(shutil.rmtree, root, True)  # the handlers' folder goes with the process
     (root / "trivial.py").write_text(textwrap.dedent(TRIVIAL))
     (root / "small.py").write_text(textwrap.dedent(SMALL_MODULE))
     sys.path.insert(0, str(root))
