@@ -23,7 +23,7 @@ import contextlib
 import functools
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal
 
 from pytest_lambda._checks.statediff import short
@@ -52,6 +52,7 @@ class Call:
     detail: str
     target: str = ""  # the table, bucket, queue or topic an AWS call acts on, when known
     resource: str = ""  # what it touched, for people: "table 'orders'", "s3://b/k", "queue 'q'"
+    answered: bool = False  # an AWS call that got a success (2xx) answer
 
     def describe(self) -> str:
         return f"{self.point}({self.detail})" if self.detail else self.point
@@ -117,8 +118,12 @@ class Recorder:
             raise error("before", point)
         return call.index
 
-    def leave(self, index: int, error: Callable[[Mode, str], BaseException]) -> None:
-        """A call returned; raise when the fault is ``after`` it."""
+    def leave(
+        self, index: int, error: Callable[[Mode, str], BaseException], *, answered: bool = False
+    ) -> None:
+        """A call returned (``answered``: with a success); raise when the fault is ``after`` it."""
+        if answered and self.active and 0 <= index < len(self.calls):
+            self.calls[index] = replace(self.calls[index], answered=True)
         fault = self.fault
         if index < 0 or not self.active or fault is None:
             return
@@ -246,9 +251,11 @@ class _BotocoreHandlers:
         if isinstance(context, dict):
             context[_CTX_KEY] = index
 
-    def after(self, context: Any = None, **_: Any) -> None:
+    def after(self, context: Any = None, http_response: Any = None, **_: Any) -> None:
         if isinstance(context, dict):
-            self.recorder.leave(context.get(_CTX_KEY, -1), _aws_error)
+            status = getattr(http_response, "status_code", None)
+            answered = isinstance(status, int) and 200 <= status < 300
+            self.recorder.leave(context.get(_CTX_KEY, -1), _aws_error, answered=answered)
 
     def attach(self, client: Any) -> None:
         events = client.meta.events

@@ -304,7 +304,8 @@ def test_without_reset_the_report_says_why_crash_and_retry_was_skipped(
             "  crash and retry: skipped (needs reset= to restore the starting state before each faulted run)",
             "side-effect points (0): none seen",
             "handler runs: 3 (duplicate delivery 3)",
-            "note: no observe=: only responses were compared; pass observe= to compare state",
+            "note: no observe=: only responses, and messages sent again, were compared; pass "
+            "observe= to compare state",
             "note: no AWS call through botocore was seen; declare your own side effects with fault_points=",
         ],
         consecutive=True,

@@ -100,6 +100,7 @@ class Mismatch:
     derived_from: tuple[str, ...] = ()  # "the invocation time", "the request id"
     response_diff: tuple[Change, ...] = ()
     per_request: bool = False  # every differing response field is a random id or a time
+    observed: bool = True  # the state was observed (an observe= was given)
 
     def base(self, scenario: str, environment: str, deliveries: int) -> Finding:
         return Finding(
@@ -148,9 +149,10 @@ def state_changes(
 
 def compare(
     kind: str, clean: Run, state1: object, other: Run, state2: object, ignored: set[str],
-    slack: float = 0.0,
+    slack: float = 0.0, *, observed: bool = True,
 ) -> Mismatch | None:  # fmt: skip
-    """The mismatch between a clean settled delivery and another, or None."""
+    """The mismatch between a clean settled delivery and another, or None (``observed``:
+    the states are snapshots of an ``observe()``, not ``None`` for want of one)."""
     changes, pairs, kinds = state_delta(kind, clean, state1, other, state2, ignored, slack)
     r1, r2 = clean.final.response, other.final.response
     names = clean.mask_names(kind) + other.mask_names(kind)
@@ -175,7 +177,7 @@ def compare(
         severity = "warning"
     return Mismatch(
         changes, (r1, r2) if fields else None, gave_up, other, severity, derived, derived_from,
-        fields, random_only,
+        fields, random_only, observed,
     )  # fmt: skip
 
 

@@ -39,8 +39,14 @@ from pytest_lambda._checks.idempotency.findings import (
     crash_finding,
     derived_finding,
     duplicate_finding,
+    resent_finding,
 )
-from pytest_lambda._checks.idempotency.operations import SERVICE_OF_STATE, is_read, service
+from pytest_lambda._checks.idempotency.operations import (
+    SERVICE_OF_STATE,
+    is_read,
+    repeated_sends,
+    service,
+)
 from pytest_lambda._checks.idempotency.report import (
     CRASH,
     DUPLICATE,
@@ -101,6 +107,7 @@ def _duplicate_scenario(
         )
     statuses: list[str] = []
     warm: Mismatch | None = None
+    resent_shown = False
     for attempt, env in ((1, "warm"), (2, "cold")):
         keep = None
         if env == "cold":
@@ -110,7 +117,18 @@ def _duplicate_scenario(
         dup = check.duplicate(attempt)
         check.wait(attempt)
         run = check.deliver(dup, request_id=keep)
-        found = compare(check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed())
+        found = compare(
+            check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed(),
+            observed=check.observe is not None,
+        )  # fmt: skip
+        resent = repeated_sends(clean.calls, run.calls) if check.observe is None else []
+        if resent and (found is None or found.severity != "error"):
+            # no state to compare: the calls themselves show the message went out again
+            if not resent_shown:
+                findings.append(resent_finding(check.kind, resent, env, attempt + 1))
+            resent_shown = True
+            statuses.append(f"{env}: failed")
+            continue
         status = (
             "passed" if found is None else ("warning" if found.severity == "warning" else "failed")
         )
@@ -206,8 +224,9 @@ def _crash_scenario(
                 run = check.deliver(check.event, fault=fault, cold_retry=env == "cold")
                 not_fired += run.fired is None
                 found = compare(
-                    check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed()
-                )
+                    check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed(),
+                    observed=check.observe is not None,
+                )  # fmt: skip
                 if found is not None and found.severity == "info":
                     if not any(f.code == "idempotency.time-derived" for f in findings):
                         derived = derived_finding(found, CRASH, f"{env} retry")
@@ -334,7 +353,10 @@ def _check_idempotency(
     runner.new_environment()
     notes: list[str] = [clock.note] if clock.note else []
     if observe is None:
-        notes.append("no observe=: only responses were compared; pass observe= to compare state")
+        notes.append(
+            "no observe=: only responses, and messages sent again, were compared; pass observe= "
+            "to compare state"
+        )
     if resolved == "direct":
         notes.append(
             "event kind not recognised: treated as a direct invoke (duplicates are identical)"

@@ -27,7 +27,7 @@ from pytest_lambda._checks.idempotency.operations import advice, is_read, servic
 from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE, Finding
 from pytest_lambda._checks.statediff import Change, short
 
-__all__ = ["crash_finding", "derived_finding", "duplicate_finding"]
+__all__ = ["crash_finding", "derived_finding", "duplicate_finding", "resent_finding"]
 
 WRITE: Final = "idempotency.duplicate-write"
 SIDE_EFFECT: Final = "idempotency.duplicate-side-effect"
@@ -120,26 +120,50 @@ def derived_finding(mismatch: Mismatch, scenario: str, environment: str) -> Find
 
 def _response_finding(kind: str, mismatch: Mismatch, base: Finding, prefix: str) -> Finding:
     fields = ", ".join(c.path for c in mismatch.response_diff[:3])
+    state = (
+        "the state is the same" if mismatch.observed else "the state was not observed (no observe=)"
+    )
     if mismatch.per_request:
+        so = ", so this is not a repeated side effect" if mismatch.observed else ""
         return replace(
             base,
             code="idempotency.response-differs",
             message=f"{prefix} differs only in per-request random values ({fields}: a new id, "
-            "session cookie or timestamp on every response); the state is the same, so this "
-            "is not a repeated side effect: a warning only",
+            f"session cookie or timestamp on every response); {state}{so}: a warning only",
             fix="nothing to fix if clients do not rely on these values; to answer a retry "
             "exactly as the first request, store the first response with your dedup record",
         )
     return replace(
         base,
         code="idempotency.response-differs",
-        message=f"{prefix} is different (the state is the same)"
+        message=f"{prefix} is different ({state})"
         + (
             f"; a warning only: the {kind} source discards the response"
             if mismatch.severity == "warning"
             else ""
         ),
         fix="return the first delivery's response again: store it with your dedup record, as Powertools' idempotency utility does",
+    )
+
+
+def resent_finding(kind: str, calls: Sequence[Call], environment: str, deliveries: int) -> Finding:
+    """The finding of a duplicate delivery that sent a message again (no ``observe=``: the
+    calls themselves are the evidence)."""
+    first = calls[0]
+    named = sorted({c.label() for c in calls})
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    hint = _ID_HINT.get(kind, _ID_HINT["direct"])
+    return Finding(
+        scenario=DUPLICATE,
+        severity="error",
+        code=SIDE_EFFECT,
+        environment=environment,
+        deliveries=deliveries,
+        duplicated_call=first.describe(),
+        message=f"the duplicate delivery sent again what the first one sent ({shown}): each "
+        "such call delivers a new message, so its receiver gets this event's message twice "
+        "(seen from the calls, which succeeded; no observe= was given)",
+        fix=advice(service(first.point), hint),
     )
 
 

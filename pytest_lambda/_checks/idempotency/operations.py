@@ -15,11 +15,15 @@ Cost: a dict lookup per call.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
-from pytest_lambda._checks.faults import describe_resource
+from pytest_lambda._checks.faults import Call, describe_resource
 
-__all__ = ["READS", "SERVICE_OF_STATE", "advice", "describe_resource", "is_read", "service"]
+__all__ = [
+    "READS", "SENDS", "SERVICE_OF_STATE", "advice", "describe_resource", "is_read",
+    "repeated_sends", "service",
+]  # fmt: skip
 
 #: Operations that never change state, per service (checked before the naming rule).
 READS: Final[dict[str, frozenset[str]]] = {
@@ -52,6 +56,28 @@ SERVICE_OF_STATE: Final = {
     "dynamodb": "dynamodb", "s3": "s3", "sqs": "sqs", "sns": "sns", "lambda": "lambda",
     "ses": "ses",
 }  # fmt: skip
+
+
+#: Operations that hand a new message or event to someone else on every call: a repeat is
+#: a duplicate for the receiver, whatever the state looks like. FIFO queues and topics
+#: (``….fifo``) are left out: SQS and SNS drop a copy sent within five minutes.
+SENDS: Final[frozenset[str]] = frozenset(
+    {"sqs.SendMessage", "sqs.SendMessageBatch", "sns.Publish", "sns.PublishBatch",
+     "ses.SendEmail", "ses.SendRawEmail", "ses.SendTemplatedEmail",
+     "ses.SendBulkTemplatedEmail", "sesv2.SendEmail", "sesv2.SendBulkEmail",
+     "events.PutEvents", "kinesis.PutRecord", "kinesis.PutRecords", "firehose.PutRecord",
+     "firehose.PutRecordBatch", "lambda.Invoke", "lambda.InvokeAsync"}
+)  # fmt: skip
+
+
+def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
+    """The sends (:data:`SENDS`) that ``again`` made with success that ``first`` had made
+    with success too, to the same target: each one delivered the message a second time."""
+    sent = {(c.point, c.target) for c in first if c.answered and c.point in SENDS}
+    return [
+        c for c in again
+        if c.answered and (c.point, c.target) in sent and not c.target.endswith(".fifo")
+    ]  # fmt: skip
 
 
 def service(point: str) -> str:

@@ -39,7 +39,14 @@ from pytest_lambda._checks.leaks.args import (
     identity,
 )
 from pytest_lambda._checks.leaks.classify import classify
-from pytest_lambda._checks.leaks.compare import attribute, cold, divergence, output, same
+from pytest_lambda._checks.leaks.compare import (
+    attribute,
+    cold,
+    divergence,
+    failed_everywhere,
+    output,
+    same,
+)
 from pytest_lambda._checks.leaks.environment import machine_tmp_note, unrestorable
 from pytest_lambda._checks.leaks.inspect import Snapshot, own_modules, snapshot
 from pytest_lambda._checks.leaks.report import LeakFinding, LeakReport
@@ -196,6 +203,16 @@ def _check(
     ]
     findings.extend(state_findings)
     findings.extend(unrestorable_findings)
+    failing = _failing_events(listed, sequence, warm)
+    if len(failing) == n:
+        findings.append(failed_everywhere(list(failing.values()), n))
+    elif failing:
+        numbers = ", ".join(str(i + 1) for i in failing)
+        notes.append(
+            f"event{'s' * (len(failing) > 1)} {numbers} failed in every invocation "
+            f"({next(iter(failing.values()))}): compared as errors only, which says nothing "
+            "of the state the handler keeps when it succeeds"
+        )
     powertools = [name for name, value in snaps[0].globals.items() if value.powertools]
     if powertools:
         notes.append(
@@ -226,6 +243,21 @@ def _check(
         seed=seed,
         not_compared=tuple(sorted(not_compared)),
     )
+
+
+def _failing_events(
+    listed: list[Any], sequence: list[Any], warm: list[Invocation]
+) -> dict[int, str]:
+    """Events (from 0) that failed in every warm invocation of theirs, with the first error."""
+    out: dict[int, str] = {}
+    for i, event in enumerate(listed):
+        runs = [inv for inv, sent in zip(warm, sequence, strict=False) if sent is event]
+        errors = [inv.error for inv in runs]
+        first = errors[0] if errors else None
+        if first is not None and all(e is not None for e in errors):
+            text = f"{first.type}: {first.message}" if first.message else first.type
+            out[i] = text if len(text) <= 120 else text[:119] + "…"
+    return out
 
 
 def _reproduce(kind: str | None, n: int, seed: int | None, strict: bool) -> str:

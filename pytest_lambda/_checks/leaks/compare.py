@@ -24,11 +24,13 @@ from pytest_lambda._checks.leaks.report import (
     CAUSE_UNATTRIBUTED,
     DEFAULT_ARG,
     DIVERGENCE,
+    FAILED,
     GLOBAL_CHANGED,
     GLOBAL_GROWTH,
     LAZY_GLOBAL,
     LeakFinding,
 )
+from pytest_lambda._checks.report import plural
 from pytest_lambda._checks.statediff import mask, short
 
 if TYPE_CHECKING:
@@ -37,7 +39,7 @@ if TYPE_CHECKING:
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["attribute", "cold", "divergence", "output", "same"]
+__all__ = ["attribute", "cold", "divergence", "failed_everywhere", "output", "same"]
 
 GLOBAL_CATEGORIES: Final = (GLOBAL_CHANGED, LAZY_GLOBAL, CACHE, GLOBAL_GROWTH, DEFAULT_ARG)
 _MAX_NAMED: Final = 5
@@ -96,6 +98,22 @@ def divergence(i: int, j: int, cold_out: object, warm_out: object) -> LeakFindin
         short(warm_out, 240),
         f"{FIX_MOVE}; reset what the handler sets in a finally: block; key any cache on the input",
         j + 1,
+    )
+
+
+def failed_everywhere(errors: Sequence[str | None], events: int) -> LeakFinding:
+    """The finding of a check whose every warm invocation failed: nothing it compared shows
+    what the handler keeps after doing its work. ``errors``: each event's first error."""
+    first = next((e for e in errors if e), "an error")
+    return LeakFinding(
+        FAILED,
+        "error",
+        "every invocation",
+        f"the handler failed on every invocation, of {plural(events, 'event')} ({first}): a handler that "
+        "fails before doing its work cannot be shown free of state leaks (the same error warm "
+        "and cold says nothing of the state it keeps when it succeeds)",
+        fix="make the handler succeed on these events (a missing variable, table or field?), or "
+        "check it with events it accepts; invocation.error says why each failed",
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "DIVERGENCE",
     "DOCS",
     "ENVIRON",
+    "FAILED",
     "FD_GROWTH",
     "GLOBAL_CHANGED",
     "GLOBAL_GROWTH",
@@ -62,6 +63,7 @@ LOGGING_HANDLER: Final = "logging-handler"
 THREAD: Final = "thread"
 FD_GROWTH: Final = "fd-growth"
 PROCESS_STATE: Final = "process-state"  # changed by the handler, not restorable in-process
+FAILED: Final = "invocations-failed"  # every warm invocation failed: nothing was shown
 
 # What a divergence is blamed on (``LeakFinding.cause``), see compare.attribute().
 CAUSE_GLOBAL: Final = "module-global"
@@ -87,6 +89,7 @@ CODES: Final[dict[str, str]] = {
     THREAD: "leaks.thread",
     FD_GROWTH: "leaks.fd-growth",
     PROCESS_STATE: "leaks.process-state",
+    FAILED: "leaks.invocations-failed",
 }
 
 _MAX_DIVERGENCES: Final = 2
@@ -223,6 +226,9 @@ class LeakReport(Report[LeakFinding]):
     def verdict(self) -> str:
         """The one-line verdict: it claims only what was compared."""
         skipped = _skipped(self.not_compared)
+        failed = next((f for f in self.errors if f.category == FAILED), None)
+        if failed is not None and len(self.errors) == 1:
+            return f"not shown free of state leaks: {failed.message.split(': a handler', 1)[0]}"
         if self.ok:
             extra = f" ({plural(len(self.warnings), 'warning')})" if self.warnings else ""
             compared = self.events - len(self.not_compared)

@@ -1,0 +1,159 @@
+"""Without observe=, a duplicate delivery that sends a message again is caught from its calls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from pytest_lambda import check_idempotency
+from pytest_lambda._checks.faults import Call
+from pytest_lambda._checks.idempotency.operations import repeated_sends
+
+FORWARDER = """
+import json, os
+import boto3
+
+sqs = boto3.client("sqs", region_name="us-east-1")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        kwargs = {"QueueUrl": os.environ["OUT"], "MessageBody": record["body"]}
+        if os.environ["OUT"].endswith(".fifo"):
+            kwargs["MessageDeduplicationId"] = record["messageId"]
+            kwargs["MessageGroupId"] = "g"
+        sqs.send_message(**kwargs)
+    return {"batchItemFailures": []}
+"""
+
+DEDUPED = """
+import os
+import boto3
+
+sqs = boto3.client("sqs", region_name="us-east-1")
+_sent = set()  # in memory only: a warm redelivery is skipped, a cold one is not
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        if record["messageId"] in _sent:
+            continue
+        _sent.add(record["messageId"])
+        sqs.send_message(QueueUrl=os.environ["OUT"], MessageBody=record["body"])
+    return {"batchItemFailures": []}
+"""
+
+WRONG_QUEUE = FORWARDER.replace(
+    'os.environ["OUT"]', '"https://sqs.us-east-1.amazonaws.com/123456789012/nope"', 1
+)
+
+
+@pytest.fixture
+def queues() -> Iterator[Callable[[str], str]]:
+    pytest.importorskip("moto")
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+
+        def make(name: str) -> str:
+            attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+            url: str = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+            return url
+
+        yield make
+
+
+def _event(lambda_event: Any) -> Any:
+    return lambda_event.sqs(bodies=[{"order": 1}])
+
+
+def test_a_forwarder_sending_again_fails_without_observe(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    runner = app_runners(FORWARDER)("app.handler", env={"OUT": queues("out")})
+    report = check_idempotency(runner, _event(lambda_event), faults=False)
+
+    assert not report.ok
+    (finding,) = report.errors
+    assert finding.code == "idempotency.duplicate-side-effect"
+    assert "sqs.SendMessage on queue 'out'" in finding.message
+    assert "no observe= was given" in finding.message
+    assert report.scenarios[0].detail == "warm: failed, cold: failed"
+
+
+def test_a_fifo_queue_drops_the_copy_so_sending_again_is_not_a_duplicate(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    runner = app_runners(FORWARDER)("app.handler", env={"OUT": queues("out.fifo")})
+    report = check_idempotency(runner, _event(lambda_event), faults=False)
+
+    assert report.ok, str(report)
+
+
+def test_a_send_skipped_warm_but_repeated_cold_is_found_on_the_cold_delivery(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    runner = app_runners(DEDUPED)("app.handler", env={"OUT": queues("out")})
+    report = check_idempotency(runner, _event(lambda_event), faults=False)
+
+    assert not report.ok
+    assert report.scenarios[0].detail == "warm: passed, cold: failed"
+    assert report.errors[0].environment == "cold"
+
+
+def test_a_send_that_failed_is_not_counted(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    queues("out")
+    runner = app_runners(WRONG_QUEUE)("app.handler")
+    report = check_idempotency(runner, _event(lambda_event), faults=False)
+
+    # the queue does not exist: every delivery fails, nothing was sent twice
+    assert [f.code for f in report.errors] == ["idempotency.first-delivery-failed"]
+
+
+def test_repeated_sends_needs_the_same_target_and_two_successes() -> None:
+    sent = Call(0, "sqs.SendMessage", "", "out", "queue 'out'", answered=True)
+    failed = Call(0, "sqs.SendMessage", "", "out", "queue 'out'", answered=False)
+    other = Call(0, "sqs.SendMessage", "", "audit", "queue 'audit'", answered=True)
+    write = Call(0, "dynamodb.PutItem", "", "t", "table 't'", answered=True)
+    fifo = Call(0, "sqs.SendMessage", "", "out.fifo", "queue 'out.fifo'", answered=True)
+
+    assert repeated_sends([sent], [sent]) == [sent]
+    assert repeated_sends([failed], [sent]) == []
+    assert repeated_sends([sent], [failed]) == []
+    assert repeated_sends([sent], [other]) == []
+    assert repeated_sends([write], [write]) == []
+    assert repeated_sends([fifo], [fifo]) == []
+
+
+def test_without_observe_a_response_difference_does_not_claim_the_state_is_the_same(
+    app_runners: Callable[[str], Callable[..., Any]],
+) -> None:
+    make = app_runners(
+        """
+        import itertools
+
+        _n = itertools.count()
+
+        def handler(event, context):
+            return {"statusCode": 200, "body": str(next(_n))}
+        """
+    )
+    report = check_idempotency(make("app.handler"), {"id": 1}, faults=False)
+
+    messages = " ".join(f.message for f in report.findings)
+    assert "the state is the same" not in messages
+    assert "the state was not observed (no observe=)" in messages
