@@ -136,7 +136,11 @@ def check_template(ns: argparse.Namespace) -> int:
     failed = 0
     if ns.json:
         out = io.StringIO()  # the reports are in the findings; only the document is printed
-    for planned in suite_plan(app, base, only=only, kinds=kinds):
+    plan = suite_plan(app, base, only=only, kinds=kinds)
+    if not any(p.kinds or p.problem for p in plan):  # nothing would be checked: not a pass
+        why = "; ".join(f"{p.logical_id}: {p.skip_reason}" for p in plan) or "no function"
+        raise CLIError(f"nothing to check in {app.file}: {why}")
+    for planned in plan:
         if planned.options is None:
             if planned.problem is not None:
                 failed += 1

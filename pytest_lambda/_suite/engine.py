@@ -248,7 +248,7 @@ def _check_idempotent(
         )
     elif not opts.uses_moto:
         note = (
-            "state not observed (responses and errors only): pass --lambda-moto "
+            "state not observed (responses, errors and repeated sends only): pass --lambda-moto "
             "(pytest-lambda check --moto), with moto installed, to compare DynamoDB, S3, SQS, "
             "SNS and SES state and Lambda Invoke calls"
         )

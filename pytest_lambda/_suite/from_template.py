@@ -25,7 +25,12 @@ if TYPE_CHECKING:
     from pytest_lambda._suite.engine import SuiteOptions
     from pytest_lambda._template.model import App, Function
 
-__all__ = ["PlannedFunction", "suite_plan", "with_template_filter"]
+__all__ = ["NAME_KINDS", "PlannedFunction", "suite_plan", "with_template_filter"]
+
+NAME_KINDS = (
+    "name the kinds of the events it receives with --events (pytest: --lambda-events), "
+    "e.g. --events sqs"
+)
 
 
 @dataclass(frozen=True)
@@ -41,11 +46,13 @@ class PlannedFunction:
     skipped_triggers: tuple[tuple[str, str], ...] = ()  # (trigger name, why)
 
 
-def _params(fn: Function, user: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+def _params(
+    fn: Function, user: Mapping[str, Mapping[str, Any]], kinds: Sequence[str]
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for kind in fn.kinds:
+    for kind in kinds:
         mine = user.get(kind, {})
-        if PARAM_SETS in mine:  # the user's own sets replace the template's
+        if PARAM_SETS in mine or kind not in fn.kinds:  # the user's own replace the template's
             out[kind] = dict(mine)
             continue
         sets = [{**p, **mine} for p in fn.param_sets(kind)]
@@ -67,11 +74,22 @@ def suite_plan(
         if fn.problem is not None or fn.skip_reason is not None:
             plan.append(PlannedFunction(logical, fn.handler, (), None, fn.problem, fn.skip_reason))
             continue
-        wanted = tuple(k for k in fn.kinds if not kinds or k in kinds)
         skipped = tuple((e.name, e.skip_reason) for e in fn.events if e.skip_reason)
+        if fn.kinds:
+            wanted = tuple(k for k in fn.kinds if not kinds or k in kinds)
+        else:  # no trigger of a kind the suite models: the kinds asked for, if any
+            wanted = tuple(kinds)
+        if not wanted:
+            why = (
+                f"no {' or '.join(kinds)} trigger (its triggers: {', '.join(fn.kinds)})"
+                if fn.kinds
+                else f"no trigger the suite can send events for: {NAME_KINDS}"
+            )
+            plan.append(PlannedFunction(logical, fn.handler, (), None, None, why, skipped))
+            continue
         options = dataclasses.replace(
             base, timeout=fn.timeout, memory_mb=fn.memory_mb, root=fn.code_root,
-            params_by_kind=_params(fn, base.params_by_kind), env=dict(fn.env),
+            params_by_kind=_params(fn, base.params_by_kind, wanted), env=dict(fn.env),
             function_name=fn.function_name, layers=fn.layers, aws_setup=setup,
             setup_root=base.root, template=app.file, function_id=logical,
             idempotency_by_kind={k: fn.idempotency_keywords(k) for k in fn.kinds},

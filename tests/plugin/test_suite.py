@@ -131,7 +131,7 @@ def test_repository_with_only_a_handler_and_pyproject(pytester: pytest.Pytester)
             "  kind      invokes     idempotent  warm-reuse  robust    invocations",
             "  sqs       passed      passed[*]     * passed    *",
             "  apigw_v1  passed      passed[*]     * passed    *",
-            "[*] idempotent: state not observed (responses and errors only): pass "
+            "[*] idempotent: state not observed (responses, errors and repeated sends only): pass "
             "--lambda-moto (pytest-lambda check --moto), with moto installed, to compare "
             "DynamoDB, S3, SQS, SNS and SES state and Lambda Invoke calls",
         ],
@@ -391,7 +391,7 @@ def test_a_failing_item_prints_its_note_once(
         "-k", "idempotent",
     )  # fmt: skip
     out = result.stdout.str()
-    assert out.count("state not observed (responses and errors only)") == 2  # item + footnote
+    assert out.count("state not observed (responses, errors and repeated sends only)") == 2  # item + footnote
     assert out.count("scenarios:") == 1
     assert "Captured lambda call" not in out
     summary = out.split("short test summary info")[1].splitlines()[1:]

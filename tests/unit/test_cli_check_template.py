@@ -28,7 +28,7 @@ def test_every_function_of_the_example(capsys: pytest.CaptureFixture[str]) -> No
     ]  # fmt: skip
     assert out[5].startswith(
         "* idempotent (OrdersApiFunction apigw_v1, OrdersWorkerFunction sqs, ThumbnailFunction "
-        "s3): state not observed (responses and errors only)"
+        "s3): state not observed (responses, errors and repeated sends only)"
     )
     assert len(out) == 6
 
@@ -118,3 +118,39 @@ def test_the_idempotent_check_follows_report_batch_item_failures(
     main(["check", "--template", str(tmp_path / "template.yaml"), "--seed", "1"])
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  Fn "))
     assert row.split()[3] == verdict  # the idempotent column
+
+
+NO_TRIGGER = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+"""
+
+
+def test_nothing_to_check_is_a_usage_error_not_an_empty_pass(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = str(DATA / "sam" / "template.yaml")
+    argv = ["check", "--template", template, "--seed", "3", "--events", "kinesis"]
+    assert main([*argv, "OrdersWorkerFunction"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"pytest-lambda: error: nothing to check in {template}: OrdersWorkerFunction: no "
+        "kinesis trigger (its triggers: sqs, dynamodb)\n"
+    )
+    (tmp_path / "template.yaml").write_text(NO_TRIGGER)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
+    argv = ["check", "--template", str(tmp_path / "template.yaml"), "--seed", "3"]
+    assert main(argv) == 2
+    assert "Fn: no trigger the suite can send events for: name the kinds" in capsys.readouterr().err
+    # a function without a trigger is checked with the kinds asked for
+    assert main([*argv, "--events", "sqs"]) == 0
+    assert capsys.readouterr().out.splitlines()[2].split()[:6] == [
+        "Fn", "sqs", "passed", "passed*", "passed", "passed",
+    ]  # fmt: skip
