@@ -241,6 +241,35 @@ def _endpoint(failure: InvocationFailure) -> SetupProblem | None:
     )
 
 
+_NETWORK_FRAMES: Final = ("/urllib3/", "/socket.py", "/ssl.py", "/botocore/retr", "/botocore/httpsession.py", "/botocore/endpoint.py")  # fmt: skip
+_SECONDS: Final = re.compile(r"after ([\d.]+) seconds")
+
+
+def _timed_out_on_aws(failure: InvocationFailure) -> SetupProblem | None:
+    """A timeout that stopped the handler inside botocore's sending or retrying: it was
+    waiting for an endpoint (botocore retries an unreachable one for longer than the
+    default 3 s timeout before raising ``EndpointConnectionError``)."""
+    frames = failure.stopped_in
+    if failure.type != "Sandbox.Timedout" or not any("/botocore/" in f for f in frames):
+        return None
+    if not any(marker in f for f in frames for marker in _NETWORK_FRAMES):
+        return None
+    seconds = _SECONDS.search(failure.message)
+    timeout = f" ({seconds.group(1)} s)" if seconds else ""
+    inner = next(f for f in reversed(frames) if "/botocore/" in f or "/urllib3/" in f)
+    where = inner.rsplit("/", 1)[-1]
+    return SetupProblem(
+        UNREACHABLE,
+        f"the handler was still waiting for an AWS endpoint when its timeout{timeout} ended "
+        f"(stopped in botocore's sending or retrying, at {where}): nothing answers there "
+        "during the checks",
+        f"Sandbox.Timedout: Task timed out after {seconds.group(1) if seconds else '?'} seconds",
+        "run the checks inside moto: pytest-lambda check --moto-setup MODULE:FUNCTION (the "
+        "suite: --lambda-moto-setup), or start the service it needs (e.g. DynamoDB Local) and "
+        "give its address with --env; a longer --timeout shows botocore's own error",
+    )
+
+
 def diagnose(failure: InvocationFailure, handler: str = "") -> SetupProblem | None:
     """The set-up problem ``failure`` shows, or None when it looks like the handler's own bug.
 
@@ -248,7 +277,10 @@ def diagnose(failure: InvocationFailure, handler: str = "") -> SetupProblem | No
     module not being found (a misnamed handler, reported elsewhere).
     """
     own = handler.rpartition("/")[2].rpartition(".")[0]
-    return _env_var(failure) or _import(failure, own) or _resource(failure) or _endpoint(failure)
+    return (
+        _env_var(failure) or _import(failure, own) or _resource(failure) or _endpoint(failure)
+        or _timed_out_on_aws(failure)
+    )  # fmt: skip
 
 
 def diagnose_all(
@@ -259,6 +291,10 @@ def diagnose_all(
         return None
     first = failures[0]
     assert first is not None
-    if any(f is not None and (f.type, f.message) != (first.type, first.message) for f in failures):
-        return None
+    said = first.message.replace(first.request_id, "") if first.request_id else first.message
+    for f in failures:  # the same way: a platform error's message holds its request id
+        assert f is not None
+        text = f.message.replace(f.request_id, "") if f.request_id else f.message
+        if (f.type, text) != (first.type, said):
+            return None
     return diagnose(first, handler)

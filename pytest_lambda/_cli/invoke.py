@@ -121,6 +121,9 @@ def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
         yield
 
 
+_SHOWN_FRAMES = 6  # of a timed-out handler's stack, the innermost
+
+
 def _invoke(ns: argparse.Namespace) -> int:
     from pytest_lambda._checks.runner import LambdaRunner
 
@@ -163,6 +166,14 @@ def _invoke(ns: argparse.Namespace) -> int:
                 f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
                 f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
             )
+            if inv.timed_out and inv.error is not None and inv.error.stopped_in:
+                frames = list(inv.error.stopped_in)
+                if len(frames) > _SHOWN_FRAMES:  # the handler's own frame, then the innermost
+                    frames = [frames[0], "...", *frames[1 - _SHOWN_FRAMES :]]
+                sys.stderr.write(
+                    f"{PROG}: the deadline stopped the handler in (innermost last):\n"
+                    + "".join(f"  {frame}\n" for frame in frames)
+                )
             view = _http_view(inv)
             if view is not None:
                 sys.stderr.write(_http_line(view))

@@ -33,6 +33,9 @@ class InvocationFailure:
     ``payload()`` is the JSON the caller receives: ``{errorMessage, errorType, requestId,
     stackTrace}`` from the runtime, or ``{errorType, errorMessage}`` for platform errors.
     ``exception`` is the Python exception behind it, when there is one (not compared).
+    ``stopped_in``: for a timeout in module isolation, where the handler was when its
+    deadline stopped it (``"file:line in function"``, innermost last; the runner's own
+    frames left out; not compared, not part of the payload: Lambda says only "Task timed out").
 
     Not an exception itself (it is what :attr:`Invocation.error` holds), hence the name;
     ``pytest_lambda.InvocationError`` is its deprecated old name.
@@ -46,6 +49,7 @@ class InvocationFailure:
     request_id: str = ""
     kind: ErrorKind = "function"
     exception: BaseException | None = field(default=None, compare=False, repr=False)
+    stopped_in: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     def payload(self) -> dict[str, Any]:
         """The error JSON object exactly as Lambda returns it (key order included)."""

@@ -75,10 +75,8 @@ def suite_plan(
             plan.append(PlannedFunction(logical, fn.handler, (), None, fn.problem, fn.skip_reason))
             continue
         skipped = tuple((e.name, e.skip_reason) for e in fn.events if e.skip_reason)
-        if fn.kinds:
-            wanted = tuple(k for k in fn.kinds if not kinds or k in kinds)
-        else:  # no trigger of a kind the suite models: the kinds asked for, if any
-            wanted = tuple(kinds)
+        # no trigger of a kind the suite models: the kinds asked for, if any
+        wanted = tuple(k for k in fn.kinds if not kinds or k in kinds) if fn.kinds else tuple(kinds)
         if not wanted:
             why = (
                 f"no {' or '.join(kinds)} trigger (its triggers: {', '.join(fn.kinds)})"

@@ -8,8 +8,11 @@ or the test is interrupted.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
+import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
@@ -93,6 +96,38 @@ class Clock:
         if self.clock is not None and self.clock.tick:
             return max(real, moved)
         return real + max(0.0, moved)
+
+
+_PACKAGE: Final = os.path.dirname(os.path.dirname(os.path.dirname(__file__))) + os.sep
+
+
+def _stopped_in(env: Environment) -> tuple[str, ...]:
+    """Where the handler was when its deadline stopped it, innermost frame last (its own
+    frames only): the timed-out job's traceback, or the stack its thread runs on now."""
+    import traceback
+
+    worker = env.worker
+    frames: list[traceback.FrameSummary] = []
+    if worker.inline:
+        ok, value = worker.outcome
+        trace = None if ok else getattr(value, "__traceback__", None)
+        frames = traceback.extract_tb(trace) if trace is not None else []
+    else:
+        thread = worker.thread
+        ident = thread.ident if thread is not None else None
+        frame = sys._current_frames().get(ident) if ident is not None else None
+        frames = traceback.extract_stack(frame) if frame is not None else []
+    start = 0  # past the runner's frames that called the handler (and a thread's start)
+    for i, f in enumerate(frames):
+        if f.filename.startswith(_PACKAGE):
+            start = i + 1
+        elif start:
+            break
+    return tuple(
+        f"{f.filename}:{f.lineno} in {f.name}"
+        for f in frames[start:]
+        if not f.filename.startswith(_PACKAGE)  # the clock's sleep, a fault point's wrapper
+    )
 
 
 def _raise_test_stop(finished: bool, env: Environment) -> None:
@@ -310,6 +345,7 @@ def _invoke(
     out, content_type, decoded = b"", "application/json", NOT_DECODED
     if not finished:
         error, keep, status = timeout_error(request_id, config.timeout), False, "timeout"
+        error = dataclasses.replace(error, stopped_in=_stopped_in(env))
         capture.write(platform.timed_out(clock.time(), request_id, config.timeout))
     else:
         ok, value = env.worker.outcome
