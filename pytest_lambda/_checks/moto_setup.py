@@ -38,16 +38,24 @@ def check_reference(name: str, raw: str) -> str:
 
 
 @contextmanager
-def _importable_from(root: str | None) -> Iterator[None]:
-    if root is None or root in sys.path:
-        yield
-        return
-    sys.path.insert(0, root)
+def _importable_from(folders: list[str]) -> Iterator[None]:
+    added = [f for f in folders if f not in sys.path]
+    sys.path[:0] = added
     try:
         yield
     finally:
-        if root in sys.path:
-            sys.path.remove(root)
+        for folder in added:
+            if folder in sys.path:
+                sys.path.remove(folder)
+
+
+def _setup_folders(root: str | None) -> list[str]:
+    """Where a set-up module is imported from: the function's root, then the current
+    directory (where ``aws_setup.py`` usually sits when the code is in ``src/``)."""
+    here = os.getcwd()
+    if root is None or os.path.abspath(root) == here:
+        return [here]
+    return [os.path.abspath(root), here]
 
 
 def load_setup(reference: str, root: str | None = None) -> Callable[[], Any]:
@@ -56,13 +64,15 @@ def load_setup(reference: str, root: str | None = None) -> Callable[[], Any]:
         module_name, _, attr = reference.partition(":")
     else:
         module_name, _, attr = reference.rpartition(".")
-    with _importable_from(root):
+    folders = _setup_folders(root)
+    with _importable_from(folders):
         try:
             target: Any = importlib.import_module(module_name)
         except ImportError as exc:
+            where = " or ".join(folders)
             raise InvalidOption(
-                f"moto setup {reference!r}: cannot import {module_name!r} ({exc}); "
-                "run from the directory that holds it, or check the spelling"
+                f"moto setup {reference!r}: cannot import {module_name!r} ({exc}); it is "
+                f"imported from {where}: put it there, or check the spelling"
             ) from None
     for part in attr.split("."):
         try:

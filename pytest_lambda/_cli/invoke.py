@@ -246,7 +246,8 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         "--moto-setup",
         metavar="MODULE:FUNCTION",
         help="a callable that creates the handler's tables, buckets and queues inside moto "
-        "first, e.g. tests.aws:create_tables (implies --moto)",
+        "first, e.g. tests.aws:create_tables, imported from --root, then the current directory "
+        "(implies --moto)",
     )
     p.add_argument("--compact", action="store_true", help="one-line JSON responses")
     p.add_argument(

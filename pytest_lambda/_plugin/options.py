@@ -230,7 +230,8 @@ SETTINGS: Final[dict[str, Setting]] = {
         Setting(
             "moto_setup",
             "callable that creates the handler's AWS resources inside moto, e.g. "
-            "tests.aws:create_tables (implies --lambda-moto)",
+            "tests.aws:create_tables, imported from the root, then the current directory (implies "
+            "--lambda-moto)",
             None,
             check_reference,
             metavar="MODULE:FUNCTION",

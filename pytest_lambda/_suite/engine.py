@@ -370,7 +370,8 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
         if str(exc).startswith("moto setup "):
             fix = (
                 "Fix: check --lambda-moto-setup (pytest-lambda check --moto-setup): the module "
-                "must import from the root directory and the function must run inside moto"
+                "must import from the root directory or the current one, and the function must "
+                "run inside moto"
             )
         else:
             fix = f"Fix: check [tool.pytest_lambda.events.{kind}] and the lambda options"

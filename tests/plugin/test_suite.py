@@ -391,7 +391,9 @@ def test_a_failing_item_prints_its_note_once(
         "-k", "idempotent",
     )  # fmt: skip
     out = result.stdout.str()
-    assert out.count("state not observed (responses, errors and repeated sends only)") == 2  # item + footnote
+    assert (
+        out.count("state not observed (responses, errors and repeated sends only)") == 2
+    )  # item + footnote
     assert out.count("scenarios:") == 1
     assert "Captured lambda call" not in out
     summary = out.split("short test summary info")[1].splitlines()[1:]

@@ -108,3 +108,19 @@ def test_suite_option_in_pytest(pytester: pytest.Pytester) -> None:
     )  # fmt: skip
     result.stdout.fnmatch_lines(["*moto=on, setup aws_setup:create_tables (command line)*"])
     result.assert_outcomes(passed=4)
+
+
+def test_with_the_code_in_src_the_setup_module_is_found_where_the_command_runs(
+    project, capsys, monkeypatch
+):
+    (project / "src").mkdir()
+    (project / "app.py").rename(project / "src" / "app.py")
+    monkeypatch.delitem(__import__("sys").modules, "aws_setup", raising=False)
+    argv = check("--moto-setup", "aws_setup:create_tables", "--root", "src")
+    code = main(argv)
+    assert code == 0, capsys.readouterr().out
+    capsys.readouterr()
+    # and a module in neither place names both
+    assert main(check("--moto-setup", "nowhere:create", "--root", "src")) == 2
+    err = capsys.readouterr().err
+    assert f"it is imported from {project / 'src'} or {project}: put it there" in err

@@ -465,9 +465,11 @@ def warn_unrestored(items: list[str]) -> None:
     warnings.warn(
         ProcessStateWarning(
             "the handler changed process state that cannot be put back in-process, so the "
-            f"test process and later environments see it: {'; '.join(items)}. Patch "
-            "third-party code from the test (monkeypatch) and set variables through "
-            f"os.environ; see {doc_url('known-limitations')}"
+            f"test process and later environments see it: {'; '.join(items)}. "
+            "If the handler's own code does it (aws_xray_sdk's patch_all() at import, for example), "
+            "isolation='runtime' keeps it in a process of its own, or filter this warning where it "
+            "is intended; from a test, patch third-party code with monkeypatch and set variables "
+            f"through os.environ; see {doc_url('known-limitations')}"
         ),
         stacklevel=4,
     )
