@@ -188,7 +188,7 @@ def _check_invokes(
     env_names: dict[str, None] = {}  # variables read with os.environ[...] and not set
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
-    with aws_for(opts), runner_for_suite(handler, opts) as runner:
+    with aws_for(opts, [e for _, e in events]), runner_for_suite(handler, opts) as runner:
         for n, (seed, event) in enumerate(events):
             tried += 1
             inv = runner.invoke(event)
@@ -261,7 +261,8 @@ def _check_idempotent(
     failures: list[str] = []
     found: list[Finding] = []
     never_succeeded = False
-    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+    sent = [e for _, e in events]
+    with aws_for(opts, sent) as state, runner_for_suite(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
         for seed, event in events:
             report = runner.check_idempotency(
@@ -310,7 +311,7 @@ def _check_warm_reuse(
         ) from None
     events = [e for _, e in _events(handler, kind, "warm-reuse", opts, _WARM_EVENTS)]
     seed = derive_seed(opts.seed, f"{handler}::{kind}::warm-reuse", _WARM_EVENTS)
-    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+    with aws_for(opts, events) as state, runner_for_suite(handler, opts) as runner:
         reset = state[1] if state is not None else None
         report = check_warm_reuse(runner, events, reset=reset, seed=seed)
     runs = int(report.handler_runs)

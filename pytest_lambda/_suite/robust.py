@@ -30,6 +30,7 @@ from pytest_lambda._events._factory import derive_seed
 from pytest_lambda._suite.config import param_sets
 from pytest_lambda._suite.finding import Finding
 from pytest_lambda._suite.runners import aws_for, runner_for_suite
+from pytest_lambda._suite.s3_objects import object_refs, put_objects
 from pytest_lambda._suite.variants import (
     API_KINDS,
     answer_finding,
@@ -66,49 +67,25 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     )
 
 
-def _s3_body(s3: Any, event: dict[str, Any]) -> bytes:
-    """The bytes of the un-varied event's object when the moto set-up made it (a variant
-    changes the key or the size, not what the uploads are), else a sample JPEG header."""
-    from urllib.parse import unquote_plus
-
+def _s3_body(s3: Any, event: dict[str, Any]) -> bytes | None:
+    """The bytes of the un-varied event's object when it exists (the moto set-up's, or the
+    one put for it: a variant changes the key or the size, not what the uploads are)."""
+    refs = object_refs(event)
+    if not refs:
+        return None
     try:
-        record = event["Records"][0]
-        bucket = record["s3"]["bucket"]["name"]
-        key = unquote_plus(record["s3"]["object"]["key"])
-        return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        return bytes(s3.get_object(Bucket=refs[0][0], Key=refs[0][1])["Body"].read())
     except Exception:
-        return b"\xff\xd8\xff\xe0 sample object"
+        return None
 
 
 def _put_s3_objects(event: dict[str, Any], region: str, base: dict[str, Any]) -> None:
-    """Inside moto: the bucket and object of each record, at the decoded key (as in AWS).
-    An object that exists (made by the moto set-up) is kept; a new one gets the bytes of
-    the un-varied event's object (:func:`_s3_body`)."""
-    from urllib.parse import unquote_plus
-
+    """Inside moto: the objects of ``event`` (a variant of ``base``) with the bytes of
+    ``base``'s object, which is put first (by its key's suffix) when missing."""
     import boto3
 
-    s3 = boto3.client("s3", region_name=region)
-    body = _s3_body(s3, base)
-    for record in event.get("Records", ()):
-        try:
-            bucket = record["s3"]["bucket"]["name"]
-            key = unquote_plus(record["s3"]["object"]["key"])
-        except (KeyError, TypeError):
-            continue
-        if not str(record.get("eventName", "")).startswith("ObjectCreated"):
-            continue
-        try:
-            s3.head_bucket(Bucket=bucket)
-        except Exception:
-            extra = {} if region == "us-east-1" else {
-                "CreateBucketConfiguration": {"LocationConstraint": region}}  # fmt: skip
-            s3.create_bucket(Bucket=bucket, **extra)
-        try:
-            s3.head_object(Bucket=bucket, Key=key)
-            continue  # the set-up's object: keep its bytes
-        except Exception:
-            s3.put_object(Bucket=bucket, Key=key, Body=body)
+    put_objects([base], region)
+    put_objects([event], region, _s3_body(boto3.client("s3", region_name=region), base))
 
 
 def _verdict(handler: str, kind: str, errors: Sequence[Finding]) -> str:

@@ -6,7 +6,7 @@ import contextlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator, Mapping
 
     from pytest_lambda._suite.engine import SuiteOptions
 
@@ -23,10 +23,14 @@ def _moto_available() -> bool:
 
 
 @contextlib.contextmanager
-def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
+def aws_for(
+    opts: SuiteOptions, events: Iterable[Mapping[str, Any]] = ()
+) -> Iterator[tuple[Any, Any] | None]:
     """Inside ``moto.mock_aws()`` when asked and available: yields ``(observe, reset)``.
 
-    The user's ``moto_setup`` creates the resources first, so ``reset()`` returns to them.
+    The user's ``moto_setup`` creates the resources first, then the objects ``events``
+    announce (S3 ``ObjectCreated``: :mod:`pytest_lambda._suite.s3_objects`), so
+    ``reset()`` returns to them.
     """
     if not (opts.uses_moto and _moto_available()):
         yield None
@@ -37,6 +41,11 @@ def aws_for(opts: SuiteOptions) -> Iterator[tuple[Any, Any] | None]:
     with mocked_aws(
         opts.moto_setup, opts.region, opts.setup_root or opts.root, before=opts.aws_setup
     ):
+        listed = [e for e in events if e.get("Records")]
+        if listed:
+            from pytest_lambda._suite.s3_objects import put_objects
+
+            put_objects(listed, opts.region)
         yield moto_state()
 
 

@@ -47,13 +47,16 @@ def setup_problem(handler: str, kind: str, opts: SuiteOptions) -> tuple[SetupPro
     sets = param_sets(opts.params_by_kind, kind)
     failures: list[InvocationFailure | None] = []
     changed = False
-    with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
+    probes = []
+    for n in range(_PROBES):
+        params = sets[n % len(sets)]
+        params.setdefault("region", opts.region)
+        seed = derive_seed(opts.seed, f"{handler}::{kind}::invokes", n)
+        probes.append(generate(kind, seed=seed, **params))
+    with aws_for(opts, probes) as state, runner_for_suite(handler, opts) as runner:
         before = state[0]() if state is not None else None
-        for n in range(_PROBES):
-            params = sets[n % len(sets)]
-            params.setdefault("region", opts.region)
-            seed = derive_seed(opts.seed, f"{handler}::{kind}::invokes", n)
-            inv = runner.invoke(generate(kind, seed=seed, **params))
+        for event in probes:
+            inv = runner.invoke(event)
             failures.append(inv.error)
             if inv.error is None or inv.timed_out:
                 break

@@ -37,7 +37,8 @@ def test_a_timed_out_handler_is_stopped_in_its_own_frames(
     assert invocation.timed_out
     assert invocation.error is not None
     where = invocation.error.stopped_in
-    assert where[0].endswith(" in handler") and "app.py:" in where[0]
+    assert where[0].endswith(" in handler")
+    assert "app.py:" in where[0]
     assert where[-1].endswith(" in spin") or where[-2].endswith(" in spin")
     assert not any("pytest_lambda" in frame for frame in where)
     # the payload is still only Lambda's
@@ -58,13 +59,15 @@ def test_a_timeout_inside_botocore_retrying_is_an_unreachable_endpoint() -> None
         f"{BOTOCORE}/endpoint.py:379 in _needs_retry",
     )
     problem = diagnose(_timeout("r1", frames))
-    assert problem is not None and problem.code == UNREACHABLE
+    assert problem is not None
+    assert problem.code == UNREACHABLE
     assert problem.what.startswith(
         "the handler was still waiting for an AWS endpoint when its timeout (3.00 s) ended"
     )
     # every event the same way, though each message holds its own request id
     both = diagnose_all([_timeout("r1", frames), _timeout("r2", frames)])
-    assert both is not None and both.code == UNREACHABLE
+    assert both is not None
+    assert both.code == UNREACHABLE
 
 
 def test_a_timeout_elsewhere_is_not_a_set_up_problem() -> None:
