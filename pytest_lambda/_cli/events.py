@@ -54,6 +54,8 @@ def _list(ns: argparse.Namespace) -> int:
 
 
 def _generate(ns: argparse.Namespace) -> int:
+    if ns.output is None and ns.force:  # before anything is generated or said
+        raise CLIError("--force goes with -o FILE (it allows replacing FILE)")
     req = request(ns.kind, ns)
     event = req.generate()
     if not req.seed_given:
@@ -61,8 +63,6 @@ def _generate(ns: argparse.Namespace) -> int:
             f"{PROG}: seed {req.seed} (pass --seed {req.seed} to get this event again)\n"
         )
     if ns.output is None:
-        if ns.force:
-            raise CLIError("--force goes with -o FILE (it allows replacing FILE)")
         write_json(sys.stdout, event, compact=ns.compact)
         return 0
     _write_output(ns.output, dump_json(event, compact=ns.compact).encode("utf-8"), ns.force)

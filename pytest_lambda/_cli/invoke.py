@@ -124,6 +124,15 @@ def _moto(ns: argparse.Namespace, region: str) -> Iterator[None]:
 _SHOWN_FRAMES = 6  # of a timed-out handler's stack, the innermost
 
 
+def _own_module_missing(inv: Any, handler: str) -> bool:
+    """The init failed because the handler's own module is not under the root."""
+    error = inv.error
+    if error is None or error.type != "Runtime.ImportModuleError":
+        return False
+    module = handler.rpartition("/")[2].rpartition(".")[0]
+    return any(f"No module named '{n}'" in error.message for n in {module, module.split(".")[0]})
+
+
 def _invoke(ns: argparse.Namespace) -> int:
     from pytest_lambda._checks.runner import LambdaRunner
 
@@ -166,6 +175,11 @@ def _invoke(ns: argparse.Namespace) -> int:
                 f"{PROG}: invocation {n} of {ns.warm}: {verdict}, {start}, "
                 f"{inv.duration_ms:.2f} ms, request id {inv.request_id}\n"
             )
+            if _own_module_missing(inv, ns.handler):
+                sys.stderr.write(
+                    f"{PROG}: the handler's module was looked for under {runner.root}: give "
+                    "the handler as module.function relative to it, or set --root DIR\n"
+                )
             if inv.timed_out and inv.error is not None and inv.error.stopped_in:
                 frames = list(inv.error.stopped_in)
                 if len(frames) > _SHOWN_FRAMES:  # the handler's own frame, then the innermost

@@ -30,6 +30,7 @@ class LoadProblem:
     error: str
     misnamed: bool
     setup: SetupProblem | None = None  # the init failed for want of set-up (a variable, a module)
+    root: str = ""  # where the handler's module was looked for
 
     def report(self, what: str) -> str:
         """The failure text for ``what`` (a check, or "the checks") that could not run."""
@@ -38,7 +39,8 @@ class LoadProblem:
         if self.misnamed:
             fix = (
                 "Fix: give the handler as 'module.function' (or 'dir/module.function'), "
-                "relative to the root directory (--lambda-root, pytest-lambda check --root)"
+                f"relative to the root directory{' ' + self.root if self.root else ''}, where "
+                "it was looked for (--lambda-root, pytest-lambda check --root)"
             )
         else:
             fix = "Fix: the error is raised while the handler's module is imported (Lambda's init)"
@@ -81,6 +83,6 @@ def load_problem(handler: str, opts: SuiteOptions) -> LoadProblem | None:
 
             misnamed = _misnamed(handler, error.type, error.message)
             setup = None if misnamed else diagnose(error, handler)
-            problem = LoadProblem(handler, str(error), misnamed, setup)
+            problem = LoadProblem(handler, str(error), misnamed, setup, opts.root or "")
     _CACHE[key] = problem
     return problem

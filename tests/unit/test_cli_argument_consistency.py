@@ -1,0 +1,74 @@
+"""Arguments read the same way across commands, and a wrong one is refused before any work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_lambda._core.errors import InvalidOption
+from pytest_lambda._suite.config import parse_kinds
+from pytest_lambda.cli import main
+
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: arn:aws:sqs:us-east-1:123456789012:orders
+"""
+
+
+def test_kinds_are_case_insensitive_and_an_alias_gets_a_hint() -> None:
+    assert parse_kinds("SQS, S3") == ["sqs", "s3"]
+    with pytest.raises(
+        InvalidOption, match=r"unknown event kind 'apigw' \(did you mean 'apigw_v1'\?\)"
+    ):
+        parse_kinds("apigw", "--events")
+
+
+def test_a_template_parameter_the_template_lacks_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    argv = ["check", "--template", str(tmp_path / "template.yaml"), "--parameter", "Stge=prod"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'Stge' was given a value" in err
+    assert "its parameters: Stage" in err
+
+
+def test_force_without_an_output_file_is_refused_before_generating(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["events", "generate", "sqs", "--force"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (
+        captured.err
+        == "pytest-lambda: error: --force goes with -o FILE (it allows replacing FILE)\n"
+    )
+
+
+def test_invoke_says_where_a_missing_handler_module_was_looked_for(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
+    assert main(["invoke", "apx.handler", "--kind", "sqs", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"pytest-lambda: the handler's module was looked for under {tmp_path}: " in err
+    assert main(["invoke", "app.handler", "--kind", "sqs", "--root", str(tmp_path)]) == 0
+    assert "looked for" not in capsys.readouterr().err
