@@ -10,9 +10,11 @@ pasted into a shell runs the same checks on the same events.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shlex
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pytest_lambda._core import facts
 
@@ -74,10 +76,56 @@ def _pytest_prefix(opts: SuiteOptions | None) -> str:
     return "".join(shlex.quote(w) + " " for w in words)
 
 
+_READS: Final = re.compile(
+    r"""(?:environ\[\s*|environ\.get\(\s*|getenv\(\s*)['"]([A-Za-z_][A-Za-z0-9_]*)['"]"""
+)
+# set by the runner as Lambda sets them, whatever the shell has
+_RUNTIME_SET: Final = frozenset({"TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME"})
+
+
+@functools.lru_cache(maxsize=64)
+def _names_in_source(handler: str, root: str) -> tuple[str, ...]:
+    """Environment variables the handler's module names (``os.environ[...]``, ``.get``,
+    ``getenv``), read from its source under ``root``; () when it cannot be found."""
+    module = handler.rpartition("/")[2].rpartition(".")[0]
+    folder = os.path.join(root, handler.rpartition("/")[0]) if "/" in handler else root
+    base = os.path.join(folder, *module.split("."))
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as source:
+                return tuple(dict.fromkeys(_READS.findall(source.read())))
+        except OSError:
+            continue
+    return ()
+
+
+def _shell_note(handler: str, opts: SuiteOptions | None) -> str:
+    """The variables the handler names that this run took from the shell's environment
+    (named, never their values: they may be secrets), for the reproduce line."""
+    if opts is None:
+        return ""
+    names = [
+        name for name in _names_in_source(handler, opts.root or os.getcwd())
+        if name in os.environ and name not in opts.env and name not in _RUNTIME_SET
+        and not name.startswith(("AWS_", "LAMBDA_", "_"))
+    ]  # fmt: skip
+    if not names:
+        return ""
+    which = ", ".join(names)
+    return f" [with {which} from this shell's environment: set {'them' if len(names) > 1 else 'it'} the same way]"
+
+
 def reproduce_line(
     handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
 ) -> str:
-    """Both ways to replay a check with the same events (and the same same set-up and settings)."""
+    """Both ways to replay a check with the same events (and the same same set-up and settings),
+    naming the variables the handler read from the shell's environment."""
+    return _reproduce_line(handler, kind, check, seed, opts) + _shell_note(handler, opts)
+
+
+def _reproduce_line(
+    handler: str, kind: str, check: str, seed: int, opts: SuiteOptions | None = None
+) -> str:
     if opts is not None and opts.template and opts.function_id:  # timeout, memory: the template's
         # the template gives timeout, memory and each mapping's FilterCriteria
         kept = [

@@ -72,3 +72,31 @@ def test_invoke_says_where_a_missing_handler_module_was_looked_for(
     assert f"pytest-lambda: the handler's module was looked for under {tmp_path}: " in err
     assert main(["invoke", "app.handler", "--kind", "sqs", "--root", str(tmp_path)]) == 0
     assert "looked for" not in capsys.readouterr().err
+
+
+def test_a_reproduce_line_names_the_variables_taken_from_the_shell(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_lambda._suite.engine import SuiteOptions
+    from pytest_lambda._suite.replay import reproduce_line
+
+    (tmp_path / "app.py").write_text(
+        "import os\nQUEUE = os.environ['OUT_QUEUE']\nREGION = os.getenv('AWS_REGION')\n"
+        "LEVEL = os.environ.get(\"LOG_LEVEL\", 'INFO')\n"
+        "def handler(event, context):\n    return {}\n"
+    )
+    opts = SuiteOptions(seed=1, root=str(tmp_path))
+    monkeypatch.delenv("OUT_QUEUE", raising=False)
+    monkeypatch.delenv("LOG_LEVEL", raising=False)
+    assert "shell" not in reproduce_line("app.handler", "sqs", "invokes", 1, opts)
+    monkeypatch.setenv("OUT_QUEUE", "secret-value")
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
+    line = reproduce_line("app.handler", "sqs", "invokes", 1, opts)
+    assert line.endswith(
+        " [with OUT_QUEUE, LOG_LEVEL from this shell's environment: set them the same way]"
+    )
+    assert "secret-value" not in line  # named, never shown
+    given = SuiteOptions(seed=1, root=str(tmp_path), env={"OUT_QUEUE": "q"})
+    assert reproduce_line("app.handler", "sqs", "invokes", 1, given).endswith(
+        " [with LOG_LEVEL from this shell's environment: set it the same way]"
+    )
