@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Final
+from typing import Any, Final
 
 from pytest_lambda._checks.faults import Call, Fault, describe_resource
 from pytest_lambda._checks.idempotency.causes import Mismatch, Run
@@ -167,6 +167,20 @@ def resent_finding(kind: str, calls: Sequence[Call], environment: str, deliverie
     )
 
 
+_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _safe_method(event: Mapping[str, Any]) -> str | None:
+    """The HTTP method of an HTTP event when it is a safe one (GET, HEAD, OPTIONS), else None."""
+    method = event.get("httpMethod")  # REST API, ALB
+    if method is None:
+        context = event.get("requestContext")
+        http = context.get("http") if isinstance(context, Mapping) else None
+        method = http.get("method") if isinstance(http, Mapping) else None  # HTTP API, URLs
+    name = method.upper() if isinstance(method, str) else None
+    return name if name in _SAFE_METHODS else None
+
+
 def duplicate_finding(
     kind: str,
     mismatch: Mismatch,
@@ -192,6 +206,16 @@ def duplicate_finding(
     svc, resource = _touched(changes, mismatch.run)
     base = replace(base, code=_code(svc))
     what = f"a duplicate delivery changed the state ({_state_words(changes)})"
+    method = _safe_method(mismatch.run.events[0] if mismatch.run.events else {})
+    if method is not None:
+        return replace(
+            base,
+            message=f"{what}: a repeated {method} request changed the state{_on(resource)}",
+            fix=f"a {method} must not change state (RFC 9110: clients, proxies and browsers "
+            f"repeat a {method} without asking): move the write to the request that changes "
+            "the data; if it is an access or audit log where one row per request is what you "
+            "want, leave its table out of observe()",
+        )
     if field_cause is not None:
         return replace(
             base,
