@@ -67,12 +67,12 @@ def test_a_handler_reading_its_object_passes_the_checks_under_moto(
     pytest.importorskip("moto")
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text(READER)
-    (tmp_path / "aws_setup.py").write_text(SETUP)
+    (tmp_path / "s3_objects_setup.py").write_text(SETUP)
     (tmp_path / "pyproject.toml").write_text(
         '[tool.pytest_lambda.events.s3]\nbucket = "uploads"\nkey = "in/notes of the day.txt"\n'
     )
     argv = ["check", "app.handler", "--events", "s3", "--seed", "4", "--moto-setup",
-            "aws_setup:buckets", "--json"]  # fmt: skip
+            "s3_objects_setup:buckets", "--json"]  # fmt: skip
     main(argv)
     doc = json.loads(capsys.readouterr().out)
     verdicts = {r["check"]: r["verdict"] for r in doc["results"]}

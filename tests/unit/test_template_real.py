@@ -41,9 +41,10 @@ def test_a_get_that_logs_each_greeting_is_not_idempotent(
         "PythonTestDemo", "apigw_v1", "passed*", "failed", "passed", "passed*",
     ]  # fmt: skip
     assert (
-        "[duplicate delivery, warm] a duplicate delivery changed the state (1 added): a blind "
-        f"insert wrote the same data again (table '{table}')"
+        "[duplicate delivery, warm] a duplicate delivery changed the state (1 added): a "
+        f"repeated GET request changed the state (table '{table}')"
     ) in out
+    assert "fix: a GET must not change state" in out
     assert "  duplicate delivery: failed (warm: failed, cold: failed)\n" in out
 
 
