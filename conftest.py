@@ -44,6 +44,27 @@ def _python_handles_sigint() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _subprocess_tmpdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Processes the suite starts make their temporary files under pytest's basetemp.
+
+    Some tests end a process on purpose without its exit handlers (a killed runtime, a
+    crash, ``os._exit``), which leaves that process's ``pytest-lambda-*`` folders behind:
+    there, pytest's own clean-up of old basetemps removes them, not the machine's ``/tmp``.
+    This process's ``tempfile.tempdir`` is not changed (only children read ``TMPDIR``).
+    """
+    folder = tmp_path_factory.mktemp("subprocess-tmp", numbered=False)
+    saved = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved
+
+
 @pytest.fixture
 def app_runners(tmp_path: Path) -> Iterator[Callable[[str], Callable[..., Any]]]:
     """``app_runners(source)`` writes ``app.py`` and gives ``make(handler, **runner keywords)``;

@@ -142,6 +142,27 @@ def _env_var(failure: InvocationFailure) -> SetupProblem | None:
     )
 
 
+# Libraries that fail for want of a variable, with a message of their own: (error type,
+# words of the message) -> the variable
+_LIBRARY_VARIABLES: Final = (
+    ("SchemaValidationError", "Must contain a metric namespace", "POWERTOOLS_METRICS_NAMESPACE"),
+)
+
+
+def _library_env_var(failure: InvocationFailure) -> SetupProblem | None:
+    """A library's own error for a variable it needs (Powertools Metrics' namespace)."""
+    for error_type, words, name in _LIBRARY_VARIABLES:
+        if failure.type == error_type and words in failure.message:
+            return SetupProblem(
+                MISSING_ENV,
+                f"the environment variable {name} is not set, and the library that reads it "
+                f"failed without it ({words.lower()})",
+                f"{failure.type}: {failure.message}",
+                _env_fix(name),
+            )
+    return None
+
+
 def env_var_read(failure: InvocationFailure) -> str | None:
     """The variable a ``KeyError`` of ``os.environ[...]`` names, else None."""
     if _env_var(failure) is None:
@@ -278,8 +299,8 @@ def diagnose(failure: InvocationFailure, handler: str = "") -> SetupProblem | No
     """
     own = handler.rpartition("/")[2].rpartition(".")[0]
     return (
-        _env_var(failure) or _import(failure, own) or _resource(failure) or _endpoint(failure)
-        or _timed_out_on_aws(failure)
+        _env_var(failure) or _library_env_var(failure) or _import(failure, own)
+        or _resource(failure) or _endpoint(failure) or _timed_out_on_aws(failure)
     )  # fmt: skip
 
 

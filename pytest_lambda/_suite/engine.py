@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
+from pytest_lambda._checks.server_error import server_error
 from pytest_lambda._checks.setup import env_var_read, some_events_env_fix
 from pytest_lambda._core import facts
 from pytest_lambda._core.docs import doc_url
@@ -188,6 +189,7 @@ def _check_invokes(
     env_names: dict[str, None] = {}  # variables read with os.environ[...] and not set
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
+    answered_5xx: dict[int, list[int]] = {}  # status → seeds of the requests answered with it
     with aws_for(opts, [e for _, e in events]), runner_for_suite(handler, opts) as runner:
         for n, (seed, event) in enumerate(events):
             tried += 1
@@ -206,6 +208,15 @@ def _check_invokes(
             if broken is not None:
                 errors.setdefault(broken, []).append(seed)
                 codes.setdefault(broken, "invokes.response-contract")
+            status = server_error(inv)
+            if status is not None:  # as an unhandled exception would be (a 502 from REST)
+                answered_5xx.setdefault(status, []).append(seed)
+                line = f"answered HTTP {status}: the handler caught its own failure"
+                errors.setdefault(line, []).append(seed)
+                codes.setdefault(line, "invokes.server-error")
+    if tried and sum(map(len, answered_5xx.values())) == tried:
+        # every request answered a server error: the handler caught its own failure each time
+        return _all_server_errors(handler, kind, tried, answered_5xx)
     if not errors:
         note = no_route_note(kind, by_set)
         text = f"{handler} handled {tried} seeded {kind} events"
@@ -218,7 +229,12 @@ def _check_invokes(
     skipped = f" (stopped at the timeout; {len(events) - tried} not tried)" * (tried < len(events))
     verdict = (
         f"{handler} failed on {failed} of {tried} seeded {kind} events{skipped}: "
-        "an unhandled exception, a timeout or a response Lambda cannot marshal"
+        + (
+            "an unhandled exception, a timeout, a response Lambda cannot marshal or an HTTP "
+            "5xx answer"
+            if answered_5xx
+            else "an unhandled exception, a timeout or a response Lambda cannot marshal"
+        )
         + (" or Firehose rejects" if kind == "firehose" else "")
     )
     evidence = [
@@ -230,6 +246,29 @@ def _check_invokes(
         f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
         f"parameters, see {DOCS_SUITE}#configuration"
     )
+    return "failed", _message(verdict, evidence, fix, ""), tried, "", found
+
+
+def _all_server_errors(
+    handler: str, kind: str, tried: int, answered: dict[int, list[int]]
+) -> tuple[Outcome, str, int, str, list[Finding]]:
+    statuses = "/".join(str(s) for s in sorted(answered))
+    verdict = (
+        f"{handler} answered HTTP {statuses} to every one of the {tried} seeded {kind} "
+        "requests: it failed on each of them and answered the error itself, so nothing it "
+        "does was shown to work"
+    )
+    evidence = [
+        f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: answered {status}"
+        for status, seeds in sorted(answered.items())
+    ]
+    fix = (
+        "Fix: the invocations' logs say what the handler caught (a missing environment "
+        "variable, table or permission is the usual cause: give it with --env, or run inside "
+        f"moto with a set-up); if these requests should fail, answer a 4xx; see {DOCS_SUITE}"
+    )
+    found = [Finding("invokes.server-error", "error", f"{tried} of {tried} {kind} requests "
+                     f"answered HTTP {statuses}")]  # fmt: skip
     return "failed", _message(verdict, evidence, fix, ""), tried, "", found
 
 
@@ -286,8 +325,8 @@ def _check_idempotent(
     if never_succeeded:
         verdict = (
             f"{handler} could not be checked for idempotency on {kind} events: the first "
-            "delivery never succeeded (it raised, or its response reported failed records, on every "
-            "attempt)"
+            "delivery never succeeded (it raised, answered an HTTP 5xx, or its response "
+            "reported failed records, on every attempt)"
         )
     body = "\n\n".join(failures)
     fix = f"Fix: see {doc_url('how-to/idempotency')}"
@@ -320,7 +359,8 @@ def _check_warm_reuse(
         text = f"{handler}: no state leaked between warm {kind} invocations"
         if report.not_compared:  # say which outputs were not compared (cold runs differed)
             text = f"{handler}: {report.verdict()}"
-        return "passed", text, runs, "", found
+        refused = next((n for n in report.notes if n.startswith("every answer was ")), "")
+        return "passed", text + (f"\n{refused}" if refused else ""), runs, refused, found
     # the suite's reproduce line follows; the check's own names only its event list
     return "failed", str(replace(report, reproduce="")), runs, "", found
 

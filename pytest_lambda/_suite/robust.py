@@ -50,20 +50,34 @@ def no_route_note(kind: str, by_set: list[set[object]]) -> str:
     """The note for API parameter sets whose every answer was 404/405 (no route), or ""."""
     if kind not in API_KINDS or kind == "websocket":
         return ""
-    missed = [(n, codes) for n, codes in enumerate(by_set) if codes and codes <= {404, 405}]
-    if not missed:
+    refused = [
+        (n, codes) for n, codes in enumerate(by_set)
+        if codes and all(isinstance(c, int) and 400 <= c <= 499 for c in codes)
+    ]  # fmt: skip
+    if not refused:
         return ""
-    codes = "/".join(sorted({str(c) for _, c_set in missed for c in c_set}))
+    codes = "/".join(sorted({str(c) for _, c_set in refused for c in c_set}))
     which = (
         "the generated requests"
         if len(by_set) == 1
-        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in missed)}"
+        else f"the requests of parameter set {', '.join(str(n + 1) for n, _ in refused)}"
     )
+    route = {
+        "apigw_v1": "resource and path_parameters",
+        "apigw_v2": "route_key and path_parameters",
+    }
+    if all(c_set <= {404, 405} for _, c_set in refused):
+        return (
+            f"every answer was {codes}: {which} found no route of the handler, or nothing at "
+            f"the route (an unknown id), so their handling was not tested; set method, "
+            f"{route.get(kind, 'path')} in [tool.pytest_lambda.events.{kind}] (several "
+            f"routes: [[tool.pytest_lambda.events.{kind}]])"
+        )
     return (
-        f"every answer was {codes}: {which} found no route of the handler, or nothing at "
-        f"the route (an unknown id), so their handling was not tested; set method, "
-        f"{ {'apigw_v1': 'resource and path_parameters', 'apigw_v2': 'route_key and path_parameters'}.get(kind, 'path') } in "
-        f"[tool.pytest_lambda.events.{kind}] (several routes: [[tool.pytest_lambda.events.{kind}]])"
+        f"every answer was {codes}: the handler refused {which} (a method, content type, "
+        "header or body it requires?), so their handling was not tested; set method, headers "
+        f"and body in [tool.pytest_lambda.events.{kind}] (several kinds of request: "
+        f"[[tool.pytest_lambda.events.{kind}]])"
     )
 
 

@@ -316,9 +316,13 @@ def _function(res: Resolver, logical: str, resource: Mapping[str, Any], glob: Ma
                     source, param_sets=tuple({**p, "stage": stage} for p in source.param_sets)
                 )
             events.append(source)
-        url = props.get("FunctionUrlConfig")
+        url = raw.get("FunctionUrlConfig")  # not resolved whole: its Cors may name anything
         if isinstance(url, Mapping):
-            auth = "iam" if str(url.get("AuthType", "NONE")).upper() == "AWS_IAM" else "none"
+            try:
+                auth_type = res.resolve(url.get("AuthType", "NONE"), f"{where}.FunctionUrlConfig")
+            except TemplateError:
+                auth_type = "NONE"
+            auth = "iam" if str(auth_type).upper() == "AWS_IAM" else "none"
             events.append(EventSource("FunctionUrl", "function_url", ({"auth": auth},),
                                       origin="SAM FunctionUrlConfig"))  # fmt: skip
         return replace(fn, events=tuple(events))

@@ -40,11 +40,24 @@ _VAR: Final = re.compile(r"\$\{([^{}]+)\}")
 
 
 def _variables(data: Mapping[str, Any], file: Path, stack: Stack) -> Any:
-    stage = str((data.get("provider") or {}).get("stage", "dev"))
+    raw_stage = (data.get("provider") or {}).get("stage", "dev")
+    stages: list[str] = []
+
+    def current_stage() -> str:
+        # provider.stage is often itself a variable (${opt:stage, 'dev'}): resolved once,
+        # "dev" while it is being resolved (a stage naming itself)
+        if not stages:
+            stages.append("dev")
+            stages[0] = str(walk(raw_stage, "provider.stage"))
+        return stages[0]
 
     def lookup(expr: str, where: str) -> Any:
         source, _, default = (p.strip() for p in expr.partition(","))
         default = default.strip("'\"")
+        if ":" not in source or source.startswith("AWS::"):
+            # not a Serverless variable: CloudFormation's own (${AWS::Region} in a Fn::Sub,
+            # ${Resource.Arn}), which the framework passes through
+            return "${" + expr + "}"
         if source.startswith("self:"):
             node: Any = data
             for part in source[5:].split("."):
@@ -55,7 +68,7 @@ def _variables(data: Mapping[str, Any], file: Path, stack: Stack) -> Any:
                 node = node[part]
             return walk(node, where)
         if source in ("sls:stage", "opt:stage"):
-            return stage if source == "sls:stage" or not default else default
+            return current_stage() if source == "sls:stage" or not default else default
         if source.startswith(("env:", "opt:")) and default:
             return default
         if source == "aws:region":
@@ -142,32 +155,72 @@ def _event(name: str, etype: str, spec: Any) -> EventSource:
     )
 
 
+_FUNCTION_KEYS: Final = ("runtime", "handler", "timeout", "memorySize", "architecture", "name")
+_PROVIDER_KEYS: Final = ("runtime", "timeout", "memorySize", "architecture")
+
+
+def _environment(
+    res: Resolver, walk: Any, provider: Mapping[str, Any], raw: Mapping[str, Any], where: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The function's variables (the provider's, then its own), and a note for each one
+    that cannot be resolved locally (left unset: the set-up check then names it)."""
+    out: dict[str, Any] = {}
+    notes: list[str] = []
+    for node, at in ((provider.get("environment"), "provider"), (raw.get("environment"), where)):
+        if not isinstance(node, Mapping):
+            continue
+        for key, value in node.items():
+            path = f"{at}.environment.{key}"
+            try:
+                out[str(key)] = res.resolve(walk(value, path), path)
+            except TemplateError as exc:
+                out.pop(str(key), None)
+                notes.append(f"{key} is not set: {exc}")
+    return out, notes
+
+
 def _function(
     file: Path, name: str, raw: Any, provider: Mapping[str, Any], walk: Any, res: Resolver
 ) -> Function:
     fn = Function(name, str(file))
     where = f"functions.{name}"
+    raw = raw if isinstance(raw, Mapping) else {}
+
+    def used(node: Mapping[str, Any], keys: tuple[str, ...], at: str) -> dict[str, Any]:
+        # only what a local run reads is resolved: an unresolvable role, VPC or log setting
+        # elsewhere does not stop the function (variables, then Ref/Fn::GetAtt)
+        return {k: res.resolve(walk(node[k], f"{at}.{k}"), f"{at}.{k}") for k in keys if k in node}
+
     try:
-        spec = res.resolve(walk(raw or {}, where), where)  # variables, then Ref/Fn::GetAtt
-        provider = res.resolve(walk(provider, "provider"), "provider")
+        spec = used(raw, _FUNCTION_KEYS, where)
+        raw_provider, provider = provider, used(provider, _PROVIDER_KEYS, "provider")
         runtime = str(spec.get("runtime", provider.get("runtime", "")))
         if (skip := runtime_skip(runtime)) is not None:
             return replace(fn, runtime=runtime, skip_reason=skip)
-        env = {**(provider.get("environment") or {}), **(spec.get("environment") or {})}
+        env, notes = _environment(res, walk, raw_provider, raw, where)
         fn = replace(
             fn, runtime=runtime, handler=str(spec.get("handler", "")), code_root=str(file.parent.resolve()),
             timeout=float(spec.get("timeout", provider.get("timeout", 6))),
             memory_mb=int(spec.get("memorySize", provider.get("memorySize", 1024))),
             architecture=str(spec.get("architecture", provider.get("architecture", "x86_64"))),
             function_name=str(spec.get("name", f"{res.stack.stack_name}-{name}")),
-            env={str(k): str(v) for k, v in env.items()},
+            env={str(k): str(v) for k, v in env.items()}, notes=tuple(notes),
         )  # fmt: skip
         if (bad := check_handler(fn, f"{file}: {where}", "handler")) is not None:
             raise TemplateError(bad)
         events = []
-        for i, entry in enumerate(spec.get("events") or []):
+        raw_events = raw.get("events")
+        for i, entry in enumerate(raw_events if isinstance(raw_events, list) else []):
+            at = f"{where}.events[{i}]"
             if isinstance(entry, Mapping) and len(entry) == 1:
                 ((etype, body),) = entry.items()
+                try:  # one trigger that cannot be resolved is skipped, the others still run
+                    body = res.resolve(walk(body, at), at)
+                except TemplateError as exc:
+                    events.append(EventSource(f"{name}Event{i + 1}", None, (),
+                                              origin=f"serverless.yml {etype} event",
+                                              skip_reason=str(exc)))  # fmt: skip
+                    continue
                 events.append(_event(f"{name}Event{i + 1}", str(etype), body))
         return replace(fn, events=tuple(events))
     except TemplateError as exc:
@@ -183,7 +236,7 @@ def load_serverless(file: Path, data: Mapping[str, Any], stack: Stack) -> App:
     walk = _variables(data, file, stack)
     provider = data.get("provider") or {}
     if stack.stack_name == Stack().stack_name:  # the framework names the stack service-stage
-        name = f"{walk('${self:service}', 'service')}-{provider.get('stage', 'dev')}"
+        name = f"{walk('${self:service}', 'service')}-{walk('${sls:stage}', 'provider.stage')}"
         stack = dataclasses.replace(stack, stack_name=name)
     resources = walk((data.get("resources") or {}).get("Resources") or {}, "resources.Resources")
     res = Resolver({"Resources": resources}, str(file), stack)

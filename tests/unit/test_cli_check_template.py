@@ -154,3 +154,35 @@ def test_nothing_to_check_is_a_usage_error_not_an_empty_pass(
     assert capsys.readouterr().out.splitlines()[2].split()[:6] == [
         "Fn", "sqs", "passed", "passed*", "passed", "passed",
     ]  # fmt: skip
+
+
+FUNCTION_URL = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hook:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+      FunctionUrlConfig:
+        AuthType: AWS_IAM
+        Cors:
+          AllowOrigins: [!GetAtt Somewhere.Url]
+"""
+
+
+def test_a_sam_function_url_is_a_trigger(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(FUNCTION_URL)
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
+    )
+    from pytest_lambda._template.app import load_app
+
+    fn = load_app(tmp_path / "template.yaml").functions["Hook"]
+    assert fn.kinds == ["function_url"]
+    assert fn.events[0].param_sets == ({"auth": "iam"},)
+    argv = ["check", "--template", str(tmp_path / "template.yaml"), "--seed", "2"]
+    assert main(argv) == 0, capsys.readouterr().out

@@ -157,3 +157,58 @@ def test_without_observe_a_response_difference_does_not_claim_the_state_is_the_s
     messages = " ".join(f.message for f in report.findings)
     assert "the state is the same" not in messages
     assert "the state was not observed (no observe=)" in messages
+
+
+RELAY = """
+import json
+import boto3
+
+events = boto3.client("events", region_name="us-east-1")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        events.put_events(Entries=[{
+            "Source": "orders", "DetailType": "OrderSeen", "Detail": record["body"],
+            "EventBusName": "default",
+        }])
+    return {"batchItemFailures": []}
+"""
+
+
+def test_a_send_moto_state_does_not_compare_is_still_caught_with_observe(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    from pytest_lambda import moto_state
+
+    observe, reset = moto_state()
+    runner = app_runners(RELAY)("app.handler")
+    report = check_idempotency(
+        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
+    )
+
+    assert not report.ok, str(report)
+    (finding,) = report.errors
+    assert finding.code == "idempotency.duplicate-side-effect"
+    assert "events.PutEvents" in finding.message
+    assert "observe() does not show these sends" in finding.message
+
+
+def test_with_moto_state_an_sqs_resend_is_found_once_from_the_state(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    from pytest_lambda import moto_state
+
+    out = queues("out")
+    observe, reset = moto_state()
+    runner = app_runners(FORWARDER)("app.handler", env={"OUT": out})
+    report = check_idempotency(
+        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
+    )
+
+    assert [f.code for f in report.errors] == ["idempotency.duplicate-side-effect"]
+    assert "no observe=" not in report.errors[0].message  # the state shows it

@@ -164,3 +164,16 @@ def test_a_failure_after_a_write_is_not_a_set_up_problem(tmp_path: Path) -> None
     assert result.outcome == "failed"
     assert "set-up problem" not in result.report
     assert "KeyError: 'NEVER_SET_IN_THIS_TEST'" in result.report
+
+
+def test_powertools_metrics_without_a_namespace_is_a_missing_variable() -> None:
+    failure = InvocationFailure(
+        "SchemaValidationError", "Must contain a metric namespace.", request_id="r"
+    )
+    problem = diagnose(failure)
+    assert problem is not None
+    assert problem.code == "setup.missing-env-var"
+    assert "POWERTOOLS_METRICS_NAMESPACE" in problem.what
+    assert "--env POWERTOOLS_METRICS_NAMESPACE=VALUE" in problem.fix
+    other = InvocationFailure("SchemaValidationError", "Must contain a dimension.", request_id="r")
+    assert diagnose(other) is None

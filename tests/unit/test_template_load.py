@@ -161,12 +161,14 @@ def test_serverless_yml() -> None:
         ("eventbridge", {"variant": "scheduled"}),
     ]
     assert fn.events[1].report_batch_item_failures is True
-    with pytest.raises(TemplateError) as info:
-        app.function("secrets")
-    assert str(info.value) == (
-        f"{SLS}: functions.secrets.environment.KEY: ${{ssm:/billing/key}} cannot be resolved "
-        "locally (only self:, sls:stage, opt:/env: with a default and aws:region/aws:accountId are)"
-    )
+    # a variable that cannot be resolved locally is left unset with a note, as in SAM
+    secrets = app.function("secrets")
+    assert "KEY" not in secrets.env
+    assert (
+        f"KEY is not set: {SLS}: functions.secrets.environment.KEY: ${{ssm:/billing/key}} "
+        "cannot be resolved locally (only self:, sls:stage, opt:/env: with a default and "
+        "aws:region/aws:accountId are)"
+    ) in secrets.notes
 
 
 def test_yaml_tags_are_long_form_and_nothing_else_is_constructed(tmp_path: Path) -> None:
@@ -457,3 +459,46 @@ def test_kafka_and_scheduler_triggers_are_mapped(tmp_path: Path) -> None:
     for name in ("Orders", "Legacy", "Mapping", "Nightly"):
         source = next(e for e in fn.events if e.name == name)
         events.generate(source.kind or "", seed=1, **dict(source.params))  # valid events
+
+
+SLS_STAGE = """\
+service: orders
+provider:
+  name: aws
+  runtime: python3.12
+  stage: ${opt:stage, 'dev'}
+  environment:
+    TABLE: ${self:service}-${sls:stage}-table
+    SECRET: ${ssm:/orders/secret}
+  logs:
+    restApi:
+      role: !GetAtt ApiCWLRole.Arn
+functions:
+  worker:
+    handler: app.handler
+    events:
+      - sns: alerts
+      - sqs:
+          arn: ${cf:other-stack.QueueArn}
+resources:
+  Resources:
+    Method:
+      Type: AWS::ApiGateway::Method
+      Properties:
+        Uri: !Sub "arn:aws:apigateway:${AWS::Region}:sqs:path/queue"
+"""
+
+
+def test_serverless_stage_variable_and_unrelated_settings_do_not_stop_a_function(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "serverless.yml").write_text(SLS_STAGE)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
+    app = load_app(tmp_path / "serverless.yml")
+    fn = app.functions["worker"]
+    assert fn.problem is None
+    assert fn.function_name == "orders-dev-worker"
+    assert fn.env == {"TABLE": "orders-dev-table"}
+    assert any(note.startswith("SECRET is not set:") for note in fn.notes)
+    assert fn.kinds == ["sns"]  # the sqs trigger names another stack's output: skipped
+    assert [e.skip_reason is not None for e in fn.events] == [False, True]

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pytest_lambda._checks.clock import check_clock
 from pytest_lambda._checks.fault_points import fault_point_hook
-from pytest_lambda._checks.faults import Fault, Mode, botocore_hook
+from pytest_lambda._checks.faults import Call, Fault, Mode, botocore_hook
 from pytest_lambda._checks.idempotency.causes import Mismatch, Run, compare, identity
 from pytest_lambda._checks.idempotency.fields import find_field_cause
 from pytest_lambda._checks.idempotency.findings import (
@@ -57,6 +57,7 @@ from pytest_lambda._checks.idempotency.report import (
 from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
 from pytest_lambda._checks.redeliver import same_request_id
 from pytest_lambda._checks.runner_arg import runner_for
+from pytest_lambda._checks.server_error import server_error
 from pytest_lambda._core import facts
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 from pytest_lambda._runtime.handler import handler_name
@@ -88,15 +89,17 @@ def _duplicate_scenario(
     )
     if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
         findings.append(_blind_observe(clean))
-    if not clean.succeeded:
+    answered = server_error(clean.final) if clean.succeeded else None
+    if not clean.succeeded or answered is not None:
         tries = len(clean.invocations)
+        why = clean.final_error() if answered is None else f"it answered HTTP {answered}"
         findings.append(
             Finding(
                 scenario=DUPLICATE,
                 severity="error",
                 code="idempotency.first-delivery-failed",
                 message=f"the first delivery never succeeded in {tries} attempt{'s' if tries > 1 else ''} "
-                f"({clean.final_error()}): a failing handler cannot be shown idempotent",
+                f"({why}): a failing handler cannot be shown idempotent",
                 fix="make the handler succeed on this event, or check it with an event it accepts",
             )
         )
@@ -121,11 +124,15 @@ def _duplicate_scenario(
             check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed(),
             observed=check.observe is not None,
         )  # fmt: skip
-        resent = repeated_sends(clean.calls, run.calls) if check.observe is None else []
+        resent = _unseen_sends(check, clean, run)
         if resent and (found is None or found.severity != "error"):
-            # no state to compare: the calls themselves show the message went out again
+            # a send the state does not show: the calls themselves show it went out again
             if not resent_shown:
-                findings.append(resent_finding(check.kind, resent, env, attempt + 1))
+                findings.append(
+                    resent_finding(
+                        check.kind, resent, env, attempt + 1, observed=check.observe is not None
+                    )
+                )
             resent_shown = True
             statuses.append(f"{env}: failed")
             continue
@@ -156,6 +163,16 @@ def _duplicate_scenario(
     failed = any(s.endswith("failed") for s in statuses)
     outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
     return clean, state1, outcome
+
+
+def _unseen_sends(check: Check, clean: Run, run: Run) -> list[Call]:
+    """The sends ``run`` repeated that the state compared cannot show: all of them without
+    ``observe=``; with ``moto_state()``, those to services it does not compare (EventBridge,
+    Kinesis, Firehose, SES v2)."""
+    resent = repeated_sends(clean.calls, run.calls)
+    if resent and getattr(check.observe, "sees_aws_writes", False):
+        resent = [c for c in resent if service(c.point) not in SERVICE_OF_STATE]
+    return resent
 
 
 def _blind_observe(clean: Run) -> Finding:

@@ -146,9 +146,12 @@ def _response_finding(kind: str, mismatch: Mismatch, base: Finding, prefix: str)
     )
 
 
-def resent_finding(kind: str, calls: Sequence[Call], environment: str, deliveries: int) -> Finding:
-    """The finding of a duplicate delivery that sent a message again (no ``observe=``: the
-    calls themselves are the evidence)."""
+def resent_finding(
+    kind: str, calls: Sequence[Call], environment: str, deliveries: int, *, observed: bool = False
+) -> Finding:
+    """The finding of a duplicate delivery that sent a message again, which the compared
+    state does not show (no ``observe=``, or one that does not see it): the calls themselves
+    are the evidence."""
     first = calls[0]
     named = sorted({c.label() for c in calls})
     shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
@@ -162,7 +165,11 @@ def resent_finding(kind: str, calls: Sequence[Call], environment: str, deliverie
         duplicated_call=first.describe(),
         message=f"the duplicate delivery sent again what the first one sent ({shown}): each "
         "such call delivers a new message, so its receiver gets this event's message twice "
-        "(seen from the calls, which succeeded; no observe= was given)",
+        + (
+            "(seen from the calls, which succeeded; observe() does not show these sends)"
+            if observed
+            else "(seen from the calls, which succeeded; no observe= was given)"
+        ),
         fix=advice(service(first.point), hint),
     )
 

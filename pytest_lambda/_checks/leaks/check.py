@@ -51,6 +51,7 @@ from pytest_lambda._checks.leaks.environment import machine_tmp_note, unrestorab
 from pytest_lambda._checks.leaks.inspect import Snapshot, own_modules, snapshot
 from pytest_lambda._checks.leaks.report import LeakFinding, LeakReport
 from pytest_lambda._checks.runner_arg import runner_for
+from pytest_lambda._checks.server_error import server_error
 from pytest_lambda._core.errors import ArgumentTypeError
 from pytest_lambda._runtime.machine_tmp import machine_tmp_entries
 
@@ -204,8 +205,14 @@ def _check(
     findings.extend(state_findings)
     findings.extend(unrestorable_findings)
     failing = _failing_events(listed, sequence, warm)
-    if len(failing) == n:
-        findings.append(failed_everywhere(list(failing.values()), n))
+    refused = _refused([inv for inv in warm if not _failure(inv)])
+    if refused and not failing:
+        notes.append(
+            f"every answer was {refused}: the requests were refused, so the state the handler "
+            "keeps once it does its work was not exercised; check it with requests it accepts"
+        )
+    if failing and (len(failing) == n or refused):  # no invocation did its work
+        findings.append(failed_everywhere(list(failing.values()), n, refused))
     elif failing:
         numbers = ", ".join(str(i + 1) for i in failing)
         notes.append(
@@ -252,12 +259,34 @@ def _failing_events(
     out: dict[int, str] = {}
     for i, event in enumerate(listed):
         runs = [inv for inv, sent in zip(warm, sequence, strict=False) if sent is event]
-        errors = [inv.error for inv in runs]
-        first = errors[0] if errors else None
-        if first is not None and all(e is not None for e in errors):
-            text = f"{first.type}: {first.message}" if first.message else first.type
+        texts = [_failure(inv) for inv in runs]
+        if texts and all(texts):
+            text = texts[0]
             out[i] = text if len(text) <= 120 else text[:119] + "…"
     return out
+
+
+def _refused(warm: list[Invocation]) -> str:
+    """``"400/404"`` when every invocation answered an HTTP 4xx, else ``""``."""
+    codes: set[int] = set()
+    if not warm:
+        return ""
+    for inv in warm:
+        response = inv.response if inv.error is None else None
+        status = response.get("statusCode") if isinstance(response, dict) else None
+        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 499:
+            return ""
+        codes.add(status)
+    return "/".join(map(str, sorted(codes)))
+
+
+def _failure(inv: Invocation) -> str:
+    """How ``inv`` failed ("" if it did not): its error, or the 5xx an HTTP handler answered."""
+    error = inv.error
+    if error is not None:
+        return f"{error.type}: {error.message}" if error.message else error.type
+    status = server_error(inv)
+    return "" if status is None else f"answered HTTP {status}"
 
 
 def _reproduce(kind: str | None, n: int, seed: int | None, strict: bool) -> str:

@@ -101,17 +101,24 @@ def divergence(i: int, j: int, cold_out: object, warm_out: object) -> LeakFindin
     )
 
 
-def failed_everywhere(errors: Sequence[str | None], events: int) -> LeakFinding:
-    """The finding of a check whose every warm invocation failed: nothing it compared shows
-    what the handler keeps after doing its work. ``errors``: each event's first error."""
+def failed_everywhere(errors: Sequence[str | None], events: int, refused: str = "") -> LeakFinding:
+    """The finding of a check none of whose warm invocations did its work: nothing it
+    compared shows what the handler keeps then. ``errors``: each failing event's first
+    error; ``refused``: the 4xx statuses the others answered ("" when none)."""
     first = next((e for e in errors if e), "an error")
+    what = (
+        f"the handler failed on every invocation, of {plural(events, 'event')} ({first})"
+        if not refused
+        else f"no invocation of the {plural(events, 'event')} did its work: the handler "
+        f"failed on some ({first}) and refused the others ({refused})"
+    )
     return LeakFinding(
         FAILED,
         "error",
         "every invocation",
-        f"the handler failed on every invocation, of {plural(events, 'event')} ({first}): a handler that "
-        "fails before doing its work cannot be shown free of state leaks (the same error warm "
-        "and cold says nothing of the state it keeps when it succeeds)",
+        f"{what}: a handler that fails before doing its work cannot be shown free of state "
+        "leaks (the same error warm and cold says nothing of the state it keeps when it "
+        "succeeds)",
         fix="make the handler succeed on these events (a missing variable, table or field?), or "
         "check it with events it accepts; invocation.error says why each failed",
     )

@@ -44,6 +44,7 @@ from pytest_lambda._runtime.inprocess.worker import (
     HandlerAbandoned,
     Worker,
     _guard_exit,
+    ignore_abandoned_unraisable,
     stops_the_test,
 )
 from pytest_lambda._runtime.outcome import ProcessExit
@@ -129,6 +130,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         # bytecodes, so there this happened whenever the two signals came together.
         raise handling
     _note_ctrl_c(next(w for w in _RUNNING if w.fired))  # the outermost late job's
+    ignore_abandoned_unraisable()
     raise HandlerAbandoned()
 
 

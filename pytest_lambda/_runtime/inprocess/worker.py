@@ -28,7 +28,9 @@ from typing import Any, Final, NoReturn
 from pytest_lambda._core.errors import LambdaStateError
 from pytest_lambda._runtime.outcome import ProcessExit
 
-__all__ = ["HandlerAbandoned", "Worker", "real_time", "stops_the_test"]
+__all__ = [
+    "HandlerAbandoned", "Worker", "ignore_abandoned_unraisable", "real_time", "stops_the_test",
+]  # fmt: skip
 
 
 def _real_perf_counter() -> Callable[[], float]:
@@ -85,6 +87,28 @@ def _traced_on_3_11() -> bool:
     return sys.version_info[:2] == (3, 11) and (
         sys.gettrace() is not None or threading.gettrace() is not None
     )
+
+
+def _drop_abandoned(hook: Callable[[Any], object]) -> Callable[[Any], object]:
+    def unraisablehook(unraisable: Any) -> object:
+        if isinstance(unraisable.exc_value, HandlerAbandoned):
+            return None  # the deadline's exception, landed where Python can only ignore it
+        return hook(unraisable)
+
+    unraisablehook.__wrapped__ = hook  # type: ignore[attr-defined]
+    unraisablehook._pytest_lambda = True  # type: ignore[attr-defined]
+    return unraisablehook
+
+
+def ignore_abandoned_unraisable() -> None:
+    """Before a :class:`HandlerAbandoned` is raised into a running handler: if it lands in
+    a ``__del__`` or a weakref callback (run by the garbage collector in the handler's
+    time), Python ignores it and reports it to ``sys.unraisablehook``, which pytest turns
+    into an error of a later test. Such a report is dropped; the deadline's signal is sent
+    again and stops the handler in its own code. Other reports pass through."""
+    hook = sys.unraisablehook
+    if not getattr(hook, "_pytest_lambda", False):
+        sys.unraisablehook = _drop_abandoned(hook)
 
 
 class HandlerAbandoned(BaseException):
@@ -271,6 +295,7 @@ class Worker:
         if sys.implementation.name == "cpython" and not _traced_on_3_11():  # CPython-only API
             import ctypes
 
+            ignore_abandoned_unraisable()
             ctypes.pythonapi.PyThreadState_SetAsyncExc(
                 ctypes.c_ulong(thread.ident), ctypes.py_object(HandlerAbandoned)
             )

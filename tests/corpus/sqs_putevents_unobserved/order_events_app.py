@@ -1,6 +1,6 @@
 """SQS → EventBridge relay: publishes an OrderSeen event on the default bus for each
-message (modelled on event-driven order samples). A redelivery publishes again, and
-moto's state has no place where the events land: the check must say it cannot see it."""
+message (modelled on event-driven order samples). A redelivery publishes again; moto's
+state has no place where the events land, so the check names the repeated call."""
 
 from __future__ import annotations
 

@@ -1,0 +1,28 @@
+"""An HTTP handler that answered a server error: it failed, and said so itself.
+
+A handler behind API Gateway, an ALB or a function URL often catches its own exception and
+answers ``500``; to Lambda the invocation succeeded. The checks count such an answer as a
+failure of the handler's work: a check that compared only 500s showed nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pytest_lambda._runtime.invocation import Invocation
+
+__all__ = ["server_error"]
+
+
+def server_error(inv: Invocation) -> int | None:
+    """The 5xx status of ``inv``'s HTTP response (``{"statusCode": 5xx, ...}``), else None."""
+    response = inv.response
+    if inv.error is not None or not isinstance(response, dict):
+        return None
+    status = response.get("statusCode")
+    if isinstance(status, str) and status.isdigit():
+        status = int(status)
+    if isinstance(status, int) and not isinstance(status, bool) and 500 <= status <= 599:
+        return status
+    return None
