@@ -58,6 +58,34 @@ def _setup_folders(root: str | None) -> list[str]:
     return [os.path.abspath(root), here]
 
 
+def _from_these_folders(module: Any, name: str, folders: list[str]) -> Any:
+    """``module``, or the same-named module file in ``folders`` when the one imported came
+    from elsewhere (another service of a monorepo imported its ``aws_setup`` first: the
+    import system hands back the cached one). That file is loaded under a name of its own."""
+    for folder in folders:
+        base = os.path.join(folder, *name.split("."))
+        for path in (base + ".py", os.path.join(base, "__init__.py")):
+            if not os.path.isfile(path):
+                continue
+            loaded = getattr(module, "__file__", None)
+            if loaded is not None and os.path.abspath(loaded) == os.path.abspath(path):
+                return module
+            import hashlib
+            import importlib.util
+
+            alias = f"_pytest_lambda_setup_{hashlib.sha256(path.encode()).hexdigest()[:12]}"
+            if alias in sys.modules:
+                return sys.modules[alias]
+            spec = importlib.util.spec_from_file_location(alias, path)
+            if spec is None or spec.loader is None:
+                return module
+            own = importlib.util.module_from_spec(spec)
+            sys.modules[alias] = own
+            spec.loader.exec_module(own)
+            return own
+    return module
+
+
 def load_setup(reference: str, root: str | None = None) -> Callable[[], Any]:
     """The callable ``reference`` names, imported with ``root`` on ``sys.path``."""
     if ":" in reference:
@@ -74,6 +102,7 @@ def load_setup(reference: str, root: str | None = None) -> Callable[[], Any]:
                 f"moto setup {reference!r}: cannot import {module_name!r} ({exc}); it is "
                 f"imported from {where}: put it there, or check the spelling"
             ) from None
+        target = _from_these_folders(target, module_name, folders)
     for part in attr.split("."):
         try:
             target = getattr(target, part)

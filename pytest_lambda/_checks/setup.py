@@ -262,18 +262,26 @@ def _endpoint(failure: InvocationFailure) -> SetupProblem | None:
     )
 
 
-_NETWORK_FRAMES: Final = ("/urllib3/", "/socket.py", "/ssl.py", "/botocore/retr", "/botocore/httpsession.py", "/botocore/endpoint.py")  # fmt: skip
+# Where botocore waits for an endpoint that does not answer: opening the connection (a name
+# lookup, a connect) or sleeping before a retry of a failed one.
+_WAITING_FRAMES: Final = (
+    "/urllib3/connection.py", "/socket.py", " in _needs_retry", "/botocore/retryhandler.py",
+    "/botocore/retries/",
+)  # fmt: skip
 _SECONDS: Final = re.compile(r"after ([\d.]+) seconds")
 
 
 def _timed_out_on_aws(failure: InvocationFailure) -> SetupProblem | None:
-    """A timeout that stopped the handler inside botocore's sending or retrying: it was
-    waiting for an endpoint (botocore retries an unreachable one for longer than the
-    default 3 s timeout before raising ``EndpointConnectionError``)."""
-    frames = failure.stopped_in
+    """A timeout that stopped the handler while botocore connected, or waited to retry a
+    connection: nothing answered at the endpoint (botocore retries an unreachable one for
+    longer than the default 3 s timeout before raising ``EndpointConnectionError``). Not
+    when moto answered the call (a slow handler inside moto), nor in a long answered call."""
+    frames = [f.replace("\\", "/") for f in failure.stopped_in]  # Windows paths too
     if failure.type != "Sandbox.Timedout" or not any("/botocore/" in f for f in frames):
         return None
-    if not any(marker in f for f in frames for marker in _NETWORK_FRAMES):
+    if any("/moto/" in f or "/responses/" in f for f in frames):
+        return None  # moto (through responses) answered: the endpoint is there
+    if not any(marker in f for f in frames[-4:] for marker in _WAITING_FRAMES):
         return None
     seconds = _SECONDS.search(failure.message)
     timeout = f" ({seconds.group(1)} s)" if seconds else ""

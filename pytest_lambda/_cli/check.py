@@ -194,7 +194,13 @@ def _check(ns: argparse.Namespace) -> int:
     failed = [r for r in results if r.outcome == "failed"]
     if ns.json:
         rows = [
-            {"kind": r.kind, "check": r.check, "verdict": _verdict(r), "findings": _findings(r)}
+            {
+                "kind": r.kind,
+                "check": r.check,
+                "verdict": _verdict(r),
+                "findings": _findings(r),
+                "note": r.note,
+            }
             for r in results
         ]
         out.write(_json_document(handler, opts, rows) + "\n")

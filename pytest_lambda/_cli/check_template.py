@@ -86,7 +86,7 @@ def _json_row(r: CheckResult) -> dict[str, object]:
         found.append({"code": f"{r.check}.failed", "severity": "error", "message": first})
     not_run = r.outcome == "skipped" and r.report.startswith("not run: ")
     return {"kind": r.kind, "check": r.check, "verdict": "not-run" if not_run else r.outcome,
-            "findings": found}  # fmt: skip
+            "findings": found, "note": r.note}  # fmt: skip
 
 
 def check_template(ns: argparse.Namespace) -> int:
@@ -115,6 +115,13 @@ def check_template(ns: argparse.Namespace) -> int:
         kinds = parse_kinds(ns.events, "--events") if ns.events else []
         stack = Stack(region=ns.region, parameters=_parameters(ns.parameter))
         app = load_app(ns.template, stack=stack)
+        known = app.resolver.parameters
+        unknown = [name for name in stack.parameters if name not in known]
+        if unknown:  # a typo would silently leave the default in force
+            raise CLIError(
+                f"--parameter {unknown[0]}: {ns.template} has no such parameter; its "
+                f"parameters: {', '.join(known) or 'none'}"
+            )
         for name in only:
             if name not in app.functions:
                 app.function(name)  # raises: not a function / no such resource

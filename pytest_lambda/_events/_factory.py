@@ -191,9 +191,11 @@ class LambdaEventFactory:
             "and a frozen lambda_clock's time, unless given):"
         ]
         for n, item in enumerate(self.generated[:limit], 1):
-            lines.append(f"  {n}. {item.call()}")
+            lines.append(f"  {n}. {_clip(item.call())}")
             command = item.command()
-            lines.append(f"     {command}" if command else "     (a value is not JSON: no command)")
+            lines.append(
+                f"     {_clip(command)}" if command else "     (a value is not JSON: no command)"
+            )
         if len(self.generated) > limit:
             lines.append(f"  ... and {len(self.generated) - limit} more")
         return lines
@@ -270,3 +272,14 @@ class LambdaEventFactory:
 
     def __repr__(self) -> str:
         return f"<LambdaEventFactory seed={self._base} test={self._nodeid!r}>"
+
+
+_LONG: Final = 400  # characters of a reproduce line shown in full
+
+
+def _clip(line: str) -> str:
+    """``line``, cut short when it would fill the screen (a 100-item ``items=[...]``): the
+    replay event file of the failure report holds the exact event."""
+    if len(line) <= _LONG:
+        return line
+    return f"{line[:300]}… ({len(line):,} characters; the replay command has the exact event)"

@@ -29,14 +29,15 @@ def _kinds() -> tuple[str, ...]:
 def parse_kinds(raw: str, origin: str = "--lambda-events") -> list[str]:
     """``"sqs, s3"`` → ``["sqs", "s3"]``; unknown kinds raise :class:`InvalidOption`."""
     kinds = _kinds()
-    names = [n.strip().lower() for n in raw.split(",") if n.strip()]  # SQS as events generate
+    # SQS and apigw-v1 are read as events generate reads them
+    names = [n.strip().lower().replace("-", "_") for n in raw.split(",") if n.strip()]
     if not names:
         raise InvalidOption(f"{origin}={raw!r} names no event kind; valid: {', '.join(kinds)}")
     unknown = [n for n in names if n not in kinds]
     if unknown:
         from pytest_lambda._events._kinds import _ALIASES
 
-        alias = _ALIASES.get(unknown[0].replace("-", "_"))
+        alias = _ALIASES.get(unknown[0])
         hint = f" (did you mean {alias!r}?)" if alias else ""
         raise InvalidOption(
             f"{origin}={raw!r}: unknown event kind {unknown[0]!r}{hint}; valid kinds: "

@@ -79,24 +79,48 @@ def _pytest_prefix(opts: SuiteOptions | None) -> str:
 _READS: Final = re.compile(
     r"""(?:environ\[\s*|environ\.get\(\s*|getenv\(\s*)['"]([A-Za-z_][A-Za-z0-9_]*)['"]"""
 )
-# set by the runner as Lambda sets them, whatever the shell has
-_RUNTIME_SET: Final = frozenset({"TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME"})
+# set by the runner as Lambda sets them, or the shell's own: never the function's settings
+_RUNTIME_SET: Final = frozenset(
+    {"TZ", "LANG", "PATH", "LD_LIBRARY_PATH", "PYTHONPATH", "HOME", "TMPDIR", "TMP", "TEMP",
+     "PWD", "OLDPWD", "USER", "LOGNAME", "SHELL", "TERM", "HOSTNAME", "SHLVL", "VIRTUAL_ENV",
+     "CI"}
+)  # fmt: skip
+_GENERIC_PREFIXES: Final = ("AWS_", "LAMBDA_", "_", "LC_", "PYTEST_", "PYTHON", "XDG_")
+
+
+_SKIPPED_DIRS: Final = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", "env", "build", "dist", "tests",
+     "test", "cdk.out"}
+)  # fmt: skip
+_MAX_FILES: Final = 300  # a code folder, not a whole monorepo
 
 
 @functools.lru_cache(maxsize=64)
-def _names_in_source(handler: str, root: str) -> tuple[str, ...]:
-    """Environment variables the handler's module names (``os.environ[...]``, ``.get``,
-    ``getenv``), read from its source under ``root``; () when it cannot be found."""
-    module = handler.rpartition("/")[2].rpartition(".")[0]
-    folder = os.path.join(root, handler.rpartition("/")[0]) if "/" in handler else root
-    base = os.path.join(folder, *module.split("."))
-    for path in (base + ".py", os.path.join(base, "__init__.py")):
-        try:
-            with open(path, encoding="utf-8", errors="replace") as source:
-                return tuple(dict.fromkeys(_READS.findall(source.read())))
-        except OSError:
-            continue
-    return ()
+def _names_in_source(root: str) -> tuple[str, ...]:
+    """Environment variables the function's code names (``os.environ[...]``, ``.get``,
+    ``getenv``) in the ``.py`` files under ``root`` (the handler's module and the modules
+    beside it), at most :data:`_MAX_FILES` of them; () when there are none."""
+    found: dict[str, None] = {}
+    seen = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            seen += 1
+            if seen > _MAX_FILES:
+                return tuple(found)
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                    found.update(dict.fromkeys(_READS.findall(f.read())))
+            except OSError:
+                continue
+    return tuple(found)
+
+
+def _libraries_read() -> list[str]:
+    """Variables libraries read for the function: Powertools' own (``POWERTOOLS_*``)."""
+    return sorted(name for name in os.environ if name.startswith("POWERTOOLS_"))
 
 
 def _shell_note(handler: str, opts: SuiteOptions | None) -> str:
@@ -104,10 +128,11 @@ def _shell_note(handler: str, opts: SuiteOptions | None) -> str:
     (named, never their values: they may be secrets), for the reproduce line."""
     if opts is None:
         return ""
+    named = [*_names_in_source(opts.root or os.getcwd()), *_libraries_read()]
     names = [
-        name for name in _names_in_source(handler, opts.root or os.getcwd())
+        name for name in dict.fromkeys(named)
         if name in os.environ and name not in opts.env and name not in _RUNTIME_SET
-        and not name.startswith(("AWS_", "LAMBDA_", "_"))
+        and not name.startswith(_GENERIC_PREFIXES)
     ]  # fmt: skip
     if not names:
         return ""
@@ -147,7 +172,8 @@ def _reproduce_line(
         )
         return (
             f"reproduce with --lambda-seed={seed}: {paths}pytest --lambda-template={opts.template} "
-            f"--lambda-seed={seed}{extra} -k '{fn} and {kind} and {check}'  (or: pytest-lambda "
+            f"--lambda-events={kind} --lambda-seed={seed}{extra} -k '{fn} and {kind} and {check}'"
+            "  (or: pytest-lambda "
             f"check --template {opts.template} {fn} --events {kind} --seed {seed}{cli_extra})"
         )
     settings = replay_settings(opts)

@@ -41,7 +41,7 @@ def aws_for(
     with mocked_aws(
         opts.moto_setup, opts.region, opts.setup_root or opts.root, before=opts.aws_setup
     ):
-        listed = [e for e in events if e.get("Records")]
+        listed = [e for e in events if e.get("Records") or e.get("source") == "aws.s3"]
         if listed:
             from pytest_lambda._suite.s3_objects import put_objects
 

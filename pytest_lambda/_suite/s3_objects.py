@@ -1,6 +1,7 @@
 """The objects S3 events name, put in moto before the suite sends the events.
 
-S3 sends ``ObjectCreated`` only for an object that exists, so a handler reading it
+S3 sends ``ObjectCreated`` (and EventBridge ``Object Created``) only for an object that
+exists, so a handler reading it
 (``GetObject``) must find it: with moto on, every check puts the object of each generated
 ``ObjectCreated`` record in its bucket (the bucket made if missing) before the first
 invocation, so ``reset()`` returns to it. An object the user's moto set-up made is kept.
@@ -43,10 +44,21 @@ def sample_body(key: str) -> bytes:
 
 
 def object_refs(event: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """``(bucket, decoded key)`` of each ``ObjectCreated`` record of an S3 event."""
+    """``(bucket, decoded key)`` of each ``ObjectCreated`` record of an S3 event, or of an
+    EventBridge ``Object Created`` event from S3."""
     from urllib.parse import unquote_plus
 
     out = []
+    if event.get("source") == "aws.s3" and event.get("detail-type") == "Object Created":
+        detail = event.get("detail")
+        bucket = detail.get("bucket", {}).get("name") if isinstance(detail, Mapping) else None
+        key = detail.get("object", {}).get("key") if isinstance(detail, Mapping) else None
+        if isinstance(bucket, str) and isinstance(key, str):
+            # whether EventBridge encodes the key is not documented: both forms exist
+            out.append((bucket, key))
+            if unquote_plus(key) != key:
+                out.append((bucket, unquote_plus(key)))
+        return out
     records = event.get("Records")
     for record in records if isinstance(records, list) else ():
         try:

@@ -76,14 +76,6 @@ def load_app(path: str | Path, *, stack: Stack | None = None) -> App:
         return load_serverless(file, data, stack or Stack())
     res = Resolver(data, str(file), stack or Stack())
     _check_types(file, res.resources)
-    unknown = [name for name in res.stack.parameters if name not in res.parameters]
-    if unknown:  # a typo would silently leave the default in force
-        have = ", ".join(res.parameters) or "none"
-        raise TemplateError(
-            f"{file}: parameter {unknown[0]!r} was given a value (--parameter, "
-            f"--lambda-template-parameters) but the template's Parameters do not have it; "
-            f"its parameters: {have}"
-        )
     functions = read_functions(res, data, file.parent)
     functions = add_wired_sources(res, functions, table_shapes(res))
     functions = add_openapi_sources(res, functions, file.parent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ Resources:
 
 
 def test_kinds_are_case_insensitive_and_an_alias_gets_a_hint() -> None:
-    assert parse_kinds("SQS, S3") == ["sqs", "s3"]
+    assert parse_kinds("SQS, S3, apigw-v1") == ["sqs", "s3", "apigw_v1"]
     with pytest.raises(
         InvalidOption, match=r"unknown event kind 'apigw' \(did you mean 'apigw_v1'\?\)"
     ):
@@ -47,7 +48,7 @@ def test_a_template_parameter_the_template_lacks_is_an_error(
     argv = ["check", "--template", str(tmp_path / "template.yaml"), "--parameter", "Stge=prod"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "parameter 'Stge' was given a value" in err
+    assert "--parameter Stge: " in err
     assert "its parameters: Stage" in err
 
 
@@ -99,4 +100,37 @@ def test_a_reproduce_line_names_the_variables_taken_from_the_shell(
     given = SuiteOptions(seed=1, root=str(tmp_path), env={"OUT_QUEUE": "q"})
     assert reproduce_line("app.handler", "sqs", "invokes", 1, given).endswith(
         " [with LOG_LEVEL from this shell's environment: set it the same way]"
+    )
+
+
+def test_variables_read_beside_the_handler_and_by_powertools_are_named_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_lambda._suite.engine import SuiteOptions
+    from pytest_lambda._suite.replay import reproduce_line
+
+    (tmp_path / "app.py").write_text("import ops\n\ndef handler(event, context):\n    return {}\n")
+    (tmp_path / "ops.py").write_text("import os\nBUS = os.environ['EVENT_BUS_NAME']\n")
+    for name in list(__import__("os").environ):
+        if name.startswith("POWERTOOLS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("EVENT_BUS_NAME", "rides")
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Workshop")
+    line = reproduce_line(
+        "app.handler", "sqs", "invokes", 1, SuiteOptions(seed=1, root=str(tmp_path))
+    )
+    assert line.endswith(
+        " [with EVENT_BUS_NAME, POWERTOOLS_METRICS_NAMESPACE from this shell's environment: "
+        "set them the same way]"
+    )
+
+
+def test_a_long_event_call_is_clipped_in_the_failure_report(lambda_event: Any) -> None:
+    lambda_event.sqs(bodies=[{"order": n, "note": "x" * 40} for n in range(100)])
+    lines = lambda_event.reproduce_lines()
+    assert all(len(line) < 500 for line in lines), [len(line) for line in lines]
+    assert "characters; the replay command has the exact event)" in lines[1]
+    lambda_event.sqs(records=2)
+    assert lambda_event.reproduce_lines()[3].endswith(
+        "records=2, region='us-east-1', account_id='123456789012')"
     )

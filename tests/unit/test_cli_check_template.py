@@ -96,7 +96,8 @@ def test_a_failing_check_reproduces_with_the_template(
     out = capsys.readouterr().out
     assert out.startswith("FAILED Fn::sqs::invokes\napp.handler failed on 5 of 5 seeded sqs events")
     assert (
-        f"reproduce with --lambda-seed=2: pytest --lambda-template={template} --lambda-seed=2 "
+        f"reproduce with --lambda-seed=2: pytest --lambda-template={template} --lambda-events=sqs "
+        "--lambda-seed=2 "
         f"--lambda-region=eu-west-1 -k 'Fn and sqs and invokes'  (or: pytest-lambda check "
         f"--template {template} Fn --events sqs --seed 2 --region eu-west-1)\n"
     ) in out

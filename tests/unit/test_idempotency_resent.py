@@ -137,6 +137,18 @@ def test_repeated_sends_needs_the_same_target_and_two_successes() -> None:
     assert repeated_sends([sent], [other]) == []
     assert repeated_sends([write], [write]) == []
     assert repeated_sends([fifo], [fifo]) == []
+    dry = Call(0, "lambda.Invoke", "{'FunctionName': 'w', 'InvocationType': 'DryRun'}", "w",
+               answered=True)  # fmt: skip
+    assert repeated_sends([dry], [dry]) == []
+
+
+def test_a_fifo_send_with_a_new_deduplication_id_each_time_is_a_duplicate() -> None:
+    def fifo(dedup: str) -> Call:
+        detail = f"{{'QueueUrl': 'https://q/out.fifo', 'MessageDeduplicationId': '{dedup}'}}"
+        return Call(0, "sqs.SendMessage", detail, "out.fifo", "queue 'out.fifo'", answered=True)
+
+    assert repeated_sends([fifo("a")], [fifo("a")]) == []  # the same id: SQS drops the copy
+    assert repeated_sends([fifo("a")], [fifo("b")]) == [fifo("b")]  # a random id defeats it
 
 
 def test_without_observe_a_response_difference_does_not_claim_the_state_is_the_same(

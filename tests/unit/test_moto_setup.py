@@ -124,3 +124,16 @@ def test_with_the_code_in_src_the_setup_module_is_found_where_the_command_runs(
     assert main(check("--moto-setup", "nowhere:create", "--root", "src")) == 2
     err = capsys.readouterr().err
     assert f"it is imported from {project / 'src'} or {project}: put it there" in err
+
+
+def test_a_same_named_setup_module_of_another_folder_is_not_taken(tmp_path, monkeypatch):
+    from pytest_lambda._checks.moto_setup import load_setup
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("svc_a", "svc_b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "setup_of_svc.py").write_text(f"def create():\n    return {name!r}\n")
+    monkeypatch.delitem(__import__("sys").modules, "setup_of_svc", raising=False)
+    first = load_setup("setup_of_svc:create", str(tmp_path / "svc_a"))
+    second = load_setup("setup_of_svc:create", str(tmp_path / "svc_b"))
+    assert (first(), second()) == ("svc_a", "svc_b")

@@ -191,7 +191,8 @@ def test_a_handler_failing_every_event_is_not_called_not_idempotent(root):
     assert result.outcome == "failed"
     assert result.report.startswith(
         "app.handler could not be checked for idempotency on sqs events: the first delivery "
-        "never succeeded (it raised, or its response reported failed records, on every attempt)"
+        "never succeeded (it raised, answered an HTTP 5xx, or its response reported failed "
+        "records, on every attempt)"
     )
 
 

@@ -59,6 +59,9 @@ def test_object_refs_are_the_created_objects_at_their_decoded_keys() -> None:
         ]
     }  # fmt: skip
     assert object_refs(event) == [("b", "a bé.txt")]
+    bridged = {"source": "aws.s3", "detail-type": "Object Created",
+               "detail": {"bucket": {"name": "b"}, "object": {"key": "in/a+b.txt"}}}  # fmt: skip
+    assert object_refs(bridged) == [("b", "in/a+b.txt"), ("b", "in/a b.txt")]
 
 
 def test_a_handler_reading_its_object_passes_the_checks_under_moto(

@@ -373,7 +373,8 @@ def test_reproduce_lines_carry_the_template_parameters() -> None:
     opts = SuiteOptions(seed=5, template="template.yaml", function_id="Fn",
                         template_parameters={"Stage": "dev", "Mail": "a b"})  # fmt: skip
     assert reproduce_line("app.handler", "sqs", "robust", 5, opts) == (
-        "reproduce with --lambda-seed=5: pytest --lambda-template=template.yaml --lambda-seed=5 "
+        "reproduce with --lambda-seed=5: pytest --lambda-template=template.yaml --lambda-events=sqs "
+        "--lambda-seed=5 "
         "--lambda-template-parameters='Stage=dev,Mail=a b' -k 'Fn and sqs and robust'  (or: "
         "pytest-lambda check --template template.yaml Fn --events sqs --seed 5 --parameter "
         "Stage=dev --parameter 'Mail=a b')"

@@ -86,3 +86,29 @@ def test_the_cli_names_where_the_deadline_stopped_the_handler(
     err = capsys.readouterr().err
     assert "pytest-lambda: the deadline stopped the handler in (innermost last):\n" in err
     assert f"  {tmp_path / 'app.py'}:11 in handler\n" in err
+
+
+def test_a_slow_call_moto_answers_or_a_long_answered_call_is_not_an_unreachable_endpoint() -> None:
+    inside_moto = (
+        "/app/app.py:5 in handler",
+        f"{BOTOCORE}/endpoint.py:200 in _send_request",
+        "/venv/lib/python3.12/site-packages/moto/core/botocore_stubber.py:40 in __call__",
+    )
+    assert diagnose(_timeout("r1", inside_moto)) is None
+    parsing = (
+        "/app/app.py:5 in handler",
+        f"{BOTOCORE}/endpoint.py:200 in _send_request",
+        f"{BOTOCORE}/endpoint.py:250 in _do_get_response",
+        f"{BOTOCORE}/parsers.py:300 in parse",
+        f"{BOTOCORE}/parsers.py:310 in _parse_shape",
+        f"{BOTOCORE}/parsers.py:320 in _handle_structure",
+        f"{BOTOCORE}/parsers.py:330 in _parse_shape",
+    )
+    assert diagnose(_timeout("r1", parsing)) is None
+    windows = (
+        r"C:\\app\\app.py:12 in handler",
+        r"C:\\venv\\Lib\\site-packages\\botocore\\endpoint.py:379 in _needs_retry",
+    )
+    problem = diagnose(_timeout("r1", windows))
+    assert problem is not None
+    assert problem.code == UNREACHABLE

@@ -71,12 +71,15 @@ class Run:
         return names
 
 
+_HTTP_LIKE: Final = frozenset({"function_url", "alb", "websocket"})
+
+
 def _varying(kind: str, event: Mapping[str, Any]) -> list[tuple[object, str]]:
     """Values of ``event`` that are new on every delivery, with their names."""
     out: list[tuple[object, str]] = []
     if kind == "sqs":
         out += [(r.get("receiptHandle"), "receiptHandle") for r in event.get("Records", ())]
-    if kind.startswith("apigw"):
+    if kind.startswith("apigw") or kind in _HTTP_LIKE:
         ctx = event.get("requestContext") or {}
         for key in ("requestId", "extendedRequestId", "requestTimeEpoch", "timeEpoch"):
             if key in ctx:
@@ -209,9 +212,13 @@ def identity(kind: str, event: Mapping[str, Any]) -> str:
         )
     if kind == "eventbridge":
         return f"eventbridge {event.get('source')} {event.get('detail-type')!r}, id {event.get('id')!r}"
-    if kind.startswith("apigw"):
+    if kind == "websocket":
+        ctx = event.get("requestContext") or {}
+        return f"websocket {ctx.get('routeKey')}, connectionId {ctx.get('connectionId')!r}"
+    if kind.startswith("apigw") or kind in _HTTP_LIKE:
         ctx = event.get("requestContext") or {}
         method = event.get("httpMethod") or (ctx.get("http") or {}).get("method")
         path = event.get("path") or event.get("rawPath")
-        return f"{kind} {method} {path}, requestId {ctx.get('requestId')!r}"
+        rid = ctx.get("requestId")
+        return f"{kind} {method} {path}" + (f", requestId {rid!r}" if rid else "")
     return "direct invoke, keys " + ", ".join(map(str, list(event)[:6]))

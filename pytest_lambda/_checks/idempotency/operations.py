@@ -15,6 +15,7 @@ Cost: a dict lookup per call.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -70,14 +71,36 @@ SENDS: Final[frozenset[str]] = frozenset(
 )  # fmt: skip
 
 
+_DEDUP_ID: Final = re.compile(r"'MessageDeduplicationId': '([^']*)'")
+
+
+def _dedup_id(call: Call) -> str | None:
+    found = _DEDUP_ID.search(call.detail)
+    return found.group(1) if found else None
+
+
 def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
     """The sends (:data:`SENDS`) that ``again`` made with success that ``first`` had made
-    with success too, to the same target: each one delivered the message a second time."""
-    sent = {(c.point, c.target) for c in first if c.answered and c.point in SENDS}
-    return [
-        c for c in again
-        if c.answered and (c.point, c.target) in sent and not c.target.endswith(".fifo")
-    ]  # fmt: skip
+    with success too, to the same target: each one delivered the message a second time.
+
+    Not a ``DryRun`` invoke (nothing runs). A send to a FIFO queue or topic is dropped by
+    the service as a copy, unless the two sends gave different ``MessageDeduplicationId``s
+    (a random one defeats the deduplication)."""
+    sent: dict[tuple[str, str], set[str | None]] = {}
+    for c in first:
+        if c.answered and c.point in SENDS:
+            sent.setdefault((c.point, c.target), set()).add(_dedup_id(c))
+    out = []
+    for c in again:
+        ids = sent.get((c.point, c.target))
+        if not c.answered or ids is None or "'InvocationType': 'DryRun'" in c.detail:
+            continue
+        if c.target.endswith(".fifo"):
+            mine = _dedup_id(c)
+            if mine is None or None in ids or mine in ids:
+                continue  # the same id, or content-based deduplication: dropped as a copy
+        out.append(c)
+    return out
 
 
 def service(point: str) -> str:
