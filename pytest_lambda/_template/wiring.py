@@ -66,6 +66,56 @@ def _targets(value: object, functions: Mapping[str, Function]) -> list[str]:
     return sorted(m for m in mentions(value) if m in functions)
 
 
+def _alb_params(
+    res: Resolver, logical: str, props: Mapping[str, Any], path: str | None
+) -> dict[str, Any]:
+    """The ``alb`` generator's parameters of a Lambda target group: its name, multi-value
+    headers when its attributes turn them on, and a path its listener rules forward."""
+    params: dict[str, Any] = {}
+    name = props.get("Name")
+    if isinstance(name, str) and name:
+        params["target_group"] = name
+    for attribute in props.get("TargetGroupAttributes") or []:
+        if (
+            isinstance(attribute, Mapping)
+            and attribute.get("Key") == "lambda.multi_value_headers.enabled"
+            and str(attribute.get("Value")).lower() == "true"
+        ):
+            params["multi_value_headers"] = True
+    if path is not None:
+        params["path"] = path
+    return params
+
+
+def _alb_paths(res: Resolver, target_group: str) -> list[str | None]:
+    """A request path for each ``path-pattern`` of the listener rules that forward to the
+    target group (``*`` made a path segment, ``?`` a letter); [None] when none says."""
+    paths: list[str | None] = []
+    for logical, resource in res.resources.items():
+        if not isinstance(resource, Mapping):
+            continue
+        if resource.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
+            continue
+        props = resource.get("Properties") or {}
+        actions = props.get("Actions") if isinstance(props, Mapping) else None
+        if target_group not in mentions(actions):
+            continue
+        for condition in props.get("Conditions") or []:
+            if not isinstance(condition, Mapping) or condition.get("Field") != "path-pattern":
+                continue
+            raw = condition.get("Values") or (condition.get("PathPatternConfig") or {}).get(
+                "Values"
+            )
+            try:
+                values = res.resolve(raw, f"Resources.{logical}.Properties.Conditions")
+            except TemplateError:
+                continue
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and value.startswith("/"):
+                    paths.append(value.replace("*", "items").replace("?", "a"))
+    return list(dict.fromkeys(paths)) or [None]
+
+
 def _api_path(res: Resolver, resource_ref: object) -> str:
     """The REST path of an ``AWS::ApiGateway::Resource`` chain (``/`` for the root)."""
     parts: list[str] = []
@@ -120,6 +170,16 @@ def _one(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any],
         else:
             src = EventSource(logical, None, skip_reason=f"event source {arn or '(none)'}: no "
                               "event kind of this toolkit models it", origin=rtype)  # fmt: skip
+        return [(t, src) for t in targets]
+    if rtype == "AWS::ElasticLoadBalancingV2::TargetGroup":
+        if str(props.get("TargetType", "")).lower() != "lambda":
+            return []
+        ids = [t.get("Id") for t in props.get("Targets") or [] if isinstance(t, Mapping)]
+        targets = sorted({name for i in ids for name in _targets(i, functions)})
+        if not targets:
+            return []
+        alb_sets = tuple(_alb_params(res, logical, props, p) for p in _alb_paths(res, logical))
+        src = EventSource(logical, "alb", alb_sets, origin=rtype)
         return [(t, src) for t in targets]
     if rtype == "AWS::Lambda::Url":
         auth = "iam" if str(props.get("AuthType", "NONE")).upper() == "AWS_IAM" else "none"

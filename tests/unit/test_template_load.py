@@ -502,3 +502,54 @@ def test_serverless_stage_variable_and_unrelated_settings_do_not_stop_a_function
     assert any(note.startswith("SECRET is not set:") for note in fn.notes)
     assert fn.kinds == ["sns"]  # the sqs trigger names another stack's output: skipped
     assert [e.skip_reason is not None for e in fn.events] == [False, True]
+
+
+ALB = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  RulePath:
+    Type: String
+    Default: /orders/*
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: .
+      Handler: app.handler
+      Runtime: python3.12
+  Targets:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      Name: orders-tg
+      TargetType: lambda
+      TargetGroupAttributes:
+        - Key: lambda.multi_value_headers.enabled
+          Value: "true"
+      Targets:
+        - Id: !GetAtt Fn.Arn
+  Rule:
+    Type: AWS::ElasticLoadBalancingV2::ListenerRule
+    Properties:
+      Actions:
+        - Type: forward
+          TargetGroupArn: !Ref Targets
+      Conditions:
+        - Field: path-pattern
+          Values: [!Ref RulePath]
+      ListenerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/x/1/2
+      Priority: 1
+  Other:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties:
+      TargetType: instance
+"""
+
+
+def test_a_lambda_target_group_is_an_alb_trigger(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(ALB)
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
+    fn = load_app(tmp_path / "template.yaml").functions["Fn"]
+    assert fn.kinds == ["alb"]
+    assert fn.events[0].param_sets == (
+        {"target_group": "orders-tg", "multi_value_headers": True, "path": "/orders/items"},
+    )
