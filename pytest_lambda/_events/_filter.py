@@ -32,7 +32,9 @@ from typing import Any, Final
 
 from pytest_lambda._core.errors import InvalidEventSpec
 
-__all__ = ["FILTERED_FIELD", "matches_filter", "parse_filters", "record_view"]
+__all__ = [
+    "FILTERED_FIELD", "matches_filter", "parse_filters", "record_view", "sns_policy_pattern",
+]  # fmt: skip
 
 #: The one key SQS and Kinesis mappings filter on (DynamoDB: the whole record).
 FILTERED_FIELD: Final = {"sqs": "body", "kinesis": "data"}
@@ -162,6 +164,22 @@ def record_view(record: Mapping[str, Any]) -> dict[str, Any]:
         except ValueError:
             parsed = body
         return {"body": parsed}
+    if record.get("EventSource") == "aws:sns":
+        found = record.get("Sns")
+        sns: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+        message = sns.get("Message")
+        try:
+            parsed = json.loads(message) if isinstance(message, str) else message
+        except ValueError:
+            parsed = message
+        attributes = sns.get("MessageAttributes")
+        return {
+            "Message": parsed,
+            "MessageAttributes": {
+                str(name): _attribute_value(value)
+                for name, value in (attributes.items() if isinstance(attributes, Mapping) else ())
+            },
+        }
     if source == "aws:kinesis":
         try:
             raw = base64.b64decode(record["kinesis"]["data"], validate=True)
@@ -169,6 +187,40 @@ def record_view(record: Mapping[str, Any]) -> dict[str, Any]:
         except (KeyError, TypeError, ValueError, binascii.Error):
             return {}
     return dict(record)
+
+
+def _attribute_value(attribute: object) -> object:
+    """An SNS message attribute as a filter policy compares it: a number for ``Number``, a
+    list for ``String.Array``, else the text."""
+    if not isinstance(attribute, Mapping):
+        return attribute
+    kind, value = attribute.get("Type"), attribute.get("Value")
+    try:
+        if kind == "Number" and isinstance(value, str):
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        if kind == "String.Array" and isinstance(value, str):
+            return json.loads(value)
+    except ValueError:
+        pass
+    return value
+
+
+def sns_policy_pattern(policy: object, scope: object = None) -> dict[str, Any]:
+    """An SNS subscription's ``FilterPolicy`` as a pattern over :func:`record_view`'s
+    view of an SNS record: on the message attributes (the default ``FilterPolicyScope``),
+    or on the JSON message (``MessageBody``). The two languages share their rules (exact
+    values, ``prefix``, ``suffix``, ``anything-but``, ``numeric``, ``exists``,
+    ``equals-ignore-case``, ``$or``)."""
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            raise _bad("FilterPolicy", "not JSON") from None
+    if not isinstance(policy, Mapping):
+        raise _bad("FilterPolicy", "a filter policy is a JSON object")
+    key = "Message" if str(scope or "MessageAttributes") == "MessageBody" else "MessageAttributes"
+    return {key: dict(policy)}
 
 
 def _number(v: object) -> bool:

@@ -23,6 +23,7 @@ from pytest_lambda._events._filter import FILTERED_FIELD, matches_filter, parse_
 
 __all__ = [
     "FILTERABLE",
+    "MAPPING_KINDS",
     "TRIES",
     "NoMatchingEvents",
     "filter_event",
@@ -30,8 +31,11 @@ __all__ = [
     "load_filter",
 ]
 
-#: The kinds whose event source mappings take a ``FilterCriteria``.
-FILTERABLE: Final = ("sqs", "kinesis", "dynamodb")
+#: The kinds whose event source mappings take a ``FilterCriteria`` (``--lambda-filter``).
+MAPPING_KINDS: Final = ("sqs", "kinesis", "dynamodb")
+#: The kinds whose events the suite filters: the mappings', and SNS, whose subscriptions'
+#: ``FilterPolicy`` a template gives (as a pattern: ``sns_policy_pattern``).
+FILTERABLE: Final = (*MAPPING_KINDS, "sns")
 TRIES: Final = 20
 _SCHEMA_PARAM: Final = {"sqs": "body_schema (or body)", "kinesis": "data_schema (or data)",
                         "dynamodb": "item_schema (or item, event_name)"}  # fmt: skip
@@ -95,8 +99,41 @@ def _steer(node: dict[str, Any], pattern: Mapping[str, Any]) -> None:
                 node[key] = value
 
 
+def _steer_sns(record: dict[str, Any], pattern: Mapping[str, Any]) -> None:
+    sns = record.get("Sns")
+    if not isinstance(sns, dict):
+        return
+    if isinstance(pattern.get("Message"), Mapping):  # FilterPolicyScope: MessageBody
+        try:
+            payload = json.loads(sns.get("Message", ""))
+        except (TypeError, ValueError):
+            payload = None
+        payload = payload if isinstance(payload, dict) else {}
+        _steer(payload, pattern["Message"])
+        sns["Message"] = json.dumps(payload, separators=(",", ":"))
+    wanted = pattern.get("MessageAttributes")
+    if isinstance(wanted, Mapping):
+        attributes = sns.get("MessageAttributes")
+        attributes = attributes if isinstance(attributes, dict) else {}
+        values = {k: v.get("Value") for k, v in attributes.items() if isinstance(v, Mapping)}
+        _steer(values, wanted)
+        for name, value in values.items():
+            if value is _DELETE or (name in attributes and attributes[name].get("Value") == value):
+                continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                attributes[name] = {"Type": "Number", "Value": str(value)}
+            else:
+                attributes[name] = {"Type": "String", "Value": str(value)}
+        for name in [n for n in attributes if n not in values]:
+            attributes.pop(name)
+        sns["MessageAttributes"] = attributes
+
+
 def steer_record(kind: str, record: dict[str, Any], pattern: Mapping[str, Any]) -> None:
     """Write the values ``pattern`` pins down into ``record``'s payload (in place)."""
+    if kind == "sns":
+        _steer_sns(record, pattern)
+        return
     field = FILTERED_FIELD.get(kind)
     if field is None:  # DynamoDB: the pattern mirrors the record
         _steer(record, pattern)
@@ -222,12 +259,12 @@ def load_filter(
             text = path.read_text("utf-8")
         except OSError as exc:
             raise InvalidOption(f"{origin}={raw!r}: cannot read {path}: {exc.strerror}") from None
-    targets = [k for k in kinds if k in FILTERABLE]
+    targets = [k for k in kinds if k in MAPPING_KINDS]
     if len(targets) != 1:
         given = ", ".join(kinds) or "none"
         raise InvalidOption(
             f"{origin}={raw!r}: a filter belongs to one event source mapping; the event kinds "
-            f"({given}) must include exactly one of {', '.join(FILTERABLE)}"
+            f"({given}) must include exactly one of {', '.join(MAPPING_KINDS)}"
         )
     try:
         patterns = parse_filters(text, targets[0])

@@ -105,6 +105,15 @@ def with_template_filter(options: SuiteOptions, criteria: object | None, kind: s
 
     where = f"{options.template}: {options.function_id}: the {kind} trigger's FilterCriteria"
     try:
+        if kind == "sns" and isinstance(criteria, Mapping) and "FilterPolicy" in criteria:
+            from pytest_lambda._events._filter import sns_policy_pattern
+
+            where = (
+                f"{options.template}: {options.function_id}: the sns subscription's FilterPolicy"
+            )
+            criteria = sns_policy_pattern(
+                criteria["FilterPolicy"], criteria.get("FilterPolicyScope")
+            )
         patterns = parse_filters(criteria, kind)
     except InvalidEventSpec as exc:
         raise InvalidOption(f"{where}: {exc}") from None

@@ -104,7 +104,8 @@ class Function:
         return out
 
     def filter_criteria(self, kind: str) -> object | None:
-        """The ``FilterCriteria`` of its ``kind`` trigger (sqs, kinesis, dynamodb), if any."""
+        """The ``FilterCriteria`` of its ``kind`` trigger (sqs, kinesis, dynamodb; for sns, its
+        subscription's ``FilterPolicy`` and scope), if any."""
         found = [e.extra["FilterCriteria"] for e in self.events
                  if e.kind == kind and not e.skip_reason and "FilterCriteria" in e.extra]  # fmt: skip
         return found[0] if found else None

@@ -32,6 +32,7 @@ from pytest_lambda._template.sources import (
     records_for,
     s3_params,
     schedule_params,
+    sns_filter,
 )
 
 __all__ = ["load_serverless"]
@@ -105,7 +106,8 @@ def _event(name: str, etype: str, spec: Any) -> EventSource:
                            report_batch_item_failures=bool(props.get("functionResponseType") == "ReportBatchItemFailures"))  # fmt: skip
     if etype == "sns":
         topic = props.get("topicName") or arn_name(props.get("arn", spec))
-        return EventSource(name, "sns", ({"topic": str(topic)},), origin=origin)
+        extra = sns_filter(props.get("filterPolicy"), props.get("filterPolicyScope"))
+        return EventSource(name, "sns", ({"topic": str(topic)},), origin=origin, extra=extra)
     if etype == "s3":
         bucket = props.get("bucket", spec)
         rules = [{"Name": k, "Value": v} for r in props.get("rules") or [] for k, v in r.items()]

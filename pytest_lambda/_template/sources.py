@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-__all__ = ["EventSource", "arn_name", "from_sam_event", "records_for", "s3_params"]
+__all__ = ["EventSource", "arn_name", "from_sam_event", "records_for", "s3_params", "sns_filter"]
 
 #: Records per generated batch event: the batch size, at most this many (keeps checks quick).
 MAX_RECORDS: Final = 10
@@ -138,6 +138,15 @@ def batch_settings(props: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def sns_filter(policy: object, scope: object) -> dict[str, Any]:
+    """A subscription's ``FilterPolicy`` (and scope) as the trigger's filter (``extra``): the
+    suite turns it into a pattern (``sns_policy_pattern``) and sends only the messages SNS
+    would deliver to the function."""
+    if policy is None or policy == {}:
+        return {}
+    return {"FilterCriteria": {"FilterPolicy": policy, "FilterPolicyScope": scope}}
+
+
 def from_sam_event(
     name: str, etype: str, props: Mapping[str, Any], *, tables: Mapping[str, Any]
 ) -> EventSource:
@@ -155,8 +164,9 @@ def from_sam_event(
         return EventSource(name, "sqs", (params,), origin=origin, **batch_settings(props))
     if etype == "SNS":
         return EventSource(
-            name, "sns", ({"topic": arn_name(props.get("Topic", ""))},), origin=origin
-        )
+            name, "sns", ({"topic": arn_name(props.get("Topic", ""))},), origin=origin,
+            extra=sns_filter(props.get("FilterPolicy"), props.get("FilterPolicyScope")),
+        )  # fmt: skip
     if etype == "S3":
         rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules")
         sets = s3_params(

@@ -31,6 +31,7 @@ from pytest_lambda._template.sources import (
     records_for,
     s3_params,
     schedule_params,
+    sns_filter,
 )
 
 __all__ = ["add_wired_sources", "mentions"]
@@ -202,7 +203,11 @@ def _one(res: Resolver, logical: str, rtype: str, props: Mapping[str, Any],
         return out
     if rtype == "AWS::SNS::Subscription" and str(props.get("Protocol", "")).lower() == "lambda":
         topic = arn_name(res.resolve(props.get("TopicArn"), f"{where}.TopicArn"))
-        return [(t, EventSource(logical, "sns", ({"topic": topic},), origin=rtype))
+        extra = sns_filter(
+            res.resolve(props.get("FilterPolicy"), f"{where}.FilterPolicy"),
+            props.get("FilterPolicyScope"),
+        )
+        return [(t, EventSource(logical, "sns", ({"topic": topic},), origin=rtype, extra=extra))
                 for t in _targets(props.get("Endpoint"), functions)]  # fmt: skip
     if rtype == "AWS::SNS::Topic":
         out = []
