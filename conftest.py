@@ -65,6 +65,29 @@ def _subprocess_tmpdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Non
             os.environ["TMPDIR"] = saved
 
 
+def _sam_template(
+    *, head: str = "", name: str = "Fn", properties: str = "", resources: str = ""
+) -> str:
+    """A SAM template with one Python function ``name`` (``app.handler`` in ``.``): ``head``
+    goes before ``Resources``, ``properties`` (indented 6) after its own, then ``resources``
+    (indented 2)."""
+    return (
+        "Transform: AWS::Serverless-2016-10-31\n"
+        + head
+        + f"Resources:\n  {name}:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+        "      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n"
+        + properties
+        + resources
+    )
+
+
+@pytest.fixture
+def sam_template() -> Callable[..., str]:
+    """``sam_template(head=, name=, properties=, resources=)``: the text of a SAM template
+    with one Python function (see :func:`_sam_template`)."""
+    return _sam_template
+
+
 @pytest.fixture
 def app_runners(tmp_path: Path) -> Iterator[Callable[[str], Callable[..., Any]]]:
     """``app_runners(source)`` writes ``app.py`` and gives ``make(handler, **runner keywords)``;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +12,11 @@ from pytest_lambda._core.errors import InvalidOption
 from pytest_lambda._suite.config import parse_kinds
 from pytest_lambda.cli import main
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  Stage:
-    Type: String
-    Default: dev
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
-      Events:
-        Queue:
-          Type: SQS
-          Properties:
-            Queue: arn:aws:sqs:us-east-1:123456789012:orders
-"""
+PARAMETERS = "Parameters:\n  Stage:\n    Type: String\n    Default: dev\n"
+QUEUE = (
+    "      Events:\n        Queue:\n          Type: SQS\n          Properties:\n"
+    "            Queue: arn:aws:sqs:us-east-1:123456789012:orders\n"
+)
 
 
 def test_kinds_are_case_insensitive_and_an_alias_gets_a_hint() -> None:
@@ -41,9 +28,9 @@ def test_kinds_are_case_insensitive_and_an_alias_gets_a_hint() -> None:
 
 
 def test_a_template_parameter_the_template_lacks_is_an_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sam_template: Callable[..., str]
 ) -> None:
-    (tmp_path / "template.yaml").write_text(TEMPLATE)
+    (tmp_path / "template.yaml").write_text(sam_template(head=PARAMETERS, properties=QUEUE))
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {}\n")
     argv = ["check", "--template", str(tmp_path / "template.yaml"), "--parameter", "Stge=prod"]
     assert main(argv) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,20 +122,8 @@ def test_the_idempotent_check_follows_report_batch_item_failures(
     assert row.split()[3] == verdict  # the idempotent column
 
 
-NO_TRIGGER = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
-"""
-
-
 def test_nothing_to_check_is_a_usage_error_not_an_empty_pass(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sam_template: Callable[..., str]
 ) -> None:
     template = str(DATA / "sam" / "template.yaml")
     argv = ["check", "--template", template, "--seed", "3", "--events", "kinesis"]
@@ -145,7 +134,7 @@ def test_nothing_to_check_is_a_usage_error_not_an_empty_pass(
         f"pytest-lambda: error: nothing to check in {template}: OrdersWorkerFunction: no "
         "kinesis trigger (its triggers: sqs, dynamodb)\n"
     )
-    (tmp_path / "template.yaml").write_text(NO_TRIGGER)
+    (tmp_path / "template.yaml").write_text(sam_template())
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return {'ok': True}\n")
     argv = ["check", "--template", str(tmp_path / "template.yaml"), "--seed", "3"]
     assert main(argv) == 2
@@ -157,26 +146,16 @@ def test_nothing_to_check_is_a_usage_error_not_an_empty_pass(
     ]  # fmt: skip
 
 
-FUNCTION_URL = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Hook:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
-      FunctionUrlConfig:
-        AuthType: AWS_IAM
-        Cors:
-          AllowOrigins: [!GetAtt Somewhere.Url]
-"""
+FUNCTION_URL = (
+    "      FunctionUrlConfig:\n        AuthType: AWS_IAM\n        Cors:\n"
+    "          AllowOrigins: [!GetAtt Somewhere.Url]\n"
+)
 
 
 def test_a_sam_function_url_is_a_trigger(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sam_template: Callable[..., str]
 ) -> None:
-    (tmp_path / "template.yaml").write_text(FUNCTION_URL)
+    (tmp_path / "template.yaml").write_text(sam_template(name="Hook", properties=FUNCTION_URL))
     (tmp_path / "app.py").write_text(
         "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,28 +49,18 @@ def test_generated_sns_events_are_steered_to_pass_the_policy(scope: str) -> None
         assert all(matches_filter(r, pattern) for r in event["Records"])
 
 
-SAM = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
-      Events:
-        Alerts:
-          Type: SNS
-          Properties:
-            Topic: arn:aws:sns:us-east-1:123456789012:alerts
-            FilterPolicyScope: MessageBody
-            FilterPolicy:
-              status: [foo]
-"""
+SNS_EVENT = (
+    "      Events:\n        Alerts:\n          Type: SNS\n          Properties:\n"
+    "            Topic: arn:aws:sns:us-east-1:123456789012:alerts\n"
+    "            FilterPolicyScope: MessageBody\n            FilterPolicy:\n"
+    "              status: [foo]\n"
+)
 
 
-def test_a_sam_sns_trigger_keeps_its_filter_policy(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(SAM)
+def test_a_sam_sns_trigger_keeps_its_filter_policy(
+    tmp_path: Path, sam_template: Callable[..., str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(sam_template(properties=SNS_EVENT))
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
     fn = load_app(tmp_path / "template.yaml").functions["Fn"]
     assert fn.filter_criteria("sns") == {

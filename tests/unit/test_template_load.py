@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -504,19 +505,8 @@ def test_serverless_stage_variable_and_unrelated_settings_do_not_stop_a_function
     assert [e.skip_reason is not None for e in fn.events] == [False, True]
 
 
-ALB = """\
-Transform: AWS::Serverless-2016-10-31
-Parameters:
-  RulePath:
-    Type: String
-    Default: /orders/*
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: .
-      Handler: app.handler
-      Runtime: python3.12
+ALB_HEAD = "Parameters:\n  RulePath:\n    Type: String\n    Default: /orders/*\n"
+ALB_RESOURCES = """\
   Targets:
     Type: AWS::ElasticLoadBalancingV2::TargetGroup
     Properties:
@@ -545,8 +535,10 @@ Resources:
 """
 
 
-def test_a_lambda_target_group_is_an_alb_trigger(tmp_path: Path) -> None:
-    (tmp_path / "template.yaml").write_text(ALB)
+def test_a_lambda_target_group_is_an_alb_trigger(
+    tmp_path: Path, sam_template: Callable[..., str]
+) -> None:
+    (tmp_path / "template.yaml").write_text(sam_template(head=ALB_HEAD, resources=ALB_RESOURCES))
     (tmp_path / "app.py").write_text("def handler(event, context):\n    return None\n")
     fn = load_app(tmp_path / "template.yaml").functions["Fn"]
     assert fn.kinds == ["alb"]
