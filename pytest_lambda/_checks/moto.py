@@ -129,8 +129,14 @@ def _observe_sns() -> dict[str, Any]:
     for _, _, backend in _backends("sns"):
         for arn, topic in backend.topics.items():
             name = arn.rsplit(":", 1)[-1]
-            messages = [n[1] for n in topic.sent_notifications]
-            out[name] = messages if name.endswith(".fifo") else sorted(messages, key=str)
+            if name.endswith(".fifo"):
+                # SNS drops a FIFO message whose deduplication id (the id given, or the
+                # content's hash) it saw in the last 5 minutes; moto keeps every copy and not
+                # the id: a copy with the same content, subject, attributes and group is one
+                unique = {repr(n[1:5]): n[1] for n in topic.sent_notifications}
+                out[name] = list(unique.values())
+            else:
+                out[name] = sorted((n[1] for n in topic.sent_notifications), key=str)
     return out
 
 

@@ -15,11 +15,18 @@ if TYPE_CHECKING:
 __all__ = ["server_error"]
 
 
-def server_error(inv: Invocation) -> int | None:
-    """The 5xx status of ``inv``'s HTTP response (``{"statusCode": 5xx, ...}``), else None."""
+def server_error(inv: Invocation, event: object = None) -> int | None:
+    """The 5xx status of ``inv``'s HTTP response (``{"statusCode": 5xx, ...}``), else None;
+    None also when ``event`` (given) is not from an HTTP source: an SQS handler returning
+    ``{"statusCode": 500}`` by habit answers no one."""
     response = inv.response
     if inv.error is not None or not isinstance(response, dict):
         return None
+    if event is not None:
+        from pytest_lambda._runtime.http_source import http_source
+
+        if http_source(event) is None:
+            return None
     status = response.get("statusCode")
     if isinstance(status, str) and status.isdigit():
         status = int(status)

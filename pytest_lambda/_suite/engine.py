@@ -208,7 +208,7 @@ def _check_invokes(
             if broken is not None:
                 errors.setdefault(broken, []).append(seed)
                 codes.setdefault(broken, "invokes.response-contract")
-            status = server_error(inv)
+            status = server_error(inv, event)
             if status is not None:  # as an unhandled exception would be (a 502 from REST)
                 answered_5xx.setdefault(status, []).append(seed)
                 line = f"answered HTTP {status}: the handler caught its own failure"

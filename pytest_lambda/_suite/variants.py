@@ -352,7 +352,7 @@ def answer_finding(kind: str, inv: Any, event: object = None) -> Found | None:
 
     Codes: ``robust.timeout``, ``robust.runtime-failure``, ``robust.partial-batch-contract``,
     ``robust.bad-response`` (an HTTP answer the source replaces with its own error, with its
-    reason) and ``robust.unhandled-exception`` (the handler raised; how grave depends on
+    reason), ``robust.server-error`` (an HTTP 5xx the handler answered itself) and ``robust.unhandled-exception`` (the handler raised; how grave depends on
     the source, see :func:`raise_consequence`)."""
     if inv.timed_out:
         return "robust.timeout", "timed out"
@@ -373,6 +373,12 @@ def answer_finding(kind: str, inv: Any, event: object = None) -> Found | None:
         return (
             "robust.bad-response",
             f"the client would get {answer.status_code}: {answer.gateway_error}",
+        )
+    if 500 <= answer.status_code <= 599:  # the handler caught its failure: as if it raised
+        return (
+            "robust.server-error",
+            f"answered {answer.status_code}: the handler failed on the input (a bad request "
+            "is the client's error: a 4xx)",
         )
     return None
 

@@ -224,3 +224,100 @@ def test_with_moto_state_an_sqs_resend_is_found_once_from_the_state(
 
     assert [f.code for f in report.errors] == ["idempotency.duplicate-side-effect"]
     assert "no observe=" not in report.errors[0].message  # the state shows it
+
+
+FIFO_PUBLISHER = """
+import boto3
+
+sns = boto3.client("sns", region_name="us-east-1")
+TOPIC = sns.create_topic(Name="orders.fifo", Attributes={"FifoTopic": "true"})["TopicArn"]
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        sns.publish(TopicArn=TOPIC, Message=record["body"], MessageGroupId="g",
+                    MessageDeduplicationId=record["messageId"])
+    return {"batchItemFailures": []}
+"""
+
+
+def test_a_fifo_topic_publish_deduplicated_on_the_message_id_passes_with_moto_state(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    from pytest_lambda import moto_state
+
+    runner = app_runners(FIFO_PUBLISHER)("app.handler")
+    runner.load()  # the topic is made at import, before the state's baseline
+    observe, reset = moto_state()
+    report = check_idempotency(
+        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
+    )
+    assert report.ok, str(report)
+
+
+def test_extra_sends_count_what_a_faulted_delivery_sent_more_than_a_clean_one() -> None:
+    from pytest_lambda._checks.idempotency.operations import extra_sends
+
+    put = Call(0, "events.PutEvents", "", "default", answered=True)
+    lost = Call(0, "events.PutEvents", "", "default", answered=True)
+    assert extra_sends([put], [put]) == []  # one clean, one retried: the same
+    assert extra_sends([put], [lost, put]) == [put]  # the lost acknowledgement's copy
+    failed = Call(0, "events.PutEvents", "", "default", answered=False)
+    assert extra_sends([put], [failed, put]) == []  # a send that failed sent nothing
+
+    def fifo(dedup: str) -> Call:
+        detail = f"{{'MessageDeduplicationId': '{dedup}'}}"
+        return Call(0, "sqs.SendMessage", detail, "q.fifo", answered=True)
+
+    assert extra_sends([fifo("a")], [fifo("a"), fifo("a")]) == []
+    assert extra_sends([fifo("a")], [fifo("a"), fifo("b")]) == [fifo("b")]
+
+
+RELAY_WITH_MARKER = """
+import boto3
+
+events = boto3.client("events", region_name="us-east-1")
+table = boto3.resource("dynamodb", region_name="us-east-1").Table("relayed")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        key = {"pk": record["messageId"]}
+        if "Item" in table.get_item(Key=key):
+            continue
+        events.put_events(Entries=[{"Source": "orders", "DetailType": "Seen",
+                                    "Detail": record["body"]}])
+        table.put_item(Item=key)
+    return {"batchItemFailures": []}
+"""
+
+
+def test_a_lost_acknowledgement_on_an_unobserved_send_is_found_in_crash_and_retry(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    import boto3
+
+    from pytest_lambda import moto_state
+
+    boto3.client("dynamodb", region_name="us-east-1").create_table(
+        TableName="relayed",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    observe, reset = moto_state()
+    runner = app_runners(RELAY_WITH_MARKER)("app.handler")
+    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+
+    crash = [f for f in report.errors if f.scenario == "crash and retry"]
+    assert crash, str(report)
+    assert all(f.code == "idempotency.duplicate-side-effect" for f in crash)
+    assert (
+        "the retry sent again what the failed attempt had sent (events.PutEvents)"
+        in crash[0].message
+    )
+    assert report.scenarios[0].status == "passed"  # a duplicate delivery is skipped by the marker

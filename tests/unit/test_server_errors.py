@@ -47,7 +47,7 @@ def test_a_handler_answering_500_to_everything_fails_every_check(
 ) -> None:
     results = _check(tmp_path, ALWAYS_500, capsys)
     assert {c: r["verdict"] for c, r in results.items()} == {
-        "invokes": "failed", "idempotent": "failed", "warm-reuse": "failed", "robust": "passed",
+        "invokes": "failed", "idempotent": "failed", "warm-reuse": "failed", "robust": "failed",
     }  # fmt: skip
     assert [f["code"] for f in results["invokes"]["findings"]] == ["invokes.server-error"]
     codes = {f["code"] for f in results["warm-reuse"]["findings"]}
@@ -100,3 +100,37 @@ def test_warm_reuse_on_refused_requests_only_says_nothing_was_exercised(
     mixed = app_runners(POST_500)("app.handler")
     sent = [events.function_url(seed=1, method="POST"), events.function_url(seed=2, method="GET")]
     assert check_warm_reuse(mixed, sent).ok  # the GET did its work: compared
+
+
+BAD_JSON_500 = """
+import json
+
+
+def handler(event, context):
+    try:
+        json.loads(event.get("body") or "{}")
+    except ValueError:
+        return {"statusCode": 500, "body": "Internal Server Error"}
+    return {"statusCode": 200, "body": "{}"}
+"""
+
+
+def test_robust_fails_a_5xx_answer_to_a_malformed_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app.py").write_text(BAD_JSON_500)
+    argv = ["check", "app.handler", "--root", str(tmp_path), "--events", "apigw_v1",
+            "--seed", "3", "--json"]  # fmt: skip
+    main(argv)
+    doc = json.loads(capsys.readouterr().out)
+    robust = next(r for r in doc["results"] if r["check"] == "robust")
+    assert robust["verdict"] == "failed"
+    assert "robust.server-error" in {f["code"] for f in robust["findings"]}
+
+
+def test_a_non_http_handler_returning_status_500_is_not_an_http_answer(
+    app_runners: Callable[[str], Callable[..., Any]],
+) -> None:
+    make = app_runners("def handler(event, context):\n    return {'statusCode': 500}\n")
+    report = check_warm_reuse(make("app.handler"), ("sqs", 2), seed=1)
+    assert not any(f.code == "leaks.invocations-failed" for f in report.findings)

@@ -43,6 +43,7 @@ from pytest_lambda._checks.idempotency.findings import (
 )
 from pytest_lambda._checks.idempotency.operations import (
     SERVICE_OF_STATE,
+    extra_sends,
     is_read,
     repeated_sends,
     service,
@@ -89,7 +90,7 @@ def _duplicate_scenario(
     )
     if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
         findings.append(_blind_observe(clean))
-    answered = server_error(clean.final) if clean.succeeded else None
+    answered = server_error(clean.final, check.event) if clean.succeeded else None
     if not clean.succeeded or answered is not None:
         tries = len(clean.invocations)
         why = clean.final_error() if answered is None else f"it answered HTTP {answered}"
@@ -166,13 +167,17 @@ def _duplicate_scenario(
 
 
 def _unseen_sends(check: Check, clean: Run, run: Run) -> list[Call]:
-    """The sends ``run`` repeated that the state compared cannot show: all of them without
+    """The sends ``run`` repeated that the state compared cannot show (see :func:`_unseen`)."""
+    return _unseen(check, repeated_sends(clean.calls, run.calls))
+
+
+def _unseen(check: Check, sends: list[Call]) -> list[Call]:
+    """Of ``sends``, those the compared state cannot show: all of them without
     ``observe=``; with ``moto_state()``, those to services it does not compare (EventBridge,
     Kinesis, Firehose, SES v2)."""
-    resent = repeated_sends(clean.calls, run.calls)
-    if resent and getattr(check.observe, "sees_aws_writes", False):
-        resent = [c for c in resent if service(c.point) not in SERVICE_OF_STATE]
-    return resent
+    if sends and getattr(check.observe, "sees_aws_writes", False):
+        sends = [c for c in sends if service(c.point) not in SERVICE_OF_STATE]
+    return sends
 
 
 def _blind_observe(clean: Run) -> Finding:
@@ -250,6 +255,14 @@ def _crash_scenario(
                         findings.append(replace(derived, fault_point=fault.describe()))
                 elif found is not None:
                     bad.append((env, crash_finding(check.kind, clean, found, fault, env)))
+                if found is None or found.severity != "error":
+                    # a lost acknowledgement on a send the state does not show
+                    extra = _unseen(check, extra_sends(clean.calls, run.calls))
+                    if extra:
+                        bad.append((env, resent_finding(
+                            check.kind, extra, env, 2, observed=check.observe is not None,
+                            fault=fault,
+                        )))  # fmt: skip
             if bad:
                 envs = " and ".join(e for e, _ in bad)
                 findings.append(_with_env(bad[0][1], f"{envs} retry"))

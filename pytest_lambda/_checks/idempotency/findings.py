@@ -147,7 +147,13 @@ def _response_finding(kind: str, mismatch: Mismatch, base: Finding, prefix: str)
 
 
 def resent_finding(
-    kind: str, calls: Sequence[Call], environment: str, deliveries: int, *, observed: bool = False
+    kind: str,
+    calls: Sequence[Call],
+    environment: str,
+    deliveries: int,
+    *,
+    observed: bool = False,
+    fault: Fault | None = None,
 ) -> Finding:
     """The finding of a duplicate delivery that sent a message again, which the compared
     state does not show (no ``observe=``, or one that does not see it): the calls themselves
@@ -156,15 +162,22 @@ def resent_finding(
     named = sorted({c.label() for c in calls})
     shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
     hint = _ID_HINT.get(kind, _ID_HINT["direct"])
+    what = (
+        f"the duplicate delivery sent again what the first one sent ({shown})"
+        if fault is None
+        else f"when {fault.describe()}, the retry sent again what the failed attempt had sent "
+        f"({shown})"
+    )
     return Finding(
-        scenario=DUPLICATE,
+        scenario=DUPLICATE if fault is None else CRASH,
         severity="error",
         code=SIDE_EFFECT,
         environment=environment,
         deliveries=deliveries,
         duplicated_call=first.describe(),
-        message=f"the duplicate delivery sent again what the first one sent ({shown}): each "
-        "such call delivers a new message, so its receiver gets this event's message twice "
+        fault_point=None if fault is None else fault.describe(),
+        message=f"{what}: each such call delivers a new message, so its receiver gets this "
+        "event's message twice "
         + (
             "(seen from the calls, which succeeded; observe() does not show these sends)"
             if observed

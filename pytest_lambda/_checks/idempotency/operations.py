@@ -22,8 +22,8 @@ from typing import Final
 from pytest_lambda._checks.faults import Call, describe_resource
 
 __all__ = [
-    "READS", "SENDS", "SERVICE_OF_STATE", "advice", "describe_resource", "is_read",
-    "repeated_sends", "service",
+    "READS", "SENDS", "SERVICE_OF_STATE", "advice", "describe_resource", "extra_sends",
+    "is_read", "repeated_sends", "service",
 ]  # fmt: skip
 
 #: Operations that never change state, per service (checked before the naming rule).
@@ -103,6 +103,32 @@ def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
     return out
 
 
+def extra_sends(clean: Sequence[Call], retried: Sequence[Call]) -> list[Call]:
+    """The sends (:data:`SENDS`, as :func:`repeated_sends` counts them) that a faulted
+    delivery and its retries made with success more often than one clean delivery did, to
+    the same target: a message a lost acknowledgement sent twice."""
+
+    def counted(calls: Sequence[Call]) -> dict[tuple[str, str], list[Call]]:
+        out: dict[tuple[str, str], list[Call]] = {}
+        for c in calls:
+            if c.answered and c.point in SENDS and "'InvocationType': 'DryRun'" not in c.detail:
+                if c.target.endswith(".fifo") and _dedup_id(c) is None:
+                    continue  # content-based deduplication: a copy is dropped
+                out.setdefault((c.point, c.target), []).append(c)
+        return out
+
+    before, after = counted(clean), counted(retried)
+    extra: list[Call] = []
+    for key, calls in after.items():
+        seen = before.get(key, [])
+        if key[1].endswith(".fifo"):  # distinct deduplication ids only
+            ids = {_dedup_id(c) for c in seen}
+            calls = list({_dedup_id(c): c for c in calls if _dedup_id(c) not in ids}.values())
+            seen = []
+        extra.extend(calls[len(seen) :])
+    return extra
+
+
 def service(point: str) -> str:
     """``"sqs"`` for ``"sqs.SendMessage"``; ``""`` for a user fault point."""
     head, _, op = point.partition(".")
@@ -153,6 +179,14 @@ def advice(svc: str, hint: str, what: str = "") -> str:
         return (
             f"pass an idempotency key derived from {hint} in the payload and make the called "
             "function dedupe on it (e.g. Powertools' idempotency utility in the callee)"
+        )
+    if svc in ("events", "kinesis", "firehose"):
+        stream = {"events": "EventBridge", "kinesis": "Kinesis", "firehose": "Firehose"}[svc]
+        return (
+            f"{stream} has no deduplication: record {hint} in an idempotency record (a "
+            "conditional put) before sending and skip the send when the record exists, and "
+            f"give the consumers an id derived from {hint} to drop the copies a lost "
+            "acknowledgement still makes"
         )
     if svc == "dynamodb":
         return (

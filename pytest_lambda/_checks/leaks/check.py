@@ -205,7 +205,12 @@ def _check(
     findings.extend(state_findings)
     findings.extend(unrestorable_findings)
     failing = _failing_events(listed, sequence, warm)
-    refused = _refused([inv for inv in warm if not _failure(inv)])
+    http = [(inv, sent) for inv, sent in zip(warm, sequence, strict=False) if _is_http(sent)]
+    refused = (
+        _refused([inv for inv, sent in http if not _failure(inv, sent)])
+        if len(http) == len(warm)
+        else ""
+    )
     if refused and not failing:
         notes.append(
             f"every answer was {refused}: the requests were refused, so the state the handler "
@@ -259,11 +264,17 @@ def _failing_events(
     out: dict[int, str] = {}
     for i, event in enumerate(listed):
         runs = [inv for inv, sent in zip(warm, sequence, strict=False) if sent is event]
-        texts = [_failure(inv) for inv in runs]
+        texts = [_failure(inv, event) for inv in runs]
         if texts and all(texts):
             text = texts[0]
             out[i] = text if len(text) <= 120 else text[:119] + "…"
     return out
+
+
+def _is_http(event: object) -> bool:
+    from pytest_lambda._runtime.http_source import http_source
+
+    return http_source(event) is not None
 
 
 def _refused(warm: list[Invocation]) -> str:
@@ -280,12 +291,12 @@ def _refused(warm: list[Invocation]) -> str:
     return "/".join(map(str, sorted(codes)))
 
 
-def _failure(inv: Invocation) -> str:
+def _failure(inv: Invocation, event: object = None) -> str:
     """How ``inv`` failed ("" if it did not): its error, or the 5xx an HTTP handler answered."""
     error = inv.error
     if error is not None:
         return f"{error.type}: {error.message}" if error.message else error.type
-    status = server_error(inv)
+    status = server_error(inv, event)
     return "" if status is None else f"answered HTTP {status}"
 
 
