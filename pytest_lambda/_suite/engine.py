@@ -300,6 +300,7 @@ def _check_idempotent(
     failures: list[str] = []
     found: list[Finding] = []
     never_succeeded = False
+    refusals: list[str] = []
     sent = [e for _, e in events]
     with aws_for(opts, sent) as state, runner_for_suite(handler, opts) as runner:
         observe, reset = state if state is not None else (None, None)
@@ -309,6 +310,7 @@ def _check_idempotent(
                 **opts.idempotency_by_kind.get(kind, {}),
             )  # fmt: skip
             runs += report.handler_runs
+            refusals += [n for n in report.notes if n.startswith("every answer was ")]
             found += [
                 Finding(f.code, f.severity, f"[{f.scenario}] {f.message}".splitlines()[0])
                 for f in report.findings
@@ -320,6 +322,8 @@ def _check_idempotent(
                 break  # one report is enough evidence; the others say the same
     if not failures:
         text = f"{handler} answered {len(events)} redelivered {kind} events the same way"
+        if refusals and len(refusals) == len(events):  # only refusals were compared
+            note = "; ".join([refusals[0], *([note] if note else [])])
         return "passed", text + (f"\n{note}" if note else ""), runs, note, found
     verdict = f"{handler} is not idempotent for {kind} events"
     if never_succeeded:

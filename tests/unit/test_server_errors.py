@@ -134,3 +134,12 @@ def test_a_non_http_handler_returning_status_500_is_not_an_http_answer(
     make = app_runners("def handler(event, context):\n    return {'statusCode': 500}\n")
     report = check_warm_reuse(make("app.handler"), ("sqs", 2), seed=1)
     assert not any(f.code == "leaks.invocations-failed" for f in report.findings)
+
+
+def test_an_idempotency_check_of_a_refused_request_says_only_a_refusal_was_compared(
+    app_runners: Callable[[str], Callable[..., Any]],
+) -> None:
+    runner = app_runners(ALWAYS_400)("app.handler")
+    report = check_idempotency(runner, events.function_url(seed=1), faults=False)
+    assert report.ok
+    assert any(n.startswith("every answer was 400: the request was refused") for n in report.notes)

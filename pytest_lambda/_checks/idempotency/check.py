@@ -166,6 +166,17 @@ def _duplicate_scenario(
     return clean, state1, outcome
 
 
+def _refusal(clean: Run, event: object) -> int | None:
+    """The HTTP 4xx status the clean delivery of an HTTP event was answered with, or None."""
+    from pytest_lambda._runtime.http_source import http_source
+
+    response = clean.final.response if clean.final.error is None else None
+    status = response.get("statusCode") if isinstance(response, dict) else None
+    if isinstance(status, int) and 400 <= status <= 499 and http_source(event) is not None:
+        return status
+    return None
+
+
 def _unseen_sends(check: Check, clean: Run, run: Run) -> list[Call]:
     """The sends ``run`` repeated that the state compared cannot show (see :func:`_unseen`)."""
     return _unseen(check, repeated_sends(clean.calls, run.calls))
@@ -382,6 +393,12 @@ def _check_idempotency(
         crash = _crash_scenario(check, clean, state1, findings, ignored, faults)
     runner.new_environment()
     notes: list[str] = [clock.note] if clock.note else []
+    refused = _refusal(clean, check.event)
+    if refused is not None:
+        notes.append(
+            f"every answer was {refused}: the request was refused, so only a refusal was "
+            "compared; check it with a request the handler accepts"
+        )
     if observe is None:
         notes.append(
             "no observe=: only responses, and messages sent again, were compared; pass observe= "
