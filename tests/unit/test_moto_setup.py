@@ -63,7 +63,9 @@ def test_without_setup_the_table_is_missing(project, capsys):
     assert "ResourceNotFoundException" in capsys.readouterr().out
 
 
-def test_setup_creates_the_table_and_the_checks_pass(project, capsys):
+def test_setup_creates_the_table_and_the_checks_pass(project, capsys, monkeypatch):
+    # another test's aws_setup may be imported: this project's file is then loaded aside
+    monkeypatch.delitem(__import__("sys").modules, "aws_setup", raising=False)
     code = main(check("--moto-setup", "aws_setup:create_tables", "--region", "eu-west-1"))
     out = capsys.readouterr().out
     assert code == 0, out
