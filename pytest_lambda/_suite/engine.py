@@ -190,6 +190,7 @@ def _check_invokes(
     tried = 0
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
     answered_5xx: dict[int, list[int]] = {}  # status → seeds of the requests answered with it
+    rejected = 0  # batches whose every record the handler reported failed
     with aws_for(opts, [e for _, e in events]), runner_for_suite(handler, opts) as runner:
         for n, (seed, event) in enumerate(events):
             tried += 1
@@ -208,6 +209,7 @@ def _check_invokes(
             if broken is not None:
                 errors.setdefault(broken, []).append(seed)
                 codes.setdefault(broken, "invokes.response-contract")
+            rejected += _every_record_failed(kind, event, inv)
             status = server_error(inv, event)
             if status is not None:  # as an unhandled exception would be (a 502 from REST)
                 answered_5xx.setdefault(status, []).append(seed)
@@ -219,6 +221,12 @@ def _check_invokes(
         return _all_server_errors(handler, kind, tried, answered_5xx)
     if not errors:
         note = no_route_note(kind, by_set)
+        if tried and rejected == tried:
+            note = (
+                f"every record of the {tried} batches was reported in batchItemFailures: the "
+                "handler refused the generated records, so their handling was not tested; "
+                f"set the payload in [tool.pytest_lambda.events.{kind}] (body, data or item)"
+            )
         text = f"{handler} handled {tried} seeded {kind} events"
         return "passed", text + (f"\n{note}" if note else ""), tried, note, []
     found = [
@@ -247,6 +255,18 @@ def _check_invokes(
         f"parameters, see {DOCS_SUITE}#configuration"
     )
     return "failed", _message(verdict, evidence, fix, ""), tried, "", found
+
+
+def _every_record_failed(kind: str, event: Mapping[str, Any], inv: Any) -> int:
+    """1 when ``inv`` reported every record of ``event`` in ``batchItemFailures``, else 0."""
+    if kind not in ("sqs", "kinesis", "dynamodb") or inv.error is not None:
+        return 0
+    response = inv.response
+    failures = response.get("batchItemFailures") if isinstance(response, dict) else None
+    records = event.get("Records")
+    if not isinstance(failures, list) or not isinstance(records, list) or not records:
+        return 0
+    return int(len(failures) >= len(records))
 
 
 def _all_server_errors(

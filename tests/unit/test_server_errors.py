@@ -143,3 +143,24 @@ def test_an_idempotency_check_of_a_refused_request_says_only_a_refusal_was_compa
     report = check_idempotency(runner, events.function_url(seed=1), faults=False)
     assert report.ok
     assert any(n.startswith("every answer was 400: the request was refused") for n in report.notes)
+
+
+REJECTS_ALL = """
+def handler(event, context):
+    return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"]]}
+"""
+
+
+def test_a_consumer_rejecting_every_record_is_a_starred_pass_of_invokes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "app.py").write_text(REJECTS_ALL)
+    argv = ["check", "app.handler", "--root", str(tmp_path), "--events", "sqs", "--seed", "3",
+            "--json"]  # fmt: skip
+    main(argv)
+    doc = json.loads(capsys.readouterr().out)
+    invokes = next(r for r in doc["results"] if r["check"] == "invokes")
+    assert invokes["verdict"] == "passed"
+    assert invokes["note"].startswith(
+        "every record of the 5 batches was reported in batchItemFailures"
+    )
