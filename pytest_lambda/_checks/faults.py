@@ -53,6 +53,7 @@ class Call:
     target: str = ""  # the table, bucket, queue or topic an AWS call acts on, when known
     resource: str = ""  # what it touched, for people: "table 'orders'", "s3://b/k", "queue 'q'"
     answered: bool = False  # an AWS call that got a success (2xx) answer
+    error_code: str = ""  # an AWS call answered with an error: its code (ResourceNotFoundException)
 
     def describe(self) -> str:
         return f"{self.point}({self.detail})" if self.detail else self.point
@@ -119,11 +120,13 @@ class Recorder:
         return call.index
 
     def leave(
-        self, index: int, error: Callable[[Mode, str], BaseException], *, answered: bool = False
-    ) -> None:
-        """A call returned (``answered``: with a success); raise when the fault is ``after`` it."""
-        if answered and self.active and 0 <= index < len(self.calls):
-            self.calls[index] = replace(self.calls[index], answered=True)
+        self, index: int, error: Callable[[Mode, str], BaseException], *, answered: bool = False,
+        error_code: str = "",
+    ) -> None:  # fmt: skip
+        """A call returned (``answered``: with a success; ``error_code``: AWS's error);
+        raise when the fault is ``after`` it."""
+        if (answered or error_code) and self.active and 0 <= index < len(self.calls):
+            self.calls[index] = replace(self.calls[index], answered=answered, error_code=error_code)
         fault = self.fault
         if index < 0 or not self.active or fault is None:
             return
@@ -251,11 +254,19 @@ class _BotocoreHandlers:
         if isinstance(context, dict):
             context[_CTX_KEY] = index
 
-    def after(self, context: Any = None, http_response: Any = None, **_: Any) -> None:
+    def after(
+        self, context: Any = None, http_response: Any = None, parsed: Any = None, **_: Any
+    ) -> None:
         if isinstance(context, dict):
             status = getattr(http_response, "status_code", None)
             answered = isinstance(status, int) and 200 <= status < 300
-            self.recorder.leave(context.get(_CTX_KEY, -1), _aws_error, answered=answered)
+            code = ""
+            if not answered and isinstance(parsed, dict):
+                found = (parsed.get("Error") or {}).get("Code")
+                code = found if isinstance(found, str) else ""
+            self.recorder.leave(
+                context.get(_CTX_KEY, -1), _aws_error, answered=answered, error_code=code
+            )
 
     def attach(self, client: Any) -> None:
         events = client.meta.events

@@ -11,7 +11,7 @@ when the first event succeeds.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from pytest_lambda._checks.setup import SetupProblem, diagnose_all
 from pytest_lambda._suite.finding import Finding
@@ -53,18 +53,60 @@ def setup_problem(handler: str, kind: str, opts: SuiteOptions) -> tuple[SetupPro
         params.setdefault("region", opts.region)
         seed = derive_seed(opts.seed, f"{handler}::{kind}::invokes", n)
         probes.append(generate(kind, seed=seed, **params))
-    with aws_for(opts, probes) as state, runner_for_suite(handler, opts) as runner:
+    from pytest_lambda._checks.faults import Recorder, botocore_hook
+
+    recorder = Recorder()
+    with (
+        aws_for(opts, probes) as state,
+        runner_for_suite(handler, opts) as runner,
+        botocore_hook(recorder),  # clients made at import too: entered before the first invoke
+    ):
         before = state[0]() if state is not None else None
         for event in probes:
-            inv = runner.invoke(event)
-            failures.append(inv.error)
-            if inv.error is None or inv.timed_out:
+            inv, caught = _probe(runner, event, recorder)
+            failures.append(inv.error if inv.error is not None else caught)
+            if failures[-1] is None or inv.timed_out:
                 break
         if state is not None:
             changed = state[0]() != before  # a side effect: not a failure before anything
     problem = None if changed else diagnose_all(failures, handler)
     _CACHE[key] = None if problem is None else (problem, len(failures))
     return _CACHE[key]
+
+
+# AWS error codes that say the function's set-up is missing (a resource, credentials)
+_SETUP_CODES: Final = frozenset({
+    "ResourceNotFoundException", "NoSuchBucket", "QueueDoesNotExist",
+    "AWS.SimpleQueueService.NonExistentQueue", "NotFoundException", "NotFound",
+    "ParameterNotFound", "UnrecognizedClientException", "InvalidClientTokenId",
+    "InvalidAccessKeyId",
+})  # fmt: skip
+
+
+def _probe(runner: Any, event: Any, recorder: Any) -> tuple[Any, InvocationFailure | None]:
+    """Invoke once; and when an HTTP handler answered 5xx after an AWS call failed on a
+    missing resource or credentials (it caught the error), that error as the failure."""
+    from pytest_lambda._checks.server_error import server_error
+    from pytest_lambda._runtime.invocation import InvocationFailure
+
+    recorder.start()
+    try:
+        inv = runner.invoke(event)
+    finally:
+        calls = recorder.stop()
+    status = server_error(inv, event)
+    failed = next((c for c in calls if c.error_code in _SETUP_CODES), None)
+    if status is None or failed is None:
+        return inv, None
+    operation = failed.point.partition(".")[2]
+    caught = InvocationFailure(
+        type=failed.error_code,
+        message=f"An error occurred ({failed.error_code}) when calling the {operation} "
+        f"operation: {failed.resource or failed.target or 'the resource'} (the handler "
+        f"caught it and answered HTTP {status})",
+        request_id=inv.request_id,
+    )
+    return inv, caught
 
 
 def as_finding(problem: SetupProblem) -> Finding:

@@ -177,3 +177,32 @@ def test_powertools_metrics_without_a_namespace_is_a_missing_variable() -> None:
     assert "--env POWERTOOLS_METRICS_NAMESPACE=VALUE" in problem.fix
     other = InvocationFailure("SchemaValidationError", "Must contain a dimension.", request_id="r")
     assert diagnose(other) is None
+
+
+CAUGHT = """
+import boto3
+from botocore.exceptions import ClientError
+
+ddb = boto3.client("dynamodb", region_name="us-east-1")
+
+
+def handler(event, context):
+    try:
+        ddb.get_item(TableName="flags", Key={"pk": {"S": "global"}})
+    except ClientError:
+        return {"statusCode": 503, "body": "temporarily unavailable"}
+    return {"statusCode": 200, "body": "ok"}
+"""
+
+
+def test_a_missing_table_the_handler_caught_and_answered_503_is_a_set_up_problem(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("moto")
+    opts = SuiteOptions(seed=3, root=_root(tmp_path, CAUGHT), moto=True)
+    result = run_check("app.handler", "apigw_v1", "invokes", opts)
+    assert result.outcome == "failed"
+    assert [f.code for f in result.findings] == ["setup.missing-aws-resource"]
+    assert "(the handler caught it and answered HTTP 503)" in result.report
+    for check in ("idempotent", "warm-reuse", "robust"):
+        assert run_check("app.handler", "apigw_v1", check, opts).outcome == "skipped"
