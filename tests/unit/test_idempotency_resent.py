@@ -321,3 +321,42 @@ def test_a_lost_acknowledgement_on_an_unobserved_send_is_found_in_crash_and_retr
         in crash[0].message
     )
     assert report.scenarios[0].status == "passed"  # a duplicate delivery is skipped by the marker
+
+
+FANOUT = """
+import json
+import boto3
+
+lam = boto3.client("lambda", region_name="us-east-1")
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        payload = {"body": record["body"]}
+        if KEYED:
+            payload["idempotency_key"] = record["messageId"]
+        lam.invoke(FunctionName="worker", InvocationType="Event", Payload=json.dumps(payload))
+    return {"batchItemFailures": []}
+"""
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_an_invoke_carrying_the_event_id_is_a_warning_not_an_error(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+    keyed: bool,
+) -> None:
+    from pytest_lambda import moto_state
+
+    observe, reset = moto_state()
+    runner = app_runners(f"KEYED = {keyed}\n" + FANOUT)("app.handler")
+    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+    codes = {(f.code, f.severity) for f in report.findings if f.code.endswith("side-effect")}
+    if keyed:
+        assert report.ok, str(report)
+        assert codes == {("idempotency.duplicate-side-effect", "warning")}
+        assert "duplicate delivery: passed" in str(report)
+    else:
+        assert not report.ok
+        assert ("idempotency.duplicate-side-effect", "error") in codes

@@ -111,6 +111,7 @@ def _duplicate_scenario(
         )
     statuses: list[str] = []
     warm: Mismatch | None = None
+    warm_judged = ""  # the warm duplicate's finding's severity
     resent_shown = False
     for attempt, env in ((1, "warm"), (2, "cold")):
         keep = None
@@ -151,16 +152,21 @@ def _duplicate_scenario(
         if env == "warm":
             warm = found
         elif warm is not None and warm.severity == found.severity:
+            if warm_judged == "warning" and statuses[-1] == f"{env}: failed":
+                statuses[-1] = f"{env}: warning"  # as the warm duplicate's finding was judged
             continue  # the warm duplicate already showed it (and the state already differs)
         cause = None
         if found.state_diff and check.reset is not None and check.observe is not None:
             cause = find_field_cause(check.kind, check.event, dup, check.idempotent)
         warm_state_kept = warm is None or not warm.state_diff
-        findings.append(
-            duplicate_finding(
-                check.kind, found, env, attempt + 1, warm_passed=warm_state_kept, field_cause=cause
-            )
+        finding = duplicate_finding(
+            check.kind, found, env, attempt + 1, warm_passed=warm_state_kept, field_cause=cause
         )
+        findings.append(finding)
+        if env == "warm":
+            warm_judged = finding.severity
+        if finding.severity == "warning" and statuses[-1] == f"{env}: failed":
+            statuses[-1] = f"{env}: warning"  # the finding itself judged it a warning
     failed = any(s.endswith("failed") for s in statuses)
     outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
     return clean, state1, outcome

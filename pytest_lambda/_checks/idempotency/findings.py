@@ -274,6 +274,16 @@ def duplicate_finding(
         if versions
         else "the object was written again",
     }.get(svc, "a blind insert wrote the same data again")
+    if added and svc == "lambda" and _keyed_invokes(changes, mismatch.run.events):
+        return replace(
+            base,
+            severity="warning",
+            message=f"{what}: the function was invoked again{_on(resource)} with the same "
+            f"payload, which carries the event's id: a duplicate only if the called function "
+            "does not dedupe on it (a warning)",
+            fix="check that the called function skips an id it has processed (e.g. Powertools' "
+            "idempotency utility keyed on it)",
+        )
     if added:
         return replace(base, message=f"{what}: {again}{_on(resource)}", fix=advice(svc, hint))
     return replace(
@@ -281,6 +291,35 @@ def duplicate_finding(
         message=what + _on(resource),
         fix=f"derive what you write from the event alone and skip events already processed, keyed on {hint}",
     )
+
+
+def _event_ids(events: Sequence[Mapping[str, Any]]) -> set[str]:
+    """The ids a delivery's records carry (SQS/SNS message ids, stream event ids, an
+    EventBridge event's id): what a handler passes on as an idempotency key."""
+    ids: set[str] = set()
+    for event in events:
+        if isinstance(event.get("id"), str):
+            ids.add(event["id"])
+        for record in event.get("Records") or ():
+            if not isinstance(record, Mapping):
+                continue
+            sns = record.get("Sns")
+            for value in (
+                record.get("messageId"), record.get("eventID"),
+                sns.get("MessageId") if isinstance(sns, Mapping) else None,
+            ):  # fmt: skip
+                if isinstance(value, str) and len(value) >= 8:
+                    ids.add(value)
+    return ids
+
+
+def _keyed_invokes(changes: Sequence[Change], events: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every added Lambda invoke repeats a payload that carries an event's id."""
+    ids = _event_ids(events)
+    added = [c for c in changes if c.kind == "added"]
+    if not ids or not added or len(added) != len(changes):
+        return False
+    return all(any(i in repr(c.after) for i in ids) for c in added)
 
 
 def _call_key(call: Call) -> tuple[str, str]:
@@ -358,6 +397,16 @@ def crash_finding(
         "or one put_item with ConditionExpression='attribute_not_exists(pk)'), so a retry finds "
         "both done or neither"
     )
+    if dup is not None and svc == "lambda" and _keyed_invokes(mismatch.state_diff, run.events):
+        return replace(
+            base,
+            severity="warning",
+            message=f"when {where}, the retry repeated {dup.label()} with the same payload, "
+            "which carries the event's id: a duplicate only if the called function does not "
+            "dedupe on it (a warning)",
+            fix="check that the called function skips an id it has processed (e.g. Powertools' "
+            "idempotency utility keyed on it)",
+        )
     if dup is not None and svc in ("sqs", "sns", "s3", "lambda", "ses", "sesv2"):
         return replace(
             base,
