@@ -130,6 +130,7 @@ class RuntimeEnvironment:
                 stderr=subprocess.STDOUT,
                 close_fds=True,
                 pass_fds=(tmp.write_fd, secret_fd),
+                start_new_session=True,  # a process group: the handler's processes die with it
             )
         finally:
             tmp.child_started()

@@ -11,7 +11,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import json
+import os
 import select
+import signal
 import subprocess
 import sys
 from typing import Any, Final
@@ -74,6 +76,17 @@ def kill_child(proc: subprocess.Popen[bytes]) -> None:
     up at once and left the child unreaped.
     """
     _LIVE.pop(proc.pid, None)
+    if proc.returncode is None and hasattr(os, "killpg"):
+        # Everything in a Lambda sandbox ends with it: the processes the handler started too.
+        # The child leads its own process group (started in a session of its own), and the
+        # ones that left the group (a session of their own) are found as its descendants.
+        # Only while the child is not reaped: its pid, the group's id, is still ours.
+        escaped = _descendants(proc.pid)
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in escaped:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
     if proc.poll() is None:
         with contextlib.suppress(OSError):
             proc.kill()
@@ -82,6 +95,27 @@ def kill_child(proc: subprocess.Popen[bytes]) -> None:
             select.select([], [], [], 0.002)  # a real pause, whatever patches time.sleep
     if proc.stdout is not None:
         proc.stdout.close()
+
+
+def _descendants(pid: int) -> list[int]:
+    """The processes below ``pid`` (Linux ``/proc/PID/task/TID/children``; [] elsewhere)."""
+    found: list[int] = []
+    stack = [pid]
+    while stack and len(found) < 4096:
+        parent = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as f:
+                    children = [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found.extend(children)
+            stack.extend(children)
+    return found
 
 
 @atexit.register
