@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 from pytest_lambda._cli.util import PROG, CLIError, Parser, Populate, add_commands
@@ -74,6 +75,14 @@ def _parser_for(args: list[str]) -> argparse.ArgumentParser:
     return build_parser(args)
 
 
+def _show_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int,
+    file: object = None, line: str | None = None,
+) -> None:  # fmt: skip
+    """A warning during a command: one ``pytest-lambda: warning: …`` line, not a source line."""
+    sys.stderr.write(f"{PROG}: warning: {message}\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -84,7 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             words = [PROG, ns.command, getattr(ns, "events_command", None)]
             prog = " ".join(w for w in words if w)
             raise CLIError(f"unrecognized arguments: {' '.join(extra)} (see '{prog} --help')")
-        code: int = ns.func(ns)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")  # said once, never an error that ends the command
+            warnings.showwarning = _show_warning
+            code: int = ns.func(ns)
     except SystemExit as exc:  # --help and --version
         return exc.code if isinstance(exc.code, int) else 0
     except (

@@ -143,8 +143,33 @@ def _assign(
                 current.append(_plain(item))
                 out.add((*path, index))
         return
+    if isinstance(container, dict) and key not in container:
+        _warn_if_typo(container, str(key), path, full)
     container[key] = _plain(value)
     out.add(path)
+
+
+def _warn_if_typo(container: dict[str, Any], key: str, path: Path, full: str) -> None:
+    """A new key next to an existing one spelled almost the same (``bdy`` by ``body``) is
+    most likely a typo: the event would keep the real field and grow a wrong one, and the
+    test would pass for the wrong reason. Said as a warning (a new key may be meant)."""
+    import difflib
+
+    close = [
+        k for k in difflib.get_close_matches(key, list(container), 3, 0.8)
+        if abs(len(k) - len(key)) <= 2  # a slip of a letter or two, not another field
+    ]  # fmt: skip
+    if not close:
+        return
+    import warnings
+
+    where = format_path(path[:-1]) if len(path) > 1 else "the event"
+    warnings.warn(
+        f"override {full!r}: {where} has no key {key!r}, so one was added next to "
+        f"{close[0]!r}; did you mean {close[0]!r}?",
+        UserWarning,
+        stacklevel=6,
+    )
 
 
 def _is_list_of_dicts(value: object) -> bool:

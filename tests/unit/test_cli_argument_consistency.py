@@ -121,3 +121,22 @@ def test_a_long_event_call_is_clipped_in_the_failure_report(lambda_event: Any) -
     assert lambda_event.reproduce_lines()[3].endswith(
         "records=2, region='us-east-1', account_id='123456789012')"
     )
+
+
+def test_an_override_key_spelled_like_an_existing_one_is_warned_about(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pytest_lambda import events
+
+    with pytest.warns(UserWarning, match=r"Records\[0\] has no key 'bdy'.*did you mean 'body'\?"):
+        event = events.generate("sqs", seed=1, overrides={"Records.0.bdy": "hi"})
+    assert event["Records"][0]["bdy"] == "hi"  # added all the same: a new key may be meant
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        events.generate("sqs", seed=1, overrides={"Records.0.custom": "x"})  # not close: silent
+    assert main(["events", "generate", "sqs", "--seed", "1", "--set", "Records.0.bdy=hi"]) == 0
+    assert capsys.readouterr().err.startswith(
+        "pytest-lambda: warning: override 'Records.0.bdy': Records[0] has no key 'bdy'"
+    )
