@@ -80,7 +80,8 @@ def _detect_or_raise(event: object, kind: str | None) -> str:
     if found is None:
         shape = type(event).__name__
         if isinstance(event, Mapping):
-            shape = "an object with keys " + ", ".join(map(str, list(event)[:8]))
+            keys = ", ".join(map(str, list(event)[:8]))
+            shape = f"an object with keys {keys}" if keys else "an empty object"
             if is_authorizer_event(event):
                 raise EventValidationError(
                     f"cannot tell the event kind of {shape}: it is an API Gateway Lambda "

@@ -153,3 +153,12 @@ def test_sqs_and_kinesis_filters_name_the_one_key_they_filter_on() -> None:
                        "'data' key only"):  # fmt: skip
         parse_filters({"partitionKey": ["1"]}, "kinesis")
     assert parse_filters({"eventName": ["INSERT"]}, "dynamodb") == ({"eventName": ["INSERT"]},)
+
+
+def test_a_pattern_on_an_sqs_key_other_than_body_is_refused_not_a_silent_miss() -> None:
+    from pytest_lambda import events
+    from pytest_lambda._core.errors import InvalidEventSpec
+
+    record = events.sqs(seed=1)["Records"][0]
+    with pytest.raises(InvalidEventSpec, match="filter on the 'body' key only"):
+        events.matches_filter(record, {"attributes": {"ApproximateReceiveCount": ["1"]}})
