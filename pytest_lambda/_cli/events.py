@@ -38,7 +38,7 @@ def _list(ns: argparse.Namespace) -> int:
         params = events.params(kind)
         lines.append(f"{kind}: {kind_summary(kind)}")
         rows = [
-            (name, flag_for(params, name) or f"--param {name}=…", text)
+            (name, flag_for(params, name, kind) or f"--param {name}=…", text)
             for name, text in params.items()
         ]
         name_w = max(len(r[0]) for r in rows)

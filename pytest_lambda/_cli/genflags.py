@@ -27,19 +27,21 @@ from pytest_lambda._cli.util import (
 __all__ = ["GEN_FLAGS", "GenFlag", "GeneratorRequest", "add_generator_flags", "flag_for", "request"]
 
 
-def flag_for(kind_params: Mapping[str, str], param: str) -> str | None:
+def flag_for(kind_params: Mapping[str, str], param: str, kind: str | None = None) -> str | None:
     """The flag that sets ``param`` (given the kind's parameters): ``--<param-name>`` first."""
     named = "--" + param.replace("_", "-")
     for f in GEN_FLAGS:
-        if f.flag == named and _target(f, kind_params) == param:
+        if f.flag == named and _target(f, kind_params, kind) == param:
             return f.flag
     for f in GEN_FLAGS:
-        if param in f.params and _target(f, kind_params) == param:
+        if param in f.params and _target(f, kind_params, kind) == param:
             return f.flag
     return None
 
 
-def _target(flag: GenFlag, kind_params: Mapping[str, str]) -> str | None:
+def _target(flag: GenFlag, kind_params: Mapping[str, str], kind: str | None = None) -> str | None:
+    if flag.kinds and kind is not None and kind not in flag.kinds:
+        return None
     return next((p for p in flag.params if p in kind_params), None)
 
 
@@ -133,8 +135,8 @@ class GeneratorRequest:
 
 
 def _not_applicable(flag: str, kind: str, kind_params: Mapping[str, str]) -> CLIError:
-    flags = [f.flag for f in GEN_FLAGS if _target(f, kind_params)]
-    others = [p for p in kind_params if flag_for(kind_params, p) is None]
+    flags = [f.flag for f in GEN_FLAGS if _target(f, kind_params, kind)]
+    others = [p for p in kind_params if flag_for(kind_params, p, kind) is None]
     tail = f"; other parameters with --param NAME=VALUE: {', '.join(others)}" if others else ""
     return CLIError(
         f"{flag} does not apply to {kind} events; {kind} flags: {', '.join(flags)}{tail}"
@@ -164,7 +166,7 @@ def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> G
     for f in given_flags(ns):
         if f.flag in skip:
             continue
-        target = _target(f, kind_params)
+        target = _target(f, kind_params, kind)
         if target is None:
             raise _not_applicable(f.flag, kind, kind_params)
         if target in chosen:
@@ -181,7 +183,7 @@ def request(kind: str, ns: argparse.Namespace, *, skip: Sequence[str] = ()) -> G
             valid = ", ".join(kind_params)
             raise CLIError(f"--param {name}=…: {kind} has no parameter {name!r}; valid: {valid}")
         if name in params:
-            flag = flag_for(kind_params, name) or "--param"
+            flag = flag_for(kind_params, name, kind) or "--param"
             raise CLIError(f"--param {name}=… repeats {flag}; give the {name} parameter once")
         params[name] = json_or_string(text, f"--param {name}")
     overrides = {path: json_or_string(text, f"--set {path}") for path, text in ns.gen_set}

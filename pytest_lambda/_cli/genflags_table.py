@@ -99,6 +99,7 @@ class GenFlag:
     action: str = "store"  # "store", "store_true" or "append"
     convert: Callable[[Any], Any] | None = None  # applied to the parsed value
     aliases: tuple[str, ...] = ()  # older spellings, still accepted
+    kinds: tuple[str, ...] = ()  # the kinds it applies to, when not every kind with its params
 
     @property
     def dest(self) -> str:
@@ -354,6 +355,7 @@ GEN_FLAGS: Final[tuple[GenFlag, ...]] = (
         "Kafka records without a key",
         action="store_true",
         convert=_none,
+        kinds=("kafka",),  # an S3 object always has a key
     ),
     GenFlag(
         "--tombstone",

@@ -290,7 +290,7 @@ def matches_filter(record: Mapping[str, Any], pattern: object) -> bool:
     """Whether Lambda would deliver ``record`` (one element of ``event["Records"]``) through
     a mapping with filter ``pattern`` (a pattern, a list of them OR'ed, a ``FilterCriteria``
     or JSON text). A malformed pattern raises :class:`InvalidEventSpec`."""
-    source = record.get("eventSource") if isinstance(record, Mapping) else None
+    source = record.get("eventSource")
     kind = {"aws:sqs": "sqs", "aws:kinesis": "kinesis"}.get(str(source))
     patterns = parse_filters(pattern, kind)  # SQS and Kinesis filter their payload's key only
     view = record_view(record)
