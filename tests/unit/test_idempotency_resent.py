@@ -360,3 +360,50 @@ def test_an_invoke_carrying_the_event_id_is_a_warning_not_an_error(
     else:
         assert not report.ok
         assert ("idempotency.duplicate-side-effect", "error") in codes
+
+
+MARK_THEN_PUBLISH = """
+import boto3
+
+ddb = boto3.client("dynamodb", region_name="us-east-1")
+sns = boto3.client("sns", region_name="us-east-1")
+TOPIC = sns.create_topic(Name="orders")["TopicArn"]
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        try:
+            ddb.put_item(TableName="processed", Item={"pk": {"S": record["messageId"]}},
+                         ConditionExpression="attribute_not_exists(pk)")
+        except ddb.exceptions.ConditionalCheckFailedException:
+            continue  # seen before: skip (and so lose a publish that failed the first time)
+        sns.publish(TopicArn=TOPIC, Message=record["body"])
+    return {"batchItemFailures": []}
+"""
+
+
+def test_a_marker_written_before_the_side_effect_loses_it_on_a_retry(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    import boto3
+
+    from pytest_lambda import moto_state
+
+    boto3.client("dynamodb", region_name="us-east-1").create_table(
+        TableName="processed",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    runner = app_runners(MARK_THEN_PUBLISH)("app.handler")
+    runner.load()  # the topic is made at import, before the state's baseline
+    observe, reset = moto_state()
+    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+    lost = [f for f in report.errors if f.code == "idempotency.lost-side-effect"]
+    assert lost, str(report)
+    assert (
+        "state['sns']['orders'][0], there after one clean delivery, is missing" in lost[0].message
+    )
+    assert lost[0].duplicated_call is None

@@ -397,6 +397,20 @@ def crash_finding(
         "or one put_item with ConditionExpression='attribute_not_exists(pk)'), so a retry finds "
         "both done or neither"
     )
+    lost = mismatch.state_diff
+    if lost and all(c.kind == "removed" for c in lost):
+        # nothing repeated: something a clean delivery does is missing after the retries
+        return replace(
+            base,
+            code="idempotency.lost-side-effect",
+            duplicated_call=None,
+            message=f"when {where}, the retries did not redo what the failed attempt left "
+            f"undone: {lost[0].path}{f' and {len(lost) - 1} more' if len(lost) > 1 else ''}, "
+            "there after one clean delivery, is missing (the event was recorded as done "
+            "before its side effects were)",
+            fix="record the event as processed only after its side effects succeeded (or in "
+            "one transaction with them, e.g. an outbox table), so a retry redoes what failed",
+        )
     if dup is not None and svc == "lambda" and _keyed_invokes(mismatch.state_diff, run.events):
         return replace(
             base,
