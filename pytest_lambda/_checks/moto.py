@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 if TYPE_CHECKING:
     from pytest_lambda._checks.moto_invokes import InvokeLog
 
-__all__ = ["MOTO_MISSING", "moto_state"]
+__all__ = ["MOTO_MISSING", "moto_state", "parse_ignored_state", "without"]
 
 MOTO_MISSING: Final = "moto_state() needs moto and boto3: pip install 'pytest-lambda-toolkit[moto]'"
 SERVICES: Final = ("dynamodb", "s3", "sqs", "sns", "lambda", "ses")
@@ -227,6 +227,45 @@ class _Baseline:
         for _, _, backend in _backends("ses"):
             backend.sent_messages[:] = self.emails.get(id(backend), [])
         self.invokes.calls[:] = self.invoked
+
+
+def parse_ignored_state(raw: str, origin: str) -> tuple[str, ...]:
+    """``dynamodb.access_log,sqs.audit``: the parts of :func:`moto_state`'s snapshots to leave
+    out (``SERVICE.NAME`` for one table, bucket, queue, topic, function or sender; ``SERVICE``
+    for all of a service's). :class:`InvalidOption` names a part that is not one."""
+    from pytest_lambda._core.errors import InvalidOption
+
+    out = tuple(p.strip() for p in raw.split(",") if p.strip())
+    for part in out:
+        service = part.split(".", 1)[0]
+        if service not in SERVICES:
+            raise InvalidOption(
+                f"{origin}={raw!r}: {part!r} is not SERVICE or SERVICE.NAME with SERVICE one "
+                f"of {', '.join(SERVICES)} (e.g. dynamodb.access_log)"
+            )
+    return out
+
+
+def without(
+    observe: Callable[[], dict[str, Any]], ignored: tuple[str, ...]
+) -> Callable[[], dict[str, Any]]:
+    """``observe`` with the ``ignored`` parts (:func:`parse_ignored_state`) left out."""
+    if not ignored:
+        return observe
+
+    def observed() -> dict[str, Any]:
+        state = observe()
+        for part in ignored:
+            service, _, name = part.partition(".")
+            if not name:
+                state.pop(service, None)
+            elif isinstance(state.get(service), dict):
+                state[service].pop(name, None)
+        return state
+
+    observed.sees_aws_writes = getattr(observe, "sees_aws_writes", False)  # type: ignore[attr-defined]
+    observed.ignored_state = ignored  # type: ignore[attr-defined]  # read by the idempotency check
+    return observed
 
 
 def moto_state() -> tuple[Callable[[], dict[str, Any]], Callable[[], None]]:

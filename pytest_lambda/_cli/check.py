@@ -28,6 +28,7 @@ from pytest_lambda._cli.util import (
     add_function_flags,
     add_import_flags,
     checked_env,
+    ignored_state,
     import_entries,
     seed_value,
 )
@@ -99,6 +100,7 @@ def _options(ns: argparse.Namespace, handler: str, kinds: list[str]) -> SuiteOpt
         isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup,
         root=os.path.abspath(root), params_by_kind=params, env=env, import_paths=entries,
         path_args=path_args, filters=filters, filter_arg=ns.filter,
+        ignore_state=ignored_state(ns.ignore_state),
     )  # fmt: skip
 
 
@@ -266,6 +268,12 @@ def populate(p: argparse.ArgumentParser, tokens: list[str] | None) -> None:
         help="a callable that creates the handler's tables, buckets and queues inside moto "
         "before the checks, e.g. tests.aws:create_tables, imported from --root, then the current "
         "directory (implies --moto)",
+    )
+    p.add_argument(
+        "--ignore-state",
+        metavar="SERVICE.NAME",
+        help="with moto: a part of the AWS state the idempotent check does not compare, e.g. "
+        "dynamodb.access_log (a table written once per request on purpose); comma-separated",
     )
     p.add_argument(
         "--filter",

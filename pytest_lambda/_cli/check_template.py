@@ -92,7 +92,7 @@ def _json_row(r: CheckResult) -> dict[str, object]:
 def check_template(ns: argparse.Namespace) -> int:
     """Run the checks of the template's functions; print failures, then the table."""
     from pytest_lambda._checks.moto_setup import check_cli_moto
-    from pytest_lambda._cli.util import checked_env, import_entries
+    from pytest_lambda._cli.util import checked_env, ignored_state, import_entries
     from pytest_lambda._core.errors import InvalidOption
     from pytest_lambda._suite.config import load_event_params, parse_kinds
     from pytest_lambda._suite.engine import SuiteOptions, run_checks
@@ -132,6 +132,7 @@ def check_template(ns: argparse.Namespace) -> int:
     base = SuiteOptions(
         seed=seed, region=ns.region, isolation=ns.isolation, moto=ns.moto,
         moto_setup=ns.moto_setup, root=str(root), params_by_kind=params,
+        ignore_state=ignored_state(ns.ignore_state),
         import_paths=entries, path_args=path_args, template_parameters=stack.parameters,
     )  # fmt: skip
     out = sys.stdout

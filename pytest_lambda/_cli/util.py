@@ -411,3 +411,16 @@ def import_entries(layers: list[str], paths: list[str]) -> tuple[str, ...]:
             )
         out.extend(found)
     return tuple(dict.fromkeys(out))
+
+
+def ignored_state(raw: str | None) -> tuple[str, ...]:
+    """``--ignore-state``: the parts of the moto state the idempotent check leaves out."""
+    from pytest_lambda._checks.moto import parse_ignored_state
+    from pytest_lambda._core.errors import InvalidOption
+
+    if not raw:
+        return ()
+    try:
+        return parse_ignored_state(raw, "--ignore-state")
+    except InvalidOption as exc:
+        raise CLIError(str(exc)) from None

@@ -114,6 +114,12 @@ def _parameters(name: str, raw: str) -> dict[str, str]:
     return out
 
 
+def _ignored_state(name: str, raw: str) -> tuple[str, ...]:
+    from pytest_lambda._checks.moto import parse_ignored_state
+
+    return parse_ignored_state(raw, name)
+
+
 def _isolation(name: str, raw: str) -> str:
     value = raw.strip()
     if (problem := facts.isolation_problem(value)) is not None:
@@ -226,6 +232,15 @@ SETTINGS: Final[dict[str, Setting]] = {
             "the suite sends only records that pass it",
             None,
             metavar="PATTERN",
+        ),
+        Setting(
+            "ignore_state",
+            "with moto: parts of the AWS state the idempotent check does not compare, "
+            "comma-separated SERVICE.NAME, e.g. dynamodb.access_log (a table written once per "
+            "request on purpose)",
+            (),
+            _ignored_state,
+            metavar="SERVICE.NAME,...",
         ),
         Setting(
             "moto_setup",

@@ -176,6 +176,7 @@ class LambdaSuitePlugin:
             isolation=resolve(config, "isolation")[0],
             moto=resolve(config, "moto")[0],
             moto_setup=resolve(config, "moto_setup")[0],
+            ignore_state=tuple(resolve(config, "ignore_state")[0] or ()),
             root=_root(config),
             params_by_kind=self.params,
             filters=self.filters[0],

@@ -58,6 +58,8 @@ class SuiteOptions:
     isolation: str = facts.DEFAULT_ISOLATION
     moto: bool = False
     moto_setup: str | None = None
+    #: parts of the moto state the idempotency check leaves out (``dynamodb.access_log``)
+    ignore_state: tuple[str, ...] = ()
     root: str | None = None
     params_by_kind: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     #: A template's function (_suite/from_template): environment, name, layers (on the path),

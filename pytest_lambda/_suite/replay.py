@@ -48,6 +48,8 @@ def replay_settings(opts: SuiteOptions | None) -> list[tuple[str, str | None]]:
         out.append(("moto", None))
     if opts.filter_arg:
         out.append(("filter", opts.filter_arg))
+    if opts.ignore_state:
+        out.append(("ignore-state", ",".join(opts.ignore_state)))
     return out
 
 

@@ -35,7 +35,7 @@ def aws_for(
     if not (opts.uses_moto and _moto_available()):
         yield None
         return
-    from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.moto import moto_state, without
     from pytest_lambda._checks.moto_setup import mocked_aws
 
     with mocked_aws(
@@ -46,7 +46,8 @@ def aws_for(
             from pytest_lambda._suite.s3_objects import put_objects
 
             put_objects(listed, opts.region)
-        yield moto_state()
+        observe, reset = moto_state()
+        yield without(observe, opts.ignore_state), reset
 
 
 @contextlib.contextmanager

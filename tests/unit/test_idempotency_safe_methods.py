@@ -58,3 +58,39 @@ def test_a_state_change_on_a_repeated_safe_request_says_so(
     finding = report.errors[0]
     assert (f"a repeated {method} request changed the state" in finding.message) is says_get
     assert (f"a {method} must not change state" in finding.fix) is says_get
+
+
+def test_an_access_log_left_out_of_the_state_passes(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("moto")
+    import json
+
+    from pytest_lambda.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.py").write_text(AUDITED)
+    (tmp_path / "audit_setup.py").write_text(
+        "import boto3\n\ndef tables():\n    boto3.client('dynamodb').create_table(\n"
+        "        TableName='audit', KeySchema=[{'AttributeName': 'pk', 'KeyType': 'HASH'}],\n"
+        "        AttributeDefinitions=[{'AttributeName': 'pk', 'AttributeType': 'S'}],\n"
+        "        BillingMode='PAY_PER_REQUEST')\n"
+    )
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.pytest_lambda.events.apigw_v1]\nmethod = "GET"\n'
+    )
+    argv = ["check", "app.handler", "--events", "apigw_v1", "--seed", "3", "--moto-setup",
+            "audit_setup:tables", "--json"]  # fmt: skip
+
+    def idempotent(extra: list[str]) -> dict[str, Any]:
+        main([*argv, *extra])
+        doc = json.loads(capsys.readouterr().out)
+        result: dict[str, Any] = next(r for r in doc["results"] if r["check"] == "idempotent")
+        return result
+
+    assert idempotent([])["verdict"] == "failed"
+    left_out = idempotent(["--ignore-state", "dynamodb.audit"])
+    assert left_out["verdict"] == "passed"
+    assert not left_out["findings"]  # not called a blind observe(): the writes were left out
+    assert main([*argv, "--ignore-state", "dynamo.audit"]) == 2
+    assert "is not SERVICE or SERVICE.NAME" in capsys.readouterr().err

@@ -82,11 +82,14 @@ def _duplicate_scenario(
     state0 = check.snapshot()
     clean = check.deliver(check.event)
     state1 = check.snapshot()
-    read_only = bool(clean.calls) and all(is_read(c.point) for c in clean.calls)
+    # writes to what the user left out of the state (--ignore-state) are not looked for
+    left_out = getattr(check.observe, "ignored_state", ())
+    calls = [c for c in clean.calls if not _left_out(c, left_out)]
+    read_only = bool(calls) and all(is_read(c.point) for c in calls)
     # moto_state() sees every AWS write it compares: a handler that made no AWS write at
     # all has nothing it could miss (a store of its own needs an observe() of its own)
     read_only |= getattr(check.observe, "sees_aws_writes", False) and not any(
-        not is_read(c.point) for c in clean.calls
+        not is_read(c.point) for c in calls
     )
     if check.observe is not None and clean.succeeded and state0 == state1 and not read_only:
         findings.append(_blind_observe(clean))
@@ -170,6 +173,12 @@ def _duplicate_scenario(
     failed = any(s.endswith("failed") for s in statuses)
     outcome = ScenarioOutcome(DUPLICATE, "failed" if failed else "passed", ", ".join(statuses))
     return clean, state1, outcome
+
+
+def _left_out(call: Call, parts: tuple[str, ...]) -> bool:
+    """Whether ``call`` acts on a part of the state left out (``dynamodb.access_log``)."""
+    svc = service(call.point)
+    return any(p == svc or p == f"{svc}.{call.target}" for p in parts)
 
 
 def _refusal(clean: Run, event: object) -> int | None:

@@ -188,6 +188,13 @@ def resent_finding(
 
 
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+_QUOTED: Final = re.compile(r"'([^']+)'")
+
+
+def _quoted(resource: str) -> str:
+    """``access_log`` of ``table 'access_log'`` ("" when nothing is quoted)."""
+    found = _QUOTED.search(resource)
+    return found.group(1) if found else ""
 
 
 def _safe_method(event: Mapping[str, Any]) -> str | None:
@@ -234,7 +241,9 @@ def duplicate_finding(
             fix=f"a {method} must not change state (RFC 9110: clients, proxies and browsers "
             f"repeat a {method} without asking): move the write to the request that changes "
             "the data; if it is an access or audit log where one row per request is what you "
-            "want, leave its table out of observe()",
+            f"want, leave it out of the compared state (pytest-lambda check --ignore-state "
+            f"{svc or 'SERVICE'}.{_quoted(resource) or 'NAME'}, pytest --lambda-ignore-state, "
+            "or an observe() without it)",
         )
     if field_cause is not None:
         return replace(
