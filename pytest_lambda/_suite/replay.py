@@ -125,7 +125,7 @@ def _libraries_read() -> list[str]:
     return sorted(name for name in os.environ if name.startswith("POWERTOOLS_"))
 
 
-def _shell_note(handler: str, opts: SuiteOptions | None) -> str:
+def _shell_note(opts: SuiteOptions | None) -> str:
     """The variables the handler names that this run took from the shell's environment
     (named, never their values: they may be secrets), for the reproduce line."""
     if opts is None:
@@ -147,7 +147,7 @@ def reproduce_line(
 ) -> str:
     """Both ways to replay a check with the same events (and the same same set-up and settings),
     naming the variables the handler read from the shell's environment."""
-    return _reproduce_line(handler, kind, check, seed, opts) + _shell_note(handler, opts)
+    return _reproduce_line(handler, kind, check, seed, opts) + _shell_note(opts)
 
 
 def _reproduce_line(
