@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pytest_lambda._runtime.invocation import Invocation
 
-__all__ = ["server_error"]
+__all__ = ["client_error", "server_error"]
 
 
-def server_error(inv: Invocation, event: object = None) -> int | None:
-    """The 5xx status of ``inv``'s HTTP response (``{"statusCode": 5xx, ...}``), else None;
-    None also when ``event`` (given) is not from an HTTP source: an SQS handler returning
-    ``{"statusCode": 500}`` by habit answers no one."""
+def _status(inv: Invocation, event: object, low: int, high: int) -> int | None:
+    """The ``statusCode`` of ``inv``'s HTTP response when within ``low``..``high``, else
+    None; None also when ``event`` (given) is not from an HTTP source."""
     response = inv.response
     if inv.error is not None or not isinstance(response, dict):
         return None
@@ -30,6 +29,18 @@ def server_error(inv: Invocation, event: object = None) -> int | None:
     status = response.get("statusCode")
     if isinstance(status, str) and status.isdigit():
         status = int(status)
-    if isinstance(status, int) and not isinstance(status, bool) and 500 <= status <= 599:
+    if isinstance(status, int) and not isinstance(status, bool) and low <= status <= high:
         return status
     return None
+
+
+def server_error(inv: Invocation, event: object = None) -> int | None:
+    """The 5xx status of ``inv``'s HTTP response (``{"statusCode": 5xx, ...}``), else None;
+    None also when ``event`` (given) is not from an HTTP source: an SQS handler returning
+    ``{"statusCode": 500}`` by habit answers no one."""
+    return _status(inv, event, 500, 599)
+
+
+def client_error(inv: Invocation, event: object = None) -> int | None:
+    """The 4xx status of ``inv``'s HTTP response (the request refused), else None."""
+    return _status(inv, event, 400, 499)

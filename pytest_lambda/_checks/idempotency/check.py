@@ -58,7 +58,7 @@ from pytest_lambda._checks.idempotency.report import (
 from pytest_lambda._checks.idempotency.run import Check, Observe, Reset
 from pytest_lambda._checks.redeliver import same_request_id
 from pytest_lambda._checks.runner_arg import runner_for
-from pytest_lambda._checks.server_error import server_error
+from pytest_lambda._checks.server_error import client_error, server_error
 from pytest_lambda._core import facts
 from pytest_lambda._core.errors import ArgumentTypeError, InvalidOption
 from pytest_lambda._runtime.handler import handler_name
@@ -179,17 +179,6 @@ def _left_out(call: Call, parts: tuple[str, ...]) -> bool:
     """Whether ``call`` acts on a part of the state left out (``dynamodb.access_log``)."""
     svc = service(call.point)
     return any(p == svc or p == f"{svc}.{call.target}" for p in parts)
-
-
-def _refusal(clean: Run, event: object) -> int | None:
-    """The HTTP 4xx status the clean delivery of an HTTP event was answered with, or None."""
-    from pytest_lambda._runtime.http_source import http_source
-
-    response = clean.final.response if clean.final.error is None else None
-    status = response.get("statusCode") if isinstance(response, dict) else None
-    if isinstance(status, int) and 400 <= status <= 499 and http_source(event) is not None:
-        return status
-    return None
 
 
 def _unseen_sends(check: Check, clean: Run, run: Run) -> list[Call]:
@@ -408,7 +397,7 @@ def _check_idempotency(
         crash = _crash_scenario(check, clean, state1, findings, ignored, faults)
     runner.new_environment()
     notes: list[str] = [clock.note] if clock.note else []
-    refused = _refusal(clean, check.event)
+    refused = client_error(clean.final, check.event)
     if refused is not None:
         notes.append(
             f"every answer was {refused}: the request was refused, so only a refusal was "

@@ -79,6 +79,11 @@ def _dedup_id(call: Call) -> str | None:
     return found.group(1) if found else None
 
 
+def _delivered(call: Call) -> bool:
+    """A send (:data:`SENDS`) that got a success answer and ran something (not a DryRun)."""
+    return call.answered and call.point in SENDS and "'InvocationType': 'DryRun'" not in call.detail
+
+
 def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
     """The sends (:data:`SENDS`) that ``again`` made with success that ``first`` had made
     with success too, to the same target: each one delivered the message a second time.
@@ -88,12 +93,12 @@ def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
     (a random one defeats the deduplication)."""
     sent: dict[tuple[str, str], set[str | None]] = {}
     for c in first:
-        if c.answered and c.point in SENDS:
+        if _delivered(c):
             sent.setdefault((c.point, c.target), set()).add(_dedup_id(c))
     out = []
     for c in again:
         ids = sent.get((c.point, c.target))
-        if not c.answered or ids is None or "'InvocationType': 'DryRun'" in c.detail:
+        if ids is None or not _delivered(c):
             continue
         if c.target.endswith(".fifo"):
             mine = _dedup_id(c)
@@ -111,10 +116,9 @@ def extra_sends(clean: Sequence[Call], retried: Sequence[Call]) -> list[Call]:
     def counted(calls: Sequence[Call]) -> dict[tuple[str, str], list[Call]]:
         out: dict[tuple[str, str], list[Call]] = {}
         for c in calls:
-            if c.answered and c.point in SENDS and "'InvocationType': 'DryRun'" not in c.detail:
-                if c.target.endswith(".fifo") and _dedup_id(c) is None:
-                    continue  # content-based deduplication: a copy is dropped
-                out.setdefault((c.point, c.target), []).append(c)
+            if not _delivered(c) or (c.target.endswith(".fifo") and _dedup_id(c) is None):
+                continue  # nothing delivered, or content-based deduplication drops a copy
+            out.setdefault((c.point, c.target), []).append(c)
         return out
 
     before, after = counted(clean), counted(retried)

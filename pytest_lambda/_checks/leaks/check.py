@@ -51,7 +51,7 @@ from pytest_lambda._checks.leaks.environment import machine_tmp_note, unrestorab
 from pytest_lambda._checks.leaks.inspect import Snapshot, own_modules, snapshot
 from pytest_lambda._checks.leaks.report import LeakFinding, LeakReport
 from pytest_lambda._checks.runner_arg import runner_for
-from pytest_lambda._checks.server_error import server_error
+from pytest_lambda._checks.server_error import client_error, server_error
 from pytest_lambda._core.errors import ArgumentTypeError
 from pytest_lambda._runtime.machine_tmp import machine_tmp_entries
 
@@ -283,9 +283,8 @@ def _refused(warm: list[Invocation]) -> str:
     if not warm:
         return ""
     for inv in warm:
-        response = inv.response if inv.error is None else None
-        status = response.get("statusCode") if isinstance(response, dict) else None
-        if not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 499:
+        status = client_error(inv)
+        if status is None:
             return ""
         codes.add(status)
     return "/".join(map(str, sorted(codes)))
