@@ -71,6 +71,14 @@ def _event(lambda_event: Any) -> Any:
     return lambda_event.sqs(bodies=[{"order": 1}])
 
 
+def _with_moto_state(runner: Any, lambda_event: Any, **keywords: Any) -> Any:
+    """check_idempotency on one SQS event, observing and resetting moto's state."""
+    from pytest_lambda import moto_state
+
+    observe, reset = moto_state()
+    return check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset, **keywords)
+
+
 def test_a_forwarder_sending_again_fails_without_observe(
     app_runners: Callable[[str], Callable[..., Any]],
     queues: Callable[[str], str],
@@ -193,13 +201,8 @@ def test_a_send_moto_state_does_not_compare_is_still_caught_with_observe(
     queues: Callable[[str], str],
     lambda_event: Any,
 ) -> None:
-    from pytest_lambda import moto_state
-
-    observe, reset = moto_state()
     runner = app_runners(RELAY)("app.handler")
-    report = check_idempotency(
-        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
-    )
+    report = _with_moto_state(runner, lambda_event, faults=False)
 
     assert not report.ok, str(report)
     (finding,) = report.errors
@@ -213,14 +216,9 @@ def test_with_moto_state_an_sqs_resend_is_found_once_from_the_state(
     queues: Callable[[str], str],
     lambda_event: Any,
 ) -> None:
-    from pytest_lambda import moto_state
-
     out = queues("out")
-    observe, reset = moto_state()
     runner = app_runners(FORWARDER)("app.handler", env={"OUT": out})
-    report = check_idempotency(
-        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
-    )
+    report = _with_moto_state(runner, lambda_event, faults=False)
 
     assert [f.code for f in report.errors] == ["idempotency.duplicate-side-effect"]
     assert "no observe=" not in report.errors[0].message  # the state shows it
@@ -246,14 +244,9 @@ def test_a_fifo_topic_publish_deduplicated_on_the_message_id_passes_with_moto_st
     queues: Callable[[str], str],
     lambda_event: Any,
 ) -> None:
-    from pytest_lambda import moto_state
-
     runner = app_runners(FIFO_PUBLISHER)("app.handler")
     runner.load()  # the topic is made at import, before the state's baseline
-    observe, reset = moto_state()
-    report = check_idempotency(
-        runner, _event(lambda_event), observe=observe, reset=reset, faults=False
-    )
+    report = _with_moto_state(runner, lambda_event, faults=False)
     assert report.ok, str(report)
 
 
@@ -301,17 +294,14 @@ def test_a_lost_acknowledgement_on_an_unobserved_send_is_found_in_crash_and_retr
 ) -> None:
     import boto3
 
-    from pytest_lambda import moto_state
-
     boto3.client("dynamodb", region_name="us-east-1").create_table(
         TableName="relayed",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
-    observe, reset = moto_state()
     runner = app_runners(RELAY_WITH_MARKER)("app.handler")
-    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+    report = _with_moto_state(runner, lambda_event)
 
     crash = [f for f in report.errors if f.scenario == "crash and retry"]
     assert crash, str(report)
@@ -347,11 +337,8 @@ def test_an_invoke_carrying_the_event_id_is_a_warning_not_an_error(
     lambda_event: Any,
     keyed: bool,
 ) -> None:
-    from pytest_lambda import moto_state
-
-    observe, reset = moto_state()
     runner = app_runners(f"KEYED = {keyed}\n" + FANOUT)("app.handler")
-    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+    report = _with_moto_state(runner, lambda_event)
     codes = {(f.code, f.severity) for f in report.findings if f.code.endswith("side-effect")}
     if keyed:
         assert report.ok, str(report)
@@ -389,8 +376,6 @@ def test_a_marker_written_before_the_side_effect_loses_it_on_a_retry(
 ) -> None:
     import boto3
 
-    from pytest_lambda import moto_state
-
     boto3.client("dynamodb", region_name="us-east-1").create_table(
         TableName="processed",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
@@ -399,8 +384,7 @@ def test_a_marker_written_before_the_side_effect_loses_it_on_a_retry(
     )
     runner = app_runners(MARK_THEN_PUBLISH)("app.handler")
     runner.load()  # the topic is made at import, before the state's baseline
-    observe, reset = moto_state()
-    report = check_idempotency(runner, _event(lambda_event), observe=observe, reset=reset)
+    report = _with_moto_state(runner, lambda_event)
     lost = [f for f in report.errors if f.code == "idempotency.lost-side-effect"]
     assert lost, str(report)
     assert (
