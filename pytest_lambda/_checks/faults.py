@@ -54,6 +54,9 @@ class Call:
     resource: str = ""  # what it touched, for people: "table 'orders'", "s3://b/k", "queue 'q'"
     answered: bool = False  # an AWS call that got a success (2xx) answer
     error_code: str = ""  # an AWS call answered with an error: its code (ResourceNotFoundException)
+    # what decides whether a send delivers (read from the parameters, not the cut ``detail``):
+    dedup_id: str | None = None  # SQS/SNS MessageDeduplicationId(s); batches: all, joined
+    invocation_type: str = ""  # lambda.Invoke: RequestResponse (the default), Event or DryRun
 
     def describe(self) -> str:
         return f"{self.point}({self.detail})" if self.detail else self.point
@@ -104,11 +107,17 @@ class Recorder:
         error: Callable[[Mode, str], BaseException],
         target: str = "",
         resource: str = "",
+        *,
+        dedup_id: str | None = None,
+        invocation_type: str = "",
     ) -> int:
         """Record a call about to happen; raise when the fault is ``before`` it."""
         if not self.active:
             return -1
-        call = Call(len(self.calls), point, detail, target, resource)
+        call = Call(
+            len(self.calls), point, detail, target, resource,
+            dedup_id=dedup_id, invocation_type=invocation_type,
+        )  # fmt: skip
         self.calls.append(call)
         if (
             self.fault is not None
@@ -225,6 +234,21 @@ def describe_resource(point: str, target: str, key: str = "") -> str:
     return f"{noun} {target!r}" if noun else repr(target)
 
 
+def _dedup_id(params: Any) -> str | None:
+    """The ``MessageDeduplicationId`` of a send; of a batch, every entry's, joined (None when
+    one entry has none: the queue's content-based deduplication decides)."""
+    if not isinstance(params, dict):
+        return None
+    entries = params.get("Entries", params.get("PublishBatchRequestEntries"))
+    if isinstance(entries, list):
+        ids = [e.get("MessageDeduplicationId") if isinstance(e, dict) else None for e in entries]
+        if not ids or not all(isinstance(i, str) for i in ids):
+            return None
+        return "\x1f".join(ids)  # type: ignore[arg-type]
+    found = params.get("MessageDeduplicationId")
+    return found if isinstance(found, str) else None
+
+
 def _resource(service: str, params: Any) -> str:
     target = _target(params)
     key = params.get("Key") if isinstance(params, dict) and service == "s3" else ""
@@ -242,6 +266,10 @@ class _BotocoreHandlers:
             model = kwargs.get("model")
             svc = model.service_model.service_name if model is not None else ""
             context[_CTX_KEY + "_resource"] = _resource(svc, params)
+            context[_CTX_KEY + "_dedup"] = _dedup_id(params)
+            if svc == "lambda" and isinstance(params, dict):
+                kind = params.get("InvocationType", "RequestResponse")
+                context[_CTX_KEY + "_invocation"] = kind if isinstance(kind, str) else ""
 
     def before(self, model: Any = None, context: Any = None, **_: Any) -> None:
         if not self.recorder.active or model is None:
@@ -250,7 +278,12 @@ class _BotocoreHandlers:
         detail = context.get(_CTX_KEY + "_params", "") if isinstance(context, dict) else ""
         target = context.get(_CTX_KEY + "_target", "") if isinstance(context, dict) else ""
         where = context.get(_CTX_KEY + "_resource", "") if isinstance(context, dict) else ""
-        index = self.recorder.enter(label, detail, _aws_error, target, where)
+        found = context if isinstance(context, dict) else {}
+        index = self.recorder.enter(
+            label, detail, _aws_error, target, where,
+            dedup_id=found.get(_CTX_KEY + "_dedup"),
+            invocation_type=found.get(_CTX_KEY + "_invocation", "") if label == "lambda.Invoke" else "",
+        )  # fmt: skip
         if isinstance(context, dict):
             context[_CTX_KEY] = index
 

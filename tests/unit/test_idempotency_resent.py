@@ -145,15 +145,14 @@ def test_repeated_sends_needs_the_same_target_and_two_successes() -> None:
     assert repeated_sends([sent], [other]) == []
     assert repeated_sends([write], [write]) == []
     assert repeated_sends([fifo], [fifo]) == []
-    dry = Call(0, "lambda.Invoke", "{'FunctionName': 'w', 'InvocationType': 'DryRun'}", "w",
-               answered=True)  # fmt: skip
+    dry = Call(0, "lambda.Invoke", "", "w", answered=True, invocation_type="DryRun")
     assert repeated_sends([dry], [dry]) == []
 
 
 def test_a_fifo_send_with_a_new_deduplication_id_each_time_is_a_duplicate() -> None:
     def fifo(dedup: str) -> Call:
-        detail = f"{{'QueueUrl': 'https://q/out.fifo', 'MessageDeduplicationId': '{dedup}'}}"
-        return Call(0, "sqs.SendMessage", detail, "out.fifo", "queue 'out.fifo'", answered=True)
+        return Call(0, "sqs.SendMessage", "", "out.fifo", "queue 'out.fifo'", answered=True,
+                    dedup_id=dedup)  # fmt: skip
 
     assert repeated_sends([fifo("a")], [fifo("a")]) == []  # the same id: SQS drops the copy
     assert repeated_sends([fifo("a")], [fifo("b")]) == [fifo("b")]  # a random id defeats it
@@ -261,8 +260,7 @@ def test_extra_sends_count_what_a_faulted_delivery_sent_more_than_a_clean_one() 
     assert extra_sends([put], [failed, put]) == []  # a send that failed sent nothing
 
     def fifo(dedup: str) -> Call:
-        detail = f"{{'MessageDeduplicationId': '{dedup}'}}"
-        return Call(0, "sqs.SendMessage", detail, "q.fifo", answered=True)
+        return Call(0, "sqs.SendMessage", "", "q.fifo", answered=True, dedup_id=dedup)
 
     assert extra_sends([fifo("a")], [fifo("a"), fifo("a")]) == []
     assert extra_sends([fifo("a")], [fifo("a"), fifo("b")]) == [fifo("b")]
@@ -325,7 +323,7 @@ def handler(event, context):
         payload = {"body": record["body"]}
         if KEYED:
             payload["idempotency_key"] = record["messageId"]
-        lam.invoke(FunctionName="worker", InvocationType="Event", Payload=json.dumps(payload))
+        lam.invoke(FunctionName="worker", InvocationType=TYPE, Payload=json.dumps(payload))
     return {"batchItemFailures": []}
 """
 
@@ -337,7 +335,7 @@ def test_an_invoke_carrying_the_event_id_is_a_warning_not_an_error(
     lambda_event: Any,
     keyed: bool,
 ) -> None:
-    runner = app_runners(f"KEYED = {keyed}\n" + FANOUT)("app.handler")
+    runner = app_runners(f"KEYED = {keyed}\nTYPE = 'Event'\n" + FANOUT)("app.handler")
     report = _with_moto_state(runner, lambda_event)
     codes = {(f.code, f.severity) for f in report.findings if f.code.endswith("side-effect")}
     if keyed:
@@ -347,6 +345,85 @@ def test_an_invoke_carrying_the_event_id_is_a_warning_not_an_error(
     else:
         assert not report.ok
         assert ("idempotency.duplicate-side-effect", "error") in codes
+
+
+@pytest.fixture
+def invoke_log(queues: Callable[[str], str]) -> Iterator[None]:
+    """Lambda invokes answered without running the function (as under ``check --moto``)."""
+    from pytest_lambda._checks.moto_invokes import InvokeLog, install, uninstall
+
+    log = InvokeLog()
+    install(log)
+    yield
+    uninstall(log)
+
+
+@pytest.mark.parametrize("observed", [True, False])
+@pytest.mark.usefixtures("invoke_log")
+def test_a_repeated_synchronous_invoke_is_a_warning_an_async_one_an_error(
+    app_runners: Callable[[str], Callable[..., Any]],
+    lambda_event: Any,
+    observed: bool,
+) -> None:
+    """A RequestResponse invoke may be a query (a price, a validation): the check cannot see
+    whether the called function writes, so its repeat is a warning; an Event invoke only
+    exists for its effect, so its repeat is an error. With or without moto_state()."""
+    verdicts = {}
+    for kind in ("RequestResponse", "Event"):
+        runner = app_runners(f"KEYED = False\nTYPE = {kind!r}\n" + FANOUT)("app.handler")
+        if observed:
+            report = _with_moto_state(runner, lambda_event)
+        else:
+            report = check_idempotency(runner, _event(lambda_event), faults=False)
+        side = [f for f in report.findings if f.code == "idempotency.duplicate-side-effect"]
+        assert side, str(report)
+        verdicts[kind] = (report.ok, {f.severity for f in side})
+        if kind == "RequestResponse":
+            assert "synchronous (RequestResponse) invoke" in side[0].message
+    assert verdicts["RequestResponse"] == (True, {"warning"})
+    assert verdicts["Event"] == (False, {"error"})
+
+
+LONG_SENDS = """
+import json
+import uuid
+import boto3
+
+sqs = boto3.client("sqs", region_name="us-east-1")
+lam = boto3.client("lambda", region_name="us-east-1")
+BIG = "x" * 500  # the parameters' text is cut for messages: what decides must not be
+
+
+def handler(event, context):
+    for record in event["Records"]:
+        if MODE == "fifo":
+            sqs.send_message(QueueUrl=QUEUE, MessageBody=BIG, MessageGroupId="g",
+                             MessageDeduplicationId=str(uuid.uuid4()))
+        else:
+            lam.invoke(FunctionName="worker", Payload=json.dumps({"big": BIG}),
+                       InvocationType="DryRun")
+    return {"batchItemFailures": []}
+"""
+
+
+@pytest.mark.usefixtures("invoke_log")
+def test_the_deduplication_id_and_invocation_type_are_read_whole_after_a_long_argument(
+    app_runners: Callable[[str], Callable[..., Any]],
+    queues: Callable[[str], str],
+    lambda_event: Any,
+) -> None:
+    """A random MessageDeduplicationId after a long body defeats FIFO deduplication (an
+    error); a DryRun invoke after a long payload runs nothing (no finding)."""
+    url = queues("out.fifo")
+    fifo = app_runners(f"MODE = 'fifo'\nQUEUE = {url!r}\n" + LONG_SENDS)("app.handler")
+    report = check_idempotency(fifo, _event(lambda_event), faults=False)
+    assert not report.ok
+    assert report.errors[0].code == "idempotency.duplicate-side-effect"
+
+    dry = app_runners("MODE = 'dry'\nQUEUE = ''\n" + LONG_SENDS)("app.handler")
+    report = check_idempotency(dry, _event(lambda_event), faults=False)
+    assert report.ok, str(report)
+    assert not [f for f in report.findings if f.code.endswith("side-effect")]
 
 
 MARK_THEN_PUBLISH = """

@@ -23,7 +23,7 @@ from pytest_lambda._checks.faults import Call, Fault, describe_resource
 from pytest_lambda._checks.idempotency.causes import Mismatch, Run
 from pytest_lambda._checks.idempotency.fields import ID_HINT as _ID_HINT
 from pytest_lambda._checks.idempotency.fields import field_fix
-from pytest_lambda._checks.idempotency.operations import advice, is_read, service
+from pytest_lambda._checks.idempotency.operations import advice, is_read, service, sync_invoke
 from pytest_lambda._checks.idempotency.report import CRASH, DUPLICATE, Finding
 from pytest_lambda._checks.statediff import Change, short
 
@@ -168,6 +168,20 @@ def resent_finding(
         else f"when {fault.describe()}, the retry sent again what the failed attempt had sent "
         f"({shown})"
     )
+    if all(sync_invoke(c) for c in calls):
+        return _sync_invoke_finding(
+            Finding(
+                scenario=DUPLICATE if fault is None else CRASH,
+                severity="warning",
+                code=SIDE_EFFECT,
+                environment=environment,
+                deliveries=deliveries,
+                duplicated_call=first.describe(),
+                fault_point=None if fault is None else fault.describe(),
+                message="",
+            ),
+            what,
+        )
     return Finding(
         scenario=DUPLICATE if fault is None else CRASH,
         severity="error",
@@ -185,6 +199,27 @@ def resent_finding(
         ),
         fix=advice(service(first.point), hint),
     )
+
+
+def _sync_invoke_finding(base: Finding, what: str) -> Finding:
+    """A repeated synchronous Lambda invoke: a warning, as the check cannot see whether the
+    called function changes anything (as often a query as a command)."""
+    return replace(
+        base,
+        severity="warning",
+        message=f"{what}: a synchronous (RequestResponse) invoke, which waits for the called "
+        "function's answer; a duplicate only if that function changes state and does not "
+        "dedupe (a warning: the check cannot see inside it)",
+        fix="if the called function writes, pass it an idempotency key derived from the "
+        "event's id in the payload and make it skip a key it has processed (e.g. Powertools' "
+        "idempotency utility in the callee); if it only reads, nothing to do",
+    )
+
+
+def _sync_invokes(calls: Sequence[Call]) -> bool:
+    """Whether the Lambda invokes among ``calls`` are all synchronous (and there is one)."""
+    invokes = [c for c in calls if c.point in ("lambda.Invoke", "lambda.InvokeAsync")]
+    return bool(invokes) and all(sync_invoke(c) for c in invokes)
 
 
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -293,6 +328,8 @@ def duplicate_finding(
             fix="check that the called function skips an id it has processed (e.g. Powertools' "
             "idempotency utility keyed on it)",
         )
+    if added and svc == "lambda" and _sync_invokes(mismatch.run.calls):
+        return _sync_invoke_finding(base, f"{what}: {again}{_on(resource)}")
     if added:
         return replace(base, message=f"{what}: {again}{_on(resource)}", fix=advice(svc, hint))
     return replace(
@@ -430,6 +467,8 @@ def crash_finding(
             fix="check that the called function skips an id it has processed (e.g. Powertools' "
             "idempotency utility keyed on it)",
         )
+    if dup is not None and svc == "lambda" and sync_invoke(dup):
+        return _sync_invoke_finding(base, f"when {where}, the retry repeated {dup.label()}")
     if dup is not None and svc in ("sqs", "sns", "s3", "lambda", "ses", "sesv2"):
         return replace(
             base,

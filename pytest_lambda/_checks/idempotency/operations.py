@@ -15,7 +15,6 @@ Cost: a dict lookup per call.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Final
 
@@ -23,7 +22,7 @@ from pytest_lambda._checks.faults import Call, describe_resource
 
 __all__ = [
     "READS", "SENDS", "SERVICE_OF_STATE", "advice", "describe_resource", "extra_sends",
-    "is_read", "repeated_sends", "service",
+    "is_read", "repeated_sends", "service", "sync_invoke",
 ]  # fmt: skip
 
 #: Operations that never change state, per service (checked before the naming rule).
@@ -71,17 +70,20 @@ SENDS: Final[frozenset[str]] = frozenset(
 )  # fmt: skip
 
 
-_DEDUP_ID: Final = re.compile(r"'MessageDeduplicationId': '([^']*)'")
-
-
 def _dedup_id(call: Call) -> str | None:
-    found = _DEDUP_ID.search(call.detail)
-    return found.group(1) if found else None
+    return call.dedup_id
 
 
 def _delivered(call: Call) -> bool:
     """A send (:data:`SENDS`) that got a success answer and ran something (not a DryRun)."""
-    return call.answered and call.point in SENDS and "'InvocationType': 'DryRun'" not in call.detail
+    return call.answered and call.point in SENDS and call.invocation_type != "DryRun"
+
+
+def sync_invoke(call: Call) -> bool:
+    """A ``lambda.Invoke`` that waits for the called function's answer (``RequestResponse``,
+    the default): as often a query (a price, a validation) as a command, so a repeat is a
+    duplicate only if the called function changes state."""
+    return call.point == "lambda.Invoke" and call.invocation_type == "RequestResponse"
 
 
 def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
