@@ -100,7 +100,7 @@ def _options(ns: argparse.Namespace, handler: str, kinds: list[str]) -> SuiteOpt
         isolation=ns.isolation, moto=ns.moto, moto_setup=ns.moto_setup,
         root=os.path.abspath(root), params_by_kind=params, env=env, import_paths=entries,
         path_args=path_args, filters=filters, filter_arg=ns.filter,
-        ignore_state=ignored_state(ns.ignore_state),
+        ignore_state=ignored_state(ns.ignore_state, ns.moto or bool(ns.moto_setup)),
     )  # fmt: skip
 
 

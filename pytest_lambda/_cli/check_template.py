@@ -132,7 +132,7 @@ def check_template(ns: argparse.Namespace) -> int:
     base = SuiteOptions(
         seed=seed, region=ns.region, isolation=ns.isolation, moto=ns.moto,
         moto_setup=ns.moto_setup, root=str(root), params_by_kind=params,
-        ignore_state=ignored_state(ns.ignore_state),
+        ignore_state=ignored_state(ns.ignore_state, ns.moto or bool(ns.moto_setup)),
         import_paths=entries, path_args=path_args, template_parameters=stack.parameters,
     )  # fmt: skip
     out = sys.stdout

@@ -413,13 +413,20 @@ def import_entries(layers: list[str], paths: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def ignored_state(raw: str | None) -> tuple[str, ...]:
-    """``--ignore-state``: the parts of the moto state the idempotent check leaves out."""
+def ignored_state(raw: str | None, moto: bool) -> tuple[str, ...]:
+    """``--ignore-state``: the parts of the moto state the idempotent check leaves out
+    (refused without ``--moto``/``--moto-setup``: there is no moto state to leave them out of)."""
     from pytest_lambda._checks.moto import parse_ignored_state
     from pytest_lambda._core.errors import InvalidOption
 
     if not raw:
         return ()
+    if not moto:
+        raise CLIError(
+            f"--ignore-state {raw}: leaves parts of the moto state out of the idempotent "
+            "check, but moto is off, so no state is compared; add --moto (or --moto-setup "
+            "MODULE:FUNCTION), or drop --ignore-state"
+        )
     try:
         return parse_ignored_state(raw, "--ignore-state")
     except InvalidOption as exc:

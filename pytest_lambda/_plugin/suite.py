@@ -254,6 +254,17 @@ class LambdaSuitePlugin:
             tr.write_line(line)
 
 
+def check_ignore_state(config: pytest.Config) -> None:
+    """Refuse ``--lambda-ignore-state`` without moto: there is no state to leave parts of out."""
+    ignored, source = resolve(config, "ignore_state")
+    if ignored and not (resolve(config, "moto")[0] or resolve(config, "moto_setup")[0]):
+        raise InvalidOption(
+            f"--lambda-ignore-state={','.join(ignored)} (from {source}) leaves parts of the "
+            "moto state out of the idempotent check, but moto is off, so no state is compared; "
+            "add --lambda-moto (or --lambda-moto-setup), or drop --lambda-ignore-state"
+        )
+
+
 def register_suite(config: pytest.Config) -> None:
     """Register the suite plugin when a handler and event kinds are configured."""
     raw_kinds, kinds_source = resolve(config, "events")
@@ -273,6 +284,7 @@ def register_suite(config: pytest.Config) -> None:
         setup, setup_source = resolve(config, "moto_setup")
         if setup and not moto:
             moto, moto_source = True, f"--lambda-moto-setup, {setup_source}"
+        check_ignore_state(config)
         isolation, isolation_source = resolve(config, "isolation")
         from pytest_lambda._runtime.runner import backend_class
 

@@ -19,7 +19,12 @@ import pytest
 
 from pytest_lambda._core.errors import InvalidOption
 from pytest_lambda._plugin.options import DOCS_OPTIONS, resolve
-from pytest_lambda._plugin.suite import LambdaCheckItem, LambdaSuitePlugin, _Group
+from pytest_lambda._plugin.suite import (
+    LambdaCheckItem,
+    LambdaSuitePlugin,
+    _Group,
+    check_ignore_state,
+)
 from pytest_lambda._plugin.template import app_for
 from pytest_lambda._suite.engine import CHECKS, summary_table
 from pytest_lambda._suite.from_template import with_template_filter
@@ -170,6 +175,7 @@ def register_template_suite(config: pytest.Config) -> None:
         kinds = (
             parse_kinds(raw_kinds, f"--lambda-events (from {kinds_source})") if raw_kinds else []
         )
+        check_ignore_state(config)
         app = app_for(config)
     except (InvalidOption, TemplateError) as exc:
         raise pytest.UsageError(f"{exc}; see {DOCS_OPTIONS}") from None

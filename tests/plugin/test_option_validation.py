@@ -79,6 +79,19 @@ def test_bad_values_stop_the_conformance_suite_before_collection(
         assert "could not run" not in result.stdout.str()
 
 
+def test_ignore_state_without_moto_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """There is no moto state to leave a table out of: saying nothing would let the user
+    believe the audit table is compared and ignored, when nothing is compared at all."""
+    pytester.makepyfile(app="def handler(event, context):\n    return None\n")
+    result = pytester.runpytest(
+        "--lambda-handler=app.handler", "--lambda-events=sqs", "--lambda-ignore-state=dynamodb.t"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, result.outlines
+    result.stderr.fnmatch_lines(
+        ["*--lambda-ignore-state=dynamodb.t (from command line)*moto is off*"]
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "raw", "value"),
     [

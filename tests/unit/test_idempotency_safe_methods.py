@@ -94,3 +94,6 @@ def test_an_access_log_left_out_of_the_state_passes(
     assert not left_out["findings"]  # not called a blind observe(): the writes were left out
     assert main([*argv, "--ignore-state", "dynamo.audit"]) == 2
     assert "is not SERVICE or SERVICE.NAME" in capsys.readouterr().err
+    without_moto = [a for a in argv if a not in ("--moto-setup", "audit_setup:tables")]
+    assert main([*without_moto, "--ignore-state", "dynamodb.audit"]) == 2
+    assert "moto is off" in capsys.readouterr().err
