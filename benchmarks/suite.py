@@ -18,7 +18,8 @@ Both take their event from ``lambda_event``, so the difference is the runner. Ea
 through pytest in a subprocess (``-p no:randomly -p no:cacheprovider``), first alone, then
 with a ``conftest.py`` importing boto3 and moto (1,000+ modules loaded, as a real app's suite
 has), with ``.pyc`` files written (``PYTHONDONTWRITEBYTECODE`` is dropped: without them
-every fresh import compiles the handler again). Times are pytest's own (``N passed in X s``: collection and tests, not the
+every fresh import compiles the handler again), after an untimed run of each file that
+writes them. Times are pytest's own (``N passed in X s``: collection and tests, not the
 interpreter's start); ratios come from one round (the median of ``--rounds`` if more).
 Target: fixtures / direct <= 1.5 in both cases. The machine and the load average are
 printed: compare runs made at a load average well under 1.
@@ -141,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         write_suite(folder, ns.tests, heavy)
         direct: list[float] = []
         fixtures: list[float] = []
+        # an untimed first run of each file writes its .pyc (pytest's rewritten test module
+        # too): without it, the first round also times compiling a 500-test file
+        run_pytest(folder, "test_direct.py", ns.tests)
+        run_pytest(folder, "test_fixtures.py", ns.tests)
         for _ in range(ns.rounds):  # interleaved, so a change of load hits both
             direct.append(run_pytest(folder, "test_direct.py", ns.tests))
             fixtures.append(run_pytest(folder, "test_fixtures.py", ns.tests))
