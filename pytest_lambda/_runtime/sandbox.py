@@ -47,6 +47,12 @@ _CREDENTIAL_SOURCES: Final = (
 
 
 _SCRATCH_PREFIX: Final = "pytest-lambda-tmp-"
+_AWS_PREFIX: Final = "pytest-lambda-aws-"
+# A folder of ours left by a process that was killed (SIGKILL, os._exit: no atexit) is
+# removed by the next process that makes a sandbox, once its process is gone and it has not
+# changed for this long (the age guards a process in another PID namespace sharing /tmp,
+# whose pid this one cannot see).
+_STALE_AFTER_S: Final = 3600.0
 
 
 @dataclass(frozen=True)
@@ -126,10 +132,67 @@ def _pool() -> list[tuple[str, tuple[int, ...] | None]]:
 
         atexit.register(_drain_pool)
         _POOL_PID.append(pid)
+        sweep_stale(tempfile.gettempdir())
     elif _POOL_PID[0] != pid:  # a forked child: the directories are the parent's
         _POOL.clear()
         _POOL_PID[0] = pid
     return _POOL
+
+
+def _own_name(prefix: str) -> str:
+    """The start of a folder name of this process's: ``<prefix><pid>-`` (a sweep by a later
+    process can tell whether its maker is gone)."""
+    return f"{prefix}{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # another user's process: alive
+    return True
+
+
+def sweep_stale(folder: str, now: float | None = None) -> list[str]:
+    """Remove the sandboxes and AWS-file folders in ``folder`` that a killed process of this
+    user's left: named ``pytest-lambda-tmp-<pid>-…`` or ``pytest-lambda-aws-<pid>-…``, a real
+    directory (not a link) owned by this user, its process gone, unchanged for an hour.
+    Anything else is left alone, including names without a pid (earlier versions). Returns
+    the paths removed. Cost: one listing of ``folder`` per process."""
+    if not hasattr(os, "getuid"):
+        return []
+    import time
+
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    me, uid = os.getpid(), os.getuid()
+    for name in names:
+        prefix = next((p for p in (_SCRATCH_PREFIX, _AWS_PREFIX) if name.startswith(p)), None)
+        if prefix is None:
+            continue
+        head = name[len(prefix) :].split("-", 1)[0]
+        if not head.isdigit() or int(head) in (me, 0) or _alive(int(head)):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if (
+            not stat.S_ISDIR(st.st_mode)
+            or st.st_uid != uid
+            or now - max(st.st_ctime, st.st_mtime) < _STALE_AFTER_S
+        ):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
 
 
 def _drain_pool() -> None:
@@ -189,7 +252,7 @@ def _scratch_dir() -> tuple[str, tuple[int, ...] | None]:
         if _still_empty(path, signature) is not None:
             return path, signature
         shutil.rmtree(path, ignore_errors=True)  # written to, or opened up, while pooled
-    path = tempfile.mkdtemp(prefix=_SCRATCH_PREFIX)
+    path = tempfile.mkdtemp(prefix=_own_name(_SCRATCH_PREFIX))
     return path, _pooled_signature(path)
 
 
@@ -220,7 +283,7 @@ def _release(path: str, signature: tuple[int, ...] | None = None) -> None:
     if st is not None:
         # the next sandbox's name, 64 random bits from a generator seeded by the OS (in each
         # process: a forked child reseeds it), so no existing name is replaced
-        pooled = os.path.join(os.path.dirname(path), f"{_SCRATCH_PREFIX}{random_hex(8)}")
+        pooled = os.path.join(os.path.dirname(path), f"{_own_name(_SCRATCH_PREFIX)}{random_hex(8)}")
         try:
             os.rename(path, pooled)
         except OSError:
@@ -309,7 +372,7 @@ def empty_aws_files() -> tuple[str, str]:
                 return paths
         except OSError:
             pass
-    folder = tempfile.mkdtemp(prefix="pytest-lambda-aws-")
+    folder = tempfile.mkdtemp(prefix=_own_name(_AWS_PREFIX))
     paths = (os.path.join(folder, "config"), os.path.join(folder, "credentials"))
     for path in paths:
         with open(path, "x", encoding="ascii"):
