@@ -105,8 +105,31 @@ def diff(before: object, after: object, path: str = "state") -> list[Change]:
     return []
 
 
-def _epoch(value: object) -> tuple[float, float] | None:
-    """``(value, units per second)`` for a number (or digit string) in epoch s or ms range."""
+_TWO_YEARS_S: Final = 2 * 366 * 86400.0
+
+
+def epoch_units(number: float, around: float | None = None) -> float | None:
+    """1.0 or 1000.0 when ``number`` reads as epoch seconds or milliseconds, else None.
+
+    Epochs between 2001-09-09 and 2286 always do; with ``around`` (the epoch seconds of the
+    check's clock), so do those within two years of it: a test that froze its clock in 1999
+    gets expiries of 1999 (both only from 1973 on, so small counters never read as times).
+    """
+    if 1e9 <= number < 1e10:
+        return 1.0
+    if 1e12 <= number < 1e13:
+        return 1000.0
+    if around is not None and around >= 1e8:
+        if number >= 1e8 and abs(number - around) <= _TWO_YEARS_S:
+            return 1.0
+        if number >= 1e11 and abs(number - around * 1000) <= _TWO_YEARS_S * 1000:
+            return 1000.0
+    return None
+
+
+def _epoch(value: object, around: float | None = None) -> tuple[float, float] | None:
+    """``(value, units per second)`` for a number (or digit string) in epoch s or ms range
+    (see :func:`epoch_units`)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -117,14 +140,11 @@ def _epoch(value: object) -> tuple[float, float] | None:
         number = float(value)  # type: ignore[arg-type]
     else:
         return None
-    if 1e9 <= number < 1e10:
-        return number, 1.0
-    if 1e12 <= number < 1e13:
-        return number, 1000.0
-    return None
+    units = epoch_units(number, around)
+    return None if units is None else (number, units)
 
 
-def time_shifted(change: Change, seconds: float) -> bool:
+def time_shifted(change: Change, seconds: float, around: float | None = None) -> bool:
     """Whether ``change`` is an epoch timestamp (s or ms) moved on by at most ``seconds``.
 
     The checks move a frozen clock on between deliveries as the source would wait; an
@@ -132,7 +152,7 @@ def time_shifted(change: Change, seconds: float) -> bool:
     """
     if change.kind != "changed" or seconds <= 0:
         return False
-    before, after = _epoch(change.before), _epoch(change.after)
+    before, after = _epoch(change.before, around), _epoch(change.after, around)
     if before is None or after is None or before[1] != after[1]:
         return False
     moved = abs(after[0] - before[0])

@@ -51,6 +51,42 @@ def test_a_value_overwritten_with_a_new_uuid_is_one_write() -> None:
     assert kinds == {"a random id (a new uuid on every run)"}
 
 
+def test_a_new_uuid_whose_last_group_holds_ten_digits_is_still_one_write() -> None:
+    """'…-fc1032280959' holds digits that read as epoch seconds: blanked as a time first, the
+    uuid went unrecognised and a correct handler got a duplicate-write (an intermittent false
+    alarm on Powertools' receipt ids, about one run in twenty)."""
+    change = Change("state['payments']['payment_id=p-1']['receipt']", "changed",
+                    "7a1ee8c4-b1f0-4ab8-aa7a-ebd9a4448ce5",
+                    "a5a60eca-1b34-479e-a316-fc1032280959")  # fmt: skip
+    wrapped = Change("state['idempotency']['id=x']['data']", "changed",
+                     '{"receipt": "7a1ee8c4-b1f0-4ab8-aa7a-ebd9a4448ce5"}',
+                     '{"receipt": "a5a60eca-1b34-479e-a316-fc1032280959"}')  # fmt: skip
+    rest, _, kinds = derived_pairs([change, wrapped], [])
+    assert rest == []
+    assert kinds == {"a random id (a new uuid on every run)"}
+
+
+@pytest.mark.parametrize("frozen_at", ["1999-06-01T00:00:00Z", "2026-12-08T00:00:00Z"])
+def test_expiries_of_a_clock_frozen_in_any_year_are_time_derived(frozen_at: str) -> None:
+    """Epochs before 2001-09-09 have nine digits: near the check's clock they are times too
+    (a test that froze its clock in 1999 got a duplicate-write on Powertools' expiries)."""
+    from datetime import datetime
+
+    now = datetime.fromisoformat(frozen_at.replace("Z", "+00:00")).timestamp()
+    before = {"expiration": int(now) + 3600, "in_progress_expiration": int(now * 1000) + 3000}
+    after = {"expiration": int(now) + 3690, "in_progress_expiration": int(now * 1000) + 93000}
+    changes = [
+        Change(f"state['idempotency']['id=x']['{k}']", "changed", before[k], after[k])
+        for k in before
+    ]
+    rest, _, kinds = derived_pairs(changes, [], now)
+    assert rest == []
+    assert kinds == {"the invocation time"}
+    # without the clock's time a nine-digit number is no time: a counter stays a counter
+    if frozen_at.startswith("1999"):
+        assert derived_pairs(changes[:1], [])[0] == changes[:1]
+
+
 def test_a_counter_is_never_a_derived_value() -> None:
     change = Change("state['views']['page=a']['n']", "changed", 1, 2)
     assert derived_pairs([change], []) == ([change], [], set())

@@ -120,13 +120,15 @@ class Mismatch:
 
 def state_delta(
     kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str],
-    slack: float = 0.0,
+    slack: float = 0.0, around: float | None = None,
 ) -> tuple[tuple[Change, ...], list[tuple[Change, Change]], set[str]]:  # fmt: skip
     """The diff of two snapshots once per-delivery values (in values, not keys) are masked,
     without time-derived item pairs; and those pairs, and what they derive from.
 
     ``slack``: seconds the check's clock moved between the two deliveries; epoch timestamps
     that moved by no more than that are the clock's doing, not a repeated side effect.
+    ``around``: the check clock's epoch seconds (epochs near it read as times, whatever the
+    year the clock was frozen at: ``statediff.epoch_units``).
     """
     names = first.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(state1, names)
@@ -134,36 +136,36 @@ def state_delta(
     if state1 != state2:
         ignored.update(used1 | used2)
     changes = diff(m1, m2)
-    kept = [c for c in changes if not time_shifted(c, slack)]
+    kept = [c for c in changes if not time_shifted(c, slack, around)]
     if len(kept) < len(changes):
         ignored.add("epoch timestamps moved on by the redelivery delay")
     ids = [i.request_id for i in (*first.invocations, *other.invocations)]
-    rest, pairs, kinds = derived_pairs(kept, ids)
+    rest, pairs, kinds = derived_pairs(kept, ids, around)
     return tuple(rest), pairs, kinds
 
 
 def state_changes(
     kind: str, first: Run, state1: object, other: Run, state2: object, ignored: set[str],
-    slack: float = 0.0,
+    slack: float = 0.0, around: float | None = None,
 ) -> tuple[Change, ...]:  # fmt: skip
     """:func:`state_delta`'s changes only: what a repeated side effect left."""
-    return state_delta(kind, first, state1, other, state2, ignored, slack)[0]
+    return state_delta(kind, first, state1, other, state2, ignored, slack, around)[0]
 
 
 def compare(
     kind: str, clean: Run, state1: object, other: Run, state2: object, ignored: set[str],
-    slack: float = 0.0, *, observed: bool = True,
+    slack: float = 0.0, *, observed: bool = True, around: float | None = None,
 ) -> Mismatch | None:  # fmt: skip
     """The mismatch between a clean settled delivery and another, or None (``observed``:
     the states are snapshots of an ``observe()``, not ``None`` for want of one)."""
-    changes, pairs, kinds = state_delta(kind, clean, state1, other, state2, ignored, slack)
+    changes, pairs, kinds = state_delta(kind, clean, state1, other, state2, ignored, slack, around)
     r1, r2 = clean.final.response, other.final.response
     names = clean.mask_names(kind) + other.mask_names(kind)
     m1, used1 = mask(r1, names)
     m2, used2 = mask(r2, names)
     if r1 != r2:
         ignored.update(used1 | used2)
-    fields = response_changes(m1, m2, slack) if m1 != m2 else ()
+    fields = response_changes(m1, m2, slack, around) if m1 != m2 else ()
     gave_up = clean.succeeded and not other.succeeded
     derived = tuple(pairs)
     order = ("the invocation time", "the request id", "a random id (a new uuid on every run)")

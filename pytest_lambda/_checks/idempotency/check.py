@@ -127,7 +127,7 @@ def _duplicate_scenario(
         run = check.deliver(dup, request_id=keep)
         found = compare(
             check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed(),
-            observed=check.observe is not None,
+            observed=check.observe is not None, around=check.around(),
         )  # fmt: skip
         resent = _unseen_sends(check, clean, run)
         if resent and (found is None or found.severity != "error"):
@@ -262,7 +262,7 @@ def _crash_scenario(
                 not_fired += run.fired is None
                 found = compare(
                     check.kind, clean, state1, run, check.snapshot(), ignored, check.elapsed(),
-                    observed=check.observe is not None,
+                    observed=check.observe is not None, around=check.around(),
                 )  # fmt: skip
                 if found is not None and found.severity == "info":
                     if not any(f.code == "idempotency.time-derived" for f in findings):

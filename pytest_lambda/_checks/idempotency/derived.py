@@ -27,7 +27,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Final
 
-from pytest_lambda._checks.statediff import Change, diff, time_shifted
+from pytest_lambda._checks.statediff import Change, diff, epoch_units, time_shifted
 
 __all__ = ["derived_pairs", "parsed", "per_request", "response_changes"]
 
@@ -46,22 +46,41 @@ REQUEST_ID: Final = "the request id"
 RANDOM_ID: Final = "a random id (a new uuid on every run)"
 
 
-def _is_epoch(value: object) -> bool:
+def _is_epoch(value: object, around: float | None) -> bool:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return type(value).__name__ == "Decimal" and _is_epoch(float(value))  # type: ignore[arg-type]
-    return 1e9 <= value < 1e10 or 1e12 <= value < 1e13
+        if type(value).__name__ == "Decimal":
+            return _is_epoch(float(value), around)  # type: ignore[arg-type]
+        return False
+    return epoch_units(value, around) is not None
+
+
+_DIGITS: Final = re.compile(r"(?<![\d.])\d{9,13}(?![\d.])")
+
+
+def _near_epochs(text: str, around: float | None) -> list[str]:
+    """Digit runs in ``text`` that read as epochs only because they are near ``around``
+    (a clock frozen before 2001: :data:`_TIME_TEXT` covers the rest)."""
+    if around is None:
+        return []
+    return [m for m in _DIGITS.findall(text) if epoch_units(float(m), around) is not None]
 
 
 Found = list[tuple[str, str]]  # (what it derives from, the token blanked)
 
 
-def _blank_time(node: object, found: Found, ids: Sequence[str]) -> object:
-    """``node`` with timestamps, request ids and uuids blanked; ``found`` collects them."""
+def _blank_time(
+    node: object, found: Found, ids: Sequence[str], around: float | None = None
+) -> object:
+    """``node`` with timestamps, request ids and uuids blanked; ``found`` collects them
+    (``around``: the check clock's epoch seconds, see ``statediff.epoch_units``)."""
     if isinstance(node, Mapping):
-        return {_blank_time(k, found, ids): _blank_time(v, found, ids) for k, v in node.items()}
+        return {
+            _blank_time(k, found, ids, around): _blank_time(v, found, ids, around)
+            for k, v in node.items()
+        }
     if isinstance(node, (list, tuple)):
-        return [_blank_time(v, found, ids) for v in node]
-    if _is_epoch(node):
+        return [_blank_time(v, found, ids, around) for v in node]
+    if _is_epoch(node, around):
         found.append((TIME, repr(node)))
         return "<time>"
     if isinstance(node, str):
@@ -73,9 +92,14 @@ def _blank_time(node: object, found: Found, ids: Sequence[str]) -> object:
         if "<request id>" in text:
             found.append((REQUEST_ID, "<request id>"))
         text = text.replace("<timestamp>", "<time>")  # masked already: no evidence either way
-        for kind, pattern, blank in ((TIME, _TIME_TEXT, "<time>"), (RANDOM_ID, _UUID, "<uuid>")):
+        # uuids first: a uuid's last group can hold ten digits that read as epoch seconds
+        # ('…-fc1032280959'), which blanked first would leave the uuid unrecognised
+        for kind, pattern, blank in ((RANDOM_ID, _UUID, "<uuid>"), (TIME, _TIME_TEXT, "<time>")):
             found.extend((kind, m) for m in pattern.findall(text))
             text = pattern.sub(blank, text)
+        for token in _near_epochs(text, around):
+            found.append((TIME, token))
+            text = re.sub(rf"(?<![\d.]){token}(?![\d.])", "<time>", text)
         return text
     return node
 
@@ -104,7 +128,7 @@ def _parent(path: str) -> str:
 
 
 def derived_pairs(
-    changes: Sequence[Change], request_ids: Iterable[str]
+    changes: Sequence[Change], request_ids: Iterable[str], around: float | None = None
 ) -> tuple[list[Change], list[tuple[Change, Change]], set[str]]:
     """Split ``changes`` into the rest and (removed, added) pairs of time-derived items.
 
@@ -118,8 +142,8 @@ def derived_pairs(
     for a in (c for c in changes if c.kind == "added"):
         key_a: Found = []
         value_a: Found = []
-        blank_key_a = _blank_time(a.path[len(_parent(a.path)) :], key_a, ids)
-        blank_a = _blank_time(a.after, value_a, ids)
+        blank_key_a = _blank_time(a.path[len(_parent(a.path)) :], key_a, ids, around)
+        blank_a = _blank_time(a.after, value_a, ids, around)
         index.setdefault((_parent(a.path), repr(blank_a)), []).append(
             (a, blank_key_a, key_a, value_a)
         )
@@ -129,8 +153,8 @@ def derived_pairs(
     for r in (c for c in changes if c.kind == "removed"):
         key_r: Found = []
         value_r: Found = []
-        blank_key_r = _blank_time(r.path[len(_parent(r.path)) :], key_r, ids)
-        blank_r = _blank_time(r.before, value_r, ids)
+        blank_key_r = _blank_time(r.path[len(_parent(r.path)) :], key_r, ids, around)
+        blank_r = _blank_time(r.before, value_r, ids, around)
         for a, blank_key_a, key_a, value_a in index.get((_parent(r.path), repr(blank_r)), ()):
             if id(a) in used:
                 continue
@@ -148,7 +172,7 @@ def derived_pairs(
     for c in (c for c in changes if c.kind == "changed"):
         before: Found = []
         after: Found = []
-        if _blank_time(c.before, before, ids) != _blank_time(c.after, after, ids):
+        if _blank_time(c.before, before, ids, around) != _blank_time(c.after, after, ids, around):
             continue
         found = _derived_from(before, after)
         if found:
@@ -176,10 +200,14 @@ def parsed(value: object) -> object:
     return value
 
 
-def response_changes(first: object, second: object, slack: float) -> tuple[Change, ...]:
+def response_changes(
+    first: object, second: object, slack: float, around: float | None = None
+) -> tuple[Change, ...]:
     """Every differing field of two (masked) responses, bodies parsed, clock moves left out."""
     return tuple(
-        c for c in diff(parsed(first), parsed(second), "response") if not time_shifted(c, slack)
+        c
+        for c in diff(parsed(first), parsed(second), "response")
+        if not time_shifted(c, slack, around)
     )
 
 

@@ -63,6 +63,11 @@ class Check:
         """Seconds the check's clock moved on since the delivery being compared began."""
         return 0.0 if self.clock is None else self.clock.elapsed
 
+    def around(self) -> float | None:
+        """The epoch seconds of the check's clock at its start (None: time runs real)."""
+        start = None if self.clock is None else self.clock.start
+        return None if start is None else start.timestamp()
+
     def wait(self, attempt: int) -> None:
         """Let the time pass that the source waits before redelivery ``attempt``."""
         if self.clock is not None:
@@ -188,5 +193,6 @@ class Check:
         self.wait(1)
         second = self.deliver(b, request_id=first.first.request_id if same_id else None)
         return not state_changes(
-            self.kind, first, before, second, self.snapshot(), set(), self.elapsed()
-        )
+            self.kind, first, before, second, self.snapshot(), set(), self.elapsed(),
+            self.around(),
+        )  # fmt: skip
