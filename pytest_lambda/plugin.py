@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import sys
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from importlib import metadata
 from typing import Any, Final
 
@@ -50,6 +50,7 @@ _refuse_foreign_plugin()
 _EVENTS_USED: Final = pytest.StashKey[bool]()
 _EVENT_FACTORY: Final = pytest.StashKey[LambdaEventFactory]()
 _TERMINAL_FD: Final = pytest.StashKey[int]()  # the stuck-handler note's way to the terminal
+_BASETEMP: Final = pytest.StashKey[Callable[[], "str | None"]]()  # see _register_basetemp
 #: Where each run that ran tests stores its seed in pytest's cache, for --lambda-seed=last.
 SEED_CACHE_KEY: Final = "lambda/seed"
 #: The seed of the last run that had failures: what ``--lf --lambda-seed=last`` replays.
@@ -74,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # capture is suspended now: fd 2 is the terminal (see _terminal)
     config.stash[_TERMINAL_FD] = keep_terminal()
+    _register_basetemp(config)
     from pytest_lambda._checks.idempotency.options import MARKER_HELP as IDEMPOTENCY_MARKER_HELP
     from pytest_lambda._plugin.fixtures_clock import MARKER_HELP as CLOCK_MARKER_HELP
     from pytest_lambda._plugin.fixtures_runner import MARKER_HELP as RUNNER_MARKER_HELP
@@ -132,8 +134,27 @@ def pytest_leave_pdb(config: pytest.Config, pdb: Any) -> None:
     pause.ended("pytest", pause.real_time())
 
 
+def _register_basetemp(config: pytest.Config) -> None:
+    """pytest's ``basetemp`` stays writable for a handler even inside its (read-only) task
+    root, e.g. under ``--basetemp=.tmp`` or pytester; asked for only when an environment
+    starts (``getbasetemp()`` makes the folder)."""
+    from pytest_lambda._runtime.machine_tmp import WRITABLE_SOURCES
+
+    def basetemp() -> str | None:
+        factory = getattr(config, "_tmp_path_factory", None)
+        return None if factory is None else str(factory.getbasetemp())
+
+    config.stash[_BASETEMP] = basetemp
+    WRITABLE_SOURCES.append(basetemp)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     from pytest_lambda._clock import pause
+    from pytest_lambda._runtime.machine_tmp import WRITABLE_SOURCES
+
+    source = config.stash.get(_BASETEMP, None)
+    if source in WRITABLE_SOURCES:
+        WRITABLE_SOURCES.remove(source)
     from pytest_lambda._core.terminal import release_terminal
 
     pause.set_no_timeout(False)

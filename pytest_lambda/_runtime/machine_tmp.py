@@ -10,9 +10,13 @@ invocation.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Final
 
-__all__ = ["ENABLED", "TMP", "machine_tmp_entries", "own_entry", "record_used", "used_names"]
+__all__ = [
+    "ENABLED", "TMP", "WRITABLE_SOURCES", "machine_tmp_entries", "own_entry", "record_used",
+    "used_names", "writable_dirs",
+]  # fmt: skip
 
 TMP: Final = "/tmp"
 ENABLED: Final = os.name == "posix"
@@ -20,6 +24,24 @@ EXEMPT_NAMES: Final = ("pytest-lambda-tmp-", "pytest-of-")
 _MAX_USED: Final = 4096
 _USED: set[str] = set()  # top-level /tmp names that handlers used (redirected)
 _listdir: Final = os.listdir
+
+
+#: Where the test's own temporary directories are (pytest's ``basetemp``, registered by the
+#: plugin for each config): they stay writable for a handler even inside its task root.
+WRITABLE_SOURCES: list[Callable[[], str | None]] = []
+
+
+def writable_dirs() -> tuple[str, ...]:
+    """The registered temporary directories (a source that fails is skipped)."""
+    out: list[str] = []
+    for source in list(WRITABLE_SOURCES):
+        try:
+            found = source()
+        except Exception:  # a config being torn down: nothing to add
+            continue
+        if found:
+            out.append(found)
+    return tuple(out)
 
 
 def own_entry(name: str) -> bool:

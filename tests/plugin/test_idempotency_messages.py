@@ -36,11 +36,12 @@ def insert(table, row):
 """
 
 CONFTEST = """
-import json, pathlib
+import json, os, pathlib
 import pytest
 from pytest_lambda import LambdaRunner, events
 
-DB = pathlib.Path(__file__).parent / "db.json"
+# outside the project: the task root is read-only while a handler runs, as in Lambda
+DB = pathlib.Path(os.environ["STORE_DIR"]) / "db.json"
 
 def observe():
     return json.loads(DB.read_text())
@@ -100,8 +101,14 @@ HANDLERS = {
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> pytest.Pytester:
+def project(
+    pytester: pytest.Pytester,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> pytest.Pytester:
     import textwrap
+
+    monkeypatch.setenv("STORE_DIR", str(tmp_path_factory.mktemp("store")))
 
     pytester.makeconftest(CONFTEST)
     pytester.path.joinpath("store.py").write_text(STORE)

@@ -8,7 +8,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -517,7 +516,7 @@ def test_ctrl_c_during_a_nested_invocation_after_the_outer_deadline_stops_the_te
 
 @pytest.mark.skipif(sys.gettrace() is not None, reason="a tracer (coverage) is in place")
 def test_the_outer_stop_does_not_land_in_a_nested_workers_bookkeeping(
-    make: Make, tmp_path: Path
+    make: Make, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The outer deadline's signal arriving while the nested worker's wait() tidies up after
     its job is not raised there (it would skip the rest: the os._exit guard, busy, loops)."""
@@ -550,7 +549,7 @@ def test_the_outer_stop_does_not_land_in_a_nested_workers_bookkeeping(
 
         return local
 
-    out = tmp_path / "owner.txt"
+    out = tmp_path_factory.mktemp("out") / "owner.txt"  # not in the (read-only) task root
     sys.settrace(tracer)
     try:
         inv = runner.invoke({"out": str(out)})
@@ -564,9 +563,9 @@ def test_the_outer_stop_does_not_land_in_a_nested_workers_bookkeeping(
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_child_forked_after_the_deadline_has_the_tests_sigint_handler(
-    make: Make, tmp_path: Path
+    make: Make, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    out = tmp_path / "child.txt"
+    out = tmp_path_factory.mktemp("out") / "child.txt"  # not in the (read-only) task root
     inv = make("app.forks_after_the_deadline", timeout=0.2).invoke({"out": str(out)})
     assert inv.timed_out  # the parent's job: caught its stop and ran on
     assert out.read_text() == "True"  # Ctrl-C reaches it (it has no watchdog to raise it later)

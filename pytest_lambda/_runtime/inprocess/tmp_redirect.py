@@ -22,6 +22,14 @@ the test's cwd and ``tempfile.gettempdir()``, ``sys.prefix`` and ``sys.path`` en
 when they lie below ``/tmp``. ``tempfile.gettempdir()`` stays the private directory's real
 path (``TMPDIR``), not ``/tmp``, so the names it hands out work in C code and subprocesses.
 
+The task root is read-only while an environment is active, as Lambda's ``/var/task`` is:
+the functions above that change the file system (``open`` for writing, ``os.open`` with
+write flags, ``mkdir``, ``remove``, ``rename``/``replace`` out of it or into it, ``chmod``
+…) raise ``OSError(EROFS)`` for a path in it, except below the test's temporary
+directories (``TMPDIR``, pytest's ``basetemp``) when those lie inside it. Calls relative to
+a ``dir_fd`` are not checked. A handler therefore cannot move a project file into its
+``/tmp``, where the sandbox's removal would delete it.
+
 Not redirectable in process (docs/known-limitations.md): C code opening a path itself
 (``sqlite3``), subprocesses given a literal ``/tmp`` path, ``dir_fd``-relative paths,
 threads running after the invocation. A ``FileNotFoundError`` on a redirected path that
@@ -49,6 +57,7 @@ from __future__ import annotations
 import _io
 import builtins
 import contextlib
+import errno
 import importlib
 import io
 import os
@@ -64,7 +73,13 @@ from pytest_lambda._runtime.inprocess.tmp_spelling import (
     spelled_link,
     spelled_scandir,
 )
-from pytest_lambda._runtime.machine_tmp import ENABLED, EXEMPT_NAMES, TMP, record_used
+from pytest_lambda._runtime.machine_tmp import (
+    ENABLED,
+    EXEMPT_NAMES,
+    TMP,
+    record_used,
+    writable_dirs,
+)
 
 __all__ = ["ENABLED", "TmpRedirect"]
 
@@ -86,13 +101,17 @@ _fspath: Final = os.fspath
 
 
 class _Target:
-    """Where ``/tmp`` goes while one environment is active."""
+    """Where ``/tmp`` goes while one environment is active, and its read-only task root."""
 
-    __slots__ = ("prefix", "scratch")
+    __slots__ = ("prefix", "read_only", "scratch", "writable")
 
-    def __init__(self, scratch: str) -> None:
+    def __init__(
+        self, scratch: str, read_only: tuple[str, ...] = (), writable: tuple[str, ...] = ()
+    ) -> None:
         self.scratch = scratch
         self.prefix = scratch + "/"
+        self.read_only = read_only  # "/root/" prefixes: the task root, read-only as in Lambda
+        self.writable = writable  # prefixes below it that stay writable (the test's temp dir)
 
 
 _ACTIVE: _Target | None = None
@@ -128,6 +147,60 @@ def _map_str(path: str, target: _Target) -> str | None:
     if rel:
         record_used(rel.partition("/")[0])
     return target.scratch + "/" + rel if rel else target.scratch
+
+
+_WRITE_FLAGS: Final = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# The calls that change the file system: (position, keyword) of the argument that says
+# whether this one does (a mode or flags), or None when every call does
+_MUTATES: Final[dict[str, tuple[int, str] | None]] = {
+    "builtins.open": (1, "mode"), "open": (1, "flags"), "mkdir": None, "rmdir": None,
+    "remove": None, "unlink": None, "chmod": None, "lchmod": None, "chown": None,
+    "lchown": None, "chflags": None, "lchflags": None, "utime": None, "truncate": None,
+    "mkfifo": None, "mknod": None, "setxattr": None, "removexattr": None,
+}  # fmt: skip
+
+
+def _writes(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """Whether the call ``name(*args, **kwargs)`` (a name of :data:`_MUTATES`) would change
+    the file system."""
+    how = _MUTATES[name]
+    if how is None:
+        return True
+    position, keyword = how
+    value = args[position] if len(args) > position else kwargs.get(keyword)
+    if name == "builtins.open":  # "r" when not given
+        return isinstance(value, str) and any(c in value for c in "wax+")
+    return isinstance(value, int) and bool(value & _WRITE_FLAGS)
+
+
+def _read_only(path: Any, target: _Target) -> bool:
+    """Whether ``path`` lies in the environment's task root (read-only in Lambda), outside
+    the test's writable directories."""
+    if not target.read_only or path is None or isinstance(path, int):
+        return False
+    try:
+        text = _fsdecode(_fspath(path))
+    except (TypeError, ValueError):
+        return False
+    if text[:1] != "/":
+        try:
+            text = posixpath.join(_getcwd(), text)
+        except OSError:
+            return False
+    norm = posixpath.normpath(text) + "/"
+    return norm.startswith(target.read_only) and not norm.startswith(target.writable)
+
+
+def _refuse(path: Any) -> OSError:
+    """Lambda's answer to a write in its read-only ``/var/task``."""
+    error = OSError(errno.EROFS, os.strerror(errno.EROFS), path)
+    if hasattr(error, "add_note"):
+        error.add_note(
+            "pytest-lambda: the task root (the handler's code folder) is read-only while a "
+            "handler runs, as /var/task is in Lambda; write under /tmp, or to a path the test "
+            "passes in (tmp_path, through an environment variable)"
+        )
+    return error
 
 
 def _map(path: Any, target: _Target) -> Any:
@@ -173,26 +246,34 @@ def _explain(
 _After = Callable[[Any, Any, _Target], Any]
 
 
-def _one(orig: Callable[..., Any], keyword: str, after: _After | None = None) -> Callable[..., Any]:
+def _one(
+    orig: Callable[..., Any], keyword: str, after: _After | None = None, name: str = ""
+) -> Callable[..., Any]:
     """A wrapper of a function taking one path; ``after(result, given, target)`` gives the
-    result the caller's spelling back when the path was redirected."""
+    result the caller's spelling back when the path was redirected. ``name`` (``os``'s, or
+    ``builtins.open``): a call that would change a file in the task root is refused with
+    ``EROFS``, as Lambda's read-only ``/var/task`` refuses it."""
+    checks = name in _MUTATES
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         target = _ACTIVE
         if target is None:
             return orig(*args, **kwargs)
+        given = args[0] if args else kwargs.get(keyword)
+        mapped = None if given is None else _map(given, target)
+        if mapped is None:
+            if (
+                checks
+                and kwargs.get("dir_fd") is None  # relative to a directory: not the cwd
+                and _writes(name, args, kwargs)
+                and _read_only(given, target)
+            ):
+                raise _refuse(given)
+            return orig(*args, **kwargs)
         if args:
-            given = args[0]
-            mapped = _map(given, target)
-            if mapped is None:
-                return orig(*args, **kwargs)
             args = (mapped, *args[1:])
         else:
-            given = kwargs.get(keyword)
-            mapped = None if given is None else _map(given, target)
-            if mapped is None:
-                return orig(*args, **kwargs)
             kwargs[keyword] = mapped
         try:
             result = orig(*args, **kwargs)
@@ -205,6 +286,11 @@ def _one(orig: Callable[..., Any], keyword: str, after: _After | None = None) ->
 
 
 def _two(orig: Callable[..., Any], *, link_target: bool = False) -> Callable[..., Any]:
+    """A wrapper of a function taking two paths (``rename``, ``replace``, ``link``,
+    ``symlink``): a new entry in the task root, or one moved out of it, is refused with
+    ``EROFS`` (Lambda's ``/var/task`` is read-only)."""
+    moves = getattr(orig, "__name__", "") in ("rename", "replace")
+
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
         target = _ACTIVE
@@ -218,6 +304,15 @@ def _two(orig: Callable[..., Any], *, link_target: bool = False) -> Callable[...
         if src is not None and not (link_target and not _is_absolute(src)):
             mapped_src = _map(src, target)
         mapped_dst = None if dst is None else _map(dst, target)
+        if mapped_dst is None and kwargs.get("dst_dir_fd") is None and _read_only(dst, target):
+            raise _refuse(dst)
+        if (
+            moves
+            and mapped_src is None
+            and kwargs.get("src_dir_fd") is None
+            and _read_only(src, target)
+        ):
+            raise _refuse(src)
         if mapped_src is None and mapped_dst is None:
             return orig(src, dst, *args[2:], **kwargs)
         new_src = src if mapped_src is None else mapped_src
@@ -254,7 +349,7 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
     # mock in place when the first environment starts is not taken for the real function.
     slots: list[tuple[Any, str, Any, Any]] = []
     genuine_open = _io.open
-    open_wrapper = _one(genuine_open, "file", renamed_file)
+    open_wrapper = _one(genuine_open, "file", renamed_file, "builtins.open")
     slots.append((builtins, "open", genuine_open, open_wrapper))
     slots.append((io, "open", genuine_open, open_wrapper))
     by_orig: dict[int, Any] = {id(genuine_open): open_wrapper}
@@ -265,7 +360,7 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
         if name in _TWO_PATHS or name == "symlink":
             wrapper = _two(orig, link_target=name == "symlink")
         else:
-            wrapper = _one(orig, "path", _AFTER.get(name))
+            wrapper = _one(orig, "path", _AFTER.get(name), name)
         by_orig[id(orig)] = wrapper
         slots.append((os, name, orig, wrapper))
     # Classes that took the functions at import: pathlib's accessor (3.10), glob's (3.13+)
@@ -461,6 +556,37 @@ def _exempt_prefixes(root: str, keep: Iterable[str] = ()) -> list[str]:
     return out
 
 
+_LAST_ROOT: list[tuple[tuple[Any, ...], tuple[tuple[str, ...], tuple[str, ...]]]] = []
+
+
+def _task_root(root: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The task root's prefixes (as given and resolved), read-only while a handler runs as
+    Lambda's ``/var/task`` is; and the test's temporary directories when they lie inside it
+    (``TMPDIR``, pytest's ``basetemp``: files a test hands the handler there stay writable).
+    None for a root of ``/``. The last answer is reused while its inputs are the same."""
+    tests_tmp = tempfile.gettempdir()
+    extra = writable_dirs()
+    key = (root, tests_tmp, extra)
+    if _LAST_ROOT and _LAST_ROOT[0][0] == key:
+        return _LAST_ROOT[0][1]
+    given = posixpath.normpath(os.path.abspath(root)) if root else "/"
+    prefixes = tuple(dict.fromkeys(p.rstrip("/") + "/" for p in (given, os.path.realpath(given))))
+    if "/" in prefixes:
+        answer: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    else:
+        temp = tuple(
+            dict.fromkeys(
+                p.rstrip("/") + "/"
+                for d in (tests_tmp, *extra)
+                for p in (os.path.abspath(d), os.path.realpath(d))
+            )
+        )
+        inside = tuple(t for t in temp if t.startswith(prefixes) and t not in prefixes)
+        answer = (prefixes, inside)
+    _LAST_ROOT[:] = [(key, answer)]
+    return answer
+
+
 class TmpRedirect:
     """One environment's ``/tmp``: the wrappers in place while it lives, active while it runs."""
 
@@ -468,7 +594,7 @@ class TmpRedirect:
         """``keep``: more directories of the test's that keep their real place (the empty
         AWS config files the environment's variables name, for example)."""
         global _installed, _exempt_tuple
-        self.target = _Target(_real_dir(scratch) if ENABLED else scratch)
+        self.target = _Target(_real_dir(scratch) if ENABLED else scratch, *_task_root(root))
         self._saved: list[_Target | None] = []
         # its own directory, for the other environments alive (a handler invoking a runner)
         self._exempt = [*_exempt_prefixes(root, keep), self.target.prefix] if ENABLED else []
