@@ -349,11 +349,17 @@ def pytest_runtest_makereport(
         text = "\n".join([f"reproduce with --lambda-seed={seed}", *events_lines])
         report.sections.append(("lambda", text))
     if report.failed and report.when != "teardown":
-        from pytest_lambda._plugin.failure import add_sections
+        try:
+            from pytest_lambda._plugin.failure import add_sections
 
-        factory = item.stash.get(_EVENT_FACTORY, None)
-        made = [g.event for g in factory.generated] if factory is not None else []
-        add_sections(item, report, made)
+            factory = item.stash.get(_EVENT_FACTORY, None)
+            made = [g.event for g in factory.generated] if factory is not None else []
+            add_sections(item, report, made)
+        except Exception as exc:  # a handler broke the process (sys.modules["json"] = None)
+            # the test's own failure is what matters: never an INTERNALERROR for the extras
+            report.sections.append(
+                ("lambda", f"pytest-lambda could not add its failure report: {exc!r}")
+            )
     if report.when == "teardown":  # the item's last report: what it kept for one can go
         if _EVENT_FACTORY in item.stash:
             del item.stash[_EVENT_FACTORY]

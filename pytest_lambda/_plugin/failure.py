@@ -16,6 +16,8 @@ Cost: a list append per invocation; files are written for failing tests only.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shlex
 import tempfile
@@ -158,7 +160,7 @@ def add_sections(
         report.sections.append(("lambda invocations", text))
         item.user_properties.append(("lambda_invocations", text))  # JUnit XML: from teardown
     replays: list[str] = []
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[-120:]
+    stem = replay_stem(item.nodeid)
     seen: dict[bytes, Path] = {}
     sent = []
     for number, (runner, invocation) in enumerate(kept, start=total - len(kept) + 1):
@@ -179,12 +181,18 @@ def add_sections(
             item.user_properties.append(("lambda_replay", command))
 
 
+def replay_stem(nodeid: str) -> str:
+    """The start of a test's replay file names: its node id made safe for a file name, and
+    a hash of the node id whole, so that two tests whose ids differ only in characters the
+    file name cannot keep (``test[acme corp]``, ``test[acme_corp]``) never share a file."""
+    digest = hashlib.sha1(nodeid.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', nodeid)[-100:]}-{digest}"
+
+
 def _generated_replays(
     item: pytest.Item, generated: list[Any], sent: list[bytes], stem: str
 ) -> list[str]:
     """Commands for the generated events the test did not invoke through its runner."""
-    import json
-
     from pytest_lambda._plugin.roots import lambda_root
 
     invoked = []

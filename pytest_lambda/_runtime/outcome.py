@@ -131,6 +131,16 @@ def exception_error(exc: BaseException, request_id: str, *, init: bool) -> Invoc
     )
 
 
+def printable(exc: BaseException) -> bool:
+    """Whether ``str(exc)`` gives a string. The runtime's error report calls it; when it
+    raises (a ``__str__`` that fails or returns another type), the runtime process itself
+    dies: ``Runtime.ExitError``, as under ``isolation="runtime"``."""
+    try:
+        return isinstance(str(exc), str)
+    except Exception:
+        return False
+
+
 def exit_status(exc: SystemExit | ProcessExit) -> tuple[int, str]:
     """``(exit status, what Python prints to stderr)`` for ``sys.exit()`` or ``os._exit()``."""
     if isinstance(exc, ProcessExit):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pytest_lambda._plugin.failure import MAX_LINES
+from pytest_lambda._plugin.failure import MAX_LINES, replay_stem
 
 APP = """
 def handler(event, context):
@@ -51,7 +51,11 @@ def test_the_report_has_each_invocations_logs_and_a_replay_command(
     result = project.runpytest(*ARGS, "--junitxml=report.xml")
     result.assert_outcomes(failed=1, passed=1)
     replay = (
-        project.path / ".pytest_cache" / "d" / "lambda-replay" / "test_app.py_test_fails-2.json"
+        project.path
+        / ".pytest_cache"
+        / "d"
+        / "lambda-replay"
+        / f"{replay_stem('test_app.py::test_fails')}-2.json"
     )
     result.stdout.fnmatch_lines(
         [
@@ -67,7 +71,7 @@ def test_the_report_has_each_invocations_logs_and_a_replay_command(
             "*- lambda replay -*",
             "replay the events with:",
             f"  pytest-lambda invoke app.handler --event {project.path}/.pytest_cache/d/lambda-replay/"
-            f"test_app.py_test_fails-1.json --root {project.path} --timeout 5",
+            f"{replay_stem('test_app.py::test_fails')}-1.json --root {project.path} --timeout 5",
             f"  pytest-lambda invoke app.handler --event {replay} --root {project.path} --timeout 5",
         ]
     )
@@ -90,7 +94,7 @@ def test_long_logs_are_cut_and_say_so(project: pytest.Pytester) -> None:
     # without pytest's cache the events go to a new temporary directory
     result.stdout.fnmatch_lines(
         [
-            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-2.json *"
+            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-*-2.json *"
         ]
     )
     assert MAX_LINES == 40
@@ -102,12 +106,12 @@ def test_replay_files_never_overwrite_a_directory_the_plugin_did_not_make(
     project.makepyfile(test_app=TEST.replace("LINES", "0"))
     theirs = project.path / ".pytest_cache" / "d" / "lambda-replay"
     theirs.mkdir(parents=True)
-    (theirs / "test_app.py_test_fails-2.json").write_text("mine")
+    (theirs / f"{replay_stem('test_app.py::test_fails')}-2.json").write_text("mine")
     result = project.runpytest(*ARGS)
-    assert (theirs / "test_app.py_test_fails-2.json").read_text() == "mine"
+    assert (theirs / f"{replay_stem('test_app.py::test_fails')}-2.json").read_text() == "mine"
     result.stdout.fnmatch_lines(
         [
-            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-2.json *"
+            "  pytest-lambda invoke app.handler --event */pytest-lambda-replay-*/test_app.py_test_fails-*-2.json *"
         ]
     )
 
@@ -118,7 +122,11 @@ def test_the_replay_command_replays_the_event(project: pytest.Pytester) -> None:
     from pytest_lambda.cli import main
 
     replay = Path(
-        project.path, ".pytest_cache", "d", "lambda-replay", "test_app.py_test_fails-2.json"
+        project.path,
+        ".pytest_cache",
+        "d",
+        "lambda-replay",
+        f"{replay_stem('test_app.py::test_fails')}-2.json",
     )
     code = main(["invoke", "app.handler", "--event", str(replay), "--root", str(project.path)])
     assert code == 1  # the handler raises KeyError again
@@ -156,7 +164,11 @@ def test_generated_events_a_test_did_not_invoke_are_saved_too(project: pytest.Py
     )
     result = project.runpytest(*ARGS)
     result.assert_outcomes(failed=1)
-    saved = project.path / ".pytest_cache/d/lambda-replay/test_direct.py_test_direct-event-1.json"
+    saved = (
+        project.path
+        / ".pytest_cache/d/lambda-replay"
+        / f"{replay_stem('test_direct.py::test_direct')}-event-1.json"
+    )
     result.stdout.fnmatch_lines(
         [
             "replay the events with:",
@@ -265,3 +277,44 @@ def test_uses_events(lambda_event):
     assert line.startswith("KEPT=[] FACTORIES=[] RUNNERS=2 ALIVE=")
     assert "test_passes" not in line
     result.stdout.fnmatch_lines(["*- lambda invocations -*"])  # the failing test's report
+
+
+def test_two_tests_whose_ids_differ_only_in_unsafe_characters_get_their_own_files() -> None:
+    """test[acme corp] and test[acme_corp] used to share a replay file: the command printed
+    for one replayed the other's event."""
+    one, other = replay_stem("t.py::test[acme corp]"), replay_stem("t.py::test[acme_corp]")
+    assert one != other
+    assert one.startswith("t.py_test_acme_corp_-")
+
+
+def test_a_handler_that_breaks_the_process_never_makes_an_internal_error(
+    project: pytest.Pytester,
+) -> None:
+    """A handler that poisons ``sys.modules`` (``json`` set to None) made the failure report's
+    own import of ``json`` raise in a hook: pytest stopped with INTERNALERROR (exit 3) and
+    later tests never ran."""
+    project.makepyfile(
+        poison="""
+import sys
+
+def handler(event, context):
+    sys.modules["json"] = None
+    sys.modules["hashlib"] = None
+    return 1
+""",
+        test_poison="""
+import pytest
+import sys
+
+@pytest.mark.lambda_handler("poison.handler")
+def test_fails(lambda_runner):
+    lambda_runner.invoke({})
+    assert sys.modules["json"] is not None, "sys.modules was poisoned"
+
+def test_later():
+    pass
+""",
+    )
+    result = project.runpytest(*ARGS, "-p", "no:cacheprovider")
+    assert result.ret == 1, result.outlines
+    result.assert_outcomes(failed=1, passed=1)

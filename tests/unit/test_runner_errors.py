@@ -36,6 +36,17 @@ def quiet(event, context):
 async def handler_async(event, context):
     return {"never": "awaited"}
 
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("__str__ failed")
+
+class NotText(Exception):
+    def __str__(self):
+        return 42
+
+def unprintable(event, context):
+    raise (NotText if event.get("not_text") else Unprintable)()
+
 def returns_set(event, context):
     return {"tags": {"a"}}
 
@@ -115,6 +126,21 @@ def test_exception_without_message(make: Make) -> None:
     assert inv.error is not None
     assert (inv.error.type, inv.error.message) == ("Quiet", "")
     assert "[ERROR] Quiet\rTraceback" in inv.logs
+
+
+@pytest.mark.parametrize("not_text", [False, True])
+def test_an_exception_whose_str_fails_ends_the_runtime_not_the_test(
+    make: Make, not_text: bool
+) -> None:
+    """The runtime's error report calls str(exc): when that raises, the runtime process dies
+    (Runtime.ExitError, as isolation="runtime" shows), and the test gets that answer, not the
+    exception of the exception."""
+    runner = make("app.unprintable")
+    inv = runner.invoke({"not_text": not_text})
+    assert inv.error is not None
+    assert inv.error.type == "Runtime.ExitError"
+    assert "exit status 1" in inv.error.message
+    assert runner.invoke({}).cold_start  # the process died: the next invoke starts a new one
 
 
 def test_async_handler_is_a_marshal_error_without_a_warning(make: Make) -> None:

@@ -34,6 +34,7 @@ from pytest_lambda._runtime.outcome import (
     exception_error,
     exit_error,
     exit_status,
+    printable,
     size_error,
     timeout_error,
     uncaught_text,
@@ -211,7 +212,7 @@ def _init(
         status, text = exit_status(value)
         capture.write(text)
         error = exit_error("", status, value)
-    elif isinstance(value, Exception):
+    elif isinstance(value, Exception) and printable(value):
         error = exception_error(value, "", init=True)
         import logging
 
@@ -378,7 +379,7 @@ def _invoke(
             exit_code, text = exit_status(value)
             capture.write(text)
             error, keep, status = exit_error(request_id, exit_code, value), False, "error"
-        elif isinstance(value, Exception):
+        elif isinstance(value, Exception) and printable(value):
             error = exception_error(value, request_id, init=False)
             capture.write(error_lines(error.payload(), json_format=env.json_logs, now=clock.time()))
         else:
