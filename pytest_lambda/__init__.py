@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     )
     from pytest_lambda._checks.leaks.check import LeakReport, assert_no_state_leak, check_warm_reuse
     from pytest_lambda._checks.moto import moto_state
+    from pytest_lambda._checks.moto_invokes import invoke_answers
     from pytest_lambda._checks.redeliver import redeliver
     from pytest_lambda._checks.runner import LambdaRunner
     from pytest_lambda._clock.clock import LambdaClock
@@ -85,6 +86,7 @@ _LAZY: dict[str, str] = {
     "assert_no_state_leak": "pytest_lambda._checks.leaks.check",
     "check_warm_reuse": "pytest_lambda._checks.leaks.check",
     "moto_state": "pytest_lambda._checks.moto",
+    "invoke_answers": "pytest_lambda._checks.moto_invokes",
     "EventValidationError": "pytest_lambda._core.errors",
     "HandlerConfigError": "pytest_lambda._core.errors",
     "InjectedFault": "pytest_lambda._core.errors",
@@ -132,6 +134,7 @@ __all__ = [
     "events",
     "failure_destination_record",
     "http_response",
+    "invoke_answers",
     "moto_state",
     "redeliver",
 ]

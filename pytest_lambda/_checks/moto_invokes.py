@@ -26,13 +26,71 @@ import functools
 import io
 import json
 import weakref
+from collections.abc import Mapping
 from typing import Any, Final
 from urllib.parse import unquote
 
-__all__ = ["InvokeLog", "install", "uninstall"]
+__all__ = ["InvokeLog", "install", "invoke_answers", "uninstall"]
 
 _HANDLER_ID: Final = "pytest_lambda_invoke_log"
 _live: list[weakref.ref[InvokeLog]] = []  # the newest log still alive records
+# function name -> the answer of a RequestResponse invoke (a JSON value, or a callable of
+# the payload giving one); see invoke_answers()
+_ANSWERS: dict[str, Any] = {}
+
+
+def invoke_answers(answers: Mapping[str, Any]) -> None:
+    """The answers the recorded ``lambda.Invoke`` calls get, per called function.
+
+    While a ``moto_state()`` is in use (and under ``pytest-lambda check --moto`` /
+    ``--lambda-moto``), ``lambda.Invoke`` is answered without running the called function:
+    a ``RequestResponse`` invoke gets the payload ``{}`` unless its function is named here.
+    ``answers`` maps a function name (or ARN) to the JSON value it answers with, or to a
+    callable given the request's payload (decoded JSON) that returns it. Call it in your
+    moto set-up function; each call replaces the answers of the last one. A value that is
+    not JSON is refused here (``TypeError``).
+
+    Example: ``invoke_answers({"price-quote": {"body": "{\\"price\\": 10}"},
+    "echo": lambda payload: payload})``
+    """
+    import json
+
+    fresh: dict[str, Any] = {}
+    for name, answer in dict(answers).items():
+        if not isinstance(name, str) or not name:  # type: ignore[redundant-expr]
+            raise TypeError(f"invoke_answers(): function names are strings, got {name!r}")
+        if not callable(answer):
+            try:
+                json.dumps(answer)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"invoke_answers(): the answer for {name!r} is not JSON ({exc}); give a "
+                    "JSON value, or a callable of the payload that returns one"
+                ) from None
+        fresh[name.split(":function:", 1)[-1].split(":", 1)[0]] = answer
+    _ANSWERS.clear()
+    _ANSWERS.update(fresh)
+
+
+def _stub_body(name: str, payload: Any) -> bytes:
+    """The payload a RequestResponse invoke of ``name`` gets: its answer from
+    :func:`invoke_answers`, else ``{}`` with a line in the logs saying so."""
+    import json
+    import sys
+
+    answer = _ANSWERS.get(name, _NO_ANSWER)
+    if answer is _NO_ANSWER:
+        sys.stderr.write(
+            f"pytest-lambda: lambda.Invoke of {name!r} was answered with {{}} without running "
+            "it (moto cannot); a handler that reads the answer needs one: "
+            f"pytest_lambda.invoke_answers({{{name!r}: ...}}) in the moto set-up\n"
+        )
+        return b"{}"
+    value = answer(payload) if callable(answer) else answer
+    return json.dumps(value).encode()
+
+
+_NO_ANSWER: Final = object()
 _installed = False
 
 
@@ -158,7 +216,10 @@ def _answer(params: Any = None, model: Any = None, **_: Any) -> Any:
             "payload": _payload(params.get("body")),
         }
     )
-    status, body = {"Event": (202, b""), "DryRun": (204, b"")}.get(kind, (200, b"{}"))
+    if kind in ("Event", "DryRun"):
+        status, body = (202, b"") if kind == "Event" else (204, b"")
+    else:
+        status, body = 200, _stub_body(name, log.calls[-1]["payload"])
     headers = {"x-amz-executed-version": "$LATEST", "content-type": "application/json"}
     url = str(params.get("url", ""))
     http = AWSResponse(url, status, headers, MockRawResponse(body))

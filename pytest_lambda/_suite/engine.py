@@ -8,6 +8,7 @@ see the same events for the same seed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
@@ -193,6 +194,7 @@ def _check_invokes(
     by_set: list[set[object]] = [set() for _ in param_sets(opts.params_by_kind, kind)]
     answered_5xx: dict[int, list[int]] = {}  # status → seeds of the requests answered with it
     rejected = 0  # batches whose every record the handler reported failed
+    stubbed: dict[str, None] = {}  # functions whose Invoke got {} in a failed invocation
     with aws_for(opts, [e for _, e in events]), runner_for_suite(handler, opts) as runner:
         for n, (seed, event) in enumerate(events):
             tried += 1
@@ -203,6 +205,7 @@ def _check_invokes(
                 line = str(inv.error).splitlines()[0]
                 errors.setdefault(line, []).append(seed)
                 codes.setdefault(line, _invoke_code(inv))
+                stubbed.update(dict.fromkeys(_STUBBED.findall(inv.logs)))
                 if (name := env_var_read(inv.error)) is not None:
                     env_names.setdefault(name, None)
                 if inv.timed_out:
@@ -251,12 +254,25 @@ def _check_invokes(
         f"event seed{'s' * (len(seeds) > 1)} {', '.join(map(str, seeds))}: {line}"
         for line, seeds in errors.items()
     ]
-    fix = "".join(f"Fix: {some_events_env_fix(name)}\n" for name in env_names) + (
+    fix = "".join(f"Fix: {some_events_env_fix(name)}\n" for name in env_names)
+    if stubbed:
+        names = ", ".join(stubbed)
+        answers = ", ".join(f"{name}: ..." for name in stubbed)
+        fix += (
+            f"Note: lambda.Invoke of {names} was answered with {{}} without running the "
+            "function (moto cannot run it), in the failed invocations; if the handler reads "
+            f"the answer, give one: pytest_lambda.invoke_answers({{{answers}}}) in the moto "
+            "set-up function\n"
+        )
+    fix += (
         "Fix: handle these events or return an error response on purpose (a 4xx for an API); "
         f"if the events do not look like your traffic, set [tool.pytest_lambda.events.{kind}] "
         f"parameters, see {DOCS_SUITE}#configuration"
     )
     return "failed", _message(verdict, evidence, fix, ""), tried, "", found
+
+
+_STUBBED: Final = re.compile(r"pytest-lambda: lambda\.Invoke of ('[^']*') was answered with \{\}")
 
 
 def _every_record_failed(kind: str, event: Mapping[str, Any], inv: Any) -> int:
