@@ -142,6 +142,33 @@ def test_per_request_values() -> None:
     assert not per_request(Change("h", "added", after=cookie.format(a)))
 
 
+def test_a_returned_boto3_result_differs_per_request_only_in_its_metadata() -> None:
+    """A GET that returns a DynamoDB query whole (ResponseMetadata included): moto's request
+    ids and the HTTP date differ on every call, and were an idempotency error."""
+
+    def answer(request_id: str, date: str) -> dict[str, object]:
+        return {
+            "statusCode": 200,
+            "body": json.dumps({
+                "Items": [{"pk": "o-1"}], "Count": 1,
+                "ResponseMetadata": {
+                    "RequestId": request_id, "HTTPStatusCode": 200, "RetryAttempts": 0,
+                    "HTTPHeaders": {"date": date, "x-amzn-requestid": request_id},
+                },
+            }),
+        }  # fmt: skip
+
+    first = answer("A" * 52, "Tue, 08 Dec 2026 01:45:20 GMT")
+    second = answer("B" * 52, "Tue, 08 Dec 2026 01:46:50 GMT")
+    changes = response_changes(first, second, 0.0)
+    assert changes
+    assert all(per_request(c) for c in changes)
+    assert per_request(Change("h", "changed", "Tue, 08 Dec 2026 01:45:20 GMT",
+                              "Tue, 08 Dec 2026 01:46:50 GMT"))  # fmt: skip
+    items = response_changes(answer("A", "x"), {**answer("A", "x"), "body": "{}"}, 0.0)
+    assert not all(per_request(c) for c in items)  # the data itself still counts
+
+
 # -- moto_state(): S3 versions and Lambda Invoke ----------------------------------------------
 
 

@@ -91,6 +91,35 @@ def test_an_sqs_consumer_raising_on_a_bad_body_redelivers_the_whole_batch(root):
     assert {f.code for f in result.findings} == {"robust.unhandled-exception"}
 
 
+PARTIAL_BATCH_THAT_RAISES_WHEN_ALL_FAIL = """
+import json
+
+def handler(event, context):
+    failures = []
+    for record in event["Records"]:
+        try:
+            json.loads(record["body"])["id"]
+        except Exception:
+            failures.append({"itemIdentifier": record["messageId"]})
+    if len(failures) == len(event["Records"]):  # as Powertools' process_partial_response does
+        raise RuntimeError("All records failed processing")
+    return {"batchItemFailures": failures}
+"""
+
+
+def test_reporting_the_bad_record_passes_even_when_a_batch_of_bad_records_raises(root):
+    """Powertools' batch utility raises when every record failed, by design: in a batch of
+    the hostile record alone that retries the same one record reporting it would. The
+    hostile record goes with a well-formed one, so only a handler that fails the good record
+    with it (raising) is reported."""
+    result = run_check(
+        "app.handler", "sqs", "robust",
+        SuiteOptions(seed=2, root=root(PARTIAL_BATCH_THAT_RAISES_WHEN_ALL_FAIL)),
+    )  # fmt: skip
+    assert result.outcome == "passed", result.report
+    assert not result.findings
+
+
 UNDECODED_S3 = """
 def handler(event, context):
     key = event["Records"][0]["s3"]["object"]["key"]
