@@ -343,3 +343,59 @@ def test_a_missing_tmp_file_that_the_machines_tmp_has_gets_a_note(runner: Lambda
         ]
     finally:
         os.remove(path)
+
+
+ESCAPES = """
+import bz2, os, shutil, tarfile
+
+def handler(event, context):
+    name = event["name"]
+    with bz2.open(f"/tmp/{name}.bz2", "wb") as f:
+        f.write(b"compressed")
+    with tarfile.open(f"/tmp/{name}.tar", "w"):
+        pass
+    os.chdir("/tmp")
+    seen_up = os.path.exists("../" + name)  # from /tmp, .. is /, not the machine's /tmp
+    try:
+        os.remove("../" + name)
+        removed = "removed"
+    except OSError as exc:
+        removed = type(exc).__name__
+    mine = sorted(os.listdir("/tmp"))
+    shutil.rmtree("/tmp", ignore_errors=True)  # empties it: /tmp itself is a mount point
+    with open("/tmp/after.txt", "w") as f:
+        f.write("still writable")
+    return {"seen_up": seen_up, "removed": removed, "mine": mine,
+            "after": sorted(os.listdir("/tmp"))}
+"""
+
+
+def test_open_aliases_dotdot_from_tmp_and_rmtree_of_tmp_stay_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    """bz2 and tarfile hold builtins.open under their own names (taken at their import,
+    before the first environment); ``..`` from a cwd of /tmp is /; rmtree('/tmp') empties
+    /tmp and leaves it: the machine's /tmp is never written, read or deleted through them."""
+    import bz2  # noqa: F401  imported by the test process first, as pytest's plugins do
+    import tarfile  # noqa: F401
+
+    name = _unique()
+    victim = Path("/tmp") / name
+    victim.write_text("the machine's")
+    (tmp_path / "app.py").write_text(textwrap.dedent(ESCAPES))
+    runner = LambdaRunner("app.handler", root=tmp_path)
+    try:
+        inv = runner.invoke({"name": name})
+        assert inv.ok, inv.error
+        got = inv.response
+        assert got["seen_up"] is False
+        assert got["removed"] in ("FileNotFoundError", "PermissionError", "OSError")
+        assert got["mine"] == sorted([f"{name}.bz2", f"{name}.tar"])
+        assert got["after"] == ["after.txt"]
+        assert victim.read_text() == "the machine's"
+        assert not Path(f"/tmp/{name}.bz2").exists()
+        assert not Path(f"/tmp/{name}.tar").exists()
+        assert runner.invoke({"name": name}).ok  # the next invocation still has its /tmp
+    finally:
+        runner.close()
+        victim.unlink()

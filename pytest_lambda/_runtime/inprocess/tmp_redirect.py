@@ -203,12 +203,32 @@ def _refuse(path: Any) -> OSError:
     return error
 
 
+def _map_relative(path: str, target: _Target) -> str | None:
+    """A relative path with ``..`` while the cwd is in the private ``/tmp`` (the handler did
+    ``os.chdir("/tmp")``): resolved against the cwd as the handler sees it (``/tmp/...``),
+    so ``../x`` is ``/x``, as in Lambda, not the machine's ``/tmp/x``."""
+    try:
+        real = _getcwd()
+    except OSError:
+        return None
+    if not (real == target.scratch or real.startswith(target.prefix)):
+        return None  # the cwd is outside the private /tmp: the path means what it says
+    seen = posixpath.normpath(posixpath.join(TMP + real[len(target.scratch) :], path))
+    mapped = _map_str(seen, target) if seen == TMP or seen.startswith("/tmp/") else None
+    return mapped if mapped is not None else seen
+
+
 def _map(path: Any, target: _Target) -> Any:
     """The redirected path for ``path``, or None to leave it alone."""
     kind = type(path)
     if kind is str:
+        if ".." in path and path[:1] != "/":
+            return _map_relative(path, target)
         return _map_str(path, target) if "tmp" in path else None
     if kind is bytes:
+        if b".." in path and path[:1] != b"/":
+            found = _map_relative(_fsdecode(path), target)
+            return None if found is None else _fsencode(found)
         if b"tmp" not in path:
             return None
         mapped = _map_str(_fsdecode(path), target)
@@ -254,6 +274,7 @@ def _one(
     ``builtins.open``): a call that would change a file in the task root is refused with
     ``EROFS``, as Lambda's read-only ``/var/task`` refuses it."""
     checks = name in _MUTATES
+    busy = name == "rmdir"
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         __tracebackhide__ = True
@@ -271,6 +292,8 @@ def _one(
             ):
                 raise _refuse(given)
             return orig(*args, **kwargs)
+        if busy and mapped == target.scratch:  # /tmp itself is a mount point in Lambda
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), given)
         if args:
             args = (mapped, *args[1:])
         else:
@@ -306,6 +329,8 @@ def _two(orig: Callable[..., Any], *, link_target: bool = False) -> Callable[...
         mapped_dst = None if dst is None else _map(dst, target)
         if mapped_dst is None and kwargs.get("dst_dir_fd") is None and _read_only(dst, target):
             raise _refuse(dst)
+        if moves and target.scratch in (mapped_src, mapped_dst):  # /tmp is a mount point
+            raise OSError(errno.EBUSY, os.strerror(errno.EBUSY), src)
         if (
             moves
             and mapped_src is None
@@ -352,6 +377,12 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
     open_wrapper = _one(genuine_open, "file", renamed_file, "builtins.open")
     slots.append((builtins, "open", genuine_open, open_wrapper))
     slots.append((io, "open", genuine_open, open_wrapper))
+    for module_name, attr in _OPEN_ALIASES:  # standard modules that took open at import
+        module = sys.modules.get(module_name)
+        if module is not None:
+            _ALIASES_SEEN.add(module_name)
+        if module is not None and vars(module).get(attr) is genuine_open:
+            slots.append((module, attr, genuine_open, open_wrapper))
     by_orig: dict[int, Any] = {id(genuine_open): open_wrapper}
     for name in (*_ONE_PATH, *_TWO_PATHS, "symlink", "readlink"):
         orig = getattr(OS_C_MODULE, name, None) or getattr(os, name, None)
@@ -371,6 +402,25 @@ def _build() -> list[tuple[Any, str, Any, Any]]:
             if found is not None:
                 slots.append((owner, name, value, staticmethod(found)))
     return slots
+
+
+#: Standard modules holding ``builtins.open`` under their own name, taken at their import
+#: (``from builtins import open as _builtin_open``): a module imported before the first
+#: environment would write to the machine's /tmp through it.
+_OPEN_ALIASES: Final = (("bz2", "_builtin_open"), ("tarfile", "bltn_open"),
+                        ("tokenize", "_builtin_open"))  # fmt: skip
+
+
+_ALIASES_SEEN: set[str] = set()  # the alias modules imported when the slots were built
+
+
+def _aliases_to_add() -> bool:
+    """Whether a module of :data:`_OPEN_ALIASES` was imported since the slots were built:
+    they are then built again (three dict lookups)."""
+    modules = sys.modules
+    return _SLOTS is not None and any(
+        name not in _ALIASES_SEEN and name in modules for name, _ in _OPEN_ALIASES
+    )
 
 
 def _class(module: str, name: str) -> type:
@@ -460,7 +510,10 @@ def _plan() -> _Plan:
 def _put_in_place() -> None:
     """Every wrapper in place: in the usual case (each namespace still holds the genuine
     functions) checked and set in one C call per namespace, else slot by slot."""
-    global _partial
+    global _partial, _SLOTS
+    if _aliases_to_add():  # no wrapper is in place now: the slots can be built again
+        _SLOTS = None
+        _PLAN.clear()
     plan = _plan()
     if all(tuple(map(g.namespace.get, g.names)) == g.originals for g in plan.groups) and all(
         vars(owner).get(name) is orig for owner, name, orig, *_ in plan.classes
