@@ -79,6 +79,8 @@ def _write_output(path: str, data: bytes, force: bool) -> None:
     """
     from pytest_lambda._cli.safe_write import inspect, write_atomic, write_stream
 
+    if not path.strip():
+        raise CLIError("-o: the output path is empty; give a file name (or leave -o out to print)")
     try:
         entry = inspect(path)
         if entry.kind == "directory":

@@ -7,7 +7,6 @@ import codecs
 import json
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import IO, Any, Final, NoReturn
 
 from pytest_lambda._core import facts, json_rules
@@ -191,6 +190,8 @@ def _text(path: str, what: str) -> tuple[str, str]:
     name = "<stdin>" if path == "-" else path
     try:
         data = _read(path)
+    except TooLarge as exc:
+        raise CLIError(f"cannot read {what} {name}: {exc}") from None
     except OSError as exc:
         raise CLIError(f"cannot read {what} {name}: {exc.strerror or exc}") from None
     text = data if isinstance(data, str) else _decode(data, f"{what} {name}", path == "-")
@@ -251,14 +252,30 @@ def _array_event(event: Any) -> Any:
     return event
 
 
+#: More than this is no event file (a device such as /dev/zero would be read forever).
+MAX_INPUT_BYTES: Final = 256 * 1024 * 1024
+
+
+class TooLarge(OSError):
+    """An input past :data:`MAX_INPUT_BYTES`."""
+
+
 def _read(path: str) -> bytes | str:
-    """The bytes of ``path``, or of stdin (its text when it has no binary buffer)."""
+    """The bytes of ``path``, or of stdin (its text when it has no binary buffer), at most
+    :data:`MAX_INPUT_BYTES` (:class:`TooLarge` past them)."""
     if path != "-":
-        return Path(path).read_bytes()
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:  # a replaced stdin, e.g. io.StringIO
-        return sys.stdin.read()
-    data: bytes = buffer.read()
+        with open(path, "rb") as file:
+            data = file.read(MAX_INPUT_BYTES + 1)
+    else:
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a replaced stdin, e.g. io.StringIO
+            text: str = sys.stdin.read(MAX_INPUT_BYTES + 1)
+            if len(text) > MAX_INPUT_BYTES:
+                raise TooLarge("more than 256 MB: not an event file")
+            return text
+        data = buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise TooLarge("more than 256 MB: not an event file (a device such as /dev/zero?)")
     return data
 
 

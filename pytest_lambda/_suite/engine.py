@@ -429,6 +429,14 @@ def run_check(handler: str, kind: str, check: str, opts: SuiteOptions) -> CheckR
     findings: tuple[Finding, ...] = ()
     try:
         problem = load_problem(handler, opts)
+        if problem is not None and problem.setup is not None and check != "invokes":
+            # a set-up problem at import (a variable read with os.environ[...]): reported
+            # once, by invokes; the kind's other checks did not run (as pytest-lambda check)
+            why = (
+                f"not run: a set-up problem ({problem.setup.code}), reported by "
+                f"{handler}::{kind}::invokes"
+            )
+            return CheckResult(handler, kind, check, "skipped", why, 0, opts.seed)
         if problem is not None:
             text = problem.report(f"the {check} check on {kind} events")
             coded = () if problem.setup is None else (as_finding(problem.setup),)

@@ -503,6 +503,15 @@ def test_generate_into_a_directory_or_dev_null(capsys, tmp_path):
     assert run(capsys, "events", "generate", "sqs", "--seed", "1", "-o", os.devnull) == (0, "", "")
 
 
+def test_generate_into_an_empty_path_says_so(capsys):
+    assert run(capsys, "events", "generate", "sqs", "--seed", "1", "-o", "") == (
+        2,
+        "",
+        "pytest-lambda: error: -o: the output path is empty; give a file name (or leave -o "
+        "out to print)\n",
+    )
+
+
 def test_generate_force_without_output_is_a_usage_error(capsys):
     assert run(capsys, "events", "generate", "sqs", "--seed", "1", "--force") == (
         2,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
 import textwrap
 
 import pytest
@@ -187,6 +188,15 @@ def test_unreadable_event_file(capsys, root, tmp_path):
     missing = tmp_path / "missing.json"
     assert one_error(capsys, "invoke", "app.echo", "--event", str(missing), "--root", root) == (
         f"pytest-lambda: error: cannot read event file {missing}: No such file or directory\n"
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_an_endless_event_file_is_refused_not_read_forever(capsys, root):
+    err = one_error(capsys, "invoke", "app.echo", "--event", "/dev/zero", "--root", root)
+    assert err == (
+        "pytest-lambda: error: cannot read event file /dev/zero: more than 256 MB: not an "
+        "event file (a device such as /dev/zero?)\n"
     )
 
 

@@ -140,15 +140,20 @@ def test_http_api_base64_body_and_missing_keys_are_caught(root):
     )
 
 
-def test_a_handler_that_does_not_load_is_not_robust(root):
+def test_a_handler_that_does_not_load_fails_invokes_once_and_skips_the_rest(root):
     opts = SuiteOptions(
         seed=1, root=root("import nomodule_here\n\ndef handler(e, c):\n    return 1\n")
     )
-    result = run_check("app.handler", "sqs", "robust", opts)
+    robust = run_check("app.handler", "sqs", "robust", opts)
+    assert (robust.outcome, robust.report) == (
+        "skipped",
+        "not run: a set-up problem (setup.import-error), reported by app.handler::sqs::invokes",
+    )
+    result = run_check("app.handler", "sqs", "invokes", opts)
     assert result.outcome == "failed"
     assert result.report == (
         "app.handler: a set-up problem, not a bug of the handler (setup.import-error), so the "
-        "robust check on sqs events did not run\n"
+        "invokes check on sqs events did not run\n"
         "its init (the import of its module) failed:\n"
         "  Runtime.ImportModuleError: Unable to import module 'app': No module named "
         "'nomodule_here'\n"
