@@ -23,6 +23,7 @@ from pytest_lambda._checks.leaks.report import (
     FD_GROWTH,
     GLOBAL_CHANGED,
     GLOBAL_GROWTH,
+    HOOK_GROWTH,
     LAZY_GLOBAL,
     LOGGING_HANDLER,
     SYS_PATH,
@@ -371,6 +372,7 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                 invocations[0],
             )
         )  # fmt: skip
+    out.extend(_hook_growth(snaps))
     fds = [s.fds for s in snaps]
     if all(f is not None for f in fds) and len(fds) > 3:
         counts = [f for f in fds if f is not None]
@@ -386,6 +388,47 @@ def _process(snaps: Sequence[Snapshot], seen: Sequence[bool]) -> list[LeakFindin
                     span=(0, len(counts) - 1),
                 )
             )  # fmt: skip
+    return out
+
+
+_HOOK_FIX: Final = {
+    "sys.meta_path": "install import hooks once, at import time",
+    "sys.path_hooks": "install path hooks once, at import time",
+    "atexit callbacks": "register exit callbacks once, at import time (each one also runs "
+    "only when the process ends, which Lambda does without notice)",
+    "threading.settrace": "do not trace threads from a handler; every thread started later "
+    "in the process runs the trace function",
+    "threading.setprofile": "do not profile threads from a handler; every thread started "
+    "later in the process runs the profile function",
+}
+
+
+def _hook_growth(snaps: Sequence[Snapshot]) -> list[LeakFinding]:
+    """Process-wide hooks that invocations added: a count that rose on two or more warm
+    invocations grows with every request (an import finder or exit callback registered per
+    request); a trace or profile function set by an invocation stays set for the process."""
+    out: list[LeakFinding] = []
+    names: dict[str, None] = {}
+    for s in snaps:
+        names.update(dict.fromkeys(s.hooks))
+    for name in names:
+        counts = [s.hooks.get(name, 0) for s in snaps]
+        rises = [j for j in range(1, len(counts)) if counts[j] > counts[j - 1]]
+        traced = name.startswith("threading.") and counts[-1] > counts[0]
+        if len(rises) < 2 and not traced:
+            continue  # one step (a library importing lazily) is not growth
+        change = (
+            f"set by invocation {rises[0]} and left set for the process"
+            if traced and len(rises) < 2
+            else _trend(counts, "entry", f"`{name}`")
+        )
+        out.append(
+            LeakFinding(
+                HOOK_GROWTH, "error", name, change, str(counts[0]), str(counts[-1]),
+                _HOOK_FIX.get(name, "add process-wide hooks once, at import time"), rises[0],
+                span=(0, len(counts) - 1),
+            )
+        )  # fmt: skip
     return out
 
 

@@ -10,6 +10,7 @@ no user ``__eq__`` is called: values are compared through their summaries only.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import reprlib
@@ -120,6 +121,7 @@ class Snapshot:
     log_handlers: Mapping[str, tuple[str, ...]]  # "root" or logger name -> handler reprs
     threads: Mapping[int, str]  # ident -> description
     fds: int | None
+    hooks: Mapping[str, int] = dataclasses.field(default_factory=dict)  # see process_hooks()
 
 
 def own_modules(state: EnvironmentState) -> dict[str, types.ModuleType]:
@@ -230,6 +232,27 @@ def _threads() -> dict[int, str]:
     return out
 
 
+def process_hooks() -> dict[str, int]:
+    """Process-wide hooks an invocation can add and never take back, counted: import
+    finders and path hooks, exit callbacks, and trace or profile functions (1 when set)."""
+    import atexit
+
+    count = getattr(atexit, "_ncallbacks", None)
+    out = {
+        "sys.meta_path": len(sys.meta_path),
+        "sys.path_hooks": len(sys.path_hooks),
+        "threading.settrace": int(threading.gettrace() is not None)
+        if hasattr(threading, "gettrace")
+        else 0,
+        "threading.setprofile": int(threading.getprofile() is not None)
+        if hasattr(threading, "getprofile")
+        else 0,
+    }
+    if callable(count):
+        out["atexit callbacks"] = int(count())
+    return out
+
+
 def fd_count() -> int | None:
     """Open file descriptors of this process (Linux), or None where unknown."""
     try:
@@ -252,6 +275,7 @@ def snapshot(state: EnvironmentState, modules: Mapping[str, types.ModuleType]) -
         log_handlers=_log_handlers(state),
         threads=_threads(),
         fds=fd_count(),
+        hooks=process_hooks(),
     )
 
 

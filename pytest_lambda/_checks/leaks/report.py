@@ -33,6 +33,7 @@ __all__ = [
     "FD_GROWTH",
     "GLOBAL_CHANGED",
     "GLOBAL_GROWTH",
+    "HOOK_GROWTH",
     "LAZY_GLOBAL",
     "LOGGING_HANDLER",
     "PROCESS_STATE",
@@ -62,6 +63,7 @@ SYS_PATH: Final = "sys-path"
 LOGGING_HANDLER: Final = "logging-handler"
 THREAD: Final = "thread"
 FD_GROWTH: Final = "fd-growth"
+HOOK_GROWTH: Final = "hook-growth"  # import finders, exit callbacks, trace functions
 PROCESS_STATE: Final = "process-state"  # changed by the handler, not restorable in-process
 FAILED: Final = "invocations-failed"  # every warm invocation failed: nothing was shown
 
@@ -88,6 +90,7 @@ CODES: Final[dict[str, str]] = {
     LOGGING_HANDLER: "leaks.logging-handler",
     THREAD: "leaks.thread",
     FD_GROWTH: "leaks.fd-growth",
+    HOOK_GROWTH: "leaks.hook-growth",
     PROCESS_STATE: "leaks.process-state",
     FAILED: "leaks.invocations-failed",
 }
