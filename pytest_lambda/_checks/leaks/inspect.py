@@ -157,6 +157,30 @@ def _function_defaults(
             out[f"{qualname}({name}=…)"] = summarize(value, own)
 
 
+def _class_state(
+    modname: str,
+    cls: type,
+    own: frozenset[str],
+    globals_: dict[str, Value],
+    defaults: dict[str, Value],
+) -> None:
+    """A class of the handler's own module: its methods' mutable defaults, and its data
+    attributes (``Session.user = event["user"]`` is module-level state as a global is)."""
+    for attr_name, attr in list(vars(cls).items()):
+        if isinstance(attr, types.FunctionType):
+            _function_defaults(f"{modname}.{attr.__qualname__}", attr, own, defaults)
+            continue
+        if attr_name.startswith("__") and attr_name.endswith("__"):
+            continue
+        if isinstance(attr, (*_SKIPPED_TYPES, staticmethod, classmethod, property)) or (
+            callable(attr) and not hasattr(attr, "__dict__")
+        ):
+            continue
+        if type(attr).__name__ in ("member_descriptor", "getset_descriptor"):
+            continue  # __slots__ members: per instance
+        globals_[f"{modname}.{cls.__qualname__}.{attr_name}"] = summarize(attr, own)
+
+
 def _module_state(
     modules: Mapping[str, types.ModuleType],
 ) -> tuple[dict[str, Value], dict[str, Value]]:
@@ -172,11 +196,8 @@ def _module_state(
                     _function_defaults(f"{modname}.{value.__qualname__}", value, own, defaults)
                 continue
             if isinstance(value, type):
-                if value.__module__ == modname:
-                    for attr in list(vars(value).values()):
-                        if isinstance(attr, types.FunctionType):
-                            qualname = f"{modname}.{attr.__qualname__}"
-                            _function_defaults(qualname, attr, own, defaults)
+                if value.__module__ == modname and value.__qualname__ == name:
+                    _class_state(modname, value, own, globals_, defaults)
                 continue
             if isinstance(value, _SKIPPED_TYPES) or (
                 callable(value) and not hasattr(value, "__dict__")
