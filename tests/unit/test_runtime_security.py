@@ -61,6 +61,21 @@ def handler(event, context):
         f.write("x")
     return sorted(os.listdir("/tmp"))
 """,
+    "rootwriter.py": """
+import errno, os, shutil
+def handler(event, context):
+    out = {}
+    for what, action in (
+        ("move", lambda: shutil.move(os.path.join(os.getcwd(), "model.bin"), "/tmp/model.bin")),
+        ("write", lambda: open("written.txt", "w").close()),
+    ):
+        try:
+            action()
+            out[what] = "done"
+        except OSError as exc:
+            out[what] = errno.errorcode.get(exc.errno, str(exc.errno))
+    return out
+""",
     "creds.py": """
 import os
 def handler(event, context):
@@ -304,6 +319,23 @@ def test_runtime_child_gets_a_private_tmp(make: Make, outside_tmp: Path) -> None
     assert Path(env.sandbox.scratch, name).read_text() == "x"
     assert runner.invoke({"name": name}).response == [name]
     assert Path(env.sandbox.scratch, name).read_text() == "xx"
+
+
+def test_runtime_child_sees_a_read_only_task_root(make: Make, outside_tmp: Path) -> None:
+    """As /var/task in Lambda, and as in module isolation: a handler that moved a project
+    file into its /tmp had it deleted with the sandbox."""
+    model = outside_tmp / "model.bin"
+    model.write_text("weights")
+    runner = make("rootwriter.handler", "runtime", root=outside_tmp)
+    invocation = runner.invoke({})
+    env = runner._env
+    assert env is not None
+    if env.shared_tmp:  # pragma: no cover - no mount namespace here
+        pytest.skip(f"no private /tmp on this machine: {env.shared_tmp}")
+    assert invocation.response == {"move": "EROFS", "write": "EROFS"}
+    runner.close()
+    assert model.read_text() == "weights"
+    assert not (outside_tmp / "written.txt").exists()
 
 
 def test_runtime_child_under_tmp_says_it_shares_tmp(make: Make, root: Path) -> None:

@@ -26,6 +26,7 @@ Cost: a few system calls and one ``import ctypes`` (about 1 ms) per child start.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from typing import Any
@@ -35,6 +36,42 @@ _CLONE_NEWUSER = 0x10000000
 _MS_BIND = 4096
 _MS_REC = 16384
 _MS_PRIVATE = 1 << 18
+_MS_RDONLY = 1
+_MS_REMOUNT = 32
+_MS_RELATIME = 1 << 21
+# statvfs flags a remount must keep (a user namespace may not clear them): nosuid, nodev,
+# noexec, noatime, nodiratime have the values of their MS_ mount flags; relatime does not
+_ST_KEPT = 2 | 4 | 8 | 1024 | 2048
+_ST_RELATIME = 4096
+
+
+def _remount(libc: Any, path: str, *, read_only: bool) -> bool:
+    flags = _MS_BIND | _MS_REMOUNT | (_MS_RDONLY if read_only else 0)
+    st = os.statvfs(path)
+    flags |= (st.f_flag & _ST_KEPT) | (_MS_RELATIME if st.f_flag & _ST_RELATIME else 0)
+    return bool(libc.mount(None, path.encode(), None, flags, None) == 0)
+
+
+def _read_only_root(libc: Any, root: str, writable: list[str]) -> None:
+    """The task root read-only, as ``/var/task`` is in Lambda (a handler cannot change the
+    project's files, nor move one into ``/tmp``, whose removal would delete it); the test's
+    own folders inside it (``TMPDIR``, pytest's ``basetemp``) stay writable. Best effort:
+    where a mount fails the root stays writable. Not under ``COVERAGE_PROCESS_START``,
+    whose data files are written to the root."""
+    if root == "/" or os.environ.get("COVERAGE_PROCESS_START"):
+        return
+    here = root.encode()
+    if libc.mount(here, here, None, _MS_BIND | _MS_REC, None) != 0:
+        return
+    if not _remount(libc, root, read_only=True):
+        return
+    prefix = root.rstrip("/") + "/"
+    for folder in writable:
+        real = os.path.realpath(folder) if folder else ""
+        if real.startswith(prefix) and os.path.isdir(real):
+            there = real.encode()
+            if libc.mount(there, there, None, _MS_BIND | _MS_REC, None) == 0:
+                _remount(libc, real, read_only=False)
 
 
 def _private_tmp(libc: Any, scratch: str) -> str:
@@ -62,6 +99,11 @@ def _private_tmp(libc: Any, scratch: str) -> str:
         return f"shared-tmp: making mounts private: {os.strerror(ctypes.get_errno())}"
     if libc.mount(scratch.encode(), b"/tmp", None, _MS_BIND, None) != 0:
         return f"shared-tmp: bind mount on /tmp: {os.strerror(ctypes.get_errno())}"
+    writable = os.environ.pop("_PYTEST_LAMBDA_WRITABLE", "").split(os.pathsep)
+    with contextlib.suppress(Exception):  # the root stays writable, as before
+        root = os.path.realpath(os.getcwd())
+        _read_only_root(libc, root, writable)
+        os.chdir(root)  # the cwd, taken before the mount, still led to the writable one
     return "private-tmp"
 
 

@@ -26,10 +26,12 @@ import selectors
 import signal
 import subprocess
 import sys
+import tempfile
 import weakref
 from typing import TYPE_CHECKING, Any
 
 from pytest_lambda._runtime.invocation import Invocation, InvocationFailure
+from pytest_lambda._runtime.machine_tmp import writable_dirs
 from pytest_lambda._runtime.memory import WATCH_EVERY, out_of_memory
 from pytest_lambda._runtime.outcome import exit_error
 from pytest_lambda._runtime.sandbox import Sandbox, lambda_environ
@@ -116,6 +118,10 @@ class RuntimeEnvironment:
         environ = dict(self.environ, AWS_LAMBDA_RUNTIME_API=api.address)
         environ["_PYTEST_LAMBDA_PARENT"] = str(os.getpid())
         environ["_PYTEST_LAMBDA_TMP"] = self.sandbox.scratch
+        # the test's folders that stay writable inside a read-only task root (boot.py)
+        environ["_PYTEST_LAMBDA_WRITABLE"] = os.pathsep.join(
+            (tempfile.gettempdir(), *writable_dirs())
+        )
         environ["_PYTEST_LAMBDA_STATUS_FD"] = str(tmp.write_fd)
         environ["_PYTEST_LAMBDA_SECRET_FD"] = str(secret_fd)
         handler = self.config.handler
