@@ -168,21 +168,7 @@ def resent_finding(
         else f"when {fault.describe()}, the retry sent again what the failed attempt had sent "
         f"({shown})"
     )
-    if all(sync_invoke(c) for c in calls):
-        return _sync_invoke_finding(
-            Finding(
-                scenario=DUPLICATE if fault is None else CRASH,
-                severity="warning",
-                code=SIDE_EFFECT,
-                environment=environment,
-                deliveries=deliveries,
-                duplicated_call=first.describe(),
-                fault_point=None if fault is None else fault.describe(),
-                message="",
-            ),
-            what,
-        )
-    return Finding(
+    base = Finding(
         scenario=DUPLICATE if fault is None else CRASH,
         severity="error",
         code=SIDE_EFFECT,
@@ -190,6 +176,12 @@ def resent_finding(
         deliveries=deliveries,
         duplicated_call=first.describe(),
         fault_point=None if fault is None else fault.describe(),
+        message="",
+    )
+    if all(sync_invoke(c) for c in calls):
+        return _sync_invoke_finding(base, what)
+    return replace(
+        base,
         message=f"{what}: each such call delivers a new message, so its receiver gets this "
         "event's message twice "
         + (
