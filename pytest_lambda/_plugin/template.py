@@ -178,9 +178,14 @@ def lambda_template_aws(request: pytest.FixtureRequest) -> Iterator[list[str]]:
         ) from None
     from pytest_lambda._template.aws import create_resources
 
-    with mock_aws():
+    region = resolve(request.config, "region")[0]
+    with mock_aws(), pytest.MonkeyPatch.context() as patch:
+        if not (os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION")):
+            # the test's own clients (reading back what the handler wrote) find the
+            # resources' region without region_name=, as the handler's do
+            patch.setenv("AWS_DEFAULT_REGION", region)
         try:
-            created = create_resources(app, resolve(request.config, "region")[0])
+            created = create_resources(app, region)
         except TemplateError as exc:
             raise _fail(str(exc)) from None
         yield created

@@ -190,7 +190,8 @@ def test_lambda_template_aws_creates_the_templates_resources(
 ) -> None:
     pytest.importorskip("moto")
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    for name in ("PYTEST_LAMBDA_HANDLER", "PYTEST_LAMBDA_TEMPLATE"):
+    for name in ("PYTEST_LAMBDA_HANDLER", "PYTEST_LAMBDA_TEMPLATE", "AWS_DEFAULT_REGION",
+                 "AWS_REGION"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     (pytester.path / "src").mkdir()
     (pytester.path / "src" / "app.py").write_text(
@@ -216,6 +217,9 @@ def test_lambda_template_aws_creates_the_templates_resources(
             assert lambda_template_aws == ["AWS::DynamoDB::Table orders"]
             assert lambda_runner.invoke({}).ok
             table = boto3.resource("dynamodb", region_name="us-east-1").Table("orders")
+            assert table.get_item(Key={"id": "a"})["Item"] == {"id": "a"}
+            # the test's own client finds the region without region_name= (was NoRegionError)
+            table = boto3.resource("dynamodb").Table("orders")
             assert table.get_item(Key={"id": "a"})["Item"] == {"id": "a"}
 
         def test_needs_the_marker(lambda_template_aws):
