@@ -70,10 +70,6 @@ SENDS: Final[frozenset[str]] = frozenset(
 )  # fmt: skip
 
 
-def _dedup_id(call: Call) -> str | None:
-    return call.dedup_id
-
-
 def _delivered(call: Call) -> bool:
     """A send (:data:`SENDS`) that got a success answer and ran something (not a DryRun)."""
     return call.answered and call.point in SENDS and call.invocation_type != "DryRun"
@@ -96,14 +92,14 @@ def repeated_sends(first: Sequence[Call], again: Sequence[Call]) -> list[Call]:
     sent: dict[tuple[str, str], set[str | None]] = {}
     for c in first:
         if _delivered(c):
-            sent.setdefault((c.point, c.target), set()).add(_dedup_id(c))
+            sent.setdefault((c.point, c.target), set()).add(c.dedup_id)
     out = []
     for c in again:
         ids = sent.get((c.point, c.target))
         if ids is None or not _delivered(c):
             continue
         if c.target.endswith(".fifo"):
-            mine = _dedup_id(c)
+            mine = c.dedup_id
             if mine is None or None in ids or mine in ids:
                 continue  # the same id, or content-based deduplication: dropped as a copy
         out.append(c)
@@ -118,7 +114,7 @@ def extra_sends(clean: Sequence[Call], retried: Sequence[Call]) -> list[Call]:
     def counted(calls: Sequence[Call]) -> dict[tuple[str, str], list[Call]]:
         out: dict[tuple[str, str], list[Call]] = {}
         for c in calls:
-            if not _delivered(c) or (c.target.endswith(".fifo") and _dedup_id(c) is None):
+            if not _delivered(c) or (c.target.endswith(".fifo") and c.dedup_id is None):
                 continue  # nothing delivered, or content-based deduplication drops a copy
             out.setdefault((c.point, c.target), []).append(c)
         return out
@@ -128,8 +124,8 @@ def extra_sends(clean: Sequence[Call], retried: Sequence[Call]) -> list[Call]:
     for key, calls in after.items():
         seen = before.get(key, [])
         if key[1].endswith(".fifo"):  # distinct deduplication ids only
-            ids = {_dedup_id(c) for c in seen}
-            calls = list({_dedup_id(c): c for c in calls if _dedup_id(c) not in ids}.values())
+            ids = {c.dedup_id for c in seen}
+            calls = list({c.dedup_id: c for c in calls if c.dedup_id not in ids}.values())
             seen = []
         extra.extend(calls[len(seen) :])
     return extra
