@@ -190,7 +190,7 @@ def check_robust(
     patterns = list(opts.filters) if kind in FILTERABLE else []
     found: list[tuple[str, Finding]] = []  # (evidence line, finding)
     by_set: list[set[object]] = [set() for _ in sets]
-    sent = not_delivered = 0
+    sent = not_delivered = alone = 0
     with aws_for(opts) as state, runner_for_suite(handler, opts) as runner:
         for n, params in enumerate(sets):
             params.setdefault("region", opts.region)
@@ -228,7 +228,8 @@ def check_robust(
                     continue
                 code, text = problem
                 if code == _RAISED and kind in BATCH_KINDS and _records(hostile) == 1:
-                    continue  # raising retries the one record, as reporting it would
+                    alone += 1  # raising retries the one record, as reporting it would
+                    continue
                 severity = raise_consequence(kind)[0] if code == _RAISED else "error"
                 line = f"{label}{what}: {text}"
                 found.append((line, Finding(code, severity, line)))
@@ -236,6 +237,11 @@ def check_robust(
                     break
             found[start:] = _same_error(found[start:], sent - sent_before, label, kind)
     notes = []
+    if alone:  # said, not hidden: the handler raised, and that was not called handled
+        notes.append(
+            f"{alone} variant{'s' * (alone > 1)} raised in a batch of the bad record alone: no "
+            "finding, as Lambda retries that one record just as it would a reported one"
+        )
     if not_delivered:
         notes.append(
             f"{not_delivered} variant{'s' * (not_delivered > 1)} not sent: the filter would "

@@ -312,3 +312,13 @@ def test_robust_is_skipped_when_the_filter_drops_every_input(root):
         "the handler"
     )
     assert run_check("app.handler", "sqs", "invokes", opts).outcome == "passed"
+
+
+def test_a_raise_in_a_batch_of_the_bad_record_alone_is_said_not_called_handled(root):
+    """records = 1: each hostile batch is the bad record alone. A raise then retries that one
+    record as reporting it would (no finding), and the note says the handler raised."""
+    source = "import json\n\ndef handler(event, context):\n    for r in event['Records']:\n        json.loads(r['body'])['id']\n"
+    opts = SuiteOptions(seed=2, root=root(source), params_by_kind={"sqs": {"records": 1}})
+    result = run_check("app.handler", "sqs", "robust", opts)
+    assert result.outcome == "passed", result.report
+    assert "3 variants raised in a batch of the bad record alone: no finding" in result.note
